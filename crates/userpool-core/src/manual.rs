@@ -1,0 +1,67 @@
+//! # The manual
+//!
+//! ## States and transitions
+//!
+//! ```text
+//!                 AdminCreateUser / AdminSetUserPassword(temporary)
+//!                              │
+//!   SignUp ──► UNCONFIRMED     ▼                       AdminResetUserPassword
+//!                 │     FORCE_CHANGE_PASSWORD     CONFIRMED ─────────────► RESET_REQUIRED
+//!   ConfirmSignUp │            │ NEW_PASSWORD_REQUIRED ▲  ▲                     │
+//!                 └────────────┼──────────────────────┘  └─────────────────────┘
+//!                              └── answered ──────────►     ConfirmForgotPassword
+//!
+//!   AdminSetUserPassword(permanent): any status ──► CONFIRMED
+//!   AdminSetUserPassword(temporary): any status ──► FORCE_CHANGE_PASSWORD
+//!   federated sign-in ──► EXTERNAL_PROVIDER ──(AdminSetUserPassword)──► CONFIRMED / FCP
+//!   AdminDisableUser / AdminEnableUser: the `Enabled` flag only
+//! ```
+//!
+//! ## Cognito mapping
+//!
+//! | Cognito | here |
+//! |---|---|
+//! | `AdminSetUserPassword` | [`crate::transitions::admin_set_user_password`] |
+//! | `AdminCreateUser` (RESEND) | [`crate::transitions::admin_create_user`] ([`crate::transitions::resend_invitation`]) |
+//! | `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` | [`crate::transitions::sign_up`], [`crate::transitions::confirm_sign_up`], [`crate::transitions::admin_confirm_sign_up`] |
+//! | `InitiateAuth` `USER_PASSWORD_AUTH` | [`crate::signin::sign_in`] |
+//! | `RespondToAuthChallenge` `NEW_PASSWORD_REQUIRED` | [`crate::transitions::respond_to_new_password_required`] |
+//! | `ChangePassword` | [`crate::transitions::change_password`] |
+//! | `AdminResetUserPassword` | [`crate::transitions::admin_reset_user_password`] |
+//! | `ForgotPassword`, `ConfirmForgotPassword` | [`crate::transitions::forgot_password`], [`crate::transitions::confirm_forgot_password`] |
+//! | `AdminDisableUser`, `AdminEnableUser` | [`crate::transitions::admin_disable_user`], [`crate::transitions::admin_enable_user`] |
+//! | `PasswordPolicy` | [`crate::PasswordPolicy`] |
+//! | exception names | [`crate::ErrorCode`] |
+//!
+//! ## Decisions where AWS documents nothing
+//!
+//! - Passwords: inner spaces allowed, control characters refused, NFKC before hashing,
+//!   length in grapheme clusters.
+//! - Policy rules reported in the order length, lowercase, uppercase, numbers, symbols.
+//! - A replaced temporary password is not kept in history.
+//! - The answer to NEW_PASSWORD_REQUIRED must differ from the temporary password even with
+//!   history off.
+//! - AdminSetUserPassword works on disabled users and keeps `Enabled`; it also clears the
+//!   lockout count, open challenges and pending codes.
+//! - Sign-in verifies the password before revealing any state of the user.
+//! - AdminResetUserPassword is refused from every status but CONFIRMED and RESET_REQUIRED.
+//! - Failed code attempts and failed sign-ins are the only state a refused call writes.
+//!
+//! ## What this crate does not do
+//!
+//! - No I/O: no clock, no storage, no network, no global RNG. `userpool-store` wires those.
+//! - No tokens (JWTs): the host or `userpool-server` issues them after
+//!   [`crate::signin::SignInOutcome::Authenticated`].
+//! - No SRP (`USER_SRP_AUTH`), MFA, or custom auth challenges.
+//! - No message delivery: codes and temporary passwords come out as [`crate::Event`]s.
+//!
+//! ## Security
+//!
+//! - Passwords are [`crate::Password`]: wiped on drop, redacted in `Debug`, no `Display`.
+//! - argon2id with a fresh 128-bit salt per hash; argon2's working memory is ours and wiped.
+//! - Stored hash parameters are untrusted: above the ceiling they are refused, not computed.
+//! - Output comparison is constant-time; unknown users cost one dummy verification.
+//! - Codes and session tokens are stored only as salted digests. Six-digit codes are weak
+//!   against an attacker holding the database; they expire (1 h / 24 h) and allow five
+//!   wrong attempts.
+//! - With [`crate::HistoryMode::PerUserSalt`], read its trade-off before enabling it.

@@ -1,0 +1,702 @@
+//! The user lifecycle, one function per operation of SPEC §3.
+//!
+//! | operation | from | to |
+//! |---|---|---|
+//! | [`admin_create_user`] | — | FORCE_CHANGE_PASSWORD |
+//! | [`resend_invitation`] | FORCE_CHANGE_PASSWORD | FORCE_CHANGE_PASSWORD, new temporary password |
+//! | [`sign_up`] | — | UNCONFIRMED |
+//! | [`confirm_sign_up`], [`admin_confirm_sign_up`] | UNCONFIRMED | CONFIRMED |
+//! | [`admin_set_user_password`] permanent | any | CONFIRMED |
+//! | [`admin_set_user_password`] temporary | any | FORCE_CHANGE_PASSWORD |
+//! | [`crate::signin::sign_in`] with a temporary password | FORCE_CHANGE_PASSWORD | unchanged, challenge |
+//! | [`respond_to_new_password_required`] | FORCE_CHANGE_PASSWORD | CONFIRMED |
+//! | [`change_password`] | CONFIRMED | CONFIRMED |
+//! | [`admin_reset_user_password`] | CONFIRMED | RESET_REQUIRED |
+//! | [`forgot_password`] + [`confirm_forgot_password`] | CONFIRMED, RESET_REQUIRED | CONFIRMED |
+//! | [`external_provider_sign_in`] | — | EXTERNAL_PROVIDER |
+//! | [`admin_disable_user`], [`admin_enable_user`] | any | same, `Enabled` false / true |
+//!
+//! Every function borrows the current record and returns a new one with an [`Event`], or an
+//! error; the old record is never touched, so a failed operation changes nothing — not the
+//! status, the password, the history, nor the version. The only exception is bookkeeping
+//! the SPEC requires to persist across a refusal (a wrong confirmation code counts toward
+//! its attempt limit): those functions return [`Refused`] carrying the record to write.
+
+use std::collections::BTreeMap;
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use crate::config::{Context, PoolRules};
+use crate::entropy;
+use crate::error::{Error, NotAuthorized, Result};
+use crate::generate;
+use crate::hash::WorkingMemory;
+use crate::history;
+use crate::input::{ConfirmationCode, Password, Username};
+use crate::policy::PolicySubject;
+use crate::secret::SecretDigest;
+use crate::user::{
+    AliasAttribute, CodePurpose, Credential, CredentialKind, Lockout, PendingCode, UserRecord,
+    UserStatus,
+};
+
+/// What an operation did, for the host: deliver a code or a temporary password, audit, ...
+///
+/// Secrets inside (`Password`, `ConfirmationCode`) are redacted in `Debug`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// AdminCreateUser: the user exists with this temporary password (to deliver unless the
+    /// host suppresses the message). `generated` says the pool made it up.
+    UserCreated {
+        /// The temporary password.
+        temporary_password: Password,
+        /// Whether the pool generated it.
+        generated: bool,
+    },
+    /// AdminCreateUser with RESEND: a new temporary password, the expiry clock restarted.
+    InvitationResent {
+        /// The temporary password.
+        temporary_password: Password,
+        /// Whether the pool generated it.
+        generated: bool,
+    },
+    /// A code to deliver to the user (sign-up confirmation or password reset).
+    CodeIssued {
+        /// What the code is for.
+        purpose: CodePurpose,
+        /// The code.
+        code: ConfirmationCode,
+    },
+    /// The user is now CONFIRMED through sign-up confirmation.
+    Confirmed,
+    /// AdminSetUserPassword.
+    PasswordSet {
+        /// Whether the password is permanent.
+        permanent: bool,
+    },
+    /// The NEW_PASSWORD_REQUIRED challenge was answered; the user is CONFIRMED.
+    NewPasswordAccepted,
+    /// ChangePassword.
+    PasswordChanged,
+    /// ConfirmForgotPassword.
+    PasswordReset,
+    /// A user created by a federated sign-in.
+    ExternalUserCreated,
+    /// AdminDisableUser.
+    Disabled,
+    /// AdminEnableUser.
+    Enabled,
+    /// AdminUpdateUserAttributes.
+    AttributesUpdated,
+}
+
+/// A refusal that still has bookkeeping to persist (a failed-attempt counter). Status,
+/// password, history and version in `record` are those of the input.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The error to return to the caller.
+    pub error: Error,
+    /// The record to write back, when there is bookkeeping to keep.
+    pub record: Option<Box<UserRecord>>,
+}
+
+impl From<Error> for Refused {
+    fn from(error: Error) -> Self {
+        Refused {
+            error,
+            record: None,
+        }
+    }
+}
+
+/// Whether a new password is temporary (with the pool's validity) or permanent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Permanent,
+    Temporary,
+}
+
+fn alias_strings(attributes: &BTreeMap<String, String>) -> Vec<&str> {
+    AliasAttribute::ALL
+        .iter()
+        .filter_map(|a| attributes.get(a.as_str()).map(String::as_str))
+        .collect()
+}
+
+/// Policy, then history, then hash: the core of every operation that sets a password on an
+/// existing user. Returns the record with the new credential; the input is untouched.
+fn replace_password(
+    user: &UserRecord,
+    password: &Password,
+    kind: Kind,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let aliases = alias_strings(&user.attributes);
+    let subject = PolicySubject {
+        username: Some(user.username.as_str()),
+        aliases: &aliases,
+    };
+    rules.policy.check(password, subject)?;
+    let n = rules.policy.password_history_size();
+    let forbidden = history::forbidden(user, n);
+    let (hash, history_salt) =
+        history::check_then_hash(rules, user.history_salt, password, &forbidden, ctx.entropy)?;
+    let mut next = user.clone();
+    next.history = history::after_replacement(user, n);
+    next.history_salt = history_salt;
+    next.credential = Some(Credential {
+        hash,
+        kind: credential_kind(kind, rules, ctx),
+        set_at: ctx.now,
+    });
+    next.pending_challenge = None;
+    next.pending_code = None;
+    // A new password is a fresh start for throttling **(decision)**.
+    next.lockout = Lockout::default();
+    next.modified_at = ctx.now;
+    Ok(next)
+}
+
+fn credential_kind(kind: Kind, rules: &PoolRules, ctx: &Context<'_>) -> CredentialKind {
+    match kind {
+        Kind::Permanent => CredentialKind::Permanent,
+        Kind::Temporary => CredentialKind::Temporary {
+            expires_at: ctx.now + rules.policy.temporary_password_validity(),
+        },
+    }
+}
+
+/// A fresh record with no credential yet.
+fn new_record(
+    username: Username,
+    status: UserStatus,
+    attributes: BTreeMap<String, String>,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let sub: Uuid = uuid::Builder::from_random_bytes(entropy::bytes(ctx.entropy)?).into_uuid();
+    Ok(UserRecord {
+        username,
+        sub,
+        status,
+        enabled: true,
+        attributes,
+        credential: None,
+        history: Vec::new(),
+        history_salt: None,
+        lockout: Lockout::default(),
+        pending_code: None,
+        pending_challenge: None,
+        created_at: ctx.now,
+        modified_at: ctx.now,
+        version: 0,
+    })
+}
+
+/// Hashes a first password (no history yet) honouring the pool's history mode.
+fn first_credential(
+    user: &mut UserRecord,
+    password: &Password,
+    kind: Kind,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<()> {
+    let (hash, salt) =
+        history::check_then_hash(rules, user.history_salt, password, &[], ctx.entropy)?;
+    user.history_salt = salt;
+    user.credential = Some(Credential {
+        hash,
+        kind: credential_kind(kind, rules, ctx),
+        set_at: ctx.now,
+    });
+    Ok(())
+}
+
+fn temporary_or_generated(
+    given: Option<Password>,
+    username: &Username,
+    attributes: &BTreeMap<String, String>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(Password, bool)> {
+    let aliases = alias_strings(attributes);
+    let subject = PolicySubject {
+        username: Some(username.as_str()),
+        aliases: &aliases,
+    };
+    match given {
+        Some(password) => {
+            rules.policy.check(&password, subject)?;
+            Ok((password, false))
+        }
+        None => Ok((
+            generate::temporary_password(&rules.policy, subject, ctx.entropy)?,
+            true,
+        )),
+    }
+}
+
+/// AdminCreateUser: a new FORCE_CHANGE_PASSWORD user whose temporary password (given, or
+/// generated to satisfy the policy) expires after `TemporaryPasswordValidityDays`.
+/// History does not apply: there is none yet (SPEC §5).
+///
+/// # Errors
+/// `InvalidPasswordException` when the given password breaks the policy;
+/// `InternalErrorException` when entropy or hashing fails.
+pub fn admin_create_user(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    temporary_password: Option<Password>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let (password, generated) =
+        temporary_or_generated(temporary_password, &username, &attributes, rules, ctx)?;
+    let mut user = new_record(username, UserStatus::ForceChangePassword, attributes, ctx)?;
+    first_credential(&mut user, &password, Kind::Temporary, rules, ctx)?;
+    Ok((
+        user,
+        Event::UserCreated {
+            temporary_password: password,
+            generated,
+        },
+    ))
+}
+
+/// AdminCreateUser with `MessageAction=RESEND`: a new temporary password for a
+/// FORCE_CHANGE_PASSWORD user; the expiry clock restarts.
+///
+/// # Errors
+/// `UnsupportedUserStateException` from any other status; `InvalidPasswordException` when
+/// the given password breaks the policy; `InternalErrorException` when hashing fails.
+pub fn resend_invitation(
+    user: &UserRecord,
+    temporary_password: Option<Password>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if user.status != UserStatus::ForceChangePassword {
+        return Err(Error::UnsupportedUserState(format!(
+            "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+            user.username
+        )));
+    }
+    let (password, generated) = temporary_or_generated(
+        temporary_password,
+        &user.username,
+        &user.attributes,
+        rules,
+        ctx,
+    )?;
+    let mut next = user.clone();
+    first_credential(&mut next, &password, Kind::Temporary, rules, ctx)?;
+    next.pending_challenge = None;
+    next.modified_at = ctx.now;
+    Ok((
+        next,
+        Event::InvitationResent {
+            temporary_password: password,
+            generated,
+        },
+    ))
+}
+
+fn issue_code(
+    purpose: CodePurpose,
+    validity: TimeDelta,
+    ctx: &mut Context<'_>,
+) -> Result<(PendingCode, ConfirmationCode)> {
+    let code = generate::confirmation_code(ctx.entropy)?;
+    let digest = SecretDigest::new(code.expose().as_bytes(), ctx.entropy)?;
+    Ok((
+        PendingCode {
+            purpose,
+            digest,
+            expires_at: ctx.now + validity,
+            failed_attempts: 0,
+        },
+        code,
+    ))
+}
+
+/// SignUp: a new UNCONFIRMED user with a permanent password and a confirmation code.
+///
+/// # Errors
+/// `InvalidPasswordException` when the password breaks the policy;
+/// `InternalErrorException` when entropy or hashing fails.
+pub fn sign_up(
+    username: Username,
+    password: &Password,
+    attributes: BTreeMap<String, String>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let aliases = alias_strings(&attributes);
+    rules.policy.check(
+        password,
+        PolicySubject {
+            username: Some(username.as_str()),
+            aliases: &aliases,
+        },
+    )?;
+    let mut user = new_record(username, UserStatus::Unconfirmed, attributes, ctx)?;
+    first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
+    let (pending, code) = issue_code(CodePurpose::SignUp, rules.sign_up_code_validity, ctx)?;
+    user.pending_code = Some(pending);
+    Ok((
+        user,
+        Event::CodeIssued {
+            purpose: CodePurpose::SignUp,
+            code,
+        },
+    ))
+}
+
+/// Checks a code; a wrong one counts toward the limit, and that count is kept.
+fn check_code(
+    user: &UserRecord,
+    purpose: CodePurpose,
+    code: &ConfirmationCode,
+    rules: &PoolRules,
+    ctx: &Context<'_>,
+) -> Result<(), Refused> {
+    let Some(pending) = user.pending_code.as_ref().filter(|p| p.purpose == purpose) else {
+        return Err(Error::ExpiredCode.into());
+    };
+    if ctx.now >= pending.expires_at {
+        return Err(Error::ExpiredCode.into());
+    }
+    if pending.failed_attempts >= rules.code_attempts {
+        return Err(Error::LimitExceeded.into());
+    }
+    if pending.digest.matches(code.expose().as_bytes()) {
+        return Ok(());
+    }
+    let mut counted = user.clone();
+    if let Some(p) = counted.pending_code.as_mut() {
+        p.failed_attempts += 1;
+    }
+    counted.modified_at = ctx.now;
+    Err(Refused {
+        error: Error::CodeMismatch,
+        record: Some(Box::new(counted)),
+    })
+}
+
+/// ConfirmSignUp: UNCONFIRMED → CONFIRMED with the code sent at sign-up.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User cannot be confirmed. Current status is ...`) from any
+/// other status; `CodeMismatchException` (with the attempt counted), `ExpiredCodeException`,
+/// `LimitExceededException`.
+pub fn confirm_sign_up(
+    user: &UserRecord,
+    code: &ConfirmationCode,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event), Refused> {
+    if user.status != UserStatus::Unconfirmed {
+        return Err(Error::from(NotAuthorized::CannotConfirm {
+            status: user.status,
+        })
+        .into());
+    }
+    check_code(user, CodePurpose::SignUp, code, rules, ctx)?;
+    admin_confirm_sign_up(user, ctx).map_err(Refused::from)
+}
+
+/// AdminConfirmSignUp: UNCONFIRMED → CONFIRMED without a code.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User cannot be confirmed. Current status is ...`) from any
+/// other status.
+pub fn admin_confirm_sign_up(
+    user: &UserRecord,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if user.status != UserStatus::Unconfirmed {
+        return Err(NotAuthorized::CannotConfirm {
+            status: user.status,
+        }
+        .into());
+    }
+    let mut next = user.clone();
+    next.status = UserStatus::Confirmed;
+    next.pending_code = None;
+    next.modified_at = ctx.now;
+    Ok((next, Event::Confirmed))
+}
+
+/// **AdminSetUserPassword.** From any status: `permanent` → CONFIRMED; otherwise
+/// FORCE_CHANGE_PASSWORD with a new expiry. Works on disabled users and leaves `Enabled`
+/// as it is **(decision)**; on UNCONFIRMED users it behaves as on any other status
+/// **(decision, as reported of the service)**. Policy is checked, then history (both kinds
+/// of password count), then the password is hashed.
+///
+/// # Errors
+/// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+/// `InternalErrorException`.
+pub fn admin_set_user_password(
+    user: &UserRecord,
+    password: &Password,
+    permanent: bool,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let kind = if permanent {
+        Kind::Permanent
+    } else {
+        Kind::Temporary
+    };
+    let mut next = replace_password(user, password, kind, rules, ctx)?;
+    next.status = if permanent {
+        UserStatus::Confirmed
+    } else {
+        UserStatus::ForceChangePassword
+    };
+    Ok((next, Event::PasswordSet { permanent }))
+}
+
+/// The answer to NEW_PASSWORD_REQUIRED: FORCE_CHANGE_PASSWORD → CONFIRMED.
+///
+/// The session must be the one issued for the current credential, unused and unexpired.
+/// The new password must differ from the temporary one: with history on that is the history
+/// rule; with history off it is `InvalidPasswordException` **(decision, OWASP ASVS 5
+/// §6.4.1)**.
+///
+/// # Errors
+/// `NotAuthorizedException` (`Invalid session for the user.`), `InvalidPasswordException`,
+/// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
+pub fn respond_to_new_password_required(
+    user: &UserRecord,
+    session: &str,
+    new_password: &Password,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let invalid = || Error::from(NotAuthorized::InvalidSession);
+    let (Some(challenge), Some(credential)) = (&user.pending_challenge, &user.credential) else {
+        return Err(invalid());
+    };
+    let session_ok = challenge.digest.matches(session.as_bytes())
+        && ctx.now < challenge.expires_at
+        && challenge.credential == SecretDigest::fingerprint(credential.hash.as_phc().as_bytes())
+        && user.status == UserStatus::ForceChangePassword;
+    if !session_ok {
+        return Err(invalid());
+    }
+    if rules.policy.password_history_size() == 0 {
+        let aliases = alias_strings(&user.attributes);
+        rules.policy.check(
+            new_password,
+            PolicySubject {
+                username: Some(user.username.as_str()),
+                aliases: &aliases,
+            },
+        )?;
+        if rules
+            .hasher
+            .verify_in(new_password, &credential.hash, &mut WorkingMemory::new())?
+        {
+            return Err(crate::error::PolicyViolation::SameAsTemporary.into());
+        }
+    }
+    let mut next = replace_password(user, new_password, Kind::Permanent, rules, ctx)?;
+    next.status = UserStatus::Confirmed;
+    Ok((next, Event::NewPasswordAccepted))
+}
+
+/// ChangePassword: a CONFIRMED user who knows the current password sets a new one.
+///
+/// # Errors
+/// `NotAuthorizedException` (`Incorrect username or password.`) when the previous password
+/// is wrong or the user is not CONFIRMED; `InvalidPasswordException`,
+/// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
+pub fn change_password(
+    user: &UserRecord,
+    previous: &Password,
+    proposed: &Password,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let wrong = || Error::from(NotAuthorized::IncorrectCredentials);
+    let Some(credential) = &user.credential else {
+        return Err(wrong());
+    };
+    if user.status != UserStatus::Confirmed || !user.enabled {
+        return Err(wrong());
+    }
+    if !rules.hasher.verify(previous, &credential.hash)? {
+        return Err(wrong());
+    }
+    let next = replace_password(user, proposed, Kind::Permanent, rules, ctx)?;
+    Ok((next, Event::PasswordChanged))
+}
+
+/// AdminResetUserPassword: CONFIRMED → RESET_REQUIRED, the password stops working and a
+/// reset code is issued. Repeating it on RESET_REQUIRED issues a new code.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User password cannot be reset in the current state.`) from
+/// FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER without a password, and the
+/// read-only statuses **(decision for all but FORCE_CHANGE_PASSWORD)**.
+pub fn admin_reset_user_password(
+    user: &UserRecord,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !matches!(
+        user.status,
+        UserStatus::Confirmed | UserStatus::ResetRequired
+    ) {
+        return Err(NotAuthorized::CannotResetInCurrentState.into());
+    }
+    let (pending, code) = issue_code(CodePurpose::PasswordReset, rules.reset_code_validity, ctx)?;
+    let mut next = user.clone();
+    next.status = UserStatus::ResetRequired;
+    next.pending_code = Some(pending);
+    next.pending_challenge = None;
+    next.modified_at = ctx.now;
+    Ok((
+        next,
+        Event::CodeIssued {
+            purpose: CodePurpose::PasswordReset,
+            code,
+        },
+    ))
+}
+
+/// ForgotPassword: issues a reset code to a CONFIRMED or RESET_REQUIRED user; the status
+/// and the current password stay as they are until the code is used.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User password cannot be reset in the current state.`) from any
+/// other status, and `User is disabled.` for a disabled user.
+pub fn forgot_password(
+    user: &UserRecord,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    if !matches!(
+        user.status,
+        UserStatus::Confirmed | UserStatus::ResetRequired
+    ) {
+        return Err(NotAuthorized::CannotResetInCurrentState.into());
+    }
+    let (pending, code) = issue_code(CodePurpose::PasswordReset, rules.reset_code_validity, ctx)?;
+    let mut next = user.clone();
+    next.pending_code = Some(pending);
+    next.modified_at = ctx.now;
+    Ok((
+        next,
+        Event::CodeIssued {
+            purpose: CodePurpose::PasswordReset,
+            code,
+        },
+    ))
+}
+
+/// ConfirmForgotPassword: with the reset code, CONFIRMED or RESET_REQUIRED → CONFIRMED with
+/// the new password (policy and history apply).
+///
+/// # Errors
+/// `CodeMismatchException` (attempt counted), `ExpiredCodeException`,
+/// `LimitExceededException`, `InvalidPasswordException`,
+/// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
+pub fn confirm_forgot_password(
+    user: &UserRecord,
+    code: &ConfirmationCode,
+    password: &Password,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event), Refused> {
+    if !matches!(
+        user.status,
+        UserStatus::Confirmed | UserStatus::ResetRequired
+    ) {
+        return Err(Error::from(NotAuthorized::CannotResetInCurrentState).into());
+    }
+    check_code(user, CodePurpose::PasswordReset, code, rules, ctx)?;
+    let mut next = replace_password(user, password, Kind::Permanent, rules, ctx)?;
+    next.status = UserStatus::Confirmed;
+    Ok((next, Event::PasswordReset))
+}
+
+/// The first federated sign-in: the host reports an external identity and a new
+/// EXTERNAL_PROVIDER user without a password is created.
+///
+/// # Errors
+/// `InternalErrorException` when entropy fails.
+pub fn external_provider_sign_in(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let user = new_record(username, UserStatus::ExternalProvider, attributes, ctx)?;
+    Ok((user, Event::ExternalUserCreated))
+}
+
+/// AdminDisableUser: `Enabled` false; the status stays.
+///
+/// # Errors
+/// None today; the `Result` keeps every transition's shape.
+pub fn admin_disable_user(user: &UserRecord, ctx: &mut Context<'_>) -> Result<(UserRecord, Event)> {
+    let mut next = user.clone();
+    next.enabled = false;
+    next.pending_challenge = None;
+    next.modified_at = ctx.now;
+    Ok((next, Event::Disabled))
+}
+
+/// AdminEnableUser: `Enabled` true; the status stays.
+///
+/// # Errors
+/// None today; the `Result` keeps every transition's shape.
+pub fn admin_enable_user(user: &UserRecord, ctx: &mut Context<'_>) -> Result<(UserRecord, Event)> {
+    let mut next = user.clone();
+    next.enabled = true;
+    next.modified_at = ctx.now;
+    Ok((next, Event::Enabled))
+}
+
+/// AdminUpdateUserAttributes: sets (or, with an empty value, removes) attributes. A changed
+/// email or phone number loses its verified flag unless the update sets it too.
+///
+/// # Errors
+/// `InvalidParameterException` when asked to change `sub`.
+pub fn admin_update_user_attributes(
+    user: &UserRecord,
+    updates: &BTreeMap<String, String>,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if updates.contains_key("sub") {
+        return Err(Error::InvalidParameterMessage(
+            "Cannot modify an immutable attribute: sub".into(),
+        ));
+    }
+    let mut next = user.clone();
+    for (name, value) in updates {
+        let flag = AliasAttribute::ALL
+            .iter()
+            .find(|a| a.as_str() == name)
+            .and_then(|a| a.verified_flag());
+        if let Some(flag) = flag
+            && next.attributes.get(name) != Some(value)
+            && !updates.contains_key(flag)
+        {
+            next.attributes.remove(flag);
+        }
+        if value.is_empty() {
+            next.attributes.remove(name);
+        } else {
+            next.attributes.insert(name.clone(), value.clone());
+        }
+    }
+    next.modified_at = ctx.now;
+    Ok((next, Event::AttributesUpdated))
+}
