@@ -1,0 +1,170 @@
+//! The storage trait hosts implement for their own database (issue #3, SPEC §8).
+//!
+//! Writes are compare-and-swap on a version the store issues: `insert_*` fails if the
+//! record exists, `update_*` fails unless the stored version equals the one the record was
+//! read with. Uniqueness of username, alias values and `sub` within a pool is the store's
+//! to enforce, atomically with the write. Lookup keys are computed by [`crate::keys`], so
+//! every implementation folds case and picks alias values the same way.
+//!
+//! The trait is synchronous and object-safe (`Arc<dyn Store>` works). An async host calls
+//! it from `tokio::task::spawn_blocking` (the service hashes passwords anyway, which must
+//! not run on an async worker thread).
+
+use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
+use uuid::Uuid;
+
+use crate::pool::{ClientRecord, PoolRecord};
+
+/// What a store can fail with. Backend details stay in [`StoreError::Backend`] for the
+/// host's logs; clients only ever see `InternalErrorException`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The pool does not exist.
+    #[error("user pool {0} does not exist")]
+    PoolNotFound(String),
+    /// The user (or client) does not exist.
+    #[error("record not found")]
+    NotFound,
+    /// The record changed since it was read (compare-and-swap failed).
+    #[error("version conflict: expected {expected}, found {found:?}")]
+    Conflict {
+        /// The version the writer read.
+        expected: u64,
+        /// The version in the store (`None` if the record is gone).
+        found: Option<u64>,
+    },
+    /// A pool with this id exists.
+    #[error("user pool already exists")]
+    PoolExists,
+    /// The username is taken in this pool (after case folding, if the pool folds).
+    #[error("username already exists")]
+    UsernameExists,
+    /// The alias value belongs to another user of this pool.
+    #[error("alias value already exists: {0:?}")]
+    AliasExists(AliasAttribute),
+    /// The `sub` belongs to another user of this pool.
+    #[error("sub already exists")]
+    SubExists,
+    /// An app client with this id exists.
+    #[error("client already exists")]
+    ClientExists,
+    /// The backend failed (I/O, corruption, a newer schema...). The text is for logs.
+    #[error("storage backend failure: {0}")]
+    Backend(String),
+}
+
+impl From<StoreError> for userpool_core::Error {
+    fn from(e: StoreError) -> Self {
+        use userpool_core::{Error, Internal};
+        match e {
+            StoreError::PoolNotFound(pool_id) => Error::UserPoolNotFound { pool_id },
+            StoreError::NotFound => Error::UserNotFound,
+            StoreError::UsernameExists | StoreError::SubExists => Error::UsernameExists,
+            StoreError::AliasExists(a) => Error::AliasExists { attribute: a.as_str().to_owned() },
+            StoreError::PoolExists | StoreError::ClientExists => {
+                Error::InvalidParameterMessage("The resource already exists.".into())
+            }
+            StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
+            StoreError::Backend(_) => Error::Internal(Internal::Storage),
+        }
+    }
+}
+
+/// How to find a user (SPEC §8). The service tries username, then alias, then `sub`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKey<'a> {
+    /// By username; the store folds case if the pool is case-insensitive.
+    Username(&'a str),
+    /// By a verified alias value of an attribute the pool lists as alias.
+    Alias(AliasAttribute, &'a str),
+    /// By the immutable `sub`.
+    Sub(Uuid),
+}
+
+/// Persistence for pools, app clients and users.
+///
+/// Every method is atomic. Implementations must pass the conformance kit
+/// (`userpool_store::conformance`, feature `conformance`).
+pub trait Store: Send + Sync {
+    /// Creates a pool; its version becomes 1.
+    ///
+    /// # Errors
+    /// `PoolExists`, `Backend`.
+    fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError>;
+
+    /// Reads a pool.
+    ///
+    /// # Errors
+    /// `Backend`.
+    fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError>;
+
+    /// Replaces a pool's settings if its version is still `pool.version`; returns the new
+    /// version. Alias attributes and case sensitivity are immutable after creation (as in
+    /// Cognito); a store may refuse to change them.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Conflict`, `Backend`.
+    fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError>;
+
+    /// Deletes a pool with all its users and clients.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError>;
+
+    /// Every pool, ordered by id.
+    ///
+    /// # Errors
+    /// `Backend`.
+    fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError>;
+
+    /// Creates an app client.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `ClientExists`, `Backend`.
+    fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError>;
+
+    /// Reads an app client of a pool.
+    ///
+    /// # Errors
+    /// `Backend`.
+    fn get_client(&self, pool: &UserPoolId, client_id: &str) -> Result<Option<ClientRecord>, StoreError>;
+
+    /// Inserts a new user; its version becomes 1 (returned). Fails if the username, an
+    /// alias value or the `sub` is taken in the pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `UsernameExists`, `AliasExists`, `SubExists`, `Backend`.
+    fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError>;
+
+    /// Replaces a user if the stored version is still `user.version`; returns the new
+    /// version (`user.version + 1`). Username and `sub` never change.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `NotFound`, `Conflict`, `AliasExists`, `Backend`.
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError>;
+
+    /// Deletes a user if the stored version is still `version`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `NotFound`, `Conflict`, `Backend`.
+    fn delete_user(&self, pool: &UserPoolId, username: &Username, version: u64) -> Result<(), StoreError>;
+
+    /// Finds a user by one key, with the version it was stored at in `version`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn find_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Users of a pool ordered by username key, starting after `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn list_users(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError>;
+}
