@@ -205,8 +205,9 @@ impl fmt::Display for Username {
 /// There is no `Display`, `Debug` prints `Password(<redacted>)`, and the only way to the
 /// text is [`Password::expose`], named so that every use is easy to audit.
 ///
-/// The limits (1..=256 characters, no leading or trailing whitespace, no control
-/// characters) are checked on the text as given; the value kept is its NFKC form
+/// The limits (1..=256 characters matching the service's `^[\S]+.*[\S]+$`, so at least
+/// two; no leading or trailing whitespace; no control characters or line separators) are
+/// checked on the text as given; the value kept is its NFKC form
 /// **(decision, SPEC §2: the same password typed on two keyboards matches)**.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(Zeroizing<String>);
@@ -258,11 +259,14 @@ impl Password {
         if let Some(v) = char_count_violation(field, value, 1, Self::MAX_CHARS) {
             return Some(ViolationOrList(v));
         }
+        // The service's pattern `^[\S]+.*[\S]+$`: at least two characters, non-blank at both
+        // ends, and `.` matches no line terminator. Control characters are refused anywhere.
         let first = value.chars().next();
         let last = value.chars().next_back();
         let edge_space =
             first.is_some_and(char::is_whitespace) || last.is_some_and(char::is_whitespace);
-        if edge_space || value.chars().any(char::is_control) {
+        let line_break = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+        if edge_space || value.chars().count() < 2 || value.chars().any(line_break) {
             return Some(ViolationOrList(Violation {
                 field,
                 constraint: Constraint::Pattern(PASSWORD_PATTERN),
