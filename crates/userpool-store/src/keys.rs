@@ -8,7 +8,11 @@ use crate::pool::PoolRecord;
 /// exact otherwise.
 #[must_use]
 pub fn username_key(pool: &PoolRecord, username: &str) -> String {
-    if pool.case_sensitive { username.to_owned() } else { fold_case(username) }
+    if pool.case_sensitive {
+        username.to_owned()
+    } else {
+        fold_case(username)
+    }
 }
 
 /// The key an alias value is stored and looked up under (folded like usernames; e-mail

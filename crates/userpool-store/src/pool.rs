@@ -60,7 +60,10 @@ impl std::fmt::Debug for ClientRecord {
             .field("name", &self.name)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("explicit_auth_flows", &self.explicit_auth_flows)
-            .field("prevent_user_existence_errors", &self.prevent_user_existence_errors)
+            .field(
+                "prevent_user_existence_errors",
+                &self.prevent_user_existence_errors,
+            )
             .finish()
     }
 }

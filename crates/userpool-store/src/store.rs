@@ -61,7 +61,9 @@ impl From<StoreError> for userpool_core::Error {
             StoreError::PoolNotFound(pool_id) => Error::UserPoolNotFound { pool_id },
             StoreError::NotFound => Error::UserNotFound,
             StoreError::UsernameExists | StoreError::SubExists => Error::UsernameExists,
-            StoreError::AliasExists(a) => Error::AliasExists { attribute: a.as_str().to_owned() },
+            StoreError::AliasExists(a) => Error::AliasExists {
+                attribute: a.as_str().to_owned(),
+            },
             StoreError::PoolExists | StoreError::ClientExists => {
                 Error::InvalidParameterMessage("The resource already exists.".into())
             }
@@ -129,7 +131,28 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// `Backend`.
-    fn get_client(&self, pool: &UserPoolId, client_id: &str) -> Result<Option<ClientRecord>, StoreError>;
+    fn get_client(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<Option<ClientRecord>, StoreError>;
+
+    /// Finds an app client by its id alone, whatever its pool (Cognito's public operations
+    /// name only the client). Client ids are random and unique across pools.
+    ///
+    /// The default scans [`Store::list_pools`]; a store with an index on client ids should
+    /// override it.
+    ///
+    /// # Errors
+    /// `Backend`.
+    fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        for pool in self.list_pools()? {
+            if let Some(client) = self.get_client(&pool.id, client_id)? {
+                return Ok(Some(client));
+            }
+        }
+        Ok(None)
+    }
 
     /// Inserts a new user; its version becomes 1 (returned). Fails if the username, an
     /// alias value or the `sub` is taken in the pool.
@@ -149,13 +172,22 @@ pub trait Store: Send + Sync {
     ///
     /// # Errors
     /// `PoolNotFound`, `NotFound`, `Conflict`, `Backend`.
-    fn delete_user(&self, pool: &UserPoolId, username: &Username, version: u64) -> Result<(), StoreError>;
+    fn delete_user(
+        &self,
+        pool: &UserPoolId,
+        username: &Username,
+        version: u64,
+    ) -> Result<(), StoreError>;
 
     /// Finds a user by one key, with the version it was stored at in `version`.
     ///
     /// # Errors
     /// `PoolNotFound`, `Backend`.
-    fn find_user(&self, pool: &UserPoolId, key: UserKey<'_>) -> Result<Option<UserRecord>, StoreError>;
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError>;
 
     /// Users of a pool ordered by username key, starting after `after`, at most `limit`.
     ///

@@ -1,0 +1,279 @@
+//! Cases on lookup and uniqueness: username, alias values, `sub` (SPEC §8).
+
+use super::*;
+
+/// An inserted user is found by username, by verified alias and by `sub` (SPEC §8).
+pub fn user_insert_then_find_by_username_alias_and_sub(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &AliasAttribute::ALL);
+    let alice = f.add(
+        "alice",
+        &[
+            ("email", "alice@example.com"),
+            ("email_verified", "true"),
+            ("phone_number", "+15550100"),
+            ("phone_number_verified", "true"),
+            ("preferred_username", "ally"),
+        ],
+    );
+    let found = [
+        f.by_name("alice"),
+        f.find(UserKey::Alias(AliasAttribute::Email, "alice@example.com")),
+        f.find(UserKey::Alias(AliasAttribute::PhoneNumber, "+15550100")),
+        f.find(UserKey::Alias(AliasAttribute::PreferredUsername, "ally")),
+        f.find(UserKey::Sub(alice.sub)),
+    ];
+    for (i, user) in found.iter().enumerate() {
+        assert_eq!(user.as_ref(), Some(&alice), "SPEC §8: lookup #{i}");
+    }
+    assert_eq!(f.by_name("bob"), None);
+    assert_eq!(f.find(UserKey::Sub(uuid::Uuid::nil())), None);
+    // An alias value is looked up under its own attribute only.
+    assert_eq!(
+        f.find(UserKey::Alias(
+            AliasAttribute::PreferredUsername,
+            "alice@example.com"
+        )),
+        None
+    );
+}
+
+/// Versions are issued by the store: 1 on insert whatever the record says, +1 per update.
+pub fn store_issues_versions(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let mut user = f.user("alice", &[]);
+    user.version = 42;
+    assert_eq!(ok(f.store.insert_user(f.id(), &user), "insert_user"), 1);
+    let stored = f.by_name("alice");
+    assert_eq!(stored.as_ref().map(|u| u.version), Some(1));
+    let mut current = stored.unwrap_or(user);
+    for expected in 2..=5 {
+        current
+            .attributes
+            .insert("custom:n".into(), expected.to_string());
+        let v = ok(f.update(&current), "update_user");
+        assert_eq!(v, expected, "update_user issues version + 1");
+        current.version = v;
+        f.assert_stored(&current, "an updated user");
+    }
+}
+
+/// In a case-insensitive pool, usernames and alias values compare folded (SPEC §8).
+pub fn username_is_unique_and_folded_in_case_insensitive_pool(h: &impl Harness) {
+    let mut f = Fixture::new(h, false, &[AliasAttribute::Email]);
+    let ana = f.add(
+        "Ana",
+        &[("email", "Ana@Example.COM"), ("email_verified", "true")],
+    );
+    for name in ["Ana", "ana", "ANA"] {
+        assert_eq!(f.by_name(name).as_ref(), Some(&ana), "SPEC §8: {name}");
+    }
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "ana@example.com"))
+            .as_ref(),
+        Some(&ana),
+        "SPEC §8: alias values fold in a case-insensitive pool"
+    );
+    assert_eq!(
+        ana.username.as_str(),
+        "Ana",
+        "the username keeps its case as created"
+    );
+    let other = f.user("aNA", &[]);
+    assert_eq!(
+        f.store.insert_user(f.id(), &other),
+        Err(StoreError::UsernameExists),
+        "SPEC §8: usernames differing only in case collide in a case-insensitive pool"
+    );
+    let clash = f.user(
+        "bea",
+        &[("email", "ANA@example.com"), ("email_verified", "true")],
+    );
+    assert_eq!(
+        f.store.insert_user(f.id(), &clash),
+        Err(StoreError::AliasExists(AliasAttribute::Email))
+    );
+    ok(f.store.delete_user(f.id(), &ana.username, 1), "delete_user");
+    assert_eq!(f.by_name("ana"), None);
+}
+
+/// In a case-sensitive pool, usernames differing in case are different users.
+pub fn username_is_case_sensitive_in_case_sensitive_pool(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
+    let lower = f.add("ana", &[]);
+    let upper = f.add("Ana", &[]);
+    assert_ne!(lower.sub, upper.sub);
+    assert_eq!(f.by_name("ana").as_ref(), Some(&lower));
+    assert_eq!(f.by_name("Ana").as_ref(), Some(&upper));
+    assert_eq!(
+        f.by_name("ANA"),
+        None,
+        "SPEC §8: no folding when case-sensitive"
+    );
+    let again = f.user("ana", &[]);
+    assert_eq!(
+        f.store.insert_user(f.id(), &again),
+        Err(StoreError::UsernameExists)
+    );
+    let c = f.add(
+        "carl",
+        &[("email", "Carl@example.com"), ("email_verified", "true")],
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "Carl@example.com"))
+            .as_ref(),
+        Some(&c)
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "carl@example.com")),
+        None
+    );
+}
+
+/// Two users cannot hold the same verified alias value, on insert or on update (SPEC §8).
+pub fn verified_alias_is_unique(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
+    let verified = [("email", "shared@example.com"), ("email_verified", "true")];
+    let first = f.add("first", &verified);
+    let second = f.user("second", &verified);
+    assert_eq!(
+        f.store.insert_user(f.id(), &second),
+        Err(StoreError::AliasExists(AliasAttribute::Email)),
+        "SPEC §8: alias values are unique within a pool"
+    );
+    assert_eq!(f.by_name("second"), None, "a refused insert stores nothing");
+    // The same value, unverified, is no alias and may be shared.
+    let third = f.add("third", &[("email", "shared@example.com")]);
+    let claim = set(&third, |u| {
+        u.attributes.insert("email_verified".into(), "true".into());
+    });
+    assert_eq!(
+        f.update(&claim),
+        Err(StoreError::AliasExists(AliasAttribute::Email))
+    );
+    f.assert_stored(&third, "a user whose alias claim was refused");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "shared@example.com"))
+            .as_ref(),
+        Some(&first)
+    );
+}
+
+/// Only verified values of attributes the pool lists are aliases (SPEC §8).
+pub fn alias_is_indexed_only_when_verified_and_listed(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
+    let u = f.add(
+        "unverified",
+        &[
+            ("email", "u@example.com"),
+            ("email_verified", "false"),
+            ("preferred_username", "unlisted"),
+            ("phone_number", "+15550111"),
+            ("phone_number_verified", "true"),
+        ],
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "u@example.com")),
+        None,
+        "SPEC §8: an unverified email is no alias"
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(
+            AliasAttribute::PreferredUsername,
+            "unlisted"
+        )),
+        None,
+        "SPEC §8: an attribute the pool does not list is no alias"
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::PhoneNumber, "+15550111")),
+        None,
+        "SPEC §8: a verified phone number the pool does not list is no alias"
+    );
+    let verified = set(&u, |u| {
+        u.attributes.insert("email_verified".into(), "true".into());
+    });
+    let v = ok(f.update(&verified), "verify the email");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "u@example.com"))
+            .map(|u| u.version),
+        Some(v),
+        "verifying the email makes it an alias"
+    );
+}
+
+/// An alias moves with its value: the old value no longer finds the user (SPEC §8).
+pub fn alias_moves_when_its_value_changes(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
+    let u = f.add(
+        "mover",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    );
+    let moved = set(&u, |u| {
+        u.attributes
+            .insert("email".into(), "new@example.com".into());
+    });
+    ok(f.update(&moved), "move the alias");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "old@example.com")),
+        None,
+        "SPEC §8: the old alias value no longer resolves"
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "new@example.com"))
+            .map(|u| u.sub),
+        Some(u.sub)
+    );
+    // The released value can be claimed by another user.
+    f.add(
+        "taker",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    );
+    // Dropping the verification drops the alias too.
+    let current = f.by_name("mover").unwrap_or(moved);
+    let unverified = set(&current, |u| {
+        u.attributes.remove("email_verified");
+    });
+    ok(f.update(&unverified), "unverify");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "new@example.com")),
+        None
+    );
+}
+
+/// Two users of a pool cannot share a `sub` (SPEC §8).
+pub fn sub_is_unique(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let first = f.add("first", &[]);
+    let twin = set(&f.user("second", &[]), |u| u.sub = first.sub);
+    assert_eq!(
+        f.store.insert_user(f.id(), &twin),
+        Err(StoreError::SubExists)
+    );
+    assert_eq!(f.by_name("second"), None);
+    assert_eq!(f.find(UserKey::Sub(first.sub)).as_ref(), Some(&first));
+}
+
+/// Deleting a user frees its username, alias values and `sub`.
+pub fn delete_user_frees_username_alias_and_sub(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
+    let gone = f.add(
+        "gone",
+        &[("email", "g@example.com"), ("email_verified", "true")],
+    );
+    ok(f.store.delete_user(f.id(), &gone.username, 1), "delete");
+    assert_eq!(f.find(UserKey::Sub(gone.sub)), None);
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "g@example.com")),
+        None
+    );
+    let reborn = set(
+        &f.user(
+            "gone",
+            &[("email", "g@example.com"), ("email_verified", "true")],
+        ),
+        |u| {
+            u.sub = gone.sub;
+        },
+    );
+    assert_eq!(ok(f.store.insert_user(f.id(), &reborn), "re-insert"), 1);
+}

@@ -1,0 +1,395 @@
+//! The conformance kit (feature `conformance`): the cases every [`Store`] must pass.
+//!
+//! A host implements [`Harness`] — a fresh, empty store plus a guard that keeps its
+//! resources alive (a temp dir, a database schema) — and stamps one `#[test]` per case:
+//!
+//! ```
+//! use userpool_store::{MemoryStore, conformance::Harness};
+//!
+//! struct Memory;
+//! impl Harness for Memory {
+//!     type Store = MemoryStore;
+//!     type Guard = ();
+//!     fn make(&self) -> (MemoryStore, ()) {
+//!         (MemoryStore::new(), ())
+//!     }
+//! }
+//!
+//! // In a test file: one `#[test]` per case (put it in its own module).
+//! mod memory_store {
+//!     userpool_store::conformance_tests!(super::Memory);
+//! }
+//! # fn main() { userpool_store::conformance::run_all(&Memory); }
+//! ```
+//!
+//! Or call [`run_all`] (every case, in one test) or a single case by name.
+//!
+//! # What the kit requires
+//!
+//! - **Compare-and-swap.** `insert_user` issues version 1; `update_user` succeeds only if
+//!   the stored version equals the record's and issues `version + 1`; a refused write
+//!   changes nothing. Concurrent writers from several threads lose no update.
+//! - **Uniqueness within a pool**, atomic with the write: username key (folded in a
+//!   case-insensitive pool, exact otherwise), each alias key, `sub`.
+//! - **Indexes** computed with [`crate::keys`]: an alias value is findable only while it is
+//!   set, verified (email, phone number) and listed by the pool; an updated alias moves.
+//! - **Round trips** of every field of [`UserRecord`] and [`PoolRecord`]: statuses (all
+//!   eight), attributes with any Unicode, credential kind and expiry, 23 history entries in
+//!   order, the history salt, lockout, pending code and challenge, timestamps.
+//! - **Time precision: microseconds.** Every timestamp the kit writes is a whole number of
+//!   microseconds and must read back equal. The service's [`crate::SystemClock`] truncates
+//!   to microseconds, so a store with microsecond precision (PostgreSQL's `timestamptz`,
+//!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
+//! - **Not persisted:** a policy's blocklist (host-supplied, see
+//!   [`crate::HostOptions`]); the kit writes none.
+//!
+//! Cases panic on failure, as tests do; the message names the SPEC section.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::rngs::StdRng;
+use userpool_core::testing::{epoch, insecure_fast_rules, seeded_entropy};
+use userpool_core::{
+    AliasAttribute, CodePurpose, Context, CredentialKind, HashParams, HistoryMode, Lockout,
+    Password, PasswordPolicy, PendingChallenge, PendingCode, SecretDigest, UserPoolId, UserRecord,
+    UserStatus, Username, transitions,
+};
+
+use crate::keys;
+use crate::pool::{ClientRecord, PoolRecord};
+use crate::store::{Store, StoreError, UserKey};
+
+mod lookup;
+mod pools;
+mod round_trip;
+mod writes;
+
+pub use lookup::*;
+pub use pools::*;
+pub use round_trip::*;
+pub use writes::*;
+
+/// Makes fresh stores for the kit.
+pub trait Harness {
+    /// The store under test.
+    type Store: Store;
+    /// Whatever must live as long as the store (a temp dir, a connection pool); dropped
+    /// after the case.
+    type Guard;
+    /// A fresh, empty store.
+    fn make(&self) -> (Self::Store, Self::Guard);
+}
+
+/// Unwraps a result the case needs, panicking with what was being done.
+#[track_caller]
+fn ok<T, E: std::fmt::Debug>(result: Result<T, E>, doing: &str) -> T {
+    match result {
+        Ok(v) => v,
+        Err(e) => panic!("{doing}: unexpected error {e:?}"),
+    }
+}
+
+/// A time with microsecond precision, `micros` after the kit's epoch.
+fn at(micros: i64) -> DateTime<Utc> {
+    epoch() + TimeDelta::microseconds(micros)
+}
+
+fn pool_id(suffix: &str) -> UserPoolId {
+    ok(UserPoolId::parse(&format!("eu-west-1_{suffix}")), "pool id")
+}
+
+/// A pool with default settings, the given case sensitivity and aliases.
+fn pool_record(id: &str, case_sensitive: bool, aliases: &[AliasAttribute]) -> PoolRecord {
+    PoolRecord {
+        id: pool_id(id),
+        name: format!("kit pool {id}"),
+        policy: PasswordPolicy::default(),
+        hash_params: HashParams::insecure_fast_for_tests(),
+        history_mode: HistoryMode::PerEntrySalt,
+        alias_attributes: aliases.to_vec(),
+        username_attributes: Vec::new(),
+        case_sensitive,
+        created_at: at(1),
+        modified_at: at(2),
+        version: 0,
+    }
+}
+
+/// One fresh store with one pool, and a seeded generator for `sub`s and salts.
+struct Fixture<H: Harness> {
+    store: H::Store,
+    _guard: H::Guard,
+    pool: PoolRecord,
+    rng: StdRng,
+}
+
+impl<H: Harness> Fixture<H> {
+    fn new(h: &H, case_sensitive: bool, aliases: &[AliasAttribute]) -> Self {
+        let (store, guard) = h.make();
+        let mut pool = pool_record("Kit1", case_sensitive, aliases);
+        pool.version = ok(store.create_pool(&pool), "create_pool");
+        Fixture {
+            store,
+            _guard: guard,
+            pool,
+            rng: seeded_entropy(0x5eed),
+        }
+    }
+
+    fn id(&self) -> &UserPoolId {
+        &self.pool.id
+    }
+
+    /// A password-less record (no hashing: fast), with attributes.
+    fn user(&mut self, name: &str, attributes: &[(&str, &str)]) -> UserRecord {
+        let attributes: BTreeMap<String, String> = attributes
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut ctx = Context::new(at(10), &mut self.rng);
+        let username = ok(Username::parse(name), "username");
+        let (user, _) = ok(
+            transitions::external_provider_sign_in(username, attributes, &mut ctx),
+            "build a user",
+        );
+        user
+    }
+
+    /// Inserts and returns the record as stored (version 1).
+    fn insert(&mut self, user: &UserRecord) -> UserRecord {
+        let version = ok(self.store.insert_user(self.id(), user), "insert_user");
+        assert_eq!(
+            version, 1,
+            "SPEC §8 / issue 3: insert_user issues version 1"
+        );
+        UserRecord {
+            version,
+            ..user.clone()
+        }
+    }
+
+    fn add(&mut self, name: &str, attributes: &[(&str, &str)]) -> UserRecord {
+        let user = self.user(name, attributes);
+        self.insert(&user)
+    }
+
+    fn find(&self, key: UserKey<'_>) -> Option<UserRecord> {
+        ok(self.store.find_user(self.id(), key), "find_user")
+    }
+
+    fn by_name(&self, name: &str) -> Option<UserRecord> {
+        self.find(UserKey::Username(name))
+    }
+
+    fn update(&self, user: &UserRecord) -> Result<u64, StoreError> {
+        self.store.update_user(self.id(), user)
+    }
+
+    /// Reads back `user` by username and asserts it equals `expected`.
+    fn assert_stored(&self, expected: &UserRecord, what: &str) {
+        let back = self.by_name(expected.username.as_str());
+        assert_eq!(back.as_ref(), Some(expected), "round trip of {what}");
+    }
+}
+
+fn set(user: &UserRecord, f: impl FnOnce(&mut UserRecord)) -> UserRecord {
+    let mut next = user.clone();
+    f(&mut next);
+    next
+}
+
+fn client(pool: &UserPoolId, id: &str) -> ClientRecord {
+    ClientRecord {
+        pool_id: pool.clone(),
+        client_id: id.to_owned(),
+        name: format!("app {id}"),
+        secret: Some("s3cr3t-ünïcödé".into()),
+        explicit_auth_flows: vec![
+            "ALLOW_USER_PASSWORD_AUTH".into(),
+            "ALLOW_REFRESH_TOKEN_AUTH".into(),
+        ],
+        prevent_user_existence_errors: true,
+        created_at: at(777_777),
+    }
+}
+
+/// Every case's name, in the order [`run_all`] runs them and [`crate::conformance_tests!`]
+/// stamps them.
+pub const CASE_NAMES: &[&str] = &[
+    "pool_create_then_get_round_trips_every_field",
+    "pool_update_is_compare_and_swap",
+    "pool_delete_removes_its_users_and_clients",
+    "pool_list_is_ordered_by_id",
+    "duplicate_pool_is_refused",
+    "missing_pool_is_reported",
+    "client_create_then_get",
+    "user_insert_then_find_by_username_alias_and_sub",
+    "store_issues_versions",
+    "username_is_unique_and_folded_in_case_insensitive_pool",
+    "username_is_case_sensitive_in_case_sensitive_pool",
+    "verified_alias_is_unique",
+    "alias_is_indexed_only_when_verified_and_listed",
+    "alias_moves_when_its_value_changes",
+    "sub_is_unique",
+    "stale_update_conflicts_and_changes_nothing",
+    "stale_delete_conflicts_and_changes_nothing",
+    "update_of_missing_user_is_not_found",
+    "delete_user_frees_username_alias_and_sub",
+    "user_round_trips_every_field",
+    "user_round_trips_every_status",
+    "list_users_paginates_in_key_order",
+    "concurrent_writers_lose_no_update",
+    "concurrent_inserts_of_one_username_admit_one",
+    "concurrent_claims_of_one_alias_admit_one",
+];
+
+/// One conformance case, run against a harness.
+pub type Case<H> = fn(&H);
+
+/// Every case with its name, for hosts that drive the kit themselves.
+#[must_use]
+pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
+    vec![
+        (
+            "pool_create_then_get_round_trips_every_field",
+            pool_create_then_get_round_trips_every_field,
+        ),
+        (
+            "pool_update_is_compare_and_swap",
+            pool_update_is_compare_and_swap,
+        ),
+        (
+            "pool_delete_removes_its_users_and_clients",
+            pool_delete_removes_its_users_and_clients,
+        ),
+        ("pool_list_is_ordered_by_id", pool_list_is_ordered_by_id),
+        ("duplicate_pool_is_refused", duplicate_pool_is_refused),
+        ("missing_pool_is_reported", missing_pool_is_reported),
+        ("client_create_then_get", client_create_then_get),
+        (
+            "user_insert_then_find_by_username_alias_and_sub",
+            user_insert_then_find_by_username_alias_and_sub,
+        ),
+        ("store_issues_versions", store_issues_versions),
+        (
+            "username_is_unique_and_folded_in_case_insensitive_pool",
+            username_is_unique_and_folded_in_case_insensitive_pool,
+        ),
+        (
+            "username_is_case_sensitive_in_case_sensitive_pool",
+            username_is_case_sensitive_in_case_sensitive_pool,
+        ),
+        ("verified_alias_is_unique", verified_alias_is_unique),
+        (
+            "alias_is_indexed_only_when_verified_and_listed",
+            alias_is_indexed_only_when_verified_and_listed,
+        ),
+        (
+            "alias_moves_when_its_value_changes",
+            alias_moves_when_its_value_changes,
+        ),
+        ("sub_is_unique", sub_is_unique),
+        (
+            "stale_update_conflicts_and_changes_nothing",
+            stale_update_conflicts_and_changes_nothing,
+        ),
+        (
+            "stale_delete_conflicts_and_changes_nothing",
+            stale_delete_conflicts_and_changes_nothing,
+        ),
+        (
+            "update_of_missing_user_is_not_found",
+            update_of_missing_user_is_not_found,
+        ),
+        (
+            "delete_user_frees_username_alias_and_sub",
+            delete_user_frees_username_alias_and_sub,
+        ),
+        ("user_round_trips_every_field", user_round_trips_every_field),
+        (
+            "user_round_trips_every_status",
+            user_round_trips_every_status,
+        ),
+        (
+            "list_users_paginates_in_key_order",
+            list_users_paginates_in_key_order,
+        ),
+        (
+            "concurrent_writers_lose_no_update",
+            concurrent_writers_lose_no_update,
+        ),
+        (
+            "concurrent_inserts_of_one_username_admit_one",
+            concurrent_inserts_of_one_username_admit_one,
+        ),
+        (
+            "concurrent_claims_of_one_alias_admit_one",
+            concurrent_claims_of_one_alias_admit_one,
+        ),
+    ]
+}
+
+/// Runs every case, each on a fresh store.
+///
+/// # Panics
+/// When a case fails, with the case's message.
+pub fn run_all<H: Harness>(h: &H) {
+    for (_name, case) in cases::<H>() {
+        case(h);
+    }
+}
+
+/// Stamps one `#[test]` per conformance case for a [`Harness`] expression, plus a test
+/// that the stamped list is the kit's whole list. Invoke it in a module of its own:
+///
+/// ```ignore
+/// mod conformance {
+///     userpool_store::conformance_tests!(my_crate::MyHarness::new());
+/// }
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($harness:expr) => {
+        $crate::conformance_tests!(@stamp $harness;
+            pool_create_then_get_round_trips_every_field,
+            pool_update_is_compare_and_swap,
+            pool_delete_removes_its_users_and_clients,
+            pool_list_is_ordered_by_id,
+            duplicate_pool_is_refused,
+            missing_pool_is_reported,
+            client_create_then_get,
+            user_insert_then_find_by_username_alias_and_sub,
+            store_issues_versions,
+            username_is_unique_and_folded_in_case_insensitive_pool,
+            username_is_case_sensitive_in_case_sensitive_pool,
+            verified_alias_is_unique,
+            alias_is_indexed_only_when_verified_and_listed,
+            alias_moves_when_its_value_changes,
+            sub_is_unique,
+            stale_update_conflicts_and_changes_nothing,
+            stale_delete_conflicts_and_changes_nothing,
+            update_of_missing_user_is_not_found,
+            delete_user_frees_username_alias_and_sub,
+            user_round_trips_every_field,
+            user_round_trips_every_status,
+            list_users_paginates_in_key_order,
+            concurrent_writers_lose_no_update,
+            concurrent_inserts_of_one_username_admit_one,
+            concurrent_claims_of_one_alias_admit_one,
+        );
+    };
+    (@stamp $harness:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::conformance::$case(&$harness);
+            }
+        )*
+
+        #[test]
+        fn conformance_kit_stamps_every_case() {
+            let stamped: &[&str] = &[$(stringify!($case)),*];
+            assert_eq!(stamped, $crate::conformance::CASE_NAMES);
+        }
+    };
+}

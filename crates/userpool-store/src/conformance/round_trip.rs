@@ -1,0 +1,174 @@
+//! Cases on round trips of every field, and on listing order.
+
+use super::*;
+
+/// A user with 23 history entries, a permanent credential and every optional field set.
+fn full_user(rng: &mut StdRng) -> UserRecord {
+    let policy = ok(
+        PasswordPolicy::builder().password_history_size(24).build(),
+        "policy",
+    );
+    let rules = insecure_fast_rules(policy);
+    let mut ctx = Context::new(at(1_000_001), rng);
+    let attributes: BTreeMap<String, String> = [
+        ("email", "zoë@例え.jp"),
+        ("email_verified", "true"),
+        ("name", "Zoë 🦀 Ünïcödé \u{200D} ñ"),
+        ("custom:note", "日本語, العربية, עברית, emoji 👩‍👩‍👧"),
+        ("custom:empty-ish", " "),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let username = ok(Username::parse("zoë.ünïcödé"), "username");
+    let password = |i: usize| ok(Password::parse(&format!("Kit-Passw0rd-{i}!")), "password");
+    let (mut user, _) = ok(
+        transitions::admin_create_user(username, attributes, Some(password(0)), &rules, &mut ctx),
+        "admin_create_user",
+    );
+    for i in 1..=24 {
+        ctx.now = at(1_000_001 + i64::try_from(i).unwrap_or(0) * 1_001);
+        let (next, _) = ok(
+            transitions::admin_set_user_password(&user, &password(i), true, &rules, &mut ctx),
+            "admin_set_user_password",
+        );
+        user = next;
+    }
+    assert_eq!(
+        user.history.len(),
+        23,
+        "the kit's user has 23 history entries"
+    );
+    user.enabled = false;
+    user.history_salt = Some([0xA5; 16]);
+    user.lockout = Lockout {
+        consecutive_failures: 7,
+        last_failure_at: Some(at(2_000_003)),
+        locked_until: Some(at(2_000_004)),
+    };
+    user.pending_code = Some(PendingCode {
+        purpose: CodePurpose::PasswordReset,
+        digest: ok(SecretDigest::new(b"123456", ctx.entropy), "digest"),
+        expires_at: at(3_000_005),
+        failed_attempts: 3,
+    });
+    user.pending_challenge = Some(PendingChallenge {
+        digest: ok(SecretDigest::new(b"session-token", ctx.entropy), "digest"),
+        credential: SecretDigest::fingerprint(b"credential"),
+        expires_at: at(3_000_007),
+    });
+    user.created_at = at(999_999);
+    user.modified_at = at(4_000_009);
+    user
+}
+
+/// Every field of a user record round-trips: credential (permanent and temporary with its
+/// expiry to the microsecond), 23 history entries in order, history salt, lockout, pending
+/// code and challenge, Unicode attributes, timestamps, `Enabled` (issue 3).
+pub fn user_round_trips_every_field(h: &impl Harness) {
+    let mut f = Fixture::new(h, false, &[AliasAttribute::Email]);
+    let full = full_user(&mut f.rng);
+    let stored = f.insert(&full);
+    f.assert_stored(&stored, "a user with every field set");
+    let back = f.by_name(full.username.as_str()).unwrap_or(full.clone());
+    let phc: Vec<&str> = back.history.iter().map(|h| h.as_phc()).collect();
+    let expected: Vec<&str> = full.history.iter().map(|h| h.as_phc()).collect();
+    assert_eq!(phc, expected, "history entries keep their order");
+
+    // Now temporary, with an expiry carrying microseconds, and optional fields cleared.
+    let temporary = set(&stored, |u| {
+        if let Some(c) = u.credential.as_mut() {
+            c.kind = CredentialKind::Temporary {
+                expires_at: at(604_800_123_457),
+            };
+            c.set_at = at(123_457);
+        }
+        u.enabled = true;
+        u.history.clear();
+        u.history_salt = None;
+        u.lockout = Lockout::default();
+        u.pending_code = None;
+        u.pending_challenge = None;
+        u.attributes.clear();
+    });
+    let v = ok(f.update(&temporary), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..temporary.clone()
+        },
+        "a user with a temporary credential and nothing optional",
+    );
+
+    // A user without any credential (an external-provider user).
+    let external = f.add("external_provider_user", &[]);
+    assert!(external.credential.is_none());
+    f.assert_stored(&external, "a user without a credential");
+
+    // A sign-up code (the other purpose).
+    let code = set(&external, |u| {
+        u.pending_code = Some(PendingCode {
+            purpose: CodePurpose::SignUp,
+            digest: SecretDigest::fingerprint(b"654321"),
+            expires_at: at(86_400_000_001),
+            failed_attempts: 0,
+        });
+    });
+    let v = ok(f.update(&code), "update");
+    f.assert_stored(
+        &UserRecord { version: v, ..code },
+        "a user with a sign-up code",
+    );
+}
+
+/// Each of the eight statuses round-trips (SPEC §3; three are only ever read back).
+pub fn user_round_trips_every_status(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let mut current = f.add("status", &[]);
+    for status in UserStatus::ALL {
+        let next = set(&current, |u| u.status = status);
+        let v = ok(f.update(&next), "update");
+        current = UserRecord { version: v, ..next };
+        f.assert_stored(&current, status.as_str());
+    }
+    for status in UserStatus::ALL {
+        let name = format!("fresh-{}", status.as_str().to_lowercase());
+        let user = set(&f.user(&name, &[]), |u| u.status = status);
+        let stored = f.insert(&user);
+        f.assert_stored(&stored, status.as_str());
+    }
+}
+
+/// `list_users` pages through users in username-key order, starting after a key.
+pub fn list_users_paginates_in_key_order(h: &impl Harness) {
+    for case_sensitive in [true, false] {
+        let mut f = Fixture::new(h, case_sensitive, &[]);
+        for name in ["carol", "Bob", "erin", "alice", "dave"] {
+            f.add(name, &[]);
+        }
+        let mut pages = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = ok(
+                f.store.list_users(f.id(), after.as_deref(), 2),
+                "list_users",
+            );
+            assert!(page.len() <= 2, "list_users returns at most `limit`");
+            let Some(last) = page.last() else { break };
+            after = Some(keys::username_key(&f.pool, last.username.as_str()));
+            pages.push(
+                page.iter()
+                    .map(|u| u.username.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let expected: Vec<Vec<&str>> = if case_sensitive {
+            // Byte order of the exact usernames: uppercase sorts first.
+            vec![vec!["Bob", "alice"], vec!["carol", "dave"], vec!["erin"]]
+        } else {
+            vec![vec!["alice", "Bob"], vec!["carol", "dave"], vec!["erin"]]
+        };
+        assert_eq!(pages, expected, "case_sensitive = {case_sensitive}");
+        assert!(ok(f.store.list_users(f.id(), None, 0), "limit 0").is_empty());
+    }
+}

@@ -1,0 +1,377 @@
+//! [`MemoryStore`]: the in-memory [`Store`], for tests, examples and single-process hosts
+//! that accept losing everything on restart.
+//!
+//! Layout: one `RwLock` over the map of pools, and one `RwLock` per pool over its users,
+//! clients and indexes. A user write takes its pool's write lock for the few microseconds it
+//! needs to compare the version, check uniqueness and move the index entries; nothing slow
+//! (hashing above all) ever runs under a lock, because the service hashes before it calls
+//! the store. Writes to different pools never contend.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
+use uuid::Uuid;
+
+use crate::keys;
+use crate::pool::{ClientRecord, PoolRecord};
+use crate::store::{Store, StoreError, UserKey};
+
+/// The in-memory [`Store`]: correct under any number of threads, O(1) lookups by username,
+/// alias value and `sub`, compare-and-swap on every write.
+///
+/// ```
+/// use userpool_store::{MemoryStore, Store};
+/// let store = MemoryStore::new();
+/// assert!(store.list_pools()?.is_empty());
+/// # Ok::<(), userpool_store::StoreError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    pools: RwLock<BTreeMap<UserPoolId, Arc<RwLock<PoolState>>>>,
+    /// Client id → pool, so that a client can be found without its pool (as Cognito's
+    /// public operations do).
+    clients: RwLock<HashMap<String, UserPoolId>>,
+}
+
+/// Everything one pool holds, behind the pool's own lock.
+#[derive(Debug)]
+struct PoolState {
+    record: PoolRecord,
+    /// Set when the pool is deleted, so a writer that fetched the pool's `Arc` before the
+    /// delete cannot write into an orphan and report success.
+    deleted: bool,
+    clients: BTreeMap<String, ClientRecord>,
+    /// Users by username key.
+    users: HashMap<String, UserRecord>,
+    /// Username keys in order, for `list_users`.
+    order: BTreeSet<String>,
+    /// (attribute, alias key) → username key.
+    aliases: HashMap<(AliasAttribute, String), String>,
+    /// `sub` → username key.
+    subs: HashMap<Uuid, String>,
+}
+
+fn poisoned<T>(_: T) -> StoreError {
+    StoreError::Backend("a memory store lock was poisoned by a panicking thread".into())
+}
+
+impl PoolState {
+    fn new(record: PoolRecord) -> Self {
+        PoolState {
+            record,
+            deleted: false,
+            clients: BTreeMap::new(),
+            users: HashMap::new(),
+            order: BTreeSet::new(),
+            aliases: HashMap::new(),
+            subs: HashMap::new(),
+        }
+    }
+
+    fn live(&self) -> Result<(), StoreError> {
+        if self.deleted {
+            Err(StoreError::PoolNotFound(self.record.id.as_str().to_owned()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The alias keys `user` would occupy, refusing any held by another user.
+    fn claim_aliases(
+        &self,
+        user: &UserRecord,
+        own_key: &str,
+    ) -> Result<Vec<(AliasAttribute, String)>, StoreError> {
+        let wanted = keys::alias_keys(&self.record, user);
+        for (attribute, key) in &wanted {
+            match self.aliases.get(&(*attribute, key.clone())) {
+                Some(holder) if holder != own_key => {
+                    return Err(StoreError::AliasExists(*attribute));
+                }
+                _ => {}
+            }
+        }
+        Ok(wanted)
+    }
+
+    fn release_aliases(&mut self, user: &UserRecord) {
+        for entry in keys::alias_keys(&self.record, user) {
+            self.aliases.remove(&entry);
+        }
+    }
+
+    fn find(&self, key: UserKey<'_>) -> Option<&UserRecord> {
+        let username_key = match key {
+            UserKey::Username(name) => keys::username_key(&self.record, name),
+            UserKey::Alias(attribute, value) => self
+                .aliases
+                .get(&(attribute, keys::alias_key(&self.record, value)))?
+                .clone(),
+            UserKey::Sub(sub) => self.subs.get(&sub)?.clone(),
+        };
+        self.users.get(&username_key)
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn pool(&self, id: &UserPoolId) -> Result<Arc<RwLock<PoolState>>, StoreError> {
+        self.pools
+            .read()
+            .map_err(poisoned)?
+            .get(id)
+            .cloned()
+            .ok_or_else(|| StoreError::PoolNotFound(id.as_str().to_owned()))
+    }
+
+    fn read<T>(
+        &self,
+        id: &UserPoolId,
+        f: impl FnOnce(&PoolState) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pool = self.pool(id)?;
+        let state: RwLockReadGuard<'_, PoolState> = pool.read().map_err(poisoned)?;
+        state.live()?;
+        f(&state)
+    }
+
+    fn write<T>(
+        &self,
+        id: &UserPoolId,
+        f: impl FnOnce(&mut PoolState) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pool = self.pool(id)?;
+        let mut state: RwLockWriteGuard<'_, PoolState> = pool.write().map_err(poisoned)?;
+        state.live()?;
+        f(&mut state)
+    }
+}
+
+impl Store for MemoryStore {
+    fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        let mut pools = self.pools.write().map_err(poisoned)?;
+        if pools.contains_key(&pool.id) {
+            return Err(StoreError::PoolExists);
+        }
+        let mut record = pool.clone();
+        record.version = 1;
+        pools.insert(
+            pool.id.clone(),
+            Arc::new(RwLock::new(PoolState::new(record))),
+        );
+        Ok(1)
+    }
+
+    fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> {
+        match self.read(id, |state| Ok(state.record.clone())) {
+            Ok(record) => Ok(Some(record)),
+            Err(StoreError::PoolNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Refuses (with `Backend`) to change alias attributes or case sensitivity: the indexes
+    /// were built with them, and Cognito makes them immutable too.
+    fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        self.write(&pool.id, |state| {
+            if state.record.version != pool.version {
+                return Err(StoreError::Conflict {
+                    expected: pool.version,
+                    found: Some(state.record.version),
+                });
+            }
+            if state.record.alias_attributes != pool.alias_attributes
+                || state.record.case_sensitive != pool.case_sensitive
+            {
+                return Err(StoreError::Backend(
+                    "alias attributes and case sensitivity are immutable".into(),
+                ));
+            }
+            let version = pool.version + 1;
+            state.record = PoolRecord {
+                version,
+                ..pool.clone()
+            };
+            Ok(version)
+        })
+    }
+
+    fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> {
+        let removed = self
+            .pools
+            .write()
+            .map_err(poisoned)?
+            .remove(id)
+            .ok_or_else(|| StoreError::PoolNotFound(id.as_str().to_owned()))?;
+        let mut state = removed.write().map_err(poisoned)?;
+        state.deleted = true;
+        let mut clients = self.clients.write().map_err(poisoned)?;
+        for client_id in state.clients.keys() {
+            if clients.get(client_id) == Some(id) {
+                clients.remove(client_id);
+            }
+        }
+        Ok(())
+    }
+
+    fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> {
+        let pools: Vec<_> = self
+            .pools
+            .read()
+            .map_err(poisoned)?
+            .values()
+            .cloned()
+            .collect();
+        let mut out = Vec::with_capacity(pools.len());
+        for pool in pools {
+            let state = pool.read().map_err(poisoned)?;
+            if !state.deleted {
+                out.push(state.record.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.write(&client.pool_id, |state| {
+            // Lock order: pool, then the client index (delete_pool takes them in that order).
+            let mut index = self.clients.write().map_err(poisoned)?;
+            if index.contains_key(&client.client_id) {
+                return Err(StoreError::ClientExists);
+            }
+            index.insert(client.client_id.clone(), client.pool_id.clone());
+            state
+                .clients
+                .insert(client.client_id.clone(), client.clone());
+            Ok(())
+        })
+    }
+
+    fn get_client(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<Option<ClientRecord>, StoreError> {
+        match self.read(pool, |state| Ok(state.clients.get(client_id).cloned())) {
+            Err(StoreError::PoolNotFound(_)) => Ok(None),
+            other => other,
+        }
+    }
+
+    fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        let pool = self
+            .clients
+            .read()
+            .map_err(poisoned)?
+            .get(client_id)
+            .cloned();
+        match pool {
+            Some(pool) => self.get_client(&pool, client_id),
+            None => Ok(None),
+        }
+    }
+
+    fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.write(pool, |state| {
+            let key = keys::username_key(&state.record, user.username.as_str());
+            if state.users.contains_key(&key) {
+                return Err(StoreError::UsernameExists);
+            }
+            if state.subs.contains_key(&user.sub) {
+                return Err(StoreError::SubExists);
+            }
+            let aliases = state.claim_aliases(user, &key)?;
+            for alias in aliases {
+                state.aliases.insert(alias, key.clone());
+            }
+            state.subs.insert(user.sub, key.clone());
+            state.order.insert(key.clone());
+            let mut stored = user.clone();
+            stored.version = 1;
+            state.users.insert(key, stored);
+            Ok(1)
+        })
+    }
+
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.write(pool, |state| {
+            let key = keys::username_key(&state.record, user.username.as_str());
+            let current = state.users.get(&key).ok_or(StoreError::NotFound)?;
+            if current.version != user.version {
+                return Err(StoreError::Conflict {
+                    expected: user.version,
+                    found: Some(current.version),
+                });
+            }
+            if current.sub != user.sub {
+                return Err(StoreError::Backend("a user's sub never changes".into()));
+            }
+            let aliases = state.claim_aliases(user, &key)?;
+            let old = state.users.remove(&key).ok_or(StoreError::NotFound)?;
+            state.release_aliases(&old);
+            for alias in aliases {
+                state.aliases.insert(alias, key.clone());
+            }
+            let version = user.version + 1;
+            let mut stored = user.clone();
+            stored.version = version;
+            state.users.insert(key, stored);
+            Ok(version)
+        })
+    }
+
+    fn delete_user(
+        &self,
+        pool: &UserPoolId,
+        username: &Username,
+        version: u64,
+    ) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            let key = keys::username_key(&state.record, username.as_str());
+            let current = state.users.get(&key).ok_or(StoreError::NotFound)?;
+            if current.version != version {
+                return Err(StoreError::Conflict {
+                    expected: version,
+                    found: Some(current.version),
+                });
+            }
+            let old = state.users.remove(&key).ok_or(StoreError::NotFound)?;
+            state.release_aliases(&old);
+            state.subs.remove(&old.sub);
+            state.order.remove(&key);
+            Ok(())
+        })
+    }
+
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.read(pool, |state| Ok(state.find(key).cloned()))
+    }
+
+    fn list_users(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        use std::ops::Bound;
+        self.read(pool, |state| {
+            let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_owned()));
+            Ok(state
+                .order
+                .range((start, Bound::Unbounded))
+                .take(limit)
+                .filter_map(|key| state.users.get(key).cloned())
+                .collect())
+        })
+    }
+}
