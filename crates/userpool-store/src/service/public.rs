@@ -1,0 +1,355 @@
+//! Public operations: called by end users through an app client, with no authoriser
+//! (SPEC §11), and the host's federated sign-in.
+
+use userpool_core::{
+    Constraint, Error, Result, SignInOutcome, UserPoolId, Username, signin, transitions,
+};
+
+use super::{
+    AuthResult, AuthenticatedUser, CodeDeliveryDetails, FederatedSignIn, SignUpResult,
+    UserDescription, UserPools,
+};
+use crate::pool::ClientRecord;
+use crate::ratelimit::Category;
+use crate::store::Store;
+use crate::validate::{Validator, accepted};
+
+/// The only `AuthFlow` this library implements.
+const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **SignUp**: a new UNCONFIRMED user with a permanent password; a confirmation code
+    /// goes to the [`crate::Delivery`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException` (client or pool),
+    /// `TooManyRequestsException`, `InvalidPasswordException`, `UsernameExistsException`,
+    /// `AliasExistsException`, `InternalErrorException`.
+    pub fn sign_up(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<SignUpResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let password = v.password("password", password);
+        let attributes = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (password, attributes) = (accepted(password)?, accepted(attributes)?);
+        let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        let rules = self.rules(&pool)?;
+        let user = self.create(&pool, true, |ctx| {
+            transitions::sign_up(name, &password, attributes, &rules, ctx)
+        })?;
+        Ok(SignUpResult {
+            user_confirmed: false,
+            user_sub: user.sub,
+            code_delivery: CodeDeliveryDetails::for_user(&user),
+        })
+    }
+
+    /// **ConfirmSignUp**: UNCONFIRMED → CONFIRMED with the code sent at sign-up. A wrong
+    /// code counts toward the code's attempt limit, and that count is stored.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `CodeMismatchException`, `ExpiredCodeException`,
+    /// `LimitExceededException`, `NotAuthorizedException` (not UNCONFIRMED),
+    /// `InternalErrorException`.
+    pub fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> Result<()> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let code = v.code(code);
+        v.finish()?;
+        let (client_id, name, code) = (accepted(client_id)?, accepted(name)?, accepted(code)?);
+        let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        let rules = self.rules(&pool)?;
+        self.transition(&pool, &name, |user, ctx| {
+            transitions::confirm_sign_up(user, &code, &rules, ctx)
+        })?;
+        Ok(())
+    }
+
+    /// **InitiateAuth** with `USER_PASSWORD_AUTH` (SPEC §6): authenticated, or the
+    /// NEW_PASSWORD_REQUIRED challenge for a temporary password. Failed attempts are
+    /// recorded on the user (the lockout survives restarts). An unknown user costs the same
+    /// hash as a known one and fails with `UserNotFoundException`, or with
+    /// `NotAuthorizedException` `Incorrect username or password.` when the client prevents
+    /// user-existence errors.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also for another flow, or a client that does not allow
+    /// `ALLOW_USER_PASSWORD_AUTH`), `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException`, `UserNotConfirmedException`,
+    /// `PasswordResetRequiredException`, `InternalErrorException`.
+    pub fn initiate_auth(
+        &self,
+        client_id: &str,
+        auth_flow: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let password = v.password("password", password);
+        v.finish()?;
+        let (client_id, name, password) =
+            (accepted(client_id)?, accepted(name)?, accepted(password)?);
+        if auth_flow != USER_PASSWORD_AUTH {
+            return Err(Error::InvalidParameterMessage(format!(
+                "Unsupported auth flow: {auth_flow}. Only USER_PASSWORD_AUTH is implemented."
+            )));
+        }
+        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        if !client
+            .explicit_auth_flows
+            .iter()
+            .any(|f| f == "ALLOW_USER_PASSWORD_AUTH")
+        {
+            return Err(Error::InvalidParameterMessage(
+                "USER_PASSWORD_AUTH flow not enabled for this client".into(),
+            ));
+        }
+        let rules = self.rules(&pool)?;
+        let signed = self.mutate(&pool, &name, |user, ctx| {
+            let signed = signin::sign_in(user, &password, &rules, ctx)?;
+            Ok((signed.record.map(|r| *r), signed.outcome))
+        });
+        match signed {
+            Ok((user, outcome)) => Ok(auth_result(
+                &client,
+                &pool.id,
+                &user.username,
+                user.sub,
+                outcome,
+            )),
+            Err(Error::UserNotFound) => Err(signin::sign_in_unknown_user(
+                &password,
+                &rules,
+                client.prevent_user_existence_errors,
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// **RespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: the session from
+    /// [`UserPools::initiate_auth`] and a new password; FORCE_CHANGE_PASSWORD → CONFIRMED,
+    /// then authenticated.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException` (`Invalid session for the user.`),
+    /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
+    pub fn respond_to_new_password_required(
+        &self,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let new_password = v.password("NEW_PASSWORD", new_password);
+        v.check(
+            "session",
+            match session.chars().count() {
+                n if n < 20 => Some(Constraint::TooShort { min: 20 }),
+                n if n > 2048 => Some(Constraint::TooLong { max: 2048 }),
+                _ => None,
+            },
+        );
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let new_password = accepted(new_password)?;
+        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        let rules = self.rules(&pool)?;
+        let user = self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::respond_to_new_password_required(
+                user,
+                session,
+                &new_password,
+                &rules,
+                ctx,
+            )?)
+        })?;
+        Ok(auth_result(
+            &client,
+            &pool.id,
+            &user.username,
+            user.sub,
+            SignInOutcome::Authenticated,
+        ))
+    }
+
+    /// **ChangePassword**, by username and previous password (the wire layer maps the
+    /// access token to the user): a CONFIRMED user sets a new password.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException` (`Incorrect username or
+    /// password.`), `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
+    pub fn change_password(
+        &self,
+        pool_id: &str,
+        username: &str,
+        previous_password: &str,
+        proposed_password: &str,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let previous = v.password("previousPassword", previous_password);
+        let proposed = v.password("proposedPassword", proposed_password);
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        let (previous, proposed) = (accepted(previous)?, accepted(proposed)?);
+        self.limit(&id, Category::UserAccountRecovery)?;
+        let pool = self.pool(&id)?;
+        let rules = self.rules(&pool)?;
+        self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::change_password(
+                user, &previous, &proposed, &rules, ctx,
+            )?)
+        })?;
+        Ok(())
+    }
+
+    /// **ForgotPassword**: a reset code for a CONFIRMED or RESET_REQUIRED user goes to the
+    /// [`crate::Delivery`]. Where the client prevents user-existence errors, an unknown
+    /// user gets a simulated answer and nothing is sent.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException` (`User is disabled.`, or the
+    /// status allows no reset), `InternalErrorException`.
+    pub fn forgot_password(&self, client_id: &str, username: &str) -> Result<CodeDeliveryDetails> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let rules = self.rules(&pool)?;
+        let simulated = || CodeDeliveryDetails {
+            destination: "***".into(),
+            delivery_medium: "EMAIL",
+            attribute_name: "email",
+        };
+        match self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::forgot_password(user, &rules, ctx)?)
+        }) {
+            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated)),
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => Ok(simulated()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// **ConfirmForgotPassword**: with the reset code, CONFIRMED or RESET_REQUIRED →
+    /// CONFIRMED with the new password. A wrong code counts toward its attempt limit.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `CodeMismatchException`, `ExpiredCodeException`,
+    /// `LimitExceededException`, `InvalidPasswordException`,
+    /// `PasswordHistoryPolicyViolationException`, `NotAuthorizedException`,
+    /// `InternalErrorException`.
+    pub fn confirm_forgot_password(
+        &self,
+        client_id: &str,
+        username: &str,
+        code: &str,
+        password: &str,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let code = v.code(code);
+        let password = v.password("password", password);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (code, password) = (accepted(code)?, accepted(password)?);
+        let (_, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let rules = self.rules(&pool)?;
+        self.transition(&pool, &name, |user, ctx| {
+            transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
+        })?;
+        Ok(())
+    }
+
+    /// The host's call for a federated sign-in (it verified the identity provider's token
+    /// itself): the first time, creates an EXTERNAL_PROVIDER user without a password;
+    /// afterwards, returns the existing user. Not a Cognito operation, so no authoriser.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `AliasExistsException`, `InternalErrorException`.
+    pub fn federated_sign_in(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<FederatedSignIn> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let attributes = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (id, name, attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
+        self.limit(&id, Category::UserAuthentication)?;
+        let pool = self.pool(&id)?;
+        for _ in 0..self.max_attempts {
+            if let Some(user) = self.find_user(&pool, &name)? {
+                return Ok(FederatedSignIn {
+                    user: UserDescription::from(&user),
+                    created: false,
+                });
+            }
+            let attributes = attributes.clone();
+            let name = name.clone();
+            match self.create(&pool, true, |ctx| {
+                transitions::external_provider_sign_in(name, attributes, ctx)
+            }) {
+                Ok(user) => {
+                    return Ok(FederatedSignIn {
+                        user: UserDescription::from(&user),
+                        created: true,
+                    });
+                }
+                // Another sign-in created it meanwhile: read it back.
+                Err(Error::UsernameExists) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+    }
+}
+
+fn auth_result(
+    client: &ClientRecord,
+    pool: &UserPoolId,
+    username: &Username,
+    sub: uuid::Uuid,
+    outcome: SignInOutcome,
+) -> AuthResult {
+    match outcome {
+        SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
+            pool_id: pool.clone(),
+            client_id: client.client_id.clone(),
+            username: username.as_str().to_owned(),
+            sub,
+        }),
+        SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
+            session,
+            username: username.as_str().to_owned(),
+        },
+    }
+}

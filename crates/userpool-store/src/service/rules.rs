@@ -1,0 +1,151 @@
+//! Host-level options, and how a pool's [`PoolRules`] are built from its stored record.
+
+use std::sync::Arc;
+
+use userpool_core::{
+    Blocklist, Error, HashParams, Internal, LockoutPolicy, PasswordHasher, PasswordPolicy,
+    PoolRules, Result,
+};
+use zeroize::Zeroizing;
+
+use crate::pool::PoolRecord;
+
+/// Settings that belong to the host, not to the database: applied to every pool when its
+/// rules are built, never persisted.
+#[derive(Clone)]
+pub struct HostOptions {
+    /// The most a stored hash may ask for (SPEC §9); also caps what a pool may configure.
+    pub ceiling: HashParams,
+    /// Passwords refused in every pool (SPEC §2's optional blocklist), compared after NFKC
+    /// and case folding.
+    pub blocklist: Option<Arc<Blocklist>>,
+    /// Sign-in throttling per user (SPEC §6).
+    pub lockout: LockoutPolicy,
+    /// The region prefix of generated pool ids (`us-east-1` gives `us-east-1_AbC123xyZ`).
+    pub region: String,
+    pepper: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        HostOptions {
+            ceiling: HashParams::DEFAULT_CEILING,
+            blocklist: None,
+            lockout: LockoutPolicy::default(),
+            region: "us-east-1".into(),
+            pepper: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for HostOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostOptions")
+            .field("ceiling", &self.ceiling)
+            .field("blocklist", &self.blocklist)
+            .field("lockout", &self.lockout)
+            .field("region", &self.region)
+            .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl HostOptions {
+    /// Adds a pepper mixed into every hash of every pool (argon2's secret input), kept
+    /// outside the database. Losing it makes every stored hash unusable; see
+    /// [`PasswordHasher::with_pepper`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when the pepper is empty or longer than 64 bytes.
+    pub fn with_pepper(mut self, pepper: &[u8]) -> Result<Self> {
+        // Validate once, the way the core will use it.
+        PasswordHasher::default().with_pepper(pepper)?;
+        self.pepper = Some(Zeroizing::new(pepper.to_vec()));
+        Ok(self)
+    }
+
+    /// The hasher for a pool's parameters under this host's ceiling and pepper.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when the parameters exceed the ceiling.
+    pub fn hasher(&self, params: HashParams) -> Result<PasswordHasher> {
+        let hasher = PasswordHasher::with_ceiling(params, self.ceiling)?;
+        match &self.pepper {
+            Some(pepper) => hasher.with_pepper(pepper),
+            None => Ok(hasher),
+        }
+    }
+
+    /// The rules a pool's users are held to: its stored settings, the host's blocklist,
+    /// ceiling, pepper and lockout policy.
+    ///
+    /// # Errors
+    /// `InternalErrorException` when the stored settings are unusable under this host's
+    /// options (parameters above the ceiling).
+    pub fn rules_for(&self, pool: &PoolRecord) -> Result<PoolRules> {
+        let unusable = |_| Error::Internal(Internal::StoredHashOverCeiling);
+        let policy = policy_with_blocklist(&pool.policy, self.blocklist.as_deref())?;
+        let mut rules = PoolRules::new(policy, self.hasher(pool.hash_params).map_err(unusable)?);
+        rules.history_mode = pool.history_mode;
+        rules.lockout = self.lockout;
+        Ok(rules)
+    }
+}
+
+/// The same policy with `blocklist` in place of its own (none: without one). A policy's
+/// blocklist is host-supplied and never persisted.
+pub(crate) fn policy_with_blocklist(
+    policy: &PasswordPolicy,
+    blocklist: Option<&Blocklist>,
+) -> Result<PasswordPolicy> {
+    let mut builder = PasswordPolicy::builder()
+        .minimum_length(i64::from(policy.minimum_length()))
+        .require_uppercase(policy.require_uppercase())
+        .require_lowercase(policy.require_lowercase())
+        .require_numbers(policy.require_numbers())
+        .require_symbols(policy.require_symbols())
+        .password_history_size(i64::from(policy.password_history_size()))
+        .temporary_password_validity_days(i64::from(policy.temporary_password_validity_days()))
+        .reject_user_identity(policy.reject_user_identity());
+    if let Some(max) = policy.maximum_length() {
+        builder = builder.maximum_length(i64::from(max));
+    }
+    if let Some(list) = blocklist {
+        builder = builder.blocklist(list.clone());
+    }
+    builder.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_survives_rebuilding_with_and_without_a_blocklist() {
+        let policy = PasswordPolicy::builder()
+            .minimum_length(12)
+            .require_symbols(false)
+            .password_history_size(5)
+            .temporary_password_validity_days(3)
+            .maximum_length(64)
+            .reject_user_identity(true)
+            .build()
+            .expect("valid");
+        assert_eq!(
+            policy_with_blocklist(&policy, None).expect("rebuild"),
+            policy
+        );
+        let list = Blocklist::new(["Password123!"]);
+        let with = policy_with_blocklist(&policy, Some(&list)).expect("rebuild");
+        assert_eq!(with.blocklist(), Some(&list));
+        assert_eq!(policy_with_blocklist(&with, None).expect("strip"), policy);
+    }
+
+    #[test]
+    fn debug_never_shows_the_pepper() {
+        let host = HostOptions::default()
+            .with_pepper(b"pepper-secret")
+            .expect("valid");
+        assert!(!format!("{host:?}").contains("pepper-secret"));
+    }
+}
