@@ -270,7 +270,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &Username,
         mut step: impl FnMut(&UserRecord, &mut Context<'_>) -> Step<T>,
     ) -> Result<(UserRecord, T)> {
-        for _ in 0..self.max_attempts {
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                self.back_off(attempt);
+            }
             let user = self.resolve(pool, name)?;
             let mut entropy = EntropyOf(&*self.random);
             let mut ctx = Context::new(self.clock.now(), &mut entropy);
@@ -296,6 +299,19 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
         }
         Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// After losing a compare-and-swap, waits a random while that grows with the attempt
+    /// (full jitter, from up to 1 ms to up to 64 ms), so that writers racing on one user
+    /// stop redoing each other's hashing in lockstep. Only contended writes ever wait.
+    fn back_off(&self, attempt: u32) {
+        let mut byte = [0u8; 1];
+        if self.random.fill(&mut byte).is_err() {
+            return;
+        }
+        let ceiling_micros = 500u64 << attempt.min(7);
+        let micros = ceiling_micros * u64::from(byte[0]) / 255;
+        std::thread::sleep(std::time::Duration::from_micros(micros));
     }
 
     /// [`UserPools::mutate`] for a core transition returning `(record, event)`; delivers
