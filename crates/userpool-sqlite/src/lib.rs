@@ -1,0 +1,261 @@
+//! The SQLite [`Store`] for userpool: pools, app clients and users in one file, on the
+//! SQLite that `rusqlite` bundles (nothing to install on the host).
+//!
+//! # Example
+//!
+//! ```
+//! use userpool_sqlite::SqliteStore;
+//! use userpool_store::Store;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! // Created if missing, migrated to the newest schema, switched to WAL.
+//! let store = SqliteStore::open(dir.path().join("userpool.db"))?;
+//! assert!(store.list_pools()?.is_empty());
+//!
+//! // Tests and examples can use a private in-memory database instead.
+//! let scratch = SqliteStore::open_in_memory()?;
+//! assert!(scratch.list_pools()?.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! # What it guarantees
+//!
+//! - **Atomic, compare-and-swap writes.** Every [`Store`] method is one transaction.
+//!   Writes take the write lock up front (`BEGIN IMMEDIATE`), compare the version column
+//!   (`UPDATE ... WHERE version = ?` and a check of the changed rows) and write the row, its
+//!   attributes, its history and its alias keys together.
+//! - **Uniqueness by constraints**, in the writing transaction: `UNIQUE (pool_id,
+//!   username_key)`, `UNIQUE (pool_id, sub)` and the `aliases` primary key `(pool_id,
+//!   attribute, alias_key)`, with keys computed by [`userpool_store::keys`]. Violations
+//!   come back as `UsernameExists`, `SubExists` and `AliasExists(attribute)`.
+//! - **Durability.** WAL mode, `synchronous=FULL` by default ([`SqliteOptions`]): a write
+//!   acknowledged by `Ok` survives the process being killed, and with `FULL`, a power loss.
+//! - **Several threads and processes** on one file: each statement waits up to the busy
+//!   timeout for another connection's lock, and a transaction that still meets
+//!   `SQLITE_BUSY` is rolled back and retried whole.
+//! - **Careful opening.** A file that is not a database, another application's database,
+//!   one from a newer version of this crate, or a read-only file is refused with its own
+//!   [`Error`] variant, and left byte for byte as it was. Otherwise the schema is migrated
+//!   forward ([`schema`]), one transaction per step.
+//! - **No plaintext secrets.** Passwords arrive already hashed (argon2id PHC strings);
+//!   codes and challenge sessions as salted digests. `Debug` of the store shows its path.
+//!
+//! # Times
+//!
+//! Stored as `INTEGER` microseconds since the Unix epoch (UTC): what the service's clock
+//! produces reads back exactly; a sub-microsecond part is truncated.
+//!
+//! # Performance and connections
+//!
+//! One `SqliteStore` holds one connection behind a mutex: its operations run one at a time,
+//! each a few indexed statements (tens of microseconds; hashing, the slow part, happens in
+//! the service before the store is called). That is the simplest correct design and serves
+//! a small deployment well. A host that needs parallel reads opens several `SqliteStore`s on
+//! the same file (WAL lets readers proceed while one writer commits); writers are
+//! serialised by SQLite in any case.
+//!
+//! # Not supported
+//!
+//! - Changing a pool's alias attributes or case sensitivity (`update_pool` refuses, as
+//!   Cognito does): the stored keys were computed with them.
+//! - Network filesystems: SQLite's locking needs a local filesystem for WAL.
+//! - Going back to an older version of this crate after a migration.
+
+#![forbid(unsafe_code)]
+
+mod codec;
+mod connection;
+mod error;
+mod options;
+mod pools;
+mod read;
+pub mod schema;
+mod write;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use userpool_core::{UserPoolId, UserRecord, Username};
+use userpool_store::{ClientRecord, PoolRecord, Store, StoreError, UserKey};
+
+use crate::connection::Db;
+pub use crate::error::Error;
+pub use crate::options::{SqliteOptions, Synchronous};
+
+/// The [`Store`] on an SQLite database file (or a private in-memory database).
+///
+/// `Send + Sync`: share one in an `Arc` across threads, or open several on one file (in
+/// this process or others).
+pub struct SqliteStore {
+    db: Db,
+    path: Option<PathBuf>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the database at `path` with the default [`SqliteOptions`], creating it if
+    /// missing, and migrates it to the newest schema.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open_with`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        SqliteStore::open_with(path, &SqliteOptions::default())
+    }
+
+    /// Opens the database at `path` with `options`, and migrates it to the newest schema.
+    ///
+    /// # Errors
+    /// - [`Error::NotADatabase`]: the file is not an SQLite database.
+    /// - [`Error::ForeignDatabase`]: an SQLite database of another application.
+    /// - [`Error::NewerSchema`]: written by a newer version of this crate.
+    /// - [`Error::ReadOnly`]: the file cannot be written.
+    /// - [`Error::Migration`]: a migration step failed (rolled back).
+    /// - [`Error::Sqlite`], [`Error::Io`]: anything else (a missing directory, a missing
+    ///   file with `create: false`, a lock held past the busy timeout...).
+    ///
+    /// In every error case the file's contents are unchanged.
+    pub fn open_with(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let mut conn = connection::open_file(path, options)?;
+        connection::migrate(&mut conn, schema::MIGRATIONS, options.busy_retries)?;
+        Ok(SqliteStore {
+            db: Db::new(conn, options.busy_retries),
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// A fresh, private in-memory database (gone when the store is dropped).
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] if SQLite cannot allocate it.
+    pub fn open_in_memory() -> Result<Self, Error> {
+        let options = SqliteOptions::default();
+        let mut conn = connection::open_memory(&options)?;
+        connection::migrate(&mut conn, schema::MIGRATIONS, options.busy_retries)?;
+        Ok(SqliteStore {
+            db: Db::new(conn, options.busy_retries),
+            path: None,
+        })
+    }
+
+    /// The database file, `None` for an in-memory store.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Copies every committed transaction from the WAL into the database file and empties
+    /// the WAL (`PRAGMA wal_checkpoint(TRUNCATE)`). SQLite checkpoints on its own as the
+    /// WAL grows; call this before copying the file, or to bound the WAL's size.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`]; a checkpoint blocked by readers in other connections is not an
+    /// error but may leave frames in the WAL.
+    pub fn checkpoint(&self) -> Result<(), Error> {
+        self.db.with_connection(|conn| {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| pools::create(tx, pool))
+    }
+
+    fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> {
+        self.db.read(|tx| pools::get(tx, id))
+    }
+
+    /// Refuses (with `Backend`) to change alias attributes or case sensitivity.
+    fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| pools::update(tx, pool))
+    }
+
+    fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> {
+        self.db.write(|tx| pools::delete(tx, id))
+    }
+
+    fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> {
+        self.db.read(|tx| pools::list(tx))
+    }
+
+    fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.db.write(|tx| pools::create_client(tx, client))
+    }
+
+    fn get_client(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<Option<ClientRecord>, StoreError> {
+        self.db
+            .read(|tx| pools::get_client(tx, Some(pool), client_id))
+    }
+
+    /// One indexed lookup (client ids are the `clients` primary key).
+    fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        self.db.read(|tx| pools::get_client(tx, None, client_id))
+    }
+
+    fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| {
+            let pool = pools::require(tx, pool)?;
+            write::insert(tx, &pool, user)
+        })
+    }
+
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| {
+            let pool = pools::require(tx, pool)?;
+            write::update(tx, &pool, user)
+        })
+    }
+
+    fn delete_user(
+        &self,
+        pool: &UserPoolId,
+        username: &Username,
+        version: u64,
+    ) -> Result<(), StoreError> {
+        self.db.write(|tx| {
+            let pool = pools::require(tx, pool)?;
+            write::delete(tx, &pool, username, version)
+        })
+    }
+
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.db.read(|tx| {
+            let pool = pools::require(tx, pool)?;
+            match read::user_id(tx, &pool, key)? {
+                Some(id) => read::user(tx, id),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn list_users(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.db.read(|tx| {
+            let pool = pools::require(tx, pool)?;
+            read::list(tx, &pool, after, limit)
+        })
+    }
+}

@@ -1,0 +1,289 @@
+//! Pools and app clients: the statements, run inside the caller's transaction.
+
+use rusqlite::{Connection, OptionalExtension, Row, named_params};
+use userpool_core::{HashParams, PasswordPolicy, UserPoolId};
+use userpool_store::{ClientRecord, PoolRecord, StoreError};
+
+use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
+use crate::error::{Failure, corrupt, is_unique_violation};
+
+const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require_lowercase, \
+    require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
+    maximum_length, reject_user_identity, hash_memory_kib, hash_iterations, hash_parallelism, \
+    history_mode, alias_attributes, username_attributes, case_sensitive, created_at, \
+    modified_at, version";
+
+fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
+    let id: String = row.get("id")?;
+    let id = UserPoolId::parse(&id).map_err(|_| corrupt("pools.id: not a pool id"))?;
+    let mut policy = PasswordPolicy::builder()
+        .minimum_length(row.get("minimum_length")?)
+        .require_uppercase(row.get("require_uppercase")?)
+        .require_lowercase(row.get("require_lowercase")?)
+        .require_numbers(row.get("require_numbers")?)
+        .require_symbols(row.get("require_symbols")?)
+        .password_history_size(row.get("password_history_size")?)
+        .temporary_password_validity_days(row.get("temporary_password_validity_days")?)
+        .reject_user_identity(row.get("reject_user_identity")?);
+    if let Some(max) = row.get::<_, Option<i64>>("maximum_length")? {
+        policy = policy.maximum_length(max);
+    }
+    let policy = policy
+        .build()
+        .map_err(|_| corrupt("pools: password policy out of range"))?;
+    let param = |column: &str| -> Result<u32, Failure> { from_sql_int(row.get(column)?, column) };
+    let hash_params = HashParams::new(
+        param("hash_memory_kib")?,
+        param("hash_iterations")?,
+        param("hash_parallelism")?,
+    )
+    .map_err(|_| corrupt("pools: hash parameters out of range"))?;
+    let history_mode: String = row.get("history_mode")?;
+    let aliases: String = row.get("alias_attributes")?;
+    let username_attributes: String = row.get("username_attributes")?;
+    Ok(PoolRecord {
+        id,
+        name: row.get("name")?,
+        policy,
+        hash_params,
+        history_mode: codec::history_mode(&history_mode)?,
+        alias_attributes: codec::parse_attribute_list(&aliases, "pools.alias_attributes")?,
+        username_attributes: codec::parse_attribute_list(
+            &username_attributes,
+            "pools.username_attributes",
+        )?,
+        case_sensitive: row.get("case_sensitive")?,
+        created_at: time(row.get("created_at")?, "pools.created_at")?,
+        modified_at: time(row.get("modified_at")?, "pools.modified_at")?,
+        version: from_sql_int(row.get("version")?, "pools.version")?,
+    })
+}
+
+/// Reads a pool.
+pub(crate) fn get(conn: &Connection, id: &UserPoolId) -> Result<Option<PoolRecord>, Failure> {
+    let sql = format!("SELECT {POOL_COLUMNS} FROM pools WHERE id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id.as_str()])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(pool_from_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads a pool that must exist.
+pub(crate) fn require(conn: &Connection, id: &UserPoolId) -> Result<PoolRecord, Failure> {
+    get(conn, id)?.ok_or_else(|| StoreError::PoolNotFound(id.as_str().to_owned()).into())
+}
+
+/// Every pool, ordered by id.
+pub(crate) fn list(conn: &Connection) -> Result<Vec<PoolRecord>, Failure> {
+    let sql = format!("SELECT {POOL_COLUMNS} FROM pools ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(pool_from_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Inserts a pool at version 1.
+pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
+    let sql = format!(
+        "INSERT INTO pools ({POOL_COLUMNS}) VALUES (:id, :name, :minimum_length, \
+         :require_uppercase, :require_lowercase, :require_numbers, :require_symbols, \
+         :password_history_size, :temporary_password_validity_days, :maximum_length, \
+         :reject_user_identity, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
+         :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
+         :created_at, :modified_at, 1)"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let p = &pool.policy;
+    let result = stmt.execute(named_params! {
+        ":id": pool.id.as_str(),
+        ":name": pool.name,
+        ":minimum_length": p.minimum_length(),
+        ":require_uppercase": p.require_uppercase(),
+        ":require_lowercase": p.require_lowercase(),
+        ":require_numbers": p.require_numbers(),
+        ":require_symbols": p.require_symbols(),
+        ":password_history_size": p.password_history_size(),
+        ":temporary_password_validity_days": p.temporary_password_validity_days(),
+        ":maximum_length": p.maximum_length(),
+        ":reject_user_identity": p.reject_user_identity(),
+        ":hash_memory_kib": pool.hash_params.m_kib(),
+        ":hash_iterations": pool.hash_params.t(),
+        ":hash_parallelism": pool.hash_params.p(),
+        ":history_mode": codec::history_mode_text(pool.history_mode),
+        ":alias_attributes": codec::attribute_list(&pool.alias_attributes),
+        ":username_attributes": codec::attribute_list(&pool.username_attributes),
+        ":case_sensitive": pool.case_sensitive,
+        ":created_at": micros(pool.created_at),
+        ":modified_at": micros(pool.modified_at),
+    });
+    match result {
+        Ok(_) => Ok(1),
+        Err(e) if is_unique_violation(&e) && get(conn, &pool.id)?.is_some() => {
+            Err(StoreError::PoolExists.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Compare-and-swap of a pool's settings. Alias attributes and case sensitivity are
+/// refused (`Backend`): the stored keys were computed with them.
+pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
+    let current = require(conn, &pool.id)?;
+    if current.version != pool.version {
+        return Err(StoreError::Conflict {
+            expected: pool.version,
+            found: Some(current.version),
+        }
+        .into());
+    }
+    if current.alias_attributes != pool.alias_attributes
+        || current.case_sensitive != pool.case_sensitive
+    {
+        return Err(StoreError::Backend(
+            "alias attributes and case sensitivity are immutable".into(),
+        )
+        .into());
+    }
+    let next = pool
+        .version
+        .checked_add(1)
+        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    let mut stmt = conn.prepare_cached(
+        "UPDATE pools SET name = :name, minimum_length = :minimum_length, \
+         require_uppercase = :require_uppercase, require_lowercase = :require_lowercase, \
+         require_numbers = :require_numbers, require_symbols = :require_symbols, \
+         password_history_size = :password_history_size, \
+         temporary_password_validity_days = :temporary_password_validity_days, \
+         maximum_length = :maximum_length, reject_user_identity = :reject_user_identity, \
+         hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
+         hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
+         username_attributes = :username_attributes, created_at = :created_at, \
+         modified_at = :modified_at, version = :next \
+         WHERE id = :id AND version = :expected",
+    )?;
+    let p = &pool.policy;
+    let changed = stmt.execute(named_params! {
+        ":id": pool.id.as_str(),
+        ":name": pool.name,
+        ":minimum_length": p.minimum_length(),
+        ":require_uppercase": p.require_uppercase(),
+        ":require_lowercase": p.require_lowercase(),
+        ":require_numbers": p.require_numbers(),
+        ":require_symbols": p.require_symbols(),
+        ":password_history_size": p.password_history_size(),
+        ":temporary_password_validity_days": p.temporary_password_validity_days(),
+        ":maximum_length": p.maximum_length(),
+        ":reject_user_identity": p.reject_user_identity(),
+        ":hash_memory_kib": pool.hash_params.m_kib(),
+        ":hash_iterations": pool.hash_params.t(),
+        ":hash_parallelism": pool.hash_params.p(),
+        ":history_mode": codec::history_mode_text(pool.history_mode),
+        ":username_attributes": codec::attribute_list(&pool.username_attributes),
+        ":created_at": micros(pool.created_at),
+        ":modified_at": micros(pool.modified_at),
+        ":next": to_sql_int(next, "pools.version")?,
+        ":expected": to_sql_int(pool.version, "pools.version")?,
+    })?;
+    if changed != 1 {
+        return Err(StoreError::Conflict {
+            expected: pool.version,
+            found: get(conn, &pool.id)?.map(|p| p.version),
+        }
+        .into());
+    }
+    Ok(next)
+}
+
+/// Deletes a pool; its clients and users (with their child rows) cascade.
+pub(crate) fn delete(conn: &Connection, id: &UserPoolId) -> Result<(), Failure> {
+    let changed = conn
+        .prepare_cached("DELETE FROM pools WHERE id = ?1")?
+        .execute([id.as_str()])?;
+    if changed == 0 {
+        return Err(StoreError::PoolNotFound(id.as_str().to_owned()).into());
+    }
+    Ok(())
+}
+
+/// Inserts an app client of an existing pool.
+pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<(), Failure> {
+    require(conn, &client.pool_id)?;
+    let result = conn
+        .prepare_cached(
+            "INSERT INTO clients (client_id, pool_id, name, secret, \
+             prevent_user_existence_errors, created_at) \
+             VALUES (:client_id, :pool_id, :name, :secret, :prevent, :created_at)",
+        )?
+        .execute(named_params! {
+            ":client_id": client.client_id,
+            ":pool_id": client.pool_id.as_str(),
+            ":name": client.name,
+            ":secret": client.secret,
+            ":prevent": client.prevent_user_existence_errors,
+            ":created_at": micros(client.created_at),
+        });
+    match result {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(StoreError::ClientExists.into()),
+        Err(e) => return Err(e.into()),
+    }
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, flow) in client.explicit_auth_flows.iter().enumerate() {
+        let position = i64::try_from(position)
+            .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
+        insert.execute(rusqlite::params![client.client_id, position, flow])?;
+    }
+    Ok(())
+}
+
+/// Reads an app client by id, optionally only within one pool.
+pub(crate) fn get_client(
+    conn: &Connection,
+    pool: Option<&UserPoolId>,
+    client_id: &str,
+) -> Result<Option<ClientRecord>, Failure> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pool_id, name, secret, prevent_user_existence_errors, created_at \
+         FROM clients WHERE client_id = ?1 AND (?2 IS NULL OR pool_id = ?2)",
+    )?;
+    let row = stmt
+        .query_row(
+            rusqlite::params![client_id, pool.map(UserPoolId::as_str)],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, bool>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((pool_id, name, secret, prevent, created_at)) = row else {
+        return Ok(None);
+    };
+    let mut flows = conn.prepare_cached(
+        "SELECT flow FROM client_auth_flows WHERE client_id = ?1 ORDER BY position",
+    )?;
+    let explicit_auth_flows = flows
+        .query_map([client_id], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(ClientRecord {
+        pool_id: UserPoolId::parse(&pool_id)
+            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        client_id: client_id.to_owned(),
+        name,
+        secret,
+        explicit_auth_flows,
+        prevent_user_existence_errors: prevent,
+        created_at: time(created_at, "clients.created_at")?,
+    }))
+}

@@ -1,0 +1,194 @@
+//! The schema and its migrations: versioned by `PRAGMA user_version`, forward-only, each
+//! applied in its own transaction together with the version it produces.
+//!
+//! # Layout
+//!
+//! | table | one row per | keys and constraints |
+//! |---|---|---|
+//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, times, `version` | `PRIMARY KEY (id)` |
+//! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation time | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
+//! | `client_auth_flows` | allowed auth flow of a client, with its position | `PRIMARY KEY (client_id, position)` |
+//! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
+//! | `user_attributes` | attribute of a user | `PRIMARY KEY (user_id, name)` |
+//! | `password_history` | previous password hash, `position` 0 = newest | `PRIMARY KEY (user_id, position)` |
+//! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
+//!
+//! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
+//! (`foreign_keys` is switched on for every connection).
+//!
+//! **Times** are `INTEGER` microseconds since the Unix epoch, UTC: the precision of the
+//! service's clock and of PostgreSQL, and exact for every time the conformance kit writes.
+//! A time with a sub-microsecond part is truncated toward the past when written.
+//!
+//! **Secrets**: passwords are stored only as argon2id PHC strings, codes and challenge
+//! sessions only as salted digests ([`userpool_core::SecretDigest::to_storage`]).
+//!
+//! # Adding a migration
+//!
+//! Append to [`MIGRATIONS`]; never edit a published one (databases in the field have run
+//! it). The test suite builds a database at every older version from this list, with data,
+//! and opens it with the current code.
+
+/// One step of the schema: the SQL that takes a database from `version - 1` to `version`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The `user_version` the database has after this step.
+    pub version: i64,
+    /// What the step does, for humans.
+    pub description: &'static str,
+    /// The statements, run in one transaction with the version update.
+    pub sql: &'static str,
+}
+
+/// Written to the database header (`PRAGMA application_id`) by the first migration, so that
+/// a userpool database is recognisable and another application's is refused. ("UPL1")
+pub const APPLICATION_ID: i64 = 0x5550_4C31;
+
+/// Every migration, in order; `MIGRATIONS[i].version == i + 1`.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "pools and app clients",
+        sql: "
+PRAGMA application_id = 1431325745;
+
+CREATE TABLE pools (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    minimum_length INTEGER NOT NULL,
+    require_uppercase INTEGER NOT NULL CHECK (require_uppercase IN (0, 1)),
+    require_lowercase INTEGER NOT NULL CHECK (require_lowercase IN (0, 1)),
+    require_numbers INTEGER NOT NULL CHECK (require_numbers IN (0, 1)),
+    require_symbols INTEGER NOT NULL CHECK (require_symbols IN (0, 1)),
+    password_history_size INTEGER NOT NULL,
+    temporary_password_validity_days INTEGER NOT NULL,
+    maximum_length INTEGER,
+    reject_user_identity INTEGER NOT NULL CHECK (reject_user_identity IN (0, 1)),
+    hash_memory_kib INTEGER NOT NULL,
+    hash_iterations INTEGER NOT NULL,
+    hash_parallelism INTEGER NOT NULL,
+    history_mode TEXT NOT NULL,
+    alias_attributes TEXT NOT NULL,
+    username_attributes TEXT NOT NULL,
+    case_sensitive INTEGER NOT NULL CHECK (case_sensitive IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1)
+) STRICT;
+
+CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY NOT NULL,
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    secret TEXT,
+    prevent_user_existence_errors INTEGER NOT NULL
+        CHECK (prevent_user_existence_errors IN (0, 1)),
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX clients_by_pool ON clients (pool_id);
+
+CREATE TABLE client_auth_flows (
+    client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    flow TEXT NOT NULL,
+    PRIMARY KEY (client_id, position)
+) STRICT, WITHOUT ROWID;
+",
+    },
+    Migration {
+        version: 2,
+        description: "users, their attributes, password history and alias keys",
+        sql: "
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    status TEXT NOT NULL,
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    credential_hash TEXT,
+    credential_kind TEXT CHECK (credential_kind IN ('PERMANENT', 'TEMPORARY')),
+    credential_expires_at INTEGER,
+    credential_set_at INTEGER,
+    history_salt BLOB CHECK (history_salt IS NULL OR length(history_salt) = 16),
+    consecutive_failures INTEGER NOT NULL CHECK (consecutive_failures >= 0),
+    last_failure_at INTEGER,
+    locked_until INTEGER,
+    code_purpose TEXT,
+    code_digest TEXT,
+    code_expires_at INTEGER,
+    code_failed_attempts INTEGER,
+    challenge_digest TEXT,
+    challenge_credential TEXT,
+    challenge_expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    UNIQUE (pool_id, username_key),
+    UNIQUE (pool_id, sub),
+    CHECK ((credential_hash IS NULL) = (credential_kind IS NULL)),
+    CHECK ((credential_hash IS NULL) = (credential_set_at IS NULL)),
+    CHECK ((credential_expires_at IS NOT NULL) = (credential_kind IS 'TEMPORARY')),
+    CHECK ((code_purpose IS NULL) = (code_digest IS NULL)),
+    CHECK ((code_purpose IS NULL) = (code_expires_at IS NULL)),
+    CHECK ((code_purpose IS NULL) = (code_failed_attempts IS NULL)),
+    CHECK ((challenge_digest IS NULL) = (challenge_credential IS NULL)),
+    CHECK ((challenge_digest IS NULL) = (challenge_expires_at IS NULL))
+) STRICT;
+
+CREATE TABLE user_attributes (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (user_id, name)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE password_history (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    hash TEXT NOT NULL,
+    PRIMARY KEY (user_id, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE aliases (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    attribute TEXT NOT NULL,
+    alias_key TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (pool_id, attribute, alias_key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX aliases_by_user ON aliases (user_id);
+",
+    },
+];
+
+/// The newest schema version this crate knows: the last migration's.
+pub const VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_one_by_one_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                m.version,
+                i64::try_from(i).expect("small") + 1,
+                "{}",
+                m.description
+            );
+        }
+        assert_eq!(VERSION, i64::try_from(MIGRATIONS.len()).expect("small"));
+    }
+
+    #[test]
+    fn first_migration_writes_the_application_id() {
+        assert!(
+            MIGRATIONS[0]
+                .sql
+                .contains(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+        );
+    }
+}

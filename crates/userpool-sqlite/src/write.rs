@@ -1,0 +1,330 @@
+//! Writing users: insert, compare-and-swap update, delete. Each runs inside the caller's
+//! `BEGIN IMMEDIATE` transaction, so the version check, the row, its child rows and its
+//! alias keys change together or not at all. Uniqueness is the constraints' job
+//! (`UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, the `aliases` primary
+//! key); a refused write is told apart by looking, inside the same transaction, at which
+//! key is taken — never by parsing SQLite's message.
+
+use std::sync::LazyLock;
+
+use rusqlite::{Connection, OptionalExtension, ToSql};
+use userpool_core::{CredentialKind, UserRecord, Username};
+use userpool_store::{PoolRecord, StoreError, keys};
+
+use crate::codec::{self, micros, to_sql_int};
+use crate::error::{Failure, corrupt, is_unique_violation};
+
+/// The columns a write sets from the record, in the order of [`Columns::values`].
+const FIELDS: [&str; 20] = [
+    "status",
+    "enabled",
+    "credential_hash",
+    "credential_kind",
+    "credential_expires_at",
+    "credential_set_at",
+    "history_salt",
+    "consecutive_failures",
+    "last_failure_at",
+    "locked_until",
+    "code_purpose",
+    "code_digest",
+    "code_expires_at",
+    "code_failed_attempts",
+    "challenge_digest",
+    "challenge_credential",
+    "challenge_expires_at",
+    "created_at",
+    "modified_at",
+    "version",
+];
+
+/// `?1..?4` are the keys, then one placeholder per field.
+static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
+    let placeholders: Vec<String> = (5..5 + FIELDS.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO users (pool_id, username, username_key, sub, {}) \
+         VALUES (?1, ?2, ?3, ?4, {})",
+        FIELDS.join(", "),
+        placeholders.join(", ")
+    )
+});
+
+/// One placeholder per field, then the row id and the expected version.
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ?{}", i + 1))
+        .collect();
+    let n = FIELDS.len();
+    format!(
+        "UPDATE users SET {} WHERE id = ?{} AND version = ?{}",
+        sets.join(", "),
+        n + 1,
+        n + 2
+    )
+});
+
+/// A record's column values, as stored.
+struct Columns<'a> {
+    status: &'static str,
+    enabled: bool,
+    credential_hash: Option<&'a str>,
+    credential_kind: Option<&'static str>,
+    credential_expires_at: Option<i64>,
+    credential_set_at: Option<i64>,
+    history_salt: Option<&'a [u8]>,
+    consecutive_failures: u32,
+    last_failure_at: Option<i64>,
+    locked_until: Option<i64>,
+    code_purpose: Option<&'static str>,
+    code_digest: Option<String>,
+    code_expires_at: Option<i64>,
+    code_failed_attempts: Option<u32>,
+    challenge_digest: Option<String>,
+    challenge_credential: Option<String>,
+    challenge_expires_at: Option<i64>,
+    created_at: i64,
+    modified_at: i64,
+    version: i64,
+}
+
+impl<'a> Columns<'a> {
+    fn new(user: &'a UserRecord, version: u64) -> Result<Self, Failure> {
+        let credential = user.credential.as_ref();
+        let code = user.pending_code.as_ref();
+        let challenge = user.pending_challenge.as_ref();
+        Ok(Columns {
+            status: user.status.as_str(),
+            enabled: user.enabled,
+            credential_hash: credential.map(|c| c.hash.as_phc()),
+            credential_kind: credential.map(|c| match c.kind {
+                CredentialKind::Permanent => "PERMANENT",
+                CredentialKind::Temporary { .. } => "TEMPORARY",
+            }),
+            credential_expires_at: credential.and_then(|c| match c.kind {
+                CredentialKind::Permanent => None,
+                CredentialKind::Temporary { expires_at } => Some(micros(expires_at)),
+            }),
+            credential_set_at: credential.map(|c| micros(c.set_at)),
+            history_salt: user.history_salt.as_ref().map(<[u8; 16]>::as_slice),
+            consecutive_failures: user.lockout.consecutive_failures,
+            last_failure_at: user.lockout.last_failure_at.map(micros),
+            locked_until: user.lockout.locked_until.map(micros),
+            code_purpose: code.map(|c| c.purpose.as_str()),
+            code_digest: code.map(|c| c.digest.to_storage()),
+            code_expires_at: code.map(|c| micros(c.expires_at)),
+            code_failed_attempts: code.map(|c| c.failed_attempts),
+            challenge_digest: challenge.map(|c| c.digest.to_storage()),
+            challenge_credential: challenge.map(|c| c.credential.to_storage()),
+            challenge_expires_at: challenge.map(|c| micros(c.expires_at)),
+            created_at: micros(user.created_at),
+            modified_at: micros(user.modified_at),
+            version: to_sql_int(version, "users.version")?,
+        })
+    }
+
+    /// The values in [`FIELDS`] order.
+    fn values(&self) -> [&dyn ToSql; 20] {
+        [
+            &self.status,
+            &self.enabled,
+            &self.credential_hash,
+            &self.credential_kind,
+            &self.credential_expires_at,
+            &self.credential_set_at,
+            &self.history_salt,
+            &self.consecutive_failures,
+            &self.last_failure_at,
+            &self.locked_until,
+            &self.code_purpose,
+            &self.code_digest,
+            &self.code_expires_at,
+            &self.code_failed_attempts,
+            &self.challenge_digest,
+            &self.challenge_credential,
+            &self.challenge_expires_at,
+            &self.created_at,
+            &self.modified_at,
+            &self.version,
+        ]
+    }
+}
+
+/// Inserts a user at version 1.
+pub(crate) fn insert(
+    conn: &Connection,
+    pool: &PoolRecord,
+    user: &UserRecord,
+) -> Result<u64, Failure> {
+    let username_key = keys::username_key(pool, user.username.as_str());
+    let sub = codec::sub_text(user.sub);
+    let columns = Columns::new(user, 1)?;
+    let (pool_id, username) = (pool.id.as_str(), user.username.as_str());
+    let keys: [&dyn ToSql; 4] = [&pool_id, &username, &username_key, &sub];
+    let params: Vec<&dyn ToSql> = keys.into_iter().chain(columns.values()).collect();
+    if let Err(e) = conn.prepare_cached(&INSERT_SQL)?.execute(&*params) {
+        if !is_unique_violation(&e) {
+            return Err(e.into());
+        }
+        // Which key is taken? The username first, as the memory store reports it.
+        let taken = |sql: &str, key: &str| -> Result<bool, Failure> {
+            Ok(conn
+                .prepare_cached(sql)?
+                .query_row([pool.id.as_str(), key], |_| Ok(()))
+                .optional()?
+                .is_some())
+        };
+        if taken(
+            "SELECT 1 FROM users WHERE pool_id = ?1 AND username_key = ?2",
+            &username_key,
+        )? {
+            return Err(StoreError::UsernameExists.into());
+        }
+        if taken("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2", &sub)? {
+            return Err(StoreError::SubExists.into());
+        }
+        return Err(e.into());
+    }
+    let id = conn.last_insert_rowid();
+    write_children(conn, pool, id, user)?;
+    Ok(1)
+}
+
+/// The row id, version and `sub` of the user stored under `username`'s key.
+fn current(
+    conn: &Connection,
+    pool: &PoolRecord,
+    username: &Username,
+) -> Result<Option<(i64, u64, String)>, Failure> {
+    let key = keys::username_key(pool, username.as_str());
+    let row = conn
+        .prepare_cached(
+            "SELECT id, version, sub FROM users WHERE pool_id = ?1 AND username_key = ?2",
+        )?
+        .query_row([pool.id.as_str(), key.as_str()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(id, version, sub)| Ok((id, codec::from_sql_int(version, "users.version")?, sub)))
+        .transpose()
+}
+
+/// Replaces a user if its stored version is still `user.version`.
+pub(crate) fn update(
+    conn: &Connection,
+    pool: &PoolRecord,
+    user: &UserRecord,
+) -> Result<u64, Failure> {
+    let (id, stored, sub) = current(conn, pool, &user.username)?.ok_or(StoreError::NotFound)?;
+    if stored != user.version {
+        return Err(StoreError::Conflict {
+            expected: user.version,
+            found: Some(stored),
+        }
+        .into());
+    }
+    if sub != codec::sub_text(user.sub) {
+        return Err(StoreError::Backend("a user's sub never changes".into()).into());
+    }
+    let next = user
+        .version
+        .checked_add(1)
+        .ok_or_else(|| corrupt("users.version: exhausted"))?;
+    let columns = Columns::new(user, next)?;
+    let expected = to_sql_int(user.version, "users.version")?;
+    let tail: [&dyn ToSql; 2] = [&id, &expected];
+    let params: Vec<&dyn ToSql> = columns.values().into_iter().chain(tail).collect();
+    // The compare-and-swap itself: under BEGIN IMMEDIATE nobody can have moved the version
+    // since the read above, but the statement does not rely on that.
+    let changed = conn.prepare_cached(&UPDATE_SQL)?.execute(&*params)?;
+    if changed != 1 {
+        return Err(StoreError::Conflict {
+            expected: user.version,
+            found: current(conn, pool, &user.username)?.map(|(_, v, _)| v),
+        }
+        .into());
+    }
+    for table in [
+        "DELETE FROM user_attributes WHERE user_id = ?1",
+        "DELETE FROM password_history WHERE user_id = ?1",
+        "DELETE FROM aliases WHERE user_id = ?1",
+    ] {
+        conn.prepare_cached(table)?.execute([id])?;
+    }
+    write_children(conn, pool, id, user)?;
+    Ok(next)
+}
+
+/// Deletes a user if its stored version is still `version`; child rows cascade.
+pub(crate) fn delete(
+    conn: &Connection,
+    pool: &PoolRecord,
+    username: &Username,
+    version: u64,
+) -> Result<(), Failure> {
+    let (id, stored, _) = current(conn, pool, username)?.ok_or(StoreError::NotFound)?;
+    if stored != version {
+        return Err(StoreError::Conflict {
+            expected: version,
+            found: Some(stored),
+        }
+        .into());
+    }
+    let expected = to_sql_int(version, "users.version")?;
+    let changed = conn
+        .prepare_cached("DELETE FROM users WHERE id = ?1 AND version = ?2")?
+        .execute([id, expected])?;
+    if changed != 1 {
+        return Err(StoreError::Conflict {
+            expected: version,
+            found: current(conn, pool, username)?.map(|(_, v, _)| v),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Attributes, history (position 0 = newest) and alias keys of the user with row id `id`.
+fn write_children(
+    conn: &Connection,
+    pool: &PoolRecord,
+    id: i64,
+    user: &UserRecord,
+) -> Result<(), Failure> {
+    let mut attribute = conn
+        .prepare_cached("INSERT INTO user_attributes (user_id, name, value) VALUES (?1, ?2, ?3)")?;
+    for (name, value) in &user.attributes {
+        attribute.execute(rusqlite::params![id, name, value])?;
+    }
+    let mut history = conn.prepare_cached(
+        "INSERT INTO password_history (user_id, position, hash) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, hash) in user.history.iter().enumerate() {
+        let position = i64::try_from(position)
+            .map_err(|_| corrupt("password_history.position: too many entries"))?;
+        history.execute(rusqlite::params![id, position, hash.as_phc()])?;
+    }
+    let mut alias = conn.prepare_cached(
+        "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (attribute, key) in keys::alias_keys(pool, user) {
+        match alias.execute(rusqlite::params![
+            pool.id.as_str(),
+            attribute.as_str(),
+            key,
+            id
+        ]) {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::AliasExists(attribute).into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
