@@ -219,7 +219,7 @@ fn malformed_stored_hashes_are_refused() {
         ("argon2d", phc.replace("$argon2id$", "$argon2d$")),
         ("version 16", phc.replace("$v=19$", "$v=16$")),
         ("no version", phc.replace("$v=19", "")),
-        ("no salt or output", format!("$argon2id$v=19$m=8,t=1,p=1")),
+        ("no salt or output", "$argon2id$v=19$m=8,t=1,p=1".to_owned()),
         ("no output", format!("$argon2id$v=19$m=8,t=1,p=1${salt}")),
         ("missing parameter", phc.replace("m=8,t=1,p=1", "m=8,t=1")),
         (
