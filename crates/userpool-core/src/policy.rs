@@ -13,9 +13,21 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::error::{Constraint, Error, PolicyViolation, Result, Violation, Violations};
 use crate::input::{Password, fold_case};
 
-/// Cognito's symbol set (SPEC §2). A space counts too, when it is neither first nor last —
-/// which [`Password`] already guarantees.
+/// Cognito's symbol set (SPEC §2). A space counts too, when it is a character of its own
+/// and neither first nor last (after NFKC, a spacing accent is a space plus a mark).
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+/// Whether the (NFKC) text holds a symbol. [`Password`] refuses edge spaces as typed, but
+/// NFKC can still make one: a spacing accent (`´`, `¨`, `˜`) becomes a space plus a combining
+/// mark. So a space counts only as a whole grapheme cluster of its own that is neither the
+/// first nor the last; a spacing accent is not in the symbol set and must not pass as one.
+fn has_symbol(text: &str) -> bool {
+    if text.chars().any(|c| c != ' ' && SYMBOLS.contains(c)) {
+        return true;
+    }
+    let clusters: Vec<&str> = text.graphemes(true).collect();
+    clusters.len() > 2 && clusters[1..clusters.len() - 1].contains(&" ")
+}
 
 /// A host-supplied list of forbidden passwords, compared after NFKC and case folding.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -232,7 +244,7 @@ impl PasswordPolicy {
         if self.require_numbers && !text.bytes().any(|b| b.is_ascii_digit()) {
             return Some(PolicyViolation::MissingNumber);
         }
-        if self.require_symbols && !text.chars().any(|c| SYMBOLS.contains(c)) {
+        if self.require_symbols && !has_symbol(text) {
             return Some(PolicyViolation::MissingSymbol);
         }
         if self

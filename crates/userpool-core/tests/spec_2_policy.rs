@@ -163,6 +163,24 @@ fn each_symbol_of_the_set_satisfies_the_symbol_rule() {
     }
 }
 
+// SPEC §2: only a space that is neither first nor last is a symbol — also after NFKC, which
+// turns a spacing accent (`´` U+00B4, `¨` U+00A8, `˜` U+02DC) into a space plus a combining
+// mark. Those accents are not in the symbol set and must not pass as one (regression: the
+// NFKC-made space used to count, wherever it stood).
+#[test]
+fn spacing_accents_are_not_symbols_even_though_nfkc_makes_them_spaces() {
+    let cases = [
+        ("leading acute accent", "´Passw0rd1", Some(SYMBOL)),
+        ("leading diaeresis", "¨Passw0rd1", Some(SYMBOL)),
+        ("inner acute accent", "Pass´w0rd1", Some(SYMBOL)),
+        ("inner small tilde", "Pass˜w0rd1", Some(SYMBOL)),
+        ("trailing acute accent", "Passw0rd1´", Some(SYMBOL)),
+        ("a real inner space still counts", "´Pass w0rd1", None),
+        ("an accent beside a real symbol", "´Passw0rd1!", None),
+    ];
+    run_policy_table(&PasswordPolicy::default(), PolicySubject::default(), &cases);
+}
+
 // SPEC §2: classes are basic Latin only; other characters count toward length but satisfy
 // no class.
 #[test]
