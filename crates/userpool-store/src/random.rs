@@ -74,7 +74,11 @@ pub(crate) fn token(
     alphabet: &[u8],
     n: usize,
 ) -> userpool_core::Result<String> {
-    let bound = u8::try_from(alphabet.len()).map_err(|_| Internal::EntropyUnavailable)?;
+    // An empty or over-long alphabet is a programming error; refuse it rather than panic.
+    let bound = u8::try_from(alphabet.len())
+        .ok()
+        .filter(|&b| b > 0)
+        .ok_or(Internal::EntropyUnavailable)?;
     let zone = u8::MAX - (u8::MAX % bound);
     let mut out = String::with_capacity(n);
     while out.len() < n {

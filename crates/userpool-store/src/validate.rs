@@ -140,8 +140,11 @@ impl Validator {
     }
 }
 
-/// Unwraps the values a validator accepted: `finish()` returned `Ok`, so each is `Some`.
-/// Returns `InternalErrorException` rather than panicking if that invariant were broken.
+/// Unwraps a value the validator accepted.
+///
+/// Invariant: called only after `finish()` returned `Ok`, which means every member parsed,
+/// so the value is `Some`. Were that ever broken, the caller gets `InternalErrorException`
+/// rather than a panic.
 pub(crate) fn accepted<T>(value: Option<T>) -> Result<T> {
     value.ok_or(Error::Internal(userpool_core::Internal::Storage))
 }

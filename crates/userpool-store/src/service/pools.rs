@@ -64,7 +64,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         };
         for _ in 0..self.max_attempts {
             let suffix = token(&*self.random, ALPHANUMERIC, 9)?;
-            let id = UserPoolId::parse(&format!("{}_{suffix}", self.host.region))?;
+            let id = UserPoolId::parse(&format!("{}_{suffix}", self.host.region()))?;
             self.authorize(caller, "CreateUserPool", &id)?;
             let mut record = PoolRecord {
                 id,

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use userpool_core::{
-    Blocklist, Error, HashParams, Internal, LockoutPolicy, PasswordHasher, PasswordPolicy,
-    PoolRules, Result,
+    Blocklist, Constraint, Error, HashParams, Internal, LockoutPolicy, PasswordHasher,
+    PasswordPolicy, PoolRules, Result, UserPoolId,
 };
 use zeroize::Zeroizing;
 
@@ -12,17 +12,24 @@ use crate::pool::PoolRecord;
 
 /// Settings that belong to the host, not to the database: applied to every pool when its
 /// rules are built, never persisted.
+///
+/// ```
+/// use userpool_core::{Blocklist, HashParams};
+/// use userpool_store::HostOptions;
+/// let host = HostOptions::default()
+///     .with_ceiling(HashParams::RFC9106_SECOND)
+///     .with_blocklist(Blocklist::new(["Password123!", "Welcome1!"]))
+///     .with_pepper(b"from the secrets manager")?;
+/// assert_eq!(host.region(), "us-east-1");
+/// # Ok::<(), userpool_core::Error>(())
+/// ```
 #[derive(Clone)]
+#[must_use]
 pub struct HostOptions {
-    /// The most a stored hash may ask for (SPEC §9); also caps what a pool may configure.
-    pub ceiling: HashParams,
-    /// Passwords refused in every pool (SPEC §2's optional blocklist), compared after NFKC
-    /// and case folding.
-    pub blocklist: Option<Arc<Blocklist>>,
-    /// Sign-in throttling per user (SPEC §6).
-    pub lockout: LockoutPolicy,
-    /// The region prefix of generated pool ids (`us-east-1` gives `us-east-1_AbC123xyZ`).
-    pub region: String,
+    ceiling: HashParams,
+    blocklist: Option<Arc<Blocklist>>,
+    lockout: LockoutPolicy,
+    region: String,
     pepper: Option<Zeroizing<Vec<u8>>>,
 }
 
@@ -51,6 +58,64 @@ impl std::fmt::Debug for HostOptions {
 }
 
 impl HostOptions {
+    /// The most a stored hash may ask for (SPEC §9), which also caps what a pool may
+    /// configure (default [`HashParams::DEFAULT_CEILING`]).
+    pub fn with_ceiling(mut self, ceiling: HashParams) -> Self {
+        self.ceiling = ceiling;
+        self
+    }
+
+    /// Passwords refused in every pool (SPEC §2's optional blocklist), compared after NFKC
+    /// and case folding.
+    pub fn with_blocklist(mut self, blocklist: Blocklist) -> Self {
+        self.blocklist = Some(Arc::new(blocklist));
+        self
+    }
+
+    /// Sign-in throttling per user (SPEC §6; default Cognito's).
+    pub fn with_lockout(mut self, lockout: LockoutPolicy) -> Self {
+        self.lockout = lockout;
+        self
+    }
+
+    /// The region prefix of generated pool ids (`eu-west-1` gives `eu-west-1_AbC123xyZ`).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` unless the region is 1..=45 characters of `[\w-]`.
+    pub fn with_region(mut self, region: &str) -> Result<Self> {
+        let invalid = || Error::invalid_parameter("region", Constraint::Pattern(r"[\w-]{1,45}"));
+        if region.chars().count() > 45 {
+            return Err(invalid());
+        }
+        UserPoolId::parse(&format!("{region}_x")).map_err(|_| invalid())?;
+        self.region = region.to_owned();
+        Ok(self)
+    }
+
+    /// The ceiling.
+    #[must_use]
+    pub fn ceiling(&self) -> HashParams {
+        self.ceiling
+    }
+
+    /// The blocklist, if any.
+    #[must_use]
+    pub fn blocklist(&self) -> Option<&Blocklist> {
+        self.blocklist.as_deref()
+    }
+
+    /// The lockout policy.
+    #[must_use]
+    pub fn lockout(&self) -> LockoutPolicy {
+        self.lockout
+    }
+
+    /// The region prefix of generated pool ids.
+    #[must_use]
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
     /// Adds a pepper mixed into every hash of every pool (argon2's secret input), kept
     /// outside the database. Losing it makes every stored hash unusable; see
     /// [`PasswordHasher::with_pepper`].
