@@ -1,0 +1,23 @@
+//! A wrapper store delegates every method to an inner `MemoryStore` except the ones it
+//! overrides: how the tests build deliberately broken or failing stores.
+
+/// `delegate_all_but!(Wrapper, { fn update_user(...) {...} fn find_user(...) {...} })`:
+/// implements `Store` for `Wrapper(MemoryStore)`; the block must define `update_user` and
+/// `find_user`.
+macro_rules! delegate_all_but {
+    ($ty:ident, { $($override:item)* }) => {
+        impl Store for $ty {
+            fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> { self.0.create_pool(pool) }
+            fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> { self.0.get_pool(id) }
+            fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> { self.0.update_pool(pool) }
+            fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> { self.0.delete_pool(id) }
+            fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> { self.0.list_pools() }
+            fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> { self.0.create_client(client) }
+            fn get_client(&self, pool: &UserPoolId, id: &str) -> Result<Option<ClientRecord>, StoreError> { self.0.get_client(pool, id) }
+            fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> { self.0.insert_user(pool, user) }
+            fn delete_user(&self, pool: &UserPoolId, username: &Username, version: u64) -> Result<(), StoreError> { self.0.delete_user(pool, username, version) }
+            fn list_users(&self, pool: &UserPoolId, after: Option<&str>, limit: usize) -> Result<Vec<UserRecord>, StoreError> { self.0.list_users(pool, after, limit) }
+            $($override)*
+        }
+    };
+}
