@@ -40,6 +40,10 @@
 //!   microseconds and must read back equal. The service's [`crate::SystemClock`] truncates
 //!   to microseconds, so a store with microsecond precision (PostgreSQL's `timestamptz`,
 //!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
+//! - **App clients** are found by id alone ([`Store::find_client`]); client ids are unique
+//!   across pools, and a deleted pool's clients are gone.
+//! - **Not checked:** changing a pool's alias attributes or case sensitivity (immutable in
+//!   Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
 //!   [`crate::HostOptions`]); the kit writes none.
 //!

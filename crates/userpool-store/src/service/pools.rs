@@ -31,7 +31,8 @@ const DEFAULT_AUTH_FLOWS: &[&str] = &[
 ];
 
 impl<S: Store + ?Sized> UserPools<S> {
-    /// **CreateUserPool**: a pool with a generated id (`<region>_<9 characters>`).
+    /// **CreateUserPool**: a pool with a generated id (`<region>_<9 characters>`). The
+    /// authoriser is asked for `CreateUserPool` on the id about to be created.
     ///
     /// # Errors
     /// `InvalidParameterException` (name out of its limits, hash parameters above the host's
