@@ -1,0 +1,252 @@
+//! Migrations from every older schema version to the newest, with data in place.
+//!
+//! Each older database is built from `schema::MIGRATIONS` itself (the first `v` steps, each
+//! with its `user_version`, exactly as an older release left it), then filled through raw
+//! SQL with the rows that version can hold. Opening it with the current code must migrate
+//! it to the newest version and read every row back as the record it was.
+
+mod common;
+
+use std::path::Path;
+
+use common::{at, pool, raw, user};
+use rusqlite::{Connection, params};
+use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
+use userpool_core::{AliasAttribute, Context, Password, PasswordPolicy, UserRecord, transitions};
+use userpool_sqlite::{SqliteStore, schema};
+use userpool_store::{ClientRecord, PoolRecord, Store, UserKey};
+
+/// What an older database holds, as records.
+struct Fixture {
+    pool: PoolRecord,
+    client: ClientRecord,
+    user: UserRecord,
+}
+
+fn fixture() -> Fixture {
+    let pool = PoolRecord {
+        username_attributes: vec![AliasAttribute::PhoneNumber],
+        ..pool("Old1", 3, &[AliasAttribute::Email])
+    };
+    let client = ClientRecord {
+        pool_id: pool.id.clone(),
+        client_id: "oldclient1".into(),
+        name: "legacy app".into(),
+        secret: Some("legacy-secret".into()),
+        explicit_auth_flows: vec![
+            "ALLOW_USER_PASSWORD_AUTH".into(),
+            "ALLOW_REFRESH_TOKEN_AUTH".into(),
+        ],
+        prevent_user_existence_errors: true,
+        created_at: at(3),
+    };
+    // A user with a password and one history entry, found by an alias too.
+    let rules = insecure_fast_rules(pool.policy.clone());
+    let mut rng = seeded_entropy(77);
+    let mut ctx = Context::new(at(100), &mut rng);
+    let mut u = user(
+        "veteran",
+        &[("email", "vet@example.com"), ("email_verified", "true")],
+        5,
+    );
+    for (i, password) in ["Old-Passw0rd-1!", "Old-Passw0rd-2!"].iter().enumerate() {
+        ctx.now = at(200 + i64::try_from(i).expect("small"));
+        let password = Password::parse(password).expect("password");
+        u = transitions::admin_set_user_password(&u, &password, true, &rules, &mut ctx)
+            .expect("set password")
+            .0;
+    }
+    assert_eq!(u.history.len(), 1);
+    u.version = 1;
+    Fixture {
+        pool,
+        client,
+        user: u,
+    }
+}
+
+/// Rows that a version-1 database can hold: pools and clients.
+fn seed_v1(conn: &Connection, f: &Fixture) {
+    let p = &f.pool;
+    let policy: &PasswordPolicy = &p.policy;
+    conn.execute(
+        "INSERT INTO pools (id, name, minimum_length, require_uppercase, require_lowercase, \
+         require_numbers, require_symbols, password_history_size, \
+         temporary_password_validity_days, maximum_length, reject_user_identity, \
+         hash_memory_kib, hash_iterations, hash_parallelism, history_mode, alias_attributes, \
+         username_attributes, case_sensitive, created_at, modified_at, version) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, 0, ?10, ?11, ?12, 'PER_ENTRY_SALT', \
+         'email', 'phone_number', 1, ?13, ?14, 1)",
+        params![
+            p.id.as_str(),
+            p.name,
+            policy.minimum_length(),
+            policy.require_uppercase(),
+            policy.require_lowercase(),
+            policy.require_numbers(),
+            policy.require_symbols(),
+            policy.password_history_size(),
+            policy.temporary_password_validity_days(),
+            p.hash_params.m_kib(),
+            p.hash_params.t(),
+            p.hash_params.p(),
+            p.created_at.timestamp_micros(),
+            p.modified_at.timestamp_micros(),
+        ],
+    )
+    .expect("v1 pool row");
+    let c = &f.client;
+    conn.execute(
+        "INSERT INTO clients (client_id, pool_id, name, secret, prevent_user_existence_errors, \
+         created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+        params![
+            c.client_id,
+            p.id.as_str(),
+            c.name,
+            c.secret,
+            c.created_at.timestamp_micros()
+        ],
+    )
+    .expect("v1 client row");
+    for (i, flow) in c.explicit_auth_flows.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
+            params![c.client_id, i64::try_from(i).expect("small"), flow],
+        )
+        .expect("v1 flow row");
+    }
+}
+
+/// Rows that a version-2 database adds: a user with attributes, history and an alias.
+fn seed_v2(conn: &Connection, f: &Fixture) {
+    let u = &f.user;
+    let credential = u
+        .credential
+        .as_ref()
+        .expect("the fixture user has a password");
+    conn.execute(
+        "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, \
+         credential_hash, credential_kind, credential_expires_at, credential_set_at, \
+         history_salt, consecutive_failures, last_failure_at, locked_until, created_at, \
+         modified_at, version) \
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, 'PERMANENT', NULL, ?7, NULL, 0, NULL, NULL, ?8, ?9, 1)",
+        params![
+            f.pool.id.as_str(),
+            u.username.as_str(),
+            u.sub.hyphenated().to_string(),
+            u.status.as_str(),
+            u.enabled,
+            credential.hash.as_phc(),
+            credential.set_at.timestamp_micros(),
+            u.created_at.timestamp_micros(),
+            u.modified_at.timestamp_micros(),
+        ],
+    )
+    .expect("v2 user row");
+    let id = conn.last_insert_rowid();
+    for (name, value) in &u.attributes {
+        conn.execute(
+            "INSERT INTO user_attributes (user_id, name, value) VALUES (?1, ?2, ?3)",
+            params![id, name, value],
+        )
+        .expect("v2 attribute row");
+    }
+    for (i, hash) in u.history.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO password_history (user_id, position, hash) VALUES (?1, ?2, ?3)",
+            params![id, i64::try_from(i).expect("small"), hash.as_phc()],
+        )
+        .expect("v2 history row");
+    }
+    conn.execute(
+        "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES (?1, 'email', ?2, ?3)",
+        params![f.pool.id.as_str(), "vet@example.com", id],
+    )
+    .expect("v2 alias row");
+}
+
+/// `SEEDS[v - 1]` fills what version `v` adds. A new migration without a seed here fails
+/// `every_migration_has_a_seed`.
+const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2];
+
+/// A database as a release at `version` left it: the first `version` migrations, each in
+/// its transaction with its `user_version`, and the rows each version can hold.
+fn database_at(path: &Path, version: usize, f: &Fixture) {
+    let mut conn = raw(path);
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "foreign_keys", true).expect("fk");
+    for m in &schema::MIGRATIONS[..version] {
+        let tx = conn.transaction().expect("begin");
+        tx.execute_batch(m.sql).expect("an old migration");
+        tx.pragma_update(None, "user_version", m.version)
+            .expect("version");
+        tx.commit().expect("commit");
+    }
+    for seed in &SEEDS[..version] {
+        seed(&conn, f);
+    }
+}
+
+#[test]
+fn every_migration_has_a_seed() {
+    assert_eq!(SEEDS.len(), schema::MIGRATIONS.len());
+}
+
+#[test]
+fn every_older_version_migrates_to_the_newest_with_its_data() {
+    let f = fixture();
+    for version in 0..=schema::MIGRATIONS.len() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(format!("v{version}.db"));
+        database_at(&path, version, &f);
+        let store = SqliteStore::open(&path)
+            .unwrap_or_else(|e| panic!("opening a version-{version} database: {e}"));
+        let reached: i64 = raw(&path)
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("user_version");
+        assert_eq!(reached, schema::VERSION, "from version {version}");
+
+        if version >= 1 {
+            assert_eq!(
+                store.get_pool(&f.pool.id).expect("get_pool").as_ref(),
+                Some(&f.pool),
+                "the pool survives migration from version {version}"
+            );
+            assert_eq!(
+                store
+                    .find_client("oldclient1")
+                    .expect("find_client")
+                    .as_ref(),
+                Some(&f.client),
+                "the client survives migration from version {version}"
+            );
+        }
+        if version >= 2 {
+            for key in [
+                UserKey::Username("veteran"),
+                UserKey::Alias(AliasAttribute::Email, "vet@example.com"),
+                UserKey::Sub(f.user.sub),
+            ] {
+                assert_eq!(
+                    store
+                        .find_user(&f.pool.id, key)
+                        .expect("find_user")
+                        .as_ref(),
+                    Some(&f.user),
+                    "the user survives migration from version {version} ({key:?})"
+                );
+            }
+        }
+        // And the migrated database takes writes.
+        if version < 1 {
+            store.create_pool(&f.pool).expect("create_pool");
+        }
+        let newcomer = user("newcomer", &[], 9);
+        assert_eq!(store.insert_user(&f.pool.id, &newcomer).expect("insert"), 1);
+        assert!(
+            common::integrity_check(&path) == ["ok"],
+            "integrity after migration from version {version}"
+        );
+    }
+}
