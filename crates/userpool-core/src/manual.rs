@@ -36,7 +36,8 @@
 //! ## Decisions where AWS documents nothing
 //!
 //! - Passwords: inner spaces allowed, control characters refused, NFKC before hashing,
-//!   length in grapheme clusters.
+//!   length in grapheme clusters (clusters that show nothing, such as WORD JOINER or ZERO
+//!   WIDTH SPACE, do not count).
 //! - Policy rules reported in the order length, lowercase, uppercase, numbers, symbols.
 //! - A replaced temporary password is not kept in history.
 //! - The answer to NEW_PASSWORD_REQUIRED must differ from the temporary password even with

@@ -5,9 +5,10 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::TimeDelta;
+use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Constraint, Error, PolicyViolation, Result, Violation, Violations};
@@ -27,6 +28,22 @@ fn has_symbol(text: &str) -> bool {
     }
     let clusters: Vec<&str> = text.graphemes(true).collect();
     clusters.len() > 2 && clusters[1..clusters.len() - 1].contains(&" ")
+}
+
+/// A cluster made only of characters that render as nothing (WORD JOINER, ZERO WIDTH SPACE,
+/// SOFT HYPHEN, BOM, tags, ...). UAX #29 makes most of these clusters of their own, so
+/// counting clusters alone would let them pad a short password.
+static INVISIBLE: LazyLock<Regex> = LazyLock::new(|| {
+    // invariant: a constant, valid pattern; covered by the grapheme-length tests.
+    Regex::new(r"^\p{Default_Ignorable_Code_Point}+$").expect("valid invisible-cluster regex")
+});
+
+/// Length in user-perceived characters (SPEC §2): extended grapheme clusters, not counting
+/// clusters that show nothing **(decision: combining marks and joiners cannot pad)**.
+fn perceived_length(text: &str) -> usize {
+    text.graphemes(true)
+        .filter(|cluster| !INVISIBLE.is_match(cluster))
+        .count()
 }
 
 /// A host-supplied list of forbidden passwords, compared after NFKC and case folding.
@@ -231,7 +248,7 @@ impl PasswordPolicy {
         subject: PolicySubject<'_>,
     ) -> Option<PolicyViolation> {
         let text = password.expose();
-        let length = text.graphemes(true).count();
+        let length = perceived_length(text);
         if length < usize::from(self.minimum_length) {
             return Some(PolicyViolation::TooShort);
         }

@@ -266,6 +266,57 @@ fn length_counts_grapheme_clusters_so_marks_cannot_pad() {
     }
 }
 
+// SPEC §2 (decision): invisible characters cannot pad either. UAX #29 gives WORD JOINER,
+// ZERO WIDTH SPACE, SOFT HYPHEN, BOM and tag characters a cluster each, so counting clusters
+// alone let `Ab1!` plus four of them pass a minimum of 8 (regression).
+#[test]
+fn invisible_format_characters_cannot_pad_length() {
+    let cases = [
+        (
+            "four word joiners",
+            "Ab1!\u{2060}\u{2060}\u{2060}\u{2060}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "four zero width spaces",
+            "Ab1!\u{200b}\u{200b}\u{200b}\u{200b}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "four soft hyphens",
+            "Ab1!\u{ad}\u{ad}\u{ad}\u{ad}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "four BOMs",
+            "Ab1!\u{feff}\u{feff}\u{feff}\u{feff}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "four tag characters",
+            "Ab1!\u{e0001}\u{e0001}\u{e0001}\u{e0001}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "leading joiners",
+            "\u{200d}\u{200d}Ab1!xy",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        (
+            "hangul fillers",
+            "Ab1!\u{3164}\u{3164}\u{3164}\u{3164}",
+            Some(NOT_LONG_ENOUGH),
+        ),
+        // Invisible characters among eight visible ones do not hurt.
+        (
+            "eight visible, joiners between",
+            "Ab1!\u{2060}wxyz\u{200b}",
+            None,
+        ),
+    ];
+    run_policy_table(&PasswordPolicy::default(), PolicySubject::default(), &cases);
+}
+
 // SPEC §2 (decision): NFKC before hashing and comparison — the fullwidth form signs in as the
 // ASCII form, and the reverse.
 #[test]
