@@ -339,6 +339,27 @@ mod tests {
     }
 
     #[test]
+    fn configure_applies_synchronous_and_foreign_keys() {
+        use crate::options::Synchronous;
+        let dir = tempfile::tempdir().expect("dir");
+        for (level, expected) in [
+            (Synchronous::Normal, 1),
+            (Synchronous::Full, 2),
+            (Synchronous::Extra, 3),
+        ] {
+            let options = SqliteOptions::default().synchronous(level);
+            let conn = open_file(&dir.path().join("sync.db"), &options).expect("open");
+            let read = |pragma: &str| -> i64 {
+                conn.pragma_query_value(None, pragma, |r| r.get(0))
+                    .expect(pragma)
+            };
+            assert_eq!(read("synchronous"), expected, "{level:?}");
+            assert_eq!(read("foreign_keys"), 1);
+        }
+        assert_eq!(SqliteOptions::default().synchronous, Synchronous::Full);
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         assert_eq!(backoff(1), Duration::from_millis(2));
         assert_eq!(backoff(3), Duration::from_millis(8));

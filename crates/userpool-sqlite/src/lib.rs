@@ -53,7 +53,9 @@
 //! the service before the store is called). That is the simplest correct design and serves
 //! a small deployment well. A host that needs parallel reads opens several `SqliteStore`s on
 //! the same file (WAL lets readers proceed while one writer commits); writers are
-//! serialised by SQLite in any case.
+//! serialised by SQLite in any case. While an operation waits for another connection's
+//! lock (up to the busy timeout, then its retries), the other operations of the same handle
+//! wait behind it.
 //!
 //! # Not supported
 //!
