@@ -10,95 +10,23 @@
 //! - a `Refused` that carries a record changed only bookkeeping (lockout, code attempts):
 //!   status, `Enabled`, credential, history, history salt, challenge and version are those
 //!   of the input;
-//! - the result's kind (and Cognito code) is the one the model predicts from SPEC;
+//! - the result (success, or the Cognito code and exact message) is the one the model
+//!   (`model/mod.rs`) predicts from SPEC;
 //! - the record agrees with the model (status, flag, credential kind and expiry, history
 //!   length, lockout), and the version is never moved by a transition.
 #![cfg(feature = "test-util")]
 
 mod common;
+mod model;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use common::*;
+use model::*;
 use proptest::prelude::*;
 use userpool_core::{
     AdminSetUserPasswordInput, CodePurpose, ConfirmationCode, CredentialKind, Error, Event,
     HistoryMode, PoolRules, Refused, SignInOutcome, UserRecord, UserStatus, signin, transitions,
 };
-
-/// Passwords that meet the default policy, few so that history repeats are frequent.
-const VALID: [&str; 5] = [
-    "Alpha-Pass1",
-    "Bravo-Pass2",
-    "Charlie-Pass3",
-    "Delta-Pass4",
-    "Echo-Pass5",
-];
-/// Passwords that break the default policy.
-const WEAK: [&str; 3] = ["weakpass", "Sh0rt!", "NOLOWER-1"];
-/// Inputs that break SPEC §1 (never become a `Password`).
-const MALFORMED: [&str; 4] = [" lead", "trail ", "tab\there", "a"];
-
-fn candidate(i: usize) -> &'static str {
-    if i < VALID.len() {
-        VALID[i]
-    } else {
-        WEAK[(i - VALID.len()) % WEAK.len()]
-    }
-}
-
-/// The policy rule a weak password breaks first (SPEC §2), or `None` for a valid one.
-fn weak_rule(password: &str) -> Option<&'static str> {
-    match password {
-        "weakpass" => Some("Password must have uppercase characters"),
-        "Sh0rt!" => Some("Password not long enough"),
-        "NOLOWER-1" => Some("Password must have lowercase characters"),
-        _ => None,
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Start {
-    SignUp,
-    AdminCreate,
-    External,
-    Confirmed,
-}
-
-#[derive(Debug, Clone)]
-enum Op {
-    Advance(TimeDelta),
-    AdminSet {
-        password: usize,
-        permanent: bool,
-    },
-    MalformedSet(usize),
-    SignIn {
-        password: usize,
-        use_current: bool,
-    },
-    Respond {
-        password: usize,
-        forged: bool,
-        repeat_current: bool,
-    },
-    Change {
-        previous: usize,
-        use_current: bool,
-        proposed: usize,
-    },
-    AdminReset,
-    Forgot,
-    ConfirmForgot {
-        right_code: bool,
-        password: usize,
-    },
-    AdminConfirm,
-    Resend {
-        password: usize,
-    },
-    Disable,
-    Enable,
-}
 
 fn op_strategy() -> impl Strategy<Value = Op> {
     let pick = 0..(VALID.len() + WEAK.len());
@@ -128,88 +56,6 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => Just(Op::Disable),
         1 => Just(Op::Enable),
     ]
-}
-
-/// What SPEC says the user is, as far as these operations can tell.
-#[derive(Debug, Clone)]
-struct Model {
-    status: UserStatus,
-    enabled: bool,
-    /// The current password and, for a temporary one, its expiry.
-    current: Option<(&'static str, Option<DateTime<Utc>>)>,
-    /// Previous permanent passwords, newest first.
-    previous: Vec<&'static str>,
-    code: Option<CodeModel>,
-    session: Option<(String, DateTime<Utc>)>,
-    failures: u32,
-    last_failure: Option<DateTime<Utc>>,
-    locked_until: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone)]
-struct CodeModel {
-    purpose: CodePurpose,
-    code: ConfirmationCode,
-    expires_at: DateTime<Utc>,
-    attempts: u32,
-}
-
-impl Model {
-    /// The answer to NEW_PASSWORD_REQUIRED: a candidate, or the current (temporary) password.
-    fn answer(&self, password: usize, repeat_current: bool) -> &'static str {
-        match self.current {
-            Some((current, _)) if repeat_current => current,
-            _ => candidate(password),
-        }
-    }
-
-    fn forbidden(&self, n: usize) -> Vec<&'static str> {
-        if n == 0 {
-            return Vec::new();
-        }
-        self.current
-            .iter()
-            .map(|(p, _)| *p)
-            .chain(self.previous.iter().copied().take(n - 1))
-            .collect()
-    }
-
-    /// A password replaced by a successful operation (SPEC §5, and the lockout/challenge/code
-    /// decisions of the core).
-    fn replace(
-        &mut self,
-        password: &'static str,
-        temporary_until: Option<DateTime<Utc>>,
-        n: usize,
-    ) {
-        if let Some((old, None)) = self.current {
-            self.previous.insert(0, old);
-        }
-        self.previous.truncate(n.saturating_sub(1));
-        self.current = Some((password, temporary_until));
-        self.session = None;
-        self.code = None;
-        self.clear_lockout();
-    }
-
-    fn clear_lockout(&mut self) {
-        self.failures = 0;
-        self.last_failure = None;
-        self.locked_until = None;
-    }
-
-    fn fail(&mut self, now: DateTime<Utc>) {
-        let counted = match self.last_failure {
-            Some(at) if now - at < TimeDelta::minutes(15) => self.failures,
-            _ => 0,
-        };
-        self.failures = counted + 1;
-        self.last_failure = Some(now);
-        self.locked_until = self.failures.checked_sub(6).map(|k| {
-            let lockout = TimeDelta::seconds(1i64 << k.min(20));
-            now + lockout.min(TimeDelta::minutes(15))
-        });
-    }
 }
 
 /// The result of one real operation, reduced to what the post-conditions look at.
@@ -322,164 +168,6 @@ impl Case {
             world,
             user,
             model,
-        }
-    }
-
-    /// The Cognito code and exact message SPEC predicts, or `None` for success.
-    fn predict(&self, op: &Op) -> Option<(&'static str, String)> {
-        const NOT_AUTHORIZED: &str = "NotAuthorizedException";
-        let fail = |code: &'static str, message: &str| Some((code, message.to_owned()));
-        let not_authorized = |message: &str| fail(NOT_AUTHORIZED, message);
-        let m = &self.model;
-        let now = self.world.now;
-        let current = m.current.map(|(p, _)| p);
-        let sets = |password: &'static str| {
-            if let Some(rule) = weak_rule(password) {
-                fail(
-                    "InvalidPasswordException",
-                    &format!("Password does not conform to policy: {rule}"),
-                )
-            } else if m.forbidden(self.n).contains(&password) {
-                fail(
-                    "PasswordHistoryPolicyViolationException",
-                    "Password has previously been used",
-                )
-            } else {
-                None
-            }
-        };
-        match *op {
-            Op::Advance(_) | Op::Disable | Op::Enable => None,
-            Op::MalformedSet(_) => fail(
-                "InvalidParameterException",
-                "1 validation error detected: Value at 'password' failed to satisfy constraint: \
-                 Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$",
-            ),
-            Op::AdminSet { password, .. } => sets(candidate(password)),
-            Op::SignIn {
-                password,
-                use_current,
-            } => {
-                let typed = if use_current {
-                    current.unwrap_or(VALID[0])
-                } else {
-                    candidate(password)
-                };
-                if m.locked_until.is_some_and(|until| now < until) {
-                    not_authorized("Password attempts exceeded")
-                } else if current != Some(typed) {
-                    not_authorized("Incorrect username or password.")
-                } else if !m.enabled {
-                    not_authorized("User is disabled.")
-                } else {
-                    match (m.status, m.current) {
-                        (UserStatus::Unconfirmed, _) => {
-                            fail("UserNotConfirmedException", "User is not confirmed.")
-                        }
-                        (UserStatus::ResetRequired, _) => fail(
-                            "PasswordResetRequiredException",
-                            "Password reset required for the user",
-                        ),
-                        (_, Some((_, Some(expires_at)))) if now >= expires_at => not_authorized(
-                            "Temporary password has expired and must be reset by an administrator.",
-                        ),
-                        _ => None,
-                    }
-                }
-            }
-            Op::Respond {
-                password,
-                forged,
-                repeat_current,
-            } => {
-                let open = m.session.as_ref().is_some_and(|(_, until)| now < *until);
-                let new = m.answer(password, repeat_current);
-                if forged || !open || m.status != UserStatus::ForceChangePassword {
-                    not_authorized("Invalid session for the user.")
-                } else if self.n == 0 && weak_rule(new).is_none() && current == Some(new) {
-                    fail(
-                        "InvalidPasswordException",
-                        "Password does not conform to policy: New password must differ from the temporary password",
-                    )
-                } else {
-                    sets(new)
-                }
-            }
-            Op::Change {
-                previous,
-                use_current,
-                proposed,
-            } => {
-                let typed = if use_current {
-                    current.unwrap_or(VALID[0])
-                } else {
-                    candidate(previous)
-                };
-                if m.status != UserStatus::Confirmed || !m.enabled || current != Some(typed) {
-                    not_authorized("Incorrect username or password.")
-                } else {
-                    sets(candidate(proposed))
-                }
-            }
-            Op::AdminReset => match m.status {
-                UserStatus::Confirmed | UserStatus::ResetRequired => None,
-                _ => not_authorized("User password cannot be reset in the current state."),
-            },
-            Op::Forgot => match (m.enabled, m.status) {
-                (false, _) => not_authorized("User is disabled."),
-                (true, UserStatus::Confirmed | UserStatus::ResetRequired) => None,
-                _ => not_authorized("User password cannot be reset in the current state."),
-            },
-            Op::ConfirmForgot {
-                right_code,
-                password,
-            } => {
-                if !matches!(m.status, UserStatus::Confirmed | UserStatus::ResetRequired) {
-                    return not_authorized("User password cannot be reset in the current state.");
-                }
-                match &m.code {
-                    Some(c) if c.purpose == CodePurpose::PasswordReset && now < c.expires_at => {
-                        if c.attempts >= 5 {
-                            fail(
-                                "LimitExceededException",
-                                "Attempt limit exceeded, please try after some time.",
-                            )
-                        } else if !right_code {
-                            fail(
-                                "CodeMismatchException",
-                                "Invalid verification code provided, please try again.",
-                            )
-                        } else {
-                            sets(candidate(password))
-                        }
-                    }
-                    _ => fail(
-                        "ExpiredCodeException",
-                        "Invalid code provided, please request a code again.",
-                    ),
-                }
-            }
-            Op::AdminConfirm => (m.status != UserStatus::Unconfirmed).then(|| {
-                (
-                    NOT_AUTHORIZED,
-                    format!("User cannot be confirmed. Current status is {}", m.status),
-                )
-            }),
-            Op::Resend { password } => {
-                if m.status != UserStatus::ForceChangePassword {
-                    fail(
-                        "UnsupportedUserStateException",
-                        "Resend not possible. alice status is not FORCE_CHANGE_PASSWORD",
-                    )
-                } else {
-                    weak_rule(candidate(password)).and_then(|rule| {
-                        fail(
-                            "InvalidPasswordException",
-                            &format!("Password does not conform to policy: {rule}"),
-                        )
-                    })
-                }
-            }
         }
     }
 
@@ -610,86 +298,13 @@ impl Case {
         }
     }
 
-    /// Moves the model as SPEC says a successful `op` moves the user.
-    fn advance_model(&mut self, op: &Op, session: Option<String>, code: Option<ConfirmationCode>) {
-        let now = self.world.now;
-        let n = self.n;
-        let m = &mut self.model;
-        let temporary_until = now + TimeDelta::days(7);
-        match *op {
-            Op::Advance(_) | Op::MalformedSet(_) => {}
-            Op::AdminSet {
-                password,
-                permanent,
-            } => {
-                m.replace(
-                    candidate(password),
-                    (!permanent).then_some(temporary_until),
-                    n,
-                );
-                m.status = if permanent {
-                    UserStatus::Confirmed
-                } else {
-                    UserStatus::ForceChangePassword
-                };
-            }
-            Op::SignIn { .. } => {
-                m.clear_lockout();
-                if let Some(token) = session {
-                    m.session = Some((token, now + TimeDelta::minutes(3)));
-                }
-            }
-            Op::Respond {
-                password,
-                repeat_current,
-                ..
-            } => {
-                let answer = m.answer(password, repeat_current);
-                m.replace(answer, None, n);
-                m.status = UserStatus::Confirmed;
-            }
-            Op::ConfirmForgot { password, .. }
-            | Op::Change {
-                proposed: password, ..
-            } => {
-                m.replace(candidate(password), None, n);
-                m.status = UserStatus::Confirmed;
-            }
-            Op::AdminReset | Op::Forgot => {
-                if matches!(op, Op::AdminReset) {
-                    m.status = UserStatus::ResetRequired;
-                    m.session = None;
-                }
-                m.code = Some(CodeModel {
-                    purpose: CodePurpose::PasswordReset,
-                    code: code.expect("a reset code is issued"),
-                    expires_at: now + TimeDelta::hours(1),
-                    attempts: 0,
-                });
-            }
-            Op::AdminConfirm => {
-                m.status = UserStatus::Confirmed;
-                m.code = None;
-            }
-            Op::Resend { password } => {
-                m.current = Some((candidate(password), Some(temporary_until)));
-                m.session = None;
-            }
-            Op::Disable => {
-                m.enabled = false;
-                m.session = None;
-            }
-            Op::Enable => m.enabled = true,
-        }
-    }
-
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         if let Op::Advance(by) = op {
             self.world.advance(*by);
             return Ok(());
         }
         let before = self.user.clone();
-        let expected = self.predict(op);
+        let expected = self.model.predict(op, self.n, self.world.now);
         let actual = self.run(op);
         prop_assert_eq!(&self.user, &before, "the input record is never touched");
         match actual {
@@ -704,7 +319,8 @@ impl Case {
                     op,
                     expected
                 );
-                self.advance_model(op, session, code);
+                self.model
+                    .advance(op, self.n, self.world.now, session, code);
                 if let Some(record) = record {
                     self.user = *record;
                 }
