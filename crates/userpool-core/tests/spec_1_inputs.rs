@@ -164,6 +164,23 @@ fn username_limits_and_classes() {
             "al\u{2028}ice".to_owned(),
             pattern.clone(),
         ),
+        // Format characters (Cf) are in none of the five classes.
+        (
+            "zero width joiner",
+            "al\u{200d}ice".to_owned(),
+            pattern.clone(),
+        ),
+        (
+            "right-to-left override",
+            "al\u{202e}ice".to_owned(),
+            pattern.clone(),
+        ),
+        (
+            "emoji ZWJ sequence",
+            "👨\u{200d}👩".to_owned(),
+            pattern.clone(),
+        ),
+        ("private use", "al\u{e000}ice".to_owned(), pattern.clone()),
     ];
     run_table(Username::parse, &cases);
 }

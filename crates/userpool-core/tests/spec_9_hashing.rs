@@ -155,6 +155,44 @@ fn stored_hash_over_the_ceiling_is_refused_without_computing() {
     );
 }
 
+// SPEC §9 and §5: a tampered history entry is refused the same way — the history check
+// verifies entries, and an entry over the ceiling is an InternalError, never computed.
+#[test]
+fn history_entry_over_the_ceiling_is_refused_without_computing() {
+    for mode in [
+        userpool_core::HistoryMode::PerEntrySalt,
+        userpool_core::HistoryMode::PerUserSalt,
+    ] {
+        let rules = rules_with_history(3, mode);
+        let mut world = World::new();
+        let user = confirmed(&mut world, &rules);
+        let (mut user, _) = userpool_core::transitions::admin_set_user_password(
+            &user,
+            &pw(PERMANENT),
+            true,
+            &rules,
+            &mut world.ctx(),
+        )
+        .expect("second password");
+        let tampered = user.history[0]
+            .as_phc()
+            .replace("m=8,t=1,p=1", "m=4194304,t=1,p=1");
+        user.history[0] = PasswordHash::parse(&tampered).expect("well formed");
+        let e = err(userpool_core::transitions::admin_set_user_password(
+            &user,
+            &pw(OTHER),
+            true,
+            &rules,
+            &mut world.ctx(),
+        ));
+        assert_eq!(
+            e,
+            Error::Internal(Internal::StoredHashOverCeiling),
+            "{mode:?}"
+        );
+    }
+}
+
 // SPEC §9: a pool's own parameters must respect the ceiling it is configured with.
 #[test]
 fn hasher_parameters_above_the_ceiling_are_refused_at_configuration() {
@@ -357,4 +395,36 @@ fn default_rules_work_end_to_end() {
     );
     let signed = signin::sign_in(&user, &pw(PERMANENT), &rules, &mut world.ctx()).expect("sign in");
     assert_eq!(signed.outcome, SignInOutcome::Authenticated);
+}
+
+// SPEC §9: stored hashes are untrusted input — any string, and any one-character mutation of
+// a real PHC string, parses or is refused as InternalError; verifying what parses never panics.
+proptest::proptest! {
+    #[test]
+    fn parsing_stored_hashes_is_total(text in proptest::prelude::any::<String>()) {
+        if let Err(e) = PasswordHash::parse(&text) {
+            proptest::prop_assert_eq!(e.code(), "InternalErrorException");
+        }
+    }
+
+    #[test]
+    fn mutated_phc_strings_are_refused_or_verified_safely(
+        position in 0usize..100,
+        replacement in proptest::prelude::any::<char>(),
+    ) {
+        let hasher = fast();
+        let real = hasher.hash(&pw(INITIAL), &mut seeded_entropy(11)).expect("hash");
+        let mut chars: Vec<char> = real.as_phc().chars().collect();
+        let i = position % chars.len();
+        chars[i] = replacement;
+        let mutated: String = chars.into_iter().collect();
+        match PasswordHash::parse(&mutated) {
+            Err(e) => proptest::prop_assert_eq!(e.code(), "InternalErrorException"),
+            Ok(parsed) => {
+                if let Err(e) = hasher.verify(&pw(INITIAL), &parsed) {
+                    proptest::prop_assert_eq!(e.code(), "InternalErrorException");
+                }
+            }
+        }
+    }
 }
