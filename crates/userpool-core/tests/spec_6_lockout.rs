@@ -196,3 +196,31 @@ fn lockout_is_per_user() {
         SignInOutcome::Authenticated
     );
 }
+
+// SPEC §6: inside a lockout the password is not even verified. Proof: a stored hash that
+// cannot be verified (over the ceiling) still yields `Password attempts exceeded` while
+// locked, and InternalErrorException once the lockout is over.
+#[test]
+fn attempts_inside_a_lockout_are_refused_without_verifying() {
+    let rules = rules();
+    let mut world = World::new();
+    let mut user = confirmed(&mut world, &rules);
+    for _ in 0..6 {
+        user = fail(&user, &rules, &mut world);
+    }
+    let until = user.lockout.locked_until.expect("locked");
+    let tampered = user
+        .credential
+        .as_ref()
+        .expect("credential")
+        .hash
+        .as_phc()
+        .replace("m=8,t=1,p=1", "m=4194304,t=1,p=1");
+    if let Some(c) = user.credential.as_mut() {
+        c.hash = userpool_core::PasswordHash::parse(&tampered).expect("well formed");
+    }
+    assert_locked(&user, INITIAL, &rules, &mut world);
+    world.now = until;
+    let r = sign_in_refused(&user, INITIAL, &rules, &mut world);
+    assert_eq!(r.error.code(), "InternalErrorException");
+}
