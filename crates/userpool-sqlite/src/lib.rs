@@ -57,6 +57,11 @@
 //! lock (up to the busy timeout, then its retries), the other operations of the same handle
 //! wait behind it.
 //!
+//! Measured on the 2-core development machine with 100 000 users in the file
+//! (`cargo bench -p userpool-sqlite --bench store_100k`): a lookup by username, alias or
+//! `sub` takes about 40 µs; a read plus compare-and-swap update about 0.8 ms with
+//! `synchronous=FULL` (one `fsync` per commit) and 0.3 ms with `NORMAL`.
+//!
 //! # Not supported
 //!
 //! - Changing a pool's alias attributes or case sensitivity (`update_pool` refuses, as
