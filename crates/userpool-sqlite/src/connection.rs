@@ -170,11 +170,16 @@ fn classify(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
-/// Reads the header and the table list; writes nothing.
+/// Reads the header and the table list; writes nothing. One read transaction, so that
+/// another process migrating the file meanwhile is seen entirely or not at all.
 fn check_header(conn: &Connection, path: &Path) -> Result<(), Error> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let application_id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    let snapshot = conn.unchecked_transaction()?;
+    let version: i64 = snapshot.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let application_id: i64 =
+        snapshot.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    let tables: i64 =
+        snapshot.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    snapshot.commit()?;
     let ours = application_id == APPLICATION_ID;
     let empty = version == 0 && application_id == 0 && tables == 0;
     if !ours && !empty {

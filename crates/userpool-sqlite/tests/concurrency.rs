@@ -245,3 +245,26 @@ fn write_fails_with_a_backend_error_when_the_lock_outlasts_every_retry() {
     assert_eq!(read_counter(&path, &pool), (0, 1));
     assert_eq!(store.update_user(&pool, &next).expect("update"), 2);
 }
+
+#[test]
+fn many_handles_opening_one_new_file_at_once_all_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(format!("fresh{round}.db"));
+        let barrier = std::sync::Barrier::new(6);
+        std::thread::scope(|scope| {
+            for _ in 0..6 {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let store = SqliteStore::open(&path)
+                        .unwrap_or_else(|e| panic!("round {round}: concurrent open: {e}"));
+                    store.list_pools().expect("list_pools");
+                });
+            }
+        });
+        let version: i64 = common::raw(&path)
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("user_version");
+        assert_eq!(version, userpool_sqlite::schema::VERSION);
+    }
+}
