@@ -121,6 +121,13 @@ impl PoolRules {
     }
 }
 
+/// `now + delta`, saturating at the end of representable time instead of panicking: time is
+/// a host input, and a host clock far in the future must not crash an operation.
+pub(crate) fn later(now: DateTime<Utc>, delta: TimeDelta) -> DateTime<Utc> {
+    now.checked_add_signed(delta)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// The caller's context for one operation: the time it happens and a source of randomness.
 /// The core reads no clock and owns no RNG (SPEC §4).
 pub struct Context<'a> {

@@ -470,11 +470,13 @@ impl PasswordHasher {
         Ok(false)
     }
 
-    /// Whether a stored hash was made with parameters other than the pool's current ones,
-    /// so that a successful sign-in should re-hash it (SPEC §6).
+    /// Whether a stored hash is weaker than the pool's current parameters (less memory or
+    /// fewer passes), so that a successful sign-in should re-hash it (SPEC §6). A hash that is
+    /// stronger than the current parameters is left alone: lowering the cost never weakens
+    /// what is stored.
     #[must_use]
     pub fn needs_rehash(&self, stored: &PasswordHash) -> bool {
-        stored.params != self.params
+        stored.params.m_kib < self.params.m_kib || stored.params.t < self.params.t
     }
 }
 

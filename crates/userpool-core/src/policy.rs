@@ -108,6 +108,7 @@ pub struct PasswordPolicy {
     maximum_length: Option<u16>,
     blocklist: Option<Arc<Blocklist>>,
     reject_user_identity: bool,
+    minimum_strength: Option<u8>,
 }
 
 impl Default for PasswordPolicy {
@@ -125,6 +126,7 @@ impl Default for PasswordPolicy {
             maximum_length: None,
             blocklist: None,
             reject_user_identity: false,
+            minimum_strength: None,
         }
     }
 }
@@ -223,6 +225,22 @@ impl PasswordPolicy {
     pub fn blocklist(&self) -> Option<&Blocklist> {
         self.blocklist.as_deref()
     }
+    /// The minimum zxcvbn score (0..=4) a password needs, if the pool asks for one. Only
+    /// enforced when the crate is built with the `zxcvbn` feature.
+    #[must_use]
+    pub fn minimum_strength(&self) -> Option<u8> {
+        self.minimum_strength
+    }
+
+    /// The same policy with the host's blocklist in place of its own (`None`: without one).
+    /// Blocklists are host-supplied and never persisted, so a policy read back from storage
+    /// gets its list here.
+    #[must_use]
+    pub fn with_blocklist(mut self, blocklist: Option<Blocklist>) -> Self {
+        self.blocklist = blocklist.map(Arc::new);
+        self
+    }
+
     /// Whether a password containing the username or an alias value is refused.
     #[must_use]
     pub fn reject_user_identity(&self) -> bool {
@@ -280,6 +298,18 @@ impl PasswordPolicy {
         if self.reject_user_identity && contains_identity(text, subject) {
             return Some(PolicyViolation::ContainsUserIdentity);
         }
+        #[cfg(feature = "zxcvbn")]
+        if let Some(required) = self.minimum_strength {
+            let inputs: Vec<&str> = subject
+                .username
+                .into_iter()
+                .chain(subject.aliases.iter().copied())
+                .collect();
+            let score = u8::from(zxcvbn::zxcvbn(text, &inputs).score());
+            if score < required {
+                return Some(PolicyViolation::TooWeak { score, required });
+            }
+        }
         None
     }
 }
@@ -305,6 +335,7 @@ pub struct PasswordPolicyBuilder {
     password_history_size: i64,
     temporary_password_validity_days: i64,
     maximum_length: Option<i64>,
+    minimum_strength: Option<i64>,
 }
 
 impl Default for PasswordPolicyBuilder {
@@ -315,6 +346,7 @@ impl Default for PasswordPolicyBuilder {
             password_history_size: 0,
             temporary_password_validity_days: 7,
             maximum_length: None,
+            minimum_strength: None,
             policy,
         }
     }
@@ -372,6 +404,13 @@ impl PasswordPolicyBuilder {
         self
     }
 
+    /// Beyond Cognito: the minimum zxcvbn strength score, 0..=4 (feature `zxcvbn`, on by
+    /// default; without the feature the setting is kept but not enforced).
+    pub fn minimum_strength(mut self, score: i64) -> Self {
+        self.minimum_strength = Some(score);
+        self
+    }
+
     /// Checks every range and returns the policy.
     ///
     /// # Errors
@@ -397,6 +436,9 @@ impl PasswordPolicyBuilder {
             0,
             365,
         );
+        if let Some(score) = self.minimum_strength {
+            range("MinimumStrength", score, 0, 4);
+        }
         if let Some(max) = self.maximum_length
             && range("MaximumLength", max, 6, 255)
             && ok_min
@@ -422,6 +464,14 @@ impl PasswordPolicyBuilder {
         })?;
         policy.temporary_password_validity_days = narrow(self.temporary_password_validity_days)?;
         policy.maximum_length = self.maximum_length.map(narrow).transpose()?;
+        policy.minimum_strength = self
+            .minimum_strength
+            .map(|score| {
+                u8::try_from(score).map_err(|_| {
+                    Error::InvalidParameterMessage("MinimumStrength out of range".into())
+                })
+            })
+            .transpose()?;
         Ok(policy)
     }
 }

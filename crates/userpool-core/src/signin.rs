@@ -8,7 +8,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::config::{Context, LockoutPolicy, PoolRules};
+use crate::config::{Context, LockoutPolicy, PoolRules, later};
 use crate::error::{Error, NotAuthorized, Result};
 use crate::generate;
 use crate::hash::WorkingMemory;
@@ -75,8 +75,11 @@ fn record_failure(user: &UserRecord, rules: &PoolRules, ctx: &Context<'_>) -> Us
         .map(|n| {
             // 1 s, 2 s, 4 s, ... capped at the maximum.
             let doublings = (n - 1).min(30);
-            let lockout = policy.first_lockout * (1i32 << doublings);
-            ctx.now + lockout.min(policy.max_lockout)
+            let lockout = policy
+                .first_lockout
+                .checked_mul(1i32 << doublings)
+                .map_or(policy.max_lockout, |l| l.min(policy.max_lockout));
+            later(ctx.now, lockout)
         });
     let mut next = user.clone();
     next.lockout = Lockout {
@@ -147,7 +150,7 @@ pub fn sign_in(
             next.pending_challenge = Some(PendingChallenge {
                 digest: SecretDigest::new(token.as_bytes(), ctx.entropy)?,
                 credential: SecretDigest::fingerprint(credential.hash.as_phc().as_bytes()),
-                expires_at: ctx.now + rules.challenge_validity(),
+                expires_at: later(ctx.now, rules.challenge_validity()),
             });
             SignInOutcome::NewPasswordRequired {
                 session: ChallengeSession(token),

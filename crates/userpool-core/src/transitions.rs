@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 use uuid::Uuid;
 
-use crate::config::{Context, PoolRules};
+use crate::config::{Context, PoolRules, later};
 use crate::entropy;
 use crate::error::{Error, NotAuthorized, Result};
 use crate::generate;
@@ -164,7 +164,7 @@ fn credential_kind(kind: Kind, rules: &PoolRules, ctx: &Context<'_>) -> Credenti
     match kind {
         Kind::Permanent => CredentialKind::Permanent,
         Kind::Temporary => CredentialKind::Temporary {
-            expires_at: ctx.now + rules.policy.temporary_password_validity(),
+            expires_at: later(ctx.now, rules.policy.temporary_password_validity()),
         },
     }
 }
@@ -314,7 +314,7 @@ fn issue_code(
         PendingCode {
             purpose,
             digest,
-            expires_at: ctx.now + validity,
+            expires_at: later(ctx.now, validity),
             failed_attempts: 0,
         },
         code,
@@ -486,6 +486,15 @@ pub fn respond_to_new_password_required(
         && user.status == UserStatus::ForceChangePassword;
     if !session_ok {
         return Err(invalid());
+    }
+    // A session outlives neither the user's access nor the temporary password it answers.
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    if let CredentialKind::Temporary { expires_at } = credential.kind
+        && ctx.now >= expires_at
+    {
+        return Err(NotAuthorized::TemporaryPasswordExpired.into());
     }
     if rules.policy.password_history_size() == 0 {
         let aliases = alias_strings(&user.attributes);

@@ -250,3 +250,44 @@ fn generated_temporary_passwords_satisfy_the_policy() {
         }
     }
 }
+
+// Beyond Cognito (issue 2): an optional zxcvbn strength score, checked after the other rules,
+// with the username and aliases as context; out-of-range settings are refused at build.
+#[cfg(feature = "zxcvbn")]
+#[test]
+fn minimum_strength_refuses_guessable_passwords_with_their_score() {
+    use userpool_core::{PasswordPolicy, PolicySubject, PolicyViolation};
+    let policy = PasswordPolicy::builder()
+        .minimum_strength(3)
+        .build()
+        .expect("strength in range");
+    assert_eq!(policy.minimum_strength(), Some(3));
+    let weak = policy.first_violation(&pw("Password1!"), PolicySubject::default());
+    match weak {
+        Some(PolicyViolation::TooWeak { score, required }) => {
+            assert!(score < 3);
+            assert_eq!(required, 3);
+        }
+        other => panic!("expected TooWeak, got {other:?}"),
+    }
+    let message = policy
+        .check(&pw("Password1!"), PolicySubject::default())
+        .expect_err("weak")
+        .to_string();
+    assert!(
+        message.starts_with("Password does not conform to policy: Password is too easy to guess")
+    );
+    assert!(
+        policy
+            .check(&pw("Tq8#vhW!zr2$Lp0&xkB"), PolicySubject::default())
+            .is_ok()
+    );
+    for bad in [-1, 5] {
+        let e = PasswordPolicy::builder()
+            .minimum_strength(bad)
+            .build()
+            .expect_err("out of range");
+        assert_eq!(e.code(), "InvalidParameterException");
+        assert!(e.to_string().contains("MinimumStrength"), "{e}");
+    }
+}

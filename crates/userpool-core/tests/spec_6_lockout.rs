@@ -224,3 +224,22 @@ fn attempts_inside_a_lockout_are_refused_without_verifying() {
     let r = sign_in_refused(&user, INITIAL, &rules, &mut world);
     assert_eq!(r.error.code(), "InternalErrorException");
 }
+
+// SPEC §6 with host settings at their extremes: a huge first lockout and a clock near the end
+// of time saturate instead of overflowing — bad configuration never panics.
+#[test]
+fn extreme_lockout_settings_and_clock_saturate_without_panicking() {
+    let mut rules = rules();
+    rules.lockout.first_lockout = TimeDelta::days(365 * 1000);
+    rules.lockout.max_lockout = TimeDelta::MAX;
+    let mut world = World::new();
+    let mut user = confirmed(&mut world, &rules);
+    world.now = chrono::DateTime::<chrono::Utc>::MAX_UTC - TimeDelta::days(1);
+    for _ in 0..8 {
+        let r = sign_in_refused(&user, OTHER, &rules, &mut world);
+        if let Some(record) = r.record {
+            user = *record;
+        }
+    }
+    assert!(user.lockout.locked_until.is_some());
+}

@@ -436,3 +436,62 @@ fn unknown_user_is_not_found_or_incorrect_when_existence_is_hidden() {
     let r = sign_in_refused(&external_user, INITIAL, &rules, &mut world);
     assert_error(&r.error, NOT_AUTHORIZED, INCORRECT);
 }
+
+// SPEC §6: only a hash *weaker* than the pool's parameters is upgraded; lowering the pool's
+// cost never rewrites a stronger stored hash.
+#[test]
+fn sign_in_does_not_rehash_a_stronger_hash_after_the_cost_is_lowered() {
+    let mut strong = rules();
+    strong.hasher =
+        PasswordHasher::new(HashParams::new(32, 2, 1).expect("params")).expect("hasher");
+    let mut world = World::new();
+    let user = confirmed(&mut world, &strong);
+    let weak = rules();
+    let stored = &user.credential.as_ref().expect("credential").hash;
+    assert!(!weak.hasher.needs_rehash(stored));
+    let signed = signin::sign_in(&user, &pw(INITIAL), &weak, &mut world.ctx()).expect("sign in");
+    assert_eq!(signed.outcome, SignInOutcome::Authenticated);
+    assert!(
+        signed.record.is_none(),
+        "nothing to write: the hash stays as strong as it was"
+    );
+}
+
+// SPEC §4 and §6: a challenge session does not outlive the temporary password it answers,
+// nor the user's access (a disabled user cannot complete it).
+#[test]
+fn challenge_cannot_be_answered_after_the_temporary_password_expired_or_the_user_was_disabled() {
+    let rules = rules();
+    let mut world = World::new();
+    let user = force_change(&mut world, &rules);
+    // Sign in one minute before the temporary password expires, answer two minutes later.
+    world.advance(rules.policy.temporary_password_validity() - TimeDelta::minutes(1));
+    let (session, user) = challenge(&user, TEMPORARY, &rules, &mut world);
+    world.advance(TimeDelta::minutes(2));
+    let e = err(transitions::respond_to_new_password_required(
+        &user,
+        &session,
+        &pw(PERMANENT),
+        &rules,
+        &mut world.ctx(),
+    ));
+    assert_error(
+        &e,
+        NOT_AUTHORIZED,
+        "Temporary password has expired and must be reset by an administrator.",
+    );
+
+    // A disabled flag set on the record (as a store might hold it) refuses the answer.
+    let mut world = World::new();
+    let fresh = force_change(&mut world, &rules);
+    let (session, mut user) = challenge(&fresh, TEMPORARY, &rules, &mut world);
+    user.enabled = false;
+    let e = err(transitions::respond_to_new_password_required(
+        &user,
+        &session,
+        &pw(PERMANENT),
+        &rules,
+        &mut world.ctx(),
+    ));
+    assert_error(&e, NOT_AUTHORIZED, "User is disabled.");
+}
