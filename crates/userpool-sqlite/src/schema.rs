@@ -161,6 +161,14 @@ CREATE TABLE aliases (
 CREATE INDEX aliases_by_user ON aliases (user_id);
 ",
     },
+    Migration {
+        version: 3,
+        description: "pools: optional zxcvbn minimum strength",
+        sql: "
+ALTER TABLE pools ADD COLUMN minimum_strength INTEGER
+    CHECK (minimum_strength IS NULL OR minimum_strength BETWEEN 0 AND 4);
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

@@ -163,22 +163,7 @@ pub(crate) fn policy_with_blocklist(
     policy: &PasswordPolicy,
     blocklist: Option<&Blocklist>,
 ) -> Result<PasswordPolicy> {
-    let mut builder = PasswordPolicy::builder()
-        .minimum_length(i64::from(policy.minimum_length()))
-        .require_uppercase(policy.require_uppercase())
-        .require_lowercase(policy.require_lowercase())
-        .require_numbers(policy.require_numbers())
-        .require_symbols(policy.require_symbols())
-        .password_history_size(i64::from(policy.password_history_size()))
-        .temporary_password_validity_days(i64::from(policy.temporary_password_validity_days()))
-        .reject_user_identity(policy.reject_user_identity());
-    if let Some(max) = policy.maximum_length() {
-        builder = builder.maximum_length(i64::from(max));
-    }
-    if let Some(list) = blocklist {
-        builder = builder.blocklist(list.clone());
-    }
-    builder.build()
+    Ok(policy.clone().with_blocklist(blocklist.cloned()))
 }
 
 #[cfg(test)]
