@@ -1,0 +1,101 @@
+//! AdminSetUserPassword end to end through [`UserPools`] at the default argon2id parameters
+//! (m=19456 KiB, t=2, p=1), over `MemoryStore` and `SqliteStore` (a temporary file), with the
+//! user's password history full of distinct passwords at sizes 0, 1, 8 and 24.
+//!
+//! The floor is the hashing the operation cannot avoid: the new password's hash plus the
+//! history verifications. With per-entry salts (the default) those run newest first on
+//! every core: 1 entry is one sequential verification, n > 1 entries on 2 cores take about
+//! ceil(n/2) hash-times; with a per-user salt the check is the new hash itself (~1
+//! hash-time whatever n). `one_hash` in the same group is the unit, measured in the same
+//! run, so the ratios in `benches/README.md` do not mix runs.
+//!
+//! `cargo bench -p userpool-benches --bench set_password`
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use userpool_benches::{Backend, Fixture, fresh_password, past_hashes, settings};
+use userpool_core::testing::seeded_entropy;
+use userpool_core::{HistoryMode, Password, PasswordHasher};
+use userpool_sqlite::Synchronous;
+use userpool_store::HostOptions;
+
+const SIZES: [u8; 4] = [0, 1, 8, 24];
+const USER_SALT: [u8; 16] = [0x42; 16];
+
+fn bench(c: &mut Criterion) {
+    let hasher = PasswordHasher::default();
+    // Hashed once, shared by every fixture: 24 real hashes per mode.
+    let per_entry = past_hashes(&hasher, 24, None);
+    let per_user = past_hashes(&hasher, 24, Some(USER_SALT));
+
+    let mut group = c.benchmark_group("admin_set_user_password");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+
+    // The unit of the floor: one hash of a new password, as the service computes it (fresh
+    // salt, fresh working memory, PHC encoding).
+    let mut entropy = seeded_entropy(3);
+    let password = Password::parse("Fresh-Passw0rd-0!").expect("valid");
+    group.bench_function("one_hash", |b| {
+        b.iter(|| black_box(hasher.hash(&password, &mut entropy).expect("hash")));
+    });
+
+    let backends = [
+        Backend::Memory,
+        Backend::Sqlite(Synchronous::Full),
+        Backend::Sqlite(Synchronous::Normal),
+    ];
+    for backend in backends {
+        let mut cases: Vec<(String, u8, HistoryMode)> = SIZES
+            .iter()
+            .map(|&n| (format!("history_{n}"), n, HistoryMode::PerEntrySalt))
+            .collect();
+        cases.push((
+            "history_24_per_user_salt".to_owned(),
+            24,
+            HistoryMode::PerUserSalt,
+        ));
+        if backend == Backend::Sqlite(Synchronous::Normal) {
+            // Only to price the fsync in the overhead figure; history adds nothing store-side.
+            cases.truncate(1);
+        }
+        for (label, n, mode) in cases {
+            let fixture = Fixture::new(backend, settings(n, mode), HostOptions::default());
+            let count = usize::from(n.max(1));
+            match mode {
+                HistoryMode::PerUserSalt => {
+                    fixture.user_with_past("alice", &per_user[..count], Some(USER_SALT));
+                }
+                _ => fixture.user_with_past("alice", &per_entry[..count], None),
+            }
+            let mut i = 0u64;
+            group.bench_function(format!("{}/{label}", backend.label()), |b| {
+                b.iter(|| {
+                    i += 1;
+                    let user = fixture
+                        .pools
+                        .admin_set_user_password(
+                            &fixture.caller,
+                            &fixture.pool_id,
+                            "alice",
+                            &fresh_password(i),
+                            Some(true),
+                        )
+                        .expect("a fresh password is accepted");
+                    black_box(user)
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
