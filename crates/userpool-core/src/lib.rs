@@ -59,8 +59,16 @@
 //!
 //! - `parallel` (default): verify history entries on several threads, and argon2 lanes
 //!   in parallel when `p > 1`.
-//! - `test-util`: [`testing`] (seeded entropy, a fixed epoch) and
-//!   [`HashParams::insecure_fast_for_tests`]. Never enable it in production.
+//! - `test-util`: [`testing`] (seeded entropy, a fixed epoch, the reference model and
+//!   its operations) and [`HashParams::insecure_fast_for_tests`]. Never enable it in
+//!   production.
+//! - `proptest`: `testing::strategies`, proptest strategies for valid and invalid
+//!   inputs (labelled by the SPEC §1 rule they break), passwords meeting a policy or
+//!   breaking exactly one of its rules, policies in Cognito's ranges, and operation
+//!   sequences; plus `testing::model` and `testing::ops`.
+//! - `arbitrary`: `arbitrary::Arbitrary` for [`UserPoolId`], [`Username`], [`Password`]
+//!   (valid-only: arbitrary data is repaired into validity), [`PasswordPolicy`] and
+//!   `testing::Op`, so a fuzz harness can take `Vec<Op>`; plus `testing::model`.
 
 #![forbid(unsafe_code)]
 
@@ -75,7 +83,12 @@ pub mod manual;
 pub mod policy;
 pub mod secret;
 pub mod signin;
-#[cfg(any(test, feature = "test-util"))]
+#[cfg(any(
+    test,
+    feature = "test-util",
+    feature = "proptest",
+    feature = "arbitrary"
+))]
 pub mod testing;
 pub mod transitions;
 pub mod user;
