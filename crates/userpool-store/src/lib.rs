@@ -63,7 +63,9 @@
 //!
 //! - `conformance`: the store test kit, [`conformance`] and [`conformance_tests!`].
 //! - `test-util`: [`ManualClock`], [`SeededRandom`] and [`RecordingDelivery`], for tests
-//!   that drive time, replay randomness and read the codes sent. Never in production.
+//!   that drive time, replay randomness and read the codes sent; and [`model_check`], which
+//!   runs sequences of `userpool_core::testing::Op` through [`UserPools`] over any store
+//!   and checks every step against the reference model. Never in production.
 
 #![forbid(unsafe_code)]
 
@@ -74,6 +76,8 @@ pub mod conformance;
 pub mod delivery;
 pub mod keys;
 pub mod memory;
+#[cfg(feature = "test-util")]
+pub mod model_check;
 pub mod pool;
 pub mod random;
 pub mod ratelimit;

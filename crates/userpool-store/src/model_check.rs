@@ -1,0 +1,482 @@
+//! Model-based checking of the whole service over any [`Store`] (feature `test-util`):
+//! sequences of [`Op`]s run through [`UserPools`] with a [`ManualClock`], and after every
+//! step the service and the reference model of `userpool_core::testing::model` must agree.
+//!
+//! After each operation it checks:
+//! - the result: success kind (done, tokens, the NEW_PASSWORD_REQUIRED challenge) or the
+//!   Cognito code (and the exact message where the model predicts one);
+//! - the stored record: status, `Enabled`, the credential's kind and expiry, history length,
+//!   lockout, open challenge, pending code;
+//! - which passwords sign in, and with which outcome, and which passwords history refuses:
+//!   probed for every test password and the current one by running the pure core decisions
+//!   on a copy of the record read back from the store (the probes write nothing).
+//!
+//! The proptest wrapper is a few lines in the caller's test (see `tests/model_based.rs` in
+//! this crate and in `userpool-sqlite`), so shrinking gives a short sequence of [`Op`]s
+//! whose `Debug` pastes back into a regression test:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use userpool_core::PasswordPolicy;
+//! use userpool_core::testing::{Guess, Op};
+//! use userpool_store::{MemoryStore, model_check};
+//!
+//! let ops = vec![
+//!     Op::AdminCreateUser { temporary_password: Guess::from("Alpha-Pass1") },
+//!     Op::SignIn { password: Guess::Current },
+//!     Op::RespondToChallenge { new_password: Guess::from("Bravo-Pass2"), forged_session: false },
+//!     Op::AdvanceTime(8 * 86_400),
+//!     Op::SignIn { password: Guess::from("Bravo-Pass2") },
+//! ];
+//! model_check::run(Arc::new(MemoryStore::new()), PasswordPolicy::default(), 7, &ops)
+//!     .unwrap_or_else(|d| panic!("{d}"));
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use userpool_core::testing::model::{Expected, Model, Success};
+use userpool_core::testing::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
+use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
+use userpool_core::{
+    Context, CredentialKind, Error, HashParams, Password, PasswordPolicy, PoolRules, SignInOutcome,
+    UserPoolId, UserRecord, signin, transitions,
+};
+
+use crate::{
+    AuthResult, Caller, ClientSettings, ManualClock, MessageAction, PoolSettings,
+    RecordingDelivery, SeededRandom, Store, UserKey, UserPools,
+};
+
+/// Where the service and the model parted.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    /// The index of the step in the sequence (`None`: while setting up).
+    pub step: Option<usize>,
+    /// The operation.
+    pub op: Option<Op>,
+    /// What differed.
+    pub detail: String,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.step, &self.op) {
+            (Some(step), Some(op)) => write!(f, "step {step}, {op:?}: {}", self.detail),
+            _ => write!(f, "set-up: {}", self.detail),
+        }
+    }
+}
+
+impl std::error::Error for Divergence {}
+
+/// The service under test beside the model.
+pub struct ModelCheck<S: Store + ?Sized> {
+    pools: UserPools<S>,
+    store: Arc<S>,
+    clock: Arc<ManualClock>,
+    delivery: Arc<RecordingDelivery>,
+    admin: Caller,
+    pool_id: UserPoolId,
+    client_id: String,
+    rules: PoolRules,
+    model: Model,
+    session: Option<String>,
+    steps: usize,
+}
+
+const FORGED_SESSION: &str = "forged-session-token-0000";
+
+fn setup(detail: impl fmt::Display) -> Divergence {
+    Divergence {
+        step: None,
+        op: None,
+        detail: detail.to_string(),
+    }
+}
+
+impl<S: Store + ?Sized> ModelCheck<S> {
+    /// A new pool in `store` with `policy` and the insecure fast hasher, a client allowing
+    /// the password flow, a clock at `userpool_core::testing::epoch()`, randomness from `seed`.
+    ///
+    /// # Errors
+    /// When the pool or client cannot be created.
+    pub fn new(store: Arc<S>, policy: PasswordPolicy, seed: u64) -> Result<Self, Divergence> {
+        let now = userpool_core::testing::epoch();
+        let clock = Arc::new(ManualClock::new(now));
+        let delivery = Arc::new(RecordingDelivery::new());
+        let pools = UserPools::builder(Arc::clone(&store))
+            .clock(clock.clone())
+            .random(Arc::new(SeededRandom::new(seed)))
+            .delivery(delivery.clone())
+            .build();
+        let admin = Caller::new("model-check");
+        let settings = PoolSettings {
+            policy: policy.clone(),
+            hash_params: HashParams::insecure_fast_for_tests(),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "model check", settings)
+            .map_err(setup)?;
+        let client = pools
+            .create_user_pool_client(
+                &admin,
+                pool.id.as_str(),
+                "model check",
+                ClientSettings {
+                    explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                    ..ClientSettings::default()
+                },
+            )
+            .map_err(setup)?;
+        Ok(ModelCheck {
+            pools,
+            store,
+            clock,
+            delivery,
+            admin,
+            pool_id: pool.id,
+            client_id: client.client_id,
+            rules: insecure_fast_rules(policy.clone()),
+            model: Model::new(policy, now),
+            session: None,
+            steps: 0,
+        })
+    }
+
+    /// The model, as it stands.
+    #[must_use]
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Runs `op` on the service and the model and checks that they agree.
+    ///
+    /// # Errors
+    /// The first difference found.
+    pub fn step(&mut self, op: &Op) -> Result<(), Divergence> {
+        let step = self.steps;
+        self.steps += 1;
+        let fail = |detail: String| Divergence {
+            step: Some(step),
+            op: Some(op.clone()),
+            detail,
+        };
+        let actual = self.run(op);
+        let expected = self.model.step(op);
+        match (&actual, &expected) {
+            (Ok(a), Ok(e)) if a == e => {}
+            (Err(a), Err(e)) if e.matches(a) => {}
+            (a, e) => {
+                let a = a.as_ref().map_err(|e| format!("{}: {e}", e.code()));
+                return Err(fail(format!("service gave {a:?}, model expected {e:?}")));
+            }
+        }
+        self.agree().map_err(fail)
+    }
+
+    fn run(&mut self, op: &Op) -> Result<Success, Error> {
+        let text = |g: &Guess| self.model.resolve(g);
+        let (pools, admin, pool, client) = (
+            &self.pools,
+            &self.admin,
+            self.pool_id.as_str(),
+            self.client_id.as_str(),
+        );
+        match op {
+            Op::SignUp { password } => done(pools.sign_up(client, USERNAME, &text(password), &[])),
+            Op::AdminCreateUser { temporary_password } => done(pools.admin_create_user(
+                admin,
+                pool,
+                USERNAME,
+                Some(&text(temporary_password)),
+                &[],
+                None,
+            )),
+            Op::ResendInvitation { temporary_password } => done(pools.admin_create_user(
+                admin,
+                pool,
+                USERNAME,
+                Some(&text(temporary_password)),
+                &[],
+                Some(MessageAction::Resend),
+            )),
+            Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, &[])),
+            Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, USERNAME)),
+            Op::AdminSetUserPassword {
+                password,
+                permanent,
+            } => done(pools.admin_set_user_password(
+                admin,
+                pool,
+                USERNAME,
+                &text(password),
+                Some(*permanent),
+            )),
+            Op::SignIn { password } => {
+                match pools.initiate_auth(
+                    client,
+                    "USER_PASSWORD_AUTH",
+                    USERNAME,
+                    &text(password),
+                )? {
+                    AuthResult::Authenticated(_) => Ok(Success::Authenticated),
+                    AuthResult::NewPasswordRequired { session, .. } => {
+                        self.session = Some(session.expose().to_owned());
+                        Ok(Success::Challenge)
+                    }
+                }
+            }
+            Op::RespondToChallenge {
+                new_password,
+                forged_session,
+            } => {
+                let session = match (&self.session, forged_session) {
+                    (Some(session), false) => session.as_str(),
+                    _ => FORGED_SESSION,
+                };
+                pools
+                    .respond_to_new_password_required(
+                        client,
+                        USERNAME,
+                        session,
+                        &text(new_password),
+                    )
+                    .map(|_| Success::Authenticated)
+            }
+            Op::ChangePassword { previous, proposed } => {
+                done(pools.change_password(pool, USERNAME, &text(previous), &text(proposed)))
+            }
+            Op::AdminResetUserPassword => {
+                done(pools.admin_reset_user_password(admin, pool, USERNAME))
+            }
+            Op::ForgotPassword => done(pools.forgot_password(client, USERNAME)),
+            Op::ConfirmForgotPassword {
+                right_code,
+                password,
+            } => {
+                let code = match self.delivery.last_code(USERNAME) {
+                    Some(code) if *right_code => code.expose().to_owned(),
+                    Some(code) => wrong(code.expose()),
+                    None => "000000".to_owned(),
+                };
+                done(pools.confirm_forgot_password(client, USERNAME, &code, &text(password)))
+            }
+            Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, USERNAME)),
+            Op::AdminEnableUser => done(pools.admin_enable_user(admin, pool, USERNAME)),
+            Op::AdvanceTime(seconds) => {
+                self.clock.advance(TimeDelta::seconds(i64::from(*seconds)));
+                Ok(Success::Done)
+            }
+        }
+    }
+
+    /// The stored record against the model, then the sign-in and history probes.
+    fn agree(&self) -> Result<(), String> {
+        let record = self
+            .store
+            .find_user(&self.pool_id, UserKey::Username(USERNAME))
+            .map_err(|e| format!("store: {e}"))?;
+        let (record, user) = match (record, &self.model.user) {
+            (None, None) => return Ok(()),
+            (Some(r), Some(u)) => (r, u),
+            (r, u) => return Err(format!("stored {:?} vs model {u:?}", r.map(|r| r.status))),
+        };
+        let same = |what: &str, stored: String, model: String| {
+            if stored == model {
+                Ok(())
+            } else {
+                Err(format!("{what}: stored {stored}, model {model}"))
+            }
+        };
+        same(
+            "status",
+            format!("{}", record.status),
+            format!("{}", user.status),
+        )?;
+        same(
+            "enabled",
+            record.enabled.to_string(),
+            user.enabled.to_string(),
+        )?;
+        let kind = record.credential.as_ref().map(|c| c.kind);
+        let model_kind = user.current.as_ref().map(|c| {
+            c.expires_at
+                .map_or(CredentialKind::Permanent, |expires_at| {
+                    CredentialKind::Temporary { expires_at }
+                })
+        });
+        same("credential", format!("{kind:?}"), format!("{model_kind:?}"))?;
+        same(
+            "history length",
+            record.history.len().to_string(),
+            user.previous.len().to_string(),
+        )?;
+        same(
+            "lockout",
+            format!(
+                "{:?}",
+                (
+                    record.lockout.consecutive_failures,
+                    record.lockout.locked_until
+                )
+            ),
+            format!("{:?}", (user.failures, user.locked_until)),
+        )?;
+        same(
+            "open challenge",
+            record.pending_challenge.is_some().to_string(),
+            user.session_until.is_some().to_string(),
+        )?;
+        same(
+            "pending code",
+            format!(
+                "{:?}",
+                record
+                    .pending_code
+                    .as_ref()
+                    .map(|c| (c.purpose, c.failed_attempts))
+            ),
+            format!("{:?}", user.code.as_ref().map(|c| (c.purpose, c.attempts))),
+        )?;
+        self.probe(&record)
+    }
+
+    /// Which passwords sign in (and how), and which ones history refuses, on copies.
+    fn probe(&self, record: &UserRecord) -> Result<(), String> {
+        let mut rng = seeded_entropy(0);
+        let mut ctx = Context::new(self.clock_now(), &mut rng);
+        let current = self.model.resolve(&Guess::Current);
+        for text in VALID_PASSWORDS.iter().copied().chain([current.as_str()]) {
+            let Ok(password) = Password::parse(text) else {
+                continue;
+            };
+            let guess = Guess::from(text);
+            let signed = signin::sign_in(record, &password, &self.rules, &mut ctx)
+                .map(|s| match s.outcome {
+                    SignInOutcome::Authenticated => Success::Authenticated,
+                    SignInOutcome::NewPasswordRequired { .. } => Success::Challenge,
+                })
+                .map_err(|r| r.error);
+            let expected = self.model.predict(&Op::SignIn {
+                password: guess.clone(),
+            });
+            agree("sign-in with", text, &signed, &expected)?;
+            let set = transitions::admin_set_user_password(
+                record,
+                &password,
+                true,
+                &self.rules,
+                &mut ctx,
+            )
+            .map(|_| Success::Done);
+            let expected = self.model.predict(&Op::AdminSetUserPassword {
+                password: guess,
+                permanent: true,
+            });
+            agree("history/policy for", text, &set, &expected)?;
+        }
+        Ok(())
+    }
+
+    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use crate::Clock;
+        self.clock.now()
+    }
+}
+
+fn agree(
+    what: &str,
+    text: &str,
+    actual: &Result<Success, Error>,
+    expected: &Result<Success, Expected>,
+) -> Result<(), String> {
+    match (actual, expected) {
+        (Ok(a), Ok(e)) if a == e => Ok(()),
+        (Err(a), Err(e)) if e.matches(a) => Ok(()),
+        (a, e) => {
+            let a = a.as_ref().map_err(|e| format!("{}: {e}", e.code()));
+            Err(format!(
+                "probe {what} {text:?}: record gives {a:?}, model {e:?}"
+            ))
+        }
+    }
+}
+
+fn done<T>(result: Result<T, Error>) -> Result<Success, Error> {
+    result.map(|_| Success::Done)
+}
+
+/// A code that differs from `code` in its last digit.
+fn wrong(code: &str) -> String {
+    let mut chars: Vec<char> = code.chars().collect();
+    if let Some(last) = chars.last_mut() {
+        *last = match last.to_digit(10) {
+            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
+            None => '0',
+        };
+    }
+    chars.into_iter().collect()
+}
+
+/// Runs `ops` from a fresh pool in `store` (see [`ModelCheck::new`]) and checks every step.
+///
+/// # Errors
+/// The first [`Divergence`].
+pub fn run<S: Store + ?Sized>(
+    store: Arc<S>,
+    policy: PasswordPolicy,
+    seed: u64,
+    ops: &[Op],
+) -> Result<(), Divergence> {
+    let mut check = ModelCheck::new(store, policy, seed)?;
+    for op in ops {
+        check.step(op)?;
+    }
+    Ok(())
+}
+
+/// Cognito's default policy with the given history size and temporary validity (days).
+fn policy_with(history: i64, validity_days: i64) -> PasswordPolicy {
+    PasswordPolicy::builder()
+        .password_history_size(history)
+        .temporary_password_validity_days(validity_days)
+        .build()
+        .unwrap_or_default()
+}
+
+/// Runs `cases` random sequences of up to `max_steps` operations (from
+/// `userpool_core::testing::strategies::ops`), each on a fresh store from `make_store`, with
+/// history sizes 0, 1 and 3 and temporary validity 1 or 7 days; on a divergence, shrinks
+/// the sequence and returns proptest's report (the minimal input, printed as `Op`s).
+///
+/// # Errors
+/// The shrunk failing case, as text.
+pub fn check_random<S, F>(cases: u32, max_steps: usize, make_store: F) -> Result<(), String>
+where
+    S: Store + ?Sized,
+    F: Fn() -> Arc<S>,
+{
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        prop_oneof![Just(0i64), Just(1), Just(3)],
+        prop_oneof![Just(0i64), Just(1)],
+        any::<u64>(),
+        userpool_core::testing::strategies::ops(max_steps),
+    );
+    runner
+        .run(&strategy, |(history, validity, seed, ops)| {
+            run(make_store(), policy_with(history, validity), seed, &ops)
+                .map_err(|d| TestCaseError::fail(d.to_string()))
+        })
+        .map_err(|e| e.to_string())
+}
