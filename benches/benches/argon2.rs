@@ -19,6 +19,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{HashParams, Password, PasswordHasher, WorkingMemory};
+use zeroize::{Zeroize, Zeroizing};
 
 fn bench(c: &mut Criterion) {
     let password = Password::parse("Correct-Horse-Battery-9").expect("valid");
@@ -75,6 +76,24 @@ fn bench(c: &mut Criterion) {
                 raw.hash_password_into_with_memory(bytes, &salt, &mut out, &mut blocks)
                     .expect("hash");
                 black_box(out)
+            });
+        });
+
+        // Our buffer's own cost, as `hash::WorkingMemory` spends it: allocate and fill
+        // (`resize` with `Block::default()`), then wipe on drop with `zeroize`'s volatile
+        // writes; and the wipe alone, on a buffer already faulted in.
+        let count = raw.params().block_count();
+        group.bench_function("buffer_alloc_fill_wipe", |b| {
+            b.iter(|| {
+                let mut buffer = Zeroizing::new(Vec::with_capacity(count));
+                buffer.resize(count, Block::default());
+                black_box(&mut buffer);
+            });
+        });
+        group.bench_function("buffer_wipe_only", |b| {
+            b.iter(|| {
+                blocks.iter_mut().for_each(Zeroize::zeroize);
+                black_box(&mut blocks);
             });
         });
         group.finish();

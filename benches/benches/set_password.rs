@@ -16,10 +16,11 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use argon2::{Algorithm, Argon2, Params, Version};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use userpool_benches::{Backend, Fixture, fresh_password, past_hashes, settings};
 use userpool_core::testing::seeded_entropy;
-use userpool_core::{HistoryMode, Password, PasswordHasher};
+use userpool_core::{HashParams, HistoryMode, Password, PasswordHasher};
 use userpool_sqlite::Synchronous;
 use userpool_store::HostOptions;
 
@@ -45,6 +46,21 @@ fn bench(c: &mut Criterion) {
     let password = Password::parse("Fresh-Passw0rd-0!").expect("valid");
     group.bench_function("one_hash", |b| {
         b.iter(|| black_box(hasher.hash(&password, &mut entropy).expect("hash")));
+    });
+    // argon2 alone (the crate's own allocation, no wipe, no encoding): what "outside
+    // argon2" is measured against.
+    let raw = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19_456, 2, 1, Some(32)).expect("params"),
+    );
+    group.bench_function("one_raw_argon2", |b| {
+        b.iter(|| {
+            let mut out = [0u8; 32];
+            raw.hash_password_into(password.expose().as_bytes(), &[0x5a; 16], &mut out)
+                .expect("hash");
+            black_box(out)
+        });
     });
 
     let backends = [
@@ -93,6 +109,45 @@ fn bench(c: &mut Criterion) {
                 });
             });
         }
+    }
+    group.finish();
+
+    // The service and store cost alone: the same operation with the insecure 8 KiB hasher,
+    // whose hash takes microseconds. What remains is validation, the rules cache, the
+    // store's read and compare-and-swap write (with its fsync on SQLite FULL), and copies.
+    let mut group = c.benchmark_group("admin_set_user_password_fast_hasher");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    let fast = PasswordHasher::new(HashParams::insecure_fast_for_tests()).expect("fast");
+    let fast_past = past_hashes(&fast, 1, None);
+    group.bench_function("one_hash", |b| {
+        b.iter(|| black_box(fast.hash(&password, &mut entropy).expect("hash")));
+    });
+    for backend in backends {
+        let mut fast_settings = settings(0, HistoryMode::PerEntrySalt);
+        fast_settings.hash_params = HashParams::insecure_fast_for_tests();
+        let fixture = Fixture::new(backend, fast_settings, HostOptions::default());
+        fixture.user_with_past("alice", &fast_past, None);
+        let mut i = 0u64;
+        group.bench_function(format!("{}/history_0", backend.label()), |b| {
+            b.iter(|| {
+                i += 1;
+                black_box(
+                    fixture
+                        .pools
+                        .admin_set_user_password(
+                            &fixture.caller,
+                            &fixture.pool_id,
+                            "alice",
+                            &fresh_password(i),
+                            Some(true),
+                        )
+                        .expect("accepted"),
+                )
+            });
+        });
     }
     group.finish();
 }
