@@ -59,6 +59,8 @@
 //!
 //! - `parallel` (default): verify history entries on several threads, and argon2 lanes
 //!   in parallel when `p > 1`.
+//! - `zxcvbn` (default): enforce [`PasswordPolicy::minimum_strength`] with zxcvbn. Without it
+//!   the setting is kept (stores round-trip it) but not enforced.
 //! - `test-util`: [`testing`] (seeded entropy, a fixed epoch, the reference model and
 //!   its operations) and [`HashParams::insecure_fast_for_tests`]. Never enable it in
 //!   production.
