@@ -249,10 +249,6 @@ impl Model {
             });
         }
         let first = typed.first().map(String::as_str).unwrap_or_default();
-        let exists = Err(Expected::new(
-            "UsernameExistsException",
-            "User already exists",
-        ));
         let Some(user) = &self.user else {
             return match op {
                 Op::SignUp { .. } | Op::AdminCreateUser { .. } => {
@@ -271,7 +267,11 @@ impl Model {
         match op {
             Op::SignUp { .. } | Op::AdminCreateUser { .. } => match self.policy_refuses(first) {
                 Some(refused) => Err(refused),
-                None => exists.map_err(|e| Expected { message: None, ..e }),
+                // The message names the pool's username configuration; the code is the contract.
+                None => Err(Expected {
+                    code: "UsernameExistsException",
+                    message: None,
+                }),
             },
             Op::FederatedSignIn
             | Op::AdvanceTime(_)
