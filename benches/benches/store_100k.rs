@@ -2,9 +2,8 @@
 //! and a read plus compare-and-swap write, on `SqliteStore` (a file, at
 //! `synchronous=FULL`, the default, and `NORMAL`) and on `MemoryStore`.
 //!
-//! The SQLite half was written by the SQLite crate's engineer as
-//! `crates/userpool-sqlite/benches/store_100k.rs`; it is copied here so that
-//! `cargo bench -p userpool-benches` runs every bench, with `MemoryStore` beside it.
+//! All store benches live here (the SQLite crate keeps none of its own), so that
+//! `cargo bench -p userpool-benches` runs every bench, with `MemoryStore` beside SQLite.
 //!
 //! `cargo bench -p userpool-benches --bench store_100k`. Loading takes a few seconds first
 //! (one transaction per user on SQLite, as a real service writes them).

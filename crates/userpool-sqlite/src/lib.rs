@@ -188,6 +188,13 @@ impl Store for SqliteStore {
         self.db.write(|tx| pools::update(tx, pool))
     }
 
+    /// Commits a write transaction that bumps the pool's decoy counter: the same
+    /// `BEGIN IMMEDIATE`, WAL append and (at `synchronous=FULL`) fsync as a user update, so
+    /// an unknown user's sign-in costs what a recorded failure costs (SPEC §6).
+    fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
+        self.db.write(|tx| pools::decoy_write(tx, pool))
+    }
+
     fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> {
         self.db.write(|tx| pools::delete(tx, id))
     }

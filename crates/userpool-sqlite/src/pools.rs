@@ -206,6 +206,18 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
 }
 
 /// Deletes a pool; its clients and users (with their child rows) cascade.
+/// Counts a decoy write for the pool: a real change (SQLite skips rewriting a row with
+/// identical content, so an unchanged `UPDATE` would commit nothing), touching no record.
+pub(crate) fn decoy_write(conn: &Connection, id: &UserPoolId) -> Result<(), Failure> {
+    require(conn, id)?;
+    conn.prepare_cached(
+        "INSERT INTO decoy_writes (pool_id, count) VALUES (?1, 1) \
+         ON CONFLICT (pool_id) DO UPDATE SET count = count + 1",
+    )?
+    .execute([id.as_str()])?;
+    Ok(())
+}
+
 pub(crate) fn delete(conn: &Connection, id: &UserPoolId) -> Result<(), Failure> {
     let changed = conn
         .prepare_cached("DELETE FROM pools WHERE id = ?1")?

@@ -12,6 +12,7 @@
 //! | `user_attributes` | attribute of a user | `PRIMARY KEY (user_id, name)` |
 //! | `password_history` | previous password hash, `position` 0 = newest | `PRIMARY KEY (user_id, position)` |
 //! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
+//! | `decoy_writes` | pool: how many unknown-user sign-ins committed a decoy write (see `Store::decoy_write`) | `PRIMARY KEY (pool_id)`, cascades with its pool |
 //!
 //! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
 //! (`foreign_keys` is switched on for every connection).
@@ -167,6 +168,16 @@ CREATE INDEX aliases_by_user ON aliases (user_id);
         sql: "
 ALTER TABLE pools ADD COLUMN minimum_strength INTEGER
     CHECK (minimum_strength IS NULL OR minimum_strength BETWEEN 0 AND 4);
+",
+    },
+    Migration {
+        version: 4,
+        description: "decoy writes: unknown-user sign-ins commit like recorded failures",
+        sql: "
+CREATE TABLE decoy_writes (
+    pool_id TEXT PRIMARY KEY NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    count INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 ",
     },
 ];

@@ -154,6 +154,22 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// A durable write that changes nothing, costing what a user update costs.
+    ///
+    /// The service calls it when a sign-in names no user: a wrong password for a real user
+    /// writes the lockout count (SPEC §6), so without a write of the same cost an unknown
+    /// username would answer measurably faster on a store whose commits wait for the disk,
+    /// and an attacker could enumerate users by timing. The default does nothing, which is
+    /// right for stores whose writes cost next to nothing (in memory); a store that fsyncs
+    /// should commit a transaction of the same durability as [`Store::update_user`].
+    ///
+    /// # Errors
+    /// `Backend`.
+    fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
+        let _ = pool;
+        Ok(())
+    }
+
     /// Inserts a new user; its version becomes 1 (returned). Fails if the username, an
     /// alias value or the `sub` is taken in the pool.
     ///

@@ -129,11 +129,16 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user.sub,
                 outcome,
             )),
-            Err(Error::UserNotFound) => Err(signin::sign_in_unknown_user(
-                &password,
-                &rules,
-                client.prevent_user_existence_errors,
-            )),
+            Err(Error::UserNotFound) => {
+                let refusal = signin::sign_in_unknown_user(
+                    &password,
+                    &rules,
+                    client.prevent_user_existence_errors,
+                );
+                // Cost what a recorded failure costs (SPEC §6): see `Store::decoy_write`.
+                self.store.decoy_write(&pool.id)?;
+                Err(refusal)
+            }
             Err(e) => Err(e),
         }
     }
