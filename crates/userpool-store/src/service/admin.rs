@@ -1,6 +1,9 @@
 //! Admin user operations: each asks the host's authoriser first (SPEC §7).
 
-use userpool_core::{AdminSetUserPasswordInput, Constraint, Error, Internal, Result, transitions};
+use userpool_core::{
+    AdminSetUserPasswordInput, Constraint, Context, Error, Event, Internal, PoolRules, Result,
+    UserRecord, transitions,
+};
 
 use super::{ListUsersPage, MessageAction, UserDescription, UserPools};
 use crate::authorize::Caller;
@@ -168,17 +171,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
+        self.admin_transition(
             caller,
             "AdminDisableUser",
             Category::UserUpdate,
             pool_id,
             username,
-        )?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::admin_disable_user(user, ctx)?)
-        })?;
-        Ok(UserDescription::from(&user))
+            |user, _, ctx| transitions::admin_disable_user(user, ctx),
+        )
     }
 
     /// **AdminEnableUser**: `Enabled` true, status unchanged.
@@ -192,17 +192,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
+        self.admin_transition(
             caller,
             "AdminEnableUser",
             Category::UserUpdate,
             pool_id,
             username,
-        )?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::admin_enable_user(user, ctx)?)
-        })?;
-        Ok(UserDescription::from(&user))
+            |user, _, ctx| transitions::admin_enable_user(user, ctx),
+        )
     }
 
     /// **AdminConfirmSignUp**: UNCONFIRMED → CONFIRMED without a code.
@@ -217,17 +214,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
+        self.admin_transition(
             caller,
             "AdminConfirmSignUp",
             Category::UserCreation,
             pool_id,
             username,
-        )?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::admin_confirm_sign_up(user, ctx)?)
-        })?;
-        Ok(UserDescription::from(&user))
+            |user, _, ctx| transitions::admin_confirm_sign_up(user, ctx),
+        )
     }
 
     /// **AdminResetUserPassword**: CONFIRMED → RESET_REQUIRED; the password stops working
@@ -243,18 +237,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
+        self.admin_transition(
             caller,
             "AdminResetUserPassword",
             Category::UserAccountRecovery,
             pool_id,
             username,
-        )?;
-        let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::admin_reset_user_password(user, &rules, ctx)?)
-        })?;
-        Ok(UserDescription::from(&user))
+            transitions::admin_reset_user_password,
+        )
     }
 
     /// **AdminUpdateUserAttributes**: sets attributes (an empty value removes one). A
@@ -346,5 +336,22 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name) = (accepted(id)?, accepted(name)?);
         let pool = self.admin(caller, action, category, &id)?;
         Ok((pool, name))
+    }
+
+    /// The shape of every admin operation that is one core transition on one user:
+    /// validate, authorise and rate-limit, then run `op` under compare-and-swap.
+    fn admin_transition(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        pool_id: &str,
+        username: &str,
+        mut op: impl FnMut(&UserRecord, &PoolRules, &mut Context<'_>) -> Result<(UserRecord, Event)>,
+    ) -> Result<UserDescription> {
+        let (pool, name) = self.admin_user(caller, action, category, pool_id, username)?;
+        let rules = self.rules(&pool)?;
+        let user = self.transition(&pool, &name, |user, ctx| Ok(op(user, &rules, ctx)?))?;
+        Ok(UserDescription::from(&user))
     }
 }
