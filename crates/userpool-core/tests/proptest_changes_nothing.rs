@@ -102,17 +102,7 @@ impl Case {
     }
 
     fn run(&mut self, op: &Op) -> Actual {
-        let guesses: Vec<&Guess> = match op {
-            Op::SignUp { password }
-            | Op::SignIn { password }
-            | Op::AdminSetUserPassword { password, .. }
-            | Op::ConfirmForgotPassword { password, .. } => vec![password],
-            Op::AdminCreateUser { temporary_password }
-            | Op::ResendInvitation { temporary_password } => vec![temporary_password],
-            Op::RespondToChallenge { new_password, .. } => vec![new_password],
-            Op::ChangePassword { previous, proposed } => vec![previous, proposed],
-            _ => Vec::new(),
-        };
+        let guesses = op.guesses();
         let typed = match self.typed(&guesses) {
             Ok(typed) => typed,
             Err(e) => return Actual::Err(e),

@@ -222,18 +222,7 @@ impl Model {
 
     /// The texts `op` types, each of which must be a valid password (SPEC §1).
     fn typed(&self, op: &Op) -> Vec<String> {
-        let guesses: Vec<&Guess> = match op {
-            Op::SignUp { password }
-            | Op::SignIn { password }
-            | Op::AdminSetUserPassword { password, .. }
-            | Op::ConfirmForgotPassword { password, .. } => vec![password],
-            Op::AdminCreateUser { temporary_password }
-            | Op::ResendInvitation { temporary_password } => vec![temporary_password],
-            Op::RespondToChallenge { new_password, .. } => vec![new_password],
-            Op::ChangePassword { previous, proposed } => vec![previous, proposed],
-            _ => Vec::new(),
-        };
-        guesses.into_iter().map(|g| self.resolve(g)).collect()
+        op.guesses().into_iter().map(|g| self.resolve(g)).collect()
     }
 
     /// What SPEC says `op` returns now, without moving the model.

@@ -129,6 +129,25 @@ pub enum Op {
     ),
 }
 
+impl Op {
+    /// The passwords this operation types, in the order it types them (ChangePassword: the
+    /// previous one, then the proposed one). Each must be a valid password (SPEC §1).
+    #[must_use]
+    pub fn guesses(&self) -> Vec<&Guess> {
+        match self {
+            Op::SignUp { password }
+            | Op::SignIn { password }
+            | Op::AdminSetUserPassword { password, .. }
+            | Op::ConfirmForgotPassword { password, .. } => vec![password],
+            Op::AdminCreateUser { temporary_password }
+            | Op::ResendInvitation { temporary_password } => vec![temporary_password],
+            Op::RespondToChallenge { new_password, .. } => vec![new_password],
+            Op::ChangePassword { previous, proposed } => vec![previous, proposed],
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl fmt::Debug for Op {
     /// Rust source for the value, e.g.
     /// `Op::AdminSetUserPassword { password: Guess::from("Alpha-Pass1"), permanent: true }`.
