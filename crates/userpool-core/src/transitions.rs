@@ -29,9 +29,8 @@ use uuid::Uuid;
 
 use crate::config::{Context, PoolRules, later};
 use crate::entropy;
-use crate::error::{Error, NotAuthorized, Result};
+use crate::error::{Error, NotAuthorized, PolicyViolation, Result};
 use crate::generate;
-use crate::hash::WorkingMemory;
 use crate::history;
 use crate::input::{ConfirmationCode, Password, Username};
 use crate::policy::PolicySubject;
@@ -131,6 +130,7 @@ fn replace_password(
     user: &UserRecord,
     password: &Password,
     kind: Kind,
+    answers_temporary: bool,
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<UserRecord> {
@@ -141,9 +141,22 @@ fn replace_password(
     };
     rules.policy.check(password, subject)?;
     let n = rules.policy.password_history_size();
-    let forbidden = history::forbidden(user, n);
+    let mut forbidden = history::forbidden(user, n);
+    // With history off, the answer to NEW_PASSWORD_REQUIRED still may not repeat the
+    // temporary password: the same check against the current credential alone, reported as
+    // a policy violation (SPEC §6). One check, so per-user salts still cost one hash.
+    let only_the_temporary = answers_temporary && forbidden.is_empty();
+    if only_the_temporary && let Some(current) = &user.credential {
+        forbidden.push(&current.hash);
+    }
     let (hash, history_salt) =
-        history::check_then_hash(rules, user.history_salt, password, &forbidden, ctx.entropy)?;
+        history::check_then_hash(rules, user.history_salt, password, &forbidden, ctx.entropy)
+            .map_err(|e| match e {
+                Error::PasswordHistoryPolicyViolation if only_the_temporary => {
+                    PolicyViolation::SameAsTemporary.into()
+                }
+                other => other,
+            })?;
     let mut next = user.clone();
     next.history = history::after_replacement(user, n);
     next.history_salt = history_salt;
@@ -450,7 +463,7 @@ pub fn admin_set_user_password(
     } else {
         Kind::Temporary
     };
-    let mut next = replace_password(user, password, kind, rules, ctx)?;
+    let mut next = replace_password(user, password, kind, false, rules, ctx)?;
     next.status = if permanent {
         UserStatus::Confirmed
     } else {
@@ -496,23 +509,7 @@ pub fn respond_to_new_password_required(
     {
         return Err(NotAuthorized::TemporaryPasswordExpired.into());
     }
-    if rules.policy.password_history_size() == 0 {
-        let aliases = alias_strings(&user.attributes);
-        rules.policy.check(
-            new_password,
-            PolicySubject {
-                username: Some(user.username.as_str()),
-                aliases: &aliases,
-            },
-        )?;
-        if rules
-            .hasher
-            .verify_in(new_password, &credential.hash, &mut WorkingMemory::new())?
-        {
-            return Err(crate::error::PolicyViolation::SameAsTemporary.into());
-        }
-    }
-    let mut next = replace_password(user, new_password, Kind::Permanent, rules, ctx)?;
+    let mut next = replace_password(user, new_password, Kind::Permanent, true, rules, ctx)?;
     next.status = UserStatus::Confirmed;
     Ok((next, Event::NewPasswordAccepted))
 }
@@ -540,7 +537,7 @@ pub fn change_password(
     if !rules.hasher.verify(previous, &credential.hash)? {
         return Err(wrong());
     }
-    let next = replace_password(user, proposed, Kind::Permanent, rules, ctx)?;
+    let next = replace_password(user, proposed, Kind::Permanent, false, rules, ctx)?;
     Ok((next, Event::PasswordChanged))
 }
 
@@ -631,7 +628,7 @@ pub fn confirm_forgot_password(
         return Err(Error::from(NotAuthorized::CannotResetInCurrentState).into());
     }
     check_code(user, CodePurpose::PasswordReset, code, rules, ctx)?;
-    let mut next = replace_password(user, password, Kind::Permanent, rules, ctx)?;
+    let mut next = replace_password(user, password, Kind::Permanent, false, rules, ctx)?;
     next.status = UserStatus::Confirmed;
     Ok((next, Event::PasswordReset))
 }
