@@ -1,0 +1,235 @@
+//! Command-line flags and their `USERPOOL_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use zeroize::Zeroizing;
+
+/// The access key id accepted when no credential is configured. Documented, printed at
+/// start, and only ever accepted on a loopback address.
+pub const DEV_ACCESS_KEY_ID: &str = "AKIAUSERPOOLLOCALDEV";
+
+/// The secret of [`DEV_ACCESS_KEY_ID`].
+pub const DEV_SECRET_ACCESS_KEY: &str = "userpool-local-development-secret-key";
+
+/// `userpool-server`: a local Amazon Cognito user-pool endpoint.
+#[derive(Parser, Clone)]
+#[command(name = "userpool-server", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "USERPOOL_LISTEN", default_value = "127.0.0.1:9229")]
+    pub listen: SocketAddr,
+
+    /// SQLite database file (created on first start).
+    #[arg(long, env = "USERPOOL_DB", default_value = "./userpool.db")]
+    pub db: PathBuf,
+
+    /// Keep everything in memory instead of `--db` (gone at exit).
+    #[arg(long, env = "USERPOOL_MEMORY")]
+    pub memory: bool,
+
+    /// The access key id admin requests must be signed with (SigV4).
+    #[arg(
+        long,
+        env = "USERPOOL_ADMIN_ACCESS_KEY_ID",
+        requires = "admin_secret_access_key"
+    )]
+    pub admin_access_key_id: Option<String>,
+
+    /// The secret access key of `--admin-access-key-id`.
+    #[arg(
+        long,
+        env = "USERPOOL_ADMIN_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        requires = "admin_access_key_id"
+    )]
+    pub admin_secret_access_key: Option<String>,
+
+    /// Region used in generated pool ids (`<region>_<id>`) and token issuers.
+    #[arg(long, env = "USERPOOL_REGION", default_value = "us-east-1")]
+    pub region: String,
+
+    /// Base URL of token issuers (`iss` = `<base>/<poolId>`); default `http://<listen>`.
+    #[arg(long, env = "USERPOOL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// FOR TESTS ONLY: shift the server's clock by this many seconds (e.g. past a temporary
+    /// password's expiry). Refused together with a configured admin credential.
+    #[arg(
+        long,
+        env = "USERPOOL_TEST_CLOCK_OFFSET_SECS",
+        hide = true,
+        allow_hyphen_values = true
+    )]
+    pub test_clock_offset_secs: Option<i64>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("db", &self.db)
+            .field("memory", &self.memory)
+            .field("admin_access_key_id", &self.admin_access_key_id)
+            .field(
+                "admin_secret_access_key",
+                &self.admin_secret_access_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("region", &self.region)
+            .field("public_url", &self.public_url)
+            .field("test_clock_offset_secs", &self.test_clock_offset_secs)
+            .finish()
+    }
+}
+
+/// The credential admin requests are verified against.
+#[derive(Clone)]
+pub struct AdminCredential {
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: Zeroizing<String>,
+    /// Whether this is the built-in development credential.
+    pub development: bool,
+}
+
+impl std::fmt::Debug for AdminCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminCredential")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("development", &self.development)
+            .finish()
+    }
+}
+
+/// Why a configuration cannot start.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The admin credential, or the development one when none is configured — which is
+    /// refused on a non-loopback address, so a server reachable from elsewhere never runs
+    /// with a published secret.
+    ///
+    /// # Errors
+    /// The development credential on a non-loopback address; a clock offset together with a
+    /// real credential (the offset is for tests only).
+    pub fn admin_credential(&self) -> Result<AdminCredential, ConfigError> {
+        match (&self.admin_access_key_id, &self.admin_secret_access_key) {
+            (Some(id), Some(secret)) => {
+                if self.test_clock_offset_secs.is_some() {
+                    return Err(ConfigError(
+                        "--test-clock-offset-secs is for tests only and cannot be combined with a configured admin credential".into(),
+                    ));
+                }
+                Ok(AdminCredential {
+                    access_key_id: id.clone(),
+                    secret_access_key: Zeroizing::new(secret.clone()),
+                    development: false,
+                })
+            }
+            _ if !self.listen.ip().is_loopback() => Err(ConfigError(format!(
+                "refusing to listen on {} with the development credential: set --admin-access-key-id and --admin-secret-access-key (or USERPOOL_ADMIN_ACCESS_KEY_ID / USERPOOL_ADMIN_SECRET_ACCESS_KEY)",
+                self.listen
+            ))),
+            _ => Ok(AdminCredential {
+                access_key_id: DEV_ACCESS_KEY_ID.into(),
+                secret_access_key: Zeroizing::new(DEV_SECRET_ACCESS_KEY.into()),
+                development: true,
+            }),
+        }
+    }
+
+    /// The base of token issuers.
+    #[must_use]
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        let mut argv = vec!["userpool-server"];
+        argv.extend_from_slice(args);
+        Config::try_parse_from(argv).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = parse(&[]);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9229");
+        assert_eq!(c.db, PathBuf::from("./userpool.db"));
+        assert!(!c.memory);
+        assert_eq!(c.public_url(), "http://127.0.0.1:9229");
+        let cred = c.admin_credential().ok();
+        assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));
+    }
+
+    #[test]
+    fn the_development_credential_is_refused_off_loopback() {
+        let c = parse(&["--listen", "0.0.0.0:9229"]);
+        assert!(c.admin_credential().is_err());
+        let c = parse(&[
+            "--listen",
+            "0.0.0.0:9229",
+            "--admin-access-key-id",
+            "AKIDEXAMPLE",
+            "--admin-secret-access-key",
+            "s3cret",
+        ]);
+        let cred = c.admin_credential().ok();
+        assert!(cred.is_some_and(|c| !c.development && c.access_key_id == "AKIDEXAMPLE"));
+    }
+
+    #[test]
+    fn a_key_id_without_its_secret_is_a_usage_error() {
+        let argv = ["userpool-server", "--admin-access-key-id", "AKIDEXAMPLE"];
+        assert!(Config::try_parse_from(argv).is_err());
+    }
+
+    #[test]
+    fn the_test_clock_offset_needs_the_development_credential() {
+        let c = parse(&["--test-clock-offset-secs", "-60"]);
+        assert_eq!(c.test_clock_offset_secs, Some(-60));
+        assert!(c.admin_credential().is_ok());
+        let c = parse(&[
+            "--test-clock-offset-secs",
+            "60",
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key",
+            "B",
+        ]);
+        assert!(c.admin_credential().is_err());
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let c = parse(&[
+            "--admin-access-key-id",
+            "AKIDEXAMPLE",
+            "--admin-secret-access-key",
+            "s3cret-value",
+        ]);
+        assert!(!format!("{c:?}").contains("s3cret-value"));
+        let cred = c.admin_credential().ok();
+        assert!(cred.is_some_and(|c| !format!("{c:?}").contains("s3cret-value")));
+    }
+}

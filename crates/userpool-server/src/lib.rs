@@ -1,0 +1,56 @@
+//! A local Amazon Cognito user-pool endpoint: Cognito's own JSON wire protocol (AWS JSON
+//! 1.1, SPEC §11) over [`userpool_store::UserPools`], so the AWS CLI, boto3 and every AWS
+//! SDK can drive a pool with `--endpoint-url`.
+//!
+//! ```text
+//! cargo run --release -p userpool-server      # 127.0.0.1:9229, ./userpool.db
+//! aws --endpoint-url http://127.0.0.1:9229 cognito-idp list-user-pools --max-results 10
+//! ```
+//!
+//! - Admin operations (every `Admin*`, pool and client management) need a SigV4 signature
+//!   from the configured credential ([`config::Config`]); public ones (SignUp,
+//!   InitiateAuth, ...) are unauthenticated or carry an access token, as in Cognito.
+//! - Tokens are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
+//!   at `/<poolId>/.well-known/jwks.json`. Refresh tokens are opaque and stored as digests.
+//! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
+//!   and a request that fails changes nothing.
+//!
+//! The binary is a thin [`run`]; a host embedding the endpoint in its own process builds an
+//! [`App`] and mounts [`router`].
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+mod delivery;
+pub mod error;
+pub mod operation;
+mod time;
+pub mod wire;
+
+use std::sync::Arc;
+
+use userpool_store::{Clock, Store, UserPools};
+
+pub use config::{AdminCredential, Config};
+pub use delivery::LogDelivery;
+pub use error::{Error, Result};
+pub use time::OffsetClock;
+
+/// Everything a request needs, shared by all of them.
+pub struct App {
+    /// The user-pool service.
+    pub pools: UserPools<dyn Store>,
+    /// The credential admin requests must be signed with.
+    pub admin: AdminCredential,
+    /// The server's clock (also the service's), for signature dates and token times.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("pools", &self.pools)
+            .field("admin", &self.admin)
+            .finish_non_exhaustive()
+    }
+}

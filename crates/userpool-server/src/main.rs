@@ -1,0 +1,5 @@
+//! `userpool-server`: see the crate documentation.
+
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,266 @@
+//! The operations `X-Amz-Target` can name, and who may call each.
+
+use crate::error::Error;
+
+/// The prefix of every Cognito user-pool target.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Who may call an operation (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Needs a SigV4 signature from the configured credential.
+    Admin,
+    /// Called by end users through an app client: no signature (`authtype: none` in the
+    /// AWS service model), identified by `ClientId` or an access token in the body.
+    Public,
+}
+
+macro_rules! operations {
+    ($($name:ident => $access:ident,)*) => {
+        /// A Cognito operation this server implements.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)] // each variant is the Cognito operation of the same name
+        pub enum Operation { $($name,)* }
+
+        impl Operation {
+            /// Every implemented operation.
+            pub const ALL: &[Operation] = &[$(Operation::$name,)*];
+
+            /// The operation's Cognito name, e.g. `AdminSetUserPassword`.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self { $(Operation::$name => stringify!($name),)* }
+            }
+
+            /// Who may call it.
+            #[must_use]
+            pub fn access(self) -> Access {
+                match self { $(Operation::$name => Access::$access,)* }
+            }
+        }
+    };
+}
+
+operations! {
+    CreateUserPool => Admin,
+    DescribeUserPool => Admin,
+    UpdateUserPool => Admin,
+    DeleteUserPool => Admin,
+    ListUserPools => Admin,
+    CreateUserPoolClient => Admin,
+    DescribeUserPoolClient => Admin,
+    AdminCreateUser => Admin,
+    AdminGetUser => Admin,
+    ListUsers => Admin,
+    AdminDeleteUser => Admin,
+    AdminSetUserPassword => Admin,
+    AdminDisableUser => Admin,
+    AdminEnableUser => Admin,
+    AdminConfirmSignUp => Admin,
+    AdminResetUserPassword => Admin,
+    AdminUpdateUserAttributes => Admin,
+    AdminUserGlobalSignOut => Admin,
+    AdminInitiateAuth => Admin,
+    AdminRespondToAuthChallenge => Admin,
+    SignUp => Public,
+    ConfirmSignUp => Public,
+    ForgotPassword => Public,
+    ConfirmForgotPassword => Public,
+    InitiateAuth => Public,
+    RespondToAuthChallenge => Public,
+    ChangePassword => Public,
+    GetUser => Public,
+    GlobalSignOut => Public,
+}
+
+/// Cognito user-pool operations this server knows by name but does not implement: they
+/// get `UnsupportedOperationException` naming them, not `UnknownOperationException`, so a
+/// client learns the endpoint is a partial Cognito rather than a wrong endpoint.
+const NOT_IMPLEMENTED: &[&str] = &[
+    "AddCustomAttributes",
+    "AdminAddUserToGroup",
+    "AdminDeleteUserAttributes",
+    "AdminDisableProviderForUser",
+    "AdminForgetDevice",
+    "AdminGetDevice",
+    "AdminLinkProviderForUser",
+    "AdminListDevices",
+    "AdminListGroupsForUser",
+    "AdminListUserAuthEvents",
+    "AdminRemoveUserFromGroup",
+    "AdminSetUserMFAPreference",
+    "AdminSetUserSettings",
+    "AdminUpdateAuthEventFeedback",
+    "AdminUpdateDeviceStatus",
+    "AssociateSoftwareToken",
+    "ConfirmDevice",
+    "CreateGroup",
+    "CreateIdentityProvider",
+    "CreateManagedLoginBranding",
+    "CreateResourceServer",
+    "CreateTerms",
+    "CreateUserImportJob",
+    "CreateUserPoolDomain",
+    "DeleteGroup",
+    "DeleteIdentityProvider",
+    "DeleteUser",
+    "DeleteUserAttributes",
+    "DeleteUserPoolClient",
+    "DeleteUserPoolDomain",
+    "DeleteWebAuthnCredential",
+    "DescribeIdentityProvider",
+    "DescribeResourceServer",
+    "DescribeRiskConfiguration",
+    "DescribeUserImportJob",
+    "DescribeUserPoolDomain",
+    "ForgetDevice",
+    "GetCSVHeader",
+    "GetDevice",
+    "GetGroup",
+    "GetIdentityProviderByIdentifier",
+    "GetLogDeliveryConfiguration",
+    "GetSigningCertificate",
+    "GetTokensFromRefreshToken",
+    "GetUICustomization",
+    "GetUserAttributeVerificationCode",
+    "GetUserAuthFactors",
+    "GetUserPoolMfaConfig",
+    "ListDevices",
+    "ListGroups",
+    "ListIdentityProviders",
+    "ListResourceServers",
+    "ListTagsForResource",
+    "ListUserImportJobs",
+    "ListUserPoolClients",
+    "ListUsersInGroup",
+    "ListWebAuthnCredentials",
+    "ResendConfirmationCode",
+    "RevokeToken",
+    "SetLogDeliveryConfiguration",
+    "SetRiskConfiguration",
+    "SetUICustomization",
+    "SetUserMFAPreference",
+    "SetUserPoolMfaConfig",
+    "SetUserSettings",
+    "StartUserImportJob",
+    "StartWebAuthnRegistration",
+    "StopUserImportJob",
+    "TagResource",
+    "UntagResource",
+    "UpdateAuthEventFeedback",
+    "UpdateDeviceStatus",
+    "UpdateGroup",
+    "UpdateIdentityProvider",
+    "UpdateResourceServer",
+    "UpdateUserAttributes",
+    "UpdateUserPoolClient",
+    "UpdateUserPoolDomain",
+    "VerifySoftwareToken",
+    "VerifyUserAttribute",
+];
+
+impl Operation {
+    /// Parses an `X-Amz-Target` header value.
+    ///
+    /// # Errors
+    /// `UnknownOperationException` for a missing prefix or an unknown name,
+    /// `UnsupportedOperationException` for a Cognito operation not implemented here.
+    pub fn from_target(target: Option<&str>) -> Result<Operation, Error> {
+        let Some(target) = target else {
+            return Err(Error::UnknownOperation(
+                "Missing X-Amz-Target header: expected AWSCognitoIdentityProviderService.<Operation>"
+                    .into(),
+            ));
+        };
+        let name = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
+            Error::UnknownOperation(format!(
+                "Unknown target {}: expected {TARGET_PREFIX}<Operation>",
+                printable(target)
+            ))
+        })?;
+        if let Some(op) = Operation::ALL.iter().find(|op| op.name() == name) {
+            return Ok(*op);
+        }
+        if NOT_IMPLEMENTED.contains(&name) {
+            return Err(Error::UnsupportedOperation(format!(
+                "Operation {name} is not supported by userpool-server."
+            )));
+        }
+        Err(Error::UnknownOperation(format!(
+            "Unknown operation {}",
+            printable(name)
+        )))
+    }
+}
+
+/// A header value safe to echo in a message: at most 64 printable ASCII characters.
+fn printable(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_round_trips_through_its_target() {
+        for op in Operation::ALL {
+            let target = format!("{TARGET_PREFIX}{}", op.name());
+            assert_eq!(Operation::from_target(Some(&target)).ok(), Some(*op));
+        }
+    }
+
+    #[test]
+    fn admin_operations_are_the_admin_and_pool_management_ones() {
+        for op in Operation::ALL {
+            let name = op.name();
+            let public = [
+                "SignUp",
+                "ConfirmSignUp",
+                "ForgotPassword",
+                "ConfirmForgotPassword",
+                "InitiateAuth",
+                "RespondToAuthChallenge",
+                "ChangePassword",
+                "GetUser",
+                "GlobalSignOut",
+            ]
+            .contains(&name);
+            assert_eq!(op.access() == Access::Public, public, "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_unsupported_targets_are_told_apart() {
+        let code = |t: Option<&str>| Operation::from_target(t).err().map(|e| e.code());
+        assert_eq!(code(None), Some("UnknownOperationException"));
+        assert_eq!(
+            code(Some("DynamoDB_20120810.GetItem")),
+            Some("UnknownOperationException")
+        );
+        assert_eq!(
+            code(Some("AWSCognitoIdentityProviderService.Frobnicate")),
+            Some("UnknownOperationException")
+        );
+        assert_eq!(
+            code(Some("AWSCognitoIdentityProviderService.CreateGroup")),
+            Some("UnsupportedOperationException")
+        );
+        let err = Operation::from_target(Some("AWSCognitoIdentityProviderService.CreateGroup"));
+        assert!(
+            err.err()
+                .is_some_and(|e| e.to_string().contains("CreateGroup"))
+        );
+    }
+
+    #[test]
+    fn no_operation_is_both_implemented_and_listed_as_unsupported() {
+        for op in Operation::ALL {
+            assert!(!NOT_IMPLEMENTED.contains(&op.name()), "{}", op.name());
+        }
+    }
+}
