@@ -36,14 +36,19 @@ pub(crate) fn from_sql_int<T: TryFrom<i64>>(value: i64, column: &str) -> Result<
     T::try_from(value).map_err(|_| corrupt(format!("{column}: integer out of range")))
 }
 
-/// A `sub` as stored: lowercase hyphenated text.
+/// A `sub` (or any UUID: an `origin_jti`) as stored: lowercase hyphenated text.
 pub(crate) fn sub_text(sub: Uuid) -> String {
     sub.hyphenated().to_string()
 }
 
 /// Reads a stored `sub`.
 pub(crate) fn sub(text: &str) -> Result<Uuid, Failure> {
-    Uuid::parse_str(text).map_err(|_| corrupt("users.sub: not a UUID"))
+    uuid(text, "users.sub")
+}
+
+/// Reads a UUID stored as text (a `sub`, an `origin_jti`).
+pub(crate) fn uuid(text: &str, column: &str) -> Result<Uuid, Failure> {
+    Uuid::parse_str(text).map_err(|_| corrupt(format!("{column}: not a UUID")))
 }
 
 /// An ordered list of attributes as stored: their names, comma-separated.

@@ -38,8 +38,15 @@
 //!   one from a newer version of this crate, or a read-only file is refused with its own
 //!   [`Error`] variant, and left byte for byte as it was. Otherwise the schema is migrated
 //!   forward ([`schema`]), one transaction per step.
-//! - **No plaintext secrets.** Passwords arrive already hashed (argon2id PHC strings);
-//!   codes and challenge sessions as salted digests. `Debug` of the store shows its path.
+//! - **No plaintext secrets but the signing key.** Passwords arrive already hashed
+//!   (argon2id PHC strings); codes and challenge sessions as salted digests; refresh tokens
+//!   as the host's digest. Each pool's token-signing key is stored as the host serialised it
+//!   (the server must sign with it): protect the file, and its backups, as the key. No error
+//!   or `Debug` output carries it; `Debug` of the store shows its path.
+//! - **Token storage** (schema version 5): one signing key per pool, first writer wins
+//!   (`INSERT ... ON CONFLICT DO NOTHING` in the write transaction, so processes agree);
+//!   token sessions unique per pool by `origin_jti` and refresh digest, deleted with their
+//!   pool or user by foreign keys.
 //!
 //! # Times
 //!
@@ -78,13 +85,17 @@ mod options;
 mod pools;
 mod read;
 pub mod schema;
+mod tokens;
 mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use userpool_core::{UserPoolId, UserRecord, Username};
-use userpool_store::{ClientRecord, PoolRecord, Store, StoreError, UserKey};
+use userpool_store::{
+    ClientRecord, PoolRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+};
+use uuid::Uuid;
 
 use crate::connection::Db;
 pub use crate::error::Error;
@@ -271,5 +282,46 @@ impl Store for SqliteStore {
             let pool = pools::require(tx, pool)?;
             read::list(tx, &pool, after, limit)
         })
+    }
+
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        self.db.read(|tx| tokens::signing_key(tx, pool))
+    }
+
+    /// `INSERT ... ON CONFLICT DO NOTHING` and a read back, in one write transaction: of
+    /// connections racing on one file, the first to commit wins and the others read its key.
+    fn insert_signing_key(
+        &self,
+        pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        self.db
+            .write(|tx| tokens::insert_signing_key(tx, pool, key))
+    }
+
+    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
+        self.db.write(|tx| tokens::insert_session(tx, session))
+    }
+
+    fn find_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.db
+            .read(|tx| tokens::find_session(tx, pool, origin_jti))
+    }
+
+    fn find_token_session_by_refresh(
+        &self,
+        pool: &UserPoolId,
+        refresh_digest: &[u8; 32],
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.db
+            .read(|tx| tokens::find_session_by_refresh(tx, pool, refresh_digest))
+    }
+
+    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
+        self.db.write(|tx| tokens::revoke(tx, pool, sub))
     }
 }

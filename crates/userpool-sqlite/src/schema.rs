@@ -13,6 +13,8 @@
 //! | `password_history` | previous password hash, `position` 0 = newest | `PRIMARY KEY (user_id, position)` |
 //! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
 //! | `decoy_writes` | pool: how many unknown-user sign-ins committed a decoy write (see `Store::decoy_write`) | `PRIMARY KEY (pool_id)`, cascades with its pool |
+//! | `signing_keys` | pool: its token-signing key (`kid`, the host's serialisation of the private key, creation time) | `PRIMARY KEY (pool_id)`: one key per pool, first writer wins; cascades with its pool |
+//! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked` | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
 //!
 //! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
 //! (`foreign_keys` is switched on for every connection).
@@ -22,7 +24,10 @@
 //! A time with a sub-microsecond part is truncated toward the past when written.
 //!
 //! **Secrets**: passwords are stored only as argon2id PHC strings, codes and challenge
-//! sessions only as salted digests ([`userpool_core::SecretDigest::to_storage`]).
+//! sessions only as salted digests ([`userpool_core::SecretDigest::to_storage`]), refresh
+//! tokens only as the host's digest. The one secret stored as is is each pool's token
+//! signing key (`signing_keys.private_der`): the service must sign with it, so the file
+//! (and every copy of it) must be protected as the key itself would be.
 //!
 //! # Adding a migration
 //!
@@ -178,6 +183,33 @@ CREATE TABLE decoy_writes (
     pool_id TEXT PRIMARY KEY NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
     count INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+",
+    },
+    Migration {
+        version: 5,
+        description: "token storage: each pool's signing key, and token sessions",
+        sql: "
+CREATE TABLE signing_keys (
+    pool_id TEXT PRIMARY KEY NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    kid TEXT NOT NULL,
+    private_der BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE token_sessions (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    origin_jti TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    refresh_digest BLOB NOT NULL CHECK (length(refresh_digest) = 32),
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+    PRIMARY KEY (pool_id, origin_jti),
+    UNIQUE (pool_id, refresh_digest),
+    FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX token_sessions_by_user ON token_sessions (pool_id, sub);
 ",
     },
 ];

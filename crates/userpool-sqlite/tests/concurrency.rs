@@ -268,3 +268,57 @@ fn many_handles_opening_one_new_file_at_once_all_succeed() {
         assert_eq!(version, userpool_sqlite::schema::VERSION);
     }
 }
+
+/// Handles racing to store a pool's first signing key, each on its own connection to one
+/// file, all get the same key back: the one that is stored (first writer wins across
+/// connections, not only behind one handle's mutex).
+#[test]
+fn handles_racing_for_the_first_signing_key_agree_on_one() {
+    use std::sync::Barrier;
+    use userpool_store::SigningKey;
+
+    const HANDLES: usize = 6;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("keys.db");
+    let pool = setup(&path);
+    let barrier = Barrier::new(HANDLES);
+    let stores: Vec<SqliteStore> = (0..HANDLES)
+        .map(|_| SqliteStore::open(&path).expect("open"))
+        .collect();
+    let (barrier, pool) = (&barrier, &pool);
+    let got: Vec<SigningKey> = std::thread::scope(|scope| {
+        let handles: Vec<_> = stores
+            .iter()
+            .enumerate()
+            .map(|(i, store)| {
+                scope.spawn(move || {
+                    let mine = SigningKey {
+                        kid: format!("kid-{i}"),
+                        private_der: zeroize::Zeroizing::new(vec![
+                            u8::try_from(i).expect("small");
+                            64
+                        ]),
+                        created_at: common::at(i64::try_from(i).expect("small")),
+                    };
+                    barrier.wait();
+                    store
+                        .insert_signing_key(pool, &mine)
+                        .expect("insert_signing_key")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    let stored = SqliteStore::open(&path)
+        .expect("open")
+        .signing_key(pool)
+        .expect("signing_key")
+        .expect("a key is stored");
+    assert!(
+        got.iter().all(|k| *k == stored),
+        "every handle got the stored key back"
+    );
+}

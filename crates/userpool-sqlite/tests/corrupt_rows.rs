@@ -146,3 +146,54 @@ fn the_schema_refuses_a_half_written_credential() {
     let refused = raw(&path).execute_batch("UPDATE users SET credential_kind = 'TEMPORARY'");
     assert!(refused.is_err(), "a temporary credential needs its expiry");
 }
+
+/// A token session or signing key row this crate would not write is a `Backend` error
+/// naming the column, never the value, never a panic.
+#[test]
+fn corrupt_token_rows_are_backend_errors_naming_the_column() {
+    let (_dir, path, store) = setup();
+    let id = common::pool_id("Bad1");
+    let victim = store
+        .find_user(&id, UserKey::Username("victim"))
+        .expect("find_user")
+        .expect("victim");
+    let session = userpool_store::TokenSession {
+        pool_id: id.clone(),
+        origin_jti: uuid::Uuid::from_u128(1),
+        sub: victim.sub,
+        client_id: "c".into(),
+        refresh_digest: [7; 32],
+        issued_at: epoch(),
+        expires_at: epoch(),
+        revoked: false,
+    };
+    store.insert_token_session(&session).expect("insert");
+    let key = userpool_store::SigningKey {
+        kid: "kid".into(),
+        private_der: zeroize::Zeroizing::new(b"PRIVATE-KEY-BYTES".to_vec()),
+        created_at: epoch(),
+    };
+    store.insert_signing_key(&id, &key).expect("insert key");
+    raw(&path)
+        .execute_batch(
+            "UPDATE token_sessions SET origin_jti = 'not-a-uuid-secretish'; \
+             UPDATE signing_keys SET created_at = 9223372036854775807;",
+        )
+        .expect("tamper");
+    for (result, column) in [
+        (
+            store.find_token_session_by_refresh(&id, &[7; 32]).map(drop),
+            "token_sessions.origin_jti",
+        ),
+        (store.signing_key(&id).map(drop), "signing_keys.created_at"),
+    ] {
+        match result {
+            Err(StoreError::Backend(message)) => {
+                assert!(message.contains(column), "{message} should name {column}");
+                assert!(!message.contains("secretish"), "{message}");
+                assert!(!message.contains("PRIVATE-KEY"), "{message}");
+            }
+            other => panic!("expected Backend naming {column}, got {other:?}"),
+        }
+    }
+}

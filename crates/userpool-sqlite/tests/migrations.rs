@@ -14,13 +14,15 @@ use rusqlite::{Connection, params};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{AliasAttribute, Context, Password, PasswordPolicy, UserRecord, transitions};
 use userpool_sqlite::{SqliteStore, schema};
-use userpool_store::{ClientRecord, PoolRecord, Store, UserKey};
+use userpool_store::{ClientRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
 
 /// What an older database holds, as records.
 struct Fixture {
     pool: PoolRecord,
     client: ClientRecord,
     user: UserRecord,
+    key: SigningKey,
+    session: TokenSession,
 }
 
 fn fixture() -> Fixture {
@@ -58,10 +60,27 @@ fn fixture() -> Fixture {
     }
     assert_eq!(u.history.len(), 1);
     u.version = 1;
+    let key = SigningKey {
+        kid: "old-kid".into(),
+        private_der: zeroize::Zeroizing::new((0..=255).collect()),
+        created_at: at(300),
+    };
+    let session = TokenSession {
+        pool_id: pool.id.clone(),
+        origin_jti: uuid::Uuid::from_u128(0x0123_4567_89ab_4def_8123_4567_89ab_cdef),
+        sub: u.sub,
+        client_id: client.client_id.clone(),
+        refresh_digest: [0x5A; 32],
+        issued_at: at(400),
+        expires_at: at(500),
+        revoked: true,
+    };
     Fixture {
         pool,
         client,
         user: u,
+        key,
+        session,
     }
 }
 
@@ -174,7 +193,37 @@ fn seed_v3(_: &Connection, _: &Fixture) {}
 /// Version 4 only adds the `decoy_writes` counter table, empty until a sign-in names no user.
 fn seed_v4(_: &Connection, _: &Fixture) {}
 
-const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4];
+/// Rows that a version-5 database adds: the pool's signing key and a revoked session of
+/// the user.
+fn seed_v5(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "INSERT INTO signing_keys (pool_id, kid, private_der, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            f.pool.id.as_str(),
+            f.key.kid,
+            f.key.private_der.as_slice(),
+            f.key.created_at.timestamp_micros()
+        ],
+    )
+    .expect("v5 signing key row");
+    let s = &f.session;
+    conn.execute(
+        "INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, refresh_digest, \
+         issued_at, expires_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+        params![
+            f.pool.id.as_str(),
+            s.origin_jti.hyphenated().to_string(),
+            s.sub.hyphenated().to_string(),
+            s.client_id,
+            s.refresh_digest.as_slice(),
+            s.issued_at.timestamp_micros(),
+            s.expires_at.timestamp_micros(),
+        ],
+    )
+    .expect("v5 token session row");
+}
+
+const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4, seed_v5];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
 /// its transaction with its `user_version`, and the rows each version can hold.
@@ -245,12 +294,52 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 );
             }
         }
-        // And the migrated database takes writes.
+        if version >= 5 {
+            assert_eq!(
+                store.signing_key(&f.pool.id).expect("signing_key").as_ref(),
+                Some(&f.key),
+                "the signing key survives"
+            );
+            assert_eq!(
+                store
+                    .find_token_session_by_refresh(&f.pool.id, &f.session.refresh_digest)
+                    .expect("find_token_session_by_refresh")
+                    .as_ref(),
+                Some(&f.session),
+                "the token session survives"
+            );
+        }
+        // And the migrated database takes writes, token storage included.
         if version < 1 {
             store.create_pool(&f.pool).expect("create_pool");
         }
         let newcomer = user("newcomer", &[], 9);
         assert_eq!(store.insert_user(&f.pool.id, &newcomer).expect("insert"), 1);
+        let fresh_key = SigningKey {
+            kid: "new-kid".into(),
+            ..f.key.clone()
+        };
+        let in_force = store
+            .insert_signing_key(&f.pool.id, &fresh_key)
+            .expect("insert_signing_key");
+        let expected_key = if version >= 5 { &f.key } else { &fresh_key };
+        assert_eq!(&in_force, expected_key, "first writer wins after migration");
+        let session = TokenSession {
+            sub: newcomer.sub,
+            origin_jti: uuid::Uuid::from_u128(9),
+            refresh_digest: [0x09; 32],
+            revoked: false,
+            ..f.session.clone()
+        };
+        store
+            .insert_token_session(&session)
+            .expect("insert_token_session");
+        assert_eq!(
+            store
+                .revoke_token_sessions(&f.pool.id, newcomer.sub)
+                .expect("revoke"),
+            1
+        );
         assert!(
             common::integrity_check(&path) == ["ok"],
             "integrity after migration from version {version}"

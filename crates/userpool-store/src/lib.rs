@@ -42,7 +42,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A host's own store implements the twelve methods of [`Store`] and proves itself with
+//! A host's own store implements the twelve required methods of [`Store`] (and, to back a
+//! token-issuing server, the six token methods: see [`tokens`]) and proves itself with
 //! one line in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
 //! [`conformance`]).
 //!
@@ -83,6 +84,7 @@ pub mod random;
 pub mod ratelimit;
 pub mod service;
 pub mod store;
+pub mod tokens;
 mod validate;
 
 pub use authorize::{AllowAll, Authorizer, Caller};
@@ -104,3 +106,4 @@ pub use service::{
     UserDescription, UserPools, UserPoolsBuilder,
 };
 pub use store::{Store, StoreError, UserKey};
+pub use tokens::{SigningKey, TokenSession};

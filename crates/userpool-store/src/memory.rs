@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::keys;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
+use crate::tokens::{SigningKey, TokenSession};
 
 /// The in-memory [`Store`]: correct under any number of threads, O(1) lookups by username,
 /// alias value and `sub`, compare-and-swap on every write.
@@ -50,6 +51,41 @@ struct PoolState {
     aliases: HashMap<(AliasAttribute, String), String>,
     /// `sub` → username key.
     subs: HashMap<Uuid, String>,
+    /// The signing key and token sessions.
+    tokens: Tokens,
+}
+
+/// A pool's token storage. `Debug` shows counts only: refresh digests are lookup keys.
+#[derive(Default)]
+struct Tokens {
+    signing_key: Option<SigningKey>,
+    /// Sessions by `origin_jti`.
+    sessions: HashMap<Uuid, TokenSession>,
+    /// Refresh digest → `origin_jti`.
+    by_refresh: HashMap<[u8; 32], Uuid>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("signing_key", &self.signing_key)
+            .field("sessions", &self.sessions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tokens {
+    /// Forgets every session of `sub` (its user was deleted).
+    fn remove_sessions_of(&mut self, sub: Uuid) {
+        let by_refresh = &mut self.by_refresh;
+        self.sessions.retain(|_, session| {
+            let keep = session.sub != sub;
+            if !keep {
+                by_refresh.remove(&session.refresh_digest);
+            }
+            keep
+        });
+    }
 }
 
 fn poisoned<T>(_: T) -> StoreError {
@@ -66,6 +102,7 @@ impl PoolState {
             order: BTreeSet::new(),
             aliases: HashMap::new(),
             subs: HashMap::new(),
+            tokens: Tokens::default(),
         }
     }
 
@@ -345,6 +382,7 @@ impl Store for MemoryStore {
             state.release_aliases(&old);
             state.subs.remove(&old.sub);
             state.order.remove(&key);
+            state.tokens.remove_sessions_of(old.sub);
             Ok(())
         })
     }
@@ -372,6 +410,81 @@ impl Store for MemoryStore {
                 .take(limit)
                 .filter_map(|key| state.users.get(key).cloned())
                 .collect())
+        })
+    }
+
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        self.read(pool, |state| Ok(state.tokens.signing_key.clone()))
+    }
+
+    fn insert_signing_key(
+        &self,
+        pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        self.write(pool, |state| {
+            Ok(state
+                .tokens
+                .signing_key
+                .get_or_insert_with(|| key.clone())
+                .clone())
+        })
+    }
+
+    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
+        self.write(&session.pool_id, |state| {
+            if !state.subs.contains_key(&session.sub) {
+                return Err(StoreError::NotFound);
+            }
+            let tokens = &mut state.tokens;
+            if tokens.sessions.contains_key(&session.origin_jti)
+                || tokens.by_refresh.contains_key(&session.refresh_digest)
+            {
+                return Err(StoreError::TokenSessionExists);
+            }
+            tokens
+                .by_refresh
+                .insert(session.refresh_digest, session.origin_jti);
+            tokens.sessions.insert(session.origin_jti, session.clone());
+            Ok(())
+        })
+    }
+
+    fn find_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state.tokens.sessions.get(&origin_jti).cloned())
+        })
+    }
+
+    fn find_token_session_by_refresh(
+        &self,
+        pool: &UserPoolId,
+        refresh_digest: &[u8; 32],
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state
+                .tokens
+                .by_refresh
+                .get(refresh_digest)
+                .and_then(|jti| state.tokens.sessions.get(jti))
+                .cloned())
+        })
+    }
+
+    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
+        self.write(pool, |state| {
+            let mut revoked = 0;
+            for session in state.tokens.sessions.values_mut() {
+                if session.sub == sub && !session.revoked {
+                    session.revoked = true;
+                    revoked += 1;
+                }
+            }
+            Ok(revoked)
         })
     }
 }

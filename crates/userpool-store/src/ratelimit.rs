@@ -20,11 +20,12 @@ pub enum Category {
     /// AdminSetUserPassword, ChangePassword, AdminResetUserPassword, ForgotPassword,
     /// ConfirmForgotPassword: 30 requests per second.
     UserAccountRecovery,
-    /// InitiateAuth, RespondToAuthChallenge (and the host's federated sign-in): 120/s.
+    /// InitiateAuth, RespondToAuthChallenge, AdminInitiateAuth, AdminRespondToAuthChallenge
+    /// (and the host's federated sign-in): 120/s.
     UserAuthentication,
     /// SignUp, ConfirmSignUp, AdminCreateUser, AdminConfirmSignUp: 50/s.
     UserCreation,
-    /// AdminGetUser, ListUsers: 120/s.
+    /// AdminGetUser, ListUsers, and the host's `get_user_by_sub` (GetUser): 120/s.
     UserRead,
     /// AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUpdateUserAttributes: 25/s.
     UserUpdate,

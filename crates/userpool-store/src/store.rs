@@ -14,6 +14,7 @@ use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 
 use crate::pool::{ClientRecord, PoolRecord};
+use crate::tokens::{SigningKey, TokenSession};
 
 /// What a store can fail with. Backend details stay in [`StoreError::Backend`] for the
 /// host's logs; clients only ever see `InternalErrorException`.
@@ -49,6 +50,14 @@ pub enum StoreError {
     /// An app client with this id exists.
     #[error("client already exists")]
     ClientExists,
+    /// A token session with this `origin_jti` or refresh digest exists in the pool. Both
+    /// are random, so this is a host bug (or a broken random source), never a user error.
+    #[error("token session already exists")]
+    TokenSessionExists,
+    /// The store does not implement this method (a host store written before the method
+    /// existed keeps compiling through the trait's default). The text names the method.
+    #[error("not supported by this store: {0}")]
+    Unsupported(&'static str),
     /// The backend failed (I/O, corruption, a newer schema...). The text is for logs.
     #[error("storage backend failure: {0}")]
     Backend(String),
@@ -68,7 +77,9 @@ impl From<StoreError> for userpool_core::Error {
                 Error::InvalidParameterMessage("The resource already exists.".into())
             }
             StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
-            StoreError::Backend(_) => Error::Internal(Internal::Storage),
+            StoreError::TokenSessionExists
+            | StoreError::Unsupported(_)
+            | StoreError::Backend(_) => Error::Internal(Internal::Storage),
         }
     }
 }
@@ -84,7 +95,8 @@ pub enum UserKey<'a> {
     Sub(Uuid),
 }
 
-/// Persistence for pools, app clients and users.
+/// Persistence for pools, app clients, users, and the token storage of
+/// [`crate::tokens`] (each pool's signing key and its token sessions).
 ///
 /// Every method is atomic. Implementations must pass the conformance kit
 /// (`userpool_store::conformance`, feature `conformance`).
@@ -109,7 +121,8 @@ pub trait Store: Send + Sync {
     /// `PoolNotFound`, `Conflict`, `Backend`.
     fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError>;
 
-    /// Deletes a pool with all its users and clients.
+    /// Deletes a pool with all its users and clients, its signing key and its token
+    /// sessions.
     ///
     /// # Errors
     /// `PoolNotFound`, `Backend`.
@@ -184,7 +197,7 @@ pub trait Store: Send + Sync {
     /// `PoolNotFound`, `NotFound`, `Conflict`, `AliasExists`, `Backend`.
     fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError>;
 
-    /// Deletes a user if the stored version is still `version`.
+    /// Deletes a user, with its token sessions, if the stored version is still `version`.
     ///
     /// # Errors
     /// `PoolNotFound`, `NotFound`, `Conflict`, `Backend`.
@@ -215,4 +228,82 @@ pub trait Store: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError>;
+    /// The pool's token-signing key, if one was stored.
+    ///
+    /// The default returns `Unsupported`, so stores written before token storage existed
+    /// keep compiling; a host that serves tokens needs a store that overrides all six token
+    /// methods (the conformance kit checks them).
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        let _ = pool;
+        Err(StoreError::Unsupported("signing_key"))
+    }
+
+    /// Stores `key` unless the pool already has one, and returns the key in force: `key`
+    /// if this call stored it, else the one stored first. Atomic, so processes racing to
+    /// create a pool's first key all end up signing with the same one.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn insert_signing_key(
+        &self,
+        pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        let _ = (pool, key);
+        Err(StoreError::Unsupported("insert_signing_key"))
+    }
+
+    /// Stores a new token session in `session.pool_id`. The user (`session.sub`) must
+    /// exist: a session is deleted with its user, so one for a user deleted meanwhile is
+    /// refused rather than left behind.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when no user of the pool has `session.sub`;
+    /// `TokenSessionExists` when the pool has a session with the same `origin_jti` or
+    /// refresh digest (nothing is written); `Backend`, `Unsupported`.
+    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
+        let _ = session;
+        Err(StoreError::Unsupported("insert_token_session"))
+    }
+
+    /// The session of a pool with this `origin_jti`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<Option<TokenSession>, StoreError> {
+        let _ = (pool, origin_jti);
+        Err(StoreError::Unsupported("find_token_session"))
+    }
+
+    /// The session of a pool whose refresh token has this digest (a refresh token of
+    /// another pool is not found, even with the same digest).
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_token_session_by_refresh(
+        &self,
+        pool: &UserPoolId,
+        refresh_digest: &[u8; 32],
+    ) -> Result<Option<TokenSession>, StoreError> {
+        let _ = (pool, refresh_digest);
+        Err(StoreError::Unsupported("find_token_session_by_refresh"))
+    }
+
+    /// Marks every session of the user `sub` in the pool revoked (a global sign-out);
+    /// returns how many were newly revoked (already revoked ones are not counted). Other
+    /// users' sessions are untouched.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
+        let _ = (pool, sub);
+        Err(StoreError::Unsupported("revoke_token_sessions"))
+    }
 }

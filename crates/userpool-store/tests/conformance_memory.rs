@@ -6,7 +6,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::conformance::{self, Harness};
-use userpool_store::{ClientRecord, MemoryStore, PoolRecord, Store, StoreError, UserKey};
+use userpool_store::{
+    ClientRecord, MemoryStore, PoolRecord, SigningKey, Store, StoreError, UserKey,
+};
 
 /// Fresh `MemoryStore`s; nothing to keep alive.
 struct Memory;
@@ -119,4 +121,63 @@ fn kit_catches_a_store_that_reorders_history() {
     let broken = Broken(|| ReversesHistory(MemoryStore::new()));
     assert!(fails(|| conformance::user_round_trips_every_field(&broken)));
     conformance::user_insert_then_find_by_username_alias_and_sub(&broken);
+}
+
+/// A deliberately broken store: its signing key is last writer wins, and its other token
+/// methods are the trait's defaults (`Unsupported`).
+struct OverwritesSigningKey(MemoryStore, std::sync::Mutex<Option<SigningKey>>);
+
+delegate_all_but!(OverwritesSigningKey, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        self.0.get_pool(pool)?;
+        Ok(self.1.lock().expect("lock").clone())
+    }
+    fn insert_signing_key(
+        &self,
+        _pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        *self.1.lock().expect("lock") = Some(key.clone());
+        Ok(key.clone())
+    }
+});
+
+#[test]
+fn kit_catches_a_store_whose_signing_key_is_last_writer_wins() {
+    let broken = Broken(|| OverwritesSigningKey(MemoryStore::new(), Default::default()));
+    assert!(fails(|| conformance::signing_key_first_writer_wins(
+        &broken
+    )));
+    assert!(fails(|| {
+        conformance::concurrent_signing_key_inserts_agree_on_one(&broken)
+    }));
+}
+
+#[test]
+fn kit_catches_a_store_without_token_sessions() {
+    // Its token-session methods are the trait's defaults.
+    let broken = Broken(|| OverwritesSigningKey(MemoryStore::new(), Default::default()));
+    assert!(fails(|| conformance::token_session_round_trips(&broken)));
+    assert!(fails(|| {
+        conformance::token_storage_of_unknown_pool_is_pool_not_found(&broken)
+    }));
+    let store = OverwritesSigningKey(MemoryStore::new(), Default::default());
+    let id = UserPoolId::parse("eu-west-1_x").expect("id");
+    assert_eq!(
+        store.revoke_token_sessions(&id, uuid::Uuid::nil()),
+        Err(StoreError::Unsupported("revoke_token_sessions")),
+        "a store that does not implement token storage says so"
+    );
+    let e: userpool_core::Error = StoreError::Unsupported("revoke_token_sessions").into();
+    assert_eq!(e.code(), "InternalErrorException");
 }

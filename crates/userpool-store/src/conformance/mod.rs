@@ -42,6 +42,12 @@
 //!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
 //! - **App clients** are found by id alone ([`Store::find_client`]); client ids are unique
 //!   across pools, and a deleted pool's clients are gone.
+//! - **Token storage** ([`crate::tokens`]): one signing key per pool, first writer wins
+//!   atomically (threads racing all get the stored key back); token sessions unique per
+//!   pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by either
+//!   within their pool only, stored only for an existing user (`NotFound`), revoked per
+//!   user; a pool's key and sessions go with the pool, a user's sessions with the user.
+//!   Every token method answers `PoolNotFound` for an unknown pool.
 //! - **Not checked:** changing a pool's alias attributes or case sensitivity (immutable in
 //!   Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
@@ -66,11 +72,13 @@ use crate::store::{Store, StoreError, UserKey};
 mod lookup;
 mod pools;
 mod round_trip;
+mod tokens;
 mod writes;
 
 pub use lookup::*;
 pub use pools::*;
 pub use round_trip::*;
+pub use tokens::*;
 pub use writes::*;
 
 /// Makes fresh stores for the kit.
@@ -245,6 +253,16 @@ pub const CASE_NAMES: &[&str] = &[
     "concurrent_writers_lose_no_update",
     "concurrent_inserts_of_one_username_admit_one",
     "concurrent_claims_of_one_alias_admit_one",
+    "signing_key_first_writer_wins",
+    "concurrent_signing_key_inserts_agree_on_one",
+    "token_session_round_trips",
+    "duplicate_token_session_is_refused",
+    "refresh_lookup_is_per_pool",
+    "revoke_marks_all_of_a_users_sessions_and_only_theirs",
+    "pool_delete_removes_its_signing_key_and_sessions",
+    "user_delete_removes_its_sessions",
+    "token_session_for_unknown_user_is_refused",
+    "token_storage_of_unknown_pool_is_pool_not_found",
 ];
 
 /// One conformance case, run against a harness.
@@ -330,6 +348,40 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "concurrent_claims_of_one_alias_admit_one",
             concurrent_claims_of_one_alias_admit_one,
         ),
+        (
+            "signing_key_first_writer_wins",
+            signing_key_first_writer_wins,
+        ),
+        (
+            "concurrent_signing_key_inserts_agree_on_one",
+            concurrent_signing_key_inserts_agree_on_one,
+        ),
+        ("token_session_round_trips", token_session_round_trips),
+        (
+            "duplicate_token_session_is_refused",
+            duplicate_token_session_is_refused,
+        ),
+        ("refresh_lookup_is_per_pool", refresh_lookup_is_per_pool),
+        (
+            "revoke_marks_all_of_a_users_sessions_and_only_theirs",
+            revoke_marks_all_of_a_users_sessions_and_only_theirs,
+        ),
+        (
+            "pool_delete_removes_its_signing_key_and_sessions",
+            pool_delete_removes_its_signing_key_and_sessions,
+        ),
+        (
+            "user_delete_removes_its_sessions",
+            user_delete_removes_its_sessions,
+        ),
+        (
+            "token_session_for_unknown_user_is_refused",
+            token_session_for_unknown_user_is_refused,
+        ),
+        (
+            "token_storage_of_unknown_pool_is_pool_not_found",
+            token_storage_of_unknown_pool_is_pool_not_found,
+        ),
     ]
 }
 
@@ -380,6 +432,16 @@ macro_rules! conformance_tests {
             concurrent_writers_lose_no_update,
             concurrent_inserts_of_one_username_admit_one,
             concurrent_claims_of_one_alias_admit_one,
+            signing_key_first_writer_wins,
+            concurrent_signing_key_inserts_agree_on_one,
+            token_session_round_trips,
+            duplicate_token_session_is_refused,
+            refresh_lookup_is_per_pool,
+            revoke_marks_all_of_a_users_sessions_and_only_theirs,
+            pool_delete_removes_its_signing_key_and_sessions,
+            user_delete_removes_its_sessions,
+            token_session_for_unknown_user_is_refused,
+            token_storage_of_unknown_pool_is_pool_not_found,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

@@ -18,6 +18,7 @@
 //! confirmation code toward its limit) writes that bookkeeping, then returns the error.
 
 mod admin;
+mod auth;
 mod pools;
 mod public;
 mod rules;

@@ -13,8 +13,12 @@ use crate::validate::{Validator, accepted};
 const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const LOWER_ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
-/// The auth flows Cognito knows (`ExplicitAuthFlows`).
+/// The auth flows Cognito knows (`ExplicitAuthFlowsType`): the legacy names first, then
+/// the `ALLOW_` ones.
 const AUTH_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "ALLOW_CUSTOM_AUTH",
     "ALLOW_USER_PASSWORD_AUTH",
@@ -22,6 +26,11 @@ const AUTH_FLOWS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 ];
+
+/// [`AUTH_FLOWS`] as the constraint names them.
+const AUTH_FLOWS_PATTERN: &str = "ADMIN_NO_SRP_AUTH|CUSTOM_AUTH_FLOW_ONLY|USER_PASSWORD_AUTH|\
+    ALLOW_ADMIN_USER_PASSWORD_AUTH|ALLOW_CUSTOM_AUTH|ALLOW_USER_PASSWORD_AUTH|\
+    ALLOW_USER_SRP_AUTH|ALLOW_REFRESH_TOKEN_AUTH|ALLOW_USER_AUTH";
 
 /// Cognito's default flows when a client names none.
 const DEFAULT_AUTH_FLOWS: &[&str] = &[
@@ -211,9 +220,16 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// The secret is returned in the record; checking `SECRET_HASH` on public operations is
     /// the wire layer's (it holds the request), not this library's.
     ///
+    /// `ExplicitAuthFlows` takes Cognito's whole `ExplicitAuthFlowsType`: the `ALLOW_`
+    /// names, or the legacy ones (`ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`,
+    /// `USER_PASSWORD_AUTH`), never both kinds in one client, as Cognito requires. Only the
+    /// password flows are implemented by this library (see [`UserPools::initiate_auth`],
+    /// [`UserPools::admin_initiate_auth`]); the others are stored for the host.
+    ///
     /// # Errors
-    /// `InvalidParameterException` (name, unknown auth flow), `NotAuthorizedException`,
-    /// `ResourceNotFoundException`, `InternalErrorException`.
+    /// `InvalidParameterException` (name, unknown auth flow, legacy and `ALLOW_` flows
+    /// mixed), `NotAuthorizedException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
     pub fn create_user_pool_client(
         &self,
         caller: &Caller,
@@ -227,11 +243,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         for flow in &settings.explicit_auth_flows {
             v.check(
                 "explicitAuthFlows",
-                (!AUTH_FLOWS.contains(&flow.as_str())).then_some(Constraint::Pattern(
-                    "ALLOW_ADMIN_USER_PASSWORD_AUTH|ALLOW_CUSTOM_AUTH|ALLOW_USER_PASSWORD_AUTH|ALLOW_USER_SRP_AUTH|ALLOW_REFRESH_TOKEN_AUTH|ALLOW_USER_AUTH",
-                )),
+                (!AUTH_FLOWS.contains(&flow.as_str()))
+                    .then_some(Constraint::Pattern(AUTH_FLOWS_PATTERN)),
             );
         }
+        // Cognito: "values with ALLOW_ prefix cannot be used along with values without
+        // ALLOW_ prefix".
+        let allow_prefixed = |f: &String| f.starts_with("ALLOW_");
+        v.check(
+            "explicitAuthFlows",
+            (settings.explicit_auth_flows.iter().any(allow_prefixed)
+                && !settings.explicit_auth_flows.iter().all(allow_prefixed))
+            .then_some(Constraint::Inconsistent(
+                "values with ALLOW_ prefix cannot be used along with values without ALLOW_ prefix",
+            )),
+        );
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.authorize(caller, "CreateUserPoolClient", &id)?;

@@ -1,21 +1,12 @@
 //! Public operations: called by end users through an app client, with no authoriser
-//! (SPEC §11), and the host's federated sign-in.
+//! (SPEC §11), and the host's federated sign-in. Password sign-in is in `auth`.
 
-use userpool_core::{
-    Constraint, Error, Result, SignInOutcome, UserPoolId, Username, signin, transitions,
-};
+use userpool_core::{Error, Result, transitions};
 
-use super::{
-    AuthResult, AuthenticatedUser, CodeDeliveryDetails, FederatedSignIn, SignUpResult,
-    UserDescription, UserPools,
-};
-use crate::pool::ClientRecord;
+use super::{CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools};
 use crate::ratelimit::Category;
 use crate::store::Store;
 use crate::validate::{Validator, accepted};
-
-/// The only `AuthFlow` this library implements.
-const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
 
 impl<S: Store + ?Sized> UserPools<S> {
     /// **SignUp**: a new UNCONFIRMED user with a permanent password; a confirmation code
@@ -73,125 +64,6 @@ impl<S: Store + ?Sized> UserPools<S> {
             transitions::confirm_sign_up(user, &code, &rules, ctx)
         })?;
         Ok(())
-    }
-
-    /// **InitiateAuth** with `USER_PASSWORD_AUTH` (SPEC §6): authenticated, or the
-    /// NEW_PASSWORD_REQUIRED challenge for a temporary password. Failed attempts are
-    /// recorded on the user (the lockout survives restarts). An unknown user costs the same
-    /// hash as a known one and fails with `UserNotFoundException`, or with
-    /// `NotAuthorizedException` `Incorrect username or password.` when the client prevents
-    /// user-existence errors.
-    ///
-    /// # Errors
-    /// `InvalidParameterException` (also for another flow, or a client that does not allow
-    /// `ALLOW_USER_PASSWORD_AUTH`), `ResourceNotFoundException`, `TooManyRequestsException`,
-    /// `UserNotFoundException`, `NotAuthorizedException`, `UserNotConfirmedException`,
-    /// `PasswordResetRequiredException`, `InternalErrorException`.
-    pub fn initiate_auth(
-        &self,
-        client_id: &str,
-        auth_flow: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<AuthResult> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let password = v.password("password", password);
-        v.finish()?;
-        let (client_id, name, password) =
-            (accepted(client_id)?, accepted(name)?, accepted(password)?);
-        if auth_flow != USER_PASSWORD_AUTH {
-            return Err(Error::InvalidParameterMessage(format!(
-                "Unsupported auth flow: {auth_flow}. Only USER_PASSWORD_AUTH is implemented."
-            )));
-        }
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        if !client
-            .explicit_auth_flows
-            .iter()
-            .any(|f| f == "ALLOW_USER_PASSWORD_AUTH")
-        {
-            return Err(Error::InvalidParameterMessage(
-                "USER_PASSWORD_AUTH flow not enabled for this client".into(),
-            ));
-        }
-        let rules = self.rules(&pool)?;
-        let signed = self.mutate(&pool, &name, |user, ctx| {
-            let signed = signin::sign_in(user, &password, &rules, ctx)?;
-            Ok((signed.record.map(|r| *r), signed.outcome))
-        });
-        match signed {
-            Ok((user, outcome)) => Ok(auth_result(
-                &client,
-                &pool.id,
-                &user.username,
-                user.sub,
-                outcome,
-            )),
-            Err(Error::UserNotFound) => {
-                let refusal = signin::sign_in_unknown_user(
-                    &password,
-                    &rules,
-                    client.prevent_user_existence_errors,
-                );
-                // Cost what a recorded failure costs (SPEC §6): see `Store::decoy_write`.
-                self.store.decoy_write(&pool.id)?;
-                Err(refusal)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// **RespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: the session from
-    /// [`UserPools::initiate_auth`] and a new password; FORCE_CHANGE_PASSWORD → CONFIRMED,
-    /// then authenticated.
-    ///
-    /// # Errors
-    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
-    /// `UserNotFoundException`, `NotAuthorizedException` (`Invalid session for the user.`),
-    /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
-    /// `InternalErrorException`.
-    pub fn respond_to_new_password_required(
-        &self,
-        client_id: &str,
-        username: &str,
-        session: &str,
-        new_password: &str,
-    ) -> Result<AuthResult> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let new_password = v.password("NEW_PASSWORD", new_password);
-        v.check(
-            "session",
-            match session.chars().count() {
-                n if n < 20 => Some(Constraint::TooShort { min: 20 }),
-                n if n > 2048 => Some(Constraint::TooLong { max: 2048 }),
-                _ => None,
-            },
-        );
-        v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let new_password = accepted(new_password)?;
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::respond_to_new_password_required(
-                user,
-                session,
-                &new_password,
-                &rules,
-                ctx,
-            )?)
-        })?;
-        Ok(auth_result(
-            &client,
-            &pool.id,
-            &user.username,
-            user.sub,
-            SignInOutcome::Authenticated,
-        ))
     }
 
     /// **ChangePassword**, by username and previous password (the wire layer maps the
@@ -335,26 +207,5 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
         }
         Err(userpool_core::Internal::ContentionRetriesExhausted.into())
-    }
-}
-
-fn auth_result(
-    client: &ClientRecord,
-    pool: &UserPoolId,
-    username: &Username,
-    sub: uuid::Uuid,
-    outcome: SignInOutcome,
-) -> AuthResult {
-    match outcome {
-        SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
-            pool_id: pool.clone(),
-            client_id: client.client_id.clone(),
-            username: username.as_str().to_owned(),
-            sub,
-        }),
-        SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
-            session,
-            username: username.as_str().to_owned(),
-        },
     }
 }

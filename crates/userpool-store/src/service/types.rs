@@ -143,7 +143,8 @@ pub struct ClientSettings {
     pub generate_secret: bool,
     /// `ExplicitAuthFlows` (`ALLOW_USER_PASSWORD_AUTH`, ...). Empty means Cognito's
     /// default: `ALLOW_USER_SRP_AUTH`, `ALLOW_CUSTOM_AUTH`, `ALLOW_REFRESH_TOKEN_AUTH`
-    /// (which do not include the password flow this library implements).
+    /// (which include neither password flow this library implements). The legacy names
+    /// (`USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`, ...) are accepted, not mixed with these.
     pub explicit_auth_flows: Vec<String>,
     /// `PreventUserExistenceErrors` = `ENABLED` (default `LEGACY`, false, as the API's).
     pub prevent_user_existence_errors: bool,
