@@ -25,6 +25,7 @@ mod delivery;
 pub mod error;
 pub mod operation;
 mod time;
+pub mod tokens;
 pub mod wire;
 
 use std::sync::Arc;

@@ -1,0 +1,202 @@
+//! Each pool's RSA signing key: generated on first use, kept in the store as PKCS#8 DER
+//! (so every process on the store signs with the same key and tokens survive restarts),
+//! and cached here decoded, because parsing and checking a 2048-bit key on every request
+//! would cost more than the signature itself.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::traits::PublicKeyParts;
+use userpool_core::UserPoolId;
+use userpool_store::{Clock, RandomSource, SigningKey, Store};
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+
+/// RSA modulus size: 2048 bits, what Cognito's own pool keys use.
+const RSA_BITS: usize = 2048;
+
+/// A pool's key, decoded once: what signing, verifying and the JWKS need.
+pub(super) struct PoolKey {
+    /// `kid` in token headers and in the JWKS.
+    pub kid: String,
+    /// The private key as the JWT crate wants it (PKCS#1 DER; zeroized on drop by the crate).
+    pub encoding: EncodingKey,
+    /// The public key.
+    pub decoding: DecodingKey,
+    /// The modulus, base64url (the JWKS `n`).
+    pub n: String,
+    /// The public exponent, base64url (the JWKS `e`).
+    pub e: String,
+}
+
+impl std::fmt::Debug for PoolKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PoolKey {
+    /// Decodes a stored key. The bytes come from storage and are treated as untrusted: a
+    /// key that is not PKCS#8 RSA, or fails RSA's consistency checks, is an internal error
+    /// naming the pool and the kid, never showing the bytes.
+    fn from_stored(pool: &UserPoolId, stored: &SigningKey) -> Result<Self, Error> {
+        let corrupt = |what: &str| {
+            Error::internal(format!(
+                "signing key {} of pool {pool} is unusable: {what}",
+                stored.kid
+            ))
+        };
+        let private = RsaPrivateKey::from_pkcs8_der(&stored.private_der)
+            .map_err(|_| corrupt("not a PKCS#8 RSA private key"))?;
+        private
+            .validate()
+            .map_err(|_| corrupt("RSA consistency check failed"))?;
+        let pkcs1 = private
+            .to_pkcs1_der()
+            .map_err(|_| corrupt("cannot re-encode as PKCS#1"))?;
+        let n = private.n().to_bytes_be();
+        let e = private.e().to_bytes_be();
+        Ok(PoolKey {
+            kid: stored.kid.clone(),
+            encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
+            decoding: DecodingKey::from_rsa_raw_components(&n, &e),
+            n: Base64UrlUnpadded::encode_string(&n),
+            e: Base64UrlUnpadded::encode_string(&e),
+        })
+    }
+
+    /// The key's entry in a JWKS, as Cognito publishes it.
+    pub fn jwk(&self) -> serde_json::Value {
+        serde_json::json!({
+            "alg": "RS256",
+            "e": self.e,
+            "kid": self.kid,
+            "kty": "RSA",
+            "n": self.n,
+            "use": "sig",
+        })
+    }
+}
+
+/// The decoded keys of the pools this process has used, in front of the store.
+#[derive(Default)]
+pub(super) struct KeyCache {
+    keys: RwLock<HashMap<UserPoolId, Arc<PoolKey>>>,
+    /// Held while a key is generated, so that two requests of this process do not both
+    /// spend the ~100 ms of a 2048-bit keygen for the same pool. (Other processes are
+    /// reconciled by the store's first-writer-wins insert.)
+    generating: Mutex<()>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kids: Vec<String> = self
+            .keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|k| k.kid.clone())
+            .collect();
+        f.debug_struct("KeyCache").field("kids", &kids).finish()
+    }
+}
+
+impl KeyCache {
+    fn cached(&self, pool: &UserPoolId) -> Option<Arc<PoolKey>> {
+        // A poisoned lock only means a panic elsewhere while inserting a fully built
+        // `Arc`; the map is still consistent, so keep serving it.
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(pool)
+            .cloned()
+    }
+
+    fn remember(&self, pool: &UserPoolId, key: PoolKey) -> Arc<PoolKey> {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        // The store's key never changes once written, so an entry already present is the
+        // same key: keep it rather than replace it.
+        Arc::clone(keys.entry(pool.clone()).or_insert_with(|| Arc::new(key)))
+    }
+
+    /// The pool's key if it has one (verification: a pool without a key issued nothing).
+    ///
+    /// # Errors
+    /// The store's errors (`PoolNotFound` among them); an unusable stored key (internal).
+    pub fn existing(
+        &self,
+        store: &dyn Store,
+        pool: &UserPoolId,
+    ) -> Result<Option<Arc<PoolKey>>, Error> {
+        if let Some(key) = self.cached(pool) {
+            return Ok(Some(key));
+        }
+        match store.signing_key(pool)? {
+            Some(stored) => Ok(Some(
+                self.remember(pool, PoolKey::from_stored(pool, &stored)?),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The pool's key, generating and storing one if the pool has none yet. When another
+    /// process stores its key first, that key is the one returned and cached here.
+    ///
+    /// # Errors
+    /// The store's errors (`PoolNotFound` → `ResourceNotFoundException`); keygen or
+    /// encoding failures (internal).
+    pub fn get_or_create(
+        &self,
+        store: &dyn Store,
+        clock: &dyn Clock,
+        random: &dyn RandomSource,
+        pool: &UserPoolId,
+    ) -> Result<Arc<PoolKey>, Error> {
+        if let Some(key) = self.existing(store, pool)? {
+            return Ok(key);
+        }
+        let _one_keygen_at_a_time = self
+            .generating
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Another thread of this process may have finished while this one waited.
+        if let Some(key) = self.existing(store, pool)? {
+            return Ok(key);
+        }
+        let fresh = generate(clock, random)?;
+        let winner = store.insert_signing_key(pool, &fresh)?;
+        Ok(self.remember(pool, PoolKey::from_stored(pool, &winner)?))
+    }
+}
+
+/// A new 2048-bit key with a random kid.
+pub(super) fn generate(clock: &dyn Clock, random: &dyn RandomSource) -> Result<SigningKey, Error> {
+    let mut rng = rsa::rand_core::OsRng;
+    let private = RsaPrivateKey::new(&mut rng, RSA_BITS)
+        .map_err(|e| Error::internal(format!("RSA key generation failed: {e}")))?;
+    let der = private
+        .to_pkcs8_der()
+        .map_err(|_| Error::internal("cannot encode a new RSA key as PKCS#8"))?;
+    Ok(SigningKey {
+        kid: super::random_uuid(random)?.to_string(),
+        private_der: Zeroizing::new(der.as_bytes().to_vec()),
+        created_at: clock.now(),
+    })
+}
+
+/// Whether a store error means "there is no such pool" (callers map it to their own
+/// refusal rather than to `ResourceNotFoundException`).
+pub(super) fn is_pool_not_found(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Pool(userpool_core::Error::UserPoolNotFound { .. })
+    )
+}
