@@ -1,7 +1,7 @@
 //! Each pool's RSA signing key: generated on first use, kept in the store as PKCS#8 DER
 //! (so every process on the store signs with the same key and tokens survive restarts),
-//! and cached here decoded, because parsing and checking a 2048-bit key on every request
-//! would cost more than the signature itself.
+//! and cached here decoded by kid, because parsing and checking a 2048-bit key on every
+//! request would cost more than the signature itself.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -110,21 +110,27 @@ impl std::fmt::Debug for KeyCache {
 }
 
 impl KeyCache {
-    fn cached(&self, pool: &UserPoolId) -> Option<Arc<PoolKey>> {
-        // A poisoned lock only means a panic elsewhere while inserting a fully built
-        // `Arc`; the map is still consistent, so keep serving it.
+    /// The decoded form of `stored`, from the cache when it holds this very kid.
+    ///
+    /// The store, not the cache, says which key is in force: a pool deleted and created
+    /// again under the same id (or by another process) has a new key, and a cache that
+    /// trusted itself would keep signing with the dead one. What the cache saves is the
+    /// decoding and RSA consistency check, which cost more than the store read.
+    fn decoded(&self, pool: &UserPoolId, stored: &SigningKey) -> Result<Arc<PoolKey>, Error> {
+        {
+            // A poisoned lock only means a panic elsewhere while inserting a fully built
+            // `Arc`; the map is still consistent, so keep serving it.
+            let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(key) = keys.get(pool).filter(|key| key.kid == stored.kid) {
+                return Ok(Arc::clone(key));
+            }
+        }
+        let key = Arc::new(PoolKey::from_stored(pool, stored)?);
         self.keys
-            .read()
+            .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(pool)
-            .cloned()
-    }
-
-    fn remember(&self, pool: &UserPoolId, key: PoolKey) -> Arc<PoolKey> {
-        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        // The store's key never changes once written, so an entry already present is the
-        // same key: keep it rather than replace it.
-        Arc::clone(keys.entry(pool.clone()).or_insert_with(|| Arc::new(key)))
+            .insert(pool.clone(), Arc::clone(&key));
+        Ok(key)
     }
 
     /// The pool's key if it has one (verification: a pool without a key issued nothing).
@@ -136,13 +142,8 @@ impl KeyCache {
         store: &dyn Store,
         pool: &UserPoolId,
     ) -> Result<Option<Arc<PoolKey>>, Error> {
-        if let Some(key) = self.cached(pool) {
-            return Ok(Some(key));
-        }
         match store.signing_key(pool)? {
-            Some(stored) => Ok(Some(
-                self.remember(pool, PoolKey::from_stored(pool, &stored)?),
-            )),
+            Some(stored) => Ok(Some(self.decoded(pool, &stored)?)),
             None => Ok(None),
         }
     }
@@ -167,13 +168,13 @@ impl KeyCache {
             .generating
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        // Another thread of this process may have finished while this one waited.
+        // Another thread of this process may have stored one while this one waited.
         if let Some(key) = self.existing(store, pool)? {
             return Ok(key);
         }
         let fresh = generate(clock, random)?;
         let winner = store.insert_signing_key(pool, &fresh)?;
-        Ok(self.remember(pool, PoolKey::from_stored(pool, &winner)?))
+        self.decoded(pool, &winner)
     }
 }
 

@@ -41,7 +41,7 @@ fn pool_id(suffix: &str) -> UserPoolId {
     UserPoolId::parse(&format!("eu-west-1_{suffix}")).unwrap()
 }
 
-fn add_pool(store: &MemoryStore, suffix: &str) -> UserPoolId {
+fn add_pool(store: &dyn Store, suffix: &str) -> UserPoolId {
     let id = pool_id(suffix);
     store
         .create_pool(&PoolRecord {
@@ -61,7 +61,7 @@ fn add_pool(store: &MemoryStore, suffix: &str) -> UserPoolId {
     id
 }
 
-fn add_user(store: &MemoryStore, pool: &UserPoolId, name: &str) -> UserDescription {
+fn add_user(store: &dyn Store, pool: &UserPoolId, name: &str) -> UserDescription {
     let attributes: BTreeMap<String, String> = [
         ("email", "alice@example.com"),
         ("email_verified", "true"),
@@ -87,9 +87,9 @@ fn add_user(store: &MemoryStore, pool: &UserPoolId, name: &str) -> UserDescripti
 /// A store with pool `Pool1` (holding shared key 0) and user `alice`.
 fn fixture() -> Fixture {
     let store = Arc::new(MemoryStore::new());
-    let pool = add_pool(&store, "Pool1");
+    let pool = add_pool(store.as_ref(), "Pool1");
     store.insert_signing_key(&pool, &shared_key(0)).unwrap();
-    let user = add_user(&store, &pool, "alice");
+    let user = add_user(store.as_ref(), &pool, "alice");
     let clock = Arc::new(ManualClock::new(epoch()));
     let tokens = Tokens::new(store.clone(), clock.clone(), format!("{BASE}/"));
     Fixture {
@@ -233,9 +233,9 @@ fn tokens_verify_with_the_jwks_alone_and_carry_cognitos_claims() {
 #[test]
 fn a_token_signed_with_another_pools_key_is_refused() {
     let f = fixture();
-    let other = add_pool(&f.store, "Pool2");
+    let other = add_pool(f.store.as_ref(), "Pool2");
     f.store.insert_signing_key(&other, &shared_key(1)).unwrap();
-    let other_user = add_user(&f.store, &other, "bob");
+    let other_user = add_user(f.store.as_ref(), &other, "bob");
     let genuine = f.tokens.issue(&other, CLIENT, &other_user).unwrap();
     assert!(f.tokens.verify_access(&genuine.access_token).is_ok());
 
@@ -342,7 +342,7 @@ fn revoking_the_user_refuses_their_access_and_refresh_tokens() {
     let f = fixture();
     let first = f.tokens.issue(&f.pool, CLIENT, &f.user).unwrap();
     let second = f.tokens.issue(&f.pool, "client2", &f.user).unwrap();
-    let bob = add_user(&f.store, &f.pool, "bob");
+    let bob = add_user(f.store.as_ref(), &f.pool, "bob");
     let bobs = f.tokens.issue(&f.pool, CLIENT, &bob).unwrap();
 
     assert_eq!(f.tokens.revoke_user(&f.pool, f.user.sub).unwrap(), 2);
@@ -367,6 +367,16 @@ fn revoking_the_user_refuses_their_access_and_refresh_tokens() {
     assert_eq!(f.tokens.revoke_user(&f.pool, f.user.sub).unwrap(), 0);
 }
 
+/// Signs `claims` with the pool's real key: what only a bug (or a stolen key) produces.
+fn sign_with_pool_key(claims: &Value) -> String {
+    let key = shared_key(0);
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key.kid.clone());
+    let private = rsa::RsaPrivateKey::from_pkcs8_der(&key.private_der).unwrap();
+    let der = private.to_pkcs1_der().unwrap();
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(der.as_bytes())).unwrap()
+}
+
 #[test]
 fn an_id_token_is_not_an_access_token() {
     let f = fixture();
@@ -375,6 +385,37 @@ fn an_id_token_is_not_an_access_token() {
         refused(f.tokens.verify_access(&issued.id_token)),
         "Invalid Access Token"
     );
+    // Even with every access claim present, `token_use` decides.
+    let mut claims: Value =
+        jsonwebtoken::dangerous::insecure_decode_claims(&issued.access_token).unwrap();
+    assert!(f.tokens.verify_access(&sign_with_pool_key(&claims)).is_ok());
+    claims["token_use"] = Value::from("id");
+    assert_eq!(
+        refused(f.tokens.verify_access(&sign_with_pool_key(&claims))),
+        "Invalid Access Token"
+    );
+}
+
+#[test]
+fn a_token_must_agree_with_its_session() {
+    let f = fixture();
+    let issued = f.tokens.issue(&f.pool, CLIENT, &f.user).unwrap();
+    let claims: Value =
+        jsonwebtoken::dangerous::insecure_decode_claims(&issued.access_token).unwrap();
+    let bob = add_user(f.store.as_ref(), &f.pool, "bob");
+    for (name, value) in [
+        ("sub", Value::from(bob.sub.to_string())),
+        ("client_id", Value::from("client2")),
+        ("origin_jti", Value::from(Uuid::nil().to_string())),
+    ] {
+        let mut forged = claims.clone();
+        forged[name] = value;
+        assert_eq!(
+            refused(f.tokens.verify_access(&sign_with_pool_key(&forged))),
+            "Invalid Access Token",
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -456,7 +497,7 @@ fn refresh_finds_the_session_for_its_own_client_only() {
         refused(f.tokens.session_for_refresh(&f.pool, "client2", &refresh)),
         "Invalid Refresh Token"
     );
-    let other = add_pool(&f.store, "Pool2");
+    let other = add_pool(f.store.as_ref(), "Pool2");
     assert_eq!(
         refused(f.tokens.session_for_refresh(&other, CLIENT, &refresh)),
         "Invalid Refresh Token",
@@ -511,7 +552,7 @@ fn reissue_refuses_another_users_description() {
         .tokens
         .session_for_refresh(&f.pool, CLIENT, issued.refresh_token.as_deref().unwrap())
         .unwrap();
-    let bob = add_user(&f.store, &f.pool, "bob");
+    let bob = add_user(f.store.as_ref(), &f.pool, "bob");
     let e = f.tokens.reissue(&session, &bob).unwrap_err();
     assert_eq!(e.code(), "InternalErrorException");
 }
@@ -531,7 +572,7 @@ fn jwks_of_an_unknown_pool_is_resource_not_found() {
 #[test]
 fn a_corrupt_stored_key_is_an_internal_error_that_shows_no_bytes() {
     let store = Arc::new(MemoryStore::new());
-    let pool = add_pool(&store, "Pool1");
+    let pool = add_pool(store.as_ref(), "Pool1");
     let junk = SigningKey {
         kid: "junk".into(),
         private_der: zeroize::Zeroizing::new(vec![0xAB; 64]),
@@ -549,6 +590,55 @@ fn a_corrupt_stored_key_is_an_internal_error_that_shows_no_bytes() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_pool_created_again_under_its_old_id_signs_with_its_new_key() {
+    let f = fixture();
+    let (old_kid, _) = jwks_key(&f);
+    let old = f.tokens.issue(&f.pool, CLIENT, &f.user).unwrap();
+    f.store.delete_pool(&f.pool).unwrap();
+    let pool = add_pool(f.store.as_ref(), "Pool1");
+    f.store.insert_signing_key(&pool, &shared_key(1)).unwrap();
+    let user = add_user(f.store.as_ref(), &pool, "alice");
+
+    let (new_kid, _) = jwks_key(&f);
+    assert_ne!(new_kid, old_kid, "the cache follows the store");
+    let issued = f.tokens.issue(&pool, CLIENT, &user).unwrap();
+    let header = jsonwebtoken::decode_header(&issued.access_token).unwrap();
+    assert_eq!(header.kid, Some(new_kid));
+    assert!(f.tokens.verify_access(&issued.access_token).is_ok());
+    assert_eq!(
+        refused(f.tokens.verify_access(&old.access_token)),
+        "Invalid Access Token",
+        "a token of the deleted pool's key"
+    );
+}
+
+#[test]
+fn tokens_survive_reopening_an_sqlite_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userpool.db");
+    let clock = Arc::new(ManualClock::new(epoch()));
+    let (pool, issued) = {
+        let store = Arc::new(userpool_sqlite::SqliteStore::open(&path).unwrap());
+        let pool = add_pool(store.as_ref(), "Pool1");
+        store.insert_signing_key(&pool, &shared_key(0)).unwrap();
+        let user = add_user(store.as_ref(), &pool, "alice");
+        let tokens = Tokens::new(store, clock.clone(), BASE.into());
+        (pool.clone(), tokens.issue(&pool, CLIENT, &user).unwrap())
+    };
+    let store = Arc::new(userpool_sqlite::SqliteStore::open(&path).unwrap());
+    let tokens = Tokens::new(store.clone(), clock, BASE.into());
+    let claims = tokens.verify_access(&issued.access_token).unwrap();
+    let refresh = issued.refresh_token.as_deref().unwrap();
+    let session = tokens.session_for_refresh(&pool, CLIENT, refresh).unwrap();
+    assert_eq!(session.origin_jti, claims.origin_jti);
+    assert_eq!(tokens.revoke_user(&pool, claims.sub).unwrap(), 1);
+    assert_eq!(
+        refused(tokens.verify_access(&issued.access_token)),
+        "Access Token has been revoked"
+    );
 }
 
 #[test]
@@ -577,7 +667,7 @@ mod keygen {
 
     fn empty_pool() -> (Arc<MemoryStore>, UserPoolId) {
         let store = Arc::new(MemoryStore::new());
-        let pool = add_pool(&store, "Pool1");
+        let pool = add_pool(store.as_ref(), "Pool1");
         (store, pool)
     }
 
@@ -596,7 +686,7 @@ mod keygen {
     #[test]
     fn the_key_survives_a_restart() {
         let (store, pool) = empty_pool();
-        let user = add_user(&store, &pool, "alice");
+        let user = add_user(store.as_ref(), &pool, "alice");
         let before = tokens_over(&store);
         let issued = before.issue(&pool, CLIENT, &user).unwrap();
         let jwks = before.jwks(&pool).unwrap();
