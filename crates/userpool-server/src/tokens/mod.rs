@@ -74,8 +74,12 @@ pub struct Tokens {
     issuer_base: String,
     keys: keys::KeyCache,
     /// Validity of access and id tokens (`exp - iat`); [`DEFAULT_ACCESS_VALIDITY`].
+    /// Cognito lets an app client choose 5 minutes to 1 day; this server applies one
+    /// value to every client and does not police it (a host setting it to zero or less
+    /// issues tokens that are born expired).
     pub access_validity: TimeDelta,
-    /// Validity of refresh tokens; [`DEFAULT_REFRESH_VALIDITY`].
+    /// Validity of refresh tokens; [`DEFAULT_REFRESH_VALIDITY`] (Cognito: 1 hour to 10
+    /// years, per app client).
     pub refresh_validity: TimeDelta,
 }
 

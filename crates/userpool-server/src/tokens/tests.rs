@@ -228,6 +228,13 @@ fn tokens_verify_with_the_jwks_alone_and_carry_cognitos_claims() {
         access_jti,
         "each token has its own jti"
     );
+
+    // A JWT library's own JWKS type reads it too, and finds the key by the token's kid.
+    let set: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(f.tokens.jwks(&f.pool).unwrap()).unwrap();
+    let from_jwk = DecodingKey::from_jwk(set.find(&kid).unwrap()).unwrap();
+    let validation = independent_validation(&f, None);
+    assert!(jsonwebtoken::decode::<Value>(&issued.access_token, &from_jwk, &validation).is_ok());
 }
 
 #[test]
