@@ -23,6 +23,21 @@
 //! end up signing with the same key, and tokens survive restarts. Decoded keys are cached
 //! per process.
 //!
+//! # Security notes
+//!
+//! - Verification accepts RS256 only, with the key named by the pool's current `kid`:
+//!   `alg: none` and HS256 signed with the public key are refused by construction. The
+//!   `iss` claim is read unverified only to choose the pool's key; the verification then
+//!   checks it again.
+//! - Signing uses the RustCrypto `rsa` crate 0.9 (through `jsonwebtoken`'s RustCrypto
+//!   backend), which carries advisory RUSTSEC-2023-0071 (Marvin: the private-key
+//!   operation is not constant-time, so a network attacker timing many signatures could
+//!   learn about the key). The `rsa` 0.10 line fixes the arithmetic; moving to it waits
+//!   on `jsonwebtoken` (or a custom `CryptoProvider`). For a local Cognito endpoint the
+//!   risk is small; an endpoint exposed to untrusted networks should know it is there.
+//! - Nothing here logs or displays a token or key: [`Issued`] and [`Tokens`] redact
+//!   theirs in `Debug`, and errors name pools and kids, never key bytes.
+//!
 //! # Time
 //!
 //! Every `iat`, `exp` and expiry check uses the injected [`Clock`], never the system's (the
