@@ -32,9 +32,10 @@
 //! - Signing uses the RustCrypto `rsa` crate 0.9 (through `jsonwebtoken`'s RustCrypto
 //!   backend), which carries advisory RUSTSEC-2023-0071 (Marvin: the private-key
 //!   operation is not constant-time, so a network attacker timing many signatures could
-//!   learn about the key). The `rsa` 0.10 line fixes the arithmetic; moving to it waits
-//!   on `jsonwebtoken` (or a custom `CryptoProvider`). For a local Cognito endpoint the
-//!   risk is small; an endpoint exposed to untrusted networks should know it is there.
+//!   learn about the key). `rsa` 0.10 still lists PKCS#1 v1.5, which RS256 requires, as
+//!   affected, and `jsonwebtoken` 11 builds on 0.9; so there is no fixed version to move
+//!   to yet. For a local Cognito endpoint the risk is small; an endpoint exposed to
+//!   untrusted networks should know it is there.
 //! - Nothing here logs or displays a token or key: [`Issued`] and [`Tokens`] redact
 //!   theirs in `Debug`, and errors name pools and kids, never key bytes.
 //!
