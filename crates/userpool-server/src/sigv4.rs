@@ -359,6 +359,11 @@ fn recompute(
             }
         }
     }
+    // HTTP/1.1 requires `Host`, but an HTTP/1.0 request may omit it and carry the authority
+    // in an absolute URI; with neither, the signer would panic, and nothing can match.
+    if !pairs.iter().any(|&(name, _)| name == "host") {
+        pairs.push(("host", uri.authority()?.as_str()));
+    }
     let identity = Credentials::new(
         scope.access_key_id,
         credential.secret_access_key.as_str(),

@@ -41,6 +41,12 @@ const BOTOCORE_TOKEN: &str = "FQoGZXIvYXdzEXAMPLE//session+token==";
 const BOTOCORE_WITH_TOKEN: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/cognito-idp/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=f0d9ea4d14ad21c882e4fd00b0496b3439a8841bcdec3e79ab32c076a3712d66";
 const BOTOCORE_STS: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0e28020855955e8e6e47b7f558be5cf8d8eaf2724076f456d6c826a91918b15d";
 
+/// The same request with `User-Agent: aws-cli/2.17.0 Python/3.11` signed too (botocore
+/// excludes it by default; signed here with
+/// `mock.patch("botocore.auth.SIGNED_HEADERS_BLACKLIST", [])`), as a client that signs
+/// every header would.
+const BOTOCORE_USER_AGENT_SIGNED: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/cognito-idp/aws4_request, SignedHeaders=content-type;host;user-agent;x-amz-date;x-amz-target, Signature=08c80fa691ad30bf9d98fcb6340cd44abc11f05568cd0db544b235a62efd9774";
+
 fn credential() -> AdminCredential {
     AdminCredential {
         access_key_id: ACCESS_KEY_ID.into(),
@@ -165,6 +171,14 @@ fn a_signed_session_token_verifies_with_the_static_key() {
             .verify(),
     );
     assert_eq!(code, "InvalidSignatureException");
+}
+
+#[test]
+fn a_signed_user_agent_is_honoured() {
+    let request = Request::botocore(BOTOCORE_USER_AGENT_SIGNED);
+    accepted(request.verify());
+    let request = request.set("user-agent", "aws-cli/2.18.0 Python/3.12");
+    assert_eq!(refused(request.verify()).0, "InvalidSignatureException");
 }
 
 #[test]
@@ -404,6 +418,22 @@ fn a_signed_header_list_without_a_sent_header_does_not_verify() {
     // `x-amz-target` claimed signed but not sent.
     let request = Request::botocore(BOTOCORE_US_EAST_1).remove("x-amz-target");
     assert_eq!(refused(request.verify()).0, "InvalidSignatureException");
+}
+
+#[test]
+fn a_missing_host_header_is_refused_without_panicking() {
+    let request = Request::botocore(BOTOCORE_US_EAST_1).remove("host");
+    assert_eq!(
+        refused(request.verify()),
+        ("InvalidSignatureException", MISMATCH.to_owned())
+    );
+}
+
+#[test]
+fn without_a_host_header_the_authority_of_an_absolute_uri_is_the_host() {
+    let mut request = Request::botocore(BOTOCORE_US_EAST_1).remove("host");
+    request.uri = Uri::from_static("http://127.0.0.1:9229/");
+    accepted(request.verify());
 }
 
 #[test]
