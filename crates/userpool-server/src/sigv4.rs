@@ -33,6 +33,9 @@
 //!   without an `Authorization` header is [`Error::MissingAuthenticationToken`] even if its
 //!   query carries `X-Amz-Signature`. `X-Amz-Date` is required (the older `Date` header is
 //!   not accepted) and must be signed, like `host`.
+//! - **Lenient separators.** Empty `,`-separated parts of the header are skipped and
+//!   unknown ones ignored: the signature covers everything that matters, so strictness
+//!   about spacing would only refuse honest clients.
 //! - **Skew.** `X-Amz-Date` may differ from the server's clock by 15 minutes either way,
 //!   AWS's window.
 //!

@@ -437,6 +437,30 @@ fn without_a_host_header_the_authority_of_an_absolute_uri_is_the_host() {
 }
 
 #[test]
+fn every_truncation_or_corruption_of_the_header_is_refused_without_panicking() {
+    let full = BOTOCORE_US_EAST_1;
+    for end in 0..full.len() {
+        let (code, _) = refused(Request::botocore(&full[..end]).verify());
+        assert!(
+            code == "IncompleteSignatureException" || code == "InvalidSignatureException",
+            "{end}: {code}"
+        );
+    }
+    for (from, to) in [
+        (
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-target",
+            "SignedHeaders=host;;x-amz-date;HOST;bad name;",
+        ),
+        ("Credential=AKIDEXAMPLE/", "Credential=/"),
+        ("aws4_request", "aws4_request/extra"),
+        ("Signature=", "Signature=Signature="),
+    ] {
+        let result = Request::botocore(&full.replace(from, to)).verify();
+        assert!(result.is_err(), "{to}");
+    }
+}
+
+#[test]
 fn host_and_date_must_be_signed() {
     let cases = [
         (
