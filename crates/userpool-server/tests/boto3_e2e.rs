@@ -114,7 +114,14 @@ fn prepared_python(root: &Path) -> PathBuf {
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         let (status, output) = run_streaming(
             Command::new(&python)
-                .args(["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "-q",
+                    "-r",
+                ])
                 .arg(&requirements),
             "pip install",
         );

@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import boto3
+import botocore.auth as _botocore_auth
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -284,3 +285,19 @@ def answer_new_password(cognito, client_id: str, username: str, session: str, ne
         Session=session,
         ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
     )
+
+
+@contextlib.contextmanager
+def signing_clock_ahead(seconds):
+    """Makes botocore sign with a clock `seconds` ahead, as a client living in the server's
+    shifted time would."""
+    real = _botocore_auth.get_current_datetime
+
+    def shifted(*args, **kwargs):
+        return real(*args, **kwargs) + _dt.timedelta(seconds=seconds)
+
+    _botocore_auth.get_current_datetime = shifted
+    try:
+        yield
+    finally:
+        _botocore_auth.get_current_datetime = real

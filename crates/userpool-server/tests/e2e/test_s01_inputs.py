@@ -79,3 +79,27 @@ def test_s1_permanent_absent_means_temporary(cognito, pool, app_client):
     cognito.admin_set_user_password(UserPoolId=pool, Username="diego", Password=TEMP)
     assert status(cognito, pool, "diego") == "FORCE_CHANGE_PASSWORD"
     assert sign_in(cognito, app_client["ClientId"], "diego", TEMP)["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+
+
+def test_s1_lengths_count_unicode_scalar_values_not_bytes(cognito, pool):
+    create_user(cognito, pool, "diego")
+    # 256 characters, 508 bytes: accepted.
+    cognito.admin_set_user_password(UserPoolId=pool, Username="diego", Password="Aa1!" + "é" * 252, Permanent=True)
+    with raises_cognito("InvalidParameterException", startswith=ONE + "Value at 'password'"):
+        cognito.admin_set_user_password(UserPoolId=pool, Username="diego", Password="Aa1!" + "é" * 253, Permanent=True)
+    assert create_user(cognito, pool, "é" * 128)["Username"] == "é" * 128
+    with raises_cognito("InvalidParameterException", ONE + "Value at 'username' failed to satisfy constraint: Member must have length less than or equal to 128"):
+        create_user(cognito, pool, "é" * 129)
+
+
+def test_s1_usernames_take_letters_marks_symbols_numbers_punctuation(cognito, pool):
+    name = "ñandú-😀_№1"
+    assert create_user(cognito, pool, name)["Username"] == name
+    assert cognito.admin_get_user(UserPoolId=pool, Username=name)["Username"] == name
+
+
+def test_s1_pool_id_length_limit_is_55(cognito):
+    with raises_cognito("ResourceNotFoundException"):  # 55 characters: well-formed, unknown
+        cognito.admin_get_user(UserPoolId="us-east-1_" + "a" * 45, Username="diego")
+    with raises_cognito("InvalidParameterException", startswith=ONE + "Value at 'userPoolId'"):
+        cognito.admin_get_user(UserPoolId="us-east-1_" + "a" * 46, Username="diego")

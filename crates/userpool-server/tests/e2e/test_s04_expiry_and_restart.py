@@ -1,10 +1,7 @@
 """SPEC §4 — temporary passwords expire; also restart persistence (SQLite) and, on the
 restarted server, a pool hashed with the default argon2id parameters (SPEC §9)."""
 
-import contextlib
 import datetime as dt
-
-import botocore.auth
 
 from support import (
     CHEAP_HASH_FLAGS,
@@ -20,6 +17,7 @@ from support import (
     make_pool,
     raises_cognito,
     sign_in,
+    signing_clock_ahead,
 )
 
 EIGHT_DAYS = 8 * 86400
@@ -85,22 +83,6 @@ def test_s4_temporary_password_expires_across_a_restart(tmp_path):
         assert second.stop() == 0
 
 
-@contextlib.contextmanager
-def signing_clock_ahead(seconds):
-    """Makes botocore sign with a clock `seconds` ahead, as a client living in the server's
-    shifted time would."""
-    real = botocore.auth.get_current_datetime
-
-    def shifted(*args, **kwargs):
-        return real(*args, **kwargs) + dt.timedelta(seconds=seconds)
-
-    botocore.auth.get_current_datetime = shifted
-    try:
-        yield
-    finally:
-        botocore.auth.get_current_datetime = real
-
-
 def test_s4_clock_offset_is_refused_with_a_configured_credential(tmp_path):
     srv = ServerProcess(tmp_path / "x.db", tmp_path / "x.log", [
         "--test-clock-offset-secs", "60",
@@ -115,3 +97,101 @@ def test_s4_clock_offset_is_refused_with_a_configured_credential(tmp_path):
     else:
         srv.stop()
         raise AssertionError("the server started with a clock offset and a real credential")
+
+
+SIX_DAYS = 6 * 86400
+
+
+def test_s4_resend_and_admin_set_restart_the_expiry_clock_and_the_policy_at_set_time_counts(tmp_path):
+    """SPEC §3/§4: RESEND and a temporary AdminSetUserPassword restart the expiry clock; a
+    temporary password expires by the validity of the policy in force when it was set."""
+    db = tmp_path / "clock.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        strict = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
+                  "RequireNumbers": True, "RequireSymbols": True}
+        pool = make_pool(cognito, policy={**strict, "TemporaryPasswordValidityDays": 10})
+        client = make_client(cognito, pool)["ClientId"]
+        for name in ("resent", "reset-by-admin", "untouched-10"):
+            create_user(cognito, pool, name)
+        # From now on the pool's validity is 7 days; the passwords above keep their 10.
+        cognito.update_user_pool(UserPoolId=pool, Policies={"PasswordPolicy": {**strict, "TemporaryPasswordValidityDays": 7}})
+        create_user(cognito, pool, "untouched-7")
+    finally:
+        assert first.stop() == 0
+
+    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(SIX_DAYS)]).start()
+    try:
+        cognito = second.client()
+        with signing_clock_ahead(SIX_DAYS):
+            cognito.admin_create_user(UserPoolId=pool, Username="resent", MessageAction="RESEND", TemporaryPassword="Resent-Temp1!")
+            cognito.admin_set_user_password(UserPoolId=pool, Username="reset-by-admin", Password="New-Temp-9!")
+    finally:
+        assert second.stop() == 0
+
+    third = ServerProcess(db, tmp_path / "third.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(EIGHT_DAYS)]).start()
+    try:
+        cognito = third.client()
+        # Set at day 6 under the 7-day policy: good until day 13.
+        assert_new_password_required(sign_in(cognito, client, "resent", "Resent-Temp1!"), "resent")
+        assert_new_password_required(sign_in(cognito, client, "reset-by-admin", "New-Temp-9!"), "reset-by-admin")
+        # Set at day 0 under the 10-day policy: good until day 10, whatever the pool says now.
+        assert_new_password_required(sign_in(cognito, client, "untouched-10", TEMP), "untouched-10")
+        # Set at day 0 under the 7-day policy: expired at day 7.
+        with raises_cognito("NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."):
+            sign_in(cognito, client, "untouched-7", TEMP)
+    finally:
+        assert third.stop() == 0
+
+
+def test_s6_challenge_session_expires_after_three_minutes_across_a_restart(tmp_path):
+    """SPEC §6: the NEW_PASSWORD_REQUIRED session expires after 3 minutes (default)."""
+    db = tmp_path / "session.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        pool = make_pool(cognito)
+        client = make_client(cognito, pool)["ClientId"]
+        create_user(cognito, pool, "diego")
+        session = assert_new_password_required(sign_in(cognito, client, "diego", TEMP), "diego")
+    finally:
+        assert first.stop() == 0
+    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", "200"]).start()
+    try:
+        cognito = later.client()
+        with raises_cognito("NotAuthorizedException"):
+            answer_new_password(cognito, client, "diego", session, PERM)
+        # A fresh sign-in (the temporary password is still valid) gives a working session.
+        session = assert_new_password_required(sign_in(cognito, client, "diego", TEMP), "diego")
+        assert_tokens(answer_new_password(cognito, client, "diego", session, PERM))
+    finally:
+        assert later.stop() == 0
+
+
+def test_s6_lockout_survives_a_restart(tmp_path):
+    """SPEC §6: lockout state is part of the user record, so it survives restarts."""
+    import time
+
+    db = tmp_path / "lockout.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        pool = make_pool(cognito)
+        client = make_client(cognito, pool)["ClientId"]
+        create_user(cognito, pool, "diego", permanent=PERM)
+        # Failures 6, 7 and 8 start lockouts of 1, 2 and 4 seconds.
+        for attempt in range(1, 9):
+            if attempt in (7, 8):
+                time.sleep(2 ** (attempt - 7) + 0.15)  # wait out the previous lockout
+            with raises_cognito("NotAuthorizedException", INCORRECT):
+                sign_in(cognito, client, "diego", "Wrong-Passw0rd!")
+    finally:
+        assert first.stop() == 0
+    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = second.client()
+        with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+            sign_in(cognito, client, "diego", PERM)
+    finally:
+        assert second.stop() == 0

@@ -168,3 +168,63 @@ def test_s6_admin_initiate_auth_password_flows(cognito, pool, app_client, flow):
     )
     assert_tokens(result)
     assert result["ChallengeParameters"] == {}
+
+
+def test_s6_unsupported_flow_is_named_not_reported_as_a_missing_password(cognito, pool, app_client):
+    # What an SRP client (Amplify's default) sends: no PASSWORD, the flow is what is unsupported.
+    create_user(cognito, pool, "diego", permanent=PERM)
+    with raises_cognito("InvalidParameterException") as e:
+        cognito.initiate_auth(ClientId=app_client["ClientId"], AuthFlow="USER_SRP_AUTH",
+                              AuthParameters={"USERNAME": "diego", "SRP_A": "abcdef0123456789"})
+    assert "USER_SRP_AUTH" in e["Message"], e["Message"]
+
+
+def test_s6_concurrent_failures_are_all_counted(server, pool, app_client):
+    """Lockout state lives in the user record: concurrent wrong passwords cannot lose
+    updates (each failure is counted, then the lockout refuses without verifying)."""
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from support import BOTO_CONFIG
+
+    cognito = server.client(config=BOTO_CONFIG.merge(Config(max_pool_connections=16)))
+    create_user(cognito, pool, "diego", permanent=PERM)
+
+    def attempt(_):
+        try:
+            sign_in(cognito, app_client["ClientId"], "diego", "Wrong-Passw0rd!")
+            return "signed in"
+        except ClientError as e:
+            return f"{e.response['Error']['Code']}: {e.response['Error'].get('Message')}"
+
+    with ThreadPoolExecutor(16) as pool_:
+        outcomes = Counter(pool_.map(attempt, range(40)))
+    assert set(outcomes) <= {f"NotAuthorizedException: {INCORRECT}", "NotAuthorizedException: Password attempts exceeded"}, outcomes
+    assert 6 <= outcomes[f"NotAuthorizedException: {INCORRECT}"] < 20, outcomes
+
+
+def test_s3_concurrent_creates_of_one_username_make_one_user(server, pool):
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from support import BOTO_CONFIG
+
+    cognito = server.client(config=BOTO_CONFIG.merge(Config(max_pool_connections=16)))
+
+    def attempt(i):
+        try:
+            create_user(cognito, pool, "race", temporary=f"Race-Temp-{i}!")
+            return "created"
+        except ClientError as e:
+            return e.response["Error"]["Code"]
+
+    with ThreadPoolExecutor(16) as pool_:
+        outcomes = Counter(pool_.map(attempt, range(16)))
+    assert outcomes == Counter({"created": 1, "UsernameExistsException": 15}), outcomes
+    assert len(cognito.list_users(UserPoolId=pool, Filter='username = "race"')["Users"]) == 1

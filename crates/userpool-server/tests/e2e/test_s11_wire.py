@@ -212,3 +212,45 @@ def test_s11_incomplete_authorization_header(server, cognito, pool, app_client):
     })
     assert_json_error(response, "IncompleteSignatureException")
     assert_unchanged(cognito, pool, app_client)
+
+
+def test_s11_get_on_the_operation_path_is_a_json_error(server):
+    # Everything that is not an operation or a JWKS gets a JSON error (handler.rs promises it).
+    response = requests.get(server.url + "/", timeout=10)
+    assert 400 <= response.status_code < 500
+    assert response.json()["__type"], response.text
+
+
+def test_s11_sigint_also_stops_gracefully(tmp_path):
+    import signal as signals
+
+    from support import CHEAP_HASH_FLAGS, ServerProcess
+
+    srv = ServerProcess(tmp_path / "int.db", tmp_path / "int.log", CHEAP_HASH_FLAGS).start()
+    assert srv.client().list_user_pools(MaxResults=1)["UserPools"] == []
+    srv.proc.send_signal(signals.SIGINT)
+    srv.proc.wait(20)  # stop() would send SIGTERM to a process still running
+    assert srv.stop() == 0
+    assert "SIGINT received" in srv.log_path.read_text()
+
+
+@pytest.mark.parametrize("skew_minutes, accepted", [(-14, True), (14, True), (-16, False), (16, False)])
+def test_s11_signature_date_must_be_within_fifteen_minutes(server, cognito, pool, skew_minutes, accepted):
+    from support import signing_clock_ahead
+
+    create_user(cognito, pool, "diego")
+    with signing_clock_ahead(skew_minutes * 60):
+        if accepted:
+            assert cognito.admin_get_user(UserPoolId=pool, Username="diego")["Username"] == "diego"
+        else:
+            with raises_cognito("InvalidSignatureException"):
+                cognito.admin_disable_user(UserPoolId=pool, Username="diego")
+    assert cognito.admin_get_user(UserPoolId=pool, Username="diego")["Enabled"] is True
+
+
+def test_s11_access_key_id_is_case_sensitive(server, cognito, pool):
+    create_user(cognito, pool, "diego")
+    lower = server.client(aws_access_key_id=DEV_ACCESS_KEY_ID.lower())
+    with raises_cognito("UnrecognizedClientException"):
+        lower.admin_disable_user(UserPoolId=pool, Username="diego")
+    assert cognito.admin_get_user(UserPoolId=pool, Username="diego")["Enabled"] is True
