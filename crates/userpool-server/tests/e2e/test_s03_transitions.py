@@ -247,3 +247,44 @@ def test_s3_a_failed_operation_changes_nothing(cognito, pool, app_client):
     for key in ("UserStatus", "Enabled", "UserLastModifiedDate", "UserAttributes"):
         assert after[key] == before[key], key
     assert_tokens(sign_in(cognito, app_client["ClientId"], "diego", PERM))
+
+
+def test_s3_confirmation_codes_have_an_attempt_limit(cognito, server, pool, app_client):
+    offset = server.log_offset()
+    cognito.sign_up(ClientId=app_client["ClientId"], Username="maria", Password=PERM)
+    code = server.code_for("maria", "SignUp", after=offset)
+    wrong = "000001" if code != "000001" else "000002"
+    for _ in range(5):
+        with raises_cognito("CodeMismatchException"):
+            cognito.confirm_sign_up(ClientId=app_client["ClientId"], Username="maria", ConfirmationCode=wrong)
+    # The limit is reached: even the right code is refused now, and nothing changed.
+    with raises_cognito("LimitExceededException", "Attempt limit exceeded, please try after some time."):
+        cognito.confirm_sign_up(ClientId=app_client["ClientId"], Username="maria", ConfirmationCode=code)
+    assert status(cognito, pool, "maria") == "UNCONFIRMED"
+
+
+def test_s3_reset_codes_are_single_use_and_replaced_by_newer_ones(cognito, server, pool, app_client):
+    client = app_client["ClientId"]
+    create_user(cognito, pool, "diego", attributes=EMAIL, permanent=PERM)
+    offset = server.log_offset()
+    cognito.forgot_password(ClientId=client, Username="diego")
+    first = server.code_for("diego", "PasswordReset", after=offset)
+    offset = server.log_offset()
+    cognito.forgot_password(ClientId=client, Username="diego")
+    second = server.code_for("diego", "PasswordReset", after=offset)
+    if first != second:
+        with raises_cognito("CodeMismatchException"):
+            cognito.confirm_forgot_password(ClientId=client, Username="diego", ConfirmationCode=first, Password=PERM2)
+    # ForgotPassword alone changes nothing: the old password still signs in.
+    assert_tokens(sign_in(cognito, client, "diego", PERM))
+    cognito.confirm_forgot_password(ClientId=client, Username="diego", ConfirmationCode=second, Password=PERM2)
+    with raises_cognito("ExpiredCodeException"):
+        cognito.confirm_forgot_password(ClientId=client, Username="diego", ConfirmationCode=second, Password="Third-Passw0rd!")
+    assert_tokens(sign_in(cognito, client, "diego", PERM2))
+
+
+def test_s3_admin_confirm_sign_up_only_from_unconfirmed(cognito, pool):
+    create_user(cognito, pool, "diego")
+    with raises_cognito("NotAuthorizedException", "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"):
+        cognito.admin_confirm_sign_up(UserPoolId=pool, Username="diego")
+    assert status(cognito, pool, "diego") == "FORCE_CHANGE_PASSWORD"

@@ -195,3 +195,30 @@ def test_s6_lockout_survives_a_restart(tmp_path):
             sign_in(cognito, client, "diego", PERM)
     finally:
         assert second.stop() == 0
+
+
+def test_s3_reset_codes_expire_after_an_hour_sign_up_codes_after_a_day(tmp_path):
+    db = tmp_path / "codes.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        pool = make_pool(cognito)
+        client = make_client(cognito, pool)["ClientId"]
+        create_user(cognito, pool, "diego", permanent=PERM,
+                    attributes={"email": "diego@example.com", "email_verified": "true"})
+        cognito.forgot_password(ClientId=client, Username="diego")
+        reset_code = first.code_for("diego", "PasswordReset")
+        cognito.sign_up(ClientId=client, Username="maria", Password=PERM)
+        sign_up_code = first.code_for("maria", "SignUp")
+    finally:
+        assert first.stop() == 0
+    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)]).start()
+    try:
+        cognito = later.client()
+        with raises_cognito("ExpiredCodeException", "Invalid code provided, please request a code again."):
+            cognito.confirm_forgot_password(ClientId=client, Username="diego", ConfirmationCode=reset_code, Password="Perm-Second-2#")
+        assert_tokens(sign_in(cognito, client, "diego", PERM))
+        cognito.confirm_sign_up(ClientId=client, Username="maria", ConfirmationCode=sign_up_code)
+        assert_tokens(sign_in(cognito, client, "maria", PERM))
+    finally:
+        assert later.stop() == 0

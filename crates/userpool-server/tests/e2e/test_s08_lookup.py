@@ -2,6 +2,9 @@
 
 import uuid
 
+import pytest
+from botocore.exceptions import ClientError
+
 from support import (
     PERM,
     TEMP,
@@ -93,3 +96,24 @@ def test_s8_case_insensitive_pool_folds_usernames_and_aliases(cognito):
     assert_tokens(sign_in(cognito, client, "DIEGO@EXAMPLE.COM", PERM))
     with raises_cognito("UsernameExistsException"):
         create_user(cognito, pool, "DIEGO")
+
+
+@pytest.mark.parametrize("taken", ["alice@example.com", "ally"], ids=["email", "preferred_username"])
+def test_s8_sign_up_cannot_shadow_another_users_verified_alias(cognito, taken):
+    """SPEC §8: alias values are unique in a pool and resolve to their user. A public SignUp
+    whose *username* is someone's verified alias must not capture that alias (the lookup
+    tries usernames first): Cognito refuses it (email-format usernames are refused outright
+    in a pool with the email alias)."""
+    pool = make_pool(cognito, AliasAttributes=["email", "preferred_username"])
+    client = make_client(cognito, pool)["ClientId"]
+    create_user(cognito, pool, "alice", permanent=PERM, attributes={
+        "email": "alice@example.com", "email_verified": "true", "preferred_username": "ally"})
+    try:
+        cognito.sign_up(ClientId=client, Username=taken, Password="Attacker-Passw0rd!")
+    except ClientError as e:
+        assert e.response["Error"]["Code"] in (
+            "InvalidParameterException", "AliasExistsException", "UsernameExistsException"), e.response["Error"]
+    else:
+        raise AssertionError(f"SignUp accepted the username {taken!r}, which is alice's verified alias")
+    assert cognito.admin_get_user(UserPoolId=pool, Username=taken)["Username"] == "alice"
+    assert_tokens(sign_in(cognito, client, taken, PERM))
