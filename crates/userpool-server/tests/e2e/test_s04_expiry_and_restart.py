@@ -3,6 +3,8 @@ restarted server, a pool hashed with the default argon2id parameters (SPEC §9).
 
 import datetime as dt
 
+from botocore.exceptions import ClientError
+
 from support import (
     CHEAP_HASH_FLAGS,
     INCORRECT,
@@ -222,3 +224,70 @@ def test_s3_reset_codes_expire_after_an_hour_sign_up_codes_after_a_day(tmp_path)
         assert_tokens(sign_in(cognito, client, "maria", PERM))
     finally:
         assert later.stop() == 0
+
+
+def test_s9_stored_hash_over_the_ceiling_is_internal_error_and_not_computed(tmp_path):
+    """SPEC §9: parameters read from a stored hash are untrusted; above the ceiling the hash
+    is refused (InternalErrorException, HTTP 500 per §11), never computed, and the log
+    does not show it (§10)."""
+    import re
+    import sqlite3
+
+    db = tmp_path / "ceiling.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        pool = make_pool(cognito)
+        client = make_client(cognito, pool)["ClientId"]
+        create_user(cognito, pool, "diego", permanent=PERM)
+    finally:
+        assert first.stop() == 0
+    with sqlite3.connect(db) as con:
+        (stored,) = con.execute("SELECT credential_hash FROM users WHERE pool_id = ? AND username = 'diego'", (pool,)).fetchone()
+        assert stored.startswith("$argon2id$")
+        hostile = re.sub(r"m=\d+", "m=4194304", stored)  # 4 GiB
+        assert hostile != stored
+        con.execute("UPDATE users SET credential_hash = ? WHERE pool_id = ? AND username = 'diego'", (hostile, pool))
+    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = second.client()
+        with raises_cognito("InternalErrorException") as e:
+            sign_in(cognito, client, "diego", PERM)
+        assert e["HTTPStatusCode"] == 500
+        assert "ceiling" in second.stderr()  # refused for its parameters, not for some other reason
+        salt_and_hash = hostile.rsplit("$", 2)[1:]
+        assert not any(part in second.stderr() for part in salt_and_hash), "the stored hash reached the log"
+        assert not any(part in e["Message"] for part in salt_and_hash)
+    finally:
+        assert second.stop() == 0
+
+
+def test_s6_unknown_user_costs_about_what_a_known_user_costs(tmp_path):
+    """SPEC §6: an unknown user is verified against a dummy hash, so a wrong password for a
+    known user and any password for an unknown one take comparable time (default argon2id
+    parameters, where a hash dominates the request)."""
+    import statistics
+    import time
+
+    srv = ServerProcess(tmp_path / "unused.db", tmp_path / "timing.log", ["--memory"]).start()
+    try:
+        cognito = srv.client()
+        for prevent in (False, True):
+            pool = make_pool(cognito)
+            client = make_client(cognito, pool, prevent=prevent)["ClientId"]
+            create_user(cognito, pool, "diego", permanent=PERM)
+            known, unknown = [], []
+            for i in range(8):
+                for name, bucket in (("diego", known), (f"nobody-{i}", unknown)):
+                    start = time.perf_counter()
+                    try:
+                        sign_in(cognito, client, name, "Wrong-Passw0rd!")
+                    except ClientError:
+                        pass
+                    else:
+                        raise AssertionError("a wrong password signed in")
+                    bucket.append(time.perf_counter() - start)
+            k, u = statistics.median(known), statistics.median(unknown)
+            assert u > 0.5 * k, f"unknown user answered in {u * 1e3:.1f} ms, known in {k * 1e3:.1f} ms (prevent={prevent})"
+    finally:
+        assert srv.stop() == 0
