@@ -291,3 +291,25 @@ def test_s6_unknown_user_costs_about_what_a_known_user_costs(tmp_path):
             assert u > 0.5 * k, f"unknown user answered in {u * 1e3:.1f} ms, known in {k * 1e3:.1f} ms (prevent={prevent})"
     finally:
         assert srv.stop() == 0
+
+
+def test_s9_hash_parameters_over_the_ceiling_are_refused_at_start(tmp_path):
+    """SPEC §9 / §2 ("validated once at construction"): `--hash-iterations 11` exceeds the
+    ceiling (10 passes). The server must refuse to start, rather than start and then fail
+    every CreateUserPool with an InvalidParameterException about a member the client never
+    sent."""
+    srv = ServerProcess(tmp_path / "x.db", tmp_path / "x.log", ["--hash-iterations", "11"])
+    try:
+        srv.start(timeout=10)
+    except RuntimeError as e:
+        assert "exited with" in str(e)
+        return
+    try:
+        pool_error = None
+        try:
+            make_pool(srv.client())
+        except ClientError as e:
+            pool_error = f"{e.response['Error']['Code']}: {e.response['Error'].get('Message')}"
+        raise AssertionError(f"the server started with hash parameters over the ceiling; CreateUserPool then gave {pool_error}")
+    finally:
+        srv.stop()

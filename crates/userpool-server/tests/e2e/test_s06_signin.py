@@ -228,3 +228,30 @@ def test_s3_concurrent_creates_of_one_username_make_one_user(server, pool):
         outcomes = Counter(pool_.map(attempt, range(16)))
     assert outcomes == Counter({"created": 1, "UsernameExistsException": 15}), outcomes
     assert len(cognito.list_users(UserPoolId=pool, Filter='username = "race"')["Users"]) == 1
+
+
+def test_s6_prevent_user_existence_errors_covers_confirmation_and_challenges(cognito, pool):
+    """With PreventUserExistenceErrors ENABLED, no public operation tells an unknown user
+    from a known one: Cognito answers ConfirmSignUp / ConfirmForgotPassword for an unknown
+    user with a code error, and a challenge answer with NotAuthorized — never
+    UserNotFoundException."""
+    from botocore.exceptions import ClientError
+
+    client = make_client(cognito, pool, prevent=True)["ClientId"]
+    calls = {
+        "ConfirmSignUp": lambda: cognito.confirm_sign_up(ClientId=client, Username="nobody", ConfirmationCode="123456"),
+        "ConfirmForgotPassword": lambda: cognito.confirm_forgot_password(
+            ClientId=client, Username="nobody", ConfirmationCode="123456", Password=PERM),
+        "RespondToAuthChallenge": lambda: answer_new_password(cognito, client, "nobody", "S" * 43, PERM),
+    }
+    allowed = {"CodeMismatchException", "ExpiredCodeException", "NotAuthorizedException"}
+    leaks = {}
+    for name, call in calls.items():
+        try:
+            call()
+        except ClientError as e:
+            if e.response["Error"]["Code"] not in allowed:
+                leaks[name] = e.response["Error"]["Code"]
+        else:
+            leaks[name] = "succeeded"
+    assert not leaks, f"user existence disclosed by: {leaks}"

@@ -254,3 +254,39 @@ def test_s11_access_key_id_is_case_sensitive(server, cognito, pool):
     with raises_cognito("UnrecognizedClientException"):
         lower.admin_disable_user(UserPoolId=pool, Username="diego")
     assert cognito.admin_get_user(UserPoolId=pool, Username="diego")["Enabled"] is True
+
+
+def test_s11_sigterm_finishes_requests_in_flight(tmp_path):
+    """SIGTERM stops accepting and lets the requests in flight finish (exit 0)."""
+    import signal as signals
+    import threading
+    import time
+
+    from support import PERM, ServerProcess, assert_tokens, make_client, make_pool
+
+    # Expensive hashes (at the ceiling: 10 passes) make a sign-in take a while.
+    srv = ServerProcess(tmp_path / "unused.db", tmp_path / "slow.log",
+                        ["--memory", "--hash-iterations", "10", "--hash-memory-kib", "32768"]).start()
+    cognito = srv.client()
+    pool = make_pool(cognito)
+    client = make_client(cognito, pool)["ClientId"]
+    create_user(cognito, pool, "diego", permanent=PERM)
+    start = time.perf_counter()
+    assert_tokens(sign_in(cognito, client, "diego", PERM))  # also opens the keep-alive connection
+    duration = time.perf_counter() - start
+    outcome = {}
+
+    def slow_sign_in():
+        try:
+            outcome["result"] = sign_in(cognito, client, "diego", PERM)
+        except Exception as e:  # noqa: BLE001 - reported below
+            outcome["error"] = repr(e)
+
+    worker = threading.Thread(target=slow_sign_in)
+    worker.start()
+    time.sleep(min(0.05, duration / 4))
+    srv.proc.send_signal(signals.SIGTERM)
+    worker.join(60)
+    assert "error" not in outcome, f"in-flight request failed on SIGTERM: {outcome['error']} (a sign-in takes {duration:.2f}s)"
+    assert_tokens(outcome["result"])
+    assert srv.stop() == 0
