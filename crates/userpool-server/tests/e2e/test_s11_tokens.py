@@ -175,3 +175,40 @@ def test_sign_out_of_one_user_leaves_another_signed_in(cognito, pool, app_client
     other = assert_tokens(sign_in(cognito, app_client["ClientId"], "maria", PERM))
     cognito.admin_user_global_sign_out(UserPoolId=pool, Username="diego")
     assert cognito.get_user(AccessToken=other["AccessToken"])["Username"] == "maria"
+
+
+def test_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp_path):
+    """The pool's signing key is stored: JWKS and issued tokens outlive a restart. Access
+    tokens expire (60 minutes, the client's AccessTokenValidity); the refresh token (30
+    days) still gives new ones."""
+    from support import CHEAP_HASH_FLAGS, ServerProcess, make_client, make_pool
+
+    db = tmp_path / "tokens.db"
+    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = first.client()
+        pool = make_pool(cognito)
+        client = make_client(cognito, pool)["ClientId"]
+        create_user(cognito, pool, "diego", permanent=PERM)
+        auth = assert_tokens(sign_in(cognito, client, "diego", PERM))
+        keys_before = requests.get(f"{first.url}/{pool}/.well-known/jwks.json", timeout=10).json()
+    finally:
+        assert first.stop() == 0
+    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
+    try:
+        cognito = second.client()
+        keys_after = requests.get(f"{second.url}/{pool}/.well-known/jwks.json", timeout=10).json()
+        assert keys_before["keys"] and keys_after == keys_before
+        assert cognito.get_user(AccessToken=auth["AccessToken"])["Username"] == "diego"
+    finally:
+        assert second.stop() == 0
+    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)]).start()
+    try:
+        cognito = later.client()
+        with raises_cognito("NotAuthorizedException"):
+            cognito.get_user(AccessToken=auth["AccessToken"])
+        fresh = assert_tokens(cognito.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH",
+                                                    AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]}))
+        assert cognito.get_user(AccessToken=fresh["AccessToken"])["Username"] == "diego"
+    finally:
+        assert later.stop() == 0
