@@ -182,10 +182,10 @@ def test_s6_lockout_survives_a_restart(tmp_path):
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
         create_user(cognito, pool, "diego", permanent=PERM)
-        # Failures 6, 7 and 8 start lockouts of 1, 2 and 4 seconds.
-        for attempt in range(1, 9):
-            if attempt in (7, 8):
-                time.sleep(2 ** (attempt - 7) + 0.15)  # wait out the previous lockout
+        # Failures 6 and 7 start lockouts of 1 and 2 seconds.
+        for attempt in range(1, 8):
+            if attempt == 7:
+                time.sleep(1.15)  # wait out the first lockout
             with raises_cognito("NotAuthorizedException", INCORRECT):
                 sign_in(cognito, client, "diego", "Wrong-Passw0rd!")
     finally:
