@@ -4,7 +4,17 @@
 database, cheap argon2id parameters), stopped with SIGTERM at the end: it must exit 0.
 """
 
+import os
+
 import pytest
+
+# Keep the machine's AWS configuration out of the suite: every client gets its endpoint,
+# region and credential explicitly, and a profile named in the environment would only get
+# in the way (boto3 refuses to start with a missing one).
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
+    os.environ.pop(_name, None)
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 from support import CHEAP_HASH_FLAGS, PERM, PERM2, PERM3, TEMP, ServerProcess, make_client, make_pool
 
