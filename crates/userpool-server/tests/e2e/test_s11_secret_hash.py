@@ -23,13 +23,13 @@ def secret_client(cognito, pool):
     return client
 
 
-def test_secret_hash_missing_is_refused(cognito, secret_client):
+def test_s11_secret_hash_missing_is_refused(cognito, secret_client):
     cid = secret_client["ClientId"]
     with raises_cognito("NotAuthorizedException", f"Client {cid} is configured for secret but secret was not received"):
         sign_in(cognito, cid, "diego", PERM)
 
 
-def test_secret_hash_right_is_accepted(cognito, secret_client):
+def test_s11_secret_hash_right_is_accepted(cognito, secret_client):
     cid = secret_client["ClientId"]
     auth = assert_tokens(sign_in(cognito, cid, "diego", PERM, SECRET_HASH=secret_hash(secret_client["ClientSecret"], "diego", cid)))
     # The refresh flow takes the hash too (computed over the username).
@@ -38,14 +38,14 @@ def test_secret_hash_right_is_accepted(cognito, secret_client):
     assert_tokens(result)
 
 
-def test_secret_hash_wrong_is_refused(cognito, secret_client):
+def test_s11_secret_hash_wrong_is_refused(cognito, secret_client):
     cid = secret_client["ClientId"]
     for wrong in [secret_hash(secret_client["ClientSecret"], "maria", cid), secret_hash("not-the-secret", "diego", cid), "!!!"]:
         with raises_cognito("NotAuthorizedException", f"Unable to verify secret hash for client {cid}"):
             sign_in(cognito, cid, "diego", PERM, SECRET_HASH=wrong)
 
 
-def test_secret_hash_on_sign_up_and_forgot_password(cognito, pool, secret_client):
+def test_s11_secret_hash_on_sign_up_and_forgot_password(cognito, pool, secret_client):
     cid, secret = secret_client["ClientId"], secret_client["ClientSecret"]
     with raises_cognito("NotAuthorizedException", f"Client {cid} is configured for secret but secret was not received"):
         cognito.sign_up(ClientId=cid, Username="maria", Password=PERM)
@@ -55,6 +55,6 @@ def test_secret_hash_on_sign_up_and_forgot_password(cognito, pool, secret_client
         cognito.forgot_password(ClientId=cid, Username="diego", SecretHash=secret_hash(secret, "maria", cid))
 
 
-def test_describe_user_pool_client_returns_the_secret(cognito, pool, secret_client):
+def test_s11_describe_user_pool_client_returns_the_secret(cognito, pool, secret_client):
     out = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=secret_client["ClientId"])["UserPoolClient"]
     assert out["ClientSecret"] == secret_client["ClientSecret"]

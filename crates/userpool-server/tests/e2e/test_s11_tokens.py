@@ -47,7 +47,7 @@ def signed_in(cognito, pool, app_client):
     return {"auth": assert_tokens(result), "sub": attrs(user["Attributes"])["sub"]}
 
 
-def test_tokens_verify_against_the_pool_jwks_with_cognito_claims(server, pool, app_client, signed_in):
+def test_s11_tokens_verify_against_the_pool_jwks_with_cognito_claims(server, pool, app_client, signed_in):
     auth, sub = signed_in["auth"], signed_in["sub"]
     client_id = app_client["ClientId"]
     now = time.time()
@@ -72,7 +72,7 @@ def test_tokens_verify_against_the_pool_jwks_with_cognito_claims(server, pool, a
     assert isinstance(auth.get("RefreshToken"), str) and auth["RefreshToken"]
 
 
-def test_tokens_do_not_verify_with_another_pools_keys(cognito, server, pool, signed_in):
+def test_s11_tokens_do_not_verify_with_another_pools_keys(cognito, server, pool, signed_in):
     from support import make_pool
 
     other = make_pool(cognito)
@@ -83,14 +83,14 @@ def test_tokens_do_not_verify_with_another_pools_keys(cognito, server, pool, sig
         jwt.decode(signed_in["auth"]["AccessToken"], key=key.key, algorithms=["RS256"])
 
 
-def test_jwks_of_an_unknown_pool_is_not_found(server):
+def test_s11_jwks_of_an_unknown_pool_is_not_found(server):
     response = requests.get(f"{server.url}/us-east-1_NoSuchPool/.well-known/jwks.json", timeout=10)
     assert response.status_code == 404
     assert response.json()["__type"] == "ResourceNotFoundException"
 
 
 @pytest.mark.parametrize("admin", [False, True], ids=["InitiateAuth", "AdminInitiateAuth"])
-def test_refresh_token_gives_new_access_and_id_tokens(cognito, server, pool, app_client, signed_in, admin):
+def test_s11_refresh_token_gives_new_access_and_id_tokens(cognito, server, pool, app_client, signed_in, admin):
     auth = signed_in["auth"]
     params = {"REFRESH_TOKEN": auth["RefreshToken"]}
     if admin:
@@ -107,27 +107,27 @@ def test_refresh_token_gives_new_access_and_id_tokens(cognito, server, pool, app
     assert cognito.get_user(AccessToken=fresh["AccessToken"])["Username"] == "diego"
 
 
-def test_refresh_with_a_garbage_token_is_not_authorized(cognito, app_client):
+def test_s11_refresh_with_a_garbage_token_is_not_authorized(cognito, app_client):
     with raises_cognito("NotAuthorizedException"):
         cognito.initiate_auth(ClientId=app_client["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
                               AuthParameters={"REFRESH_TOKEN": "not-a-refresh-token"})
 
 
-def test_get_user_with_an_access_token(cognito, signed_in):
+def test_s11_get_user_with_an_access_token(cognito, signed_in):
     out = cognito.get_user(AccessToken=signed_in["auth"]["AccessToken"])
     assert out["Username"] == "diego"
     got = attrs(out["UserAttributes"])
     assert got["sub"] == signed_in["sub"] and got["email"] == "diego@example.com"
 
 
-def test_get_user_refuses_an_id_token_or_garbage(cognito, signed_in):
+def test_s11_get_user_refuses_an_id_token_or_garbage(cognito, signed_in):
     with raises_cognito("NotAuthorizedException"):
         cognito.get_user(AccessToken=signed_in["auth"]["IdToken"])
     with raises_cognito("NotAuthorizedException"):
         cognito.get_user(AccessToken="eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
 
 
-def test_change_password_with_an_access_token(cognito, app_client, signed_in):
+def test_s11_change_password_with_an_access_token(cognito, app_client, signed_in):
     token = signed_in["auth"]["AccessToken"]
     with raises_cognito("NotAuthorizedException", INCORRECT):
         cognito.change_password(AccessToken=token, PreviousPassword="Wrong-Passw0rd!", ProposedPassword=PERM2)
@@ -146,7 +146,7 @@ def assert_revoked(cognito, app_client, auth):
                               AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]})
 
 
-def test_global_sign_out_revokes_the_tokens(cognito, app_client, signed_in):
+def test_s11_global_sign_out_revokes_the_tokens(cognito, app_client, signed_in):
     out = cognito.global_sign_out(AccessToken=signed_in["auth"]["AccessToken"])
     assert set(out) == {"ResponseMetadata"}
     assert_revoked(cognito, app_client, signed_in["auth"])
@@ -155,13 +155,13 @@ def test_global_sign_out_revokes_the_tokens(cognito, app_client, signed_in):
     assert cognito.get_user(AccessToken=fresh["AccessToken"])["Username"] == "diego"
 
 
-def test_admin_user_global_sign_out_revokes_the_tokens(cognito, pool, app_client, signed_in):
+def test_s11_admin_user_global_sign_out_revokes_the_tokens(cognito, pool, app_client, signed_in):
     out = cognito.admin_user_global_sign_out(UserPoolId=pool, Username="diego")
     assert set(out) == {"ResponseMetadata"}
     assert_revoked(cognito, app_client, signed_in["auth"])
 
 
-def test_admin_disable_user_revokes_the_tokens(cognito, pool, app_client, signed_in):
+def test_s11_admin_disable_user_revokes_the_tokens(cognito, pool, app_client, signed_in):
     cognito.admin_disable_user(UserPoolId=pool, Username="diego")
     assert_revoked(cognito, app_client, signed_in["auth"])
     cognito.admin_enable_user(UserPoolId=pool, Username="diego")
@@ -170,14 +170,14 @@ def test_admin_disable_user_revokes_the_tokens(cognito, pool, app_client, signed
         cognito.get_user(AccessToken=signed_in["auth"]["AccessToken"])
 
 
-def test_sign_out_of_one_user_leaves_another_signed_in(cognito, pool, app_client, signed_in):
+def test_s11_sign_out_of_one_user_leaves_another_signed_in(cognito, pool, app_client, signed_in):
     create_user(cognito, pool, "maria", permanent=PERM)
     other = assert_tokens(sign_in(cognito, app_client["ClientId"], "maria", PERM))
     cognito.admin_user_global_sign_out(UserPoolId=pool, Username="diego")
     assert cognito.get_user(AccessToken=other["AccessToken"])["Username"] == "maria"
 
 
-def test_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp_path):
+def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp_path):
     """The pool's signing key is stored: JWKS and issued tokens outlive a restart. Access
     tokens expire (60 minutes, the client's AccessTokenValidity); the refresh token (30
     days) still gives new ones."""
