@@ -24,6 +24,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 pub mod operation;
+pub mod sigv4;
 mod time;
 pub mod tokens;
 pub mod wire;
