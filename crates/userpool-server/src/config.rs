@@ -50,9 +50,21 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_REGION", default_value = "us-east-1")]
     pub region: String,
 
-    /// Base URL of token issuers (`iss` = `<base>/<poolId>`); default `http://<listen>`.
+    /// Base URL of token issuers (`iss` = `<base>/<poolId>`); default `http://<bound address>`.
     #[arg(long, env = "USERPOOL_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// argon2id memory (KiB) for new pools' hashes; default OWASP's 19456.
+    #[arg(long, env = "USERPOOL_HASH_MEMORY_KIB", default_value_t = 19_456)]
+    pub hash_memory_kib: u32,
+
+    /// argon2id iterations for new pools' hashes; default OWASP's 2.
+    #[arg(long, env = "USERPOOL_HASH_ITERATIONS", default_value_t = 2)]
+    pub hash_iterations: u32,
+
+    /// argon2id lanes for new pools' hashes; default OWASP's 1.
+    #[arg(long, env = "USERPOOL_HASH_PARALLELISM", default_value_t = 1)]
+    pub hash_parallelism: u32,
 
     /// FOR TESTS ONLY: shift the server's clock by this many seconds (e.g. past a temporary
     /// password's expiry). Refused together with a configured admin credential.
@@ -78,6 +90,9 @@ impl std::fmt::Debug for Config {
             )
             .field("region", &self.region)
             .field("public_url", &self.public_url)
+            .field("hash_memory_kib", &self.hash_memory_kib)
+            .field("hash_iterations", &self.hash_iterations)
+            .field("hash_parallelism", &self.hash_parallelism)
             .field("test_clock_offset_secs", &self.test_clock_offset_secs)
             .finish()
     }
@@ -150,12 +165,13 @@ impl Config {
         }
     }
 
-    /// The base of token issuers.
+    /// The base of token issuers: `--public-url`, or the address actually bound (which
+    /// differs from `--listen` when that asks for port 0).
     #[must_use]
-    pub fn public_url(&self) -> String {
+    pub fn public_url(&self, bound: SocketAddr) -> String {
         self.public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| format!("http://{bound}"))
             .trim_end_matches('/')
             .to_owned()
     }
@@ -177,7 +193,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:9229");
         assert_eq!(c.db, PathBuf::from("./userpool.db"));
         assert!(!c.memory);
-        assert_eq!(c.public_url(), "http://127.0.0.1:9229");
+        assert_eq!(c.public_url(c.listen), "http://127.0.0.1:9229");
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));
     }

@@ -23,7 +23,11 @@
 pub mod config;
 mod delivery;
 pub mod error;
+mod handler;
 pub mod operation;
+mod ops;
+pub mod secret_hash;
+pub mod serve;
 pub mod sigv4;
 mod time;
 pub mod tokens;
@@ -31,11 +35,14 @@ pub mod wire;
 
 use std::sync::Arc;
 
+use userpool_core::HashParams;
 use userpool_store::{Clock, Store, UserPools};
 
 pub use config::{AdminCredential, Config};
 pub use delivery::LogDelivery;
 pub use error::{Error, Result};
+pub use handler::router;
+pub use serve::{run, serve};
 pub use time::OffsetClock;
 
 /// Everything a request needs, shared by all of them.
@@ -46,6 +53,10 @@ pub struct App {
     pub admin: AdminCredential,
     /// The server's clock (also the service's), for signature dates and token times.
     pub clock: Arc<dyn Clock>,
+    /// Issues and verifies tokens.
+    pub tokens: tokens::Tokens,
+    /// argon2id parameters of new pools (`--hash-*`).
+    pub hash_params: HashParams,
 }
 
 impl std::fmt::Debug for App {

@@ -1,0 +1,474 @@
+//! Sign-up, sign-in and the operations an end user calls with a client id or an access
+//! token: SignUp, ConfirmSignUp, ForgotPassword, ConfirmForgotPassword, InitiateAuth,
+//! AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge, ChangePassword,
+//! GetUser, GlobalSignOut.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use userpool_core::{Constraint, Error as PoolError, UserPoolId};
+use userpool_store::{
+    AuthResult, Caller, ClientRecord, CodeDeliveryDetails, Store, UserDescription, UserKey,
+};
+
+use super::shapes::{self, Attribute, Required};
+use crate::App;
+use crate::error::Error;
+use crate::secret_hash;
+use crate::tokens::Issued;
+
+/// Members of the public operations.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PublicInput {
+    client_id: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    secret_hash: Option<String>,
+    confirmation_code: Option<String>,
+    user_attributes: Option<Vec<Attribute>>,
+}
+
+/// The client named by `client_id`, when it exists (an unknown one is left for the
+/// service to report as `ResourceNotFoundException`).
+fn client(app: &App, client_id: &str) -> Result<Option<ClientRecord>, Error> {
+    Ok(app.pools.store().find_client(client_id)?)
+}
+
+/// Checks `SECRET_HASH` for `username` when the client has a secret.
+fn check_secret(
+    app: &App,
+    client_id: &str,
+    username: &str,
+    given: Option<&str>,
+) -> Result<(), Error> {
+    match client(app, client_id)? {
+        Some(client) => secret_hash::check(&client, username, given),
+        None => Ok(()),
+    }
+}
+
+fn delivery(details: &CodeDeliveryDetails) -> Value {
+    json!({
+        "Destination": details.destination,
+        "DeliveryMedium": details.delivery_medium,
+        "AttributeName": details.attribute_name,
+    })
+}
+
+pub fn sign_up(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: PublicInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let username = required.take(input.username.as_deref(), "username");
+    let password = required.take(input.password.as_deref(), "password");
+    required.finish()?;
+    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
+    let attributes = input.user_attributes.as_deref().unwrap_or_default();
+    let result = app.pools.sign_up(
+        client_id,
+        username,
+        password,
+        &shapes::attribute_pairs(attributes),
+    )?;
+    let mut out =
+        json!({ "UserConfirmed": result.user_confirmed, "UserSub": result.user_sub.to_string() });
+    if let Some(details) = &result.code_delivery {
+        out["CodeDeliveryDetails"] = delivery(details);
+    }
+    Ok(out)
+}
+
+pub fn confirm_sign_up(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: PublicInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let username = required.take(input.username.as_deref(), "username");
+    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
+    required.finish()?;
+    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
+    app.pools.confirm_sign_up(client_id, username, code)?;
+    Ok(json!({}))
+}
+
+pub fn forgot_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: PublicInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let username = required.take(input.username.as_deref(), "username");
+    required.finish()?;
+    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
+    let details = app.pools.forgot_password(client_id, username)?;
+    Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
+}
+
+pub fn confirm_forgot_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: PublicInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let username = required.take(input.username.as_deref(), "username");
+    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
+    let password = required.take(input.password.as_deref(), "password");
+    required.finish()?;
+    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
+    app.pools
+        .confirm_forgot_password(client_id, username, code, password)?;
+    Ok(json!({}))
+}
+
+/// InitiateAuth and AdminInitiateAuth.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InitiateAuth {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+    auth_flow: Option<String>,
+    #[serde(default)]
+    auth_parameters: BTreeMap<String, String>,
+}
+
+/// **InitiateAuth**: `USER_PASSWORD_AUTH` or `REFRESH_TOKEN_AUTH` (alias `REFRESH_TOKEN`).
+pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: InitiateAuth = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
+    required.finish()?;
+    let params = &input.auth_parameters;
+    match flow {
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, None, client_id, params),
+        _ => {
+            let (username, password) = credentials(params)?;
+            check_secret(
+                app,
+                client_id,
+                username,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let result = app
+                .pools
+                .initiate_auth(client_id, flow, username, password)?;
+            auth_response(app, client_id, result)
+        }
+    }
+}
+
+/// **AdminInitiateAuth**: `ADMIN_USER_PASSWORD_AUTH` (alias `ADMIN_NO_SRP_AUTH`) or
+/// `REFRESH_TOKEN_AUTH`, for a client of the named pool.
+pub fn admin_initiate_auth(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: InitiateAuth = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
+    required.finish()?;
+    let params = &input.auth_parameters;
+    match flow {
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, Some(pool_id), client_id, params),
+        _ => {
+            let (username, password) = credentials(params)?;
+            check_secret(
+                app,
+                client_id,
+                username,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let result = app
+                .pools
+                .admin_initiate_auth(caller, pool_id, client_id, flow, username, password)?;
+            auth_response(app, client_id, result)
+        }
+    }
+}
+
+/// `USERNAME` and `PASSWORD` of the password flows.
+fn credentials(params: &BTreeMap<String, String>) -> Result<(&str, &str), Error> {
+    match (params.get("USERNAME"), params.get("PASSWORD")) {
+        (Some(u), Some(p)) => Ok((u, p)),
+        (None, _) => Err(PoolError::InvalidParameterMessage(
+            "Missing required parameter USERNAME".into(),
+        )
+        .into()),
+        (_, None) => Err(PoolError::InvalidParameterMessage(
+            "Missing required parameter PASSWORD".into(),
+        )
+        .into()),
+    }
+}
+
+/// `REFRESH_TOKEN_AUTH`: new access and id tokens from a refresh token, for a user who
+/// still exists and is enabled. `pool_id` is given by the admin variant and must be the
+/// client's pool.
+fn refresh(
+    app: &App,
+    pool_id: Option<&str>,
+    client_id: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Value, Error> {
+    let Some(token) = params.get("REFRESH_TOKEN") else {
+        return Err(PoolError::InvalidParameterMessage(
+            "Missing required parameter REFRESH_TOKEN".into(),
+        )
+        .into());
+    };
+    let not_found = || {
+        Error::Pool(PoolError::ResourceNotFound(format!(
+            "User pool client {client_id} does not exist."
+        )))
+    };
+    let client = client(app, client_id)?.ok_or_else(not_found)?;
+    if pool_id.is_some_and(|id| id != client.pool_id.as_str()) {
+        return Err(not_found());
+    }
+    let session = app
+        .tokens
+        .session_for_refresh(&client.pool_id, client_id, token)?;
+    let user = user_by_sub(app.pools.store().as_ref(), &client.pool_id, session.sub)?
+        .ok_or_else(|| Error::NotAuthorized("Refresh Token has been revoked".into()))?;
+    if client.secret.is_some() {
+        // Cognito accepts the hash computed over the username or over the `sub`.
+        let given = params.get("SECRET_HASH").map(String::as_str);
+        secret_hash::check(&client, &user.username, given)
+            .or_else(|_| secret_hash::check(&client, &user.sub.to_string(), given))?;
+    }
+    if !user.enabled {
+        return Err(PoolError::NotAuthorized(userpool_core::NotAuthorized::UserDisabled).into());
+    }
+    let issued = app.tokens.reissue(&session, &user)?;
+    Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
+}
+
+/// The pool of an existing client (the service has already resolved it once).
+fn pool_of(app: &App, client_id: &str) -> Result<UserPoolId, Error> {
+    client(app, client_id)?
+        .map(|c| c.pool_id)
+        .ok_or_else(|| Error::internal("client vanished during sign-in"))
+}
+
+fn user_by_sub(
+    store: &dyn Store,
+    pool: &UserPoolId,
+    sub: uuid::Uuid,
+) -> Result<Option<UserDescription>, Error> {
+    Ok(store
+        .find_user(pool, UserKey::Sub(sub))?
+        .as_ref()
+        .map(UserDescription::from))
+}
+
+fn authentication_result(issued: &Issued) -> Value {
+    let mut out = json!({
+        "AccessToken": issued.access_token,
+        "ExpiresIn": issued.expires_in,
+        "TokenType": issued.token_type,
+        "IdToken": issued.id_token,
+    });
+    if let Some(refresh) = &issued.refresh_token {
+        out["RefreshToken"] = json!(refresh);
+    }
+    out
+}
+
+/// Tokens for an authenticated user, or the NEW_PASSWORD_REQUIRED challenge.
+fn auth_response(app: &App, client_id: &str, result: AuthResult) -> Result<Value, Error> {
+    match result {
+        AuthResult::Authenticated(who) => {
+            let user = user_by_sub(app.pools.store().as_ref(), &who.pool_id, who.sub)?
+                .ok_or(Error::Pool(PoolError::UserNotFound))?;
+            let issued = app.tokens.issue(&who.pool_id, &who.client_id, &user)?;
+            Ok(
+                json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }),
+            )
+        }
+        AuthResult::NewPasswordRequired { session, username } => Ok(json!({
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": session.expose(),
+            "ChallengeParameters": {
+                "USER_ID_FOR_SRP": username,
+                "requiredAttributes": "[]",
+                "userAttributes": challenge_attributes(app, &pool_of(app, client_id)?, &username)?,
+            },
+        })),
+    }
+}
+
+/// `userAttributes` of the challenge: the user's attributes but `sub`, as a JSON string
+/// (Cognito's shape).
+fn challenge_attributes(app: &App, pool: &UserPoolId, username: &str) -> Result<String, Error> {
+    let user = app
+        .pools
+        .store()
+        .find_user(pool, UserKey::Username(username))?;
+    let attributes: BTreeMap<String, String> = user
+        .map(|u| {
+            u.attributes
+                .into_iter()
+                .filter(|(name, _)| name != "sub")
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::to_string(&attributes).map_err(|e| Error::internal(format!("userAttributes: {e}")))
+}
+
+/// RespondToAuthChallenge and AdminRespondToAuthChallenge.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RespondToAuthChallenge {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+    challenge_name: Option<String>,
+    session: Option<String>,
+    #[serde(default)]
+    challenge_responses: BTreeMap<String, String>,
+}
+
+/// The parts of a NEW_PASSWORD_REQUIRED answer, after the checks both variants share.
+struct Answer<'a> {
+    client_id: &'a str,
+    username: &'a str,
+    new_password: &'a str,
+    session: &'a str,
+}
+
+fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let challenge = required.take(input.challenge_name.as_deref(), "challengeName");
+    required.finish()?;
+    if challenge != "NEW_PASSWORD_REQUIRED" {
+        return Err(PoolError::InvalidParameterMessage(format!(
+            "Unsupported challenge: {}. Only NEW_PASSWORD_REQUIRED is implemented.",
+            challenge.chars().take(64).collect::<String>()
+        ))
+        .into());
+    }
+    let responses = &input.challenge_responses;
+    if responses.keys().any(|k| k.starts_with("userAttributes.")) {
+        return Err(PoolError::InvalidParameterMessage(
+            "userAttributes in ChallengeResponses are not supported (the pool requires none); set attributes with AdminUpdateUserAttributes".into(),
+        )
+        .into());
+    }
+    let (Some(username), Some(new_password)) =
+        (responses.get("USERNAME"), responses.get("NEW_PASSWORD"))
+    else {
+        return Err(PoolError::InvalidParameterMessage(
+            "Missing required parameter USERNAME or NEW_PASSWORD in ChallengeResponses".into(),
+        )
+        .into());
+    };
+    let session = input.session.as_deref().unwrap_or_default();
+    check_secret(
+        app,
+        client_id,
+        username,
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    Ok(Answer {
+        client_id,
+        username,
+        new_password,
+        session,
+    })
+}
+
+pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: RespondToAuthChallenge = shapes::input(input)?;
+    let a = answer(app, &input)?;
+    let result = app.pools.respond_to_new_password_required(
+        a.client_id,
+        a.username,
+        a.session,
+        a.new_password,
+    )?;
+    auth_response(app, a.client_id, result)
+}
+
+pub fn admin_respond_to_auth_challenge(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: RespondToAuthChallenge = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let a = answer(app, &input)?;
+    let result = app.pools.admin_respond_to_new_password_required(
+        caller,
+        pool_id,
+        a.client_id,
+        a.username,
+        a.session,
+        a.new_password,
+    )?;
+    auth_response(app, a.client_id, result)
+}
+
+/// The operations that carry an access token.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct WithToken {
+    access_token: Option<String>,
+    previous_password: Option<String>,
+    proposed_password: Option<String>,
+}
+
+fn token_input(input: Map<String, Value>) -> Result<WithToken, Error> {
+    let input: WithToken = shapes::input(input)?;
+    if input.access_token.is_none() {
+        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
+    }
+    Ok(input)
+}
+
+/// **ChangePassword**: the access token names the user; the previous password proves it.
+pub fn change_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = token_input(input)?;
+    let mut required = Required::default();
+    let previous = required.take(input.previous_password.as_deref(), "previousPassword");
+    let proposed = required.take(input.proposed_password.as_deref(), "proposedPassword");
+    required.finish()?;
+    let claims = app
+        .tokens
+        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+    app.pools.change_password(
+        claims.pool_id.as_str(),
+        &claims.username,
+        previous,
+        proposed,
+    )?;
+    Ok(json!({}))
+}
+
+/// **GetUser**: the access token's user.
+pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = token_input(input)?;
+    let claims = app
+        .tokens
+        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+    let user = app
+        .pools
+        .get_user_by_sub(claims.pool_id.as_str(), claims.sub)?;
+    Ok(json!({
+        "Username": user.username,
+        "UserAttributes": shapes::attribute_list(&user.attributes),
+        "MFAOptions": [],
+    }))
+}
+
+/// **GlobalSignOut**: revokes every refresh token of the token's user, and the access
+/// tokens issued from them (this one included).
+pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = token_input(input)?;
+    let claims = app
+        .tokens
+        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+    app.tokens.revoke_user(&claims.pool_id, claims.sub)?;
+    Ok(json!({}))
+}

@@ -1,0 +1,66 @@
+//! One function per Cognito operation: read the input shape, call the service, write the
+//! output shape. Each runs on a blocking thread (see [`call`]).
+
+mod auth;
+mod pools;
+pub mod shapes;
+mod users;
+
+use serde_json::{Map, Value};
+use userpool_store::Caller;
+
+use crate::App;
+use crate::error::Error;
+use crate::operation::Operation;
+
+/// Runs `op` with its parsed input. `caller` is the verified SigV4 principal of an admin
+/// operation, `None` for a public one.
+///
+/// # Errors
+/// Whatever the operation fails with.
+pub fn call(
+    app: &App,
+    op: Operation,
+    caller: Option<&Caller>,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    use Operation as O;
+    let admin = || {
+        caller.ok_or_else(|| {
+            Error::internal(format!("{} reached without a verified caller", op.name()))
+        })
+    };
+    match op {
+        O::CreateUserPool => pools::create_user_pool(app, admin()?, input),
+        O::DescribeUserPool => pools::describe_user_pool(app, admin()?, input),
+        O::UpdateUserPool => pools::update_user_pool(app, admin()?, input),
+        O::DeleteUserPool => pools::delete_user_pool(app, admin()?, input),
+        O::ListUserPools => pools::list_user_pools(app, admin()?, input),
+        O::CreateUserPoolClient => pools::create_user_pool_client(app, admin()?, input),
+        O::DescribeUserPoolClient => pools::describe_user_pool_client(app, admin()?, input),
+        O::AdminCreateUser => users::admin_create_user(app, admin()?, input),
+        O::AdminGetUser => users::admin_get_user(app, admin()?, input),
+        O::ListUsers => users::list_users(app, admin()?, input),
+        O::AdminDeleteUser => users::admin_delete_user(app, admin()?, input),
+        O::AdminSetUserPassword => users::admin_set_user_password(app, admin()?, input),
+        O::AdminDisableUser => users::admin_disable_user(app, admin()?, input),
+        O::AdminEnableUser => users::admin_enable_user(app, admin()?, input),
+        O::AdminConfirmSignUp => users::admin_confirm_sign_up(app, admin()?, input),
+        O::AdminResetUserPassword => users::admin_reset_user_password(app, admin()?, input),
+        O::AdminUpdateUserAttributes => users::admin_update_user_attributes(app, admin()?, input),
+        O::AdminUserGlobalSignOut => users::admin_user_global_sign_out(app, admin()?, input),
+        O::AdminInitiateAuth => auth::admin_initiate_auth(app, admin()?, input),
+        O::AdminRespondToAuthChallenge => {
+            auth::admin_respond_to_auth_challenge(app, admin()?, input)
+        }
+        O::SignUp => auth::sign_up(app, input),
+        O::ConfirmSignUp => auth::confirm_sign_up(app, input),
+        O::ForgotPassword => auth::forgot_password(app, input),
+        O::ConfirmForgotPassword => auth::confirm_forgot_password(app, input),
+        O::InitiateAuth => auth::initiate_auth(app, input),
+        O::RespondToAuthChallenge => auth::respond_to_auth_challenge(app, input),
+        O::ChangePassword => auth::change_password(app, input),
+        O::GetUser => auth::get_user(app, input),
+        O::GlobalSignOut => auth::global_sign_out(app, input),
+    }
+}

@@ -1,0 +1,134 @@
+//! Shared by the in-process tests: an app over MemoryStore with cheap hashing, and requests
+//! signed as the AWS CLI signs them (AWS's own `aws-sigv4` signer, client side).
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use clap::Parser;
+use serde_json::Value;
+use tower::ServiceExt;
+use userpool_server::config::{DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY};
+use userpool_server::{Config, router, serve};
+
+pub const JSON: &str = "application/x-amz-json-1.1";
+
+pub fn app() -> Router {
+    let config = Config::try_parse_from([
+        "userpool-server",
+        "--memory",
+        "--hash-memory-kib",
+        "1024",
+        "--hash-iterations",
+        "1",
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let app = serve::app(&config, config.listen).unwrap_or_else(|e| panic!("{e}"));
+    router(Arc::new(app))
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {bytes:?}"));
+    (status, body)
+}
+
+/// An unsigned request.
+pub fn request(
+    target: Option<&str>,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut builder = Request::post("/").header("host", "127.0.0.1:9229");
+    if let Some(t) = target {
+        builder = builder.header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{t}"),
+        );
+    }
+    if let Some(c) = content_type {
+        builder = builder.header("content-type", c);
+    }
+    builder.body(body.into()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A request signed with `key`/`secret` at `time`, headers as botocore sends them.
+pub fn signed_with(
+    target: &str,
+    body: &Value,
+    key: &str,
+    secret: &str,
+    time: SystemTime,
+) -> Request<Body> {
+    let body = body.to_string();
+    let target = format!("AWSCognitoIdentityProviderService.{target}");
+    let identity = Credentials::new(key, secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cognito-idp")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into();
+    let headers = [
+        ("host", "127.0.0.1:9229"),
+        ("content-type", JSON),
+        ("x-amz-target", target.as_str()),
+    ];
+    let signable = SignableRequest::new(
+        "POST",
+        "/",
+        headers.into_iter(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (instructions, _) = sign(signable, &params)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_parts();
+    let mut request = request(
+        Some(&target["AWSCognitoIdentityProviderService.".len()..]),
+        Some(JSON),
+        body,
+    );
+    instructions.apply_to_request_http1x(&mut request);
+    request
+}
+
+/// A request signed with the development credential, now.
+pub fn signed(target: &str, body: &Value) -> Request<Body> {
+    signed_with(
+        target,
+        body,
+        DEV_ACCESS_KEY_ID,
+        DEV_SECRET_ACCESS_KEY,
+        SystemTime::now(),
+    )
+}
+
+pub fn error_type(body: &Value) -> &str {
+    body["__type"].as_str().unwrap_or_default()
+}
+
+/// Sends a signed admin request that must succeed.
+pub async fn admin_ok(app: &Router, target: &str, body: Value) -> Value {
+    let (status, out) = send(app, signed(target, &body)).await;
+    assert_eq!(status, StatusCode::OK, "{target}: {out}");
+    out
+}
