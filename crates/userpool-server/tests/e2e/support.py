@@ -65,8 +65,9 @@ class ServerProcess:
     """One `userpool-server` process: started on 127.0.0.1:0, its stderr kept in a file so
     tests can read the confirmation codes the server logs."""
 
-    def __init__(self, db: Path, log: Path, extra_args: list[str] | None = None):
+    def __init__(self, db: Path, log: Path, extra_args: list[str] | None = None, port: int = 0):
         self.db = db
+        self.requested_port = port
         self.log_path = log
         self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen | None = None
@@ -74,7 +75,7 @@ class ServerProcess:
         self.stdout_lines: list[str] = []
 
     def start(self, timeout: float = 30.0) -> "ServerProcess":
-        args = [server_binary(), "--listen", "127.0.0.1:0", "--db", str(self.db), *self.extra_args]
+        args = [server_binary(), "--listen", f"127.0.0.1:{self.requested_port}", "--db", str(self.db), *self.extra_args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("USERPOOL_")}
         env["USERPOOL_LOG"] = "info"
         self._log = open(self.log_path, "ab")

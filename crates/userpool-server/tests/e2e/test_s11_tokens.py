@@ -9,6 +9,7 @@ import uuid
 import jwt
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from support import (
     INCORRECT,
@@ -178,9 +179,9 @@ def test_s11_sign_out_of_one_user_leaves_another_signed_in(cognito, pool, app_cl
 
 
 def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp_path):
-    """The pool's signing key is stored: JWKS and issued tokens outlive a restart. Access
-    tokens expire (60 minutes, the client's AccessTokenValidity); the refresh token (30
-    days) still gives new ones."""
+    """The pool's signing key is stored: JWKS and issued tokens outlive a restart on the same
+    address (the issuer is `http://<address>/<pool>`). Access tokens expire (60 minutes,
+    the client's AccessTokenValidity); the refresh token (30 days) still gives new ones."""
     from support import CHEAP_HASH_FLAGS, ServerProcess, make_client, make_pool
 
     db = tmp_path / "tokens.db"
@@ -194,7 +195,7 @@ def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp
         keys_before = requests.get(f"{first.url}/{pool}/.well-known/jwks.json", timeout=10).json()
     finally:
         assert first.stop() == 0
-    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
+    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS, port=first.port).start()
     try:
         cognito = second.client()
         keys_after = requests.get(f"{second.url}/{pool}/.well-known/jwks.json", timeout=10).json()
@@ -202,7 +203,8 @@ def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp
         assert cognito.get_user(AccessToken=auth["AccessToken"])["Username"] == "diego"
     finally:
         assert second.stop() == 0
-    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)]).start()
+    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)],
+                          port=first.port).start()
     try:
         cognito = later.client()
         with raises_cognito("NotAuthorizedException"):
@@ -212,3 +214,68 @@ def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp
         assert cognito.get_user(AccessToken=fresh["AccessToken"])["Username"] == "diego"
     finally:
         assert later.stop() == 0
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_s11_forged_access_tokens_are_refused(cognito, server, pool, signed_in):
+    """Classic JWT forgeries of a real access token: `alg: none`, HS256 keyed with the
+    pool's public key (algorithm confusion), and a payload edited under the old signature."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+
+    token = signed_in["auth"]["AccessToken"]
+    header_b64, payload_b64, _signature = token.split(".")
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    create_user(cognito, pool, "mallory", permanent=PERM)
+
+    none_header = _b64(json.dumps({**header, "alg": "none"}).encode())
+    public_pem = jwks(server, pool)[header["kid"]].key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    hs_header = _b64(json.dumps({**header, "alg": "HS256"}).encode())
+    import hashlib
+    import hmac
+
+    hs_signature = _b64(hmac.new(public_pem, f"{hs_header}.{payload_b64}".encode(), hashlib.sha256).digest())
+    edited_payload = _b64(json.dumps({**claims, "username": "mallory"}).encode())
+    forgeries = {
+        "alg-none": f"{none_header}.{payload_b64}.",
+        "hs256-public-key": f"{hs_header}.{payload_b64}.{hs_signature}",
+        "edited-payload": f"{header_b64}.{edited_payload}.{_signature}",
+        "no-signature": f"{header_b64}.{payload_b64}.",
+    }
+    for name, forged in forgeries.items():
+        with raises_cognito("NotAuthorizedException"):
+            cognito.get_user(AccessToken=forged)
+        with raises_cognito("NotAuthorizedException"):
+            cognito.change_password(AccessToken=forged, PreviousPassword=PERM, ProposedPassword=PERM2)
+    # None of them changed anybody's password.
+    assert_tokens(sign_in(cognito, _client_of(cognito, pool), "diego", PERM))
+    assert_tokens(sign_in(cognito, _client_of(cognito, pool), "mallory", PERM))
+
+
+def _client_of(cognito, pool):
+    from support import make_client
+
+    return make_client(cognito, pool)["ClientId"]
+
+
+def test_s11_tokens_of_a_deleted_user_stop_working(cognito, pool, app_client, signed_in):
+    cognito.admin_delete_user(UserPoolId=pool, Username="diego")
+    with pytest.raises(ClientError) as e:
+        cognito.get_user(AccessToken=signed_in["auth"]["AccessToken"])
+    assert e.value.response["Error"]["Code"] in ("NotAuthorizedException", "UserNotFoundException")
+    with raises_cognito("NotAuthorizedException"):
+        cognito.initiate_auth(ClientId=app_client["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+                              AuthParameters={"REFRESH_TOKEN": signed_in["auth"]["RefreshToken"]})
+    # A new user of the same name is not reached by the old tokens.
+    create_user(cognito, pool, "diego", permanent=PERM)
+    with pytest.raises(ClientError) as e:
+        cognito.get_user(AccessToken=signed_in["auth"]["AccessToken"])
+    assert e.value.response["Error"]["Code"] in ("NotAuthorizedException", "UserNotFoundException")
