@@ -21,7 +21,7 @@ use crate::{App, ops, sigv4, wire};
 /// The server's routes over `app`.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/", post(operation))
+        .route("/", post(operation).fallback(not_found))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .fallback(not_found)
         // An oversized body is rejected by the `Bytes` extractor, which `run` turns into

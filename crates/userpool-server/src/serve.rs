@@ -51,6 +51,8 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         config.hash_parallelism,
     )?;
     let host = HostOptions::default().with_region(&config.region)?;
+    // Refuse parameters over the host's ceiling now, not at every CreateUserPool.
+    host.hasher(hash_params)?;
     let pools = UserPools::builder(Arc::clone(&store))
         .clock(clock.clone())
         .delivery(Arc::new(LogDelivery))

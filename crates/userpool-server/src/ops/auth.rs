@@ -138,7 +138,7 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
     let params = &input.auth_parameters;
     match flow {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, None, client_id, params),
-        _ => {
+        "USER_PASSWORD_AUTH" => {
             let (username, password) = credentials(params)?;
             check_secret(
                 app,
@@ -151,6 +151,10 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
                 .initiate_auth(client_id, flow, username, password)?;
             auth_response(app, client_id, result)
         }
+        other => Err(unsupported_flow(
+            other,
+            "USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH",
+        )),
     }
 }
 
@@ -170,7 +174,7 @@ pub fn admin_initiate_auth(
     let params = &input.auth_parameters;
     match flow {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, Some(pool_id), client_id, params),
-        _ => {
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             let (username, password) = credentials(params)?;
             check_secret(
                 app,
@@ -183,7 +187,22 @@ pub fn admin_initiate_auth(
                 .admin_initiate_auth(caller, pool_id, client_id, flow, username, password)?;
             auth_response(app, client_id, result)
         }
+        other => Err(unsupported_flow(
+            other,
+            "ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, REFRESH_TOKEN_AUTH",
+        )),
     }
+}
+
+/// An `AuthFlow` this server does not implement (SRP, custom auth, ...), named before any
+/// parameter is looked at: an SRP client sends no `PASSWORD`, and "missing PASSWORD" would
+/// send its developer the wrong way.
+fn unsupported_flow(flow: &str, implemented: &str) -> Error {
+    PoolError::InvalidParameterMessage(format!(
+        "Unsupported auth flow: {}. userpool-server implements {implemented}.",
+        flow.chars().take(64).collect::<String>()
+    ))
+    .into()
 }
 
 /// `USERNAME` and `PASSWORD` of the password flows.
