@@ -5,7 +5,7 @@ use userpool_core::{
     UserRecord, transitions,
 };
 
-use super::{ListUsersPage, MessageAction, UserDescription, UserPools};
+use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::keys;
 use crate::ratelimit::Category;
@@ -65,6 +65,9 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// [`crate::Delivery`] unless `SUPPRESS`. With `RESEND`, an existing
     /// FORCE_CHANGE_PASSWORD user gets a new temporary password and its expiry restarts.
     ///
+    /// A new user's username and alias values may not take a name another user is found
+    /// by, exactly as for [`UserPools::sign_up`] (SPEC §8).
+    ///
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
     /// `ResourceNotFoundException`, `UsernameExistsException`, `AliasExistsException`,
@@ -104,6 +107,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 )?)
             })?
         } else {
+            names::refuse_alias_format(&pool, &name)?;
             let deliver = message_action != Some(MessageAction::Suppress);
             self.create(&pool, deliver, |ctx| {
                 transitions::admin_create_user(name, attributes, password, &rules, ctx)
@@ -249,6 +253,8 @@ impl<S: Store + ?Sized> UserPools<S> {
 
     /// **AdminUpdateUserAttributes**: sets attributes (an empty value removes one). A
     /// changed email or phone number loses its verified flag unless the update sets it.
+    /// An alias value the user newly holds that finds another user (as username, alias
+    /// value or `sub`) is `AliasExistsException` (SPEC §8).
     ///
     /// # Errors
     /// `InvalidParameterException` (including an attempt to change `sub`),

@@ -5,7 +5,8 @@
 //! apart; the admin door adds the authoriser and requires the client to be the pool's.
 
 use userpool_core::{
-    Constraint, Error, Password, Result, SignInOutcome, UserPoolId, Username, signin, transitions,
+    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, Username,
+    signin, transitions,
 };
 use uuid::Uuid;
 
@@ -124,7 +125,9 @@ impl<S: Store + ?Sized> UserPools<S> {
     ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
-    /// `UserNotFoundException`, `NotAuthorizedException` (`Invalid session for the user.`),
+    /// `UserNotFoundException` (where the client prevents user-existence errors, an unknown
+    /// user is `NotAuthorizedException` instead), `NotAuthorizedException` (`Invalid
+    /// session for the user.`),
     /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
     /// `InternalErrorException`.
     pub fn respond_to_new_password_required(
@@ -157,8 +160,9 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException` (the authoriser refused, or
     /// `Invalid session for the user.`), `TooManyRequestsException`,
     /// `ResourceNotFoundException` (pool, or a client not of this pool),
-    /// `UserNotFoundException`, `InvalidPasswordException`,
-    /// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
+    /// `UserNotFoundException` (unless the client prevents user-existence errors),
+    /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
     pub fn admin_respond_to_new_password_required(
         &self,
         caller: &Caller,
@@ -260,7 +264,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
     }
 
-    /// The NEW_PASSWORD_REQUIRED answer both doors share.
+    /// The NEW_PASSWORD_REQUIRED answer both doors share. Where the client prevents
+    /// user-existence errors, an unknown user is `NotAuthorizedException` `Invalid session
+    /// for the user.`, what a known user with a session not its own gets (a session is
+    /// bound to its user, so none is valid for a user who does not exist).
     fn answer_new_password(
         &self,
         client: &ClientRecord,
@@ -270,7 +277,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         new_password: &Password,
     ) -> Result<AuthResult> {
         let rules = self.rules(pool)?;
-        let user = self.transition(pool, name, |user, ctx| {
+        let answered = self.transition(pool, name, |user, ctx| {
             Ok(transitions::respond_to_new_password_required(
                 user,
                 session,
@@ -278,7 +285,13 @@ impl<S: Store + ?Sized> UserPools<S> {
                 &rules,
                 ctx,
             )?)
-        })?;
+        });
+        let user = match answered {
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                return Err(NotAuthorized::InvalidSession.into());
+            }
+            answered => answered?,
+        };
         Ok(auth_result(
             client,
             &pool.id,

@@ -19,6 +19,7 @@
 
 mod admin;
 mod auth;
+mod names;
 mod pools;
 mod public;
 mod rules;
@@ -290,6 +291,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                     record: None,
                 }) => return Err(error),
             };
+            // A write that takes a new alias value must not take another user's name
+            // (SPEC §8; see `names`).
+            self.check_alias_claims(pool, Some(&user), &write)?;
             match self.store.update_user(&pool.id, &write) {
                 Ok(version) => {
                     let written = UserRecord { version, ..write };
@@ -333,7 +337,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(user)
     }
 
-    /// Runs a creating transition and inserts its record; delivers the event unless told
+    /// Runs a creating transition and inserts its record, unless its username or an alias
+    /// value it holds already finds another user (SPEC §8); delivers the event unless told
     /// not to.
     fn create(
         &self,
@@ -344,8 +349,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut entropy = EntropyOf(&*self.random);
         let mut ctx = Context::new(self.clock.now(), &mut entropy);
         let (user, event) = op(&mut ctx)?;
+        // Its names must find no other user (SPEC §8), checked again once inserted in
+        // case a racing write took one meanwhile (see `names`).
+        self.check_new_user_names(pool, &user)?;
         let version = self.store.insert_user(&pool.id, &user)?;
         let user = UserRecord { version, ..user };
+        if let Err(taken) = self.check_new_user_names(pool, &user) {
+            self.undo_insert(pool, &user)?;
+            return Err(taken);
+        }
         if deliver {
             self.delivery.deliver(&pool.id, &user, &event);
         }

@@ -3,7 +3,10 @@
 
 use userpool_core::{Error, Result, transitions};
 
-use super::{CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools};
+use super::{
+    CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools, names,
+};
+use crate::pool::{ClientRecord, PoolRecord};
 use crate::ratelimit::Category;
 use crate::store::Store;
 use crate::validate::{Validator, accepted};
@@ -11,6 +14,14 @@ use crate::validate::{Validator, accepted};
 impl<S: Store + ?Sized> UserPools<S> {
     /// **SignUp**: a new UNCONFIRMED user with a permanent password; a confirmation code
     /// goes to the [`crate::Delivery`].
+    ///
+    /// The username may not take a name another user is found by (SPEC §8): one equal to
+    /// another user's username, listed alias value or `sub` is `UsernameExistsException`,
+    /// and in a pool with the email (phone number) alias a username in email (phone)
+    /// format is `InvalidParameterException` `Username cannot be of email format since
+    /// user pool is configured for email alias.` (`... of phone number format ... phone
+    /// number alias.`). An alias value in `attributes` equal to another user's name is
+    /// `AliasExistsException`.
     ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException` (client or pool),
@@ -32,6 +43,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (password, attributes) = (accepted(password)?, accepted(attributes)?);
         let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        names::refuse_alias_format(&pool, &name)?;
         let rules = self.rules(&pool)?;
         let user = self.create(&pool, true, |ctx| {
             transitions::sign_up(name, &password, attributes, &rules, ctx)
@@ -46,10 +58,15 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// **ConfirmSignUp**: UNCONFIRMED → CONFIRMED with the code sent at sign-up. A wrong
     /// code counts toward the code's attempt limit, and that count is stored.
     ///
+    /// Where the client prevents user-existence errors, an unknown user gets
+    /// `CodeMismatchException` (as Cognito answers), after a durable write of the cost a
+    /// wrong code's bookkeeping has (SPEC §6).
+    ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
-    /// `UserNotFoundException`, `CodeMismatchException`, `ExpiredCodeException`,
-    /// `LimitExceededException`, `NotAuthorizedException` (not UNCONFIRMED),
+    /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
+    /// `ExpiredCodeException`, `LimitExceededException`, `NotAuthorizedException` (not
+    /// UNCONFIRMED),
     /// `InternalErrorException`.
     pub fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> Result<()> {
         let mut v = Validator::new();
@@ -58,12 +75,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         let code = v.code(code);
         v.finish()?;
         let (client_id, name, code) = (accepted(client_id)?, accepted(name)?, accepted(code)?);
-        let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
+        let confirmed = self.transition(&pool, &name, |user, ctx| {
             transitions::confirm_sign_up(user, &code, &rules, ctx)
-        })?;
-        Ok(())
+        });
+        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
+            .map(drop)
     }
 
     /// **ChangePassword**, by username and previous password (the wire layer maps the
@@ -133,10 +151,13 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// **ConfirmForgotPassword**: with the reset code, CONFIRMED or RESET_REQUIRED →
     /// CONFIRMED with the new password. A wrong code counts toward its attempt limit.
     ///
+    /// Where the client prevents user-existence errors, an unknown user gets
+    /// `CodeMismatchException`, as for [`UserPools::confirm_sign_up`].
+    ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
-    /// `UserNotFoundException`, `CodeMismatchException`, `ExpiredCodeException`,
-    /// `LimitExceededException`, `InvalidPasswordException`,
+    /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
+    /// `ExpiredCodeException`, `LimitExceededException`, `InvalidPasswordException`,
     /// `PasswordHistoryPolicyViolationException`, `NotAuthorizedException`,
     /// `InternalErrorException`.
     pub fn confirm_forgot_password(
@@ -154,12 +175,33 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (code, password) = (accepted(code)?, accepted(password)?);
-        let (_, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
+        let confirmed = self.transition(&pool, &name, |user, ctx| {
             transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
-        })?;
-        Ok(())
+        });
+        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
+            .map(drop)
+    }
+
+    /// A code operation's answer as the client may see it: where the client prevents
+    /// user-existence errors, `UserNotFoundException` becomes `CodeMismatchException`
+    /// (`Invalid verification code provided, please try again.`, Cognito's answer to a code
+    /// for an unknown user), after [`Store::decoy_write`] so that the answer costs what a
+    /// wrong code's stored bookkeeping costs (SPEC §6).
+    fn hide_unknown_user_behind_code_mismatch<T>(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        answer: Result<T>,
+    ) -> Result<T> {
+        match answer {
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                self.store.decoy_write(&pool.id)?;
+                Err(Error::CodeMismatch)
+            }
+            answer => answer,
+        }
     }
 
     /// The host's call for a federated sign-in (it verified the identity provider's token
