@@ -50,7 +50,16 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_REGION", default_value = "us-east-1")]
     pub region: String,
 
-    /// Base URL of token issuers (`iss` = `<base>/<poolId>`); default `http://<bound address>`.
+    /// Base URL of token issuers (`iss` = `<base>/<poolId>`); default `http://<bound
+    /// address>`, port included, so set it if tokens must survive a restart on another port.
+    ///
+    /// Every token's `iss` claim is `<base>/<poolId>`, and verification (this server's and a
+    /// resource server's, which fetches `<iss>/.well-known/jwks.json`) requires that exact
+    /// issuer. Without this flag the base is the address actually bound, port included:
+    /// restart on another port (or with `--listen` port 0) and every ID and access token
+    /// issued before names a foreign issuer, so it is refused (GetUser, GlobalSignOut, and
+    /// any resource server configured with the old issuer). Set it (e.g.
+    /// `http://localhost:9229`) to keep issued tokens valid across restarts on any port.
     #[arg(long, env = "USERPOOL_PUBLIC_URL")]
     pub public_url: Option<String>,
 
@@ -166,7 +175,9 @@ impl Config {
     }
 
     /// The base of token issuers: `--public-url`, or the address actually bound (which
-    /// differs from `--listen` when that asks for port 0).
+    /// differs from `--listen` when that asks for port 0). The bound address includes the
+    /// port, so without `--public-url` a restart on another port changes every issuer and
+    /// invalidates the tokens issued before it.
     #[must_use]
     pub fn public_url(&self, bound: SocketAddr) -> String {
         self.public_url
@@ -179,6 +190,8 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
 
     fn parse(args: &[&str]) -> Config {
@@ -196,6 +209,28 @@ mod tests {
         assert_eq!(c.public_url(c.listen), "http://127.0.0.1:9229");
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));
+    }
+
+    /// SPEC §11 (issuer): without `--public-url` the issuer base is the bound address, port
+    /// included, so another port is another issuer; with it, the port does not matter.
+    #[test]
+    fn the_issuer_base_follows_the_bound_port_unless_public_url_is_set() {
+        let c = parse(&[]);
+        let (a, b) = (
+            SocketAddr::from(([127, 0, 0, 1], 9229)),
+            SocketAddr::from(([127, 0, 0, 1], 9230)),
+        );
+        assert_eq!(c.public_url(a), "http://127.0.0.1:9229");
+        assert_ne!(c.public_url(a), c.public_url(b));
+        let c = parse(&["--public-url", "http://localhost:9229/"]);
+        assert_eq!(c.public_url(a), "http://localhost:9229");
+        assert_eq!(c.public_url(a), c.public_url(b));
+        let help = Config::command()
+            .get_arguments()
+            .find(|arg| arg.get_id() == "public_url")
+            .and_then(|arg| arg.get_long_help().map(ToString::to_string))
+            .unwrap_or_default();
+        assert!(help.contains("port"), "{help}");
     }
 
     #[test]

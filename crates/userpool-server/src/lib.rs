@@ -12,6 +12,10 @@
 //!   InitiateAuth, ...) are unauthenticated or carry an access token, as in Cognito.
 //! - Tokens are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
 //!   at `/<poolId>/.well-known/jwks.json`. Refresh tokens are opaque and stored as digests.
+//! - A token's issuer (`iss`) is `<base>/<poolId>`, where the base is `--public-url` or, by
+//!   default, `http://<bound address>` **including the port**: restarting on another port
+//!   (or on port 0) changes every issuer, and the ID and access tokens issued before are
+//!   refused. Set `--public-url` when tokens must outlive a restart on another port.
 //! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
 //!   and a request that fails changes nothing.
 //!
