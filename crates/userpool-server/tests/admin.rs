@@ -203,3 +203,195 @@ async fn spec_8_unknown_pool_and_user_are_told_apart() {
         ("UserNotFoundException", "User does not exist.")
     );
 }
+
+/// The `(type, message)` of a signed request that must fail with 400.
+async fn refused(app: &axum::Router, target: &str, body: Value) -> (String, String) {
+    let (status, out) = send(app, signed(target, &body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{target}: {out}");
+    (
+        error_type(&out).to_owned(),
+        out["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+fn usernames(page: &Value) -> Vec<String> {
+    page["Users"]
+        .as_array()
+        .map(|users| {
+            users
+                .iter()
+                .filter_map(|u| u["Username"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// SPEC §11 (ListUsers input): `Limit` is Cognito's 0..=60, 0 meaning 60, and says so in
+/// the same words with and without a `Filter`.
+#[tokio::test]
+async fn spec_11_list_users_limit_is_0_to_60_with_or_without_a_filter() {
+    let app = app();
+    let pool = pool_with_user(&app).await;
+    let range = "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value between 0 and 60";
+    for filter in [None, Some(r#"username = "diego""#)] {
+        for limit in [61, -1, i64::MAX] {
+            let mut input = json!({ "UserPoolId": pool, "Limit": limit });
+            if let Some(f) = filter {
+                input["Filter"] = json!(f);
+            }
+            assert_eq!(
+                refused(&app, "ListUsers", input).await,
+                ("InvalidParameterException".into(), range.into()),
+                "Limit {limit}, filter {filter:?}"
+            );
+        }
+        for limit in [0, 1, 60] {
+            let mut input = json!({ "UserPoolId": pool, "Limit": limit });
+            if let Some(f) = filter {
+                input["Filter"] = json!(f);
+            }
+            let page = admin_ok(&app, "ListUsers", input).await;
+            assert_eq!(
+                usernames(&page),
+                ["diego"],
+                "Limit {limit}, filter {filter:?}"
+            );
+        }
+    }
+    // Reported together with a missing pool id, as Cognito's validation layer does.
+    let (code, message) = refused(&app, "ListUsers", json!({ "Limit": 61 })).await;
+    assert_eq!(code, "InvalidParameterException");
+    assert!(
+        message.starts_with("2 validation errors detected"),
+        "{message}"
+    );
+}
+
+/// SPEC §11 (ListUsers pagination): only a token this server handed out for this pool is
+/// taken; anything else is `Invalid pagination token`, not an empty page.
+#[tokio::test]
+async fn spec_11_list_users_refuses_a_pagination_token_it_did_not_issue() {
+    let app = app();
+    let pool = pool_with_user(&app).await;
+    for name in ["emma", "zoe"] {
+        admin_ok(
+            &app,
+            "AdminCreateUser",
+            json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" }),
+        )
+        .await;
+    }
+    let other = pool_with_user(&app).await;
+    for filter in [None, Some(r#"username ^= """#)] {
+        let with = |mut input: Value| {
+            if let Some(f) = filter {
+                input["Filter"] = json!(f);
+            }
+            input
+        };
+        // Genuine tokens walk the pool: diego, emma | zoe.
+        let first = admin_ok(
+            &app,
+            "ListUsers",
+            with(json!({ "UserPoolId": pool, "Limit": 2 })),
+        )
+        .await;
+        assert_eq!(usernames(&first), ["diego", "emma"], "{filter:?}");
+        let token = first["PaginationToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let second = admin_ok(
+            &app,
+            "ListUsers",
+            with(json!({ "UserPoolId": pool, "Limit": 2, "PaginationToken": token })),
+        )
+        .await;
+        assert_eq!(usernames(&second), ["zoe"], "{filter:?}");
+        assert!(second.get("PaginationToken").is_none(), "{second}");
+        // The raw store key, garbage, an empty string, a token missing its members and
+        // another pool's token are refused.
+        let foreign = admin_ok(&app, "ListUsers", json!({ "UserPoolId": pool, "Limit": 1 })).await
+            ["PaginationToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for bad in ["emma", "not-a-token", "", "eyJ2IjoxfQ"] {
+            assert_eq!(
+                refused(
+                    &app,
+                    "ListUsers",
+                    with(json!({ "UserPoolId": pool, "PaginationToken": bad })),
+                )
+                .await,
+                (
+                    "InvalidParameterException".into(),
+                    "Invalid pagination token".into()
+                ),
+                "{bad:?} {filter:?}"
+            );
+        }
+        assert_eq!(
+            refused(
+                &app,
+                "ListUsers",
+                with(json!({ "UserPoolId": other, "PaginationToken": foreign })),
+            )
+            .await
+            .1,
+            "Invalid pagination token",
+            "a token of another pool, {filter:?}"
+        );
+    }
+}
+
+/// SPEC §8: in a case-insensitive pool a `username` filter compares as the pool compares
+/// usernames; in a case-sensitive one it stays exact.
+#[tokio::test]
+async fn spec_8_list_users_username_filter_folds_case_in_a_case_insensitive_pool() {
+    let app = app();
+    for (case_sensitive, expected) in [(false, vec!["Bob"]), (true, vec![])] {
+        let out = admin_ok(
+            &app,
+            "CreateUserPool",
+            json!({ "PoolName": "p", "UsernameConfiguration": { "CaseSensitive": case_sensitive } }),
+        )
+        .await;
+        let pool = out["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for name in ["Bob", "alice"] {
+            admin_ok(
+                &app,
+                "AdminCreateUser",
+                json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" }),
+            )
+            .await;
+        }
+        for filter in [
+            r#"username = "bob""#,
+            r#"username = "BOB""#,
+            r#"username ^= "bO""#,
+        ] {
+            let page = admin_ok(
+                &app,
+                "ListUsers",
+                json!({ "UserPoolId": pool, "Filter": filter }),
+            )
+            .await;
+            assert_eq!(
+                usernames(&page),
+                expected,
+                "{filter}, case_sensitive={case_sensitive}"
+            );
+        }
+        let page = admin_ok(
+            &app,
+            "ListUsers",
+            json!({ "UserPoolId": pool, "Filter": r#"username = "Bob""# }),
+        )
+        .await;
+        assert_eq!(usernames(&page), ["Bob"], "exact case always matches");
+    }
+}

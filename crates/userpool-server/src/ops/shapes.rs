@@ -33,8 +33,8 @@ pub fn input<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Error
     })
 }
 
-/// Collects the required members a request left out, to report them together as
-/// Cognito's validation layer does.
+/// Collects the required members a request left out (and members out of their model's
+/// range), to report them together as Cognito's validation layer does.
 #[derive(Default)]
 pub struct Required(Vec<Violation>);
 
@@ -50,7 +50,13 @@ impl Required {
         })
     }
 
-    /// `InvalidParameterException` listing every missing member, if any.
+    /// Records a member that is present but breaks its constraint, to be reported with the
+    /// missing ones.
+    pub fn violate(&mut self, field: &'static str, constraint: Constraint) {
+        self.0.push(Violation { field, constraint });
+    }
+
+    /// `InvalidParameterException` listing every missing or invalid member, if any.
     ///
     /// # Errors
     /// `InvalidParameterException`.

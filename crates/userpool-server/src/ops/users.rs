@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use userpool_core::{Constraint, Error as PoolError, UserPoolId};
+use userpool_core::{Constraint, Error as PoolError, UserPoolId, fold_case};
 use userpool_store::{Caller, MessageAction, UserDescription};
 
 use super::shapes::{self, Attribute, Required};
@@ -200,68 +200,47 @@ struct ListUsers {
     attributes_to_get: Option<Vec<String>>,
 }
 
+/// The most users one ListUsers page holds, and the page size of `Limit` 0 or absent.
+const MAX_PAGE: usize = 60;
+
 /// **ListUsers**, with Cognito's `Filter` (`name = "value"` or `name ^= "prefix"` on
 /// `username`, `email`, `phone_number`, `name`, `given_name`, `family_name`,
 /// `preferred_username`, `cognito:user_status`, `status`, `sub`) and `AttributesToGet`.
+///
+/// `Limit` is Cognito's 0..=60, 0 or absent meaning 60, with or without a `Filter`. A
+/// `PaginationToken` must be one this operation handed out for the same pool
+/// ([`PageToken`]); any other is `InvalidParameterException` `Invalid pagination token`.
+/// In a case-insensitive pool a `username` filter compares case-folded, as the pool compares
+/// usernames (SPEC §8); `status` (`Enabled`/`Disabled`) is case-insensitive, as Cognito
+/// documents.
 pub fn list_users(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
     let input: ListUsers = shapes::input(input)?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    required.finish()?;
     let limit = match input.limit {
-        None | Some(0) => 60,
-        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        None | Some(0) => MAX_PAGE,
+        // invariant: 1..=60 fits every usize.
+        Some(n @ 1..=60) => usize::try_from(n).unwrap_or(MAX_PAGE),
+        Some(_) => {
+            required.violate("limit", Constraint::OutOfRange { min: 0, max: 60 });
+            MAX_PAGE
+        }
     };
+    required.finish()?;
     let filter = input.filter.as_deref().map(Filter::parse).transpose()?;
-    let (mut users, token) = match &filter {
+    let after = input
+        .pagination_token
+        .as_deref()
+        .map(|token| PageToken::read(pool, token))
+        .transpose()?;
+    let (mut users, next) = match &filter {
         None => {
-            let page = app.pools.list_users(
-                caller,
-                pool,
-                Some(limit),
-                input.pagination_token.as_deref(),
-            )?;
+            let page = app
+                .pools
+                .list_users(caller, pool, Some(limit), after.as_deref())?;
             (page.users, page.pagination_token)
         }
-        Some(filter) => {
-            if !(1..=60).contains(&limit) {
-                return Err(PoolError::invalid_parameter(
-                    "limit",
-                    Constraint::OutOfRange { min: 0, max: 60 },
-                )
-                .into());
-            }
-            // Scan page by page from the token, keeping matches, until the page is full.
-            let mut matched = Vec::new();
-            let mut after = input.pagination_token.clone();
-            loop {
-                let page = app
-                    .pools
-                    .list_users(caller, pool, Some(60), after.as_deref())?;
-                let mut users = page.users.into_iter();
-                for user in users.by_ref() {
-                    if filter.matches(&user) {
-                        matched.push(user);
-                        if matched.len() == limit {
-                            break;
-                        }
-                    }
-                }
-                if matched.len() == limit {
-                    // More may follow: resume after the last user returned.
-                    let more = users.next().is_some() || page.pagination_token.is_some();
-                    let token = more
-                        .then(|| matched.last().map(|u| resume_after(app, caller, pool, u)))
-                        .flatten()
-                        .transpose()?;
-                    break (matched, token);
-                }
-                match page.pagination_token {
-                    Some(next) => after = Some(next),
-                    None => break (matched, None),
-                }
-            }
-        }
+        Some(filter) => filtered_page(app, caller, pool, filter, limit, after)?,
     };
     if let Some(wanted) = &input.attributes_to_get {
         for user in &mut users {
@@ -269,24 +248,130 @@ pub fn list_users(app: &App, caller: &Caller, input: Map<String, Value>) -> Resu
         }
     }
     let mut out = json!({ "Users": users.iter().map(shapes::user_type).collect::<Vec<_>>() });
-    if let Some(token) = token {
-        out["PaginationToken"] = json!(token);
+    if let Some(key) = next {
+        out["PaginationToken"] = json!(PageToken::issue(pool, &key));
     }
     Ok(out)
 }
 
-/// The pagination token that resumes after `user`: the store's key for it, which is what
-/// the service's own pages hand out (a one-user page starting before it would be wasteful,
-/// so ask for the page of exactly that user's predecessor boundary).
-fn resume_after(
+/// Up to `limit` users matching `filter`, scanning the pool's pages from `after`, and the
+/// store key to resume after if more may follow.
+fn filtered_page(
     app: &App,
     caller: &Caller,
     pool: &str,
-    user: &UserDescription,
-) -> Result<String, Error> {
+    filter: &Filter,
+    limit: usize,
+    after: Option<String>,
+) -> Result<(Vec<UserDescription>, Option<String>), Error> {
+    let mut page = app
+        .pools
+        .list_users(caller, pool, Some(MAX_PAGE), after.as_deref())?;
+    // That call validated the id, authorised the caller and found the pool; its record says
+    // how usernames compare and what the store keys them by.
+    let record = pool_record(app, pool)?;
+    let mut matched = Vec::new();
+    loop {
+        let mut users = page.users.into_iter();
+        for user in users.by_ref() {
+            if filter.matches(&user, record.case_sensitive) {
+                matched.push(user);
+                if matched.len() == limit {
+                    break;
+                }
+            }
+        }
+        if matched.len() == limit {
+            // More may follow: resume after the last user returned, by the key the store
+            // orders users by (what its own pages hand out).
+            let more = users.next().is_some() || page.pagination_token.is_some();
+            let next = more
+                .then(|| matched.last())
+                .flatten()
+                .map(|u| userpool_store::keys::username_key(&record, &u.username));
+            return Ok((matched, next));
+        }
+        match page.pagination_token {
+            Some(next) => {
+                page = app
+                    .pools
+                    .list_users(caller, pool, Some(MAX_PAGE), Some(&next))?;
+            }
+            None => return Ok((matched, None)),
+        }
+    }
+}
+
+/// The pool's record, read after the service has authorised the caller for it.
+fn pool_record(app: &App, pool: &str) -> Result<userpool_store::PoolRecord, Error> {
     let id = UserPoolId::parse(pool)?;
-    let record = app.pools.describe_user_pool(caller, id.as_str())?;
-    Ok(userpool_store::keys::username_key(&record, &user.username))
+    app.pools
+        .store()
+        .get_pool(&id)
+        .map_err(PoolError::from)?
+        .ok_or_else(|| {
+            PoolError::UserPoolNotFound {
+                pool_id: pool.to_owned(),
+            }
+            .into()
+        })
+}
+
+/// The `PaginationToken` ListUsers hands out: base64url (unpadded) of
+/// `{"v":1,"pool":"<pool id>","after":"<store key of the last user returned>"}`.
+///
+/// The service pages by store key, and a bare key is indistinguishable from any other
+/// string, so a mistyped or foreign token used to yield a silently empty (or shifted) page
+/// where Cognito answers `InvalidParameterException`. The wrapping lets us recognise a
+/// token we issued — right format, right version, this pool — and refuse everything else.
+///
+/// **(decision)** It is not authenticated (no HMAC): a token grants nothing but a position
+/// in the pool's username order, which the same caller reaches anyway by paging, so a
+/// signature would protect nothing; and it would need a key shared by every process on the
+/// store and kept across restarts, since issued tokens must survive both. A hand-made token
+/// in this format is therefore accepted, and means what it says.
+#[derive(serde::Serialize, Deserialize)]
+struct PageToken<'a> {
+    v: u8,
+    pool: std::borrow::Cow<'a, str>,
+    after: std::borrow::Cow<'a, str>,
+}
+
+impl PageToken<'_> {
+    const VERSION: u8 = 1;
+
+    /// The token that resumes `pool`'s listing after the user stored under `key`.
+    fn issue(pool: &str, key: &str) -> String {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let token = PageToken {
+            v: Self::VERSION,
+            pool: pool.into(),
+            after: key.into(),
+        };
+        // invariant: a struct of strings and an integer always serialises.
+        let json = serde_json::to_vec(&token).unwrap_or_default();
+        Base64UrlUnpadded::encode_string(&json)
+    }
+
+    /// The store key a token issued for `pool` resumes after.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` `Invalid pagination token` for anything [`Self::issue`]
+    /// did not produce for this pool.
+    fn read(pool: &str, token: &str) -> Result<String, Error> {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let invalid = || {
+            Error::from(PoolError::InvalidParameterMessage(
+                "Invalid pagination token".into(),
+            ))
+        };
+        let json = Base64UrlUnpadded::decode_vec(token).map_err(|_| invalid())?;
+        let token: PageToken<'_> = serde_json::from_slice(&json).map_err(|_| invalid())?;
+        if token.v != Self::VERSION || token.pool != pool || token.after.is_empty() {
+            return Err(invalid());
+        }
+        Ok(token.after.into_owned())
+    }
 }
 
 /// A parsed `Filter`.
@@ -339,19 +424,33 @@ impl Filter {
         })
     }
 
-    fn matches(&self, user: &UserDescription) -> bool {
+    /// Whether `user` matches, comparing a `username` as the pool compares usernames
+    /// (case-folded unless `case_sensitive`, SPEC §8) and `status` ignoring case (Cognito
+    /// documents it as case-insensitive); every other attribute compares exactly.
+    fn matches(&self, user: &UserDescription, case_sensitive: bool) -> bool {
         let status = user.status.to_string();
-        let actual = match self.attribute.as_str() {
-            "username" => Some(user.username.as_str()),
-            "cognito:user_status" => Some(status.as_str()),
-            "status" => Some(if user.enabled { "Enabled" } else { "Disabled" }),
-            other => user.attributes.get(other).map(String::as_str),
+        let (actual, wanted) = match self.attribute.as_str() {
+            "username" if !case_sensitive => {
+                (Some(fold_case(&user.username)), fold_case(&self.value))
+            }
+            "status" => (
+                Some(if user.enabled { "enabled" } else { "disabled" }.to_owned()),
+                self.value.to_lowercase(),
+            ),
+            attribute => {
+                let actual = match attribute {
+                    "username" => Some(user.username.as_str()),
+                    "cognito:user_status" => Some(status.as_str()),
+                    other => user.attributes.get(other).map(String::as_str),
+                };
+                (actual.map(str::to_owned), self.value.clone())
+            }
         };
         actual.is_some_and(|v| {
             if self.prefix {
-                v.starts_with(&self.value)
+                v.starts_with(&wanted)
             } else {
-                v == self.value
+                v == wanted
             }
         })
     }
@@ -382,6 +481,72 @@ mod tests {
                 err.map(|e| e.code()),
                 Some("InvalidParameterException"),
                 "{bad}"
+            );
+        }
+    }
+
+    /// SPEC §11 (ListUsers pagination): a token round-trips for its own pool only, and
+    /// nothing else is taken for one.
+    #[test]
+    fn page_tokens_are_recognised_only_for_the_pool_they_were_issued_for() {
+        let token = PageToken::issue("us-east-1_Abc", "bob");
+        assert_eq!(
+            PageToken::read("us-east-1_Abc", &token).ok(),
+            Some("bob".into())
+        );
+        let foreign = PageToken::issue("us-east-1_Other", "bob");
+        let empty_key = PageToken::issue("us-east-1_Abc", "");
+        let next_version = {
+            use base64ct::{Base64UrlUnpadded, Encoding};
+            Base64UrlUnpadded::encode_string(br#"{"v":2,"pool":"us-east-1_Abc","after":"bob"}"#)
+        };
+        for bad in [
+            "bob",
+            "",
+            "!!!",
+            foreign.as_str(),
+            empty_key.as_str(),
+            next_version.as_str(),
+        ] {
+            let err = PageToken::read("us-east-1_Abc", bad).err();
+            assert_eq!(
+                err.map(|e| (e.code(), e.to_string())),
+                Some((
+                    "InvalidParameterException",
+                    "Invalid pagination token".to_owned()
+                )),
+                "{bad:?}"
+            );
+        }
+    }
+
+    /// SPEC §8: a `username` filter compares as the pool compares usernames.
+    #[test]
+    fn username_filters_fold_case_only_in_case_insensitive_pools() {
+        let user = UserDescription {
+            username: "Bob".into(),
+            sub: uuid::Uuid::nil(),
+            attributes: std::collections::BTreeMap::new(),
+            status: userpool_core::UserStatus::Confirmed,
+            enabled: true,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            modified_at: chrono::DateTime::UNIX_EPOCH,
+            version: 0,
+        };
+        let exact = |text: &str| Filter::parse(text).ok();
+        for (text, case_sensitive, expected) in [
+            (r#"username = "bob""#, false, true),
+            (r#"username = "BOB""#, false, true),
+            (r#"username ^= "bO""#, false, true),
+            (r#"username = "bob""#, true, false),
+            (r#"username = "Bob""#, true, true),
+            (r#"username = "bobby""#, false, false),
+        ] {
+            let filter = exact(text);
+            assert_eq!(
+                filter.map(|f| f.matches(&user, case_sensitive)),
+                Some(expected),
+                "{text} case_sensitive={case_sensitive}"
             );
         }
     }

@@ -98,6 +98,21 @@ def test_s8_case_insensitive_pool_folds_usernames_and_aliases(cognito):
         create_user(cognito, pool, "DIEGO")
 
 
+@pytest.mark.parametrize("case_sensitive", [False, True], ids=["insensitive", "sensitive"])
+def test_s8_list_users_username_filter_compares_as_the_pool_does(cognito, case_sensitive):
+    """In a case-insensitive pool `username = "bob"` finds `Bob` (usernames compare folded
+    there); in a case-sensitive pool it does not."""
+    pool = make_pool(cognito, UsernameConfiguration={"CaseSensitive": case_sensitive})
+    create_user(cognito, pool, "Bob")
+    create_user(cognito, pool, "alice")
+    expected = [] if case_sensitive else ["Bob"]
+    for filter_ in ('username = "bob"', 'username = "BOB"', 'username ^= "bO"'):
+        users = cognito.list_users(UserPoolId=pool, Filter=filter_)["Users"]
+        assert [u["Username"] for u in users] == expected, filter_
+    users = cognito.list_users(UserPoolId=pool, Filter='username = "Bob"')["Users"]
+    assert [u["Username"] for u in users] == ["Bob"]
+
+
 @pytest.mark.parametrize("taken", ["alice@example.com", "ally"], ids=["email", "preferred_username"])
 def test_s8_sign_up_cannot_shadow_another_users_verified_alias(cognito, taken):
     """SPEC §8: alias values are unique in a pool and resolve to their user. A public SignUp

@@ -226,6 +226,40 @@ def test_s11_list_users_bad_filter_is_invalid_parameter(cognito, pool, filter_):
         cognito.list_users(UserPoolId=pool, Filter=filter_)
 
 
+LIMIT_RANGE = ("1 validation error detected: Value at 'limit' failed to satisfy constraint: "
+               "Member must have value between 0 and 60")
+
+
+@pytest.mark.parametrize("filter_", [None, 'username ^= "user-"'], ids=["no-filter", "filter"])
+def test_s11_list_users_limit_is_0_to_60_with_or_without_a_filter(cognito, pool, five_users, filter_):
+    """Cognito's model: Limit 0..=60, 0 meaning 60; the same answer with or without Filter.
+    (botocore refuses a negative Limit itself, so only the upper bound reaches the server.)"""
+    extra = {"Filter": filter_} if filter_ else {}
+    with raises_cognito("InvalidParameterException", LIMIT_RANGE):
+        cognito.list_users(UserPoolId=pool, Limit=61, **extra)
+    expected = 5 if filter_ is None else 3
+    for limit in (0, 60):
+        page = cognito.list_users(UserPoolId=pool, Limit=limit, **extra)
+        assert len(page["Users"]) == expected and "PaginationToken" not in page
+
+
+@pytest.mark.parametrize("filter_", [None, 'username ^= "user-"'], ids=["no-filter", "filter"])
+def test_s11_list_users_refuses_a_pagination_token_it_did_not_issue(cognito, pool, five_users, filter_):
+    """A token the server never handed out is InvalidParameterException, as in Cognito, not an
+    empty page; a genuine one keeps working, and only for its own pool."""
+    extra = {"Filter": filter_} if filter_ else {}
+    for bogus in ("bogus", "user-b", "eyJ2IjoxfQ"):
+        with raises_cognito("InvalidParameterException", "Invalid pagination token"):
+            cognito.list_users(UserPoolId=pool, PaginationToken=bogus, **extra)
+    first = cognito.list_users(UserPoolId=pool, Limit=1, **extra)
+    token = first["PaginationToken"]
+    second = cognito.list_users(UserPoolId=pool, Limit=1, PaginationToken=token, **extra)
+    assert len(second["Users"]) == 1 and second["Users"] != first["Users"]
+    other = make_pool(cognito)
+    with raises_cognito("InvalidParameterException", "Invalid pagination token"):
+        cognito.list_users(UserPoolId=other, PaginationToken=token, **extra)
+
+
 def test_s11_every_public_and_admin_user_operation_is_exercised():
     """A guard for this suite itself: each implemented operation appears in some test module."""
     import pathlib
