@@ -522,7 +522,7 @@ mod tests {
 
     /// SPEC §8: a `username` filter compares as the pool compares usernames.
     #[test]
-    fn username_filters_fold_case_only_in_case_insensitive_pools() {
+    fn username_filters_fold_case_only_in_case_insensitive_pools_and_status_never_cares() {
         let user = UserDescription {
             username: "Bob".into(),
             sub: uuid::Uuid::nil(),
@@ -541,6 +541,10 @@ mod tests {
             (r#"username = "bob""#, true, false),
             (r#"username = "Bob""#, true, true),
             (r#"username = "bobby""#, false, false),
+            // `status` is case-insensitive in every pool, as Cognito documents it.
+            (r#"status = "enabled""#, true, true),
+            (r#"status = "ENABLED""#, true, true),
+            (r#"status = "Disabled""#, true, false),
         ] {
             let filter = exact(text);
             assert_eq!(
