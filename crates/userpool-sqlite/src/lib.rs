@@ -71,10 +71,18 @@
 //!
 //! # Not supported
 //!
-//! - Changing a pool's alias attributes or case sensitivity (`update_pool` refuses, as
-//!   Cognito does): the stored keys were computed with them.
+//! - Changing a pool's alias attributes, username attributes or case sensitivity
+//!   (`update_pool` refuses, as Cognito does): the stored keys were computed with them.
 //! - Network filesystems: SQLite's locking needs a local filesystem for WAL.
 //! - Going back to an older version of this crate after a migration.
+//! - Re-indexing users written before username attributes took effect. A pool created
+//!   with `UsernameAttributes` by an earlier version has `aliases` rows only for the
+//!   *verified* email and phone values of its users (the keys [`userpool_store::keys`]
+//!   computed then); an existing user's unverified value is indexed at that user's next
+//!   write, which fails with `AliasExists` if another user already holds the value. No
+//!   migration rebuilds the rows, since the keys fold case in Rust and migrations are SQL
+//!   **(decision: such pools behaved as if `UsernameAttributes` were absent, so their
+//!   users still resolve by the usernames they were created with)**.
 
 #![forbid(unsafe_code)]
 
@@ -194,7 +202,7 @@ impl Store for SqliteStore {
         self.db.read(|tx| pools::get(tx, id))
     }
 
-    /// Refuses (with `Backend`) to change alias attributes or case sensitivity.
+    /// Refuses (with `Backend`) to change alias attributes, username attributes or case sensitivity.
     fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
         self.db.write(|tx| pools::update(tx, pool))
     }

@@ -146,10 +146,11 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         .into());
     }
     if current.alias_attributes != pool.alias_attributes
+        || current.username_attributes != pool.username_attributes
         || current.case_sensitive != pool.case_sensitive
     {
         return Err(StoreError::Backend(
-            "alias attributes and case sensitivity are immutable".into(),
+            "alias attributes, username attributes and case sensitivity are immutable".into(),
         )
         .into());
     }

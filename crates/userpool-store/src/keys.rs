@@ -1,4 +1,19 @@
 //! The lookup keys of a user, computed one way for every store (SPEC §8).
+//!
+//! A user is found by its username, by the values of the pool's **username attributes**
+//! (`UsernameAttributes`: email and/or phone number used *instead of* a username) and by
+//! the values of the pool's **alias attributes**. Both kinds of value share one index —
+//! the store's alias index, keyed by `(attribute, value key)` — so each attribute's values
+//! are unique within a pool whichever role the attribute plays. They differ in when a
+//! value counts:
+//!
+//! - a username-attribute value counts as soon as it is set, verified or not, as Cognito
+//!   lets a user who signed up with an email sign in by it before verifying it;
+//! - an alias value counts once verified (email, phone number), or as soon as it is set
+//!   (`preferred_username`).
+//!
+//! Cognito makes the two settings exclusive; a pool record listing an attribute in both
+//! gets the username-attribute rule for it.
 
 use userpool_core::{AliasAttribute, UserRecord, fold_case};
 
@@ -15,18 +30,59 @@ pub fn username_key(pool: &PoolRecord, username: &str) -> String {
     }
 }
 
-/// The key an alias value is stored and looked up under (folded like usernames; e-mail
-/// addresses are compared case-insensitively in a case-insensitive pool only).
+/// The key an alias or username-attribute value is stored and looked up under, folded
+/// like usernames: e-mail addresses (and phone numbers) compare case-insensitively in a
+/// case-insensitive pool only, exactly in a case-sensitive one **(decision: Cognito's
+/// `UsernameConfiguration.CaseSensitive` is documented as covering the username and its
+/// aliases; we apply it to username attributes the same way)**.
 #[must_use]
 pub fn alias_key(pool: &PoolRecord, value: &str) -> String {
     username_key(pool, value)
 }
 
-/// The alias keys a user occupies: one per alias attribute the pool lists that the user
-/// has set (and verified, for email and phone number).
+/// The attributes a user may be found by besides its username, in lookup order: the
+/// pool's username attributes, then its alias attributes (SPEC §8).
+#[must_use]
+pub fn lookup_attributes(pool: &PoolRecord) -> Vec<AliasAttribute> {
+    let mut attributes = pool.username_attributes.clone();
+    for attribute in &pool.alias_attributes {
+        if !attributes.contains(attribute) {
+            attributes.push(*attribute);
+        }
+    }
+    attributes
+}
+
+/// The values a user is found by besides its username, in lookup order: each username
+/// attribute it has set (verified or not), then each alias attribute it has set (and
+/// verified, for email and phone number).
+#[must_use]
+pub fn lookup_values<'u>(
+    pool: &PoolRecord,
+    user: &'u UserRecord,
+) -> Vec<(AliasAttribute, &'u str)> {
+    let mut values: Vec<(AliasAttribute, &str)> = pool
+        .username_attributes
+        .iter()
+        .filter_map(|&attribute| {
+            let value = user.attributes.get(attribute.as_str())?;
+            Some((attribute, value.as_str()))
+        })
+        .collect();
+    let aliases: Vec<AliasAttribute> = pool
+        .alias_attributes
+        .iter()
+        .copied()
+        .filter(|a| !pool.username_attributes.contains(a))
+        .collect();
+    values.extend(user.alias_values(&aliases));
+    values
+}
+
+/// The alias-index keys a user occupies: one per [`lookup_values`] entry.
 #[must_use]
 pub fn alias_keys(pool: &PoolRecord, user: &UserRecord) -> Vec<(AliasAttribute, String)> {
-    user.alias_values(&pool.alias_attributes)
+    lookup_values(pool, user)
         .into_iter()
         .map(|(attribute, value)| (attribute, alias_key(pool, value)))
         .collect()

@@ -213,8 +213,8 @@ impl Store for MemoryStore {
         }
     }
 
-    /// Refuses (with `Backend`) to change alias attributes or case sensitivity: the indexes
-    /// were built with them, and Cognito makes them immutable too.
+    /// Refuses (with `Backend`) to change alias attributes, username attributes or case
+    /// sensitivity: the indexes were built with them, and Cognito makes them immutable too.
     fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
         self.write(&pool.id, |state| {
             if state.record.version != pool.version {
@@ -224,10 +224,12 @@ impl Store for MemoryStore {
                 });
             }
             if state.record.alias_attributes != pool.alias_attributes
+                || state.record.username_attributes != pool.username_attributes
                 || state.record.case_sensitive != pool.case_sensitive
             {
                 return Err(StoreError::Backend(
-                    "alias attributes and case sensitivity are immutable".into(),
+                    "alias attributes, username attributes and case sensitivity are immutable"
+                        .into(),
                 ));
             }
             let version = pool.version + 1;

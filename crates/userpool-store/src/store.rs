@@ -84,12 +84,15 @@ impl From<StoreError> for userpool_core::Error {
     }
 }
 
-/// How to find a user (SPEC §8). The service tries username, then alias, then `sub`.
+/// How to find a user (SPEC §8). The service tries username, then username-attribute
+/// value, then alias, then `sub`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserKey<'a> {
     /// By username; the store folds case if the pool is case-insensitive.
     Username(&'a str),
-    /// By a verified alias value of an attribute the pool lists as alias.
+    /// By a value of an attribute the pool lists as username attribute (verified or
+    /// not), or a verified alias value of one it lists as alias: the alias index holds
+    /// both, as [`crate::keys::alias_keys`] says.
     Alias(AliasAttribute, &'a str),
     /// By the immutable `sub`.
     Sub(Uuid),

@@ -132,3 +132,31 @@ def test_s8_sign_up_cannot_shadow_another_users_verified_alias(cognito, taken):
         raise AssertionError(f"SignUp accepted the username {taken!r}, which is alice's verified alias")
     assert cognito.admin_get_user(UserPoolId=pool, Username=taken)["Username"] == "alice"
     assert_tokens(sign_in(cognito, client, taken, PERM))
+
+
+def test_s8_username_attributes_email_is_the_sign_in_name_and_the_username_is_a_uuid(cognito):
+    """SPEC §8, UsernameAttributes: in a pool created with UsernameAttributes=["email"], the
+    Username given to AdminCreateUser is an email address; the user's Username is a generated
+    UUID (its `sub`), the address is its `email` attribute, and every operation taking a
+    Username finds the user by that address before it is verified."""
+    pool = make_pool(cognito, UsernameAttributes=["email"])
+    client = make_client(cognito, pool)["ClientId"]
+    user = cognito.admin_create_user(UserPoolId=pool, Username="diego@example.com",
+                                     TemporaryPassword=TEMP, MessageAction="SUPPRESS")["User"]
+    username = user["Username"]
+    assert str(uuid.UUID(username)) == username, username
+    attributes = {a["Name"]: a["Value"] for a in user["Attributes"]}
+    assert attributes["email"] == "diego@example.com"
+    assert attributes["sub"] == username
+    assert "email_verified" not in attributes
+    got = cognito.admin_get_user(UserPoolId=pool, Username="diego@example.com")
+    assert got["Username"] == username
+    cognito.admin_set_user_password(UserPoolId=pool, Username="diego@example.com", Password=PERM, Permanent=True)
+    assert status(cognito, pool, username) == "CONFIRMED"
+    assert_tokens(sign_in(cognito, client, "diego@example.com", PERM))
+    assert_tokens(sign_in(cognito, client, username, PERM))
+    with raises_cognito("UsernameExistsException"):
+        cognito.admin_create_user(UserPoolId=pool, Username="diego@example.com", MessageAction="SUPPRESS")
+    with raises_cognito("InvalidParameterException", "Username should be an email."):
+        cognito.admin_create_user(UserPoolId=pool, Username="diego", MessageAction="SUPPRESS")
+    assert [u["Username"] for u in cognito.list_users(UserPoolId=pool)["Users"]] == [username]

@@ -201,6 +201,57 @@ pub fn alias_is_indexed_only_when_verified_and_listed(h: &impl Harness) {
     );
 }
 
+/// A username-attribute value (`UsernameAttributes`) is in the alias index from the moment
+/// it is set, verified or not, and unique there; it moves with its value (SPEC §8).
+pub fn username_attribute_is_indexed_unverified_and_unique<H: Harness>(h: &H) {
+    let (store, guard) = h.make();
+    let mut pool = pool_record("Kit1", true, &[]);
+    pool.username_attributes = vec![AliasAttribute::Email];
+    pool.version = ok(store.create_pool(&pool), "create_pool");
+    let mut f = Fixture::<H> {
+        store,
+        _guard: guard,
+        pool,
+        rng: seeded_entropy(0x5eed),
+    };
+    let diego = f.add("diego-uuid", &[("email", "diego@example.com")]);
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "diego@example.com")),
+        Some(diego.clone()),
+        "SPEC §8: an unverified username-attribute value finds its user"
+    );
+    let rival = f.user("rival-uuid", &[("email", "diego@example.com")]);
+    assert!(
+        matches!(
+            f.store.insert_user(f.id(), &rival),
+            Err(StoreError::AliasExists(AliasAttribute::Email))
+        ),
+        "SPEC §8: username-attribute values are unique, verified or not"
+    );
+    assert_eq!(
+        f.by_name("rival-uuid"),
+        None,
+        "a refused insert stores nothing"
+    );
+    let moved = set(&diego, |u| {
+        u.attributes
+            .insert("email".into(), "diego@example.org".into());
+    });
+    let v = ok(f.update(&moved), "change the email");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "diego@example.org"))
+            .map(|u| u.version),
+        Some(v),
+        "the new value finds the user"
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "diego@example.com")),
+        None,
+        "the old value is free"
+    );
+    f.add("rival-uuid", &[("email", "diego@example.com")]);
+}
+
 /// An alias moves with its value: the old value no longer finds the user (SPEC §8).
 pub fn alias_moves_when_its_value_changes(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);

@@ -32,7 +32,9 @@
 //! - **Uniqueness within a pool**, atomic with the write: username key (folded in a
 //!   case-insensitive pool, exact otherwise), each alias key, `sub`.
 //! - **Indexes** computed with [`crate::keys`]: an alias value is findable only while it is
-//!   set, verified (email, phone number) and listed by the pool; an updated alias moves.
+//!   set, verified (email, phone number) and listed by the pool; a username-attribute
+//!   value (`UsernameAttributes`) is findable, and unique, as soon as it is set, verified
+//!   or not; an updated value moves.
 //! - **Round trips** of every field of [`UserRecord`] and [`PoolRecord`]: statuses (all
 //!   eight), attributes with any Unicode, credential kind and expiry, 23 history entries in
 //!   order, the history salt, lockout, pending code and challenge, timestamps.
@@ -48,8 +50,8 @@
 //!   within their pool only, stored only for an existing user (`NotFound`), revoked per
 //!   user; a pool's key and sessions go with the pool, a user's sessions with the user.
 //!   Every token method answers `PoolNotFound` for an unknown pool.
-//! - **Not checked:** changing a pool's alias attributes or case sensitivity (immutable in
-//!   Cognito; a store may refuse it).
+//! - **Not checked:** changing a pool's alias attributes, username attributes or case
+//!   sensitivity (immutable in Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
 //!   [`crate::HostOptions`]); the kit writes none.
 //!
@@ -241,6 +243,7 @@ pub const CASE_NAMES: &[&str] = &[
     "username_is_case_sensitive_in_case_sensitive_pool",
     "verified_alias_is_unique",
     "alias_is_indexed_only_when_verified_and_listed",
+    "username_attribute_is_indexed_unverified_and_unique",
     "alias_moves_when_its_value_changes",
     "sub_is_unique",
     "stale_update_conflicts_and_changes_nothing",
@@ -305,6 +308,10 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
         (
             "alias_is_indexed_only_when_verified_and_listed",
             alias_is_indexed_only_when_verified_and_listed,
+        ),
+        (
+            "username_attribute_is_indexed_unverified_and_unique",
+            username_attribute_is_indexed_unverified_and_unique,
         ),
         (
             "alias_moves_when_its_value_changes",
@@ -420,6 +427,7 @@ macro_rules! conformance_tests {
             username_is_case_sensitive_in_case_sensitive_pool,
             verified_alias_is_unique,
             alias_is_indexed_only_when_verified_and_listed,
+            username_attribute_is_indexed_unverified_and_unique,
             alias_moves_when_its_value_changes,
             sub_is_unique,
             stale_update_conflicts_and_changes_nothing,

@@ -66,7 +66,10 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// FORCE_CHANGE_PASSWORD user gets a new temporary password and its expiry restarts.
     ///
     /// A new user's username and alias values may not take a name another user is found
-    /// by, exactly as for [`UserPools::sign_up`] (SPEC §8).
+    /// by, exactly as for [`UserPools::sign_up`] (SPEC §8). In a pool with username
+    /// attributes, `username` is an email address or phone number, stored as that
+    /// attribute, and the user's username is its `sub`, as for [`UserPools::sign_up`];
+    /// with `RESEND`, `username` finds the user as any lookup does.
     ///
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
@@ -93,7 +96,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             )));
         }
         v.finish()?;
-        let (id, name, attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
+        let (id, name, mut attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
         let password = password.map(accepted).transpose()?;
         let pool = self.admin(caller, "AdminCreateUser", Category::UserCreation, &id)?;
         let rules = self.rules(&pool)?;
@@ -107,11 +110,14 @@ impl<S: Store + ?Sized> UserPools<S> {
                 )?)
             })?
         } else {
-            names::refuse_alias_format(&pool, &name)?;
+            let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
             let deliver = message_action != Some(MessageAction::Suppress);
             self.create(&pool, deliver, |ctx| {
-                transitions::admin_create_user(name, attributes, password, &rules, ctx)
-            })?
+                let (user, event) =
+                    transitions::admin_create_user(name, attributes, password, &rules, ctx)?;
+                Ok((names::name_new_user(new_name, user)?, event))
+            })
+            .map_err(|e| names::creation_error(new_name, e))?
         };
         Ok(UserDescription::from(&user))
     }

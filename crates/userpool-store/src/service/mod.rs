@@ -7,7 +7,8 @@
 //! 2. **authorise** admin operations with the host's [`Authorizer`] (SPEC §7);
 //! 3. **rate-limit** with the optional [`RateLimiter`] (SPEC §7);
 //! 4. **resolve** the pool (`ResourceNotFoundException`) and the user by username, then
-//!    verified alias, then `sub` (SPEC §8; `UserNotFoundException`);
+//!    username-attribute value, then verified alias, then `sub` (SPEC §8;
+//!    `UserNotFoundException`);
 //! 5. run the **core transition** — hashing happens here, outside any store lock;
 //! 6. **compare-and-swap** the result; on a version conflict, re-read the user and re-run
 //!    the transition, at most [`UserPoolsBuilder::max_attempts`] times, then
@@ -29,14 +30,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use userpool_core::{
-    AliasAttribute, Context, Error, Event, Internal, NotAuthorized, PoolRules, Refused, Result,
-    UserPoolId, UserRecord, Username,
+    Context, Error, Event, Internal, NotAuthorized, PoolRules, Refused, Result, UserPoolId,
+    UserRecord, Username,
 };
 use uuid::Uuid;
 
 use crate::authorize::{AllowAll, Authorizer, Caller};
 use crate::clock::{Clock, SystemClock};
 use crate::delivery::{Delivery, DropDeliveries};
+use crate::keys;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::random::{EntropyOf, OsRandom, RandomSource};
 use crate::ratelimit::{Category, RateLimiter};
@@ -235,17 +237,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok((client, pool))
     }
 
-    /// Finds a user by username, then by a verified alias the pool lists, then by `sub`
-    /// (SPEC §8).
+    /// Finds a user by username, then by the value of a username attribute the pool lists
+    /// (verified or not), then by a verified alias the pool lists, then by `sub` (SPEC §8;
+    /// the order is [`keys::lookup_attributes`]).
     fn find_user(&self, pool: &PoolRecord, name: &Username) -> Result<Option<UserRecord>> {
         let id = &pool.id;
         if let Some(user) = self.store.find_user(id, UserKey::Username(name.as_str()))? {
             return Ok(Some(user));
         }
-        for attribute in AliasAttribute::ALL
-            .into_iter()
-            .filter(|a| pool.alias_attributes.contains(a))
-        {
+        for attribute in keys::lookup_attributes(pool) {
             if let Some(user) = self
                 .store
                 .find_user(id, UserKey::Alias(attribute, name.as_str()))?

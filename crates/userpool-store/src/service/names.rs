@@ -44,6 +44,35 @@
 //!
 //! Closing these needs the store to index usernames and every alias value in one key
 //! space, checked atomically with the write: a change to the [`Store`] contract.
+//!
+//! # Username attributes (SPEC §8)
+//!
+//! In a pool with `UsernameAttributes` (email and/or phone number), a user signs up with
+//! an email address or phone number *instead of* a username, as in Cognito:
+//!
+//! - the given `Username` must be in the format of a listed attribute, else
+//!   `InvalidParameterException` `Username should be an email.` (email only), `Username
+//!   should be a phone number.` (phone only), `Username should be either an email or a
+//!   phone number.` (both);
+//! - it is stored as that attribute's value; a request whose attributes carry a
+//!   *different* value for it is `InvalidParameterException` `User email should be empty
+//!   or same as username, since username attribute is email` (the service's words;
+//!   `phone_number` in the same form **(decision)**), the same value is fine (compared
+//!   exactly, whatever the pool's case sensitivity **(decision: the user gets one stored
+//!   value, so two spellings are two values)**);
+//! - the user's actual username is its `sub` (a UUID v4, lower-case, hyphenated);
+//! - the value is a lookup value from the start, verified or not (see [`crate::keys`]),
+//!   and unique in the pool: a creation whose value another user is found by is
+//!   `UsernameExistsException` `User account already exists` **(decision: the service
+//!   answers `An account with the given email already exists.` under the same
+//!   exception; the core's `UsernameExists` carries one fixed message, so the code
+//!   matches and the wording does not)**. A later attribute update to a taken value is
+//!   `AliasExistsException`, as for aliases.
+//!
+//! The email-format refusal for alias pools does not apply to such pools: there an email
+//! address is exactly what a `Username` must be.
+use std::collections::BTreeMap;
+
 use userpool_core::{AliasAttribute, Error, Result, UserRecord, Username};
 use uuid::Uuid;
 
@@ -80,6 +109,108 @@ fn is_phone_format(name: &str) -> bool {
         .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// `InvalidParameterException` for a username not in email format in a pool whose only
+/// username attribute is email (the service's words).
+pub(crate) const USERNAME_SHOULD_BE_EMAIL: &str = "Username should be an email.";
+
+/// `InvalidParameterException` for a username not in phone format in a pool whose only
+/// username attribute is phone number **(decision: worded as the email message; the
+/// service's exact words are not published)**.
+pub(crate) const USERNAME_SHOULD_BE_PHONE: &str = "Username should be a phone number.";
+
+/// `InvalidParameterException` for a username in neither format in a pool with both
+/// username attributes **(decision: worded as the email message; the service's exact
+/// words are not published)**.
+pub(crate) const USERNAME_SHOULD_BE_EITHER: &str =
+    "Username should be either an email or a phone number.";
+
+/// What a new user's given name becomes in its pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NewName {
+    /// The pool has no username attributes: the name is the username.
+    Username,
+    /// The name is the value of this username attribute; the username is the `sub`.
+    Attribute(AliasAttribute),
+}
+
+/// Decides what a new user's given name is (SPEC §8): in a pool with username
+/// attributes, the value of the first listed attribute whose format it has, stored into
+/// `attributes`; otherwise the username, refused in the format of a listed alias.
+///
+/// # Errors
+/// `InvalidParameterException`: the name fits no username attribute, `attributes` holds a
+/// different value for the attribute, or (alias pools) [`refuse_alias_format`].
+pub(crate) fn new_user_name(
+    pool: &PoolRecord,
+    name: &Username,
+    attributes: &mut BTreeMap<String, String>,
+) -> Result<NewName> {
+    if pool.username_attributes.is_empty() {
+        refuse_alias_format(pool, name)?;
+        return Ok(NewName::Username);
+    }
+    let listed = |a| pool.username_attributes.contains(&a);
+    let attribute = if listed(AliasAttribute::Email) && is_email_format(name.as_str()) {
+        AliasAttribute::Email
+    } else if listed(AliasAttribute::PhoneNumber) && is_phone_format(name.as_str()) {
+        AliasAttribute::PhoneNumber
+    } else {
+        let message = match (
+            listed(AliasAttribute::Email),
+            listed(AliasAttribute::PhoneNumber),
+        ) {
+            (true, true) => USERNAME_SHOULD_BE_EITHER,
+            (true, false) => USERNAME_SHOULD_BE_EMAIL,
+            (false, true) => USERNAME_SHOULD_BE_PHONE,
+            // Only `preferred_username` listed: Cognito accepts only email and phone
+            // number as username attributes, so such a pool cannot come from the wire; a
+            // host building one gets the general message **(decision)**.
+            (false, false) => USERNAME_SHOULD_BE_EITHER,
+        };
+        return Err(Error::InvalidParameterMessage(message.into()));
+    };
+    let key = attribute.as_str();
+    match attributes.get(key) {
+        Some(given) if given != name.as_str() => {
+            return Err(Error::InvalidParameterMessage(format!(
+                "User {key} should be empty or same as username, since username attribute is {key}"
+            )));
+        }
+        Some(_) => {}
+        None => {
+            attributes.insert(key.to_owned(), name.as_str().to_owned());
+        }
+    }
+    Ok(NewName::Attribute(attribute))
+}
+
+/// A created record under the username its [`NewName`] asks for: unchanged, or renamed to
+/// its `sub`.
+///
+/// # Errors
+/// `InternalErrorException` if the `sub` were not a valid username (it always is: 36
+/// characters of hex digits and hyphens).
+pub(crate) fn name_new_user(new_name: NewName, user: UserRecord) -> Result<UserRecord> {
+    match new_name {
+        NewName::Username => Ok(user),
+        NewName::Attribute(_) => {
+            let username = Username::parse(&user.sub.hyphenated().to_string())
+                .map_err(|_| Error::Internal(userpool_core::Internal::Storage))?;
+            Ok(UserRecord { username, ..user })
+        }
+    }
+}
+
+/// A creation's error as the caller should see it: in a pool with username attributes, a
+/// taken username-attribute value is `UsernameExistsException` (the newcomer's name is
+/// taken), not `AliasExistsException`.
+pub(crate) fn creation_error(new_name: NewName, error: Error) -> Error {
+    match (new_name, &error) {
+        (NewName::Attribute(_), Error::AliasExists { .. }) => Error::UsernameExists,
+        _ => error,
+    }
+}
+
 /// Refuses a new username in the format of an alias the pool lists (email or phone
 /// number), as Cognito does (SPEC §8).
 ///
@@ -97,8 +228,8 @@ pub(crate) fn refuse_alias_format(pool: &PoolRecord, name: &Username) -> Result<
 }
 
 impl<S: Store + ?Sized> UserPools<S> {
-    /// Whether `value` finds a user other than the one with `sub`: as a username, as an
-    /// alias value of any attribute the pool lists, or as a `sub`. Keys fold as the pool
+    /// Whether `value` finds a user other than the one with `sub`: as a username, as a
+    /// value of any username or alias attribute the pool lists, or as a `sub`. Keys fold as the pool
     /// compares ([`crate::keys`], applied by the store).
     fn names_another_user(&self, pool: &PoolRecord, value: &str, sub: Uuid) -> Result<bool> {
         let id = &pool.id;
@@ -106,10 +237,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         if other(self.store.find_user(id, UserKey::Username(value))?) {
             return Ok(true);
         }
-        for attribute in AliasAttribute::ALL
-            .into_iter()
-            .filter(|a| pool.alias_attributes.contains(a))
-        {
+        for attribute in keys::lookup_attributes(pool) {
             if other(self.store.find_user(id, UserKey::Alias(attribute, value))?) {
                 return Ok(true);
             }
@@ -132,8 +260,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.check_alias_claims(pool, None, user)
     }
 
-    /// The alias values `next` holds that `previous` did not (a new value, or one just
-    /// verified): each must find no other user.
+    /// The lookup values (username-attribute and alias values) `next` holds that
+    /// `previous` did not (a new value, or one just verified): each must find no other
+    /// user.
     ///
     /// # Errors
     /// `AliasExistsException`, `InternalErrorException`.
@@ -146,7 +275,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let held = previous
             .map(|p| keys::alias_keys(pool, p))
             .unwrap_or_default();
-        for (attribute, value) in next.alias_values(&pool.alias_attributes) {
+        for (attribute, value) in keys::lookup_values(pool, next) {
             if held.contains(&(attribute, keys::alias_key(pool, value))) {
                 continue;
             }

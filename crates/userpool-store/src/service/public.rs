@@ -23,6 +23,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// number alias.`). An alias value in `attributes` equal to another user's name is
     /// `AliasExistsException`.
     ///
+    /// In a pool with username attributes (`UsernameAttributes`), `username` must be an
+    /// email address or phone number as the pool lists (else `InvalidParameterException`
+    /// `Username should be an email.`, `... a phone number.`, `... either an email or a
+    /// phone number.`); it is stored as the `email` (`phone_number`) attribute, the
+    /// user's username is its `sub`, and a value another user is found by is
+    /// `UsernameExistsException`. The user can sign in with the value before verifying
+    /// it. See the `names` rules in SPEC §8 and [`crate::keys`].
+    ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException` (client or pool),
     /// `TooManyRequestsException`, `InvalidPasswordException`, `UsernameExistsException`,
@@ -41,13 +49,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         let attributes = v.attributes("userAttributes", attributes);
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (password, attributes) = (accepted(password)?, accepted(attributes)?);
+        let (password, mut attributes) = (accepted(password)?, accepted(attributes)?);
         let (_, pool) = self.client(&client_id, Category::UserCreation)?;
-        names::refuse_alias_format(&pool, &name)?;
+        let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
         let rules = self.rules(&pool)?;
-        let user = self.create(&pool, true, |ctx| {
-            transitions::sign_up(name, &password, attributes, &rules, ctx)
-        })?;
+        let user = self
+            .create(&pool, true, |ctx| {
+                let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
+                Ok((names::name_new_user(new_name, user)?, event))
+            })
+            .map_err(|e| names::creation_error(new_name, e))?;
         Ok(SignUpResult {
             user_confirmed: false,
             user_sub: user.sub,
