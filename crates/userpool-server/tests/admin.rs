@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
-use common::{admin_ok, app, error_type, send, signed, signed_with};
+use common::{JSON, admin_ok, app, error_type, request, send, signed, signed_with};
 use serde_json::{Value, json};
 use userpool_server::config::{DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY};
 
@@ -393,5 +393,81 @@ async fn spec_8_list_users_username_filter_folds_case_in_a_case_insensitive_pool
         )
         .await;
         assert_eq!(usernames(&page), ["Bob"], "exact case always matches");
+    }
+}
+
+/// SPEC §3 (ForgotPassword): a user with neither email nor phone number gets Cognito's
+/// InvalidParameterException, not a placeholder destination, and nothing changes; with
+/// PreventUserExistenceErrors an unknown user still gets the simulated answer.
+#[tokio::test]
+async fn spec_3_forgot_password_with_nowhere_to_send_the_code_is_refused_and_changes_nothing() {
+    let app = app();
+    let pool = pool_with_user(&app).await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "diego", "Password": "MyExamplePassword1!", "Permanent": true }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "nomail", "TemporaryPassword": "Temp-Pass-1", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "nomail", "Password": "MyExamplePassword1!", "Permanent": true }),
+    )
+    .await;
+    for prevent in ["LEGACY", "ENABLED"] {
+        let client = admin_ok(
+            &app,
+            "CreateUserPoolClient",
+            json!({ "UserPoolId": pool, "ClientName": "c", "PreventUserExistenceErrors": prevent }),
+        )
+        .await["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let forgot = |username: &str| {
+            request(
+                Some("ForgotPassword"),
+                Some(JSON),
+                json!({ "ClientId": client, "Username": username }).to_string(),
+            )
+        };
+        let get = json!({ "UserPoolId": pool, "Username": "nomail" });
+        let before = admin_ok(&app, "AdminGetUser", get.clone()).await;
+        let (status, body) = send(&app, forgot("nomail")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{prevent}: {body}");
+        assert_eq!(
+            (
+                error_type(&body),
+                body["message"].as_str().unwrap_or_default()
+            ),
+            (
+                "InvalidParameterException",
+                "Cannot reset password for the user as there is no registered/verified email or phone_number"
+            ),
+            "{prevent}"
+        );
+        assert_eq!(
+            admin_ok(&app, "AdminGetUser", get).await,
+            before,
+            "{prevent}"
+        );
+        // A user with an email still gets a code, told where it went.
+        let (status, body) = send(&app, forgot("diego")).await;
+        assert_eq!(status, StatusCode::OK, "{prevent}: {body}");
+        assert_eq!(body["CodeDeliveryDetails"]["Destination"], "d***@e***");
+        let (status, body) = send(&app, forgot("nobody")).await;
+        if prevent == "ENABLED" {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+        } else {
+            assert_eq!(error_type(&body), "UserNotFoundException", "{body}");
+        }
     }
 }

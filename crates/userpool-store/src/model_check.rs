@@ -49,6 +49,11 @@ use crate::{
     RecordingDelivery, SeededRandom, Store, UserKey, UserPools,
 };
 
+/// The attributes the user is created with: an email address, so that ForgotPassword has
+/// somewhere to send its code (the service refuses a reset for a user with neither email
+/// nor phone number, as Cognito does; the reference model does not track attributes).
+const ATTRIBUTES: &[(&str, &str)] = &[("email", "model-user@example.com")];
+
 /// Where the service and the model parted.
 #[derive(Debug, Clone)]
 pub struct Divergence {
@@ -186,13 +191,15 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             self.client_id.as_str(),
         );
         match op {
-            Op::SignUp { password } => done(pools.sign_up(client, USERNAME, &text(password), &[])),
+            Op::SignUp { password } => {
+                done(pools.sign_up(client, USERNAME, &text(password), ATTRIBUTES))
+            }
             Op::AdminCreateUser { temporary_password } => done(pools.admin_create_user(
                 admin,
                 pool,
                 USERNAME,
                 Some(&text(temporary_password)),
-                &[],
+                ATTRIBUTES,
                 None,
             )),
             Op::ResendInvitation { temporary_password } => done(pools.admin_create_user(
@@ -203,7 +210,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 &[],
                 Some(MessageAction::Resend),
             )),
-            Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, &[])),
+            Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, ATTRIBUTES)),
             Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, USERNAME)),
             Op::AdminSetUserPassword {
                 password,

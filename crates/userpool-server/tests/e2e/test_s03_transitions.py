@@ -12,6 +12,7 @@ from support import (
     assert_new_password_required,
     assert_tokens,
     create_user,
+    make_client,
     raises_cognito,
     sign_in,
     status,
@@ -149,6 +150,31 @@ def test_s3_admin_reset_user_password_from_force_change_is_not_authorized(cognit
     with raises_cognito("NotAuthorizedException", "User password cannot be reset in the current state."):
         cognito.admin_reset_user_password(UserPoolId=pool, Username="diego")
     assert status(cognito, pool, "diego") == "FORCE_CHANGE_PASSWORD"
+
+
+NO_DESTINATION = "Cannot reset password for the user as there is no registered/verified email or phone_number"
+
+
+@pytest.mark.parametrize("prevent", [False, True], ids=["legacy", "prevent-user-existence-errors"])
+def test_s3_forgot_password_with_no_email_or_phone_is_invalid_parameter_and_changes_nothing(cognito, pool, prevent):
+    """Cognito refuses a reset no code could reach (rather than a placeholder destination),
+    with or without PreventUserExistenceErrors; an unknown user still gets the simulated
+    answer where the client prevents user-existence errors."""
+    client = make_client(cognito, pool, prevent=prevent)["ClientId"]
+    create_user(cognito, pool, "diego", permanent=PERM)
+    before = cognito.admin_get_user(UserPoolId=pool, Username="diego")
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        cognito.forgot_password(ClientId=client, Username="diego")
+    after = cognito.admin_get_user(UserPoolId=pool, Username="diego")
+    before.pop("ResponseMetadata"), after.pop("ResponseMetadata")
+    assert after == before
+    assert_tokens(sign_in(cognito, client, "diego", PERM))
+    if prevent:
+        out = cognito.forgot_password(ClientId=client, Username="nobody")
+        assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    else:
+        with raises_cognito("UserNotFoundException"):
+            cognito.forgot_password(ClientId=client, Username="nobody")
 
 
 @pytest.mark.parametrize("start", ["CONFIRMED", "RESET_REQUIRED"])

@@ -131,10 +131,15 @@ impl<S: Store + ?Sized> UserPools<S> {
 
     /// **ForgotPassword**: a reset code for a CONFIRMED or RESET_REQUIRED user goes to the
     /// [`crate::Delivery`]. Where the client prevents user-existence errors, an unknown
-    /// user gets a simulated answer and nothing is sent.
+    /// user gets a simulated answer and nothing is sent. A user with neither an email nor a
+    /// phone number, whom no code could reach, is `InvalidParameterException` `Cannot
+    /// reset password for the user as there is no registered/verified email or
+    /// phone_number` (Cognito's answer, with or without that prevention), and no code is
+    /// issued.
     ///
     /// # Errors
-    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `InvalidParameterException` (also: nowhere to send the code),
+    /// `ResourceNotFoundException`, `TooManyRequestsException`,
     /// `UserNotFoundException`, `NotAuthorizedException` (`User is disabled.`, or the
     /// status allows no reset), `InternalErrorException`.
     pub fn forgot_password(&self, client_id: &str, username: &str) -> Result<CodeDeliveryDetails> {
@@ -151,7 +156,16 @@ impl<S: Store + ?Sized> UserPools<S> {
             attribute_name: "email",
         };
         match self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::forgot_password(user, &rules, ctx)?)
+            let reset = transitions::forgot_password(user, &rules, ctx)?;
+            // Checked after the status rules (a disabled user still hears so), and before
+            // anything is written: a code no one can receive is never issued.
+            if CodeDeliveryDetails::for_user(user).is_none() {
+                return Err(Error::InvalidParameterMessage(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
+                )
+                .into());
+            }
+            Ok(reset)
         }) {
             Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated)),
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => Ok(simulated()),
