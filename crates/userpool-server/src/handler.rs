@@ -46,7 +46,8 @@ async fn operation(
         .map(str::to_owned);
     let op = Operation::from_target(target.as_deref()).ok();
     let outcome = run(&app, &method, &uri, &headers, body).await;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    // Milliseconds, to the microsecond.
+    let elapsed_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let operation = op.map_or("-", Operation::name);
     match outcome {
         Ok(output) => {

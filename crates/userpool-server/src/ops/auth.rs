@@ -138,19 +138,9 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
     let params = &input.auth_parameters;
     match flow {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, None, client_id, params),
-        "USER_PASSWORD_AUTH" => {
-            let (username, password) = credentials(params)?;
-            check_secret(
-                app,
-                client_id,
-                username,
-                params.get("SECRET_HASH").map(String::as_str),
-            )?;
-            let result = app
-                .pools
-                .initiate_auth(client_id, flow, username, password)?;
-            auth_response(app, client_id, result)
-        }
+        "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
+            app.pools.initiate_auth(client_id, flow, username, password)
+        }),
         other => Err(unsupported_flow(
             other,
             "USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH",
@@ -175,17 +165,10 @@ pub fn admin_initiate_auth(
     match flow {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, Some(pool_id), client_id, params),
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            let (username, password) = credentials(params)?;
-            check_secret(
-                app,
-                client_id,
-                username,
-                params.get("SECRET_HASH").map(String::as_str),
-            )?;
-            let result = app
-                .pools
-                .admin_initiate_auth(caller, pool_id, client_id, flow, username, password)?;
-            auth_response(app, client_id, result)
+            password_flow(app, client_id, params, |username, password| {
+                let pools = &app.pools;
+                pools.admin_initiate_auth(caller, pool_id, client_id, flow, username, password)
+            })
         }
         other => Err(unsupported_flow(
             other,
@@ -203,6 +186,21 @@ fn unsupported_flow(flow: &str, implemented: &str) -> Error {
         flow.chars().take(64).collect::<String>()
     ))
     .into()
+}
+
+/// The password flows, public and admin: `USERNAME` and `PASSWORD`, the client's
+/// `SECRET_HASH`, then `sign_in`, then tokens or the challenge.
+fn password_flow(
+    app: &App,
+    client_id: &str,
+    params: &BTreeMap<String, String>,
+    sign_in: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
+) -> Result<Value, Error> {
+    let (username, password) = credentials(params)?;
+    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    check_secret(app, client_id, username, secret_hash)?;
+    let result = sign_in(username, password)?;
+    auth_response(app, client_id, result)
 }
 
 /// `USERNAME` and `PASSWORD` of the password flows.

@@ -39,6 +39,17 @@ impl UserInput {
     }
 }
 
+/// The admin operations that take a pool and a username and answer `{}`.
+fn on_user<T>(
+    input: Map<String, Value>,
+    op: impl FnOnce(&str, &str) -> userpool_core::Result<T>,
+) -> Result<Value, Error> {
+    let input = UserInput::parse(input)?;
+    let (pool, name) = input.target()?;
+    op(pool, name)?;
+    Ok(json!({}))
+}
+
 pub fn admin_create_user(
     app: &App,
     caller: &Caller,
@@ -79,10 +90,9 @@ pub fn admin_delete_user(
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_delete_user(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(input, |pool, name| {
+        app.pools.admin_delete_user(caller, pool, name)
+    })
 }
 
 /// **AdminSetUserPassword**: `{}` on success, as Cognito.
@@ -121,10 +131,9 @@ pub fn admin_enable_user(
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_enable_user(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(input, |pool, name| {
+        app.pools.admin_enable_user(caller, pool, name)
+    })
 }
 
 pub fn admin_confirm_sign_up(
@@ -132,10 +141,9 @@ pub fn admin_confirm_sign_up(
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_confirm_sign_up(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(input, |pool, name| {
+        app.pools.admin_confirm_sign_up(caller, pool, name)
+    })
 }
 
 pub fn admin_reset_user_password(
@@ -143,10 +151,9 @@ pub fn admin_reset_user_password(
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_reset_user_password(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(input, |pool, name| {
+        app.pools.admin_reset_user_password(caller, pool, name)
+    })
 }
 
 pub fn admin_update_user_attributes(
