@@ -6,14 +6,15 @@
 //!
 //! Three things differ from calling `argon2` directly:
 //! - the working memory (19 MiB at the default) is a buffer we own and wipe, since the
-//!   crate's own allocation is freed without being cleared;
+//!   crate's own allocation is freed without being cleared; with a [`MemoryPool`] the wiped
+//!   buffer is kept for the next operation instead of being allocated again;
 //! - parameters read back from storage are untrusted: above the configured ceiling the
 //!   hash is refused before a byte is allocated;
 //! - comparison of outputs is constant-time (`subtle`).
 
 use std::fmt;
 
-use argon2::{Algorithm, Argon2, Block, Version};
+use argon2::{Algorithm, Argon2, Version};
 use password_hash::phc::{self, Ident, Output, ParamsString, Salt};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -21,6 +22,7 @@ use zeroize::Zeroizing;
 use crate::entropy::{self, Entropy};
 use crate::error::{Constraint, Error, Internal, Result, Violation, Violations};
 use crate::input::Password;
+use crate::memory::{MemoryPool, PooledMemory, WorkingMemory};
 
 /// Salt length in bytes (128 bits, SPEC §9).
 pub const SALT_LEN: usize = 16;
@@ -214,43 +216,6 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// argon2's working memory, owned so that it can be wiped and reused.
-///
-/// One buffer serves every hash of one operation on one thread (the history check and the
-/// new hash), so the 19 MiB is allocated once, and it is wiped when dropped.
-pub struct WorkingMemory(Zeroizing<Vec<Block>>);
-
-impl WorkingMemory {
-    /// An empty buffer; it grows to what the first hash needs.
-    #[must_use]
-    pub fn new() -> Self {
-        WorkingMemory(Zeroizing::new(Vec::new()))
-    }
-
-    fn blocks(&mut self, count: usize) -> &mut [Block] {
-        if self.0.len() < count {
-            // Replacing (not growing) the Vec means the old contents are wiped by
-            // `Zeroizing`'s drop instead of being copied by a reallocation.
-            let mut fresh = Zeroizing::new(Vec::with_capacity(count));
-            fresh.resize(count, Block::default());
-            self.0 = fresh;
-        }
-        &mut self.0[..count]
-    }
-}
-
-impl Default for WorkingMemory {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Debug for WorkingMemory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WorkingMemory({} KiB)", self.0.len())
-    }
-}
-
 /// A pool's hashing configuration: the parameters new hashes use, the ceiling stored
 /// hashes must respect, and an optional pepper (argon2's secret input) held by the host.
 #[derive(Clone)]
@@ -258,6 +223,7 @@ pub struct PasswordHasher {
     params: HashParams,
     ceiling: HashParams,
     pepper: Option<Zeroizing<Vec<u8>>>,
+    memory_pool: Option<MemoryPool>,
 }
 
 impl Default for PasswordHasher {
@@ -266,6 +232,7 @@ impl Default for PasswordHasher {
             params: HashParams::OWASP,
             ceiling: HashParams::DEFAULT_CEILING,
             pepper: None,
+            memory_pool: None,
         }
     }
 }
@@ -276,6 +243,7 @@ impl fmt::Debug for PasswordHasher {
             .field("params", &self.params)
             .field("ceiling", &self.ceiling)
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
+            .field("memory_pool", &self.memory_pool)
             .finish()
     }
 }
@@ -304,6 +272,7 @@ impl PasswordHasher {
             params,
             ceiling,
             pepper: None,
+            memory_pool: None,
         })
     }
 
@@ -322,6 +291,24 @@ impl PasswordHasher {
         }
         self.pepper = Some(Zeroizing::new(pepper.to_vec()));
         Ok(self)
+    }
+
+    /// Lends working memory from `pool` instead of allocating it for every operation; see
+    /// [`MemoryPool`] for why and what it keeps. Without a pool each operation allocates a
+    /// buffer and wipes it when done.
+    #[must_use]
+    pub fn with_memory_pool(mut self, pool: MemoryPool) -> Self {
+        self.memory_pool = Some(pool);
+        self
+    }
+
+    /// Working memory for one operation: from the hasher's pool if it has one, else fresh.
+    /// Wiped when dropped (SPEC §9).
+    #[must_use]
+    pub fn working_memory(&self) -> PooledMemory {
+        self.memory_pool
+            .as_ref()
+            .map_or_else(PooledMemory::unpooled, MemoryPool::take)
     }
 
     /// The parameters new hashes use.
@@ -377,7 +364,7 @@ impl PasswordHasher {
     /// # Errors
     /// `InternalErrorException` when the entropy source or argon2 fails.
     pub fn hash(&self, password: &Password, entropy: &mut dyn Entropy) -> Result<PasswordHash> {
-        self.hash_in(password, entropy, &mut WorkingMemory::new())
+        self.hash_in(password, entropy, &mut self.working_memory())
     }
 
     /// As [`PasswordHasher::hash`], reusing a working buffer.
@@ -433,7 +420,7 @@ impl PasswordHasher {
     /// `InternalErrorException` when the stored hash is above the ceiling (it is refused
     /// without being computed) or argon2 fails.
     pub fn verify(&self, password: &Password, stored: &PasswordHash) -> Result<bool> {
-        self.verify_in(password, stored, &mut WorkingMemory::new())
+        self.verify_in(password, stored, &mut self.working_memory())
     }
 
     /// As [`PasswordHasher::verify`], reusing a working buffer.

@@ -4,8 +4,9 @@
 use crate::config::{HistoryMode, PoolRules};
 use crate::entropy::{self, Entropy};
 use crate::error::{Error, Result};
-use crate::hash::{OUTPUT_LEN, PasswordHash, PasswordHasher, SALT_LEN, WorkingMemory};
+use crate::hash::{OUTPUT_LEN, PasswordHash, PasswordHasher, SALT_LEN};
 use crate::input::Password;
+use crate::memory::WorkingMemory;
 use crate::user::{CredentialKind, UserRecord};
 
 use subtle::ConstantTimeEq;
@@ -53,7 +54,7 @@ pub(crate) fn check_then_hash(
     entropy: &mut dyn Entropy,
 ) -> Result<(PasswordHash, Option<[u8; SALT_LEN]>)> {
     let hasher = &rules.hasher;
-    let mut memory = WorkingMemory::new();
+    let mut memory = hasher.working_memory();
     match rules.history_mode {
         HistoryMode::PerEntrySalt => {
             if any_matches(
@@ -160,7 +161,7 @@ mod parallel {
         let mut first_error: Option<Error> = None;
         std::thread::scope(|scope| {
             let helpers: Vec<_> = (1..workers)
-                .map(|_| scope.spawn(|| work(&mut WorkingMemory::new())))
+                .map(|_| scope.spawn(|| work(&mut hasher.working_memory())))
                 .collect();
             let mine = work(memory);
             let theirs = helpers.into_iter().map(|h| {

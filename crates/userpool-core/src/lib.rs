@@ -82,6 +82,7 @@ pub mod hash;
 pub mod history;
 pub mod input;
 pub mod manual;
+pub mod memory;
 pub mod policy;
 pub mod secret;
 pub mod signin;
@@ -101,10 +102,11 @@ pub use error::{
     Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result, Violation,
     Violations,
 };
-pub use hash::{HashParams, PasswordHash, PasswordHasher, WorkingMemory};
+pub use hash::{HashParams, PasswordHash, PasswordHasher};
 pub use input::{
     AdminSetUserPasswordInput, ConfirmationCode, Password, UserPoolId, Username, fold_case,
 };
+pub use memory::{MemoryPool, PooledMemory, WorkingMemory};
 pub use policy::{Blocklist, PasswordPolicy, PasswordPolicyBuilder, PolicySubject};
 pub use secret::SecretDigest;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};

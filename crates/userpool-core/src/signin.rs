@@ -11,8 +11,8 @@ use zeroize::Zeroizing;
 use crate::config::{Context, LockoutPolicy, PoolRules, later};
 use crate::error::{Error, NotAuthorized, Result};
 use crate::generate;
-use crate::hash::WorkingMemory;
 use crate::input::Password;
+use crate::memory::WorkingMemory;
 use crate::secret::SecretDigest;
 use crate::transitions::Refused;
 use crate::user::{CredentialKind, Lockout, PendingChallenge, UserRecord, UserStatus};
@@ -111,7 +111,7 @@ pub fn sign_in(
     {
         return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
     }
-    let mut memory = WorkingMemory::new();
+    let mut memory = rules.hasher.working_memory();
     let verified = match &user.credential {
         Some(credential) => rules
             .hasher
@@ -206,7 +206,7 @@ pub fn sign_in_unknown_user(
 ) -> Error {
     if let Err(e) = rules
         .hasher
-        .verify_dummy(password, &mut WorkingMemory::new())
+        .verify_dummy(password, &mut rules.hasher.working_memory())
     {
         return e;
     }

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{
-    Error, HashParams, Internal, PasswordHash, PasswordHasher, SignInOutcome, signin,
+    Error, HashParams, Internal, PasswordHash, PasswordHasher, SignInOutcome, signin, transitions,
 };
 
 /// The number of bytes an unpadded base64 field encodes.
@@ -369,6 +369,46 @@ fn hashing_is_deterministic_given_the_salt_and_reuses_its_buffer() {
         !hasher
             .verify_dummy(&pw(INITIAL), &mut memory)
             .expect("dummy")
+    );
+}
+
+// SPEC §9 with a memory pool: a pooled hasher computes exactly what an unpooled one does
+// (the lent buffer was wiped, and a wiped buffer is as good as a fresh one), a whole
+// transition's buffers all come back, and the sign-in of an unknown user borrows too.
+#[test]
+fn a_pooled_hasher_hashes_as_an_unpooled_one_and_gives_its_buffers_back() {
+    let pool = userpool_core::MemoryPool::new(2);
+    let pooled = fast().with_memory_pool(pool.clone());
+    let plain = fast();
+    let salt = [3u8; 16];
+    for password in [INITIAL, OTHER, INITIAL] {
+        let a = pooled
+            .hash_with_salt(&pw(password), &salt, &mut pooled.working_memory())
+            .expect("hash");
+        let b = plain
+            .hash_with_salt(&pw(password), &salt, &mut plain.working_memory())
+            .expect("hash");
+        assert_eq!(a.as_phc(), b.as_phc());
+        assert!(pooled.verify(&pw(password), &b).expect("verify"));
+        assert_eq!(pool.idle(), 1, "one buffer, lent and returned each time");
+    }
+    let mut rules =
+        userpool_core::testing::insecure_fast_rules(userpool_core::PasswordPolicy::default());
+    rules.hasher = pooled;
+    let mut world = World::new();
+    let user = confirmed(&mut world, &rules);
+    let (user, _) =
+        transitions::admin_set_user_password(&user, &pw(PERMANENT), true, &rules, &mut world.ctx())
+            .expect("set");
+    assert_eq!(pool.idle(), 1);
+    assert!(signin::sign_in(&user, &pw(PERMANENT), &rules, &mut world.ctx()).is_ok());
+    assert_eq!(pool.idle(), 1);
+    let _ = signin::sign_in_unknown_user(&pw(INITIAL), &rules, false);
+    assert_eq!(pool.idle(), 1);
+    assert_eq!(
+        plain.working_memory().kib(),
+        0,
+        "no pool: a fresh buffer each time"
     );
 }
 
