@@ -6,7 +6,9 @@
 //! handling, a working buffer we own and wipe (`Zeroizing<Vec<Block>>`: filled on
 //! allocation, wiped on drop, where the crate's own buffer is `alloc_zeroed` and freed
 //! unwiped), PHC encoding and a constant-time comparison. `hash` allocates a fresh buffer
-//! per call, as one service operation does; `hash_in` reuses one, isolating the buffer cost.
+//! per call (a hasher without a pool); `hash_pooled` borrows one from a `MemoryPool` and
+//! wipes it after, as a service operation does; `hash_in` reuses one unwiped, isolating the
+//! buffer cost.
 //!
 //! `cargo bench -p userpool-benches --bench argon2`
 
@@ -18,7 +20,7 @@ use std::time::Duration;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use userpool_core::testing::seeded_entropy;
-use userpool_core::{HashParams, Password, PasswordHasher, WorkingMemory};
+use userpool_core::{HashParams, MemoryPool, Password, PasswordHasher, WorkingMemory};
 use zeroize::{Zeroize, Zeroizing};
 
 fn bench(c: &mut Criterion) {
@@ -39,6 +41,11 @@ fn bench(c: &mut Criterion) {
         let mut entropy = seeded_entropy(1);
         group.bench_function("ours_hash", |b| {
             b.iter(|| black_box(hasher.hash(&password, &mut entropy).expect("hash")));
+        });
+        // As a service operation hashes: a buffer from the host's pool, wiped after.
+        let pooled = hasher.clone().with_memory_pool(MemoryPool::new(1));
+        group.bench_function("ours_hash_pooled", |b| {
+            b.iter(|| black_box(pooled.hash(&password, &mut entropy).expect("hash")));
         });
         let mut memory = WorkingMemory::new();
         group.bench_function("ours_hash_reused_memory", |b| {

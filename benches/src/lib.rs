@@ -10,6 +10,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod paired;
+
 use std::sync::Arc;
 
 use chrono::Utc;
