@@ -166,6 +166,45 @@ fn a_new_username_cannot_take_another_users_alias_value_or_sub() {
     }
 }
 
+// SPEC §8 and §3 (first federated sign-in): the host's federated identity name is matched
+// only as a username. Before, it was resolved like a sign-in name, so an identity whose name
+// equalled alice's `preferred_username` or `sub` signed in as alice.
+#[test]
+fn a_federated_identity_never_signs_in_through_another_users_alias_or_sub() {
+    for case_sensitive in [true, false] {
+        let env = aliased(case_sensitive);
+        let alice = env.record("alice").expect("alice");
+        let sub = alice.sub.to_string();
+        for name in ["ally", sub.as_str(), "alice@example.com", "+15550100"] {
+            let case = format!("case_sensitive={case_sensitive} {name:?}");
+            let e = env
+                .pools
+                .federated_sign_in(&env.pool_id, name, &[])
+                .expect_err(&case);
+            assert_eq!(e.code(), "UsernameExistsException", "{case}");
+            assert!(env.record(name).is_none(), "{case}: nothing created");
+            assert_eq!(
+                env.record("alice").as_ref(),
+                Some(&alice),
+                "{case}: alice unchanged"
+            );
+        }
+        // A provider-style name is created once, then found by that name alone.
+        let first = env
+            .pools
+            .federated_sign_in(&env.pool_id, "Google_1234567890", &[])
+            .expect("first sign-in");
+        assert!(first.created);
+        let again = env
+            .pools
+            .federated_sign_in(&env.pool_id, "Google_1234567890", &[])
+            .expect("second sign-in");
+        assert!(!again.created);
+        assert_eq!(again.user.sub, first.user.sub);
+        assert_eq!(env.record("alice").as_ref(), Some(&alice));
+    }
+}
+
 #[test]
 fn an_alias_value_cannot_take_another_users_name() {
     for case_sensitive in [true, false] {

@@ -1,14 +1,14 @@
 //! Public operations: called by end users through an app client, with no authoriser
 //! (SPEC §11), and the host's federated sign-in. Password sign-in is in `auth`.
 
-use userpool_core::{Error, Result, transitions};
+use userpool_core::{Error, Result, UserRecord, transitions};
 
 use super::{
     CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools, names,
 };
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::ratelimit::Category;
-use crate::store::Store;
+use crate::store::{Store, UserKey};
 use crate::validate::{Validator, accepted};
 
 impl<S: Store + ?Sized> UserPools<S> {
@@ -233,8 +233,15 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// itself): the first time, creates an EXTERNAL_PROVIDER user without a password;
     /// afterwards, returns the existing user. Not a Cognito operation, so no authoriser.
     ///
+    /// `username` is the federated identity's own name, as Cognito forms it
+    /// (`<ProviderName>_<subject>`, e.g. `Google_1234567890`), and it is matched **only as a
+    /// username**: never as an alias value or a `sub`, which other users choose or are given.
+    /// Otherwise an identity whose name equalled someone's `preferred_username` would sign in
+    /// as that user. A name that is another user's alias value or `sub` is refused.
+    ///
     /// # Errors
     /// `InvalidParameterException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `UsernameExistsException` (the name is another user's alias value or `sub`),
     /// `AliasExistsException`, `InternalErrorException`.
     pub fn federated_sign_in(
         &self,
@@ -250,29 +257,32 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name, attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
         self.limit(&id, Category::UserAuthentication)?;
         let pool = self.pool(&id)?;
-        for _ in 0..self.max_attempts {
-            if let Some(user) = self.find_user(&pool, &name)? {
-                return Ok(FederatedSignIn {
-                    user: UserDescription::from(&user),
-                    created: false,
-                });
-            }
-            let attributes = attributes.clone();
-            let name = name.clone();
-            match self.create(&pool, true, |ctx| {
-                transitions::external_provider_sign_in(name, attributes, ctx)
-            }) {
-                Ok(user) => {
-                    return Ok(FederatedSignIn {
-                        user: UserDescription::from(&user),
-                        created: true,
-                    });
-                }
-                // Another sign-in created it meanwhile: read it back.
-                Err(Error::UsernameExists) => {}
-                Err(e) => return Err(e),
-            }
+        let by_username = || {
+            self.store
+                .find_user(&pool.id, UserKey::Username(name.as_str()))
+        };
+        let existing = |user: &UserRecord| FederatedSignIn {
+            user: UserDescription::from(user),
+            created: false,
+        };
+        if let Some(user) = by_username()? {
+            return Ok(existing(&user));
         }
-        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+        let created = self.create(&pool, true, |ctx| {
+            transitions::external_provider_sign_in(name.clone(), attributes.clone(), ctx)
+        });
+        match created {
+            Ok(user) => Ok(FederatedSignIn {
+                user: UserDescription::from(&user),
+                created: true,
+            }),
+            // Either another sign-in of the same identity created it meanwhile (found now),
+            // or the name belongs to another user as an alias value or `sub` (refused).
+            Err(Error::UsernameExists) => match by_username()? {
+                Some(user) => Ok(existing(&user)),
+                None => Err(Error::UsernameExists),
+            },
+            Err(e) => Err(e),
+        }
     }
 }
