@@ -44,12 +44,12 @@ fn admin_created_user_answers_the_challenge_then_changes_and_resets_the_password
         .expect("delivered");
 
     // SPEC §4: a temporary password yields the challenge, never tokens.
-    let Ok(AuthResult::NewPasswordRequired { session, username }) =
+    let Ok(AuthResult::NewPasswordRequired { session, user }) =
         sign_in(&env, "erin", temporary.expose())
     else {
         panic!("expected NEW_PASSWORD_REQUIRED");
     };
-    assert_eq!(username, "erin");
+    assert_eq!(user.username, "erin");
     assert!(
         !format!("{session:?}").contains(session.expose()),
         "session redacted"
@@ -64,7 +64,7 @@ fn admin_created_user_answers_the_challenge_then_changes_and_resets_the_password
         .pools
         .respond_to_new_password_required(c, "erin", session.expose(), "First-Perm4nent!")
         .expect("answered");
-    assert!(matches!(done, AuthResult::Authenticated(ref u) if u.username == "erin"));
+    assert!(matches!(done, AuthResult::Authenticated(ref who) if who.user.username == "erin"));
     assert_eq!(status(&env, "erin"), UserStatus::Confirmed);
     let reused = env
         .pools

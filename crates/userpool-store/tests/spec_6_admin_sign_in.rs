@@ -10,7 +10,7 @@ mod common;
 use std::sync::Arc;
 
 use userpool_core::{UserPoolId, UserStatus};
-use userpool_store::{AuthResult, Authorizer, Caller, ClientSettings};
+use userpool_store::{AuthResult, Authorizer, Caller, ClientSettings, UserDescription};
 use uuid::Uuid;
 
 use common::{Env, env, env_with, fast_settings};
@@ -77,11 +77,14 @@ fn admin_password_flow_authenticates_under_both_names() {
     let sub = env.record("alice").expect("alice").sub;
     for flow in ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"] {
         match admin_sign_in(&env, &client, flow, "alice", PASSWORD).expect(flow) {
-            AuthResult::Authenticated(user) => {
-                assert_eq!(user.sub, sub, "{flow}");
-                assert_eq!(user.client_id, client, "{flow}");
-                assert_eq!(user.pool_id.as_str(), env.pool_id, "{flow}");
-                assert_eq!(user.username, "alice", "{flow}");
+            AuthResult::Authenticated(who) => {
+                assert_eq!(who.user.sub, sub, "{flow}");
+                assert_eq!(who.client_id, client, "{flow}");
+                assert_eq!(who.pool_id.as_str(), env.pool_id, "{flow}");
+                assert_eq!(who.user.username, "alice", "{flow}");
+                // The user as the sign-in left it, so the host need not read it again.
+                let stored = env.record("alice").expect("alice");
+                assert_eq!(who.user, UserDescription::from(&stored), "{flow}");
             }
             other => panic!("SPEC §6: {flow} signs a CONFIRMED user in, got {other:?}"),
         }
@@ -406,12 +409,12 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
     env.pools
         .admin_set_user_password(&env.admin, &env.pool_id, "alice", PASSWORD, Some(false))
         .expect("temporary");
-    let AuthResult::NewPasswordRequired { session, username } =
+    let AuthResult::NewPasswordRequired { session, user } =
         admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD).expect("challenge")
     else {
         panic!("SPEC §4: a temporary password answers only the challenge");
     };
-    assert_eq!(username, "alice");
+    assert_eq!(user.username, "alice");
     let before = env.record("alice");
     // The new password must differ from the temporary one (SPEC §6 decision).
     let e = env

@@ -283,7 +283,7 @@ fn operations_act_on_the_user_an_alias_or_sub_resolves_to() {
         )
         .expect("sign in by alias");
     assert!(
-        matches!(signed, AuthResult::NewPasswordRequired { ref username, .. } if username == "alice")
+        matches!(signed, AuthResult::NewPasswordRequired { ref user, .. } if user.username == "alice")
     );
 }
 

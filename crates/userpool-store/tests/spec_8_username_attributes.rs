@@ -64,8 +64,8 @@ fn signs_in(env: &Env, given: &str, password: &str) -> Result<String, Error> {
         .pools
         .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", given, password)?
     {
-        AuthResult::Authenticated(user) => Ok(user.username),
-        AuthResult::NewPasswordRequired { username, .. } => Ok(username),
+        AuthResult::Authenticated(who) => Ok(who.user.username),
+        AuthResult::NewPasswordRequired { user, .. } => Ok(user.username),
     }
 }
 

@@ -200,7 +200,7 @@ fn password_flow(
     let secret_hash = params.get("SECRET_HASH").map(String::as_str);
     check_secret(app, client_id, username, secret_hash)?;
     let result = sign_in(username, password)?;
-    auth_response(app, client_id, result)
+    auth_response(app, result)
 }
 
 /// `USERNAME` and `PASSWORD` of the password flows.
@@ -260,13 +260,6 @@ fn refresh(
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
 }
 
-/// The pool of an existing client (the service has already resolved it once).
-fn pool_of(app: &App, client_id: &str) -> Result<UserPoolId, Error> {
-    client(app, client_id)?
-        .map(|c| c.pool_id)
-        .ok_or_else(|| Error::internal("client vanished during sign-in"))
-}
-
 fn user_by_sub(
     store: &dyn Store,
     pool: &UserPoolId,
@@ -292,23 +285,21 @@ fn authentication_result(issued: &Issued) -> Value {
 }
 
 /// Tokens for an authenticated user, or the NEW_PASSWORD_REQUIRED challenge.
-fn auth_response(app: &App, client_id: &str, result: AuthResult) -> Result<Value, Error> {
+fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
     match result {
         AuthResult::Authenticated(who) => {
-            let user = user_by_sub(app.pools.store().as_ref(), &who.pool_id, who.sub)?
-                .ok_or(Error::Pool(PoolError::UserNotFound))?;
-            let issued = app.tokens.issue(&who.pool_id, &who.client_id, &user)?;
+            let issued = app.tokens.issue(&who.pool_id, &who.client_id, &who.user)?;
             Ok(
                 json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }),
             )
         }
-        AuthResult::NewPasswordRequired { session, username } => Ok(json!({
+        AuthResult::NewPasswordRequired { session, user } => Ok(json!({
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
             "Session": session.expose(),
             "ChallengeParameters": {
-                "USER_ID_FOR_SRP": username,
+                "USER_ID_FOR_SRP": user.username,
                 "requiredAttributes": "[]",
-                "userAttributes": challenge_attributes(app, &pool_of(app, client_id)?, &username)?,
+                "userAttributes": challenge_attributes(&user)?,
             },
         })),
     }
@@ -316,19 +307,13 @@ fn auth_response(app: &App, client_id: &str, result: AuthResult) -> Result<Value
 
 /// `userAttributes` of the challenge: the user's attributes but `sub`, as a JSON string
 /// (Cognito's shape).
-fn challenge_attributes(app: &App, pool: &UserPoolId, username: &str) -> Result<String, Error> {
-    let user = app
-        .pools
-        .store()
-        .find_user(pool, UserKey::Username(username))?;
-    let attributes: BTreeMap<String, String> = user
-        .map(|u| {
-            u.attributes
-                .into_iter()
-                .filter(|(name, _)| name != "sub")
-                .collect()
-        })
-        .unwrap_or_default();
+fn challenge_attributes(user: &UserDescription) -> Result<String, Error> {
+    let attributes: BTreeMap<&str, &str> = user
+        .attributes
+        .iter()
+        .filter(|(name, _)| name.as_str() != "sub")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
     serde_json::to_string(&attributes).map_err(|e| Error::internal(format!("userAttributes: {e}")))
 }
 
@@ -403,7 +388,7 @@ pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result
         a.session,
         a.new_password,
     )?;
-    auth_response(app, a.client_id, result)
+    auth_response(app, result)
 }
 
 pub fn admin_respond_to_auth_challenge(
@@ -424,7 +409,7 @@ pub fn admin_respond_to_auth_challenge(
         a.session,
         a.new_password,
     )?;
-    auth_response(app, a.client_id, result)
+    auth_response(app, result)
 }
 
 /// The operations that carry an access token.

@@ -5,8 +5,8 @@
 //! apart; the admin door adds the authoriser and requires the client to be the pool's.
 
 use userpool_core::{
-    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, Username,
-    signin, transitions,
+    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
+    Username, signin, transitions,
 };
 use uuid::Uuid;
 
@@ -243,13 +243,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(auth_result(
-                client,
-                &pool.id,
-                &user.username,
-                user.sub,
-                outcome,
-            )),
+            Ok((user, outcome)) => Ok(auth_result(client, &pool.id, &user, outcome)),
             Err(Error::UserNotFound) => {
                 let refusal = signin::sign_in_unknown_user(
                     password,
@@ -295,8 +289,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(auth_result(
             client,
             &pool.id,
-            &user.username,
-            user.sub,
+            &user,
             SignInOutcome::Authenticated,
         ))
     }
@@ -330,20 +323,18 @@ fn session_constraint(session: &str) -> Option<Constraint> {
 fn auth_result(
     client: &ClientRecord,
     pool: &UserPoolId,
-    username: &Username,
-    sub: Uuid,
+    user: &UserRecord,
     outcome: SignInOutcome,
 ) -> AuthResult {
+    let user = UserDescription::from(user);
     match outcome {
         SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
             pool_id: pool.clone(),
             client_id: client.client_id.clone(),
-            username: username.as_str().to_owned(),
-            sub,
+            user,
         }),
-        SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
-            session,
-            username: username.as_str().to_owned(),
-        },
+        SignInOutcome::NewPasswordRequired { session } => {
+            AuthResult::NewPasswordRequired { session, user }
+        }
     }
 }

@@ -210,10 +210,9 @@ pub struct AuthenticatedUser {
     pub pool_id: UserPoolId,
     /// The app client the user signed in through.
     pub client_id: String,
-    /// The username.
-    pub username: String,
-    /// The `sub`, the user's stable identifier for tokens.
-    pub sub: Uuid,
+    /// The user as the sign-in left it: what tokens are made from (username, `sub`,
+    /// attributes), so that the host need not read the user again.
+    pub user: UserDescription,
 }
 
 /// The result of `InitiateAuth` or `RespondToAuthChallenge`.
@@ -226,8 +225,9 @@ pub enum AuthResult {
     NewPasswordRequired {
         /// `Session` (redacted in `Debug`).
         session: ChallengeSession,
-        /// `USER_ID_FOR_SRP`: the username to answer with.
-        username: String,
+        /// The user: its username is `USER_ID_FOR_SRP` (the name to answer with), its
+        /// attributes the challenge's `userAttributes`.
+        user: UserDescription,
     },
 }
 
