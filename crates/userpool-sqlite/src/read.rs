@@ -105,7 +105,7 @@ pub(crate) fn list(
     Ok(out)
 }
 
-fn attributes(conn: &Connection, id: i64) -> Result<BTreeMap<String, String>, Failure> {
+pub(crate) fn attributes(conn: &Connection, id: i64) -> Result<BTreeMap<String, String>, Failure> {
     let mut stmt =
         conn.prepare_cached("SELECT name, value FROM user_attributes WHERE user_id = ?1")?;
     let pairs = stmt
