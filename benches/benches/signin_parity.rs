@@ -1,7 +1,7 @@
 //! Does an unknown user's sign-in cost what a wrong password costs (SPEC §6, issue #6)?
 //! Measured interleaved: every round signs in once with the right password, once with a
-//! wrong one and once as a user that does not exist, over each store, in an order that
-//! rotates, and takes the difference wrong − unknown within the round. The answer is the
+//! wrong one and once as a user that does not exist, over each store, in an order shuffled
+//! every round, and takes the difference wrong − unknown within the round. The answer is the
 //! median of those differences with its 95 % interval: an interval containing 0 means no
 //! difference this many rounds can see. See `userpool_benches::paired` for why criterion's
 //! separate runs (`benches/signin.rs`) could not settle it.

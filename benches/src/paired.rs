@@ -4,13 +4,22 @@
 //! Criterion measures each bench in its own block of seconds, so a difference of 1–2 ms
 //! between two ~20 ms operations is at the mercy of whatever else the machine did in
 //! between (the sign-in figures in `benches/README.md` swung −3.4 to +4.8 ms between
-//! runs). Here every round runs each operation once, in an order that rotates from round to
-//! round, so slow spells hit all of them alike, and a comparison is made per round (the
-//! difference or ratio of two operations measured a few milliseconds apart) before it is
-//! summarised. The summary is the median with a distribution-free 95 % interval for it
+//! runs). Here every round runs each operation once, in a freshly shuffled order, so slow
+//! spells hit all of them alike, and a comparison is made per round (the difference or ratio
+//! of two operations measured a few milliseconds apart) before it is summarised.
+//!
+//! Shuffled, not rotated: a rotation keeps every operation behind the same neighbour, and
+//! what a neighbour leaves behind (an fsync in flight, 19 MiB just freed, caches full of
+//! another buffer) then biases one operation for the whole run. That bias was seen here: a
+//! rotating first version measured the MemoryStore operation 4 % slower than the identical
+//! work over SQLite. The summary is the median with a distribution-free 95 % interval for it
 //! (binomial order statistics), which a few descheduled samples cannot drag.
 
 use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 
 /// One operation under measurement: a label and what to run (it panics on failure, since a
 /// bench that measured an error path by accident would measure the wrong thing).
@@ -55,15 +64,17 @@ impl Samples {
     }
 }
 
-/// Runs `warm_up` unrecorded rounds, then `rounds` recorded ones. Round `r` starts at
-/// operation `r % ops.len()` and goes round the list, so every operation runs first, second,
-/// ... equally often.
+/// Runs `warm_up` unrecorded rounds, then `rounds` recorded ones, each operation once per
+/// round in an order shuffled afresh every round (a seeded generator, so a run's order is
+/// reproducible).
 pub fn interleave(ops: &mut [Op<'_>], warm_up: usize, rounds: usize) -> Samples {
     let n = ops.len();
     let mut samples = vec![Vec::with_capacity(rounds); n];
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rng = StdRng::seed_from_u64(0x5eed);
     for round in 0..warm_up + rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
+        order.shuffle(&mut rng);
+        for &i in &order {
             let start = Instant::now();
             (ops[i].run)();
             let ms = start.elapsed().as_secs_f64() * 1e3;
@@ -174,19 +185,28 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_runs_once_per_round_in_rotating_order() {
+    fn every_operation_runs_once_per_round_and_neighbours_vary() {
         let order = std::cell::RefCell::new(Vec::new());
         let mut ops = vec![
             Op::new("a", || order.borrow_mut().push('a')),
             Op::new("b", || order.borrow_mut().push('b')),
             Op::new("c", || order.borrow_mut().push('c')),
         ];
-        let samples = interleave(&mut ops, 1, 3);
+        let samples = interleave(&mut ops, 1, 40);
         drop(ops);
-        assert_eq!(
-            order.into_inner(),
-            "abcbcacababc".chars().collect::<Vec<_>>()
-        );
-        assert_eq!(samples.of("b").len(), 3);
+        let order = order.into_inner();
+        assert_eq!(order.len(), 3 * 41);
+        let mut behind = std::collections::BTreeMap::new();
+        for round in order.chunks(3) {
+            let mut sorted = round.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(sorted, ['a', 'b', 'c'], "once each per round");
+            for pair in round.windows(2) {
+                *behind.entry((pair[0], pair[1])).or_insert(0) += 1;
+            }
+        }
+        // A rotation (abc, bca, cab) would only ever put `a` right behind `c` within a round.
+        assert!(behind.contains_key(&('b', 'a')) && behind.contains_key(&('c', 'a')));
+        assert_eq!(samples.of("b").len(), 40);
     }
 }

@@ -113,7 +113,8 @@ fn rewritten(conn: &rusqlite::Connection) -> [i64; 3] {
         )
         .expect("count")
     });
-    conn.execute("DELETE FROM test_child_writes", []).expect("reset");
+    conn.execute("DELETE FROM test_child_writes", [])
+        .expect("reset");
     counts
 }
 
