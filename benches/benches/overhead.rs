@@ -23,7 +23,7 @@ use std::hint::black_box;
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
-use userpool_benches::{Backend, Fixture, fresh_password, past_hashes, settings};
+use userpool_benches::{Backend, Fixture, past_hashes, settings};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{HistoryMode, Password, PasswordHasher};
 use userpool_sqlite::Synchronous;
@@ -133,18 +133,7 @@ fn operations(password: &Password, rounds: usize) {
             format!("AdminSetUserPassword, {name}"),
             move || {
                 i += 1;
-                black_box(
-                    fixture
-                        .pools
-                        .admin_set_user_password(
-                            &fixture.caller,
-                            &fixture.pool_id,
-                            "alice",
-                            &fresh_password(i),
-                            Some(true),
-                        )
-                        .expect("a fresh password is accepted"),
-                );
+                black_box(fixture.set_fresh_password(i));
             },
         ));
     }

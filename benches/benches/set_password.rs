@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use userpool_benches::{Backend, Fixture, fresh_password, past_hashes, settings};
+use userpool_benches::{Backend, Fixture, past_hashes, settings};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{HashParams, HistoryMode, MemoryPool, Password, PasswordHasher};
 use userpool_sqlite::Synchronous;
@@ -101,17 +101,7 @@ fn bench(c: &mut Criterion) {
             group.bench_function(format!("{}/{label}", backend.label()), |b| {
                 b.iter(|| {
                     i += 1;
-                    let user = fixture
-                        .pools
-                        .admin_set_user_password(
-                            &fixture.caller,
-                            &fixture.pool_id,
-                            "alice",
-                            &fresh_password(i),
-                            Some(true),
-                        )
-                        .expect("a fresh password is accepted");
-                    black_box(user)
+                    black_box(fixture.set_fresh_password(i))
                 });
             });
         }
@@ -140,18 +130,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{}/history_0", backend.label()), |b| {
             b.iter(|| {
                 i += 1;
-                black_box(
-                    fixture
-                        .pools
-                        .admin_set_user_password(
-                            &fixture.caller,
-                            &fixture.pool_id,
-                            "alice",
-                            &fresh_password(i),
-                            Some(true),
-                        )
-                        .expect("accepted"),
-                )
+                black_box(fixture.set_fresh_password(i))
             });
         });
     }

@@ -159,6 +159,26 @@ impl Fixture {
     }
 }
 
+impl Fixture {
+    /// AdminSetUserPassword (permanent) of `alice` to [`fresh_password`]`(i)`: the
+    /// operation the set-password benches time.
+    ///
+    /// # Panics
+    /// If the service refuses it: a fresh password always satisfies the default policy and
+    /// the history, so a refusal means the bench would time the wrong path.
+    pub fn set_fresh_password(&self, i: u64) -> userpool_store::UserDescription {
+        self.pools
+            .admin_set_user_password(
+                &self.caller,
+                &self.pool_id,
+                "alice",
+                &fresh_password(i),
+                Some(true),
+            )
+            .expect("a fresh password is accepted")
+    }
+}
+
 /// `count` hashes of [`past_password`]`(0..count)` at the hasher's parameters: each with its
 /// own random salt (`salt: None`, the default history mode), or all with `salt` (the
 /// per-user history salt mode).
