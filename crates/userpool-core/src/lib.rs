@@ -53,6 +53,9 @@
 //! A password change costs one argon2id hash plus the history check. With
 //! [`HistoryMode::PerEntrySalt`] (default) history entries are verified newest first on as
 //! many threads as there are cores; with [`HistoryMode::PerUserSalt`] the check is one hash.
+//! Give the pool's [`PasswordHasher`] a [`MemoryPool`] and each operation borrows a wiped
+//! working buffer instead of allocating one: a hash then costs what the `argon2` crate's
+//! own call costs, wipe included (`userpool-store`'s `HostOptions` does this for you).
 //! Everything else is nanoseconds to microseconds (see `benches/README.md`).
 //!
 //! # Crate features
