@@ -23,10 +23,9 @@ use std::hint::black_box;
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
-use userpool_benches::{Backend, Fixture, past_hashes, settings};
+use userpool_benches::{Fixture, STORES, past_hashes};
 use userpool_core::testing::seeded_entropy;
-use userpool_core::{HistoryMode, Password, PasswordHasher};
-use userpool_sqlite::Synchronous;
+use userpool_core::{Password, PasswordHasher};
 use userpool_store::HostOptions;
 use zeroize::Zeroizing;
 
@@ -104,26 +103,11 @@ fn operations(password: &Password, rounds: usize) {
     let host = HostOptions::default().with_memory_pool(1);
     let pooled = PasswordHasher::default().with_memory_pool(host.memory_pool().clone());
     let mut entropy = seeded_entropy(5);
-    let stores: Vec<(&str, Fixture)> = [
-        ("MemoryStore", Backend::Memory),
-        ("SQLite FULL", Backend::Sqlite(Synchronous::Full)),
-        ("SQLite NORMAL", Backend::Sqlite(Synchronous::Normal)),
-    ]
-    .into_iter()
-    .map(|(name, backend)| {
-        let fixture = Fixture::new(
-            backend,
-            settings(0, HistoryMode::PerEntrySalt),
-            host.clone(),
-        );
-        fixture.user_with_past(
-            "alice",
-            &past_hashes(&PasswordHasher::default(), 1, None),
-            None,
-        );
-        (name, fixture)
-    })
-    .collect();
+    let current = past_hashes(&PasswordHasher::default(), 1, None);
+    let stores: Vec<(&str, Fixture)> = STORES
+        .into_iter()
+        .map(|(name, backend)| (name, Fixture::with_alice(backend, host.clone(), &current)))
+        .collect();
     let mut ops = vec![Op::new(POOLED, || {
         black_box(pooled.hash(password, &mut entropy).expect("hash"));
     })];

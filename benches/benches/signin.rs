@@ -19,8 +19,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use userpool_benches::{Backend, Fixture, past_hashes, past_password, settings};
-use userpool_core::{HistoryMode, LockoutPolicy, PasswordHasher};
+use userpool_benches::{Backend, Fixture, past_hashes, past_password};
+use userpool_core::{LockoutPolicy, PasswordHasher};
 use userpool_sqlite::Synchronous;
 use userpool_store::HostOptions;
 
@@ -36,12 +36,7 @@ fn bench(c: &mut Criterion) {
         Backend::Sqlite(Synchronous::Full),
         Backend::Sqlite(Synchronous::Normal),
     ] {
-        let fixture = Fixture::new(
-            backend,
-            settings(0, HistoryMode::PerEntrySalt),
-            host.clone(),
-        );
-        fixture.user_with_past("alice", &current, None);
+        let fixture = Fixture::with_alice(backend, host.clone(), &current);
         let mut group = c.benchmark_group(format!("sign_in/{}", backend.label()));
         group
             .sampling_mode(SamplingMode::Flat)

@@ -15,9 +15,8 @@
 use std::hint::black_box;
 
 use userpool_benches::paired::{self, Op, median_ci, per_round};
-use userpool_benches::{Backend, Fixture, past_hashes, past_password, settings};
-use userpool_core::{HistoryMode, LockoutPolicy, PasswordHasher};
-use userpool_sqlite::Synchronous;
+use userpool_benches::{Fixture, STORES, past_hashes, past_password};
+use userpool_core::{LockoutPolicy, PasswordHasher};
 use userpool_store::HostOptions;
 
 const PATHS: [&str; 3] = ["success", "wrong password", "unknown user"];
@@ -33,22 +32,10 @@ fn main() {
         ..LockoutPolicy::default()
     });
     let right = past_password(0);
-    let stores: Vec<(&str, Fixture)> = [
-        ("MemoryStore", Backend::Memory),
-        ("SQLite FULL", Backend::Sqlite(Synchronous::Full)),
-        ("SQLite NORMAL", Backend::Sqlite(Synchronous::Normal)),
-    ]
-    .into_iter()
-    .map(|(name, backend)| {
-        let fixture = Fixture::new(
-            backend,
-            settings(0, HistoryMode::PerEntrySalt),
-            host.clone(),
-        );
-        fixture.user_with_past("alice", &current, None);
-        (name, fixture)
-    })
-    .collect();
+    let stores: Vec<(&str, Fixture)> = STORES
+        .into_iter()
+        .map(|(name, backend)| (name, Fixture::with_alice(backend, host.clone(), &current)))
+        .collect();
 
     let mut ops = Vec::new();
     for (name, fixture) in &stores {

@@ -159,7 +159,26 @@ impl Fixture {
     }
 }
 
+/// The stores the paired benches compare, with the labels their tables show.
+pub const STORES: [(&str, Backend); 3] = [
+    ("MemoryStore", Backend::Memory),
+    ("SQLite FULL", Backend::Sqlite(Synchronous::Full)),
+    ("SQLite NORMAL", Backend::Sqlite(Synchronous::Normal)),
+];
+
 impl Fixture {
+    /// A pool with no password history ([`settings`]`(0, PerEntrySalt)`) and `alice`, whose
+    /// current password is `current[0]` (a hash of [`past_password`]`(0)`).
+    ///
+    /// # Panics
+    /// As [`Fixture::new`] and [`Fixture::user_with_past`].
+    #[must_use]
+    pub fn with_alice(backend: Backend, host: HostOptions, current: &[PasswordHash]) -> Fixture {
+        let fixture = Fixture::new(backend, settings(0, HistoryMode::PerEntrySalt), host);
+        fixture.user_with_past("alice", current, None);
+        fixture
+    }
+
     /// AdminSetUserPassword (permanent) of `alice` to [`fresh_password`]`(i)`: the
     /// operation the set-password benches time.
     ///
