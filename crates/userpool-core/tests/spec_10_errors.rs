@@ -1,7 +1,6 @@
 //! SPEC §10: one error type whose `code()` is the Cognito exception name and whose `Display`
 //! is Cognito's message; no `Debug` or `Display` output carries a password, a hash, a code or
 //! a session token.
-#![cfg(feature = "test-util")]
 
 mod common;
 

@@ -1,5 +1,4 @@
 //! SPEC §1: inputs and their limits (InvalidParameterException), through the public parsers.
-#![cfg(feature = "test-util")]
 
 use proptest::prelude::*;
 use userpool_core::{AdminSetUserPasswordInput, Error, Password, UserPoolId, Username};

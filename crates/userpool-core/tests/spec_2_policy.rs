@@ -1,7 +1,6 @@
 //! SPEC §2: the password policy (InvalidPasswordException) as Cognito defines it: defaults,
 //! ranges, rule order, symbol set, basic-Latin classes, grapheme length and NFKC.
 //! The optional checks beyond Cognito are in `spec_2_policy_extras.rs`.
-#![cfg(feature = "test-util")]
 
 mod common;
 

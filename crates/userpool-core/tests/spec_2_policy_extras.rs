@@ -1,7 +1,6 @@
 //! SPEC §2, beyond Cognito: the optional per-pool checks (maximum length, host blocklist,
 //! username/alias containment), the NIST SP 800-63B preset, and generated temporary
 //! passwords meeting whatever policy is in force.
-#![cfg(feature = "test-util")]
 
 mod common;
 

@@ -2,7 +2,6 @@
 //! ConfirmSignUp / AdminConfirmSignUp, ChangePassword, AdminResetUserPassword, ForgotPassword
 //! and ConfirmForgotPassword — each from every status it applies to, and refused from the
 //! others. AdminSetUserPassword and the other rows are in `spec_3_transitions.rs`.
-#![cfg(feature = "test-util")]
 
 mod common;
 

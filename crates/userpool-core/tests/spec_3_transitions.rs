@@ -2,7 +2,6 @@
 //! AdminCreateUser (and RESEND), the NEW_PASSWORD_REQUIRED answer, federated users,
 //! AdminDisableUser / AdminEnableUser — with users brought into each status by the
 //! transitions themselves. Confirmation and recovery rows are in `spec_3_recovery.rs`.
-#![cfg(feature = "test-util")]
 
 mod common;
 

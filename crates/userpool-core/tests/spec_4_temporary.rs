@@ -1,7 +1,6 @@
 //! SPEC §4: temporary passwords — expiry at exactly `set_at + validity` under the policy in
 //! force when set, checked only after the password verified; they only ever answer the
 //! NEW_PASSWORD_REQUIRED challenge; time is an input.
-#![cfg(feature = "test-util")]
 
 mod common;
 

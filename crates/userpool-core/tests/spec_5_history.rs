@@ -1,7 +1,6 @@
 //! SPEC §5: password history (PasswordHistoryPolicyViolationException) — windows of 0, 1, 3
 //! and 24, in both history modes, enforced by every operation that sets a password on an
 //! existing user, temporary passwords dropped, lowering the size trims at the next change.
-#![cfg(feature = "test-util")]
 
 mod common;
 

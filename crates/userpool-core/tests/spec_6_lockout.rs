@@ -1,7 +1,6 @@
 //! SPEC §6: per-user throttling of failed sign-ins — five free failures, then lockouts of
 //! 1 s doubling up to 15 minutes, attempts inside a lockout refused without verifying,
 //! reset by 15 quiet minutes or a success, state kept in the record.
-#![cfg(feature = "test-util")]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! SPEC §6: sign-in — the order of checks, the NEW_PASSWORD_REQUIRED session (single-use,
 //! expiring, bound to user and credential), the answer's rules, re-hashing on upgrade, and
 //! unknown users. Throttling is in `spec_6_lockout.rs`.
-#![cfg(feature = "test-util")]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! SPEC §9: hash storage — argon2id PHC strings with per-pool parameters and a fresh 128-bit
 //! salt, constant-time verification, stored parameters as untrusted input (a ceiling), and
 //! the host's pepper.
-#![cfg(feature = "test-util")]
 
 mod common;
 

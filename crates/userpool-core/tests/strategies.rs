@@ -1,7 +1,6 @@
 //! The exported strategies (feature `proptest`) generate what they promise: valid inputs
 //! pass SPEC §1, labelled invalid ones fail it, `password_for` meets its policy (SPEC §2)
 //! and `password_violating` breaks exactly the chosen rule.
-#![cfg(feature = "proptest")]
 
 use proptest::prelude::*;
 use userpool_core::testing::strategies;

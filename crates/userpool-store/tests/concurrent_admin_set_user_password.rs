@@ -1,8 +1,6 @@
 //! Issue 3: 8 threads × 200 concurrent AdminSetUserPassword calls on one user lose no
 //! update and never leave a mixed record (SPEC §3, §5; compare-and-swap in the store).
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use std::collections::HashSet;

@@ -1,7 +1,5 @@
 //! The conformance kit on `MemoryStore`, and proof that the kit catches a broken store.
 
-#![cfg(feature = "conformance")]
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use userpool_core::{UserPoolId, UserRecord, Username};

@@ -1,8 +1,6 @@
 //! Host-level options applied when a pool's rules are built (SPEC §2 blocklist, §9
 //! ceiling and pepper), and pool settings through the service.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use userpool_core::{Blocklist, HashParams, HistoryMode, PasswordPolicy};

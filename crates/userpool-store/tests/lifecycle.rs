@@ -1,8 +1,6 @@
 //! The user lifecycle of SPEC §3–§6 driven through the service, end to end, with the
 //! codes and temporary passwords read from the recorded deliveries.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use chrono::TimeDelta;

@@ -1,7 +1,6 @@
 //! SPEC §3–§6 through the service over `MemoryStore`: random sequences of every operation,
 //! time advancing across temporary-password expiry, lockouts, sessions and codes, checked
 //! after every step against the reference model (`userpool_store::model_check`).
-#![cfg(feature = "test-util")]
 
 use std::sync::Arc;
 

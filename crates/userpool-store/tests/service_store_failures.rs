@@ -3,8 +3,6 @@
 //! failure is `InternalErrorException` whose message says nothing of the backend
 //! (SPEC §10, issue 3).
 
-#![cfg(feature = "test-util")]
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 

@@ -3,8 +3,6 @@
 //! `ExplicitAuthFlowsType` (legacy and `ALLOW_`); SPEC §8 for `get_user_by_sub`.
 //! A refused call changes nothing: the record is compared whole before and after.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use std::sync::Arc;

@@ -6,8 +6,6 @@
 //! `Invalid session for the user.` as a session not the user's does. Without prevention
 //! the unknown user stays `UserNotFoundException`. Nothing is written or sent.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use userpool_store::{ClientSettings, Store, UserKey};

@@ -2,8 +2,6 @@
 //! per-pool, per-category token buckets (TooManyRequestsException). A refused call
 //! changes nothing: the record is compared whole before and after.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use std::sync::{Arc, Mutex};

@@ -1,8 +1,6 @@
 //! SPEC §8 through the service: unknown pool, unknown user, and how a `Username` resolves
 //! (username, then verified alias the pool lists, then `sub`; case folding).
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use userpool_core::{AliasAttribute, PasswordPolicy, UserStatus};

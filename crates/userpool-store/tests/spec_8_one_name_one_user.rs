@@ -4,8 +4,6 @@
 //! every later lookup of it (account shadowing). Every refusal changes nothing: no new
 //! record, no delivery, the other user still found by the name.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use std::sync::Arc;

@@ -5,8 +5,6 @@
 //! or not it is verified, and the value is unique in the pool. Every refusal changes
 //! nothing: no new record, no delivery.
 
-#![cfg(feature = "test-util")]
-
 mod common;
 
 use userpool_core::{AliasAttribute, Error, UserStatus};
