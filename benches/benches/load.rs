@@ -1,4 +1,4 @@
-//! Load test of `userpool-server` over HTTP (issue #7): AdminGetUser and
+//! Load test of `userpool-server` over HTTP: AdminGetUser and
 //! AdminSetUserPassword (cheap 64 KiB hasher) requests per second with p50/p99 latency and
 //! the error count, over MemoryStore and a SQLite file. The server runs in this process on
 //! its own runtime and a real TCP socket; the client is hyper with keep-alive connections,

@@ -1,4 +1,4 @@
-//! What AdminSetUserPassword costs beyond argon2 (issue #6's < 2 % criterion), measured
+//! What AdminSetUserPassword costs beyond argon2 (the < 2 % criterion), measured
 //! interleaved (see `userpool_benches::paired` for why), in two groups run one after the
 //! other:
 //!

@@ -1,4 +1,4 @@
-//! Does an unknown user's sign-in cost what a wrong password costs (SPEC §6, issue #6)?
+//! Does an unknown user's sign-in cost what a wrong password costs (SPEC §6)?
 //! Measured interleaved: every round signs in once with the right password, once with a
 //! wrong one and once as a user that does not exist, over each store, in an order shuffled
 //! every round, and takes the difference wrong − unknown within the round. The answer is the

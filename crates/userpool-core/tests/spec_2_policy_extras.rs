@@ -157,7 +157,7 @@ fn insecure_fast_rules_with(policy: PasswordPolicy) -> userpool_core::PoolRules 
     userpool_core::testing::insecure_fast_rules(policy)
 }
 
-// SPEC §2 / issue 2: the NIST SP 800-63B preset — at least 15, no composition rules,
+// SPEC §2: the NIST SP 800-63B preset — at least 15, no composition rules,
 // blocklist and identity checks on.
 #[test]
 fn nist_preset_needs_length_not_composition() {
@@ -250,7 +250,7 @@ fn generated_temporary_passwords_satisfy_the_policy() {
     }
 }
 
-// Beyond Cognito (issue 2): an optional zxcvbn strength score, checked after the other rules,
+// Beyond Cognito: an optional zxcvbn strength score, checked after the other rules,
 // with the username and aliases as context; out-of-range settings are refused at build.
 #[cfg(feature = "zxcvbn")]
 #[test]

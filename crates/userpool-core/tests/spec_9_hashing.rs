@@ -307,7 +307,7 @@ fn malformed_stored_hashes_are_refused() {
     );
 }
 
-// SPEC §9 / issue 2: a host-held pepper is mixed in; without the right pepper nothing verifies.
+// SPEC §9: a host-held pepper is mixed in; without the right pepper nothing verifies.
 #[test]
 fn pepper_changes_the_hash_and_a_wrong_pepper_fails_verification() {
     let plain = fast();

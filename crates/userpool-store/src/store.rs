@@ -1,4 +1,4 @@
-//! The storage trait hosts implement for their own database (issue #3, SPEC §8).
+//! The storage trait hosts implement for their own database (SPEC §3, §8).
 //!
 //! Writes are compare-and-swap on a version the store issues: `insert_*` fails if the
 //! record exists, `update_*` fails unless the stored version equals the one the record was

@@ -1,4 +1,4 @@
-//! Issue 3: 8 threads × 200 concurrent AdminSetUserPassword calls on one user lose no
+//! 8 threads × 200 concurrent AdminSetUserPassword calls on one user lose no
 //! update and never leave a mixed record (SPEC §3, §5; compare-and-swap in the store).
 
 mod common;

@@ -1,7 +1,7 @@
 //! What the service does when the store misbehaves: endless write conflicts end in
 //! `InternalErrorException` after the configured attempts, with nothing changed; a backend
 //! failure is `InternalErrorException` whose message says nothing of the backend
-//! (SPEC §10, issue 3).
+//! (SPEC §10).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -172,10 +172,7 @@ impl<H: Harness> Fixture<H> {
     /// Inserts and returns the record as stored (version 1).
     fn insert(&mut self, user: &UserRecord) -> UserRecord {
         let version = ok(self.store.insert_user(self.id(), user), "insert_user");
-        assert_eq!(
-            version, 1,
-            "SPEC §8 / issue 3: insert_user issues version 1"
-        );
+        assert_eq!(version, 1, "SPEC §8: insert_user issues version 1");
         UserRecord {
             version,
             ..user.clone()

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// A pool record round-trips every field through create and get (issue 3).
+/// A pool record round-trips every field through create and get.
 pub fn pool_create_then_get_round_trips_every_field(h: &impl Harness) {
     let (store, _guard) = h.make();
     let policy = ok(
@@ -49,7 +49,7 @@ pub fn pool_create_then_get_round_trips_every_field(h: &impl Harness) {
     }
 }
 
-/// `update_pool` is compare-and-swap on the pool's version (issue 3).
+/// `update_pool` is compare-and-swap on the pool's version (SPEC §3: compare-and-swap).
 pub fn pool_update_is_compare_and_swap(h: &impl Harness) {
     let f = Fixture::new(h, true, &[]);
     let mut changed = f.pool.clone();
@@ -88,7 +88,7 @@ pub fn pool_update_is_compare_and_swap(h: &impl Harness) {
     ));
 }
 
-/// Deleting a pool removes it, its users and its clients (issue 3).
+/// Deleting a pool removes it, its users and its clients.
 pub fn pool_delete_removes_its_users_and_clients(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
     f.add("alice", &[]);

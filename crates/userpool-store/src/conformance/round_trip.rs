@@ -64,7 +64,7 @@ fn full_user(rng: &mut StdRng) -> UserRecord {
 
 /// Every field of a user record round-trips: credential (permanent and temporary with its
 /// expiry to the microsecond), 23 history entries in order, history salt, lockout, pending
-/// code and challenge, Unicode attributes, timestamps, `Enabled` (issue 3).
+/// code and challenge, Unicode attributes, timestamps, `Enabled`.
 pub fn user_round_trips_every_field(h: &impl Harness) {
     let mut f = Fixture::new(h, false, &[AliasAttribute::Email]);
     let full = full_user(&mut f.rng);

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// An update with a stale version fails with `Conflict` and changes nothing (issue 3).
+/// An update with a stale version fails with `Conflict` and changes nothing (SPEC §3: compare-and-swap).
 pub fn stale_update_conflicts_and_changes_nothing(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
     let read = f.add("alice", &[]);
@@ -26,7 +26,7 @@ pub fn stale_update_conflicts_and_changes_nothing(h: &impl Harness) {
                 found: Some(2)
             })
         ),
-        "issue 3: a stale write must fail with Conflict {{ expected: 1, found: Some(2) }}, got {refused:?}"
+        "a stale write must fail with Conflict {{ expected: 1, found: Some(2) }}, got {refused:?}"
     );
     f.assert_stored(
         &UserRecord {
@@ -48,7 +48,7 @@ pub fn stale_update_conflicts_and_changes_nothing(h: &impl Harness) {
     ));
 }
 
-/// A delete with a stale version fails with `Conflict` and keeps the user (issue 3).
+/// A delete with a stale version fails with `Conflict` and keeps the user (SPEC §3: compare-and-swap).
 pub fn stale_delete_conflicts_and_changes_nothing(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
     let read = f.add("alice", &[]);
@@ -139,7 +139,7 @@ pub fn concurrent_writers_lose_no_update(h: &impl Harness) {
     let expected: Vec<u64> = (2..=1 + total as u64).collect();
     assert_eq!(
         sorted, expected,
-        "issue 3: every successful write must get its own version, 2..=1+N"
+        "every successful write must get its own version, 2..=1+N"
     );
     let Some(last) = f.by_name("counter") else {
         panic!("the user vanished");
@@ -156,14 +156,14 @@ pub fn concurrent_writers_lose_no_update(h: &impl Harness) {
             assert_eq!(
                 log.matches(&marker).count(),
                 1,
-                "issue 3: update {marker} lost or duplicated"
+                "update {marker} lost or duplicated"
             );
         }
     }
     assert_eq!(last.sub, user.sub);
 }
 
-/// Threads racing to insert one username: exactly one wins (issue 3).
+/// Threads racing to insert one username: exactly one wins (SPEC §8).
 pub fn concurrent_inserts_of_one_username_admit_one(h: &impl Harness) {
     let mut f = Fixture::new(h, false, &[]);
     let racers: Vec<UserRecord> = (0..WRITERS)
@@ -189,7 +189,7 @@ pub fn concurrent_inserts_of_one_username_admit_one(h: &impl Harness) {
     );
 }
 
-/// Users racing to claim one verified alias value: exactly one wins (issue 3).
+/// Users racing to claim one verified alias value: exactly one wins (SPEC §8).
 pub fn concurrent_claims_of_one_alias_admit_one(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[AliasAttribute::Email]);
     let users: Vec<UserRecord> = (0..WRITERS)
