@@ -22,16 +22,17 @@ fn forgot(username: &str) -> Value {
     json!({ "ClientId": "nosuchclient", "Username": username })
 }
 
-/// Sends `n` requests from `source`; returns how many were refused TooManyRequests.
+/// Sends `n` requests, the `i`th from `source(i)`; returns how many were refused
+/// TooManyRequests.
 async fn refused_of(
     address: std::net::SocketAddr,
-    source: Option<IpAddr>,
+    source: impl Fn(usize) -> Option<IpAddr>,
     n: usize,
     body: impl Fn(usize) -> Value,
 ) -> usize {
     let mut refused = 0;
     for i in 0..n {
-        let (status, out) = post(address, source, "ForgotPassword", &body(i)).await;
+        let (status, out) = post(address, source(i), "ForgotPassword", &body(i)).await;
         match out["__type"].as_str() {
             Some("TooManyRequestsException") => refused += 1,
             Some("ResourceNotFoundException") => {}
@@ -44,13 +45,13 @@ async fn refused_of(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_13_rate_limits_per_address_do_not_affect_another_address() {
     let server = net::start(&[]).await;
-    // Distinct usernames, so only the address limit can refuse.
-    let refused = refused_of(server.address, None, 200, |i| forgot(&format!("u{i}"))).await;
+    // Distinct usernames, so only the address limit (bursts of 100, 25/s) can refuse.
+    let refused = refused_of(server.address, |_| None, 300, |i| forgot(&format!("u{i}"))).await;
     assert!(
         refused > 0,
-        "200 requests from one address in a burst, none refused"
+        "300 requests from one address in a burst, none refused"
     );
-    let other = Some(IpAddr::from(OTHER_ADDRESS));
+    let other = |_| Some(IpAddr::from(OTHER_ADDRESS));
     let refused = refused_of(server.address, other, 20, |i| forgot(&format!("v{i}"))).await;
     assert_eq!(refused, 0, "another address was refused");
 }
@@ -58,22 +59,23 @@ async fn spec_13_rate_limits_per_address_do_not_affect_another_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_13_rate_limits_per_username() {
     let server = net::start(&[]).await;
-    // 40 requests naming one user (case varied) from one address: the username's bucket
-    // (25) empties before the address's (100).
-    let refused = refused_of(server.address, None, 40, |i| {
+    // 150 requests naming one user (case varied) from four addresses in turn, so that no
+    // address's bucket (100) empties: only the username's (bursts of 50, 10/s) can.
+    let spread = |i: usize| Some(IpAddr::from([127, 0, 0, 3 + (i % 4) as u8]));
+    let refused = refused_of(server.address, spread, 150, |i| {
         forgot(if i % 2 == 0 { "diego" } else { "DIEGO" })
     })
     .await;
-    assert!(refused > 0, "40 requests for one username, none refused");
-    // Another user through the same address is served.
-    let refused = refused_of(server.address, None, 5, |_| forgot("maria")).await;
+    assert!(refused > 0, "150 requests for one username, none refused");
+    // Another user is served.
+    let refused = refused_of(server.address, |_| None, 5, |_| forgot("maria")).await;
     assert_eq!(refused, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_13_no_rate_limits_turns_them_off() {
     let server = net::start(&["--no-rate-limits"]).await;
-    let refused = refused_of(server.address, None, 200, |_| forgot("diego")).await;
+    let refused = refused_of(server.address, |_| None, 300, |_| forgot("diego")).await;
     assert_eq!(refused, 0);
 }
 
