@@ -13,8 +13,9 @@
 //! - at most 1024 connections are open (`--max-connections`): the accept loop takes a
 //!   permit before it accepts, so further clients wait in the kernel's listen backlog
 //!   instead of costing a task, a buffer and a file descriptor each;
-//! - a request's head is at most [`MAX_HEAD_BYTES`] (else 431), and a connection buffers
-//!   at most [`MAX_BUFFER_BYTES`], so the memory of the connections is bounded by their cap;
+//! - a request's head is at most [`MAX_HEAD_BYTES`] and 100 headers (hyper's default; else
+//!   431), and a connection buffers at most [`MAX_BUFFER_BYTES`], so the memory of the
+//!   connections is bounded by their cap;
 //! - on SIGTERM or SIGINT the listener closes, idle connections close, requests in flight
 //!   are answered for at most 30 s, then the server exits whatever is left.
 
