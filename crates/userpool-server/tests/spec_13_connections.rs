@@ -43,9 +43,9 @@ fn quick_request() -> String {
 async fn spec_13_slow_headers_and_bodies_are_closed_within_11_s_beside_1000_stalled_connections() {
     let server = net::start(&["--no-rate-limits"]).await;
     let address = server.address;
-    let opened = Instant::now();
     let mut stalled = Vec::new();
     for i in 0..1000 {
+        let opened = Instant::now();
         let mut stream = connect(address, None).await;
         let partial = match i % 4 {
             // Nothing at all.
@@ -65,7 +65,7 @@ async fn spec_13_slow_headers_and_bodies_are_closed_within_11_s_beside_1000_stal
             .write_all(partial.as_bytes())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        stalled.push((i % 4, stream));
+        stalled.push((i % 4, opened, stream));
     }
     // A body that trickles a byte every 300 ms, always late, never finished.
     let mut trickle = connect(address, None).await;
@@ -99,17 +99,22 @@ async fn spec_13_slow_headers_and_bodies_are_closed_within_11_s_beside_1000_stal
             (400, Some("ResourceNotFoundException"))
         );
     }
+    eprintln!("beside 1000 stalled connections: a new request answered in {best:?} (best of 5)");
     assert!(best < Duration::from_millis(100), "answered in {best:?}");
 
-    // Every stalled connection is closed by the server within 11 s of opening; a stalled
-    // body is answered RequestTimeoutException first.
+    // Every stalled connection is closed by the server within 11 s of its opening; a
+    // stalled body is answered RequestTimeoutException first.
     let waits: Vec<_> = stalled
         .into_iter()
-        .map(|(kind, stream)| tokio::spawn(async move { (kind, until_closed(stream).await) }))
+        .map(|(kind, opened, stream)| {
+            tokio::spawn(async move { (kind, opened, until_closed(stream).await) })
+        })
         .collect();
+    let mut latest = Duration::ZERO;
     for wait in waits {
-        let (kind, (closed, received)) = wait.await.unwrap_or_else(|e| panic!("{e}"));
+        let (kind, opened, (closed, received)) = wait.await.unwrap_or_else(|e| panic!("{e}"));
         let after = closed - opened;
+        latest = latest.max(after);
         assert!(
             after < Duration::from_secs(11),
             "kind {kind} closed after {after:?}"
@@ -123,6 +128,7 @@ async fn spec_13_slow_headers_and_bodies_are_closed_within_11_s_beside_1000_stal
             );
         }
     }
+    eprintln!("stalled connections closed at most {latest:?} after they opened");
     let (after, received) = trickler.await.unwrap_or_else(|e| panic!("{e}"));
     assert!(
         after < Duration::from_secs(11),
@@ -240,6 +246,7 @@ fn spec_13_sigterm_exits_within_30_s_with_a_stalled_connection_open() {
         std::thread::sleep(Duration::from_millis(50));
     };
     let took = signalled.elapsed();
+    eprintln!("exited {took:?} after SIGTERM");
     assert!(took < Duration::from_secs(30), "exited after {took:?}");
     assert!(status.success(), "{status:?}");
     drop(streams);
