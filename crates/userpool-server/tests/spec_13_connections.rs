@@ -251,3 +251,23 @@ fn spec_13_sigterm_exits_within_30_s_with_a_stalled_connection_open() {
     assert!(status.success(), "{status:?}");
     drop(streams);
 }
+
+/// A head past 32 KiB is refused (431) before anything reads it, and the server goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spec_13_a_head_over_32_kib_is_refused() {
+    let server = net::start(&["--no-rate-limits"]).await;
+    let padding = format!("X-Pad: {}\r\n", "p".repeat(1000)).repeat(40);
+    let request = quick_request().replacen("\r\n", &format!("\r\n{padding}"), 1);
+    let mut stream = connect(server.address, None).await;
+    // The whole head fits the connection's buffer (64 KiB), so the server reads all of it,
+    // then refuses it.
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, received) = until_closed(stream).await;
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 431"), "{text}");
+    let (status, _) = exchange(connect(server.address, None).await, &quick_request()).await;
+    assert_eq!(status, 400);
+}
