@@ -269,9 +269,14 @@ impl RateLimiter {
         username: &str,
         now: DateTime<Utc>,
     ) -> userpool_core::Result<()> {
-        let key = self
-            .digest
-            .hash_one((scope, username.to_lowercase().as_str()));
+        // A username is at most 128 characters (SPEC §1): a longer one, invalid anyway, is
+        // keyed by its first 128, so an oversized name costs no more than a valid one.
+        let name: String = username
+            .chars()
+            .take(128)
+            .flat_map(char::to_lowercase)
+            .collect();
+        let key = self.digest.hash_one((scope, name.as_str()));
         self.usernames.check(key, now)
     }
 
