@@ -164,6 +164,8 @@ fn start_server(
         "64",
         "--hash-iterations",
         "1",
+        // A load bench measures throughput, not the rate limits (SPEC §13).
+        "--no-rate-limits",
     ];
     argv.extend_from_slice(store_args);
     let config = Config::try_parse_from(argv).expect("config");

@@ -75,6 +75,15 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_HASH_PARALLELISM", default_value_t = 1)]
     pub hash_parallelism: u32,
 
+    /// Open connections at most; further ones wait in the listen backlog (SPEC §13).
+    #[arg(long, env = "USERPOOL_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Turn off the rate limits (per pool and category, per client address, per username;
+    /// SPEC §13), for test rigs and load benches. Limits are per process.
+    #[arg(long, env = "USERPOOL_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
+
     /// FOR TESTS ONLY: shift the server's clock by this many seconds (e.g. past a temporary
     /// password's expiry). Refused together with a configured admin credential.
     #[arg(
@@ -103,6 +112,8 @@ impl std::fmt::Debug for Config {
             .field("hash_iterations", &self.hash_iterations)
             .field("hash_parallelism", &self.hash_parallelism)
             .field("test_clock_offset_secs", &self.test_clock_offset_secs)
+            .field("max_connections", &self.max_connections)
+            .field("no_rate_limits", &self.no_rate_limits)
             .finish()
     }
 }
@@ -206,6 +217,8 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:9229");
         assert_eq!(c.db, PathBuf::from("./userpool.db"));
         assert!(!c.memory);
+        assert_eq!(c.max_connections, 1024);
+        assert!(!c.no_rate_limits);
         assert_eq!(c.public_url(c.listen), "http://127.0.0.1:9229");
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));

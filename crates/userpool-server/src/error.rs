@@ -39,6 +39,11 @@ pub enum Error {
     /// A token or `SECRET_HASH` was refused (`NotAuthorizedException` with this message).
     #[error("{0}")]
     NotAuthorized(String),
+    /// The request's body did not arrive within its deadline (SPEC §13).
+    #[error(
+        "Your socket connection to the server was not read from or written to within the timeout period."
+    )]
+    RequestTimeout,
     /// The server failed; `detail` is for the log only.
     #[error("An internal error occurred.")]
     Internal {
@@ -61,6 +66,7 @@ impl Error {
             Error::InvalidSignature(_) => "InvalidSignatureException",
             Error::UnrecognizedClient => "UnrecognizedClientException",
             Error::NotAuthorized(_) => "NotAuthorizedException",
+            Error::RequestTimeout => "RequestTimeoutException",
             Error::Internal { .. } => "InternalErrorException",
         }
     }

@@ -1,17 +1,19 @@
 //! The HTTP surface: `POST /` for every operation (SPEC §11), the per-pool JWKS, and a
 //! JSON error for anything else.
 
+use std::any::Any;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use tower_http::catch_panic::CatchPanicLayer;
 use userpool_core::UserPoolId;
 
 use crate::error::Error;
@@ -19,25 +21,47 @@ use crate::operation::{Access, Operation};
 use crate::{App, ops, sigv4, wire};
 
 /// The server's routes over `app`.
+///
+/// A panic anywhere in a request (a bug) is caught and answered HTTP 500
+/// `InternalErrorException` with Cognito's generic message, and logged as a bug; the
+/// connection stays usable. Bodies are read within [`wire::BODY_READ_TIMEOUT`] and up to
+/// [`wire::MAX_BODY_BYTES`]. The per-address rate limit needs the peer address as axum's
+/// `ConnectInfo<SocketAddr>` (the server's own loop provides it; a host mounting the router
+/// gets it from `into_make_service_with_connect_info::<SocketAddr>`); without it, that
+/// one limit is skipped.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(operation).fallback(not_found))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .fallback(not_found)
-        // An oversized body is rejected by the `Bytes` extractor, which `run` turns into
-        // a JSON `SerializationException`.
-        .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
         .with_state(app)
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// The answer to a panic: a bug, logged as one (the panic's own message, never the
+/// request, which may hold secrets), answered as any internal error.
+fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    let message: String = message.chars().take(256).collect();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    tracing::error!(
+        request_id,
+        panic = message,
+        status = 500,
+        "BUG: a request panicked; answered InternalErrorException"
+    );
+    wire::failure(&Error::internal(format!("panic: {message}")), &request_id)
 }
 
 /// `POST /`: frame checks, authentication, then the operation on a blocking thread.
-async fn operation(
-    State(app): State<Arc<App>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn operation(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let peer = crate::serve::peer(&parts.extensions);
     let request_id = uuid::Uuid::new_v4().to_string();
     let started = Instant::now();
     let target = headers
@@ -45,7 +69,7 @@ async fn operation(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let op = Operation::from_target(target.as_deref()).ok();
-    let outcome = run(&app, &method, &uri, &headers, body).await;
+    let outcome = run(&app, &method, &uri, &headers, peer, body).await;
     // Milliseconds, to the microsecond.
     let elapsed_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let operation = op.map_or("-", Operation::name);
@@ -87,12 +111,18 @@ async fn run(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    peer: Option<SocketAddr>,
+    body: Body,
 ) -> Result<Value, Error> {
-    let body = wire::body(body)?;
+    let body = wire::read_body(body).await?;
     wire::check_content_type(headers)?;
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let op = Operation::from_target(target)?;
+    // SPEC §13: the per-address limit of the operations anyone may call, before any work
+    // that scales with the request.
+    if let (Access::Public, Some(peer)) = (op.access(), peer) {
+        app.pools.limit_address(peer.ip())?;
+    }
     let caller = match op.access() {
         Access::Admin => Some(sigv4::verify(
             method,
@@ -105,10 +135,37 @@ async fn run(
         Access::Public => None,
     };
     let input = wire::parse_object(&body)?;
+    if op.access() == Access::Public {
+        limit_username(app, &input)?;
+    }
     let app = Arc::clone(app);
     tokio::task::spawn_blocking(move || ops::call(&app, op, caller.as_ref(), input))
         .await
         .map_err(|e| Error::internal(format!("operation task failed: {e}")))?
+}
+
+/// SPEC §13: the per-username limit of the unauthenticated operations, for the username a
+/// request names with its client: `Username` (SignUp, ConfirmSignUp, ForgotPassword,
+/// ConfirmForgotPassword, ResendConfirmationCode), `AuthParameters.USERNAME`
+/// (InitiateAuth), `ChallengeResponses.USERNAME` (RespondToAuthChallenge). A token
+/// refresh names no username; it is limited by the token's user (see `ops`).
+fn limit_username(app: &App, input: &Map<String, Value>) -> Result<(), Error> {
+    let nested = |map: &str| {
+        input
+            .get(map)
+            .and_then(|m| m.get("USERNAME"))
+            .and_then(Value::as_str)
+    };
+    let client_id = input.get("ClientId").and_then(Value::as_str);
+    let username = input
+        .get("Username")
+        .and_then(Value::as_str)
+        .or_else(|| nested("AuthParameters"))
+        .or_else(|| nested("ChallengeResponses"));
+    if let (Some(client_id), Some(username)) = (client_id, username) {
+        app.pools.limit_username(client_id, username)?;
+    }
+    Ok(())
 }
 
 /// `GET /<poolId>/.well-known/jwks.json`: the pool's public signing key, where `iss` +

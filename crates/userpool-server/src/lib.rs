@@ -18,6 +18,12 @@
 //!   refused. Set `--public-url` when tokens must outlive a restart on another port.
 //! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
 //!   and a request that fails changes nothing.
+//! - Resources are bounded (SPEC §13; [`mod@serve`]): header and body read deadlines, a cap on
+//!   open connections, a 30 s shutdown deadline; rate limits on by default (Cognito's
+//!   per-pool quotas, plus per client address and per username for the operations that
+//!   need no signature; `--no-rate-limits` turns them off). Limits are per process.
+//! - A panic (a bug) is answered `InternalErrorException` and logged as a bug; every
+//!   `InternalErrorException` carries Cognito's generic message, the detail only in the log.
 //!
 //! The binary is a thin [`run`]; a host embedding the endpoint in its own process builds an
 //! [`App`] and mounts [`router`].

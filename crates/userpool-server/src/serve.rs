@@ -1,13 +1,41 @@
 //! Starting and stopping: open the store, build the service, listen, and on SIGINT or
 //! SIGTERM stop accepting and finish the requests in flight.
+//!
+//! # Bounded connections (SPEC §13)
+//!
+//! Connections are served by hyper's HTTP/1 server with a timer, not by bare
+//! `axum::serve`, so that every limit is in force ([`ConnectionLimits`]):
+//!
+//! - a request's headers must arrive within 10 s of the connection (or of the previous
+//!   response, for a kept-alive one), else the connection is closed — an idle connection
+//!   is closed the same way; its body within 10 s more (in the handler, so that a host
+//!   mounting [`crate::router`] gets it too);
+//! - at most 1024 connections are open (`--max-connections`): the accept loop takes a
+//!   permit before it accepts, so further clients wait in the kernel's listen backlog
+//!   instead of costing a task, a buffer and a file descriptor each;
+//! - a request's head is at most [`MAX_HEAD_BYTES`] and 100 headers (hyper's default; else
+//!   431), and a connection buffers at most [`MAX_BUFFER_BYTES`], so the memory of the
+//!   connections is bounded by their cap;
+//! - on SIGTERM or SIGINT the listener closes, idle connections close, requests in flight
+//!   are answered for at most 30 s, then the server exits whatever is left.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tower::ServiceExt as _;
 use userpool_core::HashParams;
 use userpool_sqlite::SqliteStore;
-use userpool_store::{HostOptions, MemoryStore, Store, UserPools};
+use userpool_store::{HostOptions, MemoryStore, RateLimiter, RateLimits, Store, UserPools};
 
 use crate::config::Config;
 use crate::tokens::Tokens;
@@ -53,11 +81,16 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     let host = HostOptions::default().with_region(&config.region)?;
     // Refuse parameters over the host's ceiling now, not at every CreateUserPool.
     host.hasher(hash_params)?;
-    let pools = UserPools::builder(Arc::clone(&store))
+    let mut pools = UserPools::builder(Arc::clone(&store))
         .clock(clock.clone())
         .delivery(Arc::new(LogDelivery))
-        .host_options(host)
-        .build();
+        .host_options(host);
+    // SPEC §13: Cognito's quotas per pool, and per address and per username, unless
+    // turned off.
+    if !config.no_rate_limits {
+        pools = pools.rate_limiter(RateLimiter::new(RateLimits::default()));
+    }
+    let pools = pools.build();
     let tokens = Tokens::new(store, clock.clone(), config.public_url(bound));
     Ok(App {
         pools,
@@ -68,19 +101,173 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     })
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish.
+/// The most a request's head (request line and headers) may take, in bytes; a larger one
+/// is answered 431 and the connection closed.
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+
+/// The most a connection buffers while reading, in bytes (hyper's default is ~400 KB).
+pub const MAX_BUFFER_BYTES: usize = 64 * 1024;
+
+/// How the server bounds its connections (SPEC §13; see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this (default 10 s).
+    pub header_read_timeout: Duration,
+    /// Connections open at once, at most (default 1024).
+    pub max_connections: usize,
+    /// After the shutdown signal, requests in flight are awaited this long (default 30 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ConnectionLimits {
+    /// The defaults with `--max-connections`.
+    #[must_use]
+    pub fn from_config(config: &Config) -> Self {
+        ConnectionLimits {
+            max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+            ..ConnectionLimits::default()
+        }
+    }
+
+    /// These limits with another cap on open connections (at least 1).
+    #[must_use]
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// These limits with another shutdown grace period.
+    #[must_use]
+    pub fn with_shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+}
+
+/// Serves `app` on `listener` with the default [`ConnectionLimits`] until `shutdown`
+/// completes, then lets in-flight requests finish (for at most 30 s).
 ///
 /// # Errors
-/// I/O errors of the listener.
+/// None today: accept errors are logged and retried. The `Result` leaves room for errors
+/// that end serving.
 pub async fn serve(
     listener: TcpListener,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, crate::router(Arc::new(app)))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, ConnectionLimits::default(), shutdown).await
+}
+
+/// [`serve`] with the given limits.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_with(
+    listener: TcpListener,
+    app: App,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = crate::router(Arc::new(app));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(MAX_HEAD_BYTES)
+        .max_buf_size(MAX_BUFFER_BYTES);
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        // Reap finished connections, so the set holds only open ones.
+        while connections.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // invariant: the semaphore is never closed; were it, stop serving.
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        // The peer address, for the per-address rate limit (as axum's `ConnectInfo`).
+        let service =
+            router
+                .clone()
+                .map_request(move |mut request: axum::http::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+        let connection = graceful
+            .watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        connections.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%peer, error = %e, "connection closed with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let open = connections.len();
+    if open > 0 {
+        tracing::info!(open, "finishing the requests in flight");
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!(
+                open = connections.len(),
+                grace_secs = limits.shutdown_grace.as_secs(),
+                "shutdown deadline passed: closing the connections left"
+            );
+        }
+    }
+    connections.shutdown().await;
+    Ok(())
+}
+
+/// After a failed `accept`: a connection that failed before it was accepted costs nothing;
+/// anything else (out of file descriptors, most likely) is logged and waited out, as a
+/// busy loop would only make it worse.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind as K;
+    if matches!(
+        e.kind(),
+        K::ConnectionAborted | K::ConnectionReset | K::ConnectionRefused | K::Interrupted
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accept failed; retrying in 1 s");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// The peer address a request came from, when the server recorded it (as it does, and as
+/// axum's `into_make_service_with_connect_info::<SocketAddr>` does for a host).
+pub(crate) fn peer(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| *address)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
@@ -139,7 +326,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     if let Some(offset) = config.test_clock_offset_secs {
         tracing::warn!(offset_secs = offset, "TEST CLOCK OFFSET in effect");
     }
-    serve(listener, app, shutdown_signal()).await?;
+    serve_with(
+        listener,
+        app,
+        ConnectionLimits::from_config(&config),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("userpool-server stopped");
     Ok(())
 }

@@ -36,6 +36,13 @@
 //! - **Lenient separators.** Empty `,`-separated parts of the header are skipped and
 //!   unknown ones ignored: the signature covers everything that matters, so strictness
 //!   about spacing would only refuse honest clients.
+//! - **Strict `SignedHeaders`.** The list must be lowercase header names, sorted, each
+//!   named once, as SigV4 defines it and every SDK sends it; anything else is
+//!   `IncompleteSignatureException` before any work that scales with the request. The
+//!   signed headers are capped too ([`MAX_SIGNED_HEADERS`] names,
+//!   [`MAX_SIGNED_HEADER_VALUES`] values, [`MAX_SIGNED_HEADER_BYTES`] bytes): a list naming
+//!   one header hundreds of times over many copies of it made the signer's header map panic
+//!   (issue #12), and hundreds of kilobytes of headers cost hundreds of megabytes.
 //! - **Skew.** `X-Amz-Date` may differ from the server's clock by 15 minutes either way,
 //!   AWS's window.
 //!
@@ -73,6 +80,17 @@ const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
 
+/// The most names `SignedHeaders` may list (botocore signs about six).
+pub const MAX_SIGNED_HEADERS: usize = 64;
+
+/// The most header values the signed headers may carry in all (a header sent several
+/// times counts each time).
+pub const MAX_SIGNED_HEADER_VALUES: usize = 64;
+
+/// The most bytes (names and values) the signed headers may carry in all; a session token
+/// of a few kilobytes fits easily.
+pub const MAX_SIGNED_HEADER_BYTES: usize = 32 * 1024;
+
 /// AWS's message when the recomputed signature differs.
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
@@ -87,7 +105,10 @@ const MISMATCH: &str = "The request signature we calculated does not match the s
 /// - `MissingAuthenticationToken`: no `Authorization` header.
 /// - `IncompleteSignature`: the header is not `AWS4-HMAC-SHA256 Credential=...,
 ///   SignedHeaders=..., Signature=...`, lacks a part, or `X-Amz-Date` is missing or not ISO
-///   8601 basic format; the credential is not `key/date/region/service/aws4_request`.
+///   8601 basic format; the credential is not `key/date/region/service/aws4_request`;
+///   `SignedHeaders` is not lowercase names sorted and unique, or names more than
+///   [`MAX_SIGNED_HEADERS`]; the signed headers carry more than
+///   [`MAX_SIGNED_HEADER_VALUES`] values or [`MAX_SIGNED_HEADER_BYTES`] bytes.
 /// - `InvalidSignature`: `X-Amz-Date` more than 15 minutes from `now`; a scope naming
 ///   another service, another date or another terminator; `host` or `x-amz-date` not signed;
 ///   `x-amz-content-sha256` not the body's hash; the signature does not match.
@@ -131,7 +152,8 @@ fn verify_for_service(
     if scope.access_key_id != credential.access_key_id {
         return Err(Error::UnrecognizedClient);
     }
-    let signed: Vec<&str> = auth.signed_headers.split(';').collect();
+    let signed = signed_header_names(auth.signed_headers)?;
+    check_signed_header_sizes(headers, &signed)?;
     if !signed.contains(&"host") {
         return Err(Error::InvalidSignature(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
@@ -249,6 +271,61 @@ struct Scope<'a> {
     region: &'a str,
     service: &'a str,
     terminator: &'a str,
+}
+
+/// The names of `SignedHeaders`, refused unless lowercase header names (HTTP token
+/// characters), strictly ascending (so sorted and unique), at most [`MAX_SIGNED_HEADERS`].
+fn signed_header_names(list: &str) -> Result<Vec<&str>, Error> {
+    let refuse = |why: &str| {
+        Error::IncompleteSignature(format!(
+            "{why} Got SignedHeaders='{}'.",
+            list.chars()
+                .filter(char::is_ascii_graphic)
+                .take(128)
+                .collect::<String>()
+        ))
+    };
+    let is_name_char =
+        |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b);
+    let mut names: Vec<&str> = Vec::new();
+    for name in list.split(';') {
+        if names.len() == MAX_SIGNED_HEADERS {
+            return Err(refuse(&format!(
+                "SignedHeaders may name at most {MAX_SIGNED_HEADERS} headers."
+            )));
+        }
+        if name.is_empty() || !name.bytes().all(is_name_char) {
+            return Err(refuse(
+                "SignedHeaders must be lowercase header names separated by ';'.",
+            ));
+        }
+        if names.last().is_some_and(|last| *last >= name) {
+            return Err(refuse(
+                "SignedHeaders must be sorted and name each header once.",
+            ));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Refuses signed headers carrying more than [`MAX_SIGNED_HEADER_VALUES`] values or
+/// [`MAX_SIGNED_HEADER_BYTES`] bytes, counted without allocating, before the signer
+/// copies them.
+fn check_signed_header_sizes(headers: &HeaderMap, signed: &[&str]) -> Result<(), Error> {
+    let (mut values, mut bytes) = (0usize, 0usize);
+    for &name in signed {
+        for value in headers.get_all(name) {
+            values += 1;
+            bytes += name.len() + value.len();
+        }
+    }
+    if values > MAX_SIGNED_HEADER_VALUES || bytes > MAX_SIGNED_HEADER_BYTES {
+        return Err(Error::IncompleteSignature(format!(
+            "The signed headers are too large: at most {MAX_SIGNED_HEADER_VALUES} values and {MAX_SIGNED_HEADER_BYTES} bytes are accepted, got {values} values and {bytes} bytes."
+        )));
+    }
+    Ok(())
 }
 
 fn parse_amz_date(text: &str) -> Result<DateTime<Utc>, Error> {

@@ -1,10 +1,13 @@
 //! AWS JSON 1.1 framing (SPEC §11): what a request must look like before any operation
 //! sees it, and how results and errors are written back.
 
-use axum::body::Bytes;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
@@ -12,10 +15,42 @@ use crate::error::Error;
 /// The media type of AWS JSON 1.1, used by every Cognito client.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
+/// Also accepted: the plain JSON media type, which AWS's own API reference examples send.
+pub const PLAIN_JSON: &str = "application/json";
+
 /// The largest body accepted; larger ones get `SerializationException`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// Checks the `Content-Type` (parameters such as `charset` are ignored).
+/// How long a request's body may take to arrive, in all (SPEC §13).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The message of every `InternalErrorException` a client sees; the detail goes to the log
+/// only.
+pub const INTERNAL_ERROR_MESSAGE: &str = "An internal error occurred.";
+
+/// Reads the whole body, at most [`MAX_BODY_BYTES`] within [`BODY_READ_TIMEOUT`] (a total
+/// deadline, not one per chunk: a body trickling a byte at a time is cut off as surely as
+/// a stalled one).
+///
+/// # Errors
+/// `SerializationException` for a body too large or cut off, `RequestTimeoutException`
+/// for one that did not arrive in time.
+pub async fn read_body(body: Body) -> Result<Bytes, Error> {
+    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    match tokio::time::timeout(BODY_READ_TIMEOUT, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(Error::Serialization(
+            format!("Request body is larger than {MAX_BODY_BYTES} bytes"),
+        )),
+        Ok(Err(_)) => Err(Error::Serialization(
+            "The request body could not be read".into(),
+        )),
+        Err(_) => Err(Error::RequestTimeout),
+    }
+}
+
+/// Checks the `Content-Type`: AWS JSON 1.1, or plain JSON (parameters such as `charset`
+/// are ignored).
 ///
 /// # Errors
 /// `SerializationException` for a missing or different media type.
@@ -31,7 +66,7 @@ pub fn check_content_type(headers: &HeaderMap) -> Result<(), Error> {
                 .to_ascii_lowercase()
         });
     match media_type.as_deref() {
-        Some(CONTENT_TYPE) => Ok(()),
+        Some(CONTENT_TYPE | PLAIN_JSON) => Ok(()),
         _ => Err(Error::Serialization(format!(
             "Unsupported Content-Type: requests must be {CONTENT_TYPE}"
         ))),
@@ -93,9 +128,15 @@ pub fn success(output: &Value, request_id: &str) -> Response {
 }
 
 /// An error: its status and `{"__type": ..., "message": ...}`, plus the
-/// `x-amzn-ErrorType` header AWS sends.
+/// `x-amzn-ErrorType` header AWS sends. Every `InternalErrorException` carries
+/// [`INTERNAL_ERROR_MESSAGE`], whatever its cause.
 pub fn failure(error: &Error, request_id: &str) -> Response {
-    let body = serde_json::json!({ "__type": error.code(), "message": error.to_string() });
+    let message = if error.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        INTERNAL_ERROR_MESSAGE.to_owned()
+    } else {
+        error.to_string()
+    };
+    let body = serde_json::json!({ "__type": error.code(), "message": message });
     respond(
         error.status(),
         body.to_string(),
@@ -136,16 +177,13 @@ mod tests {
     }
 
     #[test]
-    fn only_aws_json_1_1_is_accepted() {
+    fn aws_json_1_1_and_plain_json_are_accepted() {
         assert!(check_content_type(&headers("application/x-amz-json-1.1")).is_ok());
         assert!(check_content_type(&headers("application/x-amz-json-1.1; charset=utf-8")).is_ok());
         assert!(check_content_type(&headers("Application/X-Amz-Json-1.1")).is_ok());
-        for wrong in [
-            "application/json",
-            "text/plain",
-            "application/x-amz-json-1.0",
-            "",
-        ] {
+        assert!(check_content_type(&headers("application/json")).is_ok());
+        assert!(check_content_type(&headers("application/json; charset=UTF-8")).is_ok());
+        for wrong in ["text/json", "text/plain", "application/x-amz-json-1.0", ""] {
             let err = check_content_type(&headers(wrong)).err();
             assert_eq!(
                 err.map(|e| e.code()),
@@ -175,6 +213,38 @@ mod tests {
             );
             assert!(err.is_some_and(|e| !e.to_string().contains("Hunter2")));
         }
+    }
+
+    /// Whatever an internal failure's cause, the client reads Cognito's generic message.
+    #[test]
+    fn internal_errors_carry_the_generic_message_only() {
+        for error in [
+            Error::internal("disk I/O error at /secret/path"),
+            Error::Pool(userpool_core::Error::Internal(
+                userpool_core::Internal::Storage,
+            )),
+            Error::Pool(userpool_core::Error::Internal(
+                userpool_core::Internal::HashingFailed,
+            )),
+        ] {
+            let response = failure(&error, "req-1");
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = futures_body(response);
+            assert_eq!(
+                body,
+                serde_json::json!({"__type": "InternalErrorException", "message": INTERNAL_ERROR_MESSAGE})
+            );
+        }
+    }
+
+    fn futures_body(response: Response) -> Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
 pub use random::SeededRandom;
 pub use random::{OsRandom, RandomSource};
-pub use ratelimit::{Category, RateLimiter, RateLimits};
+pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
     HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,

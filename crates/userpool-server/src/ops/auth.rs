@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use userpool_core::{Constraint, Error as PoolError, UserPoolId};
 use userpool_store::{
-    AuthResult, Caller, ClientRecord, CodeDeliveryDetails, Store, UserDescription, UserKey,
+    AuthResult, Caller, Category, ClientRecord, CodeDeliveryDetails, Store, UserDescription,
+    UserKey,
 };
 
 use super::shapes::{self, Attribute, Required};
@@ -137,7 +138,10 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
     required.finish()?;
     let params = &input.auth_parameters;
     match flow {
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, None, client_id, params),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            let client = app.pools.refresh_client(client_id)?;
+            refresh(app, &client, params)
+        }
         "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
             app.pools.initiate_auth(client_id, flow, username, password)
         }),
@@ -163,7 +167,11 @@ pub fn admin_initiate_auth(
     required.finish()?;
     let params = &input.auth_parameters;
     match flow {
-        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => refresh(app, Some(pool_id), client_id, params),
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            // The same authoriser and quota as the password flow of this door.
+            let client = app.pools.admin_refresh_client(caller, pool_id, client_id)?;
+            refresh(app, &client, params)
+        }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             password_flow(app, client_id, params, |username, password| {
                 let pools = &app.pools;
@@ -219,12 +227,13 @@ fn credentials(params: &BTreeMap<String, String>) -> Result<(&str, &str), Error>
 }
 
 /// `REFRESH_TOKEN_AUTH`: new access and id tokens from a refresh token, for a user who
-/// still exists and is enabled. `pool_id` is given by the admin variant and must be the
-/// client's pool.
+/// still exists and is enabled. `client` passed its door's prelude (authoriser for the admin
+/// door, the pool's quota for both: `UserPools::refresh_client`,
+/// `UserPools::admin_refresh_client`); the token's user is limited as a username is
+/// (SPEC §13).
 fn refresh(
     app: &App,
-    pool_id: Option<&str>,
-    client_id: &str,
+    client: &ClientRecord,
     params: &BTreeMap<String, String>,
 ) -> Result<Value, Error> {
     let Some(token) = params.get("REFRESH_TOKEN") else {
@@ -233,25 +242,18 @@ fn refresh(
         )
         .into());
     };
-    let not_found = || {
-        Error::Pool(PoolError::ResourceNotFound(format!(
-            "User pool client {client_id} does not exist."
-        )))
-    };
-    let client = client(app, client_id)?.ok_or_else(not_found)?;
-    if pool_id.is_some_and(|id| id != client.pool_id.as_str()) {
-        return Err(not_found());
-    }
     let session = app
         .tokens
-        .session_for_refresh(&client.pool_id, client_id, token)?;
+        .session_for_refresh(&client.pool_id, &client.client_id, token)?;
+    app.pools
+        .limit_username(&client.client_id, &session.sub.to_string())?;
     let user = user_by_sub(app.pools.store().as_ref(), &client.pool_id, session.sub)?
         .ok_or_else(|| Error::NotAuthorized("Refresh Token has been revoked".into()))?;
     if client.secret.is_some() {
         // Cognito accepts the hash computed over the username or over the `sub`.
         let given = params.get("SECRET_HASH").map(String::as_str);
-        secret_hash::check(&client, &user.username, given)
-            .or_else(|_| secret_hash::check(&client, &user.sub.to_string(), given))?;
+        secret_hash::check(client, &user.username, given)
+            .or_else(|_| secret_hash::check(client, &user.sub.to_string(), given))?;
     }
     if !user.enabled {
         return Err(PoolError::NotAuthorized(userpool_core::NotAuthorized::UserDisabled).into());
@@ -471,6 +473,9 @@ pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Er
     let claims = app
         .tokens
         .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+    // Served here with the tokens, so taken from the pool's quota here (SPEC §7).
+    app.pools
+        .check_quota(&claims.pool_id, Category::UserAuthentication)?;
     app.tokens.revoke_user(&claims.pool_id, claims.sub)?;
     Ok(json!({}))
 }

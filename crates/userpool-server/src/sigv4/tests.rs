@@ -618,3 +618,73 @@ fn aws_test_suite_vectors_verify() {
         assert_eq!(code, "InvalidSignatureException");
     }
 }
+
+/// Issue #12: `SignedHeaders` must be lowercase names, sorted, each named once, and not too
+/// many; each fault is `IncompleteSignatureException`, before the signer runs.
+#[test]
+fn signed_headers_must_be_lowercase_sorted_unique_and_few() {
+    let botocore_list = "SignedHeaders=content-type;host;x-amz-date;x-amz-target";
+    let many: Vec<String> = (0..=MAX_SIGNED_HEADERS)
+        .map(|i| format!("h{i:03}"))
+        .collect();
+    let too_many = format!("SignedHeaders={}", many.join(";"));
+    for (list, fault) in [
+        (
+            "SignedHeaders=host;content-type;x-amz-date;x-amz-target",
+            "sorted",
+        ),
+        (
+            "SignedHeaders=content-type;host;host;x-amz-date;x-amz-target",
+            "sorted",
+        ),
+        (
+            "SignedHeaders=content-type;Host;x-amz-date;x-amz-target",
+            "lowercase",
+        ),
+        (
+            "SignedHeaders=content-type;host;x-amz-date;;x-amz-target",
+            "lowercase",
+        ),
+        (
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-target;",
+            "lowercase",
+        ),
+        (
+            "SignedHeaders=content-type;host;x amz;x-amz-date",
+            "lowercase",
+        ),
+        (too_many.as_str(), "at most"),
+    ] {
+        let authorization = BOTOCORE_US_EAST_1.replace(botocore_list, list);
+        let (code, message) = refused(Request::botocore(&authorization).verify());
+        assert_eq!(code, "IncompleteSignatureException", "{list}");
+        assert!(message.contains(fault), "{list}: {message}");
+    }
+}
+
+/// Issue #12: signed headers carrying too many values or bytes are refused before the
+/// signer copies them (it panicked on a header map past its size).
+#[test]
+fn signed_headers_carrying_too_many_values_or_bytes_are_refused() {
+    let authorization = BOTOCORE_US_EAST_1.replace(
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target",
+        "SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-pad",
+    );
+    let mut request = Request::botocore(&authorization);
+    for _ in 0..MAX_SIGNED_HEADER_VALUES {
+        request
+            .headers
+            .append("x-pad", HeaderValue::from_static("a"));
+    }
+    let (code, message) = refused(request.verify());
+    assert_eq!(code, "IncompleteSignatureException");
+    assert!(message.contains("too large"), "{message}");
+    let mut request = Request::botocore(&authorization);
+    let big = "b".repeat(MAX_SIGNED_HEADER_BYTES);
+    request.headers.append(
+        "x-pad",
+        HeaderValue::from_str(&big).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let (code, _) = refused(request.verify());
+    assert_eq!(code, "IncompleteSignatureException");
+}

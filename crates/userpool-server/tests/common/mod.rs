@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod net;
+
 use std::sync::Arc;
 use std::time::SystemTime;
 

@@ -70,10 +70,18 @@ def test_s11_unsupported_operation_via_boto3(cognito, pool):
     assert e["HTTPStatusCode"] == 400
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "application/x-amz-json-1.0", None])
+@pytest.mark.parametrize("content_type", ["text/json", "text/plain", "application/x-amz-json-1.0", None])
 def test_s11_wrong_content_type_is_serialization_exception(server, content_type):
     body = json.dumps({"ClientId": "x", "Username": "u", "Password": PERM})
     assert_json_error(post(server, body, target=PREFIX + "SignUp", content_type=content_type), "SerializationException")
+
+
+def test_s11_plain_json_content_type_is_accepted(server):
+    """AWS's own API reference examples send `application/json`: the operation runs (here it
+    finds no such client)."""
+    body = json.dumps({"ClientId": "x", "Username": "u", "Password": PERM})
+    assert_json_error(post(server, body, target=PREFIX + "SignUp", content_type="application/json"),
+                      "ResourceNotFoundException")
 
 
 @pytest.mark.parametrize("body", [b'{"ClientId": ', b'{"Password": Hunter2-Secret}', b"[1, 2]", b'"text"', b"\xff\xfe"],

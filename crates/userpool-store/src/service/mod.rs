@@ -20,6 +20,7 @@
 
 mod admin;
 mod auth;
+mod gates;
 mod names;
 mod pools;
 mod public;
