@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use userpool_core::HashParams;
 use userpool_sqlite::SqliteStore;
-use userpool_store::{HostOptions, MemoryStore, Store, UserPools};
+use userpool_store::{HostOptions, MemoryStore, SealingStore, Store, UserPools};
 
 use crate::config::Config;
 use crate::tokens::Tokens;
@@ -39,11 +39,14 @@ pub enum StartError {
 /// See [`StartError`].
 pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartError> {
     let admin = config.admin_credential()?;
+    let keyring = config.keyring()?;
     let store: Arc<dyn Store> = if config.memory {
         Arc::new(MemoryStore::new())
     } else {
         Arc::new(SqliteStore::open(&config.db)?)
     };
+    // Client secrets and signing keys reach the database only sealed (SPEC §14).
+    let store: Arc<dyn Store> = Arc::new(SealingStore::new(store, keyring));
     let clock = Arc::new(OffsetClock::new(config.test_clock_offset_secs.unwrap_or(0)));
     let hash_params = HashParams::new(
         config.hash_memory_kib,
@@ -55,7 +58,7 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     host.hasher(hash_params)?;
     let pools = UserPools::builder(Arc::clone(&store))
         .clock(clock.clone())
-        .delivery(Arc::new(LogDelivery))
+        .delivery(Arc::new(LogDelivery::new(config.log_codes(&admin))))
         .host_options(host)
         .build();
     let tokens = Tokens::new(store, clock.clone(), config.public_url(bound));

@@ -82,6 +82,8 @@ pub mod model_check;
 pub mod pool;
 pub mod random;
 pub mod ratelimit;
+pub mod seal;
+mod sealing_store;
 pub mod service;
 pub mod store;
 pub mod tokens;
@@ -100,6 +102,7 @@ pub use pool::{ClientRecord, PoolRecord};
 pub use random::SeededRandom;
 pub use random::{OsRandom, RandomSource};
 pub use ratelimit::{Category, RateLimiter, RateLimits};
+pub use sealing_store::SealingStore;
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
     HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,
