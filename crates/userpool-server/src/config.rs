@@ -137,7 +137,10 @@ impl std::fmt::Debug for Config {
                 &self.admin_secret_access_key_file,
             )
             .field("key_file", &self.key_file)
-            .field("sealing_key", &self.sealing_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "sealing_key",
+                &self.sealing_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("log_codes", &self.log_codes)
             .field("region", &self.region)
             .field("public_url", &self.public_url)

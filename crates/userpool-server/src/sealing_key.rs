@@ -44,10 +44,7 @@ pub fn load_or_create(path: &Path) -> Result<Keyring, ConfigError> {
 /// As [`load_or_create`], and a missing file.
 pub fn load(path: &Path) -> Result<Keyring, ConfigError> {
     let unreadable = |e: std::io::Error| {
-        ConfigError(format!(
-            "cannot read the key file {}: {e}",
-            path.display()
-        ))
+        ConfigError(format!("cannot read the key file {}: {e}", path.display()))
     };
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     #[cfg(unix)]
@@ -117,9 +114,10 @@ fn create(path: &Path) -> Result<Keyring, CreateError> {
 pub fn from_base64(text: &str) -> Result<Keyring, ConfigError> {
     let mut keys = Vec::new();
     for part in text.split(',').map(str::trim) {
-        let bytes = Zeroizing::new(Base64::decode_vec(part).map_err(|_| {
-            ConfigError("USERPOOL_SEALING_KEY: a key is not base64".to_owned())
-        })?);
+        let bytes =
+            Zeroizing::new(Base64::decode_vec(part).map_err(|_| {
+                ConfigError("USERPOOL_SEALING_KEY: a key is not base64".to_owned())
+            })?);
         keys.push(bytes);
     }
     keyring(keys.iter().map(|k| k.as_slice()))

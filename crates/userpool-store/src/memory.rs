@@ -497,14 +497,12 @@ impl Store for MemoryStore {
         expected: &str,
         new: &str,
     ) -> Result<bool, StoreError> {
-        self.write(pool, |state| {
-            match state.clients.get_mut(client_id) {
-                Some(client) if client.secret.as_deref() == Some(expected) => {
-                    client.secret = Some(new.to_owned());
-                    Ok(true)
-                }
-                _ => Ok(false),
+        self.write(pool, |state| match state.clients.get_mut(client_id) {
+            Some(client) if client.secret.as_deref() == Some(expected) => {
+                client.secret = Some(new.to_owned());
+                Ok(true)
             }
+            _ => Ok(false),
         })
     }
 

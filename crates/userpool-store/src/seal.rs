@@ -541,7 +541,10 @@ mod tests {
             assert!(ring.open(&HERE, &altered).is_err(), "byte {i}");
         }
         for len in 0..sealed.len() {
-            assert!(ring.open(&HERE, &sealed[..len]).is_err(), "truncated to {len}");
+            assert!(
+                ring.open(&HERE, &sealed[..len]).is_err(),
+                "truncated to {len}"
+            );
         }
     }
 
@@ -571,7 +574,9 @@ mod tests {
         let ring = Keyring::new(key(1));
         let text = ring.seal_text(&OsRandom, &HERE, b"s3cret").expect("seal");
         assert!(is_sealed_text(&text));
-        assert!(!is_sealed_text("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop"));
+        assert!(!is_sealed_text(
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop"
+        ));
         assert_eq!(
             ring.open_text(&HERE, &text)
                 .expect("open")
@@ -596,7 +601,10 @@ mod tests {
             })
         );
         let shown = format!("{:?} {:?}", key(0xAB), Keyring::new(key(0xAB)));
-        assert!(!shown.contains("171, 171") && !shown.contains("[171"), "{shown}");
+        assert!(
+            !shown.contains("171, 171") && !shown.contains("[171"),
+            "{shown}"
+        );
         let generated = SealingKey::generate(&OsRandom).expect("key");
         assert_ne!(generated.expose_bytes(), &[0u8; KEY_LEN]);
     }

@@ -105,17 +105,21 @@ impl<S: Store + ?Sized> SealingStore<S> {
         let mut sealed = client.clone();
         if let Some(secret) = &client.secret {
             let place = Self::client_place(&client.pool_id, &client.client_id);
-            sealed.secret = Some(
-                self.keyring
-                    .seal_text(&*self.random, &place, secret.as_bytes())?,
-            );
+            sealed.secret = Some(self.keyring.seal_text(
+                &*self.random,
+                &place,
+                secret.as_bytes(),
+            )?);
         }
         Ok(sealed)
     }
 
     /// Opens a stored client's secret; seals it again (newest key) when it was plaintext or
     /// under an older key.
-    fn open_client(&self, stored: Option<ClientRecord>) -> Result<Option<ClientRecord>, StoreError> {
+    fn open_client(
+        &self,
+        stored: Option<ClientRecord>,
+    ) -> Result<Option<ClientRecord>, StoreError> {
         let Some(mut client) = stored else {
             return Ok(None);
         };
@@ -176,12 +180,9 @@ impl<S: Store + ?Sized> SealingStore<S> {
         if !current {
             let resealed = self.keyring.seal(&*self.random, &place, &plaintext)?;
             // Best effort, as for client secrets.
-            let _ = self.inner.replace_signing_key(
-                pool,
-                &stored.kid,
-                &stored.private_der,
-                &resealed,
-            );
+            let _ =
+                self.inner
+                    .replace_signing_key(pool, &stored.kid, &stored.private_der, &resealed);
         }
         Ok(SigningKey {
             kid: stored.kid,
@@ -300,7 +301,8 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         pool: &UserPoolId,
         refresh_digest: &[u8; 32],
     ) -> Result<Option<TokenSession>, StoreError> {
-        self.inner.find_token_session_by_refresh(pool, refresh_digest)
+        self.inner
+            .find_token_session_by_refresh(pool, refresh_digest)
     }
 
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
@@ -330,7 +332,9 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
             return Ok(false);
         }
         let place = Self::client_place(pool, client_id);
-        let sealed = self.keyring.seal_text(&*self.random, &place, new.as_bytes())?;
+        let sealed = self
+            .keyring
+            .seal_text(&*self.random, &place, new.as_bytes())?;
         // The row may have been re-sealed by `open_client` just now: swap against what it
         // holds after that.
         let now_stored = self

@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier, OnceLock};
 
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use serde_json::Value;
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{Context, HashParams, HistoryMode, PasswordPolicy, UserPoolId, Username};
