@@ -381,6 +381,96 @@ mod tests {
         assert!(c.admin_credential().is_err());
     }
 
+    /// SPEC §14: the admin secret can come from a file, is held zeroizing, and a key id
+    /// needs exactly one of the two secret sources.
+    #[test]
+    fn spec_14_the_admin_secret_comes_from_a_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-a-file\n").unwrap_or_else(|e| panic!("{e}"));
+        let file = path.to_string_lossy().into_owned();
+        let c = parse(&[
+            "--admin-access-key-id",
+            "AKIDEXAMPLE",
+            "--admin-secret-access-key-file",
+            &file,
+        ]);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cred.secret_access_key.as_str(), "from-a-file");
+        assert!(!cred.development);
+        assert!(!c.log_codes(&cred), "codes withheld with a real credential");
+        let argv = [
+            "userpool-server",
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key",
+            "B",
+            "--admin-secret-access-key-file",
+            &file,
+        ];
+        assert!(Config::try_parse_from(argv).is_err(), "two sources at once");
+        let missing = dir.path().join("missing").to_string_lossy().into_owned();
+        let c = parse(&[
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key-file",
+            &missing,
+        ]);
+        assert!(c.admin_credential().is_err());
+        std::fs::write(&path, "\n").unwrap_or_else(|e| panic!("{e}"));
+        let c = parse(&[
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key-file",
+            &file,
+        ]);
+        assert!(c.admin_credential().is_err(), "an empty secret is refused");
+    }
+
+    /// SPEC §14: codes are logged in development mode or with `--log-codes` only.
+    #[test]
+    fn spec_14_codes_are_logged_in_development_mode_or_when_asked() {
+        let dev = parse(&[]);
+        let cred = dev.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(dev.log_codes(&cred));
+        let real = [
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key",
+            "B",
+        ];
+        let c = parse(&real);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.log_codes(&cred));
+        let mut asked = real.to_vec();
+        asked.push("--log-codes");
+        let c = parse(&asked);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.log_codes(&cred));
+    }
+
+    /// SPEC §14: the key file defaults to `<db>.key`; a key from the environment excludes
+    /// a key file.
+    #[test]
+    fn spec_14_the_key_file_sits_beside_the_database_by_default() {
+        let c = parse(&["--db", "/var/lib/userpool/pools.db"]);
+        assert_eq!(
+            c.default_key_file(),
+            PathBuf::from("/var/lib/userpool/pools.db.key")
+        );
+        assert_eq!(c.key_file, None);
+        let argv = [
+            "userpool-server",
+            "--key-file",
+            "k",
+            "--sealing-key",
+            "AAAA",
+        ];
+        assert!(Config::try_parse_from(argv).is_err());
+        let c = parse(&["--memory"]);
+        assert!(c.keyring().is_ok(), "memory: an ephemeral key, no file");
+    }
+
     #[test]
     fn debug_redacts_the_secret() {
         let c = parse(&[
@@ -390,6 +480,8 @@ mod tests {
             "s3cret-value",
         ]);
         assert!(!format!("{c:?}").contains("s3cret-value"));
+        let c = parse(&["--sealing-key", "c2VhbGluZy1rZXktdmFsdWU="]);
+        assert!(!format!("{c:?}").contains("c2VhbGluZy1rZXktdmFsdWU="));
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| !format!("{c:?}").contains("s3cret-value")));
     }

@@ -301,24 +301,30 @@ impl std::fmt::Debug for Opened {
 /// [module documentation](self) for rotation.
 #[derive(Clone, Debug)]
 pub struct Keyring {
-    /// Never empty: built from one key and only ever added to.
-    keys: Vec<SealingKey>,
+    /// The key that seals.
+    newest: SealingKey,
+    /// Keys that only open, oldest first.
+    older: Vec<SealingKey>,
 }
 
 impl Keyring {
     /// A keyring of one key.
     #[must_use]
     pub fn new(key: SealingKey) -> Self {
-        Keyring { keys: vec![key] }
+        Keyring {
+            newest: key,
+            older: Vec::new(),
+        }
     }
 
     /// This keyring with `key` added as the newest (it seals from now on; the others still
     /// open). Adding a key already held makes it the newest.
     #[must_use]
-    pub fn with_newest(mut self, key: SealingKey) -> Self {
-        self.keys.retain(|k| k.id != key.id);
-        self.keys.push(key);
-        self
+    pub fn with_newest(self, key: SealingKey) -> Self {
+        let Keyring { newest, mut older } = self;
+        older.push(newest);
+        older.retain(|k| k.id != key.id);
+        Keyring { newest: key, older }
     }
 
     /// A keyring of `keys`, oldest first (the last seals); `None` when `keys` is empty.
@@ -330,9 +336,11 @@ impl Keyring {
     }
 
     fn newest(&self) -> &SealingKey {
-        // invariant: `keys` starts with one key and is only ever added to.
-        #[allow(clippy::expect_used)]
-        self.keys.last().expect("a keyring is never empty")
+        &self.newest
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &SealingKey> {
+        self.older.iter().chain(std::iter::once(&self.newest))
     }
 
     /// The id of the key that seals.
@@ -344,7 +352,7 @@ impl Keyring {
     /// The ids of every key held, oldest first.
     #[must_use]
     pub fn ids(&self) -> Vec<KeyId> {
-        self.keys.iter().map(|k| k.id).collect()
+        self.keys().map(|k| k.id).collect()
     }
 
     /// Seals `plaintext` for `place` under the newest key, with a fresh random nonce.
@@ -397,8 +405,7 @@ impl Keyring {
         id.copy_from_slice(&header[MAGIC.len() + 1..]);
         let id = KeyId(id);
         let key = self
-            .keys
-            .iter()
+            .keys()
             .find(|k| k.id == id)
             .ok_or(SealError::UnknownKey(id))?;
         let mut nonce_bytes = [0u8; NONCE_LEN];
