@@ -91,7 +91,7 @@ pub mod pool;
 pub mod random;
 pub mod ratelimit;
 pub mod seal;
-mod sealing_store;
+pub mod sealing_store;
 pub mod service;
 pub mod store;
 pub mod tokens;
