@@ -245,11 +245,21 @@ impl Config {
         if let Some(keys) = &self.sealing_key {
             return crate::sealing_key::from_base64(keys);
         }
-        match &self.key_file {
-            Some(path) => crate::sealing_key::load_or_create(path),
-            None if self.memory => crate::sealing_key::ephemeral(),
-            None => crate::sealing_key::load_or_create(&self.default_key_file()),
+        let path = match &self.key_file {
+            Some(path) => path.clone(),
+            None if self.memory => return crate::sealing_key::ephemeral(),
+            None => self.default_key_file(),
+        };
+        if !self.memory && self.db.exists() && !path.exists() {
+            // A restored or moved database without its key: it starts, but every secret
+            // sealed under the missing key fails with InternalErrorException.
+            tracing::warn!(
+                db = %self.db.display(),
+                key_file = %path.display(),
+                "the database exists but its key file does not: a new key is created, and                  secrets sealed under the old one will not open"
+            );
         }
+        crate::sealing_key::load_or_create(&path)
     }
 
     /// `<db>.key`: the key file's default place, beside the database.
