@@ -29,6 +29,14 @@
 //! open (another key, altered, moved to another row) is `StoreError::Sealed`, which
 //! clients see as `InternalErrorException`: never the sealed bytes as if they were the
 //! secret.
+//!
+//! # What it protects, and what not
+//!
+//! Confidentiality against whoever can **read** the database (a copy, a backup, a stolen
+//! disk): they get no secret without the key. And a sealed value cannot be moved between
+//! rows. Integrity against whoever can **write** it is not a goal: such a writer could put
+//! a plaintext value in a row (it reads as a legacy one) — but could equally replace a
+//! user's password hash, which is not sealed, so nothing more is lost.
 
 use std::sync::Arc;
 
