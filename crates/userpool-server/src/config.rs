@@ -250,6 +250,11 @@ impl Config {
             None if self.memory => return crate::sealing_key::ephemeral(),
             None => self.default_key_file(),
         };
+        if !self.memory {
+            // Files created by older versions kept the process's default mode (often 0644);
+            // new ones are 0600. Left as they are (a shared group may be intended), but said.
+            crate::sealing_key::warn_if_open_to_others(&self.db, "database");
+        }
         if !self.memory && self.db.exists() && !path.exists() {
             // A restored or moved database without its key: it starts, but every secret
             // sealed under the missing key fails with InternalErrorException.

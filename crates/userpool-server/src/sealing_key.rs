@@ -133,6 +133,27 @@ pub fn ephemeral() -> Result<Keyring, ConfigError> {
         .map_err(|e| ConfigError(format!("cannot generate a key: {e}")))
 }
 
+/// Logs a warning when the file at `path` exists and group or others may access it.
+pub fn warn_if_open_to_others(path: &Path, what: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    file = %path.display(),
+                    mode = format!("{mode:03o}"),
+                    "the {what} file may be accessed by group or others: consider `chmod 600` \
+                     (and on its -wal and -shm)"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
+}
+
 fn keyring<'a>(keys: impl Iterator<Item = &'a [u8]>) -> Result<Keyring, ConfigError> {
     let keys = keys
         .map(SealingKey::from_bytes)
