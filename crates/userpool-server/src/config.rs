@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{ArgGroup, Parser};
 use zeroize::Zeroizing;
 
 /// The access key id accepted when no credential is configured. Documented, printed at
@@ -16,6 +16,7 @@ pub const DEV_SECRET_ACCESS_KEY: &str = "userpool-local-development-secret-key";
 /// `userpool-server`: a local Amazon Cognito user-pool endpoint.
 #[derive(Parser, Clone)]
 #[command(name = "userpool-server", version, about)]
+#[command(group(ArgGroup::new("admin_secret").args(["admin_secret_access_key", "admin_secret_access_key_file"])))]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "USERPOOL_LISTEN", default_value = "127.0.0.1:9229")]
@@ -30,21 +31,55 @@ pub struct Config {
     pub memory: bool,
 
     /// The access key id admin requests must be signed with (SigV4).
-    #[arg(
-        long,
-        env = "USERPOOL_ADMIN_ACCESS_KEY_ID",
-        requires = "admin_secret_access_key"
-    )]
+    #[arg(long, env = "USERPOOL_ADMIN_ACCESS_KEY_ID", requires = "admin_secret")]
     pub admin_access_key_id: Option<String>,
 
-    /// The secret access key of `--admin-access-key-id`.
+    /// The secret access key of `--admin-access-key-id`. Prefer the environment variable or
+    /// `--admin-secret-access-key-file`: a flag's value shows in the process list.
     #[arg(
         long,
         env = "USERPOOL_ADMIN_SECRET_ACCESS_KEY",
         hide_env_values = true,
+        requires = "admin_access_key_id",
+        value_parser = secret_value
+    )]
+    pub admin_secret_access_key: Option<Zeroizing<String>>,
+
+    /// A file holding the secret access key of `--admin-access-key-id` (one line; a
+    /// trailing newline is ignored).
+    #[arg(
+        long,
+        env = "USERPOOL_ADMIN_SECRET_ACCESS_KEY_FILE",
         requires = "admin_access_key_id"
     )]
-    pub admin_secret_access_key: Option<String>,
+    pub admin_secret_access_key_file: Option<PathBuf>,
+
+    /// The key file sealing app-client secrets and signing keys in the database (SPEC §14):
+    /// one or more 32-byte keys, oldest first, the last one sealing. Default: `<db>.key`,
+    /// created mode 0600 on first start. Refused when group or others may access it.
+    /// Without it a copy of the database yields no secret: back it up apart from the
+    /// database. To rotate, append a new key (`head -c 32 /dev/urandom >> <file>`); old
+    /// values are sealed again under it as they are read.
+    #[arg(long, env = "USERPOOL_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// The sealing keys themselves instead of a key file: base64 of 32 bytes each,
+    /// comma-separated, oldest first. Meant for the environment variable (a flag's value
+    /// shows in the process list). With `--memory` and neither this nor `--key-file`, a
+    /// random key is used for the life of the process.
+    #[arg(
+        long,
+        env = "USERPOOL_SEALING_KEY",
+        hide_env_values = true,
+        conflicts_with = "key_file",
+        value_parser = secret_value
+    )]
+    pub sealing_key: Option<Zeroizing<String>>,
+
+    /// Log confirmation and reset codes (at INFO) even with a configured admin credential.
+    /// Without it codes are logged only in development mode (no admin credential, loopback).
+    #[arg(long, env = "USERPOOL_LOG_CODES")]
+    pub log_codes: bool,
 
     /// Region used in generated pool ids (`<region>_<id>`) and token issuers.
     #[arg(long, env = "USERPOOL_REGION", default_value = "us-east-1")]
@@ -106,6 +141,16 @@ impl std::fmt::Debug for Config {
                 "admin_secret_access_key",
                 &self.admin_secret_access_key.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "admin_secret_access_key_file",
+                &self.admin_secret_access_key_file,
+            )
+            .field("key_file", &self.key_file)
+            .field(
+                "sealing_key",
+                &self.sealing_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("log_codes", &self.log_codes)
             .field("region", &self.region)
             .field("public_url", &self.public_url)
             .field("hash_memory_kib", &self.hash_memory_kib)
@@ -160,7 +205,15 @@ impl Config {
     /// The development credential on a non-loopback address; a clock offset together with a
     /// real credential (the offset is for tests only).
     pub fn admin_credential(&self) -> Result<AdminCredential, ConfigError> {
-        match (&self.admin_access_key_id, &self.admin_secret_access_key) {
+        let secret = match (
+            &self.admin_secret_access_key,
+            &self.admin_secret_access_key_file,
+        ) {
+            (Some(secret), _) => Some(secret.clone()),
+            (None, Some(path)) => Some(read_secret_file(path)?),
+            (None, None) => None,
+        };
+        match (&self.admin_access_key_id, secret) {
             (Some(id), Some(secret)) => {
                 if self.test_clock_offset_secs.is_some() {
                     return Err(ConfigError(
@@ -169,7 +222,7 @@ impl Config {
                 }
                 Ok(AdminCredential {
                     access_key_id: id.clone(),
-                    secret_access_key: Zeroizing::new(secret.clone()),
+                    secret_access_key: secret,
                     development: false,
                 })
             }
@@ -185,6 +238,54 @@ impl Config {
         }
     }
 
+    /// Whether confirmation and reset codes go to the log: with `--log-codes`, or in
+    /// development mode (SPEC §14).
+    #[must_use]
+    pub fn log_codes(&self, admin: &AdminCredential) -> bool {
+        self.log_codes || admin.development
+    }
+
+    /// The sealing keys (SPEC §14): `--sealing-key`, else the key file (`--key-file`, by
+    /// default `<db>.key`, created on first start), else with `--memory` a random key for
+    /// this process.
+    ///
+    /// # Errors
+    /// A key file accessible by group or others, of the wrong length, or unreadable; a
+    /// `--sealing-key` that is not base64 of 32-byte keys.
+    pub fn keyring(&self) -> Result<userpool_store::seal::Keyring, ConfigError> {
+        if let Some(keys) = &self.sealing_key {
+            return crate::sealing_key::from_base64(keys);
+        }
+        let path = match &self.key_file {
+            Some(path) => path.clone(),
+            None if self.memory => return crate::sealing_key::ephemeral(),
+            None => self.default_key_file(),
+        };
+        if !self.memory {
+            // Files created by older versions kept the process's default mode (often 0644);
+            // new ones are 0600. Left as they are (a shared group may be intended), but said.
+            crate::sealing_key::warn_if_open_to_others(&self.db, "database");
+        }
+        if !self.memory && self.db.exists() && !path.exists() {
+            // A restored or moved database without its key: it starts, but every secret
+            // sealed under the missing key fails with InternalErrorException.
+            tracing::warn!(
+                db = %self.db.display(),
+                key_file = %path.display(),
+                "the database exists but its key file does not: a new key is created, and                  secrets sealed under the old one will not open"
+            );
+        }
+        crate::sealing_key::load_or_create(&path)
+    }
+
+    /// `<db>.key`: the key file's default place, beside the database.
+    #[must_use]
+    pub fn default_key_file(&self) -> PathBuf {
+        let mut path = self.db.clone().into_os_string();
+        path.push(".key");
+        PathBuf::from(path)
+    }
+
     /// The base of token issuers: `--public-url`, or the address actually bound (which
     /// differs from `--listen` when that asks for port 0). The bound address includes the
     /// port, so without `--public-url` a restart on another port changes every issuer and
@@ -197,6 +298,30 @@ impl Config {
             .trim_end_matches('/')
             .to_owned()
     }
+}
+
+/// Parses a secret argument straight into a zeroizing string.
+#[allow(clippy::unnecessary_wraps)] // the signature clap's value parsers have
+fn secret_value(text: &str) -> Result<Zeroizing<String>, std::convert::Infallible> {
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+/// Reads a secret from a file, without its trailing newline.
+fn read_secret_file(path: &std::path::Path) -> Result<Zeroizing<String>, ConfigError> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        ConfigError(format!(
+            "cannot read the admin secret file {}: {e}",
+            path.display()
+        ))
+    })?);
+    let secret = text.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        return Err(ConfigError(format!(
+            "the admin secret file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(Zeroizing::new(secret.to_owned()))
 }
 
 #[cfg(test)]
@@ -284,6 +409,96 @@ mod tests {
         assert!(c.admin_credential().is_err());
     }
 
+    /// SPEC §14: the admin secret can come from a file, is held zeroizing, and a key id
+    /// needs exactly one of the two secret sources.
+    #[test]
+    fn spec_14_the_admin_secret_comes_from_a_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-a-file\n").unwrap_or_else(|e| panic!("{e}"));
+        let file = path.to_string_lossy().into_owned();
+        let c = parse(&[
+            "--admin-access-key-id",
+            "AKIDEXAMPLE",
+            "--admin-secret-access-key-file",
+            &file,
+        ]);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cred.secret_access_key.as_str(), "from-a-file");
+        assert!(!cred.development);
+        assert!(!c.log_codes(&cred), "codes withheld with a real credential");
+        let argv = [
+            "userpool-server",
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key",
+            "B",
+            "--admin-secret-access-key-file",
+            &file,
+        ];
+        assert!(Config::try_parse_from(argv).is_err(), "two sources at once");
+        let missing = dir.path().join("missing").to_string_lossy().into_owned();
+        let c = parse(&[
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key-file",
+            &missing,
+        ]);
+        assert!(c.admin_credential().is_err());
+        std::fs::write(&path, "\n").unwrap_or_else(|e| panic!("{e}"));
+        let c = parse(&[
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key-file",
+            &file,
+        ]);
+        assert!(c.admin_credential().is_err(), "an empty secret is refused");
+    }
+
+    /// SPEC §14: codes are logged in development mode or with `--log-codes` only.
+    #[test]
+    fn spec_14_codes_are_logged_in_development_mode_or_when_asked() {
+        let dev = parse(&[]);
+        let cred = dev.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(dev.log_codes(&cred));
+        let real = [
+            "--admin-access-key-id",
+            "A",
+            "--admin-secret-access-key",
+            "B",
+        ];
+        let c = parse(&real);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.log_codes(&cred));
+        let mut asked = real.to_vec();
+        asked.push("--log-codes");
+        let c = parse(&asked);
+        let cred = c.admin_credential().unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.log_codes(&cred));
+    }
+
+    /// SPEC §14: the key file defaults to `<db>.key`; a key from the environment excludes
+    /// a key file.
+    #[test]
+    fn spec_14_the_key_file_sits_beside_the_database_by_default() {
+        let c = parse(&["--db", "/var/lib/userpool/pools.db"]);
+        assert_eq!(
+            c.default_key_file(),
+            PathBuf::from("/var/lib/userpool/pools.db.key")
+        );
+        assert_eq!(c.key_file, None);
+        let argv = [
+            "userpool-server",
+            "--key-file",
+            "k",
+            "--sealing-key",
+            "AAAA",
+        ];
+        assert!(Config::try_parse_from(argv).is_err());
+        let c = parse(&["--memory"]);
+        assert!(c.keyring().is_ok(), "memory: an ephemeral key, no file");
+    }
+
     #[test]
     fn debug_redacts_the_secret() {
         let c = parse(&[
@@ -293,6 +508,8 @@ mod tests {
             "s3cret-value",
         ]);
         assert!(!format!("{c:?}").contains("s3cret-value"));
+        let c = parse(&["--sealing-key", "c2VhbGluZy1rZXktdmFsdWU="]);
+        assert!(!format!("{c:?}").contains("c2VhbGluZy1rZXktdmFsdWU="));
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| !format!("{c:?}").contains("s3cret-value")));
     }

@@ -36,6 +36,7 @@ pub mod error;
 mod handler;
 pub mod operation;
 mod ops;
+pub mod sealing_key;
 pub mod secret_hash;
 pub mod serve;
 pub mod sigv4;

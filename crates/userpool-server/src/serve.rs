@@ -35,7 +35,9 @@ use tokio::task::JoinSet;
 use tower::ServiceExt as _;
 use userpool_core::HashParams;
 use userpool_sqlite::SqliteStore;
-use userpool_store::{HostOptions, MemoryStore, RateLimiter, RateLimits, Store, UserPools};
+use userpool_store::{
+    HostOptions, MemoryStore, RateLimiter, RateLimits, SealingStore, Store, UserPools,
+};
 
 use crate::config::Config;
 use crate::tokens::Tokens;
@@ -67,11 +69,14 @@ pub enum StartError {
 /// See [`StartError`].
 pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartError> {
     let admin = config.admin_credential()?;
+    let keyring = config.keyring()?;
     let store: Arc<dyn Store> = if config.memory {
         Arc::new(MemoryStore::new())
     } else {
         Arc::new(SqliteStore::open(&config.db)?)
     };
+    // Client secrets and signing keys reach the database only sealed (SPEC §14).
+    let store: Arc<dyn Store> = Arc::new(SealingStore::new(store, keyring));
     let clock = Arc::new(OffsetClock::new(config.test_clock_offset_secs.unwrap_or(0)));
     let hash_params = HashParams::new(
         config.hash_memory_kib,
@@ -83,7 +88,7 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     host.hasher(hash_params)?;
     let mut pools = UserPools::builder(Arc::clone(&store))
         .clock(clock.clone())
-        .delivery(Arc::new(LogDelivery))
+        .delivery(Arc::new(LogDelivery::new(config.log_codes(&admin))))
         .host_options(host);
     // SPEC §13: Cognito's quotas per pool, and per address and per username, unless
     // turned off.

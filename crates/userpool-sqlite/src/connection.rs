@@ -120,7 +120,11 @@ pub(crate) fn open_file(path: &Path, options: &SqliteOptions) -> Result<Connecti
             });
         }
         Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if options.create {
+                create_private(path)?;
+            }
+        }
         Err(source) => {
             return Err(Error::Io {
                 path: path.to_owned(),
@@ -149,6 +153,28 @@ pub(crate) fn open_file(path: &Path, options: &SqliteOptions) -> Result<Connecti
         other => other,
     })?;
     Ok(conn)
+}
+
+/// Creates an empty database file readable and writable by its owner only (SPEC §14).
+///
+/// SQLite would create it with the process's default mode (typically `0644`), and it
+/// creates `-wal` and `-shm` with the mode of the database file: so creating the main file
+/// `0600` first is what keeps all three private. An empty file is a valid empty database
+/// to SQLite. Losing a race to another process creating it is fine: that one is ours or
+/// is checked like any existing file.
+fn create_private(path: &Path) -> Result<(), Error> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    match create.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }
 
 /// A fresh private in-memory database.
@@ -200,6 +226,9 @@ fn check_header(conn: &Connection, path: &Path) -> Result<(), Error> {
 fn configure(conn: &Connection, options: &SqliteOptions, wal: bool) -> Result<(), Error> {
     conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Deleted content (a pool's signing key, a client's secret) is overwritten with
+    // zeros, not left in free pages for a copy of the file to give away (SPEC §14).
+    conn.pragma_update(None, "secure_delete", true)?;
     if wal {
         // Switching needs a moment of exclusive access: another process opening the same
         // file at the same instant can make it busy, so retry like a transaction.
@@ -360,6 +389,7 @@ mod tests {
             };
             assert_eq!(read("synchronous"), expected, "{level:?}");
             assert_eq!(read("foreign_keys"), 1);
+            assert_eq!(read("secure_delete"), 1);
         }
         assert_eq!(SqliteOptions::default().synchronous, Synchronous::Full);
     }

@@ -38,11 +38,15 @@
 //!   one from a newer version of this crate, or a read-only file is refused with its own
 //!   [`Error`] variant, and left byte for byte as it was. Otherwise the schema is migrated
 //!   forward ([`schema`]), one transaction per step.
-//! - **No plaintext secrets but the signing key.** Passwords arrive already hashed
-//!   (argon2id PHC strings); codes and challenge sessions as salted digests; refresh tokens
-//!   as the host's digest. Each pool's token-signing key is stored as the host serialised it
-//!   (the server must sign with it): protect the file, and its backups, as the key. No error
-//!   or `Debug` output carries it; `Debug` of the store shows its path.
+//! - **Secrets at rest (SPEC §14).** Passwords arrive already hashed (argon2id PHC
+//!   strings); codes and challenge sessions as salted digests; refresh tokens as the host's
+//!   digest. App-client secrets and signing keys are stored as given: wrap the store in
+//!   [`userpool_store::SealingStore`] (the server does) and they arrive sealed under a key
+//!   kept outside the file. A new database file is created mode `0600` (its `-wal` and
+//!   `-shm` take the same mode from it), and every connection runs with
+//!   `secure_delete=ON`, so a deleted key or secret is overwritten, not left in free pages
+//!   (the WAL keeps old page images until a checkpoint: [`SqliteStore::checkpoint`]). No
+//!   error or `Debug` output carries a secret; `Debug` of the store shows its path.
 //! - **Token storage** (schema version 5): one signing key per pool, first writer wins
 //!   (`INSERT ... ON CONFLICT DO NOTHING` in the write transaction, so processes agree);
 //!   token sessions unique per pool by `origin_jti` and refresh digest, deleted with their
@@ -331,5 +335,27 @@ impl Store for SqliteStore {
 
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.db.write(|tx| tokens::revoke(tx, pool, sub))
+    }
+
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        self.db
+            .write(|tx| pools::replace_client_secret(tx, pool, client_id, expected, new))
+    }
+
+    fn replace_signing_key(
+        &self,
+        pool: &UserPoolId,
+        kid: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.db
+            .write(|tx| tokens::replace_signing_key(tx, pool, kid, expected, new))
     }
 }

@@ -262,6 +262,23 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
     Ok(())
 }
 
+/// Replaces a client's secret if it is still `expected`; whether it was.
+pub(crate) fn replace_client_secret(
+    conn: &Connection,
+    pool: &UserPoolId,
+    client_id: &str,
+    expected: &str,
+    new: &str,
+) -> Result<bool, Failure> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE clients SET secret = ?4 \
+             WHERE client_id = ?1 AND pool_id = ?2 AND secret = ?3",
+        )?
+        .execute(rusqlite::params![client_id, pool.as_str(), expected, new])?;
+    Ok(changed == 1)
+}
+
 /// Reads an app client by id, optionally only within one pool.
 pub(crate) fn get_client(
     conn: &Connection,

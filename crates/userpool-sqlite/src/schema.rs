@@ -25,9 +25,12 @@
 //!
 //! **Secrets**: passwords are stored only as argon2id PHC strings, codes and challenge
 //! sessions only as salted digests ([`userpool_core::SecretDigest::to_storage`]), refresh
-//! tokens only as the host's digest. The one secret stored as is is each pool's token
-//! signing key (`signing_keys.private_der`): the service must sign with it, so the file
-//! (and every copy of it) must be protected as the key itself would be.
+//! tokens only as the host's digest. App-client secrets (`clients.secret`) and each pool's
+//! token-signing key (`signing_keys.private_der`) must be read back, so they are stored as
+//! given: sealed, when the store is wrapped in `userpool_store::SealingStore` (as the
+//! server does; a secret then starts `upseal1.`, a key with the bytes `UPS`), plaintext
+//! otherwise — and in databases written before sealing existed, until their first read
+//! through a sealing store seals them in place.
 //!
 //! # Adding a migration
 //!

@@ -64,6 +64,23 @@ pub(crate) fn insert_signing_key(
     signing_key(conn, pool)?.ok_or_else(|| corrupt("signing_keys: the key just written is gone"))
 }
 
+/// Replaces the key bytes of `kid` if they are still `expected`; whether they were.
+pub(crate) fn replace_signing_key(
+    conn: &Connection,
+    pool: &UserPoolId,
+    kid: &str,
+    expected: &[u8],
+    new: &[u8],
+) -> Result<bool, Failure> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE signing_keys SET private_der = ?4 \
+             WHERE pool_id = ?1 AND kid = ?2 AND private_der = ?3",
+        )?
+        .execute(rusqlite::params![pool.as_str(), kid, expected, new])?;
+    Ok(changed == 1)
+}
+
 /// Stores a session of an existing user.
 pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Result<(), Failure> {
     pools::require(conn, &session.pool_id)?;

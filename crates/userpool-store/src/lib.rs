@@ -47,6 +47,14 @@
 //! one line in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
 //! [`conformance`]).
 //!
+//! # Secrets at rest
+//!
+//! Wrap the store in [`SealingStore`] with the host's [`seal::Keyring`] and app-client
+//! secrets and token-signing keys reach it only sealed (an AEAD bound to each row), so a
+//! copy of the database without the host's key yields none of them (SPEC §14). The
+//! [`seal`] module is the reusable piece: a key, a keyring for rotation, and a versioned
+//! sealed format.
+//!
 //! # Async hosts
 //!
 //! Everything here is synchronous. Password hashing takes tens of milliseconds of CPU by
@@ -82,6 +90,8 @@ pub mod model_check;
 pub mod pool;
 pub mod random;
 pub mod ratelimit;
+pub mod seal;
+pub mod sealing_store;
 pub mod service;
 pub mod store;
 pub mod tokens;
@@ -100,6 +110,7 @@ pub use pool::{ClientRecord, PoolRecord};
 pub use random::SeededRandom;
 pub use random::{OsRandom, RandomSource};
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
+pub use sealing_store::SealingStore;
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
     HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,

@@ -489,4 +489,36 @@ impl Store for MemoryStore {
             Ok(revoked)
         })
     }
+
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| match state.clients.get_mut(client_id) {
+            Some(client) if client.secret.as_deref() == Some(expected) => {
+                client.secret = Some(new.to_owned());
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+    }
+
+    fn replace_signing_key(
+        &self,
+        pool: &UserPoolId,
+        kid: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| match &mut state.tokens.signing_key {
+            Some(key) if key.kid == kid && key.private_der.as_slice() == expected => {
+                key.private_der = zeroize::Zeroizing::new(new.to_vec());
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+    }
 }

@@ -61,6 +61,11 @@ pub enum StoreError {
     /// The backend failed (I/O, corruption, a newer schema...). The text is for logs.
     #[error("storage backend failure: {0}")]
     Backend(String),
+    /// A sealed secret does not open: sealed under a key this host does not hold (a
+    /// database copied without its key file), altered, or moved to another row (SPEC §14;
+    /// see [`crate::seal`]).
+    #[error("sealed secret unusable: {0}")]
+    Sealed(#[from] crate::seal::SealError),
 }
 
 impl From<StoreError> for userpool_core::Error {
@@ -79,7 +84,8 @@ impl From<StoreError> for userpool_core::Error {
             StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
             StoreError::TokenSessionExists
             | StoreError::Unsupported(_)
-            | StoreError::Backend(_) => Error::Internal(Internal::Storage),
+            | StoreError::Backend(_)
+            | StoreError::Sealed(_) => Error::Internal(Internal::Storage),
         }
     }
 }
@@ -308,5 +314,44 @@ pub trait Store: Send + Sync {
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         let _ = (pool, sub);
         Err(StoreError::Unsupported("revoke_token_sessions"))
+    }
+
+    /// Replaces an app client's stored secret with `new` if it is still `expected`
+    /// (compare-and-swap on the stored text); returns whether it was replaced. Nothing
+    /// else about the client changes.
+    ///
+    /// [`crate::SealingStore`] calls it to seal a legacy plaintext secret, or to seal one
+    /// again under the newest key after a rotation, when it reads the client (SPEC §14).
+    /// A store that does not implement it (the default, `Unsupported`) keeps working: such
+    /// values are then opened as they are on every read, and never rewritten.
+    ///
+    /// # Errors
+    /// `Backend`, `Unsupported`.
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, client_id, expected, new);
+        Err(StoreError::Unsupported("replace_client_secret"))
+    }
+
+    /// Replaces the bytes of the pool's signing key `kid` with `new` if they are still
+    /// `expected` (compare-and-swap); returns whether they were replaced. The `kid` and
+    /// creation time stay. Used, and optional, as [`Store::replace_client_secret`] is.
+    ///
+    /// # Errors
+    /// `Backend`, `Unsupported`.
+    fn replace_signing_key(
+        &self,
+        pool: &UserPoolId,
+        kid: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, kid, expected, new);
+        Err(StoreError::Unsupported("replace_signing_key"))
     }
 }

@@ -1,32 +1,33 @@
 //! Each pool's RSA signing key: generated on first use, kept in the store as PKCS#8 DER
 //! (so every process on the store signs with the same key and tokens survive restarts),
-//! and cached here decoded by kid, because parsing and checking a 2048-bit key on every
+//! and cached here parsed by kid, because parsing and checking a 2048-bit key on every
 //! request would cost more than the signature itself.
+//!
+//! Keys are generated, parsed and used by aws-lc-rs, whose RSA private-key operation is
+//! constant-time (SPEC §14; the RustCrypto `rsa` crate this replaced carries
+//! RUSTSEC-2023-0071). Signing goes through the cached [`RsaKeyPair`] directly: jsonwebtoken's
+//! own encoder would parse the DER again for every token.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use jsonwebtoken::{DecodingKey, EncodingKey};
-use rsa::RsaPrivateKey;
-use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rsa::traits::PublicKeyParts;
+use jsonwebtoken::DecodingKey;
 use userpool_core::UserPoolId;
 use userpool_store::{Clock, RandomSource, SigningKey, Store};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
 
-/// RSA modulus size: 2048 bits, what Cognito's own pool keys use.
-const RSA_BITS: usize = 2048;
-
-/// A pool's key, decoded once: what signing, verifying and the JWKS need.
+/// A pool's key, parsed once: what signing, verifying and the JWKS need.
 pub(super) struct PoolKey {
     /// `kid` in token headers and in the JWKS.
     pub kid: String,
-    /// The private key as the JWT crate wants it (PKCS#1 DER; zeroized on drop by the crate).
-    pub encoding: EncodingKey,
+    /// The private key, parsed and checked (aws-lc frees and cleanses it on drop).
+    pair: RsaKeyPair,
     /// The public key.
     pub decoding: DecodingKey,
     /// The modulus, base64url (the JWKS `n`).
@@ -44,33 +45,37 @@ impl std::fmt::Debug for PoolKey {
 }
 
 impl PoolKey {
-    /// Decodes a stored key. The bytes come from storage and are treated as untrusted: a
-    /// key that is not PKCS#8 RSA, or fails RSA's consistency checks, is an internal error
-    /// naming the pool and the kid, never showing the bytes.
-    fn from_stored(pool: &UserPoolId, stored: &SigningKey) -> Result<Self, Error> {
-        let corrupt = |what: &str| {
+    /// Parses a stored key. The bytes come from storage and are treated as untrusted: a
+    /// key that is not PKCS#8 RSA (2048 to 8192 bits), or fails RSA's consistency checks,
+    /// is an internal error naming the pool and the kid, never showing the bytes.
+    pub(super) fn from_stored(pool: &UserPoolId, stored: &SigningKey) -> Result<Self, Error> {
+        let pair = RsaKeyPair::from_pkcs8(&stored.private_der).map_err(|_| {
             Error::internal(format!(
-                "signing key {} of pool {pool} is unusable: {what}",
+                "signing key {} of pool {pool} is unusable: not a valid PKCS#8 RSA private key",
                 stored.kid
             ))
-        };
-        let private = RsaPrivateKey::from_pkcs8_der(&stored.private_der)
-            .map_err(|_| corrupt("not a PKCS#8 RSA private key"))?;
-        private
-            .validate()
-            .map_err(|_| corrupt("RSA consistency check failed"))?;
-        let pkcs1 = private
-            .to_pkcs1_der()
-            .map_err(|_| corrupt("cannot re-encode as PKCS#1"))?;
-        let n = private.n().to_bytes_be();
-        let e = private.e().to_bytes_be();
+        })?;
+        let public = pair.public_key();
+        let n = public.modulus().big_endian_without_leading_zero().to_vec();
+        let e = public.exponent().big_endian_without_leading_zero().to_vec();
         Ok(PoolKey {
             kid: stored.kid.clone(),
-            encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
             decoding: DecodingKey::from_rsa_raw_components(&n, &e),
             n: Base64UrlUnpadded::encode_string(&n),
             e: Base64UrlUnpadded::encode_string(&e),
+            pair,
         })
+    }
+
+    /// The RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        // aws-lc ignores the generator for PKCS#1 v1.5 (the padding is deterministic).
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+            .map_err(|_| Error::internal(format!("signing with key {} failed", self.kid)))?;
+        Ok(signature)
     }
 
     /// The key's entry in a JWKS, as Cognito publishes it.
@@ -178,17 +183,16 @@ impl KeyCache {
     }
 }
 
-/// A new 2048-bit key with a random kid.
+/// A new 2048-bit key with a random kid, serialised as PKCS#8 DER.
 pub(super) fn generate(clock: &dyn Clock, random: &dyn RandomSource) -> Result<SigningKey, Error> {
-    let mut rng = rsa::rand_core::OsRng;
-    let private = RsaPrivateKey::new(&mut rng, RSA_BITS)
-        .map_err(|e| Error::internal(format!("RSA key generation failed: {e}")))?;
-    let der = private
-        .to_pkcs8_der()
+    let pair = RsaKeyPair::generate(KeySize::Rsa2048)
+        .map_err(|_| Error::internal("RSA key generation failed"))?;
+    let der: Pkcs8V1Der<'static> = pair
+        .as_der()
         .map_err(|_| Error::internal("cannot encode a new RSA key as PKCS#8"))?;
     Ok(SigningKey {
         kid: super::random_uuid(random)?.to_string(),
-        private_der: Zeroizing::new(der.as_bytes().to_vec()),
+        private_der: Zeroizing::new(der.as_ref().to_vec()),
         created_at: clock.now(),
     })
 }

@@ -29,13 +29,10 @@
 //!   `alg: none` and HS256 signed with the public key are refused by construction. The
 //!   `iss` claim is read unverified only to choose the pool's key; the verification then
 //!   checks it again.
-//! - Signing uses the RustCrypto `rsa` crate 0.9 (through `jsonwebtoken`'s RustCrypto
-//!   backend), which carries advisory RUSTSEC-2023-0071 (Marvin: the private-key
-//!   operation is not constant-time, so a network attacker timing many signatures could
-//!   learn about the key). `rsa` 0.10 still lists PKCS#1 v1.5, which RS256 requires, as
-//!   affected, and `jsonwebtoken` 11 builds on 0.9; so there is no fixed version to move
-//!   to yet. For a local Cognito endpoint the risk is small; an endpoint exposed to
-//!   untrusted networks should know it is there.
+//! - Keys are generated, parsed and used by aws-lc-rs (through jsonwebtoken's `aws_lc_rs`
+//!   backend for verification, and directly for signing with the cached key pair), whose
+//!   RSA private-key operation is constant-time. The RustCrypto `rsa` crate used before
+//!   carries RUSTSEC-2023-0071 (Marvin), with no fixed version (SPEC §14).
 //! - Nothing here logs or displays a token or key: [`Issued`] and [`Tokens`] redact
 //!   theirs in `Debug`, and errors name pools and kids, never key bytes.
 //!
@@ -406,14 +403,7 @@ impl Tokens {
         let mut header = Header::new(Algorithm::RS256);
         header.typ = None;
         header.kid = Some(key.kid.clone());
-        let encode = |claims: &serde_json::Value| {
-            jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|e| {
-                Error::internal(format!(
-                    "signing with key {} of pool {} failed: {e}",
-                    key.kid, session.pool_id
-                ))
-            })
-        };
+        let encode = |claims: &serde_json::Value| encode(&header, claims, &key);
         let access = encode(&claims::access(&common, random_uuid(self.random.as_ref())?))?;
         let id = encode(&claims::id(
             &common,
@@ -428,6 +418,28 @@ impl Tokens {
             token_type: "Bearer",
         })
     }
+}
+
+/// A JWS compact serialisation, as `jsonwebtoken::encode` writes it (base64url of the
+/// header's and the claims' JSON, and of the signature over both), signed with the cached
+/// key pair.
+fn encode(
+    header: &Header,
+    claims: &serde_json::Value,
+    key: &keys::PoolKey,
+) -> Result<String, Error> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let unserialisable = |_| Error::internal("cannot serialise a token");
+    let message = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(&serde_json::to_vec(header).map_err(unserialisable)?),
+        Base64UrlUnpadded::encode_string(&serde_json::to_vec(claims).map_err(unserialisable)?),
+    );
+    let signature = key.sign(message.as_bytes())?;
+    Ok(format!(
+        "{message}.{}",
+        Base64UrlUnpadded::encode_string(&signature)
+    ))
 }
 
 /// A random (v4) UUID from `random`.

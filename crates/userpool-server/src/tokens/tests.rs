@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier, OnceLock};
 
+use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use serde_json::Value;
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{Context, HashParams, HistoryMode, PasswordPolicy, UserPoolId, Username};
@@ -252,13 +251,7 @@ fn a_token_signed_with_another_pools_key_is_refused() {
     claims["iss"] = Value::from(format!("{BASE}/eu-west-1_Pool1"));
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(shared_key(0).kid);
-    let der = rsa::RsaPrivateKey::from_pkcs8_der(&shared_key(1).private_der).unwrap();
-    let forged = jsonwebtoken::encode(
-        &header,
-        &claims,
-        &EncodingKey::from_rsa_der(der.to_pkcs1_der().unwrap().as_bytes()),
-    )
-    .unwrap();
+    let forged = sign_with(&shared_key(1), &header, &claims);
     assert_eq!(
         refused(f.tokens.verify_access(&forged)),
         "Invalid Access Token"
@@ -302,11 +295,12 @@ fn alg_none_and_hs256_with_the_public_key_are_refused() {
     // HMAC keyed with what an attacker knows: the JWKS modulus, or the public key's DER.
     let jwks = f.tokens.jwks(&f.pool).unwrap();
     let n = jwks["keys"][0]["n"].as_str().unwrap().to_owned();
-    let private = rsa::RsaPrivateKey::from_pkcs8_der(&shared_key(0).private_der).unwrap();
-    let public_der = {
-        use rsa::pkcs1::EncodeRsaPublicKey;
-        private.to_public_key().to_pkcs1_der().unwrap().into_vec()
-    };
+    // PKCS#1 `RSAPublicKey` DER.
+    let public_der = RsaKeyPair::from_pkcs8(&shared_key(0).private_der)
+        .unwrap()
+        .public_key()
+        .as_ref()
+        .to_vec();
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(kid);
     for secret in [n.as_bytes(), public_der.as_slice()] {
@@ -379,9 +373,14 @@ fn sign_with_pool_key(claims: &Value) -> String {
     let key = shared_key(0);
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(key.kid.clone());
-    let private = rsa::RsaPrivateKey::from_pkcs8_der(&key.private_der).unwrap();
-    let der = private.to_pkcs1_der().unwrap();
-    jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(der.as_bytes())).unwrap()
+    sign_with(&key, &header, claims)
+}
+
+/// Signs `claims` under `header` with `key`, as the server would.
+fn sign_with(key: &SigningKey, header: &Header, claims: &Value) -> String {
+    let pool = UserPoolId::parse("eu-west-1_Signer").unwrap();
+    let parsed = keys::PoolKey::from_stored(&pool, key).unwrap();
+    encode(header, claims, &parsed).unwrap()
 }
 
 #[test]
@@ -708,8 +707,8 @@ mod keygen {
             user.sub
         );
         // And the stored key is a real 2048-bit RSA key.
-        let private = rsa::RsaPrivateKey::from_pkcs8_der(&stored.private_der).unwrap();
-        assert_eq!(rsa::traits::PublicKeyParts::size(&private), 256);
+        let private = RsaKeyPair::from_pkcs8(&stored.private_der).unwrap();
+        assert_eq!(private.public_modulus_len(), 256);
     }
 
     #[test]

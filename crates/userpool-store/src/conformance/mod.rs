@@ -263,6 +263,7 @@ pub const CASE_NAMES: &[&str] = &[
     "user_delete_removes_its_sessions",
     "token_session_for_unknown_user_is_refused",
     "token_storage_of_unknown_pool_is_pool_not_found",
+    "secret_replacement_is_compare_and_swap",
 ];
 
 /// One conformance case, run against a harness.
@@ -386,6 +387,10 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "token_storage_of_unknown_pool_is_pool_not_found",
             token_storage_of_unknown_pool_is_pool_not_found,
         ),
+        (
+            "secret_replacement_is_compare_and_swap",
+            secret_replacement_is_compare_and_swap,
+        ),
     ]
 }
 
@@ -447,6 +452,7 @@ macro_rules! conformance_tests {
             user_delete_removes_its_sessions,
             token_session_for_unknown_user_is_refused,
             token_storage_of_unknown_pool_is_pool_not_found,
+            secret_replacement_is_compare_and_swap,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

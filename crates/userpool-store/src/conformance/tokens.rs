@@ -402,3 +402,77 @@ pub fn token_storage_of_unknown_pool_is_pool_not_found(h: &impl Harness) {
         "no pool was created"
     );
 }
+
+/// The re-sealing writes ([`Store::replace_client_secret`], [`Store::replace_signing_key`])
+/// are compare-and-swap on the stored value and change nothing else. They are optional: a
+/// store answering `Unsupported` to both passes (a sealing store then leaves old values as
+/// they are, and still reads them).
+pub fn secret_replacement_is_compare_and_swap(h: &impl Harness) {
+    let f = Fixture::new(h, true, &[]);
+    let c = client(f.id(), "client1");
+    ok(f.store.create_client(&c), "create_client");
+    let old = c.secret.clone().unwrap_or_default();
+    match f
+        .store
+        .replace_client_secret(f.id(), "client1", "not-the-stored-one", "new")
+    {
+        Err(StoreError::Unsupported(_)) => {}
+        stale => {
+            assert_eq!(stale, Ok(false), "a stale expected value replaces nothing");
+            assert_eq!(
+                ok(f.store.get_client(f.id(), "client1"), "get_client").as_ref(),
+                Some(&c)
+            );
+            let swapped = f
+                .store
+                .replace_client_secret(f.id(), "client1", &old, "new");
+            assert_eq!(swapped, Ok(true));
+            let expected = ClientRecord {
+                secret: Some("new".into()),
+                ..c.clone()
+            };
+            assert_eq!(
+                ok(f.store.find_client("client1"), "find_client"),
+                Some(expected)
+            );
+            let unknown = f
+                .store
+                .replace_client_secret(f.id(), "nope", "new", "newer");
+            assert_eq!(unknown, Ok(false));
+        }
+    }
+    let key = signing_key("kid-1", 3);
+    ok(
+        f.store.insert_signing_key(f.id(), &key),
+        "insert_signing_key",
+    );
+    match f
+        .store
+        .replace_signing_key(f.id(), "kid-1", b"stale", b"new bytes")
+    {
+        Err(StoreError::Unsupported(_)) => {}
+        stale => {
+            assert_eq!(stale, Ok(false), "a stale expected value replaces nothing");
+            assert_eq!(
+                ok(f.store.signing_key(f.id()), "signing_key"),
+                Some(key.clone())
+            );
+            let other_kid = f
+                .store
+                .replace_signing_key(f.id(), "kid-2", &key.private_der, b"x");
+            assert_eq!(other_kid, Ok(false), "another kid is another key");
+            let swapped =
+                f.store
+                    .replace_signing_key(f.id(), "kid-1", &key.private_der, b"new bytes");
+            assert_eq!(swapped, Ok(true));
+            let expected = SigningKey {
+                private_der: Zeroizing::new(b"new bytes".to_vec()),
+                ..key
+            };
+            assert_eq!(
+                ok(f.store.signing_key(f.id()), "signing_key"),
+                Some(expected)
+            );
+        }
+    }
+}
