@@ -13,7 +13,8 @@
 //! - the result (success kind, or the Cognito code and exact message) is the one the model
 //!   predicts;
 //! - the record agrees with the model (status, flag, credential kind and expiry, history
-//!   length, lockout, session, code), and the version is never moved by a transition.
+//!   length, lockout, session, code, and the wrong code attempts and codes issued in the
+//!   last hour per purpose, SPEC §12), and the version is never moved by a transition.
 #![cfg(all(feature = "test-util", feature = "proptest"))]
 
 mod common;
@@ -24,8 +25,8 @@ use proptest::prelude::*;
 use userpool_core::testing::model::{Expected, Model, Success};
 use userpool_core::testing::ops::{Guess, Op, USERNAME};
 use userpool_core::{
-    ConfirmationCode, CredentialKind, Error, Event, HistoryMode, Password, PoolRules, Refused,
-    SignInOutcome, UserRecord, signin, transitions,
+    CodePurpose, ConfirmationCode, CredentialKind, Error, Event, HistoryMode, Password, PoolRules,
+    Refused, SignInOutcome, UserRecord, signin, transitions,
 };
 
 /// The result of one real operation, reduced to what the post-conditions look at.
@@ -240,6 +241,17 @@ impl Case {
             Op::AdminConfirmSignUp => {
                 from_result(transitions::admin_confirm_sign_up(user, &mut ctx))
             }
+            Op::ConfirmSignUp { right_code } => {
+                let code = match &self.code {
+                    Some(c) if *right_code => c.clone(),
+                    Some(c) => wrong_code(c),
+                    None => ConfirmationCode::parse("000000").expect("digits"),
+                };
+                from_refusable(transitions::confirm_sign_up(user, &code, rules, &mut ctx))
+            }
+            Op::ResendConfirmationCode => {
+                from_result(transitions::resend_confirmation_code(user, rules, &mut ctx))
+            }
             Op::ResendInvitation { .. } => from_result(transitions::resend_invitation(
                 user,
                 Some(pw(0)),
@@ -302,7 +314,12 @@ impl Case {
                     prop_assert_eq!(record.version, before.version);
                     prop_assert_eq!(&record.attributes, &before.attributes);
                     prop_assert!(
-                        matches!(op, Op::SignIn { .. } | Op::ConfirmForgotPassword { .. }),
+                        matches!(
+                            op,
+                            Op::SignIn { .. }
+                                | Op::ConfirmForgotPassword { .. }
+                                | Op::ConfirmSignUp { .. }
+                        ),
                         "{:?} refused with bookkeeping",
                         op
                     );
@@ -345,6 +362,24 @@ impl Case {
                 .map(|c| (c.purpose, c.failed_attempts)),
             m.code.as_ref().map(|c| (c.purpose, c.attempts))
         );
+        // SPEC §12: the counts that still matter agree, per purpose.
+        let now = self.world.now;
+        for purpose in [CodePurpose::SignUp, CodePurpose::PasswordReset] {
+            let stored = u.code_throttles.get(purpose);
+            let counted = |events: &[chrono::DateTime<chrono::Utc>]| {
+                events
+                    .iter()
+                    .filter(|&&at| now - at < self.rules.code_window)
+                    .count()
+            };
+            let model = m.counts(purpose);
+            prop_assert_eq!(
+                (counted(&stored.failures), counted(&stored.issued)),
+                (model.failures_at(now), model.issued_at(now)),
+                "{:?} code counts",
+                purpose
+            );
+        }
         Ok(())
     }
 }

@@ -8,7 +8,8 @@
 //!
 //! What it tracks: whether the user exists, its status and `Enabled` flag, the current
 //! password with its kind and expiry, the previous permanent passwords (history), the
-//! pending code, whether a NEW_PASSWORD_REQUIRED session is open, and the sign-in lockout.
+//! pending code, the wrong code attempts and codes issued per purpose (SPEC §12), whether a
+//! NEW_PASSWORD_REQUIRED session is open, and the sign-in lockout.
 //! What it delegates: SPEC §1 (is the text a `Password`?) and SPEC §2 (which policy rule
 //! breaks first) are asked of [`Password::parse`] and [`PasswordPolicy::first_violation`],
 //! which have their own tables of tests; the model decides everything after that.
@@ -33,8 +34,14 @@ pub const SESSION_VALIDITY: TimeDelta = TimeDelta::minutes(3);
 pub const RESET_CODE_VALIDITY: TimeDelta = TimeDelta::hours(1);
 /// How long a sign-up confirmation code lasts.
 pub const SIGN_UP_CODE_VALIDITY: TimeDelta = TimeDelta::hours(24);
-/// Wrong codes allowed before `LimitExceededException`.
-pub const CODE_ATTEMPTS: u32 = 5;
+/// Wrong codes allowed per user and purpose in any [`CODE_WINDOW`] before
+/// `LimitExceededException` (SPEC §12).
+pub const CODE_ATTEMPTS: usize = 5;
+/// Codes issued per user and purpose in any [`CODE_WINDOW`] before `LimitExceededException`
+/// (SPEC §12).
+pub const CODES_PER_WINDOW: usize = 5;
+/// The rolling window of both code limits (SPEC §12).
+pub const CODE_WINDOW: TimeDelta = TimeDelta::hours(1);
 
 /// What a successful operation returns, as far as a caller can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +114,34 @@ pub struct CodeModel {
     pub attempts: u32,
 }
 
+/// When wrong codes were tried and codes were issued, for one purpose (SPEC §12). Every
+/// event is kept; the model counts those less than [`CODE_WINDOW`] old.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeCounts {
+    /// When each wrong code was tried (since the last right one).
+    pub failures: Vec<DateTime<Utc>>,
+    /// When each code was issued (since the last right one).
+    pub issued: Vec<DateTime<Utc>>,
+}
+
+impl CodeCounts {
+    fn within(events: &[DateTime<Utc>], now: DateTime<Utc>) -> usize {
+        events.iter().filter(|&&at| now - at < CODE_WINDOW).count()
+    }
+
+    /// Wrong codes tried in the hour up to `now`.
+    #[must_use]
+    pub fn failures_at(&self, now: DateTime<Utc>) -> usize {
+        Self::within(&self.failures, now)
+    }
+
+    /// Codes issued in the hour up to `now`.
+    #[must_use]
+    pub fn issued_at(&self, now: DateTime<Utc>) -> usize {
+        Self::within(&self.issued, now)
+    }
+}
+
 /// One user, as SPEC describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserModel {
@@ -120,6 +155,10 @@ pub struct UserModel {
     pub previous: Vec<String>,
     /// The pending code.
     pub code: Option<CodeModel>,
+    /// Sign-up code counts (SPEC §12).
+    pub sign_up_codes: CodeCounts,
+    /// Password-reset code counts (SPEC §12).
+    pub reset_codes: CodeCounts,
     /// Until when the last NEW_PASSWORD_REQUIRED session is usable, if one is open.
     pub session_until: Option<DateTime<Utc>>,
     /// Consecutive failed sign-ins.
@@ -141,6 +180,13 @@ pub struct Model {
     pub now: DateTime<Utc>,
     /// The user, once created.
     pub user: Option<UserModel>,
+}
+
+fn limit_exceeded() -> Expected {
+    Expected::new(
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    )
 }
 
 /// The NFKC form of a text that is a valid password (SPEC §1), else `None`.
@@ -319,18 +365,39 @@ impl Model {
                 }
             }
             Op::AdminResetUserPassword => match user.status {
-                UserStatus::Confirmed | UserStatus::ResetRequired => Ok(Success::Done),
+                UserStatus::Confirmed | UserStatus::ResetRequired => {
+                    user.may_issue(CodePurpose::PasswordReset, now)
+                }
                 _ => Err(Expected::not_authorized(
                     "User password cannot be reset in the current state.",
                 )),
             },
             Op::ForgotPassword => match (user.enabled, user.status) {
                 (false, _) => Err(Expected::not_authorized("User is disabled.")),
-                (true, UserStatus::Confirmed | UserStatus::ResetRequired) => Ok(Success::Done),
+                (true, UserStatus::Confirmed | UserStatus::ResetRequired) => {
+                    user.may_issue(CodePurpose::PasswordReset, now)
+                }
                 _ => Err(Expected::not_authorized(
                     "User password cannot be reset in the current state.",
                 )),
             },
+            Op::ResendConfirmationCode => match (user.enabled, user.status) {
+                (false, _) => Err(Expected::not_authorized("User is disabled.")),
+                (true, UserStatus::Unconfirmed) => user.may_issue(CodePurpose::SignUp, now),
+                _ => Err(Expected::new(
+                    "InvalidParameterException",
+                    "User is already confirmed.",
+                )),
+            },
+            Op::ConfirmSignUp { right_code } => {
+                if user.status != UserStatus::Unconfirmed {
+                    return Err(Expected::not_authorized(&format!(
+                        "User cannot be confirmed. Current status is {}",
+                        user.status
+                    )));
+                }
+                user.code_check(CodePurpose::SignUp, *right_code, now)
+            }
             Op::ConfirmForgotPassword { right_code, .. } => {
                 if !matches!(
                     user.status,
@@ -340,27 +407,8 @@ impl Model {
                         "User password cannot be reset in the current state.",
                     ));
                 }
-                match &user.code {
-                    Some(c) if c.purpose == CodePurpose::PasswordReset && now < c.expires_at => {
-                        if c.attempts >= CODE_ATTEMPTS {
-                            Err(Expected::new(
-                                "LimitExceededException",
-                                "Attempt limit exceeded, please try after some time.",
-                            ))
-                        } else if !right_code {
-                            Err(Expected::new(
-                                "CodeMismatchException",
-                                "Invalid verification code provided, please try again.",
-                            ))
-                        } else {
-                            self.sets(user, first)
-                        }
-                    }
-                    _ => Err(Expected::new(
-                        "ExpiredCodeException",
-                        "Invalid code provided, please request a code again.",
-                    )),
-                }
+                user.code_check(CodePurpose::PasswordReset, *right_code, now)?;
+                self.sets(user, first)
             }
             Op::AdminConfirmSignUp => {
                 if user.status == UserStatus::Unconfirmed {
@@ -423,9 +471,13 @@ impl Model {
                 {
                     user.fail(now, &lockout);
                 }
-                (Op::ConfirmForgotPassword { .. }, Err(e)) if e.code == "CodeMismatchException" => {
+                (Op::ConfirmForgotPassword { .. } | Op::ConfirmSignUp { .. }, Err(e))
+                    if e.code == "CodeMismatchException" =>
+                {
                     if let Some(code) = user.code.as_mut() {
                         code.attempts += 1;
+                        let purpose = code.purpose;
+                        user.counts_mut(purpose).failures.push(now);
                     }
                 }
                 _ => {}
@@ -447,9 +499,27 @@ impl Model {
                     user.session_until = Some(now + SESSION_VALIDITY);
                 }
             }
-            Op::RespondToChallenge { .. } | Op::ConfirmForgotPassword { .. } => {
+            Op::RespondToChallenge { .. } => {
                 user.replace(first, None, n);
                 user.status = UserStatus::Confirmed;
+            }
+            Op::ConfirmForgotPassword { .. } => {
+                user.replace(first, None, n);
+                user.status = UserStatus::Confirmed;
+                user.reset_codes = CodeCounts::default();
+            }
+            Op::ConfirmSignUp { .. } => {
+                user.status = UserStatus::Confirmed;
+                user.code = None;
+                user.sign_up_codes = CodeCounts::default();
+            }
+            Op::ResendConfirmationCode => {
+                user.code = Some(CodeModel {
+                    purpose: CodePurpose::SignUp,
+                    expires_at: now + SIGN_UP_CODE_VALIDITY,
+                    attempts: 0,
+                });
+                user.sign_up_codes.issued.push(now);
             }
             Op::ChangePassword { .. } => {
                 let proposed = typed.get(1).and_then(|t| normalised(t)).unwrap_or_default();
@@ -465,6 +535,7 @@ impl Model {
                     expires_at: now + RESET_CODE_VALIDITY,
                     attempts: 0,
                 });
+                user.reset_codes.issued.push(now);
             }
             Op::AdminConfirmSignUp => {
                 user.status = UserStatus::Confirmed;
@@ -520,12 +591,18 @@ impl Model {
             Op::FederatedSignIn => (UserStatus::ExternalProvider, None, None),
             _ => return None,
         };
+        let sign_up_codes = CodeCounts {
+            failures: Vec::new(),
+            issued: code.iter().map(|_| self.now).collect(),
+        };
         Some(UserModel {
             status,
             enabled: true,
             current,
             previous: Vec::new(),
             code,
+            sign_up_codes,
+            reset_codes: CodeCounts::default(),
             session_until: None,
             failures: 0,
             last_failure: None,
@@ -535,6 +612,60 @@ impl Model {
 }
 
 impl UserModel {
+    /// The code counts of `purpose`.
+    #[must_use]
+    pub fn counts(&self, purpose: CodePurpose) -> &CodeCounts {
+        match purpose {
+            CodePurpose::SignUp => &self.sign_up_codes,
+            CodePurpose::PasswordReset => &self.reset_codes,
+        }
+    }
+
+    fn counts_mut(&mut self, purpose: CodePurpose) -> &mut CodeCounts {
+        match purpose {
+            CodePurpose::SignUp => &mut self.sign_up_codes,
+            CodePurpose::PasswordReset => &mut self.reset_codes,
+        }
+    }
+
+    /// SPEC §12: a code of `purpose` may be issued unless five were in the last hour.
+    fn may_issue(&self, purpose: CodePurpose, now: DateTime<Utc>) -> Result<Success, Expected> {
+        if self.counts(purpose).issued_at(now) >= CODES_PER_WINDOW {
+            Err(limit_exceeded())
+        } else {
+            Ok(Success::Done)
+        }
+    }
+
+    /// SPEC §12, then the code itself: five wrong codes in the last hour refuse every check
+    /// before the code is looked at; then a missing or expired code; then the comparison.
+    fn code_check(
+        &self,
+        purpose: CodePurpose,
+        right_code: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Success, Expected> {
+        if self.counts(purpose).failures_at(now) >= CODE_ATTEMPTS {
+            return Err(limit_exceeded());
+        }
+        match &self.code {
+            Some(c) if c.purpose == purpose && now < c.expires_at => {
+                if right_code {
+                    Ok(Success::Done)
+                } else {
+                    Err(Expected::new(
+                        "CodeMismatchException",
+                        "Invalid verification code provided, please try again.",
+                    ))
+                }
+            }
+            _ => Err(Expected::new(
+                "ExpiredCodeException",
+                "Invalid code provided, please request a code again.",
+            )),
+        }
+    }
+
     /// A successful password change (SPEC §5): a permanent current password joins the
     /// history, a temporary one is dropped; history keeps `n - 1` entries; the session,
     /// the code and the lockout end.

@@ -81,6 +81,13 @@ pub enum Op {
     FederatedSignIn,
     /// `AdminConfirmSignUp`.
     AdminConfirmSignUp,
+    /// `ConfirmSignUp`, with the last code issued (or a wrong one).
+    ConfirmSignUp {
+        /// Send the last code issued; otherwise a code that differs from it.
+        right_code: bool,
+    },
+    /// `ResendConfirmationCode`: a new sign-up code (SPEC §12).
+    ResendConfirmationCode,
     /// `AdminSetUserPassword`.
     AdminSetUserPassword {
         /// The new password.
@@ -164,6 +171,10 @@ impl fmt::Debug for Op {
             ),
             Op::FederatedSignIn => f.write_str("Op::FederatedSignIn"),
             Op::AdminConfirmSignUp => f.write_str("Op::AdminConfirmSignUp"),
+            Op::ConfirmSignUp { right_code } => {
+                write!(f, "Op::ConfirmSignUp {{ right_code: {right_code} }}")
+            }
+            Op::ResendConfirmationCode => f.write_str("Op::ResendConfirmationCode"),
             Op::AdminSetUserPassword {
                 password,
                 permanent,

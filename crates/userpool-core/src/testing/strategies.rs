@@ -259,8 +259,9 @@ pub fn guess() -> impl Strategy<Value = Guess> {
 }
 
 /// Time steps that cross every boundary of SPEC §4–§6: none, a lockout's second, a
-/// session's 3 minutes, the 15-minute lockout reset, a reset code's hour, a day, and the
-/// default 7-day temporary-password validity.
+/// session's 3 minutes, the 15-minute lockout reset, 20 minutes and just under an hour
+/// (inside the code window of SPEC §12), a reset code's hour, a day, and the default 7-day
+/// temporary-password validity.
 pub fn time_step() -> impl Strategy<Value = u32> {
     prop_oneof![
         Just(0),
@@ -268,6 +269,8 @@ pub fn time_step() -> impl Strategy<Value = u32> {
         Just(120),
         Just(240),
         Just(16 * 60),
+        Just(20 * 60),
+        Just(3_599),
         Just(3_700),
         Just(86_400),
         Just(8 * 86_400),
@@ -282,6 +285,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => guess().prop_map(|temporary_password| Op::ResendInvitation { temporary_password }),
         1 => Just(Op::FederatedSignIn),
         1 => Just(Op::AdminConfirmSignUp),
+        2 => prop::bool::weighted(0.3).prop_map(|right_code| Op::ConfirmSignUp { right_code }),
+        2 => Just(Op::ResendConfirmationCode),
         4 => (guess(), any::<bool>())
             .prop_map(|(password, permanent)| Op::AdminSetUserPassword { password, permanent }),
         5 => guess().prop_map(|password| Op::SignIn { password }),
@@ -290,8 +295,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         }),
         2 => (guess(), guess()).prop_map(|(previous, proposed)| Op::ChangePassword { previous, proposed }),
         1 => Just(Op::AdminResetUserPassword),
-        1 => Just(Op::ForgotPassword),
-        2 => (prop::bool::weighted(0.7), guess())
+        2 => Just(Op::ForgotPassword),
+        3 => (prop::bool::weighted(0.5), guess())
             .prop_map(|(right_code, password)| Op::ConfirmForgotPassword { right_code, password }),
         1 => Just(Op::AdminDisableUser),
         1 => Just(Op::AdminEnableUser),
