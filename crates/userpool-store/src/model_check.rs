@@ -6,7 +6,8 @@
 //! - the result: success kind (done, tokens, the NEW_PASSWORD_REQUIRED challenge) or the
 //!   Cognito code (and the exact message where the model predicts one);
 //! - the stored record: status, `Enabled`, the credential's kind and expiry, history length,
-//!   lockout, open challenge, pending code;
+//!   lockout, open challenge, pending code, and per purpose the wrong code attempts and
+//!   codes issued that still count (SPEC §12);
 //! - which passwords sign in, and with which outcome, and which passwords history refuses:
 //!   probed for every test password and the current one by running the pure core decisions
 //!   on a copy of the record read back from the store (the probes write nothing).
@@ -40,8 +41,8 @@ use userpool_core::testing::model::{Expected, Model, Success};
 use userpool_core::testing::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
-    Context, CredentialKind, Error, HashParams, Password, PasswordPolicy, PoolRules, SignInOutcome,
-    UserPoolId, UserRecord, signin, transitions,
+    CodePurpose, Context, CredentialKind, Error, HashParams, Password, PasswordPolicy, PoolRules,
+    SignInOutcome, UserPoolId, UserRecord, signin, transitions,
 };
 
 use crate::{
@@ -212,6 +213,11 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             )),
             Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, ATTRIBUTES)),
             Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, USERNAME)),
+            Op::ConfirmSignUp { right_code } => {
+                let code = self.code_to_send(*right_code);
+                done(pools.confirm_sign_up(client, USERNAME, &code))
+            }
+            Op::ResendConfirmationCode => done(pools.resend_confirmation_code(client, USERNAME)),
             Op::AdminSetUserPassword {
                 password,
                 permanent,
@@ -264,11 +270,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 right_code,
                 password,
             } => {
-                let code = match self.delivery.last_code(USERNAME) {
-                    Some(code) if *right_code => code.expose().to_owned(),
-                    Some(code) => wrong(code.expose()),
-                    None => "000000".to_owned(),
-                };
+                let code = self.code_to_send(*right_code);
                 done(pools.confirm_forgot_password(client, USERNAME, &code, &text(password)))
             }
             Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, USERNAME)),
@@ -277,6 +279,15 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 self.clock.advance(TimeDelta::seconds(i64::from(*seconds)));
                 Ok(Success::Done)
             }
+        }
+    }
+
+    /// The last code delivered, or (`right_code` false) a code that differs from it.
+    fn code_to_send(&self, right_code: bool) -> String {
+        match self.delivery.last_code(USERNAME) {
+            Some(code) if right_code => code.expose().to_owned(),
+            Some(code) => wrong(code.expose()),
+            None => "000000".to_owned(),
         }
     }
 
@@ -348,6 +359,23 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             ),
             format!("{:?}", user.code.as_ref().map(|c| (c.purpose, c.attempts))),
         )?;
+        // SPEC §12: the wrong attempts and issued codes that still count, per purpose.
+        let now = self.clock_now();
+        for purpose in [CodePurpose::SignUp, CodePurpose::PasswordReset] {
+            let stored = record.code_throttles.get(purpose);
+            let counted = |events: &[chrono::DateTime<chrono::Utc>]| {
+                events
+                    .iter()
+                    .filter(|&&at| now - at < self.rules.code_window)
+                    .count()
+            };
+            let model = user.counts(purpose);
+            same(
+                &format!("{purpose:?} code counts (wrong, issued)"),
+                format!("{:?}", (counted(&stored.failures), counted(&stored.issued))),
+                format!("{:?}", (model.failures_at(now), model.issued_at(now))),
+            )?;
+        }
         self.probe(&record)
     }
 
