@@ -70,7 +70,6 @@ fn from_refusable(result: Result<(UserRecord, Event), Refused>) -> Actual {
 
 struct Case {
     rules: PoolRules,
-    n: usize,
     world: World,
     user: Option<UserRecord>,
     model: Model,
@@ -85,7 +84,6 @@ impl Case {
         let model = Model::new(rules.policy.clone(), world.now);
         Case {
             rules,
-            n,
             world,
             user: None,
             model,
@@ -134,7 +132,7 @@ impl Case {
                     Default::default(),
                     &mut ctx,
                 )),
-                (Op::AdvanceTime(_), _) => Actual::Ok {
+                (Op::AdvanceTime(_) | Op::UpdatePolicy { .. }, _) => Actual::Ok {
                     record: None,
                     success: Success::Done,
                     session: None,
@@ -258,6 +256,9 @@ impl Case {
                 rules,
                 &mut ctx,
             )),
+            // The pool's policy changes; the user record is untouched (the model moves its
+            // policy in `step`, the harness its rules below).
+            Op::UpdatePolicy { .. } => nothing,
             Op::AdminDisableUser => from_result(transitions::admin_disable_user(user, &mut ctx)),
             Op::AdminEnableUser => from_result(transitions::admin_enable_user(user, &mut ctx)),
         }
@@ -269,6 +270,10 @@ impl Case {
         let expected = self.model.step(op);
         if let Op::AdvanceTime(seconds) = op {
             self.world.advance(TimeDelta::seconds(i64::from(*seconds)));
+        }
+        if let Op::UpdatePolicy { .. } = op {
+            // The real pool takes the policy the model now holds (`updated_policy`).
+            self.rules.policy = self.model.policy.clone();
         }
         prop_assert_eq!(&self.user, &before, "the input record is never touched");
         let check_error = |error: &Error, expected: &Result<Success, Expected>| {
@@ -352,7 +357,9 @@ impl Case {
             (c, current) => prop_assert!(false, "credential {:?} vs model {:?}", c, current),
         }
         prop_assert_eq!(u.history.len(), m.previous.len());
-        prop_assert!(u.history.len() <= self.n.saturating_sub(1));
+        // At most n − 1 entries as of the last password change (lowering n trims at the
+        // next change, which the model's count above follows), never more than 23.
+        prop_assert!(u.history.len() <= 23);
         prop_assert_eq!(u.lockout.consecutive_failures, m.failures);
         prop_assert_eq!(u.lockout.locked_until, m.locked_until);
         prop_assert_eq!(u.pending_challenge.is_some(), m.session_until.is_some());
@@ -401,4 +408,67 @@ proptest! {
             case.step(op)?;
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    // SPEC §3 and §5 with long histories: more than twelve passwords, history sizes up to
+    // 24, and the size changed mid-sequence; a failed operation still changes nothing and
+    // history refuses exactly what the model says.
+    #[test]
+    fn failed_operations_change_nothing_with_long_histories(
+        n in prop_oneof![Just(13usize), Just(24)],
+        mode in prop_oneof![Just(HistoryMode::PerEntrySalt), Just(HistoryMode::PerUserSalt)],
+        seed in any::<u64>(),
+        ops in userpool_core::testing::strategies::long_history_ops(64),
+    ) {
+        let mut case = Case::new(n, mode, seed);
+        for op in &ops {
+            case.step(op)?;
+        }
+    }
+}
+
+// SPEC §5: 24 remembered passwords (the current one and 23 before it) refuse each of them;
+// the 25th-newest is accepted again; lowering the size to 13 trims the history to 12 at the
+// next change; the model follows every step.
+#[test]
+fn twenty_four_passwords_fill_the_history_and_lowering_the_size_trims_it() {
+    use userpool_core::testing::ops::numbered_password;
+    let mut case = Case::new(24, HistoryMode::PerEntrySalt, 7);
+    let set = |n: u8| Op::AdminSetUserPassword {
+        password: Guess::Text(numbered_password(n)),
+        permanent: true,
+    };
+    case.step(&Op::FederatedSignIn).expect("created");
+    for n in 0..26 {
+        case.step(&set(n)).expect("agrees");
+    }
+    let user = case.user.clone().expect("user");
+    assert_eq!(
+        user.history.len(),
+        23,
+        "the current password and 23 before it"
+    );
+    for n in 3..26 {
+        case.step(&set(n)).expect("agrees");
+    }
+    assert_eq!(case.user.as_ref().map(|u| u.version), Some(0));
+    // The refusals left the record as it was; the oldest two are free again.
+    assert_eq!(case.user.as_ref(), Some(&user));
+    case.step(&set(1)).expect("agrees");
+    assert_ne!(
+        case.user.as_ref(),
+        Some(&user),
+        "Numbered-Pass01 was accepted"
+    );
+    case.step(&Op::UpdatePolicy {
+        history_size: 13,
+        temporary_validity_days: 7,
+    })
+    .expect("agrees");
+    assert_eq!(case.user.as_ref().map(|u| u.history.len()), Some(23));
+    case.step(&set(2)).expect("agrees");
+    assert_eq!(case.user.as_ref().map(|u| u.history.len()), Some(12));
 }

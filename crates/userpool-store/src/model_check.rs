@@ -37,7 +37,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use userpool_core::testing::model::{Expected, Model, Success};
+use userpool_core::testing::model::{Expected, Model, Success, updated_policy};
 use userpool_core::testing::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
@@ -46,7 +46,7 @@ use userpool_core::{
 };
 
 use crate::{
-    AuthResult, Caller, ClientSettings, ManualClock, MessageAction, PoolSettings,
+    AuthResult, Caller, ClientSettings, ManualClock, MessageAction, PoolSettings, PoolUpdate,
     RecordingDelivery, SeededRandom, Store, UserKey, UserPools,
 };
 
@@ -109,6 +109,20 @@ impl<S: Store + ?Sized> ModelCheck<S> {
     /// # Errors
     /// When the pool or client cannot be created.
     pub fn new(store: Arc<S>, policy: PasswordPolicy, seed: u64) -> Result<Self, Divergence> {
+        Self::with_prevention(store, policy, seed, false)
+    }
+
+    /// [`ModelCheck::new`] with the client's `PreventUserExistenceErrors` set as given (and
+    /// the model told so).
+    ///
+    /// # Errors
+    /// When the pool or client cannot be created.
+    pub fn with_prevention(
+        store: Arc<S>,
+        policy: PasswordPolicy,
+        seed: u64,
+        prevent_user_existence_errors: bool,
+    ) -> Result<Self, Divergence> {
         let now = userpool_core::testing::epoch();
         let clock = Arc::new(ManualClock::new(now));
         let delivery = Arc::new(RecordingDelivery::new());
@@ -133,6 +147,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 "model check",
                 ClientSettings {
                     explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                    prevent_user_existence_errors,
                     ..ClientSettings::default()
                 },
             )
@@ -146,7 +161,10 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             pool_id: pool.id,
             client_id: client.client_id,
             rules: insecure_fast_rules(policy.clone()),
-            model: Model::new(policy, now),
+            model: Model {
+                prevent_user_existence_errors,
+                ..Model::new(policy, now)
+            },
             session: None,
             steps: 0,
         })
@@ -279,6 +297,25 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 self.clock.advance(TimeDelta::seconds(i64::from(*seconds)));
                 Ok(Success::Done)
             }
+            Op::UpdatePolicy {
+                history_size,
+                temporary_validity_days,
+            } => {
+                let policy =
+                    updated_policy(&self.model.policy, *history_size, *temporary_validity_days);
+                let updated = pools.update_user_pool(
+                    admin,
+                    pool,
+                    PoolUpdate {
+                        policy: Some(policy.clone()),
+                        ..PoolUpdate::default()
+                    },
+                );
+                if updated.is_ok() {
+                    self.rules = insecure_fast_rules(policy);
+                }
+                done(updated)
+            }
         }
     }
 
@@ -384,7 +421,20 @@ impl<S: Store + ?Sized> ModelCheck<S> {
         let mut rng = seeded_entropy(0);
         let mut ctx = Context::new(self.clock_now(), &mut rng);
         let current = self.model.resolve(&Guess::Current);
-        for text in VALID_PASSWORDS.iter().copied().chain([current.as_str()]) {
+        // The test passwords, the current one and every previous one the model remembers
+        // (up to 23, SPEC §5): each must sign in, and be refused by history, as predicted.
+        let previous = self
+            .model
+            .user
+            .as_ref()
+            .map(|u| u.previous.clone())
+            .unwrap_or_default();
+        let texts = VALID_PASSWORDS
+            .iter()
+            .copied()
+            .chain([current.as_str()])
+            .chain(previous.iter().map(String::as_str));
+        for text in texts {
             let Ok(password) = Password::parse(text) else {
                 continue;
             };
@@ -466,7 +516,22 @@ pub fn run<S: Store + ?Sized>(
     seed: u64,
     ops: &[Op],
 ) -> Result<(), Divergence> {
-    let mut check = ModelCheck::new(store, policy, seed)?;
+    run_with_prevention(store, policy, seed, false, ops)
+}
+
+/// [`run`] with the client's `PreventUserExistenceErrors` as given.
+///
+/// # Errors
+/// The first [`Divergence`].
+pub fn run_with_prevention<S: Store + ?Sized>(
+    store: Arc<S>,
+    policy: PasswordPolicy,
+    seed: u64,
+    prevent_user_existence_errors: bool,
+    ops: &[Op],
+) -> Result<(), Divergence> {
+    let mut check =
+        ModelCheck::with_prevention(store, policy, seed, prevent_user_existence_errors)?;
     for op in ops {
         check.step(op)?;
     }
@@ -484,8 +549,9 @@ fn policy_with(history: i64, validity_days: i64) -> PasswordPolicy {
 
 /// Runs `cases` random sequences of up to `max_steps` operations (from
 /// `userpool_core::testing::strategies::ops`), each on a fresh store from `make_store`, with
-/// history sizes 0, 1 and 3 and temporary validity 1 or 7 days; on a divergence, shrinks
-/// the sequence and returns proptest's report (the minimal input, printed as `Op`s).
+/// history sizes 0, 1 and 3, temporary validity 1 or 7 days, and a client that prevents
+/// user-existence errors or not; on a divergence, shrinks the sequence and returns
+/// proptest's report (the minimal input, printed as `Op`s).
 ///
 /// # Errors
 /// The shrunk failing case, as text.
@@ -506,11 +572,55 @@ where
         prop_oneof![Just(0i64), Just(1), Just(3)],
         prop_oneof![Just(0i64), Just(1)],
         any::<u64>(),
+        any::<bool>(),
         userpool_core::testing::strategies::ops(max_steps),
     );
     runner
-        .run(&strategy, |(history, validity, seed, ops)| {
-            run(make_store(), policy_with(history, validity), seed, &ops)
+        .run(&strategy, |(history, validity, seed, prevent, ops)| {
+            run_with_prevention(
+                make_store(),
+                policy_with(history, validity),
+                seed,
+                prevent,
+                &ops,
+            )
+            .map_err(|d| TestCaseError::fail(d.to_string()))
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Like [`check_random`] for long histories (SPEC §5): sequences from
+/// `userpool_core::testing::strategies::long_history_ops` (more than twelve distinct
+/// passwords, the history size changed mid-sequence) starting from history sizes 13 and
+/// 24, every remembered password probed after every step.
+///
+/// # Errors
+/// The shrunk failing case, as text.
+pub fn check_random_long_histories<S, F>(
+    cases: u32,
+    max_steps: usize,
+    make_store: F,
+) -> Result<(), String>
+where
+    S: Store + ?Sized,
+    F: Fn() -> Arc<S>,
+{
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        prop_oneof![Just(13i64), Just(24)],
+        any::<u64>(),
+        userpool_core::testing::strategies::long_history_ops(max_steps),
+    );
+    runner
+        .run(&strategy, |(history, seed, ops)| {
+            run(make_store(), policy_with(history, 7), seed, &ops)
                 .map_err(|d| TestCaseError::fail(d.to_string()))
         })
         .map_err(|e| e.to_string())

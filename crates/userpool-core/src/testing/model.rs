@@ -180,12 +180,47 @@ pub struct Model {
     pub now: DateTime<Utc>,
     /// The user, once created.
     pub user: Option<UserModel>,
+    /// Whether the app client prevents user-existence errors (`PreventUserExistenceErrors`
+    /// = `ENABLED`): the public operations then answer for an unknown user as they would
+    /// for a known one with a wrong secret (SPEC §6). Off by default.
+    pub prevent_user_existence_errors: bool,
 }
 
 fn limit_exceeded() -> Expected {
     Expected::new(
         "LimitExceededException",
         "Attempt limit exceeded, please try after some time.",
+    )
+}
+
+/// `policy` with `PasswordHistorySize = history_size % 25` and
+/// `TemporaryPasswordValidityDays = temporary_validity_days % 8`, every other setting (the
+/// blocklist included) as it was: what [`Op::UpdatePolicy`] sets. Harnesses send this
+/// policy to the real pool.
+#[must_use]
+pub fn updated_policy(
+    policy: &PasswordPolicy,
+    history_size: u8,
+    temporary_validity_days: u8,
+) -> PasswordPolicy {
+    let mut builder = PasswordPolicy::builder()
+        .minimum_length(i64::from(policy.minimum_length()))
+        .require_uppercase(policy.require_uppercase())
+        .require_lowercase(policy.require_lowercase())
+        .require_numbers(policy.require_numbers())
+        .require_symbols(policy.require_symbols())
+        .reject_user_identity(policy.reject_user_identity())
+        .password_history_size(i64::from(history_size % 25))
+        .temporary_password_validity_days(i64::from(temporary_validity_days % 8));
+    if let Some(max) = policy.maximum_length() {
+        builder = builder.maximum_length(i64::from(max));
+    }
+    if let Some(score) = policy.minimum_strength() {
+        builder = builder.minimum_strength(i64::from(score));
+    }
+    builder.build().map_or_else(
+        |_| policy.clone(),
+        |p| p.with_blocklist(policy.blocklist().cloned()),
     )
 }
 
@@ -203,6 +238,7 @@ impl Model {
             lockout: LockoutPolicy::default(),
             now,
             user: None,
+            prevent_user_existence_errors: false,
         }
     }
 
@@ -289,7 +325,30 @@ impl Model {
                 Op::SignUp { .. } | Op::AdminCreateUser { .. } => {
                     self.policy_refuses(first).map_or(Ok(Success::Done), Err)
                 }
-                Op::FederatedSignIn | Op::AdvanceTime(_) => Ok(Success::Done),
+                Op::FederatedSignIn | Op::AdvanceTime(_) | Op::UpdatePolicy { .. } => {
+                    Ok(Success::Done)
+                }
+                // Where the client prevents user-existence errors, the public operations
+                // answer as for a user who exists (SPEC §6, §12).
+                Op::SignIn { .. } if self.prevent_user_existence_errors => {
+                    Err(Expected::not_authorized("Incorrect username or password."))
+                }
+                Op::RespondToChallenge { .. } if self.prevent_user_existence_errors => {
+                    Err(Expected::not_authorized("Invalid session for the user."))
+                }
+                Op::ForgotPassword | Op::ResendConfirmationCode
+                    if self.prevent_user_existence_errors =>
+                {
+                    Ok(Success::Done)
+                }
+                Op::ConfirmForgotPassword { .. } | Op::ConfirmSignUp { .. }
+                    if self.prevent_user_existence_errors =>
+                {
+                    Err(Expected::new(
+                        "CodeMismatchException",
+                        "Invalid verification code provided, please try again.",
+                    ))
+                }
                 _ => Err(Expected::new(
                     "UserNotFoundException",
                     "User does not exist.",
@@ -310,6 +369,7 @@ impl Model {
             },
             Op::FederatedSignIn
             | Op::AdvanceTime(_)
+            | Op::UpdatePolicy { .. }
             | Op::AdminDisableUser
             | Op::AdminEnableUser => Ok(Success::Done),
             Op::AdminSetUserPassword { .. } => self.sets(user, first),
@@ -454,6 +514,14 @@ impl Model {
             self.now += TimeDelta::seconds(i64::from(*seconds));
             return result;
         }
+        if let Op::UpdatePolicy {
+            history_size,
+            temporary_validity_days,
+        } = op
+        {
+            self.policy = updated_policy(&self.policy, *history_size, *temporary_validity_days);
+            return result;
+        }
         if self.user.is_none() {
             if result.is_ok() {
                 self.user = self.created(op, first, temporary_until);
@@ -556,6 +624,7 @@ impl Model {
             Op::SignUp { .. }
             | Op::AdminCreateUser { .. }
             | Op::FederatedSignIn
+            | Op::UpdatePolicy { .. }
             | Op::AdvanceTime(_) => {}
         }
         result

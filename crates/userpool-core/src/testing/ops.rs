@@ -21,6 +21,14 @@ pub const VALID_PASSWORDS: [&str; 5] = [
     "Echo-Pass5",
 ];
 
+/// The `n`-th of many distinct passwords meeting Cognito's default policy, for sequences
+/// that fill long histories (SPEC §5: up to 24 passwords): `Numbered-Pass00`,
+/// `Numbered-Pass01`, ...
+#[must_use]
+pub fn numbered_password(n: u8) -> String {
+    format!("Numbered-Pass{n:02}")
+}
+
 /// Passwords that meet SPEC §1 but break the default policy (SPEC §2): no uppercase, too
 /// short, no lowercase.
 pub const WEAK_PASSWORDS: [&str; 3] = ["weakpass", "Sh0rt!", "NOLOWER-1"];
@@ -126,6 +134,17 @@ pub enum Op {
         /// The new password.
         password: Guess,
     },
+    /// `UpdateUserPool` with the pool's policy changed mid-sequence: `PasswordHistorySize`
+    /// becomes `history_size % 25` and `TemporaryPasswordValidityDays`
+    /// `temporary_validity_days % 8`, every other setting as it was (see
+    /// [`super::model::updated_policy`]). Lowering the history size trims a user's history
+    /// at the next password change (SPEC §5).
+    UpdatePolicy {
+        /// The new history size, modulo 25.
+        history_size: u8,
+        /// The new temporary-password validity in days, modulo 8 (0: the default, 7).
+        temporary_validity_days: u8,
+    },
     /// `AdminDisableUser`.
     AdminDisableUser,
     /// `AdminEnableUser`.
@@ -202,6 +221,13 @@ impl fmt::Debug for Op {
             } => write!(
                 f,
                 "Op::ConfirmForgotPassword {{ right_code: {right_code}, password: {password:?} }}"
+            ),
+            Op::UpdatePolicy {
+                history_size,
+                temporary_validity_days,
+            } => write!(
+                f,
+                "Op::UpdatePolicy {{ history_size: {history_size}, temporary_validity_days: {temporary_validity_days} }}"
             ),
             Op::AdminDisableUser => f.write_str("Op::AdminDisableUser"),
             Op::AdminEnableUser => f.write_str("Op::AdminEnableUser"),

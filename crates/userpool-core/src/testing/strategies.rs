@@ -8,7 +8,9 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::ops::{Guess, MALFORMED_PASSWORDS, Op, VALID_PASSWORDS, WEAK_PASSWORDS};
+use super::ops::{
+    Guess, MALFORMED_PASSWORDS, Op, VALID_PASSWORDS, WEAK_PASSWORDS, numbered_password,
+};
 use crate::error::PolicyViolation;
 use crate::input::{Password, UserPoolId, Username};
 use crate::policy::PasswordPolicy;
@@ -298,6 +300,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::ForgotPassword),
         3 => (prop::bool::weighted(0.5), guess())
             .prop_map(|(right_code, password)| Op::ConfirmForgotPassword { right_code, password }),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(history_size, temporary_validity_days)| {
+            Op::UpdatePolicy { history_size, temporary_validity_days }
+        }),
         1 => Just(Op::AdminDisableUser),
         1 => Just(Op::AdminEnableUser),
         3 => time_step().prop_map(Op::AdvanceTime),
@@ -318,6 +323,36 @@ pub fn ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
         Just(Op::FederatedSignIn),
     ];
     (create, vec(op(), 0..max_len.max(1))).prop_map(|(first, rest)| {
+        let mut all = Vec::with_capacity(rest.len() + 1);
+        all.push(first);
+        all.extend(rest);
+        all
+    })
+}
+
+/// Sequences that fill long password histories (SPEC §5: more than twelve passwords,
+/// history sizes up to 24): a created user, then mostly password changes drawn from 30
+/// distinct passwords ([`numbered_password`]), so that entries age out of a full history
+/// and repeats of recent ones are refused; sign-ins, challenge answers, history-size
+/// changes mid-sequence and time steps between them. Run them with a large history size.
+pub fn long_history_ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
+    let numbered = || (0u8..30).prop_map(|n| Guess::Text(numbered_password(n)));
+    let step = prop_oneof![
+        6 => (numbered(), prop::bool::weighted(0.85))
+            .prop_map(|(password, permanent)| Op::AdminSetUserPassword { password, permanent }),
+        3 => numbered().prop_map(|proposed| Op::ChangePassword { previous: Guess::Current, proposed }),
+        2 => Just(Op::SignIn { password: Guess::Current }),
+        2 => numbered().prop_map(|new_password| Op::RespondToChallenge { new_password, forged_session: false }),
+        1 => (0u8..25, 0u8..8).prop_map(|(history_size, temporary_validity_days)| {
+            Op::UpdatePolicy { history_size, temporary_validity_days }
+        }),
+        1 => time_step().prop_map(Op::AdvanceTime),
+    ];
+    let create = prop_oneof![
+        Just(Op::FederatedSignIn),
+        numbered().prop_map(|temporary_password| Op::AdminCreateUser { temporary_password }),
+    ];
+    (create, vec(step, 0..max_len.max(1))).prop_map(|(first, rest)| {
         let mut all = Vec::with_capacity(rest.len() + 1);
         all.push(first);
         all.extend(rest);
