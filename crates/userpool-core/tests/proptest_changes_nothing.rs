@@ -23,11 +23,16 @@ use chrono::TimeDelta;
 use common::*;
 use proptest::prelude::*;
 use userpool_core::testing::model::{Expected, Model, Success};
-use userpool_core::testing::ops::{Guess, Op, USERNAME};
+use userpool_core::testing::ops::{EMAIL, Guess, Name, Op, USERNAME};
 use userpool_core::{
-    CodePurpose, ConfirmationCode, CredentialKind, Error, Event, HistoryMode, Password, PoolRules,
-    Refused, SignInOutcome, UserRecord, signin, transitions,
+    AliasAttribute, CodePurpose, ConfirmationCode, CredentialKind, Error, Event, HistoryMode,
+    Password, PoolRules, Refused, SignInOutcome, UserRecord, signin, transitions,
 };
+
+/// The attributes the user is created with: the email address the alias lookups use.
+fn email() -> std::collections::BTreeMap<String, String> {
+    [("email".to_owned(), EMAIL.to_owned())].into()
+}
 
 /// The result of one real operation, reduced to what the post-conditions look at.
 enum Actual {
@@ -109,30 +114,36 @@ impl Case {
         let first = typed.first();
         let rules = &self.rules;
         let mut ctx = self.world.ctx();
-        let Some(user) = &self.user else {
+        // The lookup layer (SPEC §8): the username and the `sub` find the user, the email
+        // alias only while verified (`UserRecord::alias_values`, as the stores index it).
+        let found = self.user.as_ref().filter(|user| {
+            !op.by_name()
+                || match self.model.name {
+                    Name::Username | Name::Sub => true,
+                    Name::Email => user
+                        .alias_values(&[AliasAttribute::Email])
+                        .iter()
+                        .any(|(_, value)| *value == EMAIL),
+                }
+        });
+        let Some(user) = found else {
             return match (op, first) {
-                (Op::SignUp { .. }, Some(p)) => from_result(transitions::sign_up(
-                    name(USERNAME),
-                    p,
-                    Default::default(),
-                    rules,
-                    &mut ctx,
-                )),
-                (Op::AdminCreateUser { .. }, Some(p)) => {
+                (Op::SignUp { .. }, Some(p)) if self.user.is_none() => from_result(
+                    transitions::sign_up(name(USERNAME), p, email(), rules, &mut ctx),
+                ),
+                (Op::AdminCreateUser { .. }, Some(p)) if self.user.is_none() => {
                     from_result(transitions::admin_create_user(
                         name(USERNAME),
-                        Default::default(),
+                        email(),
                         Some(p.clone()),
                         rules,
                         &mut ctx,
                     ))
                 }
-                (Op::FederatedSignIn, _) => from_result(transitions::external_provider_sign_in(
-                    name(USERNAME),
-                    Default::default(),
-                    &mut ctx,
-                )),
-                (Op::AdvanceTime(_) | Op::UpdatePolicy { .. }, _) => Actual::Ok {
+                (Op::FederatedSignIn, _) if self.user.is_none() => from_result(
+                    transitions::external_provider_sign_in(name(USERNAME), email(), &mut ctx),
+                ),
+                (Op::AdvanceTime(_) | Op::UpdatePolicy { .. } | Op::UseName(_), _) => Actual::Ok {
                     record: None,
                     success: Success::Done,
                     session: None,
@@ -258,7 +269,13 @@ impl Case {
             )),
             // The pool's policy changes; the user record is untouched (the model moves its
             // policy in `step`, the harness its rules below).
-            Op::UpdatePolicy { .. } => nothing,
+            Op::UpdatePolicy { .. } | Op::UseName(_) => nothing,
+            Op::SetEmailVerified(verified) => {
+                let updates = [("email_verified".to_owned(), verified.to_string())].into();
+                from_result(transitions::admin_update_user_attributes(
+                    user, &updates, &mut ctx,
+                ))
+            }
             Op::AdminDisableUser => from_result(transitions::admin_disable_user(user, &mut ctx)),
             Op::AdminEnableUser => from_result(transitions::admin_enable_user(user, &mut ctx)),
         }
@@ -343,6 +360,10 @@ impl Case {
         };
         prop_assert_eq!(u.status, m.status);
         prop_assert_eq!(u.enabled, m.enabled);
+        prop_assert_eq!(
+            u.attributes.get("email_verified").map(String::as_str) == Some("true"),
+            m.email_verified
+        );
         prop_assert_eq!(u.version, 0, "transitions never move the version");
         match (&u.credential, &m.current) {
             (None, None) => {}

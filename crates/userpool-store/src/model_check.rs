@@ -5,7 +5,9 @@
 //! After each operation it checks:
 //! - the result: success kind (done, tokens, the NEW_PASSWORD_REQUIRED challenge) or the
 //!   Cognito code (and the exact message where the model predicts one);
-//! - the stored record: status, `Enabled`, the credential's kind and expiry, history length,
+//! - the stored record: status, `Enabled`, `email_verified` (the email alias finds the user
+//!   only while verified; operations address the user by username, alias or `sub` as
+//!   `Op::UseName` says), the credential's kind and expiry, history length,
 //!   lockout, open challenge, pending code, and per purpose the wrong code attempts and
 //!   codes issued that still count (SPEC §12);
 //! - which passwords sign in, and with which outcome, and which passwords history refuses:
@@ -38,11 +40,11 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 use userpool_core::testing::model::{Expected, Model, Success, updated_policy};
-use userpool_core::testing::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
+use userpool_core::testing::ops::{EMAIL, Guess, Name, Op, USERNAME, VALID_PASSWORDS};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
-    CodePurpose, Context, CredentialKind, Error, HashParams, Password, PasswordPolicy, PoolRules,
-    SignInOutcome, UserPoolId, UserRecord, signin, transitions,
+    AliasAttribute, CodePurpose, Context, CredentialKind, Error, HashParams, Password,
+    PasswordPolicy, PoolRules, SignInOutcome, UserPoolId, UserRecord, signin, transitions,
 };
 
 use crate::{
@@ -53,7 +55,7 @@ use crate::{
 /// The attributes the user is created with: an email address, so that ForgotPassword has
 /// somewhere to send its code (the service refuses a reset for a user with neither email
 /// nor phone number, as Cognito does; the reference model does not track attributes).
-const ATTRIBUTES: &[(&str, &str)] = &[("email", "model-user@example.com")];
+const ATTRIBUTES: &[(&str, &str)] = &[("email", EMAIL)];
 
 /// Where the service and the model parted.
 #[derive(Debug, Clone)]
@@ -135,6 +137,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
         let settings = PoolSettings {
             policy: policy.clone(),
             hash_params: HashParams::insecure_fast_for_tests(),
+            alias_attributes: vec![AliasAttribute::Email],
             ..PoolSettings::default()
         };
         let pool = pools
@@ -201,7 +204,26 @@ impl<S: Store + ?Sized> ModelCheck<S> {
         self.agree().map_err(fail)
     }
 
+    /// The name the model addresses the user by, as text (SPEC §8).
+    fn name_text(&self) -> String {
+        match self.model.name {
+            Name::Username => USERNAME.to_owned(),
+            Name::Email => EMAIL.to_owned(),
+            Name::Sub => self
+                .store
+                .find_user(&self.pool_id, UserKey::Username(USERNAME))
+                .ok()
+                .flatten()
+                .map_or_else(
+                    || "00000000-0000-4000-8000-000000000000".to_owned(),
+                    |u| u.sub.to_string(),
+                ),
+        }
+    }
+
     fn run(&mut self, op: &Op) -> Result<Success, Error> {
+        let who = self.name_text();
+        let who = who.as_str();
         let text = |g: &Guess| self.model.resolve(g);
         let (pools, admin, pool, client) = (
             &self.pools,
@@ -230,29 +252,24 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 Some(MessageAction::Resend),
             )),
             Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, ATTRIBUTES)),
-            Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, USERNAME)),
+            Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, who)),
             Op::ConfirmSignUp { right_code } => {
                 let code = self.code_to_send(*right_code);
-                done(pools.confirm_sign_up(client, USERNAME, &code))
+                done(pools.confirm_sign_up(client, who, &code))
             }
-            Op::ResendConfirmationCode => done(pools.resend_confirmation_code(client, USERNAME)),
+            Op::ResendConfirmationCode => done(pools.resend_confirmation_code(client, who)),
             Op::AdminSetUserPassword {
                 password,
                 permanent,
             } => done(pools.admin_set_user_password(
                 admin,
                 pool,
-                USERNAME,
+                who,
                 &text(password),
                 Some(*permanent),
             )),
             Op::SignIn { password } => {
-                match pools.initiate_auth(
-                    client,
-                    "USER_PASSWORD_AUTH",
-                    USERNAME,
-                    &text(password),
-                )? {
+                match pools.initiate_auth(client, "USER_PASSWORD_AUTH", who, &text(password))? {
                     AuthResult::Authenticated(_) => Ok(Success::Authenticated),
                     AuthResult::NewPasswordRequired { session, .. } => {
                         self.session = Some(session.expose().to_owned());
@@ -269,30 +286,30 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                     _ => FORGED_SESSION,
                 };
                 pools
-                    .respond_to_new_password_required(
-                        client,
-                        USERNAME,
-                        session,
-                        &text(new_password),
-                    )
+                    .respond_to_new_password_required(client, who, session, &text(new_password))
                     .map(|_| Success::Authenticated)
             }
             Op::ChangePassword { previous, proposed } => {
-                done(pools.change_password(pool, USERNAME, &text(previous), &text(proposed)))
+                done(pools.change_password(pool, who, &text(previous), &text(proposed)))
             }
-            Op::AdminResetUserPassword => {
-                done(pools.admin_reset_user_password(admin, pool, USERNAME))
-            }
-            Op::ForgotPassword => done(pools.forgot_password(client, USERNAME)),
+            Op::AdminResetUserPassword => done(pools.admin_reset_user_password(admin, pool, who)),
+            Op::ForgotPassword => done(pools.forgot_password(client, who)),
             Op::ConfirmForgotPassword {
                 right_code,
                 password,
             } => {
                 let code = self.code_to_send(*right_code);
-                done(pools.confirm_forgot_password(client, USERNAME, &code, &text(password)))
+                done(pools.confirm_forgot_password(client, who, &code, &text(password)))
             }
-            Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, USERNAME)),
-            Op::AdminEnableUser => done(pools.admin_enable_user(admin, pool, USERNAME)),
+            Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, who)),
+            Op::AdminEnableUser => done(pools.admin_enable_user(admin, pool, who)),
+            Op::UseName(_) => Ok(Success::Done),
+            Op::SetEmailVerified(verified) => done(pools.admin_update_user_attributes(
+                admin,
+                pool,
+                who,
+                &[("email_verified", if *verified { "true" } else { "false" })],
+            )),
             Op::AdvanceTime(seconds) => {
                 self.clock.advance(TimeDelta::seconds(i64::from(*seconds)));
                 Ok(Success::Done)
@@ -356,6 +373,12 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             record.enabled.to_string(),
             user.enabled.to_string(),
         )?;
+        same(
+            "email verified",
+            (record.attributes.get("email_verified").map(String::as_str) == Some("true"))
+                .to_string(),
+            user.email_verified.to_string(),
+        )?;
         let kind = record.credential.as_ref().map(|c| c.kind);
         let model_kind = user.current.as_ref().map(|c| {
             c.expires_at
@@ -418,13 +441,17 @@ impl<S: Store + ?Sized> ModelCheck<S> {
 
     /// Which passwords sign in (and how), and which ones history refuses, on copies.
     fn probe(&self, record: &UserRecord) -> Result<(), String> {
+        // The probes run on the record itself: no lookup, so predict as by username.
+        let model = Model {
+            name: Name::Username,
+            ..self.model.clone()
+        };
         let mut rng = seeded_entropy(0);
         let mut ctx = Context::new(self.clock_now(), &mut rng);
         let current = self.model.resolve(&Guess::Current);
         // The test passwords, the current one and every previous one the model remembers
         // (up to 23, SPEC §5): each must sign in, and be refused by history, as predicted.
-        let previous = self
-            .model
+        let previous = model
             .user
             .as_ref()
             .map(|u| u.previous.clone())
@@ -445,7 +472,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                     SignInOutcome::NewPasswordRequired { .. } => Success::Challenge,
                 })
                 .map_err(|r| r.error);
-            let expected = self.model.predict(&Op::SignIn {
+            let expected = model.predict(&Op::SignIn {
                 password: guess.clone(),
             });
             agree("sign-in with", text, &signed, &expected)?;
@@ -457,7 +484,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 &mut ctx,
             )
             .map(|_| Success::Done);
-            let expected = self.model.predict(&Op::AdminSetUserPassword {
+            let expected = model.predict(&Op::AdminSetUserPassword {
                 password: guess,
                 permanent: true,
             });

@@ -147,3 +147,86 @@ fn temporary_password_expires_and_history_refuses_the_current_one() {
     model_check::run(Arc::new(MemoryStore::new()), policy(3, 1), 1, &ops)
         .unwrap_or_else(|d| panic!("{d}"));
 }
+
+// SPEC §8 through the model: the email alias finds the user only while verified, the `sub`
+// always; an unverified alias is an unknown user, answered as such (or, where the client
+// prevents user-existence errors, as a wrong password, with no lockout counted).
+#[test]
+fn aliases_and_subs_find_the_user_as_the_model_says() {
+    use userpool_core::testing::Name;
+    let set_up = [
+        Op::AdminCreateUser {
+            temporary_password: Guess::from("Alpha-Pass1"),
+        },
+        Op::AdminSetUserPassword {
+            password: Guess::from("Bravo-Pass2"),
+            permanent: true,
+        },
+    ];
+    let sign_in = Op::SignIn {
+        password: Guess::Current,
+    };
+    let wrong = Op::SignIn {
+        password: Guess::from("Echo-Pass5"),
+    };
+    for prevent in [false, true] {
+        let mut check = model_check::ModelCheck::with_prevention(
+            Arc::new(MemoryStore::new()),
+            policy(0, 7),
+            5,
+            prevent,
+        )
+        .expect("set up");
+        let mut answers = Vec::new();
+        let ops = set_up
+            .iter()
+            .cloned()
+            .chain([
+                Op::UseName(Name::Email),
+                sign_in.clone(),
+                wrong.clone(),
+                Op::SetEmailVerified(true),
+                Op::UseName(Name::Username),
+                Op::SetEmailVerified(true),
+                Op::UseName(Name::Email),
+                sign_in.clone(),
+                Op::UseName(Name::Sub),
+                sign_in.clone(),
+                Op::SetEmailVerified(false),
+                Op::UseName(Name::Email),
+                sign_in.clone(),
+            ])
+            .collect::<Vec<_>>();
+        for op in &ops {
+            answers.push(check.model().predict(op).map_err(|e| e.code));
+            check.step(op).unwrap_or_else(|d| panic!("{d}"));
+        }
+        let unknown = if prevent {
+            "NotAuthorizedException"
+        } else {
+            "UserNotFoundException"
+        };
+        use userpool_core::testing::Success::{Authenticated, Done};
+        assert_eq!(
+            answers[2..],
+            [
+                Ok(Done),
+                Err(unknown),
+                Err(unknown),
+                Err("UserNotFoundException"),
+                Ok(Done),
+                Ok(Done),
+                Ok(Done),
+                Ok(Authenticated),
+                Ok(Done),
+                Ok(Authenticated),
+                Ok(Done),
+                Ok(Done),
+                Err(unknown),
+            ],
+            "prevent = {prevent}"
+        );
+        let user = check.model().user.as_ref().expect("created");
+        assert_eq!(user.failures, 0, "no lockout counted for an unknown name");
+    }
+}

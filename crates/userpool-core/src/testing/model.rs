@@ -9,7 +9,10 @@
 //! What it tracks: whether the user exists, its status and `Enabled` flag, the current
 //! password with its kind and expiry, the previous permanent passwords (history), the
 //! pending code, the wrong code attempts and codes issued per purpose (SPEC §12), whether a
-//! NEW_PASSWORD_REQUIRED session is open, and the sign-in lockout.
+//! NEW_PASSWORD_REQUIRED session is open, the sign-in lockout, whether the email alias is
+//! verified and which name operations address the user by (SPEC §8: the username, the email
+//! alias, the `sub`), the pool's policy as it changes mid-sequence, and whether the client
+//! prevents user-existence errors.
 //! What it delegates: SPEC §1 (is the text a `Password`?) and SPEC §2 (which policy rule
 //! breaks first) are asked of [`Password::parse`] and [`PasswordPolicy::first_violation`],
 //! which have their own tables of tests; the model decides everything after that.
@@ -21,7 +24,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
+use super::ops::{Guess, Name, Op, USERNAME, VALID_PASSWORDS};
 use crate::config::LockoutPolicy;
 use crate::error::Error;
 use crate::input::Password;
@@ -161,6 +164,8 @@ pub struct UserModel {
     pub reset_codes: CodeCounts,
     /// Until when the last NEW_PASSWORD_REQUIRED session is usable, if one is open.
     pub session_until: Option<DateTime<Utc>>,
+    /// Whether `email_verified` is `true`: the email alias finds the user (SPEC §8).
+    pub email_verified: bool,
     /// Consecutive failed sign-ins.
     pub failures: u32,
     /// The last failed sign-in.
@@ -184,6 +189,8 @@ pub struct Model {
     /// = `ENABLED`): the public operations then answer for an unknown user as they would
     /// for a known one with a wrong secret (SPEC §6). Off by default.
     pub prevent_user_existence_errors: bool,
+    /// The name operations address the user by ([`Op::UseName`]).
+    pub name: Name,
 }
 
 fn limit_exceeded() -> Expected {
@@ -239,6 +246,16 @@ impl Model {
             now,
             user: None,
             prevent_user_existence_errors: false,
+            name: Name::Username,
+        }
+    }
+
+    /// Whether the current name finds `user` (SPEC §8): the username and the `sub` always,
+    /// the email alias while verified.
+    fn finds(&self, user: &UserModel) -> bool {
+        match self.name {
+            Name::Username | Name::Sub => true,
+            Name::Email => user.email_verified,
         }
     }
 
@@ -320,14 +337,20 @@ impl Model {
             });
         }
         let first = typed.first().map(String::as_str).unwrap_or_default();
-        let Some(user) = &self.user else {
+        // A name that finds no user is the same as no user (SPEC §8).
+        let found = self
+            .user
+            .as_ref()
+            .filter(|user| !op.by_name() || self.finds(user));
+        let Some(user) = found else {
             return match op {
                 Op::SignUp { .. } | Op::AdminCreateUser { .. } => {
                     self.policy_refuses(first).map_or(Ok(Success::Done), Err)
                 }
-                Op::FederatedSignIn | Op::AdvanceTime(_) | Op::UpdatePolicy { .. } => {
-                    Ok(Success::Done)
-                }
+                Op::FederatedSignIn
+                | Op::AdvanceTime(_)
+                | Op::UpdatePolicy { .. }
+                | Op::UseName(_) => Ok(Success::Done),
                 // Where the client prevents user-existence errors, the public operations
                 // answer as for a user who exists (SPEC §6, §12).
                 Op::SignIn { .. } if self.prevent_user_existence_errors => {
@@ -370,6 +393,8 @@ impl Model {
             Op::FederatedSignIn
             | Op::AdvanceTime(_)
             | Op::UpdatePolicy { .. }
+            | Op::UseName(_)
+            | Op::SetEmailVerified(_)
             | Op::AdminDisableUser
             | Op::AdminEnableUser => Ok(Success::Done),
             Op::AdminSetUserPassword { .. } => self.sets(user, first),
@@ -522,10 +547,19 @@ impl Model {
             self.policy = updated_policy(&self.policy, *history_size, *temporary_validity_days);
             return result;
         }
+        if let Op::UseName(name) = op {
+            self.name = *name;
+            return result;
+        }
         if self.user.is_none() {
             if result.is_ok() {
                 self.user = self.created(op, first, temporary_until);
             }
+            return result;
+        }
+        // Addressed by a name that finds no one: nothing moves (an answer prevented from
+        // saying so is not the user's bookkeeping either).
+        if op.by_name() && !self.user.as_ref().is_some_and(|u| self.finds(u)) {
             return result;
         }
         let lockout = self.lockout;
@@ -621,10 +655,12 @@ impl Model {
                 user.session_until = None;
             }
             Op::AdminEnableUser => user.enabled = true,
+            Op::SetEmailVerified(verified) => user.email_verified = *verified,
             Op::SignUp { .. }
             | Op::AdminCreateUser { .. }
             | Op::FederatedSignIn
             | Op::UpdatePolicy { .. }
+            | Op::UseName(_)
             | Op::AdvanceTime(_) => {}
         }
         result
@@ -672,6 +708,7 @@ impl Model {
             code,
             sign_up_codes,
             reset_codes: CodeCounts::default(),
+            email_verified: false,
             session_until: None,
             failures: 0,
             last_failure: None,

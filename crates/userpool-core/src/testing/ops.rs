@@ -11,6 +11,35 @@ use std::fmt;
 /// The one user every operation targets (a model covers one user; lookups are SPEC §8's).
 pub const USERNAME: &str = "alice";
 
+/// The user's email address, given at creation. The model's pool lists `email` as an alias
+/// attribute, so the address finds the user only while `email_verified` is `true` (SPEC §8).
+pub const EMAIL: &str = "model-user@example.com";
+
+/// The name the following operations address the user by (SPEC §8). Operations that create
+/// the user (SignUp, AdminCreateUser, its RESEND, the federated sign-in) always use
+/// [`USERNAME`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Name {
+    /// [`USERNAME`].
+    Username,
+    /// [`EMAIL`], an alias: found only while verified.
+    Email,
+    /// The user's `sub` (before the user exists, some other UUID).
+    Sub,
+}
+
+impl fmt::Debug for Name {
+    /// Rust source: `Name::Username`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Name::Username => "Name::Username",
+            Name::Email => "Name::Email",
+            Name::Sub => "Name::Sub",
+        })
+    }
+}
+
 /// Passwords that meet Cognito's default policy (SPEC §2). Few, so that history repeats
 /// (SPEC §5) are frequent in random sequences.
 pub const VALID_PASSWORDS: [&str; 5] = [
@@ -145,6 +174,11 @@ pub enum Op {
         /// The new temporary-password validity in days, modulo 8 (0: the default, 7).
         temporary_validity_days: u8,
     },
+    /// From now on, address the user by this name (SPEC §8).
+    UseName(Name),
+    /// `AdminUpdateUserAttributes` setting `email_verified` (`"true"` or `"false"`): the
+    /// email alias finds the user only while verified.
+    SetEmailVerified(bool),
     /// `AdminDisableUser`.
     AdminDisableUser,
     /// `AdminEnableUser`.
@@ -156,6 +190,22 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether the operation addresses the user by the current [`Name`] (every operation
+    /// but those that create the user, time and pool-level ones).
+    #[must_use]
+    pub fn by_name(&self) -> bool {
+        !matches!(
+            self,
+            Op::SignUp { .. }
+                | Op::AdminCreateUser { .. }
+                | Op::ResendInvitation { .. }
+                | Op::FederatedSignIn
+                | Op::AdvanceTime(_)
+                | Op::UpdatePolicy { .. }
+                | Op::UseName(_)
+        )
+    }
+
     /// The passwords this operation types, in the order it types them (ChangePassword: the
     /// previous one, then the proposed one). Each must be a valid password (SPEC §1).
     #[must_use]
@@ -229,6 +279,8 @@ impl fmt::Debug for Op {
                 f,
                 "Op::UpdatePolicy {{ history_size: {history_size}, temporary_validity_days: {temporary_validity_days} }}"
             ),
+            Op::UseName(name) => write!(f, "Op::UseName({name:?})"),
+            Op::SetEmailVerified(verified) => write!(f, "Op::SetEmailVerified({verified})"),
             Op::AdminDisableUser => f.write_str("Op::AdminDisableUser"),
             Op::AdminEnableUser => f.write_str("Op::AdminEnableUser"),
             Op::AdvanceTime(seconds) => write!(f, "Op::AdvanceTime({seconds})"),

@@ -9,7 +9,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 use super::ops::{
-    Guess, MALFORMED_PASSWORDS, Op, VALID_PASSWORDS, WEAK_PASSWORDS, numbered_password,
+    Guess, MALFORMED_PASSWORDS, Name, Op, VALID_PASSWORDS, WEAK_PASSWORDS, numbered_password,
 };
 use crate::error::PolicyViolation;
 use crate::input::{Password, UserPoolId, Username};
@@ -303,6 +303,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => (any::<u8>(), any::<u8>()).prop_map(|(history_size, temporary_validity_days)| {
             Op::UpdatePolicy { history_size, temporary_validity_days }
         }),
+        2 => prop_oneof![Just(Name::Username), Just(Name::Email), Just(Name::Sub)]
+            .prop_map(Op::UseName),
+        1 => any::<bool>().prop_map(Op::SetEmailVerified),
         1 => Just(Op::AdminDisableUser),
         1 => Just(Op::AdminEnableUser),
         3 => time_step().prop_map(Op::AdvanceTime),
