@@ -66,8 +66,16 @@ pub struct PoolRules {
     pub sign_up_code_validity: TimeDelta,
     /// How long a password-reset code stays valid (1 h, as Cognito).
     pub reset_code_validity: TimeDelta,
-    /// Wrong codes allowed before a code is void (5).
+    /// Wrong codes allowed per user and purpose in any [`PoolRules::code_window`], across
+    /// reissued codes, before code checks fail with `LimitExceededException` (5; SPEC §12).
+    /// Capped at [`crate::CodeThrottle::MAX_TRACKED`].
     pub code_attempts: u32,
+    /// Codes issued per user and purpose in any [`PoolRules::code_window`] before a further
+    /// request is `LimitExceededException` and issues nothing (5; SPEC §12). Capped at
+    /// [`crate::CodeThrottle::MAX_TRACKED`].
+    pub codes_per_window: u32,
+    /// The rolling window both code limits count in (1 hour; SPEC §12).
+    pub code_window: TimeDelta,
     /// Verify history entries on several threads (needs the `parallel` feature).
     pub parallel_history: bool,
 }
@@ -83,6 +91,8 @@ impl Default for PoolRules {
             sign_up_code_validity: TimeDelta::hours(24),
             reset_code_validity: TimeDelta::hours(1),
             code_attempts: 5,
+            codes_per_window: 5,
+            code_window: TimeDelta::hours(1),
             parallel_history: cfg!(feature = "parallel"),
         }
     }

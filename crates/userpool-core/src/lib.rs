@@ -77,6 +77,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codes;
 pub mod config;
 pub mod entropy;
 pub mod error;
@@ -115,6 +116,6 @@ pub use secret::SecretDigest;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
 pub use user::{
-    AliasAttribute, CodePurpose, Credential, CredentialKind, Lockout, PendingChallenge,
-    PendingCode, UserRecord, UserStatus,
+    AliasAttribute, CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout,
+    PendingChallenge, PendingCode, UserRecord, UserStatus,
 };

@@ -24,6 +24,7 @@
 //! | `AdminSetUserPassword` | [`crate::transitions::admin_set_user_password`] |
 //! | `AdminCreateUser` (RESEND) | [`crate::transitions::admin_create_user`] ([`crate::transitions::resend_invitation`]) |
 //! | `SignUp`, `ConfirmSignUp`, `AdminConfirmSignUp` | [`crate::transitions::sign_up`], [`crate::transitions::confirm_sign_up`], [`crate::transitions::admin_confirm_sign_up`] |
+//! | `ResendConfirmationCode` | [`crate::transitions::resend_confirmation_code`] |
 //! | `InitiateAuth` `USER_PASSWORD_AUTH` | [`crate::signin::sign_in`] |
 //! | `RespondToAuthChallenge` `NEW_PASSWORD_REQUIRED` | [`crate::transitions::respond_to_new_password_required`] |
 //! | `ChangePassword` | [`crate::transitions::change_password`] |
@@ -47,6 +48,22 @@
 //! - Sign-in verifies the password before revealing any state of the user.
 //! - AdminResetUserPassword is refused from every status but CONFIRMED and RESET_REQUIRED.
 //! - Failed code attempts and failed sign-ins are the only state a refused call writes.
+//! - **(decision)** Codes (SPEC §12, see [`crate::codes`]): wrong attempts are counted per
+//!   user and purpose across reissued codes; after 5 wrong attempts within an hour every
+//!   code check of that purpose fails with `LimitExceededException` `Attempt limit
+//!   exceeded, please try after some time.` until an hour after the first of them (a
+//!   rolling hour). At most 5 codes per user and purpose are issued in any rolling hour
+//!   (SignUp, ResendConfirmationCode, ForgotPassword and AdminResetUserPassword all
+//!   count); a further request is `LimitExceededException`, issues and writes nothing. A
+//!   correct code resets both counts; nothing else does (not AdminSetUserPassword, not
+//!   AdminConfirmSignUp). Only a code actually compared counts as a wrong attempt: a check
+//!   refused before comparing (limit reached, no or expired code, wrong status) and a
+//!   refused issuance write nothing. The counts are part of [`crate::UserRecord`]
+//!   ([`crate::CodeThrottles`]), so they survive restarts and are shared by every process
+//!   using the store. Cognito documents a limit, not its numbers.
+//! - **(decision)** ResendConfirmationCode from any status but UNCONFIRMED is
+//!   `InvalidParameterException` `User is already confirmed.` (Cognito's answer for a
+//!   CONFIRMED user), and for a disabled user `NotAuthorizedException` `User is disabled.`
 //!
 //! ## What this crate does not do
 //!
@@ -63,6 +80,7 @@
 //! - Stored hash parameters are untrusted: above the ceiling they are refused, not computed.
 //! - Output comparison is constant-time; unknown users cost one dummy verification.
 //! - Codes and session tokens are stored only as salted digests. Six-digit codes are weak
-//!   against an attacker holding the database; they expire (1 h / 24 h) and allow five
-//!   wrong attempts.
+//!   against an attacker holding the database; they expire (1 h / 24 h), and an attacker
+//!   who knows only a username gets at most five guesses an hour per user and purpose,
+//!   however often codes are reissued (SPEC §12).
 //! - With [`crate::HistoryMode::PerUserSalt`], read its trade-off before enabling it.

@@ -5,6 +5,7 @@
 //! | [`admin_create_user`] | — | FORCE_CHANGE_PASSWORD |
 //! | [`resend_invitation`] | FORCE_CHANGE_PASSWORD | FORCE_CHANGE_PASSWORD, new temporary password |
 //! | [`sign_up`] | — | UNCONFIRMED |
+//! | [`resend_confirmation_code`] | UNCONFIRMED | UNCONFIRMED, new sign-up code |
 //! | [`confirm_sign_up`], [`admin_confirm_sign_up`] | UNCONFIRMED | CONFIRMED |
 //! | [`admin_set_user_password`] permanent | any | CONFIRMED |
 //! | [`admin_set_user_password`] temporary | any | FORCE_CHANGE_PASSWORD |
@@ -20,13 +21,14 @@
 //! error; the old record is never touched, so a failed operation changes nothing — not the
 //! status, the password, the history, nor the version. The only exception is bookkeeping
 //! the SPEC requires to persist across a refusal (a wrong confirmation code counts toward
-//! its attempt limit): those functions return [`Refused`] carrying the record to write.
+//! its user's attempt limit, SPEC §12): those functions return [`Refused`] carrying the
+//! record to write. Codes are issued and checked by [`crate::codes`].
 
 use std::collections::BTreeMap;
 
-use chrono::TimeDelta;
 use uuid::Uuid;
 
+use crate::codes;
 use crate::config::{Context, PoolRules, later};
 use crate::entropy;
 use crate::error::{Error, NotAuthorized, PolicyViolation, Result};
@@ -36,7 +38,7 @@ use crate::input::{ConfirmationCode, Password, Username};
 use crate::policy::PolicySubject;
 use crate::secret::SecretDigest;
 use crate::user::{
-    AliasAttribute, CodePurpose, Credential, CredentialKind, Lockout, PendingCode, UserRecord,
+    AliasAttribute, CodePurpose, CodeThrottles, Credential, CredentialKind, Lockout, UserRecord,
     UserStatus,
 };
 
@@ -201,6 +203,7 @@ fn new_record(
         history_salt: None,
         lockout: Lockout::default(),
         pending_code: None,
+        code_throttles: CodeThrottles::default(),
         pending_challenge: None,
         created_at: ctx.now,
         modified_at: ctx.now,
@@ -316,24 +319,6 @@ pub fn resend_invitation(
     ))
 }
 
-fn issue_code(
-    purpose: CodePurpose,
-    validity: TimeDelta,
-    ctx: &mut Context<'_>,
-) -> Result<(PendingCode, ConfirmationCode)> {
-    let code = generate::confirmation_code(ctx.entropy)?;
-    let digest = SecretDigest::new(code.expose().as_bytes(), ctx.entropy)?;
-    Ok((
-        PendingCode {
-            purpose,
-            digest,
-            expires_at: later(ctx.now, validity),
-            failed_attempts: 0,
-        },
-        code,
-    ))
-}
-
 /// SignUp: a new UNCONFIRMED user with a permanent password and a confirmation code.
 ///
 /// # Errors
@@ -356,8 +341,15 @@ pub fn sign_up(
     )?;
     let mut user = new_record(username, UserStatus::Unconfirmed, attributes, ctx)?;
     first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
-    let (pending, code) = issue_code(CodePurpose::SignUp, rules.sign_up_code_validity, ctx)?;
+    let (pending, code, throttle) = codes::issue(
+        None,
+        CodePurpose::SignUp,
+        rules.sign_up_code_validity,
+        rules,
+        ctx,
+    )?;
     user.pending_code = Some(pending);
+    user.code_throttles.sign_up = throttle;
     Ok((
         user,
         Event::CodeIssued {
@@ -367,43 +359,59 @@ pub fn sign_up(
     ))
 }
 
-/// Checks a code; a wrong one counts toward the limit, and that count is kept.
-fn check_code(
+/// ResendConfirmationCode: a new sign-up code for an UNCONFIRMED user. The old code stops
+/// working; the wrong attempts counted so far stay counted, and the code counts toward the
+/// issuance limit (SPEC §12).
+///
+/// # Errors
+/// `NotAuthorizedException` (`User is disabled.`) for a disabled user **(decision, as
+/// ForgotPassword)**; `InvalidParameterException` (`User is already confirmed.`, Cognito's
+/// answer for a CONFIRMED user) from any status but UNCONFIRMED **(decision for the
+/// statuses other than CONFIRMED: none of them takes a sign-up code)**;
+/// `LimitExceededException` past the issuance limit; `InternalErrorException` when entropy
+/// fails.
+pub fn resend_confirmation_code(
     user: &UserRecord,
-    purpose: CodePurpose,
-    code: &ConfirmationCode,
     rules: &PoolRules,
-    ctx: &Context<'_>,
-) -> Result<(), Refused> {
-    let Some(pending) = user.pending_code.as_ref().filter(|p| p.purpose == purpose) else {
-        return Err(Error::ExpiredCode.into());
-    };
-    if ctx.now >= pending.expires_at {
-        return Err(Error::ExpiredCode.into());
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
     }
-    if pending.failed_attempts >= rules.code_attempts {
-        return Err(Error::LimitExceeded.into());
+    if user.status != UserStatus::Unconfirmed {
+        return Err(Error::InvalidParameterMessage(
+            "User is already confirmed.".into(),
+        ));
     }
-    if pending.digest.matches(code.expose().as_bytes()) {
-        return Ok(());
-    }
-    let mut counted = user.clone();
-    if let Some(p) = counted.pending_code.as_mut() {
-        p.failed_attempts += 1;
-    }
-    counted.modified_at = ctx.now;
-    Err(Refused {
-        error: Error::CodeMismatch,
-        record: Some(Box::new(counted)),
-    })
+    let (pending, code, throttle) = codes::issue(
+        Some(user),
+        CodePurpose::SignUp,
+        rules.sign_up_code_validity,
+        rules,
+        ctx,
+    )?;
+    let mut next = user.clone();
+    next.pending_code = Some(pending);
+    next.code_throttles.sign_up = throttle;
+    next.modified_at = ctx.now;
+    Ok((
+        next,
+        Event::CodeIssued {
+            purpose: CodePurpose::SignUp,
+            code,
+        },
+    ))
 }
 
 /// ConfirmSignUp: UNCONFIRMED → CONFIRMED with the code sent at sign-up.
 ///
+/// Wrong codes are counted per user across reissued codes (SPEC §12, see [`crate::codes`]);
+/// the right code clears the count.
+///
 /// # Errors
 /// `NotAuthorizedException` (`User cannot be confirmed. Current status is ...`) from any
 /// other status; `CodeMismatchException` (with the attempt counted), `ExpiredCodeException`,
-/// `LimitExceededException`.
+/// `LimitExceededException` (while the wrong attempts of the last hour are at the limit).
 pub fn confirm_sign_up(
     user: &UserRecord,
     code: &ConfirmationCode,
@@ -416,8 +424,10 @@ pub fn confirm_sign_up(
         })
         .into());
     }
-    check_code(user, CodePurpose::SignUp, code, rules, ctx)?;
-    admin_confirm_sign_up(user, ctx).map_err(Refused::from)
+    codes::check(user, CodePurpose::SignUp, code, rules, ctx)?;
+    let (mut next, event) = admin_confirm_sign_up(user, ctx)?;
+    codes::reset(&mut next, CodePurpose::SignUp);
+    Ok((next, event))
 }
 
 /// AdminConfirmSignUp: UNCONFIRMED → CONFIRMED without a code.
@@ -544,10 +554,15 @@ pub fn change_password(
 /// AdminResetUserPassword: CONFIRMED → RESET_REQUIRED, the password stops working and a
 /// reset code is issued. Repeating it on RESET_REQUIRED issues a new code.
 ///
+/// The code counts toward the issuance limit, and the wrong attempts counted so far stay
+/// counted (SPEC §12).
+///
 /// # Errors
 /// `NotAuthorizedException` (`User password cannot be reset in the current state.`) from
 /// FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER without a password, and the
-/// read-only statuses **(decision for all but FORCE_CHANGE_PASSWORD)**.
+/// read-only statuses **(decision for all but FORCE_CHANGE_PASSWORD)**;
+/// `LimitExceededException` past the issuance limit (nothing changes);
+/// `InternalErrorException` when entropy fails.
 pub fn admin_reset_user_password(
     user: &UserRecord,
     rules: &PoolRules,
@@ -559,10 +574,17 @@ pub fn admin_reset_user_password(
     ) {
         return Err(NotAuthorized::CannotResetInCurrentState.into());
     }
-    let (pending, code) = issue_code(CodePurpose::PasswordReset, rules.reset_code_validity, ctx)?;
+    let (pending, code, throttle) = codes::issue(
+        Some(user),
+        CodePurpose::PasswordReset,
+        rules.reset_code_validity,
+        rules,
+        ctx,
+    )?;
     let mut next = user.clone();
     next.status = UserStatus::ResetRequired;
     next.pending_code = Some(pending);
+    next.code_throttles.password_reset = throttle;
     next.pending_challenge = None;
     next.modified_at = ctx.now;
     Ok((
@@ -577,9 +599,13 @@ pub fn admin_reset_user_password(
 /// ForgotPassword: issues a reset code to a CONFIRMED or RESET_REQUIRED user; the status
 /// and the current password stay as they are until the code is used.
 ///
+/// The code counts toward the issuance limit, and the wrong attempts counted so far stay
+/// counted: reissuing buys no guesses (SPEC §12).
+///
 /// # Errors
 /// `NotAuthorizedException` (`User password cannot be reset in the current state.`) from any
-/// other status, and `User is disabled.` for a disabled user.
+/// other status, and `User is disabled.` for a disabled user; `LimitExceededException` past
+/// the issuance limit (nothing changes); `InternalErrorException` when entropy fails.
 pub fn forgot_password(
     user: &UserRecord,
     rules: &PoolRules,
@@ -594,9 +620,16 @@ pub fn forgot_password(
     ) {
         return Err(NotAuthorized::CannotResetInCurrentState.into());
     }
-    let (pending, code) = issue_code(CodePurpose::PasswordReset, rules.reset_code_validity, ctx)?;
+    let (pending, code, throttle) = codes::issue(
+        Some(user),
+        CodePurpose::PasswordReset,
+        rules.reset_code_validity,
+        rules,
+        ctx,
+    )?;
     let mut next = user.clone();
     next.pending_code = Some(pending);
+    next.code_throttles.password_reset = throttle;
     next.modified_at = ctx.now;
     Ok((
         next,
@@ -610,9 +643,13 @@ pub fn forgot_password(
 /// ConfirmForgotPassword: with the reset code, CONFIRMED or RESET_REQUIRED → CONFIRMED with
 /// the new password (policy and history apply).
 ///
+/// Wrong codes are counted per user across reissued codes (SPEC §12, see [`crate::codes`]);
+/// the right code clears the count.
+///
 /// # Errors
 /// `CodeMismatchException` (attempt counted), `ExpiredCodeException`,
-/// `LimitExceededException`, `InvalidPasswordException`,
+/// `LimitExceededException` (while the wrong attempts of the last hour are at the limit),
+/// `InvalidPasswordException`,
 /// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
 pub fn confirm_forgot_password(
     user: &UserRecord,
@@ -627,9 +664,10 @@ pub fn confirm_forgot_password(
     ) {
         return Err(Error::from(NotAuthorized::CannotResetInCurrentState).into());
     }
-    check_code(user, CodePurpose::PasswordReset, code, rules, ctx)?;
+    codes::check(user, CodePurpose::PasswordReset, code, rules, ctx)?;
     let mut next = replace_password(user, password, Kind::Permanent, false, rules, ctx)?;
     next.status = UserStatus::Confirmed;
+    codes::reset(&mut next, CodePurpose::PasswordReset);
     Ok((next, Event::PasswordReset))
 }
 

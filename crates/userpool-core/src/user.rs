@@ -1,5 +1,5 @@
 //! The user record: status, the `Enabled` flag, attributes, the current credential, password
-//! history, lockout state and pending codes (SPEC §3–§6).
+//! history, lockout state, pending codes and their throttles (SPEC §3–§6, §12).
 //!
 //! A record is plain data: stores persist every field and read it back. It changes only
 //! through the functions of [`crate::transitions`] and [`crate::signin`], which borrow the
@@ -169,8 +169,68 @@ pub struct PendingCode {
     pub digest: SecretDigest,
     /// The first instant it no longer works.
     pub expires_at: DateTime<Utc>,
-    /// Wrong codes tried so far; at the limit the code is void.
+    /// Wrong codes tried against this code. Informational: the limit is counted per user
+    /// and purpose across reissued codes, in [`UserRecord::code_throttles`] (SPEC §12).
     pub failed_attempts: u32,
+}
+
+/// Recent code bookkeeping of one user for one [`CodePurpose`] (SPEC §12): when wrong codes
+/// were tried and when codes were issued, each list oldest first.
+///
+/// The counts are **per user and purpose, across reissued codes**: issuing a new code
+/// (ForgotPassword, ResendConfirmationCode, AdminResetUserPassword, SignUp) leaves them as
+/// they are, so reissuing buys an attacker no guesses. An instant counts for one hour
+/// (`PoolRules::code_window`) after it happened, a rolling window; entries that no longer
+/// count are dropped at the next write, and each list keeps at most its limit of entries
+/// (never more than [`CodeThrottle::MAX_TRACKED`]). Part of the record, so the counts
+/// survive restarts and are shared by every process using the store. A correct code
+/// clears both lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeThrottle {
+    /// When each wrong code still counting was tried, oldest first.
+    pub failures: Vec<DateTime<Utc>>,
+    /// When each code still counting was issued, oldest first.
+    pub issued: Vec<DateTime<Utc>>,
+}
+
+impl CodeThrottle {
+    /// The most entries a list holds, whatever the pool's limits say: the effective limits
+    /// are capped at this, and stores may refuse to read back longer lists as corrupt.
+    pub const MAX_TRACKED: usize = 64;
+
+    /// Whether both lists are empty (nothing counts against the user).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.failures.is_empty() && self.issued.is_empty()
+    }
+}
+
+/// The [`CodeThrottle`] of each [`CodePurpose`], kept in the user record (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeThrottles {
+    /// Sign-up confirmation codes (SignUp, ResendConfirmationCode, ConfirmSignUp).
+    pub sign_up: CodeThrottle,
+    /// Password-reset codes (ForgotPassword, AdminResetUserPassword, ConfirmForgotPassword).
+    pub password_reset: CodeThrottle,
+}
+
+impl CodeThrottles {
+    /// The bookkeeping of `purpose`.
+    #[must_use]
+    pub fn get(&self, purpose: CodePurpose) -> &CodeThrottle {
+        match purpose {
+            CodePurpose::SignUp => &self.sign_up,
+            CodePurpose::PasswordReset => &self.password_reset,
+        }
+    }
+
+    /// The bookkeeping of `purpose`, to change.
+    pub fn get_mut(&mut self, purpose: CodePurpose) -> &mut CodeThrottle {
+        match purpose {
+            CodePurpose::SignUp => &mut self.sign_up,
+            CodePurpose::PasswordReset => &mut self.password_reset,
+        }
+    }
 }
 
 /// An open NEW_PASSWORD_REQUIRED challenge; only the digest of its session token is kept.
@@ -260,6 +320,8 @@ pub struct UserRecord {
     pub lockout: Lockout,
     /// A confirmation or reset code waiting to be used.
     pub pending_code: Option<PendingCode>,
+    /// Wrong code attempts and codes issued in the last hour, per purpose (SPEC §12).
+    pub code_throttles: CodeThrottles,
     /// An open NEW_PASSWORD_REQUIRED challenge.
     pub pending_challenge: Option<PendingChallenge>,
     /// Creation time.

@@ -13,7 +13,8 @@
 //! - the result (success kind, or the Cognito code and exact message) is the one the model
 //!   predicts;
 //! - the record agrees with the model (status, flag, credential kind and expiry, history
-//!   length, lockout, session, code), and the version is never moved by a transition.
+//!   length, lockout, session, code, and the wrong code attempts and codes issued in the
+//!   last hour per purpose, SPEC §12), and the version is never moved by a transition.
 #![cfg(all(feature = "test-util", feature = "proptest"))]
 
 mod common;
@@ -22,11 +23,16 @@ use chrono::TimeDelta;
 use common::*;
 use proptest::prelude::*;
 use userpool_core::testing::model::{Expected, Model, Success};
-use userpool_core::testing::ops::{Guess, Op, USERNAME};
+use userpool_core::testing::ops::{EMAIL, Guess, Name, Op, USERNAME};
 use userpool_core::{
-    ConfirmationCode, CredentialKind, Error, Event, HistoryMode, Password, PoolRules, Refused,
-    SignInOutcome, UserRecord, signin, transitions,
+    AliasAttribute, CodePurpose, ConfirmationCode, CredentialKind, Error, Event, HistoryMode,
+    Password, PoolRules, Refused, SignInOutcome, UserRecord, signin, transitions,
 };
+
+/// The attributes the user is created with: the email address the alias lookups use.
+fn email() -> std::collections::BTreeMap<String, String> {
+    [("email".to_owned(), EMAIL.to_owned())].into()
+}
 
 /// The result of one real operation, reduced to what the post-conditions look at.
 enum Actual {
@@ -69,7 +75,6 @@ fn from_refusable(result: Result<(UserRecord, Event), Refused>) -> Actual {
 
 struct Case {
     rules: PoolRules,
-    n: usize,
     world: World,
     user: Option<UserRecord>,
     model: Model,
@@ -84,7 +89,6 @@ impl Case {
         let model = Model::new(rules.policy.clone(), world.now);
         Case {
             rules,
-            n,
             world,
             user: None,
             model,
@@ -110,30 +114,36 @@ impl Case {
         let first = typed.first();
         let rules = &self.rules;
         let mut ctx = self.world.ctx();
-        let Some(user) = &self.user else {
+        // The lookup layer (SPEC §8): the username and the `sub` find the user, the email
+        // alias only while verified (`UserRecord::alias_values`, as the stores index it).
+        let found = self.user.as_ref().filter(|user| {
+            !op.by_name()
+                || match self.model.name {
+                    Name::Username | Name::Sub => true,
+                    Name::Email => user
+                        .alias_values(&[AliasAttribute::Email])
+                        .iter()
+                        .any(|(_, value)| *value == EMAIL),
+                }
+        });
+        let Some(user) = found else {
             return match (op, first) {
-                (Op::SignUp { .. }, Some(p)) => from_result(transitions::sign_up(
-                    name(USERNAME),
-                    p,
-                    Default::default(),
-                    rules,
-                    &mut ctx,
-                )),
-                (Op::AdminCreateUser { .. }, Some(p)) => {
+                (Op::SignUp { .. }, Some(p)) if self.user.is_none() => from_result(
+                    transitions::sign_up(name(USERNAME), p, email(), rules, &mut ctx),
+                ),
+                (Op::AdminCreateUser { .. }, Some(p)) if self.user.is_none() => {
                     from_result(transitions::admin_create_user(
                         name(USERNAME),
-                        Default::default(),
+                        email(),
                         Some(p.clone()),
                         rules,
                         &mut ctx,
                     ))
                 }
-                (Op::FederatedSignIn, _) => from_result(transitions::external_provider_sign_in(
-                    name(USERNAME),
-                    Default::default(),
-                    &mut ctx,
-                )),
-                (Op::AdvanceTime(_), _) => Actual::Ok {
+                (Op::FederatedSignIn, _) if self.user.is_none() => from_result(
+                    transitions::external_provider_sign_in(name(USERNAME), email(), &mut ctx),
+                ),
+                (Op::AdvanceTime(_) | Op::UpdatePolicy { .. } | Op::UseName(_), _) => Actual::Ok {
                     record: None,
                     success: Success::Done,
                     session: None,
@@ -240,12 +250,32 @@ impl Case {
             Op::AdminConfirmSignUp => {
                 from_result(transitions::admin_confirm_sign_up(user, &mut ctx))
             }
+            Op::ConfirmSignUp { right_code } => {
+                let code = match &self.code {
+                    Some(c) if *right_code => c.clone(),
+                    Some(c) => wrong_code(c),
+                    None => ConfirmationCode::parse("000000").expect("digits"),
+                };
+                from_refusable(transitions::confirm_sign_up(user, &code, rules, &mut ctx))
+            }
+            Op::ResendConfirmationCode => {
+                from_result(transitions::resend_confirmation_code(user, rules, &mut ctx))
+            }
             Op::ResendInvitation { .. } => from_result(transitions::resend_invitation(
                 user,
                 Some(pw(0)),
                 rules,
                 &mut ctx,
             )),
+            // The pool's policy changes; the user record is untouched (the model moves its
+            // policy in `step`, the harness its rules below).
+            Op::UpdatePolicy { .. } | Op::UseName(_) => nothing,
+            Op::SetEmailVerified(verified) => {
+                let updates = [("email_verified".to_owned(), verified.to_string())].into();
+                from_result(transitions::admin_update_user_attributes(
+                    user, &updates, &mut ctx,
+                ))
+            }
             Op::AdminDisableUser => from_result(transitions::admin_disable_user(user, &mut ctx)),
             Op::AdminEnableUser => from_result(transitions::admin_enable_user(user, &mut ctx)),
         }
@@ -257,6 +287,10 @@ impl Case {
         let expected = self.model.step(op);
         if let Op::AdvanceTime(seconds) = op {
             self.world.advance(TimeDelta::seconds(i64::from(*seconds)));
+        }
+        if let Op::UpdatePolicy { .. } = op {
+            // The real pool takes the policy the model now holds (`updated_policy`).
+            self.rules.policy = self.model.policy.clone();
         }
         prop_assert_eq!(&self.user, &before, "the input record is never touched");
         let check_error = |error: &Error, expected: &Result<Success, Expected>| {
@@ -302,7 +336,12 @@ impl Case {
                     prop_assert_eq!(record.version, before.version);
                     prop_assert_eq!(&record.attributes, &before.attributes);
                     prop_assert!(
-                        matches!(op, Op::SignIn { .. } | Op::ConfirmForgotPassword { .. }),
+                        matches!(
+                            op,
+                            Op::SignIn { .. }
+                                | Op::ConfirmForgotPassword { .. }
+                                | Op::ConfirmSignUp { .. }
+                        ),
                         "{:?} refused with bookkeeping",
                         op
                     );
@@ -321,6 +360,10 @@ impl Case {
         };
         prop_assert_eq!(u.status, m.status);
         prop_assert_eq!(u.enabled, m.enabled);
+        prop_assert_eq!(
+            u.attributes.get("email_verified").map(String::as_str) == Some("true"),
+            m.email_verified
+        );
         prop_assert_eq!(u.version, 0, "transitions never move the version");
         match (&u.credential, &m.current) {
             (None, None) => {}
@@ -335,7 +378,9 @@ impl Case {
             (c, current) => prop_assert!(false, "credential {:?} vs model {:?}", c, current),
         }
         prop_assert_eq!(u.history.len(), m.previous.len());
-        prop_assert!(u.history.len() <= self.n.saturating_sub(1));
+        // At most n − 1 entries as of the last password change (lowering n trims at the
+        // next change, which the model's count above follows), never more than 23.
+        prop_assert!(u.history.len() <= 23);
         prop_assert_eq!(u.lockout.consecutive_failures, m.failures);
         prop_assert_eq!(u.lockout.locked_until, m.locked_until);
         prop_assert_eq!(u.pending_challenge.is_some(), m.session_until.is_some());
@@ -345,6 +390,24 @@ impl Case {
                 .map(|c| (c.purpose, c.failed_attempts)),
             m.code.as_ref().map(|c| (c.purpose, c.attempts))
         );
+        // SPEC §12: the counts that still matter agree, per purpose.
+        let now = self.world.now;
+        for purpose in [CodePurpose::SignUp, CodePurpose::PasswordReset] {
+            let stored = u.code_throttles.get(purpose);
+            let counted = |events: &[chrono::DateTime<chrono::Utc>]| {
+                events
+                    .iter()
+                    .filter(|&&at| now - at < self.rules.code_window)
+                    .count()
+            };
+            let model = m.counts(purpose);
+            prop_assert_eq!(
+                (counted(&stored.failures), counted(&stored.issued)),
+                (model.failures_at(now), model.issued_at(now)),
+                "{:?} code counts",
+                purpose
+            );
+        }
         Ok(())
     }
 }
@@ -366,4 +429,67 @@ proptest! {
             case.step(op)?;
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    // SPEC §3 and §5 with long histories: more than twelve passwords, history sizes up to
+    // 24, and the size changed mid-sequence; a failed operation still changes nothing and
+    // history refuses exactly what the model says.
+    #[test]
+    fn failed_operations_change_nothing_with_long_histories(
+        n in prop_oneof![Just(13usize), Just(24)],
+        mode in prop_oneof![Just(HistoryMode::PerEntrySalt), Just(HistoryMode::PerUserSalt)],
+        seed in any::<u64>(),
+        ops in userpool_core::testing::strategies::long_history_ops(64),
+    ) {
+        let mut case = Case::new(n, mode, seed);
+        for op in &ops {
+            case.step(op)?;
+        }
+    }
+}
+
+// SPEC §5: 24 remembered passwords (the current one and 23 before it) refuse each of them;
+// the 25th-newest is accepted again; lowering the size to 13 trims the history to 12 at the
+// next change; the model follows every step.
+#[test]
+fn twenty_four_passwords_fill_the_history_and_lowering_the_size_trims_it() {
+    use userpool_core::testing::ops::numbered_password;
+    let mut case = Case::new(24, HistoryMode::PerEntrySalt, 7);
+    let set = |n: u8| Op::AdminSetUserPassword {
+        password: Guess::Text(numbered_password(n)),
+        permanent: true,
+    };
+    case.step(&Op::FederatedSignIn).expect("created");
+    for n in 0..26 {
+        case.step(&set(n)).expect("agrees");
+    }
+    let user = case.user.clone().expect("user");
+    assert_eq!(
+        user.history.len(),
+        23,
+        "the current password and 23 before it"
+    );
+    for n in 3..26 {
+        case.step(&set(n)).expect("agrees");
+    }
+    assert_eq!(case.user.as_ref().map(|u| u.version), Some(0));
+    // The refusals left the record as it was; the oldest two are free again.
+    assert_eq!(case.user.as_ref(), Some(&user));
+    case.step(&set(1)).expect("agrees");
+    assert_ne!(
+        case.user.as_ref(),
+        Some(&user),
+        "Numbered-Pass01 was accepted"
+    );
+    case.step(&Op::UpdatePolicy {
+        history_size: 13,
+        temporary_validity_days: 7,
+    })
+    .expect("agrees");
+    assert_eq!(case.user.as_ref().map(|u| u.history.len()), Some(23));
+    case.step(&set(2)).expect("agrees");
+    assert_eq!(case.user.as_ref().map(|u| u.history.len()), Some(12));
 }

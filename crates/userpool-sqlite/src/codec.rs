@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use userpool_core::{AliasAttribute, HistoryMode};
+use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode};
 use uuid::Uuid;
 
 use crate::error::{Failure, corrupt};
@@ -24,6 +24,43 @@ pub(crate) fn time(value: i64, column: &str) -> Result<DateTime<Utc>, Failure> {
 /// Reads an optional stored time.
 pub(crate) fn opt_time(value: Option<i64>, column: &str) -> Result<Option<DateTime<Utc>>, Failure> {
     value.map(|v| time(v, column)).transpose()
+}
+
+/// A list of times as stored: microseconds in decimal, comma-separated, in order.
+pub(crate) fn time_list(times: &[DateTime<Utc>]) -> String {
+    times
+        .iter()
+        .map(|t| micros(*t).to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads a stored list of times: at most [`CodeThrottle::MAX_TRACKED`] entries, each a
+/// decimal integer in chrono's range. Anything else is corrupt; the text is checked for
+/// length before it is split, so a hostile value costs no allocation that scales with it.
+pub(crate) fn parse_time_list(text: &str, column: &str) -> Result<Vec<DateTime<Utc>>, Failure> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    // An i64 takes at most 20 characters, plus one comma each.
+    if text.len() > CodeThrottle::MAX_TRACKED * 21 {
+        return Err(corrupt(format!("{column}: too many entries")));
+    }
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        if out.len() == CodeThrottle::MAX_TRACKED {
+            return Err(corrupt(format!("{column}: too many entries")));
+        }
+        let digits = part.strip_prefix('-').unwrap_or(part);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(corrupt(format!("{column}: not a list of times")));
+        }
+        let value: i64 = part
+            .parse()
+            .map_err(|_| corrupt(format!("{column}: not a list of times")))?;
+        out.push(time(value, column)?);
+    }
+    Ok(out)
 }
 
 /// A version or counter as stored (SQLite integers are signed).
@@ -133,6 +170,46 @@ mod tests {
             assert_eq!(history_mode(history_mode_text(mode)).expect("known"), mode);
         }
         assert!(history_mode("per_entry_salt").is_err());
+    }
+
+    #[test]
+    fn time_lists_round_trip_in_order_and_hostile_text_is_corrupt() {
+        let t = userpool_core::testing::epoch();
+        for list in [
+            vec![],
+            vec![t],
+            vec![
+                t + TimeDelta::microseconds(7),
+                t,
+                t - TimeDelta::days(20_000),
+            ],
+        ] {
+            let text = time_list(&list);
+            assert_eq!(parse_time_list(&text, "c").expect("parses"), list);
+        }
+        let most = vec![DateTime::<Utc>::MIN_UTC; CodeThrottle::MAX_TRACKED];
+        assert_eq!(
+            parse_time_list(&time_list(&most), "c").expect("the most entries"),
+            most
+        );
+        let too_many = vec![t; CodeThrottle::MAX_TRACKED + 1];
+        assert!(parse_time_list(&time_list(&too_many), "c").is_err());
+        for hostile in [
+            ",",
+            "1,",
+            ",1",
+            "1,,2",
+            "+1",
+            "-",
+            " 1",
+            "1.5",
+            "abc",
+            "99999999999999999999",
+            "9223372036854775807",
+            &"9".repeat(100_000),
+        ] {
+            assert!(parse_time_list(hostile, "c").is_err(), "{hostile:.40}");
+        }
     }
 
     #[test]

@@ -51,6 +51,11 @@
 //!   (`INSERT ... ON CONFLICT DO NOTHING` in the write transaction, so processes agree);
 //!   token sessions unique per pool by `origin_jti` and refresh digest, deleted with their
 //!   pool or user by foreign keys.
+//! - **Code throttles** (schema version 6, SPEC §12): each user's recent wrong code attempts
+//!   and issued codes, per purpose, in four columns of `users` written with every update, so
+//!   the counts that stop code guessing survive restarts and are shared by every process.
+//!   A value this crate would not write (or more than `CodeThrottle::MAX_TRACKED` entries)
+//!   reads back as a corrupt-row error, never as an empty throttle.
 //!
 //! # Times
 //!

@@ -8,12 +8,12 @@ use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use userpool_core::{
-    CodePurpose, Credential, CredentialKind, Lockout, PasswordHash, PendingChallenge, PendingCode,
-    SecretDigest, UserRecord, UserStatus, Username,
+    CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout, PasswordHash,
+    PendingChallenge, PendingCode, SecretDigest, UserRecord, UserStatus, Username,
 };
 use userpool_store::{PoolRecord, UserKey, keys};
 
-use crate::codec::{self, from_sql_int, opt_time, time};
+use crate::codec::{self, from_sql_int, opt_time, parse_time_list, time};
 use crate::error::{Failure, corrupt};
 
 /// The columns of `users` a record is read from, in the order [`user_from_row`] expects.
@@ -21,7 +21,8 @@ const USER_COLUMNS: &str = "username, sub, status, enabled, credential_hash, \
     credential_kind, credential_expires_at, credential_set_at, history_salt, \
     consecutive_failures, last_failure_at, locked_until, code_purpose, code_digest, \
     code_expires_at, code_failed_attempts, challenge_digest, challenge_credential, \
-    challenge_expires_at, created_at, modified_at, version";
+    challenge_expires_at, created_at, modified_at, version, sign_up_code_failures, \
+    sign_up_codes_issued, reset_code_failures, reset_codes_issued";
 
 /// The row id of the user a key designates, if any.
 pub(crate) fn user_id(
@@ -155,6 +156,7 @@ fn user_from_row(row: &Row<'_>) -> Result<UserRecord, Failure> {
             locked_until: opt_time(row.get("locked_until")?, "users.locked_until")?,
         },
         pending_code: pending_code(row)?,
+        code_throttles: code_throttles(row)?,
         pending_challenge: pending_challenge(row)?,
         created_at: time(row.get("created_at")?, "users.created_at")?,
         modified_at: time(row.get("modified_at")?, "users.modified_at")?,
@@ -218,6 +220,23 @@ fn pending_code(row: &Row<'_>) -> Result<Option<PendingCode>, Failure> {
         }
         _ => Err(corrupt("users.code_*: incomplete pending code")),
     }
+}
+
+fn code_throttles(row: &Row<'_>) -> Result<CodeThrottles, Failure> {
+    let list = |column: &str| -> Result<_, Failure> {
+        let text: String = row.get(column)?;
+        parse_time_list(&text, &format!("users.{column}"))
+    };
+    Ok(CodeThrottles {
+        sign_up: CodeThrottle {
+            failures: list("sign_up_code_failures")?,
+            issued: list("sign_up_codes_issued")?,
+        },
+        password_reset: CodeThrottle {
+            failures: list("reset_code_failures")?,
+            issued: list("reset_codes_issued")?,
+        },
+    })
 }
 
 fn pending_challenge(row: &Row<'_>) -> Result<Option<PendingChallenge>, Failure> {

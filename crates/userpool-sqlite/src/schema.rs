@@ -8,7 +8,7 @@
 //! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, times, `version` | `PRIMARY KEY (id)` |
 //! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation time | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
 //! | `client_auth_flows` | allowed auth flow of a client, with its position | `PRIMARY KEY (client_id, position)` |
-//! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
+//! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), the code throttles of SPEC §12 (four time lists: sign-up and reset, wrong attempts and codes issued), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
 //! | `user_attributes` | attribute of a user | `PRIMARY KEY (user_id, name)` |
 //! | `password_history` | previous password hash, `position` 0 = newest | `PRIMARY KEY (user_id, position)` |
 //! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
@@ -21,7 +21,9 @@
 //!
 //! **Times** are `INTEGER` microseconds since the Unix epoch, UTC: the precision of the
 //! service's clock and of PostgreSQL, and exact for every time the conformance kit writes.
-//! A time with a sub-microsecond part is truncated toward the past when written.
+//! A time with a sub-microsecond part is truncated toward the past when written. A **list
+//! of times** (the code throttles) is those integers in decimal, comma-separated, in the
+//! record's order; the empty string is the empty list.
 //!
 //! **Secrets**: passwords are stored only as argon2id PHC strings, codes and challenge
 //! sessions only as salted digests ([`userpool_core::SecretDigest::to_storage`]), refresh
@@ -213,6 +215,16 @@ CREATE TABLE token_sessions (
     FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX token_sessions_by_user ON token_sessions (pool_id, sub);
+",
+    },
+    Migration {
+        version: 6,
+        description: "users: code throttles per purpose (SPEC §12)",
+        sql: "
+ALTER TABLE users ADD COLUMN sign_up_code_failures TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN sign_up_codes_issued TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN reset_code_failures TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN reset_codes_issued TEXT NOT NULL DEFAULT '';
 ",
     },
 ];

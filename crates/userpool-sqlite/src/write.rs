@@ -12,12 +12,12 @@ use rusqlite::{Connection, OptionalExtension, ToSql};
 use userpool_core::{CredentialKind, UserRecord, Username};
 use userpool_store::{PoolRecord, StoreError, keys};
 
-use crate::codec::{self, micros, to_sql_int};
+use crate::codec::{self, micros, time_list, to_sql_int};
 use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 24] = [
     "status",
     "enabled",
     "credential_hash",
@@ -38,6 +38,10 @@ const FIELDS: [&str; 20] = [
     "created_at",
     "modified_at",
     "version",
+    "sign_up_code_failures",
+    "sign_up_codes_issued",
+    "reset_code_failures",
+    "reset_codes_issued",
 ];
 
 /// `?1..?4` are the keys, then one placeholder per field.
@@ -89,6 +93,10 @@ struct Columns<'a> {
     created_at: i64,
     modified_at: i64,
     version: i64,
+    sign_up_code_failures: String,
+    sign_up_codes_issued: String,
+    reset_code_failures: String,
+    reset_codes_issued: String,
 }
 
 impl<'a> Columns<'a> {
@@ -123,11 +131,15 @@ impl<'a> Columns<'a> {
             created_at: micros(user.created_at),
             modified_at: micros(user.modified_at),
             version: to_sql_int(version, "users.version")?,
+            sign_up_code_failures: time_list(&user.code_throttles.sign_up.failures),
+            sign_up_codes_issued: time_list(&user.code_throttles.sign_up.issued),
+            reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
+            reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
         })
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 20] {
+    fn values(&self) -> [&dyn ToSql; 24] {
         [
             &self.status,
             &self.enabled,
@@ -149,6 +161,10 @@ impl<'a> Columns<'a> {
             &self.created_at,
             &self.modified_at,
             &self.version,
+            &self.sign_up_code_failures,
+            &self.sign_up_codes_issued,
+            &self.reset_code_failures,
+            &self.reset_codes_issued,
         ]
     }
 }

@@ -111,6 +111,27 @@ fn negative_counter_is_a_backend_error() {
     );
 }
 
+// SPEC §12: a code throttle that cannot be read is a typed error naming its column, never
+// a panic and never an empty throttle (that would hand an attacker fresh guesses).
+#[test]
+fn malformed_code_throttle_is_a_backend_error() {
+    let too_many = vec!["1"; userpool_core::CodeThrottle::MAX_TRACKED + 1].join(",");
+    let huge = "9".repeat(100_000);
+    for (column, value) in [
+        ("sign_up_code_failures", "12,abc"),
+        ("sign_up_codes_issued", "1,,2"),
+        ("reset_code_failures", "9223372036854775807"),
+        ("reset_codes_issued", too_many.as_str()),
+        ("reset_code_failures", huge.as_str()),
+        ("reset_code_failures", " 5"),
+    ] {
+        assert_backend(
+            find_after(&format!("UPDATE users SET {column} = '{value}'")),
+            &format!("users.{column}"),
+        );
+    }
+}
+
 #[test]
 fn invalid_username_is_a_backend_error() {
     assert_backend(

@@ -12,13 +12,18 @@ use std::path::Path;
 use common::{at, pool, raw, user};
 use rusqlite::{Connection, params};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
-use userpool_core::{AliasAttribute, Context, Password, PasswordPolicy, UserRecord, transitions};
+use userpool_core::{
+    AliasAttribute, CodeThrottle, CodeThrottles, Context, Password, PasswordPolicy, UserRecord,
+    transitions,
+};
 use userpool_sqlite::{SqliteStore, schema};
 use userpool_store::{ClientRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
 
 /// What an older database holds, as records.
 struct Fixture {
     pool: PoolRecord,
+    /// The user's code throttles as a version-6 database holds them.
+    throttles: CodeThrottles,
     client: ClientRecord,
     user: UserRecord,
     key: SigningKey,
@@ -75,8 +80,19 @@ fn fixture() -> Fixture {
         expires_at: at(500),
         revoked: true,
     };
+    let throttles = CodeThrottles {
+        sign_up: CodeThrottle {
+            failures: vec![at(600), at(601)],
+            issued: vec![at(602)],
+        },
+        password_reset: CodeThrottle {
+            failures: Vec::new(),
+            issued: vec![at(604), at(603)],
+        },
+    };
     Fixture {
         pool,
+        throttles,
         client,
         user: u,
         key,
@@ -223,7 +239,31 @@ fn seed_v5(conn: &Connection, f: &Fixture) {
     .expect("v5 token session row");
 }
 
-const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4, seed_v5];
+/// What a version-6 database adds: the user's code throttles (SPEC §12). Users of older
+/// databases read back with empty throttles.
+fn seed_v6(conn: &Connection, f: &Fixture) {
+    let list = |times: &[chrono::DateTime<chrono::Utc>]| {
+        times
+            .iter()
+            .map(|t| t.timestamp_micros().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let t = &f.throttles;
+    conn.execute(
+        "UPDATE users SET sign_up_code_failures = ?1, sign_up_codes_issued = ?2, \
+         reset_code_failures = ?3, reset_codes_issued = ?4 WHERE username = 'veteran'",
+        params![
+            list(&t.sign_up.failures),
+            list(&t.sign_up.issued),
+            list(&t.password_reset.failures),
+            list(&t.password_reset.issued),
+        ],
+    )
+    .expect("v6 throttles");
+}
+
+const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
 /// its transaction with its `user_version`, and the rows each version can hold.
@@ -279,6 +319,14 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             );
         }
         if version >= 2 {
+            let expected = if version >= 6 {
+                UserRecord {
+                    code_throttles: f.throttles.clone(),
+                    ..f.user.clone()
+                }
+            } else {
+                f.user.clone()
+            };
             for key in [
                 UserKey::Username("veteran"),
                 UserKey::Alias(AliasAttribute::Email, "vet@example.com"),
@@ -289,7 +337,7 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                         .find_user(&f.pool.id, key)
                         .expect("find_user")
                         .as_ref(),
-                    Some(&f.user),
+                    Some(&expected),
                     "the user survives migration from version {version} ({key:?})"
                 );
             }

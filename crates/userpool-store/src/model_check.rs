@@ -5,8 +5,11 @@
 //! After each operation it checks:
 //! - the result: success kind (done, tokens, the NEW_PASSWORD_REQUIRED challenge) or the
 //!   Cognito code (and the exact message where the model predicts one);
-//! - the stored record: status, `Enabled`, the credential's kind and expiry, history length,
-//!   lockout, open challenge, pending code;
+//! - the stored record: status, `Enabled`, `email_verified` (the email alias finds the user
+//!   only while verified; operations address the user by username, alias or `sub` as
+//!   `Op::UseName` says), the credential's kind and expiry, history length,
+//!   lockout, open challenge, pending code, and per purpose the wrong code attempts and
+//!   codes issued that still count (SPEC §12);
 //! - which passwords sign in, and with which outcome, and which passwords history refuses:
 //!   probed for every test password and the current one by running the pure core decisions
 //!   on a copy of the record read back from the store (the probes write nothing).
@@ -36,23 +39,23 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use userpool_core::testing::model::{Expected, Model, Success};
-use userpool_core::testing::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
+use userpool_core::testing::model::{Expected, Model, Success, updated_policy};
+use userpool_core::testing::ops::{EMAIL, Guess, Name, Op, USERNAME, VALID_PASSWORDS};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
-    Context, CredentialKind, Error, HashParams, Password, PasswordPolicy, PoolRules, SignInOutcome,
-    UserPoolId, UserRecord, signin, transitions,
+    AliasAttribute, CodePurpose, Context, CredentialKind, Error, HashParams, Password,
+    PasswordPolicy, PoolRules, SignInOutcome, UserPoolId, UserRecord, signin, transitions,
 };
 
 use crate::{
-    AuthResult, Caller, ClientSettings, ManualClock, MessageAction, PoolSettings,
+    AuthResult, Caller, ClientSettings, ManualClock, MessageAction, PoolSettings, PoolUpdate,
     RecordingDelivery, SeededRandom, Store, UserKey, UserPools,
 };
 
 /// The attributes the user is created with: an email address, so that ForgotPassword has
 /// somewhere to send its code (the service refuses a reset for a user with neither email
 /// nor phone number, as Cognito does; the reference model does not track attributes).
-const ATTRIBUTES: &[(&str, &str)] = &[("email", "model-user@example.com")];
+const ATTRIBUTES: &[(&str, &str)] = &[("email", EMAIL)];
 
 /// Where the service and the model parted.
 #[derive(Debug, Clone)]
@@ -108,6 +111,20 @@ impl<S: Store + ?Sized> ModelCheck<S> {
     /// # Errors
     /// When the pool or client cannot be created.
     pub fn new(store: Arc<S>, policy: PasswordPolicy, seed: u64) -> Result<Self, Divergence> {
+        Self::with_prevention(store, policy, seed, false)
+    }
+
+    /// [`ModelCheck::new`] with the client's `PreventUserExistenceErrors` set as given (and
+    /// the model told so).
+    ///
+    /// # Errors
+    /// When the pool or client cannot be created.
+    pub fn with_prevention(
+        store: Arc<S>,
+        policy: PasswordPolicy,
+        seed: u64,
+        prevent_user_existence_errors: bool,
+    ) -> Result<Self, Divergence> {
         let now = userpool_core::testing::epoch();
         let clock = Arc::new(ManualClock::new(now));
         let delivery = Arc::new(RecordingDelivery::new());
@@ -120,6 +137,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
         let settings = PoolSettings {
             policy: policy.clone(),
             hash_params: HashParams::insecure_fast_for_tests(),
+            alias_attributes: vec![AliasAttribute::Email],
             ..PoolSettings::default()
         };
         let pool = pools
@@ -132,6 +150,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 "model check",
                 ClientSettings {
                     explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                    prevent_user_existence_errors,
                     ..ClientSettings::default()
                 },
             )
@@ -145,7 +164,10 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             pool_id: pool.id,
             client_id: client.client_id,
             rules: insecure_fast_rules(policy.clone()),
-            model: Model::new(policy, now),
+            model: Model {
+                prevent_user_existence_errors,
+                ..Model::new(policy, now)
+            },
             session: None,
             steps: 0,
         })
@@ -182,7 +204,26 @@ impl<S: Store + ?Sized> ModelCheck<S> {
         self.agree().map_err(fail)
     }
 
+    /// The name the model addresses the user by, as text (SPEC §8).
+    fn name_text(&self) -> String {
+        match self.model.name {
+            Name::Username => USERNAME.to_owned(),
+            Name::Email => EMAIL.to_owned(),
+            Name::Sub => self
+                .store
+                .find_user(&self.pool_id, UserKey::Username(USERNAME))
+                .ok()
+                .flatten()
+                .map_or_else(
+                    || "00000000-0000-4000-8000-000000000000".to_owned(),
+                    |u| u.sub.to_string(),
+                ),
+        }
+    }
+
     fn run(&mut self, op: &Op) -> Result<Success, Error> {
+        let who = self.name_text();
+        let who = who.as_str();
         let text = |g: &Guess| self.model.resolve(g);
         let (pools, admin, pool, client) = (
             &self.pools,
@@ -211,24 +252,24 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 Some(MessageAction::Resend),
             )),
             Op::FederatedSignIn => done(pools.federated_sign_in(pool, USERNAME, ATTRIBUTES)),
-            Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, USERNAME)),
+            Op::AdminConfirmSignUp => done(pools.admin_confirm_sign_up(admin, pool, who)),
+            Op::ConfirmSignUp { right_code } => {
+                let code = self.code_to_send(*right_code);
+                done(pools.confirm_sign_up(client, who, &code))
+            }
+            Op::ResendConfirmationCode => done(pools.resend_confirmation_code(client, who)),
             Op::AdminSetUserPassword {
                 password,
                 permanent,
             } => done(pools.admin_set_user_password(
                 admin,
                 pool,
-                USERNAME,
+                who,
                 &text(password),
                 Some(*permanent),
             )),
             Op::SignIn { password } => {
-                match pools.initiate_auth(
-                    client,
-                    "USER_PASSWORD_AUTH",
-                    USERNAME,
-                    &text(password),
-                )? {
+                match pools.initiate_auth(client, "USER_PASSWORD_AUTH", who, &text(password))? {
                     AuthResult::Authenticated(_) => Ok(Success::Authenticated),
                     AuthResult::NewPasswordRequired { session, .. } => {
                         self.session = Some(session.expose().to_owned());
@@ -245,38 +286,62 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                     _ => FORGED_SESSION,
                 };
                 pools
-                    .respond_to_new_password_required(
-                        client,
-                        USERNAME,
-                        session,
-                        &text(new_password),
-                    )
+                    .respond_to_new_password_required(client, who, session, &text(new_password))
                     .map(|_| Success::Authenticated)
             }
             Op::ChangePassword { previous, proposed } => {
-                done(pools.change_password(pool, USERNAME, &text(previous), &text(proposed)))
+                done(pools.change_password(pool, who, &text(previous), &text(proposed)))
             }
-            Op::AdminResetUserPassword => {
-                done(pools.admin_reset_user_password(admin, pool, USERNAME))
-            }
-            Op::ForgotPassword => done(pools.forgot_password(client, USERNAME)),
+            Op::AdminResetUserPassword => done(pools.admin_reset_user_password(admin, pool, who)),
+            Op::ForgotPassword => done(pools.forgot_password(client, who)),
             Op::ConfirmForgotPassword {
                 right_code,
                 password,
             } => {
-                let code = match self.delivery.last_code(USERNAME) {
-                    Some(code) if *right_code => code.expose().to_owned(),
-                    Some(code) => wrong(code.expose()),
-                    None => "000000".to_owned(),
-                };
-                done(pools.confirm_forgot_password(client, USERNAME, &code, &text(password)))
+                let code = self.code_to_send(*right_code);
+                done(pools.confirm_forgot_password(client, who, &code, &text(password)))
             }
-            Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, USERNAME)),
-            Op::AdminEnableUser => done(pools.admin_enable_user(admin, pool, USERNAME)),
+            Op::AdminDisableUser => done(pools.admin_disable_user(admin, pool, who)),
+            Op::AdminEnableUser => done(pools.admin_enable_user(admin, pool, who)),
+            Op::UseName(_) => Ok(Success::Done),
+            Op::SetEmailVerified(verified) => done(pools.admin_update_user_attributes(
+                admin,
+                pool,
+                who,
+                &[("email_verified", if *verified { "true" } else { "false" })],
+            )),
             Op::AdvanceTime(seconds) => {
                 self.clock.advance(TimeDelta::seconds(i64::from(*seconds)));
                 Ok(Success::Done)
             }
+            Op::UpdatePolicy {
+                history_size,
+                temporary_validity_days,
+            } => {
+                let policy =
+                    updated_policy(&self.model.policy, *history_size, *temporary_validity_days);
+                let updated = pools.update_user_pool(
+                    admin,
+                    pool,
+                    PoolUpdate {
+                        policy: Some(policy.clone()),
+                        ..PoolUpdate::default()
+                    },
+                );
+                if updated.is_ok() {
+                    self.rules = insecure_fast_rules(policy);
+                }
+                done(updated)
+            }
+        }
+    }
+
+    /// The last code delivered, or (`right_code` false) a code that differs from it.
+    fn code_to_send(&self, right_code: bool) -> String {
+        match self.delivery.last_code(USERNAME) {
+            Some(code) if right_code => code.expose().to_owned(),
+            Some(code) => wrong(code.expose()),
+            None => "000000".to_owned(),
         }
     }
 
@@ -307,6 +372,12 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             "enabled",
             record.enabled.to_string(),
             user.enabled.to_string(),
+        )?;
+        same(
+            "email verified",
+            (record.attributes.get("email_verified").map(String::as_str) == Some("true"))
+                .to_string(),
+            user.email_verified.to_string(),
         )?;
         let kind = record.credential.as_ref().map(|c| c.kind);
         let model_kind = user.current.as_ref().map(|c| {
@@ -348,15 +419,49 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             ),
             format!("{:?}", user.code.as_ref().map(|c| (c.purpose, c.attempts))),
         )?;
+        // SPEC §12: the wrong attempts and issued codes that still count, per purpose.
+        let now = self.clock_now();
+        for purpose in [CodePurpose::SignUp, CodePurpose::PasswordReset] {
+            let stored = record.code_throttles.get(purpose);
+            let counted = |events: &[chrono::DateTime<chrono::Utc>]| {
+                events
+                    .iter()
+                    .filter(|&&at| now - at < self.rules.code_window)
+                    .count()
+            };
+            let model = user.counts(purpose);
+            same(
+                &format!("{purpose:?} code counts (wrong, issued)"),
+                format!("{:?}", (counted(&stored.failures), counted(&stored.issued))),
+                format!("{:?}", (model.failures_at(now), model.issued_at(now))),
+            )?;
+        }
         self.probe(&record)
     }
 
     /// Which passwords sign in (and how), and which ones history refuses, on copies.
     fn probe(&self, record: &UserRecord) -> Result<(), String> {
+        // The probes run on the record itself: no lookup, so predict as by username.
+        let model = Model {
+            name: Name::Username,
+            ..self.model.clone()
+        };
         let mut rng = seeded_entropy(0);
         let mut ctx = Context::new(self.clock_now(), &mut rng);
         let current = self.model.resolve(&Guess::Current);
-        for text in VALID_PASSWORDS.iter().copied().chain([current.as_str()]) {
+        // The test passwords, the current one and every previous one the model remembers
+        // (up to 23, SPEC §5): each must sign in, and be refused by history, as predicted.
+        let previous = model
+            .user
+            .as_ref()
+            .map(|u| u.previous.clone())
+            .unwrap_or_default();
+        let texts = VALID_PASSWORDS
+            .iter()
+            .copied()
+            .chain([current.as_str()])
+            .chain(previous.iter().map(String::as_str));
+        for text in texts {
             let Ok(password) = Password::parse(text) else {
                 continue;
             };
@@ -367,7 +472,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                     SignInOutcome::NewPasswordRequired { .. } => Success::Challenge,
                 })
                 .map_err(|r| r.error);
-            let expected = self.model.predict(&Op::SignIn {
+            let expected = model.predict(&Op::SignIn {
                 password: guess.clone(),
             });
             agree("sign-in with", text, &signed, &expected)?;
@@ -379,7 +484,7 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                 &mut ctx,
             )
             .map(|_| Success::Done);
-            let expected = self.model.predict(&Op::AdminSetUserPassword {
+            let expected = model.predict(&Op::AdminSetUserPassword {
                 password: guess,
                 permanent: true,
             });
@@ -438,7 +543,22 @@ pub fn run<S: Store + ?Sized>(
     seed: u64,
     ops: &[Op],
 ) -> Result<(), Divergence> {
-    let mut check = ModelCheck::new(store, policy, seed)?;
+    run_with_prevention(store, policy, seed, false, ops)
+}
+
+/// [`run`] with the client's `PreventUserExistenceErrors` as given.
+///
+/// # Errors
+/// The first [`Divergence`].
+pub fn run_with_prevention<S: Store + ?Sized>(
+    store: Arc<S>,
+    policy: PasswordPolicy,
+    seed: u64,
+    prevent_user_existence_errors: bool,
+    ops: &[Op],
+) -> Result<(), Divergence> {
+    let mut check =
+        ModelCheck::with_prevention(store, policy, seed, prevent_user_existence_errors)?;
     for op in ops {
         check.step(op)?;
     }
@@ -456,8 +576,9 @@ fn policy_with(history: i64, validity_days: i64) -> PasswordPolicy {
 
 /// Runs `cases` random sequences of up to `max_steps` operations (from
 /// `userpool_core::testing::strategies::ops`), each on a fresh store from `make_store`, with
-/// history sizes 0, 1 and 3 and temporary validity 1 or 7 days; on a divergence, shrinks
-/// the sequence and returns proptest's report (the minimal input, printed as `Op`s).
+/// history sizes 0, 1 and 3, temporary validity 1 or 7 days, and a client that prevents
+/// user-existence errors or not; on a divergence, shrinks the sequence and returns
+/// proptest's report (the minimal input, printed as `Op`s).
 ///
 /// # Errors
 /// The shrunk failing case, as text.
@@ -478,11 +599,55 @@ where
         prop_oneof![Just(0i64), Just(1), Just(3)],
         prop_oneof![Just(0i64), Just(1)],
         any::<u64>(),
+        any::<bool>(),
         userpool_core::testing::strategies::ops(max_steps),
     );
     runner
-        .run(&strategy, |(history, validity, seed, ops)| {
-            run(make_store(), policy_with(history, validity), seed, &ops)
+        .run(&strategy, |(history, validity, seed, prevent, ops)| {
+            run_with_prevention(
+                make_store(),
+                policy_with(history, validity),
+                seed,
+                prevent,
+                &ops,
+            )
+            .map_err(|d| TestCaseError::fail(d.to_string()))
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Like [`check_random`] for long histories (SPEC §5): sequences from
+/// `userpool_core::testing::strategies::long_history_ops` (more than twelve distinct
+/// passwords, the history size changed mid-sequence) starting from history sizes 13 and
+/// 24, every remembered password probed after every step.
+///
+/// # Errors
+/// The shrunk failing case, as text.
+pub fn check_random_long_histories<S, F>(
+    cases: u32,
+    max_steps: usize,
+    make_store: F,
+) -> Result<(), String>
+where
+    S: Store + ?Sized,
+    F: Fn() -> Arc<S>,
+{
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (
+        prop_oneof![Just(13i64), Just(24)],
+        any::<u64>(),
+        userpool_core::testing::strategies::long_history_ops(max_steps),
+    );
+    runner
+        .run(&strategy, |(history, seed, ops)| {
+            run(make_store(), policy_with(history, 7), seed, &ops)
                 .map_err(|d| TestCaseError::fail(d.to_string()))
         })
         .map_err(|e| e.to_string())

@@ -121,6 +121,41 @@ fn kit_catches_a_store_that_reorders_history() {
     conformance::user_insert_then_find_by_username_alias_and_sub(&broken);
 }
 
+/// A deliberately broken store: it keeps only the newest wrong code attempt of each purpose,
+/// as a store that stored a counter per code instead of the SPEC §12 lists might.
+struct ForgetsCodeFailures(MemoryStore);
+
+delegate_all_but!(ForgetsCodeFailures, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        Ok(self.0.find_user(pool, key)?.map(|mut u| {
+            for throttle in [
+                &mut u.code_throttles.sign_up,
+                &mut u.code_throttles.password_reset,
+            ] {
+                let keep = throttle.failures.len().saturating_sub(1);
+                throttle.failures.drain(..keep);
+            }
+            u
+        }))
+    }
+});
+
+#[test]
+fn kit_catches_a_store_that_forgets_code_failures() {
+    let broken = Broken(|| ForgetsCodeFailures(MemoryStore::new()));
+    assert!(fails(|| conformance::user_round_trips_code_throttles(
+        &broken
+    )));
+    conformance::user_round_trips_every_status(&broken);
+}
+
 /// A deliberately broken store: its signing key is last writer wins, and its other token
 /// methods are the trait's defaults (`Unsupported`).
 struct OverwritesSigningKey(MemoryStore, std::sync::Mutex<Option<SigningKey>>);

@@ -70,7 +70,7 @@ pub mod ops;
 pub mod strategies;
 
 pub use model::{Expected, Model, Success, UserModel};
-pub use ops::{Guess, Op};
+pub use ops::{Guess, Name, Op};
 
 #[cfg(any(test, feature = "test-util"))]
 mod helpers {

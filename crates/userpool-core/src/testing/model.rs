@@ -8,7 +8,11 @@
 //!
 //! What it tracks: whether the user exists, its status and `Enabled` flag, the current
 //! password with its kind and expiry, the previous permanent passwords (history), the
-//! pending code, whether a NEW_PASSWORD_REQUIRED session is open, and the sign-in lockout.
+//! pending code, the wrong code attempts and codes issued per purpose (SPEC §12), whether a
+//! NEW_PASSWORD_REQUIRED session is open, the sign-in lockout, whether the email alias is
+//! verified and which name operations address the user by (SPEC §8: the username, the email
+//! alias, the `sub`), the pool's policy as it changes mid-sequence, and whether the client
+//! prevents user-existence errors.
 //! What it delegates: SPEC §1 (is the text a `Password`?) and SPEC §2 (which policy rule
 //! breaks first) are asked of [`Password::parse`] and [`PasswordPolicy::first_violation`],
 //! which have their own tables of tests; the model decides everything after that.
@@ -20,7 +24,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::ops::{Guess, Op, USERNAME, VALID_PASSWORDS};
+use super::ops::{Guess, Name, Op, USERNAME, VALID_PASSWORDS};
 use crate::config::LockoutPolicy;
 use crate::error::Error;
 use crate::input::Password;
@@ -33,8 +37,14 @@ pub const SESSION_VALIDITY: TimeDelta = TimeDelta::minutes(3);
 pub const RESET_CODE_VALIDITY: TimeDelta = TimeDelta::hours(1);
 /// How long a sign-up confirmation code lasts.
 pub const SIGN_UP_CODE_VALIDITY: TimeDelta = TimeDelta::hours(24);
-/// Wrong codes allowed before `LimitExceededException`.
-pub const CODE_ATTEMPTS: u32 = 5;
+/// Wrong codes allowed per user and purpose in any [`CODE_WINDOW`] before
+/// `LimitExceededException` (SPEC §12).
+pub const CODE_ATTEMPTS: usize = 5;
+/// Codes issued per user and purpose in any [`CODE_WINDOW`] before `LimitExceededException`
+/// (SPEC §12).
+pub const CODES_PER_WINDOW: usize = 5;
+/// The rolling window of both code limits (SPEC §12).
+pub const CODE_WINDOW: TimeDelta = TimeDelta::hours(1);
 
 /// What a successful operation returns, as far as a caller can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +117,34 @@ pub struct CodeModel {
     pub attempts: u32,
 }
 
+/// When wrong codes were tried and codes were issued, for one purpose (SPEC §12). Every
+/// event is kept; the model counts those less than [`CODE_WINDOW`] old.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeCounts {
+    /// When each wrong code was tried (since the last right one).
+    pub failures: Vec<DateTime<Utc>>,
+    /// When each code was issued (since the last right one).
+    pub issued: Vec<DateTime<Utc>>,
+}
+
+impl CodeCounts {
+    fn within(events: &[DateTime<Utc>], now: DateTime<Utc>) -> usize {
+        events.iter().filter(|&&at| now - at < CODE_WINDOW).count()
+    }
+
+    /// Wrong codes tried in the hour up to `now`.
+    #[must_use]
+    pub fn failures_at(&self, now: DateTime<Utc>) -> usize {
+        Self::within(&self.failures, now)
+    }
+
+    /// Codes issued in the hour up to `now`.
+    #[must_use]
+    pub fn issued_at(&self, now: DateTime<Utc>) -> usize {
+        Self::within(&self.issued, now)
+    }
+}
+
 /// One user, as SPEC describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserModel {
@@ -120,8 +158,14 @@ pub struct UserModel {
     pub previous: Vec<String>,
     /// The pending code.
     pub code: Option<CodeModel>,
+    /// Sign-up code counts (SPEC §12).
+    pub sign_up_codes: CodeCounts,
+    /// Password-reset code counts (SPEC §12).
+    pub reset_codes: CodeCounts,
     /// Until when the last NEW_PASSWORD_REQUIRED session is usable, if one is open.
     pub session_until: Option<DateTime<Utc>>,
+    /// Whether `email_verified` is `true`: the email alias finds the user (SPEC §8).
+    pub email_verified: bool,
     /// Consecutive failed sign-ins.
     pub failures: u32,
     /// The last failed sign-in.
@@ -141,6 +185,50 @@ pub struct Model {
     pub now: DateTime<Utc>,
     /// The user, once created.
     pub user: Option<UserModel>,
+    /// Whether the app client prevents user-existence errors (`PreventUserExistenceErrors`
+    /// = `ENABLED`): the public operations then answer for an unknown user as they would
+    /// for a known one with a wrong secret (SPEC §6). Off by default.
+    pub prevent_user_existence_errors: bool,
+    /// The name operations address the user by ([`Op::UseName`]).
+    pub name: Name,
+}
+
+fn limit_exceeded() -> Expected {
+    Expected::new(
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    )
+}
+
+/// `policy` with `PasswordHistorySize = history_size % 25` and
+/// `TemporaryPasswordValidityDays = temporary_validity_days % 8`, every other setting (the
+/// blocklist included) as it was: what [`Op::UpdatePolicy`] sets. Harnesses send this
+/// policy to the real pool.
+#[must_use]
+pub fn updated_policy(
+    policy: &PasswordPolicy,
+    history_size: u8,
+    temporary_validity_days: u8,
+) -> PasswordPolicy {
+    let mut builder = PasswordPolicy::builder()
+        .minimum_length(i64::from(policy.minimum_length()))
+        .require_uppercase(policy.require_uppercase())
+        .require_lowercase(policy.require_lowercase())
+        .require_numbers(policy.require_numbers())
+        .require_symbols(policy.require_symbols())
+        .reject_user_identity(policy.reject_user_identity())
+        .password_history_size(i64::from(history_size % 25))
+        .temporary_password_validity_days(i64::from(temporary_validity_days % 8));
+    if let Some(max) = policy.maximum_length() {
+        builder = builder.maximum_length(i64::from(max));
+    }
+    if let Some(score) = policy.minimum_strength() {
+        builder = builder.minimum_strength(i64::from(score));
+    }
+    builder.build().map_or_else(
+        |_| policy.clone(),
+        |p| p.with_blocklist(policy.blocklist().cloned()),
+    )
 }
 
 /// The NFKC form of a text that is a valid password (SPEC §1), else `None`.
@@ -157,6 +245,17 @@ impl Model {
             lockout: LockoutPolicy::default(),
             now,
             user: None,
+            prevent_user_existence_errors: false,
+            name: Name::Username,
+        }
+    }
+
+    /// Whether the current name finds `user` (SPEC §8): the username and the `sub` always,
+    /// the email alias while verified.
+    fn finds(&self, user: &UserModel) -> bool {
+        match self.name {
+            Name::Username | Name::Sub => true,
+            Name::Email => user.email_verified,
         }
     }
 
@@ -238,12 +337,41 @@ impl Model {
             });
         }
         let first = typed.first().map(String::as_str).unwrap_or_default();
-        let Some(user) = &self.user else {
+        // A name that finds no user is the same as no user (SPEC §8).
+        let found = self
+            .user
+            .as_ref()
+            .filter(|user| !op.by_name() || self.finds(user));
+        let Some(user) = found else {
             return match op {
                 Op::SignUp { .. } | Op::AdminCreateUser { .. } => {
                     self.policy_refuses(first).map_or(Ok(Success::Done), Err)
                 }
-                Op::FederatedSignIn | Op::AdvanceTime(_) => Ok(Success::Done),
+                Op::FederatedSignIn
+                | Op::AdvanceTime(_)
+                | Op::UpdatePolicy { .. }
+                | Op::UseName(_) => Ok(Success::Done),
+                // Where the client prevents user-existence errors, the public operations
+                // answer as for a user who exists (SPEC §6, §12).
+                Op::SignIn { .. } if self.prevent_user_existence_errors => {
+                    Err(Expected::not_authorized("Incorrect username or password."))
+                }
+                Op::RespondToChallenge { .. } if self.prevent_user_existence_errors => {
+                    Err(Expected::not_authorized("Invalid session for the user."))
+                }
+                Op::ForgotPassword | Op::ResendConfirmationCode
+                    if self.prevent_user_existence_errors =>
+                {
+                    Ok(Success::Done)
+                }
+                Op::ConfirmForgotPassword { .. } | Op::ConfirmSignUp { .. }
+                    if self.prevent_user_existence_errors =>
+                {
+                    Err(Expected::new(
+                        "CodeMismatchException",
+                        "Invalid verification code provided, please try again.",
+                    ))
+                }
                 _ => Err(Expected::new(
                     "UserNotFoundException",
                     "User does not exist.",
@@ -264,6 +392,9 @@ impl Model {
             },
             Op::FederatedSignIn
             | Op::AdvanceTime(_)
+            | Op::UpdatePolicy { .. }
+            | Op::UseName(_)
+            | Op::SetEmailVerified(_)
             | Op::AdminDisableUser
             | Op::AdminEnableUser => Ok(Success::Done),
             Op::AdminSetUserPassword { .. } => self.sets(user, first),
@@ -319,18 +450,39 @@ impl Model {
                 }
             }
             Op::AdminResetUserPassword => match user.status {
-                UserStatus::Confirmed | UserStatus::ResetRequired => Ok(Success::Done),
+                UserStatus::Confirmed | UserStatus::ResetRequired => {
+                    user.may_issue(CodePurpose::PasswordReset, now)
+                }
                 _ => Err(Expected::not_authorized(
                     "User password cannot be reset in the current state.",
                 )),
             },
             Op::ForgotPassword => match (user.enabled, user.status) {
                 (false, _) => Err(Expected::not_authorized("User is disabled.")),
-                (true, UserStatus::Confirmed | UserStatus::ResetRequired) => Ok(Success::Done),
+                (true, UserStatus::Confirmed | UserStatus::ResetRequired) => {
+                    user.may_issue(CodePurpose::PasswordReset, now)
+                }
                 _ => Err(Expected::not_authorized(
                     "User password cannot be reset in the current state.",
                 )),
             },
+            Op::ResendConfirmationCode => match (user.enabled, user.status) {
+                (false, _) => Err(Expected::not_authorized("User is disabled.")),
+                (true, UserStatus::Unconfirmed) => user.may_issue(CodePurpose::SignUp, now),
+                _ => Err(Expected::new(
+                    "InvalidParameterException",
+                    "User is already confirmed.",
+                )),
+            },
+            Op::ConfirmSignUp { right_code } => {
+                if user.status != UserStatus::Unconfirmed {
+                    return Err(Expected::not_authorized(&format!(
+                        "User cannot be confirmed. Current status is {}",
+                        user.status
+                    )));
+                }
+                user.code_check(CodePurpose::SignUp, *right_code, now)
+            }
             Op::ConfirmForgotPassword { right_code, .. } => {
                 if !matches!(
                     user.status,
@@ -340,27 +492,8 @@ impl Model {
                         "User password cannot be reset in the current state.",
                     ));
                 }
-                match &user.code {
-                    Some(c) if c.purpose == CodePurpose::PasswordReset && now < c.expires_at => {
-                        if c.attempts >= CODE_ATTEMPTS {
-                            Err(Expected::new(
-                                "LimitExceededException",
-                                "Attempt limit exceeded, please try after some time.",
-                            ))
-                        } else if !right_code {
-                            Err(Expected::new(
-                                "CodeMismatchException",
-                                "Invalid verification code provided, please try again.",
-                            ))
-                        } else {
-                            self.sets(user, first)
-                        }
-                    }
-                    _ => Err(Expected::new(
-                        "ExpiredCodeException",
-                        "Invalid code provided, please request a code again.",
-                    )),
-                }
+                user.code_check(CodePurpose::PasswordReset, *right_code, now)?;
+                self.sets(user, first)
             }
             Op::AdminConfirmSignUp => {
                 if user.status == UserStatus::Unconfirmed {
@@ -406,10 +539,27 @@ impl Model {
             self.now += TimeDelta::seconds(i64::from(*seconds));
             return result;
         }
+        if let Op::UpdatePolicy {
+            history_size,
+            temporary_validity_days,
+        } = op
+        {
+            self.policy = updated_policy(&self.policy, *history_size, *temporary_validity_days);
+            return result;
+        }
+        if let Op::UseName(name) = op {
+            self.name = *name;
+            return result;
+        }
         if self.user.is_none() {
             if result.is_ok() {
                 self.user = self.created(op, first, temporary_until);
             }
+            return result;
+        }
+        // Addressed by a name that finds no one: nothing moves (an answer prevented from
+        // saying so is not the user's bookkeeping either).
+        if op.by_name() && !self.user.as_ref().is_some_and(|u| self.finds(u)) {
             return result;
         }
         let lockout = self.lockout;
@@ -423,9 +573,13 @@ impl Model {
                 {
                     user.fail(now, &lockout);
                 }
-                (Op::ConfirmForgotPassword { .. }, Err(e)) if e.code == "CodeMismatchException" => {
+                (Op::ConfirmForgotPassword { .. } | Op::ConfirmSignUp { .. }, Err(e))
+                    if e.code == "CodeMismatchException" =>
+                {
                     if let Some(code) = user.code.as_mut() {
                         code.attempts += 1;
+                        let purpose = code.purpose;
+                        user.counts_mut(purpose).failures.push(now);
                     }
                 }
                 _ => {}
@@ -447,9 +601,27 @@ impl Model {
                     user.session_until = Some(now + SESSION_VALIDITY);
                 }
             }
-            Op::RespondToChallenge { .. } | Op::ConfirmForgotPassword { .. } => {
+            Op::RespondToChallenge { .. } => {
                 user.replace(first, None, n);
                 user.status = UserStatus::Confirmed;
+            }
+            Op::ConfirmForgotPassword { .. } => {
+                user.replace(first, None, n);
+                user.status = UserStatus::Confirmed;
+                user.reset_codes = CodeCounts::default();
+            }
+            Op::ConfirmSignUp { .. } => {
+                user.status = UserStatus::Confirmed;
+                user.code = None;
+                user.sign_up_codes = CodeCounts::default();
+            }
+            Op::ResendConfirmationCode => {
+                user.code = Some(CodeModel {
+                    purpose: CodePurpose::SignUp,
+                    expires_at: now + SIGN_UP_CODE_VALIDITY,
+                    attempts: 0,
+                });
+                user.sign_up_codes.issued.push(now);
             }
             Op::ChangePassword { .. } => {
                 let proposed = typed.get(1).and_then(|t| normalised(t)).unwrap_or_default();
@@ -465,6 +637,7 @@ impl Model {
                     expires_at: now + RESET_CODE_VALIDITY,
                     attempts: 0,
                 });
+                user.reset_codes.issued.push(now);
             }
             Op::AdminConfirmSignUp => {
                 user.status = UserStatus::Confirmed;
@@ -482,9 +655,12 @@ impl Model {
                 user.session_until = None;
             }
             Op::AdminEnableUser => user.enabled = true,
+            Op::SetEmailVerified(verified) => user.email_verified = *verified,
             Op::SignUp { .. }
             | Op::AdminCreateUser { .. }
             | Op::FederatedSignIn
+            | Op::UpdatePolicy { .. }
+            | Op::UseName(_)
             | Op::AdvanceTime(_) => {}
         }
         result
@@ -520,12 +696,19 @@ impl Model {
             Op::FederatedSignIn => (UserStatus::ExternalProvider, None, None),
             _ => return None,
         };
+        let sign_up_codes = CodeCounts {
+            failures: Vec::new(),
+            issued: code.iter().map(|_| self.now).collect(),
+        };
         Some(UserModel {
             status,
             enabled: true,
             current,
             previous: Vec::new(),
             code,
+            sign_up_codes,
+            reset_codes: CodeCounts::default(),
+            email_verified: false,
             session_until: None,
             failures: 0,
             last_failure: None,
@@ -535,6 +718,60 @@ impl Model {
 }
 
 impl UserModel {
+    /// The code counts of `purpose`.
+    #[must_use]
+    pub fn counts(&self, purpose: CodePurpose) -> &CodeCounts {
+        match purpose {
+            CodePurpose::SignUp => &self.sign_up_codes,
+            CodePurpose::PasswordReset => &self.reset_codes,
+        }
+    }
+
+    fn counts_mut(&mut self, purpose: CodePurpose) -> &mut CodeCounts {
+        match purpose {
+            CodePurpose::SignUp => &mut self.sign_up_codes,
+            CodePurpose::PasswordReset => &mut self.reset_codes,
+        }
+    }
+
+    /// SPEC §12: a code of `purpose` may be issued unless five were in the last hour.
+    fn may_issue(&self, purpose: CodePurpose, now: DateTime<Utc>) -> Result<Success, Expected> {
+        if self.counts(purpose).issued_at(now) >= CODES_PER_WINDOW {
+            Err(limit_exceeded())
+        } else {
+            Ok(Success::Done)
+        }
+    }
+
+    /// SPEC §12, then the code itself: five wrong codes in the last hour refuse every check
+    /// before the code is looked at; then a missing or expired code; then the comparison.
+    fn code_check(
+        &self,
+        purpose: CodePurpose,
+        right_code: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Success, Expected> {
+        if self.counts(purpose).failures_at(now) >= CODE_ATTEMPTS {
+            return Err(limit_exceeded());
+        }
+        match &self.code {
+            Some(c) if c.purpose == purpose && now < c.expires_at => {
+                if right_code {
+                    Ok(Success::Done)
+                } else {
+                    Err(Expected::new(
+                        "CodeMismatchException",
+                        "Invalid verification code provided, please try again.",
+                    ))
+                }
+            }
+            _ => Err(Expected::new(
+                "ExpiredCodeException",
+                "Invalid code provided, please request a code again.",
+            )),
+        }
+    }
+
     /// A successful password change (SPEC §5): a permanent current password joins the
     /// history, a temporary one is dropped; history keeps `n - 1` entries; the session,
     /// the code and the lockout end.

@@ -11,6 +11,35 @@ use std::fmt;
 /// The one user every operation targets (a model covers one user; lookups are SPEC §8's).
 pub const USERNAME: &str = "alice";
 
+/// The user's email address, given at creation. The model's pool lists `email` as an alias
+/// attribute, so the address finds the user only while `email_verified` is `true` (SPEC §8).
+pub const EMAIL: &str = "model-user@example.com";
+
+/// The name the following operations address the user by (SPEC §8). Operations that create
+/// the user (SignUp, AdminCreateUser, its RESEND, the federated sign-in) always use
+/// [`USERNAME`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Name {
+    /// [`USERNAME`].
+    Username,
+    /// [`EMAIL`], an alias: found only while verified.
+    Email,
+    /// The user's `sub` (before the user exists, some other UUID).
+    Sub,
+}
+
+impl fmt::Debug for Name {
+    /// Rust source: `Name::Username`, ...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Name::Username => "Name::Username",
+            Name::Email => "Name::Email",
+            Name::Sub => "Name::Sub",
+        })
+    }
+}
+
 /// Passwords that meet Cognito's default policy (SPEC §2). Few, so that history repeats
 /// (SPEC §5) are frequent in random sequences.
 pub const VALID_PASSWORDS: [&str; 5] = [
@@ -20,6 +49,14 @@ pub const VALID_PASSWORDS: [&str; 5] = [
     "Delta-Pass4",
     "Echo-Pass5",
 ];
+
+/// The `n`-th of many distinct passwords meeting Cognito's default policy, for sequences
+/// that fill long histories (SPEC §5: up to 24 passwords): `Numbered-Pass00`,
+/// `Numbered-Pass01`, ...
+#[must_use]
+pub fn numbered_password(n: u8) -> String {
+    format!("Numbered-Pass{n:02}")
+}
 
 /// Passwords that meet SPEC §1 but break the default policy (SPEC §2): no uppercase, too
 /// short, no lowercase.
@@ -81,6 +118,13 @@ pub enum Op {
     FederatedSignIn,
     /// `AdminConfirmSignUp`.
     AdminConfirmSignUp,
+    /// `ConfirmSignUp`, with the last code issued (or a wrong one).
+    ConfirmSignUp {
+        /// Send the last code issued; otherwise a code that differs from it.
+        right_code: bool,
+    },
+    /// `ResendConfirmationCode`: a new sign-up code (SPEC §12).
+    ResendConfirmationCode,
     /// `AdminSetUserPassword`.
     AdminSetUserPassword {
         /// The new password.
@@ -119,6 +163,22 @@ pub enum Op {
         /// The new password.
         password: Guess,
     },
+    /// `UpdateUserPool` with the pool's policy changed mid-sequence: `PasswordHistorySize`
+    /// becomes `history_size % 25` and `TemporaryPasswordValidityDays`
+    /// `temporary_validity_days % 8`, every other setting as it was (see
+    /// [`super::model::updated_policy`]). Lowering the history size trims a user's history
+    /// at the next password change (SPEC §5).
+    UpdatePolicy {
+        /// The new history size, modulo 25.
+        history_size: u8,
+        /// The new temporary-password validity in days, modulo 8 (0: the default, 7).
+        temporary_validity_days: u8,
+    },
+    /// From now on, address the user by this name (SPEC §8).
+    UseName(Name),
+    /// `AdminUpdateUserAttributes` setting `email_verified` (`"true"` or `"false"`): the
+    /// email alias finds the user only while verified.
+    SetEmailVerified(bool),
     /// `AdminDisableUser`.
     AdminDisableUser,
     /// `AdminEnableUser`.
@@ -130,6 +190,22 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether the operation addresses the user by the current [`Name`] (every operation
+    /// but those that create the user, time and pool-level ones).
+    #[must_use]
+    pub fn by_name(&self) -> bool {
+        !matches!(
+            self,
+            Op::SignUp { .. }
+                | Op::AdminCreateUser { .. }
+                | Op::ResendInvitation { .. }
+                | Op::FederatedSignIn
+                | Op::AdvanceTime(_)
+                | Op::UpdatePolicy { .. }
+                | Op::UseName(_)
+        )
+    }
+
     /// The passwords this operation types, in the order it types them (ChangePassword: the
     /// previous one, then the proposed one). Each must be a valid password (SPEC §1).
     #[must_use]
@@ -164,6 +240,10 @@ impl fmt::Debug for Op {
             ),
             Op::FederatedSignIn => f.write_str("Op::FederatedSignIn"),
             Op::AdminConfirmSignUp => f.write_str("Op::AdminConfirmSignUp"),
+            Op::ConfirmSignUp { right_code } => {
+                write!(f, "Op::ConfirmSignUp {{ right_code: {right_code} }}")
+            }
+            Op::ResendConfirmationCode => f.write_str("Op::ResendConfirmationCode"),
             Op::AdminSetUserPassword {
                 password,
                 permanent,
@@ -192,6 +272,15 @@ impl fmt::Debug for Op {
                 f,
                 "Op::ConfirmForgotPassword {{ right_code: {right_code}, password: {password:?} }}"
             ),
+            Op::UpdatePolicy {
+                history_size,
+                temporary_validity_days,
+            } => write!(
+                f,
+                "Op::UpdatePolicy {{ history_size: {history_size}, temporary_validity_days: {temporary_validity_days} }}"
+            ),
+            Op::UseName(name) => write!(f, "Op::UseName({name:?})"),
+            Op::SetEmailVerified(verified) => write!(f, "Op::SetEmailVerified({verified})"),
             Op::AdminDisableUser => f.write_str("Op::AdminDisableUser"),
             Op::AdminEnableUser => f.write_str("Op::AdminEnableUser"),
             Op::AdvanceTime(seconds) => write!(f, "Op::AdvanceTime({seconds})"),

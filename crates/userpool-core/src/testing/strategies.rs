@@ -8,7 +8,9 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::ops::{Guess, MALFORMED_PASSWORDS, Op, VALID_PASSWORDS, WEAK_PASSWORDS};
+use super::ops::{
+    Guess, MALFORMED_PASSWORDS, Name, Op, VALID_PASSWORDS, WEAK_PASSWORDS, numbered_password,
+};
 use crate::error::PolicyViolation;
 use crate::input::{Password, UserPoolId, Username};
 use crate::policy::PasswordPolicy;
@@ -259,8 +261,9 @@ pub fn guess() -> impl Strategy<Value = Guess> {
 }
 
 /// Time steps that cross every boundary of SPEC §4–§6: none, a lockout's second, a
-/// session's 3 minutes, the 15-minute lockout reset, a reset code's hour, a day, and the
-/// default 7-day temporary-password validity.
+/// session's 3 minutes, the 15-minute lockout reset, 20 minutes and just under an hour
+/// (inside the code window of SPEC §12), a reset code's hour, a day, and the default 7-day
+/// temporary-password validity.
 pub fn time_step() -> impl Strategy<Value = u32> {
     prop_oneof![
         Just(0),
@@ -268,6 +271,8 @@ pub fn time_step() -> impl Strategy<Value = u32> {
         Just(120),
         Just(240),
         Just(16 * 60),
+        Just(20 * 60),
+        Just(3_599),
         Just(3_700),
         Just(86_400),
         Just(8 * 86_400),
@@ -282,6 +287,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => guess().prop_map(|temporary_password| Op::ResendInvitation { temporary_password }),
         1 => Just(Op::FederatedSignIn),
         1 => Just(Op::AdminConfirmSignUp),
+        2 => prop::bool::weighted(0.3).prop_map(|right_code| Op::ConfirmSignUp { right_code }),
+        2 => Just(Op::ResendConfirmationCode),
         4 => (guess(), any::<bool>())
             .prop_map(|(password, permanent)| Op::AdminSetUserPassword { password, permanent }),
         5 => guess().prop_map(|password| Op::SignIn { password }),
@@ -290,9 +297,15 @@ pub fn op() -> impl Strategy<Value = Op> {
         }),
         2 => (guess(), guess()).prop_map(|(previous, proposed)| Op::ChangePassword { previous, proposed }),
         1 => Just(Op::AdminResetUserPassword),
-        1 => Just(Op::ForgotPassword),
-        2 => (prop::bool::weighted(0.7), guess())
+        2 => Just(Op::ForgotPassword),
+        3 => (prop::bool::weighted(0.5), guess())
             .prop_map(|(right_code, password)| Op::ConfirmForgotPassword { right_code, password }),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(history_size, temporary_validity_days)| {
+            Op::UpdatePolicy { history_size, temporary_validity_days }
+        }),
+        2 => prop_oneof![Just(Name::Username), Just(Name::Email), Just(Name::Sub)]
+            .prop_map(Op::UseName),
+        1 => any::<bool>().prop_map(Op::SetEmailVerified),
         1 => Just(Op::AdminDisableUser),
         1 => Just(Op::AdminEnableUser),
         3 => time_step().prop_map(Op::AdvanceTime),
@@ -313,6 +326,36 @@ pub fn ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
         Just(Op::FederatedSignIn),
     ];
     (create, vec(op(), 0..max_len.max(1))).prop_map(|(first, rest)| {
+        let mut all = Vec::with_capacity(rest.len() + 1);
+        all.push(first);
+        all.extend(rest);
+        all
+    })
+}
+
+/// Sequences that fill long password histories (SPEC §5: more than twelve passwords,
+/// history sizes up to 24): a created user, then mostly password changes drawn from 30
+/// distinct passwords ([`numbered_password`]), so that entries age out of a full history
+/// and repeats of recent ones are refused; sign-ins, challenge answers, history-size
+/// changes mid-sequence and time steps between them. Run them with a large history size.
+pub fn long_history_ops(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
+    let numbered = || (0u8..30).prop_map(|n| Guess::Text(numbered_password(n)));
+    let step = prop_oneof![
+        6 => (numbered(), prop::bool::weighted(0.85))
+            .prop_map(|(password, permanent)| Op::AdminSetUserPassword { password, permanent }),
+        3 => numbered().prop_map(|proposed| Op::ChangePassword { previous: Guess::Current, proposed }),
+        2 => Just(Op::SignIn { password: Guess::Current }),
+        2 => numbered().prop_map(|new_password| Op::RespondToChallenge { new_password, forged_session: false }),
+        1 => (0u8..25, 0u8..8).prop_map(|(history_size, temporary_validity_days)| {
+            Op::UpdatePolicy { history_size, temporary_validity_days }
+        }),
+        1 => time_step().prop_map(Op::AdvanceTime),
+    ];
+    let create = prop_oneof![
+        Just(Op::FederatedSignIn),
+        numbered().prop_map(|temporary_password| Op::AdminCreateUser { temporary_password }),
+    ];
+    (create, vec(step, 0..max_len.max(1))).prop_map(|(first, rest)| {
         let mut all = Vec::with_capacity(rest.len() + 1);
         all.push(first);
         all.extend(rest);

@@ -1,5 +1,6 @@
 //! Sign-up, sign-in and the operations an end user calls with a client id or an access
-//! token: SignUp, ConfirmSignUp, ForgotPassword, ConfirmForgotPassword, InitiateAuth,
+//! token: SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+//! ConfirmForgotPassword, InitiateAuth,
 //! AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge, ChangePassword,
 //! GetUser, GlobalSignOut.
 
@@ -116,6 +117,22 @@ pub fn confirm_forgot_password(app: &App, input: Map<String, Value>) -> Result<V
     app.pools
         .confirm_forgot_password(client_id, username, code, password)?;
     Ok(json!({}))
+}
+
+/// **ResendConfirmationCode**: `CodeDeliveryDetails` when the user has somewhere to send
+/// the code (the service decides, SPEC §12 limits included).
+pub fn resend_confirmation_code(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: PublicInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let username = required.take(input.username.as_deref(), "username");
+    required.finish()?;
+    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
+    let details = app.pools.resend_confirmation_code(client_id, username)?;
+    Ok(match details {
+        Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
+        None => json!({}),
+    })
 }
 
 /// InitiateAuth and AdminInitiateAuth.

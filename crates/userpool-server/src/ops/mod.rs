@@ -57,6 +57,7 @@ pub fn call(
         O::ConfirmSignUp => auth::confirm_sign_up(app, input),
         O::ForgotPassword => auth::forgot_password(app, input),
         O::ConfirmForgotPassword => auth::confirm_forgot_password(app, input),
+        O::ResendConfirmationCode => auth::resend_confirmation_code(app, input),
         O::InitiateAuth => auth::initiate_auth(app, input),
         O::RespondToAuthChallenge => auth::respond_to_auth_challenge(app, input),
         O::ChangePassword => auth::change_password(app, input),

@@ -37,7 +37,8 @@
 //!   or not; an updated value moves.
 //! - **Round trips** of every field of [`UserRecord`] and [`PoolRecord`]: statuses (all
 //!   eight), attributes with any Unicode, credential kind and expiry, 23 history entries in
-//!   order, the history salt, lockout, pending code and challenge, timestamps.
+//!   order, the history salt, lockout, pending code and challenge, the code throttles of
+//!   SPEC §12 (each list in order, up to `CodeThrottle::MAX_TRACKED` entries), timestamps.
 //! - **Time precision: microseconds.** Every timestamp the kit writes is a whole number of
 //!   microseconds and must read back equal. The service's [`crate::SystemClock`] truncates
 //!   to microseconds, so a store with microsecond precision (PostgreSQL's `timestamptz`,
@@ -62,9 +63,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::rngs::StdRng;
 use userpool_core::testing::{epoch, insecure_fast_rules, seeded_entropy};
 use userpool_core::{
-    AliasAttribute, CodePurpose, Context, CredentialKind, HashParams, HistoryMode, Lockout,
-    Password, PasswordPolicy, PendingChallenge, PendingCode, SecretDigest, UserPoolId, UserRecord,
-    UserStatus, Username, transitions,
+    AliasAttribute, CodePurpose, CodeThrottle, CodeThrottles, Context, CredentialKind, HashParams,
+    HistoryMode, Lockout, Password, PasswordPolicy, PendingChallenge, PendingCode, SecretDigest,
+    UserPoolId, UserRecord, UserStatus, Username, transitions,
 };
 
 use crate::keys;
@@ -249,6 +250,7 @@ pub const CASE_NAMES: &[&str] = &[
     "delete_user_frees_username_alias_and_sub",
     "user_round_trips_every_field",
     "user_round_trips_every_status",
+    "user_round_trips_code_throttles",
     "list_users_paginates_in_key_order",
     "concurrent_writers_lose_no_update",
     "concurrent_inserts_of_one_username_admit_one",
@@ -336,6 +338,10 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
         (
             "user_round_trips_every_status",
             user_round_trips_every_status,
+        ),
+        (
+            "user_round_trips_code_throttles",
+            user_round_trips_code_throttles,
         ),
         (
             "list_users_paginates_in_key_order",
@@ -438,6 +444,7 @@ macro_rules! conformance_tests {
             delete_user_frees_username_alias_and_sub,
             user_round_trips_every_field,
             user_round_trips_every_status,
+            user_round_trips_code_throttles,
             list_users_paginates_in_key_order,
             concurrent_writers_lose_no_update,
             concurrent_inserts_of_one_username_admit_one,

@@ -52,6 +52,16 @@ fn full_user(rng: &mut StdRng) -> UserRecord {
         expires_at: at(3_000_005),
         failed_attempts: 3,
     });
+    user.code_throttles = CodeThrottles {
+        sign_up: CodeThrottle {
+            failures: vec![at(2_500_001)],
+            issued: vec![at(2_500_002), at(2_500_003)],
+        },
+        password_reset: CodeThrottle {
+            failures: vec![at(2_600_001), at(2_600_002), at(2_600_003)],
+            issued: vec![at(2_600_004)],
+        },
+    };
     user.pending_challenge = Some(PendingChallenge {
         digest: ok(SecretDigest::new(b"session-token", ctx.entropy), "digest"),
         credential: SecretDigest::fingerprint(b"credential"),
@@ -88,6 +98,7 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
         u.history_salt = None;
         u.lockout = Lockout::default();
         u.pending_code = None;
+        u.code_throttles = CodeThrottles::default();
         u.pending_challenge = None;
         u.attributes.clear();
     });
@@ -118,6 +129,52 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
     f.assert_stored(
         &UserRecord { version: v, ..code },
         "a user with a sign-up code",
+    );
+}
+
+/// The code throttles of SPEC §12 round-trip exactly: per purpose, each list in its order
+/// (not sorted: a clock set back writes an earlier time after a later one), to the
+/// microsecond, from empty to [`CodeThrottle::MAX_TRACKED`] entries, on insert and on
+/// update, and back to empty. Wrong-attempt counts must survive every write, or reissuing
+/// a code would reopen brute force.
+pub fn user_round_trips_code_throttles(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let throttles = CodeThrottles {
+        sign_up: CodeThrottle {
+            failures: vec![at(10_000_001), at(9_000_002), at(10_000_003)],
+            issued: Vec::new(),
+        },
+        password_reset: CodeThrottle {
+            failures: Vec::new(),
+            issued: vec![at(-5), at(20_000_007)],
+        },
+    };
+    let user = set(&f.user("throttled", &[]), |u| u.code_throttles = throttles);
+    let stored = f.insert(&user);
+    f.assert_stored(&stored, "code throttles on insert");
+
+    let most: Vec<_> = (0..CodeThrottle::MAX_TRACKED)
+        .map(|i| at(30_000_000 + i64::try_from(i).unwrap_or(0) * 1_000_001))
+        .collect();
+    let full = set(&stored, |u| {
+        u.code_throttles.sign_up = CodeThrottle::default();
+        u.code_throttles.password_reset = CodeThrottle {
+            failures: most.clone(),
+            issued: most.iter().rev().copied().collect(),
+        };
+    });
+    let v = ok(f.update(&full), "update");
+    let full = UserRecord { version: v, ..full };
+    f.assert_stored(&full, "the most entries a throttle keeps");
+
+    let cleared = set(&full, |u| u.code_throttles = CodeThrottles::default());
+    let v = ok(f.update(&cleared), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..cleared
+        },
+        "code throttles cleared after a correct code",
     );
 }
 

@@ -240,7 +240,9 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException` (refused, or `User password
     /// cannot be reset in the current state.`), `TooManyRequestsException`,
-    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `LimitExceededException` (the
+    /// user already got five reset codes this hour, SPEC §12: nothing changes and nothing
+    /// is sent), `InternalErrorException`.
     pub fn admin_reset_user_password(
         &self,
         caller: &Caller,

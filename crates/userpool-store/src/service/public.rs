@@ -67,7 +67,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// **ConfirmSignUp**: UNCONFIRMED → CONFIRMED with the code sent at sign-up. A wrong
-    /// code counts toward the code's attempt limit, and that count is stored.
+    /// code counts toward the user's limit of five wrong codes an hour, across resent codes,
+    /// and that count is stored (SPEC §12).
     ///
     /// Where the client prevents user-existence errors, an unknown user gets
     /// `CodeMismatchException` (as Cognito answers), after a durable write of the cost a
@@ -93,6 +94,46 @@ impl<S: Store + ?Sized> UserPools<S> {
         });
         self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
             .map(drop)
+    }
+
+    /// **ResendConfirmationCode**: a new sign-up code for an UNCONFIRMED user goes to the
+    /// [`crate::Delivery`]; the previous code stops working. Codes count toward the
+    /// per-user limit of SPEC §12 (five per hour, SignUp's included), and wrong attempts
+    /// counted so far stay counted.
+    ///
+    /// Returns where the code went, or `None` for a user with neither an email nor a phone
+    /// number (the code still goes to the [`crate::Delivery`], as SignUp's does) **(decision:
+    /// SignUp issues codes to such users, so resending does too)**. Where the client prevents
+    /// user-existence errors, an unknown user gets a simulated answer and nothing is sent,
+    /// as for [`UserPools::forgot_password`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also `User is already confirmed.` for a user in any
+    /// status but UNCONFIRMED), `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException` (unless prevented), `NotAuthorizedException` (`User is
+    /// disabled.`), `LimitExceededException` (the issuance limit: nothing is issued or
+    /// sent), `InternalErrorException`.
+    pub fn resend_confirmation_code(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Option<CodeDeliveryDetails>> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let rules = self.rules(&pool)?;
+        match self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::resend_confirmation_code(user, &rules, ctx)?)
+        }) {
+            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user)),
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                Ok(Some(simulated_delivery()))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// **ChangePassword**, by username and previous password (the wire layer maps the
@@ -137,11 +178,15 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// phone_number` (Cognito's answer, with or without that prevention), and no code is
     /// issued.
     ///
+    /// At most five codes per user are issued in any hour, and reissuing keeps the count of
+    /// wrong attempts (SPEC §12): past the limit the call is `LimitExceededException` and
+    /// nothing is issued or sent.
+    ///
     /// # Errors
     /// `InvalidParameterException` (also: nowhere to send the code),
     /// `ResourceNotFoundException`, `TooManyRequestsException`,
     /// `UserNotFoundException`, `NotAuthorizedException` (`User is disabled.`, or the
-    /// status allows no reset), `InternalErrorException`.
+    /// status allows no reset), `LimitExceededException`, `InternalErrorException`.
     pub fn forgot_password(&self, client_id: &str, username: &str) -> Result<CodeDeliveryDetails> {
         let mut v = Validator::new();
         let client_id = v.client_id(client_id);
@@ -150,11 +195,6 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
         let rules = self.rules(&pool)?;
-        let simulated = || CodeDeliveryDetails {
-            destination: "***".into(),
-            delivery_medium: "EMAIL",
-            attribute_name: "email",
-        };
         match self.transition(&pool, &name, |user, ctx| {
             let reset = transitions::forgot_password(user, &rules, ctx)?;
             // Checked after the status rules (a disabled user still hears so), and before
@@ -167,14 +207,17 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Ok(reset)
         }) {
-            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated)),
-            Err(Error::UserNotFound) if client.prevent_user_existence_errors => Ok(simulated()),
+            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated_delivery)),
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                Ok(simulated_delivery())
+            }
             Err(e) => Err(e),
         }
     }
 
     /// **ConfirmForgotPassword**: with the reset code, CONFIRMED or RESET_REQUIRED →
-    /// CONFIRMED with the new password. A wrong code counts toward its attempt limit.
+    /// CONFIRMED with the new password. A wrong code counts toward the user's limit of five
+    /// wrong codes an hour, across reissued codes (SPEC §12).
     ///
     /// Where the client prevents user-existence errors, an unknown user gets
     /// `CodeMismatchException`, as for [`UserPools::confirm_sign_up`].
@@ -284,5 +327,15 @@ impl<S: Store + ?Sized> UserPools<S> {
             },
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The answer given in place of an unknown user's (or an undeliverable) code delivery where
+/// the client prevents user-existence errors.
+fn simulated_delivery() -> CodeDeliveryDetails {
+    CodeDeliveryDetails {
+        destination: "***".into(),
+        delivery_medium: "EMAIL",
+        attribute_name: "email",
     }
 }

@@ -1,0 +1,180 @@
+//! SPEC §12 through the wire, in process: the reset brute force of issue #12 (ForgotPassword
+//! then a guess, over and over, knowing only a client id and a username) gets at most five
+//! codes compared an hour; ResendConfirmationCode answers as Cognito does.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{JSON, admin_ok, app, error_type, request, send};
+use serde_json::{Value, json};
+
+/// A pool, a public client and a CONFIRMED user `diego` with an email address.
+async fn pool_client_and_confirmed_user(app: &axum::Router) -> (String, String) {
+    let pool =
+        admin_ok(app, "CreateUserPool", json!({ "PoolName": "p12" })).await["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+    let client = admin_ok(
+        app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "web" }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    admin_ok(
+        app,
+        "AdminCreateUser",
+        json!({
+            "UserPoolId": pool,
+            "Username": "diego",
+            "TemporaryPassword": "Temp-Pass-1",
+            "UserAttributes": [{ "Name": "email", "Value": "diego@example.com" }],
+            "MessageAction": "SUPPRESS",
+        }),
+    )
+    .await;
+    admin_ok(
+        app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "diego", "Password": "Before-Pass-1", "Permanent": true }),
+    )
+    .await;
+    (pool, client)
+}
+
+async fn public(app: &axum::Router, target: &str, body: Value) -> (StatusCode, Value) {
+    send(app, request(Some(target), Some(JSON), body.to_string())).await
+}
+
+// SPEC §12 / issue #12: 1,000 cycles of ForgotPassword + a guessed code against one user
+// within the hour: at most five codes are issued and at most five guesses are compared
+// (answered CodeMismatch, or accepted had one been right); every other answer is
+// LimitExceededException, and the password is unchanged.
+#[tokio::test]
+async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
+    let app = app();
+    let (pool, client) = pool_client_and_confirmed_user(&app).await;
+    let mut issued = 0;
+    let mut checked = 0;
+    for cycle in 0..1_000 {
+        let (status, _) = public(
+            &app,
+            "ForgotPassword",
+            json!({ "ClientId": client, "Username": "diego" }),
+        )
+        .await;
+        if status == StatusCode::OK {
+            issued += 1;
+        }
+        let (status, body) = public(
+            &app,
+            "ConfirmForgotPassword",
+            json!({
+                "ClientId": client,
+                "Username": "diego",
+                "ConfirmationCode": format!("{:06}", cycle * 7_919 % 1_000_000),
+                "Password": "Attacker-Pass-1",
+            }),
+        )
+        .await;
+        match (status, error_type(&body)) {
+            (StatusCode::OK, _) | (_, "CodeMismatchException") => checked += 1,
+            (_, "LimitExceededException" | "TooManyRequestsException") => {}
+            other => panic!("cycle {cycle}: unexpected answer {other:?}: {body}"),
+        }
+    }
+    assert!(issued <= 5, "{issued} codes issued within the hour");
+    assert!(checked <= 5, "{checked} guesses compared within the hour");
+    assert!(checked >= 1, "the first guesses are compared");
+    let (status, body) = public(
+        &app,
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "diego" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (
+            error_type(&body),
+            body["message"].as_str().unwrap_or_default()
+        ),
+        (
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time."
+        )
+    );
+    let (status, body) = public(
+        &app,
+        "InitiateAuth",
+        json!({
+            "ClientId": client,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": "diego", "PASSWORD": "Attacker-Pass-1" },
+        }),
+    )
+    .await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "the attacker's password is not set: {body}"
+    );
+    let user = admin_ok(
+        &app,
+        "AdminGetUser",
+        json!({ "UserPoolId": pool, "Username": "diego" }),
+    )
+    .await;
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+}
+
+// ResendConfirmationCode over the wire: an UNCONFIRMED user gets CodeDeliveryDetails; a
+// CONFIRMED one gets Cognito's `User is already confirmed.`; the sixth code in an hour is
+// LimitExceededException (SignUp's counts).
+#[tokio::test]
+async fn spec_12_resend_confirmation_code_over_the_wire() {
+    let app = app();
+    let (_, client) = pool_client_and_confirmed_user(&app).await;
+    let (status, body) = public(
+        &app,
+        "SignUp",
+        json!({
+            "ClientId": client,
+            "Username": "newbie",
+            "Password": "Newbie-Pass-1",
+            "UserAttributes": [{ "Name": "email", "Value": "newbie@example.com" }],
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let resend = |username: &str| {
+        request(
+            Some("ResendConfirmationCode"),
+            Some(JSON),
+            json!({ "ClientId": client, "Username": username }).to_string(),
+        )
+    };
+    for _ in 0..4 {
+        let (status, body) = send(&app, resend("newbie")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["CodeDeliveryDetails"]["Destination"], "n***@e***");
+        assert_eq!(body["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+    }
+    let (status, body) = send(&app, resend("newbie")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&body), "LimitExceededException", "{body}");
+
+    let (status, body) = send(&app, resend("diego")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (
+            error_type(&body),
+            body["message"].as_str().unwrap_or_default()
+        ),
+        ("InvalidParameterException", "User is already confirmed.")
+    );
+    let (_, body) = send(&app, resend("nobody")).await;
+    assert_eq!(error_type(&body), "UserNotFoundException", "{body}");
+}
