@@ -41,8 +41,9 @@
 //!   WIDTH SPACE, do not count).
 //! - Policy rules reported in the order length, lowercase, uppercase, numbers, symbols.
 //! - A replaced temporary password is not kept in history.
-//! - The answer to NEW_PASSWORD_REQUIRED must differ from the temporary password even with
-//!   history off.
+//! - With history off, the answer to NEW_PASSWORD_REQUIRED may repeat the temporary
+//!   password, as Cognito allows; a pool may refuse that
+//!   ([`crate::PasswordPolicyBuilder::refuse_temporary_as_new`], OWASP ASVS 5 §6.4.1).
 //! - AdminSetUserPassword works on disabled users and keeps `Enabled`; it also clears the
 //!   lockout count, open challenges and pending codes.
 //! - Sign-in verifies the password before revealing any state of the user.

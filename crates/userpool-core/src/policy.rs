@@ -109,6 +109,7 @@ pub struct PasswordPolicy {
     blocklist: Option<Arc<Blocklist>>,
     reject_user_identity: bool,
     minimum_strength: Option<u8>,
+    refuse_temporary_as_new: bool,
 }
 
 impl Default for PasswordPolicy {
@@ -127,6 +128,7 @@ impl Default for PasswordPolicy {
             blocklist: None,
             reject_user_identity: false,
             minimum_strength: None,
+            refuse_temporary_as_new: false,
         }
     }
 }
@@ -224,6 +226,14 @@ impl PasswordPolicy {
     #[must_use]
     pub fn blocklist(&self) -> Option<&Blocklist> {
         self.blocklist.as_deref()
+    }
+    /// Whether the answer to NEW_PASSWORD_REQUIRED is refused when it repeats the temporary
+    /// password although history is off (SPEC §6: Cognito accepts it, so this is off by
+    /// default; OWASP ASVS 5 §6.4.1 asks for it). With history on the repeat is always the
+    /// history violation, whatever this says.
+    #[must_use]
+    pub fn refuse_temporary_as_new(&self) -> bool {
+        self.refuse_temporary_as_new
     }
     /// The minimum zxcvbn score (0..=4) a password needs, if the pool asks for one. Only
     /// enforced when the crate is built with the `zxcvbn` feature.
@@ -401,6 +411,15 @@ impl PasswordPolicyBuilder {
     /// Beyond Cognito: refuse passwords containing the username or an alias value.
     pub fn reject_user_identity(mut self, value: bool) -> Self {
         self.policy.reject_user_identity = value;
+        self
+    }
+
+    /// Beyond Cognito: refuse an answer to NEW_PASSWORD_REQUIRED that repeats the temporary
+    /// password even with history off, with InvalidPasswordException `Password does not
+    /// conform to policy: New password must differ from the temporary password` (SPEC §6;
+    /// off by default, as Cognito accepts the repeat).
+    pub fn refuse_temporary_as_new(mut self, value: bool) -> Self {
+        self.policy.refuse_temporary_as_new = value;
         self
     }
 

@@ -144,10 +144,12 @@ fn replace_password(
     rules.policy.check(password, subject)?;
     let n = rules.policy.password_history_size();
     let mut forbidden = history::forbidden(user, n);
-    // With history off, the answer to NEW_PASSWORD_REQUIRED still may not repeat the
-    // temporary password: the same check against the current credential alone, reported as
-    // a policy violation (SPEC §6). One check, so per-user salts still cost one hash.
-    let only_the_temporary = answers_temporary && forbidden.is_empty();
+    // With history off, Cognito lets the answer to NEW_PASSWORD_REQUIRED repeat the
+    // temporary password; a pool that opts out checks the current credential alone and
+    // reports a repeat as a policy violation (SPEC §6). One check, so per-user salts still
+    // cost one hash.
+    let only_the_temporary =
+        answers_temporary && forbidden.is_empty() && rules.policy.refuse_temporary_as_new();
     if only_the_temporary && let Some(current) = &user.credential {
         forbidden.push(&current.hash);
     }
@@ -485,9 +487,12 @@ pub fn admin_set_user_password(
 /// The answer to NEW_PASSWORD_REQUIRED: FORCE_CHANGE_PASSWORD → CONFIRMED.
 ///
 /// The session must be the one issued for the current credential, unused and unexpired.
-/// The new password must differ from the temporary one: with history on that is the history
-/// rule; with history off it is `InvalidPasswordException` **(decision, OWASP ASVS 5
-/// §6.4.1)**.
+/// With history on, the new password may not repeat the temporary one (the temporary
+/// password is the current one, so that is the history rule). With history off Cognito
+/// accepts the repeat, and so do we unless the pool's policy sets
+/// [`refuse_temporary_as_new`](crate::PasswordPolicyBuilder::refuse_temporary_as_new):
+/// then it is `InvalidPasswordException` **(decision: Cognito's behaviour by default, the
+/// OWASP ASVS 5 §6.4.1 rule as a per-pool option)**.
 ///
 /// # Errors
 /// `NotAuthorizedException` (`Invalid session for the user.`), `InvalidPasswordException`,

@@ -7,8 +7,8 @@ mod common;
 use chrono::TimeDelta;
 use common::*;
 use userpool_core::{
-    HashParams, HistoryMode, PasswordHasher, SignInOutcome, UserRecord, UserStatus, signin,
-    transitions,
+    HashParams, HistoryMode, PasswordHasher, PasswordPolicy, SignInOutcome, UserRecord, UserStatus,
+    signin, transitions,
 };
 
 const NOT_AUTHORIZED: &str = "NotAuthorizedException";
@@ -300,10 +300,33 @@ fn wrong_session_token_is_refused() {
     }
 }
 
-// SPEC §6: the answer must differ from the temporary password — with history off as
-// InvalidPasswordException, with history on as the history violation.
+// SPEC §6 (revised): with history off Cognito accepts an answer equal to the temporary
+// password and confirms the user; that is the default.
 #[test]
-fn answer_equal_to_the_temporary_password_is_refused() {
+fn answer_equal_to_the_temporary_password_is_accepted_with_history_off() {
+    for mode in [HistoryMode::PerEntrySalt, HistoryMode::PerUserSalt] {
+        let rules = rules_with_history(0, mode);
+        assert!(!rules.policy.refuse_temporary_as_new(), "Cognito's default");
+        let mut world = World::new();
+        let user = force_change(&mut world, &rules);
+        let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
+        let (next, _) = transitions::respond_to_new_password_required(
+            &challenged,
+            &session,
+            &pw(TEMPORARY),
+            &rules,
+            &mut world.ctx(),
+        )
+        .expect("SPEC §6: the temporary password may be kept as the permanent one");
+        assert_eq!(next.status, UserStatus::Confirmed);
+        assert!(!next.has_temporary_password());
+    }
+}
+
+// SPEC §6: a pool that opts in refuses the repeat with history off as
+// InvalidPasswordException; with history on the repeat is always the history violation.
+#[test]
+fn answer_equal_to_the_temporary_password_is_refused_when_the_pool_opts_in_or_keeps_history() {
     for (size, code, message) in [
         (
             0,
@@ -322,7 +345,13 @@ fn answer_equal_to_the_temporary_password_is_refused() {
         ),
     ] {
         for mode in [HistoryMode::PerEntrySalt, HistoryMode::PerUserSalt] {
-            let rules = rules_with_history(size, mode);
+            let mut rules = rules_with_history(size, mode);
+            if size == 0 {
+                rules.policy = PasswordPolicy::builder()
+                    .refuse_temporary_as_new(true)
+                    .build()
+                    .expect("valid policy");
+            }
             let mut world = World::new();
             let user = force_change(&mut world, &rules);
             let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);

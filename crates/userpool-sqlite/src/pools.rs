@@ -9,7 +9,7 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 
 const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require_lowercase, \
     require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
-    maximum_length, reject_user_identity, minimum_strength, hash_memory_kib, hash_iterations, hash_parallelism, \
+    maximum_length, reject_user_identity, refuse_temporary_as_new, minimum_strength, hash_memory_kib, hash_iterations, hash_parallelism, \
     history_mode, alias_attributes, username_attributes, case_sensitive, created_at, \
     modified_at, version";
 
@@ -24,7 +24,8 @@ fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
         .require_symbols(row.get("require_symbols")?)
         .password_history_size(row.get("password_history_size")?)
         .temporary_password_validity_days(row.get("temporary_password_validity_days")?)
-        .reject_user_identity(row.get("reject_user_identity")?);
+        .reject_user_identity(row.get("reject_user_identity")?)
+        .refuse_temporary_as_new(row.get("refuse_temporary_as_new")?);
     if let Some(max) = row.get::<_, Option<i64>>("maximum_length")? {
         policy = policy.maximum_length(max);
     }
@@ -96,7 +97,7 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         "INSERT INTO pools ({POOL_COLUMNS}) VALUES (:id, :name, :minimum_length, \
          :require_uppercase, :require_lowercase, :require_numbers, :require_symbols, \
          :password_history_size, :temporary_password_validity_days, :maximum_length, \
-         :reject_user_identity, :minimum_strength, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
+         :reject_user_identity, :refuse_temporary_as_new, :minimum_strength, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
          :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
          :created_at, :modified_at, 1)"
     );
@@ -114,6 +115,7 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":temporary_password_validity_days": p.temporary_password_validity_days(),
         ":maximum_length": p.maximum_length(),
         ":reject_user_identity": p.reject_user_identity(),
+        ":refuse_temporary_as_new": p.refuse_temporary_as_new(),
         ":minimum_strength": p.minimum_strength(),
         ":hash_memory_kib": pool.hash_params.m_kib(),
         ":hash_iterations": pool.hash_params.t(),
@@ -164,7 +166,7 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
          require_numbers = :require_numbers, require_symbols = :require_symbols, \
          password_history_size = :password_history_size, \
          temporary_password_validity_days = :temporary_password_validity_days, \
-         maximum_length = :maximum_length, reject_user_identity = :reject_user_identity, \
+         maximum_length = :maximum_length, reject_user_identity = :reject_user_identity, refuse_temporary_as_new = :refuse_temporary_as_new, \
          minimum_strength = :minimum_strength, \
          hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
          hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
@@ -185,6 +187,7 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":temporary_password_validity_days": p.temporary_password_validity_days(),
         ":maximum_length": p.maximum_length(),
         ":reject_user_identity": p.reject_user_identity(),
+        ":refuse_temporary_as_new": p.refuse_temporary_as_new(),
         ":minimum_strength": p.minimum_strength(),
         ":hash_memory_kib": pool.hash_params.m_kib(),
         ":hash_iterations": pool.hash_params.t(),

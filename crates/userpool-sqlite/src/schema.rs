@@ -227,6 +227,14 @@ ALTER TABLE users ADD COLUMN reset_code_failures TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN reset_codes_issued TEXT NOT NULL DEFAULT '';
 ",
     },
+    Migration {
+        version: 7,
+        description: "pools: refuse an answer to NEW_PASSWORD_REQUIRED equal to the temporary password (SPEC §6 option)",
+        sql: "
+ALTER TABLE pools ADD COLUMN refuse_temporary_as_new INTEGER NOT NULL DEFAULT 0
+    CHECK (refuse_temporary_as_new IN (0, 1));
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

@@ -53,11 +53,11 @@ fn admin_created_user_answers_the_challenge_then_changes_and_resets_the_password
         "session redacted"
     );
     let c = &env.client_id;
-    let same = env
+    let weak = env
         .pools
-        .respond_to_new_password_required(c, "erin", session.expose(), temporary.expose())
-        .expect_err("same as temporary");
-    assert_eq!(same.code(), "InvalidPasswordException");
+        .respond_to_new_password_required(c, "erin", session.expose(), "weak")
+        .expect_err("policy");
+    assert_eq!(weak.code(), "InvalidPasswordException");
     let done = env
         .pools
         .respond_to_new_password_required(c, "erin", session.expose(), "First-Perm4nent!")

@@ -414,7 +414,7 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
     };
     assert_eq!(user.username, "alice");
     let before = env.record("alice");
-    // The new password must differ from the temporary one (SPEC §6 decision).
+    // An answer the policy refuses (SPEC §2) is refused as in the public flow.
     let e = env
         .pools
         .admin_respond_to_new_password_required(
@@ -423,9 +423,9 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
             &client,
             "alice",
             session.expose(),
-            PASSWORD,
+            "weak",
         )
-        .expect_err("same as temporary");
+        .expect_err("policy");
     assert_eq!(e.code(), "InvalidPasswordException");
     assert_eq!(
         env.record("alice"),

@@ -217,6 +217,7 @@ pub fn updated_policy(
         .require_numbers(policy.require_numbers())
         .require_symbols(policy.require_symbols())
         .reject_user_identity(policy.reject_user_identity())
+        .refuse_temporary_as_new(policy.refuse_temporary_as_new())
         .password_history_size(i64::from(history_size % 25))
         .temporary_password_validity_days(i64::from(temporary_validity_days % 8));
     if let Some(max) = policy.maximum_length() {
@@ -430,6 +431,7 @@ impl Model {
                 if *forged_session || !open || user.status != UserStatus::ForceChangePassword {
                     Err(Expected::not_authorized("Invalid session for the user."))
                 } else if self.history_size() == 0
+                    && self.policy.refuse_temporary_as_new()
                     && self.policy_refuses(first).is_none()
                     && typed_is_current(first)
                 {

@@ -109,24 +109,33 @@ pub fn invalid_password() -> impl Strategy<Value = (PasswordFault, String)> {
 }
 
 /// Policies in Cognito's ranges (SPEC §2): every composition rule on or off, minimum
-/// length 6..=99, history 0..=24, temporary validity 0..=365 days. The optional extras
+/// length 6..=99, history 0..=24, temporary validity 0..=365 days, and SPEC §6's option to
+/// refuse the temporary password as the new one on or off. The other optional extras
 /// (maximum length, blocklist, identity, strength) stay off.
 pub fn policy() -> impl Strategy<Value = PasswordPolicy> {
-    (6i64..=99, any::<[bool; 4]>(), 0i64..=24, 0i64..=365).prop_filter_map(
-        "policy in Cognito's ranges",
-        |(min, [upper, lower, numbers, symbols], history, validity)| {
-            PasswordPolicy::builder()
-                .minimum_length(min)
-                .require_uppercase(upper)
-                .require_lowercase(lower)
-                .require_numbers(numbers)
-                .require_symbols(symbols)
-                .password_history_size(history)
-                .temporary_password_validity_days(validity)
-                .build()
-                .ok()
-        },
+    (
+        6i64..=99,
+        any::<[bool; 4]>(),
+        0i64..=24,
+        0i64..=365,
+        any::<bool>(),
     )
+        .prop_filter_map(
+            "policy in Cognito's ranges",
+            |(min, [upper, lower, numbers, symbols], history, validity, refuse_temporary)| {
+                PasswordPolicy::builder()
+                    .refuse_temporary_as_new(refuse_temporary)
+                    .minimum_length(min)
+                    .require_uppercase(upper)
+                    .require_lowercase(lower)
+                    .require_numbers(numbers)
+                    .require_symbols(symbols)
+                    .password_history_size(history)
+                    .temporary_password_validity_days(validity)
+                    .build()
+                    .ok()
+            },
+        )
 }
 
 /// The character classes of SPEC §2, as alphabets.

@@ -122,12 +122,14 @@ def test_s3_admin_respond_to_auth_challenge_confirms(cognito, pool, app_client):
     assert status(cognito, pool, "diego") == "CONFIRMED"
 
 
-def test_s3_answer_must_differ_from_the_temporary_password(cognito, pool, app_client):
+def test_s3_answer_may_repeat_the_temporary_password_with_history_off(cognito, pool, app_client):
+    # SPEC §6 (revised): Cognito answers NEW_PASSWORD_REQUIRED given the temporary password
+    # itself with tokens when the pool keeps no history; that is the default.
     create_user(cognito, pool, "diego")
     session = assert_new_password_required(sign_in(cognito, app_client["ClientId"], "diego", TEMP), "diego")
-    with raises_cognito("InvalidPasswordException", POLICY + "New password must differ from the temporary password"):
-        answer_new_password(cognito, app_client["ClientId"], "diego", session, TEMP)
-    assert status(cognito, pool, "diego") == "FORCE_CHANGE_PASSWORD"
+    assert_tokens(answer_new_password(cognito, app_client["ClientId"], "diego", session, TEMP))
+    assert status(cognito, pool, "diego") == "CONFIRMED"
+    assert_tokens(sign_in(cognito, app_client["ClientId"], "diego", TEMP))
 
 
 def test_s3_admin_reset_user_password_from_confirmed(cognito, server, pool, app_client):

@@ -16,6 +16,7 @@ pub fn pool_create_then_get_round_trips_every_field(h: &impl Harness) {
             .temporary_password_validity_days(365)
             .maximum_length(200)
             .reject_user_identity(true)
+            .refuse_temporary_as_new(true)
             .minimum_strength(3)
             .build(),
         "policy",
