@@ -89,6 +89,7 @@ pub mod memory;
 pub mod policy;
 pub mod secret;
 pub mod signin;
+pub mod srp;
 #[cfg(any(
     test,
     feature = "test-util",
