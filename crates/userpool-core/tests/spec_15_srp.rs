@@ -505,3 +505,24 @@ fn b_is_fresh_per_attempt_and_secrets_stay_out_of_debug() {
     assert!(!shown.contains(&first.srp_b_hex()[..16]), "{shown}");
     assert_eq!(format!("{verifier:?}"), "SrpVerifier(<redacted>)");
 }
+
+#[test]
+fn an_entropy_source_of_only_zeros_is_an_error_not_a_hang() {
+    let pool = UserPoolId::parse("us-east-1_AbCdEf123").expect("pool");
+    let user = Username::parse("alice").expect("user");
+    let password = Password::parse("Correct-horse-9").expect("password");
+    let verifier = SrpVerifier::with_salt(&pool, &user, &password, [1; 16]);
+    let mut zeros = Scripted(vec![0; 64 * 100]);
+    let mut ctx = Context::new(userpool_core::testing::epoch(), &mut zeros);
+    let a = SrpA::parse("02").expect("A");
+    let error = PasswordVerifierChallenge::start(
+        &pool,
+        &user,
+        &a,
+        &verifier,
+        &PoolRules::default(),
+        &mut ctx,
+    )
+    .expect_err("b = 0 every time");
+    assert_eq!(error.code(), "InternalErrorException");
+}

@@ -5,7 +5,7 @@ use std::fmt;
 
 use base64ct::{Base64, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
-use crypto_bigint::{U256, U3072};
+use crypto_bigint::{U256, U512, U3072};
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -18,8 +18,22 @@ use super::timestamp;
 use super::verifier::SrpVerifier;
 use crate::config::{Context, PoolRules, later};
 use crate::entropy;
-use crate::error::{Error, NotAuthorized, Result};
+use crate::error::{Error, Internal, NotAuthorized, Result};
 use crate::input::{UserPoolId, Username};
+
+/// Draws b: 512 random bits, well above the twice-the-security-level (2 × ~128 bits) a short
+/// exponent needs in this group, redrawing the 2^-512 case of 0. A source that keeps giving
+/// zeros is broken, not unlucky: an error after a few draws, not an endless loop.
+fn draw_exponent(ctx: &mut Context<'_>) -> Result<Zeroizing<U512>> {
+    for _ in 0..4 {
+        let bytes = Zeroizing::new(entropy::bytes::<64>(ctx.entropy)?);
+        let b = Zeroizing::new(U512::from_be_slice(&*bytes));
+        if *b != U512::ZERO {
+            return Ok(b);
+        }
+    }
+    Err(Internal::EntropyUnavailable.into())
+}
 
 /// The HKDF info string of Cognito's session key.
 const HKDF_INFO: &[u8] = b"Caldera Derived Key";
@@ -89,7 +103,7 @@ pub struct PasswordVerifierChallenge {
     user_id: Username,
     salt_hex: String,
     a: SrpA,
-    b: Zeroizing<U256>,
+    b: Zeroizing<U512>,
     public_b: U3072,
     secret_block: Zeroizing<[u8; PasswordVerifierChallenge::SECRET_BLOCK_LEN]>,
     expires_at: DateTime<Utc>,
@@ -99,12 +113,12 @@ impl PasswordVerifierChallenge {
     /// Random bytes in a secret block.
     pub const SECRET_BLOCK_LEN: usize = 32;
 
-    /// Opens a challenge for a user with a verifier: draws b (32 bytes, redrawn in the
+    /// Opens a challenge for a user with a verifier: draws b (64 bytes, redrawn in the
     /// negligible case it is 0) and then the secret block (32 bytes) from `ctx.entropy`,
     /// computes B = (k·v + g^b) mod N, and expires at `ctx.now + rules.challenge_validity()`.
     ///
     /// # Errors
-    /// `InternalErrorException` when the entropy source fails.
+    /// `InternalErrorException` when the entropy source fails (or gives only zeros).
     pub fn start(
         pool: &UserPoolId,
         user_id: &Username,
@@ -113,13 +127,7 @@ impl PasswordVerifierChallenge {
         rules: &PoolRules,
         ctx: &mut Context<'_>,
     ) -> Result<Self> {
-        let b = loop {
-            let bytes = Zeroizing::new(entropy::bytes::<32>(ctx.entropy)?);
-            let b = Zeroizing::new(U256::from_be_slice(&*bytes));
-            if *b != U256::ZERO {
-                break b;
-            }
-        };
+        let b = draw_exponent(ctx)?;
         let secret_block = Zeroizing::new(entropy::bytes(ctx.entropy)?);
         Ok(PasswordVerifierChallenge {
             pool_name: pool_name(pool).to_owned(),

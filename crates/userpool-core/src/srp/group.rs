@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{NonZero, Odd, U256, U3072};
+use crypto_bigint::{NonZero, Odd, U256, U512, U3072};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -90,7 +90,7 @@ pub(crate) fn g_pow(x: &U256) -> U3072 {
 }
 
 /// B = (k·v + g^b) mod N, constant time in `b`.
-pub(crate) fn server_public(verifier: &U3072, b: &U256) -> U3072 {
+pub(crate) fn server_public(verifier: &U3072, b: &U512) -> U3072 {
     let kv = monty(&K) * monty(verifier);
     let gb = monty(&U3072::from_u64(G)).pow(b);
     (kv + gb).retrieve()
@@ -102,7 +102,7 @@ pub(crate) fn server_premaster(
     a: &U3072,
     verifier: &U3072,
     u: &U256,
-    b: &U256,
+    b: &U512,
 ) -> Zeroizing<U3072> {
     let base = monty(a) * monty(verifier).pow(u);
     Zeroizing::new(base.pow(b).retrieve())

@@ -86,7 +86,7 @@ def main():
         inner = srp.hash_sha256(f"{pool_name}{user_id}:{password}".encode("utf-8"))
         x = srp.hex_to_long(srp.hex_hash(srp.pad_hex(salt_hex) + inner))
         v = pow(g, x, n)
-        b = int.from_bytes(fixed(name, "b", 32), "big")
+        b = int.from_bytes(fixed(name, "b", 64), "big")
         b_big = (k * v + pow(g, b, n)) % n
         u = srp.calculate_u(a_big, b_big)
         s = pow(a_big * pow(v, u, n), b, n)
@@ -112,7 +112,7 @@ def main():
             "salt": salt_hex,
             "a": f"{client.small_a_value:x}",
             "srp_a": client.get_auth_params()["SRP_A"],
-            "b": b.to_bytes(32, "big").hex(),
+            "b": b.to_bytes(64, "big").hex(),
             "k": f"{k:x}",
             "x": f"{x:x}",
             "v": f"{v:x}",
