@@ -2,6 +2,9 @@
 //! (`tests/vectors/srp_vectors.json`, written by pycognito's `AWSSRP` through
 //! `tests/vectors/srp_vectors.py`, which says how to rerun it), and the refusals.
 //!
+//! The same file is replayed through amazon-cognito-identity-js by
+//! `tests/vectors/srp_vectors_js.cjs`, which finds the same A and signatures.
+//!
 //! Each vector fixes the pool, the user id, the password, the salt, the server's b and the
 //! secret block; the test feeds b and the block to the core through a scripted entropy
 //! source (the core draws b first, then the block) and checks v, B, u, S and the key, and

@@ -15,6 +15,11 @@ Reproduce (pycognito 2024.5.1, Python 3.11):
     target/srp-venv/bin/python crates/userpool-core/tests/vectors/srp_vectors.py \
         > crates/userpool-core/tests/vectors/srp_vectors.json
 
+A second independent client confirms the file: `srp_vectors_js.cjs` runs
+amazon-cognito-identity-js 6.3.16's `CognitoUser.authenticateUser` against a stub service
+with each vector's `a` and clock, and checks that it sends the same SRP_A and answers with
+the same TIMESTAMP and PASSWORD_CLAIM_SIGNATURE.
+
 Every secret below is fixed (derived from the case name with SHA-256), so the output is
 deterministic.
 """
