@@ -62,8 +62,10 @@ impl SrpA {
     /// Reads `SRP_A`.
     ///
     /// # Errors
-    /// `InvalidParameterException` when the text is empty, longer than
-    /// [`SrpA::MAX_HEX_LEN`], not hex, above 3072 bits, or a multiple of N (0, N, 2N…).
+    /// `InvalidParameterException` `Invalid SRP_A value.` when the text is empty, longer
+    /// than [`SrpA::MAX_HEX_LEN`], not hex, above 3072 bits, or a multiple of N (0, N…).
+    /// Cognito answers a bad SRP_A with InvalidParameterException; its message is not
+    /// documented, so the wording is ours **(decision)**.
     pub fn parse(text: &str) -> Result<Self> {
         let invalid = || Error::InvalidParameterMessage("Invalid SRP_A value.".to_owned());
         if text.len() > Self::MAX_HEX_LEN {
