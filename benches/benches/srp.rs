@@ -1,8 +1,9 @@
 //! What SRP (SPEC §15) adds, next to the argon2id hash it sits beside, measured interleaved
 //! (see `userpool_benches::paired`):
 //!
-//! - `SrpVerifier::new`: one 256-bit-exponent modular exponentiation in the 3072-bit group
-//!   (g^x), computed on every password write beside the hash;
+//! - `SrpVerifier::new`: g^x in the 3072-bit group for a 256-bit x (64 multiplications with
+//!   the fixed-base table, built once before timing starts), computed on every password
+//!   write beside the hash;
 //! - `PasswordVerifierChallenge::start` with `SrpA::parse`: InitiateAuth's work (g^b, k·v);
 //! - `check_answer`: RespondToAuthChallenge's work (v^u, (A·v^u)^b, HKDF, HMAC), on a
 //!   pycognito answer from the SPEC §15 vectors, so the accepting path is what is timed;
