@@ -65,8 +65,9 @@
 //! - `zxcvbn` (default): enforce [`PasswordPolicy::minimum_strength`] with zxcvbn. Without it
 //!   the setting is kept (stores round-trip it) but not enforced.
 //! - `test-util`: [`testing`] (seeded entropy, a fixed epoch, the reference model and
-//!   its operations) and [`HashParams::insecure_fast_for_tests`]. Never enable it in
-//!   production.
+//!   its operations), [`HashParams::insecure_fast_for_tests`] and
+//!   `srp::PasswordVerifierChallenge::derived_values_for_tests` (which exposes S and the
+//!   session key). Never enable it in production.
 //! - `proptest`: `testing::strategies`, proptest strategies for valid and invalid
 //!   inputs (labelled by the SPEC §1 rule they break), passwords meeting a policy or
 //!   breaking exactly one of its rules, policies in Cognito's ranges, and operation
@@ -90,6 +91,7 @@ pub mod memory;
 pub mod policy;
 pub mod secret;
 pub mod signin;
+pub mod srp;
 #[cfg(any(
     test,
     feature = "test-util",
