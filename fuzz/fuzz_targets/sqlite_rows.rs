@@ -26,7 +26,7 @@ use rusqlite::types::Value as Sql;
 use serde_json::json;
 use userpool_fuzz::fixture::{NAMED_USERS, PASSWORD, TEMPORARY};
 use userpool_fuzz::{Fixture, WireRequest, reach};
-use userpool_sqlite::SqliteStore;
+use userpool_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use userpool_store::{Store, UserKey};
 
 const TABLES: [&str; 10] = [
@@ -52,7 +52,10 @@ struct Template {
 fn template() -> &'static Template {
     static TEMPLATE: OnceLock<Template> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("dir");
+        // In memory where there is a tmpfs: each input rewrites and reopens the file.
+        let dir = tempfile::tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .expect("dir");
         let path = dir.path().join("template.db");
         let (access, refresh) = {
             let store = SqliteStore::open(&path).expect("open");
@@ -175,7 +178,8 @@ fuzz_target!(|data: &[u8]| {
             edit(&db, line);
         }
     }
-    let store = match SqliteStore::open(&path) {
+    let options = SqliteOptions::default().synchronous(Synchronous::Normal);
+    let store = match SqliteStore::open_with(&path, &options) {
         Ok(store) => Arc::new(store),
         Err(e) => {
             reach::mark(&format!("sqlite_rows open refused: {e}"));
@@ -221,7 +225,7 @@ fuzz_target!(|data: &[u8]| {
         ),
         format!(
             "InitiateAuth\n\n{}",
-            json!({"ClientId": "$CLIENT", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD}})
+            json!({"ClientId": "$CLIENT", "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Wrong-Horse-9!"}})
         ),
         format!(
             "InitiateAuth\n\n{}",
