@@ -81,25 +81,39 @@ fn template() -> &'static Template {
         let (router, _, _) = app_over(&config, store.clone());
         // The template's own service: another seed than the fixtures', so the ids and
         // `sub`s a fuzz input creates never collide with the template's.
-        let pools = pools_over(store.clone(), Arc::new(ManualClock::new(now())), Arc::new(RecordingDelivery::new()), 1);
+        let pools = pools_over(
+            store.clone(),
+            Arc::new(ManualClock::new(now())),
+            Arc::new(RecordingDelivery::new()),
+            1,
+        );
         let admin = Caller::new("fuzz");
         let pool = pools
-            .create_user_pool(&admin, "fuzz", PoolSettings {
-                // invariant: within the argon2 crate's ranges.
-                hash_params: HashParams::new(64, 1, 1).expect("params"),
-                ..PoolSettings::default()
-            })
+            .create_user_pool(
+                &admin,
+                "fuzz",
+                PoolSettings {
+                    // invariant: within the argon2 crate's ranges.
+                    hash_params: HashParams::new(64, 1, 1).expect("params"),
+                    ..PoolSettings::default()
+                },
+            )
             .expect("pool");
         let id = pool.id.as_str();
         let client = pools
-            .create_user_pool_client(&admin, id, "fuzz", ClientSettings {
-                explicit_auth_flows: vec![
-                    "ALLOW_USER_PASSWORD_AUTH".into(),
-                    "ALLOW_ADMIN_USER_PASSWORD_AUTH".into(),
-                    "ALLOW_REFRESH_TOKEN_AUTH".into(),
-                ],
-                ..ClientSettings::default()
-            })
+            .create_user_pool_client(
+                &admin,
+                id,
+                "fuzz",
+                ClientSettings {
+                    explicit_auth_flows: vec![
+                        "ALLOW_USER_PASSWORD_AUTH".into(),
+                        "ALLOW_ADMIN_USER_PASSWORD_AUTH".into(),
+                        "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                    ],
+                    ..ClientSettings::default()
+                },
+            )
             .expect("client");
         let confirmed = |name: &str, attributes: &[(&str, &str)]| {
             pools
@@ -109,29 +123,56 @@ fn template() -> &'static Template {
                 .admin_set_user_password(&admin, id, name, PASSWORD, Some(true))
                 .expect("set password");
         };
-        confirmed("alice", &[
-            ("email", "alice@example.com"),
-            ("email_verified", "true"),
-            ("phone_number", "+15555550100"),
-        ]);
+        confirmed(
+            "alice",
+            &[
+                ("email", "alice@example.com"),
+                ("email_verified", "true"),
+                ("phone_number", "+15555550100"),
+            ],
+        );
         pools
-            .admin_create_user(&admin, id, "bob", Some(TEMPORARY), &[("email", "bob@example.com")], None)
+            .admin_create_user(
+                &admin,
+                id,
+                "bob",
+                Some(TEMPORARY),
+                &[("email", "bob@example.com")],
+                None,
+            )
             .expect("bob");
         pools
-            .sign_up(&client.client_id, "carol", PASSWORD, &[("email", "carol@example.org")])
+            .sign_up(
+                &client.client_id,
+                "carol",
+                PASSWORD,
+                &[("email", "carol@example.org")],
+            )
             .expect("carol");
         confirmed("dave", &[("email", "dave@example.org")]);
-        pools.admin_disable_user(&admin, id, "dave").expect("disable");
+        pools
+            .admin_disable_user(&admin, id, "dave")
+            .expect("disable");
         for n in 0..24 {
-            let email = format!("user{n:02}@example.{}", if n % 2 == 0 { "com" } else { "org" });
-            confirmed(&format!("user{n:02}"), &[("email", &email), ("given_name", &format!("User {n}"))]);
+            let email = format!(
+                "user{n:02}@example.{}",
+                if n % 2 == 0 { "com" } else { "org" }
+            );
+            confirmed(
+                &format!("user{n:02}"),
+                &[("email", &email), ("given_name", &format!("User {n}"))],
+            );
         }
         // Sign alice in once so the pool's RSA key exists; every fixture copies it.
-        let sign_in = WireRequest::parse(&format!(
-            "InitiateAuth\n\n{{\"ClientId\":\"{}\",\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"AuthParameters\":{{\"USERNAME\":\"alice\",\"PASSWORD\":\"{PASSWORD}\"}}}}",
-            client.client_id
-        ));
-        let request = sign_in.to_http(&Vars::default(), SystemTime::from(now())).expect("request");
+        let body = serde_json::json!({
+            "ClientId": client.client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+        });
+        let sign_in = WireRequest::parse(&format!("InitiateAuth\n\n{body}"));
+        let request = sign_in
+            .to_http(&Vars::default(), SystemTime::from(now()))
+            .expect("request");
         let answer = runtime.block_on(send(&router, request));
         assert_eq!(answer.status, 200, "{}", answer.json);
         Template {
