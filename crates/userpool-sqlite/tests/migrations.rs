@@ -14,7 +14,7 @@ use rusqlite::{Connection, params};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{AliasAttribute, Context, Password, PasswordPolicy, UserRecord, transitions};
 use userpool_sqlite::{SqliteStore, schema};
-use userpool_store::{ClientRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
+use userpool_store::{ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
 
 /// What an older database holds, as records.
 struct Fixture {
@@ -23,6 +23,7 @@ struct Fixture {
     user: UserRecord,
     key: SigningKey,
     session: TokenSession,
+    group: GroupRecord,
 }
 
 fn fixture() -> Fixture {
@@ -75,12 +76,23 @@ fn fixture() -> Fixture {
         expires_at: at(500),
         revoked: true,
     };
+    let group = GroupRecord {
+        pool_id: pool.id.clone(),
+        name: "veterans".into(),
+        description: Some("old hands".into()),
+        precedence: Some(3),
+        role_arn: Some("arn:aws:iam::123456789012:role/veterans".into()),
+        created_at: at(600),
+        modified_at: at(601),
+        version: 1,
+    };
     Fixture {
         pool,
         client,
         user: u,
         key,
         session,
+        group,
     }
 }
 
@@ -223,7 +235,37 @@ fn seed_v5(conn: &Connection, f: &Fixture) {
     .expect("v5 token session row");
 }
 
-const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4, seed_v5];
+/// Rows that a version-6 database adds: a group with every field, and the user in it.
+fn seed_v6(conn: &Connection, f: &Fixture) {
+    let g = &f.group;
+    conn.execute(
+        "INSERT INTO pool_groups (pool_id, name, description, precedence, role_arn, created_at, \
+         modified_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+        params![
+            f.pool.id.as_str(),
+            g.name,
+            g.description,
+            g.precedence,
+            g.role_arn,
+            g.created_at.timestamp_micros(),
+            g.modified_at.timestamp_micros(),
+        ],
+    )
+    .expect("v6 group row");
+    conn.execute(
+        "INSERT INTO group_members (pool_id, group_name, sub) VALUES (?1, ?2, ?3)",
+        params![
+            f.pool.id.as_str(),
+            g.name,
+            f.user.sub.hyphenated().to_string()
+        ],
+    )
+    .expect("v6 membership row");
+}
+
+const SEEDS: &[fn(&Connection, &Fixture)] = &[
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6,
+];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
 /// its transaction with its `user_version`, and the rows each version can hold.
@@ -309,7 +351,24 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 "the token session survives"
             );
         }
-        // And the migrated database takes writes, token storage included.
+        if version >= 6 {
+            assert_eq!(
+                store
+                    .get_group(&f.pool.id, &f.group.name)
+                    .expect("get_group")
+                    .as_ref(),
+                Some(&f.group),
+                "the group survives"
+            );
+            assert_eq!(
+                store
+                    .list_groups_for_user(&f.pool.id, f.user.sub, None, 10)
+                    .expect("list_groups_for_user"),
+                [f.group.clone()],
+                "the membership survives"
+            );
+        }
+        // And the migrated database takes writes, token storage and groups included.
         if version < 1 {
             store.create_pool(&f.pool).expect("create_pool");
         }
@@ -340,6 +399,14 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 .expect("revoke"),
             1
         );
+        let fresh_group = GroupRecord {
+            name: "newcomers".into(),
+            ..f.group.clone()
+        };
+        assert_eq!(store.create_group(&fresh_group).expect("create_group"), 1);
+        store
+            .add_user_to_group(&f.pool.id, "newcomers", newcomer.sub)
+            .expect("add_user_to_group");
         assert!(
             common::integrity_check(&path) == ["ok"],
             "integrity after migration from version {version}"
