@@ -14,7 +14,9 @@ use rusqlite::{Connection, params};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{AliasAttribute, Context, Password, PasswordPolicy, UserRecord, transitions};
 use userpool_sqlite::{SqliteStore, schema};
-use userpool_store::{ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
+use userpool_store::{
+    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey,
+};
 
 /// What an older database holds, as records.
 struct Fixture {
@@ -263,9 +265,7 @@ fn seed_v6(conn: &Connection, f: &Fixture) {
     .expect("v6 membership row");
 }
 
-const SEEDS: &[fn(&Connection, &Fixture)] = &[
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6,
-];
+const SEEDS: &[fn(&Connection, &Fixture)] = &[seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
 /// its transaction with its `user_version`, and the rows each version can hold.
@@ -364,7 +364,7 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 store
                     .list_groups_for_user(&f.pool.id, f.user.sub, None, 10)
                     .expect("list_groups_for_user"),
-                [f.group.clone()],
+                std::slice::from_ref(&f.group),
                 "the membership survives"
             );
         }

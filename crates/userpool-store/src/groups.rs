@@ -69,8 +69,7 @@ impl GroupClaims {
                 roles.push(role.clone());
             }
         }
-        let with_role: Vec<&GroupRecord> =
-            groups.iter().filter(|g| g.role_arn.is_some()).collect();
+        let with_role: Vec<&GroupRecord> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
         let preferred_role = with_role.first().and_then(|first| {
             let best = rank(first.precedence);
             let mut tied = with_role
@@ -190,7 +189,10 @@ mod tests {
             group("a", None, Some("arn:aws:iam::1:role/a")),
             group("b", None, Some("arn:aws:iam::1:role/a")),
         ]);
-        assert_eq!(same.preferred_role.as_deref(), Some("arn:aws:iam::1:role/a"));
+        assert_eq!(
+            same.preferred_role.as_deref(),
+            Some("arn:aws:iam::1:role/a")
+        );
         assert_eq!(same.roles, ["arn:aws:iam::1:role/a"]);
     }
 

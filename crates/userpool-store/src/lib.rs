@@ -104,9 +104,9 @@ pub use random::SeededRandom;
 pub use random::{OsRandom, RandomSource};
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,
-    UserDescription, UserPools, UserPoolsBuilder,
+    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
+    GroupSettings, HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate,
+    SignUpResult, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 pub use store::{Store, StoreError, UserKey};
 pub use tokens::{SigningKey, TokenSession};

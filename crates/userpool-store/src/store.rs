@@ -291,8 +291,12 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// `PoolNotFound`; `GroupNotFound`; `NotFound` when no user of the pool has `sub`;
     /// `Backend`.
-    fn add_user_to_group(&self, pool: &UserPoolId, group: &str, sub: Uuid)
-    -> Result<(), StoreError>;
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError>;
 
     /// Ends the membership of `sub` in `group`; returns whether there was one.
     ///

@@ -404,16 +404,46 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "token_storage_of_unknown_pool_is_pool_not_found",
             token_storage_of_unknown_pool_is_pool_not_found,
         ),
-        ("group_round_trips_every_field", group_round_trips_every_field),
-        ("group_names_are_unique_per_pool", group_names_are_unique_per_pool),
-        ("group_update_is_compare_and_swap", group_update_is_compare_and_swap),
-        ("memberships_need_group_and_user", memberships_need_group_and_user),
-        ("group_delete_removes_its_memberships", group_delete_removes_its_memberships),
-        ("user_delete_removes_its_memberships", user_delete_removes_its_memberships),
-        ("pool_delete_removes_its_groups", pool_delete_removes_its_groups),
-        ("group_lists_paginate_in_order", group_lists_paginate_in_order),
-        ("group_pagination_is_stable_under_concurrent_writes", group_pagination_is_stable_under_concurrent_writes),
-        ("group_storage_of_unknown_pool_is_pool_not_found", group_storage_of_unknown_pool_is_pool_not_found),
+        (
+            "group_round_trips_every_field",
+            group_round_trips_every_field,
+        ),
+        (
+            "group_names_are_unique_per_pool",
+            group_names_are_unique_per_pool,
+        ),
+        (
+            "group_update_is_compare_and_swap",
+            group_update_is_compare_and_swap,
+        ),
+        (
+            "memberships_need_group_and_user",
+            memberships_need_group_and_user,
+        ),
+        (
+            "group_delete_removes_its_memberships",
+            group_delete_removes_its_memberships,
+        ),
+        (
+            "user_delete_removes_its_memberships",
+            user_delete_removes_its_memberships,
+        ),
+        (
+            "pool_delete_removes_its_groups",
+            pool_delete_removes_its_groups,
+        ),
+        (
+            "group_lists_paginate_in_order",
+            group_lists_paginate_in_order,
+        ),
+        (
+            "group_pagination_is_stable_under_concurrent_writes",
+            group_pagination_is_stable_under_concurrent_writes,
+        ),
+        (
+            "group_storage_of_unknown_pool_is_pool_not_found",
+            group_storage_of_unknown_pool_is_pool_not_found,
+        ),
     ]
 }
 
