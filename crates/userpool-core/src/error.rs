@@ -48,11 +48,13 @@ pub enum ErrorCode {
     ExpiredCode,
     /// `LimitExceededException`: too many wrong codes for one user.
     LimitExceeded,
+    /// `GroupExistsException`: a group of that name exists in the pool (SPEC §17).
+    GroupExists,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -69,6 +71,7 @@ impl ErrorCode {
         ErrorCode::CodeMismatch,
         ErrorCode::ExpiredCode,
         ErrorCode::LimitExceeded,
+        ErrorCode::GroupExists,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -91,6 +94,7 @@ impl ErrorCode {
             ErrorCode::CodeMismatch => "CodeMismatchException",
             ErrorCode::ExpiredCode => "ExpiredCodeException",
             ErrorCode::LimitExceeded => "LimitExceededException",
+            ErrorCode::GroupExists => "GroupExistsException",
         }
     }
 
@@ -113,7 +117,8 @@ impl ErrorCode {
             | ErrorCode::AliasExists
             | ErrorCode::CodeMismatch
             | ErrorCode::ExpiredCode
-            | ErrorCode::LimitExceeded => true,
+            | ErrorCode::LimitExceeded
+            | ErrorCode::GroupExists => true,
         }
     }
 }
@@ -433,6 +438,9 @@ pub enum Error {
     /// `LimitExceededException`.
     #[error("Attempt limit exceeded, please try after some time.")]
     LimitExceeded,
+    /// `GroupExistsException` (SPEC §17).
+    #[error("A group with the name already exists.")]
+    GroupExists,
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -501,6 +509,7 @@ impl Error {
             Error::CodeMismatch => ErrorCode::CodeMismatch,
             Error::ExpiredCode => ErrorCode::ExpiredCode,
             Error::LimitExceeded => ErrorCode::LimitExceeded,
+            Error::GroupExists => ErrorCode::GroupExists,
         }
     }
 

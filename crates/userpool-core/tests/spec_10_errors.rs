@@ -249,6 +249,11 @@ fn every_variant_has_its_cognito_code_and_message() {
             "LimitExceededException",
             "Attempt limit exceeded, please try after some time.",
         ),
+        (
+            Error::GroupExists,
+            "GroupExistsException",
+            "A group with the name already exists.",
+        ),
     ];
     let mut seen = std::collections::HashSet::new();
     for (error, code, message) in &cases {

@@ -62,6 +62,15 @@ operations! {
     AdminUserGlobalSignOut => Admin,
     AdminInitiateAuth => Admin,
     AdminRespondToAuthChallenge => Admin,
+    CreateGroup => Admin,
+    GetGroup => Admin,
+    ListGroups => Admin,
+    UpdateGroup => Admin,
+    DeleteGroup => Admin,
+    AdminAddUserToGroup => Admin,
+    AdminRemoveUserFromGroup => Admin,
+    AdminListGroupsForUser => Admin,
+    ListUsersInGroup => Admin,
     SignUp => Public,
     ConfirmSignUp => Public,
     ForgotPassword => Public,
@@ -79,30 +88,25 @@ operations! {
 /// client learns the endpoint is a partial Cognito rather than a wrong endpoint.
 const NOT_IMPLEMENTED: &[&str] = &[
     "AddCustomAttributes",
-    "AdminAddUserToGroup",
     "AdminDeleteUserAttributes",
     "AdminDisableProviderForUser",
     "AdminForgetDevice",
     "AdminGetDevice",
     "AdminLinkProviderForUser",
     "AdminListDevices",
-    "AdminListGroupsForUser",
     "AdminListUserAuthEvents",
-    "AdminRemoveUserFromGroup",
     "AdminSetUserMFAPreference",
     "AdminSetUserSettings",
     "AdminUpdateAuthEventFeedback",
     "AdminUpdateDeviceStatus",
     "AssociateSoftwareToken",
     "ConfirmDevice",
-    "CreateGroup",
     "CreateIdentityProvider",
     "CreateManagedLoginBranding",
     "CreateResourceServer",
     "CreateTerms",
     "CreateUserImportJob",
     "CreateUserPoolDomain",
-    "DeleteGroup",
     "DeleteIdentityProvider",
     "DeleteUser",
     "DeleteUserAttributes",
@@ -117,7 +121,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "ForgetDevice",
     "GetCSVHeader",
     "GetDevice",
-    "GetGroup",
     "GetIdentityProviderByIdentifier",
     "GetLogDeliveryConfiguration",
     "GetSigningCertificate",
@@ -127,13 +130,11 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetUserAuthFactors",
     "GetUserPoolMfaConfig",
     "ListDevices",
-    "ListGroups",
     "ListIdentityProviders",
     "ListResourceServers",
     "ListTagsForResource",
     "ListUserImportJobs",
     "ListUserPoolClients",
-    "ListUsersInGroup",
     "ListWebAuthnCredentials",
     "RevokeToken",
     "SetLogDeliveryConfiguration",
@@ -149,7 +150,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "UntagResource",
     "UpdateAuthEventFeedback",
     "UpdateDeviceStatus",
-    "UpdateGroup",
     "UpdateIdentityProvider",
     "UpdateResourceServer",
     "UpdateUserAttributes",
@@ -248,13 +248,17 @@ mod tests {
             Some("UnknownOperationException")
         );
         assert_eq!(
-            code(Some("AWSCognitoIdentityProviderService.CreateGroup")),
+            code(Some(
+                "AWSCognitoIdentityProviderService.CreateIdentityProvider"
+            )),
             Some("UnsupportedOperationException")
         );
-        let err = Operation::from_target(Some("AWSCognitoIdentityProviderService.CreateGroup"));
+        let err = Operation::from_target(Some(
+            "AWSCognitoIdentityProviderService.CreateIdentityProvider",
+        ));
         assert!(
             err.err()
-                .is_some_and(|e| e.to_string().contains("CreateGroup"))
+                .is_some_and(|e| e.to_string().contains("CreateIdentityProvider"))
         );
     }
 

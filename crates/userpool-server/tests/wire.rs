@@ -28,7 +28,7 @@ async fn spec_11_malformed_requests_get_json_errors_never_a_dropped_connection()
             "UnknownOperationException",
         ),
         (
-            request(Some("CreateGroup"), JSON_CT, "{}"),
+            request(Some("CreateIdentityProvider"), JSON_CT, "{}"),
             "UnsupportedOperationException",
         ),
         (
@@ -78,6 +78,10 @@ async fn spec_11_admin_operations_without_a_signature_are_refused() {
         "AdminSetUserPassword",
         "ListUserPools",
         "AdminInitiateAuth",
+        // SPEC §17: the group operations are admin operations too.
+        "CreateGroup",
+        "AdminAddUserToGroup",
+        "ListUsersInGroup",
     ] {
         let (status, body) = send(&app, request(Some(op), JSON_CT, r#"{"PoolName":"p"}"#)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{op}");

@@ -47,6 +47,9 @@
 //!   `secure_delete=ON`, so a deleted key or secret is overwritten, not left in free pages
 //!   (the WAL keeps old page images until a checkpoint: [`SqliteStore::checkpoint`]). No
 //!   error or `Debug` output carries a secret; `Debug` of the store shows its path.
+//! - **Groups** (schema version 8, SPEC §17): names unique per pool by primary key;
+//!   memberships keyed by the user's `sub` and deleted with their group, user or pool by
+//!   foreign keys.
 //! - **Token storage** (schema version 5): one signing key per pool, first writer wins
 //!   (`INSERT ... ON CONFLICT DO NOTHING` in the write transaction, so processes agree);
 //!   token sessions unique per pool by `origin_jti` and refresh digest, deleted with their
@@ -98,6 +101,7 @@
 mod codec;
 mod connection;
 mod error;
+mod groups;
 mod options;
 mod pools;
 mod read;
@@ -110,7 +114,7 @@ use std::path::{Path, PathBuf};
 
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
-    ClientRecord, PoolRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
 };
 use uuid::Uuid;
 
@@ -299,6 +303,73 @@ impl Store for SqliteStore {
             let pool = pools::require(tx, pool)?;
             read::list(tx, &pool, after, limit)
         })
+    }
+
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| groups::create(tx, group))
+    }
+
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        self.db.read(|tx| groups::get(tx, pool, name))
+    }
+
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| groups::update(tx, group))
+    }
+
+    /// Memberships go by `ON DELETE CASCADE`, in the same transaction.
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
+        self.db.write(|tx| groups::delete(tx, pool, name))
+    }
+
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.db.read(|tx| groups::list(tx, pool, after, limit))
+    }
+
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError> {
+        self.db.write(|tx| groups::add_member(tx, pool, group, sub))
+    }
+
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db
+            .write(|tx| groups::remove_member(tx, pool, group, sub))
+    }
+
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.db
+            .read(|tx| groups::list_for_user(tx, pool, sub, after, limit))
+    }
+
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.db
+            .read(|tx| groups::list_members(tx, pool, group, after, limit))
     }
 
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {

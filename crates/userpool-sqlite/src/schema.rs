@@ -14,6 +14,8 @@
 //! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
 //! | `decoy_writes` | pool: how many unknown-user sign-ins committed a decoy write (see `Store::decoy_write`) | `PRIMARY KEY (pool_id)`, cascades with its pool |
 //! | `signing_keys` | pool: its token-signing key (`kid`, the host's serialisation of the private key, creation time) | `PRIMARY KEY (pool_id)`: one key per pool, first writer wins; cascades with its pool |
+//! | `pool_groups` | group of a pool (SPEC §17): description, precedence, role ARN, times, `version` | `PRIMARY KEY (pool_id, name)`: names unique per pool; cascades with its pool |
+//! | `group_members` | membership of a user (by `sub`) in a group | `PRIMARY KEY (pool_id, group_name, sub)`; cascades with its group (`FOREIGN KEY (pool_id, group_name)`) and with its user (`FOREIGN KEY (pool_id, sub)`) |
 //! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked` | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
 //!
 //! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
@@ -233,6 +235,33 @@ ALTER TABLE users ADD COLUMN reset_codes_issued TEXT NOT NULL DEFAULT '';
         sql: "
 ALTER TABLE pools ADD COLUMN refuse_temporary_as_new INTEGER NOT NULL DEFAULT 0
     CHECK (refuse_temporary_as_new IN (0, 1));
+",
+    },
+    Migration {
+        version: 8,
+        description: "groups and their members (SPEC §17)",
+        sql: "
+CREATE TABLE pool_groups (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT,
+    precedence INTEGER CHECK (precedence IS NULL OR precedence BETWEEN 0 AND 2147483647),
+    role_arn TEXT,
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    PRIMARY KEY (pool_id, name)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE group_members (
+    pool_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    PRIMARY KEY (pool_id, group_name, sub),
+    FOREIGN KEY (pool_id, group_name) REFERENCES pool_groups (pool_id, name) ON DELETE CASCADE,
+    FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
 ",
     },
 ];

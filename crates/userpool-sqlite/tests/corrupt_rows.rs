@@ -218,3 +218,35 @@ fn corrupt_token_rows_are_backend_errors_naming_the_column() {
         }
     }
 }
+
+#[test]
+fn corrupt_group_rows_are_backend_errors_naming_the_column() {
+    let (_dir, path, store) = setup();
+    let id = common::pool_id("Bad1");
+    let group = userpool_store::GroupRecord {
+        pool_id: id.clone(),
+        name: "staff".into(),
+        description: None,
+        precedence: Some(1),
+        role_arn: None,
+        created_at: epoch(),
+        modified_at: epoch(),
+        version: 0,
+    };
+    store.create_group(&group).expect("create_group");
+    raw(&path)
+        .execute_batch("UPDATE pool_groups SET created_at = 9223372036854775807")
+        .expect("tamper");
+    match store.get_group(&id, "staff") {
+        Err(StoreError::Backend(message)) => {
+            assert!(message.contains("pool_groups.created_at"), "{message}");
+        }
+        other => panic!("expected Backend, got {other:?}"),
+    }
+    match store.list_groups(&id, None, 10) {
+        Err(StoreError::Backend(message)) => {
+            assert!(message.contains("pool_groups.created_at"), "{message}");
+        }
+        other => panic!("expected Backend, got {other:?}"),
+    }
+}

@@ -17,7 +17,9 @@ use userpool_core::{
     transitions,
 };
 use userpool_sqlite::{SqliteStore, schema};
-use userpool_store::{ClientRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
+use userpool_store::{
+    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey,
+};
 
 /// What an older database holds, as records.
 struct Fixture {
@@ -28,6 +30,7 @@ struct Fixture {
     user: UserRecord,
     key: SigningKey,
     session: TokenSession,
+    group: GroupRecord,
 }
 
 fn fixture() -> Fixture {
@@ -90,6 +93,16 @@ fn fixture() -> Fixture {
             issued: vec![at(604), at(603)],
         },
     };
+    let group = GroupRecord {
+        pool_id: pool.id.clone(),
+        name: "veterans".into(),
+        description: Some("old hands".into()),
+        precedence: Some(3),
+        role_arn: Some("arn:aws:iam::123456789012:role/veterans".into()),
+        created_at: at(600),
+        modified_at: at(601),
+        version: 1,
+    };
     Fixture {
         pool,
         throttles,
@@ -97,6 +110,7 @@ fn fixture() -> Fixture {
         user: u,
         key,
         session,
+        group,
     }
 }
 
@@ -268,8 +282,36 @@ fn seed_v6(conn: &Connection, f: &Fixture) {
 /// comparison below checks.
 fn seed_v7(_: &Connection, _: &Fixture) {}
 
+/// Rows that a version-8 database adds: a group with every field, and the user in it.
+fn seed_v8(conn: &Connection, f: &Fixture) {
+    let g = &f.group;
+    conn.execute(
+        "INSERT INTO pool_groups (pool_id, name, description, precedence, role_arn, created_at, \
+         modified_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+        params![
+            f.pool.id.as_str(),
+            g.name,
+            g.description,
+            g.precedence,
+            g.role_arn,
+            g.created_at.timestamp_micros(),
+            g.modified_at.timestamp_micros(),
+        ],
+    )
+    .expect("v8 group row");
+    conn.execute(
+        "INSERT INTO group_members (pool_id, group_name, sub) VALUES (?1, ?2, ?3)",
+        params![
+            f.pool.id.as_str(),
+            g.name,
+            f.user.sub.hyphenated().to_string()
+        ],
+    )
+    .expect("v8 membership row");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7,
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -364,7 +406,24 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 "the token session survives"
             );
         }
-        // And the migrated database takes writes, token storage included.
+        if version >= 8 {
+            assert_eq!(
+                store
+                    .get_group(&f.pool.id, &f.group.name)
+                    .expect("get_group")
+                    .as_ref(),
+                Some(&f.group),
+                "the group survives"
+            );
+            assert_eq!(
+                store
+                    .list_groups_for_user(&f.pool.id, f.user.sub, None, 10)
+                    .expect("list_groups_for_user"),
+                std::slice::from_ref(&f.group),
+                "the membership survives"
+            );
+        }
+        // And the migrated database takes writes, token storage and groups included.
         if version < 1 {
             store.create_pool(&f.pool).expect("create_pool");
         }
@@ -395,6 +454,14 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 .expect("revoke"),
             1
         );
+        let fresh_group = GroupRecord {
+            name: "newcomers".into(),
+            ..f.group.clone()
+        };
+        assert_eq!(store.create_group(&fresh_group).expect("create_group"), 1);
+        store
+            .add_user_to_group(&f.pool.id, "newcomers", newcomer.sub)
+            .expect("add_user_to_group");
         assert!(
             common::integrity_check(&path) == ["ok"],
             "integrity after migration from version {version}"

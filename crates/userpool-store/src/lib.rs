@@ -42,8 +42,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A host's own store implements the twelve required methods of [`Store`] (and, to back a
-//! token-issuing server, the six token methods: see [`tokens`]) and proves itself with
+//! A host's own store implements the twenty-one required methods of [`Store`] (twelve
+//! for pools, clients and users, nine for groups: see [`groups`]), and, to back a
+//! token-issuing server, the six token methods (see [`tokens`]); it proves itself with
 //! one line in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
 //! [`conformance`]).
 //!
@@ -83,6 +84,7 @@ pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod delivery;
+pub mod groups;
 pub mod keys;
 pub mod memory;
 #[cfg(feature = "test-util")]
@@ -104,6 +106,7 @@ pub use clock::{Clock, SystemClock};
 #[cfg(feature = "test-util")]
 pub use delivery::{Delivered, RecordingDelivery};
 pub use delivery::{Delivery, DropDeliveries};
+pub use groups::{GroupClaims, GroupRecord};
 pub use memory::MemoryStore;
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
@@ -112,9 +115,9 @@ pub use random::{OsRandom, RandomSource};
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use sealing_store::SealingStore;
 pub use service::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,
-    UserDescription, UserPools, UserPoolsBuilder,
+    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
+    GroupSettings, HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate,
+    SignUpResult, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 pub use store::{Store, StoreError, UserKey};
 pub use tokens::{SigningKey, TokenSession};

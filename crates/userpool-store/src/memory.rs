@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 
+use crate::groups::GroupRecord;
 use crate::keys;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
@@ -53,6 +54,31 @@ struct PoolState {
     subs: HashMap<Uuid, String>,
     /// The signing key and token sessions.
     tokens: Tokens,
+    /// Groups and their members.
+    groups: Groups,
+}
+
+/// A pool's groups and memberships, indexed both ways so that deleting a group or a user
+/// removes its memberships without a scan of the other side.
+#[derive(Debug, Default)]
+struct Groups {
+    /// Groups by name (ordered, for `list_groups`).
+    records: BTreeMap<String, GroupRecord>,
+    /// Group name → username keys of its members (ordered, for `list_users_in_group`).
+    members: HashMap<String, BTreeSet<String>>,
+    /// Username key → names of the user's groups.
+    of_user: HashMap<String, BTreeSet<String>>,
+}
+
+impl Groups {
+    /// Forgets every membership of the user stored under `user_key`.
+    fn remove_user(&mut self, user_key: &str) {
+        for group in self.of_user.remove(user_key).unwrap_or_default() {
+            if let Some(members) = self.members.get_mut(&group) {
+                members.remove(user_key);
+            }
+        }
+    }
 }
 
 /// A pool's token storage. `Debug` shows counts only: refresh digests are lookup keys.
@@ -103,6 +129,7 @@ impl PoolState {
             aliases: HashMap::new(),
             subs: HashMap::new(),
             tokens: Tokens::default(),
+            groups: Groups::default(),
         }
     }
 
@@ -385,6 +412,7 @@ impl Store for MemoryStore {
             state.subs.remove(&old.sub);
             state.order.remove(&key);
             state.tokens.remove_sessions_of(old.sub);
+            state.groups.remove_user(&key);
             Ok(())
         })
     }
@@ -411,6 +439,182 @@ impl Store for MemoryStore {
                 .range((start, Bound::Unbounded))
                 .take(limit)
                 .filter_map(|key| state.users.get(key).cloned())
+                .collect())
+        })
+    }
+
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.write(&group.pool_id, |state| {
+            if state.groups.records.contains_key(&group.name) {
+                return Err(StoreError::GroupExists);
+            }
+            let stored = GroupRecord {
+                version: 1,
+                ..group.clone()
+            };
+            state.groups.records.insert(group.name.clone(), stored);
+            Ok(1)
+        })
+    }
+
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        self.read(pool, |state| Ok(state.groups.records.get(name).cloned()))
+    }
+
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.write(&group.pool_id, |state| {
+            let current = state
+                .groups
+                .records
+                .get_mut(&group.name)
+                .ok_or(StoreError::GroupNotFound)?;
+            if current.version != group.version {
+                return Err(StoreError::Conflict {
+                    expected: group.version,
+                    found: Some(current.version),
+                });
+            }
+            let version = group.version + 1;
+            *current = GroupRecord {
+                version,
+                created_at: current.created_at,
+                ..group.clone()
+            };
+            Ok(version)
+        })
+    }
+
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            let groups = &mut state.groups;
+            groups
+                .records
+                .remove(name)
+                .ok_or(StoreError::GroupNotFound)?;
+            for user_key in groups.members.remove(name).unwrap_or_default() {
+                if let Some(of_user) = groups.of_user.get_mut(&user_key) {
+                    of_user.remove(name);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        use std::ops::Bound;
+        self.read(pool, |state| {
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            Ok(state
+                .groups
+                .records
+                .range::<str, _>((start, Bound::Unbounded))
+                .take(limit)
+                .map(|(_, g)| g.clone())
+                .collect())
+        })
+    }
+
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            if !state.groups.records.contains_key(group) {
+                return Err(StoreError::GroupNotFound);
+            }
+            let user_key = state.subs.get(&sub).ok_or(StoreError::NotFound)?.clone();
+            let groups = &mut state.groups;
+            groups
+                .members
+                .entry(group.to_owned())
+                .or_default()
+                .insert(user_key.clone());
+            groups
+                .of_user
+                .entry(user_key)
+                .or_default()
+                .insert(group.to_owned());
+            Ok(())
+        })
+    }
+
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| {
+            if !state.groups.records.contains_key(group) {
+                return Err(StoreError::GroupNotFound);
+            }
+            let Some(user_key) = state.subs.get(&sub).cloned() else {
+                return Ok(false);
+            };
+            let groups = &mut state.groups;
+            let removed = groups
+                .members
+                .get_mut(group)
+                .is_some_and(|members| members.remove(&user_key));
+            if let Some(of_user) = groups.of_user.get_mut(&user_key) {
+                of_user.remove(group);
+            }
+            Ok(removed)
+        })
+    }
+
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        use std::ops::Bound;
+        self.read(pool, |state| {
+            let Some(names) = state
+                .subs
+                .get(&sub)
+                .and_then(|key| state.groups.of_user.get(key))
+            else {
+                return Ok(Vec::new());
+            };
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            Ok(names
+                .range::<str, _>((start, Bound::Unbounded))
+                .filter_map(|name| state.groups.records.get(name).cloned())
+                .take(limit)
+                .collect())
+        })
+    }
+
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        use std::ops::Bound;
+        self.read(pool, |state| {
+            if !state.groups.records.contains_key(group) {
+                return Err(StoreError::GroupNotFound);
+            }
+            let Some(members) = state.groups.members.get(group) else {
+                return Ok(Vec::new());
+            };
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            Ok(members
+                .range::<str, _>((start, Bound::Unbounded))
+                .filter_map(|key| state.users.get(key).cloned())
+                .take(limit)
                 .collect())
         })
     }

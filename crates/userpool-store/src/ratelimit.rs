@@ -39,9 +39,13 @@ pub enum Category {
     UserAuthentication,
     /// SignUp, ConfirmSignUp, AdminCreateUser, AdminConfirmSignUp: 50/s.
     UserCreation,
-    /// AdminGetUser, ListUsers, and the host's `get_user_by_sub` (GetUser): 120/s.
+    /// AdminGetUser, ListUsers, and the host's `get_user_by_sub` (GetUser): 120/s. Also
+    /// the group reads (GetGroup, ListGroups, AdminListGroupsForUser, ListUsersInGroup),
+    /// the closest of these categories to Cognito's own for them (SPEC §17).
     UserRead,
     /// AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUpdateUserAttributes: 25/s.
+    /// Also the group writes (CreateGroup, UpdateGroup, DeleteGroup, AdminAddUserToGroup,
+    /// AdminRemoveUserFromGroup), as for the reads (SPEC §17).
     UserUpdate,
 }
 

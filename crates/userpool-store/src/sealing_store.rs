@@ -44,6 +44,7 @@ use userpool_core::{UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::groups::GroupRecord;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::random::{OsRandom, RandomSource};
 use crate::seal::{self, Keyring, Place, Purpose};
@@ -273,6 +274,71 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError> {
         self.inner.list_users(pool, after, limit)
+    }
+
+    // Groups hold no secret: every group method passes through.
+
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.inner.create_group(group)
+    }
+
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        self.inner.get_group(pool, name)
+    }
+
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.inner.update_group(group)
+    }
+
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
+        self.inner.delete_group(pool, name)
+    }
+
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.inner.list_groups(pool, after, limit)
+    }
+
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError> {
+        self.inner.add_user_to_group(pool, group, sub)
+    }
+
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.inner.remove_user_from_group(pool, group, sub)
+    }
+
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.inner.list_groups_for_user(pool, sub, after, limit)
+    }
+
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.inner.list_users_in_group(pool, group, after, limit)
     }
 
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {

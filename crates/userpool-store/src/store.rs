@@ -13,6 +13,7 @@
 use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 
+use crate::groups::GroupRecord;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::tokens::{SigningKey, TokenSession};
 
@@ -54,6 +55,12 @@ pub enum StoreError {
     /// are random, so this is a host bug (or a broken random source), never a user error.
     #[error("token session already exists")]
     TokenSessionExists,
+    /// A group with this name exists in the pool (SPEC §17).
+    #[error("group already exists")]
+    GroupExists,
+    /// The group does not exist in the pool (SPEC §17).
+    #[error("group not found")]
+    GroupNotFound,
     /// The store does not implement this method (a host store written before the method
     /// existed keeps compiling through the trait's default). The text names the method.
     #[error("not supported by this store: {0}")]
@@ -81,6 +88,8 @@ impl From<StoreError> for userpool_core::Error {
             StoreError::PoolExists | StoreError::ClientExists => {
                 Error::InvalidParameterMessage("The resource already exists.".into())
             }
+            StoreError::GroupExists => Error::GroupExists,
+            StoreError::GroupNotFound => Error::ResourceNotFound("Group not found.".into()),
             StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
             StoreError::TokenSessionExists
             | StoreError::Unsupported(_)
@@ -104,8 +113,13 @@ pub enum UserKey<'a> {
     Sub(Uuid),
 }
 
-/// Persistence for pools, app clients, users, and the token storage of
-/// [`crate::tokens`] (each pool's signing key and its token sessions).
+/// Persistence for pools, app clients, users, groups and their members
+/// ([`crate::groups`]), and the token storage of [`crate::tokens`] (each pool's signing key
+/// and its token sessions).
+///
+/// The group methods are required (every store must hold groups: their claims are in every
+/// token of a member); the token methods have `Unsupported` defaults for stores written
+/// before token storage existed.
 ///
 /// Every method is atomic. Implementations must pass the conformance kit
 /// (`userpool_store::conformance`, feature `conformance`).
@@ -237,6 +251,96 @@ pub trait Store: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError>;
+    /// Creates a group in `group.pool_id`; its version becomes 1 (returned).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `GroupExists` when the pool has a group of that name (compared
+    /// exactly; nothing is written); `Backend`.
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError>;
+
+    /// Reads a group of a pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError>;
+
+    /// Replaces a group's description, precedence, role and modification date if its
+    /// stored version is still `group.version`; returns the new version. Name, pool and
+    /// creation date never change.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `GroupNotFound`, `Conflict`, `Backend`.
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError>;
+
+    /// Deletes a group with its memberships (its users stay).
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `GroupNotFound`, `Backend`.
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError>;
+
+    /// Groups of a pool ordered by name (by bytes), starting after `after`, at most
+    /// `limit`. A group created or deleted meanwhile never makes a later page repeat or
+    /// skip another group.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError>;
+
+    /// Makes the user `sub` a member of the group `group`; a member already is one, and
+    /// adding again changes nothing (as Cognito's AdminAddUserToGroup).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `GroupNotFound`; `NotFound` when no user of the pool has `sub`;
+    /// `Backend`.
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError>;
+
+    /// Ends the membership of `sub` in `group`; returns whether there was one.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `GroupNotFound`, `Backend`.
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError>;
+
+    /// The groups the user `sub` is a member of, ordered by name, after `after`, at most
+    /// `limit` (none for an unknown `sub`).
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError>;
+
+    /// The members of `group`, ordered by username key (as [`Store::list_users`]), after
+    /// the username key `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `GroupNotFound`, `Backend`.
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError>;
+
     /// The pool's token-signing key, if one was stored.
     ///
     /// The default returns `Unsupported`, so stores written before token storage existed

@@ -5,8 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::conformance::{self, Harness};
 use userpool_store::{
-    ClientRecord, MemoryStore, PoolRecord, SigningKey, Store, StoreError, UserKey,
+    ClientRecord, GroupRecord, MemoryStore, PoolRecord, SigningKey, Store, StoreError, UserKey,
 };
+use uuid::Uuid;
 
 /// Fresh `MemoryStore`s; nothing to keep alive.
 struct Memory;
@@ -213,4 +214,95 @@ fn kit_catches_a_store_without_token_sessions() {
     );
     let e: userpool_core::Error = StoreError::Unsupported("revoke_token_sessions").into();
     assert_eq!(e.code(), "InternalErrorException");
+}
+
+/// A deliberately broken store for groups: a second create of a name overwrites the first
+/// (no uniqueness), and a membership is accepted for a `sub` no user has.
+struct LaxGroups(MemoryStore);
+
+delegate_all_but_groups!(LaxGroups, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        match self.0.delete_group(&group.pool_id, &group.name) {
+            Ok(()) | Err(StoreError::GroupNotFound) => self.0.create_group(group),
+            Err(e) => Err(e),
+        }
+    }
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        self.0.get_group(pool, name)
+    }
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.0.update_group(group)
+    }
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
+        self.0.delete_group(pool, name)
+    }
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.0.list_groups(pool, after, limit)
+    }
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError> {
+        match self.0.add_user_to_group(pool, group, sub) {
+            Err(StoreError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.0.remove_user_from_group(pool, group, sub)
+    }
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.0.list_groups_for_user(pool, sub, after, limit)
+    }
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.0.list_users_in_group(pool, group, after, limit)
+    }
+});
+
+#[test]
+fn kit_catches_a_store_with_lax_groups() {
+    let broken = Broken(|| LaxGroups(MemoryStore::new()));
+    assert!(fails(|| conformance::group_names_are_unique_per_pool(
+        &broken
+    )));
+    assert!(fails(|| conformance::memberships_need_group_and_user(
+        &broken
+    )));
+    // What it does not break still passes.
+    conformance::group_round_trips_every_field(&broken);
+    conformance::group_delete_removes_its_memberships(&broken);
 }

@@ -2,6 +2,7 @@
 //! output shape. Each runs on a blocking thread (see [`call`]).
 
 mod auth;
+mod groups;
 mod pools;
 pub mod shapes;
 mod users;
@@ -53,6 +54,15 @@ pub fn call(
         O::AdminRespondToAuthChallenge => {
             auth::admin_respond_to_auth_challenge(app, admin()?, input)
         }
+        O::CreateGroup => groups::create_group(app, admin()?, input),
+        O::GetGroup => groups::get_group(app, admin()?, input),
+        O::ListGroups => groups::list_groups(app, admin()?, input),
+        O::UpdateGroup => groups::update_group(app, admin()?, input),
+        O::DeleteGroup => groups::delete_group(app, admin()?, input),
+        O::AdminAddUserToGroup => groups::admin_add_user_to_group(app, admin()?, input),
+        O::AdminRemoveUserFromGroup => groups::admin_remove_user_from_group(app, admin()?, input),
+        O::AdminListGroupsForUser => groups::admin_list_groups_for_user(app, admin()?, input),
+        O::ListUsersInGroup => groups::list_users_in_group(app, admin()?, input),
         O::SignUp => auth::sign_up(app, input),
         O::ConfirmSignUp => auth::confirm_sign_up(app, input),
         O::ForgotPassword => auth::forgot_password(app, input),

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use userpool_store::UserDescription;
+use userpool_store::{GroupClaims, UserDescription};
 use uuid::Uuid;
 
 /// Cognito's scope for tokens from a user-pool sign-in (the user may call the
@@ -77,6 +77,39 @@ pub(super) fn id(common: &Common<'_>, user: &UserDescription, jti: Uuid) -> Valu
         claims.insert(name.to_owned(), value);
     }
     Value::Object(claims)
+}
+
+/// The group claims' names (SPEC §17).
+const GROUPS: &str = "cognito:groups";
+const ROLES: &str = "cognito:roles";
+const PREFERRED_ROLE: &str = "cognito:preferred_role";
+
+/// Adds the user's group claims to an access token's (`cognito:groups`) or an id token's
+/// (`cognito:groups`, `cognito:roles`, `cognito:preferred_role`) claims, as Cognito does:
+/// none of them when the user is in no group, `cognito:roles` only when a group has a
+/// role, `cognito:preferred_role` only when one role is preferred. The three names are
+/// first removed, so that a user attribute of the same name can never pose as a group
+/// claim.
+pub(super) fn add_groups(claims: &mut Value, groups: &GroupClaims, id_token: bool) {
+    let Some(claims) = claims.as_object_mut() else {
+        return;
+    };
+    for name in [GROUPS, ROLES, PREFERRED_ROLE] {
+        claims.remove(name);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    claims.insert(GROUPS.to_owned(), Value::from(groups.groups.clone()));
+    if !id_token {
+        return;
+    }
+    if !groups.roles.is_empty() {
+        claims.insert(ROLES.to_owned(), Value::from(groups.roles.clone()));
+    }
+    if let Some(role) = &groups.preferred_role {
+        claims.insert(PREFERRED_ROLE.to_owned(), Value::from(role.clone()));
+    }
 }
 
 /// An access token's claims as verification reads them (signature already checked).
@@ -155,6 +188,45 @@ mod tests {
             "only the two flags are booleans"
         );
         assert_eq!(claims["sub"], Uuid::nil().to_string());
+    }
+
+    #[test]
+    fn group_claims_as_cognito_puts_them_and_no_attribute_forges_them() {
+        let groups = GroupClaims {
+            groups: vec!["admins".into(), "staff".into()],
+            roles: vec!["arn:aws:iam::1:role/a".into()],
+            preferred_role: Some("arn:aws:iam::1:role/a".into()),
+        };
+        let mut id_claims = id(&common(), &user(&[]), Uuid::nil());
+        add_groups(&mut id_claims, &groups, true);
+        assert_eq!(
+            id_claims["cognito:groups"],
+            serde_json::json!(["admins", "staff"])
+        );
+        assert_eq!(
+            id_claims["cognito:roles"],
+            serde_json::json!(["arn:aws:iam::1:role/a"])
+        );
+        assert_eq!(id_claims["cognito:preferred_role"], "arn:aws:iam::1:role/a");
+        let mut access_claims = access(&common(), Uuid::nil());
+        add_groups(&mut access_claims, &groups, false);
+        assert_eq!(
+            access_claims["cognito:groups"],
+            serde_json::json!(["admins", "staff"])
+        );
+        assert!(access_claims.get("cognito:roles").is_none());
+        assert!(access_claims.get("cognito:preferred_role").is_none());
+        let mut forged = id(
+            &common(),
+            &user(&[
+                ("cognito:groups", "admins"),
+                ("cognito:preferred_role", "x"),
+            ]),
+            Uuid::nil(),
+        );
+        add_groups(&mut forged, &GroupClaims::default(), true);
+        assert!(forged.get("cognito:groups").is_none(), "{forged}");
+        assert!(forged.get("cognito:preferred_role").is_none(), "{forged}");
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! `{issuer_base}/{pool_id}` (Cognito's `https://cognito-idp.{region}.amazonaws.com/{pool_id}`),
 //! whose JWKS the server publishes at `{issuer}/.well-known/jwks.json`; access tokens carry
 //! `client_id`, `scope`, `username` and `token_use: "access"`; id tokens carry `aud`,
-//! `cognito:username`, the user's attributes and `token_use: "id"`.
+//! `cognito:username`, the user's attributes and `token_use: "id"`. A user in groups
+//! (SPEC §17) has `cognito:groups` in both, and `cognito:roles` and
+//! `cognito:preferred_role` in the id token, decided by [`userpool_store::GroupClaims`]
+//! from the groups stored when the token is issued (a sign-in or a refresh).
 //!
 //! # Sessions and revocation
 //!
@@ -53,7 +56,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use userpool_core::UserPoolId;
-use userpool_store::{Clock, OsRandom, RandomSource, Store, UserDescription};
+use userpool_store::{Clock, GroupClaims, OsRandom, RandomSource, Store, UserDescription};
 use uuid::Uuid;
 
 pub use userpool_store::TokenSession;
@@ -404,12 +407,14 @@ impl Tokens {
         header.typ = None;
         header.kid = Some(key.kid.clone());
         let encode = |claims: &serde_json::Value| encode(&header, claims, &key);
-        let access = encode(&claims::access(&common, random_uuid(self.random.as_ref())?))?;
-        let id = encode(&claims::id(
-            &common,
-            user,
-            random_uuid(self.random.as_ref())?,
-        ))?;
+        // Read at every issue, so a membership change shows at the next sign-in or refresh.
+        let groups = GroupClaims::for_user(self.store.as_ref(), &session.pool_id, session.sub)?;
+        let mut access_claims = claims::access(&common, random_uuid(self.random.as_ref())?);
+        claims::add_groups(&mut access_claims, &groups, false);
+        let mut id_claims = claims::id(&common, user, random_uuid(self.random.as_ref())?);
+        claims::add_groups(&mut id_claims, &groups, true);
+        let access = encode(&access_claims)?;
+        let id = encode(&id_claims)?;
         Ok(Issued {
             access_token: access,
             id_token: id,

@@ -65,8 +65,10 @@ def test_s11_unknown_target_is_unknown_operation(server, target):
 
 
 def test_s11_unsupported_operation_via_boto3(cognito, pool):
-    with raises_cognito("UnsupportedOperationException", "Operation CreateGroup is not supported by userpool-server.") as e:
-        cognito.create_group(UserPoolId=pool, GroupName="admins")
+    with raises_cognito("UnsupportedOperationException",
+                        "Operation CreateIdentityProvider is not supported by userpool-server.") as e:
+        cognito.create_identity_provider(UserPoolId=pool, ProviderName="Google", ProviderType="Google",
+                                         ProviderDetails={"client_id": "x"})
     assert e["HTTPStatusCode"] == 400
 
 

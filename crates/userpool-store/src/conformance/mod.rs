@@ -51,6 +51,12 @@
 //!   within their pool only, stored only for an existing user (`NotFound`), revoked per
 //!   user; a pool's key and sessions go with the pool, a user's sessions with the user.
 //!   Every token method answers `PoolNotFound` for an unknown pool.
+//! - **Groups** ([`crate::groups`], SPEC §17): names unique per pool (`GroupExists`,
+//!   compared exactly), every field round-trips, updates are compare-and-swap; memberships
+//!   by `sub`, idempotent, only of an existing group (`GroupNotFound`) and user
+//!   (`NotFound`); deleted with their group, their user or their pool. Groups page by
+//!   name, members by username key, each page resuming after a key, so that a reader
+//!   paging while other threads create and delete groups neither repeats nor skips one.
 //! - **Not checked:** changing a pool's alias attributes, username attributes or case
 //!   sensitivity (immutable in Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
@@ -72,12 +78,14 @@ use crate::keys;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
 
+mod groups;
 mod lookup;
 mod pools;
 mod round_trip;
 mod tokens;
 mod writes;
 
+pub use groups::*;
 pub use lookup::*;
 pub use pools::*;
 pub use round_trip::*;
@@ -266,6 +274,16 @@ pub const CASE_NAMES: &[&str] = &[
     "token_session_for_unknown_user_is_refused",
     "token_storage_of_unknown_pool_is_pool_not_found",
     "secret_replacement_is_compare_and_swap",
+    "group_round_trips_every_field",
+    "group_names_are_unique_per_pool",
+    "group_update_is_compare_and_swap",
+    "memberships_need_group_and_user",
+    "group_delete_removes_its_memberships",
+    "user_delete_removes_its_memberships",
+    "pool_delete_removes_its_groups",
+    "group_lists_paginate_in_order",
+    "group_pagination_is_stable_under_concurrent_writes",
+    "group_storage_of_unknown_pool_is_pool_not_found",
 ];
 
 /// One conformance case, run against a harness.
@@ -397,6 +415,46 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "secret_replacement_is_compare_and_swap",
             secret_replacement_is_compare_and_swap,
         ),
+        (
+            "group_round_trips_every_field",
+            group_round_trips_every_field,
+        ),
+        (
+            "group_names_are_unique_per_pool",
+            group_names_are_unique_per_pool,
+        ),
+        (
+            "group_update_is_compare_and_swap",
+            group_update_is_compare_and_swap,
+        ),
+        (
+            "memberships_need_group_and_user",
+            memberships_need_group_and_user,
+        ),
+        (
+            "group_delete_removes_its_memberships",
+            group_delete_removes_its_memberships,
+        ),
+        (
+            "user_delete_removes_its_memberships",
+            user_delete_removes_its_memberships,
+        ),
+        (
+            "pool_delete_removes_its_groups",
+            pool_delete_removes_its_groups,
+        ),
+        (
+            "group_lists_paginate_in_order",
+            group_lists_paginate_in_order,
+        ),
+        (
+            "group_pagination_is_stable_under_concurrent_writes",
+            group_pagination_is_stable_under_concurrent_writes,
+        ),
+        (
+            "group_storage_of_unknown_pool_is_pool_not_found",
+            group_storage_of_unknown_pool_is_pool_not_found,
+        ),
     ]
 }
 
@@ -460,6 +518,16 @@ macro_rules! conformance_tests {
             token_session_for_unknown_user_is_refused,
             token_storage_of_unknown_pool_is_pool_not_found,
             secret_replacement_is_compare_and_swap,
+            group_round_trips_every_field,
+            group_names_are_unique_per_pool,
+            group_update_is_compare_and_swap,
+            memberships_need_group_and_user,
+            group_delete_removes_its_memberships,
+            user_delete_removes_its_memberships,
+            pool_delete_removes_its_groups,
+            group_lists_paginate_in_order,
+            group_pagination_is_stable_under_concurrent_writes,
+            group_storage_of_unknown_pool_is_pool_not_found,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

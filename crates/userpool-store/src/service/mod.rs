@@ -21,6 +21,7 @@
 mod admin;
 mod auth;
 mod gates;
+mod groups;
 mod names;
 mod pools;
 mod public;
@@ -45,6 +46,7 @@ use crate::random::{EntropyOf, OsRandom, RandomSource};
 use crate::ratelimit::{Category, RateLimiter};
 use crate::store::{Store, StoreError, UserKey};
 
+pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
