@@ -75,6 +75,7 @@ pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod delivery;
+pub mod hashlimit;
 pub mod keys;
 pub mod memory;
 #[cfg(feature = "test-util")]
@@ -94,6 +95,7 @@ pub use clock::{Clock, SystemClock};
 #[cfg(feature = "test-util")]
 pub use delivery::{Delivered, RecordingDelivery};
 pub use delivery::{Delivery, DropDeliveries};
+pub use hashlimit::HashLimiter;
 pub use memory::MemoryStore;
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
