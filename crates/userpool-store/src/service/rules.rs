@@ -16,13 +16,17 @@ use crate::pool::PoolRecord;
 /// rules are built, never persisted.
 ///
 /// ```
+/// use std::time::Duration;
 /// use userpool_core::{Blocklist, HashParams};
 /// use userpool_store::HostOptions;
 /// let host = HostOptions::default()
 ///     .with_ceiling(HashParams::RFC9106_SECOND)
 ///     .with_blocklist(Blocklist::new(["Password123!", "Welcome1!"]))
+///     .with_hash_limit(4, Duration::from_secs(2))
 ///     .with_pepper(b"from the secrets manager")?;
 /// assert_eq!(host.region(), "us-east-1");
+/// assert_eq!(host.hash_limiter().max_concurrent(), 4);
+/// assert_eq!(host.memory_pool().max_idle(), 4);
 /// # Ok::<(), userpool_core::Error>(())
 /// ```
 #[derive(Clone)]
