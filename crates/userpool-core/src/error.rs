@@ -407,6 +407,10 @@ pub enum Error {
     /// `TooManyRequestsException` (SPEC §7).
     #[error("Rate exceeded")]
     TooManyRequests,
+    /// `TooManyRequestsException` `Too many requests`: no hashing permit came before the
+    /// host's deadline (SPEC §13). Nothing was computed and nothing changed.
+    #[error("Too many requests")]
+    HashingBusy,
     /// `InternalErrorException`: storage failed, stored data unusable, entropy failed.
     /// The message is generic on purpose; details go to the host's logs, not to clients.
     #[error("{0}")]
@@ -499,7 +503,7 @@ impl Error {
                 ErrorCode::ResourceNotFound
             }
             Error::NotAuthorized(_) => ErrorCode::NotAuthorized,
-            Error::TooManyRequests => ErrorCode::TooManyRequests,
+            Error::TooManyRequests | Error::HashingBusy => ErrorCode::TooManyRequests,
             Error::Internal(_) => ErrorCode::InternalError,
             Error::UserNotConfirmed => ErrorCode::UserNotConfirmed,
             Error::PasswordResetRequired => ErrorCode::PasswordResetRequired,

@@ -13,6 +13,7 @@
 //! - comparison of outputs is constant-time (`subtle`).
 
 use std::fmt;
+use std::sync::Arc;
 
 use argon2::{Algorithm, Argon2, Version};
 use password_hash::phc::{self, Ident, Output, ParamsString, Salt};
@@ -22,6 +23,7 @@ use zeroize::Zeroizing;
 use crate::entropy::{self, Entropy};
 use crate::error::{Constraint, Error, Internal, Result, Violation, Violations};
 use crate::input::Password;
+use crate::limit::HashPermits;
 use crate::memory::{MemoryPool, PooledMemory, WorkingMemory};
 
 /// Salt length in bytes (128 bits, SPEC §9).
@@ -224,6 +226,7 @@ pub struct PasswordHasher {
     ceiling: HashParams,
     pepper: Option<Zeroizing<Vec<u8>>>,
     memory_pool: Option<MemoryPool>,
+    permits: Option<Arc<dyn HashPermits>>,
 }
 
 impl Default for PasswordHasher {
@@ -233,6 +236,7 @@ impl Default for PasswordHasher {
             ceiling: HashParams::DEFAULT_CEILING,
             pepper: None,
             memory_pool: None,
+            permits: None,
         }
     }
 }
@@ -244,6 +248,7 @@ impl fmt::Debug for PasswordHasher {
             .field("ceiling", &self.ceiling)
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
             .field("memory_pool", &self.memory_pool)
+            .field("permits", &self.permits)
             .finish()
     }
 }
@@ -273,6 +278,7 @@ impl PasswordHasher {
             ceiling,
             pepper: None,
             memory_pool: None,
+            permits: None,
         })
     }
 
@@ -302,10 +308,53 @@ impl PasswordHasher {
         self
     }
 
-    /// Working memory for one operation: from the hasher's pool if it has one, else fresh.
-    /// Wiped when dropped (SPEC §9).
+    /// Runs every operation of this hasher under a permit from `permits`, the host-wide
+    /// limit on concurrent hashes (SPEC §13; see [`HashPermits`]). Give every pool's hasher
+    /// the same limit, and a [`MemoryPool`] keeping as many buffers as the limit allows
+    /// permits: then at most that many buffers ever exist.
     #[must_use]
-    pub fn working_memory(&self) -> PooledMemory {
+    pub fn with_permits(mut self, permits: Arc<dyn HashPermits>) -> Self {
+        self.permits = Some(permits);
+        self
+    }
+
+    /// Working memory for one operation: from the hasher's pool if it has one, else fresh,
+    /// lent under a permit when the hasher has a limit (waiting for one in turn). The
+    /// permit is held until the buffer is dropped; the buffer is wiped when dropped
+    /// (SPEC §9). Hold at most one at a time per thread: waiting for a second while holding
+    /// one can deadlock against other holders (use [`PasswordHasher::try_working_memory`]).
+    ///
+    /// # Errors
+    /// `TooManyRequestsException` `Too many requests` when no permit came before the
+    /// host's deadline (SPEC §13).
+    pub fn working_memory(&self) -> Result<PooledMemory> {
+        let permit = match &self.permits {
+            Some(permits) => Some(permits.acquire()?),
+            None => None,
+        };
+        let memory = self.lend();
+        Ok(match permit {
+            Some(permit) => memory.under(permit),
+            None => memory,
+        })
+    }
+
+    /// Working memory for extra work of an operation that already holds some (a history
+    /// check's helper threads): only if a permit is free now and nobody waits for one, so
+    /// it never waits and never jumps the queue. `None` means: do the work on the memory
+    /// you hold.
+    #[must_use]
+    pub fn try_working_memory(&self) -> Option<PooledMemory> {
+        match &self.permits {
+            Some(permits) => {
+                let permit = permits.try_acquire()?;
+                Some(self.lend().under(permit))
+            }
+            None => Some(self.lend()),
+        }
+    }
+
+    fn lend(&self) -> PooledMemory {
         self.memory_pool
             .as_ref()
             .map_or_else(PooledMemory::unpooled, MemoryPool::take)
@@ -362,12 +411,15 @@ impl PasswordHasher {
     /// Hashes a password with a fresh 128-bit salt drawn from `entropy`.
     ///
     /// # Errors
-    /// `InternalErrorException` when the entropy source or argon2 fails.
+    /// `InternalErrorException` when the entropy source or argon2 fails;
+    /// `TooManyRequestsException` as [`PasswordHasher::working_memory`].
     pub fn hash(&self, password: &Password, entropy: &mut dyn Entropy) -> Result<PasswordHash> {
-        self.hash_in(password, entropy, &mut self.working_memory())
+        let mut memory = self.working_memory()?;
+        self.hash_in(password, entropy, &mut memory)
     }
 
-    /// As [`PasswordHasher::hash`], reusing a working buffer.
+    /// As [`PasswordHasher::hash`], reusing a working buffer (take it from
+    /// [`PasswordHasher::working_memory`], so the hash runs under its permit).
     ///
     /// # Errors
     /// As [`PasswordHasher::hash`].
@@ -418,12 +470,15 @@ impl PasswordHasher {
     ///
     /// # Errors
     /// `InternalErrorException` when the stored hash is above the ceiling (it is refused
-    /// without being computed) or argon2 fails.
+    /// without being computed) or argon2 fails; `TooManyRequestsException` as
+    /// [`PasswordHasher::working_memory`].
     pub fn verify(&self, password: &Password, stored: &PasswordHash) -> Result<bool> {
-        self.verify_in(password, stored, &mut self.working_memory())
+        let mut memory = self.working_memory()?;
+        self.verify_in(password, stored, &mut memory)
     }
 
-    /// As [`PasswordHasher::verify`], reusing a working buffer.
+    /// As [`PasswordHasher::verify`], reusing a working buffer (take it from
+    /// [`PasswordHasher::working_memory`], so the verification runs under its permit).
     ///
     /// # Errors
     /// As [`PasswordHasher::verify`].

@@ -54,7 +54,7 @@ pub(crate) fn check_then_hash(
     entropy: &mut dyn Entropy,
 ) -> Result<(PasswordHash, Option<[u8; SALT_LEN]>)> {
     let hasher = &rules.hasher;
-    let mut memory = hasher.working_memory();
+    let mut memory = hasher.working_memory()?;
     match rules.history_mode {
         HistoryMode::PerEntrySalt => {
             if any_matches(
@@ -109,7 +109,10 @@ pub(crate) fn check_then_hash(
 /// Whether `candidate` verifies against any entry, newest first, stopping at the first match.
 ///
 /// With `parallel` (and the `parallel` feature), entries are shared among as many threads as
-/// the machine has cores, each with its own reused working memory.
+/// the machine has cores, each with its own reused working memory. The caller's `memory`
+/// holds its permit (SPEC §13); each helper thread needs one more, taken only if free now
+/// (never waited for, so helpers cannot deadlock against other operations), else the work
+/// is shared among fewer threads.
 pub(crate) fn any_matches(
     hasher: &PasswordHasher,
     candidate: &Password,
@@ -145,6 +148,11 @@ mod parallel {
     ) -> Result<bool> {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let workers = cores.min(entries.len());
+        // One permit (and buffer) per helper, taken before any thread starts: the helpers
+        // that found none are simply not started.
+        let mut lent: Vec<_> = (1..workers)
+            .map_while(|_| hasher.try_working_memory())
+            .collect();
         let next = AtomicUsize::new(0);
         let found = AtomicBool::new(false);
         // Each worker takes the next entry (newest first) until one matches or none is left.
@@ -160,8 +168,9 @@ mod parallel {
         };
         let mut first_error: Option<Error> = None;
         std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..workers)
-                .map(|_| scope.spawn(|| work(&mut hasher.working_memory())))
+            let helpers: Vec<_> = lent
+                .iter_mut()
+                .map(|memory| scope.spawn(|| work(memory)))
                 .collect();
             let mine = work(memory);
             let theirs = helpers.into_iter().map(|h| {

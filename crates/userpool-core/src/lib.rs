@@ -56,6 +56,10 @@
 //! Give the pool's [`PasswordHasher`] a [`MemoryPool`] and each operation borrows a wiped
 //! working buffer instead of allocating one: a hash then costs what the `argon2` crate's
 //! own call costs, wipe included (`userpool-store`'s `HostOptions` does this for you).
+//! Give it [`HashPermits`] too ([`PasswordHasher::with_permits`]) and every argon2
+//! computation — hash, verification, unknown-user decoy, each history helper thread — runs
+//! under a host-wide permit, so memory stays at about *limit* × `m` whatever the load
+//! (SPEC §13; `HostOptions::with_hash_limit` again does it for you).
 //! Everything else is nanoseconds to microseconds (see `benches/README.md`).
 //!
 //! # Crate features
@@ -86,6 +90,7 @@ pub mod generate;
 pub mod hash;
 pub mod history;
 pub mod input;
+pub mod limit;
 pub mod manual;
 pub mod memory;
 pub mod policy;
@@ -112,6 +117,7 @@ pub use hash::{HashParams, PasswordHash, PasswordHasher};
 pub use input::{
     AdminSetUserPasswordInput, ConfirmationCode, Password, UserPoolId, Username, fold_case,
 };
+pub use limit::{HashPermit, HashPermits};
 pub use memory::{MemoryPool, PooledMemory, WorkingMemory};
 pub use policy::{Blocklist, PasswordPolicy, PasswordPolicyBuilder, PolicySubject};
 pub use secret::SecretDigest;

@@ -80,6 +80,10 @@
 //! - argon2id with a fresh 128-bit salt per hash; argon2's working memory is ours and wiped.
 //! - Stored hash parameters are untrusted: above the ceiling they are refused, not computed.
 //! - Output comparison is constant-time; unknown users cost one dummy verification.
+//! - Hashing can be bounded host-wide ([`crate::HashPermits`], SPEC §13): every argon2
+//!   computation, the unknown-user decoy and each history helper thread included, takes a
+//!   permit first, so memory stays at about *limit* × `m` under any load; a refused permit
+//!   is `TooManyRequestsException` and changes nothing.
 //! - Codes and session tokens are stored only as salted digests. Six-digit codes are weak
 //!   against an attacker holding the database; they expire (1 h / 24 h), and an attacker
 //!   who knows only a username gets at most five guesses an hour per user and purpose,

@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use argon2::Block;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::limit::HashPermit;
+
 /// argon2's working memory, owned so that it can be wiped and reused.
 ///
 /// One buffer serves every hash of one operation on one thread (the history check and the
@@ -100,8 +102,20 @@ pub struct MemoryPool {
 }
 
 struct Shared {
-    idle: Mutex<Vec<WorkingMemory>>,
+    state: Mutex<State>,
     max_idle: usize,
+}
+
+/// The pool's buffers and its counters, under one lock.
+#[derive(Default)]
+struct State {
+    idle: Vec<WorkingMemory>,
+    /// Buffers lent and not yet back (a lent buffer may still be empty).
+    lent: usize,
+    /// The most of `lent` ever, and of `lent + idle` ever: with a hash limit both stay at
+    /// most the limit (SPEC §13), whatever the number of requests.
+    peak_lent: usize,
+    peak_buffers: usize,
 }
 
 impl MemoryPool {
@@ -111,7 +125,10 @@ impl MemoryPool {
     pub fn new(max_idle: usize) -> Self {
         MemoryPool {
             shared: Arc::new(Shared {
-                idle: Mutex::new(Vec::with_capacity(max_idle)),
+                state: Mutex::new(State {
+                    idle: Vec::with_capacity(max_idle),
+                    ..State::default()
+                }),
                 max_idle,
             }),
         }
@@ -126,37 +143,70 @@ impl MemoryPool {
     /// How many wiped buffers are waiting.
     #[must_use]
     pub fn idle(&self) -> usize {
-        self.lock().len()
+        self.lock().idle.len()
+    }
+
+    /// How many buffers are lent now: one per hash running with this pool's memory.
+    #[must_use]
+    pub fn lent(&self) -> usize {
+        self.lock().lent
+    }
+
+    /// The most buffers ever lent at once: the most hashes that ran at once with this
+    /// pool's memory. Under a hash limit it never exceeds the limit (SPEC §13).
+    #[must_use]
+    pub fn peak_lent(&self) -> usize {
+        self.lock().peak_lent
+    }
+
+    /// The most buffers that ever existed at once, lent or idle: an upper bound on the
+    /// working memory this pool ever held (each is at most the largest `m` served). Under a
+    /// hash limit that is also the pool's size it never exceeds the limit (SPEC §13).
+    #[must_use]
+    pub fn peak_buffers(&self) -> usize {
+        self.lock().peak_buffers
     }
 
     /// A buffer for one operation: a waiting one if there is one, else a new empty one. It
     /// comes back, wiped, when the [`PooledMemory`] is dropped.
     #[must_use]
     pub fn take(&self) -> PooledMemory {
-        let memory = self.lock().pop().unwrap_or_default();
+        let memory = {
+            let mut state = self.lock();
+            let memory = state.idle.pop().unwrap_or_default();
+            state.lent += 1;
+            state.peak_lent = state.peak_lent.max(state.lent);
+            state.peak_buffers = state.peak_buffers.max(state.lent + state.idle.len());
+            memory
+        };
         PooledMemory {
             memory,
             pool: Some(self.clone()),
+            permit: None,
         }
     }
 
-    // The list only ever holds wiped buffers, so a panic elsewhere while it was locked
-    // leaves nothing half-done in it: a poisoned lock is safe to keep using.
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<WorkingMemory>> {
+    // The list only ever holds wiped buffers and the counters are updated in one step, so
+    // a panic elsewhere while it was locked leaves nothing half-done in it: a poisoned lock
+    // is safe to keep using.
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.shared
-            .idle
+            .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn give_back(&self, mut memory: WorkingMemory) {
-        if memory.kib() == 0 || self.idle() >= self.shared.max_idle {
-            return; // dropped here, and wiped by its own drop
+        // Wiped outside the lock (it is the slow part); a buffer that finds no room is
+        // dropped, and wiped by its own drop.
+        let keep = memory.kib() > 0 && self.idle() < self.shared.max_idle;
+        if keep {
+            memory.wipe();
         }
-        memory.wipe();
-        let mut idle = self.lock();
-        if idle.len() < self.shared.max_idle {
-            idle.push(memory);
+        let mut state = self.lock();
+        state.lent = state.lent.saturating_sub(1);
+        if keep && state.idle.len() < self.shared.max_idle {
+            state.idle.push(memory);
         }
     }
 }
@@ -172,10 +222,12 @@ impl fmt::Debug for MemoryPool {
 
 /// A working buffer lent for one operation, by a [`MemoryPool`] or (for a hasher without a
 /// pool) freshly allocated. Dropping it wipes it and, if it came from a pool with room,
-/// returns it there.
+/// returns it there, and only then releases the [`HashPermit`] it was lent under (if any),
+/// so the next permit holder finds the buffer waiting instead of allocating one.
 pub struct PooledMemory {
     memory: WorkingMemory,
     pool: Option<MemoryPool>,
+    permit: Option<HashPermit>,
 }
 
 impl PooledMemory {
@@ -185,7 +237,15 @@ impl PooledMemory {
         PooledMemory {
             memory: WorkingMemory::new(),
             pool: None,
+            permit: None,
         }
+    }
+
+    /// The same buffer, now holding `permit` until it is dropped (SPEC §13).
+    #[must_use]
+    pub fn under(mut self, permit: HashPermit) -> Self {
+        self.permit = Some(permit);
+        self
     }
 }
 
@@ -207,6 +267,8 @@ impl Drop for PooledMemory {
         if let Some(pool) = self.pool.take() {
             pool.give_back(std::mem::take(&mut self.memory));
         }
+        // After the buffer is back: see the type's documentation.
+        drop(self.permit.take());
     }
 }
 
@@ -215,6 +277,7 @@ impl fmt::Debug for PooledMemory {
         f.debug_struct("PooledMemory")
             .field("memory", &self.memory)
             .field("pooled", &self.pool.is_some())
+            .field("permit", &self.permit.is_some())
             .finish()
     }
 }
@@ -239,10 +302,10 @@ mod tests {
         *lent = scribbled(64);
         assert!(!lent.is_zeroed());
         drop(lent);
-        let idle = pool.lock();
-        assert_eq!(idle.len(), 1);
-        assert_eq!(idle[0].kib(), 64);
-        assert!(idle[0].is_zeroed());
+        let state = pool.lock();
+        assert_eq!(state.idle.len(), 1);
+        assert_eq!(state.idle[0].kib(), 64);
+        assert!(state.idle[0].is_zeroed());
     }
 
     #[test]
@@ -274,6 +337,33 @@ mod tests {
         memory.blocks(8);
         drop(memory);
         assert_eq!(none.idle(), 0);
+    }
+
+    // SPEC §13: the counters a host checks its hash limit against.
+    #[test]
+    fn the_pool_counts_lent_buffers_and_their_peaks() {
+        let pool = MemoryPool::new(2);
+        let mut a = pool.take();
+        a.blocks(8);
+        let b = pool.take();
+        assert_eq!((pool.lent(), pool.peak_lent()), (2, 2));
+        drop(a);
+        drop(b); // empty: not kept
+        assert_eq!((pool.lent(), pool.idle()), (0, 1));
+        let c = pool.take(); // the idle one, not a new one
+        assert_eq!((pool.peak_lent(), pool.peak_buffers()), (2, 2));
+        drop(c);
+        // The permit goes only once the buffer is back, so the next holder finds it idle.
+        let idle_at_release = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let (seen, observed) = (std::sync::Arc::clone(&idle_at_release), pool.clone());
+        let mut d = pool.take().under(HashPermit::new(move || {
+            *seen.lock().expect("seen") = Some(observed.idle());
+        }));
+        d.blocks(8);
+        assert_eq!(pool.idle(), 0);
+        drop(d);
+        assert_eq!(*idle_at_release.lock().expect("seen"), Some(1));
+        assert_eq!(pool.lent(), 0);
     }
 
     #[test]
@@ -310,7 +400,7 @@ mod tests {
         memory.blocks(4);
         assert_eq!(
             format!("{memory:?}"),
-            "PooledMemory { memory: WorkingMemory(4 KiB), pooled: false }"
+            "PooledMemory { memory: WorkingMemory(4 KiB), pooled: false, permit: false }"
         );
     }
 }

@@ -97,7 +97,9 @@ fn record_failure(user: &UserRecord, rules: &PoolRules, ctx: &Context<'_>) -> Us
 /// exceeded` (inside a lockout, nothing verified); `Incorrect username or password.` (with the
 /// failure recorded); `User is disabled.`; `UserNotConfirmedException`;
 /// `PasswordResetRequiredException`; `Temporary password has expired and must be reset by an
-/// administrator.`; `InternalErrorException` when a stored hash is unusable.
+/// administrator.`; `InternalErrorException` when a stored hash is unusable;
+/// `TooManyRequestsException` `Too many requests` when no hashing permit came in time
+/// (SPEC §13; nothing is recorded).
 pub fn sign_in(
     user: &UserRecord,
     password: &Password,
@@ -111,7 +113,7 @@ pub fn sign_in(
     {
         return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
     }
-    let mut memory = rules.hasher.working_memory();
+    let mut memory = rules.hasher.working_memory()?;
     let verified = match &user.credential {
         Some(credential) => rules
             .hasher
@@ -197,17 +199,19 @@ fn upgrade_hash(
 /// Signs in a username that resolves to no user: spends one verification's work against a
 /// dummy hash, then fails, so that timing does not reveal existence (SPEC §6). The error is
 /// `UserNotFoundException`, or `NotAuthorizedException` `Incorrect username or password.`
-/// when the client prevents user-existence errors.
+/// when the client prevents user-existence errors. The decoy hash takes a hashing permit
+/// like any other (SPEC §13): without one in time the error is `TooManyRequestsException`.
 #[must_use]
 pub fn sign_in_unknown_user(
     password: &Password,
     rules: &PoolRules,
     prevent_existence_errors: bool,
 ) -> Error {
-    if let Err(e) = rules
+    let decoy = rules
         .hasher
-        .verify_dummy(password, &mut rules.hasher.working_memory())
-    {
+        .working_memory()
+        .and_then(|mut memory| rules.hasher.verify_dummy(password, &mut memory));
+    if let Err(e) = decoy {
         return e;
     }
     if prevent_existence_errors {

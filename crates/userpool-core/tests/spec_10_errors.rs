@@ -176,6 +176,11 @@ fn every_variant_has_its_cognito_code_and_message() {
             "Rate exceeded",
         ),
         (
+            Error::HashingBusy,
+            "TooManyRequestsException",
+            "Too many requests",
+        ),
+        (
             Internal::MalformedStoredHash.into(),
             "InternalErrorException",
             "Internal error: a stored credential is unreadable",

@@ -382,10 +382,18 @@ fn a_pooled_hasher_hashes_as_an_unpooled_one_and_gives_its_buffers_back() {
     let salt = [3u8; 16];
     for password in [INITIAL, OTHER, INITIAL] {
         let a = pooled
-            .hash_with_salt(&pw(password), &salt, &mut pooled.working_memory())
+            .hash_with_salt(
+                &pw(password),
+                &salt,
+                &mut pooled.working_memory().expect("no limit"),
+            )
             .expect("hash");
         let b = plain
-            .hash_with_salt(&pw(password), &salt, &mut plain.working_memory())
+            .hash_with_salt(
+                &pw(password),
+                &salt,
+                &mut plain.working_memory().expect("no limit"),
+            )
             .expect("hash");
         assert_eq!(a.as_phc(), b.as_phc());
         assert!(pooled.verify(&pw(password), &b).expect("verify"));
@@ -405,7 +413,7 @@ fn a_pooled_hasher_hashes_as_an_unpooled_one_and_gives_its_buffers_back() {
     let _ = signin::sign_in_unknown_user(&pw(INITIAL), &rules, false);
     assert_eq!(pool.idle(), 1);
     assert_eq!(
-        plain.working_memory().kib(),
+        plain.working_memory().expect("no limit").kib(),
         0,
         "no pool: a fresh buffer each time"
     );

@@ -119,6 +119,17 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
 
+    /// The most argon2 computations at once, across every pool (SPEC §13); each holds one
+    /// buffer of the pool's `m`, so peak hashing memory is about this × `m`. Default: the
+    /// number of cores.
+    #[arg(long, env = "USERPOOL_MAX_CONCURRENT_HASHES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_hashes: Option<u32>,
+
+    /// How long a request waits (first come, first served) for its turn to hash before it
+    /// is answered TooManyRequestsException `Too many requests` (SPEC §13).
+    #[arg(long, env = "USERPOOL_HASH_QUEUE_TIMEOUT_MS", default_value_t = 2000)]
+    pub hash_queue_timeout_ms: u64,
+
     /// FOR TESTS ONLY: shift the server's clock by this many seconds (e.g. past a temporary
     /// password's expiry). Refused together with a configured admin credential.
     #[arg(
@@ -156,6 +167,8 @@ impl std::fmt::Debug for Config {
             .field("hash_memory_kib", &self.hash_memory_kib)
             .field("hash_iterations", &self.hash_iterations)
             .field("hash_parallelism", &self.hash_parallelism)
+            .field("max_concurrent_hashes", &self.max_concurrent_hashes)
+            .field("hash_queue_timeout_ms", &self.hash_queue_timeout_ms)
             .field("test_clock_offset_secs", &self.test_clock_offset_secs)
             .field("max_connections", &self.max_connections)
             .field("no_rate_limits", &self.no_rate_limits)
@@ -286,6 +299,21 @@ impl Config {
         PathBuf::from(path)
     }
 
+    /// The hash limit (SPEC §13): `--max-concurrent-hashes` (default one per core) and
+    /// `--hash-queue-timeout-ms`.
+    #[must_use]
+    pub fn hash_limit(&self) -> (usize, std::time::Duration) {
+        let max = self
+            .max_concurrent_hashes
+            .map_or_else(userpool_store::hashlimit::default_max_concurrent, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            });
+        (
+            max,
+            std::time::Duration::from_millis(self.hash_queue_timeout_ms),
+        )
+    }
+
     /// The base of token issuers: `--public-url`, or the address actually bound (which
     /// differs from `--listen` when that asks for port 0). The bound address includes the
     /// port, so without `--public-url` a restart on another port changes every issuer and
@@ -369,6 +397,23 @@ mod tests {
             .and_then(|arg| arg.get_long_help().map(ToString::to_string))
             .unwrap_or_default();
         assert!(help.contains("port"), "{help}");
+    }
+
+    // SPEC §13: the hash limit defaults to one per core and 2 s, and both are settable.
+    #[test]
+    fn the_hash_limit_defaults_to_the_cores_and_two_seconds() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let limit = parse(&[]).hash_limit();
+        assert_eq!(limit, (cores, std::time::Duration::from_secs(2)));
+        let c = parse(&[
+            "--max-concurrent-hashes",
+            "3",
+            "--hash-queue-timeout-ms",
+            "250",
+        ]);
+        assert_eq!(c.hash_limit(), (3, std::time::Duration::from_millis(250)));
+        let zero = ["userpool-server", "--max-concurrent-hashes", "0"];
+        assert!(Config::try_parse_from(zero).is_err());
     }
 
     #[test]

@@ -83,7 +83,10 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         config.hash_iterations,
         config.hash_parallelism,
     )?;
-    let host = HostOptions::default().with_region(&config.region)?;
+    let (max_concurrent_hashes, hash_queue_timeout) = config.hash_limit();
+    let host = HostOptions::default()
+        .with_region(&config.region)?
+        .with_hash_limit(max_concurrent_hashes, hash_queue_timeout);
     // Refuse parameters over the host's ceiling now, not at every CreateUserPool.
     host.hasher(hash_params)?;
     let mut pools = UserPools::builder(Arc::clone(&store))

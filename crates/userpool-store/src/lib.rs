@@ -85,6 +85,7 @@ pub mod clock;
 pub mod conformance;
 pub mod delivery;
 pub mod groups;
+pub mod hashlimit;
 pub mod keys;
 pub mod memory;
 #[cfg(feature = "test-util")]
@@ -107,6 +108,7 @@ pub use clock::{Clock, SystemClock};
 pub use delivery::{Delivered, RecordingDelivery};
 pub use delivery::{Delivery, DropDeliveries};
 pub use groups::{GroupClaims, GroupRecord};
+pub use hashlimit::HashLimiter;
 pub use memory::MemoryStore;
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]

@@ -251,7 +251,11 @@ impl<S: Store + ?Sized> UserPools<S> {
                     client.prevent_user_existence_errors,
                 );
                 // Cost what a recorded failure costs (SPEC §6): see `Store::decoy_write`.
-                self.store.decoy_write(&pool.id)?;
+                // A sign-in refused for want of a hashing permit records nothing for a known
+                // user (SPEC §13), so the decoy writes nothing either.
+                if refusal != Error::HashingBusy {
+                    self.store.decoy_write(&pool.id)?;
+                }
                 Err(refusal)
             }
             Err(e) => Err(e),

@@ -1,6 +1,7 @@
 //! Host-level options, and how a pool's [`PoolRules`] are built from its stored record.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use userpool_core::{
     Blocklist, Constraint, Error, HashParams, Internal, LockoutPolicy, MemoryPool, PasswordHasher,
@@ -8,19 +9,24 @@ use userpool_core::{
 };
 use zeroize::Zeroizing;
 
+use crate::hashlimit::{self, HashLimiter};
 use crate::pool::PoolRecord;
 
 /// Settings that belong to the host, not to the database: applied to every pool when its
 /// rules are built, never persisted.
 ///
 /// ```
+/// use std::time::Duration;
 /// use userpool_core::{Blocklist, HashParams};
 /// use userpool_store::HostOptions;
 /// let host = HostOptions::default()
 ///     .with_ceiling(HashParams::RFC9106_SECOND)
 ///     .with_blocklist(Blocklist::new(["Password123!", "Welcome1!"]))
+///     .with_hash_limit(4, Duration::from_secs(2))
 ///     .with_pepper(b"from the secrets manager")?;
 /// assert_eq!(host.region(), "us-east-1");
+/// assert_eq!(host.hash_limiter().max_concurrent(), 4);
+/// assert_eq!(host.memory_pool().max_idle(), 4);
 /// # Ok::<(), userpool_core::Error>(())
 /// ```
 #[derive(Clone)]
@@ -32,6 +38,7 @@ pub struct HostOptions {
     region: String,
     pepper: Option<Zeroizing<Vec<u8>>>,
     memory_pool: MemoryPool,
+    hash_limiter: Arc<HashLimiter>,
 }
 
 impl Default for HostOptions {
@@ -42,7 +49,8 @@ impl Default for HostOptions {
             lockout: LockoutPolicy::default(),
             region: "us-east-1".into(),
             pepper: None,
-            memory_pool: MemoryPool::new(default_idle_buffers()),
+            memory_pool: MemoryPool::new(hashlimit::default_max_concurrent()),
+            hash_limiter: Arc::new(HashLimiter::per_core()),
         }
     }
 }
@@ -56,6 +64,7 @@ impl std::fmt::Debug for HostOptions {
             .field("region", &self.region)
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
             .field("memory_pool", &self.memory_pool)
+            .field("hash_limiter", &self.hash_limiter)
             .finish()
     }
 }
@@ -96,12 +105,38 @@ impl HostOptions {
     }
 
     /// How many wiped argon2 working buffers to keep between operations, shared by every
-    /// pool of this host (see [`MemoryPool`]). The default is one per core, at most 8: at
-    /// the default parameters that holds 19 MiB per core while idle and saves each
-    /// operation ~0.6 ms of allocation (~50 ms at RFC 9106's 64 MiB). 0 keeps none.
+    /// pool of this host (see [`MemoryPool`]). The default is the hash limit (one per core
+    /// unless [`HostOptions::with_hash_limit`] says otherwise, which also resizes the pool):
+    /// at the default parameters that holds 19 MiB per permit while idle and saves each
+    /// operation ~0.6 ms of allocation (~50 ms at RFC 9106's 64 MiB). 0 keeps none; more
+    /// than the hash limit is never used, since no more buffers are lent at once.
     pub fn with_memory_pool(mut self, max_idle: usize) -> Self {
         self.memory_pool = MemoryPool::new(max_idle);
         self
+    }
+
+    /// The host-wide limit on concurrent argon2 work (SPEC §13): at most `max_concurrent`
+    /// hashes at once (at least 1) across every pool of this host — hashes, verifications,
+    /// unknown-user decoys and each history helper thread — each on a buffer from the
+    /// host's memory pool, which this resizes to keep `max_concurrent` buffers. So peak
+    /// hashing memory is about `max_concurrent` × `m` however many requests come. A caller
+    /// waits for a permit in order of arrival for at most `queue_timeout`, then gets
+    /// `TooManyRequestsException` `Too many requests` and nothing changes. The default is
+    /// one per core and [`hashlimit::DEFAULT_QUEUE_TIMEOUT`] (2 s).
+    ///
+    /// Clones of these options share one limiter, so give every service of a process the
+    /// same options (or clones of them) for the limit to be host-wide.
+    pub fn with_hash_limit(mut self, max_concurrent: usize, queue_timeout: Duration) -> Self {
+        let limiter = HashLimiter::new(max_concurrent, queue_timeout);
+        self.memory_pool = MemoryPool::new(limiter.max_concurrent());
+        self.hash_limiter = Arc::new(limiter);
+        self
+    }
+
+    /// The limiter every pool's hasher takes its permits from.
+    #[must_use]
+    pub fn hash_limiter(&self) -> &Arc<HashLimiter> {
+        &self.hash_limiter
     }
 
     /// The pool of working buffers every pool's hasher borrows from.
@@ -153,7 +188,8 @@ impl HostOptions {
     /// `InvalidParameterException` when the parameters exceed the ceiling.
     pub fn hasher(&self, params: HashParams) -> Result<PasswordHasher> {
         let hasher = PasswordHasher::with_ceiling(params, self.ceiling)?
-            .with_memory_pool(self.memory_pool.clone());
+            .with_memory_pool(self.memory_pool.clone())
+            .with_permits(self.hash_limiter.clone());
         match &self.pepper {
             Some(pepper) => hasher.with_pepper(pepper),
             None => Ok(hasher),
@@ -174,12 +210,6 @@ impl HostOptions {
         rules.lockout = self.lockout;
         Ok(rules)
     }
-}
-
-/// One buffer per core, at most 8 (more operations than cores hashing at once only queue
-/// for the CPU, so more buffers would only hold memory).
-fn default_idle_buffers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// The same policy with `blocklist` in place of its own (none: without one). A policy's
@@ -233,7 +263,7 @@ mod tests {
             .clone()
             .hasher(HashParams::new(64, 1, 1).expect("valid"))
             .expect("hasher");
-        let lent = other.working_memory();
+        let lent = other.working_memory().expect("a permit is free");
         assert_eq!(lent.kib(), 64, "the buffer the first hash used");
         assert_eq!(host.memory_pool().idle(), 0);
         drop(lent);
