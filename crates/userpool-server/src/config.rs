@@ -285,7 +285,7 @@ impl Config {
             tracing::warn!(
                 db = %self.db.display(),
                 key_file = %path.display(),
-                "the database exists but its key file does not: a new key is created, and                  secrets sealed under the old one will not open"
+                "the database exists but its key file does not: a new key is created, and secrets sealed under the old one will not open"
             );
         }
         crate::sealing_key::load_or_create(&path)

@@ -23,15 +23,20 @@ use userpool_server::{Config, router, serve};
 pub const JSON: &str = "application/x-amz-json-1.1";
 
 pub fn app() -> Router {
-    let config = Config::try_parse_from([
+    app_with(&[])
+}
+
+/// [`app`] with further command-line flags (e.g. `--no-rate-limits`).
+pub fn app_with(extra: &[&str]) -> Router {
+    let args = [
         "userpool-server",
         "--memory",
         "--hash-memory-kib",
         "1024",
         "--hash-iterations",
         "1",
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    ];
+    let config = Config::try_parse_from(args.iter().chain(extra)).unwrap_or_else(|e| panic!("{e}"));
     let app = serve::app(&config, config.listen).unwrap_or_else(|e| panic!("{e}"));
     router(Arc::new(app))
 }
