@@ -16,8 +16,16 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    // Every admitted connection's request must reach the hash queue, whose deadline bounds
+    // its wait (SPEC §13); tokio's default of 512 blocking threads, below the connection
+    // cap, would let requests wait in tokio's own queue with no deadline. Idle threads cost
+    // a stack each and go after 10 s.
+    let blocking_threads = usize::try_from(config.max_connections)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(blocking_threads)
         .build()
     {
         Ok(runtime) => runtime,
