@@ -299,7 +299,7 @@ fn admin_load() {
     }
 }
 
-/// The `hashing` part (issue #12, SPEC §13): the real server process under sign-in load.
+/// The `hashing` part (SPEC §13, bounded hashing): the real server process under sign-in load.
 mod hashing {
     use std::io::{BufRead, BufReader};
     use std::path::PathBuf;
@@ -365,7 +365,7 @@ mod hashing {
             .unwrap_or_default();
         let mut command = Command::new(binary);
         command.args(["--listen", "127.0.0.1:0", "--db", db]);
-        // Once the server limits request rates (issue #12), a load bench must turn that off.
+        // Since the server limits request rates (SPEC §13), a load bench must turn that off.
         if help.contains("--no-rate-limits") {
             command.arg("--no-rate-limits");
         }
