@@ -119,12 +119,17 @@ struct Figures {
 
 impl Figures {
     fn percentile(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[rank].as_secs_f64() * 1e3
+        percentile_ms(&self.latencies, p)
     }
+}
+
+/// The `p` quantile (0..=1) of sorted `latencies`, in milliseconds; NaN when there are none.
+fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
+    if latencies.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+    latencies[rank].as_secs_f64() * 1e3
 }
 
 /// `connections` tasks, each sending `body_for(i)` in a loop for `seconds`.
@@ -404,11 +409,7 @@ mod hashing {
 
     impl Row {
         fn percentile(&self, p: f64) -> f64 {
-            if self.latencies.is_empty() {
-                return f64::NAN;
-            }
-            let rank = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies[rank].as_secs_f64() * 1e3
+            super::percentile_ms(&self.latencies, p)
         }
     }
 
