@@ -119,12 +119,17 @@ struct Figures {
 
 impl Figures {
     fn percentile(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[rank].as_secs_f64() * 1e3
+        percentile_ms(&self.latencies, p)
     }
+}
+
+/// The `p` quantile (0..=1) of sorted `latencies`, in milliseconds; NaN when there are none.
+fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
+    if latencies.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+    latencies[rank].as_secs_f64() * 1e3
 }
 
 /// `connections` tasks, each sending `body_for(i)` in a loop for `seconds`.
@@ -299,7 +304,7 @@ fn admin_load() {
     }
 }
 
-/// The `hashing` part (issue #12, SPEC §13): the real server process under sign-in load.
+/// The `hashing` part (SPEC §13, bounded hashing): the real server process under sign-in load.
 mod hashing {
     use std::io::{BufRead, BufReader};
     use std::path::PathBuf;
@@ -365,7 +370,7 @@ mod hashing {
             .unwrap_or_default();
         let mut command = Command::new(binary);
         command.args(["--listen", "127.0.0.1:0", "--db", db]);
-        // Once the server limits request rates (issue #12), a load bench must turn that off.
+        // Since the server limits request rates (SPEC §13), a load bench must turn that off.
         if help.contains("--no-rate-limits") {
             command.arg("--no-rate-limits");
         }
@@ -404,11 +409,7 @@ mod hashing {
 
     impl Row {
         fn percentile(&self, p: f64) -> f64 {
-            if self.latencies.is_empty() {
-                return f64::NAN;
-            }
-            let rank = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies[rank].as_secs_f64() * 1e3
+            super::percentile_ms(&self.latencies, p)
         }
     }
 

@@ -134,7 +134,7 @@ fn cases_with(rules: &PoolRules) -> Vec<Case> {
 }
 
 #[test]
-fn vectors_cover_the_cases_the_issue_names() {
+fn spec_15_vectors_cover_the_edge_cases_of_salt_user_id_password_and_date() {
     let cases = cases();
     let names: Vec<&str> = cases.iter().map(|c| c.field("name")).collect();
     assert_eq!(

@@ -42,7 +42,8 @@
 //!   signed headers are capped too ([`MAX_SIGNED_HEADERS`] names,
 //!   [`MAX_SIGNED_HEADER_VALUES`] values, [`MAX_SIGNED_HEADER_BYTES`] bytes): a list naming
 //!   one header hundreds of times over many copies of it made the signer's header map panic
-//!   (issue #12), and hundreds of kilobytes of headers cost hundreds of megabytes.
+//!   (the connection dropped unanswered), and hundreds of kilobytes of headers cost
+//!   hundreds of megabytes.
 //! - **Skew.** `X-Amz-Date` may differ from the server's clock by 15 minutes either way,
 //!   AWS's window.
 //!

@@ -1,4 +1,4 @@
-//! The untrusted edge (issue #12): a hostile `SignedHeaders` gets a typed error, not a
+//! The untrusted edge: a hostile `SignedHeaders` gets a typed error, not a
 //! dropped connection; a panic is answered 500 InternalErrorException; plain JSON is
 //! accepted.
 
@@ -34,13 +34,13 @@ fn hostile_request(signed_headers: &str, extra: &str) -> String {
     )
 }
 
-/// Issue #12's request: `SignedHeaders` naming one header ~270 times over 90 copies of it
+/// The request that once panicked: `SignedHeaders` naming one header ~270 times over 90 copies of it
 /// (1.6 KB in all) made the signer panic ("size overflows MAX_SIZE") and the connection
 /// drop. 280 here: 280 × 90 pairs pass the 24,576 (¾ of 32,768) where the signer's header
 /// map must grow past its maximum, which panicked (checked against the code before the fix;
 /// with the panic layer alone it is a 500). Now a typed 4xx.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn issue_12_signed_headers_naming_one_header_280_times_over_90_copies_is_a_typed_4xx() {
+async fn signed_headers_naming_one_header_280_times_over_90_copies_is_a_typed_4xx() {
     let server = net::start(&[]).await;
     let repeated = vec!["x"; 280].join(";");
     let extra = "x: 1\r\n".repeat(90);
@@ -98,7 +98,7 @@ async fn a_panic_is_answered_500_internal_error() {
     );
 }
 
-/// issue #13: AWS's API reference examples send `Content-Type: application/json`.
+/// SPEC §11: AWS's API reference examples send `Content-Type: application/json`.
 #[tokio::test]
 async fn plain_json_content_type_is_accepted() {
     let router = common::app();

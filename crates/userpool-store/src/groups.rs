@@ -7,6 +7,8 @@
 //! token is issued ([`GroupClaims::of`]), so a membership change shows in the next
 //! sign-in or refresh.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use userpool_core::UserPoolId;
 use uuid::Uuid;
@@ -63,12 +65,15 @@ impl GroupClaims {
                 .cmp(&rank(b.precedence))
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let mut roles: Vec<String> = Vec::new();
-        for role in groups.iter().filter_map(|g| g.role_arn.as_ref()) {
-            if !roles.contains(role) {
-                roles.push(role.clone());
-            }
-        }
+        // A set beside the list, so that a user in many groups costs linear time, not
+        // quadratic, at every token issue.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let roles: Vec<String> = groups
+            .iter()
+            .filter_map(|g| g.role_arn.as_deref())
+            .filter(|role| seen.insert(role))
+            .map(str::to_owned)
+            .collect();
         let with_role: Vec<&GroupRecord> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
         let preferred_role = with_role.first().and_then(|first| {
             let best = rank(first.precedence);
@@ -111,10 +116,27 @@ pub(crate) fn all_groups_of<S: Store + ?Sized>(
     pool: &UserPoolId,
     sub: Uuid,
 ) -> Result<Vec<GroupRecord>, StoreError> {
+    all_pages(|after| store.list_groups_for_user(pool, sub, after, GROUP_PAGE))
+}
+
+/// Every group `fetch` gives, [`GROUP_PAGE`] at a time, each page asked for after the last
+/// name of the one before.
+fn all_pages(
+    mut fetch: impl FnMut(Option<&str>) -> Result<Vec<GroupRecord>, StoreError>,
+) -> Result<Vec<GroupRecord>, StoreError> {
     let mut all: Vec<GroupRecord> = Vec::new();
     loop {
         let after = all.last().map(|g| g.name.clone());
-        let page = store.list_groups_for_user(pool, sub, after.as_deref(), GROUP_PAGE)?;
+        let page = fetch(after.as_deref())?;
+        // A store that does not move past `after` would make this loop forever.
+        if let (Some(after), Some(first)) = (&after, page.first())
+            && first.name <= *after
+        {
+            return Err(StoreError::Backend(format!(
+                "list_groups_for_user returned {:?}, not after {after:?}",
+                first.name
+            )));
+        }
         let done = page.len() < GROUP_PAGE;
         all.extend(page);
         if done {
@@ -194,6 +216,31 @@ mod tests {
             Some("arn:aws:iam::1:role/a")
         );
         assert_eq!(same.roles, ["arn:aws:iam::1:role/a"]);
+    }
+
+    #[test]
+    fn all_pages_reads_past_a_full_page_and_stops_a_store_that_does_not_advance() {
+        let names: Vec<String> = (0..130).map(|i| format!("g{i:03}")).collect();
+        let paged = all_pages(|after| {
+            Ok(names
+                .iter()
+                .filter(|n| after.is_none_or(|a| n.as_str() > a))
+                .take(GROUP_PAGE)
+                .map(|n| group(n, None, None))
+                .collect())
+        })
+        .expect("a well-behaved store");
+        assert_eq!(paged.len(), 130);
+        let mut calls = 0;
+        let stuck = all_pages(|_| {
+            calls += 1;
+            Ok(names[..GROUP_PAGE]
+                .iter()
+                .map(|n| group(n, None, None))
+                .collect())
+        });
+        assert!(matches!(stuck, Err(StoreError::Backend(_))), "{stuck:?}");
+        assert_eq!(calls, 2, "refused at the first page that does not move on");
     }
 
     #[test]

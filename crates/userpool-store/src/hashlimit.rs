@@ -194,7 +194,9 @@ impl HashPermits for HashLimiter {
             drop(state);
             return Ok(self.permit());
         }
-        let deadline = Instant::now() + self.queue_timeout;
+        // A timeout past what `Instant` can hold (`--hash-queue-timeout-ms` near u64::MAX)
+        // means no deadline, rather than a panic in every request that waits.
+        let deadline = Instant::now().checked_add(self.queue_timeout);
         let me = Arc::new(Waiter::default());
         state.queue.push_back(Arc::clone(&me));
         loop {
@@ -203,6 +205,10 @@ impl HashPermits for HashLimiter {
                 drop(state);
                 return Ok(self.permit());
             }
+            let Some(deadline) = deadline else {
+                state = me.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            };
             let now = Instant::now();
             if now >= deadline {
                 state.queue.retain(|waiter| !Arc::ptr_eq(waiter, &me));
@@ -246,6 +252,23 @@ mod tests {
         drop(b);
         assert_eq!((limiter.in_use(), limiter.peak_in_use()), (0, 2));
         assert_eq!(limiter.waiting(), 0, "the timed-out waiter left the queue");
+    }
+
+    #[test]
+    fn a_timeout_past_the_clocks_range_waits_without_a_deadline_instead_of_panicking() {
+        let limiter = Arc::new(HashLimiter::new(1, Duration::MAX));
+        let held = limiter.acquire().expect("free");
+        let waiter = {
+            let limiter = Arc::clone(&limiter);
+            std::thread::spawn(move || limiter.acquire().map(drop))
+        };
+        while limiter.waiting() == 0 && !waiter.is_finished() {
+            std::thread::yield_now();
+        }
+        drop(held);
+        let outcome = waiter.join().expect("the waiter does not panic");
+        assert!(outcome.is_ok(), "granted on release: {outcome:?}");
+        assert_eq!((limiter.in_use(), limiter.timed_out()), (0, 0));
     }
 
     #[test]

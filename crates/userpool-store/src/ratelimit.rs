@@ -322,13 +322,27 @@ impl RateLimiter {
             tokens: rate,
             refilled_at: now,
         });
-        *bucket = refill(*bucket, rate, now);
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Error::TooManyRequests)
-        }
+        take(bucket, rate, rate, now)
+    }
+}
+
+/// Refills `bucket` (of size `burst`, at `rate` per second) until `now`, then takes one
+/// token from it.
+///
+/// # Errors
+/// `TooManyRequestsException` when not a whole token is left.
+fn take(
+    bucket: &mut Bucket,
+    rate: f64,
+    burst: f64,
+    now: DateTime<Utc>,
+) -> userpool_core::Result<()> {
+    *bucket = refill_to(*bucket, rate, burst, now);
+    if bucket.tokens >= 1.0 {
+        bucket.tokens -= 1.0;
+        Ok(())
+    } else {
+        Err(Error::TooManyRequests)
     }
 }
 
@@ -409,13 +423,7 @@ impl KeyedBuckets {
             tokens: burst,
             refilled_at: now,
         });
-        *bucket = refill_to(*bucket, rate, burst, now);
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Error::TooManyRequests)
-        }
+        take(bucket, rate, burst, now)
     }
 }
 

@@ -1,6 +1,6 @@
 //! SPEC §12 through the service: the counts live in the user record, so they hold across
 //! reissues, across service instances sharing a store (a restart, or several processes),
-//! and a refused issuance writes nothing and delivers nothing. The issue's figure: 1,000
+//! and a refused issuance writes nothing and delivers nothing. The brute force it stops: 1,000
 //! reissue+guess cycles against one user, time advancing, get at most five code checks in
 //! any hour.
 #![cfg(feature = "test-util")]
@@ -32,7 +32,7 @@ fn at_most_five_per_rolling_hour(events: &[DateTime<Utc>]) -> bool {
         .all(|w| w[5] - w[0] >= TimeDelta::hours(1))
 }
 
-// SPEC §12 / issue #12: 1,000 cycles of ForgotPassword + a wrong guess against one user, a
+// SPEC §12, the reset brute force: 1,000 cycles of ForgotPassword + a wrong guess against one user, a
 // cycle every 36 seconds (ten hours in all): in any hour at most five codes are issued and
 // at most five guesses are compared; every other answer is LimitExceededException.
 #[test]

@@ -90,7 +90,7 @@ const COMB_ROWS: usize = 64;
 /// `G_TABLE[i][d]` = g^(d·16^i) in Montgomery form (384 KiB, built once, in ~1 000
 /// multiplications). With it g^x costs 64 multiplications instead of the ~330 of a
 /// square-and-multiply, which keeps the verifier of a password write small next to its
-/// argon2id hash (issue #14's target: at most 5 %).
+/// argon2id hash (the target: at most 5 % of it).
 static G_TABLE: LazyLock<Vec<[U3072; 16]>> = LazyLock::new(|| {
     let mut rows = Vec::with_capacity(COMB_ROWS);
     let mut base = monty(&U3072::from_u64(G)); // g^(16^i)

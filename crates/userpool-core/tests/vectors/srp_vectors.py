@@ -1,7 +1,7 @@
 """Generates srp_vectors.json, the SPEC §15 test vectors read by tests/spec_15_srp.rs.
 
 The client side is pycognito's `AWSSRP` (an independent implementation of Cognito's SRP
-client, the one the issue names), run unchanged with a fixed `a` and a fixed clock:
+client, used by Python applications), run unchanged with a fixed `a` and a fixed clock:
 A is `AWSSRP.calculate_a`, u is `calculate_u`, the key is
 `get_password_authentication_key`, the answer (TIMESTAMP and PASSWORD_CLAIM_SIGNATURE) is
 `process_challenge`. The server values (v, B, S) are computed here with Python integers,

@@ -81,13 +81,19 @@ fn group_page(page: &GroupPage) -> Value {
     out
 }
 
-/// **CreateGroup**: `{"Group": GroupType}`.
-pub fn create_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+/// The members of the operations on one group: pool and group name, both required.
+fn pool_and_group(input: &GroupInput) -> Result<(&str, &str), Error> {
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     let name = required.take(input.group_name.as_deref(), "groupName");
     required.finish()?;
+    Ok((pool, name))
+}
+
+/// **CreateGroup**: `{"Group": GroupType}`.
+pub fn create_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = GroupInput::parse(input)?;
+    let (pool, name) = pool_and_group(&input)?;
     let group = app
         .pools
         .create_group(caller, pool, name, &input.settings())?;
@@ -97,10 +103,7 @@ pub fn create_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Re
 /// **GetGroup**: `{"Group": GroupType}`.
 pub fn get_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
     let input = GroupInput::parse(input)?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.group_name.as_deref(), "groupName");
-    required.finish()?;
+    let (pool, name) = pool_and_group(&input)?;
     let group = app.pools.get_group(caller, pool, name)?;
     Ok(json!({ "Group": group_type(&group) }))
 }
@@ -108,10 +111,7 @@ pub fn get_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Resul
 /// **UpdateGroup**: `{"Group": GroupType}`; members left out keep their values.
 pub fn update_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
     let input = GroupInput::parse(input)?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.group_name.as_deref(), "groupName");
-    required.finish()?;
+    let (pool, name) = pool_and_group(&input)?;
     let group = app
         .pools
         .update_group(caller, pool, name, &input.settings())?;
@@ -121,10 +121,7 @@ pub fn update_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Re
 /// **DeleteGroup**: `{}`.
 pub fn delete_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
     let input = GroupInput::parse(input)?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.group_name.as_deref(), "groupName");
-    required.finish()?;
+    let (pool, name) = pool_and_group(&input)?;
     app.pools.delete_group(caller, pool, name)?;
     Ok(json!({}))
 }

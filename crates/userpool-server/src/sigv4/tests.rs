@@ -619,7 +619,7 @@ fn aws_test_suite_vectors_verify() {
     }
 }
 
-/// Issue #12: `SignedHeaders` must be lowercase names, sorted, each named once, and not too
+/// `SignedHeaders` must be lowercase names, sorted, each named once, and not too
 /// many; each fault is `IncompleteSignatureException`, before the signer runs.
 #[test]
 fn signed_headers_must_be_lowercase_sorted_unique_and_few() {
@@ -662,7 +662,7 @@ fn signed_headers_must_be_lowercase_sorted_unique_and_few() {
     }
 }
 
-/// Issue #12: signed headers carrying too many values or bytes are refused before the
+/// Signed headers carrying too many values or bytes are refused before the
 /// signer copies them (it panicked on a header map past its size).
 #[test]
 fn signed_headers_carrying_too_many_values_or_bytes_are_refused() {

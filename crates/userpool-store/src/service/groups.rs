@@ -83,13 +83,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         group_name: &str,
         settings: &GroupSettings,
     ) -> Result<GroupRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = group_name_of(&mut v, group_name);
-        let settings = settings_of(&mut v, settings);
-        v.finish()?;
-        let (id, name, settings) = (accepted(id)?, accepted(name)?, accepted(settings)?);
-        self.admin(caller, "CreateGroup", Category::UserUpdate, &id)?;
+        let (id, name, settings) =
+            self.admin_group_write(caller, "CreateGroup", pool_id, group_name, settings)?;
         let now = self.clock.now();
         let group = GroupRecord {
             pool_id: id,
@@ -134,13 +129,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         group_name: &str,
         settings: &GroupSettings,
     ) -> Result<GroupRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = group_name_of(&mut v, group_name);
-        let valid = settings_of(&mut v, settings);
-        v.finish()?;
-        let (id, name, valid) = (accepted(id)?, accepted(name)?, accepted(valid)?);
-        self.admin(caller, "UpdateGroup", Category::UserUpdate, &id)?;
+        let (id, name, valid) =
+            self.admin_group_write(caller, "UpdateGroup", pool_id, group_name, settings)?;
         for attempt in 0..self.max_attempts {
             if attempt > 0 {
                 self.back_off(attempt);
@@ -316,9 +306,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut users = self
             .store
             .list_users_in_group(&id, &name, after.as_deref(), limit + 1)?;
-        let more = users.len() > limit;
-        users.truncate(limit);
-        let next_token = more.then(|| users.last()).flatten().map(|u| {
+        let next_token = truncate_to_page(&mut users, limit).map(|u| {
             PageToken::issue(&id, &scope, &keys::username_key(&pool, u.username.as_str()))
         });
         Ok(UsersInGroupPage {
@@ -344,6 +332,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.admin(caller, action, category, &id)?;
         Ok((id, name))
+    }
+
+    /// The prelude of CreateGroup and UpdateGroup: [`Self::admin_group`] with the settings
+    /// validated too (every violated member listed at once).
+    fn admin_group_write(
+        &self,
+        caller: &Caller,
+        action: &str,
+        pool_id: &str,
+        group_name: &str,
+        settings: &GroupSettings,
+    ) -> Result<(UserPoolId, String, Valid)> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = group_name_of(&mut v, group_name);
+        let settings = settings_of(&mut v, settings);
+        v.finish()?;
+        let (id, name, settings) = (accepted(id)?, accepted(name)?, accepted(settings)?);
+        self.admin(caller, action, Category::UserUpdate, &id)?;
+        Ok((id, name, settings))
     }
 
     /// The prelude of the membership operations: the pool, the group (which must exist),
@@ -388,13 +396,17 @@ fn group_page(
     mut groups: Vec<GroupRecord>,
     limit: usize,
 ) -> GroupPage {
-    let more = groups.len() > limit;
-    groups.truncate(limit);
-    let next_token = more
-        .then(|| groups.last())
-        .flatten()
-        .map(|g| PageToken::issue(pool, scope, &g.name));
+    let next_token =
+        truncate_to_page(&mut groups, limit).map(|g| PageToken::issue(pool, scope, &g.name));
     GroupPage { groups, next_token }
+}
+
+/// Keeps the first `limit` of the `limit + 1` entries read; the last one kept, when there
+/// was one more, is where the next page starts after.
+fn truncate_to_page<T>(entries: &mut Vec<T>, limit: usize) -> Option<&T> {
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    if more { entries.last() } else { None }
 }
 
 /// `Limit`: 1..=60, absent means 60.
