@@ -235,6 +235,13 @@ ALTER TABLE pools ADD COLUMN refuse_temporary_as_new INTEGER NOT NULL DEFAULT 0
     CHECK (refuse_temporary_as_new IN (0, 1));
 ",
     },
+    Migration {
+        version: 8,
+        description: "users: the SRP verifier and open PASSWORD_VERIFIER challenges, as the store is given them (sealed by SealingStore; SPEC §15)",
+        sql: "
+ALTER TABLE users ADD COLUMN srp BLOB;
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

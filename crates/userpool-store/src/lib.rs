@@ -113,8 +113,8 @@ pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use sealing_store::SealingStore;
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,
-    UserDescription, UserPools, UserPoolsBuilder,
+    HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings,
+    PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
 };
 pub use store::{Store, StoreError, UserKey};
 pub use tokens::{SigningKey, TokenSession};

@@ -32,6 +32,8 @@ pub struct HostOptions {
     region: String,
     pepper: Option<Zeroizing<Vec<u8>>>,
     memory_pool: MemoryPool,
+    srp: bool,
+    srp_simulation_key: Option<Arc<Zeroizing<Vec<u8>>>>,
 }
 
 impl Default for HostOptions {
@@ -43,6 +45,8 @@ impl Default for HostOptions {
             region: "us-east-1".into(),
             pepper: None,
             memory_pool: MemoryPool::new(default_idle_buffers()),
+            srp: true,
+            srp_simulation_key: None,
         }
     }
 }
@@ -56,7 +60,8 @@ impl std::fmt::Debug for HostOptions {
             .field("region", &self.region)
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
             .field("memory_pool", &self.memory_pool)
-            .finish()
+            .field("srp", &self.srp)
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,6 +152,42 @@ impl HostOptions {
         Ok(self)
     }
 
+    /// Turns SRP sign-in (SPEC §15) on (the default) or off. Off, no password write
+    /// computes a verifier and `USER_SRP_AUTH` is refused as an unsupported flow.
+    pub fn with_srp(mut self, enabled: bool) -> Self {
+        self.srp = enabled;
+        self
+    }
+
+    /// Whether SRP sign-in is on.
+    #[must_use]
+    pub fn srp(&self) -> bool {
+        self.srp
+    }
+
+    /// The key under which a simulated SRP challenge's salt and `USER_ID_FOR_SRP` are
+    /// derived for usernames without a verifier (SPEC §15), so that they are the same for
+    /// the same pool and name in every process and across restarts. Without one, each
+    /// service draws its own at start: stable while it runs, different after a restart or
+    /// in another process (which tells an observer comparing the two that a name is
+    /// simulated).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when the key is shorter than 16 bytes.
+    pub fn with_srp_simulation_key(mut self, key: &[u8]) -> Result<Self> {
+        if key.len() < 16 {
+            return Err(Error::InvalidParameterMessage(
+                "The SRP simulation key must be at least 16 bytes.".into(),
+            ));
+        }
+        self.srp_simulation_key = Some(Arc::new(Zeroizing::new(key.to_vec())));
+        Ok(self)
+    }
+
+    pub(crate) fn srp_simulation_key(&self) -> Option<&[u8]> {
+        self.srp_simulation_key.as_deref().map(|k| k.as_slice())
+    }
+
     /// The hasher for a pool's parameters under this host's ceiling and pepper.
     ///
     /// # Errors
@@ -172,6 +213,7 @@ impl HostOptions {
         let mut rules = PoolRules::new(policy, self.hasher(pool.hash_params).map_err(unusable)?);
         rules.history_mode = pool.history_mode;
         rules.lockout = self.lockout;
+        rules.srp_pool = self.srp.then(|| pool.id.clone());
         Ok(rules)
     }
 }
