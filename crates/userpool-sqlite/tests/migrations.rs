@@ -24,6 +24,8 @@ struct Fixture {
     pool: PoolRecord,
     /// The user's code throttles as a version-6 database holds them.
     throttles: CodeThrottles,
+    /// The user's SRP state as a version-8 database holds it (opaque bytes).
+    srp: Vec<u8>,
     client: ClientRecord,
     user: UserRecord,
     key: SigningKey,
@@ -93,6 +95,7 @@ fn fixture() -> Fixture {
     Fixture {
         pool,
         throttles,
+        srp: (0..=255u8).rev().collect(),
         client,
         user: u,
         key,
@@ -268,8 +271,18 @@ fn seed_v6(conn: &Connection, f: &Fixture) {
 /// comparison below checks.
 fn seed_v7(_: &Connection, _: &Fixture) {}
 
+/// What a version-8 database adds: the user's SRP state (SPEC §15). Users of older
+/// databases read back with none.
+fn seed_v8(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE users SET srp = ?1 WHERE username = 'veteran'",
+        params![f.srp.as_slice()],
+    )
+    .expect("v8 srp");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7,
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -326,7 +339,7 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             );
         }
         if version >= 2 {
-            let expected = if version >= 6 {
+            let mut expected = if version >= 6 {
                 UserRecord {
                     code_throttles: f.throttles.clone(),
                     ..f.user.clone()
@@ -334,6 +347,9 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             } else {
                 f.user.clone()
             };
+            if version >= 8 {
+                expected.srp = Some(userpool_core::srp::SrpBlob::from_bytes(f.srp.clone()));
+            }
             for key in [
                 UserKey::Username("veteran"),
                 UserKey::Alias(AliasAttribute::Email, "vet@example.com"),
