@@ -413,7 +413,19 @@ fn tampered_short_replayed_and_foreign_answers_are_refused() {
     assert_eq!(refused(env.answer("alice", &tampered)), incorrect());
     // A signature of the wrong length.
     let short = (proof.0.clone(), proof.1[..20].to_owned(), proof.2.clone());
+    let counted = env.record("alice").lockout.consecutive_failures;
     assert_eq!(refused(env.answer("alice", &short)), incorrect());
+    assert_eq!(
+        env.record("alice").lockout.consecutive_failures,
+        counted + 1,
+        "an unreadable answer is a failed sign-in"
+    );
+    let garbage = (
+        "%%%".to_owned(),
+        proof.1.clone(),
+        "not a timestamp".to_owned(),
+    );
+    assert_eq!(refused(env.answer("alice", &garbage)), incorrect());
     // The untampered answer still works once, then is a replay.
     authenticated(env.answer("alice", &proof));
     assert_eq!(refused(env.answer("alice", &proof)), incorrect());

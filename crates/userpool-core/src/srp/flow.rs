@@ -148,6 +148,29 @@ pub fn answer_password_verifier(
     })
 }
 
+/// An answer that did not parse ([`PasswordVerifierAnswer::parse`] refused it with
+/// `error`): a failed sign-in like a wrong proof, counted toward the lockout; inside a
+/// lockout `Password attempts exceeded`, nothing counted.
+#[must_use]
+pub fn refuse_unreadable_answer(
+    user: &UserRecord,
+    error: Error,
+    rules: &PoolRules,
+    ctx: &Context<'_>,
+) -> Refused {
+    if user
+        .lockout
+        .locked_until
+        .is_some_and(|until| ctx.now < until)
+    {
+        return Error::from(NotAuthorized::AttemptsExceeded).into();
+    }
+    Refused {
+        error,
+        record: Some(Box::new(signin::record_failure(user, rules, ctx))),
+    }
+}
+
 /// The challenge for a username without a verifier (unknown, or set before SRP existed),
 /// SPEC §15: the same parameters a real one has, at comparable cost, with a salt that is
 /// the same for the same pool and `user_id` under the same `host_key` (an HMAC), so that

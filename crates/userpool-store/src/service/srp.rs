@@ -241,11 +241,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         let answer = PasswordVerifierAnswer::parse(secret_block, signature, timestamp);
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
-            let answer = answer.as_ref().map_err(Clone::clone)?;
-            match answer_password_verifier(&pool.id, user, &client.client_id, answer, &rules, ctx) {
-                Ok(signed) => Ok((signed.record.map(|r| *r), signed.outcome)),
-                Err(refused) => Err(refused),
-            }
+            let answer = match &answer {
+                Ok(answer) => answer,
+                // Unreadable is a failed proof, counted as a wrong one is.
+                Err(e) => return Err(srp::refuse_unreadable_answer(user, e.clone(), &rules, ctx)),
+            };
+            let signed =
+                answer_password_verifier(&pool.id, user, &client.client_id, answer, &rules, ctx)?;
+            Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
             Ok((user, outcome)) => Ok(super::auth::auth_result(client, &pool.id, &user, outcome)),
