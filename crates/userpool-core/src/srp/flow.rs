@@ -25,7 +25,7 @@ pub enum Started {
         /// The user with the challenge added (expired and surplus ones dropped).
         record: Box<UserRecord>,
         /// The challenge's parameters for the client.
-        challenge: PasswordVerifierChallenge,
+        challenge: Box<PasswordVerifierChallenge>,
     },
     /// The user has no verifier yet (SPEC §15): answer with
     /// [`simulated_challenge`] as for an unknown user; the answer will fail.
@@ -73,7 +73,7 @@ pub fn start_password_verifier(
     next.modified_at = ctx.now;
     Ok(Started::Opened {
         record: Box::new(next),
-        challenge,
+        challenge: Box::new(challenge),
     })
 }
 

@@ -257,6 +257,6 @@ mod tests {
         longer.push(0);
         assert!(SrpState::decode(&SrpBlob::from_bytes(longer), &pool, &user).is_err());
         assert!(SrpState::decode(&SrpBlob::from_bytes(b"upseal1".to_vec()), &pool, &user).is_err());
-        assert_eq!(format!("{blob:?}").contains("redacted"), true);
+        assert!(format!("{blob:?}").contains("redacted"));
     }
 }

@@ -179,7 +179,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let rules = self.rules(pool)?;
         let opened = self.mutate(pool, name, |user, ctx| {
             match start_password_verifier(&pool.id, user, &client.client_id, a, &rules, ctx)? {
-                Started::Opened { record, challenge } => Ok((Some(*record), Some(challenge))),
+                Started::Opened { record, challenge } => Ok((Some(*record), Some(*challenge))),
                 Started::NoVerifier => Ok((None, None)),
             }
         });
