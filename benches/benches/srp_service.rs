@@ -90,7 +90,11 @@ impl Service {
 
     /// Opens a challenge for `name` and computes the client's answer (untimed).
     fn prepared_answer(&self, name: &str) -> (String, [String; 3]) {
-        let client = SrpClient::new(User::new(&self.pool_id, name, PASSWORD), &self.client_id, None);
+        let client = SrpClient::new(
+            User::new(&self.pool_id, name, PASSWORD),
+            &self.client_id,
+            None,
+        );
         let a = client.get_auth_parameters().a;
         let AuthResult::PasswordVerifier(p) = self
             .pools
@@ -104,7 +108,11 @@ impl Service {
             .expect("proof");
         (
             p.user_id_for_srp,
-            [v.password_claim_secret_block, v.password_claim_signature, v.timestamp],
+            [
+                v.password_claim_secret_block,
+                v.password_claim_signature,
+                v.timestamp,
+            ],
         )
     }
 }
@@ -120,9 +128,13 @@ fn main() {
     on.user("writer");
     off.user("writer");
     on.user("signer");
-    let start_a = SrpClient::new(User::new(&on.pool_id, "signer", PASSWORD), &on.client_id, None)
-        .get_auth_parameters()
-        .a;
+    let start_a = SrpClient::new(
+        User::new(&on.pool_id, "signer", PASSWORD),
+        &on.client_id,
+        None,
+    )
+    .get_auth_parameters()
+    .a;
     // One user per answer: a challenge is single use and a user holds only a few open.
     let prepared: RefCell<Vec<(String, [String; 3])>> = RefCell::new(
         (0..rounds + warm_up)
@@ -160,8 +172,10 @@ fn main() {
             assert!(matches!(r, AuthResult::PasswordVerifier(_)));
         }),
         Op::new(SRP_ANSWER, || {
-            let (name, [block, signature, timestamp]) =
-                prepared.borrow_mut().pop().expect("a prepared answer per round");
+            let (name, [block, signature, timestamp]) = prepared
+                .borrow_mut()
+                .pop()
+                .expect("a prepared answer per round");
             let r = on
                 .pools
                 .respond_to_password_verifier(&on.client_id, &name, &block, &signature, &timestamp)
