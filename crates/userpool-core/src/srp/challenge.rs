@@ -223,7 +223,7 @@ impl PasswordVerifierChallenge {
 
     /// key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"),
     /// 16 bytes; `None` when u = 0 (never for an honest B: it would make S independent of v).
-    fn session_key(&self, verifier: &SrpVerifier) -> Option<Zeroizing<[u8; 16]>> {
+    pub(super) fn session_key(&self, verifier: &SrpVerifier) -> Option<Zeroizing<[u8; 16]>> {
         let u = group::scrambler(&self.a.value, &self.public_b);
         if u == U256::ZERO {
             return None;

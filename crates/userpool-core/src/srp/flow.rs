@@ -186,14 +186,44 @@ pub fn simulated_challenge(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> crate::error::Result<PasswordVerifierChallenge> {
+    let verifier = simulated_verifier(pool, user_id, host_key)?;
+    PasswordVerifierChallenge::start(pool, user_id, a, &verifier, rules, ctx)
+}
+
+/// Spends the work of checking a PASSWORD_VERIFIER answer (S = (A·v^u)^b, the HKDF) for a
+/// name with nothing to check it against (an unknown user), so that refusing it costs what
+/// checking a real answer costs (SPEC §15). The result is thrown away.
+///
+/// # Errors
+/// `InternalErrorException` when entropy fails.
+pub fn spend_answer_work(
+    pool: &UserPoolId,
+    user_id: &Username,
+    host_key: &[u8],
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> crate::error::Result<()> {
+    let verifier = simulated_verifier(pool, user_id, host_key)?;
+    // Any valid A: the exponentiations cost the same whatever its value.
+    let a = SrpA::parse("02")?;
+    let challenge = PasswordVerifierChallenge::start(pool, user_id, &a, &verifier, rules, ctx)?;
+    std::hint::black_box(challenge.session_key(&verifier));
+    Ok(())
+}
+
+/// A verifier with a salt derived under `host_key` (the same for the same pool and name)
+/// for a password no one knows, costing what a real verifier costs to compute.
+fn simulated_verifier(
+    pool: &UserPoolId,
+    user_id: &Username,
+    host_key: &[u8],
+) -> crate::error::Result<SrpVerifier> {
     let derived = derive(host_key, b"salt", pool, user_id.as_str());
     let mut salt = [0u8; SrpVerifier::SALT_LEN];
     salt.copy_from_slice(&derived[..SrpVerifier::SALT_LEN]);
-    // A password no one knows, so the verifier costs what a real one costs to compute.
     let secret = Zeroizing::new(group::encode_hex(&derived[SrpVerifier::SALT_LEN..]));
     let password = Password::parse(&secret)?;
-    let verifier = SrpVerifier::with_salt(pool, user_id, &password, salt);
-    PasswordVerifierChallenge::start(pool, user_id, a, &verifier, rules, ctx)
+    Ok(SrpVerifier::with_salt(pool, user_id, &password, salt))
 }
 
 /// A stable stand-in for a generated username (a pool with username attributes), so that

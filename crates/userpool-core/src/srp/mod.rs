@@ -65,7 +65,7 @@ mod verifier;
 pub use challenge::{PasswordVerifierAnswer, PasswordVerifierChallenge, SrpA, TIMESTAMP_TOLERANCE};
 pub use flow::{
     Started, answer_password_verifier, refuse_unreadable_answer, simulated_challenge,
-    simulated_user_id, start_password_verifier,
+    simulated_user_id, spend_answer_work, start_password_verifier,
 };
 pub use stored::{MAX_PENDING_CHALLENGES, SrpBlob, blob_is_readable, verifier_for_write};
 pub use verifier::SrpVerifier;

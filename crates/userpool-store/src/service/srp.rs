@@ -253,7 +253,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         match signed {
             Ok((user, outcome)) => Ok(super::auth::auth_result(client, &pool.id, &user, outcome)),
             Err(Error::UserNotFound) => {
-                // Nothing to check against; the same refusal a wrong proof gets.
+                // Nothing to check against: spend what checking costs, write what a
+                // counted failure writes, then the refusal a wrong proof gets.
+                let mut entropy = EntropyOf(&*self.random);
+                let mut ctx = Context::new(self.clock.now(), &mut entropy);
+                srp::spend_answer_work(&pool.id, name, self.simulation_key(), &rules, &mut ctx)?;
                 self.store.decoy_write(&pool.id)?;
                 Err(if client.prevent_user_existence_errors {
                     NotAuthorized::IncorrectCredentials.into()
