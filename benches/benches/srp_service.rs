@@ -32,6 +32,7 @@ const SET_OFF: &str = "AdminSetUserPassword, SRP off";
 const SIGN_IN: &str = "InitiateAuth USER_PASSWORD_AUTH";
 const SRP_START: &str = "InitiateAuth USER_SRP_AUTH";
 const SRP_ANSWER: &str = "RespondToAuthChallenge PASSWORD_VERIFIER";
+const VERIFIER: &str = "srp::verifier_for_write alone (what SRP adds to a write)";
 
 struct Service {
     pools: UserPools<SealingStore<MemoryStore>>,
@@ -146,7 +147,36 @@ fn main() {
             .collect(),
     );
     let admin = Caller::new("admin");
+    // The verifier a password write adds, alone, for scale next to the end-to-end writes.
+    let mut rules = userpool_core::PoolRules::default();
+    rules.srp_pool = Some(userpool_core::UserPoolId::parse(&on.pool_id).expect("pool id"));
+    let writer = userpool_core::Username::parse("writer").expect("username");
+    let password = userpool_core::Password::parse(PASSWORD).expect("password");
+    let mut entropy = userpool_core::testing::seeded_entropy(7);
+    // The stored records say the switch works: a verifier with SRP on, none with it off.
+    let stored = |s: &Service| {
+        let id = userpool_core::UserPoolId::parse(&s.pool_id).expect("pool id");
+        userpool_store::Store::find_user(
+            &**s.pools.store(),
+            &id,
+            userpool_store::UserKey::Username("writer"),
+        )
+        .expect("store")
+        .expect("writer")
+        .srp
+        .is_some()
+    };
+    assert!(
+        stored(&on) && !stored(&off),
+        "SRP on writes a verifier, off none"
+    );
     let mut ops = vec![
+        Op::new(VERIFIER, || {
+            let blob =
+                userpool_core::srp::verifier_for_write(&writer, &password, &rules, &mut entropy)
+                    .expect("verifier");
+            assert!(blob.is_some());
+        }),
         Op::new(SET_ON, || {
             on.pools
                 .admin_set_user_password(&admin, &on.pool_id, "writer", PASSWORD, Some(true))
