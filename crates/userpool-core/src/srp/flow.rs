@@ -110,6 +110,7 @@ pub fn answer_password_verifier(
         record: Some(Box::new(signin::record_failure(consumed, rules, ctx))),
     };
     let Some(blob) = &user.srp else {
+        spend_check_work(pool, &user.username, None, rules, ctx)?;
         return Err(failed(user, ctx));
     };
     let mut state = SrpState::decode(blob, pool, &user.username)?;
@@ -118,6 +119,9 @@ pub fn answer_password_verifier(
         .iter()
         .position(|p| p.challenge.is_for(answer))
     else {
+        // As long as a checked proof takes, so the time does not tell a named challenge
+        // from none (nor a user from an unknown one, whose answer spends the same).
+        spend_check_work(pool, &user.username, Some(&state.verifier), rules, ctx)?;
         return Err(failed(user, ctx));
     };
     let pending = state.pending.remove(index);
@@ -208,6 +212,30 @@ pub fn spend_answer_work(
     let a = SrpA::parse("02")?;
     let challenge = PasswordVerifierChallenge::start(pool, user_id, &a, &verifier, rules, ctx)?;
     std::hint::black_box(challenge.session_key(&verifier));
+    Ok(())
+}
+
+/// The exponentiations of checking a proof (a challenge's B, then S and the key), spent
+/// when an answer names nothing to check, and thrown away.
+fn spend_check_work(
+    pool: &UserPoolId,
+    user_id: &Username,
+    verifier: Option<&SrpVerifier>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> crate::error::Result<()> {
+    let fallback;
+    let verifier = match verifier {
+        Some(verifier) => verifier,
+        None => {
+            let password = Password::parse("no verifier to check")?;
+            fallback = SrpVerifier::with_salt(pool, user_id, &password, [0; SrpVerifier::SALT_LEN]);
+            &fallback
+        }
+    };
+    let a = SrpA::parse("02")?;
+    let challenge = PasswordVerifierChallenge::start(pool, user_id, &a, verifier, rules, ctx)?;
+    std::hint::black_box(challenge.session_key(verifier));
     Ok(())
 }
 
