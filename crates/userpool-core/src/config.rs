@@ -78,6 +78,9 @@ pub struct PoolRules {
     pub code_window: TimeDelta,
     /// Verify history entries on several threads (needs the `parallel` feature).
     pub parallel_history: bool,
+    /// The pool whose name SRP verifiers are computed under (SPEC §15), or `None` (the
+    /// default) to compute none: a host that turns SRP off leaves it `None`.
+    pub srp_pool: Option<crate::input::UserPoolId>,
 }
 
 impl Default for PoolRules {
@@ -94,6 +97,7 @@ impl Default for PoolRules {
             codes_per_window: 5,
             code_window: TimeDelta::hours(1),
             parallel_history: cfg!(feature = "parallel"),
+            srp_pool: None,
         }
     }
 }

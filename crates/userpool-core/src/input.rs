@@ -209,8 +209,21 @@ impl fmt::Display for Username {
 /// two; no leading or trailing whitespace; no control characters or line separators) are
 /// checked on the text as given; the value kept is its NFKC form
 /// **(decision, SPEC §2: the same password typed on two keyboards matches)**.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(Zeroizing<String>);
+///
+/// When NFKC changes the text, the text as typed is kept beside it (wiped on drop too):
+/// SRP clients hash the password as typed, so the SRP verifier of a password write must be
+/// computed from that form ([`Password::expose_as_typed`], SPEC §15). Equality compares the
+/// normalised text only.
+#[derive(Clone)]
+pub struct Password(Zeroizing<String>, Option<Zeroizing<String>>);
+
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Password {}
 
 impl Password {
     /// The member name used in validation messages.
@@ -234,7 +247,12 @@ impl Password {
     pub fn parse_field(field: &'static str, value: &str) -> Result<Self> {
         match Self::violations(field, value) {
             Some(v) => Err(v.into()),
-            None => Ok(Password(nfkc_zeroizing(value))),
+            None => {
+                let normalised = nfkc_zeroizing(value);
+                let typed =
+                    (normalised.as_str() != value).then(|| Zeroizing::new(value.to_owned()));
+                Ok(Password(normalised, typed))
+            }
         }
     }
 
@@ -279,6 +297,14 @@ impl Password {
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// The text as it was received, before NFKC: what an SRP client hashes (SPEC §15).
+    /// The same as [`Password::expose`] unless NFKC changed the text. A secret, as
+    /// `expose`.
+    #[must_use]
+    pub fn expose_as_typed(&self) -> &str {
+        self.1.as_deref().map_or(&self.0, String::as_str)
     }
 }
 

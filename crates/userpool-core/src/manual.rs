@@ -71,7 +71,9 @@
 //! - No I/O: no clock, no storage, no network, no global RNG. `userpool-store` wires those.
 //! - No tokens (JWTs): the host or `userpool-server` issues them after
 //!   [`crate::signin::SignInOutcome::Authenticated`].
-//! - No SRP (`USER_SRP_AUTH`), MFA, or custom auth challenges.
+//! - No MFA, custom auth challenges, or device SRP (`DEVICE_SRP_AUTH`). User SRP
+//!   (`USER_SRP_AUTH` → PASSWORD_VERIFIER, SPEC §15) is in [`crate::srp`]; the password as
+//!   typed (before NFKC) is what its verifier is computed from.
 //! - No message delivery: codes and temporary passwords come out as [`crate::Event`]s.
 //!
 //! ## Security

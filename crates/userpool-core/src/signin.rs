@@ -66,7 +66,11 @@ fn effective_failures(lockout: &Lockout, policy: &LockoutPolicy, ctx: &Context<'
     }
 }
 
-fn record_failure(user: &UserRecord, rules: &PoolRules, ctx: &Context<'_>) -> UserRecord {
+pub(crate) fn record_failure(
+    user: &UserRecord,
+    rules: &PoolRules,
+    ctx: &Context<'_>,
+) -> UserRecord {
     let policy = &rules.lockout;
     let failures = effective_failures(&user.lockout, policy, ctx).saturating_add(1);
     let locked_until = failures
@@ -126,6 +130,25 @@ pub fn sign_in(
             record: Some(Box::new(record_failure(user, rules, ctx))),
         });
     }
+    let mut next = user.clone();
+    // A user whose password was set before SRP existed gets a verifier now (SPEC §15).
+    if next.srp.is_none() && user.credential.is_some() {
+        next.srp = crate::srp::verifier_for_write(&user.username, password, rules, ctx.entropy)?;
+    }
+    conclude(user, next, Some((password, &mut memory)), rules, ctx)
+}
+
+/// What follows a verified password or SRP proof (SPEC §6): `Enabled`, the status checks,
+/// then the challenge for a temporary password or success, with the lockout cleared.
+/// `next` is the record as the verification left it (a verifier added, an SRP challenge
+/// consumed); `password` is there when the proof was a password, for re-hashing.
+pub(crate) fn conclude(
+    user: &UserRecord,
+    mut next: UserRecord,
+    password: Option<(&Password, &mut WorkingMemory)>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<SignedIn, Refused> {
     // invariant: verification succeeded, so there is a credential.
     let Some(credential) = &user.credential else {
         return Err(Error::from(NotAuthorized::IncorrectCredentials).into());
@@ -141,7 +164,6 @@ pub fn sign_in(
         }
         UserStatus::Confirmed | UserStatus::ForceChangePassword | UserStatus::ExternalProvider => {}
     }
-    let mut next = user.clone();
     next.lockout = Lockout::default();
     let outcome = match credential.kind {
         CredentialKind::Temporary { expires_at } => {
@@ -159,8 +181,10 @@ pub fn sign_in(
             }
         }
         CredentialKind::Permanent => {
-            if rules.hasher.needs_rehash(&credential.hash) {
-                upgrade_hash(&mut next, password, rules, ctx, &mut memory)?;
+            if let Some((password, memory)) = password
+                && rules.hasher.needs_rehash(&credential.hash)
+            {
+                upgrade_hash(&mut next, password, rules, ctx, memory)?;
             }
             SignInOutcome::Authenticated
         }

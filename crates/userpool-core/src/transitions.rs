@@ -37,6 +37,7 @@ use crate::history;
 use crate::input::{ConfirmationCode, Password, Username};
 use crate::policy::PolicySubject;
 use crate::secret::SecretDigest;
+use crate::srp;
 use crate::user::{
     AliasAttribute, CodePurpose, CodeThrottles, Credential, CredentialKind, Lockout, UserRecord,
     UserStatus,
@@ -169,6 +170,7 @@ fn replace_password(
         kind: credential_kind(kind, rules, ctx),
         set_at: ctx.now,
     });
+    next.srp = srp::verifier_for_write(&user.username, password, rules, ctx.entropy)?;
     next.pending_challenge = None;
     next.pending_code = None;
     // A new password is a fresh start for throttling **(decision)**.
@@ -207,6 +209,7 @@ fn new_record(
         pending_code: None,
         code_throttles: CodeThrottles::default(),
         pending_challenge: None,
+        srp: None,
         created_at: ctx.now,
         modified_at: ctx.now,
         version: 0,
@@ -224,6 +227,7 @@ fn first_credential(
     let (hash, salt) =
         history::check_then_hash(rules, user.history_salt, password, &[], ctx.entropy)?;
     user.history_salt = salt;
+    user.srp = srp::verifier_for_write(&user.username, password, rules, ctx.entropy)?;
     user.credential = Some(Credential {
         hash,
         kind: credential_kind(kind, rules, ctx),

@@ -324,6 +324,10 @@ pub struct UserRecord {
     pub code_throttles: CodeThrottles,
     /// An open NEW_PASSWORD_REQUIRED challenge.
     pub pending_challenge: Option<PendingChallenge>,
+    /// The SRP verifier and the open PASSWORD_VERIFIER challenges (SPEC §15), `None` until
+    /// a password is written with SRP on. Opaque to stores, which persist it as bytes (a
+    /// sealing layer seals it).
+    pub srp: Option<crate::srp::SrpBlob>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

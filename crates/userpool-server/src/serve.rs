@@ -61,6 +61,17 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
+/// HMAC-SHA256(newest sealing key, label): the key of simulated SRP challenges.
+fn srp_simulation_key(keyring: &userpool_store::seal::Keyring) -> zeroize::Zeroizing<Vec<u8>> {
+    use hmac::{KeyInit, Mac};
+    // invariant: HMAC-SHA256 takes a key of any length.
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(keyring.newest_key().expose_bytes())
+            .expect("any key length");
+    mac.update(b"userpool srp simulation v1");
+    zeroize::Zeroizing::new(mac.finalize().into_bytes().to_vec())
+}
+
 /// Builds the shared state from a configuration: the store (SQLite file, or memory with
 /// `--memory`), the service with the server's clock and log delivery, and the tokens,
 /// whose issuer is served from `bound`.
@@ -76,6 +87,9 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         Arc::new(SqliteStore::open(&config.db)?)
     };
     // Client secrets and signing keys reach the database only sealed (SPEC §14).
+    // Simulated SRP challenges (SPEC §15) are the same for a name in every process sharing
+    // the key: their key is derived from the sealing key, never stored.
+    let srp_key = srp_simulation_key(&keyring);
     let store: Arc<dyn Store> = Arc::new(SealingStore::new(store, keyring));
     let clock = Arc::new(OffsetClock::new(config.test_clock_offset_secs.unwrap_or(0)));
     let hash_params = HashParams::new(
@@ -86,7 +100,8 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     let (max_concurrent_hashes, hash_queue_timeout) = config.hash_limit();
     let host = HostOptions::default()
         .with_region(&config.region)?
-        .with_hash_limit(max_concurrent_hashes, hash_queue_timeout);
+        .with_hash_limit(max_concurrent_hashes, hash_queue_timeout)
+        .with_srp_simulation_key(srp_key.as_slice())?;
     // Refuse parameters over the host's ceiling now, not at every CreateUserPool.
     host.hasher(hash_params)?;
     let mut pools = UserPools::builder(Arc::clone(&store))

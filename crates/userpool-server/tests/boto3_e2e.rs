@@ -6,6 +6,9 @@
 //! `python3 -m venv` when missing, and `pip install -r requirements.txt` runs only when the
 //! stamp file does not hold the hash of the current `requirements.txt`. There is no silent
 //! skip: without `python3`, or when the install fails, this test fails and says why.
+//! The SRP tests (`test_s15_srp.py`, SPEC §15) also drive amazon-cognito-identity-js under
+//! Node: they install it with `npm ci` from `tests/e2e/js/package-lock.json` into
+//! `<workspace>/target/e2e-node` and fail, never skip, without `node` and `npm`.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read};

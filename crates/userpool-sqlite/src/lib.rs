@@ -59,6 +59,11 @@
 //!   the counts that stop code guessing survive restarts and are shared by every process.
 //!   A value this crate would not write (or more than `CodeThrottle::MAX_TRACKED` entries)
 //!   reads back as a corrupt-row error, never as an empty throttle.
+//! - **SRP** (schema version 9, SPEC §15): each user's SRP state (verifier and open
+//!   PASSWORD_VERIFIER challenges) in one `srp` BLOB of `users`, stored as it is given:
+//!   behind `SealingStore` that is the sealed form, so the database never holds v or b in
+//!   the clear. Users from before version 9 read with none, and get one at their next
+//!   password write or password sign-in.
 //!
 //! # Times
 //!

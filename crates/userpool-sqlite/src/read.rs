@@ -22,7 +22,7 @@ const USER_COLUMNS: &str = "username, sub, status, enabled, credential_hash, \
     consecutive_failures, last_failure_at, locked_until, code_purpose, code_digest, \
     code_expires_at, code_failed_attempts, challenge_digest, challenge_credential, \
     challenge_expires_at, created_at, modified_at, version, sign_up_code_failures, \
-    sign_up_codes_issued, reset_code_failures, reset_codes_issued";
+    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp";
 
 /// The row id of the user a key designates, if any.
 pub(crate) fn user_id(
@@ -158,6 +158,9 @@ fn user_from_row(row: &Row<'_>) -> Result<UserRecord, Failure> {
         pending_code: pending_code(row)?,
         code_throttles: code_throttles(row)?,
         pending_challenge: pending_challenge(row)?,
+        srp: row
+            .get::<_, Option<Vec<u8>>>("srp")?
+            .map(userpool_core::srp::SrpBlob::from_bytes),
         created_at: time(row.get("created_at")?, "users.created_at")?,
         modified_at: time(row.get("modified_at")?, "users.modified_at")?,
         version: from_sql_int(row.get("version")?, "users.version")?,

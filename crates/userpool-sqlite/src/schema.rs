@@ -264,6 +264,13 @@ CREATE TABLE group_members (
 CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
 ",
     },
+    Migration {
+        version: 9,
+        description: "users: the SRP verifier and open PASSWORD_VERIFIER challenges, as the store is given them (sealed by SealingStore; SPEC §15)",
+        sql: "
+ALTER TABLE users ADD COLUMN srp BLOB;
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

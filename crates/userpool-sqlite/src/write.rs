@@ -17,7 +17,7 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 24] = [
+const FIELDS: [&str; 25] = [
     "status",
     "enabled",
     "credential_hash",
@@ -42,6 +42,7 @@ const FIELDS: [&str; 24] = [
     "sign_up_codes_issued",
     "reset_code_failures",
     "reset_codes_issued",
+    "srp",
 ];
 
 /// `?1..?4` are the keys, then one placeholder per field.
@@ -97,6 +98,7 @@ struct Columns<'a> {
     sign_up_codes_issued: String,
     reset_code_failures: String,
     reset_codes_issued: String,
+    srp: Option<&'a [u8]>,
 }
 
 impl<'a> Columns<'a> {
@@ -135,11 +137,12 @@ impl<'a> Columns<'a> {
             sign_up_codes_issued: time_list(&user.code_throttles.sign_up.issued),
             reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
             reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
+            srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
         })
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 24] {
+    fn values(&self) -> [&dyn ToSql; 25] {
         [
             &self.status,
             &self.enabled,
@@ -165,6 +168,7 @@ impl<'a> Columns<'a> {
             &self.sign_up_codes_issued,
             &self.reset_code_failures,
             &self.reset_codes_issued,
+            &self.srp,
         ]
     }
 }

@@ -26,6 +26,8 @@ struct Fixture {
     pool: PoolRecord,
     /// The user's code throttles as a version-6 database holds them.
     throttles: CodeThrottles,
+    /// The user's SRP state as a version-8 database holds it (opaque bytes).
+    srp: Vec<u8>,
     client: ClientRecord,
     user: UserRecord,
     key: SigningKey,
@@ -106,6 +108,7 @@ fn fixture() -> Fixture {
     Fixture {
         pool,
         throttles,
+        srp: (0..=255u8).rev().collect(),
         client,
         user: u,
         key,
@@ -310,8 +313,18 @@ fn seed_v8(conn: &Connection, f: &Fixture) {
     .expect("v8 membership row");
 }
 
+/// What a version-9 database adds: the user's SRP state (SPEC §15). Users of older
+/// databases read back with none.
+fn seed_v9(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE users SET srp = ?1 WHERE username = 'veteran'",
+        params![f.srp.as_slice()],
+    )
+    .expect("v9 srp");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8,
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -368,7 +381,7 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             );
         }
         if version >= 2 {
-            let expected = if version >= 6 {
+            let mut expected = if version >= 6 {
                 UserRecord {
                     code_throttles: f.throttles.clone(),
                     ..f.user.clone()
@@ -376,6 +389,9 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             } else {
                 f.user.clone()
             };
+            if version >= 9 {
+                expected.srp = Some(userpool_core::srp::SrpBlob::from_bytes(f.srp.clone()));
+            }
             for key in [
                 UserKey::Username("veteran"),
                 UserKey::Alias(AliasAttribute::Email, "vet@example.com"),

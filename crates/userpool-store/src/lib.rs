@@ -118,8 +118,9 @@ pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use sealing_store::SealingStore;
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
-    GroupSettings, HostOptions, ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate,
-    SignUpResult, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
+    GroupSettings, HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
+    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    UsersInGroupPage,
 };
 pub use store::{Store, StoreError, UserKey};
 pub use tokens::{SigningKey, TokenSession};

@@ -275,6 +275,9 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                         self.session = Some(session.expose().to_owned());
                         Ok(Success::Challenge)
                     }
+                    AuthResult::PasswordVerifier(_) => Err(userpool_core::Error::Internal(
+                        userpool_core::Internal::Storage,
+                    )),
                 }
             }
             Op::RespondToChallenge {

@@ -87,6 +87,9 @@ pub enum Purpose {
     ClientSecret,
     /// A pool's token-signing key (owner: the key's `kid`).
     SigningKey,
+    /// A user's SRP verifier and open PASSWORD_VERIFIER challenges (owner: the user's
+    /// `sub`; SPEC §15).
+    SrpVerifier,
 }
 
 impl Purpose {
@@ -97,6 +100,7 @@ impl Purpose {
         match self {
             Purpose::ClientSecret => "client-secret",
             Purpose::SigningKey => "signing-key",
+            Purpose::SrpVerifier => "srp-verifier",
         }
     }
 }
@@ -337,6 +341,13 @@ impl Keyring {
 
     fn newest(&self) -> &SealingKey {
         &self.newest
+    }
+
+    /// The newest key, for a host deriving other keys from it (the server derives the key
+    /// of simulated SRP challenges, SPEC §15). Never store or log it.
+    #[must_use]
+    pub fn newest_key(&self) -> &SealingKey {
+        self.newest()
     }
 
     fn keys(&self) -> impl Iterator<Item = &SealingKey> {

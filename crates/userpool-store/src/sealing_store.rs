@@ -15,9 +15,11 @@
 //!
 //! What the wrapper seals: app-client secrets (text: `upseal1.…`) and pool signing keys,
 //! each bound to its place ([`Purpose`], pool id, client id or `kid`). Users' records go
-//! through untouched today; SRP verifiers and TOTP secrets will be sealed in
-//! `insert_user`/`update_user` the same way (a user write always seals under the newest
-//! key, so those re-seal on their next write).
+//! go through with their SRP state ([`UserRecord::srp`]: the verifier and the open
+//! PASSWORD_VERIFIER challenges' secret b) sealed in `insert_user`/`update_user`
+//! ([`Purpose::SrpVerifier`], owner the user's `sub`) and opened in `find_user`/`list_users`;
+//! a user write always seals under the newest key, so a value under an older key or in
+//! the clear is re-sealed at the user's next write. TOTP secrets will follow the same way.
 //!
 //! # Legacy plaintext, and rotation
 //!
@@ -40,6 +42,7 @@
 
 use std::sync::Arc;
 
+use userpool_core::srp::SrpBlob;
 use userpool_core::{UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -201,6 +204,34 @@ impl<S: Store + ?Sized> SealingStore<S> {
     }
 }
 
+impl<S: Store + ?Sized> SealingStore<S> {
+    /// The user with its SRP state sealed, as the inner store is to hold it.
+    fn seal_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<UserRecord, StoreError> {
+        let mut sealed = user.clone();
+        if let Some(blob) = &user.srp {
+            let owner = user.sub.hyphenated().to_string();
+            let place = Place::new(Purpose::SrpVerifier, pool.as_str(), &owner);
+            let bytes = self.keyring.seal(&*self.random, &place, blob.as_bytes())?;
+            sealed.srp = Some(SrpBlob::from_bytes(bytes));
+        }
+        Ok(sealed)
+    }
+
+    /// The user with its SRP state opened. A value stored in the clear (before sealing)
+    /// reads as it is and is sealed at the next write.
+    fn open_user(&self, pool: &UserPoolId, mut user: UserRecord) -> Result<UserRecord, StoreError> {
+        if let Some(blob) = &user.srp
+            && seal::is_sealed(blob.as_bytes())
+        {
+            let owner = user.sub.hyphenated().to_string();
+            let place = Place::new(Purpose::SrpVerifier, pool.as_str(), &owner);
+            let opened = self.keyring.open(&place, blob.as_bytes())?;
+            user.srp = Some(SrpBlob::from_bytes(opened.plaintext.to_vec()));
+        }
+        Ok(user)
+    }
+}
+
 impl<S: Store + ?Sized> Store for SealingStore<S> {
     fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
         self.inner.create_pool(pool)
@@ -243,11 +274,11 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
     }
 
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.inner.insert_user(pool, user)
+        self.inner.insert_user(pool, &self.seal_user(pool, user)?)
     }
 
     fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.inner.update_user(pool, user)
+        self.inner.update_user(pool, &self.seal_user(pool, user)?)
     }
 
     fn delete_user(
@@ -264,7 +295,10 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         pool: &UserPoolId,
         key: UserKey<'_>,
     ) -> Result<Option<UserRecord>, StoreError> {
-        self.inner.find_user(pool, key)
+        self.inner
+            .find_user(pool, key)?
+            .map(|user| self.open_user(pool, user))
+            .transpose()
     }
 
     fn list_users(
@@ -273,7 +307,11 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError> {
-        self.inner.list_users(pool, after, limit)
+        self.inner
+            .list_users(pool, after, limit)?
+            .into_iter()
+            .map(|user| self.open_user(pool, user))
+            .collect()
     }
 
     // Groups hold no secret: every group method passes through.

@@ -49,9 +49,9 @@ pub const TIMESTAMP_TOLERANCE: TimeDelta = TimeDelta::minutes(5);
 #[derive(Clone, PartialEq, Eq)]
 pub struct SrpA {
     /// A as sent, for u = H(padHex(A) ‖ padHex(B)).
-    value: U3072,
+    pub(super) value: U3072,
     /// A mod N, for the arithmetic.
-    reduced: U3072,
+    pub(super) reduced: U3072,
 }
 
 impl SrpA {
@@ -101,14 +101,14 @@ impl fmt::Debug for SrpA {
 /// challenge once an answer was checked, right or wrong.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PasswordVerifierChallenge {
-    pool_name: String,
-    user_id: Username,
-    salt_hex: String,
-    a: SrpA,
-    b: Zeroizing<U512>,
-    public_b: U3072,
-    secret_block: Zeroizing<[u8; PasswordVerifierChallenge::SECRET_BLOCK_LEN]>,
-    expires_at: DateTime<Utc>,
+    pub(super) pool_name: String,
+    pub(super) user_id: Username,
+    pub(super) salt_hex: String,
+    pub(super) a: SrpA,
+    pub(super) b: Zeroizing<U512>,
+    pub(super) public_b: U3072,
+    pub(super) secret_block: Zeroizing<[u8; PasswordVerifierChallenge::SECRET_BLOCK_LEN]>,
+    pub(super) expires_at: DateTime<Utc>,
 }
 
 impl PasswordVerifierChallenge {
@@ -223,7 +223,7 @@ impl PasswordVerifierChallenge {
 
     /// key = HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key"),
     /// 16 bytes; `None` when u = 0 (never for an honest B: it would make S independent of v).
-    fn session_key(&self, verifier: &SrpVerifier) -> Option<Zeroizing<[u8; 16]>> {
+    pub(super) fn session_key(&self, verifier: &SrpVerifier) -> Option<Zeroizing<[u8; 16]>> {
         let u = group::scrambler(&self.a.value, &self.public_b);
         if u == U256::ZERO {
             return None;

@@ -40,19 +40,34 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # In the sign-in machine
+//!
+//! Every password write of [`crate::transitions`] stores a fresh verifier in
+//! [`crate::UserRecord::srp`] ([`verifier_for_write`]; none when [`crate::PoolRules::srp_pool`]
+//! is `None`, the host's switch), computed from the password as typed. A password sign-in
+//! adds one for a user who has none. [`start_password_verifier`] keeps the open challenge on
+//! the record (so every process sharing the store sees it), [`answer_password_verifier`]
+//! consumes it and concludes as a password sign-in, failures counted toward the lockout;
+//! [`simulated_challenge`] stands in for users without a verifier.
+//!
 //! # Not here yet
 //!
-//! Wiring into the sign-in machine and the stores (the challenge as a pending state, lockout
-//! counting, sealing v), the simulated challenge for unknown users, and the device flows
-//! (DEVICE_SRP_AUTH uses the same group and derivation with a device group key and device
-//! key in place of pool name and user id).
+//! The device flows (DEVICE_SRP_AUTH uses the same group and derivation with a device group
+//! key and device key in place of pool name and user id).
 
 mod challenge;
+mod flow;
 mod group;
+mod stored;
 mod timestamp;
 mod verifier;
 
 pub use challenge::{PasswordVerifierAnswer, PasswordVerifierChallenge, SrpA, TIMESTAMP_TOLERANCE};
+pub use flow::{
+    Started, answer_password_verifier, refuse_unreadable_answer, simulated_challenge,
+    simulated_user_id, spend_answer_work, start_password_verifier,
+};
+pub use stored::{MAX_PENDING_CHALLENGES, SrpBlob, blob_is_readable, verifier_for_write};
 pub use verifier::SrpVerifier;
 
 use crate::input::UserPoolId;

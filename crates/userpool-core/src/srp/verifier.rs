@@ -19,9 +19,9 @@ use crate::input::{Password, UserPoolId, Username};
 /// v is as sensitive as a password hash (one modular exponentiation tests a guess), so it is
 /// wiped on drop, redacted in `Debug`, and has no `Display`; stores keep it sealed (SPEC §15).
 ///
-/// The password is the [`Password`] as the core keeps it, NFKC-normalised. A client hashes
-/// the text as typed, so a password that NFKC changes (a ligature, a decomposed accent)
-/// signs in with a password flow but not with SRP.
+/// The password is hashed as it was typed ([`Password::expose_as_typed`], before NFKC), as
+/// every SRP client hashes it: a password that NFKC changes (a ligature, a decomposed
+/// accent) signs in with SRP as typed, and with a password flow in either form.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct SrpVerifier {
     salt: [u8; SrpVerifier::SALT_LEN],
@@ -142,7 +142,7 @@ fn private_key(
     inner.update(pool_name(pool).as_bytes());
     inner.update(user_id.as_str().as_bytes());
     inner.update(b":");
-    inner.update(password.expose().as_bytes());
+    inner.update(password.expose_as_typed().as_bytes());
     let inner = Zeroizing::new(<[u8; 32]>::from(inner.finalize()));
     let mut outer = Sha256::new();
     outer.update(group::pad_hex(salt));

@@ -162,9 +162,12 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
         "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
             app.pools.initiate_auth(client_id, flow, username, password)
         }),
+        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+            app.pools.initiate_srp_auth(client_id, username, srp_a)
+        }),
         other => Err(unsupported_flow(
             other,
-            "USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH",
+            "USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH",
         )),
     }
 }
@@ -195,9 +198,13 @@ pub fn admin_initiate_auth(
                 pools.admin_initiate_auth(caller, pool_id, client_id, flow, username, password)
             })
         }
+        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+            app.pools
+                .admin_initiate_srp_auth(caller, pool_id, client_id, username, srp_a)
+        }),
         other => Err(unsupported_flow(
             other,
-            "ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, REFRESH_TOKEN_AUTH",
+            "ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH",
         )),
     }
 }
@@ -226,6 +233,29 @@ fn password_flow(
     check_secret(app, client_id, username, secret_hash)?;
     let result = sign_in(username, password)?;
     auth_response(app, result)
+}
+
+/// `USER_SRP_AUTH` at either door (SPEC §15): `USERNAME` and `SRP_A`, the client's
+/// `SECRET_HASH`, then the PASSWORD_VERIFIER challenge.
+fn srp_flow(
+    app: &App,
+    client_id: &str,
+    params: &BTreeMap<String, String>,
+    start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
+) -> Result<Value, Error> {
+    let (username, srp_a) = match (params.get("USERNAME"), params.get("SRP_A")) {
+        (Some(u), Some(a)) => (u, a),
+        (None, _) => return Err(missing("USERNAME")),
+        (_, None) => return Err(missing("SRP_A")),
+    };
+    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    check_secret(app, client_id, username, secret_hash)?;
+    let result = start(username, srp_a)?;
+    auth_response(app, result)
+}
+
+fn missing(name: &str) -> Error {
+    PoolError::InvalidParameterMessage(format!("Missing required parameter {name}")).into()
 }
 
 /// `USERNAME` and `PASSWORD` of the password flows.
@@ -321,6 +351,16 @@ fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
                 "userAttributes": challenge_attributes(&user)?,
             },
         })),
+        AuthResult::PasswordVerifier(p) => Ok(json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeParameters": {
+                "SALT": p.salt,
+                "SRP_B": p.srp_b,
+                "SECRET_BLOCK": p.secret_block.as_str(),
+                "USERNAME": p.user_id_for_srp,
+                "USER_ID_FOR_SRP": p.user_id_for_srp,
+            },
+        })),
     }
 }
 
@@ -356,6 +396,47 @@ struct Answer<'a> {
     session: &'a str,
 }
 
+/// The parts of a PASSWORD_VERIFIER answer (SPEC §15), `SECRET_HASH` checked. A `Session`
+/// is not needed (the challenge is found by its secret block) and other members are
+/// ignored.
+struct VerifierAnswer<'a> {
+    client_id: &'a str,
+    username: &'a str,
+    secret_block: &'a str,
+    signature: &'a str,
+    timestamp: &'a str,
+}
+
+/// `Some` when the answer is to PASSWORD_VERIFIER.
+fn verifier_answer<'a>(
+    app: &App,
+    input: &'a RespondToAuthChallenge,
+) -> Result<Option<VerifierAnswer<'a>>, Error> {
+    if input.challenge_name.as_deref() != Some("PASSWORD_VERIFIER") {
+        return Ok(None);
+    }
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    required.finish()?;
+    let r = &input.challenge_responses;
+    let get = |name: &str| r.get(name).map(String::as_str).ok_or_else(|| missing(name));
+    let username = get("USERNAME")?;
+    let answer = VerifierAnswer {
+        client_id,
+        username,
+        secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
+        signature: get("PASSWORD_CLAIM_SIGNATURE")?,
+        timestamp: get("TIMESTAMP")?,
+    };
+    check_secret(
+        app,
+        client_id,
+        username,
+        r.get("SECRET_HASH").map(String::as_str),
+    )?;
+    Ok(Some(answer))
+}
+
 fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
     let mut required = Required::default();
     let client_id = required.take(input.client_id.as_deref(), "clientId");
@@ -363,7 +444,7 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
     required.finish()?;
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(PoolError::InvalidParameterMessage(format!(
-            "Unsupported challenge: {}. Only NEW_PASSWORD_REQUIRED is implemented.",
+            "Unsupported challenge: {}. Only NEW_PASSWORD_REQUIRED and PASSWORD_VERIFIER are implemented.",
             challenge.chars().take(64).collect::<String>()
         ))
         .into());
@@ -400,6 +481,16 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
 
 pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let input: RespondToAuthChallenge = shapes::input(input)?;
+    if let Some(v) = verifier_answer(app, &input)? {
+        let result = app.pools.respond_to_password_verifier(
+            v.client_id,
+            v.username,
+            v.secret_block,
+            v.signature,
+            v.timestamp,
+        )?;
+        return auth_response(app, result);
+    }
     let a = answer(app, &input)?;
     let result = app.pools.respond_to_new_password_required(
         a.client_id,
@@ -419,6 +510,18 @@ pub fn admin_respond_to_auth_challenge(
     let mut required = Required::default();
     let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
+    if let Some(v) = verifier_answer(app, &input)? {
+        let result = app.pools.admin_respond_to_password_verifier(
+            caller,
+            pool_id,
+            v.client_id,
+            v.username,
+            v.secret_block,
+            v.signature,
+            v.timestamp,
+        )?;
+        return auth_response(app, result);
+    }
     let a = answer(app, &input)?;
     let result = app.pools.admin_respond_to_new_password_required(
         caller,

@@ -171,12 +171,17 @@ def test_s6_admin_initiate_auth_password_flows(cognito, pool, app_client, flow):
 
 
 def test_s6_unsupported_flow_is_named_not_reported_as_a_missing_password(cognito, pool, app_client):
-    # What an SRP client (Amplify's default) sends: no PASSWORD, the flow is what is unsupported.
+    # A flow the server does not implement, sent without PASSWORD: the flow is what is
+    # unsupported. (SRP is implemented, SPEC §15; for a client that does not allow it the
+    # answer is Cognito's "Auth flow not enabled for this client".)
     create_user(cognito, pool, "diego", permanent=PERM)
     with raises_cognito("InvalidParameterException") as e:
+        cognito.initiate_auth(ClientId=app_client["ClientId"], AuthFlow="CUSTOM_AUTH",
+                              AuthParameters={"USERNAME": "diego"})
+    assert "CUSTOM_AUTH" in e["Message"], e["Message"]
+    with raises_cognito("InvalidParameterException", "Auth flow not enabled for this client"):
         cognito.initiate_auth(ClientId=app_client["ClientId"], AuthFlow="USER_SRP_AUTH",
                               AuthParameters={"USERNAME": "diego", "SRP_A": "abcdef0123456789"})
-    assert "USER_SRP_AUTH" in e["Message"], e["Message"]
 
 
 def test_s6_concurrent_failures_are_all_counted(server, pool, app_client):

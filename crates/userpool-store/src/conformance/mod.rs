@@ -259,6 +259,7 @@ pub const CASE_NAMES: &[&str] = &[
     "user_round_trips_every_field",
     "user_round_trips_every_status",
     "user_round_trips_code_throttles",
+    "user_round_trips_srp_state",
     "list_users_paginates_in_key_order",
     "concurrent_writers_lose_no_update",
     "concurrent_inserts_of_one_username_admit_one",
@@ -361,6 +362,7 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "user_round_trips_code_throttles",
             user_round_trips_code_throttles,
         ),
+        ("user_round_trips_srp_state", user_round_trips_srp_state),
         (
             "list_users_paginates_in_key_order",
             list_users_paginates_in_key_order,
@@ -503,6 +505,7 @@ macro_rules! conformance_tests {
             user_round_trips_every_field,
             user_round_trips_every_status,
             user_round_trips_code_throttles,
+            user_round_trips_srp_state,
             list_users_paginates_in_key_order,
             concurrent_writers_lose_no_update,
             concurrent_inserts_of_one_username_admit_one,

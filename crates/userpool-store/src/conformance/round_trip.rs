@@ -229,3 +229,53 @@ pub fn list_users_paginates_in_key_order(h: &impl Harness) {
         assert!(ok(f.store.list_users(f.id(), None, 0), "limit 0").is_empty());
     }
 }
+
+/// A user's SRP state (SPEC §15) round-trips byte for byte: it is opaque to the store (a
+/// real verifier with open challenges, or the sealed form `SealingStore` hands down, or
+/// any bytes), set on insert, replaced on update, and cleared back to none.
+pub fn user_round_trips_srp_state(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let mut rules = insecure_fast_rules(PasswordPolicy::default());
+    rules.srp_pool = Some(f.id().clone());
+    let username = ok(Username::parse("srp_user"), "username");
+    let password = ok(Password::parse("Srp-Passw0rd!"), "password");
+    let real = ok(
+        userpool_core::srp::verifier_for_write(&username, &password, &rules, &mut f.rng),
+        "verifier",
+    );
+    assert!(real.is_some(), "SRP on: a verifier");
+    let base = f.user("srp_user", &[]);
+    let with_real = set(&base, |u| u.srp = real.clone());
+    let stored = f.insert(&with_real);
+    f.assert_stored(&stored, "a user with a verifier");
+
+    // Any bytes, every value of a byte included, as large as a state with open challenges.
+    let bytes: Vec<u8> = (0..4_000u32).map(|i| (i % 256) as u8).collect();
+    let opaque = set(&stored, |u| {
+        u.srp = Some(userpool_core::srp::SrpBlob::from_bytes(bytes.clone()));
+    });
+    let v = ok(f.update(&opaque), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..opaque.clone()
+        },
+        "a user with opaque SRP bytes",
+    );
+
+    let cleared = set(
+        &UserRecord {
+            version: v,
+            ..opaque
+        },
+        |u| u.srp = None,
+    );
+    let v = ok(f.update(&cleared), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..cleared
+        },
+        "a user whose SRP state was cleared",
+    );
+}

@@ -115,7 +115,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             self.create(&pool, deliver, |ctx| {
                 let (user, event) =
                     transitions::admin_create_user(name, attributes, password, &rules, ctx)?;
-                Ok((names::name_new_user(new_name, user)?, event))
+                let password = match &event {
+                    Event::UserCreated {
+                        temporary_password, ..
+                    } => Some(temporary_password),
+                    _ => None,
+                };
+                let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
+                Ok((user, event))
             })
             .map_err(|e| names::creation_error(new_name, e))?
         };

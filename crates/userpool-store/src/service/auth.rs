@@ -212,7 +212,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// The admin prelude for an operation naming a pool and one of its clients: authorise,
     /// rate-limit, resolve the pool, then the client within that pool (a client of another
     /// pool is `ResourceNotFoundException`, as Cognito answers).
-    fn admin_client(
+    pub(super) fn admin_client(
         &self,
         caller: &Caller,
         action: &str,
@@ -324,7 +324,7 @@ fn session_constraint(session: &str) -> Option<Constraint> {
     }
 }
 
-fn auth_result(
+pub(super) fn auth_result(
     client: &ClientRecord,
     pool: &UserPoolId,
     user: &UserRecord,

@@ -26,6 +26,7 @@ mod names;
 mod pools;
 mod public;
 mod rules;
+mod srp;
 mod types;
 
 use std::collections::HashMap;
@@ -50,8 +51,8 @@ pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    ListUsersPage, MessageAction, PoolPage, PoolSettings, PoolUpdate, SignUpResult,
-    UserDescription,
+    ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
+    SignUpResult, UserDescription,
 };
 
 /// How many times an operation re-reads and re-runs after losing a compare-and-swap
@@ -74,6 +75,9 @@ pub struct UserPools<S: Store + ?Sized> {
     /// Rules built from a pool record and the host options, reused while the stored
     /// record is unchanged (building them clones the host's blocklist).
     rules: Mutex<HashMap<UserPoolId, (PoolRecord, Arc<PoolRules>)>>,
+    /// The key of simulated SRP challenges when the host gave none (see
+    /// [`HostOptions::with_srp_simulation_key`]).
+    srp_fallback_key: zeroize::Zeroizing<[u8; 32]>,
 }
 
 impl<S: Store + ?Sized> std::fmt::Debug for UserPools<S> {
@@ -145,7 +149,12 @@ impl<S: Store + ?Sized> UserPoolsBuilder<S> {
 
     /// The service.
     pub fn build(self) -> UserPools<S> {
+        let mut srp_fallback_key = zeroize::Zeroizing::new([0u8; 32]);
+        // A failing source leaves it zero: simulated salts are then predictable, which
+        // reveals only that a name is simulated, and every other operation fails anyway.
+        let _ = self.random.fill(&mut *srp_fallback_key);
         UserPools {
+            srp_fallback_key,
             store: self.store,
             clock: self.clock,
             random: self.random,

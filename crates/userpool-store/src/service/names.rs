@@ -190,13 +190,32 @@ pub(crate) fn new_user_name(
 /// # Errors
 /// `InternalErrorException` if the `sub` were not a valid username (it always is: 36
 /// characters of hex digits and hyphens).
-pub(crate) fn name_new_user(new_name: NewName, user: UserRecord) -> Result<UserRecord> {
+///
+/// The SRP verifier is computed under the username (SPEC §15), so a renamed user's is
+/// computed again under the new name from `password`, the one the creation wrote.
+pub(crate) fn name_new_user(
+    new_name: NewName,
+    user: UserRecord,
+    password: Option<&userpool_core::Password>,
+    rules: &userpool_core::PoolRules,
+    ctx: &mut userpool_core::Context<'_>,
+) -> Result<UserRecord> {
     match new_name {
         NewName::Username => Ok(user),
         NewName::Attribute(_) => {
             let username = Username::parse(&user.sub.hyphenated().to_string())
                 .map_err(|_| Error::Internal(userpool_core::Internal::Storage))?;
-            Ok(UserRecord { username, ..user })
+            let srp = match password {
+                Some(password) => {
+                    userpool_core::srp::verifier_for_write(&username, password, rules, ctx.entropy)?
+                }
+                None => None,
+            };
+            Ok(UserRecord {
+                username,
+                srp,
+                ..user
+            })
         }
     }
 }

@@ -56,7 +56,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let user = self
             .create(&pool, true, |ctx| {
                 let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
-                Ok((names::name_new_user(new_name, user)?, event))
+                let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
+                Ok((user, event))
             })
             .map_err(|e| names::creation_error(new_name, e))?;
         Ok(SignUpResult {

@@ -39,6 +39,8 @@ pub struct HostOptions {
     pepper: Option<Zeroizing<Vec<u8>>>,
     memory_pool: MemoryPool,
     hash_limiter: Arc<HashLimiter>,
+    srp: bool,
+    srp_simulation_key: Option<Arc<Zeroizing<Vec<u8>>>>,
 }
 
 impl Default for HostOptions {
@@ -51,6 +53,8 @@ impl Default for HostOptions {
             pepper: None,
             memory_pool: MemoryPool::new(hashlimit::default_max_concurrent()),
             hash_limiter: Arc::new(HashLimiter::per_core()),
+            srp: true,
+            srp_simulation_key: None,
         }
     }
 }
@@ -65,7 +69,8 @@ impl std::fmt::Debug for HostOptions {
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
             .field("memory_pool", &self.memory_pool)
             .field("hash_limiter", &self.hash_limiter)
-            .finish()
+            .field("srp", &self.srp)
+            .finish_non_exhaustive()
     }
 }
 
@@ -182,6 +187,42 @@ impl HostOptions {
         Ok(self)
     }
 
+    /// Turns SRP sign-in (SPEC §15) on (the default) or off. Off, no password write
+    /// computes a verifier and `USER_SRP_AUTH` is refused as an unsupported flow.
+    pub fn with_srp(mut self, enabled: bool) -> Self {
+        self.srp = enabled;
+        self
+    }
+
+    /// Whether SRP sign-in is on.
+    #[must_use]
+    pub fn srp(&self) -> bool {
+        self.srp
+    }
+
+    /// The key under which a simulated SRP challenge's salt and `USER_ID_FOR_SRP` are
+    /// derived for usernames without a verifier (SPEC §15), so that they are the same for
+    /// the same pool and name in every process and across restarts. Without one, each
+    /// service draws its own at start: stable while it runs, different after a restart or
+    /// in another process (which tells an observer comparing the two that a name is
+    /// simulated).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when the key is shorter than 16 bytes.
+    pub fn with_srp_simulation_key(mut self, key: &[u8]) -> Result<Self> {
+        if key.len() < 16 {
+            return Err(Error::InvalidParameterMessage(
+                "The SRP simulation key must be at least 16 bytes.".into(),
+            ));
+        }
+        self.srp_simulation_key = Some(Arc::new(Zeroizing::new(key.to_vec())));
+        Ok(self)
+    }
+
+    pub(crate) fn srp_simulation_key(&self) -> Option<&[u8]> {
+        self.srp_simulation_key.as_deref().map(|k| k.as_slice())
+    }
+
     /// The hasher for a pool's parameters under this host's ceiling and pepper.
     ///
     /// # Errors
@@ -208,6 +249,7 @@ impl HostOptions {
         let mut rules = PoolRules::new(policy, self.hasher(pool.hash_params).map_err(unusable)?);
         rules.history_mode = pool.history_mode;
         rules.lockout = self.lockout;
+        rules.srp_pool = self.srp.then(|| pool.id.clone());
         Ok(rules)
     }
 }

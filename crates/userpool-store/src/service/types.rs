@@ -229,6 +229,30 @@ pub enum AuthResult {
         /// attributes the challenge's `userAttributes`.
         user: UserDescription,
     },
+    /// `ChallengeName` = `PASSWORD_VERIFIER` (SPEC §15): answer with
+    /// [`crate::UserPools::respond_to_password_verifier`].
+    PasswordVerifier(PasswordVerifierParameters),
+}
+
+/// The `ChallengeParameters` of PASSWORD_VERIFIER.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordVerifierParameters {
+    /// `SALT`, hex.
+    pub salt: String,
+    /// `SRP_B`, hex.
+    pub srp_b: String,
+    /// `SECRET_BLOCK`, base64: a bearer secret until answered (redacted in `Debug`).
+    pub secret_block: zeroize::Zeroizing<String>,
+    /// `USERNAME` and `USER_ID_FOR_SRP`: the user's username, never an alias.
+    pub user_id_for_srp: String,
+}
+
+impl std::fmt::Debug for PasswordVerifierParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordVerifierParameters")
+            .field("user_id_for_srp", &self.user_id_for_srp)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The result of the host's federated sign-in call.
