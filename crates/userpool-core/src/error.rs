@@ -342,6 +342,8 @@ pub enum NotAuthorized {
     },
     /// The caller's token is invalid, expired or revoked.
     InvalidToken,
+    /// A user's own write named an attribute users may not set (`sub`, a verified flag).
+    UnauthorizedAttribute,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -365,6 +367,9 @@ impl fmt::Display for NotAuthorized {
                 "User is not authorized to perform: cognito-idp:{action} on resource: userpool/{pool_id}"
             ),
             NotAuthorized::InvalidToken => f.write_str("Invalid Access Token"),
+            NotAuthorized::UnauthorizedAttribute => {
+                f.write_str("A client attempted to write unauthorized attribute")
+            }
         }
     }
 }

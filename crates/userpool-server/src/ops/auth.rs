@@ -394,6 +394,8 @@ struct Answer<'a> {
     username: &'a str,
     new_password: &'a str,
     session: &'a str,
+    /// The `userAttributes.<name>` members: attributes the user sets with the password.
+    attributes: Vec<(&'a str, &'a str)>,
 }
 
 /// The parts of a PASSWORD_VERIFIER answer (SPEC §15), `SECRET_HASH` checked. A `Session`
@@ -450,12 +452,15 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         .into());
     }
     let responses = &input.challenge_responses;
-    if responses.keys().any(|k| k.starts_with("userAttributes.")) {
-        return Err(PoolError::InvalidParameterMessage(
-            "userAttributes in ChallengeResponses are not supported (the pool requires none); set attributes with AdminUpdateUserAttributes".into(),
-        )
-        .into());
-    }
+    // Cognito's client libraries send the challenge's `userAttributes` back as
+    // `userAttributes.<name>`; the service writes them with the new password.
+    let attributes = responses
+        .iter()
+        .filter_map(|(key, value)| {
+            key.strip_prefix("userAttributes.")
+                .map(|name| (name, value.as_str()))
+        })
+        .collect();
     let (Some(username), Some(new_password)) =
         (responses.get("USERNAME"), responses.get("NEW_PASSWORD"))
     else {
@@ -476,6 +481,7 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         username,
         new_password,
         session,
+        attributes,
     })
 }
 
@@ -492,11 +498,12 @@ pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result
         return auth_response(app, result);
     }
     let a = answer(app, &input)?;
-    let result = app.pools.respond_to_new_password_required(
+    let result = app.pools.respond_to_new_password_required_with_attributes(
         a.client_id,
         a.username,
         a.session,
         a.new_password,
+        &a.attributes,
     )?;
     auth_response(app, result)
 }
@@ -523,14 +530,17 @@ pub fn admin_respond_to_auth_challenge(
         return auth_response(app, result);
     }
     let a = answer(app, &input)?;
-    let result = app.pools.admin_respond_to_new_password_required(
-        caller,
-        pool_id,
-        a.client_id,
-        a.username,
-        a.session,
-        a.new_password,
-    )?;
+    let result = app
+        .pools
+        .admin_respond_to_new_password_required_with_attributes(
+            caller,
+            pool_id,
+            a.client_id,
+            a.username,
+            a.session,
+            a.new_password,
+            &a.attributes,
+        )?;
     auth_response(app, result)
 }
 

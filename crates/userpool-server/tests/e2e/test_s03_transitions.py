@@ -316,3 +316,38 @@ def test_s3_admin_confirm_sign_up_only_from_unconfirmed(cognito, pool):
     with raises_cognito("NotAuthorizedException", "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"):
         cognito.admin_confirm_sign_up(UserPoolId=pool, Username="diego")
     assert status(cognito, pool, "diego") == "FORCE_CHANGE_PASSWORD"
+
+
+def answer_with_attributes(cognito, client_id, username, session, new_password, attributes):
+    responses = {"USERNAME": username, "NEW_PASSWORD": new_password}
+    responses.update({f"userAttributes.{name}": value for name, value in attributes.items()})
+    return cognito.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session, ChallengeResponses=responses,
+    )
+
+
+def test_s3_answer_writes_user_attributes_with_the_password(cognito, pool, app_client):
+    # Cognito's client libraries send the challenge's attributes back as `userAttributes.*`.
+    create_user(cognito, pool, "diego", attributes=EMAIL)
+    session = assert_new_password_required(sign_in(cognito, app_client["ClientId"], "diego", TEMP), "diego")
+    assert_tokens(answer_with_attributes(
+        cognito, app_client["ClientId"], "diego", session, PERM,
+        {"email": "diego@example.com", "name": "Diego"},
+    ))
+    user = cognito.admin_get_user(UserPoolId=pool, Username="diego")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert user["UserStatus"] == "CONFIRMED"
+    assert (attributes["name"], attributes["email"], attributes["email_verified"]) == ("Diego", "diego@example.com", "true")
+
+
+@pytest.mark.parametrize("attribute", ["email_verified", "phone_number_verified", "sub"])
+def test_s3_answer_may_not_set_verified_flags_or_sub(cognito, pool, app_client, attribute):
+    create_user(cognito, pool, "diego", attributes={"email": "diego@example.com"})
+    session = assert_new_password_required(sign_in(cognito, app_client["ClientId"], "diego", TEMP), "diego")
+    before = cognito.admin_get_user(UserPoolId=pool, Username="diego")
+    with raises_cognito("NotAuthorizedException", "A client attempted to write unauthorized attribute"):
+        answer_with_attributes(cognito, app_client["ClientId"], "diego", session, PERM, {attribute: "true"})
+    after = cognito.admin_get_user(UserPoolId=pool, Username="diego")
+    assert (after["UserStatus"], after["UserAttributes"]) == (before["UserStatus"], before["UserAttributes"])
+    # Nothing was written, so the session still answers.
+    assert_tokens(answer_new_password(cognito, app_client["ClientId"], "diego", session, PERM))

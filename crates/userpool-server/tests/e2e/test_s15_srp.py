@@ -284,6 +284,11 @@ def test_s15_js_new_password_required_then_complete(cognito, server, pool, srp_c
     assert out["requiredAttributes"] == []
     out = js_sign_in(node_modules, server, pool, srp_client["ClientId"], "jsnew", TEMP, PERM)
     assert out["outcome"] == "tokens", out
-    assert cognito.admin_get_user(UserPoolId=pool, Username="jsnew")["UserStatus"] == "CONFIRMED"
+    user = cognito.admin_get_user(UserPoolId=pool, Username="jsnew")
+    assert user["UserStatus"] == "CONFIRMED"
+    # The attributes sent back with the answer (`userAttributes.*`) were written with it.
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["name"] == "JS User"
+    assert attributes["email"] == "jsnew@example.com"
     out = js_sign_in(node_modules, server, pool, srp_client["ClientId"], "jsnew", PERM)
     assert out["outcome"] == "tokens", out

@@ -4,6 +4,8 @@
 //! so lockout bookkeeping, the unknown-user decoy and the order of checks cannot drift
 //! apart; the admin door adds the authoriser and requires the client to be the pool's.
 
+use std::collections::BTreeMap;
+
 use userpool_core::{
     Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
     Username, signin, transitions,
@@ -137,16 +139,47 @@ impl<S: Store + ?Sized> UserPools<S> {
         session: &str,
         new_password: &str,
     ) -> Result<AuthResult> {
+        self.respond_to_new_password_required_with_attributes(
+            client_id,
+            username,
+            session,
+            new_password,
+            &[],
+        )
+    }
+
+    /// [`UserPools::respond_to_new_password_required`] with the `userAttributes.<name>`
+    /// members of the answer: the attributes the user sets while choosing the password
+    /// (Cognito's client libraries send back the challenge's `userAttributes`). They are
+    /// written with the new password in one write, as AdminUpdateUserAttributes would
+    /// write them (a changed email or phone number loses its verified flag; an alias value
+    /// held by another user is `AliasExistsException`). A user may not set `sub` or a
+    /// verified flag for themselves: only a code or an administrator verifies an address
+    /// (`NotAuthorizedException` `A client attempted to write unauthorized attribute`).
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_new_password_required`], plus the attribute refusals
+    /// above and `AliasExistsException`.
+    pub fn respond_to_new_password_required_with_attributes(
+        &self,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
         let mut v = Validator::new();
         let client_id = v.client_id(client_id);
         let name = v.username(username);
         let new_password = v.password("NEW_PASSWORD", new_password);
         v.check("session", session_constraint(session));
+        let updates = v.attributes("userAttributes", attributes);
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let new_password = accepted(new_password)?;
+        let (new_password, updates) = (accepted(new_password)?, accepted(updates)?);
+        refuse_unwritable(&updates)?;
         let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        self.answer_new_password(&client, &pool, &name, session, &new_password)
+        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
     }
 
     /// **AdminRespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: as
@@ -172,15 +205,47 @@ impl<S: Store + ?Sized> UserPools<S> {
         session: &str,
         new_password: &str,
     ) -> Result<AuthResult> {
+        self.admin_respond_to_new_password_required_with_attributes(
+            caller,
+            pool_id,
+            client_id,
+            username,
+            session,
+            new_password,
+            &[],
+        )
+    }
+
+    /// [`UserPools::admin_respond_to_new_password_required`] with the answer's
+    /// `userAttributes.<name>` members, written as
+    /// [`UserPools::respond_to_new_password_required_with_attributes`] writes them.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_new_password_required`], plus the attribute
+    /// refusals of [`UserPools::respond_to_new_password_required_with_attributes`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn admin_respond_to_new_password_required_with_attributes(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
         let client_id = v.client_id(client_id);
         let name = v.username(username);
         let new_password = v.password("NEW_PASSWORD", new_password);
         v.check("session", session_constraint(session));
+        let updates = v.attributes("userAttributes", attributes);
         v.finish()?;
         let (id, client_id) = (accepted(id)?, accepted(client_id)?);
         let (name, new_password) = (accepted(name)?, accepted(new_password)?);
+        let updates = accepted(updates)?;
+        refuse_unwritable(&updates)?;
         let (client, pool) = self.admin_client(
             caller,
             "AdminRespondToAuthChallenge",
@@ -188,7 +253,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             &id,
             &client_id,
         )?;
-        self.answer_new_password(&client, &pool, &name, session, &new_password)
+        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
     }
 
     /// The user with this `sub`, for a host that holds a verified token (`GetUser`, a token
@@ -273,16 +338,24 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &Username,
         session: &str,
         new_password: &Password,
+        updates: &BTreeMap<String, String>,
     ) -> Result<AuthResult> {
         let rules = self.rules(pool)?;
         let answered = self.transition(pool, name, |user, ctx| {
-            Ok(transitions::respond_to_new_password_required(
+            let (next, event) = transitions::respond_to_new_password_required(
                 user,
                 session,
                 new_password,
                 &rules,
                 ctx,
-            )?)
+            )?;
+            if updates.is_empty() {
+                return Ok((next, event));
+            }
+            // One record, one write: the password and the attributes land together or not
+            // at all.
+            let (next, _) = transitions::admin_update_user_attributes(&next, updates, ctx)?;
+            Ok((next, event))
         });
         let user = match answered {
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
@@ -297,6 +370,23 @@ impl<S: Store + ?Sized> UserPools<S> {
             SignInOutcome::Authenticated,
         ))
     }
+}
+
+/// Attributes a user may not set for themselves: `sub`, and the verified flags, which
+/// only a code or an administrator sets **(decision: a user who could set
+/// `email_verified` could claim another person's address as a sign-in alias)**.
+const NOT_WRITABLE_BY_USERS: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
+
+/// `NotAuthorizedException` `A client attempted to write unauthorized attribute` when a
+/// user's own write names one of [`NOT_WRITABLE_BY_USERS`].
+fn refuse_unwritable(updates: &BTreeMap<String, String>) -> Result<()> {
+    if NOT_WRITABLE_BY_USERS
+        .iter()
+        .any(|name| updates.contains_key(*name))
+    {
+        return Err(NotAuthorized::UnauthorizedAttribute.into());
+    }
+    Ok(())
 }
 
 /// `InvalidParameterException` `Auth flow not enabled for this client` (Cognito's words)

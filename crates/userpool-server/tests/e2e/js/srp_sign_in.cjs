@@ -48,9 +48,13 @@ user.authenticateUser(details, {
       print({ outcome: "newPasswordRequired", userAttributes, requiredAttributes });
       return;
     }
-    // No attributes sent back: the pool requires none, and the server does not yet take
-    // `userAttributes.*` in the answer (it answers InvalidParameterException).
-    user.completeNewPasswordChallenge(newPassword, {}, {
+    // As AWS's own sample does: send the challenge's attributes back without the verified
+    // flags (a user may not set those), here with a name added, which the server writes
+    // with the new password.
+    delete userAttributes.email_verified;
+    delete userAttributes.phone_number_verified;
+    userAttributes.name = "JS User";
+    user.completeNewPasswordChallenge(newPassword, userAttributes, {
       onSuccess: (session) => print(tokens(session)),
       onFailure: (err) => print(failure(err)),
     });
