@@ -20,7 +20,7 @@ use std::hint::black_box;
 use base64ct::{Base64, Encoding};
 use chrono::DateTime;
 use serde_json::Value;
-use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
+use userpool_benches::paired::{self, Op};
 use userpool_core::srp::{PasswordVerifierAnswer, PasswordVerifierChallenge, SrpA, SrpVerifier};
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{
@@ -132,27 +132,5 @@ fn main() {
     let samples = paired::interleave(&mut ops, 3, rounds);
     drop(ops);
     println!("{rounds} interleaved rounds; medians with 95 % intervals; ratios per round");
-    table(&samples, &[HASH, VERIFY]);
-}
-
-fn table(samples: &Samples, against: &[&str]) {
-    let shown = |e: Estimate, digits: usize| {
-        format!(
-            "{:.digits$} [{:.digits$}, {:.digits$}]",
-            e.median, e.low, e.high
-        )
-    };
-    let header: String = against.iter().map(|a| format!(" ÷ {a} |")).collect();
-    println!("\n| operation | median ms [95 %] |{header}");
-    println!("|---|---|{}", "---|".repeat(against.len()));
-    for (label, values) in samples.labels.iter().zip(&samples.samples) {
-        let ratios: String = against
-            .iter()
-            .map(|to| {
-                let ratio = median_ci(&per_round(values, samples.of(to), |a, b| a / b));
-                format!(" {} |", shown(ratio, 4))
-            })
-            .collect();
-        println!("| {label} | {} |{ratios}", shown(median_ci(values), 3));
-    }
+    paired::ratio_table(&samples, &[HASH, VERIFY]);
 }

@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use aws_cognito_srp::{SrpClient, User};
-use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
+use userpool_benches::paired::{self, Op};
 use userpool_core::HashParams;
 use userpool_store::seal::{Keyring, SealingKey};
 use userpool_store::{
@@ -216,27 +216,5 @@ fn main() {
     let samples = paired::interleave(&mut ops, warm_up, rounds);
     drop(ops);
     println!("{rounds} interleaved rounds; medians with 95 % intervals; ratios per round");
-    table(&samples, &[SET_OFF, SIGN_IN]);
-}
-
-fn table(samples: &Samples, against: &[&str]) {
-    let shown = |e: Estimate, digits: usize| {
-        format!(
-            "{:.digits$} [{:.digits$}, {:.digits$}]",
-            e.median, e.low, e.high
-        )
-    };
-    let header: String = against.iter().map(|a| format!(" ÷ {a} |")).collect();
-    println!("\n| operation | median ms [95 %] |{header}");
-    println!("|---|---|{}", "---|".repeat(against.len()));
-    for (label, values) in samples.labels.iter().zip(&samples.samples) {
-        let ratios: String = against
-            .iter()
-            .map(|to| {
-                let ratio = median_ci(&per_round(values, samples.of(to), |a, b| a / b));
-                format!(" {} |", shown(ratio, 4))
-            })
-            .collect();
-        println!("| {label} | {} |{ratios}", shown(median_ci(values), 3));
-    }
+    paired::ratio_table(&samples, &[SET_OFF, SIGN_IN]);
 }

@@ -167,6 +167,30 @@ pub fn listing_only() -> bool {
     std::env::args().any(|a| a == "--list")
 }
 
+/// Prints one Markdown row per operation: its median (ms) with the 95 % interval, then its
+/// per-round ratio to each operation named in `against`, with its interval.
+pub fn ratio_table(samples: &Samples, against: &[&str]) {
+    let shown = |e: Estimate, digits: usize| {
+        format!(
+            "{:.digits$} [{:.digits$}, {:.digits$}]",
+            e.median, e.low, e.high
+        )
+    };
+    let header: String = against.iter().map(|a| format!(" ÷ {a} |")).collect();
+    println!("\n| operation | median ms [95 %] |{header}");
+    println!("|---|---|{}", "---|".repeat(against.len()));
+    for (label, values) in samples.labels.iter().zip(&samples.samples) {
+        let ratios: String = against
+            .iter()
+            .map(|to| {
+                let ratio = median_ci(&per_round(values, samples.of(to), |a, b| a / b));
+                format!(" {} |", shown(ratio, 4))
+            })
+            .collect();
+        println!("| {label} | {} |{ratios}", shown(median_ci(values), 3));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
