@@ -1,5 +1,5 @@
 //! A local Amazon Cognito user-pool endpoint: Cognito's own JSON wire protocol (AWS JSON
-//! 1.1, SPEC §11) over [`userpool_store::UserPools`], so the AWS CLI, boto3 and every AWS
+//! 1.1, SPEC §11) over [`userpool::UserPools`], so the AWS CLI, boto3 and every AWS
 //! SDK can drive a pool with `--endpoint-url`.
 //!
 //! ```text
@@ -46,8 +46,8 @@ pub mod wire;
 
 use std::sync::Arc;
 
+use userpool::{Clock, Store, UserPools};
 use userpool_core::HashParams;
-use userpool_store::{Clock, Store, UserPools};
 
 pub use config::{AdminCredential, Config};
 pub use delivery::LogDelivery;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use userpool_store::{GroupClaims, UserDescription};
+use userpool::{GroupClaims, UserDescription};
 use uuid::Uuid;
 
 /// Cognito's scope for tokens from a user-pool sign-in (the user may call the

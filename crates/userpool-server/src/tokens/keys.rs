@@ -16,8 +16,8 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jsonwebtoken::DecodingKey;
+use userpool::{Clock, RandomSource, SigningKey, Store};
 use userpool_core::UserPoolId;
-use userpool_store::{Clock, RandomSource, SigningKey, Store};
 use zeroize::Zeroizing;
 
 use crate::error::Error;

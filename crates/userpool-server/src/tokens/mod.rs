@@ -8,7 +8,7 @@
 //! `client_id`, `scope`, `username` and `token_use: "access"`; id tokens carry `aud`,
 //! `cognito:username`, the user's attributes and `token_use: "id"`. A user in groups
 //! (SPEC §17) has `cognito:groups` in both, and `cognito:roles` and
-//! `cognito:preferred_role` in the id token, decided by [`userpool_store::GroupClaims`]
+//! `cognito:preferred_role` in the id token, decided by [`userpool::GroupClaims`]
 //! from the groups stored when the token is issued (a sign-in or a refresh).
 //!
 //! # Sessions and revocation
@@ -55,11 +55,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
+use userpool::{Clock, GroupClaims, OsRandom, RandomSource, Store, UserDescription};
 use userpool_core::UserPoolId;
-use userpool_store::{Clock, GroupClaims, OsRandom, RandomSource, Store, UserDescription};
 use uuid::Uuid;
 
-pub use userpool_store::TokenSession;
+pub use userpool::TokenSession;
 
 use crate::error::Error;
 

@@ -4,13 +4,13 @@
 //! randomness, so nobody can guess it or brute-force a leaked digest; a slow, salted hash
 //! (argon2) exists to protect *low-entropy* secrets and would only add latency. An unsalted
 //! digest also lets the store look the session up by the digest alone
-//! ([`userpool_store::Store::find_token_session_by_refresh`]), so the token is never
+//! ([`userpool::Store::find_token_session_by_refresh`]), so the token is never
 //! compared byte by byte against anything, and a stolen database holds nothing a client
 //! could replay.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::{Blake2b256, Digest};
-use userpool_store::RandomSource;
+use userpool::RandomSource;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -47,7 +47,7 @@ pub(super) fn refresh_digest(token: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use userpool_store::OsRandom;
+    use userpool::OsRandom;
 
     #[test]
     fn refresh_tokens_are_43_url_safe_characters_and_differ() {

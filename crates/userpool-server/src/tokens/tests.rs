@@ -10,9 +10,9 @@ use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::Value;
+use userpool::{ManualClock, MemoryStore, PoolRecord, SigningKey, Store, UserDescription};
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{Context, HashParams, HistoryMode, PasswordPolicy, UserPoolId, Username};
-use userpool_store::{ManualClock, MemoryStore, PoolRecord, SigningKey, Store, UserDescription};
 
 use super::*;
 
