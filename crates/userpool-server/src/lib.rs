@@ -41,7 +41,7 @@ pub mod secret_hash;
 pub mod serve;
 pub mod sigv4;
 mod time;
-pub mod tokens;
+pub use userpool::tokens;
 pub mod wire;
 
 use std::sync::Arc;

@@ -64,6 +64,8 @@
 //!
 //! # Crate features
 //!
+//! - `jwt` (default): [`tokens`], Cognito-shaped RS256 access and id tokens with one key
+//!   per pool, refresh tokens kept only as digests, the JWKS, revocation.
 //! - `test-util`: [`ManualClock`], [`SeededRandom`] and [`RecordingDelivery`], for tests
 //!   that drive time, replay randomness and read the codes sent; and [`model_check`], which
 //!   runs sequences of `userpool_core::testing::Op` through [`UserPools`] over any store
@@ -79,6 +81,8 @@ pub mod hashlimit;
 pub mod model_check;
 pub mod ratelimit;
 pub mod service;
+#[cfg(feature = "jwt")]
+pub mod tokens;
 mod validate;
 
 pub use userpool_store as store;

@@ -26,7 +26,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use userpool_core::{Error, Internal, UserPoolId};
+use userpool_core::{Cause, Error, Internal, UserPoolId};
 
 /// Cognito's quota categories (SPEC §7), each with its default rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -308,10 +308,11 @@ impl RateLimiter {
         now: DateTime<Utc>,
     ) -> userpool_core::Result<()> {
         let rate = f64::from(self.limits.rate(category));
-        let mut buckets = self
-            .buckets
-            .lock()
-            .map_err(|_| Error::Internal(Internal::Storage))?;
+        let mut buckets = self.buckets.lock().map_err(|_| {
+            Error::Internal(Internal::Bug(Cause::new(
+                "the rate limiter's lock is poisoned",
+            )))
+        })?;
         if buckets.len() > PRUNE_ABOVE {
             buckets.retain(|(_, c), b| {
                 refill(*b, f64::from(self.limits.rate(*c)), now).tokens
@@ -401,10 +402,11 @@ impl KeyedBuckets {
     fn check(&self, key: u64, now: DateTime<Utc>) -> userpool_core::Result<()> {
         let quota = self.quota;
         let (rate, burst) = (f64::from(quota.per_second), f64::from(quota.burst));
-        let mut table = self
-            .table
-            .lock()
-            .map_err(|_| Error::Internal(Internal::Storage))?;
+        let mut table = self.table.lock().map_err(|_| {
+            Error::Internal(Internal::Bug(Cause::new(
+                "the rate limiter's lock is poisoned",
+            )))
+        })?;
         if !table.buckets.contains_key(&key) && table.buckets.len() >= self.max_keys {
             let due = table
                 .swept_at

@@ -146,5 +146,9 @@ impl Validator {
 /// so the value is `Some`. Were that ever broken, the caller gets `InternalErrorException`
 /// rather than a panic.
 pub(crate) fn accepted<T>(value: Option<T>) -> Result<T> {
-    value.ok_or(Error::Internal(userpool_core::Internal::Storage))
+    value.ok_or_else(|| {
+        Error::Internal(userpool_core::Internal::Bug(userpool_core::Cause::new(
+            "an accepted request lacks a member the validator passed",
+        )))
+    })
 }

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use userpool_core::{
-    Context, Error, Event, Internal, NotAuthorized, PoolRules, Refused, Result, UserPoolId,
+    Cause, Context, Error, Event, Internal, NotAuthorized, PoolRules, Refused, Result, UserPoolId,
     UserRecord, Username,
 };
 use uuid::Uuid;
@@ -378,10 +378,11 @@ impl<S: Store + ?Sized> UserPools<S> {
 
     /// The pool's rules: its record plus the host's options.
     fn rules(&self, pool: &PoolRecord) -> Result<Arc<PoolRules>> {
-        let mut cache = self
-            .rules
-            .lock()
-            .map_err(|_| Error::Internal(Internal::Storage))?;
+        let mut cache = self.rules.lock().map_err(|_| {
+            Error::Internal(Internal::Bug(Cause::new(
+                "the rules cache's lock is poisoned",
+            )))
+        })?;
         if let Some((record, rules)) = cache.get(&pool.id)
             && record == pool
         {

@@ -203,8 +203,11 @@ pub(crate) fn name_new_user(
     match new_name {
         NewName::Username => Ok(user),
         NewName::Attribute(_) => {
-            let username = Username::parse(&user.sub.hyphenated().to_string())
-                .map_err(|_| Error::Internal(userpool_core::Internal::Storage))?;
+            let username = Username::parse(&user.sub.hyphenated().to_string()).map_err(|e| {
+                Error::Internal(userpool_core::Internal::Bug(userpool_core::Cause::new(
+                    format!("a sub is not a valid username: {e}"),
+                )))
+            })?;
             let srp = match password {
                 Some(password) => {
                     userpool_core::srp::verifier_for_write(&username, password, rules, ctx.entropy)?

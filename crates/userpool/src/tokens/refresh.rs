@@ -10,10 +10,12 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use blake2::{Blake2b256, Digest};
-use userpool::RandomSource;
+use userpool_store::RandomSource;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use userpool_core::Error;
+
+use super::internal;
 
 /// Bytes of randomness in a refresh token (256 bits).
 const REFRESH_TOKEN_BYTES: usize = 32;
@@ -29,7 +31,7 @@ pub(super) fn new_refresh_token(
     let mut bytes = Zeroizing::new([0u8; REFRESH_TOKEN_BYTES]);
     random
         .fill(bytes.as_mut_slice())
-        .map_err(|e| Error::internal(format!("no randomness for a refresh token: {e}")))?;
+        .map_err(|e| internal(format!("no randomness for a refresh token: {e}")))?;
     let token = Zeroizing::new(Base64UrlUnpadded::encode_string(bytes.as_slice()));
     let digest = refresh_digest(&token);
     Ok((token, digest))

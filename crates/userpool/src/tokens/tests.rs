@@ -10,7 +10,9 @@ use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::Value;
-use userpool::{ManualClock, MemoryStore, PoolRecord, SigningKey, Store, UserDescription};
+use userpool_store::{MemoryStore, PoolRecord, SigningKey, Store};
+
+use crate::{ManualClock, UserDescription};
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{Context, HashParams, HistoryMode, PasswordPolicy, UserPoolId, Username};
 
@@ -102,7 +104,7 @@ fn fixture() -> Fixture {
 
 fn refused(result: Result<impl std::fmt::Debug, Error>) -> String {
     match result {
-        Err(Error::NotAuthorized(message)) => message,
+        Err(Error::NotAuthorized(why)) => why.to_string(),
         other => panic!("expected NotAuthorized, got {other:?}"),
     }
 }
@@ -587,7 +589,8 @@ fn a_corrupt_stored_key_is_an_internal_error_that_shows_no_bytes() {
     store.insert_signing_key(&pool, &junk).unwrap();
     let tokens = Tokens::new(store, Arc::new(ManualClock::new(epoch())), BASE.into());
     match tokens.jwks(&pool) {
-        Err(Error::Internal { detail }) => {
+        Err(Error::Internal(Internal::Signing(cause))) => {
+            let detail = cause.to_string();
             assert!(detail.contains("junk"), "{detail}");
             for leak in ["171", "abab", "ABAB", "q6ur"] {
                 // 0xAB in decimal, hex and base64: the key's bytes in any spelling.

@@ -55,13 +55,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
-use userpool::{Clock, GroupClaims, OsRandom, RandomSource, Store, UserDescription};
+use userpool_store::{GroupClaims, OsRandom, RandomSource, Store};
+
+use crate::{Clock, UserDescription};
 use userpool_core::UserPoolId;
 use uuid::Uuid;
 
-pub use userpool::TokenSession;
+pub use userpool_store::TokenSession;
 
-use crate::error::Error;
+use userpool_core::{Cause, Error, Internal, NotAuthorized};
 
 /// How long access and id tokens are valid by default: one hour, Cognito's default.
 pub const DEFAULT_ACCESS_VALIDITY: TimeDelta = TimeDelta::hours(1);
@@ -72,13 +74,6 @@ pub const DEFAULT_REFRESH_VALIDITY: TimeDelta = TimeDelta::days(30);
 /// How far in the future a token's `iat` may lie before it is refused: room for the
 /// clocks of several processes sharing one store, no more.
 const IAT_SKEW: TimeDelta = TimeDelta::minutes(1);
-
-const INVALID_ACCESS_TOKEN: &str = "Invalid Access Token";
-const EXPIRED_ACCESS_TOKEN: &str = "Access Token has expired";
-const REVOKED_ACCESS_TOKEN: &str = "Access Token has been revoked";
-const INVALID_REFRESH_TOKEN: &str = "Invalid Refresh Token";
-const EXPIRED_REFRESH_TOKEN: &str = "Refresh Token has expired";
-const REVOKED_REFRESH_TOKEN: &str = "Refresh Token has been revoked";
 
 /// Issues, refreshes, verifies and revokes a server's tokens. One per server, shared by
 /// all requests (it is `Send + Sync`); every method is blocking (store calls, and a key
@@ -235,20 +230,20 @@ impl Tokens {
         refresh_token: &str,
     ) -> Result<TokenSession, Error> {
         let digest = refresh::refresh_digest(refresh_token);
-        let refused = |message: &str| Error::NotAuthorized(message.to_owned());
+        let refused = |why: NotAuthorized| Error::NotAuthorized(why);
         let session = self
             .store
             .find_token_session_by_refresh(pool, &digest)?
-            .ok_or_else(|| refused(INVALID_REFRESH_TOKEN))?;
+            .ok_or_else(|| refused(NotAuthorized::InvalidRefreshToken))?;
         // Another client's token says nothing more than "invalid" about it.
         if session.client_id != client_id {
-            return Err(refused(INVALID_REFRESH_TOKEN));
+            return Err(refused(NotAuthorized::InvalidRefreshToken));
         }
         if session.revoked {
-            return Err(refused(REVOKED_REFRESH_TOKEN));
+            return Err(refused(NotAuthorized::RevokedRefreshToken));
         }
         if self.clock.now() >= session.expires_at {
-            return Err(refused(EXPIRED_REFRESH_TOKEN));
+            return Err(refused(NotAuthorized::ExpiredRefreshToken));
         }
         Ok(session)
     }
@@ -261,7 +256,7 @@ impl Tokens {
     /// `InternalErrorException` when `user` is not the session's user, or signing fails.
     pub fn reissue(&self, session: &TokenSession, user: &UserDescription) -> Result<Issued, Error> {
         if session.sub != user.sub {
-            return Err(Error::internal(format!(
+            return Err(internal(format!(
                 "reissue for session {} with another user's description",
                 session.origin_jti
             )));
@@ -280,7 +275,7 @@ impl Tokens {
     /// token, an unknown pool or session, garbage). `InternalErrorException` for storage
     /// failures.
     pub fn verify_access(&self, access_token: &str) -> Result<AccessClaims, Error> {
-        let invalid = || Error::NotAuthorized(INVALID_ACCESS_TOKEN.to_owned());
+        let invalid = || Error::NotAuthorized(NotAuthorized::InvalidToken);
         let unverified: claims::UnverifiedIssuer =
             jsonwebtoken::dangerous::insecure_decode_claims(access_token).map_err(|_| invalid())?;
         let pool = unverified
@@ -320,7 +315,7 @@ impl Tokens {
             return Err(invalid());
         }
         if now.timestamp() >= verified.exp {
-            return Err(Error::NotAuthorized(EXPIRED_ACCESS_TOKEN.to_owned()));
+            return Err(Error::NotAuthorized(NotAuthorized::ExpiredAccessToken));
         }
         let session = match self.store.find_token_session(&pool, verified.origin_jti) {
             Ok(Some(session)) => session,
@@ -339,7 +334,7 @@ impl Tokens {
             return Err(invalid());
         }
         if session.revoked {
-            return Err(Error::NotAuthorized(REVOKED_ACCESS_TOKEN.to_owned()));
+            return Err(Error::NotAuthorized(NotAuthorized::RevokedAccessToken));
         }
         Ok(AccessClaims {
             pool_id: pool,
@@ -434,7 +429,7 @@ fn encode(
     key: &keys::PoolKey,
 ) -> Result<String, Error> {
     use base64ct::{Base64UrlUnpadded, Encoding};
-    let unserialisable = |_| Error::internal("cannot serialise a token");
+    let unserialisable = |_| internal("cannot serialise a token");
     let message = format!(
         "{}.{}",
         Base64UrlUnpadded::encode_string(&serde_json::to_vec(header).map_err(unserialisable)?),
@@ -452,12 +447,17 @@ fn random_uuid(random: &dyn RandomSource) -> Result<Uuid, Error> {
     let mut bytes = [0u8; 16];
     random
         .fill(&mut bytes)
-        .map_err(|e| Error::internal(format!("no randomness for an id: {e}")))?;
+        .map_err(|e| internal(format!("no randomness for an id: {e}")))?;
     Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
 }
 
 /// `at + by`, or an internal error if that leaves chrono's range (a misconfigured validity).
 fn add(at: DateTime<Utc>, by: TimeDelta) -> Result<DateTime<Utc>, Error> {
     at.checked_add_signed(by)
-        .ok_or_else(|| Error::internal("token validity overflows the calendar"))
+        .ok_or_else(|| internal("token validity overflows the calendar"))
+}
+
+/// A token failure for the log: `InternalErrorException` to the client.
+fn internal(detail: impl std::fmt::Display) -> Error {
+    Error::Internal(Internal::Signing(Cause::new(detail)))
 }

@@ -16,11 +16,15 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jsonwebtoken::DecodingKey;
-use userpool::{Clock, RandomSource, SigningKey, Store};
+use userpool_store::{RandomSource, SigningKey, Store};
+
+use crate::Clock;
 use userpool_core::UserPoolId;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use userpool_core::Error;
+
+use super::internal;
 
 /// A pool's key, parsed once: what signing, verifying and the JWKS need.
 pub(super) struct PoolKey {
@@ -50,7 +54,7 @@ impl PoolKey {
     /// is an internal error naming the pool and the kid, never showing the bytes.
     pub(super) fn from_stored(pool: &UserPoolId, stored: &SigningKey) -> Result<Self, Error> {
         let pair = RsaKeyPair::from_pkcs8(&stored.private_der).map_err(|_| {
-            Error::internal(format!(
+            internal(format!(
                 "signing key {} of pool {pool} is unusable: not a valid PKCS#8 RSA private key",
                 stored.kid
             ))
@@ -74,7 +78,7 @@ impl PoolKey {
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.pair
             .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
-            .map_err(|_| Error::internal(format!("signing with key {} failed", self.kid)))?;
+            .map_err(|_| internal(format!("signing with key {} failed", self.kid)))?;
         Ok(signature)
     }
 
@@ -186,10 +190,10 @@ impl KeyCache {
 /// A new 2048-bit key with a random kid, serialised as PKCS#8 DER.
 pub(super) fn generate(clock: &dyn Clock, random: &dyn RandomSource) -> Result<SigningKey, Error> {
     let pair = RsaKeyPair::generate(KeySize::Rsa2048)
-        .map_err(|_| Error::internal("RSA key generation failed"))?;
+        .map_err(|_| internal("RSA key generation failed"))?;
     let der: Pkcs8V1Der<'static> = pair
         .as_der()
-        .map_err(|_| Error::internal("cannot encode a new RSA key as PKCS#8"))?;
+        .map_err(|_| internal("cannot encode a new RSA key as PKCS#8"))?;
     Ok(SigningKey {
         kid: super::random_uuid(random)?.to_string(),
         private_der: Zeroizing::new(der.as_ref().to_vec()),
@@ -200,8 +204,5 @@ pub(super) fn generate(clock: &dyn Clock, random: &dyn RandomSource) -> Result<S
 /// Whether a store error means "there is no such pool" (callers map it to their own
 /// refusal rather than to `ResourceNotFoundException`).
 pub(super) fn is_pool_not_found(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::Pool(userpool_core::Error::UserPoolNotFound { .. })
-    )
+    matches!(e, Error::UserPoolNotFound { .. })
 }

@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use userpool::{GroupClaims, UserDescription};
+use userpool_store::GroupClaims;
+
+use crate::UserDescription;
 use uuid::Uuid;
 
 /// Cognito's scope for tokens from a user-pool sign-in (the user may call the
