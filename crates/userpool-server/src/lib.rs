@@ -10,7 +10,7 @@
 //! - Admin operations (every `Admin*`, pool and client management) need a SigV4 signature
 //!   from the configured credential ([`config::Config`]); public ones (SignUp,
 //!   InitiateAuth, ...) are unauthenticated or carry an access token, as in Cognito.
-//! - Tokens are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
+//! - Tokens ([`userpool::tokens`]) are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
 //!   at `/<poolId>/.well-known/jwks.json`. Refresh tokens are opaque and stored as digests.
 //! - A token's issuer (`iss`) is `<base>/<poolId>`, where the base is `--public-url` or, by
 //!   default, `http://<bound address>` **including the port**: restarting on another port
