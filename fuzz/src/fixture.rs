@@ -81,11 +81,14 @@ fn template() -> &'static Template {
         let (router, _, _) = app_over(&config, store.clone());
         // The template's own service: another seed than the fixtures', so the ids and
         // `sub`s a fuzz input creates never collide with the template's.
+        let clock = Arc::new(ManualClock::new(now()));
+        let tokens = Tokens::new(store.clone(), clock.clone(), ISSUER_BASE.into());
         let pools = pools_over(
             store.clone(),
-            Arc::new(ManualClock::new(now())),
+            clock,
             Arc::new(RecordingDelivery::new()),
             1,
+            tokens,
         );
         let admin = Caller::new("fuzz");
         let pool = pools
@@ -190,8 +193,10 @@ fn pools_over(
     clock: Arc<ManualClock>,
     deliveries: Arc<RecordingDelivery>,
     seed: u64,
+    tokens: Tokens,
 ) -> UserPools<dyn Store> {
     UserPools::builder(store)
+        .tokens(tokens)
         .clock(clock)
         .delivery(deliveries)
         .random(Arc::new(SeededRandom::new(seed)))
@@ -213,8 +218,8 @@ fn app_over(
     let deliveries = Arc::new(RecordingDelivery::new());
     // invariant: the fixed configuration starts.
     let mut app = serve::app(config, config.listen).expect("app");
-    app.pools = pools_over(store.clone(), clock.clone(), deliveries.clone(), 2);
-    app.tokens = Tokens::new(store, clock.clone(), ISSUER_BASE.into());
+    let tokens = Tokens::new(store.clone(), clock.clone(), ISSUER_BASE.into());
+    app.pools = pools_over(store, clock.clone(), deliveries.clone(), 2, tokens);
     app.clock = clock.clone();
     (router(Arc::new(app)), deliveries, clock)
 }

@@ -355,6 +355,16 @@ pub enum NotAuthorized {
     RevokedRefreshToken,
     /// A user's own write named an attribute users may not set (`sub`, a verified flag).
     UnauthorizedAttribute,
+    /// The app client has a secret and the request carried no `SECRET_HASH`.
+    SecretHashMissing {
+        /// The app client.
+        client_id: String,
+    },
+    /// The `SECRET_HASH` does not verify for the username and the client's secret.
+    SecretHashMismatch {
+        /// The app client.
+        client_id: String,
+    },
 }
 
 impl fmt::Display for NotAuthorized {
@@ -385,6 +395,13 @@ impl fmt::Display for NotAuthorized {
             NotAuthorized::RevokedRefreshToken => f.write_str("Refresh Token has been revoked"),
             NotAuthorized::UnauthorizedAttribute => {
                 f.write_str("A client attempted to write unauthorized attribute")
+            }
+            NotAuthorized::SecretHashMissing { client_id } => write!(
+                f,
+                "Client {client_id} is configured for secret but secret was not received"
+            ),
+            NotAuthorized::SecretHashMismatch { client_id } => {
+                write!(f, "Unable to verify secret hash for client {client_id}")
             }
         }
     }

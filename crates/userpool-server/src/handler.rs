@@ -175,9 +175,14 @@ async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Respo
     let outcome = match UserPoolId::parse(&pool_id) {
         Ok(id) => {
             let app = Arc::clone(&app);
-            tokio::task::spawn_blocking(move || app.tokens.jwks(&id).map_err(Error::from))
-                .await
-                .unwrap_or_else(|e| Err(Error::internal(format!("jwks task failed: {e}"))))
+            tokio::task::spawn_blocking(move || {
+                app.pools
+                    .tokens()
+                    .and_then(|t| t.jwks(&id))
+                    .map_err(Error::from)
+            })
+            .await
+            .unwrap_or_else(|e| Err(Error::internal(format!("jwks task failed: {e}"))))
         }
         Err(e) => Err(Error::from(e)),
     };

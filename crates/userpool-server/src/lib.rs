@@ -37,7 +37,7 @@ mod handler;
 pub mod operation;
 mod ops;
 pub mod sealing_key;
-pub mod secret_hash;
+pub use userpool::secret_hash;
 pub mod serve;
 pub mod sigv4;
 mod time;
@@ -64,8 +64,6 @@ pub struct App {
     pub admin: AdminCredential,
     /// The server's clock (also the service's), for signature dates and token times.
     pub clock: Arc<dyn Clock>,
-    /// Issues and verifies tokens.
-    pub tokens: tokens::Tokens,
     /// argon2id parameters of new pools (`--hash-*`).
     pub hash_params: HashParams,
 }

@@ -111,13 +111,12 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     if !config.no_rate_limits {
         pools = pools.rate_limiter(RateLimiter::new(RateLimits::default()));
     }
-    let pools = pools.build();
-    let tokens = Tokens::new(store, clock.clone(), config.public_url(bound));
+    let tokens = Tokens::new(Arc::clone(&store), clock.clone(), config.public_url(bound));
+    let pools = pools.tokens(tokens).build();
     Ok(App {
         pools,
         admin,
         clock,
-        tokens,
         hash_params,
     })
 }

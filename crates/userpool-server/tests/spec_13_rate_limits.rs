@@ -103,8 +103,13 @@ async fn spec_13_refresh_get_user_and_global_sign_out_are_rate_limited() {
     let limits = RateLimits::default()
         .with_rate(Category::UserAuthentication, 2)
         .with_rate(Category::UserRead, 1);
-    app.pools = UserPools::builder(Arc::clone(app.pools.store()))
-        .clock(Arc::new(ManualClock::new(chrono::Utc::now())))
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let store = Arc::clone(app.pools.store());
+    let tokens =
+        userpool::tokens::Tokens::new(Arc::clone(&store), clock.clone(), "http://localhost".into());
+    app.pools = UserPools::builder(store)
+        .clock(clock)
+        .tokens(tokens)
         .authorizer(Arc::new(NoAdminSignIn))
         .rate_limiter(RateLimiter::new(limits))
         .build();

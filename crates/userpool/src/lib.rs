@@ -80,6 +80,7 @@ pub mod hashlimit;
 #[cfg(feature = "test-util")]
 pub mod model_check;
 pub mod ratelimit;
+pub mod secret_hash;
 pub mod service;
 #[cfg(feature = "jwt")]
 pub mod tokens;

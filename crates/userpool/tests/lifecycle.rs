@@ -283,13 +283,19 @@ fn sign_up_confirm_federate_resend_suppress_list_and_delete() {
     // ListUsers pages in username order.
     let first = env
         .pools
-        .list_users(admin, pool, Some(2), None)
+        .list_users(admin, pool, Some(2), None, None)
         .expect("page 1");
     let names: Vec<&str> = first.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["frank", "google_123"]);
     let rest = env
         .pools
-        .list_users(admin, pool, Some(60), first.pagination_token.as_deref())
+        .list_users(
+            admin,
+            pool,
+            Some(60),
+            first.pagination_token.as_deref(),
+            None,
+        )
         .expect("page 2");
     let names: Vec<&str> = rest.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["hana", "ivan"]);

@@ -71,7 +71,7 @@ fn admin_operations() -> Vec<(&'static str, AdminOp)> {
                 .map(drop)
         }),
         ("ListUsers", |s, c, p| {
-            s.list_users(c, p, None, None).map(drop)
+            s.list_users(c, p, None, None, None).map(drop)
         }),
         ("DescribeUserPool", |s, c, p| {
             s.describe_user_pool(c, p).map(drop)
@@ -290,15 +290,15 @@ fn buckets_are_per_pool() {
         .create_user_pool(&env.admin, "other", fast_settings())
         .expect("pool");
     env.pools
-        .list_users(&env.admin, &env.pool_id, None, None)
+        .list_users(&env.admin, &env.pool_id, None, None, None)
         .expect("first");
     assert!(
         env.pools
-            .list_users(&env.admin, &env.pool_id, None, None)
+            .list_users(&env.admin, &env.pool_id, None, None, None)
             .is_err()
     );
     env.pools
-        .list_users(&env.admin, other.id.as_str(), None, None)
+        .list_users(&env.admin, other.id.as_str(), None, None, None)
         .expect("another pool has its own bucket");
 }
 
@@ -380,7 +380,7 @@ fn every_operation_is_limited_in_its_cognito_category() {
         }),
         (Category::UserRead, "ListUsers", |e| {
             e.pools
-                .list_users(&e.admin, &e.pool_id, None, None)
+                .list_users(&e.admin, &e.pool_id, None, None, None)
                 .map(drop)
         }),
         (Category::UserUpdate, "AdminDeleteUser", |e| {

@@ -65,7 +65,7 @@ fn unknown_pool_is_resource_not_found_for_every_operation() {
     }
     let e = env
         .pools
-        .list_users(&env.admin, MISSING_POOL, None, None)
+        .list_users(&env.admin, MISSING_POOL, None, None, None)
         .expect_err("list_users");
     assert_eq!(e.code(), "ResourceNotFoundException");
     let e = env

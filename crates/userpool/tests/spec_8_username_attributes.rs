@@ -43,7 +43,7 @@ fn admin_create(
 
 fn user_count(env: &Env) -> usize {
     env.pools
-        .list_users(&env.admin, &env.pool_id, Some(60), None)
+        .list_users(&env.admin, &env.pool_id, Some(60), None, None)
         .expect("list_users")
         .users
         .len()

@@ -8,16 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use userpool::{
-    AuthResult, Caller, Category, ClientRecord, CodeDeliveryDetails, Store, UserDescription,
-    UserKey,
-};
-use userpool_core::{Constraint, Error as PoolError, UserPoolId};
+use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
+use userpool_core::{Constraint, Error as PoolError};
 
 use super::shapes::{self, Attribute, Required};
 use crate::App;
 use crate::error::Error;
-use crate::secret_hash;
 use crate::tokens::Issued;
 
 /// Members of the public operations.
@@ -32,12 +28,6 @@ struct PublicInput {
     user_attributes: Option<Vec<Attribute>>,
 }
 
-/// The client named by `client_id`, when it exists (an unknown one is left for the
-/// service to report as `ResourceNotFoundException`).
-fn client(app: &App, client_id: &str) -> Result<Option<ClientRecord>, Error> {
-    Ok(app.pools.store().find_client(client_id)?)
-}
-
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
 fn check_secret(
     app: &App,
@@ -45,10 +35,7 @@ fn check_secret(
     username: &str,
     given: Option<&str>,
 ) -> Result<(), Error> {
-    match client(app, client_id)? {
-        Some(client) => secret_hash::check(&client, username, given),
-        None => Ok(()),
-    }
+    Ok(app.pools.check_secret_hash(client_id, username, given)?)
 }
 
 fn delivery(details: &CodeDeliveryDetails) -> Value {
@@ -289,35 +276,9 @@ fn refresh(
         )
         .into());
     };
-    let session = app
-        .tokens
-        .session_for_refresh(&client.pool_id, &client.client_id, token)?;
-    app.pools
-        .limit_username(&client.client_id, &session.sub.to_string())?;
-    let user = user_by_sub(app.pools.store().as_ref(), &client.pool_id, session.sub)?
-        .ok_or_else(|| Error::NotAuthorized("Refresh Token has been revoked".into()))?;
-    if client.secret.is_some() {
-        // Cognito accepts the hash computed over the username or over the `sub`.
-        let given = params.get("SECRET_HASH").map(String::as_str);
-        secret_hash::check(client, &user.username, given)
-            .or_else(|_| secret_hash::check(client, &user.sub.to_string(), given))?;
-    }
-    if !user.enabled {
-        return Err(PoolError::NotAuthorized(userpool_core::NotAuthorized::UserDisabled).into());
-    }
-    let issued = app.tokens.reissue(&session, &user)?;
+    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    let issued = app.pools.refresh_tokens(client, token, secret_hash)?;
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
-}
-
-fn user_by_sub(
-    store: &dyn Store,
-    pool: &UserPoolId,
-    sub: uuid::Uuid,
-) -> Result<Option<UserDescription>, Error> {
-    Ok(store
-        .find_user(pool, UserKey::Sub(sub))?
-        .as_ref()
-        .map(UserDescription::from))
 }
 
 fn authentication_result(issued: &Issued) -> Value {
@@ -337,7 +298,7 @@ fn authentication_result(issued: &Issued) -> Value {
 fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
     match result {
         AuthResult::Authenticated(who) => {
-            let issued = app.tokens.issue(&who.pool_id, &who.client_id, &who.user)?;
+            let issued = app.pools.issue_tokens(&who)?;
             Ok(
                 json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }),
             )
@@ -568,27 +529,18 @@ pub fn change_password(app: &App, input: Map<String, Value>) -> Result<Value, Er
     let previous = required.take(input.previous_password.as_deref(), "previousPassword");
     let proposed = required.take(input.proposed_password.as_deref(), "proposedPassword");
     required.finish()?;
-    let claims = app
-        .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
-    app.pools.change_password(
-        claims.pool_id.as_str(),
-        &claims.username,
-        previous,
-        proposed,
-    )?;
+    let token = input.access_token.as_deref().unwrap_or_default();
+    app.pools
+        .change_password_with_token(token, previous, proposed)?;
     Ok(json!({}))
 }
 
 /// **GetUser**: the access token's user.
 pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let input = token_input(input)?;
-    let claims = app
-        .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
     let user = app
         .pools
-        .get_user_by_sub(claims.pool_id.as_str(), claims.sub)?;
+        .get_user(input.access_token.as_deref().unwrap_or_default())?;
     Ok(json!({
         "Username": user.username,
         "UserAttributes": shapes::attribute_list(&user.attributes),
@@ -600,12 +552,7 @@ pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
 /// tokens issued from them (this one included).
 pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let input = token_input(input)?;
-    let claims = app
-        .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
-    // Served here with the tokens, so taken from the pool's quota here (SPEC §7).
     app.pools
-        .check_quota(&claims.pool_id, Category::UserAuthentication)?;
-    app.tokens.revoke_user(&claims.pool_id, claims.sub)?;
+        .global_sign_out(input.access_token.as_deref().unwrap_or_default())?;
     Ok(json!({}))
 }

@@ -5,12 +5,20 @@ use userpool_core::{
     UserRecord, transitions,
 };
 
+use super::filter::Filter;
+use super::paging::PageToken;
 use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
 use userpool_store::keys;
 use userpool_store::store::{Store, StoreError};
+
+/// The most users one ListUsers page holds, and the page size of `Limit` 0 or absent.
+const MAX_USERS_PAGE: usize = 60;
+
+/// The listing name ListUsers' page tokens carry.
+const USERS_SCOPE: &str = "users";
 
 impl<S: Store + ?Sized> UserPools<S> {
     /// **AdminSetUserPassword** (SPEC §3, §5): from any status, `permanent` → CONFIRMED,
@@ -177,7 +185,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         Err(Internal::ContentionRetriesExhausted.into())
     }
 
-    /// **AdminDisableUser**: `Enabled` false, status unchanged; open challenges are voided.
+    /// **AdminDisableUser**: `Enabled` false, status unchanged; open challenges are voided
+    /// and every token session revoked.
     ///
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
@@ -188,14 +197,17 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        self.admin_transition(
+        let user = self.admin_transition(
             caller,
             "AdminDisableUser",
             Category::UserUpdate,
             pool_id,
             username,
             |user, _, ctx| transitions::admin_disable_user(user, ctx),
-        )
+        )?;
+        // A disabled user's tokens stop working at once, as in Cognito.
+        self.revoke_sessions(&userpool_core::UserPoolId::parse(pool_id)?, user.sub)?;
+        Ok(user)
     }
 
     /// **AdminEnableUser**: `Enabled` true, status unchanged.
@@ -302,47 +314,101 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(UserDescription::from(&user))
     }
 
-    /// **ListUsers**: `limit` in 1..=60 (absent: 60), in username order, starting after
-    /// `pagination_token`.
+    /// **ListUsers**: users in username order, `limit` per page (Cognito's 0..=60, 0 or
+    /// absent meaning 60), starting after `pagination_token` (one this operation handed out
+    /// for this pool; any other is refused), keeping only those `filter` matches.
+    ///
+    /// `filter` is Cognito's `name = "value"` or `name ^= "prefix"` on `username`, `email`,
+    /// `phone_number`, `name`, `given_name`, `family_name`, `preferred_username`,
+    /// `cognito:user_status`, `status` or `sub`. In a case-insensitive pool a `username`
+    /// filter compares case-folded, as the pool compares usernames (SPEC §8); `status`
+    /// (`Enabled`/`Disabled`) ignores case, as Cognito documents. A filtered page scans the
+    /// store a bounded page at a time.
     ///
     /// # Errors
-    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
-    /// `ResourceNotFoundException`, `InternalErrorException`.
+    /// `InvalidParameterException` (a limit out of range, `Invalid pagination token`,
+    /// `Error while parsing filter.`, `Invalid search attribute: <name>`),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
     pub fn list_users(
         &self,
         caller: &Caller,
         pool_id: &str,
-        limit: Option<usize>,
+        limit: Option<i64>,
         pagination_token: Option<&str>,
+        filter: Option<&str>,
     ) -> Result<ListUsersPage> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
-        let limit = limit.unwrap_or(60);
-        v.check(
-            "limit",
-            (!(1..=60).contains(&limit)).then_some(Constraint::OutOfRange { min: 1, max: 60 }),
-        );
+        let limit = Self::list_users_limit(limit);
+        v.check("limit", limit.err());
         v.finish()?;
+        let limit = limit.unwrap_or(MAX_USERS_PAGE);
         let id = accepted(id)?;
+        let filter = filter.map(Filter::parse).transpose()?;
         let pool = self.admin(caller, "ListUsers", Category::UserRead, &id)?;
-        let mut users = self.store.list_users(&id, pagination_token, limit + 1)?;
-        let more = users.len() > limit;
-        users.truncate(limit);
-        let pagination_token = more
-            .then(|| {
-                users
-                    .last()
-                    .map(|u| keys::username_key(&pool, u.username.as_str()))
-            })
-            .flatten();
-        Ok(ListUsersPage {
-            users: users.iter().map(UserDescription::from).collect(),
-            pagination_token,
-        })
+        let mut after = pagination_token
+            .map(|t| PageToken::read(&id, USERS_SCOPE, t))
+            .transpose()?;
+        let mut matched: Vec<UserDescription> = Vec::new();
+        loop {
+            // One more than needed, to know whether another page follows.
+            let page = self
+                .store
+                .list_users(&id, after.as_deref(), MAX_USERS_PAGE + 1)?;
+            let store_has_more = page.len() > MAX_USERS_PAGE;
+            let mut scanned = page.into_iter().take(MAX_USERS_PAGE).peekable();
+            while let Some(user) = scanned.next() {
+                let user = UserDescription::from(&user);
+                after = Some(keys::username_key(&pool, &user.username));
+                if filter
+                    .as_ref()
+                    .is_none_or(|f| f.matches(&user, pool.case_sensitive))
+                {
+                    matched.push(user);
+                    if matched.len() == limit {
+                        let more = scanned.peek().is_some() || store_has_more;
+                        let pagination_token = more
+                            .then(|| {
+                                after
+                                    .as_deref()
+                                    .map(|k| PageToken::issue(&id, USERS_SCOPE, k))
+                            })
+                            .flatten();
+                        return Ok(ListUsersPage {
+                            users: matched,
+                            pagination_token,
+                        });
+                    }
+                }
+            }
+            if !store_has_more {
+                return Ok(ListUsersPage {
+                    users: matched,
+                    pagination_token: None,
+                });
+            }
+        }
+    }
+
+    /// ListUsers' page size from its `Limit`: Cognito's 0..=60, 0 or absent meaning 60. A
+    /// host that checks members before calling [`UserPools::list_users`] (to report them
+    /// together, as Cognito does) asks here.
+    ///
+    /// # Errors
+    /// The constraint a `Limit` out of range breaks.
+    pub fn list_users_limit(limit: Option<i64>) -> std::result::Result<usize, Constraint> {
+        match limit {
+            None | Some(0) => Ok(MAX_USERS_PAGE),
+            Some(n @ 1..=60) => {
+                usize::try_from(n).map_err(|_| Constraint::OutOfRange { min: 0, max: 60 })
+            }
+            Some(_) => Err(Constraint::OutOfRange { min: 0, max: 60 }),
+        }
     }
 
     /// The prelude of the admin operations that take only a pool and a username.
-    fn admin_user(
+    pub(super) fn admin_user(
         &self,
         caller: &Caller,
         action: &str,

@@ -20,13 +20,17 @@
 
 mod admin;
 mod auth;
+mod filter;
 mod gates;
 mod groups;
 mod names;
+mod paging;
 mod pools;
 mod public;
 mod rules;
 mod srp;
+#[cfg(feature = "jwt")]
+mod tokens;
 mod types;
 
 use std::collections::HashMap;
@@ -78,6 +82,9 @@ pub struct UserPools<S: Store + ?Sized> {
     /// The key of simulated SRP challenges when the host gave none (see
     /// [`HostOptions::with_srp_simulation_key`]).
     srp_fallback_key: zeroize::Zeroizing<[u8; 32]>,
+    /// Token issuance, when the host serves tokens ([`UserPoolsBuilder::tokens`]).
+    #[cfg(feature = "jwt")]
+    tokens: Option<crate::tokens::Tokens>,
 }
 
 impl<S: Store + ?Sized> std::fmt::Debug for UserPools<S> {
@@ -101,9 +108,20 @@ pub struct UserPoolsBuilder<S: Store + ?Sized> {
     delivery: Arc<dyn Delivery>,
     host: HostOptions,
     max_attempts: u32,
+    #[cfg(feature = "jwt")]
+    tokens: Option<crate::tokens::Tokens>,
 }
 
 impl<S: Store + ?Sized> UserPoolsBuilder<S> {
+    /// Issue Cognito-shaped tokens (feature `jwt`): sign-ins then yield tokens through
+    /// [`UserPools::issue_tokens`], and the token operations (refresh, GetUser,
+    /// ChangePassword, GlobalSignOut) work. Build `tokens` over the same store and clock.
+    #[cfg(feature = "jwt")]
+    pub fn tokens(mut self, tokens: crate::tokens::Tokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
     /// The clock (default [`SystemClock`]).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -164,6 +182,8 @@ impl<S: Store + ?Sized> UserPoolsBuilder<S> {
             host: self.host,
             max_attempts: self.max_attempts,
             rules: Mutex::new(HashMap::new()),
+            #[cfg(feature = "jwt")]
+            tokens: self.tokens,
         }
     }
 }
@@ -190,6 +210,8 @@ impl<S: Store + ?Sized> UserPools<S> {
             delivery: Arc::new(DropDeliveries),
             host: HostOptions::default(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            #[cfg(feature = "jwt")]
+            tokens: None,
         }
     }
 
@@ -240,6 +262,15 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// The public prelude: resolve the client, rate-limit its pool, resolve the pool.
+    /// Revokes every token session of the user (a disabled user, a global sign-out). A
+    /// store without token storage holds no sessions to revoke.
+    fn revoke_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<()> {
+        match self.store.revoke_token_sessions(pool, sub) {
+            Ok(_) | Err(StoreError::Unsupported(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn client(&self, client_id: &str, category: Category) -> Result<(ClientRecord, PoolRecord)> {
         let client = self.store.find_client(client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))

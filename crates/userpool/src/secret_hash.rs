@@ -7,9 +7,8 @@
 use base64ct::{Base64, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use userpool::ClientRecord;
-
-use crate::error::Error;
+use userpool_core::{Cause, Error, Internal, NotAuthorized};
+use userpool_store::ClientRecord;
 
 /// Checks `given` for `username` against the client's secret. A client without a secret
 /// needs none (and a hash sent to it is ignored, as Cognito does).
@@ -23,24 +22,24 @@ pub fn check(client: &ClientRecord, username: &str, given: Option<&str>) -> Resu
     };
     let id = &client.client_id;
     let Some(given) = given else {
-        return Err(Error::NotAuthorized(format!(
-            "Client {id} is configured for secret but secret was not received"
-        )));
+        return Err(Error::NotAuthorized(NotAuthorized::SecretHashMissing {
+            client_id: id.clone(),
+        }));
     };
     let Ok(given) = Base64::decode_vec(given) else {
         return Err(unable(id));
     };
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .map_err(|_| Error::internal("HMAC key rejected"))?;
+        .map_err(|_| Error::Internal(Internal::Bug(Cause::new("HMAC refused a key"))))?;
     mac.update(username.as_bytes());
     mac.update(id.as_bytes());
     mac.verify_slice(&given).map_err(|_| unable(id))
 }
 
 fn unable(client_id: &str) -> Error {
-    Error::NotAuthorized(format!(
-        "Unable to verify secret hash for client {client_id}"
-    ))
+    Error::NotAuthorized(NotAuthorized::SecretHashMismatch {
+        client_id: client_id.to_owned(),
+    })
 }
 
 /// Computes a `SECRET_HASH`, as a client would (tests and examples).
