@@ -49,6 +49,34 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The life of a request
+//!
+//! `AdminSetUserPassword` through `userpool-server` over SQLite, from the HTTP body to the
+//! row:
+//!
+//! 1. **Wire** (`userpool-server`): the head and body are read within their bounds
+//!    (SPEC §13), `Content-Type` checked, `X-Amz-Target` names the operation, the SigV4
+//!    signature is verified, and the body is read as a JSON object. On a blocking thread
+//!    the operation deserialises its members (the password straight into zeroizing
+//!    memory) and validates them **once**, with
+//!    [`userpool_core::AdminSetUserPasswordInput::parse`], which reports every missing or
+//!    invalid member together, in Cognito's order.
+//! 2. **Service** ([`UserPools::admin_set_user_password_input`]): the host's
+//!    [`Authorizer`] is asked for `AdminSetUserPassword` on the pool, one request is taken
+//!    from the pool's quota, the pool is read (**one read**), its rules come from a cache
+//!    keyed by the pool record, and the user is found by username, alias or `sub` (**one
+//!    read** on the common path).
+//! 3. **Core**: `transitions::admin_set_user_password` checks the policy and the history,
+//!    hashes under the [`HashLimiter`]'s bound (outside any store lock) and returns the new
+//!    record; the old one is untouched.
+//! 4. **Store**: the record is written with compare-and-swap on its version (**one
+//!    write**); a lost race re-reads the user and runs the transition again. SQLite's
+//!    `find_user` and `update_user` each also check the pool row inside their own
+//!    transaction (the write needs the pool's alias settings to maintain its lookup
+//!    index), so the pool is read three times in all on this path.
+//!
+//! A failure at any step leaves the stored user exactly as it was.
+//!
 //! # Async hosts
 //!
 //! Everything here is synchronous. Password hashing takes tens of milliseconds of CPU by

@@ -13,6 +13,8 @@ use userpool::{
 use userpool_core::{HashParams, UserPoolId, UserRecord, Username};
 
 #[macro_use]
+// The wrapper-store macro the store crate's own tests use (one home for it).
+#[path = "../../userpool-store/tests/delegate/mod.rs"]
 mod delegate;
 
 /// Delegates to a `MemoryStore`; while `conflict` is set every user update loses the

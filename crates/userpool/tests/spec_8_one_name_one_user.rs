@@ -19,6 +19,8 @@ use userpool_core::{AliasAttribute, PasswordPolicy, UserPoolId, UserRecord, User
 use common::{Env, env_with, settings};
 
 #[macro_use]
+// The wrapper-store macro the store crate's own tests use (one home for it).
+#[path = "../../userpool-store/tests/delegate/mod.rs"]
 mod delegate;
 
 const PASSWORD: &str = "Str0ng-Passw0rd!";

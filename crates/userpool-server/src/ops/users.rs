@@ -5,7 +5,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use userpool::{Caller, MessageAction, Store, UserPools};
-use userpool_core::{Constraint, Error as PoolError};
+use userpool_core::{AdminSetUserPasswordInput, Constraint, Error as PoolError};
+use zeroize::Zeroizing;
 
 use super::shapes::{self, Attribute, Required};
 use crate::App;
@@ -17,9 +18,7 @@ use crate::error::Error;
 struct UserInput {
     user_pool_id: Option<String>,
     username: Option<String>,
-    temporary_password: Option<String>,
-    password: Option<String>,
-    permanent: Option<bool>,
+    temporary_password: Option<Zeroizing<String>>,
     message_action: Option<String>,
     user_attributes: Option<Vec<Attribute>>,
 }
@@ -67,7 +66,7 @@ pub fn admin_create_user(
         caller,
         pool,
         name,
-        input.temporary_password.as_deref(),
+        input.temporary_password.as_ref().map(|p| p.as_str()),
         &shapes::attribute_pairs(attributes),
         action,
     )?;
@@ -95,20 +94,31 @@ pub fn admin_delete_user(
     })
 }
 
+/// AdminSetUserPassword's members; the password is zeroized when dropped.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SetPassword {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    password: Option<Zeroizing<String>>,
+    permanent: Option<bool>,
+}
+
 /// **AdminSetUserPassword**: `{}` on success, as Cognito.
 pub fn admin_set_user_password(
     app: &App,
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.username.as_deref(), "username");
-    let password = required.take(input.password.as_deref(), "password");
-    required.finish()?;
-    app.pools
-        .admin_set_user_password(caller, pool, name, password, input.permanent)?;
+    let input: SetPassword = shapes::input(input)?;
+    // One validation of every member, missing ones included, in Cognito's order.
+    let input = AdminSetUserPasswordInput::parse(
+        input.user_pool_id.as_deref(),
+        input.username.as_deref(),
+        input.password.as_ref().map(|p| p.as_str()),
+        input.permanent,
+    )?;
+    app.pools.admin_set_user_password_input(caller, &input)?;
     Ok(json!({}))
 }
 

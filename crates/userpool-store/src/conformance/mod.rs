@@ -40,7 +40,7 @@
 //!   order, the history salt, lockout, pending code and challenge, the code throttles of
 //!   SPEC §12 (each list in order, up to `CodeThrottle::MAX_TRACKED` entries), timestamps.
 //! - **Time precision: microseconds.** Every timestamp the kit writes is a whole number of
-//!   microseconds and must read back equal. The service's [`crate::SystemClock`] truncates
+//!   microseconds and must read back equal. The service's `userpool::SystemClock` truncates
 //!   to microseconds, so a store with microsecond precision (PostgreSQL's `timestamptz`,
 //!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
 //! - **App clients** are found by id alone ([`Store::find_client`]); client ids are unique
@@ -60,7 +60,7 @@
 //! - **Not checked:** changing a pool's alias attributes, username attributes or case
 //!   sensitivity (immutable in Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
-//!   [`crate::HostOptions`]); the kit writes none.
+//!   `userpool::HostOptions`); the kit writes none.
 //!
 //! Cases panic on failure, as tests do; the message names the SPEC section.
 use std::collections::BTreeMap;

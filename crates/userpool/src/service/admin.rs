@@ -49,6 +49,21 @@ impl<S: Store + ?Sized> UserPools<S> {
             Some(password),
             permanent,
         )?;
+        self.admin_set_user_password_input(caller, &input)
+    }
+
+    /// **AdminSetUserPassword** from an input the host already validated with
+    /// [`AdminSetUserPasswordInput::parse`] (every member, missing ones included, reported
+    /// together in Cognito's order): what a wire front end calls, so that a request is
+    /// validated once and its password lives only in zeroizing memory.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_set_user_password`], without `InvalidParameterException`.
+    pub fn admin_set_user_password_input(
+        &self,
+        caller: &Caller,
+        input: &AdminSetUserPasswordInput,
+    ) -> Result<UserDescription> {
         let pool = self.admin(
             caller,
             "AdminSetUserPassword",

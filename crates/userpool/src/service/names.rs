@@ -61,7 +61,7 @@
 //!   exactly, whatever the pool's case sensitivity **(decision: the user gets one stored
 //!   value, so two spellings are two values)**);
 //! - the user's actual username is its `sub` (a UUID v4, lower-case, hyphenated);
-//! - the value is a lookup value from the start, verified or not (see [`userpool::keys`]),
+//! - the value is a lookup value from the start, verified or not (see [`userpool_store::keys`]),
 //!   and unique in the pool: a creation whose value another user is found by is
 //!   `UsernameExistsException` `User account already exists` **(decision: the service
 //!   answers `An account with the given email already exists.` under the same
@@ -252,7 +252,7 @@ pub(crate) fn refuse_alias_format(pool: &PoolRecord, name: &Username) -> Result<
 impl<S: Store + ?Sized> UserPools<S> {
     /// Whether `value` finds a user other than the one with `sub`: as a username, as a
     /// value of any username or alias attribute the pool lists, or as a `sub`. Keys fold as the pool
-    /// compares ([`userpool::keys`], applied by the store).
+    /// compares ([`userpool_store::keys`], applied by the store).
     fn names_another_user(&self, pool: &PoolRecord, value: &str, sub: Uuid) -> Result<bool> {
         let id = &pool.id;
         let other = |found: Option<UserRecord>| found.is_some_and(|user| user.sub != sub);

@@ -29,7 +29,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// phone number.`); it is stored as the `email` (`phone_number`) attribute, the
     /// user's username is its `sub`, and a value another user is found by is
     /// `UsernameExistsException`. The user can sign in with the value before verifying
-    /// it. See the `names` rules in SPEC §8 and [`userpool::keys`].
+    /// it. See the `names` rules in SPEC §8 and [`userpool_store::keys`].
     ///
     /// # Errors
     /// `InvalidParameterException`, `ResourceNotFoundException` (client or pool),

@@ -8,7 +8,7 @@
 //! `client_id`, `scope`, `username` and `token_use: "access"`; id tokens carry `aud`,
 //! `cognito:username`, the user's attributes and `token_use: "id"`. A user in groups
 //! (SPEC §17) has `cognito:groups` in both, and `cognito:roles` and
-//! `cognito:preferred_role` in the id token, decided by [`userpool::GroupClaims`]
+//! `cognito:preferred_role` in the id token, decided by [`userpool_store::GroupClaims`]
 //! from the groups stored when the token is issued (a sign-in or a refresh).
 //!
 //! # Sessions and revocation
