@@ -20,7 +20,7 @@ use crate::user::{CredentialKind, Lockout, PendingChallenge, UserRecord, UserSta
 /// An opaque NEW_PASSWORD_REQUIRED session token: 256 random bits, single-use, bound to the
 /// user and the credential that produced it. Redacted in `Debug`; no `Display`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ChallengeSession(Zeroizing<String>);
+pub struct ChallengeSession(pub(crate) Zeroizing<String>);
 
 impl ChallengeSession {
     /// The token, to hand to the client.

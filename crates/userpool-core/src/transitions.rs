@@ -210,6 +210,7 @@ fn new_record(
         code_throttles: CodeThrottles::default(),
         pending_challenge: None,
         srp: None,
+        mfa: None,
         created_at: ctx.now,
         modified_at: ctx.now,
         version: 0,
