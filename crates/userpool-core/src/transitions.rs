@@ -92,6 +92,12 @@ pub enum Event {
     Enabled,
     /// AdminUpdateUserAttributes.
     AttributesUpdated,
+    /// An SMS_MFA challenge opened: the code to send to the user's `phone_number`
+    /// (SPEC §18), through the host's delivery like a confirmation code.
+    MfaCodeIssued {
+        /// The code.
+        code: ConfirmationCode,
+    },
 }
 
 /// A refusal that still has bookkeeping to persist (a failed-attempt counter). Status,
