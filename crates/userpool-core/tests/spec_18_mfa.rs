@@ -554,3 +554,292 @@ fn spec_18_preferences_and_association_refusals_change_nothing() {
     );
     assert!(mfa_rules(MfaMode::On, true, false).mfa.validate().is_ok());
 }
+
+mod no_tokens_without_a_right_answer {
+    //! The property of SPEC §18: whatever the sequence of sign-ins, answers (right, wrong,
+    //! replayed, stale, to spent, foreign or made-up sessions), choices and waits, a user
+    //! with an active factor gets tokens only from an answer with a fresh right code to the
+    //! latest open session — and such an answer, in time and outside a lockout, does get
+    //! them.
+
+    use super::*;
+    use proptest::prelude::*;
+    use userpool_core::{SignInOutcome, signin};
+
+    #[derive(Debug, Clone, Copy)]
+    enum Setup {
+        TotpOptional,
+        TotpOn,
+        BothSelect,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum SessionPick {
+        Latest,
+        Earlier,
+        Foreign,
+        MadeUp,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum CodePick {
+        Right,
+        Wrong,
+        PreviousStep,
+        NextStep,
+        Malformed,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        SignIn { right_password: bool },
+        AnswerTotp(SessionPick, CodePick),
+        AnswerSms(SessionPick, bool),
+        Select(SessionPick, bool),
+        Wait(i64),
+    }
+
+    fn session_pick() -> impl Strategy<Value = SessionPick> {
+        prop_oneof![
+            4 => Just(SessionPick::Latest),
+            1 => Just(SessionPick::Earlier),
+            1 => Just(SessionPick::Foreign),
+            1 => Just(SessionPick::MadeUp),
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let code = prop_oneof![
+            3 => Just(CodePick::Right),
+            2 => Just(CodePick::Wrong),
+            1 => Just(CodePick::PreviousStep),
+            1 => Just(CodePick::NextStep),
+            1 => Just(CodePick::Malformed),
+        ];
+        prop_oneof![
+            3 => any::<bool>().prop_map(|right_password| Op::SignIn { right_password }),
+            4 => (session_pick(), code).prop_map(|(s, c)| Op::AnswerTotp(s, c)),
+            2 => (session_pick(), any::<bool>()).prop_map(|(s, r)| Op::AnswerSms(s, r)),
+            2 => (session_pick(), any::<bool>()).prop_map(|(s, t)| Op::Select(s, t)),
+            2 => prop_oneof![Just(0i64), 1i64..40, Just(181i64), Just(900i64)].prop_map(Op::Wait),
+        ]
+    }
+
+    /// What the test knows of the latest open session.
+    struct Open {
+        session: String,
+        name: MfaChallengeName,
+        sms_code: Option<String>,
+        opened_at: chrono::DateTime<chrono::Utc>,
+        wrong: u8,
+    }
+
+    fn setup(kind: Setup, world: &mut World) -> (PoolRules, UserRecord, TotpSecret) {
+        let rules = match kind {
+            Setup::TotpOptional => mfa_rules(MfaMode::Optional, true, false),
+            Setup::TotpOn => mfa_rules(MfaMode::On, true, false),
+            Setup::BothSelect => mfa_rules(MfaMode::Optional, true, true),
+        };
+        let (user, secret) = totp_user(world, &rules);
+        let user = match kind {
+            Setup::BothSelect => {
+                let both = FactorPreference {
+                    enabled: Some(true),
+                    preferred: Some(false),
+                };
+                mfa::set_user_mfa_preference(&with_phone(&user), both, both, &mut world.ctx())
+                    .expect("both on, none preferred")
+            }
+            _ => user,
+        };
+        (rules, user, secret)
+    }
+
+    fn step_of(world: &World) -> u64 {
+        u64::try_from(world.now.timestamp()).expect("after 1970") / 30
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn spec_18_no_tokens_without_a_fresh_right_answer_to_the_latest_session(
+            kind in prop_oneof![Just(Setup::TotpOptional), Just(Setup::TotpOn), Just(Setup::BothSelect)],
+            seed in any::<u64>(),
+            ops in prop::collection::vec(op(), 1..40),
+        ) {
+            let mut world = World::seeded(seed);
+            let (rules, mut user, secret) = setup(kind, &mut world);
+            // A foreign session: another user's, opened for real.
+            let mut other_world = World::seeded(seed ^ 0x5eed);
+            let (other, _) = totp_user(&mut other_world, &rules);
+            let (_, foreign) = challenged(&other, &rules, &mut other_world);
+            let foreign = foreign.session.expose().to_owned();
+            // The step the verification spent is the latest accepted one.
+            let mut last_step = Some(step_of(&world) - 1);
+            let mut open: Option<Open> = None;
+            let mut earlier: Vec<String> = Vec::new();
+
+            for op in ops {
+                let locked = user.lockout.locked_until.is_some_and(|u| world.now < u);
+                match op {
+                    Op::Wait(seconds) => world.advance(TimeDelta::seconds(seconds)),
+                    Op::SignIn { right_password } => {
+                        let password = if right_password { pw(INITIAL) } else { pw(OTHER) };
+                        match signin::sign_in(&user, &password, &rules, &mut world.ctx()) {
+                            Ok(signed) => {
+                                prop_assert!(right_password);
+                                if let Some(record) = signed.record {
+                                    user = *record;
+                                }
+                                let SignInOutcome::MfaRequired { challenge } = signed.outcome else {
+                                    prop_assert!(false, "tokens from a password alone: {:?}", signed.outcome);
+                                    unreachable!();
+                                };
+                                if let Some(o) = open.take() {
+                                    earlier.push(o.session);
+                                }
+                                open = Some(Open {
+                                    session: challenge.session.expose().to_owned(),
+                                    name: challenge.name,
+                                    sms_code: challenge.sms_code.map(|c| c.expose().to_owned()),
+                                    opened_at: world.now,
+                                    wrong: 0,
+                                });
+                            }
+                            Err(refused) => {
+                                if let Some(record) = refused.record {
+                                    user = *record;
+                                }
+                            }
+                        }
+                    }
+                    Op::AnswerTotp(pick, code_pick) => {
+                        let session = match pick {
+                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
+                            SessionPick::Earlier => earlier.last().cloned(),
+                            SessionPick::Foreign => Some(foreign.clone()),
+                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
+                        }
+                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let step = step_of(&world);
+                        let (code, answered_step) = match code_pick {
+                            CodePick::Right => (code(&secret, &world), Some(step)),
+                            CodePick::Wrong => (wrong(&code(&secret, &world)), None),
+                            CodePick::PreviousStep => (
+                                secret.code_at(world.now - TimeDelta::seconds(30)).expect("code").to_string(),
+                                Some(step - 1),
+                            ),
+                            CodePick::NextStep => (
+                                secret.code_at(world.now + TimeDelta::seconds(30)).expect("code").to_string(),
+                                Some(step + 1),
+                            ),
+                            CodePick::Malformed => ("12 456".into(), None),
+                        };
+                        let fresh = answered_step.filter(|s| last_step.is_none_or(|l| *s > l));
+                        let expected_ok = matches!(pick, SessionPick::Latest)
+                            && open.as_ref().is_some_and(|o| {
+                                o.name == MfaChallengeName::SoftwareTokenMfa
+                                    && world.now < o.opened_at + rules.challenge_validity()
+                                    && o.wrong < mfa::MAX_WRONG_ANSWERS
+                            })
+                            && !locked
+                            && fresh.is_some();
+                        match mfa::respond_to_software_token_mfa(&user, &session, &code, &rules, &mut world.ctx()) {
+                            Ok(next) => {
+                                prop_assert!(expected_ok, "tokens without a fresh right answer to the latest session");
+                                user = next;
+                                last_step = fresh;
+                                open = None;
+                            }
+                            Err(refused) => {
+                                prop_assert!(!expected_ok, "a fresh right answer refused: {:?}", refused.error);
+                                let counted = refused.record.is_some();
+                                if let Some(record) = refused.record {
+                                    user = *record;
+                                }
+                                if counted && let Some(o) = open.as_mut() {
+                                    o.wrong += 1;
+                                    if o.wrong >= mfa::MAX_WRONG_ANSWERS {
+                                        earlier.push(o.session.clone());
+                                        open = None;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Op::AnswerSms(pick, right) => {
+                        let session = match pick {
+                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
+                            SessionPick::Earlier => earlier.last().cloned(),
+                            SessionPick::Foreign => Some(foreign.clone()),
+                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
+                        }
+                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let sent = open.as_ref().and_then(|o| o.sms_code.clone());
+                        let code = match (&sent, right) {
+                            (Some(c), true) => c.clone(),
+                            (Some(c), false) => wrong(c),
+                            (None, _) => "123456".into(),
+                        };
+                        let expected_ok = matches!(pick, SessionPick::Latest)
+                            && right
+                            && open.as_ref().is_some_and(|o| {
+                                o.name == MfaChallengeName::SmsMfa
+                                    && world.now < o.opened_at + rules.challenge_validity()
+                                    && o.wrong < mfa::MAX_WRONG_ANSWERS
+                            })
+                            && !locked;
+                        match mfa::respond_to_sms_mfa(&user, &session, &code, &rules, &mut world.ctx()) {
+                            Ok(next) => {
+                                prop_assert!(expected_ok, "tokens without the right SMS code to the latest session");
+                                user = next;
+                                open = None;
+                            }
+                            Err(refused) => {
+                                prop_assert!(!expected_ok, "the right SMS code refused: {:?}", refused.error);
+                                let counted = refused.record.is_some();
+                                if let Some(record) = refused.record {
+                                    user = *record;
+                                }
+                                if counted && let Some(o) = open.as_mut() {
+                                    o.wrong += 1;
+                                    if o.wrong >= mfa::MAX_WRONG_ANSWERS {
+                                        earlier.push(o.session.clone());
+                                        open = None;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Op::Select(pick, totp) => {
+                        let session = match pick {
+                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
+                            SessionPick::Earlier => earlier.last().cloned(),
+                            SessionPick::Foreign => Some(foreign.clone()),
+                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
+                        }
+                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let answer = if totp { "SOFTWARE_TOKEN_MFA" } else { "SMS_MFA" };
+                        // Choosing yields another challenge, never tokens: the type says so.
+                        if let Ok((next, challenge)) =
+                            mfa::respond_to_select_mfa_type(&user, &session, answer, &rules, &mut world.ctx())
+                        {
+                            prop_assert!(matches!(pick, SessionPick::Latest));
+                            user = next;
+                            if let Some(o) = open.take() {
+                                earlier.push(o.session);
+                            }
+                            open = Some(Open {
+                                session: challenge.session.expose().to_owned(),
+                                name: challenge.name,
+                                sms_code: challenge.sms_code.map(|c| c.expose().to_owned()),
+                                opened_at: world.now,
+                                wrong: 0,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

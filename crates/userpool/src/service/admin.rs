@@ -342,7 +342,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// The prelude of the admin operations that take only a pool and a username.
-    fn admin_user(
+    pub(super) fn admin_user(
         &self,
         caller: &Caller,
         action: &str,
