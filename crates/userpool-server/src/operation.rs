@@ -229,6 +229,12 @@ mod tests {
                 "ChangePassword",
                 "GetUser",
                 "GlobalSignOut",
+                // SPEC §18: called with an access token or an MFA session (Cognito's
+                // model marks them `authtype: none`).
+                "AssociateSoftwareToken",
+                "VerifySoftwareToken",
+                "SetUserMFAPreference",
+                "SetUserSettings",
             ]
             .contains(&name);
             assert_eq!(op.access() == Access::Public, public, "{name}");
