@@ -383,6 +383,13 @@ fn spec_18_sms_codes_go_out_with_the_challenge_are_checked_and_are_bounded() {
     let done = mfa::respond_to_sms_mfa(&user, &session, sent.expose(), &rules, &mut world.ctx())
         .expect("the code completes");
     assert_eq!(
+        done.attributes
+            .get("phone_number_verified")
+            .map(String::as_str),
+        Some("true"),
+        "a code that reached the phone verifies the number"
+    );
+    assert_eq!(
         done.lockout.consecutive_failures, 0,
         "success clears the count"
     );

@@ -336,6 +336,17 @@ fn spec_18_sms_code_goes_through_the_delivery() {
             code: code.expose(),
         },
     ));
+    let described = e
+        .pools
+        .admin_get_user(&e.admin, &e.pool_id, "sue")
+        .expect("get");
+    assert_eq!(
+        described
+            .attributes
+            .get("phone_number_verified")
+            .map(String::as_str),
+        Some("true")
+    );
 }
 
 #[test]

@@ -465,7 +465,7 @@ pub fn respond_to_software_token_mfa(
 }
 
 /// RespondToAuthChallenge `SMS_MFA` with `SMS_MFA_CODE`: the code sent completes the
-/// sign-in.
+/// sign-in, and marks the `phone_number` verified (as Cognito does).
 ///
 /// # Errors
 /// The session errors of [`respond_to_select_mfa_type`]; `ExpiredCodeException` after
@@ -493,7 +493,13 @@ pub fn respond_to_sms_mfa(
             ctx,
         ));
     }
-    Ok(completed(user, state, ctx))
+    let mut next = completed(user, state, ctx);
+    // The code reached the phone: Cognito then marks the number verified (its guide: "After
+    // users complete the SMS text message MFA verification, Amazon Cognito sets the
+    // phone_number_verified attribute to true").
+    next.attributes
+        .insert("phone_number_verified".into(), "true".into());
+    Ok(next)
 }
 
 /// SetUserMFAPreference / AdminSetUserMFAPreference: turns factors on or off and picks the

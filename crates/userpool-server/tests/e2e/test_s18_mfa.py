@@ -22,6 +22,7 @@ from support import (
     PERM,
     ServerProcess,
     assert_tokens,
+    attrs,
     create_user,
     make_client,
     make_pool,
@@ -233,6 +234,9 @@ def test_s18_sms_code_through_the_delivery(cognito, server):
     assert_tokens(answer(code))
     with raises_cognito("NotAuthorizedException", INVALID_SESSION):
         answer(code)
+    # The code reached the phone: the number is now verified, as Cognito marks it.
+    user = cognito.admin_get_user(UserPoolId=pool, Username="sue")
+    assert attrs(user["UserAttributes"])["phone_number_verified"] == "true"
 
 
 def test_s18_legacy_settings_and_select_mfa_type(cognito, server):
