@@ -43,6 +43,7 @@ fn pool_record() -> PoolRecord {
         alias_attributes: vec![AliasAttribute::Email],
         username_attributes: Vec::new(),
         case_sensitive: false,
+        mfa: Default::default(),
         created_at: now(),
         modified_at: now(),
         version: 1,

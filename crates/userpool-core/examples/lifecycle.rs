@@ -98,6 +98,10 @@ impl Life {
                         );
                         Some(session.expose().to_owned())
                     }
+                    SignInOutcome::MfaRequired { challenge } => {
+                        self.say(step, &format!("challenge: {}", challenge.name.as_str()));
+                        Some(challenge.session.expose().to_owned())
+                    }
                 }
             }
             Err(refused) => {

@@ -81,6 +81,8 @@ pub struct PoolRules {
     /// The pool whose name SRP verifiers are computed under (SPEC §15), or `None` (the
     /// default) to compute none: a host that turns SRP off leaves it `None`.
     pub srp_pool: Option<crate::input::UserPoolId>,
+    /// The pool's MFA settings (SPEC §18): OFF by default.
+    pub mfa: crate::mfa::PoolMfaConfig,
 }
 
 impl Default for PoolRules {
@@ -98,6 +100,7 @@ impl Default for PoolRules {
             code_window: TimeDelta::hours(1),
             parallel_history: cfg!(feature = "parallel"),
             srp_pool: None,
+            mfa: crate::mfa::PoolMfaConfig::default(),
         }
     }
 }

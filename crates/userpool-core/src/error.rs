@@ -50,11 +50,16 @@ pub enum ErrorCode {
     LimitExceeded,
     /// `GroupExistsException`: a group of that name exists in the pool (SPEC §17).
     GroupExists,
+    /// `EnableSoftwareTokenMFAException`: VerifySoftwareToken with a wrong code (SPEC §18).
+    EnableSoftwareTokenMfa,
+    /// `SoftwareTokenMFANotFoundException`: the pool does not offer TOTP, or the user has no
+    /// token to verify (SPEC §18).
+    SoftwareTokenMfaNotFound,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -72,6 +77,8 @@ impl ErrorCode {
         ErrorCode::ExpiredCode,
         ErrorCode::LimitExceeded,
         ErrorCode::GroupExists,
+        ErrorCode::EnableSoftwareTokenMfa,
+        ErrorCode::SoftwareTokenMfaNotFound,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -95,6 +102,8 @@ impl ErrorCode {
             ErrorCode::ExpiredCode => "ExpiredCodeException",
             ErrorCode::LimitExceeded => "LimitExceededException",
             ErrorCode::GroupExists => "GroupExistsException",
+            ErrorCode::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+            ErrorCode::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
         }
     }
 
@@ -118,7 +127,9 @@ impl ErrorCode {
             | ErrorCode::CodeMismatch
             | ErrorCode::ExpiredCode
             | ErrorCode::LimitExceeded
-            | ErrorCode::GroupExists => true,
+            | ErrorCode::GroupExists
+            | ErrorCode::EnableSoftwareTokenMfa
+            | ErrorCode::SoftwareTokenMfaNotFound => true,
         }
     }
 }
@@ -484,6 +495,16 @@ pub enum Error {
     /// `GroupExistsException` (SPEC §17).
     #[error("A group with the name already exists.")]
     GroupExists,
+    /// `CodeMismatchException` for a wrong, reused or malformed answer to an MFA challenge
+    /// (SPEC §18), in Cognito's words for it.
+    #[error("Invalid code received for user")]
+    MfaCodeMismatch,
+    /// `EnableSoftwareTokenMFAException`: VerifySoftwareToken with a wrong or reused code.
+    #[error("Code mismatch and fail enable Software Token MFA")]
+    EnableSoftwareTokenMfa,
+    /// `SoftwareTokenMFANotFoundException`, with the reason.
+    #[error("{0}")]
+    SoftwareTokenMfaNotFound(&'static str),
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -599,6 +620,9 @@ impl Error {
             Error::ExpiredCode => ErrorCode::ExpiredCode,
             Error::LimitExceeded => ErrorCode::LimitExceeded,
             Error::GroupExists => ErrorCode::GroupExists,
+            Error::MfaCodeMismatch => ErrorCode::CodeMismatch,
+            Error::EnableSoftwareTokenMfa => ErrorCode::EnableSoftwareTokenMfa,
+            Error::SoftwareTokenMfaNotFound(_) => ErrorCode::SoftwareTokenMfaNotFound,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The pure state machine of a Cognito-style user pool: validated inputs, the password
-//! policy, argon2id hashing, password history, the user lifecycle and the sign-in decision.
+//! policy, argon2id hashing, password history, the user lifecycle, the sign-in decision
+//! and its second factors ([`mfa`]: TOTP software tokens and SMS codes, SPEC §18).
 //!
 //! No I/O, no clock, no global RNG: time and randomness are inputs ([`Context`]), storage is
 //! the caller's. Every operation borrows a [`UserRecord`] and returns a new one, so a failed
@@ -93,6 +94,7 @@ pub mod input;
 pub mod limit;
 pub mod manual;
 pub mod memory;
+pub mod mfa;
 pub mod policy;
 pub mod secret;
 pub mod signin;

@@ -31,6 +31,10 @@
 //! | `AdminResetUserPassword` | [`crate::transitions::admin_reset_user_password`] |
 //! | `ForgotPassword`, `ConfirmForgotPassword` | [`crate::transitions::forgot_password`], [`crate::transitions::confirm_forgot_password`] |
 //! | `AdminDisableUser`, `AdminEnableUser` | [`crate::transitions::admin_disable_user`], [`crate::transitions::admin_enable_user`] |
+//! | `AssociateSoftwareToken`, `VerifySoftwareToken` | [`crate::mfa::associate_software_token`], [`crate::mfa::verify_software_token`] (and their `_in_session` forms for `MFA_SETUP`) |
+//! | `SetUserMFAPreference`, `AdminSetUserMFAPreference`, `(Admin)SetUserSettings` | [`crate::mfa::set_user_mfa_preference`], [`crate::mfa::set_sms_mfa`] |
+//! | `RespondToAuthChallenge` `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `SELECT_MFA_TYPE`, `MFA_SETUP` | [`crate::mfa::respond_to_software_token_mfa`], [`crate::mfa::respond_to_sms_mfa`], [`crate::mfa::respond_to_select_mfa_type`], [`crate::mfa::respond_to_mfa_setup`] |
+//! | `MfaConfiguration` | [`crate::mfa::PoolMfaConfig`] |
 //! | `PasswordPolicy` | [`crate::PasswordPolicy`] |
 //! | exception names | [`crate::ErrorCode`] |
 //!
@@ -71,7 +75,8 @@
 //! - No I/O: no clock, no storage, no network, no global RNG. `userpool-store` wires those.
 //! - No tokens (JWTs): the host or `userpool-server` issues them after
 //!   [`crate::signin::SignInOutcome::Authenticated`].
-//! - No MFA, custom auth challenges, or device SRP (`DEVICE_SRP_AUTH`). User SRP
+//! - No custom auth challenges, email MFA (`EMAIL_OTP`), or device SRP (`DEVICE_SRP_AUTH`).
+//!   MFA with TOTP software tokens and SMS codes (SPEC §18) is in [`crate::mfa`]. User SRP
 //!   (`USER_SRP_AUTH` → PASSWORD_VERIFIER, SPEC §15) is in [`crate::srp`]; the password as
 //!   typed (before NFKC) is what its verifier is computed from.
 //! - No message delivery: codes and temporary passwords come out as [`crate::Event`]s.
@@ -91,3 +96,8 @@
 //!   who knows only a username gets at most five guesses an hour per user and purpose,
 //!   however often codes are reissued (SPEC §12).
 //! - With [`crate::HistoryMode::PerUserSalt`], read its trade-off before enabling it.
+//! - TOTP secrets are [`crate::mfa::TotpSecret`] (wiped, redacted) and live in the user's
+//!   [`crate::mfa::MfaBlob`], which a store must seal (SPEC §14; `SealingStore` does). A
+//!   TOTP step is accepted once; MFA sessions are salted digests bound to the credential;
+//!   a wrong MFA answer counts toward the sign-in lockout, which a right password alone
+//!   does not reset.

@@ -1,5 +1,6 @@
-//! The sign-in decision (SPEC §6): success, the NEW_PASSWORD_REQUIRED challenge, or an error,
-//! with per-user throttling and transparent re-hashing.
+//! The sign-in decision (SPEC §6): success, the NEW_PASSWORD_REQUIRED challenge, an MFA
+//! challenge (SPEC §18, see [`crate::mfa`]), or an error, with per-user throttling and
+//! transparent re-hashing.
 //!
 //! Checks run in this order **(decision: the password is verified before any state is
 //! revealed)**: lockout (without verifying), password, `Enabled`, UNCONFIRMED,
@@ -20,7 +21,7 @@ use crate::user::{CredentialKind, Lockout, PendingChallenge, UserRecord, UserSta
 /// An opaque NEW_PASSWORD_REQUIRED session token: 256 random bits, single-use, bound to the
 /// user and the credential that produced it. Redacted in `Debug`; no `Display`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ChallengeSession(Zeroizing<String>);
+pub struct ChallengeSession(pub(crate) Zeroizing<String>);
 
 impl ChallengeSession {
     /// The token, to hand to the client.
@@ -46,6 +47,12 @@ pub enum SignInOutcome {
     NewPasswordRequired {
         /// The session to send back with the new password.
         session: ChallengeSession,
+    },
+    /// The first factor passed and a second one applies (SPEC §18): the client must
+    /// answer this MFA challenge. Never tokens.
+    MfaRequired {
+        /// The challenge, its session, and for `SMS_MFA` the code to deliver.
+        challenge: crate::mfa::MfaChallenge,
     },
 }
 
@@ -186,7 +193,18 @@ pub(crate) fn conclude(
             {
                 upgrade_hash(&mut next, password, rules, ctx, memory)?;
             }
-            SignInOutcome::Authenticated
+            // A second factor, if one applies (SPEC §18). The lockout stays as it was
+            // until the second factor passes: a known password must not buy fresh
+            // guesses at the MFA code with every sign-in.
+            let mut first_factor = next.clone();
+            first_factor.lockout = user.lockout;
+            match crate::mfa::challenge_after_first_factor(&first_factor, rules, ctx)? {
+                Some((challenged, challenge)) => {
+                    next = challenged;
+                    SignInOutcome::MfaRequired { challenge }
+                }
+                None => SignInOutcome::Authenticated,
+            }
         }
     };
     let changed = next != *user;

@@ -92,6 +92,12 @@ pub enum Event {
     Enabled,
     /// AdminUpdateUserAttributes.
     AttributesUpdated,
+    /// An SMS_MFA challenge opened: the code to send to the user's `phone_number`
+    /// (SPEC §18), through the host's delivery like a confirmation code.
+    MfaCodeIssued {
+        /// The code.
+        code: ConfirmationCode,
+    },
 }
 
 /// A refusal that still has bookkeeping to persist (a failed-attempt counter). Status,
@@ -210,6 +216,7 @@ fn new_record(
         code_throttles: CodeThrottles::default(),
         pending_challenge: None,
         srp: None,
+        mfa: None,
         created_at: ctx.now,
         modified_at: ctx.now,
         version: 0,

@@ -328,6 +328,11 @@ pub struct UserRecord {
     /// a password is written with SRP on. Opaque to stores, which persist it as bytes (a
     /// sealing layer seals it).
     pub srp: Option<crate::srp::SrpBlob>,
+    /// The MFA state (SPEC §18): the TOTP secrets (verified and pending), the last accepted
+    /// TOTP step, the enabled and preferred factors, SMS codes sent, the open MFA challenge.
+    /// `None` for a user who never touched MFA. Opaque to stores, which persist it as bytes
+    /// (a sealing layer seals it, SPEC §14).
+    pub mfa: Option<crate::mfa::MfaBlob>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

@@ -191,6 +191,9 @@ impl Case {
                             (Success::Challenge, Some(session.expose().to_owned()))
                         }
                         SignInOutcome::Authenticated => (Success::Authenticated, None),
+                        SignInOutcome::MfaRequired { .. } => {
+                            unreachable!("these rules leave MFA OFF (SPEC §18)")
+                        }
                     };
                     Actual::Ok {
                         record: signed.record,

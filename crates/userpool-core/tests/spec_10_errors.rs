@@ -259,6 +259,23 @@ fn every_variant_has_its_cognito_code_and_message() {
             "GroupExistsException",
             "A group with the name already exists.",
         ),
+        (
+            Error::MfaCodeMismatch,
+            "CodeMismatchException",
+            "Invalid code received for user",
+        ),
+        (
+            Error::EnableSoftwareTokenMfa,
+            "EnableSoftwareTokenMFAException",
+            "Code mismatch and fail enable Software Token MFA",
+        ),
+        (
+            Error::SoftwareTokenMfaNotFound(
+                "Software Token MFA has not been enabled by the userPool.",
+            ),
+            "SoftwareTokenMFANotFoundException",
+            "Software Token MFA has not been enabled by the userPool.",
+        ),
     ];
     let mut seen = std::collections::HashSet::new();
     for (error, code, message) in &cases {

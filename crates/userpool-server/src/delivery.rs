@@ -43,6 +43,23 @@ impl Delivery for LogDelivery {
                 purpose = ?purpose,
                 "confirmation code issued (not logged: pass --log-codes to see codes)"
             ),
+            // SPEC §18: an SMS MFA code, logged where confirmation codes are, in the same
+            // shape (purpose `SmsMfa`), so a developer or a test reads it the same way.
+            Event::MfaCodeIssued { code } if self.log_codes => tracing::info!(
+                target: "userpool_server::delivery",
+                pool = pool.as_str(),
+                username,
+                purpose = tracing::field::display("SmsMfa"),
+                code = code.expose(),
+                "confirmation code issued"
+            ),
+            Event::MfaCodeIssued { .. } => tracing::info!(
+                target: "userpool_server::delivery",
+                pool = pool.as_str(),
+                username,
+                purpose = tracing::field::display("SmsMfa"),
+                "confirmation code issued (not logged: pass --log-codes to see codes)"
+            ),
             Event::UserCreated {
                 generated: true, ..
             }

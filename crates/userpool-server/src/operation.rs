@@ -62,6 +62,10 @@ operations! {
     AdminUserGlobalSignOut => Admin,
     AdminInitiateAuth => Admin,
     AdminRespondToAuthChallenge => Admin,
+    AdminSetUserMFAPreference => Admin,
+    AdminSetUserSettings => Admin,
+    SetUserPoolMfaConfig => Admin,
+    GetUserPoolMfaConfig => Admin,
     CreateGroup => Admin,
     GetGroup => Admin,
     ListGroups => Admin,
@@ -81,6 +85,10 @@ operations! {
     ChangePassword => Public,
     GetUser => Public,
     GlobalSignOut => Public,
+    AssociateSoftwareToken => Public,
+    VerifySoftwareToken => Public,
+    SetUserMFAPreference => Public,
+    SetUserSettings => Public,
 }
 
 /// Cognito user-pool operations this server knows by name but does not implement: they
@@ -95,11 +103,8 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "AdminLinkProviderForUser",
     "AdminListDevices",
     "AdminListUserAuthEvents",
-    "AdminSetUserMFAPreference",
-    "AdminSetUserSettings",
     "AdminUpdateAuthEventFeedback",
     "AdminUpdateDeviceStatus",
-    "AssociateSoftwareToken",
     "ConfirmDevice",
     "CreateIdentityProvider",
     "CreateManagedLoginBranding",
@@ -128,7 +133,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetUICustomization",
     "GetUserAttributeVerificationCode",
     "GetUserAuthFactors",
-    "GetUserPoolMfaConfig",
     "ListDevices",
     "ListIdentityProviders",
     "ListResourceServers",
@@ -140,9 +144,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "SetLogDeliveryConfiguration",
     "SetRiskConfiguration",
     "SetUICustomization",
-    "SetUserMFAPreference",
-    "SetUserPoolMfaConfig",
-    "SetUserSettings",
     "StartUserImportJob",
     "StartWebAuthnRegistration",
     "StopUserImportJob",
@@ -155,7 +156,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "UpdateUserAttributes",
     "UpdateUserPoolClient",
     "UpdateUserPoolDomain",
-    "VerifySoftwareToken",
     "VerifyUserAttribute",
 ];
 
@@ -229,6 +229,12 @@ mod tests {
                 "ChangePassword",
                 "GetUser",
                 "GlobalSignOut",
+                // SPEC §18: called with an access token or an MFA session (Cognito's
+                // model marks them `authtype: none`).
+                "AssociateSoftwareToken",
+                "VerifySoftwareToken",
+                "SetUserMFAPreference",
+                "SetUserSettings",
             ]
             .contains(&name);
             assert_eq!(op.access() == Access::Public, public, "{name}");

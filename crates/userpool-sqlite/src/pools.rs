@@ -1,6 +1,7 @@
 //! Pools and app clients: the statements, run inside the caller's transaction.
 
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
+use userpool_core::mfa::PoolMfaConfig;
 use userpool_core::{HashParams, PasswordPolicy, UserPoolId};
 use userpool_store::{ClientRecord, PoolRecord, StoreError};
 
@@ -11,7 +12,7 @@ const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require
     require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
     maximum_length, reject_user_identity, refuse_temporary_as_new, minimum_strength, hash_memory_kib, hash_iterations, hash_parallelism, \
     history_mode, alias_attributes, username_attributes, case_sensitive, created_at, \
-    modified_at, version";
+    modified_at, version, mfa_configuration, mfa_software_token, mfa_sms, mfa_sms_message";
 
 fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
     let id: String = row.get("id")?;
@@ -57,6 +58,15 @@ fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
             "pools.username_attributes",
         )?,
         case_sensitive: row.get("case_sensitive")?,
+        mfa: PoolMfaConfig {
+            mode: row
+                .get::<_, String>("mfa_configuration")?
+                .parse()
+                .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
+            software_token: row.get("mfa_software_token")?,
+            sms: row.get("mfa_sms")?,
+            sms_message: row.get("mfa_sms_message")?,
+        },
         created_at: time(row.get("created_at")?, "pools.created_at")?,
         modified_at: time(row.get("modified_at")?, "pools.modified_at")?,
         version: from_sql_int(row.get("version")?, "pools.version")?,
@@ -99,7 +109,8 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
          :password_history_size, :temporary_password_validity_days, :maximum_length, \
          :reject_user_identity, :refuse_temporary_as_new, :minimum_strength, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
          :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
-         :created_at, :modified_at, 1)"
+         :created_at, :modified_at, 1, :mfa_configuration, :mfa_software_token, :mfa_sms, \
+         :mfa_sms_message)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let p = &pool.policy;
@@ -126,6 +137,10 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":case_sensitive": pool.case_sensitive,
         ":created_at": micros(pool.created_at),
         ":modified_at": micros(pool.modified_at),
+        ":mfa_configuration": pool.mfa.mode.as_str(),
+        ":mfa_software_token": pool.mfa.software_token,
+        ":mfa_sms": pool.mfa.sms,
+        ":mfa_sms_message": pool.mfa.sms_message,
     });
     match result {
         Ok(_) => Ok(1),
@@ -171,7 +186,9 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
          hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
          hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
          username_attributes = :username_attributes, created_at = :created_at, \
-         modified_at = :modified_at, version = :next \
+         modified_at = :modified_at, version = :next, \
+         mfa_configuration = :mfa_configuration, mfa_software_token = :mfa_software_token, \
+         mfa_sms = :mfa_sms, mfa_sms_message = :mfa_sms_message \
          WHERE id = :id AND version = :expected",
     )?;
     let p = &pool.policy;
@@ -197,6 +214,10 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":created_at": micros(pool.created_at),
         ":modified_at": micros(pool.modified_at),
         ":next": to_sql_int(next, "pools.version")?,
+        ":mfa_configuration": pool.mfa.mode.as_str(),
+        ":mfa_software_token": pool.mfa.software_token,
+        ":mfa_sms": pool.mfa.sms,
+        ":mfa_sms_message": pool.mfa.sms_message,
         ":expected": to_sql_int(pool.version, "pools.version")?,
     })?;
     if changed != 1 {

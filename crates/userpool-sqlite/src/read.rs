@@ -22,7 +22,7 @@ const USER_COLUMNS: &str = "username, sub, status, enabled, credential_hash, \
     consecutive_failures, last_failure_at, locked_until, code_purpose, code_digest, \
     code_expires_at, code_failed_attempts, challenge_digest, challenge_credential, \
     challenge_expires_at, created_at, modified_at, version, sign_up_code_failures, \
-    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp";
+    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp, mfa";
 
 /// The row id of the user a key designates, if any.
 pub(crate) fn user_id(
@@ -161,6 +161,9 @@ fn user_from_row(row: &Row<'_>) -> Result<UserRecord, Failure> {
         srp: row
             .get::<_, Option<Vec<u8>>>("srp")?
             .map(userpool_core::srp::SrpBlob::from_bytes),
+        mfa: row
+            .get::<_, Option<Vec<u8>>>("mfa")?
+            .map(userpool_core::mfa::MfaBlob::from_bytes),
         created_at: time(row.get("created_at")?, "users.created_at")?,
         modified_at: time(row.get("modified_at")?, "users.modified_at")?,
         version: from_sql_int(row.get("version")?, "users.version")?,

@@ -271,6 +271,18 @@ CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
 ALTER TABLE users ADD COLUMN srp BLOB;
 ",
     },
+    Migration {
+        version: 10,
+        description: "MFA (SPEC §18): the pool's MfaConfiguration and factors offered; users' MFA state (TOTP secrets, last step, factors, open challenge) as the store is given it (sealed by SealingStore)",
+        sql: "
+ALTER TABLE pools ADD COLUMN mfa_configuration TEXT NOT NULL DEFAULT 'OFF'
+    CHECK (mfa_configuration IN ('OFF', 'ON', 'OPTIONAL'));
+ALTER TABLE pools ADD COLUMN mfa_software_token INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pools ADD COLUMN mfa_sms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pools ADD COLUMN mfa_sms_message TEXT;
+ALTER TABLE users ADD COLUMN mfa BLOB;
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

@@ -26,6 +26,10 @@ struct Fixture {
     throttles: CodeThrottles,
     /// The user's SRP state as a version-8 database holds it (opaque bytes).
     srp: Vec<u8>,
+    /// The user's MFA state as a version-10 database holds it (opaque bytes).
+    mfa: Vec<u8>,
+    /// The pool's MFA configuration as a version-10 database holds it.
+    pool_mfa: userpool_core::mfa::PoolMfaConfig,
     client: ClientRecord,
     user: UserRecord,
     key: SigningKey,
@@ -107,6 +111,13 @@ fn fixture() -> Fixture {
         pool,
         throttles,
         srp: (0..=255u8).rev().collect(),
+        mfa: (0..=255u8).step_by(3).collect(),
+        pool_mfa: userpool_core::mfa::PoolMfaConfig {
+            mode: userpool_core::mfa::MfaMode::Optional,
+            software_token: true,
+            sms: true,
+            sms_message: Some("code {####}".into()),
+        },
         client,
         user: u,
         key,
@@ -321,8 +332,31 @@ fn seed_v9(conn: &Connection, f: &Fixture) {
     .expect("v9 srp");
 }
 
+/// What a version-10 database adds: the pool's MFA configuration and the user's MFA state
+/// (SPEC §18). Older databases read back with MFA OFF and no state.
+fn seed_v10(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE users SET mfa = ?1 WHERE username = 'veteran'",
+        params![f.mfa.as_slice()],
+    )
+    .expect("v10 user mfa");
+    let m = &f.pool_mfa;
+    conn.execute(
+        "UPDATE pools SET mfa_configuration = ?1, mfa_software_token = ?2, mfa_sms = ?3, \
+         mfa_sms_message = ?4 WHERE id = ?5",
+        params![
+            m.mode.as_str(),
+            m.software_token,
+            m.sms,
+            m.sms_message,
+            f.pool.id.as_str()
+        ],
+    )
+    .expect("v10 pool mfa");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
-    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9,
+    seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9, seed_v10,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -364,9 +398,13 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
         assert_eq!(reached, schema::VERSION, "from version {version}");
 
         if version >= 1 {
+            let mut expected_pool = f.pool.clone();
+            if version >= 10 {
+                expected_pool.mfa = f.pool_mfa.clone();
+            }
             assert_eq!(
                 store.get_pool(&f.pool.id).expect("get_pool").as_ref(),
-                Some(&f.pool),
+                Some(&expected_pool),
                 "the pool survives migration from version {version}"
             );
             assert_eq!(
@@ -389,6 +427,9 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             };
             if version >= 9 {
                 expected.srp = Some(userpool_core::srp::SrpBlob::from_bytes(f.srp.clone()));
+            }
+            if version >= 10 {
+                expected.mfa = Some(userpool_core::mfa::MfaBlob::from_bytes(f.mfa.clone()));
             }
             for key in [
                 UserKey::Username("veteran"),

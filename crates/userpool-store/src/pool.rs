@@ -1,6 +1,7 @@
 //! What a store keeps about a pool and its app clients.
 
 use chrono::{DateTime, Utc};
+use userpool_core::mfa::PoolMfaConfig;
 use userpool_core::{AliasAttribute, HashParams, HistoryMode, PasswordPolicy, UserPoolId};
 
 /// A user pool's persisted settings.
@@ -25,6 +26,8 @@ pub struct PoolRecord {
     pub username_attributes: Vec<AliasAttribute>,
     /// Whether usernames compare case-sensitively (immutable after creation).
     pub case_sensitive: bool,
+    /// MFA settings (SetUserPoolMfaConfig; SPEC §18). OFF by default.
+    pub mfa: PoolMfaConfig,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

@@ -90,6 +90,9 @@ pub enum Purpose {
     /// A user's SRP verifier and open PASSWORD_VERIFIER challenges (owner: the user's
     /// `sub`; SPEC §15).
     SrpVerifier,
+    /// A user's MFA state: TOTP secrets (verified and pending), factors, the open MFA
+    /// challenge (owner: the user's `sub`; SPEC §18).
+    MfaState,
 }
 
 impl Purpose {
@@ -101,6 +104,7 @@ impl Purpose {
             Purpose::ClientSecret => "client-secret",
             Purpose::SigningKey => "signing-key",
             Purpose::SrpVerifier => "srp-verifier",
+            Purpose::MfaState => "mfa-state",
         }
     }
 }

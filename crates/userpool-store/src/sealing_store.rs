@@ -19,7 +19,8 @@
 //! PASSWORD_VERIFIER challenges' secret b) sealed in `insert_user`/`update_user`
 //! ([`Purpose::SrpVerifier`], owner the user's `sub`) and opened in `find_user`/`list_users`;
 //! a user write always seals under the newest key, so a value under an older key or in
-//! the clear is re-sealed at the user's next write. TOTP secrets will follow the same way.
+//! the clear is re-sealed at the user's next write. The MFA state ([`UserRecord::mfa`]:
+//! TOTP secrets, SPEC §18) goes the same way under [`Purpose::MfaState`].
 //!
 //! # Legacy plaintext, and rotation
 //!
@@ -42,6 +43,7 @@
 
 use std::sync::Arc;
 
+use userpool_core::mfa::MfaBlob;
 use userpool_core::srp::SrpBlob;
 use userpool_core::{UserPoolId, UserRecord, Username};
 use uuid::Uuid;
@@ -205,7 +207,7 @@ impl<S: Store + ?Sized> SealingStore<S> {
 }
 
 impl<S: Store + ?Sized> SealingStore<S> {
-    /// The user with its SRP state sealed, as the inner store is to hold it.
+    /// The user with its SRP and MFA state sealed, as the inner store is to hold it.
     fn seal_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<UserRecord, StoreError> {
         let mut sealed = user.clone();
         if let Some(blob) = &user.srp {
@@ -214,10 +216,16 @@ impl<S: Store + ?Sized> SealingStore<S> {
             let bytes = self.keyring.seal(&*self.random, &place, blob.as_bytes())?;
             sealed.srp = Some(SrpBlob::from_bytes(bytes));
         }
+        if let Some(blob) = &user.mfa {
+            let owner = user.sub.hyphenated().to_string();
+            let place = Place::new(Purpose::MfaState, pool.as_str(), &owner);
+            let bytes = self.keyring.seal(&*self.random, &place, blob.as_bytes())?;
+            sealed.mfa = Some(MfaBlob::from_bytes(bytes));
+        }
         Ok(sealed)
     }
 
-    /// The user with its SRP state opened. A value stored in the clear (before sealing)
+    /// The user with its SRP and MFA state opened. A value stored in the clear (before sealing)
     /// reads as it is and is sealed at the next write.
     fn open_user(&self, pool: &UserPoolId, mut user: UserRecord) -> Result<UserRecord, StoreError> {
         if let Some(blob) = &user.srp
@@ -227,6 +235,14 @@ impl<S: Store + ?Sized> SealingStore<S> {
             let place = Place::new(Purpose::SrpVerifier, pool.as_str(), &owner);
             let opened = self.keyring.open(&place, blob.as_bytes())?;
             user.srp = Some(SrpBlob::from_bytes(opened.plaintext.to_vec()));
+        }
+        if let Some(blob) = &user.mfa
+            && seal::is_sealed(blob.as_bytes())
+        {
+            let owner = user.sub.hyphenated().to_string();
+            let place = Place::new(Purpose::MfaState, pool.as_str(), &owner);
+            let opened = self.keyring.open(&place, blob.as_bytes())?;
+            user.mfa = Some(MfaBlob::from_bytes(opened.plaintext.to_vec()));
         }
         Ok(user)
     }

@@ -275,9 +275,10 @@ impl<S: Store + ?Sized> ModelCheck<S> {
                         self.session = Some(session.expose().to_owned());
                         Ok(Success::Challenge)
                     }
-                    AuthResult::PasswordVerifier(_) => Err(userpool_core::Error::Internal(
-                        userpool_core::Internal::Storage,
-                    )),
+                    // Challenges the model does not drive (its pools use neither SRP nor MFA).
+                    AuthResult::PasswordVerifier(_) | AuthResult::Mfa(_) => Err(
+                        userpool_core::Error::Internal(userpool_core::Internal::Storage),
+                    ),
                 }
             }
             Op::RespondToChallenge {
@@ -472,7 +473,8 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             let signed = signin::sign_in(record, &password, &self.rules, &mut ctx)
                 .map(|s| match s.outcome {
                     SignInOutcome::Authenticated => Success::Authenticated,
-                    SignInOutcome::NewPasswordRequired { .. } => Success::Challenge,
+                    SignInOutcome::NewPasswordRequired { .. }
+                    | SignInOutcome::MfaRequired { .. } => Success::Challenge,
                 })
                 .map_err(|r| r.error);
             let expected = model.predict(&Op::SignIn {

@@ -65,6 +65,7 @@ fn signs_in(env: &Env, given: &str, password: &str) -> Result<String, Error> {
         AuthResult::Authenticated(who) => Ok(who.user.username),
         AuthResult::NewPasswordRequired { user, .. } => Ok(user.username),
         AuthResult::PasswordVerifier(p) => Ok(p.user_id_for_srp),
+        AuthResult::Mfa(challenge) => Ok(challenge.user.username),
     }
 }
 

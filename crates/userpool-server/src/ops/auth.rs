@@ -29,7 +29,7 @@ struct PublicInput {
 }
 
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
-fn check_secret(
+pub(super) fn check_secret(
     app: &App,
     client_id: &str,
     username: &str,
@@ -241,7 +241,7 @@ fn srp_flow(
     auth_response(app, result)
 }
 
-fn missing(name: &str) -> Error {
+pub(super) fn missing(name: &str) -> Error {
     PoolError::InvalidParameterMessage(format!("Missing required parameter {name}")).into()
 }
 
@@ -295,7 +295,7 @@ fn authentication_result(issued: &Issued) -> Value {
 }
 
 /// Tokens for an authenticated user, or the NEW_PASSWORD_REQUIRED challenge.
-fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
+pub(super) fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
     match result {
         AuthResult::Authenticated(who) => {
             let issued = app.pools.issue_tokens(&who)?;
@@ -312,6 +312,7 @@ fn auth_response(app: &App, result: AuthResult) -> Result<Value, Error> {
                 "userAttributes": challenge_attributes(&user)?,
             },
         })),
+        AuthResult::Mfa(challenge) => Ok(super::mfa::challenge_response(&challenge)),
         AuthResult::PasswordVerifier(p) => Ok(json!({
             "ChallengeName": "PASSWORD_VERIFIER",
             "ChallengeParameters": {
@@ -340,13 +341,13 @@ fn challenge_attributes(user: &UserDescription) -> Result<String, Error> {
 /// RespondToAuthChallenge and AdminRespondToAuthChallenge.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct RespondToAuthChallenge {
+pub(super) struct RespondToAuthChallenge {
     user_pool_id: Option<String>,
-    client_id: Option<String>,
-    challenge_name: Option<String>,
-    session: Option<String>,
+    pub(super) client_id: Option<String>,
+    pub(super) challenge_name: Option<String>,
+    pub(super) session: Option<String>,
     #[serde(default)]
-    challenge_responses: BTreeMap<String, String>,
+    pub(super) challenge_responses: BTreeMap<String, String>,
 }
 
 /// The parts of a NEW_PASSWORD_REQUIRED answer, after the checks both variants share.
@@ -407,7 +408,7 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
     required.finish()?;
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(PoolError::InvalidParameterMessage(format!(
-            "Unsupported challenge: {}. Only NEW_PASSWORD_REQUIRED and PASSWORD_VERIFIER are implemented.",
+            "Unsupported challenge: {}. Implemented: NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP.",
             challenge.chars().take(64).collect::<String>()
         ))
         .into());
@@ -448,6 +449,12 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
 
 pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let input: RespondToAuthChallenge = shapes::input(input)?;
+    if let Some(m) = super::mfa::answer(app, &input)? {
+        let result =
+            app.pools
+                .respond_to_mfa_challenge(m.client_id, m.username, m.session, m.answer)?;
+        return auth_response(app, result);
+    }
     if let Some(v) = verifier_answer(app, &input)? {
         let result = app.pools.respond_to_password_verifier(
             v.client_id,
@@ -478,6 +485,17 @@ pub fn admin_respond_to_auth_challenge(
     let mut required = Required::default();
     let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
+    if let Some(m) = super::mfa::answer(app, &input)? {
+        let result = app.pools.admin_respond_to_mfa_challenge(
+            caller,
+            pool_id,
+            m.client_id,
+            m.username,
+            m.session,
+            m.answer,
+        )?;
+        return auth_response(app, result);
+    }
     if let Some(v) = verifier_answer(app, &input)? {
         let result = app.pools.admin_respond_to_password_verifier(
             caller,
@@ -541,11 +559,13 @@ pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let user = app
         .pools
         .get_user(input.access_token.as_deref().unwrap_or_default())?;
-    Ok(json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": shapes::attribute_list(&user.attributes),
         "MFAOptions": [],
-    }))
+    });
+    shapes::add_mfa_settings(&mut out, &user);
+    Ok(out)
 }
 
 /// **GlobalSignOut**: revokes every refresh token of the token's user, and the access

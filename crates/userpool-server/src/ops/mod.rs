@@ -3,6 +3,7 @@
 
 mod auth;
 mod groups;
+mod mfa;
 mod pools;
 pub mod shapes;
 mod users;
@@ -73,5 +74,13 @@ pub fn call(
         O::ChangePassword => auth::change_password(app, input),
         O::GetUser => auth::get_user(app, input),
         O::GlobalSignOut => auth::global_sign_out(app, input),
+        O::AssociateSoftwareToken => mfa::associate_software_token(app, input),
+        O::VerifySoftwareToken => mfa::verify_software_token(app, input),
+        O::SetUserMFAPreference => mfa::set_user_mfa_preference(app, input),
+        O::SetUserSettings => mfa::set_user_settings(app, input),
+        O::AdminSetUserMFAPreference => mfa::admin_set_user_mfa_preference(app, admin()?, input),
+        O::AdminSetUserSettings => mfa::admin_set_user_settings(app, admin()?, input),
+        O::SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config(app, admin()?, input),
+        O::GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config(app, admin()?, input),
     }
 }

@@ -116,14 +116,34 @@ pub fn user_type(user: &UserDescription) -> Value {
 
 /// `AdminGetUserResponse`.
 pub fn admin_get_user(user: &UserDescription) -> Value {
-    json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": attribute_list(&user.attributes),
         "UserCreateDate": epoch(user.created_at),
         "UserLastModifiedDate": epoch(user.modified_at),
         "Enabled": user.enabled,
         "UserStatus": user.status.to_string(),
-    })
+    });
+    add_mfa_settings(&mut out, user);
+    out
+}
+
+/// The MFA members of GetUser and AdminGetUser (SPEC §18): `UserMFASettingList` and
+/// `PreferredMfaSetting` when set, and the legacy `MFAOptions` (SMS to `phone_number`
+/// while SMS MFA is on).
+pub fn add_mfa_settings(out: &mut Value, user: &UserDescription) {
+    use userpool_core::mfa::MfaFactor;
+    let settings = &user.mfa;
+    if !settings.enabled.is_empty() {
+        let names: Vec<&str> = settings.enabled.iter().map(|f| f.as_str()).collect();
+        out["UserMFASettingList"] = json!(names);
+    }
+    if let Some(preferred) = settings.preferred {
+        out["PreferredMfaSetting"] = json!(preferred.as_str());
+    }
+    if settings.enabled.contains(&MfaFactor::Sms) {
+        out["MFAOptions"] = json!([{ "DeliveryMedium": "SMS", "AttributeName": "phone_number" }]);
+    }
 }
 
 /// `PasswordPolicyType`.
@@ -157,7 +177,7 @@ pub fn user_pool_type(pool: &PoolRecord) -> Value {
         "Arn": pool_arn(pool),
         "Policies": { "PasswordPolicy": password_policy(&pool.policy) },
         "UsernameConfiguration": { "CaseSensitive": pool.case_sensitive },
-        "MfaConfiguration": "OFF",
+        "MfaConfiguration": pool.mfa.mode.as_str(),
         "DeletionProtection": "INACTIVE",
         "CreationDate": epoch(pool.created_at),
         "LastModifiedDate": epoch(pool.modified_at),

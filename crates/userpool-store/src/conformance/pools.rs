@@ -30,6 +30,12 @@ pub fn pool_create_then_get_round_trips_every_field(h: &impl Harness) {
         alias_attributes: vec![AliasAttribute::Email, AliasAttribute::PreferredUsername],
         username_attributes: vec![AliasAttribute::PhoneNumber],
         case_sensitive: false,
+        mfa: userpool_core::mfa::PoolMfaConfig {
+            mode: userpool_core::mfa::MfaMode::Optional,
+            software_token: true,
+            sms: true,
+            sms_message: Some("Ünïcödé code: {####}".into()),
+        },
         created_at: at(123_456_789),
         modified_at: at(987_654_321),
         version: 0,
@@ -59,6 +65,12 @@ pub fn pool_update_is_compare_and_swap(h: &impl Harness) {
         "policy",
     );
     changed.name = "renamed".into();
+    changed.mfa = userpool_core::mfa::PoolMfaConfig {
+        mode: userpool_core::mfa::MfaMode::On,
+        software_token: true,
+        sms: false,
+        sms_message: None,
+    };
     changed.modified_at = at(5_000_001);
     let v2 = ok(f.store.update_pool(&changed), "update_pool");
     assert_eq!(v2, 2, "update_pool issues version + 1");

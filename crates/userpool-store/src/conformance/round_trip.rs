@@ -279,3 +279,79 @@ pub fn user_round_trips_srp_state(h: &impl Harness) {
         "a user whose SRP state was cleared",
     );
 }
+
+/// A user's MFA state (SPEC §18) round-trips byte for byte: it is opaque to the store (a
+/// real state with a verified TOTP secret, a pending one, factors and an open challenge;
+/// the sealed form `SealingStore` hands down; or any bytes), set on insert, replaced on
+/// update, and cleared back to none.
+pub fn user_round_trips_mfa_state(h: &impl Harness) {
+    use userpool_core::mfa::{self, FactorPreference, MfaMode, PoolMfaConfig};
+    let mut f = Fixture::new(h, true, &[]);
+    let mut rules = insecure_fast_rules(PasswordPolicy::default());
+    rules.mfa = PoolMfaConfig {
+        mode: MfaMode::On,
+        software_token: true,
+        sms: true,
+        sms_message: None,
+    };
+    let base = set(&f.user("mfa_user", &[]), |u| {
+        u.attributes
+            .insert("phone_number".into(), "+15555550100".into());
+    });
+    // A real state: a verified token, SMS on and preferred, a pending secret, a challenge.
+    let mut ctx = Context::new(at(1_700_000_000), &mut f.rng);
+    let (user, secret) = ok(
+        mfa::associate_software_token(&base, &rules, &mut ctx),
+        "associate",
+    );
+    let code = ok(secret.code_at(ctx.now), "code");
+    let user = ok(mfa::verify_software_token(&user, &code, &mut ctx), "verify");
+    let on = FactorPreference {
+        enabled: Some(true),
+        preferred: Some(true),
+    };
+    let user = ok(
+        mfa::set_user_mfa_preference(&user, FactorPreference::default(), on, &mut ctx),
+        "preference",
+    );
+    let (user, _) = ok(
+        mfa::associate_software_token(&user, &rules, &mut ctx),
+        "associate again",
+    );
+    let opened = ok(
+        mfa::challenge_after_first_factor(&user, &rules, &mut ctx),
+        "challenge",
+    );
+    let (user, _challenge) = opened.unwrap_or_else(|| panic!("an ON pool challenges"));
+    assert!(user.mfa.is_some(), "a real MFA state");
+    let stored = f.insert(&user);
+    f.assert_stored(&stored, "a user with an MFA state");
+
+    let bytes: Vec<u8> = (0..600u32).map(|i| (i % 256) as u8).collect();
+    let opaque = set(&stored, |u| {
+        u.mfa = Some(mfa::MfaBlob::from_bytes(bytes.clone()));
+    });
+    let v = ok(f.update(&opaque), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..opaque.clone()
+        },
+        "a user with opaque MFA bytes",
+    );
+    let cleared = set(
+        &UserRecord {
+            version: v,
+            ..opaque
+        },
+        |u| u.mfa = None,
+    );
+    let v = ok(f.update(&cleared), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..cleared
+        },
+        "a user whose MFA state was cleared",
+    );
+}

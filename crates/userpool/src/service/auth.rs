@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use userpool_core::{
     Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
-    Username, signin, transitions,
+    Username, mfa, signin, transitions,
 };
 use uuid::Uuid;
 
@@ -308,7 +308,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(auth_result(client, &pool.id, &user, outcome)),
+            Ok((user, outcome)) => Ok(self.signed_in(client, pool, &user, outcome)),
             Err(Error::UserNotFound) => {
                 let refusal = signin::sign_in_unknown_user(
                     password,
@@ -363,12 +363,43 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             answered => answered?,
         };
-        Ok(auth_result(
-            client,
-            &pool.id,
-            &user,
-            SignInOutcome::Authenticated,
-        ))
+        // The new password is the first factor: a second one may follow (SPEC §18).
+        let (user, challenge) = self.mutate(pool, &user.username, |user, ctx| {
+            Ok(
+                match mfa::challenge_after_first_factor(user, &rules, ctx)? {
+                    Some((next, challenge)) => (Some(next), Some(challenge)),
+                    None => (None, None),
+                },
+            )
+        })?;
+        let outcome = match challenge {
+            Some(challenge) => SignInOutcome::MfaRequired { challenge },
+            None => SignInOutcome::Authenticated,
+        };
+        Ok(self.signed_in(client, pool, &user, outcome))
+    }
+
+    /// What a sign-in step led to, for the client: tokens (the host issues them), or a
+    /// challenge. An MFA challenge's SMS code goes to the delivery here.
+    pub(super) fn signed_in(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        user: &UserRecord,
+        outcome: SignInOutcome,
+    ) -> AuthResult {
+        match outcome {
+            SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
+                pool_id: pool.id.clone(),
+                client_id: client.client_id.clone(),
+                user: UserDescription::from(user),
+            }),
+            SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
+                session,
+                user: UserDescription::from(user),
+            },
+            SignInOutcome::MfaRequired { challenge } => self.mfa_result(pool, user, challenge),
+        }
     }
 }
 
@@ -406,29 +437,10 @@ fn require_flow(client: &ClientRecord, enabling: &[&str]) -> Result<()> {
 }
 
 /// `Session`'s length limits (Cognito's model: 20..=2048).
-fn session_constraint(session: &str) -> Option<Constraint> {
+pub(super) fn session_constraint(session: &str) -> Option<Constraint> {
     match session.chars().count() {
         n if n < 20 => Some(Constraint::TooShort { min: 20 }),
         n if n > 2048 => Some(Constraint::TooLong { max: 2048 }),
         _ => None,
-    }
-}
-
-pub(super) fn auth_result(
-    client: &ClientRecord,
-    pool: &UserPoolId,
-    user: &UserRecord,
-    outcome: SignInOutcome,
-) -> AuthResult {
-    let user = UserDescription::from(user);
-    match outcome {
-        SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
-            pool_id: pool.clone(),
-            client_id: client.client_id.clone(),
-            user,
-        }),
-        SignInOutcome::NewPasswordRequired { session } => {
-            AuthResult::NewPasswordRequired { session, user }
-        }
     }
 }

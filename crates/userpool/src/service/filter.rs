@@ -127,6 +127,7 @@ mod tests {
             created_at: chrono::DateTime::UNIX_EPOCH,
             modified_at: chrono::DateTime::UNIX_EPOCH,
             version: 0,
+            mfa: userpool_core::mfa::MfaSettings::default(),
         };
         let exact = |text: &str| Filter::parse(text).ok();
         for (text, case_sensitive, expected) in [

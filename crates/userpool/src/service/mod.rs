@@ -23,6 +23,7 @@ mod auth;
 mod filter;
 mod gates;
 mod groups;
+mod mfa;
 mod names;
 mod paging;
 mod pools;
@@ -52,11 +53,12 @@ use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
+pub use mfa::{ChallengeSessionText, MfaAnswer};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    SignUpResult, UserDescription,
+    ListUsersPage, MessageAction, MfaChallengeResult, PasswordVerifierParameters, PoolPage,
+    PoolSettings, PoolUpdate, SignUpResult, UserDescription,
 };
 
 /// How many times an operation re-reads and re-runs after losing a compare-and-swap

@@ -85,6 +85,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 alias_attributes: dedup(settings.alias_attributes.clone()),
                 username_attributes: dedup(settings.username_attributes.clone()),
                 case_sensitive: settings.case_sensitive,
+                mfa: Default::default(),
                 created_at: now,
                 modified_at: now,
                 version: 0,

@@ -250,6 +250,7 @@ impl HostOptions {
         rules.history_mode = pool.history_mode;
         rules.lockout = self.lockout;
         rules.srp_pool = self.srp.then(|| pool.id.clone());
+        rules.mfa = pool.mfa.clone();
         Ok(rules)
     }
 }

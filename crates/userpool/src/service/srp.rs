@@ -251,7 +251,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(super::auth::auth_result(client, &pool.id, &user, outcome)),
+            Ok((user, outcome)) => Ok(self.signed_in(client, pool, &user, outcome)),
             Err(Error::UserNotFound) => {
                 // Nothing to check against: spend what checking costs, write what a
                 // counted failure writes, then the refusal a wrong proof gets.

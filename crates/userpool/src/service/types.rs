@@ -31,6 +31,8 @@ pub struct UserDescription {
     /// The record's version in the store (not a Cognito field): each successful write
     /// advances it by one.
     pub version: u64,
+    /// The user's MFA factors (`UserMFASettingList`, `PreferredMfaSetting`; SPEC §18).
+    pub mfa: userpool_core::mfa::MfaSettings,
 }
 
 impl From<&UserRecord> for UserDescription {
@@ -46,6 +48,9 @@ impl From<&UserRecord> for UserDescription {
             created_at: user.created_at,
             modified_at: user.modified_at,
             version: user.version,
+            // A description never fails: an unreadable MFA state (which every MFA
+            // operation reports as InternalErrorException) is described as none.
+            mfa: userpool_core::mfa::settings(user).unwrap_or_default(),
         }
     }
 }
@@ -162,6 +167,17 @@ pub struct CodeDeliveryDetails {
 }
 
 impl CodeDeliveryDetails {
+    /// Where an SMS MFA code for `user` goes: the phone number, masked.
+    #[must_use]
+    pub fn sms_for_user(user: &UserRecord) -> Option<Self> {
+        let phone = user.attributes.get("phone_number")?;
+        Some(CodeDeliveryDetails {
+            destination: mask_phone(phone),
+            delivery_medium: "SMS",
+            attribute_name: "phone_number",
+        })
+    }
+
     /// Where a code for `user` goes: the email if it has one, else the phone number.
     #[must_use]
     pub fn for_user(user: &UserRecord) -> Option<Self> {
@@ -174,22 +190,28 @@ impl CodeDeliveryDetails {
                 attribute_name: "email",
             });
         }
-        user.attributes.get("phone_number").map(|phone| {
-            let tail: String = phone
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            CodeDeliveryDetails {
-                destination: format!("+*******{tail}"),
+        user.attributes
+            .get("phone_number")
+            .map(|phone| CodeDeliveryDetails {
+                destination: mask_phone(phone),
                 delivery_medium: "SMS",
                 attribute_name: "phone_number",
-            }
-        })
+            })
     }
+}
+
+/// A phone number as Cognito shows it in `CodeDeliveryDetails`: `+*******` and the last
+/// four digits.
+fn mask_phone(phone: &str) -> String {
+    let tail: String = phone
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("+*******{tail}")
 }
 
 /// The result of `SignUp`.
@@ -232,6 +254,24 @@ pub enum AuthResult {
     /// `ChallengeName` = `PASSWORD_VERIFIER` (SPEC §15): answer with
     /// [`crate::UserPools::respond_to_password_verifier`].
     PasswordVerifier(PasswordVerifierParameters),
+    /// An MFA challenge (SPEC §18): answer with [`crate::UserPools::respond_to_mfa_challenge`]
+    /// (or, for `MFA_SETUP`, set a token up with the session first).
+    Mfa(MfaChallengeResult),
+}
+
+/// An MFA challenge as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaChallengeResult {
+    /// `ChallengeName`.
+    pub name: userpool_core::mfa::MfaChallengeName,
+    /// `Session` (redacted in `Debug`).
+    pub session: super::mfa::ChallengeSessionText,
+    /// The user: its username is `USER_ID_FOR_SRP`.
+    pub user: UserDescription,
+    /// For `SMS_MFA`: where the code went (`CODE_DELIVERY_DESTINATION`, masked).
+    pub delivery: Option<CodeDeliveryDetails>,
+    /// `MFAS_CAN_CHOOSE` or `MFAS_CAN_SETUP`.
+    pub options: Vec<userpool_core::mfa::MfaFactor>,
 }
 
 /// The `ChallengeParameters` of PASSWORD_VERIFIER.

@@ -152,6 +152,7 @@ mod tests {
             created_at: epoch,
             modified_at: epoch,
             version: 1,
+            mfa: userpool_core::mfa::MfaSettings::default(),
         }
     }
 

@@ -54,6 +54,7 @@ fn add_pool(store: &dyn Store, suffix: &str) -> UserPoolId {
             alias_attributes: Vec::new(),
             username_attributes: Vec::new(),
             case_sensitive: true,
+            mfa: Default::default(),
             created_at: epoch(),
             modified_at: epoch(),
             version: 0,

@@ -1,0 +1,384 @@
+//! Multi-factor authentication (SPEC §18): AssociateSoftwareToken, VerifySoftwareToken,
+//! SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings, AdminSetUserSettings,
+//! SetUserPoolMfaConfig, GetUserPoolMfaConfig, and the MFA answers of
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge. Shapes only: every decision is
+//! the service's.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use userpool::{Caller, MfaAnswer, MfaChallengeResult};
+use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
+use userpool_core::{Constraint, Error as PoolError};
+
+use super::auth::{RespondToAuthChallenge, check_secret, missing};
+use super::shapes::{self, Required};
+use crate::App;
+use crate::error::Error;
+
+/// The members of the operations that take an access token or a session.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TokenOrSession {
+    access_token: Option<String>,
+    session: Option<String>,
+    user_code: Option<String>,
+}
+
+/// `SoftwareTokenMfaSettings`, `SMSMfaSettings`.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "PascalCase")]
+struct Settings {
+    enabled: Option<bool>,
+    preferred_mfa: Option<bool>,
+}
+
+/// A factor's settings as the service takes them; absent members change nothing.
+fn preference(settings: Option<Settings>) -> FactorPreference {
+    let s = settings.unwrap_or_default();
+    FactorPreference {
+        enabled: s.enabled,
+        preferred: s.preferred_mfa,
+    }
+}
+
+/// SetUserMFAPreference and AdminSetUserMFAPreference.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Preference {
+    access_token: Option<String>,
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    #[serde(rename = "SMSMfaSettings")]
+    sms_mfa_settings: Option<Settings>,
+    software_token_mfa_settings: Option<Settings>,
+}
+
+/// `MFAOptionType`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MfaOption {
+    delivery_medium: Option<String>,
+    attribute_name: Option<String>,
+}
+
+/// SetUserSettings and AdminSetUserSettings.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserSettings {
+    access_token: Option<String>,
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    #[serde(rename = "MFAOptions")]
+    mfa_options: Option<Vec<MfaOption>>,
+}
+
+/// SetUserPoolMfaConfig and GetUserPoolMfaConfig.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PoolConfig {
+    user_pool_id: Option<String>,
+    mfa_configuration: Option<String>,
+    software_token_mfa_configuration: Option<SoftwareTokenConfig>,
+    sms_mfa_configuration: Option<SmsConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SoftwareTokenConfig {
+    enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SmsConfig {
+    sms_authentication_message: Option<String>,
+}
+
+/// `AccessToken` or `Session`, not both and not neither (Cognito's rule).
+fn token_or_session(input: &TokenOrSession) -> Result<(), Error> {
+    match (&input.access_token, &input.session) {
+        (Some(_), Some(_)) => Err(PoolError::InvalidParameterMessage(
+            "Only one of AccessToken or Session may be given".into(),
+        )
+        .into()),
+        (None, None) => {
+            Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// **AssociateSoftwareToken**: `SecretCode`, and a new `Session` when called with one.
+pub fn associate_software_token(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: TokenOrSession = shapes::input(input)?;
+    token_or_session(&input)?;
+    if let Some(session) = &input.session {
+        let (secret, session) = app.pools.associate_software_token_in_session(session)?;
+        return Ok(json!({ "SecretCode": secret.as_str(), "Session": session.expose() }));
+    }
+    let claims = app
+        .pools
+        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let secret = app
+        .pools
+        .associate_software_token(claims.pool_id.as_str(), &claims.username)?;
+    Ok(json!({ "SecretCode": secret.as_str() }))
+}
+
+/// **VerifySoftwareToken**: `Status` `SUCCESS`, and a new `Session` when called with one.
+/// `FriendlyDeviceName` is accepted and not kept.
+pub fn verify_software_token(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: TokenOrSession = shapes::input(input)?;
+    let mut required = Required::default();
+    let code = required.take(input.user_code.as_deref(), "userCode");
+    required.finish()?;
+    token_or_session(&input)?;
+    if let Some(session) = &input.session {
+        let session = app.pools.verify_software_token_in_session(session, code)?;
+        return Ok(json!({ "Status": "SUCCESS", "Session": session.expose() }));
+    }
+    let claims = app
+        .pools
+        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    app.pools
+        .verify_software_token(claims.pool_id.as_str(), &claims.username, code)?;
+    Ok(json!({ "Status": "SUCCESS" }))
+}
+
+/// **SetUserMFAPreference**.
+pub fn set_user_mfa_preference(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: Preference = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let claims = app.pools.verify_access_token(token)?;
+    app.pools.set_user_mfa_preference(
+        claims.pool_id.as_str(),
+        &claims.username,
+        preference(input.software_token_mfa_settings),
+        preference(input.sms_mfa_settings),
+    )?;
+    Ok(json!({}))
+}
+
+/// **AdminSetUserMFAPreference**.
+pub fn admin_set_user_mfa_preference(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: Preference = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let username = required.take(input.username.as_deref(), "username");
+    required.finish()?;
+    app.pools.admin_set_user_mfa_preference(
+        caller,
+        pool_id,
+        username,
+        preference(input.software_token_mfa_settings),
+        preference(input.sms_mfa_settings),
+    )?;
+    Ok(json!({}))
+}
+
+/// Whether a legacy `MFAOptions` list turns SMS MFA on: an entry with `DeliveryMedium`
+/// `SMS` (to `phone_number`, the only attribute Cognito accepts); an empty list turns it
+/// off. Other entries are InvalidParameterException.
+fn sms_from_options(options: Option<&[MfaOption]>) -> Result<bool, Error> {
+    let Some(options) = options else {
+        return Err(PoolError::invalid_parameter("mFAOptions", Constraint::Missing).into());
+    };
+    let mut sms = false;
+    for option in options {
+        match (
+            option.delivery_medium.as_deref(),
+            option.attribute_name.as_deref(),
+        ) {
+            (Some("SMS"), None | Some("phone_number")) => sms = true,
+            _ => {
+                return Err(PoolError::InvalidParameterMessage(
+                    "Only SMS to phone_number can be set as an MFA option".into(),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(sms)
+}
+
+/// **SetUserSettings** (legacy MFA options).
+pub fn set_user_settings(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: UserSettings = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let sms = sms_from_options(input.mfa_options.as_deref())?;
+    let claims = app.pools.verify_access_token(token)?;
+    app.pools
+        .set_user_settings(claims.pool_id.as_str(), &claims.username, sms)?;
+    Ok(json!({}))
+}
+
+/// **AdminSetUserSettings** (legacy MFA options).
+pub fn admin_set_user_settings(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: UserSettings = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let username = required.take(input.username.as_deref(), "username");
+    required.finish()?;
+    let sms = sms_from_options(input.mfa_options.as_deref())?;
+    app.pools
+        .admin_set_user_settings(caller, pool_id, username, sms)?;
+    Ok(json!({}))
+}
+
+fn pool_mfa_config(config: &PoolMfaConfig) -> Value {
+    let mut out = json!({
+        "MfaConfiguration": config.mode.as_str(),
+        "SoftwareTokenMfaConfiguration": { "Enabled": config.software_token },
+    });
+    if config.sms {
+        let mut sms = json!({});
+        if let Some(message) = &config.sms_message {
+            sms["SmsAuthenticationMessage"] = json!(message);
+        }
+        out["SmsMfaConfiguration"] = sms;
+    }
+    out
+}
+
+/// **SetUserPoolMfaConfig**: members left out keep their values **(decision)**; an
+/// `SmsMfaConfiguration` turns SMS codes on (its `SmsConfiguration`, SNS's, is accepted
+/// and not used: codes go to the host's delivery).
+pub fn set_user_pool_mfa_config(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: PoolConfig = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let mut config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    if let Some(mode) = &input.mfa_configuration {
+        config.mode = mode.parse::<MfaMode>()?;
+    }
+    if let Some(totp) = &input.software_token_mfa_configuration {
+        config.software_token = totp.enabled.unwrap_or(false);
+    }
+    if let Some(sms) = input.sms_mfa_configuration {
+        config.sms = true;
+        config.sms_message = sms.sms_authentication_message;
+    }
+    let config = app
+        .pools
+        .set_user_pool_mfa_config(caller, pool_id, config)?;
+    Ok(pool_mfa_config(&config))
+}
+
+/// **GetUserPoolMfaConfig**.
+pub fn get_user_pool_mfa_config(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: PoolConfig = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    Ok(pool_mfa_config(&config))
+}
+
+/// The parts of an MFA answer, `SECRET_HASH` checked.
+pub(super) struct Answer<'a> {
+    pub(super) client_id: &'a str,
+    pub(super) username: &'a str,
+    pub(super) session: &'a str,
+    pub(super) answer: MfaAnswer<'a>,
+}
+
+/// `Some` when the answer is to an MFA challenge.
+pub(super) fn answer<'a>(
+    app: &App,
+    input: &'a RespondToAuthChallenge,
+) -> Result<Option<Answer<'a>>, Error> {
+    let name = match input.challenge_name.as_deref() {
+        Some("SOFTWARE_TOKEN_MFA") => MfaChallengeName::SoftwareTokenMfa,
+        Some("SMS_MFA") => MfaChallengeName::SmsMfa,
+        Some("SELECT_MFA_TYPE") => MfaChallengeName::SelectMfaType,
+        Some("MFA_SETUP") => MfaChallengeName::MfaSetup,
+        _ => return Ok(None),
+    };
+    let mut required = Required::default();
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let session = required.take(input.session.as_deref(), "session");
+    required.finish()?;
+    let r = &input.challenge_responses;
+    let get = |member: &str| {
+        r.get(member)
+            .map(String::as_str)
+            .ok_or_else(|| missing(member))
+    };
+    let username = get("USERNAME")?;
+    let answer = match name {
+        MfaChallengeName::SoftwareTokenMfa => MfaAnswer::SoftwareToken {
+            code: get("SOFTWARE_TOKEN_MFA_CODE")?,
+        },
+        MfaChallengeName::SmsMfa => MfaAnswer::Sms {
+            code: get("SMS_MFA_CODE")?,
+        },
+        MfaChallengeName::SelectMfaType => MfaAnswer::Select {
+            answer: get("ANSWER")?,
+        },
+        MfaChallengeName::MfaSetup => MfaAnswer::Setup,
+    };
+    check_secret(
+        app,
+        client_id,
+        username,
+        r.get("SECRET_HASH").map(String::as_str),
+    )?;
+    Ok(Some(Answer {
+        client_id,
+        username,
+        session,
+        answer,
+    }))
+}
+
+/// A list of factors as Cognito writes it in `ChallengeParameters`: a JSON string.
+fn factor_list(challenge: &MfaChallengeResult) -> String {
+    let names: Vec<&str> = challenge.options.iter().map(|f| f.as_str()).collect();
+    serde_json::to_string(&names).unwrap_or_else(|_| "[]".into())
+}
+
+/// The response carrying an MFA challenge.
+pub(super) fn challenge_response(challenge: &MfaChallengeResult) -> Value {
+    let mut parameters = json!({ "USER_ID_FOR_SRP": challenge.user.username });
+    match challenge.name {
+        MfaChallengeName::SoftwareTokenMfa => {}
+        MfaChallengeName::SmsMfa => {
+            if let Some(delivery) = &challenge.delivery {
+                parameters["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(delivery.delivery_medium);
+                parameters["CODE_DELIVERY_DESTINATION"] = json!(delivery.destination);
+            }
+        }
+        MfaChallengeName::SelectMfaType => {
+            parameters["MFAS_CAN_CHOOSE"] = json!(factor_list(challenge));
+        }
+        MfaChallengeName::MfaSetup => {
+            parameters["MFAS_CAN_SETUP"] = json!(factor_list(challenge));
+        }
+    }
+    json!({
+        "ChallengeName": challenge.name.as_str(),
+        "Session": challenge.session.expose(),
+        "ChallengeParameters": parameters,
+    })
+}

@@ -1,0 +1,510 @@
+//! Multi-factor authentication (SPEC §18): the pool's MFA configuration
+//! (SetUserPoolMfaConfig, GetUserPoolMfaConfig), software tokens (AssociateSoftwareToken,
+//! VerifySoftwareToken, by access token or by the `MFA_SETUP` session), the user's factors
+//! (SetUserMFAPreference, AdminSetUserMFAPreference, the legacy SetUserSettings and
+//! AdminSetUserSettings), and the answers to the MFA challenges of sign-in
+//! (RespondToAuthChallenge, AdminRespondToAuthChallenge). Every decision is the core's
+//! ([`userpool_core::mfa`]); this module finds the user, writes under compare-and-swap and
+//! delivers SMS codes.
+//!
+//! A session handed to a client is `<pool id>.<the core's session>`: AssociateSoftwareToken
+//! and VerifySoftwareToken carry nothing else, and the pool id (never a secret) says where
+//! to look; the core's part names the user and is checked against the digest on the
+//! user's record.
+
+use userpool_core::mfa::{self, FactorPreference, MfaChallenge, MfaChallengeName, PoolMfaConfig};
+use userpool_core::{
+    ChallengeSession, Constraint, Error, Event, Internal, NotAuthorized, Result, SignInOutcome,
+    UserPoolId, UserRecord, Username,
+};
+use zeroize::Zeroizing;
+
+use super::auth::session_constraint;
+use super::{AuthResult, MfaChallengeResult, UserPools};
+use crate::authorize::Caller;
+use crate::ratelimit::Category;
+use crate::validate::{Validator, accepted};
+use userpool_store::pool::{ClientRecord, PoolRecord};
+use userpool_store::store::{Store, StoreError};
+
+/// The answer to an MFA challenge (`ChallengeName` and its `ChallengeResponses`).
+#[derive(Debug, Clone, Copy)]
+pub enum MfaAnswer<'a> {
+    /// `SOFTWARE_TOKEN_MFA` with `SOFTWARE_TOKEN_MFA_CODE`.
+    SoftwareToken {
+        /// The code.
+        code: &'a str,
+    },
+    /// `SMS_MFA` with `SMS_MFA_CODE`.
+    Sms {
+        /// The code.
+        code: &'a str,
+    },
+    /// `SELECT_MFA_TYPE` with `ANSWER`.
+    Select {
+        /// `SMS_MFA` or `SOFTWARE_TOKEN_MFA`.
+        answer: &'a str,
+    },
+    /// `MFA_SETUP`, after VerifySoftwareToken with the session.
+    Setup,
+}
+
+/// The client's form of a core session: `<pool id>.<session>`.
+fn wire_session(pool: &UserPoolId, session: &ChallengeSession) -> ChallengeSessionText {
+    ChallengeSessionText(Zeroizing::new(format!(
+        "{}.{}",
+        pool.as_str(),
+        session.expose()
+    )))
+}
+
+/// A session as handed to the client (redacted in `Debug`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChallengeSessionText(Zeroizing<String>);
+
+impl ChallengeSessionText {
+    /// The text to send.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ChallengeSessionText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChallengeSessionText(<redacted>)")
+    }
+}
+
+/// The pool, the user and the core's session a client's session names; `None` for a
+/// session that names none (it is refused as an invalid session).
+fn split_session(session: &str) -> Option<(UserPoolId, Username, &str)> {
+    let (pool, rest) = session.split_once('.')?;
+    let pool = UserPoolId::parse(pool).ok()?;
+    let user = mfa::session_username(rest)?;
+    Some((pool, user, rest))
+}
+
+fn invalid_session() -> Error {
+    NotAuthorized::InvalidSession.into()
+}
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **SetUserPoolMfaConfig**: the pool's `MfaConfiguration` and the factors it offers.
+    /// Users who verified a token keep it if TOTP is later withdrawn (the guide's words).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (ON or OPTIONAL with no factor, an SMS message without
+    /// `{####}`), `NotAuthorizedException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn set_user_pool_mfa_config(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        config: PoolMfaConfig,
+    ) -> Result<PoolMfaConfig> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.authorize(caller, "SetUserPoolMfaConfig", &id)?;
+        config.validate()?;
+        for _ in 0..self.max_attempts {
+            let mut record = self.pool(&id)?;
+            record.mfa = config.clone();
+            record.modified_at = self.clock.now();
+            match self.store.update_pool(&record) {
+                Ok(_) => {
+                    self.forget_rules(&id);
+                    return Ok(config);
+                }
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **GetUserPoolMfaConfig**.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`.
+    pub fn get_user_pool_mfa_config(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+    ) -> Result<PoolMfaConfig> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.authorize(caller, "GetUserPoolMfaConfig", &id)?;
+        Ok(self.pool(&id)?.mfa)
+    }
+
+    /// The pool and user named by an access token's claims (the host verified the token).
+    fn token_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        category: Category,
+    ) -> Result<(PoolRecord, Username)> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        self.limit(&id, category)?;
+        Ok((self.pool(&id)?, name))
+    }
+
+    /// The pool and user a session names, rate-limited as a sign-in step.
+    fn session_user(&self, session: &str) -> Result<(PoolRecord, Username, String)> {
+        if let Some(c) = session_constraint(session) {
+            return Err(Error::invalid_parameter("session", c));
+        }
+        let (id, name, core) = split_session(session).ok_or_else(invalid_session)?;
+        self.limit(&id, Category::UserAuthentication)?;
+        let pool = match self.pool(&id) {
+            Ok(pool) => pool,
+            Err(Error::UserPoolNotFound { .. }) => return Err(invalid_session()),
+            Err(e) => return Err(e),
+        };
+        Ok((pool, name, core.to_owned()))
+    }
+
+    /// Runs a session step on the user a session names; an unknown user is an invalid
+    /// session (a session names only a user it was made for).
+    fn on_session_user<T>(
+        &self,
+        pool: &PoolRecord,
+        name: &Username,
+        step: impl FnMut(&UserRecord, &mut userpool_core::Context<'_>) -> super::Step<T>,
+    ) -> Result<(UserRecord, T)> {
+        match self.mutate(pool, name, step) {
+            Err(Error::UserNotFound) => Err(invalid_session()),
+            other => other,
+        }
+    }
+
+    /// **AssociateSoftwareToken** with an access token: a new TOTP secret for the token's
+    /// user, pending until verified. Returns `SecretCode` (base32).
+    ///
+    /// # Errors
+    /// `SoftwareTokenMFANotFoundException` when the pool offers no TOTP;
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `UserNotFoundException`,
+    /// `TooManyRequestsException`, `InternalErrorException`.
+    pub fn associate_software_token(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Zeroizing<String>> {
+        let (pool, name) = self.token_user(pool_id, username, Category::UserUpdate)?;
+        let rules = self.rules(&pool)?;
+        let (_, secret) = self.mutate(&pool, &name, |user, ctx| {
+            let (next, secret) = mfa::associate_software_token(user, &rules, ctx)?;
+            Ok((Some(next), secret))
+        })?;
+        Ok(secret.to_base32())
+    }
+
+    /// **AssociateSoftwareToken** with an `MFA_SETUP` session: the secret and the session
+    /// to verify with (the given one is spent).
+    ///
+    /// # Errors
+    /// `NotAuthorizedException` `Invalid session for the user.`, then as
+    /// [`UserPools::associate_software_token`].
+    pub fn associate_software_token_in_session(
+        &self,
+        session: &str,
+    ) -> Result<(Zeroizing<String>, ChallengeSessionText)> {
+        let (pool, name, core) = self.session_user(session)?;
+        let rules = self.rules(&pool)?;
+        let (_, (secret, next_session)) = self.on_session_user(&pool, &name, |user, ctx| {
+            let (next, secret, session) =
+                mfa::associate_software_token_in_session(user, &core, &rules, ctx)?;
+            Ok((Some(next), (secret, session)))
+        })?;
+        Ok((secret.to_base32(), wire_session(&pool.id, &next_session)))
+    }
+
+    /// **VerifySoftwareToken** with an access token: a right code makes the pending secret
+    /// the user's token.
+    ///
+    /// # Errors
+    /// `EnableSoftwareTokenMFAException` (wrong code), `SoftwareTokenMFANotFoundException`
+    /// (nothing associated), `InvalidParameterException`, `ResourceNotFoundException`,
+    /// `UserNotFoundException`, `TooManyRequestsException`, `InternalErrorException`.
+    pub fn verify_software_token(&self, pool_id: &str, username: &str, code: &str) -> Result<()> {
+        let code = user_code(code)?;
+        let (pool, name) = self.token_user(pool_id, username, Category::UserUpdate)?;
+        self.mutate(&pool, &name, |user, ctx| {
+            Ok((Some(mfa::verify_software_token(user, &code, ctx)?), ()))
+        })?;
+        Ok(())
+    }
+
+    /// **VerifySoftwareToken** with the `MFA_SETUP` session: as
+    /// [`UserPools::verify_software_token`]; returns the session to answer `MFA_SETUP`
+    /// with.
+    ///
+    /// # Errors
+    /// `NotAuthorizedException` `Invalid session for the user.`, then as
+    /// [`UserPools::verify_software_token`].
+    pub fn verify_software_token_in_session(
+        &self,
+        session: &str,
+        code: &str,
+    ) -> Result<ChallengeSessionText> {
+        let code = user_code(code)?;
+        let (pool, name, core) = self.session_user(session)?;
+        let rules = self.rules(&pool)?;
+        let (_, next_session) = self.on_session_user(&pool, &name, |user, ctx| {
+            let (next, session) =
+                mfa::verify_software_token_in_session(user, &core, &code, &rules, ctx)?;
+            Ok((Some(next), session))
+        })?;
+        Ok(wire_session(&pool.id, &next_session))
+    }
+
+    /// **SetUserMFAPreference** for the access token's user.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (see [`mfa::set_user_mfa_preference`]),
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `TooManyRequestsException`,
+    /// `InternalErrorException`.
+    pub fn set_user_mfa_preference(
+        &self,
+        pool_id: &str,
+        username: &str,
+        software_token: FactorPreference,
+        sms: FactorPreference,
+    ) -> Result<()> {
+        let (pool, name) = self.token_user(pool_id, username, Category::UserUpdate)?;
+        self.write_preference(&pool, &name, software_token, sms)
+    }
+
+    /// **AdminSetUserMFAPreference**.
+    ///
+    /// # Errors
+    /// As [`UserPools::set_user_mfa_preference`], plus `NotAuthorizedException` from the
+    /// authoriser.
+    pub fn admin_set_user_mfa_preference(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+        software_token: FactorPreference,
+        sms: FactorPreference,
+    ) -> Result<()> {
+        let (pool, name) = self.admin_user(
+            caller,
+            "AdminSetUserMFAPreference",
+            Category::UserUpdate,
+            pool_id,
+            username,
+        )?;
+        self.write_preference(&pool, &name, software_token, sms)
+    }
+
+    /// **SetUserSettings** (legacy) for the access token's user: `MFAOptions` naming SMS to
+    /// `phone_number` turns SMS MFA on, an empty list off.
+    ///
+    /// # Errors
+    /// As [`UserPools::set_user_mfa_preference`].
+    pub fn set_user_settings(&self, pool_id: &str, username: &str, sms: bool) -> Result<()> {
+        let (pool, name) = self.token_user(pool_id, username, Category::UserUpdate)?;
+        self.write_preference(&pool, &name, FactorPreference::default(), sms_only(sms))
+    }
+
+    /// **AdminSetUserSettings** (legacy).
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_set_user_mfa_preference`].
+    pub fn admin_set_user_settings(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+        sms: bool,
+    ) -> Result<()> {
+        let (pool, name) = self.admin_user(
+            caller,
+            "AdminSetUserSettings",
+            Category::UserUpdate,
+            pool_id,
+            username,
+        )?;
+        self.write_preference(&pool, &name, FactorPreference::default(), sms_only(sms))
+    }
+
+    fn write_preference(
+        &self,
+        pool: &PoolRecord,
+        name: &Username,
+        software_token: FactorPreference,
+        sms: FactorPreference,
+    ) -> Result<()> {
+        self.mutate(pool, name, |user, ctx| {
+            Ok((
+                Some(mfa::set_user_mfa_preference(
+                    user,
+                    software_token,
+                    sms,
+                    ctx,
+                )?),
+                (),
+            ))
+        })?;
+        Ok(())
+    }
+
+    /// **RespondToAuthChallenge** with an MFA challenge (SPEC §18): tokens after a right
+    /// answer to `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `MFA_SETUP`; the chosen factor's
+    /// challenge after `SELECT_MFA_TYPE`.
+    ///
+    /// # Errors
+    /// `NotAuthorizedException` (`Invalid session for the user.`, `Password attempts
+    /// exceeded`, `User is disabled.`), `CodeMismatchException`, `ExpiredCodeException`,
+    /// `InvalidParameterException`, `LimitExceededException`, `ResourceNotFoundException`,
+    /// `TooManyRequestsException`, `InternalErrorException`.
+    pub fn respond_to_mfa_challenge(
+        &self,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        v.finish()?;
+        let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    /// **AdminRespondToAuthChallenge** with an MFA challenge: as
+    /// [`UserPools::respond_to_mfa_challenge`] for a client of the named pool.
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_mfa_challenge`], plus the authoriser's refusal.
+    pub fn admin_respond_to_mfa_challenge(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let client_id = v.client_id(client_id);
+        v.finish()?;
+        let (client, pool) = self.admin_client(
+            caller,
+            "AdminRespondToAuthChallenge",
+            Category::UserAuthentication,
+            &accepted(id)?,
+            &accepted(client_id)?,
+        )?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    fn answer_mfa(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        username: &str,
+        session: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let name = v.username(username);
+        v.check("session", session_constraint(session));
+        v.finish()?;
+        let name = accepted(name)?;
+        // The session must be of this client's pool and name the user answering.
+        let Some((session_pool, session_user, core)) = split_session(session) else {
+            return Err(invalid_session());
+        };
+        if session_pool != pool.id {
+            return Err(invalid_session());
+        }
+        let rules = self.rules(pool)?;
+        let result = self.on_session_user(pool, &name, |user, ctx| {
+            if user.username != session_user {
+                return Err(invalid_session().into());
+            }
+            match answer {
+                MfaAnswer::SoftwareToken { code } => {
+                    let next = mfa::respond_to_software_token_mfa(user, core, code, &rules, ctx)?;
+                    Ok((Some(next), None))
+                }
+                MfaAnswer::Sms { code } => {
+                    let next = mfa::respond_to_sms_mfa(user, core, code, &rules, ctx)?;
+                    Ok((Some(next), None))
+                }
+                MfaAnswer::Setup => Ok((Some(mfa::respond_to_mfa_setup(user, core, ctx)?), None)),
+                MfaAnswer::Select { answer } => {
+                    let (next, challenge) =
+                        mfa::respond_to_select_mfa_type(user, core, answer, &rules, ctx)?;
+                    Ok((Some(next), Some(challenge)))
+                }
+            }
+        });
+        let (user, challenge) = result?;
+        let outcome = match challenge {
+            Some(challenge) => SignInOutcome::MfaRequired { challenge },
+            None => SignInOutcome::Authenticated,
+        };
+        Ok(self.signed_in(client, pool, &user, outcome))
+    }
+
+    /// The client's view of an opened MFA challenge; an SMS code goes to the delivery.
+    pub(super) fn mfa_result(
+        &self,
+        pool: &PoolRecord,
+        user: &UserRecord,
+        challenge: MfaChallenge,
+    ) -> AuthResult {
+        let delivery = if challenge.name == MfaChallengeName::SmsMfa {
+            super::CodeDeliveryDetails::sms_for_user(user)
+        } else {
+            None
+        };
+        if let Some(code) = challenge.sms_code {
+            self.delivery
+                .deliver(&pool.id, user, &Event::MfaCodeIssued { code });
+        }
+        AuthResult::Mfa(MfaChallengeResult {
+            name: challenge.name,
+            session: wire_session(&pool.id, &challenge.session),
+            user: super::UserDescription::from(user),
+            delivery,
+            options: challenge.options,
+        })
+    }
+}
+
+/// `SMSMfaSettings` of a legacy `MFAOptions` list.
+fn sms_only(enabled: bool) -> FactorPreference {
+    FactorPreference {
+        enabled: Some(enabled),
+        preferred: None,
+    }
+}
+
+/// `UserCode` of VerifySoftwareToken: six digits (Cognito's model: length 6, `[0-9]+`).
+fn user_code(code: &str) -> Result<Zeroizing<String>> {
+    if code.chars().count() != 6 {
+        return Err(Error::invalid_parameter(
+            "userCode",
+            if code.chars().count() < 6 {
+                Constraint::TooShort { min: 6 }
+            } else {
+                Constraint::TooLong { max: 6 }
+            },
+        ));
+    }
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid_parameter(
+            "userCode",
+            Constraint::Pattern("[0-9]+"),
+        ));
+    }
+    Ok(Zeroizing::new(code.to_owned()))
+}
