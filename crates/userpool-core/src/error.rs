@@ -388,6 +388,10 @@ pub enum Error {
     /// `InvalidParameterException` with a free-form message (e.g. an unknown auth flow).
     #[error("{0}")]
     InvalidParameterMessage(String),
+    /// `InvalidParameterException`: an attribute write the pool's schema refuses
+    /// (SPEC §16), every problem listed in Cognito's words.
+    #[error("{0}")]
+    InvalidAttributes(crate::schema::AttributeWriteErrors),
     /// `InvalidPasswordException`: the first policy rule the password broke (SPEC §2).
     #[error("{0}")]
     InvalidPassword(PolicyViolation),
@@ -498,9 +502,9 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorCode {
         match self {
-            Error::InvalidParameter(_) | Error::InvalidParameterMessage(_) => {
-                ErrorCode::InvalidParameter
-            }
+            Error::InvalidParameter(_)
+            | Error::InvalidParameterMessage(_)
+            | Error::InvalidAttributes(_) => ErrorCode::InvalidParameter,
             Error::InvalidPassword(_) => ErrorCode::InvalidPassword,
             Error::PasswordHistoryPolicyViolation => ErrorCode::PasswordHistoryPolicyViolation,
             Error::UserNotFound => ErrorCode::UserNotFound,

@@ -94,6 +94,7 @@ pub mod limit;
 pub mod manual;
 pub mod memory;
 pub mod policy;
+pub mod schema;
 pub mod secret;
 pub mod signin;
 pub mod srp;
@@ -120,6 +121,10 @@ pub use input::{
 pub use limit::{HashPermit, HashPermits};
 pub use memory::{MemoryPool, PooledMemory, WorkingMemory};
 pub use policy::{Blocklist, PasswordPolicy, PasswordPolicyBuilder, PolicySubject};
+pub use schema::{
+    AttributeDataType, AttributeUpdate, AttributeWriter, Schema, SchemaAttribute,
+    SchemaAttributeInput, VerifiableAttribute,
+};
 pub use secret::SecretDigest;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
