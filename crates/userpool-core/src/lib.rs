@@ -79,6 +79,8 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`UserPoolId`], [`Username`], [`Password`]
 //!   (valid-only: arbitrary data is repaired into validity), [`PasswordPolicy`] and
 //!   `testing::Op`, so a fuzz harness can take `Vec<Op>`; plus `testing::model`.
+//! - `serde`: `Serialize`/`Deserialize` for the [`schema`] and [`settings`] types, the form
+//!   in which stores persist them (a stored schema is re-validated when read back).
 
 #![forbid(unsafe_code)]
 
@@ -96,6 +98,7 @@ pub mod memory;
 pub mod policy;
 pub mod schema;
 pub mod secret;
+pub mod settings;
 pub mod signin;
 pub mod srp;
 #[cfg(any(
@@ -126,6 +129,7 @@ pub use schema::{
     SchemaAttributeInput, VerifiableAttribute,
 };
 pub use secret::SecretDigest;
+pub use settings::PoolSettings;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
 pub use user::{

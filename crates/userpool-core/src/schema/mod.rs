@@ -33,6 +33,9 @@ pub use write::{
 
 use crate::error::{Error, Internal, Result};
 
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
+
 /// The most custom attributes a pool may have (Cognito's quota).
 pub const MAX_CUSTOM_ATTRIBUTES: usize = 50;
 
@@ -48,6 +51,7 @@ pub const DEVELOPER_PREFIX: &str = "dev:";
 
 /// An attribute's data type, as Cognito names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum AttributeDataType {
     /// A string.
     String,
@@ -104,6 +108,7 @@ impl fmt::Display for AttributeDataType {
 /// Length limits of a `String` attribute (`StringAttributeConstraints`), in characters.
 /// Either bound may be absent, as Cognito returns them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct StringConstraints {
     /// `MinLength`.
     pub min_length: Option<u32>,
@@ -114,6 +119,7 @@ pub struct StringConstraints {
 /// Value limits of a `Number` attribute (`NumberAttributeConstraints`). Either bound may
 /// be absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct NumberConstraints {
     /// `MinValue`.
     pub min_value: Option<i64>,
@@ -123,6 +129,7 @@ pub struct NumberConstraints {
 
 /// One attribute of a pool's schema (`SchemaAttributeType`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct SchemaAttribute {
     /// The full name as users write it: `email`, `custom:tier`, `dev:custom:legacy_id`.
     pub name: String,
@@ -239,6 +246,11 @@ pub fn standard_attribute(name: &str) -> Option<SchemaAttribute> {
 /// `Required`, `Mutable` and constraints) followed by its custom attributes, in the order
 /// they were added. Valid by construction.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "Vec<SchemaAttribute>", into = "Vec<SchemaAttribute>")
+)]
 pub struct Schema {
     attributes: Vec<SchemaAttribute>,
 }
@@ -330,4 +342,18 @@ fn custom_base_name(name: &str, developer_only: bool) -> Option<&str> {
         name
     };
     rest.strip_prefix(CUSTOM_PREFIX)
+}
+
+impl TryFrom<Vec<SchemaAttribute>> for Schema {
+    type Error = Error;
+
+    fn try_from(attributes: Vec<SchemaAttribute>) -> Result<Self> {
+        Schema::from_stored(attributes)
+    }
+}
+
+impl From<Schema> for Vec<SchemaAttribute> {
+    fn from(schema: Schema) -> Self {
+        schema.attributes
+    }
 }

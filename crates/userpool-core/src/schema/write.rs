@@ -8,6 +8,9 @@ use super::format::{is_e164_phone_number, is_email_address};
 use super::{AttributeDataType, MAX_VALUE_LENGTH, Schema, SchemaAttribute};
 use crate::error::{Error, NotAuthorized, Result};
 
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
+
 /// Who writes: an administrator (IAM-authorised `Admin*` operations, imports) or the user
 /// themself (SignUp, UpdateUserAttributes, the NEW_PASSWORD_REQUIRED answer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +34,7 @@ pub enum WriteKind {
 
 /// An attribute whose value can be verified with a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum VerifiableAttribute {
     /// `email`, verified flag `email_verified`.
     Email,
