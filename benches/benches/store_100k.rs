@@ -43,6 +43,8 @@ fn pool_record() -> PoolRecord {
         alias_attributes: vec![AliasAttribute::Email],
         username_attributes: Vec::new(),
         case_sensitive: false,
+        schema: userpool_core::Schema::standard(),
+        settings: userpool_core::PoolSettings::default(),
         created_at: now(),
         modified_at: now(),
         version: 1,

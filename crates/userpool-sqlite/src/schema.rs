@@ -5,7 +5,7 @@
 //!
 //! | table | one row per | keys and constraints |
 //! |---|---|---|
-//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, times, `version` | `PRIMARY KEY (id)` |
+//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, the attribute schema and the SPEC §16 settings (each one JSON text, the `serde` form of `userpool_core::Schema` and `PoolSettings`; NULL for pools written before them), times, `version` | `PRIMARY KEY (id)` |
 //! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation time | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
 //! | `client_auth_flows` | allowed auth flow of a client, with its position | `PRIMARY KEY (client_id, position)` |
 //! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), the code throttles of SPEC §12 (four time lists: sign-up and reset, wrong attempts and codes issued), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
@@ -269,6 +269,14 @@ CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
         description: "users: the SRP verifier and open PASSWORD_VERIFIER challenges, as the store is given them (sealed by SealingStore; SPEC §15)",
         sql: "
 ALTER TABLE users ADD COLUMN srp BLOB;
+",
+    },
+    Migration {
+        version: 10,
+        description: "pools: the attribute schema and the other SPEC §16 settings, each as one JSON text (NULL: Cognito's standard schema, no settings)",
+        sql: "
+ALTER TABLE pools ADD COLUMN attribute_schema TEXT;
+ALTER TABLE pools ADD COLUMN settings TEXT;
 ",
     },
 ];

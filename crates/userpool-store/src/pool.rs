@@ -1,7 +1,9 @@
 //! What a store keeps about a pool and its app clients.
 
 use chrono::{DateTime, Utc};
-use userpool_core::{AliasAttribute, HashParams, HistoryMode, PasswordPolicy, UserPoolId};
+use userpool_core::{
+    AliasAttribute, HashParams, HistoryMode, PasswordPolicy, PoolSettings, Schema, UserPoolId,
+};
 
 /// A user pool's persisted settings.
 ///
@@ -25,6 +27,13 @@ pub struct PoolRecord {
     pub username_attributes: Vec<AliasAttribute>,
     /// Whether usernames compare case-sensitively (immutable after creation).
     pub case_sensitive: bool,
+    /// The attribute schema (SPEC §16): standard attributes and the custom ones added by
+    /// `Schema` and AddCustomAttributes. Stores persist it whole.
+    pub schema: Schema,
+    /// The other SPEC §16 settings (auto-verified attributes, account recovery, messages,
+    /// AdminCreateUserConfig, email/SMS configuration, Lambda triggers, deletion
+    /// protection, attribute update settings, tags). Stores persist it whole.
+    pub settings: PoolSettings,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

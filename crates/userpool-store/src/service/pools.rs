@@ -85,6 +85,8 @@ impl<S: Store + ?Sized> UserPools<S> {
                 alias_attributes: dedup(settings.alias_attributes.clone()),
                 username_attributes: dedup(settings.username_attributes.clone()),
                 case_sensitive: settings.case_sensitive,
+                schema: userpool_core::Schema::standard(),
+                settings: userpool_core::PoolSettings::default(),
                 created_at: now,
                 modified_at: now,
                 version: 0,
