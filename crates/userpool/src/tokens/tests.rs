@@ -54,6 +54,8 @@ fn add_pool(store: &dyn Store, suffix: &str) -> UserPoolId {
             alias_attributes: Vec::new(),
             username_attributes: Vec::new(),
             case_sensitive: true,
+            schema: userpool_core::Schema::standard(),
+            settings: userpool_core::PoolSettings::default(),
             created_at: epoch(),
             modified_at: epoch(),
             version: 0,
