@@ -355,6 +355,11 @@ pub enum NotAuthorized {
     RevokedRefreshToken,
     /// A user's own write named an attribute users may not set (`sub`, a verified flag).
     UnauthorizedAttribute,
+    /// SignUp in a pool whose `AdminCreateUserConfig.AllowAdminCreateUserOnly` is set
+    /// (SPEC §16).
+    SignUpNotPermitted,
+    /// ForgotPassword in a pool whose `AccountRecoverySetting` is `admin_only` (SPEC §16).
+    AdminOnlyRecovery,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -385,6 +390,12 @@ impl fmt::Display for NotAuthorized {
             NotAuthorized::RevokedRefreshToken => f.write_str("Refresh Token has been revoked"),
             NotAuthorized::UnauthorizedAttribute => {
                 f.write_str("A client attempted to write unauthorized attribute")
+            }
+            NotAuthorized::SignUpNotPermitted => {
+                f.write_str("SignUp is not permitted for this user pool")
+            }
+            NotAuthorized::AdminOnlyRecovery => {
+                f.write_str("Contact administrator to reset password.")
             }
         }
     }

@@ -97,10 +97,10 @@ pub use delivery::{Delivery, DropDeliveries};
 pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
-    GroupSettings, HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
-    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
-    UsersInGroupPage,
+    AuthResult, AuthenticatedUser, ClientPage, ClientSettings, ClientUpdate, CodeDeliveryDetails,
+    FederatedSignIn, GroupPage, GroupSettings, HostOptions, ListUsersPage, MessageAction,
+    PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, SignUpResult, UserDescription,
+    UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

@@ -19,6 +19,7 @@
 //! confirmation code toward its limit) writes that bookkeeping, then returns the error.
 
 mod admin;
+mod attributes;
 mod auth;
 mod gates;
 mod groups;
@@ -50,9 +51,9 @@ use userpool_store::store::{Store, StoreError, UserKey};
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use rules::HostOptions;
 pub use types::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    SignUpResult, UserDescription,
+    AuthResult, AuthenticatedUser, ClientPage, ClientSettings, ClientUpdate, CodeDeliveryDetails,
+    FederatedSignIn, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
+    PoolSettings, PoolUpdate, SignUpResult, UserDescription,
 };
 
 /// How many times an operation re-reads and re-runs after losing a compare-and-swap

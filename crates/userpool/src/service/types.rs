@@ -110,6 +110,13 @@ pub struct PoolSettings {
     pub username_attributes: Vec<AliasAttribute>,
     /// `UsernameConfiguration.CaseSensitive`; immutable. Default `true`, as the API's.
     pub case_sensitive: bool,
+    /// `Schema`: overrides of standard attributes and custom attributes (SPEC §16); empty
+    /// means Cognito's standard schema.
+    pub schema: Vec<userpool_core::SchemaAttributeInput>,
+    /// The other SPEC §16 settings (auto-verified attributes, account recovery, messages,
+    /// AdminCreateUserConfig, ...). The default is a pool created with none of them, as
+    /// Cognito's: no attribute is auto-verified, so SignUp sends no code.
+    pub settings: userpool_core::PoolSettings,
 }
 
 impl Default for PoolSettings {
@@ -121,6 +128,8 @@ impl Default for PoolSettings {
             alias_attributes: Vec::new(),
             username_attributes: Vec::new(),
             case_sensitive: true,
+            schema: Vec::new(),
+            settings: userpool_core::PoolSettings::default(),
         }
     }
 }
@@ -134,6 +143,30 @@ pub struct PoolUpdate {
     pub hash_params: Option<HashParams>,
     /// A new history mode.
     pub history_mode: Option<HistoryMode>,
+    /// New SPEC §16 settings, replacing all of them (the schema is changed only by
+    /// AddCustomAttributes).
+    pub settings: Option<userpool_core::PoolSettings>,
+}
+
+/// What `UpdateUserPoolClient` sets: the settings given replace the client's, those left
+/// out return to their defaults (a name left out keeps the name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientUpdate {
+    /// `ClientName`.
+    pub client_name: Option<String>,
+    /// `ExplicitAuthFlows`; empty means Cognito's default flows.
+    pub explicit_auth_flows: Vec<String>,
+    /// `PreventUserExistenceErrors` = `ENABLED`.
+    pub prevent_user_existence_errors: bool,
+}
+
+/// One page of `ListUserPoolClients`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientPage {
+    /// The clients, in client-id order.
+    pub clients: Vec<crate::ClientRecord>,
+    /// Pass it back to get the next page; `None` on the last page.
+    pub next_token: Option<String>,
 }
 
 /// The settings of a new app client (`CreateUserPoolClient`).
@@ -162,6 +195,18 @@ pub struct CodeDeliveryDetails {
 }
 
 impl CodeDeliveryDetails {
+    /// Where a code for `user` goes through `attribute`, if the user has a value for it.
+    #[must_use]
+    pub fn for_attribute(
+        user: &UserRecord,
+        attribute: userpool_core::VerifiableAttribute,
+    ) -> Option<Self> {
+        let mut only = user.clone();
+        only.attributes
+            .retain(|name, _| name.as_str() == attribute.as_str());
+        CodeDeliveryDetails::for_user(&only)
+    }
+
     /// Where a code for `user` goes: the email if it has one, else the phone number.
     #[must_use]
     pub fn for_user(user: &UserRecord) -> Option<Self> {
