@@ -209,8 +209,6 @@ def test_s16_settings_this_service_cannot_honour_are_refused(cognito):
         make_pool(cognito, UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})
     with raises_cognito("InvalidParameterException"):
         make_pool(cognito, DeviceConfiguration={"ChallengeRequiredOnNewDevice": True})
-    with raises_cognito("InvalidParameterException", "Unknown LambdaConfig trigger: PreSignIn"):
-        make_pool(cognito, LambdaConfig={"PreSignIn": "arn:aws:lambda:us-east-1:123456789012:function:x"})
 
 
 # --- settings ------------------------------------------------------------------------------
