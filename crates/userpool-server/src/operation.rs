@@ -229,6 +229,9 @@ mod tests {
                 "ChangePassword",
                 "GetUser",
                 "GlobalSignOut",
+                "UpdateUserAttributes",
+                "DeleteUserAttributes",
+                "DeleteUser",
             ]
             .contains(&name);
             assert_eq!(op.access() == Access::Public, public, "{name}");
