@@ -753,3 +753,62 @@ pub fn admin_update_user_attributes(
     next.modified_at = ctx.now;
     Ok((next, Event::AttributesUpdated))
 }
+
+/// GetUserAttributeVerificationCode (SPEC §16): a code to verify the user's `attribute`.
+/// It replaces any other pending code (one code is pending at a time) and counts toward
+/// the sign-up codes' issuance limit (SPEC §12).
+///
+/// # Errors
+/// `NotAuthorizedException` (`User is disabled.`); `InvalidParameterException` when the
+/// user has no value for `attribute`; `LimitExceededException` past the issuance limit.
+pub fn get_user_attribute_verification_code(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    if user
+        .attributes
+        .get(attribute.as_str())
+        .is_none_or(String::is_empty)
+    {
+        return Err(Error::InvalidParameterMessage(format!(
+            "User has no value for the attribute {attribute}."
+        )));
+    }
+    let purpose = CodePurpose::VerifyAttribute(attribute);
+    let (pending, code, throttle) =
+        codes::issue(Some(user), purpose, rules.sign_up_code_validity, rules, ctx)?;
+    let mut next = user.clone();
+    next.pending_code = Some(pending);
+    *next.code_throttles.get_mut(purpose) = throttle;
+    next.modified_at = ctx.now;
+    Ok((next, Event::CodeIssued { purpose, code }))
+}
+
+/// VerifyUserAttribute (SPEC §16): with the code, the attribute's verified flag becomes
+/// `true` and the code is spent. Wrong codes count as any code's do (SPEC §12).
+///
+/// # Errors
+/// `CodeMismatchException` (the attempt counted), `ExpiredCodeException` (no code of this
+/// purpose pending, or expired), `LimitExceededException`.
+pub fn verify_user_attribute(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    code: &ConfirmationCode,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event), Refused> {
+    let purpose = CodePurpose::VerifyAttribute(attribute);
+    codes::check(user, purpose, code, rules, ctx)?;
+    let mut next = user.clone();
+    next.attributes
+        .insert(attribute.verified_flag().to_owned(), "true".to_owned());
+    next.pending_code = None;
+    codes::reset(&mut next, purpose);
+    next.modified_at = ctx.now;
+    Ok((next, Event::AttributesUpdated))
+}

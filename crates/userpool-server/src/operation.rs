@@ -89,6 +89,8 @@ operations! {
     UpdateUserAttributes => Public,
     DeleteUserAttributes => Public,
     DeleteUser => Public,
+    GetUserAttributeVerificationCode => Public,
+    VerifyUserAttribute => Public,
     GlobalSignOut => Public,
 }
 
@@ -129,7 +131,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetSigningCertificate",
     "GetTokensFromRefreshToken",
     "GetUICustomization",
-    "GetUserAttributeVerificationCode",
     "GetUserAuthFactors",
     "GetUserPoolMfaConfig",
     "ListDevices",
@@ -156,7 +157,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "UpdateResourceServer",
     "UpdateUserPoolDomain",
     "VerifySoftwareToken",
-    "VerifyUserAttribute",
 ];
 
 impl Operation {
@@ -232,6 +232,8 @@ mod tests {
                 "UpdateUserAttributes",
                 "DeleteUserAttributes",
                 "DeleteUser",
+                "GetUserAttributeVerificationCode",
+                "VerifyUserAttribute",
             ]
             .contains(&name);
             assert_eq!(op.access() == Access::Public, public, "{name}");

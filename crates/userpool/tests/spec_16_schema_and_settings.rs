@@ -505,3 +505,68 @@ fn csv_header_lists_the_importable_columns_then_the_custom_ones() {
         ["custom:level", "dev:custom:legacy"]
     );
 }
+
+#[test]
+fn a_changed_auto_verified_email_gets_a_code_that_verifies_it() {
+    let env = common::env();
+    env.confirmed(
+        "vera",
+        PASSWORD,
+        &[("email", "vera@example.com"), ("email_verified", "true")],
+    );
+    let p = &env.pool_id;
+    let sent = env
+        .pools
+        .update_user_attributes(p, "vera", &[("email", "vera2@example.com")])
+        .expect("updated");
+    assert_eq!(
+        sent.iter().map(|d| d.attribute_name).collect::<Vec<_>>(),
+        ["email"]
+    );
+    let flag = |env: &Env| {
+        env.record("vera")
+            .expect("vera")
+            .attributes
+            .get("email_verified")
+            .cloned()
+    };
+    assert_eq!(flag(&env).as_deref(), Some("false"));
+    let code = env.delivery.last_code("vera").expect("a code");
+    let wrong = if code.expose() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert_eq!(
+        err_of(env.pools.verify_user_attribute(p, "vera", "email", wrong)).0,
+        "CodeMismatchException"
+    );
+    assert_eq!(
+        err_of(
+            env.pools
+                .verify_user_attribute(p, "vera", "phone_number", code.expose())
+        )
+        .0,
+        "ExpiredCodeException",
+        "a code verifies only the attribute it was issued for"
+    );
+    env.pools
+        .verify_user_attribute(p, "vera", "email", code.expose())
+        .expect("verified");
+    assert_eq!(flag(&env).as_deref(), Some("true"));
+    // A verified email is a new code's target again; a missing phone number is not.
+    assert!(
+        env.pools
+            .get_user_attribute_verification_code(p, "vera", "email")
+            .expect("code")
+            .is_some()
+    );
+    assert_eq!(
+        err_of(
+            env.pools
+                .get_user_attribute_verification_code(p, "vera", "phone_number")
+        )
+        .0,
+        "InvalidParameterException"
+    );
+}

@@ -637,12 +637,57 @@ pub fn update_user_attributes(app: &App, input: Map<String, Value>) -> Result<Va
     let claims = app
         .tokens
         .verify_access(input.access_token.as_deref().unwrap_or_default())?;
-    app.pools.update_user_attributes(
+    let sent = app.pools.update_user_attributes(
         claims.pool_id.as_str(),
         &claims.username,
         &shapes::attribute_pairs(attributes),
     )?;
-    Ok(json!({ "CodeDeliveryDetailsList": [] }))
+    Ok(json!({ "CodeDeliveryDetailsList": sent.iter().map(delivery).collect::<Vec<_>>() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeCode {
+    access_token: Option<String>,
+    attribute_name: Option<String>,
+    code: Option<String>,
+}
+
+/// **GetUserAttributeVerificationCode**: a code for the token's user's email or phone.
+pub fn get_user_attribute_verification_code(
+    app: &App,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: AttributeCode = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
+    required.finish()?;
+    let claims = app.tokens.verify_access(token)?;
+    let sent = app.pools.get_user_attribute_verification_code(
+        claims.pool_id.as_str(),
+        &claims.username,
+        attribute,
+    )?;
+    let mut out = json!({});
+    if let Some(details) = &sent {
+        out["CodeDeliveryDetails"] = delivery(details);
+    }
+    Ok(out)
+}
+
+/// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
+pub fn verify_user_attribute(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: AttributeCode = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
+    let code = required.take(input.code.as_deref(), "code");
+    required.finish()?;
+    let claims = app.tokens.verify_access(token)?;
+    app.pools
+        .verify_user_attribute(claims.pool_id.as_str(), &claims.username, attribute, code)?;
+    Ok(json!({}))
 }
 
 /// **DeleteUserAttributes**: the access token's user deletes their own attributes.

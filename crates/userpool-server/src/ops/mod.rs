@@ -82,6 +82,10 @@ pub fn call(
         O::UpdateUserAttributes => auth::update_user_attributes(app, input),
         O::DeleteUserAttributes => auth::delete_user_attributes(app, input),
         O::DeleteUser => auth::delete_user(app, input),
+        O::GetUserAttributeVerificationCode => {
+            auth::get_user_attribute_verification_code(app, input)
+        }
+        O::VerifyUserAttribute => auth::verify_user_attribute(app, input),
         O::GlobalSignOut => auth::global_sign_out(app, input),
     }
 }

@@ -192,6 +192,30 @@ def test_s16_delete_user(cognito, pool):
         cognito.get_user(AccessToken=token)
 
 
+def test_s16_verify_a_changed_email_with_a_code(cognito, server, pool):
+    token = access_token(cognito, pool, "vera", {"email": "vera@example.com", "email_verified": "true"})
+    offset = server.log_offset()
+    out = cognito.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "email", "Value": "vera2@example.com"}])
+    assert out["CodeDeliveryDetailsList"] == [
+        {"Destination": "v***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}]
+    assert user_attrs(cognito, pool, "vera")["email_verified"] == "false"
+    code = server.code_for("vera", "VerifyAttribute", after=offset)
+    wrong = "000000" if code != "000000" else "111111"
+    with raises_cognito("CodeMismatchException"):
+        cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=wrong)
+    cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=code)
+    assert user_attrs(cognito, pool, "vera")["email_verified"] == "true"
+    with raises_cognito("ExpiredCodeException"):
+        cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=code)
+
+    offset = server.log_offset()
+    out = cognito.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    assert server.code_for("vera", "VerifyAttribute", after=offset)
+    with raises_cognito("InvalidParameterException"):
+        cognito.get_user_attribute_verification_code(AccessToken=token, AttributeName="phone_number")
+
+
 def test_s16_verification_before_update_is_refused_rather_than_dropped(cognito):
     # Holding a changed email until it is verified needs VerifyUserAttribute, which this
     # service does not have: the setting is refused, never accepted and ignored.

@@ -5,9 +5,10 @@
 
 use userpool_core::{
     AttributeWriter, Constraint, Error, Internal, Result, SchemaAttributeInput, UserPoolId,
+    VerifiableAttribute, transitions,
 };
 
-use super::{ClientPage, ClientUpdate, UserDescription, UserPools};
+use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -134,18 +135,21 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// **UpdateUserAttributes**, by the user (the wire layer maps the access token to the
     /// pool and username): as AdminUpdateUserAttributes, except that the user may not write
     /// `sub`, the verified flags or developer-only attributes (NotAuthorizedException `A
-    /// client attempted to write unauthorized attribute`).
+    /// client attempted to write unauthorized attribute`). A changed email or phone number
+    /// the pool auto-verifies gets a verification code, as Cognito sends one; the result
+    /// lists where codes went (`CodeDeliveryDetailsList`).
     ///
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
     /// `ResourceNotFoundException`, `UserNotFoundException`, `AliasExistsException`,
+    /// `LimitExceededException` (the code's issuance limit; the attributes are written),
     /// `InternalErrorException`.
     pub fn update_user_attributes(
         &self,
         pool_id: &str,
         username: &str,
         attributes: &[(&str, &str)],
-    ) -> Result<UserDescription> {
+    ) -> Result<Vec<CodeDeliveryDetails>> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
         let name = v.username(username);
@@ -165,7 +169,90 @@ impl<S: Store + ?Sized> UserPools<S> {
                 )?
                 .attributes)
         })?;
-        Ok(UserDescription::from(&user))
+        let mut deliveries = Vec::new();
+        for attribute in &pool.settings.auto_verified_attributes {
+            let changed = updates
+                .get(attribute.as_str())
+                .is_some_and(|v| !v.is_empty());
+            let unverified = user
+                .attributes
+                .get(attribute.verified_flag())
+                .is_none_or(|f| f != "true");
+            if changed && unverified {
+                let rules = self.rules(&pool)?;
+                let sent = self.transition(&pool, &name, |user, ctx| {
+                    Ok(transitions::get_user_attribute_verification_code(
+                        user, *attribute, &rules, ctx,
+                    )?)
+                })?;
+                deliveries.extend(CodeDeliveryDetails::for_attribute(&sent, *attribute));
+            }
+        }
+        Ok(deliveries)
+    }
+
+    /// **GetUserAttributeVerificationCode**, by the user: a code to verify their email or
+    /// phone number goes to the [`crate::Delivery`] (SPEC §16). It replaces any other
+    /// pending code and counts toward the sign-up codes' limit (SPEC §12).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (not `email` or `phone_number`, or the user has no
+    /// value for it), `NotAuthorizedException` (`User is disabled.`),
+    /// `TooManyRequestsException`, `ResourceNotFoundException`, `UserNotFoundException`,
+    /// `LimitExceededException`, `InternalErrorException`.
+    pub fn get_user_attribute_verification_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        let attribute = VerifiableAttribute::parse(attribute)?;
+        self.limit(&id, Category::UserUpdate)?;
+        let pool = self.pool(&id)?;
+        let rules = self.rules(&pool)?;
+        let user = self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::get_user_attribute_verification_code(
+                user, attribute, &rules, ctx,
+            )?)
+        })?;
+        Ok(CodeDeliveryDetails::for_attribute(&user, attribute))
+    }
+
+    /// **VerifyUserAttribute**, by the user: with the code, `email_verified` (or
+    /// `phone_number_verified`) becomes `true`. A verified value that is another user's
+    /// name is `AliasExistsException` (SPEC §8). Wrong codes count as in SPEC §12.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `CodeMismatchException`,
+    /// `ExpiredCodeException`, `LimitExceededException`, `AliasExistsException`,
+    /// `InternalErrorException`.
+    pub fn verify_user_attribute(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attribute: &str,
+        code: &str,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let code = v.code(code);
+        v.finish()?;
+        let (id, name, code) = (accepted(id)?, accepted(name)?, accepted(code)?);
+        let attribute = VerifiableAttribute::parse(attribute)?;
+        self.limit(&id, Category::UserUpdate)?;
+        let pool = self.pool(&id)?;
+        let rules = self.rules(&pool)?;
+        self.transition(&pool, &name, |user, ctx| {
+            transitions::verify_user_attribute(user, attribute, &code, &rules, ctx)
+        })?;
+        Ok(())
     }
 
     /// **DeleteUserAttributes**, by the user.
