@@ -126,10 +126,27 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
         });
     });
     let v = ok(f.update(&code), "update");
-    f.assert_stored(
-        &UserRecord { version: v, ..code },
-        "a user with a sign-up code",
-    );
+    let code = UserRecord { version: v, ..code };
+    f.assert_stored(&code, "a user with a sign-up code");
+
+    // Attribute verification codes of both attributes (SPEC §16).
+    let mut current = code;
+    for attribute in userpool_core::VerifiableAttribute::ALL {
+        let verifying = set(&current, |u| {
+            u.pending_code = Some(PendingCode {
+                purpose: CodePurpose::VerifyAttribute(attribute),
+                digest: SecretDigest::fingerprint(b"135790"),
+                expires_at: at(86_400_000_003),
+                failed_attempts: 2,
+            });
+        });
+        let v = ok(f.update(&verifying), "update");
+        current = UserRecord {
+            version: v,
+            ..verifying
+        };
+        f.assert_stored(&current, "a user with an attribute verification code");
+    }
 }
 
 /// The code throttles of SPEC §12 round-trip exactly: per purpose, each list in its order
