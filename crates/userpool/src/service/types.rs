@@ -195,45 +195,49 @@ pub struct CodeDeliveryDetails {
 }
 
 impl CodeDeliveryDetails {
-    /// Where a code for `user` goes through `attribute`, if the user has a value for it.
+    /// Where a code for `user` goes through `attribute`, masked, if the user has a value
+    /// for it.
     #[must_use]
     pub fn for_attribute(
         user: &UserRecord,
         attribute: userpool_core::VerifiableAttribute,
     ) -> Option<Self> {
-        let mut only = user.clone();
-        only.attributes
-            .retain(|name, _| name.as_str() == attribute.as_str());
-        CodeDeliveryDetails::for_user(&only)
+        use userpool_core::VerifiableAttribute;
+        let value = user.attributes.get(attribute.as_str())?;
+        Some(match attribute {
+            VerifiableAttribute::Email => {
+                let (local, domain) = value.split_once('@').unwrap_or((value, ""));
+                let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+                CodeDeliveryDetails {
+                    destination: format!("{}***@{}***", first(local), first(domain)),
+                    delivery_medium: "EMAIL",
+                    attribute_name: "email",
+                }
+            }
+            VerifiableAttribute::PhoneNumber => {
+                let tail: String = value
+                    .chars()
+                    .rev()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                CodeDeliveryDetails {
+                    destination: format!("+*******{tail}"),
+                    delivery_medium: "SMS",
+                    attribute_name: "phone_number",
+                }
+            }
+        })
     }
 
     /// Where a code for `user` goes: the email if it has one, else the phone number.
     #[must_use]
     pub fn for_user(user: &UserRecord) -> Option<Self> {
-        if let Some(email) = user.attributes.get("email") {
-            let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-            let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-            return Some(CodeDeliveryDetails {
-                destination: format!("{}***@{}***", first(local), first(domain)),
-                delivery_medium: "EMAIL",
-                attribute_name: "email",
-            });
-        }
-        user.attributes.get("phone_number").map(|phone| {
-            let tail: String = phone
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            CodeDeliveryDetails {
-                destination: format!("+*******{tail}"),
-                delivery_medium: "SMS",
-                attribute_name: "phone_number",
-            }
-        })
+        use userpool_core::VerifiableAttribute;
+        CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::Email)
+            .or_else(|| CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::PhoneNumber))
     }
 }
 
