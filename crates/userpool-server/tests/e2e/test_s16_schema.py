@@ -277,6 +277,22 @@ def test_s16_deletion_protection_refuses_delete_user_pool(cognito):
     assert cognito.describe_user_pool(UserPoolId=pool)["UserPool"]["DeletionProtection"] == "ACTIVE"
 
 
+def test_s16_update_user_pool_replaces_the_settings(cognito):
+    pool = make_pool(cognito, DeletionProtection="ACTIVE", Schema=[{"Name": "tier", "AttributeDataType": "String"}],
+                     LambdaConfig={"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:pre"})
+    cognito.update_user_pool(UserPoolId=pool, AutoVerifiedAttributes=["phone_number"],
+                             AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]})
+    described = cognito.describe_user_pool(UserPoolId=pool)["UserPool"]
+    # Settings left out return to their defaults, as Cognito documents; the schema stays.
+    assert described["AutoVerifiedAttributes"] == ["phone_number"]
+    assert described["DeletionProtection"] == "INACTIVE"
+    assert described["LambdaConfig"] == {}
+    assert "custom:tier" in schema_of(described)
+    cognito.delete_user_pool(UserPoolId=pool)
+    with raises_cognito("ResourceNotFoundException"):
+        cognito.describe_user_pool(UserPoolId=pool)
+
+
 def test_s16_settings_are_returned_as_given(cognito):
     lambda_config = {"PreSignUp": "arn:aws:lambda:us-east-1:123456789012:function:pre"}
     template = {"DefaultEmailOption": "CONFIRM_WITH_CODE", "EmailMessage": "foo {####} bar",
