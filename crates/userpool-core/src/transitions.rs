@@ -779,9 +779,46 @@ pub fn get_user_attribute_verification_code(
             "User has no value for the attribute {attribute}."
         )));
     }
+    // A held change waiting for this attribute's code stays held: the new code verifies it.
+    let held = user
+        .pending_code
+        .as_ref()
+        .filter(|p| p.purpose == CodePurpose::VerifyAttribute(attribute))
+        .and_then(|p| p.held_value.clone());
+    issue_attribute_code(user, attribute, held, rules, ctx)
+}
+
+/// A verified email or phone number changed where the pool requires verification before
+/// update (SPEC §16): the current value and its flag stay; `value` is held with a new code
+/// sent to it, and becomes the attribute's value when VerifyUserAttribute verifies it.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User is disabled.`); `LimitExceededException` past the
+/// issuance limit.
+pub fn hold_attribute_update(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    value: String,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    issue_attribute_code(user, attribute, Some(value), rules, ctx)
+}
+
+fn issue_attribute_code(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    held_value: Option<String>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
     let purpose = CodePurpose::VerifyAttribute(attribute);
-    let (pending, code, throttle) =
+    let (mut pending, code, throttle) =
         codes::issue(Some(user), purpose, rules.sign_up_code_validity, rules, ctx)?;
+    pending.held_value = held_value;
     let mut next = user.clone();
     next.pending_code = Some(pending);
     *next.code_throttles.get_mut(purpose) = throttle;
@@ -790,7 +827,7 @@ pub fn get_user_attribute_verification_code(
 }
 
 /// VerifyUserAttribute (SPEC §16): with the code, the attribute's verified flag becomes
-/// `true` and the code is spent. Wrong codes count as any code's do (SPEC §12).
+/// `true` (and a held new value becomes the attribute's value) and the code is spent. Wrong codes count as any code's do (SPEC §12).
 ///
 /// # Errors
 /// `CodeMismatchException` (the attempt counted), `ExpiredCodeException` (no code of this
@@ -805,6 +842,13 @@ pub fn verify_user_attribute(
     let purpose = CodePurpose::VerifyAttribute(attribute);
     codes::check(user, purpose, code, rules, ctx)?;
     let mut next = user.clone();
+    if let Some(held) = user
+        .pending_code
+        .as_ref()
+        .and_then(|p| p.held_value.clone())
+    {
+        next.attributes.insert(attribute.as_str().to_owned(), held);
+    }
     next.attributes
         .insert(attribute.verified_flag().to_owned(), "true".to_owned());
     next.pending_code = None;

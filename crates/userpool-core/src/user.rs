@@ -186,6 +186,10 @@ pub struct PendingCode {
     /// Wrong codes tried against this code. Informational: the limit is counted per user
     /// and purpose across reissued codes, in [`UserRecord::code_throttles`] (SPEC §12).
     pub failed_attempts: u32,
+    /// For an attribute verification code: the attribute's new value, held until the code
+    /// verifies it (`AttributesRequireVerificationBeforeUpdate`, SPEC §16). The code goes
+    /// to this value, not to the attribute's current one. `None` for every other code.
+    pub held_value: Option<String>,
 }
 
 /// Recent code bookkeeping of one user for one [`CodePurpose`] (SPEC §12): when wrong codes

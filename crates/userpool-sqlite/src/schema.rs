@@ -273,10 +273,11 @@ ALTER TABLE users ADD COLUMN srp BLOB;
     },
     Migration {
         version: 10,
-        description: "pools: the attribute schema and the other SPEC §16 settings, each as one JSON text (NULL: Cognito's standard schema, no settings)",
+        description: "pools: the attribute schema and the other SPEC §16 settings, each as one JSON text (NULL: Cognito's standard schema, no settings); users: the new attribute value a pending verification code holds (SPEC §16)",
         sql: "
 ALTER TABLE pools ADD COLUMN attribute_schema TEXT;
 ALTER TABLE pools ADD COLUMN settings TEXT;
+ALTER TABLE users ADD COLUMN code_held_value TEXT;
 ",
     },
 ];

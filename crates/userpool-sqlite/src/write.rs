@@ -17,7 +17,7 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 25] = [
+const FIELDS: [&str; 26] = [
     "status",
     "enabled",
     "credential_hash",
@@ -43,6 +43,7 @@ const FIELDS: [&str; 25] = [
     "reset_code_failures",
     "reset_codes_issued",
     "srp",
+    "code_held_value",
 ];
 
 /// `?1..?4` are the keys, then one placeholder per field.
@@ -99,6 +100,7 @@ struct Columns<'a> {
     reset_code_failures: String,
     reset_codes_issued: String,
     srp: Option<&'a [u8]>,
+    code_held_value: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -138,11 +140,12 @@ impl<'a> Columns<'a> {
             reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
             reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
+            code_held_value: code.and_then(|c| c.held_value.as_deref()),
         })
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 25] {
+    fn values(&self) -> [&dyn ToSql; 26] {
         [
             &self.status,
             &self.enabled,
@@ -169,6 +172,7 @@ impl<'a> Columns<'a> {
             &self.reset_code_failures,
             &self.reset_codes_issued,
             &self.srp,
+            &self.code_held_value,
         ]
     }
 }

@@ -570,3 +570,62 @@ fn a_changed_auto_verified_email_gets_a_code_that_verifies_it() {
         "InvalidParameterException"
     );
 }
+
+#[test]
+fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() {
+    let env = with(
+        userpool_core::PoolSettings {
+            auto_verified_attributes: vec![VerifiableAttribute::Email],
+            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+            ..userpool_core::PoolSettings::default()
+        },
+        Vec::new(),
+    );
+    env.confirmed(
+        "kim",
+        PASSWORD,
+        &[("email", "kim@example.com"), ("email_verified", "true")],
+    );
+    let p = &env.pool_id;
+    let email = |env: &Env| {
+        let kim = env.record("kim").expect("kim");
+        (
+            kim.attributes.get("email").cloned(),
+            kim.attributes.get("email_verified").cloned(),
+        )
+    };
+    let sent = env
+        .pools
+        .update_user_attributes(p, "kim", &[("email", "lee@example.org")])
+        .expect("held");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].destination, "l***@e***");
+    let held = (Some("kim@example.com".to_owned()), Some("true".to_owned()));
+    assert_eq!(email(&env), held, "the verified email stays meanwhile");
+    // The old email still finds the user; a new code keeps the held value.
+    env.pools
+        .get_user_attribute_verification_code(p, "kim", "email")
+        .expect("another code");
+    assert_eq!(email(&env), held);
+    let code = env.delivery.last_code("kim").expect("a code");
+    env.pools
+        .verify_user_attribute(p, "kim", "email", code.expose())
+        .expect("verified");
+    assert_eq!(
+        email(&env),
+        (Some("lee@example.org".to_owned()), Some("true".to_owned()))
+    );
+    // An administrator who marks the new value verified changes it at once.
+    env.pools
+        .admin_update_user_attributes(
+            &env.admin,
+            p,
+            "kim",
+            &[("email", "kim2@example.com"), ("email_verified", "true")],
+        )
+        .expect("admin");
+    assert_eq!(
+        email(&env),
+        (Some("kim2@example.com".to_owned()), Some("true".to_owned()))
+    );
+}

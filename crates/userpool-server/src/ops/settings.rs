@@ -345,16 +345,6 @@ impl SettingsWire {
             )?,
             tags: self.user_pool_tags.unwrap_or_default(),
         };
-        if !settings
-            .attributes_require_verification_before_update
-            .is_empty()
-        {
-            // Holding a new value until it is verified needs VerifyUserAttribute, which
-            // this service does not have yet: refused rather than silently not honoured.
-            return Err(refuse(
-                "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate is not supported by this service",
-            ));
-        }
         settings.validate()?;
         Ok(settings)
     }

@@ -216,16 +216,26 @@ def test_s16_verify_a_changed_email_with_a_code(cognito, server, pool):
         cognito.get_user_attribute_verification_code(AccessToken=token, AttributeName="phone_number")
 
 
-def test_s16_verification_before_update_is_refused_rather_than_dropped(cognito):
-    # Holding a changed email until it is verified needs VerifyUserAttribute, which this
-    # service does not have: the setting is refused, never accepted and ignored.
-    with raises_cognito("InvalidParameterException",
-                        "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate is not supported by this service"):
-        make_pool(cognito, AutoVerifiedAttributes=["email"],
-                  UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]})
-    pool = make_pool(cognito, UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": []})
+def test_s16_verification_before_update_keeps_the_old_email_until_verified(cognito, server):
+    pool = make_pool(cognito, AutoVerifiedAttributes=["email"],
+                     UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]})
     described = cognito.describe_user_pool(UserPoolId=pool)["UserPool"]
-    assert described["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": []}
+    assert described["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+    token = access_token(cognito, pool, "kim", {"email": "kim@example.com", "email_verified": "true"})
+    offset = server.log_offset()
+    out = cognito.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "email", "Value": "lee@example.org"}])
+    assert out["CodeDeliveryDetailsList"] == [
+        {"Destination": "l***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}]
+    still = user_attrs(cognito, pool, "kim")
+    assert still["email"] == "kim@example.com" and still["email_verified"] == "true"
+    code = server.code_for("kim", "VerifyAttribute", after=offset)
+    cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=code)
+    now = user_attrs(cognito, pool, "kim")
+    assert now["email"] == "lee@example.org" and now["email_verified"] == "true"
+    # Only auto-verified attributes can require it (their new value could never be verified).
+    with raises_cognito("InvalidParameterException"):
+        make_pool(cognito, AutoVerifiedAttributes=[],
+                  UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]})
 
 
 def test_s16_settings_this_service_cannot_honour_are_refused(cognito):

@@ -292,17 +292,8 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             &id,
         )?;
-        let user = self.write_attributes(&pool, &name, |user| {
-            Ok(pool
-                .schema
-                .validate_update(
-                    &user.attributes,
-                    &updates,
-                    AttributeWriter::Administrator,
-                    &pool.settings.attributes_require_verification_before_update,
-                )?
-                .attributes)
-        })?;
+        let (user, _) =
+            self.update_attributes(&pool, &name, &updates, AttributeWriter::Administrator)?;
         Ok(UserDescription::from(&user))
     }
 

@@ -158,18 +158,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name, updates) = (accepted(id)?, accepted(name)?, accepted(updates)?);
         self.limit(&id, Category::UserUpdate)?;
         let pool = self.pool(&id)?;
-        let user = self.write_attributes(&pool, &name, |user| {
-            Ok(pool
-                .schema
-                .validate_update(
-                    &user.attributes,
-                    &updates,
-                    AttributeWriter::User,
-                    &pool.settings.attributes_require_verification_before_update,
-                )?
-                .attributes)
-        })?;
-        let mut deliveries = Vec::new();
+        let (user, mut deliveries) =
+            self.update_attributes(&pool, &name, &updates, AttributeWriter::User)?;
         for attribute in &pool.settings.auto_verified_attributes {
             let changed = updates
                 .get(attribute.as_str())
@@ -189,6 +179,46 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
         }
         Ok(deliveries)
+    }
+
+    /// Writes an attribute update checked against the schema; a change the pool holds until
+    /// it is verified (`AttributesRequireVerificationBeforeUpdate`) gets a code sent to the
+    /// new value instead. Returns the user as written and where held changes' codes went.
+    pub(super) fn update_attributes(
+        &self,
+        pool: &PoolRecord,
+        name: &userpool_core::Username,
+        updates: &std::collections::BTreeMap<String, String>,
+        writer: AttributeWriter,
+    ) -> Result<(userpool_core::UserRecord, Vec<CodeDeliveryDetails>)> {
+        let mut held = std::collections::BTreeMap::new();
+        let mut user = self.write_attributes(pool, name, |user| {
+            let update = pool.schema.validate_update(
+                &user.attributes,
+                updates,
+                writer,
+                &pool.settings.attributes_require_verification_before_update,
+            )?;
+            held = update.pending;
+            Ok(update.attributes)
+        })?;
+        let mut deliveries = Vec::new();
+        if !held.is_empty() {
+            let rules = self.rules(pool)?;
+            for (attribute, value) in held {
+                user = self.transition(pool, name, |user, ctx| {
+                    Ok(transitions::hold_attribute_update(
+                        user,
+                        attribute,
+                        value.clone(),
+                        &rules,
+                        ctx,
+                    )?)
+                })?;
+                deliveries.push(CodeDeliveryDetails::for_value(attribute, &value));
+            }
+        }
+        Ok((user, deliveries))
     }
 
     /// **GetUserAttributeVerificationCode**, by the user: a code to verify their email or

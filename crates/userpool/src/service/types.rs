@@ -202,9 +202,15 @@ impl CodeDeliveryDetails {
         user: &UserRecord,
         attribute: userpool_core::VerifiableAttribute,
     ) -> Option<Self> {
-        use userpool_core::VerifiableAttribute;
         let value = user.attributes.get(attribute.as_str())?;
-        Some(match attribute {
+        Some(CodeDeliveryDetails::for_value(attribute, value))
+    }
+
+    /// Where a code sent to `value` (an email address or phone number) goes, masked.
+    #[must_use]
+    pub fn for_value(attribute: userpool_core::VerifiableAttribute, value: &str) -> Self {
+        use userpool_core::VerifiableAttribute;
+        match attribute {
             VerifiableAttribute::Email => {
                 let (local, domain) = value.split_once('@').unwrap_or((value, ""));
                 let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
@@ -229,7 +235,7 @@ impl CodeDeliveryDetails {
                     attribute_name: "phone_number",
                 }
             }
-        })
+        }
     }
 
     /// Where a code for `user` goes: the email if it has one, else the phone number.
