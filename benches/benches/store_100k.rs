@@ -44,6 +44,8 @@ fn pool_record() -> PoolRecord {
         username_attributes: Vec::new(),
         case_sensitive: false,
         mfa: Default::default(),
+        schema: userpool_core::Schema::standard(),
+        settings: userpool_core::PoolSettings::default(),
         created_at: now(),
         modified_at: now(),
         version: 1,

@@ -116,6 +116,7 @@ pub(crate) fn issue(
         digest,
         expires_at: later(ctx.now, validity),
         failed_attempts: 0,
+        held_value: None,
     };
     Ok((pending, code, throttle))
 }

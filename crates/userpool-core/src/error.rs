@@ -376,6 +376,11 @@ pub enum NotAuthorized {
         /// The app client.
         client_id: String,
     },
+    /// SignUp in a pool whose `AdminCreateUserConfig.AllowAdminCreateUserOnly` is set
+    /// (SPEC §16).
+    SignUpNotPermitted,
+    /// ForgotPassword in a pool whose `AccountRecoverySetting` is `admin_only` (SPEC §16).
+    AdminOnlyRecovery,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -414,6 +419,12 @@ impl fmt::Display for NotAuthorized {
             NotAuthorized::SecretHashMismatch { client_id } => {
                 write!(f, "Unable to verify secret hash for client {client_id}")
             }
+            NotAuthorized::SignUpNotPermitted => {
+                f.write_str("SignUp is not permitted for this user pool")
+            }
+            NotAuthorized::AdminOnlyRecovery => {
+                f.write_str("Contact administrator to reset password.")
+            }
         }
     }
 }
@@ -432,6 +443,10 @@ pub enum Error {
     /// `InvalidParameterException` with a free-form message (e.g. an unknown auth flow).
     #[error("{0}")]
     InvalidParameterMessage(String),
+    /// `InvalidParameterException`: an attribute write the pool's schema refuses
+    /// (SPEC §16), every problem listed in Cognito's words.
+    #[error("{0}")]
+    InvalidAttributes(crate::schema::AttributeWriteErrors),
     /// `InvalidPasswordException`: the first policy rule the password broke (SPEC §2).
     #[error("{0}")]
     InvalidPassword(PolicyViolation),
@@ -599,9 +614,9 @@ impl Error {
     #[must_use]
     pub fn kind(&self) -> ErrorCode {
         match self {
-            Error::InvalidParameter(_) | Error::InvalidParameterMessage(_) => {
-                ErrorCode::InvalidParameter
-            }
+            Error::InvalidParameter(_)
+            | Error::InvalidParameterMessage(_)
+            | Error::InvalidAttributes(_) => ErrorCode::InvalidParameter,
             Error::InvalidPassword(_) => ErrorCode::InvalidPassword,
             Error::PasswordHistoryPolicyViolation => ErrorCode::PasswordHistoryPolicyViolation,
             Error::UserNotFound => ErrorCode::UserNotFound,

@@ -80,6 +80,8 @@
 //! - `arbitrary`: `arbitrary::Arbitrary` for [`UserPoolId`], [`Username`], [`Password`]
 //!   (valid-only: arbitrary data is repaired into validity), [`PasswordPolicy`] and
 //!   `testing::Op`, so a fuzz harness can take `Vec<Op>`; plus `testing::model`.
+//! - `serde`: `Serialize`/`Deserialize` for the [`schema`] and [`settings`] types, the form
+//!   in which stores persist them (a stored schema is re-validated when read back).
 
 #![forbid(unsafe_code)]
 
@@ -96,7 +98,9 @@ pub mod manual;
 pub mod memory;
 pub mod mfa;
 pub mod policy;
+pub mod schema;
 pub mod secret;
+pub mod settings;
 pub mod signin;
 pub mod srp;
 #[cfg(any(
@@ -122,7 +126,12 @@ pub use input::{
 pub use limit::{HashPermit, HashPermits};
 pub use memory::{MemoryPool, PooledMemory, WorkingMemory};
 pub use policy::{Blocklist, PasswordPolicy, PasswordPolicyBuilder, PolicySubject};
+pub use schema::{
+    AttributeDataType, AttributeUpdate, AttributeWriter, Schema, SchemaAttribute,
+    SchemaAttributeInput, VerifiableAttribute,
+};
 pub use secret::SecretDigest;
+pub use settings::PoolSettings;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
 pub use user::{

@@ -760,3 +760,106 @@ pub fn admin_update_user_attributes(
     next.modified_at = ctx.now;
     Ok((next, Event::AttributesUpdated))
 }
+
+/// GetUserAttributeVerificationCode (SPEC §16): a code to verify the user's `attribute`.
+/// It replaces any other pending code (one code is pending at a time) and counts toward
+/// the sign-up codes' issuance limit (SPEC §12).
+///
+/// # Errors
+/// `NotAuthorizedException` (`User is disabled.`); `InvalidParameterException` when the
+/// user has no value for `attribute`; `LimitExceededException` past the issuance limit.
+pub fn get_user_attribute_verification_code(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    if user
+        .attributes
+        .get(attribute.as_str())
+        .is_none_or(String::is_empty)
+    {
+        return Err(Error::InvalidParameterMessage(format!(
+            "User has no value for the attribute {attribute}."
+        )));
+    }
+    // A held change waiting for this attribute's code stays held: the new code verifies it.
+    let held = user
+        .pending_code
+        .as_ref()
+        .filter(|p| p.purpose == CodePurpose::VerifyAttribute(attribute))
+        .and_then(|p| p.held_value.clone());
+    issue_attribute_code(user, attribute, held, rules, ctx)
+}
+
+/// A verified email or phone number changed where the pool requires verification before
+/// update (SPEC §16): the current value and its flag stay; `value` is held with a new code
+/// sent to it, and becomes the attribute's value when VerifyUserAttribute verifies it.
+///
+/// # Errors
+/// `NotAuthorizedException` (`User is disabled.`); `LimitExceededException` past the
+/// issuance limit.
+pub fn hold_attribute_update(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    value: String,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    if !user.enabled {
+        return Err(NotAuthorized::UserDisabled.into());
+    }
+    issue_attribute_code(user, attribute, Some(value), rules, ctx)
+}
+
+fn issue_attribute_code(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    held_value: Option<String>,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let purpose = CodePurpose::VerifyAttribute(attribute);
+    let (mut pending, code, throttle) =
+        codes::issue(Some(user), purpose, rules.sign_up_code_validity, rules, ctx)?;
+    pending.held_value = held_value;
+    let mut next = user.clone();
+    next.pending_code = Some(pending);
+    *next.code_throttles.get_mut(purpose) = throttle;
+    next.modified_at = ctx.now;
+    Ok((next, Event::CodeIssued { purpose, code }))
+}
+
+/// VerifyUserAttribute (SPEC §16): with the code, the attribute's verified flag becomes
+/// `true` (and a held new value becomes the attribute's value) and the code is spent. Wrong codes count as any code's do (SPEC §12).
+///
+/// # Errors
+/// `CodeMismatchException` (the attempt counted), `ExpiredCodeException` (no code of this
+/// purpose pending, or expired), `LimitExceededException`.
+pub fn verify_user_attribute(
+    user: &UserRecord,
+    attribute: crate::schema::VerifiableAttribute,
+    code: &ConfirmationCode,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event), Refused> {
+    let purpose = CodePurpose::VerifyAttribute(attribute);
+    codes::check(user, purpose, code, rules, ctx)?;
+    let mut next = user.clone();
+    if let Some(held) = user
+        .pending_code
+        .as_ref()
+        .and_then(|p| p.held_value.clone())
+    {
+        next.attributes.insert(attribute.as_str().to_owned(), held);
+    }
+    next.attributes
+        .insert(attribute.verified_flag().to_owned(), "true".to_owned());
+    next.pending_code = None;
+    codes::reset(&mut next, purpose);
+    next.modified_at = ctx.now;
+    Ok((next, Event::AttributesUpdated))
+}

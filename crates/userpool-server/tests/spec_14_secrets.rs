@@ -89,6 +89,11 @@ fn start(config: &Config) -> (Router, Arc<App>, String, String) {
             "p",
             PoolSettings {
                 hash_params: app.hash_params,
+                // SignUp codes go only to auto-verified attributes (SPEC §16).
+                settings: userpool_core::PoolSettings {
+                    auto_verified_attributes: vec![userpool_core::VerifiableAttribute::Email],
+                    ..userpool_core::PoolSettings::default()
+                },
                 ..PoolSettings::default()
             },
         )
@@ -106,7 +111,10 @@ fn start(config: &Config) -> (Router, Arc<App>, String, String) {
 }
 
 async fn sign_up(app: &Router, client: &str, username: &str) {
-    let body = json!({"ClientId": client, "Username": username, "Password": "Correct-Horse-9!"});
+    let body = json!({
+        "ClientId": client, "Username": username, "Password": "Correct-Horse-9!",
+        "UserAttributes": [{"Name": "email", "Value": format!("{username}@example.com")}],
+    });
     let (status, out) = send(app, request(Some("SignUp"), Some(JSON), body.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{out}");
 }

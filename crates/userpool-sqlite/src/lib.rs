@@ -258,6 +258,30 @@ impl Store for SqliteStore {
         self.db.read(|tx| pools::get_client(tx, None, client_id))
     }
 
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db
+            .read(|tx| pools::list_clients(tx, pool, after, limit))
+    }
+
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.db.write(|tx| pools::update_client(tx, client))
+    }
+
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        self.db
+            .write(|tx| pools::delete_client(tx, pool, client_id))
+    }
+
+    /// One `COUNT(*)` over the users of the pool.
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        self.db.read(|tx| pools::count_users(tx, pool))
+    }
+
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
         self.db.write(|tx| {
             let pool = pools::require(tx, pool)?;

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 use userpool_core::mfa::PoolMfaConfig;
-use userpool_core::{HashParams, PasswordPolicy, UserPoolId};
+use userpool_core::{HashParams, PasswordPolicy, PoolSettings, Schema, UserPoolId};
 use userpool_store::{ClientRecord, PoolRecord, StoreError};
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
@@ -11,8 +11,30 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require_lowercase, \
     require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
     maximum_length, reject_user_identity, refuse_temporary_as_new, minimum_strength, hash_memory_kib, hash_iterations, hash_parallelism, \
-    history_mode, alias_attributes, username_attributes, case_sensitive, created_at, \
-    modified_at, version, mfa_configuration, mfa_software_token, mfa_sms, mfa_sms_message";
+    history_mode, alias_attributes, username_attributes, case_sensitive, attribute_schema, \
+    settings, created_at, modified_at, version, mfa_configuration, mfa_software_token, mfa_sms, \
+    mfa_sms_message";
+
+/// The pool's schema as stored: NULL for the standard schema (and pools written before
+/// schemas were stored), else its JSON.
+fn schema_text(schema: &Schema) -> Result<Option<String>, Failure> {
+    if *schema == Schema::standard() {
+        return Ok(None);
+    }
+    serde_json::to_string(schema)
+        .map(Some)
+        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
+}
+
+/// The pool's settings as stored: NULL for the defaults, else their JSON.
+fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
+    if *settings == PoolSettings::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(settings)
+        .map(Some)
+        .map_err(|_| corrupt("pools.settings: not serialisable"))
+}
 
 fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
     let id: String = row.get("id")?;
@@ -46,6 +68,17 @@ fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
     let history_mode: String = row.get("history_mode")?;
     let aliases: String = row.get("alias_attributes")?;
     let username_attributes: String = row.get("username_attributes")?;
+    let schema = match row.get::<_, Option<String>>("attribute_schema")? {
+        None => Schema::standard(),
+        // Deserialising re-validates the schema (`Schema::from_stored`).
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?,
+    };
+    let settings = match row.get::<_, Option<String>>("settings")? {
+        None => PoolSettings::default(),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|_| corrupt("pools.settings: not valid settings"))?,
+    };
     Ok(PoolRecord {
         id,
         name: row.get("name")?,
@@ -67,6 +100,8 @@ fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
             sms: row.get("mfa_sms")?,
             sms_message: row.get("mfa_sms_message")?,
         },
+        schema,
+        settings,
         created_at: time(row.get("created_at")?, "pools.created_at")?,
         modified_at: time(row.get("modified_at")?, "pools.modified_at")?,
         version: from_sql_int(row.get("version")?, "pools.version")?,
@@ -109,8 +144,8 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
          :password_history_size, :temporary_password_validity_days, :maximum_length, \
          :reject_user_identity, :refuse_temporary_as_new, :minimum_strength, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
          :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
-         :created_at, :modified_at, 1, :mfa_configuration, :mfa_software_token, :mfa_sms, \
-         :mfa_sms_message)"
+         :attribute_schema, :settings, :created_at, :modified_at, 1, :mfa_configuration, \
+         :mfa_software_token, :mfa_sms, :mfa_sms_message)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let p = &pool.policy;
@@ -135,6 +170,8 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":alias_attributes": codec::attribute_list(&pool.alias_attributes),
         ":username_attributes": codec::attribute_list(&pool.username_attributes),
         ":case_sensitive": pool.case_sensitive,
+        ":attribute_schema": schema_text(&pool.schema)?,
+        ":settings": settings_text(&pool.settings)?,
         ":created_at": micros(pool.created_at),
         ":modified_at": micros(pool.modified_at),
         ":mfa_configuration": pool.mfa.mode.as_str(),
@@ -185,7 +222,8 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
          minimum_strength = :minimum_strength, \
          hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
          hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
-         username_attributes = :username_attributes, created_at = :created_at, \
+         username_attributes = :username_attributes, attribute_schema = :attribute_schema, \
+         settings = :settings, created_at = :created_at, \
          modified_at = :modified_at, version = :next, \
          mfa_configuration = :mfa_configuration, mfa_software_token = :mfa_software_token, \
          mfa_sms = :mfa_sms, mfa_sms_message = :mfa_sms_message \
@@ -211,6 +249,8 @@ pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
         ":hash_parallelism": pool.hash_params.p(),
         ":history_mode": codec::history_mode_text(pool.history_mode),
         ":username_attributes": codec::attribute_list(&pool.username_attributes),
+        ":attribute_schema": schema_text(&pool.schema)?,
+        ":settings": settings_text(&pool.settings)?,
         ":created_at": micros(pool.created_at),
         ":modified_at": micros(pool.modified_at),
         ":next": to_sql_int(next, "pools.version")?,
@@ -346,4 +386,86 @@ pub(crate) fn get_client(
         prevent_user_existence_errors: prevent,
         created_at: time(created_at, "clients.created_at")?,
     }))
+}
+
+/// App clients of a pool in client-id order, after `after`, at most `limit`.
+pub(crate) fn list_clients(
+    conn: &Connection,
+    pool: &UserPoolId,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<ClientRecord>, Failure> {
+    require(conn, pool)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let ids = conn
+        .prepare_cached(
+            "SELECT client_id FROM clients WHERE pool_id = ?1 \
+             AND (?2 IS NULL OR client_id > ?2) ORDER BY client_id LIMIT ?3",
+        )?
+        .query_map(rusqlite::params![pool.as_str(), after, limit], |row| {
+            row.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(client) = get_client(conn, Some(pool), &id)? {
+            out.push(client);
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces a client's name, flows and flags; its id, pool, secret and creation time stay.
+pub(crate) fn update_client(conn: &Connection, client: &ClientRecord) -> Result<(), Failure> {
+    require(conn, &client.pool_id)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE clients SET name = :name, prevent_user_existence_errors = :prevent \
+             WHERE client_id = :client_id AND pool_id = :pool_id",
+        )?
+        .execute(named_params! {
+            ":client_id": client.client_id,
+            ":pool_id": client.pool_id.as_str(),
+            ":name": client.name,
+            ":prevent": client.prevent_user_existence_errors,
+        })?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    conn.prepare_cached("DELETE FROM client_auth_flows WHERE client_id = ?1")?
+        .execute([&client.client_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, flow) in client.explicit_auth_flows.iter().enumerate() {
+        let position = i64::try_from(position)
+            .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
+        insert.execute(rusqlite::params![client.client_id, position, flow])?;
+    }
+    Ok(())
+}
+
+/// Deletes a client (its flows cascade).
+pub(crate) fn delete_client(
+    conn: &Connection,
+    pool: &UserPoolId,
+    client_id: &str,
+) -> Result<(), Failure> {
+    require(conn, pool)?;
+    let changed = conn
+        .prepare_cached("DELETE FROM clients WHERE client_id = ?1 AND pool_id = ?2")?
+        .execute(rusqlite::params![client_id, pool.as_str()])?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// How many users the pool has.
+pub(crate) fn count_users(conn: &Connection, pool: &UserPoolId) -> Result<u64, Failure> {
+    require(conn, pool)?;
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM users WHERE pool_id = ?1")?
+        .query_row([pool.as_str()], |row| row.get(0))?;
+    from_sql_int(n, "users: count")
 }

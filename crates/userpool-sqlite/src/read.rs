@@ -22,7 +22,7 @@ const USER_COLUMNS: &str = "username, sub, status, enabled, credential_hash, \
     consecutive_failures, last_failure_at, locked_until, code_purpose, code_digest, \
     code_expires_at, code_failed_attempts, challenge_digest, challenge_credential, \
     challenge_expires_at, created_at, modified_at, version, sign_up_code_failures, \
-    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp, mfa";
+    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp, mfa, code_held_value";
 
 /// The row id of the user a key designates, if any.
 pub(crate) fn user_id(
@@ -222,6 +222,7 @@ fn pending_code(row: &Row<'_>) -> Result<Option<PendingCode>, Failure> {
                 digest: digest(&code_digest, "users.code_digest")?,
                 expires_at: time(expires_at, "users.code_expires_at")?,
                 failed_attempts: from_sql_int(attempts, "users.code_failed_attempts")?,
+                held_value: row.get("code_held_value")?,
             }))
         }
         _ => Err(corrupt("users.code_*: incomplete pending code")),

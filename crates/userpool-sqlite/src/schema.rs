@@ -5,7 +5,7 @@
 //!
 //! | table | one row per | keys and constraints |
 //! |---|---|---|
-//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, times, `version` | `PRIMARY KEY (id)` |
+//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, the attribute schema and the SPEC §16 settings (each one JSON text, the `serde` form of `userpool_core::Schema` and `PoolSettings`; NULL for pools written before them), times, `version` | `PRIMARY KEY (id)` |
 //! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation time | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
 //! | `client_auth_flows` | allowed auth flow of a client, with its position | `PRIMARY KEY (client_id, position)` |
 //! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), the code throttles of SPEC §12 (four time lists: sign-up and reset, wrong attempts and codes issued), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
@@ -281,6 +281,15 @@ ALTER TABLE pools ADD COLUMN mfa_software_token INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE pools ADD COLUMN mfa_sms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE pools ADD COLUMN mfa_sms_message TEXT;
 ALTER TABLE users ADD COLUMN mfa BLOB;
+",
+    },
+    Migration {
+        version: 11,
+        description: "pools: the attribute schema and the other SPEC §16 settings, each as one JSON text (NULL: Cognito's standard schema, no settings); users: the new attribute value a pending verification code holds (SPEC §16)",
+        sql: "
+ALTER TABLE pools ADD COLUMN attribute_schema TEXT;
+ALTER TABLE pools ADD COLUMN settings TEXT;
+ALTER TABLE users ADD COLUMN code_held_value TEXT;
 ",
     },
 ];

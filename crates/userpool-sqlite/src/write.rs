@@ -17,7 +17,7 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 26] = [
+const FIELDS: [&str; 27] = [
     "status",
     "enabled",
     "credential_hash",
@@ -44,6 +44,7 @@ const FIELDS: [&str; 26] = [
     "reset_codes_issued",
     "srp",
     "mfa",
+    "code_held_value",
 ];
 
 /// `?1..?4` are the keys, then one placeholder per field.
@@ -101,6 +102,7 @@ struct Columns<'a> {
     reset_codes_issued: String,
     srp: Option<&'a [u8]>,
     mfa: Option<&'a [u8]>,
+    code_held_value: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -141,11 +143,12 @@ impl<'a> Columns<'a> {
             reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
             mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
+            code_held_value: code.and_then(|c| c.held_value.as_deref()),
         })
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 26] {
+    fn values(&self) -> [&dyn ToSql; 27] {
         [
             &self.status,
             &self.enabled,
@@ -173,6 +176,7 @@ impl<'a> Columns<'a> {
             &self.reset_codes_issued,
             &self.srp,
             &self.mfa,
+            &self.code_held_value,
         ]
     }
 }

@@ -250,3 +250,44 @@ fn corrupt_group_rows_are_backend_errors_naming_the_column() {
         other => panic!("expected Backend, got {other:?}"),
     }
 }
+
+/// Applies `sql` behind the store's back and returns what `get_pool` says.
+fn pool_after(sql: &str) -> Result<Option<userpool_store::PoolRecord>, StoreError> {
+    let (_dir, path, store) = setup();
+    raw(&path).execute_batch(sql).expect("tamper");
+    store.get_pool(&common::pool_id("Bad1"))
+}
+
+#[track_caller]
+fn assert_pool_backend(
+    result: Result<Option<userpool_store::PoolRecord>, StoreError>,
+    column: &str,
+) {
+    match result {
+        Err(StoreError::Backend(message)) => {
+            assert!(message.contains(column), "{message} should name {column}");
+        }
+        other => panic!("expected Backend naming {column}, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_schema_that_is_not_json_or_not_a_valid_schema_is_a_backend_error() {
+    assert_pool_backend(
+        pool_after("UPDATE pools SET attribute_schema = 'not json'"),
+        "pools.attribute_schema",
+    );
+    // Valid JSON, but a schema without the standard attributes could never be created.
+    assert_pool_backend(
+        pool_after("UPDATE pools SET attribute_schema = '[]'"),
+        "pools.attribute_schema",
+    );
+}
+
+#[test]
+fn settings_that_are_not_json_are_a_backend_error() {
+    assert_pool_backend(
+        pool_after("UPDATE pools SET settings = '{\"auto_verified_attributes\": [\"Nickname\"]}'"),
+        "pools.settings",
+    );
+}

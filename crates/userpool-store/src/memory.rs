@@ -343,6 +343,57 @@ impl Store for MemoryStore {
         }
     }
 
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        use std::ops::Bound;
+        self.read(pool, |state| {
+            let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+            Ok(state
+                .clients
+                .range::<str, _>((start, Bound::Unbounded))
+                .take(limit)
+                .map(|(_, c)| c.clone())
+                .collect())
+        })
+    }
+
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.write(&client.pool_id, |state| {
+            let stored = state
+                .clients
+                .get_mut(&client.client_id)
+                .ok_or(StoreError::NotFound)?;
+            *stored = ClientRecord {
+                pool_id: stored.pool_id.clone(),
+                client_id: stored.client_id.clone(),
+                secret: stored.secret.clone(),
+                created_at: stored.created_at,
+                ..client.clone()
+            };
+            Ok(())
+        })
+    }
+
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            // Lock order: pool, then the client index (as create_client).
+            state
+                .clients
+                .remove(client_id)
+                .ok_or(StoreError::NotFound)?;
+            self.clients.write().map_err(poisoned)?.remove(client_id);
+            Ok(())
+        })
+    }
+
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        self.read(pool, |state| Ok(state.users.len() as u64))
+    }
+
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
         self.write(pool, |state| {
             let key = keys::username_key(&state.record, user.username.as_str());

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use userpool_core::mfa::PoolMfaConfig;
-use userpool_core::{AliasAttribute, HashParams, HistoryMode, PasswordPolicy, UserPoolId};
+use userpool_core::{
+    AliasAttribute, HashParams, HistoryMode, PasswordPolicy, PoolSettings, Schema, UserPoolId,
+};
 
 /// A user pool's persisted settings.
 ///
@@ -28,6 +30,13 @@ pub struct PoolRecord {
     pub case_sensitive: bool,
     /// MFA settings (SetUserPoolMfaConfig; SPEC §18). OFF by default.
     pub mfa: PoolMfaConfig,
+    /// The attribute schema (SPEC §16): standard attributes and the custom ones added by
+    /// `Schema` and AddCustomAttributes. Stores persist it whole.
+    pub schema: Schema,
+    /// The other SPEC §16 settings (auto-verified attributes, account recovery, messages,
+    /// AdminCreateUserConfig, email/SMS configuration, Lambda triggers, deletion
+    /// protection, attribute update settings, tags). Stores persist it whole.
+    pub settings: PoolSettings,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

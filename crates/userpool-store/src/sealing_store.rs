@@ -285,6 +285,36 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         self.open_client(self.inner.find_client(client_id)?)
     }
 
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        self.inner
+            .list_clients(pool, after, limit)?
+            .into_iter()
+            .filter_map(|client| self.open_client(Some(client)).transpose())
+            .collect()
+    }
+
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        // The stored secret stays as it is (sealed); the plaintext one never goes down.
+        let without_secret = ClientRecord {
+            secret: None,
+            ..client.clone()
+        };
+        self.inner.update_client(&without_secret)
+    }
+
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        self.inner.delete_client(pool, client_id)
+    }
+
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        self.inner.count_users(pool)
+    }
+
     fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
         self.inner.decoy_write(pool)
     }

@@ -191,6 +191,71 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// App clients of a pool ordered by client id, starting after `after`, at most
+    /// `limit` (ListUserPoolClients).
+    ///
+    /// The default returns `Unsupported`, so stores written before it existed keep
+    /// compiling.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        let _ = (pool, after, limit);
+        Err(StoreError::Unsupported("list_clients"))
+    }
+
+    /// Replaces an app client's settings (UpdateUserPoolClient): everything but its pool,
+    /// id, secret and creation time, which stay as stored.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,
+    /// `Unsupported`.
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        let _ = client;
+        Err(StoreError::Unsupported("update_client"))
+    }
+
+    /// Deletes an app client (DeleteUserPoolClient).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,
+    /// `Unsupported`.
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        let _ = (pool, client_id);
+        Err(StoreError::Unsupported("delete_client"))
+    }
+
+    /// How many users the pool has (DescribeUserPool's `EstimatedNumberOfUsers`).
+    ///
+    /// The default pages through [`Store::list_users`], which every store has; a store
+    /// that can count directly should override it.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        const PAGE: usize = 1000;
+        let record = self
+            .get_pool(pool)?
+            .ok_or_else(|| StoreError::PoolNotFound(pool.as_str().to_owned()))?;
+        let mut count = 0u64;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.list_users(pool, after.as_deref(), PAGE)?;
+            count += page.len() as u64;
+            if page.len() < PAGE {
+                return Ok(count);
+            }
+            after = page
+                .last()
+                .map(|u| crate::keys::username_key(&record, u.username.as_str()));
+        }
+    }
+
     /// A durable write that changes nothing, costing what a user update costs.
     ///
     /// The service calls it when a sign-in names no user: a wrong password for a real user

@@ -40,6 +40,8 @@ fn pool() -> PoolRecord {
         username_attributes: Vec::new(),
         case_sensitive: true,
         mfa: totp_config(),
+        schema: userpool_core::Schema::standard(),
+        settings: userpool_core::PoolSettings::default(),
         created_at: DateTime::UNIX_EPOCH,
         modified_at: DateTime::UNIX_EPOCH,
         version: 0,

@@ -126,10 +126,11 @@ pub use delivery::{Delivery, DropDeliveries};
 pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
-    AuthResult, AuthenticatedUser, ChallengeSessionText, ClientSettings, CodeDeliveryDetails,
-    FederatedSignIn, GroupPage, GroupSettings, HostOptions, ListUsersPage, MessageAction,
-    MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    SignUpResult, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
+    AuthResult, AuthenticatedUser, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
+    CodeDeliveryDetails, FederatedSignIn, GroupPage, GroupSettings, HostOptions, ListUsersPage,
+    MessageAction, MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage,
+    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

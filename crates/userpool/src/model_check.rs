@@ -138,6 +138,11 @@ impl<S: Store + ?Sized> ModelCheck<S> {
             policy: policy.clone(),
             hash_params: HashParams::insecure_fast_for_tests(),
             alias_attributes: vec![AliasAttribute::Email],
+            // Sign-up codes go to the email (SPEC §16: only to an auto-verified attribute).
+            settings: userpool_core::PoolSettings {
+                auto_verified_attributes: vec![userpool_core::VerifiableAttribute::Email],
+                ..userpool_core::PoolSettings::default()
+            },
             ..PoolSettings::default()
         };
         let pool = pools

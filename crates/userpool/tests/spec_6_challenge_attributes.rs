@@ -59,7 +59,10 @@ fn attributes_in_the_answer_are_written_with_the_password() {
         user.attributes.get("email").map(String::as_str),
         Some("erin@example.org")
     );
-    assert_eq!(user.attributes.get("email_verified"), None);
+    assert_eq!(
+        user.attributes.get("email_verified").map(String::as_str),
+        Some("false")
+    );
 }
 
 #[test]

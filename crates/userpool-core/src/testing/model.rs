@@ -724,14 +724,14 @@ impl UserModel {
     #[must_use]
     pub fn counts(&self, purpose: CodePurpose) -> &CodeCounts {
         match purpose {
-            CodePurpose::SignUp => &self.sign_up_codes,
+            CodePurpose::SignUp | CodePurpose::VerifyAttribute(_) => &self.sign_up_codes,
             CodePurpose::PasswordReset => &self.reset_codes,
         }
     }
 
     fn counts_mut(&mut self, purpose: CodePurpose) -> &mut CodeCounts {
         match purpose {
-            CodePurpose::SignUp => &mut self.sign_up_codes,
+            CodePurpose::SignUp | CodePurpose::VerifyAttribute(_) => &mut self.sign_up_codes,
             CodePurpose::PasswordReset => &mut self.reset_codes,
         }
     }

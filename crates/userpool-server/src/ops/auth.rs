@@ -576,3 +576,109 @@ pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Er
         .global_sign_out(input.access_token.as_deref().unwrap_or_default())?;
     Ok(json!({}))
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributesWithToken {
+    access_token: Option<String>,
+    user_attributes: Option<Vec<Attribute>>,
+    user_attribute_names: Option<Vec<String>>,
+}
+
+fn attributes_with_token(input: Map<String, Value>) -> Result<AttributesWithToken, Error> {
+    let input: AttributesWithToken = shapes::input(input)?;
+    if input.access_token.is_none() {
+        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
+    }
+    Ok(input)
+}
+
+/// **UpdateUserAttributes**: the access token's user writes their own attributes.
+/// `CodeDeliveryDetailsList` is empty: this service sends no attribute verification codes
+/// (VerifyUserAttribute is not built).
+pub fn update_user_attributes(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = attributes_with_token(input)?;
+    let Some(attributes) = input.user_attributes.as_deref() else {
+        return Err(PoolError::invalid_parameter("userAttributes", Constraint::Missing).into());
+    };
+    let claims = app
+        .pools
+        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let sent = app.pools.update_user_attributes(
+        claims.pool_id.as_str(),
+        &claims.username,
+        &shapes::attribute_pairs(attributes),
+    )?;
+    Ok(json!({ "CodeDeliveryDetailsList": sent.iter().map(delivery).collect::<Vec<_>>() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttributeCode {
+    access_token: Option<String>,
+    attribute_name: Option<String>,
+    code: Option<String>,
+}
+
+/// **GetUserAttributeVerificationCode**: a code for the token's user's email or phone.
+pub fn get_user_attribute_verification_code(
+    app: &App,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: AttributeCode = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
+    required.finish()?;
+    let claims = app.pools.verify_access_token(token)?;
+    let sent = app.pools.get_user_attribute_verification_code(
+        claims.pool_id.as_str(),
+        &claims.username,
+        attribute,
+    )?;
+    let mut out = json!({});
+    if let Some(details) = &sent {
+        out["CodeDeliveryDetails"] = delivery(details);
+    }
+    Ok(out)
+}
+
+/// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
+pub fn verify_user_attribute(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input: AttributeCode = shapes::input(input)?;
+    let mut required = Required::default();
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
+    let code = required.take(input.code.as_deref(), "code");
+    required.finish()?;
+    let claims = app.pools.verify_access_token(token)?;
+    app.pools
+        .verify_user_attribute(claims.pool_id.as_str(), &claims.username, attribute, code)?;
+    Ok(json!({}))
+}
+
+/// **DeleteUserAttributes**: the access token's user deletes their own attributes.
+pub fn delete_user_attributes(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = attributes_with_token(input)?;
+    let Some(names) = input.user_attribute_names.as_deref() else {
+        return Err(PoolError::invalid_parameter("userAttributeNames", Constraint::Missing).into());
+    };
+    let claims = app
+        .pools
+        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.pools
+        .delete_user_attributes(claims.pool_id.as_str(), &claims.username, &names)?;
+    Ok(json!({}))
+}
+
+/// **DeleteUser**: the access token's user deletes themself (their sessions go too).
+pub fn delete_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
+    let input = token_input(input)?;
+    let claims = app
+        .pools
+        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    app.pools
+        .delete_user(claims.pool_id.as_str(), &claims.username)?;
+    Ok(json!({}))
+}

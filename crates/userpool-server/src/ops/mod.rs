@@ -5,6 +5,7 @@ mod auth;
 mod groups;
 mod mfa;
 mod pools;
+mod settings;
 pub mod shapes;
 mod users;
 
@@ -40,6 +41,12 @@ pub fn call(
         O::ListUserPools => pools::list_user_pools(app, admin()?, input),
         O::CreateUserPoolClient => pools::create_user_pool_client(app, admin()?, input),
         O::DescribeUserPoolClient => pools::describe_user_pool_client(app, admin()?, input),
+        O::ListUserPoolClients => pools::list_user_pool_clients(app, admin()?, input),
+        O::UpdateUserPoolClient => pools::update_user_pool_client(app, admin()?, input),
+        O::DeleteUserPoolClient => pools::delete_user_pool_client(app, admin()?, input),
+        O::AddCustomAttributes => pools::add_custom_attributes(app, admin()?, input),
+        O::GetCSVHeader => pools::get_csv_header(app, admin()?, input),
+        O::AdminDeleteUserAttributes => users::admin_delete_user_attributes(app, admin()?, input),
         O::AdminCreateUser => users::admin_create_user(app, admin()?, input),
         O::AdminGetUser => users::admin_get_user(app, admin()?, input),
         O::ListUsers => users::list_users(app, admin()?, input),
@@ -73,6 +80,13 @@ pub fn call(
         O::RespondToAuthChallenge => auth::respond_to_auth_challenge(app, input),
         O::ChangePassword => auth::change_password(app, input),
         O::GetUser => auth::get_user(app, input),
+        O::UpdateUserAttributes => auth::update_user_attributes(app, input),
+        O::DeleteUserAttributes => auth::delete_user_attributes(app, input),
+        O::DeleteUser => auth::delete_user(app, input),
+        O::GetUserAttributeVerificationCode => {
+            auth::get_user_attribute_verification_code(app, input)
+        }
+        O::VerifyUserAttribute => auth::verify_user_attribute(app, input),
         O::GlobalSignOut => auth::global_sign_out(app, input),
         O::AssociateSoftwareToken => mfa::associate_software_token(app, input),
         O::VerifySoftwareToken => mfa::verify_software_token(app, input),

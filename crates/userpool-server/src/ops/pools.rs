@@ -3,9 +3,10 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use userpool::{Caller, ClientSettings, PoolSettings, PoolUpdate};
+use userpool::{Caller, ClientSettings, ClientUpdate, PoolSettings, PoolUpdate};
 use userpool_core::{AliasAttribute, Error as PoolError, PasswordPolicy};
 
+use super::settings::{SchemaAttributeWire, SettingsWire};
 use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
@@ -75,18 +76,79 @@ struct CreateUserPool {
     alias_attributes: Option<Vec<String>>,
     username_attributes: Option<Vec<String>>,
     username_configuration: Option<UsernameConfiguration>,
+    schema: Option<Vec<SchemaAttributeWire>>,
+}
+
+/// The SPEC §16 settings members, shared by CreateUserPool and UpdateUserPool.
+const SETTINGS_MEMBERS: &[&str] = &[
+    "AutoVerifiedAttributes",
+    "AccountRecoverySetting",
+    "VerificationMessageTemplate",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "SmsVerificationMessage",
+    "SmsAuthenticationMessage",
+    "AdminCreateUserConfig",
+    "EmailConfiguration",
+    "SmsConfiguration",
+    "LambdaConfig",
+    "DeletionProtection",
+    "UserAttributeUpdateSettings",
+    "UserPoolTags",
+    "MfaConfiguration",
+    "UserPoolAddOns",
+    "DeviceConfiguration",
+];
+
+/// Splits the settings members off the request, refusing any member the operation does
+/// not know: a setting this service would not honour is refused, never dropped (SPEC §16).
+fn split_settings(input: &mut Map<String, Value>, own: &[&str]) -> Result<SettingsWire, Error> {
+    if let Some(unknown) = input
+        .keys()
+        .find(|k| !own.contains(&k.as_str()) && !SETTINGS_MEMBERS.contains(&k.as_str()))
+    {
+        return Err(PoolError::InvalidParameterMessage(format!(
+            "{unknown} is not supported by this service"
+        ))
+        .into());
+    }
+    let mut settings = Map::new();
+    for member in SETTINGS_MEMBERS {
+        if let Some(value) = input.remove(*member) {
+            settings.insert((*member).to_owned(), value);
+        }
+    }
+    shapes::input(settings)
 }
 
 pub fn create_user_pool(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    mut input: Map<String, Value>,
 ) -> Result<Value, Error> {
+    let settings_wire = split_settings(
+        &mut input,
+        &[
+            "PoolName",
+            "Policies",
+            "AliasAttributes",
+            "UsernameAttributes",
+            "UsernameConfiguration",
+            "Schema",
+        ],
+    )?;
     let input: CreateUserPool = shapes::input(input)?;
     let mut required = Required::default();
     let name = required.take(input.pool_name.as_deref(), "poolName");
     required.finish()?;
     let settings = PoolSettings {
+        schema: input
+            .schema
+            .unwrap_or_default()
+            .into_iter()
+            .map(SchemaAttributeWire::into_input)
+            .collect(),
+        settings: settings_wire.into_settings()?,
         policy: policy(input.policies)?,
         hash_params: app.hash_params,
         alias_attributes: aliases(input.alias_attributes)?,
@@ -98,7 +160,9 @@ pub fn create_user_pool(
         ..PoolSettings::default()
     };
     let pool = app.pools.create_user_pool(caller, name, settings)?;
-    Ok(json!({ "UserPool": shapes::user_pool_type(&pool) }))
+    let mut described = shapes::user_pool_type(&pool);
+    described["EstimatedNumberOfUsers"] = json!(0);
+    Ok(json!({ "UserPool": described }))
 }
 
 #[derive(Deserialize)]
@@ -123,7 +187,9 @@ pub fn describe_user_pool(
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
     let pool = app.pools.describe_user_pool(caller, &pool_id(input)?)?;
-    Ok(json!({ "UserPool": shapes::user_pool_type(&pool) }))
+    let mut described = shapes::user_pool_type(&pool);
+    described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
+    Ok(json!({ "UserPool": described }))
 }
 
 #[derive(Deserialize)]
@@ -139,14 +205,16 @@ struct UpdateUserPool {
 pub fn update_user_pool(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    mut input: Map<String, Value>,
 ) -> Result<Value, Error> {
+    let settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
     let update = PoolUpdate {
         policy: Some(policy(input.policies)?),
+        settings: Some(settings_wire.into_settings()?),
         ..PoolUpdate::default()
     };
     app.pools.update_user_pool(caller, id, update)?;
@@ -254,4 +322,160 @@ pub fn describe_user_pool_client(
     required.finish()?;
     let client = app.pools.describe_user_pool_client(caller, id, client_id)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListUserPoolClients {
+    user_pool_id: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+/// **ListUserPoolClients**: `UserPoolClientDescription`s, `MaxResults` 1..=60, `NextToken`.
+pub fn list_user_pool_clients(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ListUserPoolClients = shapes::input(input)?;
+    let mut required = Required::default();
+    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let max = input.max_results.map(|m| usize::try_from(m).unwrap_or(0));
+    let page = app
+        .pools
+        .list_user_pool_clients(caller, id, max, input.next_token.as_deref())?;
+    let mut out = json!({
+        "UserPoolClients": page.clients.iter().map(|c| json!({
+            "ClientId": c.client_id,
+            "UserPoolId": c.pool_id.as_str(),
+            "ClientName": c.name,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(token) = page.next_token {
+        out["NextToken"] = json!(token);
+    }
+    Ok(out)
+}
+
+/// The client settings this service stores; any other member of UpdateUserPoolClient is
+/// refused rather than dropped (SPEC §16).
+const UPDATE_CLIENT_MEMBERS: &[&str] = &[
+    "UserPoolId",
+    "ClientId",
+    "ClientName",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateUserPoolClient {
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+    client_name: Option<String>,
+    explicit_auth_flows: Option<Vec<String>>,
+    prevent_user_existence_errors: Option<String>,
+}
+
+fn prevent_flag(value: Option<&str>) -> Result<bool, Error> {
+    match value {
+        None | Some("LEGACY") => Ok(false),
+        Some("ENABLED") => Ok(true),
+        Some(_) => Err(PoolError::invalid_parameter(
+            "preventUserExistenceErrors",
+            userpool_core::Constraint::Pattern("LEGACY|ENABLED"),
+        )
+        .into()),
+    }
+}
+
+/// **UpdateUserPoolClient**.
+pub fn update_user_pool_client(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    if let Some(unknown) = input
+        .keys()
+        .find(|k| !UPDATE_CLIENT_MEMBERS.contains(&k.as_str()))
+    {
+        return Err(PoolError::InvalidParameterMessage(format!(
+            "{unknown} is not supported by this service"
+        ))
+        .into());
+    }
+    let input: UpdateUserPoolClient = shapes::input(input)?;
+    let mut required = Required::default();
+    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    required.finish()?;
+    let update = ClientUpdate {
+        client_name: input.client_name.clone(),
+        explicit_auth_flows: input.explicit_auth_flows.clone().unwrap_or_default(),
+        prevent_user_existence_errors: prevent_flag(
+            input.prevent_user_existence_errors.as_deref(),
+        )?,
+    };
+    let client = app
+        .pools
+        .update_user_pool_client(caller, id, client_id, update)?;
+    Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
+}
+
+/// **DeleteUserPoolClient**.
+pub fn delete_user_pool_client(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DescribeUserPoolClient = shapes::input(input)?;
+    let mut required = Required::default();
+    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    required.finish()?;
+    app.pools.delete_user_pool_client(caller, id, client_id)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AddCustomAttributes {
+    user_pool_id: Option<String>,
+    custom_attributes: Option<Vec<SchemaAttributeWire>>,
+}
+
+/// **AddCustomAttributes**.
+pub fn add_custom_attributes(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: AddCustomAttributes = shapes::input(input)?;
+    let mut required = Required::default();
+    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    if input.custom_attributes.is_none() {
+        required.violate("customAttributes", userpool_core::Constraint::Missing);
+    }
+    required.finish()?;
+    let attributes: Vec<_> = input
+        .custom_attributes
+        .unwrap_or_default()
+        .into_iter()
+        .map(SchemaAttributeWire::into_input)
+        .collect();
+    app.pools.add_custom_attributes(caller, id, &attributes)?;
+    Ok(json!({}))
+}
+
+/// **GetCSVHeader**.
+pub fn get_csv_header(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let id = pool_id(input)?;
+    let header = app.pools.get_csv_header(caller, &id)?;
+    Ok(json!({ "UserPoolId": id, "CSVHeader": header }))
 }

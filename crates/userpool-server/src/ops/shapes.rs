@@ -147,16 +147,21 @@ pub fn add_mfa_settings(out: &mut Value, user: &UserDescription) {
 }
 
 /// `PasswordPolicyType`.
+/// `PasswordPolicyType`. `PasswordHistorySize` is omitted when it is 0 (off), as
+/// Cognito omits it (SPEC §16).
 pub fn password_policy(policy: &PasswordPolicy) -> Value {
-    json!({
+    let mut out = json!({
         "MinimumLength": policy.minimum_length(),
         "RequireUppercase": policy.require_uppercase(),
         "RequireLowercase": policy.require_lowercase(),
         "RequireNumbers": policy.require_numbers(),
         "RequireSymbols": policy.require_symbols(),
-        "PasswordHistorySize": policy.password_history_size(),
         "TemporaryPasswordValidityDays": policy.temporary_password_validity().num_days(),
-    })
+    });
+    if policy.password_history_size() > 0 {
+        out["PasswordHistorySize"] = json!(policy.password_history_size());
+    }
+    out
 }
 
 /// The pool ARN, `arn:aws:cognito-idp:<region>:<account>:userpool/<id>`.
@@ -181,7 +186,14 @@ pub fn user_pool_type(pool: &PoolRecord) -> Value {
         "DeletionProtection": "INACTIVE",
         "CreationDate": epoch(pool.created_at),
         "LastModifiedDate": epoch(pool.modified_at),
+        "SchemaAttributes": pool
+            .schema
+            .attributes()
+            .iter()
+            .map(super::settings::schema_attribute)
+            .collect::<Vec<_>>(),
     });
+    super::settings::describe_settings(&mut out, &pool.settings);
     if !pool.alias_attributes.is_empty() {
         out["AliasAttributes"] = json!(names(&pool.alias_attributes));
     }

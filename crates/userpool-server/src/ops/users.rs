@@ -236,3 +236,36 @@ pub fn list_users(app: &App, caller: &Caller, input: Map<String, Value>) -> Resu
     }
     Ok(out)
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteAttributesInput {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+    user_attribute_names: Option<Vec<String>>,
+}
+
+/// **AdminDeleteUserAttributes**.
+pub fn admin_delete_user_attributes(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DeleteAttributesInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let name = required.take(input.username.as_deref(), "username");
+    if input.user_attribute_names.is_none() {
+        required.violate("userAttributeNames", Constraint::Missing);
+    }
+    required.finish()?;
+    let names: Vec<&str> = input
+        .user_attribute_names
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    app.pools
+        .admin_delete_user_attributes(caller, pool, name, &names)?;
+    Ok(json!({}))
+}

@@ -175,6 +175,9 @@ def unique(prefix: str) -> str:
 def make_pool(cognito, *, policy: dict | None = None, **kwargs) -> str:
     """Creates a pool and returns its id. `policy` is a PasswordPolicy dict; absent means
     the pool default (length 8, every class required)."""
+    # Sign-up codes go only to auto-verified attributes (SPEC §16); the suite's pools
+    # auto-verify the email, as most real pools do, unless a test says otherwise.
+    kwargs.setdefault("AutoVerifiedAttributes", ["email"])
     args = {"PoolName": unique("pool"), **kwargs}
     if policy is not None:
         args["Policies"] = {"PasswordPolicy": policy}

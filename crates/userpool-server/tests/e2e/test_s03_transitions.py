@@ -279,7 +279,8 @@ def test_s3_a_failed_operation_changes_nothing(cognito, pool, app_client):
 
 def test_s3_confirmation_codes_have_an_attempt_limit(cognito, server, pool, app_client):
     offset = server.log_offset()
-    cognito.sign_up(ClientId=app_client["ClientId"], Username="maria", Password=PERM)
+    cognito.sign_up(ClientId=app_client["ClientId"], Username="maria", Password=PERM,
+                    UserAttributes=[{"Name": "email", "Value": "maria@example.com"}])
     code = server.code_for("maria", "SignUp", after=offset)
     wrong = "000001" if code != "000001" else "000002"
     for _ in range(5):

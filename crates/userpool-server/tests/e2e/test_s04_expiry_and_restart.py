@@ -210,7 +210,8 @@ def test_s3_reset_codes_expire_after_an_hour_sign_up_codes_after_a_day(tmp_path)
                     attributes={"email": "diego@example.com", "email_verified": "true"})
         cognito.forgot_password(ClientId=client, Username="diego")
         reset_code = first.code_for("diego", "PasswordReset")
-        cognito.sign_up(ClientId=client, Username="maria", Password=PERM)
+        cognito.sign_up(ClientId=client, Username="maria", Password=PERM,
+                        UserAttributes=[{"Name": "email", "Value": "maria@example.com"}])
         sign_up_code = first.code_for("maria", "SignUp")
     finally:
         assert first.stop() == 0

@@ -44,6 +44,8 @@ pub fn pool(suffix: &str, history_size: i64, aliases: &[AliasAttribute]) -> Pool
         username_attributes: Vec::new(),
         case_sensitive: true,
         mfa: Default::default(),
+        schema: userpool_core::Schema::standard(),
+        settings: userpool_core::PoolSettings::default(),
         created_at: at(1),
         modified_at: at(2),
         version: 1,

@@ -133,6 +133,8 @@ fn pool_record(id: &str, case_sensitive: bool, aliases: &[AliasAttribute]) -> Po
         username_attributes: Vec::new(),
         case_sensitive,
         mfa: Default::default(),
+        schema: userpool_core::Schema::standard(),
+        settings: userpool_core::PoolSettings::default(),
         created_at: at(1),
         modified_at: at(2),
         version: 0,
@@ -287,6 +289,9 @@ pub const CASE_NAMES: &[&str] = &[
     "group_lists_paginate_in_order",
     "group_pagination_is_stable_under_concurrent_writes",
     "group_storage_of_unknown_pool_is_pool_not_found",
+    "pool_schema_and_settings_round_trip_and_update",
+    "client_list_update_delete",
+    "count_users_counts_the_pools_users",
 ];
 
 /// One conformance case, run against a harness.
@@ -460,6 +465,15 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "group_storage_of_unknown_pool_is_pool_not_found",
             group_storage_of_unknown_pool_is_pool_not_found,
         ),
+        (
+            "pool_schema_and_settings_round_trip_and_update",
+            pool_schema_and_settings_round_trip_and_update,
+        ),
+        ("client_list_update_delete", client_list_update_delete),
+        (
+            "count_users_counts_the_pools_users",
+            count_users_counts_the_pools_users,
+        ),
     ]
 }
 
@@ -535,6 +549,9 @@ macro_rules! conformance_tests {
             group_lists_paginate_in_order,
             group_pagination_is_stable_under_concurrent_writes,
             group_storage_of_unknown_pool_is_pool_not_found,
+            pool_schema_and_settings_round_trip_and_update,
+            client_list_update_delete,
+            count_users_counts_the_pools_users,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

@@ -36,6 +36,8 @@ pub fn pool_create_then_get_round_trips_every_field(h: &impl Harness) {
             sms: true,
             sms_message: Some("Ünïcödé code: {####}".into()),
         },
+        schema: rich_schema(),
+        settings: rich_settings(),
         created_at: at(123_456_789),
         modified_at: at(987_654_321),
         version: 0,
@@ -215,4 +217,240 @@ pub fn client_create_then_get(h: &impl Harness) {
     }
     assert_eq!(f.store.create_client(&first), Err(StoreError::ClientExists));
     assert_eq!(ok(f.store.get_client(f.id(), "nope"), "get_client"), None);
+}
+
+/// A schema with a custom attribute of every type, constraints, an immutable and a
+/// developer-only attribute, and an overridden standard attribute.
+fn rich_schema() -> userpool_core::Schema {
+    use userpool_core::schema::{NumberConstraintsInput, StringConstraintsInput};
+    use userpool_core::{AttributeDataType, SchemaAttributeInput};
+    ok(
+        userpool_core::Schema::for_new_pool(&[
+            SchemaAttributeInput {
+                name: "email".into(),
+                required: Some(true),
+                mutable: Some(false),
+                ..SchemaAttributeInput::default()
+            },
+            SchemaAttributeInput {
+                string_constraints: Some(StringConstraintsInput {
+                    min_length: Some("1".into()),
+                    max_length: None,
+                }),
+                ..SchemaAttributeInput::custom("tier", AttributeDataType::String)
+            },
+            SchemaAttributeInput {
+                mutable: Some(false),
+                number_constraints: Some(NumberConstraintsInput {
+                    min_value: None,
+                    max_value: Some("99".into()),
+                }),
+                ..SchemaAttributeInput::custom("level", AttributeDataType::Number)
+            },
+            SchemaAttributeInput {
+                developer_only: Some(true),
+                ..SchemaAttributeInput::custom("legacy_ünï", AttributeDataType::DateTime)
+            },
+            SchemaAttributeInput::custom("admin", AttributeDataType::Boolean),
+        ]),
+        "schema",
+    )
+}
+
+/// Every §16 setting set to something other than its default.
+fn rich_settings() -> userpool_core::PoolSettings {
+    use userpool_core::VerifiableAttribute::{Email, PhoneNumber};
+    use userpool_core::settings::{
+        AccountRecoverySetting, AdminCreateUserConfig, DefaultEmailOption, EmailConfiguration,
+        InviteMessageTemplate, LambdaConfig, RecoveryOption, SmsConfiguration,
+        VerificationMessages,
+    };
+    userpool_core::PoolSettings {
+        auto_verified_attributes: vec![PhoneNumber, Email],
+        account_recovery: Some(ok(
+            AccountRecoverySetting::new(vec![
+                (RecoveryOption::VerifiedPhoneNumber, 1),
+                (RecoveryOption::VerifiedEmail, 2),
+            ]),
+            "recovery",
+        )),
+        verification_messages: VerificationMessages {
+            sms_message: Some("Code: {####}".into()),
+            email_message: Some("Ihr Code — {####}".into()),
+            email_subject: Some("Subject".into()),
+            email_message_by_link: Some("Click {##here##}".into()),
+            email_subject_by_link: Some("Link".into()),
+            default_email_option: Some(DefaultEmailOption::ConfirmWithLink),
+            sms_authentication_message: Some("Auth {####}".into()),
+        },
+        admin_create_user: AdminCreateUserConfig {
+            allow_admin_create_user_only: true,
+            unused_account_validity_days: Some(30),
+            invite_message_template: Some(InviteMessageTemplate {
+                sms_message: Some("{username} {####}".into()),
+                email_message: Some("Hi {username}, {####}".into()),
+                email_subject: Some("Welcome".into()),
+            }),
+        },
+        email_configuration: Some(EmailConfiguration {
+            source_arn: Some("arn:aws:ses:us-east-1:123456789012:identity/a@example.com".into()),
+            reply_to_email_address: Some("help@example.com".into()),
+            email_sending_account: Some("DEVELOPER".into()),
+            from: Some("Team <a@example.com>".into()),
+            configuration_set: Some("set".into()),
+        }),
+        sms_configuration: Some(SmsConfiguration {
+            sns_caller_arn: "arn:aws:iam::123456789012:role/sns".into(),
+            external_id: Some("ext".into()),
+            sns_region: Some("us-east-1".into()),
+        }),
+        lambda_config: LambdaConfig {
+            triggers: [
+                (
+                    "PreSignUp".to_owned(),
+                    "arn:aws:lambda:us-east-1:1:function:a".to_owned(),
+                ),
+                (
+                    "UserMigration".to_owned(),
+                    "arn:aws:lambda:us-east-1:1:function:b".to_owned(),
+                ),
+            ]
+            .into(),
+            versioned: [(
+                "CustomEmailSender".to_owned(),
+                (
+                    "V1_0".to_owned(),
+                    "arn:aws:lambda:us-east-1:1:function:c".to_owned(),
+                ),
+            )]
+            .into(),
+        },
+        deletion_protection: true,
+        attributes_require_verification_before_update: vec![Email],
+        tags: [("team".to_owned(), "auth ✓".to_owned())].into(),
+    }
+}
+
+/// SPEC §16: a pool's schema and settings round-trip whole, and `update_pool` replaces
+/// them (AddCustomAttributes and UpdateUserPool write them that way).
+pub fn pool_schema_and_settings_round_trip_and_update(h: &impl Harness) {
+    let f = Fixture::new(h, true, &[]);
+    assert_eq!(f.pool.schema, userpool_core::Schema::standard());
+    let mut changed = f.pool.clone();
+    changed.schema = rich_schema();
+    changed.settings = rich_settings();
+    let v2 = ok(f.store.update_pool(&changed), "update_pool");
+    let back = ok(f.store.get_pool(f.id()), "get_pool");
+    assert_eq!(
+        back,
+        Some(PoolRecord {
+            version: v2,
+            ..changed.clone()
+        }),
+        "schema and settings written by update_pool read back whole"
+    );
+    let mut cleared = changed.clone();
+    cleared.version = v2;
+    cleared.settings = userpool_core::PoolSettings::default();
+    let v3 = ok(f.store.update_pool(&cleared), "update_pool");
+    let back = ok(f.store.get_pool(f.id()), "get_pool").map(|p| p.settings);
+    assert_eq!(back, Some(userpool_core::PoolSettings::default()), "v{v3}");
+}
+
+/// App clients list in client-id order, page by page; `update_client` replaces the
+/// settings but never the id, pool, secret or creation time; `delete_client` removes it
+/// (and its id can no longer be found); both report a missing client as `NotFound`.
+pub fn client_list_update_delete(h: &impl Harness) {
+    let f = Fixture::new(h, true, &[]);
+    for id in ["c3", "c1", "c2"] {
+        ok(f.store.create_client(&client(f.id(), id)), "create_client");
+    }
+    let ids = |list: Vec<ClientRecord>| list.into_iter().map(|c| c.client_id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(ok(f.store.list_clients(f.id(), None, 10), "list")),
+        ["c1", "c2", "c3"]
+    );
+    assert_eq!(
+        ids(ok(f.store.list_clients(f.id(), None, 2), "list")),
+        ["c1", "c2"]
+    );
+    assert_eq!(
+        ids(ok(f.store.list_clients(f.id(), Some("c2"), 2), "list")),
+        ["c3"]
+    );
+    let listed = ok(f.store.list_clients(f.id(), Some("c1"), 1), "list");
+    assert_eq!(
+        listed,
+        [client(f.id(), "c2")],
+        "listed clients carry every field"
+    );
+
+    let update = ClientRecord {
+        name: "renamed ✓".into(),
+        secret: Some("not-the-secret".into()),
+        explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
+        prevent_user_existence_errors: false,
+        created_at: at(1),
+        ..client(f.id(), "c2")
+    };
+    ok(f.store.update_client(&update), "update_client");
+    let back = ok(f.store.get_client(f.id(), "c2"), "get_client");
+    assert_eq!(
+        back,
+        Some(ClientRecord {
+            secret: client(f.id(), "c2").secret,
+            created_at: client(f.id(), "c2").created_at,
+            ..update.clone()
+        })
+    );
+    let ghost = ClientRecord {
+        client_id: "ghost".into(),
+        ..update
+    };
+    assert_eq!(f.store.update_client(&ghost), Err(StoreError::NotFound));
+
+    ok(f.store.delete_client(f.id(), "c2"), "delete_client");
+    assert_eq!(ok(f.store.get_client(f.id(), "c2"), "get_client"), None);
+    assert_eq!(ok(f.store.find_client("c2"), "find_client"), None);
+    assert_eq!(
+        f.store.delete_client(f.id(), "c2"),
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        ids(ok(f.store.list_clients(f.id(), None, 10), "list")),
+        ["c1", "c3"]
+    );
+    let missing = pool_id("Missing7");
+    assert!(matches!(
+        f.store.list_clients(&missing, None, 10),
+        Err(StoreError::PoolNotFound(_))
+    ));
+    assert!(matches!(
+        f.store.delete_client(&missing, "c1"),
+        Err(StoreError::PoolNotFound(_))
+    ));
+}
+
+/// `count_users` counts the pool's users and no other pool's (SPEC §16's
+/// `EstimatedNumberOfUsers`).
+pub fn count_users_counts_the_pools_users(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    assert_eq!(ok(f.store.count_users(f.id()), "count_users"), 0);
+    let other = pool_record("Other5", true, &[]);
+    ok(f.store.create_pool(&other), "create_pool");
+    for name in ["ann", "bob", "cy"] {
+        let user = f.user(name, &[]);
+        f.insert(&user);
+    }
+    let dee = f.user("dee", &[]);
+    ok(
+        f.store.insert_user(&other.id, &dee),
+        "insert_user into the other pool",
+    );
+    assert_eq!(ok(f.store.count_users(f.id()), "count_users"), 3);
+    assert_eq!(ok(f.store.count_users(&other.id), "count_users"), 1);
+    assert!(matches!(
+        f.store.count_users(&pool_id("Missing7")),
+        Err(StoreError::PoolNotFound(_))
+    ));
 }

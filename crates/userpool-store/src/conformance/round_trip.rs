@@ -51,6 +51,7 @@ fn full_user(rng: &mut StdRng) -> UserRecord {
         digest: ok(SecretDigest::new(b"123456", ctx.entropy), "digest"),
         expires_at: at(3_000_005),
         failed_attempts: 3,
+        held_value: None,
     });
     user.code_throttles = CodeThrottles {
         sign_up: CodeThrottle {
@@ -123,13 +124,33 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
             digest: SecretDigest::fingerprint(b"654321"),
             expires_at: at(86_400_000_001),
             failed_attempts: 0,
+            held_value: None,
         });
     });
     let v = ok(f.update(&code), "update");
-    f.assert_stored(
-        &UserRecord { version: v, ..code },
-        "a user with a sign-up code",
-    );
+    let code = UserRecord { version: v, ..code };
+    f.assert_stored(&code, "a user with a sign-up code");
+
+    // Attribute verification codes of both attributes (SPEC §16).
+    let mut current = code;
+    for attribute in userpool_core::VerifiableAttribute::ALL {
+        let verifying = set(&current, |u| {
+            u.pending_code = Some(PendingCode {
+                purpose: CodePurpose::VerifyAttribute(attribute),
+                digest: SecretDigest::fingerprint(b"135790"),
+                expires_at: at(86_400_000_003),
+                failed_attempts: 2,
+                held_value: (attribute == userpool_core::VerifiableAttribute::Email)
+                    .then(|| "new-ünï@example.com".to_owned()),
+            });
+        });
+        let v = ok(f.update(&verifying), "update");
+        current = UserRecord {
+            version: v,
+            ..verifying
+        };
+        f.assert_stored(&current, "a user with an attribute verification code");
+    }
 }
 
 /// The code throttles of SPEC §12 round-trip exactly: per purpose, each list in its order

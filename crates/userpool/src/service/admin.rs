@@ -1,8 +1,8 @@
 //! Admin user operations: each asks the host's authoriser first (SPEC §7).
 
 use userpool_core::{
-    AdminSetUserPasswordInput, Constraint, Context, Error, Event, Internal, PoolRules, Result,
-    UserRecord, transitions,
+    AdminSetUserPasswordInput, AttributeWriter, Constraint, Context, Event, Internal, PoolRules,
+    Result, UserRecord, transitions,
 };
 
 use super::filter::Filter;
@@ -113,11 +113,6 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         let password = temporary_password.map(|p| v.password("temporaryPassword", p));
         let attributes = v.attributes("userAttributes", attributes);
-        if attributes.as_ref().is_some_and(|a| a.contains_key("sub")) {
-            v.take::<()>(Err(Error::InvalidParameterMessage(
-                "Cannot modify an immutable attribute: sub".into(),
-            )));
-        }
         v.finish()?;
         let (id, name, mut attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
         let password = password.map(accepted).transpose()?;
@@ -134,6 +129,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             })?
         } else {
             let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
+            let attributes = pool
+                .schema
+                .validate_create(&attributes, AttributeWriter::Administrator)?;
             let deliver = message_action != Some(MessageAction::Suppress);
             self.create(&pool, deliver, |ctx| {
                 let (user, event) =
@@ -321,11 +319,8 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             &id,
         )?;
-        let user = self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::admin_update_user_attributes(
-                user, &updates, ctx,
-            )?)
-        })?;
+        let (user, _) =
+            self.update_attributes(&pool, &name, &updates, AttributeWriter::Administrator)?;
         Ok(UserDescription::from(&user))
     }
 

@@ -354,7 +354,17 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             // One record, one write: the password and the attributes land together or not
             // at all.
-            let (next, _) = transitions::admin_update_user_attributes(&next, updates, ctx)?;
+            // Checked against the schema as any attribute write is (SPEC §16).
+            let mut next = next;
+            next.attributes = pool
+                .schema
+                .validate_update(
+                    &next.attributes,
+                    updates,
+                    userpool_core::AttributeWriter::User,
+                    &pool.settings.attributes_require_verification_before_update,
+                )?
+                .attributes;
             Ok((next, event))
         });
         let user = match answered {

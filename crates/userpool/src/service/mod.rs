@@ -19,6 +19,7 @@
 //! confirmation code toward its limit) writes that bookkeeping, then returns the error.
 
 mod admin;
+mod attributes;
 mod auth;
 mod filter;
 mod gates;
@@ -56,9 +57,9 @@ pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use mfa::{ChallengeSessionText, MfaAnswer};
 pub use rules::HostOptions;
 pub use types::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
-    ListUsersPage, MessageAction, MfaChallengeResult, PasswordVerifierParameters, PoolPage,
-    PoolSettings, PoolUpdate, SignUpResult, UserDescription,
+    AuthResult, AuthenticatedUser, ClientPage, ClientSettings, ClientUpdate, CodeDeliveryDetails,
+    FederatedSignIn, ListUsersPage, MessageAction, MfaChallengeResult, PasswordVerifierParameters,
+    PoolPage, PoolSettings, PoolUpdate, SignUpResult, UserDescription,
 };
 
 /// How many times an operation re-reads and re-runs after losing a compare-and-swap

@@ -39,6 +39,38 @@ const DEFAULT_AUTH_FLOWS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
 ];
 
+/// Records the violations of an `ExplicitAuthFlows` list: unknown flows, and `ALLOW_` names
+/// mixed with legacy ones.
+pub(super) fn check_auth_flows(v: &mut Validator, flows: &[String]) {
+    for flow in flows {
+        v.check(
+            "explicitAuthFlows",
+            (!AUTH_FLOWS.contains(&flow.as_str()))
+                .then_some(Constraint::Pattern(AUTH_FLOWS_PATTERN)),
+        );
+    }
+    // Cognito: "values with ALLOW_ prefix cannot be used along with values without
+    // ALLOW_ prefix".
+    let allow_prefixed = |f: &String| f.starts_with("ALLOW_");
+    v.check(
+        "explicitAuthFlows",
+        (flows.iter().any(allow_prefixed) && !flows.iter().all(allow_prefixed)).then_some(
+            Constraint::Inconsistent(
+                "values with ALLOW_ prefix cannot be used along with values without ALLOW_ prefix",
+            ),
+        ),
+    );
+}
+
+/// The flows given, or Cognito's defaults when none are.
+pub(super) fn auth_flows_or_default(flows: Vec<String>) -> Vec<String> {
+    if flows.is_empty() {
+        DEFAULT_AUTH_FLOWS.iter().map(|f| (*f).to_owned()).collect()
+    } else {
+        flows
+    }
+}
+
 impl<S: Store + ?Sized> UserPools<S> {
     /// **CreateUserPool**: a pool with a generated id (`<region>_<9 characters>`). The
     /// authoriser is asked for `CreateUserPool` on the id about to be created.
@@ -65,6 +97,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         );
         v.finish()?;
         let name = accepted(name)?;
+        let schema = userpool_core::Schema::for_new_pool(&settings.schema)?;
+        settings.settings.validate()?;
         let policy = policy_with_blocklist(&settings.policy, None)?;
         let now = self.clock.now();
         let dedup = |mut list: Vec<_>| {
@@ -86,6 +120,8 @@ impl<S: Store + ?Sized> UserPools<S> {
                 username_attributes: dedup(settings.username_attributes.clone()),
                 case_sensitive: settings.case_sensitive,
                 mfa: Default::default(),
+                schema: schema.clone(),
+                settings: settings.settings.clone(),
                 created_at: now,
                 modified_at: now,
                 version: 0,
@@ -139,6 +175,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             .as_ref()
             .map(|p| policy_with_blocklist(p, None))
             .transpose()?;
+        if let Some(settings) = &update.settings {
+            settings.validate()?;
+        }
         for _ in 0..self.max_attempts {
             let mut record = self.pool(&id)?;
             if let Some(policy) = &policy {
@@ -149,6 +188,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             if let Some(mode) = update.history_mode {
                 record.history_mode = mode;
+            }
+            if let Some(settings) = &update.settings {
+                record.settings = settings.clone();
             }
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
@@ -171,6 +213,11 @@ impl<S: Store + ?Sized> UserPools<S> {
     pub fn delete_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<()> {
         let id = UserPoolId::parse(pool_id)?;
         self.authorize(caller, "DeleteUserPool", &id)?;
+        if self.pool(&id)?.settings.deletion_protection {
+            return Err(Error::InvalidParameterMessage(
+                "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.".into(),
+            ));
+        }
         self.store.delete_pool(&id)?;
         self.forget_rules(&id);
         Ok(())
@@ -241,33 +288,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
         let name = v.name("clientName", client_name);
-        for flow in &settings.explicit_auth_flows {
-            v.check(
-                "explicitAuthFlows",
-                (!AUTH_FLOWS.contains(&flow.as_str()))
-                    .then_some(Constraint::Pattern(AUTH_FLOWS_PATTERN)),
-            );
-        }
-        // Cognito: "values with ALLOW_ prefix cannot be used along with values without
-        // ALLOW_ prefix".
-        let allow_prefixed = |f: &String| f.starts_with("ALLOW_");
-        v.check(
-            "explicitAuthFlows",
-            (settings.explicit_auth_flows.iter().any(allow_prefixed)
-                && !settings.explicit_auth_flows.iter().all(allow_prefixed))
-            .then_some(Constraint::Inconsistent(
-                "values with ALLOW_ prefix cannot be used along with values without ALLOW_ prefix",
-            )),
-        );
+        check_auth_flows(&mut v, &settings.explicit_auth_flows);
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.authorize(caller, "CreateUserPoolClient", &id)?;
         self.pool(&id)?;
-        let explicit_auth_flows = if settings.explicit_auth_flows.is_empty() {
-            DEFAULT_AUTH_FLOWS.iter().map(|f| (*f).to_owned()).collect()
-        } else {
-            settings.explicit_auth_flows
-        };
+        let explicit_auth_flows = auth_flows_or_default(settings.explicit_auth_flows);
         for _ in 0..self.max_attempts {
             let client = ClientRecord {
                 pool_id: id.clone(),

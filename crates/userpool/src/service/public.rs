@@ -1,7 +1,8 @@
 //! Public operations: called by end users through an app client, with no authoriser
 //! (SPEC §11), and the host's federated sign-in. Password sign-in is in `auth`.
 
-use userpool_core::{Error, Result, UserRecord, transitions};
+use userpool_core::settings::AccountRecoverySetting;
+use userpool_core::{AttributeWriter, Error, NotAuthorized, Result, UserRecord, transitions};
 
 use super::{
     CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools, names,
@@ -51,10 +52,19 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (password, mut attributes) = (accepted(password)?, accepted(attributes)?);
         let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        if pool.settings.admin_create_user.allow_admin_create_user_only {
+            return Err(NotAuthorized::SignUpNotPermitted.into());
+        }
         let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
+        let attributes = pool
+            .schema
+            .validate_create(&attributes, AttributeWriter::User)?;
+        // The code goes only to an attribute the pool auto-verifies (SPEC §16); with none,
+        // nothing is sent and the answer has no CodeDeliveryDetails, as Cognito's.
+        let destination = pool.settings.sign_up_code_destination(&attributes);
         let rules = self.rules(&pool)?;
         let user = self
-            .create(&pool, true, |ctx| {
+            .create(&pool, destination.is_some(), |ctx| {
                 let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
                 let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
                 Ok((user, event))
@@ -63,7 +73,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(SignUpResult {
             user_confirmed: false,
             user_sub: user.sub,
-            code_delivery: CodeDeliveryDetails::for_user(&user),
+            code_delivery: destination
+                .and_then(|attribute| CodeDeliveryDetails::for_attribute(&user, attribute)),
         })
     }
 
@@ -195,12 +206,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        if pool
+            .settings
+            .account_recovery
+            .as_ref()
+            .is_some_and(AccountRecoverySetting::admin_only)
+        {
+            return Err(NotAuthorized::AdminOnlyRecovery.into());
+        }
         let rules = self.rules(&pool)?;
         match self.transition(&pool, &name, |user, ctx| {
             let reset = transitions::forgot_password(user, &rules, ctx)?;
             // Checked after the status rules (a disabled user still hears so), and before
             // anything is written: a code no one can receive is never issued.
-            if CodeDeliveryDetails::for_user(user).is_none() {
+            if recovery_destination(&pool, user).is_none() {
                 return Err(Error::InvalidParameterMessage(
                     "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
                 )
@@ -208,7 +227,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Ok(reset)
         }) {
-            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated_delivery)),
+            Ok(user) => Ok(recovery_destination(&pool, &user).unwrap_or_else(simulated_delivery)),
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 Ok(simulated_delivery())
             }
@@ -333,6 +352,29 @@ impl<S: Store + ?Sized> UserPools<S> {
 
 /// The answer given in place of an unknown user's (or an undeliverable) code delivery where
 /// the client prevents user-existence errors.
+/// Where ForgotPassword sends the code: with an `AccountRecoverySetting`, the first listed
+/// channel (by priority) the user has a value for; without one, the email, else the phone
+/// number (SPEC §16).
+fn recovery_destination(pool: &PoolRecord, user: &UserRecord) -> Option<CodeDeliveryDetails> {
+    use userpool_core::VerifiableAttribute;
+    use userpool_core::settings::RecoveryOption;
+    match &pool.settings.account_recovery {
+        None => CodeDeliveryDetails::for_user(user),
+        Some(setting) => setting
+            .mechanisms()
+            .iter()
+            .find_map(|(option, _)| match option {
+                RecoveryOption::VerifiedEmail => {
+                    CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::Email)
+                }
+                RecoveryOption::VerifiedPhoneNumber => {
+                    CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::PhoneNumber)
+                }
+                RecoveryOption::AdminOnly => None,
+            }),
+    }
+}
+
 fn simulated_delivery() -> CodeDeliveryDetails {
     CodeDeliveryDetails {
         destination: "***".into(),

@@ -115,6 +115,13 @@ pub struct PoolSettings {
     pub username_attributes: Vec<AliasAttribute>,
     /// `UsernameConfiguration.CaseSensitive`; immutable. Default `true`, as the API's.
     pub case_sensitive: bool,
+    /// `Schema`: overrides of standard attributes and custom attributes (SPEC §16); empty
+    /// means Cognito's standard schema.
+    pub schema: Vec<userpool_core::SchemaAttributeInput>,
+    /// The other SPEC §16 settings (auto-verified attributes, account recovery, messages,
+    /// AdminCreateUserConfig, ...). The default is a pool created with none of them, as
+    /// Cognito's: no attribute is auto-verified, so SignUp sends no code.
+    pub settings: userpool_core::PoolSettings,
 }
 
 impl Default for PoolSettings {
@@ -126,6 +133,8 @@ impl Default for PoolSettings {
             alias_attributes: Vec::new(),
             username_attributes: Vec::new(),
             case_sensitive: true,
+            schema: Vec::new(),
+            settings: userpool_core::PoolSettings::default(),
         }
     }
 }
@@ -139,6 +148,30 @@ pub struct PoolUpdate {
     pub hash_params: Option<HashParams>,
     /// A new history mode.
     pub history_mode: Option<HistoryMode>,
+    /// New SPEC §16 settings, replacing all of them (the schema is changed only by
+    /// AddCustomAttributes).
+    pub settings: Option<userpool_core::PoolSettings>,
+}
+
+/// What `UpdateUserPoolClient` sets: the settings given replace the client's, those left
+/// out return to their defaults (a name left out keeps the name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientUpdate {
+    /// `ClientName`.
+    pub client_name: Option<String>,
+    /// `ExplicitAuthFlows`; empty means Cognito's default flows.
+    pub explicit_auth_flows: Vec<String>,
+    /// `PreventUserExistenceErrors` = `ENABLED`.
+    pub prevent_user_existence_errors: bool,
+}
+
+/// One page of `ListUserPoolClients`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientPage {
+    /// The clients, in client-id order.
+    pub clients: Vec<crate::ClientRecord>,
+    /// Pass it back to get the next page; `None` on the last page.
+    pub next_token: Option<String>,
 }
 
 /// The settings of a new app client (`CreateUserPoolClient`).
@@ -170,33 +203,48 @@ impl CodeDeliveryDetails {
     /// Where an SMS MFA code for `user` goes: the phone number, masked.
     #[must_use]
     pub fn sms_for_user(user: &UserRecord) -> Option<Self> {
-        let phone = user.attributes.get("phone_number")?;
-        Some(CodeDeliveryDetails {
-            destination: mask_phone(phone),
-            delivery_medium: "SMS",
-            attribute_name: "phone_number",
-        })
+        CodeDeliveryDetails::for_attribute(user, userpool_core::VerifiableAttribute::PhoneNumber)
+    }
+
+    /// Where a code for `user` goes through `attribute`, masked, if the user has a value
+    /// for it.
+    #[must_use]
+    pub fn for_attribute(
+        user: &UserRecord,
+        attribute: userpool_core::VerifiableAttribute,
+    ) -> Option<Self> {
+        let value = user.attributes.get(attribute.as_str())?;
+        Some(CodeDeliveryDetails::for_value(attribute, value))
+    }
+
+    /// Where a code sent to `value` (an email address or phone number) goes, masked.
+    #[must_use]
+    pub fn for_value(attribute: userpool_core::VerifiableAttribute, value: &str) -> Self {
+        use userpool_core::VerifiableAttribute;
+        match attribute {
+            VerifiableAttribute::Email => {
+                let (local, domain) = value.split_once('@').unwrap_or((value, ""));
+                let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+                CodeDeliveryDetails {
+                    destination: format!("{}***@{}***", first(local), first(domain)),
+                    delivery_medium: "EMAIL",
+                    attribute_name: "email",
+                }
+            }
+            VerifiableAttribute::PhoneNumber => CodeDeliveryDetails {
+                destination: mask_phone(value),
+                delivery_medium: "SMS",
+                attribute_name: "phone_number",
+            },
+        }
     }
 
     /// Where a code for `user` goes: the email if it has one, else the phone number.
     #[must_use]
     pub fn for_user(user: &UserRecord) -> Option<Self> {
-        if let Some(email) = user.attributes.get("email") {
-            let (local, domain) = email.split_once('@').unwrap_or((email, ""));
-            let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-            return Some(CodeDeliveryDetails {
-                destination: format!("{}***@{}***", first(local), first(domain)),
-                delivery_medium: "EMAIL",
-                attribute_name: "email",
-            });
-        }
-        user.attributes
-            .get("phone_number")
-            .map(|phone| CodeDeliveryDetails {
-                destination: mask_phone(phone),
-                delivery_medium: "SMS",
-                attribute_name: "phone_number",
-            })
+        use userpool_core::VerifiableAttribute;
+        CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::Email)
+            .or_else(|| CodeDeliveryDetails::for_attribute(user, VerifiableAttribute::PhoneNumber))
     }
 }
 

@@ -55,6 +55,8 @@ fn add_pool(store: &dyn Store, suffix: &str) -> UserPoolId {
             username_attributes: Vec::new(),
             case_sensitive: true,
             mfa: Default::default(),
+            schema: userpool_core::Schema::standard(),
+            settings: userpool_core::PoolSettings::default(),
             created_at: epoch(),
             modified_at: epoch(),
             version: 0,

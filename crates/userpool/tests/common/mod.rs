@@ -26,9 +26,18 @@ pub struct Env {
     pub client_id: String,
 }
 
+/// Cheap hashing, and sign-up codes delivered to the email or phone number (SPEC §16:
+/// only auto-verified attributes get one; Cognito's default auto-verifies none).
 pub fn fast_settings() -> PoolSettings {
     PoolSettings {
         hash_params: HashParams::insecure_fast_for_tests(),
+        settings: userpool_core::PoolSettings {
+            auto_verified_attributes: vec![
+                userpool_core::VerifiableAttribute::Email,
+                userpool_core::VerifiableAttribute::PhoneNumber,
+            ],
+            ..userpool_core::PoolSettings::default()
+        },
         ..PoolSettings::default()
     }
 }

@@ -1,0 +1,96 @@
+//! SPEC §16 over the wire, in process: members a client can send that boto3 would not
+//! (unknown settings, unknown Lambda triggers) are refused and create nothing; the schema
+//! and settings come back from DescribeUserPool in Cognito's shapes.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{admin_ok, app, error_type, send, signed};
+use serde_json::{Value, json};
+
+async fn pool_count(app: &axum::Router) -> usize {
+    admin_ok(app, "ListUserPools", json!({"MaxResults": 60})).await["UserPools"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn spec_16_settings_that_would_not_be_honoured_are_refused_and_create_nothing() {
+    let app = app();
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"PoolName": "p", "UserPoolTier": "PLUS"}),
+            "UserPoolTier is not supported by this service",
+        ),
+        (
+            json!({"PoolName": "p", "LambdaConfig": {"PreSignIn": "arn:x"}}),
+            "Unknown LambdaConfig trigger: PreSignIn",
+        ),
+        (
+            json!({"PoolName": "p", "MfaConfiguration": "ON"}),
+            "MfaConfiguration ON is not supported by this service",
+        ),
+        (
+            json!({"PoolName": "p", "AutoVerifiedAttributes": ["nickname"]}),
+            "Value 'nickname' failed to satisfy constraint: Member must satisfy enum value set: [phone_number, email]",
+        ),
+        (
+            json!({"PoolName": "p", "AccountRecoverySetting": {"RecoveryMechanisms": [
+                {"Name": "admin_only", "Priority": 1}, {"Name": "verified_email", "Priority": 2}]}}),
+            "admin_only cannot be combined with another recovery mechanism.",
+        ),
+    ];
+    for (body, message) in cases {
+        let (status, out) = send(&app, signed("CreateUserPool", &body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {out}");
+        assert_eq!(error_type(&out), "InvalidParameterException", "{body}");
+        assert_eq!(out["message"], message, "{body}");
+    }
+    assert_eq!(pool_count(&app).await, 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn spec_16_describe_user_pool_shapes() {
+    let app = app();
+    let created = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({
+            "PoolName": "p",
+            "Schema": [{"Name": "level", "AttributeDataType": "Number",
+                        "NumberAttributeConstraints": {"MinValue": 1}}],
+            "AutoVerifiedAttributes": ["email", "email"],
+            "SmsVerificationMessage": "{####} is your code",
+            "UserPoolTags": {"team": "auth"},
+        }),
+    )
+    .await;
+    let id = created["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let pool = &admin_ok(&app, "DescribeUserPool", json!({"UserPoolId": id})).await["UserPool"];
+    let level = pool["SchemaAttributes"]
+        .as_array()
+        .and_then(|list| list.iter().find(|a| a["Name"] == "custom:level"))
+        .cloned()
+        .unwrap_or_default();
+    // A number sent as a JSON number comes back as Cognito's string.
+    assert_eq!(
+        level["NumberAttributeConstraints"],
+        json!({"MinValue": "1"})
+    );
+    assert_eq!(pool["AutoVerifiedAttributes"], json!(["email"]));
+    assert_eq!(pool["SmsVerificationMessage"], "{####} is your code");
+    assert_eq!(
+        pool["VerificationMessageTemplate"]["SmsMessage"],
+        "{####} is your code"
+    );
+    assert_eq!(pool["UserPoolTags"], json!({"team": "auth"}));
+    assert_eq!(pool["EstimatedNumberOfUsers"], 0);
+    assert!(
+        pool["Policies"]["PasswordPolicy"]
+            .get("PasswordHistorySize")
+            .is_none()
+    );
+}
