@@ -93,6 +93,7 @@ pub mod input;
 pub mod limit;
 pub mod manual;
 pub mod memory;
+pub mod oauth;
 pub mod policy;
 pub mod secret;
 pub mod signin;

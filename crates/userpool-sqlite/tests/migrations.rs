@@ -51,6 +51,7 @@ fn fixture() -> Fixture {
         ],
         prevent_user_existence_errors: true,
         created_at: at(3),
+        oauth: userpool_store::ClientOAuth::default(),
     };
     // A user with a password and one history entry, found by an alias too.
     let rules = insecure_fast_rules(pool.policy.clone());

@@ -90,6 +90,7 @@ pub mod keys;
 pub mod memory;
 #[cfg(feature = "test-util")]
 pub mod model_check;
+pub mod oauth;
 pub mod pool;
 pub mod random;
 pub mod ratelimit;
@@ -110,6 +111,10 @@ pub use delivery::{Delivery, DropDeliveries};
 pub use groups::{GroupClaims, GroupRecord};
 pub use hashlimit::HashLimiter;
 pub use memory::MemoryStore;
+pub use oauth::{
+    AuthorizationCode, ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord,
+    ResourceServerScope,
+};
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
 pub use random::SeededRandom;

@@ -90,6 +90,8 @@ pub enum Purpose {
     /// A user's SRP verifier and open PASSWORD_VERIFIER challenges (owner: the user's
     /// `sub`; SPEC §15).
     SrpVerifier,
+    /// An identity provider's `client_secret` detail (owner: the provider name; SPEC §21).
+    IdentityProviderSecret,
 }
 
 impl Purpose {
@@ -101,6 +103,7 @@ impl Purpose {
             Purpose::ClientSecret => "client-secret",
             Purpose::SigningKey => "signing-key",
             Purpose::SrpVerifier => "srp-verifier",
+            Purpose::IdentityProviderSecret => "idp-client-secret",
         }
     }
 }

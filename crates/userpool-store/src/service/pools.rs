@@ -279,6 +279,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 explicit_auth_flows: explicit_auth_flows.clone(),
                 prevent_user_existence_errors: settings.prevent_user_existence_errors,
                 created_at: self.clock.now(),
+                oauth: crate::oauth::ClientOAuth::default(),
             };
             match self.store.create_client(&client) {
                 Ok(()) => return Ok(client),
