@@ -274,10 +274,8 @@ pub fn validate_redirect_url(member: &str, url: &str) -> Result<(), Error> {
         if !is_loopback_host(rest) {
             return refuse("Member must use https unless its host is localhost");
         }
-    } else if scheme == "https" {
-        if host_of(rest).is_empty() {
-            return refuse("Member must be an absolute URI");
-        }
+    } else if scheme == "https" && host_of(rest).is_empty() {
+        return refuse("Member must be an absolute URI");
     }
     Ok(())
 }

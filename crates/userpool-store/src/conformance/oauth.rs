@@ -74,7 +74,7 @@ fn code(pool: &UserPoolId, sub: Uuid, n: u8, issued: i64, lifetime: i64) -> Auth
         redirect_uri: "https://app.example.com/cb?a=1&b=ü".into(),
         scopes: vec!["openid".into(), "https://api.example.com/read".into()],
         code_challenge: Some("qjrzSW9gMiUgpUvqgEPE4_-8swvyCtfOVvg55o5S_es".into()),
-        nonce: (n % 2 == 0).then(|| format!("nonce-{n}")),
+        nonce: n.is_multiple_of(2).then(|| format!("nonce-{n}")),
         auth_time: at(issued - 7),
         issued_at: at(issued),
         expires_at: at(issued + lifetime),
