@@ -383,6 +383,144 @@ pub fn verify_s256(verifier: &str, challenge: &str) -> bool {
         )
 }
 
+/// An OAuth 2.0 error of the token, authorize and revoke endpoints (RFC 6749 §4.1.2.1,
+/// §5.2; RFC 7009), spelled as Cognito sends it in `{"error": "..."}` or the redirect's
+/// `error` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuthError {
+    /// `invalid_request`: a parameter missing, repeated or malformed.
+    InvalidRequest,
+    /// `invalid_client`: client authentication failed (unknown client, wrong or missing
+    /// secret).
+    InvalidClient,
+    /// `invalid_grant`: the code or refresh token is unknown, used, expired, revoked,
+    /// issued to another client or for another redirect URI, or the PKCE verifier is wrong.
+    InvalidGrant,
+    /// `unauthorized_client`: the client may not use this grant or response type.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`: a `grant_type` this server does not know.
+    UnsupportedGrantType,
+    /// `unsupported_response_type`: a `response_type` other than `code` (or `token`).
+    UnsupportedResponseType,
+    /// `invalid_scope`: a scope unknown or not allowed to the client.
+    InvalidScope,
+    /// `access_denied`: the user or the server refused.
+    AccessDenied,
+    /// `server_error`: an internal failure (details only in the logs).
+    ServerError,
+}
+
+impl OAuthError {
+    /// The error code on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest => "invalid_request",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::InvalidGrant => "invalid_grant",
+            OAuthError::UnauthorizedClient => "unauthorized_client",
+            OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthError::UnsupportedResponseType => "unsupported_response_type",
+            OAuthError::InvalidScope => "invalid_scope",
+            OAuthError::AccessDenied => "access_denied",
+            OAuthError::ServerError => "server_error",
+        }
+    }
+
+    /// The HTTP status of a token-endpoint answer carrying this error: 401 for a failed
+    /// client authentication (RFC 6749 §5.2), 500 for `server_error`, 400 otherwise.
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            OAuthError::InvalidClient => 401,
+            OAuthError::ServerError => 500,
+            OAuthError::InvalidRequest
+            | OAuthError::InvalidGrant
+            | OAuthError::UnauthorizedClient
+            | OAuthError::UnsupportedGrantType
+            | OAuthError::UnsupportedResponseType
+            | OAuthError::InvalidScope
+            | OAuthError::AccessDenied => 400,
+        }
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The scopes of a `scope` parameter: space-separated (a form's `+` is already a space),
+/// duplicates dropped, order kept.
+#[must_use]
+pub fn parse_scope_parameter(scope: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in scope.split(' ').filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    out
+}
+
+/// The scopes an authorization request is granted: those requested, each of which must be
+/// among the client's `AllowedOAuthScopes` (else `invalid_scope`); without a `scope`
+/// parameter, all the client's allowed scopes (as Cognito).
+///
+/// # Errors
+/// `invalid_scope`.
+pub fn grant_authorize_scopes(
+    requested: Option<&str>,
+    allowed: &[String],
+) -> Result<Vec<String>, OAuthError> {
+    match requested.map(parse_scope_parameter) {
+        None => Ok(allowed.to_vec()),
+        Some(scopes) if scopes.is_empty() => Ok(allowed.to_vec()),
+        Some(scopes) => {
+            if scopes.iter().all(|s| allowed.contains(s)) {
+                Ok(scopes)
+            } else {
+                Err(OAuthError::InvalidScope)
+            }
+        }
+    }
+}
+
+/// The scopes a client-credentials request is granted: only custom (resource-server)
+/// scopes exist for a client acting for itself, so a requested standard scope, or one not
+/// allowed to the client, is `invalid_scope`; without a `scope` parameter, every custom
+/// scope the client is allowed. A client allowed no custom scope gets `invalid_scope`:
+/// its token would grant nothing.
+///
+/// # Errors
+/// `invalid_scope`.
+pub fn grant_client_credentials_scopes(
+    requested: Option<&str>,
+    allowed: &[String],
+) -> Result<Vec<String>, OAuthError> {
+    let custom: Vec<String> = allowed
+        .iter()
+        .filter(|s| !is_standard_scope(s))
+        .cloned()
+        .collect();
+    let granted = match requested.map(parse_scope_parameter) {
+        None => custom,
+        Some(scopes) if scopes.is_empty() => custom,
+        Some(scopes) => {
+            if scopes.iter().all(|s| custom.contains(s)) {
+                scopes
+            } else {
+                return Err(OAuthError::InvalidScope);
+            }
+        }
+    };
+    if granted.is_empty() {
+        return Err(OAuthError::InvalidScope);
+    }
+    Ok(granted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,6 +608,44 @@ mod tests {
         assert!(!verify_s256(&verifier.replace('M', "N"), challenge));
         assert!(!verify_s256("short", &s256_challenge("short")));
         assert!(!is_s256_challenge("plain-challenge"));
+    }
+
+    #[test]
+    fn scopes_are_granted_as_cognito_grants_them() {
+        let allowed: Vec<String> = ["openid", "email", "api/read", "api/write"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let cases: &[(Option<&str>, Result<&[&str], OAuthError>)] = &[
+            (None, Ok(&["openid", "email", "api/read", "api/write"])),
+            (Some("openid api/read"), Ok(&["openid", "api/read"])),
+            (Some("openid  openid"), Ok(&["openid"])),
+            (Some("openid profile"), Err(OAuthError::InvalidScope)),
+            (Some("api/admin"), Err(OAuthError::InvalidScope)),
+        ];
+        for (requested, expected) in cases {
+            let got = grant_authorize_scopes(*requested, &allowed);
+            let expected = expected.map(|s| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>());
+            assert_eq!(got, expected, "authorize {requested:?}");
+        }
+        let cases: &[(Option<&str>, Result<&[&str], OAuthError>)] = &[
+            (None, Ok(&["api/read", "api/write"])),
+            (Some("api/write"), Ok(&["api/write"])),
+            (Some("openid"), Err(OAuthError::InvalidScope)),
+            (Some("api/read api/admin"), Err(OAuthError::InvalidScope)),
+        ];
+        for (requested, expected) in cases {
+            let got = grant_client_credentials_scopes(*requested, &allowed);
+            let expected = expected.map(|s| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>());
+            assert_eq!(got, expected, "client_credentials {requested:?}");
+        }
+        let standard_only: Vec<String> = vec!["openid".into()];
+        assert_eq!(
+            grant_client_credentials_scopes(None, &standard_only),
+            Err(OAuthError::InvalidScope)
+        );
+        assert_eq!(OAuthError::InvalidClient.status(), 401);
+        assert_eq!(OAuthError::InvalidGrant.as_str(), "invalid_grant");
     }
 
     #[test]
