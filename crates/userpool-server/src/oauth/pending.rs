@@ -1,0 +1,207 @@
+//! Pending authorization requests of the hosted sign-in page (SPEC §21): what the
+//! authorize endpoint accepted, waiting for the user to sign in.
+//!
+//! Bounded by construction: each lives [`PENDING_LIFETIME`], and at most
+//! [`MAX_PENDING`] are held per process (the oldest is dropped first), so a flood of
+//! authorize requests costs a fixed amount of memory. They are per process and lost on
+//! restart: the user then starts again from the app, as after Cognito's own timeout.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use subtle::ConstantTimeEq;
+use userpool_core::UserPoolId;
+use zeroize::Zeroizing;
+
+/// How long a pending request waits for the user.
+pub const PENDING_LIFETIME: TimeDelta = TimeDelta::minutes(5);
+
+/// The most pending requests one process holds.
+pub const MAX_PENDING: usize = 10_000;
+
+/// An accepted authorization request.
+#[derive(Clone)]
+pub struct Pending {
+    /// The pool.
+    pub pool_id: UserPoolId,
+    /// The pool's name, for the page.
+    pub pool_name: String,
+    /// The client.
+    pub client_id: String,
+    /// The registered redirect URI the request named.
+    pub redirect_uri: String,
+    /// The client's `state`, returned untouched.
+    pub state: Option<String>,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// The PKCE S256 challenge.
+    pub code_challenge: Option<String>,
+    /// The OIDC nonce.
+    pub nonce: Option<String>,
+    /// The form's CSRF token (also the cookie's value).
+    pub csrf: Zeroizing<String>,
+    /// An open NEW_PASSWORD_REQUIRED challenge: the username and the challenge session.
+    pub challenge: Option<(String, Zeroizing<String>)>,
+    /// When the request was accepted.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("pool_id", &self.pool_id)
+            .field("client_id", &self.client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .field("challenge", &self.challenge.as_ref().map(|(u, _)| u))
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pending {
+    /// Whether `csrf` (from the form) and `cookie` both equal the request's token,
+    /// compared in constant time.
+    #[must_use]
+    pub fn csrf_matches(&self, csrf: &str, cookie: Option<&str>) -> bool {
+        let expected = self.csrf.as_bytes();
+        let form_ok: bool = csrf.as_bytes().ct_eq(expected).into();
+        let cookie_ok: bool = cookie.is_some_and(|c| c.as_bytes().ct_eq(expected).into());
+        form_ok && cookie_ok
+    }
+}
+
+/// The pending requests of this process.
+#[derive(Default)]
+pub struct PendingRequests {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_id: HashMap<String, Pending>,
+    /// Ids in insertion order, for expiry and the cap.
+    order: VecDeque<String>,
+}
+
+impl std::fmt::Debug for PendingRequests {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self.inner.lock().map_or(0, |i| i.by_id.len());
+        f.debug_struct("PendingRequests")
+            .field("held", &held)
+            .finish()
+    }
+}
+
+impl PendingRequests {
+    /// Holds `pending` under `id`, dropping expired requests and, past the cap, the
+    /// oldest.
+    pub fn insert(&self, id: String, pending: Pending, now: DateTime<Utc>) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        inner.expire(now);
+        while inner.by_id.len() >= MAX_PENDING {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            inner.by_id.remove(&oldest);
+        }
+        inner.order.push_back(id.clone());
+        inner.by_id.insert(id, pending);
+    }
+
+    /// The live request `id`.
+    #[must_use]
+    pub fn get(&self, id: &str, now: DateTime<Utc>) -> Option<Pending> {
+        let inner = self.inner.lock().ok()?;
+        inner
+            .by_id
+            .get(id)
+            .filter(|p| now < p.created_at + PENDING_LIFETIME)
+            .cloned()
+    }
+
+    /// Replaces the request `id` (an opened or answered challenge), if still held.
+    pub fn update(&self, id: &str, pending: Pending) {
+        if let Ok(mut inner) = self.inner.lock()
+            && let Some(slot) = inner.by_id.get_mut(id)
+        {
+            *slot = pending;
+        }
+    }
+
+    /// Ends the request `id` (it was answered with a code or refused for good).
+    pub fn remove(&self, id: &str) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.by_id.remove(id);
+            inner.order.retain(|o| o != id);
+        }
+    }
+}
+
+impl Inner {
+    fn expire(&mut self, now: DateTime<Utc>) {
+        while let Some(front) = self.order.front() {
+            let expired = self
+                .by_id
+                .get(front)
+                .is_none_or(|p| now >= p.created_at + PENDING_LIFETIME);
+            if !expired {
+                break;
+            }
+            if let Some(id) = self.order.pop_front() {
+                self.by_id.remove(&id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(at: DateTime<Utc>) -> Pending {
+        Pending {
+            pool_id: UserPoolId::parse("us-east-1_Pend").expect("pool id"),
+            pool_name: "p".into(),
+            client_id: "c".into(),
+            redirect_uri: "http://localhost/cb".into(),
+            state: None,
+            scopes: vec!["openid".into()],
+            code_challenge: None,
+            nonce: None,
+            csrf: Zeroizing::new("token".into()),
+            challenge: None,
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn requests_expire_and_the_oldest_go_past_the_cap() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0);
+        assert!(held.get("a", t0 + TimeDelta::minutes(4)).is_some());
+        assert!(held.get("a", t0 + PENDING_LIFETIME).is_none(), "expired");
+        for i in 0..MAX_PENDING {
+            held.insert(format!("r{i}"), pending(t0), t0);
+        }
+        assert!(held.get("a", t0).is_none(), "the oldest went past the cap");
+        assert!(held.get("r0", t0).is_some());
+        held.insert("late".into(), pending(t0), t0);
+        assert!(held.get("r0", t0).is_none());
+        let len = held.inner.lock().expect("lock").by_id.len();
+        assert_eq!(len, MAX_PENDING);
+    }
+
+    #[test]
+    fn csrf_needs_the_form_and_the_cookie() {
+        let p = pending(DateTime::<Utc>::UNIX_EPOCH);
+        assert!(p.csrf_matches("token", Some("token")));
+        assert!(!p.csrf_matches("token", None));
+        assert!(!p.csrf_matches("token", Some("other")));
+        assert!(!p.csrf_matches("toke", Some("token")));
+    }
+}
