@@ -21,7 +21,7 @@
 //! | `resource_servers`, `resource_server_scopes` | resource server (name, `version`) and its scopes in order | `PRIMARY KEY (pool_id, identifier)`; scopes cascade with their server, servers with their pool |
 //! | `identity_providers`, `identity_provider_entries`, `idp_identifiers` | identity provider (type, times, `version`); its details and attribute mapping (`kind` `detail` or `mapping`); its identifiers in order | `PRIMARY KEY (pool_id, provider_name)`; `PRIMARY KEY (pool_id, identifier)`: an identifier belongs to one provider of the pool; children cascade with their provider |
 //! | `authorization_codes` | authorization code waiting for its exchange (digest only), its client, user, redirect URI, scopes (space-separated), PKCE challenge, nonce, times | `PRIMARY KEY (pool_id, code_digest)`; cascades with its pool and its user (`FOREIGN KEY (pool_id, sub)`) |
-//! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked` | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
+//! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked`, the OAuth scopes granted (space-separated; empty for an API sign-in) | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
 //!
 //! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
 //! (`foreign_keys` is switched on for every connection).
@@ -371,6 +371,8 @@ CREATE TABLE authorization_codes (
     FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX authorization_codes_by_expiry ON authorization_codes (pool_id, expires_at);
+
+ALTER TABLE token_sessions ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
 ",
     },
 ];

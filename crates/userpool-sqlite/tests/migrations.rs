@@ -85,6 +85,7 @@ fn fixture() -> Fixture {
         issued_at: at(400),
         expires_at: at(500),
         revoked: true,
+        scopes: Vec::new(),
     };
     let throttles = CodeThrottles {
         sign_up: CodeThrottle {

@@ -212,6 +212,7 @@ impl Tokens {
             issued_at: now,
             expires_at: add(now, self.refresh_validity)?,
             revoked: false,
+            scopes: Vec::new(),
         };
         // Sign first: a failure to sign leaves no session behind.
         let mut issued = self.sign(&session, user, now, now)?;

@@ -34,6 +34,11 @@ fn session(pool: &UserPoolId, sub: Uuid, n: u8) -> TokenSession {
         issued_at: at(1_700_000_000_000_001 + i64::from(n)),
         expires_at: at(1_702_592_000_000_007 + i64::from(n)),
         revoked: false,
+        scopes: if n.is_multiple_of(2) {
+            Vec::new()
+        } else {
+            vec!["openid".into(), "https://api.example.com/read".into()]
+        },
     }
 }
 
