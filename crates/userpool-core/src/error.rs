@@ -50,11 +50,20 @@ pub enum ErrorCode {
     LimitExceeded,
     /// `GroupExistsException`: a group of that name exists in the pool (SPEC §17).
     GroupExists,
+    /// `DuplicateProviderException`: an identity provider of that name, or with one of
+    /// its identifiers, exists in the pool (SPEC §21).
+    DuplicateProvider,
+    /// `ScopeDoesNotExistException`: an app client names a scope no resource server of
+    /// the pool defines (SPEC §21).
+    ScopeDoesNotExist,
+    /// `InvalidOAuthFlowException`: an app client's OAuth flows contradict its settings
+    /// (SPEC §21).
+    InvalidOAuthFlow,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -72,6 +81,9 @@ impl ErrorCode {
         ErrorCode::ExpiredCode,
         ErrorCode::LimitExceeded,
         ErrorCode::GroupExists,
+        ErrorCode::DuplicateProvider,
+        ErrorCode::ScopeDoesNotExist,
+        ErrorCode::InvalidOAuthFlow,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -95,6 +107,9 @@ impl ErrorCode {
             ErrorCode::ExpiredCode => "ExpiredCodeException",
             ErrorCode::LimitExceeded => "LimitExceededException",
             ErrorCode::GroupExists => "GroupExistsException",
+            ErrorCode::DuplicateProvider => "DuplicateProviderException",
+            ErrorCode::ScopeDoesNotExist => "ScopeDoesNotExistException",
+            ErrorCode::InvalidOAuthFlow => "InvalidOAuthFlowException",
         }
     }
 
@@ -118,7 +133,10 @@ impl ErrorCode {
             | ErrorCode::CodeMismatch
             | ErrorCode::ExpiredCode
             | ErrorCode::LimitExceeded
-            | ErrorCode::GroupExists => true,
+            | ErrorCode::GroupExists
+            | ErrorCode::DuplicateProvider
+            | ErrorCode::ScopeDoesNotExist
+            | ErrorCode::InvalidOAuthFlow => true,
         }
     }
 }
@@ -467,6 +485,15 @@ pub enum Error {
     /// `GroupExistsException` (SPEC §17).
     #[error("A group with the name already exists.")]
     GroupExists,
+    /// `DuplicateProviderException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    DuplicateProvider(String),
+    /// `ScopeDoesNotExistException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    ScopeDoesNotExist(String),
+    /// `InvalidOAuthFlowException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    InvalidOAuthFlow(String),
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -582,6 +609,9 @@ impl Error {
             Error::ExpiredCode => ErrorCode::ExpiredCode,
             Error::LimitExceeded => ErrorCode::LimitExceeded,
             Error::GroupExists => ErrorCode::GroupExists,
+            Error::DuplicateProvider(_) => ErrorCode::DuplicateProvider,
+            Error::ScopeDoesNotExist(_) => ErrorCode::ScopeDoesNotExist,
+            Error::InvalidOAuthFlow(_) => ErrorCode::InvalidOAuthFlow,
         }
     }
 

@@ -98,13 +98,14 @@ pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
-    GroupSettings, HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
-    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    GroupSettings, HostOptions, IdentityProviderPage, IdentityProviderSettings, ListUsersPage,
+    MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
+    ResourceServerPage, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
     UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;
 pub use userpool_store::{
-    ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord, RandomSource,
-    SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey,
+    ClientOAuth, ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord,
+    RandomSource, SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey, oauth,
 };

@@ -23,6 +23,7 @@ mod auth;
 mod gates;
 mod groups;
 mod names;
+mod oauth;
 mod pools;
 mod public;
 mod rules;
@@ -48,6 +49,7 @@ use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
+pub use oauth::{IdentityProviderPage, IdentityProviderSettings, ResourceServerPage};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,

@@ -262,6 +262,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.authorize(caller, "CreateUserPoolClient", &id)?;
         self.pool(&id)?;
+        self.check_client_oauth(&id, &settings.oauth, settings.generate_secret)?;
         let explicit_auth_flows = if settings.explicit_auth_flows.is_empty() {
             DEFAULT_AUTH_FLOWS.iter().map(|f| (*f).to_owned()).collect()
         } else {
@@ -279,7 +280,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 explicit_auth_flows: explicit_auth_flows.clone(),
                 prevent_user_existence_errors: settings.prevent_user_existence_errors,
                 created_at: self.clock.now(),
-                oauth: userpool_store::oauth::ClientOAuth::default(),
+                oauth: settings.oauth.clone(),
             };
             match self.store.create_client(&client) {
                 Ok(()) => return Ok(client),

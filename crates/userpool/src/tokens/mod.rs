@@ -149,6 +149,27 @@ pub struct AccessClaims {
     pub client_id: String,
     /// The session the token was issued from.
     pub origin_jti: Uuid,
+    /// The OAuth scopes of the session (SPEC §21); empty for an API sign-in, whose token
+    /// carries `aws.cognito.signin.user.admin`.
+    pub scopes: Vec<String>,
+}
+
+/// An access token of the client-credentials grant (SPEC §21): no user, no session, no id
+/// or refresh token. `Debug` redacts the token.
+pub struct ClientCredentialsToken {
+    /// The access token.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+}
+
+impl std::fmt::Debug for ClientCredentialsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentialsToken")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }
 
 impl Tokens {
@@ -210,7 +231,7 @@ impl Tokens {
             scopes: Vec::new(),
         };
         // Sign first: a failure to sign leaves no session behind.
-        let mut issued = self.sign(&session, user, now, now)?;
+        let mut issued = self.sign(&session, user, now, now, None)?;
         self.store.insert_token_session(&session)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
@@ -262,7 +283,7 @@ impl Tokens {
                 session.origin_jti
             )));
         }
-        self.sign(session, user, session.issued_at, self.clock.now())
+        self.sign(session, user, session.issued_at, self.clock.now(), None)
     }
 
     /// Verifies an access token: RS256 signature by the key of the pool its `iss` names
@@ -343,6 +364,7 @@ impl Tokens {
             username: verified.username,
             client_id: verified.client_id,
             origin_jti: verified.origin_jti,
+            scopes: session.scopes,
         })
     }
 
@@ -377,6 +399,106 @@ impl Tokens {
         )
     }
 
+    /// A sign-in through the OAuth endpoints (SPEC §21): as [`Tokens::issue`], with the
+    /// granted `scopes` in the session (its access tokens carry them, now and at every
+    /// refresh), the request's `nonce` in the id token, and `auth_time` the moment the
+    /// user signed in on the hosted page.
+    ///
+    /// # Errors
+    /// As [`Tokens::issue`].
+    pub fn issue_oauth(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        scopes: &[String],
+        nonce: Option<&str>,
+        auth_time: DateTime<Utc>,
+    ) -> Result<Issued, Error> {
+        let now = self.clock.now();
+        let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
+        let session = TokenSession {
+            pool_id: pool.clone(),
+            origin_jti: random_uuid(self.random.as_ref())?,
+            sub: user.sub,
+            client_id: client_id.to_owned(),
+            refresh_digest,
+            issued_at: auth_time,
+            expires_at: add(now, self.refresh_validity)?,
+            revoked: false,
+            scopes: scopes.to_vec(),
+        };
+        let mut issued = self.sign(&session, user, auth_time, now, nonce)?;
+        self.store.insert_token_session(&session)?;
+        issued.refresh_token = Some(refresh_token.as_str().to_owned());
+        Ok(issued)
+    }
+
+    /// An access token of the client-credentials grant (SPEC §21): `sub` and `client_id`
+    /// are the client's, `scope` the granted custom scopes; nothing is stored (such a
+    /// token is for resource servers, which verify it with the JWKS alone).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool, `InternalErrorException` for
+    /// storage, randomness or signing failures.
+    pub fn client_credentials(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        scopes: &[String],
+    ) -> Result<ClientCredentialsToken, Error> {
+        let key = self.key(pool)?;
+        let now = self.clock.now();
+        let claims = serde_json::json!({
+            "sub": client_id,
+            "token_use": "access",
+            "scope": scopes.join(" "),
+            "auth_time": now.timestamp(),
+            "iss": self.issuer(pool),
+            "exp": add(now, self.access_validity)?.timestamp(),
+            "iat": now.timestamp(),
+            "version": 2,
+            "jti": random_uuid(self.random.as_ref())?.to_string(),
+            "client_id": client_id,
+        });
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = None;
+        header.kid = Some(key.kid.clone());
+        Ok(ClientCredentialsToken {
+            access_token: encode(&header, &claims, &key)?,
+            expires_in: self.access_validity.num_seconds(),
+        })
+    }
+
+    /// A fresh authorization code and the digest the store keeps of it (SPEC §21).
+    ///
+    /// # Errors
+    /// `InternalErrorException` when the random source fails.
+    pub fn new_authorization_code(&self) -> Result<(zeroize::Zeroizing<String>, [u8; 32]), Error> {
+        refresh::new_code(self.random.as_ref())
+    }
+
+    /// The digest under which the authorization code `code` is stored.
+    #[must_use]
+    pub fn authorization_code_digest(code: &str) -> [u8; 32] {
+        refresh::code_digest(code)
+    }
+
+    /// The session of a refresh token of `pool`, whatever its client, state or expiry
+    /// (RFC 7009 revocation decides itself what to do with it).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool, `InternalErrorException` for
+    /// storage failures.
+    pub fn session_of_refresh_token(
+        &self,
+        pool: &UserPoolId,
+        refresh_token: &str,
+    ) -> Result<Option<TokenSession>, Error> {
+        let digest = refresh::refresh_digest(refresh_token);
+        Ok(self.store.find_token_session_by_refresh(pool, &digest)?)
+    }
+
     /// Signs the access and id tokens of `session` for `user`.
     fn sign(
         &self,
@@ -384,9 +506,15 @@ impl Tokens {
         user: &UserDescription,
         auth_time: DateTime<Utc>,
         now: DateTime<Utc>,
+        nonce: Option<&str>,
     ) -> Result<Issued, Error> {
         let key = self.key(&session.pool_id)?;
         let issuer = self.issuer(&session.pool_id);
+        let scope = if session.scopes.is_empty() {
+            claims::ADMIN_SCOPE.to_owned()
+        } else {
+            session.scopes.join(" ")
+        };
         let common = claims::Common {
             issuer: &issuer,
             sub: session.sub,
@@ -397,6 +525,8 @@ impl Tokens {
             auth_time: auth_time.timestamp(),
             iat: now.timestamp(),
             exp: add(now, self.access_validity)?.timestamp(),
+            scope: &scope,
+            nonce,
         };
         // Cognito's header is exactly `{"kid", "alg"}` (no `typ`).
         let mut header = Header::new(Algorithm::RS256);
