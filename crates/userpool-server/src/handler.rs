@@ -33,6 +33,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(operation).fallback(not_found))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .merge(crate::oauth::routes())
         .fallback(not_found)
         .with_state(app)
         .layer(CatchPanicLayer::custom(panic_response))

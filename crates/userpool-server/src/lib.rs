@@ -34,6 +34,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 mod handler;
+mod oauth;
 pub mod operation;
 mod ops;
 pub mod sealing_key;
@@ -68,6 +69,8 @@ pub struct App {
     pub tokens: tokens::Tokens,
     /// argon2id parameters of new pools (`--hash-*`).
     pub hash_params: HashParams,
+    /// The hosted sign-in page's pending authorization requests (SPEC §21; bounded).
+    pub pending: oauth::pending::PendingRequests,
 }
 
 impl std::fmt::Debug for App {

@@ -119,6 +119,7 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         clock,
         tokens,
         hash_params,
+        pending: crate::oauth::pending::PendingRequests::default(),
     })
 }
 

@@ -416,6 +416,14 @@ impl Store for SqliteStore {
             .read(|tx| tokens::find_session_by_refresh(tx, pool, refresh_digest))
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db.write(|tx| tokens::revoke_one(tx, pool, origin_jti))
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.db.write(|tx| tokens::revoke(tx, pool, sub))
     }

@@ -186,6 +186,22 @@ pub(crate) fn find_session_by_refresh(
     )
 }
 
+/// Revokes the session `origin_jti` if live; whether it was.
+pub(crate) fn revoke_one(
+    conn: &Connection,
+    pool: &UserPoolId,
+    origin_jti: Uuid,
+) -> Result<bool, Failure> {
+    pools::require(conn, pool)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE token_sessions SET revoked = 1 \
+             WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 0",
+        )?
+        .execute([pool.as_str(), &codec::sub_text(origin_jti)])?;
+    Ok(changed == 1)
+}
+
 /// Revokes every live session of `sub`; returns how many.
 pub(crate) fn revoke(conn: &Connection, pool: &UserPoolId, sub: Uuid) -> Result<u64, Failure> {
     pools::require(conn, pool)?;

@@ -760,6 +760,22 @@ impl Store for MemoryStore {
         })
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| {
+            Ok(match state.tokens.sessions.get_mut(&origin_jti) {
+                Some(session) if !session.revoked => {
+                    session.revoked = true;
+                    true
+                }
+                _ => false,
+            })
+        })
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.write(pool, |state| {
             let mut revoked = 0;

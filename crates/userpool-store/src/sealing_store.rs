@@ -466,6 +466,14 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
             .find_token_session_by_refresh(pool, refresh_digest)
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.inner.revoke_token_session(pool, origin_jti)
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.inner.revoke_token_sessions(pool, sub)
     }

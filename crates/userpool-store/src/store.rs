@@ -460,6 +460,21 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("revoke_token_sessions"))
     }
 
+    /// Marks the one session `origin_jti` of the pool revoked (RFC 7009 revocation of its
+    /// refresh token, SPEC §21); returns whether it was newly revoked. Other sessions of
+    /// the same user are untouched.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, origin_jti);
+        Err(StoreError::Unsupported("revoke_token_session"))
+    }
+
     /// Replaces an app client's stored secret with `new` if it is still `expected`
     /// (compare-and-swap on the stored text); returns whether it was replaced. Nothing
     /// else about the client changes.

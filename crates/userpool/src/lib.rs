@@ -97,10 +97,11 @@ pub use delivery::{Delivery, DropDeliveries};
 pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
-    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
+    AUTHORIZATION_CODE_LIFETIME, AuthResult, AuthenticatedUser, AuthorizeGrant, AuthorizeRefusal,
+    AuthorizeRequest, ClientSettings, CodeDeliveryDetails, CodeGrant, FederatedSignIn, GroupPage,
     GroupSettings, HostOptions, IdentityProviderPage, IdentityProviderSettings, ListUsersPage,
     MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    ResourceServerPage, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools, UserPoolsBuilder,
     UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]

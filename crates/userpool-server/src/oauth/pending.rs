@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use subtle::ConstantTimeEq;
-use userpool_core::UserPoolId;
+use userpool::AuthorizeGrant;
 use zeroize::Zeroizing;
 
 /// How long a pending request waits for the user.
@@ -23,22 +23,8 @@ pub const MAX_PENDING: usize = 10_000;
 /// An accepted authorization request.
 #[derive(Clone)]
 pub struct Pending {
-    /// The pool.
-    pub pool_id: UserPoolId,
-    /// The pool's name, for the page.
-    pub pool_name: String,
-    /// The client.
-    pub client_id: String,
-    /// The registered redirect URI the request named.
-    pub redirect_uri: String,
-    /// The client's `state`, returned untouched.
-    pub state: Option<String>,
-    /// The scopes granted.
-    pub scopes: Vec<String>,
-    /// The PKCE S256 challenge.
-    pub code_challenge: Option<String>,
-    /// The OIDC nonce.
-    pub nonce: Option<String>,
+    /// What the authorize endpoint accepted.
+    pub grant: AuthorizeGrant,
     /// The form's CSRF token (also the cookie's value).
     pub csrf: Zeroizing<String>,
     /// An open NEW_PASSWORD_REQUIRED challenge: the username and the challenge session.
@@ -50,10 +36,10 @@ pub struct Pending {
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
-            .field("pool_id", &self.pool_id)
-            .field("client_id", &self.client_id)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("scopes", &self.scopes)
+            .field("pool_id", &self.grant.pool.id)
+            .field("client_id", &self.grant.client_id)
+            .field("redirect_uri", &self.grant.redirect_uri)
+            .field("scopes", &self.grant.scopes)
             .field("challenge", &self.challenge.as_ref().map(|(u, _)| u))
             .field("created_at", &self.created_at)
             .finish_non_exhaustive()
@@ -163,15 +149,29 @@ mod tests {
     use super::*;
 
     fn pending(at: DateTime<Utc>) -> Pending {
+        let pool = userpool::PoolRecord {
+            id: userpool_core::UserPoolId::parse("us-east-1_Pend").expect("pool id"),
+            name: "p".into(),
+            policy: userpool_core::PasswordPolicy::default(),
+            hash_params: userpool_core::HashParams::default(),
+            history_mode: userpool_core::HistoryMode::PerEntrySalt,
+            alias_attributes: Vec::new(),
+            username_attributes: Vec::new(),
+            case_sensitive: true,
+            created_at: at,
+            modified_at: at,
+            version: 1,
+        };
         Pending {
-            pool_id: UserPoolId::parse("us-east-1_Pend").expect("pool id"),
-            pool_name: "p".into(),
-            client_id: "c".into(),
-            redirect_uri: "http://localhost/cb".into(),
-            state: None,
-            scopes: vec!["openid".into()],
-            code_challenge: None,
-            nonce: None,
+            grant: AuthorizeGrant {
+                pool,
+                client_id: "c".into(),
+                redirect_uri: "http://localhost/cb".into(),
+                scopes: vec!["openid".into()],
+                code_challenge: None,
+                nonce: None,
+                state: None,
+            },
             csrf: Zeroizing::new("token".into()),
             challenge: None,
             created_at: at,

@@ -316,6 +316,7 @@ pub const CASE_NAMES: &[&str] = &[
     "identity_providers_round_trip_and_identifiers_are_unique",
     "authorization_code_is_taken_once",
     "oauth_storage_of_unknown_pool_is_pool_not_found",
+    "revoke_one_session_leaves_the_users_others",
 ];
 
 /// One conformance case, run against a harness.
@@ -508,6 +509,10 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "oauth_storage_of_unknown_pool_is_pool_not_found",
             oauth_storage_of_unknown_pool_is_pool_not_found,
         ),
+        (
+            "revoke_one_session_leaves_the_users_others",
+            revoke_one_session_leaves_the_users_others,
+        ),
     ]
 }
 
@@ -587,6 +592,7 @@ macro_rules! conformance_tests {
             identity_providers_round_trip_and_identifiers_are_unique,
             authorization_code_is_taken_once,
             oauth_storage_of_unknown_pool_is_pool_not_found,
+            revoke_one_session_leaves_the_users_others,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

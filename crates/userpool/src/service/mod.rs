@@ -24,6 +24,7 @@ mod gates;
 mod groups;
 mod names;
 mod oauth;
+mod oauth_flow;
 mod pools;
 mod public;
 mod rules;
@@ -50,6 +51,10 @@ use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use oauth::{IdentityProviderPage, IdentityProviderSettings, ResourceServerPage};
+pub use oauth_flow::{
+    AUTHORIZATION_CODE_LIFETIME, AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, CodeGrant,
+    TokenRefusal,
+};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,

@@ -379,6 +379,19 @@ impl Tokens {
         Ok(serde_json::json!({ "keys": [key.jwk()] }))
     }
 
+    /// Revokes one session (RFC 7009 revocation of its refresh token, SPEC §21): the
+    /// refresh token stops working and the access tokens issued from it stop verifying;
+    /// the user's other sessions are untouched.
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool; `InternalErrorException` for
+    /// storage failures.
+    pub fn revoke_session(&self, session: &TokenSession) -> Result<(), Error> {
+        self.store
+            .revoke_token_session(&session.pool_id, session.origin_jti)?;
+        Ok(())
+    }
+
     /// Revokes every session of the user (GlobalSignOut, AdminUserGlobalSignOut,
     /// AdminDisableUser): their refresh tokens stop working and their access tokens stop
     /// verifying. Returns how many sessions were newly revoked.
