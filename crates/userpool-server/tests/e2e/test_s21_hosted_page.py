@@ -33,7 +33,9 @@ class Callback:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
-                outer.queries.append(urllib.parse.urlsplit(self.path).query)
+                url = urllib.parse.urlsplit(self.path)
+                if url.path == "/callback":  # not the browser's /favicon.ico
+                    outer.queries.append(url.query)
                 body = b"<!doctype html><title>callback</title><p>signed in</p>"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
