@@ -71,6 +71,9 @@ fn code_for_alice(env: &Env, client: &ClientRecord, digest: [u8; 32]) {
         .expect("saved");
 }
 
+/// A change to an authorization request.
+type Change = fn(&mut AuthorizeRequest<'_>);
+
 fn setup() -> (Env, ClientRecord) {
     let env = env();
     env.confirmed(
@@ -107,18 +110,18 @@ fn spec_21_authorize_never_redirects_to_an_unregistered_uri() {
         Err(AuthorizeRefusal::Page(_))
     ));
     // Once the redirect URI is the client's, refusals go back to it with the state.
-    let cases: &[(&dyn Fn(&mut AuthorizeRequest<'_>), OAuthError)] = &[
+    let cases: &[(Change, OAuthError)] = &[
         (
-            &|r| r.scope = Some("openid profile"),
+            |r| r.scope = Some("openid profile"),
             OAuthError::InvalidScope,
         ),
         (
-            &|r| r.response_type = Some("token"),
+            |r| r.response_type = Some("token"),
             OAuthError::UnsupportedResponseType,
         ),
-        (&|r| r.code_challenge = None, OAuthError::InvalidRequest),
+        (|r| r.code_challenge = None, OAuthError::InvalidRequest),
         (
-            &|r| r.code_challenge_method = Some("plain"),
+            |r| r.code_challenge_method = Some("plain"),
             OAuthError::InvalidRequest,
         ),
     ];

@@ -62,9 +62,9 @@ fn hidden(form: &Form<'_>, out: &mut String) {
 
 fn error(form: &Form<'_>, out: &mut String) {
     if let Some(message) = form.error {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>\n",
+            "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>",
             escape(message)
         );
     }
@@ -75,9 +75,9 @@ fn error(form: &Form<'_>, out: &mut String) {
 pub fn sign_in(form: &Form<'_>, username: &str) -> String {
     let mut body = format!("<h1>{}</h1>\n<h2>Sign in</h2>\n", escape(form.pool_name));
     error(form, &mut body);
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<form method=\"post\" action=\"{}\">\n",
+        "<form method=\"post\" action=\"{}\">",
         escape(form.action)
     );
     hidden(form, &mut body);
@@ -104,9 +104,9 @@ pub fn new_password(form: &Form<'_>) -> String {
         escape(form.pool_name)
     );
     error(form, &mut body);
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<form method=\"post\" action=\"{}\">\n",
+        "<form method=\"post\" action=\"{}\">",
         escape(form.action)
     );
     hidden(form, &mut body);
