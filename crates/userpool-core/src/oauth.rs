@@ -610,13 +610,19 @@ mod tests {
         assert!(!is_s256_challenge("plain-challenge"));
     }
 
+    /// A requested `scope` parameter and the scopes granted (or the refusal).
+    type GrantCase = (
+        Option<&'static str>,
+        Result<&'static [&'static str], OAuthError>,
+    );
+
     #[test]
     fn scopes_are_granted_as_cognito_grants_them() {
         let allowed: Vec<String> = ["openid", "email", "api/read", "api/write"]
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
-        let cases: &[(Option<&str>, Result<&[&str], OAuthError>)] = &[
+        let cases: &[GrantCase] = &[
             (None, Ok(&["openid", "email", "api/read", "api/write"])),
             (Some("openid api/read"), Ok(&["openid", "api/read"])),
             (Some("openid  openid"), Ok(&["openid"])),
@@ -628,7 +634,7 @@ mod tests {
             let expected = expected.map(|s| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>());
             assert_eq!(got, expected, "authorize {requested:?}");
         }
-        let cases: &[(Option<&str>, Result<&[&str], OAuthError>)] = &[
+        let cases: &[GrantCase] = &[
             (None, Ok(&["api/read", "api/write"])),
             (Some("api/write"), Ok(&["api/write"])),
             (Some("openid"), Err(OAuthError::InvalidScope)),
