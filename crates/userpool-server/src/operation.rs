@@ -116,27 +116,18 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "AdminUpdateDeviceStatus",
     "AssociateSoftwareToken",
     "ConfirmDevice",
-    "CreateIdentityProvider",
     "CreateManagedLoginBranding",
-    "CreateResourceServer",
     "CreateTerms",
     "CreateUserImportJob",
-    "CreateUserPoolDomain",
-    "DeleteIdentityProvider",
     "DeleteUser",
     "DeleteUserAttributes",
     "DeleteUserPoolClient",
-    "DeleteUserPoolDomain",
     "DeleteWebAuthnCredential",
-    "DescribeIdentityProvider",
-    "DescribeResourceServer",
     "DescribeRiskConfiguration",
     "DescribeUserImportJob",
-    "DescribeUserPoolDomain",
     "ForgetDevice",
     "GetCSVHeader",
     "GetDevice",
-    "GetIdentityProviderByIdentifier",
     "GetLogDeliveryConfiguration",
     "GetSigningCertificate",
     "GetTokensFromRefreshToken",
@@ -145,8 +136,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "GetUserAuthFactors",
     "GetUserPoolMfaConfig",
     "ListDevices",
-    "ListIdentityProviders",
-    "ListResourceServers",
     "ListTagsForResource",
     "ListUserImportJobs",
     "ListUserPoolClients",
@@ -165,11 +154,8 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "UntagResource",
     "UpdateAuthEventFeedback",
     "UpdateDeviceStatus",
-    "UpdateIdentityProvider",
-    "UpdateResourceServer",
     "UpdateUserAttributes",
     "UpdateUserPoolClient",
-    "UpdateUserPoolDomain",
     "VerifySoftwareToken",
     "VerifyUserAttribute",
 ];
@@ -264,16 +250,16 @@ mod tests {
         );
         assert_eq!(
             code(Some(
-                "AWSCognitoIdentityProviderService.CreateIdentityProvider"
+                "AWSCognitoIdentityProviderService.AdminLinkProviderForUser"
             )),
             Some("UnsupportedOperationException")
         );
         let err = Operation::from_target(Some(
-            "AWSCognitoIdentityProviderService.CreateIdentityProvider",
+            "AWSCognitoIdentityProviderService.AdminLinkProviderForUser",
         ));
         assert!(
             err.err()
-                .is_some_and(|e| e.to_string().contains("CreateIdentityProvider"))
+                .is_some_and(|e| e.to_string().contains("AdminLinkProviderForUser"))
         );
     }
 
