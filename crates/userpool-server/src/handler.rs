@@ -1,5 +1,6 @@
-//! The HTTP surface: `POST /` for every operation (SPEC §11), the per-pool JWKS, and a
-//! JSON error for anything else.
+//! The HTTP surface: `POST /` for every operation (SPEC §11), the per-pool JWKS, the OAuth
+//! endpoints and hosted sign-in page of SPEC §21 (`crate::oauth`), and a JSON error for
+//! anything else.
 
 use std::any::Any;
 use std::net::SocketAddr;

@@ -16,6 +16,11 @@
 //!   default, `http://<bound address>` **including the port**: restarting on another port
 //!   (or on port 0) changes every issuer, and the ID and access tokens issued before are
 //!   refused. Set `--public-url` when tokens must outlive a restart on another port.
+//! - Each pool is also an OpenID Connect provider (SPEC §21): discovery at
+//!   `<iss>/.well-known/openid-configuration`, `/<poolId>/oauth2/authorize` with a hosted
+//!   sign-in page (plain HTML, no script), `/oauth2/token` (authorization code with PKCE,
+//!   refresh token, client credentials), `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
+//!   a pool's domain works in place of its id.
 //! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
 //!   and a request that fails changes nothing.
 //! - Resources are bounded (SPEC §13; [`mod@serve`]): header and body read deadlines, a cap on

@@ -384,7 +384,7 @@ pub trait Store: Send + Sync {
     /// The pool's token-signing key, if one was stored.
     ///
     /// The default returns `Unsupported`, so stores written before token storage existed
-    /// keep compiling; a host that serves tokens needs a store that overrides all six token
+    /// keep compiling; a host that serves tokens needs a store that overrides all seven token
     /// methods (the conformance kit checks them).
     ///
     /// # Errors
