@@ -19,7 +19,10 @@
 //! PASSWORD_VERIFIER challenges' secret b) sealed in `insert_user`/`update_user`
 //! ([`Purpose::SrpVerifier`], owner the user's `sub`) and opened in `find_user`/`list_users`;
 //! a user write always seals under the newest key, so a value under an older key or in
-//! the clear is re-sealed at the user's next write. TOTP secrets will follow the same way.
+//! the clear is re-sealed at the user's next write. An identity provider's
+//! `client_secret` detail (SPEC §21) is sealed the same way ([`Purpose::IdentityProviderSecret`],
+//! owner the provider name) in `create_identity_provider`/`update_identity_provider` and
+//! opened on every read. TOTP secrets will follow the same way.
 //!
 //! # Legacy plaintext, and rotation
 //!

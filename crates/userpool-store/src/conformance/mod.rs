@@ -49,7 +49,7 @@
 //!   atomically (threads racing all get the stored key back); token sessions unique per
 //!   pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by either
 //!   within their pool only, stored only for an existing user (`NotFound`), revoked per
-//!   user; a pool's key and sessions go with the pool, a user's sessions with the user.
+//!   user or one at a time (`revoke_token_session`), their OAuth scopes round-tripping; a pool's key and sessions go with the pool, a user's sessions with the user.
 //!   Every token method answers `PoolNotFound` for an unknown pool.
 //! - **Groups** ([`crate::groups`], SPEC §17): names unique per pool (`GroupExists`,
 //!   compared exactly), every field round-trips, updates are compare-and-swap; memberships
