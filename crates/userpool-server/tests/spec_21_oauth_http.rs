@@ -500,3 +500,56 @@ async fn spec_21_logout_redirects_only_to_a_registered_logout_url() {
     assert_eq!(evil.status, StatusCode::BAD_REQUEST);
     assert!(evil.headers.get(header::LOCATION).is_none());
 }
+
+#[tokio::test]
+async fn spec_21_the_sign_in_page_applies_the_lockout() {
+    let s = setup().await;
+    for _ in 0..6 {
+        let reply = sign_in(&s, "Wrong-Passw0rd!").await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    }
+    let locked = sign_in(&s, PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::BAD_REQUEST);
+    assert!(
+        locked.body.contains("Password attempts exceeded"),
+        "{}",
+        locked.body
+    );
+    assert!(locked.headers.get(header::LOCATION).is_none());
+}
+
+#[tokio::test]
+async fn spec_21_the_pools_domain_addresses_its_endpoints() {
+    let s = setup().await;
+    admin_ok(
+        &s.app,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": s.pool, "Domain": "acme-auth"}),
+    )
+    .await;
+    let by_domain = call(&s.app, get("/acme-auth/.well-known/openid-configuration")).await;
+    assert_eq!(by_domain.status, StatusCode::OK, "{}", by_domain.body);
+    let by_id = call(
+        &s.app,
+        get(&format!("/{}/.well-known/openid-configuration", s.pool)),
+    )
+    .await;
+    assert_eq!(
+        by_domain.json()["issuer"],
+        by_id.json()["issuer"],
+        "one pool, one issuer"
+    );
+    let page = call(
+        &s.app,
+        get(&authorize_uri(&s, CALLBACK).replacen(&s.pool, "acme-auth", 1)),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("action=\"/acme-auth/login\""),
+        "{}",
+        page.body
+    );
+    let unknown = call(&s.app, get("/other-auth/.well-known/openid-configuration")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
