@@ -39,7 +39,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 mod handler;
-mod oauth;
+pub mod oauth;
 pub mod operation;
 mod ops;
 pub mod sealing_key;

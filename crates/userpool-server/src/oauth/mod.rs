@@ -17,8 +17,8 @@
 //! per-address limit first (SPEC §13), then the service's pool quota; the sign-in form
 //! also the per-username limit and the lockout. Bodies are capped at [`MAX_FORM_BYTES`].
 
-pub(crate) mod page;
-pub(crate) mod pending;
+pub mod page;
+pub mod pending;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
