@@ -404,6 +404,9 @@ pub enum OAuthError {
     UnsupportedResponseType,
     /// `invalid_scope`: a scope unknown or not allowed to the client.
     InvalidScope,
+    /// `unsupported_token_type`: the revoke endpoint was given a token it does not revoke
+    /// (an access or id token: only refresh tokens are revoked, RFC 7009 §2.2.1).
+    UnsupportedTokenType,
     /// `access_denied`: the user or the server refused.
     AccessDenied,
     /// `server_error`: an internal failure (details only in the logs).
@@ -422,6 +425,7 @@ impl OAuthError {
             OAuthError::UnsupportedGrantType => "unsupported_grant_type",
             OAuthError::UnsupportedResponseType => "unsupported_response_type",
             OAuthError::InvalidScope => "invalid_scope",
+            OAuthError::UnsupportedTokenType => "unsupported_token_type",
             OAuthError::AccessDenied => "access_denied",
             OAuthError::ServerError => "server_error",
         }
@@ -440,6 +444,7 @@ impl OAuthError {
             | OAuthError::UnsupportedGrantType
             | OAuthError::UnsupportedResponseType
             | OAuthError::InvalidScope
+            | OAuthError::UnsupportedTokenType
             | OAuthError::AccessDenied => 400,
         }
     }
