@@ -553,6 +553,14 @@ impl Tokens {
         let mut id_claims = claims::id(&common, user, random_uuid(self.random.as_ref())?);
         claims::add_groups(&mut id_claims, &groups, true);
         let access = encode(&access_claims)?;
+        // A session of the OAuth endpoints (it has scopes) binds its id token to the access
+        // token beside it with `at_hash`, as Cognito's token endpoint does (OpenID Connect
+        // Core §3.1.3.6); an API sign-in's id token has none, as Cognito's.
+        if !session.scopes.is_empty()
+            && let Some(claims) = id_claims.as_object_mut()
+        {
+            claims.insert("at_hash".to_owned(), at_hash(&access).into());
+        }
         let id = encode(&id_claims)?;
         Ok(Issued {
             access_token: access,
@@ -584,6 +592,14 @@ fn encode(
         "{message}.{}",
         Base64UrlUnpadded::encode_string(&signature)
     ))
+}
+
+/// The id token's `at_hash` of `access_token` (RS256): the base64url of the left half of
+/// its SHA-256 digest.
+fn at_hash(access_token: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    Base64UrlUnpadded::encode_string(&digest.as_ref()[..16])
 }
 
 /// A random (v4) UUID from `random`.
