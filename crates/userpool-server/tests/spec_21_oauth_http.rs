@@ -553,3 +553,187 @@ async fn spec_21_the_pools_domain_addresses_its_endpoints() {
     let unknown = call(&s.app, get("/other-auth/.well-known/openid-configuration")).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+/// Signs in through the page opened at `authorize` and returns the code.
+async fn code_through(s: &Setup, authorize: &str, login: &str) -> (Reply, String) {
+    let page = call(&s.app, get(authorize)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = form(&[
+        ("request", &page.hidden("request")),
+        ("_csrf", &page.hidden("_csrf")),
+        ("username", "alice"),
+        ("password", PASSWORD),
+    ]);
+    let cookie = page.cookie();
+    let signed = call(&s.app, post_form(login, &body, &[("cookie", &cookie)])).await;
+    assert_eq!(signed.status, StatusCode::FOUND, "{}", signed.body);
+    let code = code_of(&signed.location());
+    (signed, code)
+}
+
+#[tokio::test]
+async fn spec_21_id_token_binds_its_access_token_with_at_hash() {
+    let s = setup().await;
+    let code = code_of(&sign_in(&s, PASSWORD).await.location());
+    let tokens = exchange(&s, &code, VERIFIER).await.json();
+    let access = tokens["access_token"].as_str().expect("access token");
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
+    // OpenID Connect Core §3.1.3.6, computed independently of the server.
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(access.as_bytes());
+    assert_eq!(
+        id["at_hash"],
+        json!(Base64UrlUnpadded::encode_string(&digest[..16]))
+    );
+    assert_eq!(id["token_use"], "id");
+}
+
+#[tokio::test]
+async fn spec_21_user_info_needs_the_openid_scope() {
+    let s = setup().await;
+    let authorize = authorize_uri(&s, CALLBACK).replace("scope=openid+email", "scope=email");
+    assert!(authorize.contains("scope=email&"), "{authorize}");
+    let (_, code) = code_through(&s, &authorize, &format!("/{}/login", s.pool)).await;
+    let tokens = exchange(&s, &code, VERIFIER).await.json();
+    assert!(tokens.get("id_token").is_none(), "no openid, no id token");
+    let access = tokens["access_token"].as_str().expect("access token");
+    assert_eq!(claims(access)["scope"], "email");
+    let info = call(
+        &s.app,
+        Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(header::AUTHORIZATION, format!("Bearer {access}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
+    assert!(!info.body.contains("alice"), "{}", info.body);
+
+    // Nor does an access token of the API, whose only scope is
+    // `aws.cognito.signin.user.admin` (Cognito's userInfo does not accept them).
+    let api = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": s.pool, "ClientName": "api",
+               "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await;
+    let signed = admin_ok(
+        &s.app,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": s.pool, "ClientId": api["UserPoolClient"]["ClientId"],
+               "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD}}),
+    )
+    .await;
+    let access = signed["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .expect("access token");
+    assert_eq!(claims(access)["scope"], "aws.cognito.signin.user.admin");
+    let info = call(
+        &s.app,
+        Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(header::AUTHORIZATION, format!("Bearer {access}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
+}
+
+#[tokio::test]
+async fn spec_21_revoke_answers_an_empty_body_and_refuses_access_tokens() {
+    let s = setup().await;
+    let code = code_of(&sign_in(&s, PASSWORD).await.location());
+    let tokens = exchange(&s, &code, VERIFIER).await.json();
+    let revoke = |token: &str, content_type: &str| {
+        Request::post(format!("/{}/oauth2/revoke", s.pool))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(form(&[
+                ("token", token),
+                ("client_id", &s.client_id),
+            ])))
+            .expect("request")
+    };
+    let form_type = "application/x-www-form-urlencoded";
+    let access = tokens["access_token"].as_str().expect("access token");
+    let refused = call(&s.app, revoke(access, form_type)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json(), json!({"error": "unsupported_token_type"}));
+    let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
+    let not_form = call(&s.app, revoke(refresh_token, "application/json")).await;
+    assert_eq!(not_form.json(), json!({"error": "invalid_request"}));
+    // The refused requests revoked nothing: the access token still reads userInfo.
+    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(call(&s.app, info).await.status, StatusCode::OK);
+    let done = call(&s.app, revoke(refresh_token, form_type)).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.body, "", "Cognito answers an empty body");
+    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(
+        call(&s.app, info).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the access token of the revoked refresh token stops working"
+    );
+}
+
+#[tokio::test]
+async fn spec_21_an_oversized_authorize_query_is_refused_before_anything_is_held() {
+    let s = setup().await;
+    let state = "s".repeat(9 * 1024);
+    let authorize = authorize_uri(&s, CALLBACK).replace("state=xyz", &format!("state={state}"));
+    let reply = call(&s.app, get(&authorize)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    assert!(!reply.body.contains("name=\"request\""), "{}", reply.body);
+    let logout = format!("/{}/logout?client_id={}&x={}", s.pool, s.client_id, state);
+    assert_eq!(
+        call(&s.app, get(&logout)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn spec_21_a_sign_in_by_domain_clears_the_cookie_it_set() {
+    let s = setup().await;
+    admin_ok(
+        &s.app,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": s.pool, "Domain": "acme-auth"}),
+    )
+    .await;
+    let authorize = authorize_uri(&s, CALLBACK).replacen(&s.pool, "acme-auth", 1);
+    let (signed, _) = code_through(&s, &authorize, "/acme-auth/login").await;
+    let set_cookie = signed
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(set_cookie.starts_with("userpool_csrf=;"), "{set_cookie}");
+    assert!(set_cookie.contains("Path=/acme-auth;"), "{set_cookie}");
+    assert!(set_cookie.contains("Max-Age=0"), "{set_cookie}");
+}
+
+#[tokio::test]
+async fn spec_21_an_answered_request_gives_no_second_code() {
+    let s = setup().await;
+    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let body = form(&[
+        ("request", &page.hidden("request")),
+        ("_csrf", &page.hidden("_csrf")),
+        ("username", "alice"),
+        ("password", PASSWORD),
+    ]);
+    let cookie = page.cookie();
+    let login = format!("/{}/login", s.pool);
+    let first = call(&s.app, post_form(&login, &body, &[("cookie", &cookie)])).await;
+    assert_eq!(first.status, StatusCode::FOUND);
+    let second = call(&s.app, post_form(&login, &body, &[("cookie", &cookie)])).await;
+    assert_eq!(second.status, StatusCode::BAD_REQUEST);
+    assert!(second.headers.get(header::LOCATION).is_none());
+}

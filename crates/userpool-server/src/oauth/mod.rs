@@ -44,8 +44,13 @@ use crate::App;
 use crate::error::Error;
 use pending::Pending;
 
-/// The most bytes a form or query the OAuth endpoints read may have.
+/// The most bytes a form the OAuth endpoints read may have.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// The most bytes the query of `/oauth2/authorize` and `/logout` may have: what browsers
+/// and CDNs carry in a URL. It also bounds what one pending authorization (its `state`
+/// and `nonce`) holds, so [`pending::MAX_PENDING`] requests cost a fixed amount of memory.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// The cookie that carries the sign-in form's CSRF token.
 const CSRF_COOKIE: &str = "userpool_csrf";
@@ -211,6 +216,15 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Whether the request's body is a form (`application/x-www-form-urlencoded`), as the
+/// token and revoke endpoints require.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
 /// Reads a body of at most [`MAX_FORM_BYTES`] within the wire's deadline.
 async fn read_form(body: Body) -> Result<Bytes, Error> {
     let bytes = crate::wire::read_body(body).await?;
@@ -282,7 +296,7 @@ async fn authorize(
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_FORM_BYTES {
+    if query.len() > MAX_QUERY_BYTES {
         return page_error(
             StatusCode::BAD_REQUEST,
             "Sign-in error",
@@ -363,20 +377,37 @@ fn start_sign_in(app: &App, segment: &str, grant: AuthorizeGrant) -> Response {
         challenge: None,
         created_at: app.clock.now(),
     };
-    let response = sign_in_page(segment, &id, &pending, None, "", StatusCode::OK);
+    let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
     app.pending.insert(id, pending, app.clock.now());
     response
 }
 
-fn csrf_cookie(segment: &str, pending: &Pending) -> String {
+/// The CSRF cookie's `Set-Cookie` value: `value` for `max_age` seconds (0 clears it),
+/// scoped to the pool's path as the request addressed it, `HttpOnly`, `SameSite=Lax`, and
+/// `Secure` when the server is reached over HTTPS (its issuer says so).
+fn cookie(app: &App, pool: &PoolRecord, segment: &str, value: &str, max_age: i64) -> String {
+    let secure = if app.tokens.issuer(&pool.id).starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
-        "{CSRF_COOKIE}={}; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age={}",
+        "{CSRF_COOKIE}={value}; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
+}
+
+fn csrf_cookie(app: &App, segment: &str, pending: &Pending) -> String {
+    cookie(
+        app,
+        &pending.grant.pool,
+        segment,
         pending.csrf.as_str(),
-        pending::PENDING_LIFETIME.num_seconds()
+        pending::PENDING_LIFETIME.num_seconds(),
     )
 }
 
 fn sign_in_page(
+    app: &App,
     segment: &str,
     id: &str,
     pending: &Pending,
@@ -395,11 +426,17 @@ fn sign_in_page(
     html(
         status,
         page::sign_in(&form, username),
-        Some(csrf_cookie(segment, pending)),
+        Some(csrf_cookie(app, segment, pending)),
     )
 }
 
-fn new_password_page(segment: &str, id: &str, pending: &Pending, error: Option<&str>) -> Response {
+fn new_password_page(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+) -> Response {
     let action = format!("/{segment}/login");
     let form = page::Form {
         pool_name: &pending.grant.pool.name,
@@ -416,7 +453,7 @@ fn new_password_page(segment: &str, id: &str, pending: &Pending, error: Option<&
     html(
         status,
         page::new_password(&form),
-        Some(csrf_cookie(segment, pending)),
+        Some(csrf_cookie(app, segment, pending)),
     )
 }
 
@@ -487,7 +524,7 @@ async fn login(
             (get_param(&form, "new_password"), pending.challenge.clone())
         {
             if let Err(e) = app.pools.limit_username(&client_id, &username) {
-                return new_password_page(&segment, &id, &pending, Some(&e.to_string()));
+                return new_password_page(app, &segment, &id, &pending, Some(&e.to_string()));
             }
             return match app.pools.respond_to_new_password_required(
                 &client_id,
@@ -495,7 +532,9 @@ async fn login(
                 &session,
                 new_password,
             ) {
-                Ok(AuthResult::Authenticated(user)) => finish(app, &id, &pending, user.user.sub),
+                Ok(AuthResult::Authenticated(user)) => {
+                    finish(app, &segment, &id, &pending, user.user.sub)
+                }
                 Ok(_) => page_error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Sign-in error",
@@ -505,11 +544,12 @@ async fn login(
                     e @ (PoolError::InvalidPassword(_)
                     | PoolError::PasswordHistoryPolicyViolation
                     | PoolError::InvalidParameter(_)),
-                ) => new_password_page(&segment, &id, &pending, Some(&e.to_string())),
+                ) => new_password_page(app, &segment, &id, &pending, Some(&e.to_string())),
                 Err(e) => {
                     pending.challenge = None;
                     app.pending.update(&id, pending.clone());
                     sign_in_page(
+                        app,
                         &segment,
                         &id,
                         &pending,
@@ -524,6 +564,7 @@ async fn login(
         let password = get_param(&form, "password").unwrap_or_default();
         if let Err(e) = app.pools.limit_username(&client_id, &username) {
             return sign_in_page(
+                app,
                 &segment,
                 &id,
                 &pending,
@@ -533,12 +574,14 @@ async fn login(
             );
         }
         match app.pools.hosted_sign_in(&client_id, &username, password) {
-            Ok(AuthResult::Authenticated(user)) => finish(app, &id, &pending, user.user.sub),
+            Ok(AuthResult::Authenticated(user)) => {
+                finish(app, &segment, &id, &pending, user.user.sub)
+            }
             Ok(AuthResult::NewPasswordRequired { session, user }) => {
                 pending.challenge =
                     Some((user.username, Zeroizing::new(session.expose().to_owned())));
                 app.pending.update(&id, pending.clone());
-                new_password_page(&segment, &id, &pending, None)
+                new_password_page(app, &segment, &id, &pending, None)
             }
             Ok(AuthResult::PasswordVerifier(_)) => page_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -546,6 +589,7 @@ async fn login(
                 "An internal error occurred.",
             ),
             Err(e) => sign_in_page(
+                app,
                 &segment,
                 &id,
                 &pending,
@@ -559,7 +603,15 @@ async fn login(
 }
 
 /// The user signed in: a code for the accepted request, and the redirect with it.
-fn finish(app: &App, id: &str, pending: &Pending, sub: uuid::Uuid) -> Response {
+fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid) -> Response {
+    // Taken before the code is issued: two concurrent posts of one request get one code.
+    if app.pending.take(id).is_none() {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Sign-in error",
+            "This sign-in request has expired. Start again from the application.",
+        );
+    }
     let saved = app
         .tokens
         .new_authorization_code()
@@ -579,15 +631,12 @@ fn finish(app: &App, id: &str, pending: &Pending, sub: uuid::Uuid) -> Response {
             );
         }
     };
-    app.pending.remove(id);
     let mut query = vec![("code", code.as_str())];
     if let Some(state) = &pending.grant.state {
         query.push(("state", state.as_str()));
     }
-    let clear = format!(
-        "{CSRF_COOKIE}=; Path=/{}; HttpOnly; SameSite=Lax; Max-Age=0",
-        pending.grant.pool.id.as_str()
-    );
+    // The path the cookie was set with: the pool's domain when the request named it.
+    let clear = cookie(app, &pending.grant.pool, segment, "", 0);
     redirect(
         &with_query(&pending.grant.redirect_uri, &query),
         Some(clear),
@@ -641,10 +690,7 @@ async fn token(
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
     let headers = parts.headers;
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let is_form = is_form(&headers);
     let Ok(body) = read_form(body).await else {
         return oauth_error(OAuthError::InvalidRequest);
     };
@@ -833,12 +879,10 @@ async fn user_info(
             Ok(_) | Err(PoolError::NotAuthorized(_)) => return bearer_refused(),
             Err(e) => return failed(&e),
         };
-        let may_read = claims.scopes.is_empty()
-            || claims
-                .scopes
-                .iter()
-                .any(|s| s == "openid" || s == "aws.cognito.signin.user.admin");
-        if !may_read {
+        // Cognito's userInfo needs `openid` among the token's scopes: an access token of
+        // the API (InitiateAuth), whose only scope is `aws.cognito.signin.user.admin`, or
+        // one of the token endpoint without `openid`, reads nothing.
+        if !claims.scopes.iter().any(|s| s == "openid") {
             return bearer_refused();
         }
         let user = match app.pools.get_user_by_sub(pool.id.as_str(), claims.sub) {
@@ -862,6 +906,13 @@ async fn user_info(
     .await
 }
 
+/// A revocation's answer: HTTP 200 with an empty body, as Cognito's.
+fn revoked() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    no_store(&mut response);
+    response
+}
+
 async fn revoke(
     State(app): State<Arc<App>>,
     Path(segment): Path<String>,
@@ -870,6 +921,7 @@ async fn revoke(
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
     let headers = parts.headers;
+    let is_form = is_form(&headers);
     let Ok(body) = read_form(body).await else {
         return oauth_error(OAuthError::InvalidRequest);
     };
@@ -877,7 +929,7 @@ async fn revoke(
         if let Err(e) = limit_address(app, peer) {
             return failed(&e);
         }
-        let Some(form) = pairs(&body) else {
+        let Some(form) = pairs(&body).filter(|_| is_form) else {
             return oauth_error(OAuthError::InvalidRequest);
         };
         let Some(token) = get_param(&form, "token") else {
@@ -899,14 +951,19 @@ async fn revoke(
                 Ok(client) => client,
                 Err(refusal) => return token_refusal(refusal),
             };
+        // Cognito revokes refresh tokens only: an access or id token (a JWS, three
+        // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
+        if token.split('.').count() == 3 {
+            return oauth_error(OAuthError::UnsupportedTokenType);
+        }
         match app.tokens.session_of_refresh_token(&pool.id, token) {
             // RFC 7009 §2.2: an unknown token is answered as revoked.
-            Ok(None) => json_response(StatusCode::OK, &json!({})),
+            Ok(None) => revoked(),
             Ok(Some(session)) if session.client_id != client.client_id => {
                 oauth_error(OAuthError::UnauthorizedClient)
             }
             Ok(Some(session)) => match app.tokens.revoke_session(&session) {
-                Ok(()) => json_response(StatusCode::OK, &json!({})),
+                Ok(()) => revoked(),
                 Err(e) => failed(&e),
             },
             Err(e) => failed(&e),
@@ -922,6 +979,13 @@ async fn logout(
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = request.uri().query().unwrap_or_default().to_owned();
+    if query.len() > MAX_QUERY_BYTES {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Sign-out error",
+            "The request is too large.",
+        );
+    }
     blocking(&app, move |app| {
         if let Err(e) = limit_address(app, peer) {
             return page_error(
@@ -950,7 +1014,7 @@ async fn logout(
                 "The client does not exist.",
             );
         };
-        let clear = format!("{CSRF_COOKIE}=; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age=0");
+        let clear = cookie(app, &pool, &segment, "", 0);
         match get_param(&params, "logout_uri") {
             Some(uri) if client.oauth.logout_urls.iter().any(|u| u == uri) => {
                 redirect(uri, Some(clear))

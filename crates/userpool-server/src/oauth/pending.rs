@@ -118,12 +118,13 @@ impl PendingRequests {
         }
     }
 
-    /// Ends the request `id` (it was answered with a code or refused for good).
-    pub fn remove(&self, id: &str) {
-        if let Ok(mut inner) = self.inner.lock() {
-            inner.by_id.remove(id);
-            inner.order.retain(|o| o != id);
-        }
+    /// Ends the request `id` and returns it, if it was still held: of two concurrent
+    /// answers to one request only one gets it (and with it the code).
+    pub fn take(&self, id: &str) -> Option<Pending> {
+        let mut inner = self.inner.lock().ok()?;
+        let taken = inner.by_id.remove(id)?;
+        inner.order.retain(|o| o != id);
+        Some(taken)
     }
 }
 
@@ -194,6 +195,17 @@ mod tests {
         assert!(held.get("r0", t0).is_none());
         let len = held.inner.lock().expect("lock").by_id.len();
         assert_eq!(len, MAX_PENDING);
+    }
+
+    #[test]
+    fn a_request_is_taken_once() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0);
+        assert!(held.take("a").is_some());
+        assert!(held.take("a").is_none(), "a second answer finds nothing");
+        assert!(held.get("a", t0).is_none());
+        assert!(held.inner.lock().expect("lock").order.is_empty());
     }
 
     #[test]
