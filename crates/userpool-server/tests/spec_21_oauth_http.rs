@@ -714,7 +714,8 @@ async fn spec_21_a_sign_in_by_domain_clears_the_cookie_it_set() {
         .get(header::SET_COOKIE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    assert!(set_cookie.starts_with("userpool_csrf=;"), "{set_cookie}");
+    assert!(set_cookie.starts_with("userpool_csrf_"), "{set_cookie}");
+    assert!(set_cookie.contains("=;"), "cleared: {set_cookie}");
     assert!(set_cookie.contains("Path=/acme-auth;"), "{set_cookie}");
     assert!(set_cookie.contains("Max-Age=0"), "{set_cookie}");
 }
@@ -736,4 +737,55 @@ async fn spec_21_an_answered_request_gives_no_second_code() {
     let second = call(&s.app, post_form(&login, &body, &[("cookie", &cookie)])).await;
     assert_eq!(second.status, StatusCode::BAD_REQUEST);
     assert!(second.headers.get(header::LOCATION).is_none());
+}
+
+#[tokio::test]
+async fn spec_21_two_sign_ins_open_in_one_browser_both_complete() {
+    let s = setup().await;
+    let first = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let second = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    assert_ne!(first.cookie(), second.cookie());
+    // The browser holds both cookies and sends both with each post.
+    let jar = format!("{}; {}", first.cookie(), second.cookie());
+    for page in [&second, &first] {
+        let body = form(&[
+            ("request", &page.hidden("request")),
+            ("_csrf", &page.hidden("_csrf")),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ]);
+        let reply = call(
+            &s.app,
+            post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &jar)]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    }
+    // Another request's cookie does not vouch for this one's form.
+    let third = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let token = first
+        .cookie()
+        .split_once('=')
+        .map(|(_, v)| v.to_owned())
+        .expect("value");
+    let forged = format!(
+        "{}={token}",
+        third
+            .cookie()
+            .split_once('=')
+            .map(|(n, _)| n.to_owned())
+            .expect("name")
+    );
+    let body = form(&[
+        ("request", &third.hidden("request")),
+        ("_csrf", &token),
+        ("username", "alice"),
+        ("password", PASSWORD),
+    ]);
+    let reply = call(
+        &s.app,
+        post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &forged)]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }

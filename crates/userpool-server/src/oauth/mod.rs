@@ -52,7 +52,9 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 /// and `nonce`) holds, so [`pending::MAX_PENDING`] requests cost a fixed amount of memory.
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
-/// The cookie that carries the sign-in form's CSRF token.
+/// The prefix of the cookie that carries a sign-in form's CSRF token; the cookie is named
+/// after the pending request (`userpool_csrf_<request>`), so two sign-ins open in one
+/// browser do not overwrite each other's token.
 const CSRF_COOKIE: &str = "userpool_csrf";
 
 /// The OAuth routes, to be merged into the server's router.
@@ -382,25 +384,34 @@ fn start_sign_in(app: &App, segment: &str, grant: AuthorizeGrant) -> Response {
     response
 }
 
-/// The CSRF cookie's `Set-Cookie` value: `value` for `max_age` seconds (0 clears it),
-/// scoped to the pool's path as the request addressed it, `HttpOnly`, `SameSite=Lax`, and
-/// `Secure` when the server is reached over HTTPS (its issuer says so).
-fn cookie(app: &App, pool: &PoolRecord, segment: &str, value: &str, max_age: i64) -> String {
+/// The `Set-Cookie` value of the CSRF cookie of the pending request `id`: `value` for
+/// `max_age` seconds (0 clears it), scoped to the pool's path as the request addressed it,
+/// `HttpOnly`, `SameSite=Lax`, and `Secure` when the server is reached over HTTPS (its
+/// issuer says so).
+fn cookie(
+    app: &App,
+    pool: &PoolRecord,
+    segment: &str,
+    id: &str,
+    value: &str,
+    max_age: i64,
+) -> String {
     let secure = if app.tokens.issuer(&pool.id).starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
     format!(
-        "{CSRF_COOKIE}={value}; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{CSRF_COOKIE}_{id}={value}; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     )
 }
 
-fn csrf_cookie(app: &App, segment: &str, pending: &Pending) -> String {
+fn csrf_cookie(app: &App, segment: &str, id: &str, pending: &Pending) -> String {
     cookie(
         app,
         &pending.grant.pool,
         segment,
+        id,
         pending.csrf.as_str(),
         pending::PENDING_LIFETIME.num_seconds(),
     )
@@ -426,7 +437,7 @@ fn sign_in_page(
     html(
         status,
         page::sign_in(&form, username),
-        Some(csrf_cookie(app, segment, pending)),
+        Some(csrf_cookie(app, segment, id, pending)),
     )
 }
 
@@ -453,7 +464,7 @@ fn new_password_page(
     html(
         status,
         page::new_password(&form),
-        Some(csrf_cookie(app, segment, pending)),
+        Some(csrf_cookie(app, segment, id, pending)),
     )
 }
 
@@ -474,7 +485,7 @@ async fn login(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
-    let cookie = cookie_value(&parts.headers, CSRF_COOKIE).map(str::to_owned);
+    let headers = parts.headers;
     let body = match read_form(body).await {
         Ok(body) => body,
         Err(_) => {
@@ -511,7 +522,7 @@ async fn login(
         };
         if !pending.csrf_matches(
             get_param(&form, "_csrf").unwrap_or_default(),
-            cookie.as_deref(),
+            cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")),
         ) {
             return page_error(
                 StatusCode::FORBIDDEN,
@@ -636,7 +647,7 @@ fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid
         query.push(("state", state.as_str()));
     }
     // The path the cookie was set with: the pool's domain when the request named it.
-    let clear = cookie(app, &pending.grant.pool, segment, "", 0);
+    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
     redirect(
         &with_query(&pending.grant.redirect_uri, &query),
         Some(clear),
@@ -1014,17 +1025,15 @@ async fn logout(
                 "The client does not exist.",
             );
         };
-        let clear = cookie(app, &pool, &segment, "", 0);
+        // The hosted page keeps no sign-in session, so there is no cookie to end.
         match get_param(&params, "logout_uri") {
-            Some(uri) if client.oauth.logout_urls.iter().any(|u| u == uri) => {
-                redirect(uri, Some(clear))
-            }
+            Some(uri) if client.oauth.logout_urls.iter().any(|u| u == uri) => redirect(uri, None),
             Some(_) => page_error(
                 StatusCode::BAD_REQUEST,
                 "Sign-out error",
                 "The logout_uri is not a sign-out URL of the client.",
             ),
-            None => html(StatusCode::OK, page::signed_out(&pool.name), Some(clear)),
+            None => html(StatusCode::OK, page::signed_out(&pool.name), None),
         }
     })
     .await
