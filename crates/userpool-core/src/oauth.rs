@@ -250,7 +250,13 @@ pub fn validate_redirect_url(member: &str, url: &str) -> Result<(), Error> {
              constraint: {why}"
         )))
     };
-    if !length_ok(url, 1024) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // A backslash is refused: browsers read `http://evil.example\@localhost` as a URL of
+    // `evil.example`, while the host check below would see `localhost`.
+    if !length_ok(url, 1024)
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
         return refuse("Member must have length between 1 and 1024 and contain no whitespace");
     }
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -587,6 +593,8 @@ mod tests {
             ("http://example.com/cb", false),
             ("http://localhost.evil.com/cb", false),
             ("http://localhost@evil.com/cb", false),
+            ("http://evil.com\\@localhost/cb", false),
+            ("https://app.example.com\\cb", false),
             ("https://app.example.com/cb#frag", false),
             ("/relative", false),
             ("https://", false),
