@@ -789,3 +789,44 @@ async fn spec_21_two_sign_ins_open_in_one_browser_both_complete() {
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn spec_21_basic_authentication_reads_as_rfc_7617_writes_it() {
+    let s = setup().await;
+    let uri = format!("/{}/oauth2/token", s.pool);
+    // A public client authenticating as `id:` (an empty password), with the scheme in
+    // lower case: it is the client, without a secret.
+    let public = format!(
+        "basic {}",
+        Base64::encode_string(format!("{}:", s.client_id).as_bytes())
+    );
+    let code = code_of(&sign_in(&s, PASSWORD).await.location());
+    let body = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", VERIFIER),
+    ]);
+    let reply = call(
+        &s.app,
+        post_form(&uri, &body, &[("authorization", &public)]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // A public client presenting a secret is not authenticated.
+    let with_secret = format!(
+        "Basic {}",
+        Base64::encode_string(format!("{}:guess", s.client_id).as_bytes())
+    );
+    let reply = call(
+        &s.app,
+        post_form(
+            &uri,
+            "grant_type=refresh_token&refresh_token=x",
+            &[("authorization", &with_secret)],
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.json(), json!({"error": "invalid_client"}));
+}

@@ -662,10 +662,13 @@ fn client_credentials_of(
     headers: &HeaderMap,
     form: &BTreeMap<String, Zeroizing<String>>,
 ) -> Result<(String, Option<Zeroizing<String>>), OAuthError> {
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "));
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, credentials)| credentials);
     if let Some(encoded) = basic {
         if form.contains_key("client_secret") {
             return Err(OAuthError::InvalidRequest);
@@ -686,7 +689,9 @@ fn client_credentials_of(
         {
             return Err(OAuthError::InvalidClient);
         }
-        return Ok((decode(id), Some(Zeroizing::new(decode(secret)))));
+        // An empty password is no secret: a public client may authenticate as `id:`.
+        let secret = Zeroizing::new(decode(secret));
+        return Ok((decode(id), (!secret.is_empty()).then_some(secret)));
     }
     let id = get_param(form, "client_id").ok_or(OAuthError::InvalidClient)?;
     let secret = get_param(form, "client_secret").map(|s| Zeroizing::new(s.to_owned()));
