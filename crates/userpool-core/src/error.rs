@@ -373,6 +373,9 @@ pub enum NotAuthorized {
     RevokedRefreshToken,
     /// A user's own write named an attribute users may not set (`sub`, a verified flag).
     UnauthorizedAttribute,
+    /// An access token of the OAuth endpoints without `aws.cognito.signin.user.admin`
+    /// presented to an operation of the user's own (GetUser, ChangePassword, ...).
+    MissingScopes,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -403,6 +406,9 @@ impl fmt::Display for NotAuthorized {
             NotAuthorized::RevokedRefreshToken => f.write_str("Refresh Token has been revoked"),
             NotAuthorized::UnauthorizedAttribute => {
                 f.write_str("A client attempted to write unauthorized attribute")
+            }
+            NotAuthorized::MissingScopes => {
+                f.write_str("Access Token does not have required scopes")
             }
         }
     }
