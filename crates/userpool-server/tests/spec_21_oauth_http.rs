@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use common::{admin_ok, app};
+use common::{admin_ok, app, error_type, request, send};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use userpool_core::oauth::s256_challenge;
@@ -829,4 +829,72 @@ async fn spec_21_basic_authentication_reads_as_rfc_7617_writes_it() {
     .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.json(), json!({"error": "invalid_client"}));
+}
+
+/// Signs alice in through the page with `scope` and returns the token endpoint's answer.
+async fn tokens_with_scope(s: &Setup, scope: &str) -> Value {
+    let authorize =
+        authorize_uri(s, CALLBACK).replace("scope=openid+email", &form(&[("scope", scope)]));
+    let (_, code) = code_through(s, &authorize, &format!("/{}/login", s.pool)).await;
+    let tokens = exchange(s, &code, VERIFIER).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    tokens.json()
+}
+
+#[tokio::test]
+async fn spec_21_user_operations_need_the_admin_scope() {
+    let s = setup().await;
+    let client = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": s.pool, "ClientName": "web-admin",
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid", "email", "aws.cognito.signin.user.admin"],
+            "CallbackURLs": [CALLBACK],
+        }),
+    )
+    .await;
+    let s = Setup {
+        client_id: client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("client id")
+            .to_owned(),
+        ..s
+    };
+    let public = |target: &str, body: Value| {
+        request(
+            Some(target),
+            Some("application/x-amz-json-1.1"),
+            body.to_string(),
+        )
+    };
+    // Granted `openid email` only: the user's own operations are refused, and the
+    // password is unchanged.
+    let narrow = tokens_with_scope(&s, "openid email").await;
+    let access = narrow["access_token"].as_str().expect("access token");
+    let new_password = "Battery-Staple-7";
+    for (target, body) in [
+        ("GetUser", json!({"AccessToken": access})),
+        (
+            "ChangePassword",
+            json!({"AccessToken": access, "PreviousPassword": PASSWORD,
+                   "ProposedPassword": new_password}),
+        ),
+        ("GlobalSignOut", json!({"AccessToken": access})),
+    ] {
+        let (status, out) = send(&s.app, public(target, body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{target}: {out}");
+        assert_eq!(error_type(&out), "NotAuthorizedException", "{target}");
+        assert_eq!(
+            out["message"], "Access Token does not have required scopes",
+            "{target}"
+        );
+    }
+    // Granted the admin scope: they work (the password was not changed above).
+    let wide = tokens_with_scope(&s, "openid aws.cognito.signin.user.admin").await;
+    let access = wide["access_token"].as_str().expect("access token");
+    let (status, out) = send(&s.app, public("GetUser", json!({"AccessToken": access}))).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["Username"], "alice");
 }

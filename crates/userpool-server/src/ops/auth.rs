@@ -570,7 +570,7 @@ pub fn change_password(app: &App, input: Map<String, Value>) -> Result<Value, Er
     required.finish()?;
     let claims = app
         .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+        .verify_user_access(input.access_token.as_deref().unwrap_or_default())?;
     app.pools.change_password(
         claims.pool_id.as_str(),
         &claims.username,
@@ -585,7 +585,7 @@ pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     let input = token_input(input)?;
     let claims = app
         .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+        .verify_user_access(input.access_token.as_deref().unwrap_or_default())?;
     let user = app
         .pools
         .get_user_by_sub(claims.pool_id.as_str(), claims.sub)?;
@@ -602,7 +602,7 @@ pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Er
     let input = token_input(input)?;
     let claims = app
         .tokens
-        .verify_access(input.access_token.as_deref().unwrap_or_default())?;
+        .verify_user_access(input.access_token.as_deref().unwrap_or_default())?;
     // Served here with the tokens, so taken from the pool's quota here (SPEC §7).
     app.pools
         .check_quota(&claims.pool_id, Category::UserAuthentication)?;

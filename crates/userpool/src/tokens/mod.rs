@@ -368,6 +368,24 @@ impl Tokens {
         })
     }
 
+    /// [`Tokens::verify_access`] for an operation of the user's own (GetUser,
+    /// ChangePassword, GlobalSignOut, ...): as Cognito, an access token of the OAuth
+    /// endpoints works there only if it was granted `aws.cognito.signin.user.admin`, so a
+    /// token granted `openid email` cannot change the password or read every attribute.
+    /// An API sign-in's token always carries that scope.
+    ///
+    /// # Errors
+    /// As [`Tokens::verify_access`], and `NotAuthorizedException` `Access Token does not
+    /// have required scopes`.
+    pub fn verify_user_access(&self, access_token: &str) -> Result<AccessClaims, Error> {
+        let claims = self.verify_access(access_token)?;
+        if claims.scopes.is_empty() || claims.scopes.iter().any(|s| s == claims::ADMIN_SCOPE) {
+            Ok(claims)
+        } else {
+            Err(Error::NotAuthorized(NotAuthorized::MissingScopes))
+        }
+    }
+
     /// The pool's JWKS, `{"keys": [{"alg","e","kid","kty","n","use"}]}`, creating the
     /// pool's key if it has none yet (so the JWKS is stable from its first fetch).
     ///
