@@ -532,6 +532,43 @@ pub fn grant_client_credentials_scopes(
     Ok(granted)
 }
 
+/// The attributes OpenID Connect's `profile` scope names (OIDC Core §5.4).
+const PROFILE_ATTRIBUTES: [&str; 14] = [
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+];
+
+/// Whether the userInfo endpoint answers `attribute` for an access token granted `scopes`
+/// (which hold `openid`), as Cognito's does: with `openid` alone, every attribute; with
+/// any of `profile`, `email`, `phone` or `address`, only the attributes those scopes name
+/// (OIDC Core §5.4). `sub` is always answered.
+#[must_use]
+pub fn user_info_allows(scopes: &[String], attribute: &str) -> bool {
+    let has = |scope: &str| scopes.iter().any(|s| s == scope);
+    let narrowed = ["profile", "email", "phone", "address"]
+        .iter()
+        .any(|s| has(s));
+    if attribute == "sub" || !narrowed {
+        return true;
+    }
+    (has("profile") && PROFILE_ATTRIBUTES.contains(&attribute))
+        || (has("email") && matches!(attribute, "email" | "email_verified"))
+        || (has("phone") && matches!(attribute, "phone_number" | "phone_number_verified"))
+        || (has("address") && attribute == "address")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,6 +643,34 @@ mod tests {
                 validate_redirect_url("callbackURLs", url).is_ok(),
                 *ok,
                 "{url:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_info_answers_what_the_scopes_name() {
+        let scopes = |s: &str| parse_scope_parameter(s);
+        let cases: &[(&str, &str, bool)] = &[
+            ("openid", "phone_number", true),
+            ("openid", "custom:tier", true),
+            ("openid aws.cognito.signin.user.admin", "custom:tier", true),
+            ("openid email", "email", true),
+            ("openid email", "email_verified", true),
+            ("openid email", "phone_number", false),
+            ("openid email", "custom:tier", false),
+            ("openid email", "sub", true),
+            ("openid profile", "given_name", true),
+            ("openid profile", "email", false),
+            ("openid phone", "phone_number_verified", true),
+            ("openid phone email", "email", true),
+            ("openid address", "address", true),
+            ("openid address", "name", false),
+        ];
+        for (granted, attribute, answered) in cases {
+            assert_eq!(
+                user_info_allows(&scopes(granted), attribute),
+                *answered,
+                "{granted} / {attribute}"
             );
         }
     }
