@@ -898,3 +898,47 @@ async fn spec_21_user_operations_need_the_admin_scope() {
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(out["Username"], "alice");
 }
+
+#[tokio::test]
+async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
+    let s = setup().await;
+    admin_ok(
+        &s.app,
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": s.pool, "Username": "alice", "UserAttributes": [
+            {"Name": "phone_number", "Value": "+12065551212"},
+            {"Name": "given_name", "Value": "Alice"},
+        ]}),
+    )
+    .await;
+    let user_info = |access: String| {
+        Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(header::AUTHORIZATION, format!("Bearer {access}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let narrow = tokens_with_scope(&s, "openid email").await;
+    let info = call(
+        &s.app,
+        user_info(narrow["access_token"].as_str().expect("at").into()),
+    )
+    .await;
+    assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+    let info = info.json();
+    assert_eq!(info["email"], "alice@example.com");
+    assert_eq!(info["username"], "alice");
+    assert!(info["sub"].is_string());
+    assert!(info.get("phone_number").is_none(), "{info}");
+    assert!(info.get("given_name").is_none(), "{info}");
+
+    let all = tokens_with_scope(&s, "openid").await;
+    let info = call(
+        &s.app,
+        user_info(all["access_token"].as_str().expect("at").into()),
+    )
+    .await;
+    let info = info.json();
+    assert_eq!(info["phone_number"], "+12065551212", "{info}");
+    assert_eq!(info["given_name"], "Alice");
+    assert_eq!(info["email"], "alice@example.com");
+}

@@ -907,7 +907,11 @@ async fn user_info(
             Err(e) => return failed(&e),
         };
         let mut body = serde_json::Map::new();
-        for (name, value) in &user.attributes {
+        let answered = user
+            .attributes
+            .iter()
+            .filter(|(name, _)| userpool_core::oauth::user_info_allows(&claims.scopes, name));
+        for (name, value) in answered {
             let value = match (name.as_str(), value.as_str()) {
                 ("email_verified" | "phone_number_verified", "true") => json!(true),
                 ("email_verified" | "phone_number_verified", "false") => json!(false),
