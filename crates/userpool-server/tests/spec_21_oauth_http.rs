@@ -942,3 +942,25 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
     assert_eq!(info["given_name"], "Alice");
     assert_eq!(info["email"], "alice@example.com");
 }
+
+#[tokio::test]
+async fn spec_21_discovery_takes_the_per_address_limit() {
+    let server = common::net::start(&[]).await;
+    // An unknown pool: each answer still reads the store, which is what the limit bounds.
+    let request = "GET /us-east-1_Nope0000/.well-known/openid-configuration HTTP/1.1\r\n\
+                   Host: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    let mut refused = 0;
+    for _ in 0..300 {
+        let stream = common::net::connect(server.address, None).await;
+        let (status, _) = common::net::exchange(stream, request).await;
+        if status == 429 {
+            refused += 1;
+        } else {
+            assert_eq!(status, 404);
+        }
+    }
+    assert!(
+        refused > 0,
+        "300 discoveries from one address in a burst, none refused"
+    );
+}

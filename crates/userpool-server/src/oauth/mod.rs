@@ -281,10 +281,21 @@ fn discovery_document(tokens: &Tokens, pool: &PoolRecord) -> Value {
     })
 }
 
-async fn discovery(State(app): State<Arc<App>>, Path(segment): Path<String>) -> Response {
-    blocking(&app, move |app| match app.pools.oauth_pool(&segment) {
-        Ok(pool) => json_response(StatusCode::OK, &discovery_document(&app.tokens, &pool)),
-        Err(e) => failed(&e),
+async fn discovery(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    blocking(&app, move |app| {
+        // Anyone may ask, and each answer reads the store: the per-address limit first.
+        if let Err(e) = limit_address(app, peer) {
+            return failed(&e);
+        }
+        match app.pools.oauth_pool(&segment) {
+            Ok(pool) => json_response(StatusCode::OK, &discovery_document(&app.tokens, &pool)),
+            Err(e) => failed(&e),
+        }
     })
     .await
 }
