@@ -180,6 +180,50 @@ fn spec_21_a_code_works_once_for_its_client_uri_and_verifier() {
 }
 
 #[test]
+fn spec_21_a_verifier_for_a_code_without_a_challenge_is_a_downgrade() {
+    let (env, _) = setup();
+    let mut settings = ClientSettings {
+        generate_secret: true,
+        ..ClientSettings::default()
+    };
+    settings.oauth = public_client(&env).oauth;
+    let confidential = env
+        .pools
+        .create_user_pool_client(&env.admin, &env.pool_id, "server-side", settings)
+        .expect("client");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let save = |digest: [u8; 32]| {
+        let mut r = request(&confidential.client_id, "");
+        r.code_challenge = None;
+        r.code_challenge_method = None;
+        let grant = env
+            .pools
+            .oauth_authorize(&pool, &r)
+            .expect("a client with a secret may omit PKCE");
+        assert_eq!(grant.code_challenge, None);
+        let sub = env
+            .pools
+            .admin_get_user(&env.admin, &env.pool_id, "alice")
+            .expect("alice")
+            .sub;
+        env.pools
+            .save_authorization_code(&grant, sub, digest)
+            .expect("saved");
+    };
+    save([11; 32]);
+    invalid_grant(env.pools.exchange_authorization_code(
+        &confidential,
+        Some([11; 32]),
+        Some(CALLBACK),
+        Some(VERIFIER),
+    ));
+    save([12; 32]);
+    env.pools
+        .exchange_authorization_code(&confidential, Some([12; 32]), Some(CALLBACK), None)
+        .expect("no challenge, no verifier");
+}
+
+#[test]
 fn spec_21_a_code_expires_after_five_minutes() {
     let (env, client) = setup();
     code_for_alice(&env, &client, [7; 32]);

@@ -270,8 +270,8 @@ impl<S: Store + ?Sized> UserPools<S> {
 
     /// The `authorization_code` grant (SPEC §21): takes the code out of the store (so it
     /// is spent whatever follows), then requires it to be `client`'s, for `redirect_uri`,
-    /// unexpired, answered by `code_verifier` when it has a PKCE challenge, and its user
-    /// to exist and be enabled.
+    /// unexpired, answered by `code_verifier` when it has a PKCE challenge (and no
+    /// verifier when it has none), and its user to exist and be enabled.
     ///
     /// # Errors
     /// `unauthorized_client` (the client does not allow the code flow), `invalid_request`
@@ -300,10 +300,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         {
             return Err(invalid());
         }
-        if let Some(challenge) = &code.code_challenge
-            && !code_verifier.is_some_and(|v| rules::verify_s256(v, challenge))
-        {
-            return Err(invalid());
+        match (&code.code_challenge, code_verifier) {
+            (Some(challenge), Some(verifier)) if rules::verify_s256(verifier, challenge) => {}
+            // A verifier for a code requested without a challenge means the challenge was
+            // stripped from the authorization request: a PKCE downgrade (RFC 9700 §4.8.2).
+            (Some(_), _) | (None, Some(_)) => return Err(invalid()),
+            (None, None) => {}
         }
         let user = self
             .store
