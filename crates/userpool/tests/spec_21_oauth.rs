@@ -224,6 +224,51 @@ fn spec_21_a_verifier_for_a_code_without_a_challenge_is_a_downgrade() {
 }
 
 #[test]
+fn spec_21_logout_redirects_only_to_a_registered_logout_url() {
+    let env = env();
+    let client = env
+        .pools
+        .create_user_pool_client(
+            &env.admin,
+            &env.pool_id,
+            "web",
+            ClientSettings {
+                oauth: ClientOAuth {
+                    allowed_flows: vec!["code".into()],
+                    allowed_flows_user_pool_client: true,
+                    allowed_scopes: vec!["openid".into()],
+                    callback_urls: vec![CALLBACK.into()],
+                    logout_urls: vec!["https://app.example.com/bye".into()],
+                    ..ClientOAuth::default()
+                },
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let id = client.client_id.as_str();
+    let logout =
+        |client: Option<&str>, uri: Option<&str>| env.pools.oauth_logout(&pool, client, uri);
+    assert_eq!(
+        logout(Some(id), Some("https://app.example.com/bye")),
+        Ok(Some("https://app.example.com/bye".to_owned()))
+    );
+    assert_eq!(logout(Some(id), None), Ok(None));
+    for (client, uri) in [
+        (Some(id), Some("https://app.example.com/bye/")),
+        (Some(id), Some("https://evil.example.com/bye")),
+        (Some(id), Some(CALLBACK)),
+        (Some("nosuchclient"), Some("https://app.example.com/bye")),
+        (None, Some("https://app.example.com/bye")),
+    ] {
+        assert!(
+            matches!(logout(client, uri), Err(AuthorizeRefusal::Page(_))),
+            "{client:?} {uri:?}"
+        );
+    }
+}
+
+#[test]
 fn spec_21_a_code_expires_after_five_minutes() {
     let (env, client) = setup();
     code_for_alice(&env, &client, [7; 32]);

@@ -1036,24 +1036,32 @@ async fn logout(
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),
         };
-        let client = get_param(&params, "client_id")
-            .and_then(|id| app.pools.store().get_client(&pool.id, id).ok().flatten());
-        let Some(client) = client else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-out error",
-                "The client does not exist.",
-            );
-        };
         // The hosted page keeps no sign-in session, so there is no cookie to end.
-        match get_param(&params, "logout_uri") {
-            Some(uri) if client.oauth.logout_urls.iter().any(|u| u == uri) => redirect(uri, None),
-            Some(_) => page_error(
-                StatusCode::BAD_REQUEST,
+        match app.pools.oauth_logout(
+            &pool,
+            get_param(&params, "client_id"),
+            get_param(&params, "logout_uri"),
+        ) {
+            Ok(Some(uri)) => redirect(&uri, None),
+            Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
+            Err(AuthorizeRefusal::Page(message)) => {
+                page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
+            }
+            // oauth_logout never sends a refusal to a client's URL; were it to, the
+            // page is the safe answer.
+            Err(AuthorizeRefusal::Redirect { .. }) => page_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
                 "Sign-out error",
-                "The logout_uri is not a sign-out URL of the client.",
+                "An internal error occurred.",
             ),
-            None => html(StatusCode::OK, page::signed_out(&pool.name), None),
+            Err(AuthorizeRefusal::Failed(e)) => {
+                tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
+                page_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sign-out error",
+                    "An internal error occurred.",
+                )
+            }
         }
     })
     .await

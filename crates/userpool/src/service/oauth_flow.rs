@@ -179,6 +179,37 @@ impl<S: Store + ?Sized> UserPools<S> {
         })
     }
 
+    /// **`GET /logout`** (SPEC §21): where a sign-out of `client_id` may go. The hosted
+    /// page keeps no session, so this only decides the redirect: `logout_uri` when it is
+    /// exactly one of the client's `LogoutURLs`, none (a signed-out page) when it is
+    /// absent.
+    ///
+    /// # Errors
+    /// [`AuthorizeRefusal::Page`] for a missing or unknown client or an unregistered
+    /// `logout_uri` (never redirected to); [`AuthorizeRefusal::Failed`] for the store.
+    pub fn oauth_logout(
+        &self,
+        pool: &PoolRecord,
+        client_id: Option<&str>,
+        logout_uri: Option<&str>,
+    ) -> std::result::Result<Option<String>, AuthorizeRefusal> {
+        let unknown = || AuthorizeRefusal::Page("The client does not exist.".into());
+        let client_id = client_id.filter(|c| !c.is_empty()).ok_or_else(unknown)?;
+        let client = self
+            .store
+            .get_client(&pool.id, client_id)?
+            .ok_or_else(unknown)?;
+        match logout_uri {
+            None => Ok(None),
+            Some(uri) if client.oauth.logout_urls.iter().any(|u| u == uri) => {
+                Ok(Some(uri.to_owned()))
+            }
+            Some(_) => Err(AuthorizeRefusal::Page(
+                "The logout_uri is not a sign-out URL of the client.".into(),
+            )),
+        }
+    }
+
     /// The hosted sign-in page's password sign-in (SPEC §21): [`UserPools::initiate_auth`]'s
     /// sign-in (the same checks, lockout and unknown-user decoy) for a client the authorize
     /// endpoint accepted, whatever its `ExplicitAuthFlows` (as Cognito's hosted UI).
