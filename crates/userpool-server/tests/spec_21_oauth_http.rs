@@ -119,6 +119,7 @@ async fn setup() -> Setup {
             "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
             "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
             "LogoutURLs": ["http://localhost:8000/bye"],
+            "SupportedIdentityProviders": ["COGNITO"],
         }),
     )
     .await;
@@ -851,7 +852,7 @@ async fn spec_21_user_operations_need_the_admin_scope() {
             "UserPoolId": s.pool, "ClientName": "web-admin",
             "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
             "AllowedOAuthScopes": ["openid", "email", "aws.cognito.signin.user.admin"],
-            "CallbackURLs": [CALLBACK],
+            "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO"],
         }),
     )
     .await;
@@ -963,4 +964,36 @@ async fn spec_21_discovery_takes_the_per_address_limit() {
         refused > 0,
         "300 discoveries from one address in a burst, none refused"
     );
+}
+
+#[tokio::test]
+async fn spec_21_a_client_without_cognito_as_provider_gets_no_password_form() {
+    let s = setup().await;
+    let client = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": s.pool, "ClientName": "federated-only",
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+        }),
+    )
+    .await;
+    let s = Setup {
+        client_id: client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("client id")
+            .to_owned(),
+        ..s
+    };
+    let reply = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(
+        reply.body.contains("Login option is not available."),
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("name=\"password\""), "{}", reply.body);
+    assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    assert!(reply.headers.get(header::LOCATION).is_none());
 }

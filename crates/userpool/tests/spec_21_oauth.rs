@@ -269,6 +269,44 @@ fn spec_21_logout_redirects_only_to_a_registered_logout_url() {
 }
 
 #[test]
+fn spec_21_no_password_sign_in_for_a_client_without_cognito_as_provider() {
+    let (env, web) = setup();
+    let mut oauth = web.oauth.clone();
+    oauth.supported_identity_providers.clear();
+    let federated = env
+        .pools
+        .create_user_pool_client(
+            &env.admin,
+            &env.pool_id,
+            "federated-only",
+            ClientSettings {
+                oauth,
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let challenge = s256_challenge(VERIFIER);
+    assert!(matches!(
+        env.pools
+            .oauth_authorize(&pool, &request(&federated.client_id, &challenge)),
+        Err(AuthorizeRefusal::Page(_))
+    ));
+    let refused = env
+        .pools
+        .hosted_sign_in(&federated.client_id, "alice", "Correct-Horse-9");
+    assert!(
+        matches!(refused, Err(userpool_core::Error::NotAuthorized(_))),
+        "{refused:?}"
+    );
+    assert!(
+        env.pools
+            .hosted_sign_in(&web.client_id, "alice", "Correct-Horse-9")
+            .is_ok()
+    );
+}
+
+#[test]
 fn spec_21_a_code_expires_after_five_minutes() {
     let (env, client) = setup();
     code_for_alice(&env, &client, [7; 32]);

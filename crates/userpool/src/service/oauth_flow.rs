@@ -144,6 +144,14 @@ impl<S: Store + ?Sized> UserPools<S> {
                         .into(),
                 )
             })?;
+        // The hosted page signs in the pool's own users only (federation is not built): a
+        // client that does not list `COGNITO` among its identity providers has no way to
+        // sign in here, as Cognito's hosted UI offers it no password form.
+        if !supports_cognito(&client) {
+            return Err(AuthorizeRefusal::Page(
+                "Login option is not available. Please try another one.".into(),
+            ));
+        }
         let refuse = |error| AuthorizeRefusal::Redirect {
             redirect_uri: redirect_uri.to_owned(),
             error,
@@ -216,7 +224,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     ///
     /// # Errors
     /// As [`UserPools::initiate_auth`], and `NotAuthorizedException` for a client that
-    /// does not allow the code flow.
+    /// does not allow the code flow or does not list `COGNITO` among its identity
+    /// providers.
     pub fn hosted_sign_in(
         &self,
         client_id: &str,
@@ -231,7 +240,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (client_id, name, password) =
             (accepted(client_id)?, accepted(name)?, accepted(password)?);
         let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        if !allows(&client, OAuthFlow::Code) {
+        if !allows(&client, OAuthFlow::Code) || !supports_cognito(&client) {
             return Err(Error::NotAuthorized(
                 userpool_core::NotAuthorized::IncorrectCredentials,
             ));
@@ -406,6 +415,16 @@ impl From<userpool_store::StoreError> for AuthorizeRefusal {
     fn from(e: userpool_store::StoreError) -> Self {
         AuthorizeRefusal::Failed(e.into())
     }
+}
+
+/// Whether `client`'s users may sign in with the pool's own passwords on the hosted page
+/// (`SupportedIdentityProviders` lists `COGNITO`).
+fn supports_cognito(client: &ClientRecord) -> bool {
+    client
+        .oauth
+        .supported_identity_providers
+        .iter()
+        .any(|p| p == "COGNITO")
 }
 
 /// Whether `client` may use the OAuth endpoints with `flow`.
