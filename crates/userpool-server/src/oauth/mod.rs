@@ -346,7 +346,7 @@ async fn authorize(
             code_challenge_method: get_param(&params, "code_challenge_method"),
         };
         match app.pools.oauth_authorize(&pool, &request) {
-            Ok(grant) => start_sign_in(app, &segment, grant),
+            Ok(grant) => start_sign_in(app, &segment, grant, peer),
             Err(AuthorizeRefusal::Page(message)) => {
                 page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
             }
@@ -375,7 +375,12 @@ async fn authorize(
 }
 
 /// Holds the accepted request and shows the sign-in page, with its CSRF cookie.
-fn start_sign_in(app: &App, segment: &str, grant: AuthorizeGrant) -> Response {
+fn start_sign_in(
+    app: &App,
+    segment: &str,
+    grant: AuthorizeGrant,
+    peer: Option<SocketAddr>,
+) -> Response {
     let random = userpool::OsRandom;
     let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
         return page_error(
@@ -391,7 +396,8 @@ fn start_sign_in(app: &App, segment: &str, grant: AuthorizeGrant) -> Response {
         created_at: app.clock.now(),
     };
     let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
-    app.pending.insert(id, pending, app.clock.now());
+    app.pending
+        .insert(id, pending, app.clock.now(), peer.map(|p| p.ip()));
     response
 }
 

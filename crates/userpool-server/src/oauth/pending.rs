@@ -3,10 +3,13 @@
 //!
 //! Bounded by construction: each lives [`PENDING_LIFETIME`], and at most
 //! [`MAX_PENDING`] are held per process (the oldest is dropped first), so a flood of
-//! authorize requests costs a fixed amount of memory. They are per process and lost on
+//! authorize requests costs a fixed amount of memory. One client address holds at most
+//! [`MAX_PENDING_PER_ADDRESS`] (its own oldest is dropped first), so a flood from a few
+//! addresses cannot push everyone else's sign-ins out. They are per process and lost on
 //! restart: the user then starts again from the app, as after Cognito's own timeout.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -19,6 +22,10 @@ pub const PENDING_LIFETIME: TimeDelta = TimeDelta::minutes(5);
 
 /// The most pending requests one process holds.
 pub const MAX_PENDING: usize = 10_000;
+
+/// The most pending requests one client address holds: a tenth of [`MAX_PENDING`], so it
+/// takes ten addresses flooding at once to evict anyone else's.
+pub const MAX_PENDING_PER_ADDRESS: usize = MAX_PENDING / 10;
 
 /// An accepted authorization request.
 #[derive(Clone)]
@@ -67,8 +74,10 @@ pub struct PendingRequests {
 #[derive(Default)]
 struct Inner {
     by_id: HashMap<String, Pending>,
-    /// Ids in insertion order, for expiry and the cap.
-    order: VecDeque<String>,
+    /// Ids (and the address that asked) in insertion order, for expiry and the caps.
+    order: VecDeque<(String, Option<IpAddr>)>,
+    /// How many requests each address holds.
+    per_address: HashMap<IpAddr, usize>,
 }
 
 impl std::fmt::Debug for PendingRequests {
@@ -81,20 +90,35 @@ impl std::fmt::Debug for PendingRequests {
 }
 
 impl PendingRequests {
-    /// Holds `pending` under `id`, dropping expired requests and, past the cap, the
-    /// oldest.
-    pub fn insert(&self, id: String, pending: Pending, now: DateTime<Utc>) {
+    /// Holds `pending` under `id` for the client at `address`, dropping expired requests,
+    /// past the address's share its own oldest, and past the cap the oldest of all.
+    pub fn insert(
+        &self,
+        id: String,
+        pending: Pending,
+        now: DateTime<Utc>,
+        address: Option<IpAddr>,
+    ) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
         inner.expire(now);
-        while inner.by_id.len() >= MAX_PENDING {
-            let Some(oldest) = inner.order.pop_front() else {
-                break;
-            };
-            inner.by_id.remove(&oldest);
+        if let Some(address) = address
+            && inner.per_address.get(&address).copied().unwrap_or(0) >= MAX_PENDING_PER_ADDRESS
+            && let Some(position) = inner.order.iter().position(|(_, a)| *a == Some(address))
+        {
+            inner.remove_at(position);
         }
-        inner.order.push_back(id.clone());
+        while inner.by_id.len() >= MAX_PENDING {
+            if inner.order.is_empty() {
+                break;
+            }
+            inner.remove_at(0);
+        }
+        if let Some(address) = address {
+            *inner.per_address.entry(address).or_insert(0) += 1;
+        }
+        inner.order.push_back((id.clone(), address));
         inner.by_id.insert(id, pending);
     }
 
@@ -122,15 +146,14 @@ impl PendingRequests {
     /// answers to one request only one gets it (and with it the code).
     pub fn take(&self, id: &str) -> Option<Pending> {
         let mut inner = self.inner.lock().ok()?;
-        let taken = inner.by_id.remove(id)?;
-        inner.order.retain(|o| o != id);
-        Some(taken)
+        let position = inner.order.iter().position(|(o, _)| o == id)?;
+        inner.remove_at(position)
     }
 }
 
 impl Inner {
     fn expire(&mut self, now: DateTime<Utc>) {
-        while let Some(front) = self.order.front() {
+        while let Some((front, _)) = self.order.front() {
             let expired = self
                 .by_id
                 .get(front)
@@ -138,10 +161,22 @@ impl Inner {
             if !expired {
                 break;
             }
-            if let Some(id) = self.order.pop_front() {
-                self.by_id.remove(&id);
+            self.remove_at(0);
+        }
+    }
+
+    /// Forgets the request at `position` of the order, and its address's count.
+    fn remove_at(&mut self, position: usize) -> Option<Pending> {
+        let (id, address) = self.order.remove(position)?;
+        if let Some(address) = address
+            && let Some(count) = self.per_address.get_mut(&address)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.per_address.remove(&address);
             }
         }
+        self.by_id.remove(&id)
     }
 }
 
@@ -183,15 +218,15 @@ mod tests {
     fn requests_expire_and_the_oldest_go_past_the_cap() {
         let t0 = DateTime::<Utc>::UNIX_EPOCH;
         let held = PendingRequests::default();
-        held.insert("a".into(), pending(t0), t0);
+        held.insert("a".into(), pending(t0), t0, None);
         assert!(held.get("a", t0 + TimeDelta::minutes(4)).is_some());
         assert!(held.get("a", t0 + PENDING_LIFETIME).is_none(), "expired");
         for i in 0..MAX_PENDING {
-            held.insert(format!("r{i}"), pending(t0), t0);
+            held.insert(format!("r{i}"), pending(t0), t0, None);
         }
         assert!(held.get("a", t0).is_none(), "the oldest went past the cap");
         assert!(held.get("r0", t0).is_some());
-        held.insert("late".into(), pending(t0), t0);
+        held.insert("late".into(), pending(t0), t0, None);
         assert!(held.get("r0", t0).is_none());
         let len = held.inner.lock().expect("lock").by_id.len();
         assert_eq!(len, MAX_PENDING);
@@ -201,11 +236,47 @@ mod tests {
     fn a_request_is_taken_once() {
         let t0 = DateTime::<Utc>::UNIX_EPOCH;
         let held = PendingRequests::default();
-        held.insert("a".into(), pending(t0), t0);
+        held.insert("a".into(), pending(t0), t0, None);
         assert!(held.take("a").is_some());
         assert!(held.take("a").is_none(), "a second answer finds nothing");
         assert!(held.get("a", t0).is_none());
         assert!(held.inner.lock().expect("lock").order.is_empty());
+    }
+
+    #[test]
+    fn one_address_cannot_push_out_anothers_requests() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        let victim: IpAddr = [192, 0, 2, 1].into();
+        let flooder: IpAddr = [192, 0, 2, 66].into();
+        held.insert("victim".into(), pending(t0), t0, Some(victim));
+        for i in 0..MAX_PENDING * 2 {
+            held.insert(format!("f{i}"), pending(t0), t0, Some(flooder));
+        }
+        assert!(
+            held.get("victim", t0).is_some(),
+            "the victim's request survives"
+        );
+        assert!(
+            held.get("f0", t0).is_none(),
+            "the flooder's oldest went first"
+        );
+        let last = format!("f{}", MAX_PENDING * 2 - 1);
+        assert!(held.get(&last, t0).is_some());
+        let inner = held.inner.lock().expect("lock");
+        assert_eq!(inner.per_address[&flooder], MAX_PENDING_PER_ADDRESS);
+        assert_eq!(inner.by_id.len(), MAX_PENDING_PER_ADDRESS + 1);
+        assert_eq!(inner.order.len(), inner.by_id.len());
+        drop(inner);
+        assert!(held.take("victim").is_some());
+        assert!(
+            !held
+                .inner
+                .lock()
+                .expect("lock")
+                .per_address
+                .contains_key(&victim)
+        );
     }
 
     #[test]
