@@ -997,3 +997,34 @@ async fn spec_21_a_client_without_cognito_as_provider_gets_no_password_form() {
     assert!(reply.headers.get(header::SET_COOKIE).is_none());
     assert!(reply.headers.get(header::LOCATION).is_none());
 }
+
+#[tokio::test]
+async fn spec_21_a_callback_url_with_letters_of_any_script_is_redirected_to() {
+    let s = setup().await;
+    let callback = "http://localhost:8000/rückruf";
+    let client = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": s.pool, "ClientName": "web-de",
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid"], "CallbackURLs": [callback],
+            "SupportedIdentityProviders": ["COGNITO"],
+        }),
+    )
+    .await;
+    let s = Setup {
+        client_id: client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("client id")
+            .to_owned(),
+        ..s
+    };
+    let authorize = authorize_uri(&s, callback).replace("scope=openid+email", "scope=openid");
+    let (signed, _) = code_through(&s, &authorize, &format!("/{}/login", s.pool)).await;
+    let location = signed.location();
+    assert!(
+        location.starts_with("http://localhost:8000/r%C3%BCckruf?code="),
+        "{location}"
+    );
+}

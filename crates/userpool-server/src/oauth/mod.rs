@@ -175,11 +175,33 @@ fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
     response
 }
 
+/// A `302 Found` to `location` (a registered URL, validated when it was registered).
+/// Its non-ASCII characters (Cognito allows letters of any script in a callback URL) are
+/// percent-encoded as UTF-8, which a header value needs and browsers read back (WHATWG
+/// URL); a location still unusable as a header is an internal error, never a redirect
+/// without `Location`.
 fn redirect(location: &str, cookie: Option<String>) -> Response {
-    let mut response = StatusCode::FOUND.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
+    let mut encoded = String::with_capacity(location.len());
+    for c in location.chars() {
+        if c.is_ascii() {
+            encoded.push(c);
+        } else {
+            let mut buffer = [0u8; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
     }
+    let Ok(value) = HeaderValue::from_str(&encoded) else {
+        tracing::error!("BUG: a registered redirect URL is not a header value");
+        return page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sign-in error",
+            "An internal error occurred.",
+        );
+    };
+    let mut response = StatusCode::FOUND.into_response();
+    response.headers_mut().insert(header::LOCATION, value);
     if let Some(cookie) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
