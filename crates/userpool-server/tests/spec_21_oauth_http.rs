@@ -909,6 +909,7 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
         json!({"UserPoolId": s.pool, "Username": "alice", "UserAttributes": [
             {"Name": "phone_number", "Value": "+12065551212"},
             {"Name": "given_name", "Value": "Alice"},
+            {"Name": "email_verified", "Value": "true"},
         ]}),
     )
     .await;
@@ -942,6 +943,8 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
     assert_eq!(info["phone_number"], "+12065551212", "{info}");
     assert_eq!(info["given_name"], "Alice");
     assert_eq!(info["email"], "alice@example.com");
+    // As Cognito's documented sample: the verified flags are strings.
+    assert_eq!(info["email_verified"], "true", "{info}");
 }
 
 #[tokio::test]

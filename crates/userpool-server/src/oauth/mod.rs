@@ -950,13 +950,11 @@ async fn user_info(
             .attributes
             .iter()
             .filter(|(name, _)| userpool_core::oauth::user_info_allows(&claims.scopes, name));
+        // Every value as the string the pool stores, the verified flags included
+        // (`"email_verified": "true"`): Cognito's documented answer, which OIDC clients
+        // written against Cognito expect.
         for (name, value) in answered {
-            let value = match (name.as_str(), value.as_str()) {
-                ("email_verified" | "phone_number_verified", "true") => json!(true),
-                ("email_verified" | "phone_number_verified", "false") => json!(false),
-                _ => json!(value),
-            };
-            body.insert(name.clone(), value);
+            body.insert(name.clone(), json!(value));
         }
         body.insert("sub".into(), json!(user.sub.to_string()));
         body.insert("username".into(), json!(user.username));
