@@ -55,11 +55,20 @@ pub enum ErrorCode {
     /// `SoftwareTokenMFANotFoundException`: the pool does not offer TOTP, or the user has no
     /// token to verify (SPEC §18).
     SoftwareTokenMfaNotFound,
+    /// `DuplicateProviderException`: an identity provider of that name, or with one of
+    /// its identifiers, exists in the pool (SPEC §21).
+    DuplicateProvider,
+    /// `ScopeDoesNotExistException`: an app client names a scope no resource server of
+    /// the pool defines (SPEC §21).
+    ScopeDoesNotExist,
+    /// `InvalidOAuthFlowException`: an app client's OAuth flows contradict its settings
+    /// (SPEC §21).
+    InvalidOAuthFlow,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -79,6 +88,9 @@ impl ErrorCode {
         ErrorCode::GroupExists,
         ErrorCode::EnableSoftwareTokenMfa,
         ErrorCode::SoftwareTokenMfaNotFound,
+        ErrorCode::DuplicateProvider,
+        ErrorCode::ScopeDoesNotExist,
+        ErrorCode::InvalidOAuthFlow,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -104,6 +116,9 @@ impl ErrorCode {
             ErrorCode::GroupExists => "GroupExistsException",
             ErrorCode::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             ErrorCode::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
+            ErrorCode::DuplicateProvider => "DuplicateProviderException",
+            ErrorCode::ScopeDoesNotExist => "ScopeDoesNotExistException",
+            ErrorCode::InvalidOAuthFlow => "InvalidOAuthFlowException",
         }
     }
 
@@ -130,6 +145,9 @@ impl ErrorCode {
             | ErrorCode::GroupExists
             | ErrorCode::EnableSoftwareTokenMfa
             | ErrorCode::SoftwareTokenMfaNotFound => true,
+            ErrorCode::DuplicateProvider
+            | ErrorCode::ScopeDoesNotExist
+            | ErrorCode::InvalidOAuthFlow => true,
         }
     }
 }
@@ -381,6 +399,9 @@ pub enum NotAuthorized {
     SignUpNotPermitted,
     /// ForgotPassword in a pool whose `AccountRecoverySetting` is `admin_only` (SPEC §16).
     AdminOnlyRecovery,
+    /// An access token of the OAuth endpoints without `aws.cognito.signin.user.admin`
+    /// presented to an operation of the user's own (GetUser, ChangePassword, ...).
+    MissingScopes,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -424,6 +445,9 @@ impl fmt::Display for NotAuthorized {
             }
             NotAuthorized::AdminOnlyRecovery => {
                 f.write_str("Contact administrator to reset password.")
+            }
+            NotAuthorized::MissingScopes => {
+                f.write_str("Access Token does not have required scopes")
             }
         }
     }
@@ -520,6 +544,15 @@ pub enum Error {
     /// `SoftwareTokenMFANotFoundException`, with the reason.
     #[error("{0}")]
     SoftwareTokenMfaNotFound(&'static str),
+    /// `DuplicateProviderException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    DuplicateProvider(String),
+    /// `ScopeDoesNotExistException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    ScopeDoesNotExist(String),
+    /// `InvalidOAuthFlowException` (SPEC §21), with Cognito's message.
+    #[error("{0}")]
+    InvalidOAuthFlow(String),
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -638,6 +671,9 @@ impl Error {
             Error::MfaCodeMismatch => ErrorCode::CodeMismatch,
             Error::EnableSoftwareTokenMfa => ErrorCode::EnableSoftwareTokenMfa,
             Error::SoftwareTokenMfaNotFound(_) => ErrorCode::SoftwareTokenMfaNotFound,
+            Error::DuplicateProvider(_) => ErrorCode::DuplicateProvider,
+            Error::ScopeDoesNotExist(_) => ErrorCode::ScopeDoesNotExist,
+            Error::InvalidOAuthFlow(_) => ErrorCode::InvalidOAuthFlow,
         }
     }
 

@@ -97,6 +97,7 @@ pub mod limit;
 pub mod manual;
 pub mod memory;
 pub mod mfa;
+pub mod oauth;
 pub mod policy;
 pub mod schema;
 pub mod secret;

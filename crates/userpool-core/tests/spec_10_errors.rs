@@ -276,6 +276,25 @@ fn every_variant_has_its_cognito_code_and_message() {
             "SoftwareTokenMFANotFoundException",
             "Software Token MFA has not been enabled by the userPool.",
         ),
+        (
+            Error::DuplicateProvider(
+                "A provider with the name Corp already exists in this user pool.".into(),
+            ),
+            "DuplicateProviderException",
+            "A provider with the name Corp already exists in this user pool.",
+        ),
+        (
+            Error::ScopeDoesNotExist("Invalid scope requested: api/read".into()),
+            "ScopeDoesNotExistException",
+            "Invalid scope requested: api/read",
+        ),
+        (
+            Error::InvalidOAuthFlow(
+                "CallbackUrls can not be empty when code flow or implicit flow is selected".into(),
+            ),
+            "InvalidOAuthFlowException",
+            "CallbackUrls can not be empty when code flow or implicit flow is selected",
+        ),
     ];
     let mut seen = std::collections::HashSet::new();
     for (error, code, message) in &cases {

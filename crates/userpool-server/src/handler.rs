@@ -1,5 +1,6 @@
-//! The HTTP surface: `POST /` for every operation (SPEC §11), the per-pool JWKS, and a
-//! JSON error for anything else.
+//! The HTTP surface: `POST /` for every operation (SPEC §11), the per-pool JWKS, the OAuth
+//! endpoints and hosted sign-in page of SPEC §21 (`crate::oauth`), and a JSON error for
+//! anything else.
 
 use std::any::Any;
 use std::net::SocketAddr;
@@ -33,6 +34,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(operation).fallback(not_found))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .merge(crate::oauth::routes())
         .fallback(not_found)
         .with_state(app)
         .layer(CatchPanicLayer::custom(panic_response))

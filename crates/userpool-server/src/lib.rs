@@ -16,6 +16,11 @@
 //!   default, `http://<bound address>` **including the port**: restarting on another port
 //!   (or on port 0) changes every issuer, and the ID and access tokens issued before are
 //!   refused. Set `--public-url` when tokens must outlive a restart on another port.
+//! - Each pool is also an OpenID Connect provider (SPEC §21): discovery at
+//!   `<iss>/.well-known/openid-configuration`, `/<poolId>/oauth2/authorize` with a hosted
+//!   sign-in page (plain HTML, no script), `/oauth2/token` (authorization code with PKCE,
+//!   refresh token, client credentials), `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
+//!   a pool's domain works in place of its id.
 //! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
 //!   and a request that fails changes nothing.
 //! - Resources are bounded (SPEC §13; [`mod@serve`]): header and body read deadlines, a cap on
@@ -34,6 +39,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 mod handler;
+pub mod oauth;
 pub mod operation;
 mod ops;
 pub mod sealing_key;
@@ -66,6 +72,11 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// argon2id parameters of new pools (`--hash-*`).
     pub hash_params: HashParams,
+    /// The tokens, shared with the service (which issues them for the API's sign-ins): the
+    /// OAuth endpoints (SPEC §21) issue, read and revoke them directly.
+    pub tokens: Arc<tokens::Tokens>,
+    /// The hosted sign-in page's pending authorization requests (SPEC §21; bounded).
+    pub pending: oauth::pending::PendingRequests,
 }
 
 impl std::fmt::Debug for App {

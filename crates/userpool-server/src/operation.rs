@@ -81,6 +81,21 @@ operations! {
     AdminRemoveUserFromGroup => Admin,
     AdminListGroupsForUser => Admin,
     ListUsersInGroup => Admin,
+    CreateUserPoolDomain => Admin,
+    DescribeUserPoolDomain => Admin,
+    UpdateUserPoolDomain => Admin,
+    DeleteUserPoolDomain => Admin,
+    CreateResourceServer => Admin,
+    DescribeResourceServer => Admin,
+    ListResourceServers => Admin,
+    UpdateResourceServer => Admin,
+    DeleteResourceServer => Admin,
+    CreateIdentityProvider => Admin,
+    DescribeIdentityProvider => Admin,
+    ListIdentityProviders => Admin,
+    UpdateIdentityProvider => Admin,
+    DeleteIdentityProvider => Admin,
+    GetIdentityProviderByIdentifier => Admin,
     SignUp => Public,
     ConfirmSignUp => Public,
     ForgotPassword => Public,
@@ -115,31 +130,20 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "AdminUpdateAuthEventFeedback",
     "AdminUpdateDeviceStatus",
     "ConfirmDevice",
-    "CreateIdentityProvider",
     "CreateManagedLoginBranding",
-    "CreateResourceServer",
     "CreateTerms",
     "CreateUserImportJob",
-    "CreateUserPoolDomain",
-    "DeleteIdentityProvider",
-    "DeleteUserPoolDomain",
     "DeleteWebAuthnCredential",
-    "DescribeIdentityProvider",
-    "DescribeResourceServer",
     "DescribeRiskConfiguration",
     "DescribeUserImportJob",
-    "DescribeUserPoolDomain",
     "ForgetDevice",
     "GetDevice",
-    "GetIdentityProviderByIdentifier",
     "GetLogDeliveryConfiguration",
     "GetSigningCertificate",
     "GetTokensFromRefreshToken",
     "GetUICustomization",
     "GetUserAuthFactors",
     "ListDevices",
-    "ListIdentityProviders",
-    "ListResourceServers",
     "ListTagsForResource",
     "ListUserImportJobs",
     "ListWebAuthnCredentials",
@@ -154,9 +158,6 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "UntagResource",
     "UpdateAuthEventFeedback",
     "UpdateDeviceStatus",
-    "UpdateIdentityProvider",
-    "UpdateResourceServer",
-    "UpdateUserPoolDomain",
 ];
 
 impl Operation {
@@ -260,16 +261,16 @@ mod tests {
         );
         assert_eq!(
             code(Some(
-                "AWSCognitoIdentityProviderService.CreateIdentityProvider"
+                "AWSCognitoIdentityProviderService.AdminLinkProviderForUser"
             )),
             Some("UnsupportedOperationException")
         );
         let err = Operation::from_target(Some(
-            "AWSCognitoIdentityProviderService.CreateIdentityProvider",
+            "AWSCognitoIdentityProviderService.AdminLinkProviderForUser",
         ));
         assert!(
             err.err()
-                .is_some_and(|e| e.to_string().contains("CreateIdentityProvider"))
+                .is_some_and(|e| e.to_string().contains("AdminLinkProviderForUser"))
         );
     }
 

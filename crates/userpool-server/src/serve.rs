@@ -111,13 +111,19 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     if !config.no_rate_limits {
         pools = pools.rate_limiter(RateLimiter::new(RateLimits::default()));
     }
-    let tokens = Tokens::new(Arc::clone(&store), clock.clone(), config.public_url(bound));
-    let pools = pools.tokens(tokens).build();
+    let tokens = Arc::new(Tokens::new(
+        Arc::clone(&store),
+        clock.clone(),
+        config.public_url(bound),
+    ));
+    let pools = pools.tokens(Arc::clone(&tokens)).build();
     Ok(App {
         pools,
         admin,
         clock,
         hash_params,
+        tokens,
+        pending: crate::oauth::pending::PendingRequests::default(),
     })
 }
 

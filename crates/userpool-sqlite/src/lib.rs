@@ -107,6 +107,7 @@ mod codec;
 mod connection;
 mod error;
 mod groups;
+mod oauth;
 mod options;
 mod pools;
 mod read;
@@ -119,7 +120,8 @@ use std::path::{Path, PathBuf};
 
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
-    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+    AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
+    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
 };
 use uuid::Uuid;
 
@@ -438,6 +440,14 @@ impl Store for SqliteStore {
             .read(|tx| tokens::find_session_by_refresh(tx, pool, refresh_digest))
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db.write(|tx| tokens::revoke_one(tx, pool, origin_jti))
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.db.write(|tx| tokens::revoke(tx, pool, sub))
     }
@@ -462,5 +472,130 @@ impl Store for SqliteStore {
     ) -> Result<bool, StoreError> {
         self.db
             .write(|tx| tokens::replace_signing_key(tx, pool, kid, expected, new))
+    }
+
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| oauth::create_domain(tx, domain))
+    }
+
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        self.db.read(|tx| oauth::get_domain(tx, domain))
+    }
+
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.db.read(|tx| oauth::domain_of_pool(tx, pool))
+    }
+
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| oauth::update_domain(tx, domain))
+    }
+
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.db.write(|tx| oauth::delete_domain(tx, pool, domain))
+    }
+
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db
+            .write(|tx| oauth::create_resource_server(tx, server))
+    }
+
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        self.db
+            .read(|tx| oauth::get_resource_server(tx, pool, identifier))
+    }
+
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        self.db
+            .read(|tx| oauth::list_resource_servers(tx, pool, after, limit))
+    }
+
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db
+            .write(|tx| oauth::update_resource_server(tx, server))
+    }
+
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .write(|tx| oauth::delete_resource_server(tx, pool, identifier))
+    }
+
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db
+            .write(|tx| oauth::create_identity_provider(tx, provider))
+    }
+
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db
+            .read(|tx| oauth::get_identity_provider(tx, pool, provider_name))
+    }
+
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db
+            .read(|tx| oauth::find_identity_provider_by_identifier(tx, pool, identifier))
+    }
+
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        self.db
+            .read(|tx| oauth::list_identity_providers(tx, pool, after, limit))
+    }
+
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db
+            .write(|tx| oauth::update_identity_provider(tx, provider))
+    }
+
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        self.db
+            .write(|tx| oauth::delete_identity_provider(tx, pool, provider_name))
+    }
+
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.db.write(|tx| oauth::insert_code(tx, code))
+    }
+
+    /// `DELETE ... RETURNING` in one write transaction: of connections racing with one
+    /// code, the first to commit gets the row and the others find none.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.db.write(|tx| oauth::take_code(tx, pool, code_digest))
     }
 }

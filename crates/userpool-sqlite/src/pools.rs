@@ -323,7 +323,7 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
             .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
         insert.execute(rusqlite::params![client.client_id, position, flow])?;
     }
-    Ok(())
+    crate::oauth::write_client(conn, &client.client_id, &client.oauth)
 }
 
 /// Replaces a client's secret if it is still `expected`; whether it was.
@@ -385,6 +385,7 @@ pub(crate) fn get_client(
         explicit_auth_flows,
         prevent_user_existence_errors: prevent,
         created_at: time(created_at, "clients.created_at")?,
+        oauth: crate::oauth::read_client(conn, client_id)?,
     }))
 }
 

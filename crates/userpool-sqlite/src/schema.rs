@@ -16,7 +16,12 @@
 //! | `signing_keys` | pool: its token-signing key (`kid`, the host's serialisation of the private key, creation time) | `PRIMARY KEY (pool_id)`: one key per pool, first writer wins; cascades with its pool |
 //! | `pool_groups` | group of a pool (SPEC §17): description, precedence, role ARN, times, `version` | `PRIMARY KEY (pool_id, name)`: names unique per pool; cascades with its pool |
 //! | `group_members` | membership of a user (by `sub`) in a group | `PRIMARY KEY (pool_id, group_name, sub)`; cascades with its group (`FOREIGN KEY (pool_id, group_name)`) and with its user (`FOREIGN KEY (pool_id, sub)`) |
-//! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked` | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
+//! | `client_oauth`, `client_oauth_values` | app client's OAuth settings (SPEC §21): the flag and default redirect URI; each list entry (flow, scope, callback, logout URL, provider) with its kind and position | `PRIMARY KEY (client_id)`, `PRIMARY KEY (client_id, kind, position)`; cascade with their client (a client without a row has the default, empty settings) |
+//! | `pool_domains` | pool's domain: certificate ARN, managed-login version, creation time, `version` | `PRIMARY KEY (domain)` (unique across pools), `UNIQUE (pool_id)` (one per pool); cascades with its pool |
+//! | `resource_servers`, `resource_server_scopes` | resource server (name, `version`) and its scopes in order | `PRIMARY KEY (pool_id, identifier)`; scopes cascade with their server, servers with their pool |
+//! | `identity_providers`, `identity_provider_entries`, `idp_identifiers` | identity provider (type, times, `version`); its details and attribute mapping (`kind` `detail` or `mapping`); its identifiers in order | `PRIMARY KEY (pool_id, provider_name)`; `PRIMARY KEY (pool_id, identifier)`: an identifier belongs to one provider of the pool; children cascade with their provider |
+//! | `authorization_codes` | authorization code waiting for its exchange (digest only), its client, user, redirect URI, scopes (space-separated), PKCE challenge, nonce, times | `PRIMARY KEY (pool_id, code_digest)`; cascades with its pool and its user (`FOREIGN KEY (pool_id, sub)`) |
+//! | `token_sessions` | sign-in's token family: `origin_jti`, `sub`, client, refresh-token digest, times, `revoked`, the OAuth scopes granted (space-separated; empty for an API sign-in) | `PRIMARY KEY (pool_id, origin_jti)`, `UNIQUE (pool_id, refresh_digest)`; cascades with its pool and with its user (`FOREIGN KEY (pool_id, sub)`) |
 //!
 //! Every table is `STRICT`. Child rows cascade when their user, client or pool is deleted
 //! (`foreign_keys` is switched on for every connection).
@@ -290,6 +295,105 @@ ALTER TABLE users ADD COLUMN mfa BLOB;
 ALTER TABLE pools ADD COLUMN attribute_schema TEXT;
 ALTER TABLE pools ADD COLUMN settings TEXT;
 ALTER TABLE users ADD COLUMN code_held_value TEXT;
+",
+    },
+    Migration {
+        version: 12,
+        description: "OAuth 2.0 and OpenID Connect: app-client OAuth settings, pool domains, resource servers, identity providers, authorization codes (SPEC §21)",
+        sql: "
+CREATE TABLE client_oauth (
+    client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,
+    allowed_flows_user_pool_client INTEGER NOT NULL
+        CHECK (allowed_flows_user_pool_client IN (0, 1)),
+    default_redirect_uri TEXT
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE client_oauth_values (
+    client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('flow', 'scope', 'callback', 'logout', 'provider')),
+    position INTEGER NOT NULL CHECK (position >= 0),
+    value TEXT NOT NULL,
+    PRIMARY KEY (client_id, kind, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE pool_domains (
+    domain TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL UNIQUE REFERENCES pools (id) ON DELETE CASCADE,
+    certificate_arn TEXT,
+    managed_login_version INTEGER NOT NULL CHECK (managed_login_version BETWEEN 0 AND 255),
+    created_at INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE resource_servers (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    identifier TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    PRIMARY KEY (pool_id, identifier)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE resource_server_scopes (
+    pool_id TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    PRIMARY KEY (pool_id, identifier, position),
+    FOREIGN KEY (pool_id, identifier) REFERENCES resource_servers (pool_id, identifier)
+        ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE identity_providers (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    provider_name TEXT NOT NULL,
+    provider_type TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    modified_at INTEGER NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    PRIMARY KEY (pool_id, provider_name)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE identity_provider_entries (
+    pool_id TEXT NOT NULL,
+    provider_name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('detail', 'mapping')),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (pool_id, provider_name, kind, key),
+    FOREIGN KEY (pool_id, provider_name) REFERENCES identity_providers (pool_id, provider_name)
+        ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE idp_identifiers (
+    pool_id TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    provider_name TEXT NOT NULL,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    PRIMARY KEY (pool_id, identifier),
+    FOREIGN KEY (pool_id, provider_name) REFERENCES identity_providers (pool_id, provider_name)
+        ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idp_identifiers_by_provider ON idp_identifiers (pool_id, provider_name, position);
+
+CREATE TABLE authorization_codes (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    code_digest BLOB NOT NULL CHECK (length(code_digest) = 32),
+    client_id TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    code_challenge TEXT,
+    nonce TEXT,
+    auth_time INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (pool_id, code_digest),
+    FOREIGN KEY (pool_id, sub) REFERENCES users (pool_id, sub) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (pool_id, expires_at);
+
+ALTER TABLE token_sessions ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
 ",
     },
 ];

@@ -97,8 +97,8 @@ pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Resul
     let result = conn
         .prepare_cached(
             "INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, refresh_digest, \
-             issued_at, expires_at, revoked) VALUES (:pool_id, :origin_jti, :sub, :client_id, \
-             :refresh_digest, :issued_at, :expires_at, :revoked)",
+             issued_at, expires_at, revoked, scopes) VALUES (:pool_id, :origin_jti, :sub, \
+             :client_id, :refresh_digest, :issued_at, :expires_at, :revoked, :scopes)",
         )?
         .execute(named_params! {
             ":pool_id": session.pool_id.as_str(),
@@ -109,6 +109,7 @@ pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Resul
             ":issued_at": micros(session.issued_at),
             ":expires_at": micros(session.expires_at),
             ":revoked": session.revoked,
+            ":scopes": session.scopes.join(" "),
         });
     match result {
         Ok(_) => Ok(()),
@@ -117,8 +118,8 @@ pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Resul
     }
 }
 
-const SESSION_COLUMNS: &str =
-    "pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, expires_at, revoked";
+const SESSION_COLUMNS: &str = "pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, \
+     expires_at, revoked, scopes";
 
 fn session_from_row(row: &Row<'_>) -> Result<TokenSession, Failure> {
     let pool_id: String = row.get("pool_id")?;
@@ -136,6 +137,12 @@ fn session_from_row(row: &Row<'_>) -> Result<TokenSession, Failure> {
         issued_at: time(row.get("issued_at")?, "token_sessions.issued_at")?,
         expires_at: time(row.get("expires_at")?, "token_sessions.expires_at")?,
         revoked: row.get("revoked")?,
+        scopes: row
+            .get::<_, String>("scopes")?
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -177,6 +184,22 @@ pub(crate) fn find_session_by_refresh(
         "refresh_digest = ?2",
         &refresh_digest.as_slice(),
     )
+}
+
+/// Revokes the session `origin_jti` if live; whether it was.
+pub(crate) fn revoke_one(
+    conn: &Connection,
+    pool: &UserPoolId,
+    origin_jti: Uuid,
+) -> Result<bool, Failure> {
+    pools::require(conn, pool)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE token_sessions SET revoked = 1 \
+             WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 0",
+        )?
+        .execute([pool.as_str(), &codec::sub_text(origin_jti)])?;
+    Ok(changed == 1)
 }
 
 /// Revokes every live session of `sub`; returns how many.

@@ -187,6 +187,7 @@ fn corrupt_token_rows_are_backend_errors_naming_the_column() {
         issued_at: epoch(),
         expires_at: epoch(),
         revoked: false,
+        scopes: Vec::new(),
     };
     store.insert_token_session(&session).expect("insert");
     let key = userpool::SigningKey {

@@ -53,6 +53,7 @@ fn fixture() -> Fixture {
         ],
         prevent_user_existence_errors: true,
         created_at: at(3),
+        oauth: userpool_store::ClientOAuth::default(),
     };
     // A user with a password and one history entry, found by an alias too.
     let rules = insecure_fast_rules(pool.policy.clone());
@@ -86,6 +87,7 @@ fn fixture() -> Fixture {
         issued_at: at(400),
         expires_at: at(500),
         revoked: true,
+        scopes: Vec::new(),
     };
     let throttles = CodeThrottles {
         sign_up: CodeThrottle {
@@ -360,9 +362,20 @@ fn seed_v10(conn: &Connection, f: &Fixture) {
 /// schema and the default settings, which the comparison below checks.
 fn seed_v11(_: &Connection, _: &Fixture) {}
 
+/// What a version-12 database adds: a domain (SPEC §21). Clients of older databases read
+/// back with the default, empty OAuth settings.
+fn seed_v12(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "INSERT INTO pool_domains (domain, pool_id, certificate_arn, managed_login_version, \
+         created_at, version) VALUES ('veteran-auth', ?1, NULL, 1, ?2, 1)",
+        params![f.pool.id.as_str(), at(9).timestamp_micros()],
+    )
+    .expect("v12 domain row");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9, seed_v10,
-    seed_v11,
+    seed_v11, seed_v12,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -451,6 +464,14 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                     "the user survives migration from version {version} ({key:?})"
                 );
             }
+        }
+        if version >= 10 {
+            let domain = store
+                .get_domain("veteran-auth")
+                .expect("get_domain")
+                .expect("the domain survives");
+            assert_eq!(domain.pool_id, f.pool.id);
+            assert_eq!(domain.created_at, at(9));
         }
         if version >= 5 {
             assert_eq!(

@@ -14,8 +14,9 @@
 //!
 //! A host's own store implements the twenty-one required methods of [`Store`] (twelve
 //! for pools, clients and users, nine for groups: see [`groups`]), and, to back a
-//! token-issuing server, the six token methods (see [`tokens`]); it proves itself with
-//! one line in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
+//! token-issuing server, the seven token methods (see [`tokens`]), and for the OAuth
+//! endpoints the seventeen OAuth methods (see [`oauth`]); it proves itself with one line
+//! in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
 //! [`conformance`]).
 //!
 //! # Secrets at rest
@@ -44,6 +45,7 @@ pub mod conformance;
 pub mod groups;
 pub mod keys;
 pub mod memory;
+pub mod oauth;
 pub mod pool;
 pub mod random;
 pub mod seal;
@@ -53,6 +55,10 @@ pub mod tokens;
 
 pub use groups::{GroupClaims, GroupRecord};
 pub use memory::MemoryStore;
+pub use oauth::{
+    AuthorizationCode, ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord,
+    ResourceServerScope,
+};
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
 pub use random::SeededRandom;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::groups::GroupRecord;
 use crate::keys;
+use crate::oauth::{AuthorizationCode, DomainRecord, IdentityProviderRecord, ResourceServerRecord};
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
 use crate::tokens::{SigningKey, TokenSession};
@@ -34,6 +35,8 @@ pub struct MemoryStore {
     /// Client id → pool, so that a client can be found without its pool (as Cognito's
     /// public operations do).
     clients: RwLock<HashMap<String, UserPoolId>>,
+    /// Domain → pool: domains are unique across pools (SPEC §21).
+    domains: RwLock<HashMap<String, UserPoolId>>,
 }
 
 /// Everything one pool holds, behind the pool's own lock.
@@ -56,6 +59,74 @@ struct PoolState {
     tokens: Tokens,
     /// Groups and their members.
     groups: Groups,
+    /// Domain, resource servers, identity providers and authorization codes (SPEC §21).
+    oauth: OAuthState,
+}
+
+/// A pool's OAuth records. `Debug` shows the code count only: digests are lookup keys.
+#[derive(Default)]
+struct OAuthState {
+    domain: Option<DomainRecord>,
+    /// Resource servers by identifier (ordered, for `list_resource_servers`).
+    resource_servers: BTreeMap<String, ResourceServerRecord>,
+    /// Identity providers by name (ordered, for `list_identity_providers`).
+    providers: BTreeMap<String, IdentityProviderRecord>,
+    /// `IdpIdentifiers` entry → provider name.
+    idp_identifiers: HashMap<String, String>,
+    /// Authorization codes by digest.
+    codes: HashMap<[u8; 32], AuthorizationCode>,
+}
+
+impl std::fmt::Debug for OAuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthState")
+            .field("domain", &self.domain)
+            .field("resource_servers", &self.resource_servers.len())
+            .field("providers", &self.providers.len())
+            .field("codes", &self.codes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthState {
+    /// Fails with `IdpIdentifierExists` if an identifier of `provider` belongs to another
+    /// provider.
+    fn check_identifiers(&self, provider: &IdentityProviderRecord) -> Result<(), StoreError> {
+        let mut seen = BTreeSet::new();
+        for id in &provider.idp_identifiers {
+            let taken = self
+                .idp_identifiers
+                .get(id)
+                .is_some_and(|owner| *owner != provider.provider_name);
+            if taken || !seen.insert(id) {
+                return Err(StoreError::IdpIdentifierExists);
+            }
+        }
+        Ok(())
+    }
+
+    fn index_identifiers(&mut self, provider: &IdentityProviderRecord) {
+        for id in &provider.idp_identifiers {
+            self.idp_identifiers
+                .insert(id.clone(), provider.provider_name.clone());
+        }
+    }
+
+    fn unindex_identifiers(&mut self, provider: &IdentityProviderRecord) {
+        for id in &provider.idp_identifiers {
+            self.idp_identifiers.remove(id);
+        }
+    }
+}
+
+/// `limit` records of `map` after the key `after`.
+fn page_after<T: Clone>(map: &BTreeMap<String, T>, after: Option<&str>, limit: usize) -> Vec<T> {
+    use std::ops::Bound;
+    let start = after.map_or(Bound::Unbounded, |a| Bound::Excluded(a.to_owned()));
+    map.range((start, Bound::Unbounded))
+        .take(limit)
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 /// A pool's groups and memberships, indexed both ways so that deleting a group or a user
@@ -130,6 +201,7 @@ impl PoolState {
             subs: HashMap::new(),
             tokens: Tokens::default(),
             groups: Groups::default(),
+            oauth: OAuthState::default(),
         }
     }
 
@@ -281,6 +353,12 @@ impl Store for MemoryStore {
         for client_id in state.clients.keys() {
             if clients.get(client_id) == Some(id) {
                 clients.remove(client_id);
+            }
+        }
+        if let Some(domain) = &state.oauth.domain {
+            let mut domains = self.domains.write().map_err(poisoned)?;
+            if domains.get(&domain.domain) == Some(id) {
+                domains.remove(&domain.domain);
             }
         }
         Ok(())
@@ -464,6 +542,7 @@ impl Store for MemoryStore {
             state.order.remove(&key);
             state.tokens.remove_sessions_of(old.sub);
             state.groups.remove_user(&key);
+            state.oauth.codes.retain(|_, code| code.sub != old.sub);
             Ok(())
         })
     }
@@ -732,6 +811,22 @@ impl Store for MemoryStore {
         })
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| {
+            Ok(match state.tokens.sessions.get_mut(&origin_jti) {
+                Some(session) if !session.revoked => {
+                    session.revoked = true;
+                    true
+                }
+                _ => false,
+            })
+        })
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.write(pool, |state| {
             let mut revoked = 0;
@@ -775,5 +870,281 @@ impl Store for MemoryStore {
             }
             _ => Ok(false),
         })
+    }
+
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.write(&domain.pool_id, |state| {
+            // Lock order: pool, then the domain index (delete_pool takes them in that order).
+            let mut index = self.domains.write().map_err(poisoned)?;
+            if index.contains_key(&domain.domain) {
+                return Err(StoreError::DomainExists);
+            }
+            if state.oauth.domain.is_some() {
+                return Err(StoreError::PoolHasDomain);
+            }
+            index.insert(domain.domain.clone(), domain.pool_id.clone());
+            state.oauth.domain = Some(DomainRecord {
+                version: 1,
+                ..domain.clone()
+            });
+            Ok(1)
+        })
+    }
+
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        let pool = self.domains.read().map_err(poisoned)?.get(domain).cloned();
+        let Some(pool) = pool else {
+            return Ok(None);
+        };
+        match self.read(&pool, |state| Ok(state.oauth.domain.clone())) {
+            Err(StoreError::PoolNotFound(_)) => Ok(None),
+            Ok(found) => Ok(found.filter(|d| d.domain == domain)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.read(pool, |state| Ok(state.oauth.domain.clone()))
+    }
+
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.write(&domain.pool_id, |state| {
+            let current = state
+                .oauth
+                .domain
+                .as_mut()
+                .filter(|d| d.domain == domain.domain)
+                .ok_or(StoreError::NotFound)?;
+            if current.version != domain.version {
+                return Err(StoreError::Conflict {
+                    expected: domain.version,
+                    found: Some(current.version),
+                });
+            }
+            current.certificate_arn.clone_from(&domain.certificate_arn);
+            current.managed_login_version = domain.managed_login_version;
+            current.version += 1;
+            Ok(current.version)
+        })
+    }
+
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            if state
+                .oauth
+                .domain
+                .as_ref()
+                .is_none_or(|d| d.domain != domain)
+            {
+                return Err(StoreError::NotFound);
+            }
+            let mut index = self.domains.write().map_err(poisoned)?;
+            index.remove(domain);
+            state.oauth.domain = None;
+            Ok(())
+        })
+    }
+
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.write(&server.pool_id, |state| {
+            let servers = &mut state.oauth.resource_servers;
+            if servers.contains_key(&server.identifier) {
+                return Err(StoreError::ResourceServerExists);
+            }
+            servers.insert(
+                server.identifier.clone(),
+                ResourceServerRecord {
+                    version: 1,
+                    ..server.clone()
+                },
+            );
+            Ok(1)
+        })
+    }
+
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state.oauth.resource_servers.get(identifier).cloned())
+        })
+    }
+
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(page_after(&state.oauth.resource_servers, after, limit))
+        })
+    }
+
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.write(&server.pool_id, |state| {
+            let current = state
+                .oauth
+                .resource_servers
+                .get_mut(&server.identifier)
+                .ok_or(StoreError::NotFound)?;
+            if current.version != server.version {
+                return Err(StoreError::Conflict {
+                    expected: server.version,
+                    found: Some(current.version),
+                });
+            }
+            *current = ResourceServerRecord {
+                version: server.version + 1,
+                ..server.clone()
+            };
+            Ok(current.version)
+        })
+    }
+
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            state
+                .oauth
+                .resource_servers
+                .remove(identifier)
+                .map(|_| ())
+                .ok_or(StoreError::NotFound)
+        })
+    }
+
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.write(&provider.pool_id, |state| {
+            let oauth = &mut state.oauth;
+            if oauth.providers.contains_key(&provider.provider_name) {
+                return Err(StoreError::IdentityProviderExists);
+            }
+            oauth.check_identifiers(provider)?;
+            oauth.index_identifiers(provider);
+            oauth.providers.insert(
+                provider.provider_name.clone(),
+                IdentityProviderRecord {
+                    version: 1,
+                    ..provider.clone()
+                },
+            );
+            Ok(1)
+        })
+    }
+
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state.oauth.providers.get(provider_name).cloned())
+        })
+    }
+
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state
+                .oauth
+                .idp_identifiers
+                .get(identifier)
+                .and_then(|name| state.oauth.providers.get(name))
+                .cloned())
+        })
+    }
+
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(page_after(&state.oauth.providers, after, limit))
+        })
+    }
+
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.write(&provider.pool_id, |state| {
+            let oauth = &mut state.oauth;
+            let current = oauth
+                .providers
+                .get(&provider.provider_name)
+                .cloned()
+                .ok_or(StoreError::NotFound)?;
+            if current.version != provider.version {
+                return Err(StoreError::Conflict {
+                    expected: provider.version,
+                    found: Some(current.version),
+                });
+            }
+            oauth.check_identifiers(provider)?;
+            oauth.unindex_identifiers(&current);
+            oauth.index_identifiers(provider);
+            let next = IdentityProviderRecord {
+                provider_type: current.provider_type,
+                created_at: current.created_at,
+                version: provider.version + 1,
+                ..provider.clone()
+            };
+            let version = next.version;
+            oauth.providers.insert(provider.provider_name.clone(), next);
+            Ok(version)
+        })
+    }
+
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        self.write(pool, |state| {
+            let oauth = &mut state.oauth;
+            let removed = oauth
+                .providers
+                .remove(provider_name)
+                .ok_or(StoreError::NotFound)?;
+            oauth.unindex_identifiers(&removed);
+            Ok(())
+        })
+    }
+
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.write(&code.pool_id, |state| {
+            if !state.subs.contains_key(&code.sub) {
+                return Err(StoreError::NotFound);
+            }
+            let codes = &mut state.oauth.codes;
+            codes.retain(|_, stored| stored.expires_at > code.issued_at);
+            if codes.contains_key(&code.code_digest) {
+                return Err(StoreError::AuthorizationCodeExists);
+            }
+            codes.insert(code.code_digest, code.clone());
+            Ok(())
+        })
+    }
+
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.write(pool, |state| Ok(state.oauth.codes.remove(code_digest)))
     }
 }

@@ -6,6 +6,8 @@ use userpool_core::{
     AliasAttribute, HashParams, HistoryMode, PasswordPolicy, PoolSettings, Schema, UserPoolId,
 };
 
+use crate::oauth::ClientOAuth;
+
 /// A user pool's persisted settings.
 ///
 /// Host-level settings that must not live in the database (a pepper, the blocklist, the
@@ -62,6 +64,8 @@ pub struct ClientRecord {
     pub prevent_user_existence_errors: bool,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// The OAuth settings (SPEC §21); all empty for a client that uses no OAuth endpoint.
+    pub oauth: ClientOAuth,
 }
 
 impl std::fmt::Debug for ClientRecord {
@@ -76,6 +80,8 @@ impl std::fmt::Debug for ClientRecord {
                 "prevent_user_existence_errors",
                 &self.prevent_user_existence_errors,
             )
+            .field("created_at", &self.created_at)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }

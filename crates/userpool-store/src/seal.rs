@@ -93,6 +93,8 @@ pub enum Purpose {
     /// A user's MFA state: TOTP secrets (verified and pending), factors, the open MFA
     /// challenge (owner: the user's `sub`; SPEC §18).
     MfaState,
+    /// An identity provider's `client_secret` detail (owner: the provider name; SPEC §21).
+    IdentityProviderSecret,
 }
 
 impl Purpose {
@@ -105,6 +107,7 @@ impl Purpose {
             Purpose::SigningKey => "signing-key",
             Purpose::SrpVerifier => "srp-verifier",
             Purpose::MfaState => "mfa-state",
+            Purpose::IdentityProviderSecret => "idp-client-secret",
         }
     }
 }

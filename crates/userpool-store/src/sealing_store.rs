@@ -20,7 +20,10 @@
 //! ([`Purpose::SrpVerifier`], owner the user's `sub`) and opened in `find_user`/`list_users`;
 //! a user write always seals under the newest key, so a value under an older key or in
 //! the clear is re-sealed at the user's next write. The MFA state ([`UserRecord::mfa`]:
-//! TOTP secrets, SPEC §18) goes the same way under [`Purpose::MfaState`].
+//! TOTP secrets, SPEC §18) goes the same way under [`Purpose::MfaState`]. An identity
+//! provider's `client_secret` detail (SPEC §21) is sealed the same way
+//! ([`Purpose::IdentityProviderSecret`], owner the provider name) in
+//! `create_identity_provider`/`update_identity_provider` and opened on every read.
 //!
 //! # Legacy plaintext, and rotation
 //!
@@ -50,6 +53,10 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::groups::GroupRecord;
+use crate::oauth::{
+    AuthorizationCode, DomainRecord, IdentityProviderRecord, PROVIDER_SECRET_DETAIL,
+    ResourceServerRecord,
+};
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::random::{OsRandom, RandomSource};
 use crate::seal::{self, Keyring, Place, Purpose};
@@ -245,6 +252,51 @@ impl<S: Store + ?Sized> SealingStore<S> {
             user.mfa = Some(MfaBlob::from_bytes(opened.plaintext.to_vec()));
         }
         Ok(user)
+    }
+}
+
+impl<S: Store + ?Sized> SealingStore<S> {
+    /// The provider with its `client_secret` detail sealed (owner: the provider name).
+    fn seal_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<IdentityProviderRecord, StoreError> {
+        let mut sealed = provider.clone();
+        if let Some(secret) = provider.provider_details.get(PROVIDER_SECRET_DETAIL) {
+            let place = Place::new(
+                Purpose::IdentityProviderSecret,
+                provider.pool_id.as_str(),
+                &provider.provider_name,
+            );
+            let text = self
+                .keyring
+                .seal_text(&*self.random, &place, secret.as_bytes())?;
+            sealed
+                .provider_details
+                .insert(PROVIDER_SECRET_DETAIL.to_owned(), text);
+        }
+        Ok(sealed)
+    }
+
+    /// The provider with its `client_secret` detail opened. A value stored in the clear
+    /// (before sealing) reads as it is and is sealed at the provider's next update.
+    fn open_provider(
+        &self,
+        mut provider: IdentityProviderRecord,
+    ) -> Result<IdentityProviderRecord, StoreError> {
+        if let Some(stored) = provider.provider_details.get_mut(PROVIDER_SECRET_DETAIL)
+            && seal::is_sealed_text(stored)
+        {
+            let place = Place::new(
+                Purpose::IdentityProviderSecret,
+                provider.pool_id.as_str(),
+                &provider.provider_name,
+            );
+            let opened = self.keyring.open_text(&place, stored)?;
+            *stored = String::from_utf8(opened.plaintext.to_vec())
+                .map_err(|_| StoreError::Sealed(seal::SealError::Malformed))?;
+        }
+        Ok(provider)
     }
 }
 
@@ -463,6 +515,14 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
             .find_token_session_by_refresh(pool, refresh_digest)
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.inner.revoke_token_session(pool, origin_jti)
+    }
+
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
         self.inner.revoke_token_sessions(pool, sub)
     }
@@ -530,5 +590,133 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         };
         self.inner
             .replace_signing_key(pool, kid, &now_stored.private_der, &sealed)
+    }
+
+    // OAuth records (SPEC §21): an identity provider's client secret is sealed; the rest
+    // holds no secret (an authorization code is only its host-computed digest) and passes
+    // through.
+
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.inner.create_domain(domain)
+    }
+
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        self.inner.get_domain(domain)
+    }
+
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.inner.domain_of_pool(pool)
+    }
+
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.inner.update_domain(domain)
+    }
+
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.inner.delete_domain(pool, domain)
+    }
+
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.inner.create_resource_server(server)
+    }
+
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        self.inner.get_resource_server(pool, identifier)
+    }
+
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        self.inner.list_resource_servers(pool, after, limit)
+    }
+
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.inner.update_resource_server(server)
+    }
+
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.delete_resource_server(pool, identifier)
+    }
+
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.inner
+            .create_identity_provider(&self.seal_provider(provider)?)
+    }
+
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.inner
+            .get_identity_provider(pool, provider_name)?
+            .map(|p| self.open_provider(p))
+            .transpose()
+    }
+
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.inner
+            .find_identity_provider_by_identifier(pool, identifier)?
+            .map(|p| self.open_provider(p))
+            .transpose()
+    }
+
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        self.inner
+            .list_identity_providers(pool, after, limit)?
+            .into_iter()
+            .map(|p| self.open_provider(p))
+            .collect()
+    }
+
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.inner
+            .update_identity_provider(&self.seal_provider(provider)?)
+    }
+
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.delete_identity_provider(pool, provider_name)
+    }
+
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.inner.insert_authorization_code(code)
+    }
+
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.inner.take_authorization_code(pool, code_digest)
     }
 }

@@ -14,6 +14,7 @@ use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 
 use crate::groups::GroupRecord;
+use crate::oauth::{AuthorizationCode, DomainRecord, IdentityProviderRecord, ResourceServerRecord};
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::tokens::{SigningKey, TokenSession};
 
@@ -61,6 +62,26 @@ pub enum StoreError {
     /// The group does not exist in the pool (SPEC §17).
     #[error("group not found")]
     GroupNotFound,
+    /// The domain is taken, by this pool or another (SPEC §21).
+    #[error("domain already exists")]
+    DomainExists,
+    /// The pool already has a domain (SPEC §21).
+    #[error("user pool already has a domain")]
+    PoolHasDomain,
+    /// The pool has a resource server with this identifier (SPEC §21).
+    #[error("resource server already exists")]
+    ResourceServerExists,
+    /// The pool has an identity provider with this name (SPEC §21).
+    #[error("identity provider already exists")]
+    IdentityProviderExists,
+    /// One of the provider's `IdpIdentifiers` belongs to another provider of the pool
+    /// (SPEC §21).
+    #[error("identity provider identifier already exists")]
+    IdpIdentifierExists,
+    /// An authorization code with this digest exists in the pool: codes are random, so
+    /// this is a host bug (or a broken random source), never a user error.
+    #[error("authorization code already exists")]
+    AuthorizationCodeExists,
     /// The store does not implement this method (a host store written before the method
     /// existed keeps compiling through the trait's default). The text names the method.
     #[error("not supported by this store: {0}")]
@@ -90,9 +111,27 @@ impl From<StoreError> for userpool_core::Error {
             }
             StoreError::GroupExists => Error::GroupExists,
             StoreError::GroupNotFound => Error::ResourceNotFound("Group not found.".into()),
+            StoreError::DomainExists => {
+                Error::InvalidParameterMessage("Domain already exists.".into())
+            }
+            StoreError::PoolHasDomain => {
+                Error::InvalidParameterMessage("User pool already has a domain configured.".into())
+            }
+            StoreError::ResourceServerExists => Error::InvalidParameterMessage(
+                "A resource server with this identifier already exists in this user pool.".into(),
+            ),
+            StoreError::IdentityProviderExists | StoreError::IdpIdentifierExists => {
+                Error::InvalidParameterMessage(
+                    "A provider with this name or identifier already exists in this user pool."
+                        .into(),
+                )
+            }
             StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
-            // Session ids are random: a collision is a broken random source or a bug.
-            StoreError::TokenSessionExists => Error::Internal(Internal::Bug(Cause::new(e))),
+            // Session ids and codes are random: a collision is a broken random source or
+            // a bug.
+            StoreError::TokenSessionExists | StoreError::AuthorizationCodeExists => {
+                Error::Internal(Internal::Bug(Cause::new(e)))
+            }
             StoreError::Unsupported(_) | StoreError::Backend(_) | StoreError::Sealed(_) => {
                 Error::Internal(Internal::Backend(Cause::new(e)))
             }
@@ -410,7 +449,7 @@ pub trait Store: Send + Sync {
     /// The pool's token-signing key, if one was stored.
     ///
     /// The default returns `Unsupported`, so stores written before token storage existed
-    /// keep compiling; a host that serves tokens needs a store that overrides all six token
+    /// keep compiling; a host that serves tokens needs a store that overrides all seven token
     /// methods (the conformance kit checks them).
     ///
     /// # Errors
@@ -486,6 +525,21 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("revoke_token_sessions"))
     }
 
+    /// Marks the one session `origin_jti` of the pool revoked (RFC 7009 revocation of its
+    /// refresh token, SPEC §21); returns whether it was newly revoked. Other sessions of
+    /// the same user are untouched.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, origin_jti);
+        Err(StoreError::Unsupported("revoke_token_session"))
+    }
+
     /// Replaces an app client's stored secret with `new` if it is still `expected`
     /// (compare-and-swap on the stored text); returns whether it was replaced. Nothing
     /// else about the client changes.
@@ -523,5 +577,228 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError> {
         let _ = (pool, kid, expected, new);
         Err(StoreError::Unsupported("replace_signing_key"))
+    }
+
+    /// Stores a pool's domain at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `DomainExists` when any pool has the domain; `PoolHasDomain` when
+    /// this pool has another; `Backend`, `Unsupported`.
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("create_domain"))
+    }
+
+    /// The domain of that name, whatever its pool (DescribeUserPoolDomain names only the
+    /// domain).
+    ///
+    /// # Errors
+    /// `Backend`, `Unsupported`.
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("get_domain"))
+    }
+
+    /// The pool's domain, if it has one.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        let _ = pool;
+        Err(StoreError::Unsupported("domain_of_pool"))
+    }
+
+    /// Replaces a domain's certificate and managed-login version if its stored version is
+    /// still `domain.version`; returns the new version. Name, pool and creation time stay.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Conflict`; `Backend`,
+    /// `Unsupported`.
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("update_domain"))
+    }
+
+    /// Deletes the pool's domain `domain`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Backend`,
+    /// `Unsupported`.
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        let _ = (pool, domain);
+        Err(StoreError::Unsupported("delete_domain"))
+    }
+
+    /// Stores a resource server at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `ResourceServerExists` when the pool has one with this identifier
+    /// (compared exactly); `Backend`, `Unsupported`.
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        let _ = server;
+        Err(StoreError::Unsupported("create_resource_server"))
+    }
+
+    /// A resource server of a pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported("get_resource_server"))
+    }
+
+    /// Resource servers of a pool ordered by identifier (by bytes), after `after`, at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        let _ = (pool, after, limit);
+        Err(StoreError::Unsupported("list_resource_servers"))
+    }
+
+    /// Replaces a resource server's name and scopes if its stored version is still
+    /// `server.version`; returns the new version.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Conflict`; `Backend`, `Unsupported`.
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        let _ = server;
+        Err(StoreError::Unsupported("update_resource_server"))
+    }
+
+    /// Deletes a resource server.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported("delete_resource_server"))
+    }
+
+    /// Stores an identity provider at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `IdentityProviderExists` when the pool has one of this name;
+    /// `IdpIdentifierExists` when one of its identifiers is another provider's (nothing is
+    /// written); `Backend`, `Unsupported`.
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        let _ = provider;
+        Err(StoreError::Unsupported("create_identity_provider"))
+    }
+
+    /// An identity provider of a pool, by name.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, provider_name);
+        Err(StoreError::Unsupported("get_identity_provider"))
+    }
+
+    /// The identity provider of a pool that lists `identifier` in its `IdpIdentifiers`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported(
+            "find_identity_provider_by_identifier",
+        ))
+    }
+
+    /// Identity providers of a pool ordered by name (by bytes), after `after`, at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, after, limit);
+        Err(StoreError::Unsupported("list_identity_providers"))
+    }
+
+    /// Replaces a provider's details, attribute mapping, identifiers and modification
+    /// time if its stored version is still `provider.version`; returns the new version.
+    /// Name, type, pool and creation time stay.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Conflict`; `IdpIdentifierExists`; `Backend`,
+    /// `Unsupported`.
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        let _ = provider;
+        Err(StoreError::Unsupported("update_identity_provider"))
+    }
+
+    /// Deletes an identity provider.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        let _ = (pool, provider_name);
+        Err(StoreError::Unsupported("delete_identity_provider"))
+    }
+
+    /// Stores an authorization code, and forgets the pool's codes that expired at or
+    /// before `code.issued_at` (so the codes a store holds are bounded by the issue rate
+    /// times their lifetime). The user (`code.sub`) must exist; its codes go with it.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when no user of the pool has `code.sub`;
+    /// `AuthorizationCodeExists`; `Backend`, `Unsupported`.
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        let _ = code;
+        Err(StoreError::Unsupported("insert_authorization_code"))
+    }
+
+    /// Removes and returns the pool's code with this digest, atomically: of callers racing
+    /// with one code, one gets it and the others `None`. An expired code is returned too
+    /// (and gone): the caller decides, by `expires_at`, that it no longer works.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        let _ = (pool, code_digest);
+        Err(StoreError::Unsupported("take_authorization_code"))
     }
 }

@@ -64,6 +64,10 @@ pub struct TokenSession {
     pub expires_at: DateTime<Utc>,
     /// Whether the session was revoked (no refresh, and its tokens no longer verify).
     pub revoked: bool,
+    /// The OAuth scopes granted (SPEC §21), carried by every access token of the session
+    /// (at sign-in and at each refresh). Empty for a sign-in through the API
+    /// (InitiateAuth), whose tokens carry `aws.cognito.signin.user.admin`.
+    pub scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for TokenSession {
@@ -77,6 +81,7 @@ impl std::fmt::Debug for TokenSession {
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field("revoked", &self.revoked)
+            .field("scopes", &self.scopes)
             .finish()
     }
 }
@@ -107,6 +112,7 @@ mod tests {
             issued_at: DateTime::<Utc>::UNIX_EPOCH,
             expires_at: DateTime::<Utc>::UNIX_EPOCH,
             revoked: false,
+            scopes: Vec::new(),
         };
         let shown = format!("{session:?}");
         assert!(shown.contains("client"), "{shown}");

@@ -126,15 +126,17 @@ pub use delivery::{Delivery, DropDeliveries};
 pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
-    AuthResult, AuthenticatedUser, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
-    CodeDeliveryDetails, FederatedSignIn, GroupPage, GroupSettings, HostOptions, ListUsersPage,
-    MessageAction, MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage,
-    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    AUTHORIZATION_CODE_LIFETIME, AuthResult, AuthenticatedUser, AuthorizeGrant, AuthorizeRefusal,
+    AuthorizeRequest, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
+    CodeDeliveryDetails, CodeGrant, FederatedSignIn, GroupPage, GroupSettings, HostOptions,
+    IdentityProviderPage, IdentityProviderSettings, ListUsersPage, MessageAction, MfaAnswer,
+    MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
+    ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools, UserPoolsBuilder,
     UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;
 pub use userpool_store::{
-    ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord, RandomSource,
-    SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey,
+    ClientOAuth, ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord,
+    RandomSource, SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey, oauth,
 };

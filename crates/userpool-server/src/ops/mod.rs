@@ -4,6 +4,7 @@
 mod auth;
 mod groups;
 mod mfa;
+mod oauth;
 mod pools;
 mod settings;
 pub mod shapes;
@@ -71,6 +72,23 @@ pub fn call(
         O::AdminRemoveUserFromGroup => groups::admin_remove_user_from_group(app, admin()?, input),
         O::AdminListGroupsForUser => groups::admin_list_groups_for_user(app, admin()?, input),
         O::ListUsersInGroup => groups::list_users_in_group(app, admin()?, input),
+        O::CreateUserPoolDomain => oauth::create_user_pool_domain(app, admin()?, input),
+        O::DescribeUserPoolDomain => oauth::describe_user_pool_domain(app, admin()?, input),
+        O::UpdateUserPoolDomain => oauth::update_user_pool_domain(app, admin()?, input),
+        O::DeleteUserPoolDomain => oauth::delete_user_pool_domain(app, admin()?, input),
+        O::CreateResourceServer => oauth::create_resource_server(app, admin()?, input),
+        O::DescribeResourceServer => oauth::describe_resource_server(app, admin()?, input),
+        O::ListResourceServers => oauth::list_resource_servers(app, admin()?, input),
+        O::UpdateResourceServer => oauth::update_resource_server(app, admin()?, input),
+        O::DeleteResourceServer => oauth::delete_resource_server(app, admin()?, input),
+        O::CreateIdentityProvider => oauth::create_identity_provider(app, admin()?, input),
+        O::DescribeIdentityProvider => oauth::describe_identity_provider(app, admin()?, input),
+        O::ListIdentityProviders => oauth::list_identity_providers(app, admin()?, input),
+        O::UpdateIdentityProvider => oauth::update_identity_provider(app, admin()?, input),
+        O::DeleteIdentityProvider => oauth::delete_identity_provider(app, admin()?, input),
+        O::GetIdentityProviderByIdentifier => {
+            oauth::get_identity_provider_by_identifier(app, admin()?, input)
+        }
         O::SignUp => auth::sign_up(app, input),
         O::ConfirmSignUp => auth::confirm_sign_up(app, input),
         O::ForgotPassword => auth::forgot_password(app, input),

@@ -189,6 +189,9 @@ pub fn describe_user_pool(
     let pool = app.pools.describe_user_pool(caller, &pool_id(input)?)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
+    if let Some(domain) = app.pools.domain_of_pool(&pool.id)? {
+        described["Domain"] = json!(domain.domain);
+    }
     Ok(json!({ "UserPool": described }))
 }
 
@@ -269,6 +272,19 @@ struct CreateUserPoolClient {
     generate_secret: Option<bool>,
     explicit_auth_flows: Option<Vec<String>>,
     prevent_user_existence_errors: Option<String>,
+    #[serde(rename = "AllowedOAuthFlows")]
+    allowed_oauth_flows: Option<Vec<String>>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    allowed_oauth_flows_user_pool_client: Option<bool>,
+    #[serde(rename = "AllowedOAuthScopes")]
+    allowed_oauth_scopes: Option<Vec<String>>,
+    #[serde(rename = "CallbackURLs")]
+    callback_urls: Option<Vec<String>>,
+    #[serde(rename = "LogoutURLs")]
+    logout_urls: Option<Vec<String>>,
+    #[serde(rename = "DefaultRedirectURI")]
+    default_redirect_uri: Option<String>,
+    supported_identity_providers: Option<Vec<String>>,
 }
 
 pub fn create_user_pool_client(
@@ -296,6 +312,17 @@ pub fn create_user_pool_client(
         generate_secret: input.generate_secret.unwrap_or(false),
         explicit_auth_flows: input.explicit_auth_flows.unwrap_or_default(),
         prevent_user_existence_errors: prevent,
+        oauth: userpool::ClientOAuth {
+            allowed_flows: input.allowed_oauth_flows.unwrap_or_default(),
+            allowed_flows_user_pool_client: input
+                .allowed_oauth_flows_user_pool_client
+                .unwrap_or(false),
+            allowed_scopes: input.allowed_oauth_scopes.unwrap_or_default(),
+            callback_urls: input.callback_urls.unwrap_or_default(),
+            logout_urls: input.logout_urls.unwrap_or_default(),
+            default_redirect_uri: input.default_redirect_uri,
+            supported_identity_providers: input.supported_identity_providers.unwrap_or_default(),
+        },
     };
     let client = app
         .pools

@@ -229,10 +229,29 @@ pub fn user_pool_client_type(client: &ClientRecord) -> Value {
         "TokenValidityUnits": { "AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days" },
         "EnableTokenRevocation": true,
         "AuthSessionValidity": 3,
-        "AllowedOAuthFlowsUserPoolClient": false,
+        "AllowedOAuthFlowsUserPoolClient": client.oauth.allowed_flows_user_pool_client,
     });
     if let Some(secret) = &client.secret {
         out["ClientSecret"] = json!(secret);
+    }
+    // SPEC §21: the OAuth lists, left out when empty (as Cognito does).
+    let oauth = &client.oauth;
+    for (member, list) in [
+        ("AllowedOAuthFlows", &oauth.allowed_flows),
+        ("AllowedOAuthScopes", &oauth.allowed_scopes),
+        ("CallbackURLs", &oauth.callback_urls),
+        ("LogoutURLs", &oauth.logout_urls),
+        (
+            "SupportedIdentityProviders",
+            &oauth.supported_identity_providers,
+        ),
+    ] {
+        if !list.is_empty() {
+            out[member] = json!(list);
+        }
+    }
+    if let Some(uri) = &oauth.default_redirect_uri {
+        out["DefaultRedirectURI"] = json!(uri);
     }
     out
 }

@@ -49,7 +49,7 @@
 //!   atomically (threads racing all get the stored key back); token sessions unique per
 //!   pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by either
 //!   within their pool only, stored only for an existing user (`NotFound`), revoked per
-//!   user; a pool's key and sessions go with the pool, a user's sessions with the user.
+//!   user or one at a time (`revoke_token_session`), their OAuth scopes round-tripping; a pool's key and sessions go with the pool, a user's sessions with the user.
 //!   Every token method answers `PoolNotFound` for an unknown pool.
 //! - **Groups** ([`crate::groups`], SPEC §17): names unique per pool (`GroupExists`,
 //!   compared exactly), every field round-trips, updates are compare-and-swap; memberships
@@ -57,6 +57,13 @@
 //!   (`NotFound`); deleted with their group, their user or their pool. Groups page by
 //!   name, members by username key, each page resuming after a key, so that a reader
 //!   paging while other threads create and delete groups neither repeats nor skips one.
+//! - **OAuth records** ([`crate::oauth`], SPEC §21): a domain name is unique across pools
+//!   and a pool has at most one (`DomainExists`, `PoolHasDomain`), found by name alone or
+//!   by pool; resource servers unique per pool by identifier, identity providers by name
+//!   and by each `IdpIdentifiers` entry (a refused write changes nothing), each paging by
+//!   key and updating by compare-and-swap; an app client's OAuth settings round-trip with
+//!   the client. An authorization code is taken out by exactly one of racing takers,
+//!   needs its user and goes with it, and expired codes are forgotten at the next insert.
 //! - **Not checked:** changing a pool's alias attributes, username attributes or case
 //!   sensitivity (immutable in Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
@@ -75,11 +82,13 @@ use userpool_core::{
 };
 
 use crate::keys;
+use crate::oauth::ClientOAuth;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
 
 mod groups;
 mod lookup;
+mod oauth;
 mod pools;
 mod round_trip;
 mod tokens;
@@ -87,6 +96,7 @@ mod writes;
 
 pub use groups::*;
 pub use lookup::*;
+pub use oauth::*;
 pub use pools::*;
 pub use round_trip::*;
 pub use tokens::*;
@@ -233,6 +243,22 @@ fn client(pool: &UserPoolId, id: &str) -> ClientRecord {
         ],
         prevent_user_existence_errors: true,
         created_at: at(777_777),
+        oauth: ClientOAuth {
+            allowed_flows: vec!["code".into(), "client_credentials".into()],
+            allowed_flows_user_pool_client: true,
+            allowed_scopes: vec![
+                "openid".into(),
+                "https://api.example.com/read".into(),
+                "email".into(),
+            ],
+            callback_urls: vec![
+                "https://app.example.com/cb?x=1,2".into(),
+                "http://localhost:3000/cb".into(),
+            ],
+            logout_urls: vec!["https://app.example.com/bye".into()],
+            default_redirect_uri: Some("http://localhost:3000/cb".into()),
+            supported_identity_providers: vec!["COGNITO".into(), "Corp ünï".into()],
+        },
     }
 }
 
@@ -292,6 +318,12 @@ pub const CASE_NAMES: &[&str] = &[
     "pool_schema_and_settings_round_trip_and_update",
     "client_list_update_delete",
     "count_users_counts_the_pools_users",
+    "domain_round_trips_and_is_unique_across_pools",
+    "resource_servers_round_trip_page_and_update",
+    "identity_providers_round_trip_and_identifiers_are_unique",
+    "authorization_code_is_taken_once",
+    "oauth_storage_of_unknown_pool_is_pool_not_found",
+    "revoke_one_session_leaves_the_users_others",
 ];
 
 /// One conformance case, run against a harness.
@@ -474,6 +506,30 @@ pub fn cases<H: Harness>() -> Vec<(&'static str, Case<H>)> {
             "count_users_counts_the_pools_users",
             count_users_counts_the_pools_users,
         ),
+        (
+            "domain_round_trips_and_is_unique_across_pools",
+            domain_round_trips_and_is_unique_across_pools,
+        ),
+        (
+            "resource_servers_round_trip_page_and_update",
+            resource_servers_round_trip_page_and_update,
+        ),
+        (
+            "identity_providers_round_trip_and_identifiers_are_unique",
+            identity_providers_round_trip_and_identifiers_are_unique,
+        ),
+        (
+            "authorization_code_is_taken_once",
+            authorization_code_is_taken_once,
+        ),
+        (
+            "oauth_storage_of_unknown_pool_is_pool_not_found",
+            oauth_storage_of_unknown_pool_is_pool_not_found,
+        ),
+        (
+            "revoke_one_session_leaves_the_users_others",
+            revoke_one_session_leaves_the_users_others,
+        ),
     ]
 }
 
@@ -552,6 +608,12 @@ macro_rules! conformance_tests {
             pool_schema_and_settings_round_trip_and_update,
             client_list_update_delete,
             count_users_counts_the_pools_users,
+            domain_round_trips_and_is_unique_across_pools,
+            resource_servers_round_trip_page_and_update,
+            identity_providers_round_trip_and_identifiers_are_unique,
+            authorization_code_is_taken_once,
+            oauth_storage_of_unknown_pool_is_pool_not_found,
+            revoke_one_session_leaves_the_users_others,
         );
     };
     (@stamp $harness:expr; $($case:ident),* $(,)?) => {

@@ -202,6 +202,7 @@ pub fn client_create_then_get(h: &impl Harness) {
         secret: None,
         explicit_auth_flows: Vec::new(),
         prevent_user_existence_errors: false,
+        oauth: crate::oauth::ClientOAuth::default(),
         ..client(f.id(), "client2")
     };
     for c in [&first, &second] {

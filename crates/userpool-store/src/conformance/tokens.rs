@@ -34,6 +34,11 @@ fn session(pool: &UserPoolId, sub: Uuid, n: u8) -> TokenSession {
         issued_at: at(1_700_000_000_000_001 + i64::from(n)),
         expires_at: at(1_702_592_000_000_007 + i64::from(n)),
         revoked: false,
+        scopes: if n.is_multiple_of(2) {
+            Vec::new()
+        } else {
+            vec!["openid".into(), "https://api.example.com/read".into()]
+        },
     }
 }
 
@@ -475,4 +480,47 @@ pub fn secret_replacement_is_compare_and_swap(h: &impl Harness) {
             );
         }
     }
+}
+
+/// Revoking one session (SPEC §21's RFC 7009 revocation) marks that session only: the
+/// user's other sessions stay live; revoking it again, or an unknown one, reports false.
+pub fn revoke_one_session_leaves_the_users_others(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let alice = f.add("alice", &[]);
+    let first = session(f.id(), alice.sub, 1);
+    let second = session(f.id(), alice.sub, 2);
+    for s in [&first, &second] {
+        ok(f.store.insert_token_session(s), "insert");
+    }
+    assert_eq!(
+        f.store.revoke_token_session(f.id(), first.origin_jti),
+        Ok(true)
+    );
+    assert_eq!(
+        find(&f, first.origin_jti),
+        Some(TokenSession {
+            revoked: true,
+            ..first.clone()
+        })
+    );
+    assert_eq!(
+        find(&f, second.origin_jti),
+        Some(second.clone()),
+        "SPEC §21: the user's other session stays live"
+    );
+    assert_eq!(
+        f.store.revoke_token_session(f.id(), first.origin_jti),
+        Ok(false),
+        "already revoked"
+    );
+    assert_eq!(
+        f.store.revoke_token_session(f.id(), Uuid::from_u128(42)),
+        Ok(false),
+        "unknown session"
+    );
+    assert!(matches!(
+        f.store
+            .revoke_token_session(&pool_id("Nope9"), first.origin_jti),
+        Err(StoreError::PoolNotFound(_))
+    ));
 }

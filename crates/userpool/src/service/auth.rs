@@ -295,7 +295,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// The sign-in both doors share (SPEC §6): the core decision under compare-and-swap,
     /// its bookkeeping written even when it refuses, and for an unknown user the same
     /// hash and the same durable write as a recorded failure.
-    fn sign_in(
+    pub(super) fn sign_in(
         &self,
         client: &ClientRecord,
         pool: &PoolRecord,

@@ -26,6 +26,8 @@ mod gates;
 mod groups;
 mod mfa;
 mod names;
+mod oauth;
+mod oauth_flow;
 mod paging;
 mod pools;
 mod public;
@@ -55,6 +57,11 @@ use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use mfa::{ChallengeSessionText, MfaAnswer};
+pub use oauth::{IdentityProviderPage, IdentityProviderSettings, ResourceServerPage};
+pub use oauth_flow::{
+    AUTHORIZATION_CODE_LIFETIME, AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, CodeGrant,
+    TokenRefusal,
+};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientPage, ClientSettings, ClientUpdate, CodeDeliveryDetails,
@@ -87,7 +94,7 @@ pub struct UserPools<S: Store + ?Sized> {
     srp_fallback_key: zeroize::Zeroizing<[u8; 32]>,
     /// Token issuance, when the host serves tokens ([`UserPoolsBuilder::tokens`]).
     #[cfg(feature = "jwt")]
-    tokens: Option<crate::tokens::Tokens>,
+    tokens: Option<Arc<crate::tokens::Tokens>>,
 }
 
 impl<S: Store + ?Sized> std::fmt::Debug for UserPools<S> {
@@ -112,16 +119,17 @@ pub struct UserPoolsBuilder<S: Store + ?Sized> {
     host: HostOptions,
     max_attempts: u32,
     #[cfg(feature = "jwt")]
-    tokens: Option<crate::tokens::Tokens>,
+    tokens: Option<Arc<crate::tokens::Tokens>>,
 }
 
 impl<S: Store + ?Sized> UserPoolsBuilder<S> {
     /// Issue Cognito-shaped tokens (feature `jwt`): sign-ins then yield tokens through
     /// [`UserPools::issue_tokens`], and the token operations (refresh, GetUser,
-    /// ChangePassword, GlobalSignOut) work. Build `tokens` over the same store and clock.
+    /// ChangePassword, GlobalSignOut) work. Build `tokens` over the same store and clock;
+    /// a host that also serves the OAuth endpoints shares the same `Arc` with them.
     #[cfg(feature = "jwt")]
-    pub fn tokens(mut self, tokens: crate::tokens::Tokens) -> Self {
-        self.tokens = Some(tokens);
+    pub fn tokens(mut self, tokens: impl Into<Arc<crate::tokens::Tokens>>) -> Self {
+        self.tokens = Some(tokens.into());
         self
     }
 

@@ -293,6 +293,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.authorize(caller, "CreateUserPoolClient", &id)?;
         self.pool(&id)?;
+        self.check_client_oauth(&id, &settings.oauth, settings.generate_secret)?;
         let explicit_auth_flows = auth_flows_or_default(settings.explicit_auth_flows);
         for _ in 0..self.max_attempts {
             let client = ClientRecord {
@@ -306,6 +307,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 explicit_auth_flows: explicit_auth_flows.clone(),
                 prevent_user_existence_errors: settings.prevent_user_existence_errors,
                 created_at: self.clock.now(),
+                oauth: settings.oauth.clone(),
             };
             match self.store.create_client(&client) {
                 Ok(()) => return Ok(client),

@@ -21,7 +21,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// `InternalErrorException` when the host built the service without tokens (a host bug).
     pub fn tokens(&self) -> Result<&Tokens> {
-        self.tokens.as_ref().ok_or_else(|| {
+        self.tokens.as_deref().ok_or_else(|| {
             Error::Internal(Internal::Bug(Cause::new(
                 "a token operation on a service built without tokens",
             )))
@@ -94,13 +94,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
     }
 
-    /// What a valid access token says (its signature, expiry and session checked).
+    /// What a valid access token for the user's own operations says (its signature,
+    /// expiry and session checked, and the `aws.cognito.signin.user.admin` scope every
+    /// token from InitiateAuth carries and an OAuth token carries only when granted).
     ///
     /// # Errors
     /// `NotAuthorizedException` (`Invalid Access Token`, `Access Token has expired`,
-    /// `Access Token has been revoked`), `InternalErrorException`.
+    /// `Access Token has been revoked`, `Access Token does not have required scopes`),
+    /// `InternalErrorException`.
     pub fn verify_access_token(&self, access_token: &str) -> Result<AccessClaims> {
-        self.tokens()?.verify_access(access_token)
+        self.tokens()?.verify_user_access(access_token)
     }
 
     /// **GetUser**: the access token's user.

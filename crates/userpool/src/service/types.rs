@@ -186,6 +186,9 @@ pub struct ClientSettings {
     pub explicit_auth_flows: Vec<String>,
     /// `PreventUserExistenceErrors` = `ENABLED` (default `LEGACY`, false, as the API's).
     pub prevent_user_existence_errors: bool,
+    /// The OAuth settings (SPEC §21): `AllowedOAuthFlows`, `AllowedOAuthScopes`,
+    /// `CallbackURLs`, ...; all empty by default (a client of no OAuth endpoint).
+    pub oauth: userpool_store::oauth::ClientOAuth,
 }
 
 /// Where a code was sent, masked (`CodeDeliveryDetails`).

@@ -26,6 +26,11 @@ pub(super) struct Common<'a> {
     pub auth_time: i64,
     pub iat: i64,
     pub exp: i64,
+    /// The access token's `scope`: the OAuth scopes granted, space-separated, or
+    /// [`ADMIN_SCOPE`] for a sign-in through the API (SPEC §21).
+    pub scope: &'a str,
+    /// The OIDC `nonce` of the authorization request, echoed in the id token (SPEC §21).
+    pub nonce: Option<&'a str>,
 }
 
 /// The access token's claims, as Cognito's.
@@ -37,7 +42,7 @@ pub(super) fn access(common: &Common<'_>, jti: Uuid) -> Value {
         "origin_jti": common.origin_jti.to_string(),
         "event_id": common.event_id.to_string(),
         "token_use": "access",
-        "scope": ADMIN_SCOPE,
+        "scope": common.scope,
         "auth_time": common.auth_time,
         "exp": common.exp,
         "iat": common.iat,
@@ -77,6 +82,11 @@ pub(super) fn id(common: &Common<'_>, user: &UserDescription, jti: Uuid) -> Valu
     ];
     for (name, value) in own {
         claims.insert(name.to_owned(), value);
+    }
+    // An attribute named `nonce` never poses as the request's.
+    claims.remove("nonce");
+    if let Some(nonce) = common.nonce {
+        claims.insert("nonce".to_owned(), Value::from(nonce));
     }
     Value::Object(claims)
 }
@@ -167,6 +177,8 @@ mod tests {
             auth_time: 1,
             iat: 1,
             exp: 3601,
+            scope: ADMIN_SCOPE,
+            nonce: None,
         }
     }
 

@@ -149,6 +149,27 @@ pub struct AccessClaims {
     pub client_id: String,
     /// The session the token was issued from.
     pub origin_jti: Uuid,
+    /// The OAuth scopes of the session (SPEC §21); empty for an API sign-in, whose token
+    /// carries `aws.cognito.signin.user.admin`.
+    pub scopes: Vec<String>,
+}
+
+/// An access token of the client-credentials grant (SPEC §21): no user, no session, no id
+/// or refresh token. `Debug` redacts the token.
+pub struct ClientCredentialsToken {
+    /// The access token.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+}
+
+impl std::fmt::Debug for ClientCredentialsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentialsToken")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
 }
 
 impl Tokens {
@@ -207,9 +228,10 @@ impl Tokens {
             issued_at: now,
             expires_at: add(now, self.refresh_validity)?,
             revoked: false,
+            scopes: Vec::new(),
         };
         // Sign first: a failure to sign leaves no session behind.
-        let mut issued = self.sign(&session, user, now, now)?;
+        let mut issued = self.sign(&session, user, now, now, None)?;
         self.store.insert_token_session(&session)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
@@ -261,7 +283,7 @@ impl Tokens {
                 session.origin_jti
             )));
         }
-        self.sign(session, user, session.issued_at, self.clock.now())
+        self.sign(session, user, session.issued_at, self.clock.now(), None)
     }
 
     /// Verifies an access token: RS256 signature by the key of the pool its `iss` names
@@ -342,7 +364,26 @@ impl Tokens {
             username: verified.username,
             client_id: verified.client_id,
             origin_jti: verified.origin_jti,
+            scopes: session.scopes,
         })
+    }
+
+    /// [`Tokens::verify_access`] for an operation of the user's own (GetUser,
+    /// ChangePassword, GlobalSignOut, ...): as Cognito, an access token of the OAuth
+    /// endpoints works there only if it was granted `aws.cognito.signin.user.admin`, so a
+    /// token granted `openid email` cannot change the password or read every attribute.
+    /// An API sign-in's token always carries that scope.
+    ///
+    /// # Errors
+    /// As [`Tokens::verify_access`], and `NotAuthorizedException` `Access Token does not
+    /// have required scopes`.
+    pub fn verify_user_access(&self, access_token: &str) -> Result<AccessClaims, Error> {
+        let claims = self.verify_access(access_token)?;
+        if claims.scopes.is_empty() || claims.scopes.iter().any(|s| s == claims::ADMIN_SCOPE) {
+            Ok(claims)
+        } else {
+            Err(Error::NotAuthorized(NotAuthorized::MissingScopes))
+        }
     }
 
     /// The pool's JWKS, `{"keys": [{"alg","e","kid","kty","n","use"}]}`, creating the
@@ -354,6 +395,19 @@ impl Tokens {
     pub fn jwks(&self, pool: &UserPoolId) -> Result<serde_json::Value, Error> {
         let key = self.key(pool)?;
         Ok(serde_json::json!({ "keys": [key.jwk()] }))
+    }
+
+    /// Revokes one session (RFC 7009 revocation of its refresh token, SPEC §21): the
+    /// refresh token stops working and the access tokens issued from it stop verifying;
+    /// the user's other sessions are untouched.
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool; `InternalErrorException` for
+    /// storage failures.
+    pub fn revoke_session(&self, session: &TokenSession) -> Result<(), Error> {
+        self.store
+            .revoke_token_session(&session.pool_id, session.origin_jti)?;
+        Ok(())
     }
 
     /// Revokes every session of the user (GlobalSignOut, AdminUserGlobalSignOut,
@@ -376,6 +430,106 @@ impl Tokens {
         )
     }
 
+    /// A sign-in through the OAuth endpoints (SPEC §21): as [`Tokens::issue`], with the
+    /// granted `scopes` in the session (its access tokens carry them, now and at every
+    /// refresh), the request's `nonce` in the id token, and `auth_time` the moment the
+    /// user signed in on the hosted page.
+    ///
+    /// # Errors
+    /// As [`Tokens::issue`].
+    pub fn issue_oauth(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        scopes: &[String],
+        nonce: Option<&str>,
+        auth_time: DateTime<Utc>,
+    ) -> Result<Issued, Error> {
+        let now = self.clock.now();
+        let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
+        let session = TokenSession {
+            pool_id: pool.clone(),
+            origin_jti: random_uuid(self.random.as_ref())?,
+            sub: user.sub,
+            client_id: client_id.to_owned(),
+            refresh_digest,
+            issued_at: auth_time,
+            expires_at: add(now, self.refresh_validity)?,
+            revoked: false,
+            scopes: scopes.to_vec(),
+        };
+        let mut issued = self.sign(&session, user, auth_time, now, nonce)?;
+        self.store.insert_token_session(&session)?;
+        issued.refresh_token = Some(refresh_token.as_str().to_owned());
+        Ok(issued)
+    }
+
+    /// An access token of the client-credentials grant (SPEC §21): `sub` and `client_id`
+    /// are the client's, `scope` the granted custom scopes; nothing is stored (such a
+    /// token is for resource servers, which verify it with the JWKS alone).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool, `InternalErrorException` for
+    /// storage, randomness or signing failures.
+    pub fn client_credentials(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        scopes: &[String],
+    ) -> Result<ClientCredentialsToken, Error> {
+        let key = self.key(pool)?;
+        let now = self.clock.now();
+        let claims = serde_json::json!({
+            "sub": client_id,
+            "token_use": "access",
+            "scope": scopes.join(" "),
+            "auth_time": now.timestamp(),
+            "iss": self.issuer(pool),
+            "exp": add(now, self.access_validity)?.timestamp(),
+            "iat": now.timestamp(),
+            "version": 2,
+            "jti": random_uuid(self.random.as_ref())?.to_string(),
+            "client_id": client_id,
+        });
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = None;
+        header.kid = Some(key.kid.clone());
+        Ok(ClientCredentialsToken {
+            access_token: encode(&header, &claims, &key)?,
+            expires_in: self.access_validity.num_seconds(),
+        })
+    }
+
+    /// A fresh authorization code and the digest the store keeps of it (SPEC §21).
+    ///
+    /// # Errors
+    /// `InternalErrorException` when the random source fails.
+    pub fn new_authorization_code(&self) -> Result<(zeroize::Zeroizing<String>, [u8; 32]), Error> {
+        refresh::new_code(self.random.as_ref())
+    }
+
+    /// The digest under which the authorization code `code` is stored.
+    #[must_use]
+    pub fn authorization_code_digest(code: &str) -> [u8; 32] {
+        refresh::code_digest(code)
+    }
+
+    /// The session of a refresh token of `pool`, whatever its client, state or expiry
+    /// (RFC 7009 revocation decides itself what to do with it).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool, `InternalErrorException` for
+    /// storage failures.
+    pub fn session_of_refresh_token(
+        &self,
+        pool: &UserPoolId,
+        refresh_token: &str,
+    ) -> Result<Option<TokenSession>, Error> {
+        let digest = refresh::refresh_digest(refresh_token);
+        Ok(self.store.find_token_session_by_refresh(pool, &digest)?)
+    }
+
     /// Signs the access and id tokens of `session` for `user`.
     fn sign(
         &self,
@@ -383,9 +537,15 @@ impl Tokens {
         user: &UserDescription,
         auth_time: DateTime<Utc>,
         now: DateTime<Utc>,
+        nonce: Option<&str>,
     ) -> Result<Issued, Error> {
         let key = self.key(&session.pool_id)?;
         let issuer = self.issuer(&session.pool_id);
+        let scope = if session.scopes.is_empty() {
+            claims::ADMIN_SCOPE.to_owned()
+        } else {
+            session.scopes.join(" ")
+        };
         let common = claims::Common {
             issuer: &issuer,
             sub: session.sub,
@@ -396,6 +556,8 @@ impl Tokens {
             auth_time: auth_time.timestamp(),
             iat: now.timestamp(),
             exp: add(now, self.access_validity)?.timestamp(),
+            scope: &scope,
+            nonce,
         };
         // Cognito's header is exactly `{"kid", "alg"}` (no `typ`).
         let mut header = Header::new(Algorithm::RS256);
@@ -409,6 +571,14 @@ impl Tokens {
         let mut id_claims = claims::id(&common, user, random_uuid(self.random.as_ref())?);
         claims::add_groups(&mut id_claims, &groups, true);
         let access = encode(&access_claims)?;
+        // A session of the OAuth endpoints (it has scopes) binds its id token to the access
+        // token beside it with `at_hash`, as Cognito's token endpoint does (OpenID Connect
+        // Core §3.1.3.6); an API sign-in's id token has none, as Cognito's.
+        if !session.scopes.is_empty()
+            && let Some(claims) = id_claims.as_object_mut()
+        {
+            claims.insert("at_hash".to_owned(), at_hash(&access).into());
+        }
         let id = encode(&id_claims)?;
         Ok(Issued {
             access_token: access,
@@ -440,6 +610,14 @@ fn encode(
         "{message}.{}",
         Base64UrlUnpadded::encode_string(&signature)
     ))
+}
+
+/// The id token's `at_hash` of `access_token` (RS256): the base64url of the left half of
+/// its SHA-256 digest.
+fn at_hash(access_token: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    Base64UrlUnpadded::encode_string(&digest.as_ref()[..16])
 }
 
 /// A random (v4) UUID from `random`.

@@ -37,6 +37,30 @@ pub(super) fn new_refresh_token(
     Ok((token, digest))
 }
 
+/// Another domain, for authorization codes (SPEC §21): a code's digest never equals a
+/// refresh token's.
+const CODE_CONTEXT: &[u8] = b"userpool authorization code v1\0";
+
+/// A fresh authorization code (base64url, 43 characters) and the digest the store keeps.
+pub(super) fn new_code(random: &dyn RandomSource) -> Result<(Zeroizing<String>, [u8; 32]), Error> {
+    let mut bytes = Zeroizing::new([0u8; REFRESH_TOKEN_BYTES]);
+    random
+        .fill(bytes.as_mut_slice())
+        .map_err(|e| internal(format!("no randomness for an authorization code: {e}")))?;
+    let code = Zeroizing::new(Base64UrlUnpadded::encode_string(bytes.as_slice()));
+    let digest = code_digest(&code);
+    Ok((code, digest))
+}
+
+/// The digest under which the authorization code `code` is stored. Total, as
+/// [`refresh_digest`].
+pub(super) fn code_digest(code: &str) -> [u8; 32] {
+    let mut hasher = Blake2b256::new();
+    hasher.update(CODE_CONTEXT);
+    hasher.update(code.as_bytes());
+    hasher.finalize().into()
+}
+
 /// The digest under which the session of `token` is stored. Total: any string, however
 /// malformed, has a digest (and garbage simply finds no session).
 pub(super) fn refresh_digest(token: &str) -> [u8; 32] {

@@ -1,0 +1,293 @@
+//! Pending authorization requests of the hosted sign-in page (SPEC §21): what the
+//! authorize endpoint accepted, waiting for the user to sign in.
+//!
+//! Bounded by construction: each lives [`PENDING_LIFETIME`], and at most
+//! [`MAX_PENDING`] are held per process (the oldest is dropped first), so a flood of
+//! authorize requests costs a fixed amount of memory. One client address holds at most
+//! [`MAX_PENDING_PER_ADDRESS`] (its own oldest is dropped first), so a flood from a few
+//! addresses cannot push everyone else's sign-ins out. They are per process and lost on
+//! restart: the user then starts again from the app, as after Cognito's own timeout.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use subtle::ConstantTimeEq;
+use userpool::AuthorizeGrant;
+use zeroize::Zeroizing;
+
+/// How long a pending request waits for the user.
+pub const PENDING_LIFETIME: TimeDelta = TimeDelta::minutes(5);
+
+/// The most pending requests one process holds.
+pub const MAX_PENDING: usize = 10_000;
+
+/// The most pending requests one client address holds: a tenth of [`MAX_PENDING`], so it
+/// takes ten addresses flooding at once to evict anyone else's.
+pub const MAX_PENDING_PER_ADDRESS: usize = MAX_PENDING / 10;
+
+/// An accepted authorization request.
+#[derive(Clone)]
+pub struct Pending {
+    /// What the authorize endpoint accepted.
+    pub grant: AuthorizeGrant,
+    /// The form's CSRF token (also the cookie's value).
+    pub csrf: Zeroizing<String>,
+    /// An open NEW_PASSWORD_REQUIRED challenge: the username and the challenge session.
+    pub challenge: Option<(String, Zeroizing<String>)>,
+    /// When the request was accepted.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("pool_id", &self.grant.pool.id)
+            .field("client_id", &self.grant.client_id)
+            .field("redirect_uri", &self.grant.redirect_uri)
+            .field("scopes", &self.grant.scopes)
+            .field("challenge", &self.challenge.as_ref().map(|(u, _)| u))
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pending {
+    /// Whether `csrf` (from the form) and `cookie` both equal the request's token,
+    /// compared in constant time.
+    #[must_use]
+    pub fn csrf_matches(&self, csrf: &str, cookie: Option<&str>) -> bool {
+        let expected = self.csrf.as_bytes();
+        let form_ok: bool = csrf.as_bytes().ct_eq(expected).into();
+        let cookie_ok: bool = cookie.is_some_and(|c| c.as_bytes().ct_eq(expected).into());
+        form_ok && cookie_ok
+    }
+}
+
+/// The pending requests of this process.
+#[derive(Default)]
+pub struct PendingRequests {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_id: HashMap<String, Pending>,
+    /// Ids (and the address that asked) in insertion order, for expiry and the caps.
+    order: VecDeque<(String, Option<IpAddr>)>,
+    /// How many requests each address holds.
+    per_address: HashMap<IpAddr, usize>,
+}
+
+impl std::fmt::Debug for PendingRequests {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self.inner.lock().map_or(0, |i| i.by_id.len());
+        f.debug_struct("PendingRequests")
+            .field("held", &held)
+            .finish()
+    }
+}
+
+impl PendingRequests {
+    /// Holds `pending` under `id` for the client at `address`, dropping expired requests,
+    /// past the address's share its own oldest, and past the cap the oldest of all.
+    pub fn insert(
+        &self,
+        id: String,
+        pending: Pending,
+        now: DateTime<Utc>,
+        address: Option<IpAddr>,
+    ) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        inner.expire(now);
+        if let Some(address) = address
+            && inner.per_address.get(&address).copied().unwrap_or(0) >= MAX_PENDING_PER_ADDRESS
+            && let Some(position) = inner.order.iter().position(|(_, a)| *a == Some(address))
+        {
+            inner.remove_at(position);
+        }
+        while inner.by_id.len() >= MAX_PENDING {
+            if inner.order.is_empty() {
+                break;
+            }
+            inner.remove_at(0);
+        }
+        if let Some(address) = address {
+            *inner.per_address.entry(address).or_insert(0) += 1;
+        }
+        inner.order.push_back((id.clone(), address));
+        inner.by_id.insert(id, pending);
+    }
+
+    /// The live request `id`.
+    #[must_use]
+    pub fn get(&self, id: &str, now: DateTime<Utc>) -> Option<Pending> {
+        let inner = self.inner.lock().ok()?;
+        inner
+            .by_id
+            .get(id)
+            .filter(|p| now < p.created_at + PENDING_LIFETIME)
+            .cloned()
+    }
+
+    /// Replaces the request `id` (an opened or answered challenge), if still held.
+    pub fn update(&self, id: &str, pending: Pending) {
+        if let Ok(mut inner) = self.inner.lock()
+            && let Some(slot) = inner.by_id.get_mut(id)
+        {
+            *slot = pending;
+        }
+    }
+
+    /// Ends the request `id` and returns it, if it was still held: of two concurrent
+    /// answers to one request only one gets it (and with it the code).
+    pub fn take(&self, id: &str) -> Option<Pending> {
+        let mut inner = self.inner.lock().ok()?;
+        let position = inner.order.iter().position(|(o, _)| o == id)?;
+        inner.remove_at(position)
+    }
+}
+
+impl Inner {
+    fn expire(&mut self, now: DateTime<Utc>) {
+        while let Some((front, _)) = self.order.front() {
+            let expired = self
+                .by_id
+                .get(front)
+                .is_none_or(|p| now >= p.created_at + PENDING_LIFETIME);
+            if !expired {
+                break;
+            }
+            self.remove_at(0);
+        }
+    }
+
+    /// Forgets the request at `position` of the order, and its address's count.
+    fn remove_at(&mut self, position: usize) -> Option<Pending> {
+        let (id, address) = self.order.remove(position)?;
+        if let Some(address) = address
+            && let Some(count) = self.per_address.get_mut(&address)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.per_address.remove(&address);
+            }
+        }
+        self.by_id.remove(&id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(at: DateTime<Utc>) -> Pending {
+        let pool = userpool::PoolRecord {
+            id: userpool_core::UserPoolId::parse("us-east-1_Pend").expect("pool id"),
+            name: "p".into(),
+            policy: userpool_core::PasswordPolicy::default(),
+            hash_params: userpool_core::HashParams::default(),
+            history_mode: userpool_core::HistoryMode::PerEntrySalt,
+            alias_attributes: Vec::new(),
+            username_attributes: Vec::new(),
+            case_sensitive: true,
+            created_at: at,
+            modified_at: at,
+            version: 1,
+            mfa: Default::default(),
+            schema: userpool_core::Schema::standard(),
+            settings: userpool_core::PoolSettings::default(),
+        };
+        Pending {
+            grant: AuthorizeGrant {
+                pool,
+                client_id: "c".into(),
+                redirect_uri: "http://localhost/cb".into(),
+                scopes: vec!["openid".into()],
+                code_challenge: None,
+                nonce: None,
+                state: None,
+            },
+            csrf: Zeroizing::new("token".into()),
+            challenge: None,
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn requests_expire_and_the_oldest_go_past_the_cap() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0, None);
+        assert!(held.get("a", t0 + TimeDelta::minutes(4)).is_some());
+        assert!(held.get("a", t0 + PENDING_LIFETIME).is_none(), "expired");
+        for i in 0..MAX_PENDING {
+            held.insert(format!("r{i}"), pending(t0), t0, None);
+        }
+        assert!(held.get("a", t0).is_none(), "the oldest went past the cap");
+        assert!(held.get("r0", t0).is_some());
+        held.insert("late".into(), pending(t0), t0, None);
+        assert!(held.get("r0", t0).is_none());
+        let len = held.inner.lock().expect("lock").by_id.len();
+        assert_eq!(len, MAX_PENDING);
+    }
+
+    #[test]
+    fn a_request_is_taken_once() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0, None);
+        assert!(held.take("a").is_some());
+        assert!(held.take("a").is_none(), "a second answer finds nothing");
+        assert!(held.get("a", t0).is_none());
+        assert!(held.inner.lock().expect("lock").order.is_empty());
+    }
+
+    #[test]
+    fn one_address_cannot_push_out_anothers_requests() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        let victim: IpAddr = [192, 0, 2, 1].into();
+        let flooder: IpAddr = [192, 0, 2, 66].into();
+        held.insert("victim".into(), pending(t0), t0, Some(victim));
+        for i in 0..MAX_PENDING * 2 {
+            held.insert(format!("f{i}"), pending(t0), t0, Some(flooder));
+        }
+        assert!(
+            held.get("victim", t0).is_some(),
+            "the victim's request survives"
+        );
+        assert!(
+            held.get("f0", t0).is_none(),
+            "the flooder's oldest went first"
+        );
+        let last = format!("f{}", MAX_PENDING * 2 - 1);
+        assert!(held.get(&last, t0).is_some());
+        let inner = held.inner.lock().expect("lock");
+        assert_eq!(inner.per_address[&flooder], MAX_PENDING_PER_ADDRESS);
+        assert_eq!(inner.by_id.len(), MAX_PENDING_PER_ADDRESS + 1);
+        assert_eq!(inner.order.len(), inner.by_id.len());
+        drop(inner);
+        assert!(held.take("victim").is_some());
+        assert!(
+            !held
+                .inner
+                .lock()
+                .expect("lock")
+                .per_address
+                .contains_key(&victim)
+        );
+    }
+
+    #[test]
+    fn csrf_needs_the_form_and_the_cookie() {
+        let p = pending(DateTime::<Utc>::UNIX_EPOCH);
+        assert!(p.csrf_matches("token", Some("token")));
+        assert!(!p.csrf_matches("token", None));
+        assert!(!p.csrf_matches("token", Some("other")));
+        assert!(!p.csrf_matches("toke", Some("token")));
+    }
+}

@@ -1,0 +1,459 @@
+//! OAuth record operations (SPEC §21): CreateUserPoolDomain, DescribeUserPoolDomain,
+//! UpdateUserPoolDomain, DeleteUserPoolDomain, Create/Describe/List/Update/
+//! DeleteResourceServer, Create/Describe/List/Update/DeleteIdentityProvider,
+//! GetIdentityProviderByIdentifier. Every decision is the service's; this module reads
+//! the members and writes Cognito's shapes.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use userpool::oauth::{
+    DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
+};
+use userpool::{Caller, IdentityProviderSettings};
+
+use super::shapes::{self, ACCOUNT_ID, Required};
+use crate::App;
+use crate::error::Error;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CustomDomainConfig {
+    certificate_arn: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DomainInput {
+    user_pool_id: Option<String>,
+    domain: Option<String>,
+    custom_domain_config: Option<CustomDomainConfig>,
+    managed_login_version: Option<i64>,
+}
+
+/// `DomainDescriptionType`.
+fn domain_description(domain: &DomainRecord) -> Value {
+    let mut out = json!({
+        "UserPoolId": domain.pool_id.as_str(),
+        "AWSAccountId": ACCOUNT_ID,
+        "Domain": domain.domain,
+        "S3Bucket": "",
+        "CloudFrontDistribution": "",
+        "Version": domain.version.to_string(),
+        "Status": "ACTIVE",
+        "ManagedLoginVersion": domain.managed_login_version,
+    });
+    if let Some(arn) = &domain.certificate_arn {
+        out["CustomDomainConfig"] = json!({ "CertificateArn": arn });
+    }
+    out
+}
+
+fn domain_members(input: &DomainInput, pool_required: bool) -> Result<(&str, &str), Error> {
+    let mut required = Required::default();
+    let pool = if pool_required {
+        required.take(input.user_pool_id.as_deref(), "userPoolId")
+    } else {
+        ""
+    };
+    let domain = required.take(input.domain.as_deref(), "domain");
+    required.finish()?;
+    Ok((pool, domain))
+}
+
+fn certificate(input: &DomainInput) -> Option<&str> {
+    input
+        .custom_domain_config
+        .as_ref()
+        .and_then(|c| c.certificate_arn.as_deref())
+}
+
+/// **CreateUserPoolDomain**: `{"CloudFrontDomain"?, "ManagedLoginVersion"}`.
+pub fn create_user_pool_domain(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DomainInput = shapes::input(input)?;
+    let (pool, domain) = domain_members(&input, true)?;
+    let created = app.pools.create_user_pool_domain(
+        caller,
+        pool,
+        domain,
+        certificate(&input),
+        input.managed_login_version,
+    )?;
+    let mut out = json!({ "ManagedLoginVersion": created.managed_login_version });
+    if created.certificate_arn.is_some() {
+        out["CloudFrontDomain"] = json!(created.domain);
+    }
+    Ok(out)
+}
+
+/// **DescribeUserPoolDomain**: `{"DomainDescription": DomainDescriptionType}`, empty for
+/// an unknown domain.
+pub fn describe_user_pool_domain(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DomainInput = shapes::input(input)?;
+    let (_, domain) = domain_members(&input, false)?;
+    let found = app.pools.describe_user_pool_domain(caller, domain)?;
+    Ok(json!({ "DomainDescription": found.as_ref().map_or_else(|| json!({}), domain_description) }))
+}
+
+/// **UpdateUserPoolDomain**: `{"CloudFrontDomain"?, "ManagedLoginVersion"}`.
+pub fn update_user_pool_domain(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DomainInput = shapes::input(input)?;
+    let (pool, domain) = domain_members(&input, true)?;
+    let updated = app.pools.update_user_pool_domain(
+        caller,
+        pool,
+        domain,
+        certificate(&input),
+        input.managed_login_version,
+    )?;
+    let mut out = json!({ "ManagedLoginVersion": updated.managed_login_version });
+    if updated.certificate_arn.is_some() {
+        out["CloudFrontDomain"] = json!(updated.domain);
+    }
+    Ok(out)
+}
+
+/// **DeleteUserPoolDomain**: `{}`.
+pub fn delete_user_pool_domain(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DomainInput = shapes::input(input)?;
+    let (pool, domain) = domain_members(&input, true)?;
+    app.pools.delete_user_pool_domain(caller, pool, domain)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ScopeInput {
+    scope_name: Option<String>,
+    scope_description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResourceServerInput {
+    user_pool_id: Option<String>,
+    identifier: Option<String>,
+    name: Option<String>,
+    scopes: Option<Vec<ScopeInput>>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+impl ResourceServerInput {
+    fn scopes(&self, required: &mut Required) -> Vec<ResourceServerScope> {
+        self.scopes
+            .iter()
+            .flatten()
+            .map(|s| ResourceServerScope {
+                name: required
+                    .take(s.scope_name.as_deref(), "scopes.member.scopeName")
+                    .to_owned(),
+                description: required
+                    .take(
+                        s.scope_description.as_deref(),
+                        "scopes.member.scopeDescription",
+                    )
+                    .to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// `ResourceServerType`.
+fn resource_server_type(server: &ResourceServerRecord) -> Value {
+    json!({
+        "UserPoolId": server.pool_id.as_str(),
+        "Identifier": server.identifier,
+        "Name": server.name,
+        "Scopes": server.scopes.iter().map(|s| json!({
+            "ScopeName": s.name,
+            "ScopeDescription": s.description,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn pool_and_identifier(input: &ResourceServerInput, required: &mut Required) -> (String, String) {
+    (
+        required
+            .take(input.user_pool_id.as_deref(), "userPoolId")
+            .to_owned(),
+        required
+            .take(input.identifier.as_deref(), "identifier")
+            .to_owned(),
+    )
+}
+
+/// **CreateResourceServer**: `{"ResourceServer": ResourceServerType}`.
+pub fn create_resource_server(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ResourceServerInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, identifier) = pool_and_identifier(&input, &mut required);
+    let name = required.take(input.name.as_deref(), "name").to_owned();
+    let scopes = input.scopes(&mut required);
+    required.finish()?;
+    let server = app
+        .pools
+        .create_resource_server(caller, &pool, &identifier, &name, &scopes)?;
+    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+}
+
+/// **DescribeResourceServer**: `{"ResourceServer": ResourceServerType}`.
+pub fn describe_resource_server(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ResourceServerInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, identifier) = pool_and_identifier(&input, &mut required);
+    required.finish()?;
+    let server = app
+        .pools
+        .describe_resource_server(caller, &pool, &identifier)?;
+    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+}
+
+/// **ListResourceServers**: `{"ResourceServers": [ResourceServerType], "NextToken"?}`.
+pub fn list_resource_servers(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ResourceServerInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let page = app.pools.list_resource_servers(
+        caller,
+        pool,
+        input.max_results,
+        input.next_token.as_deref(),
+    )?;
+    let mut out = json!({
+        "ResourceServers": page.resource_servers.iter().map(resource_server_type).collect::<Vec<_>>(),
+    });
+    if let Some(token) = page.next_token {
+        out["NextToken"] = json!(token);
+    }
+    Ok(out)
+}
+
+/// **UpdateResourceServer**: `{"ResourceServer": ResourceServerType}`.
+pub fn update_resource_server(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ResourceServerInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, identifier) = pool_and_identifier(&input, &mut required);
+    let name = required.take(input.name.as_deref(), "name").to_owned();
+    let scopes = input.scopes(&mut required);
+    required.finish()?;
+    let server = app
+        .pools
+        .update_resource_server(caller, &pool, &identifier, &name, &scopes)?;
+    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+}
+
+/// **DeleteResourceServer**: `{}`.
+pub fn delete_resource_server(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ResourceServerInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, identifier) = pool_and_identifier(&input, &mut required);
+    required.finish()?;
+    app.pools
+        .delete_resource_server(caller, &pool, &identifier)?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProviderInput {
+    user_pool_id: Option<String>,
+    provider_name: Option<String>,
+    provider_type: Option<String>,
+    provider_details: Option<BTreeMap<String, String>>,
+    attribute_mapping: Option<BTreeMap<String, String>>,
+    idp_identifiers: Option<Vec<String>>,
+    idp_identifier: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+impl ProviderInput {
+    fn settings(&self) -> IdentityProviderSettings {
+        IdentityProviderSettings {
+            provider_details: self.provider_details.clone(),
+            attribute_mapping: self.attribute_mapping.clone(),
+            idp_identifiers: self.idp_identifiers.clone(),
+        }
+    }
+}
+
+/// `IdentityProviderType`. The client secret is shown, as Cognito's Describe does.
+fn identity_provider_type(provider: &IdentityProviderRecord) -> Value {
+    json!({
+        "UserPoolId": provider.pool_id.as_str(),
+        "ProviderName": provider.provider_name,
+        "ProviderType": provider.provider_type,
+        "ProviderDetails": provider.provider_details,
+        "AttributeMapping": provider.attribute_mapping,
+        "IdpIdentifiers": provider.idp_identifiers,
+        "LastModifiedDate": shapes::epoch(provider.modified_at),
+        "CreationDate": shapes::epoch(provider.created_at),
+    })
+}
+
+fn pool_and_provider(input: &ProviderInput, required: &mut Required) -> (String, String) {
+    (
+        required
+            .take(input.user_pool_id.as_deref(), "userPoolId")
+            .to_owned(),
+        required
+            .take(input.provider_name.as_deref(), "providerName")
+            .to_owned(),
+    )
+}
+
+/// **CreateIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
+pub fn create_identity_provider(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, name) = pool_and_provider(&input, &mut required);
+    let provider_type = required
+        .take(input.provider_type.as_deref(), "providerType")
+        .to_owned();
+    if input.provider_details.is_none() {
+        required.violate("providerDetails", userpool_core::Constraint::Missing);
+    }
+    required.finish()?;
+    let provider = app.pools.create_identity_provider(
+        caller,
+        &pool,
+        &name,
+        &provider_type,
+        input.settings(),
+    )?;
+    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+}
+
+/// **DescribeIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
+pub fn describe_identity_provider(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, name) = pool_and_provider(&input, &mut required);
+    required.finish()?;
+    let provider = app.pools.describe_identity_provider(caller, &pool, &name)?;
+    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+}
+
+/// **GetIdentityProviderByIdentifier**: `{"IdentityProvider": IdentityProviderType}`.
+pub fn get_identity_provider_by_identifier(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let identifier = required.take(input.idp_identifier.as_deref(), "idpIdentifier");
+    required.finish()?;
+    let provider = app
+        .pools
+        .get_identity_provider_by_identifier(caller, pool, identifier)?;
+    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+}
+
+/// **ListIdentityProviders**: `{"Providers": [ProviderDescription], "NextToken"?}`.
+pub fn list_identity_providers(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    required.finish()?;
+    let page = app.pools.list_identity_providers(
+        caller,
+        pool,
+        input.max_results,
+        input.next_token.as_deref(),
+    )?;
+    let mut out = json!({
+        "Providers": page.providers.iter().map(|p| json!({
+            "ProviderName": p.provider_name,
+            "ProviderType": p.provider_type,
+            "LastModifiedDate": shapes::epoch(p.modified_at),
+            "CreationDate": shapes::epoch(p.created_at),
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(token) = page.next_token {
+        out["NextToken"] = json!(token);
+    }
+    Ok(out)
+}
+
+/// **UpdateIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
+pub fn update_identity_provider(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, name) = pool_and_provider(&input, &mut required);
+    required.finish()?;
+    let provider = app
+        .pools
+        .update_identity_provider(caller, &pool, &name, input.settings())?;
+    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+}
+
+/// **DeleteIdentityProvider**: `{}`.
+pub fn delete_identity_provider(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: ProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let (pool, name) = pool_and_provider(&input, &mut required);
+    required.finish()?;
+    app.pools.delete_identity_provider(caller, &pool, &name)?;
+    Ok(json!({}))
+}

@@ -1,0 +1,193 @@
+"""SPEC §21 in a real browser: Debian's Chromium, driven by Playwright, signs in on the
+hosted page; an off-the-shelf OIDC client (authlib) builds the authorization request with
+PKCE and exchanges the code; the id token is verified (PyJWT) with the keys the discovery
+document names.
+
+Chromium is the system's (`/usr/bin/chromium`, Debian's `chromium` package); Playwright
+never downloads a browser here. Without it the test fails and says so (never skips)."""
+
+import http.server
+import os
+import secrets
+import threading
+import urllib.parse
+
+import jwt
+import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from playwright.sync_api import sync_playwright
+
+from support import PERM, PERM2, TEMP, create_user, unique
+
+CHROMIUM = os.environ.get("USERPOOL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class Callback:
+    """A local HTTP server standing for the web app's callback URL: it records the query
+    of every request it gets and answers a small page."""
+
+    def __init__(self):
+        self.queries: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                url = urllib.parse.urlsplit(self.path)
+                if url.path == "/callback":  # not the browser's /favicon.ico
+                    outer.queries.append(url.query)
+                body = b"<!doctype html><title>callback</title><p>signed in</p>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/callback"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+@pytest.fixture
+def callback():
+    cb = Callback()
+    yield cb
+    cb.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), (
+        f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)"
+    )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def web_app(cognito, pool, callback_url):
+    return cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName=unique("web"), GenerateSecret=False,
+        AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        CallbackURLs=[callback_url], SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+
+
+def discovery(server, pool):
+    r = requests.get(f"{server.url}/{pool}/.well-known/openid-configuration", timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def authorize_url(config, client_id, callback_url):
+    session = OAuth2Session(client_id, redirect_uri=callback_url, scope="openid email",
+                            code_challenge_method="S256")
+    verifier = secrets.token_urlsafe(48)
+    nonce = secrets.token_urlsafe(16)
+    url, state = session.create_authorization_url(config["authorization_endpoint"],
+                                                  code_verifier=verifier, nonce=nonce)
+    return session, url, state, verifier, nonce
+
+
+def sign_in_on_page(page, username, password):
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_s21_browser_signs_in_on_the_hosted_page_and_authlib_completes_pkce(server, cognito, pool, browser, callback):
+    username = unique("alice")
+    create_user(cognito, pool, username, permanent=PERM, attributes={"email": "alice@example.com"})
+    client = web_app(cognito, pool, callback.url)
+    config = discovery(server, pool)
+    assert config["code_challenge_methods_supported"] == ["S256"]
+    session, url, state, verifier, nonce = authorize_url(config, client["ClientId"], callback.url)
+
+    page = browser.new_page()
+    page.goto(url)
+    assert page.title(), "the page has a title"
+    # Accessible: every input has a label, and no script is needed to sign in.
+    assert page.locator("script").count() == 0
+    sign_in_on_page(page, username, "Wrong-Passw0rd!")
+    assert "Incorrect username or password." in page.content()
+    assert callback.queries == [], "a refused sign-in redirects nowhere"
+
+    sign_in_on_page(page, username, PERM)
+    page.wait_for_url(f"{callback.url}*")
+    query = urllib.parse.parse_qs(callback.queries[-1])
+    assert query["state"] == [state], "the state comes back untouched"
+
+    token = session.fetch_token(config["token_endpoint"], authorization_response=page.url,
+                                code_verifier=verifier)
+    assert token["token_type"] == "Bearer" and token["refresh_token"]
+    # The id token verifies against the keys the discovery document names.
+    key = jwt.PyJWKClient(config["jwks_uri"]).get_signing_key_from_jwt(token["id_token"]).key
+    claims = jwt.decode(token["id_token"], key, algorithms=config["id_token_signing_alg_values_supported"],
+                        audience=client["ClientId"], issuer=config["issuer"])
+    assert claims["nonce"] == nonce
+    assert claims["token_use"] == "id"
+    assert claims["cognito:username"] == username
+    assert claims["email"] == "alice@example.com"
+
+    info = requests.get(config["userinfo_endpoint"], timeout=10,
+                        headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert info.status_code == 200, info.text
+    assert info.json()["username"] == username
+
+    # The code is spent: a second exchange is invalid_grant.
+    code = query["code"][0]
+    again = requests.post(config["token_endpoint"], timeout=10, data={
+        "grant_type": "authorization_code", "client_id": client["ClientId"], "code": code,
+        "redirect_uri": callback.url, "code_verifier": verifier})
+    assert again.status_code == 400 and again.json() == {"error": "invalid_grant"}
+
+    # The refresh token works through the token endpoint.
+    refreshed = session.refresh_token(config["token_endpoint"], refresh_token=token["refresh_token"])
+    assert refreshed["id_token"] and refreshed["access_token"]
+
+
+def test_s21_hosted_page_asks_for_a_new_password(server, cognito, pool, browser, callback):
+    username = unique("bob")
+    create_user(cognito, pool, username, temporary=TEMP)
+    client = web_app(cognito, pool, callback.url)
+    config = discovery(server, pool)
+    session, url, state, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
+    page = browser.new_page()
+    page.goto(url)
+    sign_in_on_page(page, username, TEMP)
+    page.get_by_label("New password").fill(PERM2)
+    page.get_by_role("button", name="Change password").click()
+    page.wait_for_url(f"{callback.url}*")
+    token = session.fetch_token(config["token_endpoint"], authorization_response=page.url,
+                                code_verifier=verifier)
+    assert token["id_token"]
+    assert cognito.admin_get_user(UserPoolId=pool, Username=username)["UserStatus"] == "CONFIRMED"
+
+
+def test_s21_hosted_page_refuses_a_disabled_user_and_an_unregistered_redirect(server, cognito, pool, browser, callback):
+    username = unique("carol")
+    create_user(cognito, pool, username, permanent=PERM)
+    cognito.admin_disable_user(UserPoolId=pool, Username=username)
+    client = web_app(cognito, pool, callback.url)
+    config = discovery(server, pool)
+    _, url, _, _, _ = authorize_url(config, client["ClientId"], callback.url)
+    page = browser.new_page()
+    page.goto(url)
+    sign_in_on_page(page, username, PERM)
+    assert "User is disabled." in page.content()
+
+    evil = url.replace(urllib.parse.quote(callback.url, safe=""), urllib.parse.quote("https://evil.example.com/cb", safe=""))
+    assert evil != url
+    response = page.goto(evil)
+    assert response.status == 400
+    assert "evil.example.com" not in (response.headers.get("location") or "")
+    assert callback.queries == []

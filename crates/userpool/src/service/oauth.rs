@@ -1,0 +1,810 @@
+//! OAuth 2.0 records (SPEC §21): user-pool domains, resource servers and identity
+//! providers, their management operations, and the checks of an app client's OAuth
+//! settings.
+//!
+//! Each operation validates its members (with `userpool_core::oauth`), asks the host's
+//! authoriser for its Cognito action name and takes one request from the pool's rate
+//! limit (SPEC §7): reads count as `UserRead`, writes as `UserUpdate` (Cognito's own
+//! categories for these records are not modelled, as for groups).
+//!
+//! List tokens are opaque to clients: hex of `<listing>:<pool>:<last key>`, resuming after
+//! that key, refused for another pool or listing.
+
+use std::collections::BTreeMap;
+
+use userpool_core::oauth::{self as rules, OAuthFlow};
+use userpool_core::{Error, Result, UserPoolId};
+
+use super::UserPools;
+use crate::authorize::Caller;
+use crate::ratelimit::Category;
+use userpool_store::oauth::{
+    ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
+};
+use userpool_store::store::{Store, StoreError};
+
+/// The largest page of ListResourceServers (`MaxResults` 1..=50) and
+/// ListIdentityProviders (1..=60).
+const MAX_RESOURCE_SERVER_PAGE: usize = 50;
+const MAX_PROVIDER_PAGE: usize = 60;
+
+/// One page of `ListResourceServers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceServerPage {
+    /// The resource servers, by identifier.
+    pub resource_servers: Vec<ResourceServerRecord>,
+    /// Pass it back for the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// One page of `ListIdentityProviders`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityProviderPage {
+    /// The providers, by name.
+    pub providers: Vec<IdentityProviderRecord>,
+    /// Pass it back for the next page; `None` on the last.
+    pub next_token: Option<String>,
+}
+
+/// The members of CreateIdentityProvider and UpdateIdentityProvider (in an update, an
+/// absent member keeps its value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdentityProviderSettings {
+    /// `ProviderDetails`.
+    pub provider_details: Option<BTreeMap<String, String>>,
+    /// `AttributeMapping`.
+    pub attribute_mapping: Option<BTreeMap<String, String>>,
+    /// `IdpIdentifiers`.
+    pub idp_identifiers: Option<Vec<String>>,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidParameterMessage(message.into())
+}
+
+fn not_found(message: impl Into<String>) -> Error {
+    Error::ResourceNotFound(message.into())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn page_token(listing: &str, pool: &UserPoolId, last: &str) -> String {
+    hex(format!("{listing}:{}:{last}", pool.as_str()).as_bytes())
+}
+
+/// The key a page token resumes after.
+fn resume_after(listing: &str, pool: &UserPoolId, token: Option<&str>) -> Result<Option<String>> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let text = unhex(token).and_then(|b| String::from_utf8(b).ok());
+    let prefix = format!("{listing}:{}:", pool.as_str());
+    text.and_then(|t| t.strip_prefix(&prefix).map(str::to_owned))
+        .map(Some)
+        .ok_or_else(|| invalid("Invalid NextToken."))
+}
+
+fn page_size(max_results: Option<i64>, max: usize) -> Result<usize> {
+    match max_results {
+        None => Ok(max),
+        Some(n) if n >= 1 && usize::try_from(n).is_ok_and(|n| n <= max) => {
+            Ok(usize::try_from(n).unwrap_or(max))
+        }
+        Some(_) => Err(invalid(format!(
+            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: \
+             Member must have value between 1 and {max}"
+        ))),
+    }
+}
+
+impl<S: Store + ?Sized> UserPools<S> {
+    fn oauth_admin(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        pool_id: &str,
+    ) -> Result<UserPoolId> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.admin(caller, action, category, &id)?;
+        Ok(id)
+    }
+
+    // ---- domains -----------------------------------------------------------------------
+
+    /// **CreateUserPoolDomain** (SPEC §21): a prefix domain, or a custom one with a
+    /// certificate ARN.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (a bad domain; `Domain already exists.`; `User pool
+    /// already has a domain configured.`), `NotAuthorizedException`,
+    /// `TooManyRequestsException`, `ResourceNotFoundException`, `InternalErrorException`.
+    pub fn create_user_pool_domain(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        domain: &str,
+        certificate_arn: Option<&str>,
+        managed_login_version: Option<i64>,
+    ) -> Result<DomainRecord> {
+        rules::validate_domain(domain, certificate_arn.is_some())?;
+        let version = managed_login_version_of(managed_login_version)?;
+        let id = self.oauth_admin(
+            caller,
+            "CreateUserPoolDomain",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        let record = DomainRecord {
+            pool_id: id,
+            domain: domain.to_owned(),
+            certificate_arn: certificate_arn.map(str::to_owned),
+            managed_login_version: version.unwrap_or(1),
+            created_at: self.clock.now(),
+            version: 0,
+        };
+        let version = self.store.create_domain(&record)?;
+        Ok(DomainRecord { version, ..record })
+    }
+
+    /// **DescribeUserPoolDomain** (SPEC §21): `None` for an unknown domain (Cognito answers
+    /// an empty description).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `InternalErrorException`.
+    pub fn describe_user_pool_domain(
+        &self,
+        caller: &Caller,
+        domain: &str,
+    ) -> Result<Option<DomainRecord>> {
+        if domain.is_empty() || domain.len() > 253 {
+            return Err(invalid(
+                "1 validation error detected: Value at 'domain' failed to satisfy constraint: \
+                 Member must have length between 1 and 63",
+            ));
+        }
+        let found = self.store.get_domain(domain)?;
+        if let Some(found) = &found {
+            self.authorize(caller, "DescribeUserPoolDomain", &found.pool_id)?;
+        }
+        Ok(found)
+    }
+
+    /// The domain of a pool, if it has one (DescribeUserPool's `Domain`).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException`, `InternalErrorException`.
+    pub fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>> {
+        Ok(self.store.domain_of_pool(pool)?)
+    }
+
+    /// **UpdateUserPoolDomain** (SPEC §21): the certificate and managed-login version.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also for a domain that is not the pool's),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn update_user_pool_domain(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        domain: &str,
+        certificate_arn: Option<&str>,
+        managed_login_version: Option<i64>,
+    ) -> Result<DomainRecord> {
+        let version = managed_login_version_of(managed_login_version)?;
+        let id = self.oauth_admin(
+            caller,
+            "UpdateUserPoolDomain",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                self.back_off(attempt);
+            }
+            let current = self
+                .store
+                .domain_of_pool(&id)?
+                .filter(|d| d.domain == domain)
+                .ok_or_else(|| invalid("User pool domain does not exist."))?;
+            let next = DomainRecord {
+                certificate_arn: certificate_arn
+                    .map(str::to_owned)
+                    .or(current.certificate_arn.clone()),
+                managed_login_version: version.unwrap_or(current.managed_login_version),
+                ..current.clone()
+            };
+            match self.store.update_domain(&next) {
+                Ok(version) => return Ok(DomainRecord { version, ..next }),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(StoreError::NotFound) => {
+                    return Err(invalid("User pool domain does not exist."));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DeleteUserPoolDomain** (SPEC §21).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (a domain that is not the pool's),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn delete_user_pool_domain(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        domain: &str,
+    ) -> Result<()> {
+        let id = self.oauth_admin(
+            caller,
+            "DeleteUserPoolDomain",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        match self.store.delete_domain(&id, domain) {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound) => Err(invalid("User pool domain does not exist.")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    // ---- resource servers --------------------------------------------------------------
+
+    /// **CreateResourceServer** (SPEC §21).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (bad members; an identifier in use),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn create_resource_server(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        identifier: &str,
+        name: &str,
+        scopes: &[ResourceServerScope],
+    ) -> Result<ResourceServerRecord> {
+        validate_resource_server(identifier, name, scopes)?;
+        let id = self.oauth_admin(
+            caller,
+            "CreateResourceServer",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        let record = ResourceServerRecord {
+            pool_id: id,
+            identifier: identifier.to_owned(),
+            name: name.to_owned(),
+            scopes: scopes.to_vec(),
+            version: 0,
+        };
+        let version = self.store.create_resource_server(&record)?;
+        Ok(ResourceServerRecord { version, ..record })
+    }
+
+    /// **DescribeResourceServer** (SPEC §21).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException` (pool or resource server), `InternalErrorException`.
+    pub fn describe_resource_server(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<ResourceServerRecord> {
+        rules::validate_resource_server_identifier(identifier)?;
+        let id = self.oauth_admin(
+            caller,
+            "DescribeResourceServer",
+            Category::UserRead,
+            pool_id,
+        )?;
+        self.store
+            .get_resource_server(&id, identifier)?
+            .ok_or_else(|| not_found(format!("Resource server {identifier} does not exist.")))
+    }
+
+    /// **ListResourceServers** (SPEC §21): by identifier, `max_results` 1..=50.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (range, a token from elsewhere),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn list_resource_servers(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<ResourceServerPage> {
+        let limit = page_size(max_results, MAX_RESOURCE_SERVER_PAGE)?;
+        let id = UserPoolId::parse(pool_id)?;
+        let after = resume_after("rs", &id, next_token)?;
+        self.admin(caller, "ListResourceServers", Category::UserRead, &id)?;
+        let mut page = self
+            .store
+            .list_resource_servers(&id, after.as_deref(), limit + 1)?;
+        let more = page.len() > limit;
+        page.truncate(limit);
+        let next_token = more
+            .then(|| page.last().map(|s| page_token("rs", &id, &s.identifier)))
+            .flatten();
+        Ok(ResourceServerPage {
+            resource_servers: page,
+            next_token,
+        })
+    }
+
+    /// **UpdateResourceServer** (SPEC §21): replaces name and scopes.
+    ///
+    /// # Errors
+    /// As [`Self::describe_resource_server`], plus the members' `InvalidParameterException`.
+    pub fn update_resource_server(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        identifier: &str,
+        name: &str,
+        scopes: &[ResourceServerScope],
+    ) -> Result<ResourceServerRecord> {
+        validate_resource_server(identifier, name, scopes)?;
+        let id = self.oauth_admin(
+            caller,
+            "UpdateResourceServer",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        let missing = || not_found(format!("Resource server {identifier} does not exist."));
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                self.back_off(attempt);
+            }
+            let current = self
+                .store
+                .get_resource_server(&id, identifier)?
+                .ok_or_else(missing)?;
+            let next = ResourceServerRecord {
+                name: name.to_owned(),
+                scopes: scopes.to_vec(),
+                ..current
+            };
+            match self.store.update_resource_server(&next) {
+                Ok(version) => return Ok(ResourceServerRecord { version, ..next }),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(StoreError::NotFound) => return Err(missing()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DeleteResourceServer** (SPEC §21).
+    ///
+    /// # Errors
+    /// As [`Self::describe_resource_server`].
+    pub fn delete_resource_server(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<()> {
+        rules::validate_resource_server_identifier(identifier)?;
+        let id = self.oauth_admin(
+            caller,
+            "DeleteResourceServer",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        match self.store.delete_resource_server(&id, identifier) {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound) => Err(not_found(format!(
+                "Resource server {identifier} does not exist."
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    // ---- identity providers ------------------------------------------------------------
+
+    /// **CreateIdentityProvider** (SPEC §21).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `DuplicateProviderException` (a name or identifier in
+    /// use), `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `InternalErrorException`.
+    pub fn create_identity_provider(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        provider_name: &str,
+        provider_type: &str,
+        settings: IdentityProviderSettings,
+    ) -> Result<IdentityProviderRecord> {
+        rules::validate_provider_name(provider_name)?;
+        rules::validate_provider_type(provider_type)?;
+        validate_provider_settings(&settings)?;
+        let id = self.oauth_admin(
+            caller,
+            "CreateIdentityProvider",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        let now = self.clock.now();
+        let record = IdentityProviderRecord {
+            pool_id: id,
+            provider_name: provider_name.to_owned(),
+            provider_type: provider_type.to_owned(),
+            provider_details: settings.provider_details.unwrap_or_default(),
+            attribute_mapping: settings.attribute_mapping.unwrap_or_default(),
+            idp_identifiers: settings.idp_identifiers.unwrap_or_default(),
+            created_at: now,
+            modified_at: now,
+            version: 0,
+        };
+        match self.store.create_identity_provider(&record) {
+            Ok(version) => Ok(IdentityProviderRecord { version, ..record }),
+            Err(StoreError::IdentityProviderExists) => Err(Error::DuplicateProvider(format!(
+                "A provider with the name {provider_name} already exists in this user pool."
+            ))),
+            Err(StoreError::IdpIdentifierExists) => Err(Error::DuplicateProvider(
+                "An identifier of this provider is already used by another provider of this user pool."
+                    .into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// **DescribeIdentityProvider** (SPEC §21).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException` (pool or provider), `InternalErrorException`.
+    pub fn describe_identity_provider(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        provider_name: &str,
+    ) -> Result<IdentityProviderRecord> {
+        let id = self.oauth_admin(
+            caller,
+            "DescribeIdentityProvider",
+            Category::UserRead,
+            pool_id,
+        )?;
+        self.provider(&id, provider_name)
+    }
+
+    fn provider(&self, id: &UserPoolId, provider_name: &str) -> Result<IdentityProviderRecord> {
+        self.store
+            .get_identity_provider(id, provider_name)?
+            .ok_or_else(|| not_found(format!("Identity provider {provider_name} does not exist.")))
+    }
+
+    /// **GetIdentityProviderByIdentifier** (SPEC §21).
+    ///
+    /// # Errors
+    /// As [`Self::describe_identity_provider`].
+    pub fn get_identity_provider_by_identifier(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<IdentityProviderRecord> {
+        let id = self.oauth_admin(
+            caller,
+            "GetIdentityProviderByIdentifier",
+            Category::UserRead,
+            pool_id,
+        )?;
+        self.store
+            .find_identity_provider_by_identifier(&id, identifier)?
+            .ok_or_else(|| {
+                not_found(format!(
+                    "Identity provider with identifier {identifier} does not exist."
+                ))
+            })
+    }
+
+    /// **ListIdentityProviders** (SPEC §21): by name, `max_results` 1..=60.
+    ///
+    /// # Errors
+    /// As [`Self::list_resource_servers`].
+    pub fn list_identity_providers(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<IdentityProviderPage> {
+        let limit = page_size(max_results, MAX_PROVIDER_PAGE)?;
+        let id = UserPoolId::parse(pool_id)?;
+        let after = resume_after("idp", &id, next_token)?;
+        self.admin(caller, "ListIdentityProviders", Category::UserRead, &id)?;
+        let mut page = self
+            .store
+            .list_identity_providers(&id, after.as_deref(), limit + 1)?;
+        let more = page.len() > limit;
+        page.truncate(limit);
+        let next_token = more
+            .then(|| {
+                page.last()
+                    .map(|p| page_token("idp", &id, &p.provider_name))
+            })
+            .flatten();
+        Ok(IdentityProviderPage {
+            providers: page,
+            next_token,
+        })
+    }
+
+    /// **UpdateIdentityProvider** (SPEC §21): the members given replace theirs.
+    ///
+    /// # Errors
+    /// As [`Self::create_identity_provider`], and `ResourceNotFoundException` for an unknown
+    /// provider.
+    pub fn update_identity_provider(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        provider_name: &str,
+        settings: IdentityProviderSettings,
+    ) -> Result<IdentityProviderRecord> {
+        validate_provider_settings(&settings)?;
+        let id = self.oauth_admin(
+            caller,
+            "UpdateIdentityProvider",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                self.back_off(attempt);
+            }
+            let current = self.provider(&id, provider_name)?;
+            let next = IdentityProviderRecord {
+                provider_details: settings
+                    .provider_details
+                    .clone()
+                    .unwrap_or(current.provider_details.clone()),
+                attribute_mapping: settings
+                    .attribute_mapping
+                    .clone()
+                    .unwrap_or(current.attribute_mapping.clone()),
+                idp_identifiers: settings
+                    .idp_identifiers
+                    .clone()
+                    .unwrap_or(current.idp_identifiers.clone()),
+                modified_at: self.clock.now(),
+                ..current
+            };
+            match self.store.update_identity_provider(&next) {
+                Ok(version) => return Ok(IdentityProviderRecord { version, ..next }),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(StoreError::NotFound) => {
+                    return Err(not_found(format!(
+                        "Identity provider {provider_name} does not exist."
+                    )));
+                }
+                Err(StoreError::IdpIdentifierExists) => {
+                    return Err(Error::DuplicateProvider(
+                        "An identifier of this provider is already used by another provider of this user pool."
+                            .into(),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DeleteIdentityProvider** (SPEC §21).
+    ///
+    /// # Errors
+    /// As [`Self::describe_identity_provider`].
+    pub fn delete_identity_provider(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        provider_name: &str,
+    ) -> Result<()> {
+        let id = self.oauth_admin(
+            caller,
+            "DeleteIdentityProvider",
+            Category::UserUpdate,
+            pool_id,
+        )?;
+        match self.store.delete_identity_provider(&id, provider_name) {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound) => Err(not_found(format!(
+                "Identity provider {provider_name} does not exist."
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks an app client's OAuth settings against Cognito's rules and the pool's
+    /// resource servers and providers (SPEC §21), for CreateUserPoolClient.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `InvalidOAuthFlowException`,
+    /// `ScopeDoesNotExistException`, `ResourceNotFoundException` (an unknown provider),
+    /// `InternalErrorException`.
+    pub(crate) fn check_client_oauth(
+        &self,
+        pool: &UserPoolId,
+        oauth: &ClientOAuth,
+        has_secret: bool,
+    ) -> Result<()> {
+        let flows = oauth
+            .allowed_flows
+            .iter()
+            .map(|f| OAuthFlow::parse(f))
+            .collect::<Result<Vec<_>>>()?;
+        if oauth.callback_urls.len() > rules::MAX_REDIRECT_URLS
+            || oauth.logout_urls.len() > rules::MAX_REDIRECT_URLS
+        {
+            return Err(invalid(
+                "1 validation error detected: Value at 'callbackURLs' failed to satisfy \
+                 constraint: Member must have length less than or equal to 100",
+            ));
+        }
+        for url in &oauth.callback_urls {
+            rules::validate_redirect_url("callbackURLs", url)?;
+        }
+        for url in &oauth.logout_urls {
+            rules::validate_redirect_url("logoutURLs", url)?;
+        }
+        if let Some(default) = &oauth.default_redirect_uri {
+            rules::validate_redirect_url("defaultRedirectURI", default)?;
+            if !oauth.callback_urls.contains(default) {
+                return Err(invalid(
+                    "DefaultRedirectURI must be one of the CallbackURLs.",
+                ));
+            }
+        }
+        if oauth.allowed_scopes.len() > rules::MAX_ALLOWED_SCOPES {
+            return Err(invalid(
+                "1 validation error detected: Value at 'allowedOAuthScopes' failed to satisfy \
+                 constraint: Member must have length less than or equal to 50",
+            ));
+        }
+        for scope in &oauth.allowed_scopes {
+            rules::validate_scope(scope)?;
+            if rules::is_standard_scope(scope) {
+                continue;
+            }
+            let exists = match rules::split_custom_scope(scope) {
+                Some((identifier, name)) => self
+                    .store
+                    .get_resource_server(pool, identifier)?
+                    .is_some_and(|rs| rs.scopes.iter().any(|s| s.name == name)),
+                None => false,
+            };
+            if !exists {
+                return Err(Error::ScopeDoesNotExist(format!(
+                    "Invalid scope requested: {scope}"
+                )));
+            }
+        }
+        if flows.contains(&OAuthFlow::ClientCredentials) {
+            if flows.len() > 1 {
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected along with code flow or implicit flow."
+                        .into(),
+                ));
+            }
+            if !has_secret {
+                return Err(Error::InvalidOAuthFlow(
+                    "client_credentials flow can not be selected if client does not have a client secret."
+                        .into(),
+                ));
+            }
+        }
+        let interactive = flows
+            .iter()
+            .any(|f| matches!(f, OAuthFlow::Code | OAuthFlow::Implicit));
+        if interactive && oauth.callback_urls.is_empty() {
+            return Err(Error::InvalidOAuthFlow(
+                "CallbackUrls can not be empty when code flow or implicit flow is selected".into(),
+            ));
+        }
+        for provider in &oauth.supported_identity_providers {
+            if provider != "COGNITO" && self.store.get_identity_provider(pool, provider)?.is_none()
+            {
+                return Err(invalid(format!(
+                    "The provider {provider} does not exist for User Pool {}",
+                    pool.as_str()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn managed_login_version_of(version: Option<i64>) -> Result<Option<u8>> {
+    match version {
+        None => Ok(None),
+        Some(v @ (1 | 2)) => Ok(u8::try_from(v).ok()),
+        Some(_) => Err(invalid(
+            "1 validation error detected: Value at 'managedLoginVersion' failed to satisfy \
+             constraint: Member must have value between 1 and 2",
+        )),
+    }
+}
+
+fn validate_resource_server(
+    identifier: &str,
+    name: &str,
+    scopes: &[ResourceServerScope],
+) -> Result<()> {
+    rules::validate_resource_server_identifier(identifier)?;
+    rules::validate_resource_server_name(name)?;
+    if scopes.len() > rules::MAX_RESOURCE_SERVER_SCOPES {
+        return Err(invalid(
+            "1 validation error detected: Value at 'scopes' failed to satisfy constraint: \
+             Member must have length less than or equal to 100",
+        ));
+    }
+    for scope in scopes {
+        rules::validate_scope_name(&scope.name)?;
+        rules::validate_scope_description(&scope.description)?;
+    }
+    Ok(())
+}
+
+fn validate_provider_settings(settings: &IdentityProviderSettings) -> Result<()> {
+    let text_ok = |s: &str| !s.is_empty() && s.chars().count() <= 131_072;
+    if let Some(details) = &settings.provider_details
+        && details
+            .iter()
+            .any(|(k, v)| k.is_empty() || !text_ok(v) && !v.is_empty())
+    {
+        return Err(invalid("Invalid ProviderDetails."));
+    }
+    if let Some(mapping) = &settings.attribute_mapping
+        && mapping.iter().any(|(k, v)| {
+            k.is_empty() || k.chars().count() > 32 || v.is_empty() || v.chars().count() > 131_072
+        })
+    {
+        return Err(invalid("Invalid AttributeMapping."));
+    }
+    if let Some(ids) = &settings.idp_identifiers {
+        if ids.len() > 50 {
+            return Err(invalid(
+                "1 validation error detected: Value at 'idpIdentifiers' failed to satisfy \
+                 constraint: Member must have length less than or equal to 50",
+            ));
+        }
+        if ids
+            .iter()
+            .any(|i| i.is_empty() || i.chars().count() > 40 || i.chars().any(char::is_whitespace))
+        {
+            return Err(invalid(
+                "1 validation error detected: Value at 'idpIdentifiers' failed to satisfy \
+                 constraint: Member must satisfy regular expression pattern: [\\w\\s+=.@-]+",
+            ));
+        }
+    }
+    Ok(())
+}
