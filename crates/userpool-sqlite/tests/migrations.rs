@@ -465,7 +465,7 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 );
             }
         }
-        if version >= 10 {
+        if version >= 12 {
             let domain = store
                 .get_domain("veteran-auth")
                 .expect("get_domain")
