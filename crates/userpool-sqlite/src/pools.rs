@@ -443,7 +443,12 @@ pub(crate) fn update_client(conn: &Connection, client: &ClientRecord) -> Result<
             .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
         insert.execute(rusqlite::params![client.client_id, position, flow])?;
     }
-    Ok(())
+    // The OAuth settings are replaced whole (their values cascade from `client_oauth`).
+    conn.prepare_cached("DELETE FROM client_oauth WHERE client_id = ?1")?
+        .execute([&client.client_id])?;
+    conn.prepare_cached("DELETE FROM client_oauth_values WHERE client_id = ?1")?
+        .execute([&client.client_id])?;
+    crate::oauth::write_client(conn, &client.client_id, &client.oauth)
 }
 
 /// Deletes a client (its flows cascade).

@@ -457,6 +457,7 @@ fn clients_list_in_pages_update_and_delete() {
                 client_name: Some("renamed".into()),
                 explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
                 prevent_user_existence_errors: true,
+                ..ClientUpdate::default()
             },
         )
         .expect("updated");

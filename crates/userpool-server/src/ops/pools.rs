@@ -272,6 +272,14 @@ struct CreateUserPoolClient {
     generate_secret: Option<bool>,
     explicit_auth_flows: Option<Vec<String>>,
     prevent_user_existence_errors: Option<String>,
+    #[serde(flatten)]
+    oauth: ClientOAuthMembers,
+}
+
+/// A client's OAuth members (SPEC §21), as CreateUserPoolClient and UpdateUserPoolClient
+/// take them; a member left out is its default, as Cognito documents for both.
+#[derive(Deserialize)]
+struct ClientOAuthMembers {
     #[serde(rename = "AllowedOAuthFlows")]
     allowed_oauth_flows: Option<Vec<String>>,
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
@@ -284,7 +292,35 @@ struct CreateUserPoolClient {
     logout_urls: Option<Vec<String>>,
     #[serde(rename = "DefaultRedirectURI")]
     default_redirect_uri: Option<String>,
+    #[serde(rename = "SupportedIdentityProviders")]
     supported_identity_providers: Option<Vec<String>>,
+}
+
+/// The OAuth members' names, for the operations that refuse members they do not know.
+const CLIENT_OAUTH_MEMBERS: &[&str] = &[
+    "AllowedOAuthFlows",
+    "AllowedOAuthFlowsUserPoolClient",
+    "AllowedOAuthScopes",
+    "CallbackURLs",
+    "LogoutURLs",
+    "DefaultRedirectURI",
+    "SupportedIdentityProviders",
+];
+
+impl ClientOAuthMembers {
+    fn settings(self) -> userpool::ClientOAuth {
+        userpool::ClientOAuth {
+            allowed_flows: self.allowed_oauth_flows.unwrap_or_default(),
+            allowed_flows_user_pool_client: self
+                .allowed_oauth_flows_user_pool_client
+                .unwrap_or(false),
+            allowed_scopes: self.allowed_oauth_scopes.unwrap_or_default(),
+            callback_urls: self.callback_urls.unwrap_or_default(),
+            logout_urls: self.logout_urls.unwrap_or_default(),
+            default_redirect_uri: self.default_redirect_uri,
+            supported_identity_providers: self.supported_identity_providers.unwrap_or_default(),
+        }
+    }
 }
 
 pub fn create_user_pool_client(
@@ -312,17 +348,7 @@ pub fn create_user_pool_client(
         generate_secret: input.generate_secret.unwrap_or(false),
         explicit_auth_flows: input.explicit_auth_flows.unwrap_or_default(),
         prevent_user_existence_errors: prevent,
-        oauth: userpool::ClientOAuth {
-            allowed_flows: input.allowed_oauth_flows.unwrap_or_default(),
-            allowed_flows_user_pool_client: input
-                .allowed_oauth_flows_user_pool_client
-                .unwrap_or(false),
-            allowed_scopes: input.allowed_oauth_scopes.unwrap_or_default(),
-            callback_urls: input.callback_urls.unwrap_or_default(),
-            logout_urls: input.logout_urls.unwrap_or_default(),
-            default_redirect_uri: input.default_redirect_uri,
-            supported_identity_providers: input.supported_identity_providers.unwrap_or_default(),
-        },
+        oauth: input.oauth.settings(),
     };
     let client = app
         .pools
@@ -404,6 +430,8 @@ struct UpdateUserPoolClient {
     client_name: Option<String>,
     explicit_auth_flows: Option<Vec<String>>,
     prevent_user_existence_errors: Option<String>,
+    #[serde(flatten)]
+    oauth: ClientOAuthMembers,
 }
 
 fn prevent_flag(value: Option<&str>) -> Result<bool, Error> {
@@ -424,10 +452,9 @@ pub fn update_user_pool_client(
     caller: &Caller,
     input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    if let Some(unknown) = input
-        .keys()
-        .find(|k| !UPDATE_CLIENT_MEMBERS.contains(&k.as_str()))
-    {
+    if let Some(unknown) = input.keys().find(|k| {
+        !UPDATE_CLIENT_MEMBERS.contains(&k.as_str()) && !CLIENT_OAUTH_MEMBERS.contains(&k.as_str())
+    }) {
         return Err(PoolError::InvalidParameterMessage(format!(
             "{unknown} is not supported by this service"
         ))
@@ -439,11 +466,12 @@ pub fn update_user_pool_client(
     let client_id = required.take(input.client_id.as_deref(), "clientId");
     required.finish()?;
     let update = ClientUpdate {
-        client_name: input.client_name.clone(),
-        explicit_auth_flows: input.explicit_auth_flows.clone().unwrap_or_default(),
+        client_name: input.client_name,
+        explicit_auth_flows: input.explicit_auth_flows.unwrap_or_default(),
         prevent_user_existence_errors: prevent_flag(
             input.prevent_user_existence_errors.as_deref(),
         )?,
+        oauth: input.oauth.settings(),
     };
     let client = app
         .pools

@@ -184,6 +184,33 @@ def test_s21_client_oauth_settings_are_validated(cognito, pool):
         oauth_client(cognito, pool, AllowedOAuthFlows=["client_credentials"], GenerateSecret=False)
 
 
+def test_s21_update_user_pool_client_sets_and_resets_the_oauth_settings(cognito, pool):
+    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName=unique("web"))["UserPoolClient"]
+    assert "CallbackURLs" not in client
+    updated = cognito.update_user_pool_client(
+        UserPoolId=pool, ClientId=client["ClientId"], ClientName="web",
+        AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthScopes=["openid", "email"], CallbackURLs=["https://app.example.com/cb"],
+        LogoutURLs=["https://app.example.com/bye"], SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]
+    described = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"])["UserPoolClient"]
+    for got in (updated, described):
+        assert got["AllowedOAuthFlows"] == ["code"]
+        assert got["CallbackURLs"] == ["https://app.example.com/cb"]
+        assert got["LogoutURLs"] == ["https://app.example.com/bye"]
+    # Validated as at creation, and a refusal changes nothing.
+    with raises_cognito("InvalidParameterException"):
+        cognito.update_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"],
+                                        AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+                                        AllowedOAuthScopes=["openid"], CallbackURLs=["http://app.example.com/cb"])
+    again = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"])["UserPoolClient"]
+    assert again["CallbackURLs"] == ["https://app.example.com/cb"]
+    # As Cognito documents, a member left out of the update returns to its default.
+    cognito.update_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"], ClientName="web")
+    reset = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"])["UserPoolClient"]
+    assert "CallbackURLs" not in reset and "AllowedOAuthFlows" not in reset
+
+
 # --- the token endpoint: client credentials -------------------------------------------
 
 

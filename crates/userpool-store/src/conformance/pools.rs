@@ -392,6 +392,13 @@ pub fn client_list_update_delete(h: &impl Harness) {
         explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
         prevent_user_existence_errors: false,
         created_at: at(1),
+        // The OAuth settings are replaced whole (SPEC §21).
+        oauth: crate::oauth::ClientOAuth {
+            allowed_flows: vec!["code".into()],
+            allowed_scopes: vec!["openid".into()],
+            callback_urls: vec!["https://renamed.example/cb".into()],
+            ..crate::oauth::ClientOAuth::default()
+        },
         ..client(f.id(), "c2")
     };
     ok(f.store.update_client(&update), "update_client");

@@ -405,10 +405,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         let current = self.store.get_client(&id, &client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })?;
+        self.check_client_oauth(&id, &update.oauth, current.secret.is_some())?;
         let client = ClientRecord {
             name: name.unwrap_or_else(|| current.name.clone()),
             explicit_auth_flows: super::pools::auth_flows_or_default(update.explicit_auth_flows),
             prevent_user_existence_errors: update.prevent_user_existence_errors,
+            oauth: update.oauth,
             ..current
         };
         match self.store.update_client(&client) {

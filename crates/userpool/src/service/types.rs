@@ -163,6 +163,9 @@ pub struct ClientUpdate {
     pub explicit_auth_flows: Vec<String>,
     /// `PreventUserExistenceErrors` = `ENABLED`.
     pub prevent_user_existence_errors: bool,
+    /// The OAuth settings (SPEC §21), replacing the client's: as Cognito documents for
+    /// UpdateUserPoolClient, a member left out returns to its default.
+    pub oauth: userpool_store::ClientOAuth,
 }
 
 /// One page of `ListUserPoolClients`.
