@@ -113,7 +113,9 @@ pub use error::{
     Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result, Violation,
     Violations,
 };
-pub use hash::{HashParams, PasswordHash, PasswordHasher};
+pub use hash::{
+    HashParams, ImportCeiling, ImportHashError, ImportedScheme, PasswordHash, PasswordHasher,
+};
 pub use input::{
     AdminSetUserPasswordInput, ConfirmationCode, Password, UserPoolId, Username, fold_case,
 };

@@ -216,6 +216,35 @@ fn new_record(
     })
 }
 
+/// AdminImportUsers (SPEC §19): a user brought in with a password hash made by another
+/// system (from [`crate::PasswordHasher::import`], so already checked against the ceilings),
+/// CONFIRMED, with the hash as a permanent credential. The first successful sign-in verifies
+/// it with its own algorithm and replaces it by the pool's argon2id, adding what a password
+/// write adds (the SRP verifier, the history salt). Policy and history apply from the next
+/// change; no SRP verifier exists until then, so SRP sign-in fails until a password sign-in.
+///
+/// The attributes are taken as given: the host validates them (against the pool's schema)
+/// and checks the username is free, as for AdminCreateUser.
+///
+/// # Errors
+/// `InternalErrorException` when the entropy source fails (for the `sub`).
+pub fn import_user(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    hash: crate::hash::PasswordHash,
+    enabled: bool,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let mut user = new_record(username, UserStatus::Confirmed, attributes, ctx)?;
+    user.enabled = enabled;
+    user.credential = Some(Credential {
+        hash,
+        kind: CredentialKind::Permanent,
+        set_at: ctx.now,
+    });
+    Ok(user)
+}
+
 /// Hashes a first password (no history yet) honouring the pool's history mode.
 fn first_credential(
     user: &mut UserRecord,
