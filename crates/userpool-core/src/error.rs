@@ -50,11 +50,17 @@ pub enum ErrorCode {
     LimitExceeded,
     /// `GroupExistsException`: a group of that name exists in the pool (SPEC §17).
     GroupExists,
+    /// `UserLambdaValidationException`: a trigger refused the operation (SPEC §19).
+    UserLambdaValidation,
+    /// `UnexpectedLambdaException`: a trigger could not be invoked or failed (SPEC §19).
+    UnexpectedLambda,
+    /// `InvalidLambdaResponseException`: a trigger's answer was unusable (SPEC §19).
+    InvalidLambdaResponse,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -72,6 +78,9 @@ impl ErrorCode {
         ErrorCode::ExpiredCode,
         ErrorCode::LimitExceeded,
         ErrorCode::GroupExists,
+        ErrorCode::UserLambdaValidation,
+        ErrorCode::UnexpectedLambda,
+        ErrorCode::InvalidLambdaResponse,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -95,6 +104,9 @@ impl ErrorCode {
             ErrorCode::ExpiredCode => "ExpiredCodeException",
             ErrorCode::LimitExceeded => "LimitExceededException",
             ErrorCode::GroupExists => "GroupExistsException",
+            ErrorCode::UserLambdaValidation => "UserLambdaValidationException",
+            ErrorCode::UnexpectedLambda => "UnexpectedLambdaException",
+            ErrorCode::InvalidLambdaResponse => "InvalidLambdaResponseException",
         }
     }
 
@@ -118,7 +130,10 @@ impl ErrorCode {
             | ErrorCode::CodeMismatch
             | ErrorCode::ExpiredCode
             | ErrorCode::LimitExceeded
-            | ErrorCode::GroupExists => true,
+            | ErrorCode::GroupExists
+            | ErrorCode::UserLambdaValidation
+            | ErrorCode::UnexpectedLambda
+            | ErrorCode::InvalidLambdaResponse => true,
         }
     }
 }
@@ -450,6 +465,9 @@ pub enum Error {
     /// `GroupExistsException` (SPEC §17).
     #[error("A group with the name already exists.")]
     GroupExists,
+    /// A trigger's refusal, its failure or its unusable answer (SPEC §19): nothing changed.
+    #[error("{0}")]
+    Trigger(crate::triggers::TriggerError),
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -519,6 +537,7 @@ impl Error {
             Error::ExpiredCode => ErrorCode::ExpiredCode,
             Error::LimitExceeded => ErrorCode::LimitExceeded,
             Error::GroupExists => ErrorCode::GroupExists,
+            Error::Trigger(e) => e.kind(),
         }
     }
 

@@ -105,6 +105,7 @@ pub mod srp;
 ))]
 pub mod testing;
 pub mod transitions;
+pub mod triggers;
 pub mod user;
 
 pub use config::{Context, HistoryMode, LockoutPolicy, PoolRules};
@@ -125,6 +126,7 @@ pub use policy::{Blocklist, PasswordPolicy, PasswordPolicyBuilder, PolicySubject
 pub use secret::SecretDigest;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
+pub use triggers::{Trigger, TriggerError, Triggers};
 pub use user::{
     AliasAttribute, CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout,
     PendingChallenge, PendingCode, UserRecord, UserStatus,
