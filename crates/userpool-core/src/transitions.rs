@@ -92,6 +92,9 @@ pub enum Event {
     Enabled,
     /// AdminUpdateUserAttributes.
     AttributesUpdated,
+    /// AdminImportUsers: the user exists with an imported password hash (SPEC §19); nothing
+    /// to deliver.
+    UserImported,
 }
 
 /// A refusal that still has bookkeeping to persist (a failed-attempt counter). Status,

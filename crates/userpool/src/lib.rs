@@ -98,9 +98,9 @@ pub use hashlimit::HashLimiter;
 pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
-    GroupSettings, HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
-    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
-    UsersInGroupPage,
+    GroupSettings, HostOptions, ImportFailure, ImportReport, ImportUser, ListUsersPage,
+    MAX_IMPORT_BATCH, MessageAction, PasswordVerifierParameters, PoolPage, PoolSettings,
+    PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

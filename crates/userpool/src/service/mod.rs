@@ -22,6 +22,7 @@ mod admin;
 mod auth;
 mod gates;
 mod groups;
+mod import;
 mod names;
 mod pools;
 mod public;
@@ -48,6 +49,7 @@ use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
+pub use import::{ImportFailure, ImportReport, ImportUser, MAX_IMPORT_BATCH};
 pub use rules::HostOptions;
 pub use types::{
     AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn,
