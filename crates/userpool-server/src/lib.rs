@@ -34,6 +34,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 mod handler;
+pub mod import_users;
 pub mod operation;
 mod ops;
 pub mod sealing_key;
