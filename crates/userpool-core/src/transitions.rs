@@ -248,6 +248,33 @@ pub fn import_user(
     Ok(user)
 }
 
+/// A user brought in by the UserMigration trigger at sign-in (SPEC §19): the attributes the
+/// old system answered, the password just typed as a permanent credential (no policy check:
+/// it was the user's password there **(decision, as Cognito)**), CONFIRMED or
+/// RESET_REQUIRED as the trigger said, with what a password write computes (SRP verifier,
+/// history salt).
+///
+/// # Errors
+/// `InternalErrorException` when the entropy source or hashing fails;
+/// `TooManyRequestsException` when no hashing permit came in time.
+pub fn migrate_user(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    password: &Password,
+    reset_required: bool,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let status = if reset_required {
+        UserStatus::ResetRequired
+    } else {
+        UserStatus::Confirmed
+    };
+    let mut user = new_record(username, status, attributes, ctx)?;
+    first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
+    Ok(user)
+}
+
 /// Hashes a first password (no history yet) honouring the pool's history mode.
 fn first_credential(
     user: &mut UserRecord,

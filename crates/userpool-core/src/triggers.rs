@@ -115,13 +115,9 @@ impl From<TriggerError> for crate::error::Error {
     }
 }
 
-/// What every event says: the function the pool configured, the pool, the app client (when
-/// the operation has one), the user.
+/// What every event says: the pool, the app client (when the operation has one), the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriggerCaller {
-    /// The function the pool's `LambdaConfig` names for this trigger (an ARN or a name): the
-    /// service runs a trigger only when the pool configures one, as Cognito does.
-    pub function: String,
     /// The pool id.
     pub user_pool_id: String,
     /// The app client, for operations called through one.
@@ -301,13 +297,16 @@ impl PreTokenGenerationAnswer {
 }
 
 /// The host's triggers. Each method runs one trigger and answers, or refuses with
-/// [`TriggerError`]. The service calls a method only when the pool's `LambdaConfig` names a
-/// function for its trigger ([`TriggerCaller::function`]); the defaults are Cognito's
-/// behaviour without the trigger, so a host implements only those it has.
+/// [`TriggerError`]. The service calls a method only when [`Triggers::has`] says the pool has
+/// that trigger (as Cognito runs only what a pool's `LambdaConfig` names); the defaults are
+/// Cognito's behaviour without the trigger, so a host implements only those it has.
 ///
 /// Implementations are called from the service's (blocking) operations, outside any store
-/// transaction, and must bound their own time (the server's Lambda client has a timeout).
+/// transaction, and must bound their own time (a Lambda client needs a timeout).
 pub trait Triggers: Send + Sync + fmt::Debug {
+    /// Whether `pool_id` has `trigger`.
+    fn has(&self, pool_id: &str, trigger: Trigger) -> bool;
+
     /// UserMigration: `Ok(None)` means the old system does not know the user (the operation
     /// then fails as for an unknown user).
     ///

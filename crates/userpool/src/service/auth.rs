@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use userpool_core::{
-    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
-    Username, signin, transitions,
+    Constraint, Error, Event, NotAuthorized, Password, Result, SignInOutcome, UserPoolId,
+    UserRecord, Username, signin, transitions,
 };
 use uuid::Uuid;
 
-use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools};
+use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -302,6 +302,19 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &Username,
         password: &Password,
     ) -> Result<AuthResult> {
+        self.sign_in_once(client, pool, name, password, true)
+    }
+
+    /// [`Self::sign_in`]; `may_migrate` lets an unknown user go through the UserMigration
+    /// trigger, once.
+    fn sign_in_once(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        password: &Password,
+        may_migrate: bool,
+    ) -> Result<AuthResult> {
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
@@ -309,6 +322,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         });
         match signed {
             Ok((user, outcome)) => Ok(auth_result(client, &pool.id, &user, outcome)),
+            Err(Error::UserNotFound)
+                if may_migrate && self.migrate(client, pool, name, password)? =>
+            {
+                // The old system knew the user: they exist now, with this password.
+                self.sign_in_once(client, pool, name, password, false)
+            }
             Err(Error::UserNotFound) => {
                 let refusal = signin::sign_in_unknown_user(
                     password,
@@ -325,6 +344,69 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// UserMigration_Authentication (SPEC §19): asks the pool's trigger about a username no
+    /// user has; when the old system knows it, creates the user with its answered
+    /// attributes (validated like any write) and the password just typed. `Ok(false)` when
+    /// the pool has no such trigger or the old system does not know the user.
+    fn migrate(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        password: &Password,
+    ) -> Result<bool> {
+        use userpool_core::triggers::{
+            MigratedStatus, MigrationSource, Trigger, TriggerCaller, UserMigrationEvent,
+        };
+        let Some(triggers) = &self.triggers else {
+            return Ok(false);
+        };
+        if !triggers.has(pool.id.as_str(), Trigger::UserMigration) {
+            return Ok(false);
+        }
+        let event = UserMigrationEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: name.as_str().to_owned(),
+            },
+            source: MigrationSource::Authentication,
+            password: Some(password.clone()),
+            client_metadata: BTreeMap::new(),
+        };
+        let Some(answer) = triggers.user_migration(&event)? else {
+            return Ok(false);
+        };
+        // The answer is untrusted input: the same checks as AdminCreateUser's attributes
+        // (and the pool's schema, SPEC §16, where those checks live).
+        let pairs: Vec<(&str, &str)> = answer
+            .user_attributes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut v = crate::validate::Validator::new();
+        let attributes = v.attributes("userAttributes", &pairs);
+        v.finish()?;
+        let mut attributes = crate::validate::accepted(attributes)?;
+        if attributes.remove("sub").is_some() {
+            return Err(userpool_core::TriggerError::InvalidResponse {
+                trigger: Trigger::UserMigration,
+            }
+            .into());
+        }
+        let rules = self.rules(pool)?;
+        let new_name = names::new_user_name(pool, name, &mut attributes)?;
+        let reset = answer.final_user_status == Some(MigratedStatus::ResetRequired);
+        self.create(pool, false, |ctx| {
+            let user =
+                transitions::migrate_user(name.clone(), attributes, password, reset, &rules, ctx)?;
+            let user = names::name_new_user(new_name, user, Some(password), &rules, ctx)?;
+            Ok((user, Event::UserImported))
+        })
+        .map_err(|e| names::creation_error(new_name, e))?;
+        Ok(true)
     }
 
     /// The NEW_PASSWORD_REQUIRED answer both doors share. Where the client prevents

@@ -74,6 +74,8 @@ pub struct UserPools<S: Store + ?Sized> {
     delivery: Arc<dyn Delivery>,
     host: HostOptions,
     max_attempts: u32,
+    /// The host's triggers (SPEC §19), if any.
+    triggers: Option<Arc<dyn userpool_core::Triggers>>,
     /// Rules built from a pool record and the host options, reused while the stored
     /// record is unchanged (building them clones the host's blocklist).
     rules: Mutex<HashMap<UserPoolId, (PoolRecord, Arc<PoolRules>)>>,
@@ -103,9 +105,18 @@ pub struct UserPoolsBuilder<S: Store + ?Sized> {
     delivery: Arc<dyn Delivery>,
     host: HostOptions,
     max_attempts: u32,
+    triggers: Option<Arc<dyn userpool_core::Triggers>>,
 }
 
 impl<S: Store + ?Sized> UserPoolsBuilder<S> {
+    /// The host's triggers (SPEC §19): Cognito's UserMigration and the others as a host
+    /// trait, so an embedding server can bring users in from its own legacy store (default:
+    /// none).
+    pub fn triggers(mut self, triggers: Arc<dyn userpool_core::Triggers>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+
     /// The clock (default [`SystemClock`]).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -165,6 +176,7 @@ impl<S: Store + ?Sized> UserPoolsBuilder<S> {
             delivery: self.delivery,
             host: self.host,
             max_attempts: self.max_attempts,
+            triggers: self.triggers,
             rules: Mutex::new(HashMap::new()),
         }
     }
@@ -192,6 +204,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             delivery: Arc::new(DropDeliveries),
             host: HostOptions::default(),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            triggers: None,
         }
     }
 
