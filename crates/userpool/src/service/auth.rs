@@ -360,12 +360,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         use userpool_core::triggers::{
             MigratedStatus, MigrationSource, Trigger, TriggerCaller, UserMigrationEvent,
         };
-        let Some(triggers) = &self.triggers else {
+        let Some(triggers) = self.triggers_for(pool, Trigger::UserMigration) else {
             return Ok(false);
         };
-        if !triggers.has(pool.id.as_str(), Trigger::UserMigration) {
-            return Ok(false);
-        }
         let event = UserMigrationEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),

@@ -391,6 +391,17 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(user)
     }
 
+    /// The host's triggers, when `pool` has `trigger` (SPEC §19).
+    fn triggers_for(
+        &self,
+        pool: &PoolRecord,
+        trigger: userpool_core::Trigger,
+    ) -> Option<&Arc<dyn userpool_core::Triggers>> {
+        self.triggers
+            .as_ref()
+            .filter(|t| t.has(pool.id.as_str(), trigger))
+    }
+
     /// The pool's rules: its record plus the host's options.
     fn rules(&self, pool: &PoolRecord) -> Result<Arc<PoolRules>> {
         let mut cache = self.rules.lock().map_err(|_| {
