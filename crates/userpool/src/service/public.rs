@@ -69,7 +69,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
                 if auto_confirm {
                     // PreSignUp's autoConfirmUser: confirmed at once, no code is sent.
-                    return Ok(transitions::admin_confirm_sign_up(&user, ctx)?);
+                    return transitions::admin_confirm_sign_up(&user, ctx);
                 }
                 Ok((user, event))
             })
