@@ -315,13 +315,34 @@ impl<S: Store + ?Sized> UserPools<S> {
         password: &Password,
         may_migrate: bool,
     ) -> Result<AuthResult> {
+        use userpool_core::triggers::Trigger;
+        // PreAuthentication runs for a known user before the password is checked: its
+        // refusal costs the user no failed attempt.
+        if self
+            .triggers_for(pool, Trigger::PreAuthentication)
+            .is_some()
+        {
+            match self.resolve(pool, name) {
+                Ok(user) => {
+                    self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)?
+                }
+                Err(Error::UserNotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(auth_result(client, &pool.id, &user, outcome)),
+            Ok((user, outcome)) => {
+                if outcome == SignInOutcome::Authenticated {
+                    // PostAuthentication: its refusal means no tokens.
+                    self.authentication_trigger(Trigger::PostAuthentication, client, pool, &user)?;
+                }
+                Ok(auth_result(client, &pool.id, &user, outcome))
+            }
             Err(Error::UserNotFound)
                 if may_migrate && self.migrate(client, pool, name, password)? =>
             {
@@ -344,6 +365,39 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Runs PreAuthentication or PostAuthentication (SPEC §19) for `user`, when the pool
+    /// has it.
+    fn authentication_trigger(
+        &self,
+        trigger: userpool_core::Trigger,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        user: &UserRecord,
+    ) -> Result<()> {
+        use userpool_core::triggers::{AuthenticationEvent, Trigger, TriggerCaller};
+        let Some(triggers) = self.triggers_for(pool, trigger) else {
+            return Ok(());
+        };
+        let mut user_attributes = user.attributes.clone();
+        user_attributes.insert("sub".into(), user.sub.to_string());
+        user_attributes.insert("cognito:user_status".into(), user.status.to_string());
+        let event = AuthenticationEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: user.username.as_str().to_owned(),
+            },
+            user_attributes,
+            client_metadata: BTreeMap::new(),
+        };
+        match trigger {
+            Trigger::PreAuthentication => triggers.pre_authentication(&event)?,
+            Trigger::PostAuthentication => triggers.post_authentication(&event)?,
+            _ => {}
+        }
+        Ok(())
     }
 
     /// UserMigration_Authentication (SPEC §19): asks the pool's trigger about a username no
