@@ -248,11 +248,12 @@ pub fn import_user(
     Ok(user)
 }
 
-/// A user brought in by the UserMigration trigger at sign-in (SPEC §19): the attributes the
-/// old system answered, the password just typed as a permanent credential (no policy check:
-/// it was the user's password there **(decision, as Cognito)**), CONFIRMED or
+/// A user brought in by the UserMigration trigger (SPEC §19): the attributes the old system
+/// answered and, at sign-in, the password just typed as a permanent credential (no policy
+/// check: it was the user's password there **(decision, as Cognito)**), CONFIRMED or
 /// RESET_REQUIRED as the trigger said, with what a password write computes (SRP verifier,
-/// history salt).
+/// history salt). Without a password (ForgotPassword) the user is RESET_REQUIRED with no
+/// credential until the reset sets one.
 ///
 /// # Errors
 /// `InternalErrorException` when the entropy source or hashing fails;
@@ -260,18 +261,20 @@ pub fn import_user(
 pub fn migrate_user(
     username: Username,
     attributes: BTreeMap<String, String>,
-    password: &Password,
+    password: Option<&Password>,
     reset_required: bool,
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<UserRecord> {
-    let status = if reset_required {
+    let status = if reset_required || password.is_none() {
         UserStatus::ResetRequired
     } else {
         UserStatus::Confirmed
     };
     let mut user = new_record(username, status, attributes, ctx)?;
-    first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
+    if let Some(password) = password {
+        first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
+    }
     Ok(user)
 }
 

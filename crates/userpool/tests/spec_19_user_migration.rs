@@ -36,8 +36,19 @@ impl Triggers for Legacy {
         event: &UserMigrationEvent,
     ) -> Result<Option<UserMigrationAnswer>, TriggerError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        assert_eq!(event.source, MigrationSource::Authentication);
         assert_eq!(event.caller.user_pool_id, self.pool);
+        if event.source == MigrationSource::ForgotPassword {
+            assert!(event.password.is_none());
+            return Ok(
+                (event.caller.username == "forgetful").then(|| UserMigrationAnswer {
+                    user_attributes: [("email", "f@example.com"), ("email_verified", "true")]
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                        .collect(),
+                    ..UserMigrationAnswer::default()
+                }),
+            );
+        }
         let password = event.password.as_ref().map(|p| p.expose().to_owned());
         let attributes = |pairs: &[(&str, &str)]| {
             pairs
@@ -93,6 +104,7 @@ fn legacy_env() -> (Env, Arc<Legacy>) {
     // The same store, clock and pool, served by a service that has the legacy system.
     let pools = userpool::UserPools::builder(Arc::clone(&env.store))
         .clock(env.clock.clone())
+        .delivery(env.delivery.clone())
         .triggers(Arc::clone(&legacy) as Arc<dyn Triggers>)
         .build();
     (Env { pools, ..env }, legacy)
@@ -221,4 +233,33 @@ fn a_pool_without_the_trigger_never_asks_it() {
         .expect_err("unknown");
     assert_eq!(e.code(), "UserNotFoundException");
     assert_eq!(legacy.calls.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn forgot_password_migrates_the_user_who_then_resets() {
+    let (env, legacy) = legacy_env();
+    let delivery = env
+        .pools
+        .forgot_password(&env.client_id, "forgetful")
+        .expect("migrated, code sent");
+    assert_eq!(delivery.attribute_name, "email");
+    let user = env.record("forgetful").expect("created");
+    assert_eq!(user.status, UserStatus::ResetRequired);
+    assert!(user.credential.is_none(), "no password until the reset");
+    let code = env.delivery.last_code("forgetful").expect("code delivered");
+    env.pools
+        .confirm_forgot_password(&env.client_id, "forgetful", code.expose(), "New-Passw0rd!")
+        .expect("reset");
+    assert_eq!(
+        env.record("forgetful").expect("user").status,
+        UserStatus::Confirmed
+    );
+    sign_in(&env, "forgetful", "New-Passw0rd!").expect("signs in");
+    assert_eq!(legacy.calls.load(Ordering::SeqCst), 1);
+    let e = env
+        .pools
+        .forgot_password(&env.client_id, "stranger")
+        .expect_err("unknown");
+    assert_eq!(e.code(), "UserNotFoundException");
+    assert!(env.record("stranger").is_none());
 }

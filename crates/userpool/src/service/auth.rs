@@ -344,7 +344,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 Ok(auth_result(client, &pool.id, &user, outcome))
             }
             Err(Error::UserNotFound)
-                if may_migrate && self.migrate(client, pool, name, password)? =>
+                if may_migrate && self.migrate(client, pool, name, Some(password))? =>
             {
                 // The old system knew the user: they exist now, with this password.
                 self.sign_in_once(client, pool, name, password, false)
@@ -400,16 +400,18 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(())
     }
 
-    /// UserMigration_Authentication (SPEC §19): asks the pool's trigger about a username no
-    /// user has; when the old system knows it, creates the user with its answered
-    /// attributes (validated like any write) and the password just typed. `Ok(false)` when
-    /// the pool has no such trigger or the old system does not know the user.
-    fn migrate(
+    /// UserMigration (SPEC §19): asks the pool's trigger about a username no user has;
+    /// when the old system knows it, creates the user with its answered attributes
+    /// (validated like any write) and, at sign-in (`UserMigration_Authentication`), the
+    /// password just typed; for ForgotPassword (no password) the user is RESET_REQUIRED.
+    /// `Ok(false)` when the pool has no such trigger or the old system does not know the
+    /// user.
+    pub(super) fn migrate(
         &self,
         client: &ClientRecord,
         pool: &PoolRecord,
         name: &Username,
-        password: &Password,
+        password: Option<&Password>,
     ) -> Result<bool> {
         use userpool_core::triggers::{
             MigratedStatus, MigrationSource, Trigger, TriggerCaller, UserMigrationEvent,
@@ -423,8 +425,12 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: Some(client.client_id.clone()),
                 username: name.as_str().to_owned(),
             },
-            source: MigrationSource::Authentication,
-            password: Some(password.clone()),
+            source: if password.is_some() {
+                MigrationSource::Authentication
+            } else {
+                MigrationSource::ForgotPassword
+            },
+            password: password.cloned(),
             client_metadata: BTreeMap::new(),
         };
         let Some(answer) = triggers.user_migration(&event)? else {
@@ -453,7 +459,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.create(pool, false, |ctx| {
             let user =
                 transitions::migrate_user(name.clone(), attributes, password, reset, &rules, ctx)?;
-            let user = names::name_new_user(new_name, user, Some(password), &rules, ctx)?;
+            let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
             Ok((user, Event::UserImported))
         })
         .map_err(|e| names::creation_error(new_name, e))?;

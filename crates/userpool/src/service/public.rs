@@ -282,8 +282,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
-        let rules = self.rules(&pool)?;
-        match self.transition(&pool, &name, |user, ctx| {
+        self.forgot_password_once(&client, &pool, &name, true)
+    }
+
+    /// [`Self::forgot_password`]; `may_migrate` lets an unknown user go through the
+    /// UserMigration trigger (`UserMigration_ForgotPassword`, SPEC §19), once.
+    fn forgot_password_once(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &userpool_core::Username,
+        may_migrate: bool,
+    ) -> Result<CodeDeliveryDetails> {
+        let rules = self.rules(pool)?;
+        match self.transition(pool, name, |user, ctx| {
             let reset = transitions::forgot_password(user, &rules, ctx)?;
             // Checked after the status rules (a disabled user still hears so), and before
             // anything is written: a code no one can receive is never issued.
@@ -296,6 +308,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             Ok(reset)
         }) {
             Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated_delivery)),
+            Err(Error::UserNotFound) if may_migrate && self.migrate(client, pool, name, None)? => {
+                self.forgot_password_once(client, pool, name, false)
+            }
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 Ok(simulated_delivery())
             }
