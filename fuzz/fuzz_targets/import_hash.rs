@@ -42,7 +42,9 @@ fuzz_target!(|data: &[u8]| {
         ImportedScheme::Argon2 { params, .. } => params.within(&argon2_ceiling),
         ImportedScheme::Bcrypt { cost } => cost <= CEILING.bcrypt_cost,
         ImportedScheme::Scrypt { log_n, r, p } => {
-            p <= CEILING.scrypt_p && (1u64 << log_n) * u64::from(r) / 8 <= 64
+            let n = 1u128.checked_shl(u32::from(log_n)).unwrap_or(u128::MAX);
+            p <= CEILING.scrypt_p
+                && n.saturating_add(u128::from(p)).saturating_mul(u128::from(r)) / 8 <= 64
         }
         ImportedScheme::Pbkdf2 { iterations, .. } => iterations <= CEILING.pbkdf2_iterations,
         _ => false,

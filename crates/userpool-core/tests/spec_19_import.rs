@@ -342,6 +342,11 @@ fn costs_above_the_ceilings_are_refused_at_import() {
             "Invalid password hash: the scrypt password hash's memory (KiB) is above the ceiling of 262144.",
         ),
         (
+            // Small N, huge r: V is within the ceiling, but B (128 · r · p) would be 2 GiB.
+            format!("$scrypt$ln=1,r=1048576,p=16${salt}${out}"),
+            "Invalid password hash: the scrypt password hash's memory (KiB) is above the ceiling of 262144.",
+        ),
+        (
             format!("$scrypt$ln=14,r=8,p=1000${salt}${out}"),
             "Invalid password hash: the scrypt password hash's parallelism is above the ceiling of 16.",
         ),

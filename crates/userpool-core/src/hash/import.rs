@@ -59,8 +59,8 @@ pub struct ImportCeiling {
     pub bcrypt_cost: u32,
     /// Most PBKDF2 iterations. Default 1 500 000 (above Django 6.0's 1 200 000 and OWASP's 600 000).
     pub pbkdf2_iterations: u32,
-    /// Most scrypt memory (128 · N · r bytes), in KiB. Default 262 144 (256 MiB), the argon2
-    /// default ceiling's.
+    /// Most scrypt memory (128 · r · (N + p) bytes, what the `scrypt` crate allocates), in
+    /// KiB. Default 262 144 (256 MiB), the argon2 default ceiling's.
     pub scrypt_memory_kib: u32,
     /// Highest scrypt parallelism `p` (each lane repeats the whole work). Default 16.
     pub scrypt_p: u32,
@@ -507,10 +507,13 @@ fn scrypt_within(
     if p > ceiling.scrypt_p {
         return Err(over(SCHEME, "parallelism", ceiling.scrypt_p.into()));
     }
-    // 128 · N · r bytes = N · r / 8 KiB, computed without overflow.
-    let memory_kib = 1u128
-        .checked_shl(u32::from(log_n))
-        .map_or(u128::MAX, |n| n.saturating_mul(u128::from(r)) / 8);
+    // The scrypt crate allocates 128 · r · N bytes for V and 128 · r · p for B:
+    // r · (N + p) / 8 KiB, computed without overflow.
+    let memory_kib = 1u128.checked_shl(u32::from(log_n)).map_or(u128::MAX, |n| {
+        n.saturating_add(u128::from(p))
+            .saturating_mul(u128::from(r))
+            / 8
+    });
     if memory_kib > u128::from(ceiling.scrypt_memory_kib) {
         return Err(over(
             SCHEME,
