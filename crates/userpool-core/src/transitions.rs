@@ -92,8 +92,8 @@ pub enum Event {
     Enabled,
     /// AdminUpdateUserAttributes.
     AttributesUpdated,
-    /// AdminImportUsers: the user exists with an imported password hash (SPEC §19); nothing
-    /// to deliver.
+    /// AdminImportUsers or the UserMigration trigger: the user was brought in from another
+    /// system (SPEC §19); nothing to deliver.
     UserImported,
 }
 
