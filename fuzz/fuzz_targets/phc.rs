@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use libfuzzer_sys::fuzz_target;
-use userpool_core::{HashParams, Password, PasswordHash, PasswordHasher};
+use userpool_core::{HashParams, ImportCeiling, Password, PasswordHash, PasswordHasher};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -21,12 +21,19 @@ fuzz_target!(|data: &[u8]| {
     let Ok(hasher) = PasswordHasher::with_ceiling(fast, ceiling) else {
         return;
     };
+    // Stored imported hashes (SPEC §19) under ceilings of the same order of work.
+    let hasher = hasher.with_import_ceiling(ImportCeiling {
+        bcrypt_cost: 5,
+        pbkdf2_iterations: 2_000,
+        scrypt_memory_kib: 64,
+        scrypt_p: 1,
+    });
     let Ok(password) = Password::parse("Fuzz-Pass1") else {
         return;
     };
     match hasher.verify(&password, &stored) {
         Ok(_) => assert!(
-            stored.params().within(&ceiling),
+            stored.params().is_none_or(|p| p.within(&ceiling)),
             "computed above the ceiling"
         ),
         Err(e) => assert_eq!(e.code(), "InternalErrorException"),

@@ -64,11 +64,17 @@ pub enum ErrorCode {
     /// `InvalidOAuthFlowException`: an app client's OAuth flows contradict its settings
     /// (SPEC §21).
     InvalidOAuthFlow,
+    /// `UserLambdaValidationException`: a trigger refused the operation (SPEC §19).
+    UserLambdaValidation,
+    /// `UnexpectedLambdaException`: a trigger could not be invoked or failed (SPEC §19).
+    UnexpectedLambda,
+    /// `InvalidLambdaResponseException`: a trigger's answer was unusable (SPEC §19).
+    InvalidLambdaResponse,
 }
 
 impl ErrorCode {
     /// Every code, for tables and exhaustive tests.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::InvalidParameter,
         ErrorCode::InvalidPassword,
         ErrorCode::PasswordHistoryPolicyViolation,
@@ -91,6 +97,9 @@ impl ErrorCode {
         ErrorCode::DuplicateProvider,
         ErrorCode::ScopeDoesNotExist,
         ErrorCode::InvalidOAuthFlow,
+        ErrorCode::UserLambdaValidation,
+        ErrorCode::UnexpectedLambda,
+        ErrorCode::InvalidLambdaResponse,
     ];
 
     /// The exception name exactly as Cognito spells it on the wire.
@@ -119,6 +128,9 @@ impl ErrorCode {
             ErrorCode::DuplicateProvider => "DuplicateProviderException",
             ErrorCode::ScopeDoesNotExist => "ScopeDoesNotExistException",
             ErrorCode::InvalidOAuthFlow => "InvalidOAuthFlowException",
+            ErrorCode::UserLambdaValidation => "UserLambdaValidationException",
+            ErrorCode::UnexpectedLambda => "UnexpectedLambdaException",
+            ErrorCode::InvalidLambdaResponse => "InvalidLambdaResponseException",
         }
     }
 
@@ -148,6 +160,9 @@ impl ErrorCode {
             ErrorCode::DuplicateProvider
             | ErrorCode::ScopeDoesNotExist
             | ErrorCode::InvalidOAuthFlow => true,
+            ErrorCode::UserLambdaValidation
+            | ErrorCode::UnexpectedLambda
+            | ErrorCode::InvalidLambdaResponse => true,
         }
     }
 }
@@ -553,6 +568,9 @@ pub enum Error {
     /// `InvalidOAuthFlowException` (SPEC §21), with Cognito's message.
     #[error("{0}")]
     InvalidOAuthFlow(String),
+    /// A trigger's refusal, its failure or its unusable answer (SPEC §19): nothing changed.
+    #[error("{0}")]
+    Trigger(crate::triggers::TriggerError),
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
@@ -674,6 +692,7 @@ impl Error {
             Error::DuplicateProvider(_) => ErrorCode::DuplicateProvider,
             Error::ScopeDoesNotExist(_) => ErrorCode::ScopeDoesNotExist,
             Error::InvalidOAuthFlow(_) => ErrorCode::InvalidOAuthFlow,
+            Error::Trigger(e) => e.kind(),
         }
     }
 

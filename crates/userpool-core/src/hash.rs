@@ -11,6 +11,12 @@
 //! - parameters read back from storage are untrusted: above the configured ceiling the
 //!   hash is refused before a byte is allocated;
 //! - comparison of outputs is constant-time (`subtle`).
+//!
+//! A stored hash may also be one made by another system and imported (SPEC §19, see
+//! [`import`]): it is verified with its own algorithm, under ceilings of its own, and replaced
+//! by the pool's argon2id at the first successful sign-in.
+
+pub mod import;
 
 use std::fmt;
 use std::sync::Arc;
@@ -25,6 +31,11 @@ use crate::error::{Constraint, Error, Internal, Result, Violation, Violations};
 use crate::input::Password;
 use crate::limit::HashPermits;
 use crate::memory::{MemoryPool, PooledMemory, WorkingMemory};
+
+pub use import::{
+    Argon2Variant, ImportCeiling, ImportHashError, ImportedHash, ImportedScheme,
+    MAX_IMPORTED_HASH_LEN, Pbkdf2Digest,
+};
 
 /// Salt length in bytes (128 bits, SPEC §9).
 pub const SALT_LEN: usize = 16;
@@ -143,18 +154,26 @@ impl HashParams {
     }
 }
 
-/// A stored password hash: a PHC string we parsed and can verify against.
+/// A stored password hash: the pool's own argon2id PHC string, or a hash imported from
+/// another system (SPEC §19), that we parsed and can verify against.
 ///
 /// `Debug` shows only the parameters; there is no `Display`. [`PasswordHash::as_phc`] gives
 /// the string for storage.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PasswordHash {
     phc: String,
-    params: HashParams,
+    form: Form,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Form {
+    Native(HashParams),
+    Imported(Box<ImportedHash>),
 }
 
 impl PasswordHash {
-    /// Parses a PHC string read back from storage. Only `argon2id`, version 19, is accepted.
+    /// Parses a string read back from storage: the pool's `argon2id` (version 19) PHC
+    /// string, or an imported hash as [`PasswordHash::as_phc`] wrote it.
     ///
     /// This does not apply the ceiling (that belongs to the pool's hasher, see
     /// [`PasswordHasher::verify`]); it only checks the string is well formed.
@@ -163,6 +182,26 @@ impl PasswordHash {
     /// `InternalErrorException` (`MalformedStoredHash`) for anything else.
     pub fn parse(phc_string: &str) -> Result<Self> {
         let malformed = || Error::Internal(Internal::MalformedStoredHash);
+        if let Some(foreign) = phc_string.strip_prefix(import::STORAGE_PREFIX) {
+            // The ceilings are the verifier's to apply; here only the layout is checked.
+            let unbounded = HashParams {
+                m_kib: u32::MAX,
+                t: u32::MAX,
+                p: u32::MAX,
+            };
+            let no_ceiling = ImportCeiling {
+                bcrypt_cost: u32::MAX,
+                pbkdf2_iterations: u32::MAX,
+                scrypt_memory_kib: u32::MAX,
+                scrypt_p: u32::MAX,
+            };
+            let imported =
+                ImportedHash::parse(foreign, &unbounded, &no_ceiling).map_err(|_| malformed())?;
+            return Ok(PasswordHash {
+                phc: phc_string.to_owned(),
+                form: Form::Imported(Box::new(imported)),
+            });
+        }
         let parsed = phc::PasswordHash::new(phc_string).map_err(|_| malformed())?;
         if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
             return Err(malformed());
@@ -182,23 +221,41 @@ impl PasswordHash {
         let params = HashParams::new(get("m")?, get("t")?, get("p")?).map_err(|_| malformed())?;
         Ok(PasswordHash {
             phc: phc_string.to_owned(),
-            params,
+            form: Form::Native(params),
         })
     }
 
-    /// The PHC string, for storage.
+    /// The string for storage: the PHC string, or for an imported hash the foreign string
+    /// behind a marker (`import:`) that [`PasswordHash::parse`] reads back.
     #[must_use]
     pub fn as_phc(&self) -> &str {
         &self.phc
     }
 
-    /// The parameters this hash was made with.
+    /// The argon2id parameters this hash was made with; `None` for an imported hash.
     #[must_use]
-    pub fn params(&self) -> HashParams {
-        self.params
+    pub fn params(&self) -> Option<HashParams> {
+        match &self.form {
+            Form::Native(params) => Some(*params),
+            Form::Imported(_) => None,
+        }
     }
 
+    /// The imported hash's scheme and cost, when this hash was imported (SPEC §19).
+    #[must_use]
+    pub fn imported(&self) -> Option<ImportedScheme> {
+        match &self.form {
+            Form::Native(_) => None,
+            Form::Imported(hash) => Some(hash.scheme()),
+        }
+    }
+
+    /// Salt and output of a native hash; an imported one is `MalformedStoredHash` here (its
+    /// callers compare argon2id outputs).
     pub(crate) fn parts(&self) -> Result<(Salt, Output)> {
+        if matches!(self.form, Form::Imported(_)) {
+            return Err(Internal::MalformedStoredHash.into());
+        }
         let parsed =
             phc::PasswordHash::new(&self.phc).map_err(|_| Internal::MalformedStoredHash)?;
         match (parsed.salt, parsed.hash) {
@@ -210,11 +267,14 @@ impl PasswordHash {
 
 impl fmt::Debug for PasswordHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "PasswordHash(argon2id m={} t={} p={}, <redacted>)",
-            self.params.m_kib, self.params.t, self.params.p
-        )
+        match &self.form {
+            Form::Native(params) => write!(
+                f,
+                "PasswordHash(argon2id m={} t={} p={}, <redacted>)",
+                params.m_kib, params.t, params.p
+            ),
+            Form::Imported(hash) => write!(f, "PasswordHash(imported {hash:?})"),
+        }
     }
 }
 
@@ -224,6 +284,7 @@ impl fmt::Debug for PasswordHash {
 pub struct PasswordHasher {
     params: HashParams,
     ceiling: HashParams,
+    import_ceiling: ImportCeiling,
     pepper: Option<Zeroizing<Vec<u8>>>,
     memory_pool: Option<MemoryPool>,
     permits: Option<Arc<dyn HashPermits>>,
@@ -234,6 +295,7 @@ impl Default for PasswordHasher {
         PasswordHasher {
             params: HashParams::OWASP,
             ceiling: HashParams::DEFAULT_CEILING,
+            import_ceiling: ImportCeiling::DEFAULT,
             pepper: None,
             memory_pool: None,
             permits: None,
@@ -246,6 +308,7 @@ impl fmt::Debug for PasswordHasher {
         f.debug_struct("PasswordHasher")
             .field("params", &self.params)
             .field("ceiling", &self.ceiling)
+            .field("import_ceiling", &self.import_ceiling)
             .field("pepper", &self.pepper.as_ref().map(|_| "<redacted>"))
             .field("memory_pool", &self.memory_pool)
             .field("permits", &self.permits)
@@ -276,6 +339,7 @@ impl PasswordHasher {
         Ok(PasswordHasher {
             params,
             ceiling,
+            import_ceiling: ImportCeiling::DEFAULT,
             pepper: None,
             memory_pool: None,
             permits: None,
@@ -297,6 +361,35 @@ impl PasswordHasher {
         }
         self.pepper = Some(Zeroizing::new(pepper.to_vec()));
         Ok(self)
+    }
+
+    /// Sets the cost ceilings for imported bcrypt, scrypt and PBKDF2 hashes (SPEC §19);
+    /// imported argon2 hashes are held to [`PasswordHasher::ceiling`].
+    #[must_use]
+    pub fn with_import_ceiling(mut self, ceiling: ImportCeiling) -> Self {
+        self.import_ceiling = ceiling;
+        self
+    }
+
+    /// The cost ceilings for imported hashes.
+    #[must_use]
+    pub fn import_ceiling(&self) -> ImportCeiling {
+        self.import_ceiling
+    }
+
+    /// Accepts a hash made by another system for storage as a user's credential
+    /// (SPEC §19): parses it, and refuses it when its cost is above this hasher's ceilings,
+    /// before any work. No password is involved; the hash is verified at the first sign-in.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` `Invalid password hash: ...` naming what is wrong
+    /// (see [`ImportHashError`]); the message never contains the hash.
+    pub fn import(&self, encoded: &str) -> Result<PasswordHash> {
+        let imported = ImportedHash::parse(encoded, &self.ceiling, &self.import_ceiling)?;
+        Ok(PasswordHash {
+            phc: format!("{}{encoded}", import::STORAGE_PREFIX),
+            form: Form::Imported(Box::new(imported)),
+        })
     }
 
     /// Lends working memory from `pool` instead of allocating it for every operation; see
@@ -462,7 +555,7 @@ impl PasswordHasher {
         };
         Ok(PasswordHash {
             phc: phc_hash.to_string(),
-            params: self.params,
+            form: Form::Native(self.params),
         })
     }
 
@@ -488,14 +581,20 @@ impl PasswordHasher {
         stored: &PasswordHash,
         memory: &mut WorkingMemory,
     ) -> Result<bool> {
-        if !stored.params.within(&self.ceiling) {
+        let params = match &stored.form {
+            Form::Native(params) => *params,
+            Form::Imported(hash) => {
+                return hash.verify(password, &self.ceiling, &self.import_ceiling, memory);
+            }
+        };
+        if !params.within(&self.ceiling) {
             return Err(Internal::StoredHashOverCeiling.into());
         }
         let (salt, expected) = stored.parts()?;
         if expected.len() != OUTPUT_LEN {
             return Err(Internal::MalformedStoredHash.into());
         }
-        let out = self.raw(stored.params, password, salt.as_ref(), memory)?;
+        let out = self.raw(params, password, salt.as_ref(), memory)?;
         Ok(bool::from(out[..].ct_eq(expected.as_bytes())))
     }
 
@@ -515,10 +614,13 @@ impl PasswordHasher {
     /// Whether a stored hash is weaker than the pool's current parameters (less memory or
     /// fewer passes), so that a successful sign-in should re-hash it (SPEC §6). A hash that is
     /// stronger than the current parameters is left alone: lowering the cost never weakens
-    /// what is stored.
+    /// what is stored. An imported hash always needs it (SPEC §19).
     #[must_use]
     pub fn needs_rehash(&self, stored: &PasswordHash) -> bool {
-        stored.params.m_kib < self.params.m_kib || stored.params.t < self.params.t
+        match &stored.form {
+            Form::Native(params) => params.m_kib < self.params.m_kib || params.t < self.params.t,
+            Form::Imported(_) => true,
+        }
     }
 }
 

@@ -80,14 +80,19 @@ pub(crate) fn check_then_hash(
             let mut slow = Vec::new();
             let mut matched = subtle::Choice::from(0);
             for entry in forbidden {
-                let (entry_salt, entry_output) = entry.parts()?;
-                if entry.params() == hasher.params()
-                    && entry_salt.as_ref() == salt.as_slice()
-                    && entry_output.len() == OUTPUT_LEN
-                {
-                    matched |= entry_output.as_bytes().ct_eq(fresh_output.as_bytes());
+                // An imported entry (SPEC §19) has no argon2id output to compare: verified.
+                let comparable = if entry.params() == Some(hasher.params()) {
+                    let (entry_salt, entry_output) = entry.parts()?;
+                    (entry_salt.as_ref() == salt.as_slice() && entry_output.len() == OUTPUT_LEN)
+                        .then_some(entry_output)
                 } else {
-                    slow.push(*entry);
+                    None
+                };
+                match comparable {
+                    Some(entry_output) => {
+                        matched |= entry_output.as_bytes().ct_eq(fresh_output.as_bytes());
+                    }
+                    None => slow.push(*entry),
                 }
             }
             if bool::from(matched)

@@ -112,6 +112,7 @@ pub mod srp;
 ))]
 pub mod testing;
 pub mod transitions;
+pub mod triggers;
 pub mod user;
 
 pub use config::{Context, HistoryMode, LockoutPolicy, PoolRules};
@@ -120,7 +121,9 @@ pub use error::{
     Cause, Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result,
     Violation, Violations,
 };
-pub use hash::{HashParams, PasswordHash, PasswordHasher};
+pub use hash::{
+    HashParams, ImportCeiling, ImportHashError, ImportedScheme, PasswordHash, PasswordHasher,
+};
 pub use input::{
     AdminSetUserPasswordInput, ConfirmationCode, Password, UserPoolId, Username, fold_case,
 };
@@ -135,6 +138,7 @@ pub use secret::SecretDigest;
 pub use settings::PoolSettings;
 pub use signin::{ChallengeSession, SignInOutcome, SignedIn};
 pub use transitions::{Event, Refused};
+pub use triggers::{Trigger, TriggerError, Triggers};
 pub use user::{
     AliasAttribute, CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout,
     PendingChallenge, PendingCode, UserRecord, UserStatus,

@@ -217,8 +217,9 @@ pub(crate) fn conclude(
     })
 }
 
-/// Re-hashes with the pool's current parameters (SPEC §6). The credential's kind and time
-/// stay; the history salt is reused in per-user mode.
+/// Re-hashes with the pool's current parameters (SPEC §6), or replaces an imported hash by
+/// the pool's argon2id (SPEC §19). The credential's kind and time stay; in per-user salt
+/// mode the history salt is reused, or drawn as a password write would draw it.
 fn upgrade_hash(
     next: &mut UserRecord,
     password: &Password,
@@ -226,11 +227,18 @@ fn upgrade_hash(
     ctx: &mut Context<'_>,
     memory: &mut WorkingMemory,
 ) -> Result<()> {
-    let hash = match (rules.history_mode, next.history_salt) {
-        (crate::config::HistoryMode::PerUserSalt, Some(salt)) => {
+    let hash = match rules.history_mode {
+        crate::config::HistoryMode::PerUserSalt => {
+            let salt = match next.history_salt {
+                Some(salt) => salt,
+                None => crate::entropy::bytes(ctx.entropy)?,
+            };
+            next.history_salt = Some(salt);
             rules.hasher.hash_with_salt(password, &salt, memory)?
         }
-        _ => rules.hasher.hash_in(password, ctx.entropy, memory)?,
+        crate::config::HistoryMode::PerEntrySalt => {
+            rules.hasher.hash_in(password, ctx.entropy, memory)?
+        }
     };
     if let Some(credential) = next.credential.as_mut() {
         credential.hash = hash;

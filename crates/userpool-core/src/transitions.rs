@@ -98,6 +98,9 @@ pub enum Event {
         /// The code.
         code: ConfirmationCode,
     },
+    /// AdminImportUsers or the UserMigration trigger: the user was brought in from another
+    /// system (SPEC §19); nothing to deliver.
+    UserImported,
 }
 
 /// A refusal that still has bookkeeping to persist (a failed-attempt counter). Status,
@@ -221,6 +224,65 @@ fn new_record(
         modified_at: ctx.now,
         version: 0,
     })
+}
+
+/// AdminImportUsers (SPEC §19): a user brought in with a password hash made by another
+/// system (from [`crate::PasswordHasher::import`], so already checked against the ceilings),
+/// CONFIRMED, with the hash as a permanent credential. The first successful sign-in verifies
+/// it with its own algorithm and replaces it by the pool's argon2id, adding what a password
+/// write adds (the SRP verifier, the history salt). Policy and history apply from the next
+/// change; no SRP verifier exists until then, so SRP sign-in fails until a password sign-in.
+///
+/// The attributes are taken as given: the host validates them (against the pool's schema)
+/// and checks the username is free, as for AdminCreateUser.
+///
+/// # Errors
+/// `InternalErrorException` when the entropy source fails (for the `sub`).
+pub fn import_user(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    hash: crate::hash::PasswordHash,
+    enabled: bool,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let mut user = new_record(username, UserStatus::Confirmed, attributes, ctx)?;
+    user.enabled = enabled;
+    user.credential = Some(Credential {
+        hash,
+        kind: CredentialKind::Permanent,
+        set_at: ctx.now,
+    });
+    Ok(user)
+}
+
+/// A user brought in by the UserMigration trigger (SPEC §19): the attributes the old system
+/// answered and, at sign-in, the password just typed as a permanent credential (no policy
+/// check: it was the user's password there **(decision, as Cognito)**), CONFIRMED or
+/// RESET_REQUIRED as the trigger said, with what a password write computes (SRP verifier,
+/// history salt). Without a password (ForgotPassword) the user is RESET_REQUIRED with no
+/// credential until the reset sets one.
+///
+/// # Errors
+/// `InternalErrorException` when the entropy source or hashing fails;
+/// `TooManyRequestsException` when no hashing permit came in time.
+pub fn migrate_user(
+    username: Username,
+    attributes: BTreeMap<String, String>,
+    password: Option<&Password>,
+    reset_required: bool,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<UserRecord> {
+    let status = if reset_required || password.is_none() {
+        UserStatus::ResetRequired
+    } else {
+        UserStatus::Confirmed
+    };
+    let mut user = new_record(username, status, attributes, ctx)?;
+    if let Some(password) = password {
+        first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
+    }
+    Ok(user)
 }
 
 /// Hashes a first password (no history yet) honouring the pool's history mode.

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 use common::*;
 use userpool_core::{
     AdminSetUserPasswordInput, Constraint, Error, ErrorCode, HistoryMode, Internal, NotAuthorized,
-    PolicyViolation, UserStatus, Violation, Violations, signin, transitions,
+    PolicyViolation, Trigger, TriggerError, UserStatus, Violation, Violations, signin, transitions,
 };
 
 // SPEC §10: every variant's code and exact message.
@@ -294,6 +294,32 @@ fn every_variant_has_its_cognito_code_and_message() {
             ),
             "InvalidOAuthFlowException",
             "CallbackUrls can not be empty when code flow or implicit flow is selected",
+        ),
+        (
+            TriggerError::Refused {
+                trigger: Trigger::PreSignUp,
+                message: "Invalid email domain".into(),
+            }
+            .into(),
+            "UserLambdaValidationException",
+            "PreSignUp failed with error Invalid email domain.",
+        ),
+        (
+            TriggerError::Unreachable {
+                trigger: Trigger::UserMigration,
+                reason: "Socket timeout while invoking Lambda function".into(),
+            }
+            .into(),
+            "UnexpectedLambdaException",
+            "UserMigration invocation failed due to error Socket timeout while invoking Lambda function.",
+        ),
+        (
+            TriggerError::InvalidResponse {
+                trigger: Trigger::PreTokenGeneration,
+            }
+            .into(),
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
         ),
     ];
     let mut seen = std::collections::HashSet::new();

@@ -416,7 +416,7 @@ fn sign_in_rehashes_when_pool_parameters_changed() {
             "{:?}",
             credential.hash
         );
-        assert_eq!(credential.hash.params(), upgraded.hasher.params());
+        assert_eq!(credential.hash.params(), Some(upgraded.hasher.params()));
         assert_eq!(
             (credential.kind, credential.set_at),
             (stored.kind, stored.set_at)

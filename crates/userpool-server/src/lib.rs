@@ -39,6 +39,7 @@ pub mod config;
 mod delivery;
 pub mod error;
 mod handler;
+pub mod import_users;
 pub mod oauth;
 pub mod operation;
 mod ops;

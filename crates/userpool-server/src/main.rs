@@ -8,6 +8,17 @@ use tracing_subscriber::EnvFilter;
 use userpool_server::Config;
 
 fn main() -> std::process::ExitCode {
+    // `userpool-server import-users ...`: the offline CSV import (SPEC §19), no server.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "import-users")
+    {
+        let args = std::env::args_os()
+            .enumerate()
+            .filter_map(|(i, a)| (i != 1).then_some(a));
+        let command = userpool_server::import_users::ImportUsersCommand::parse_from(args);
+        return userpool_server::import_users::run(&command);
+    }
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -5,6 +5,13 @@ use crate::error::Error;
 /// The prefix of every Cognito user-pool target.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
+/// The prefix of this server's extensions to Cognito's API (SPEC §19: `AdminImportUsers`),
+/// kept apart so no Cognito client can name one by accident.
+pub const EXTENSION_PREFIX: &str = "Userpool.";
+
+/// The operations only [`EXTENSION_PREFIX`] names.
+const EXTENSIONS: &[&str] = &["AdminImportUsers"];
+
 /// Who may call an operation (SPEC §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -56,6 +63,7 @@ operations! {
     GetCSVHeader => Admin,
     AdminDeleteUserAttributes => Admin,
     AdminCreateUser => Admin,
+    AdminImportUsers => Admin,
     AdminGetUser => Admin,
     ListUsers => Admin,
     AdminDeleteUser => Admin,
@@ -161,6 +169,23 @@ const NOT_IMPLEMENTED: &[&str] = &[
 ];
 
 impl Operation {
+    /// Whether the operation is this server's extension, named with [`EXTENSION_PREFIX`].
+    #[must_use]
+    pub fn is_extension(self) -> bool {
+        EXTENSIONS.contains(&self.name())
+    }
+
+    /// The `X-Amz-Target` value naming the operation.
+    #[must_use]
+    pub fn target(self) -> String {
+        let prefix = if self.is_extension() {
+            EXTENSION_PREFIX
+        } else {
+            TARGET_PREFIX
+        };
+        format!("{prefix}{}", self.name())
+    }
+
     /// Parses an `X-Amz-Target` header value.
     ///
     /// # Errors
@@ -173,13 +198,23 @@ impl Operation {
                     .into(),
             ));
         };
+        if let Some(name) = target.strip_prefix(EXTENSION_PREFIX)
+            && let Some(op) = Operation::ALL
+                .iter()
+                .find(|op| op.name() == name && op.is_extension())
+        {
+            return Ok(*op);
+        }
         let name = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
             Error::UnknownOperation(format!(
                 "Unknown target {}: expected {TARGET_PREFIX}<Operation>",
                 printable(target)
             ))
         })?;
-        if let Some(op) = Operation::ALL.iter().find(|op| op.name() == name) {
+        if let Some(op) = Operation::ALL
+            .iter()
+            .find(|op| op.name() == name && !op.is_extension())
+        {
             return Ok(*op);
         }
         if NOT_IMPLEMENTED.contains(&name) {
@@ -210,9 +245,25 @@ mod tests {
     #[test]
     fn every_operation_round_trips_through_its_target() {
         for op in Operation::ALL {
-            let target = format!("{TARGET_PREFIX}{}", op.name());
-            assert_eq!(Operation::from_target(Some(&target)).ok(), Some(*op));
+            assert_eq!(Operation::from_target(Some(&op.target())).ok(), Some(*op));
         }
+    }
+
+    #[test]
+    fn spec_19_extensions_answer_only_to_their_own_prefix() {
+        let code = |t: &str| Operation::from_target(Some(t)).err().map(|e| e.code());
+        assert_eq!(
+            Operation::from_target(Some("Userpool.AdminImportUsers")).ok(),
+            Some(Operation::AdminImportUsers)
+        );
+        assert_eq!(
+            code("AWSCognitoIdentityProviderService.AdminImportUsers"),
+            Some("UnknownOperationException")
+        );
+        assert_eq!(
+            code("Userpool.AdminCreateUser"),
+            Some("UnknownOperationException")
+        );
     }
 
     #[test]

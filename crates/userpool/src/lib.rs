@@ -129,10 +129,10 @@ pub use service::{
     AUTHORIZATION_CODE_LIFETIME, AuthResult, AuthenticatedUser, AuthorizeGrant, AuthorizeRefusal,
     AuthorizeRequest, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
     CodeDeliveryDetails, CodeGrant, FederatedSignIn, GroupPage, GroupSettings, HostOptions,
-    IdentityProviderPage, IdentityProviderSettings, ListUsersPage, MessageAction, MfaAnswer,
-    MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools, UserPoolsBuilder,
-    UsersInGroupPage,
+    IdentityProviderPage, IdentityProviderSettings, ImportFailure, ImportReport, ImportUser,
+    ListUsersPage, MAX_IMPORT_BATCH, MessageAction, MfaAnswer, MfaChallengeResult,
+    PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, ResourceServerPage,
+    SignUpResult, TokenRefusal, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

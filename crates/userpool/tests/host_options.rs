@@ -141,7 +141,10 @@ fn update_user_pool_changes_policy_and_hashing_and_sign_in_upgrades_the_hash() {
         .find_user(&id, UserKey::Username("alice"))
         .expect("store")
         .expect("user");
-    assert_eq!(user.credential.expect("credential").hash.params(), stronger);
+    assert_eq!(
+        user.credential.expect("credential").hash.params(),
+        Some(stronger)
+    );
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub fn call(
         })
     };
     match op {
+        O::AdminImportUsers => users::admin_import_users(app, admin()?, input),
         O::CreateUserPool => pools::create_user_pool(app, admin()?, input),
         O::DescribeUserPool => pools::describe_user_pool(app, admin()?, input),
         O::UpdateUserPool => pools::update_user_pool(app, admin()?, input),

@@ -73,6 +73,60 @@ pub fn admin_create_user(
     Ok(json!({ "User": shapes::user_type(&user) }))
 }
 
+/// `Userpool.AdminImportUsers` (SPEC §19): `{"UserPoolId", "Users": [{"Username",
+/// "UserAttributes", "PasswordHash", "Enabled"?}]}` → `{"Imported": n, "Failed": [{"Username",
+/// "Code", "Message"}]}`.
+pub fn admin_import_users(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Input {
+        user_pool_id: Option<String>,
+        users: Option<Vec<ImportedUser>>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct ImportedUser {
+        username: Option<String>,
+        user_attributes: Option<Vec<Attribute>>,
+        password_hash: Option<String>,
+        enabled: Option<bool>,
+    }
+    let input: Input = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let users = input.users.unwrap_or_default();
+    for user in &users {
+        required.take(user.username.as_deref(), "users.member.username");
+        required.take(user.password_hash.as_deref(), "users.member.passwordHash");
+    }
+    required.finish()?;
+    let attributes: Vec<Vec<(&str, &str)>> = users
+        .iter()
+        .map(|u| shapes::attribute_pairs(u.user_attributes.as_deref().unwrap_or_default()))
+        .collect();
+    let batch: Vec<userpool::ImportUser<'_>> = users
+        .iter()
+        .zip(&attributes)
+        .map(|(user, attributes)| userpool::ImportUser {
+            username: user.username.as_deref().unwrap_or_default(),
+            attributes,
+            password_hash: user.password_hash.as_deref().unwrap_or_default(),
+            enabled: user.enabled,
+        })
+        .collect();
+    let report = app.pools.admin_import_users(caller, pool, &batch)?;
+    let failed: Vec<Value> = report
+        .failed
+        .iter()
+        .map(|f| json!({ "Username": f.username, "Code": f.code, "Message": f.message }))
+        .collect();
+    Ok(json!({ "Imported": report.imported, "Failed": failed }))
+}
+
 pub fn admin_get_user(
     app: &App,
     caller: &Caller,

@@ -83,7 +83,13 @@ pub fn signed_with(
     time: SystemTime,
 ) -> Request<Body> {
     let body = body.to_string();
-    let target = format!("AWSCognitoIdentityProviderService.{target}");
+    // A bare name is a Cognito operation; a dotted one (`Userpool.AdminImportUsers`) is
+    // taken as the whole target.
+    let target = if target.contains('.') {
+        target.to_owned()
+    } else {
+        format!("AWSCognitoIdentityProviderService.{target}")
+    };
     let identity = Credentials::new(key, secret, None, None, "test").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -109,10 +115,10 @@ pub fn signed_with(
     let (instructions, _) = sign(signable, &params)
         .unwrap_or_else(|e| panic!("{e}"))
         .into_parts();
-    let mut request = request(
-        Some(&target["AWSCognitoIdentityProviderService.".len()..]),
-        Some(JSON),
-        body,
+    let mut request = request(None, Some(JSON), body);
+    request.headers_mut().insert(
+        "x-amz-target",
+        target.parse().unwrap_or_else(|e| panic!("{e}")),
     );
     instructions.apply_to_request_http1x(&mut request);
     request

@@ -151,6 +151,46 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
         };
         f.assert_stored(&current, "a user with an attribute verification code");
     }
+
+    // SPEC §19: hashes imported from other systems, as the credential and in history, read
+    // back as the same imported hashes (a store keeps `as_phc()` as it is).
+    let hasher = userpool_core::PasswordHasher::default();
+    let bcrypt = ok(
+        hasher.import("$2b$04$HjLSANdyIEAsUUmqa9YZj.phZYc8DMVtIBJGso7hBkxFrDeNxvVrK"),
+        "bcrypt import",
+    );
+    let django = ok(
+        hasher.import(
+            "pbkdf2_sha256$20000$1Say5bfwSEGsZhzb12577A$skksa2gRVp54G3Y+v73VcITvcWrtKGdvq+Eh7tJSJYU=",
+        ),
+        "Django import",
+    );
+    let imported = f.add("imported_user", &[]);
+    let imported = set(&imported, |u| {
+        u.credential = Some(userpool_core::Credential {
+            hash: bcrypt.clone(),
+            kind: CredentialKind::Permanent,
+            set_at: at(5_000_001),
+        });
+        u.history = vec![django.clone()];
+    });
+    let v = ok(f.update(&imported), "update");
+    f.assert_stored(
+        &UserRecord {
+            version: v,
+            ..imported
+        },
+        "a user with imported hashes",
+    );
+    let back = f.by_name("imported_user");
+    let back_hash = back
+        .as_ref()
+        .and_then(|u| u.credential.as_ref())
+        .and_then(|c| c.hash.imported());
+    assert!(
+        back_hash.is_some(),
+        "the imported credential reads back as imported"
+    );
 }
 
 /// The code throttles of SPEC §12 round-trip exactly: per purpose, each list in its order

@@ -7,12 +7,12 @@
 use std::collections::BTreeMap;
 
 use userpool_core::{
-    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
-    Username, mfa, signin, transitions,
+    Constraint, Error, Event, NotAuthorized, Password, Result, SignInOutcome, UserPoolId,
+    UserRecord, Username, mfa, signin, transitions,
 };
 use uuid::Uuid;
 
-use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools};
+use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -302,13 +302,53 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &Username,
         password: &Password,
     ) -> Result<AuthResult> {
+        self.sign_in_once(client, pool, name, password, true)
+    }
+
+    /// [`Self::sign_in`]; `may_migrate` lets an unknown user go through the UserMigration
+    /// trigger, once.
+    fn sign_in_once(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        password: &Password,
+        may_migrate: bool,
+    ) -> Result<AuthResult> {
+        use userpool_core::triggers::Trigger;
+        // PreAuthentication runs for a known user before the password is checked: its
+        // refusal costs the user no failed attempt.
+        if self
+            .triggers_for(pool, Trigger::PreAuthentication)
+            .is_some()
+        {
+            match self.resolve(pool, name) {
+                Ok(user) => {
+                    self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)?
+                }
+                Err(Error::UserNotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(self.signed_in(client, pool, &user, outcome)),
+            Ok((user, outcome)) => {
+                if matches!(outcome, SignInOutcome::Authenticated) {
+                    // PostAuthentication: its refusal means no tokens.
+                    self.authentication_trigger(Trigger::PostAuthentication, client, pool, &user)?;
+                }
+                Ok(self.signed_in(client, pool, &user, outcome))
+            }
+            Err(Error::UserNotFound)
+                if may_migrate && self.migrate(client, pool, name, Some(password))? =>
+            {
+                // The old system knew the user: they exist now, with this password.
+                self.sign_in_once(client, pool, name, password, false)
+            }
             Err(Error::UserNotFound) => {
                 let refusal = signin::sign_in_unknown_user(
                     password,
@@ -325,6 +365,105 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Runs PreAuthentication or PostAuthentication (SPEC §19) for `user`, when the pool
+    /// has it.
+    fn authentication_trigger(
+        &self,
+        trigger: userpool_core::Trigger,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        user: &UserRecord,
+    ) -> Result<()> {
+        use userpool_core::triggers::{AuthenticationEvent, Trigger, TriggerCaller};
+        let Some(triggers) = self.triggers_for(pool, trigger) else {
+            return Ok(());
+        };
+        let mut user_attributes = user.attributes.clone();
+        user_attributes.insert("sub".into(), user.sub.to_string());
+        user_attributes.insert("cognito:user_status".into(), user.status.to_string());
+        let event = AuthenticationEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: user.username.as_str().to_owned(),
+            },
+            user_attributes,
+            client_metadata: BTreeMap::new(),
+        };
+        match trigger {
+            Trigger::PreAuthentication => triggers.pre_authentication(&event)?,
+            Trigger::PostAuthentication => triggers.post_authentication(&event)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// UserMigration (SPEC §19): asks the pool's trigger about a username no user has;
+    /// when the old system knows it, creates the user with its answered attributes
+    /// (validated like any write) and, at sign-in (`UserMigration_Authentication`), the
+    /// password just typed; for ForgotPassword (no password) the user is RESET_REQUIRED.
+    /// `Ok(false)` when the pool has no such trigger or the old system does not know the
+    /// user.
+    pub(super) fn migrate(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        password: Option<&Password>,
+    ) -> Result<bool> {
+        use userpool_core::triggers::{
+            MigratedStatus, MigrationSource, Trigger, TriggerCaller, UserMigrationEvent,
+        };
+        let Some(triggers) = self.triggers_for(pool, Trigger::UserMigration) else {
+            return Ok(false);
+        };
+        let event = UserMigrationEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: name.as_str().to_owned(),
+            },
+            source: if password.is_some() {
+                MigrationSource::Authentication
+            } else {
+                MigrationSource::ForgotPassword
+            },
+            password: password.cloned(),
+            client_metadata: BTreeMap::new(),
+        };
+        let Some(answer) = triggers.user_migration(&event)? else {
+            return Ok(false);
+        };
+        // The answer is untrusted input: the same checks as AdminCreateUser's attributes
+        // (and the pool's schema, SPEC §16, where those checks live).
+        let pairs: Vec<(&str, &str)> = answer
+            .user_attributes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut v = crate::validate::Validator::new();
+        let attributes = v.attributes("userAttributes", &pairs);
+        v.finish()?;
+        let mut attributes = crate::validate::accepted(attributes)?;
+        if attributes.remove("sub").is_some() {
+            return Err(userpool_core::TriggerError::InvalidResponse {
+                trigger: Trigger::UserMigration,
+            }
+            .into());
+        }
+        let rules = self.rules(pool)?;
+        let new_name = names::new_user_name(pool, name, &mut attributes)?;
+        let reset = answer.final_user_status == Some(MigratedStatus::ResetRequired);
+        self.create(pool, false, |ctx| {
+            let user =
+                transitions::migrate_user(name.clone(), attributes, password, reset, &rules, ctx)?;
+            let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
+            Ok((user, Event::UserImported))
+        })
+        .map_err(|e| names::creation_error(new_name, e))?;
+        Ok(true)
     }
 
     /// The NEW_PASSWORD_REQUIRED answer both doors share. Where the client prevents

@@ -24,6 +24,7 @@ mod auth;
 mod filter;
 mod gates;
 mod groups;
+mod import;
 mod mfa;
 mod names;
 mod oauth;
@@ -56,6 +57,7 @@ use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError, UserKey};
 
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
+pub use import::{ImportFailure, ImportReport, ImportUser, MAX_IMPORT_BATCH};
 pub use mfa::{ChallengeSessionText, MfaAnswer};
 pub use oauth::{IdentityProviderPage, IdentityProviderSettings, ResourceServerPage};
 pub use oauth_flow::{
@@ -86,6 +88,8 @@ pub struct UserPools<S: Store + ?Sized> {
     delivery: Arc<dyn Delivery>,
     host: HostOptions,
     max_attempts: u32,
+    /// The host's triggers (SPEC §19), if any.
+    triggers: Option<Arc<dyn userpool_core::Triggers>>,
     /// Rules built from a pool record and the host options, reused while the stored
     /// record is unchanged (building them clones the host's blocklist).
     rules: Mutex<HashMap<UserPoolId, (PoolRecord, Arc<PoolRules>)>>,
@@ -120,9 +124,18 @@ pub struct UserPoolsBuilder<S: Store + ?Sized> {
     max_attempts: u32,
     #[cfg(feature = "jwt")]
     tokens: Option<Arc<crate::tokens::Tokens>>,
+    triggers: Option<Arc<dyn userpool_core::Triggers>>,
 }
 
 impl<S: Store + ?Sized> UserPoolsBuilder<S> {
+    /// The host's triggers (SPEC §19): Cognito's UserMigration and the others as a host
+    /// trait, so an embedding server can bring users in from its own legacy store (default:
+    /// none).
+    pub fn triggers(mut self, triggers: Arc<dyn userpool_core::Triggers>) -> Self {
+        self.triggers = Some(triggers);
+        self
+    }
+
     /// Issue Cognito-shaped tokens (feature `jwt`): sign-ins then yield tokens through
     /// [`UserPools::issue_tokens`], and the token operations (refresh, GetUser,
     /// ChangePassword, GlobalSignOut) work. Build `tokens` over the same store and clock;
@@ -192,6 +205,7 @@ impl<S: Store + ?Sized> UserPoolsBuilder<S> {
             delivery: self.delivery,
             host: self.host,
             max_attempts: self.max_attempts,
+            triggers: self.triggers,
             rules: Mutex::new(HashMap::new()),
             #[cfg(feature = "jwt")]
             tokens: self.tokens,
@@ -223,6 +237,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             #[cfg(feature = "jwt")]
             tokens: None,
+            triggers: None,
         }
     }
 
@@ -416,6 +431,17 @@ impl<S: Store + ?Sized> UserPools<S> {
             self.delivery.deliver(&pool.id, &user, &event);
         }
         Ok(user)
+    }
+
+    /// The host's triggers, when `pool` has `trigger` (SPEC §19).
+    fn triggers_for(
+        &self,
+        pool: &PoolRecord,
+        trigger: userpool_core::Trigger,
+    ) -> Option<&Arc<dyn userpool_core::Triggers>> {
+        self.triggers
+            .as_ref()
+            .filter(|t| t.has(pool.id.as_str(), trigger))
     }
 
     /// The pool's rules: its record plus the host's options.

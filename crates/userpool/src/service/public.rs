@@ -51,31 +51,114 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (password, mut attributes) = (accepted(password)?, accepted(attributes)?);
-        let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
         if pool.settings.admin_create_user.allow_admin_create_user_only {
             return Err(NotAuthorized::SignUpNotPermitted.into());
         }
         let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
-        let attributes = pool
+        let mut attributes = pool
             .schema
             .validate_create(&attributes, AttributeWriter::User)?;
+        let answer = self.pre_sign_up(&client, &pool, &name, &attributes)?;
+        let auto_confirm = answer.auto_confirm_user;
+        for (asked, attribute) in [
+            (answer.auto_verify_email, "email"),
+            (answer.auto_verify_phone, "phone_number"),
+        ] {
+            if asked && attributes.contains_key(attribute) {
+                attributes.insert(format!("{attribute}_verified"), "true".into());
+            }
+        }
         // The code goes only to an attribute the pool auto-verifies (SPEC §16); with none,
-        // nothing is sent and the answer has no CodeDeliveryDetails, as Cognito's.
-        let destination = pool.settings.sign_up_code_destination(&attributes);
+        // or with PreSignUp's autoConfirmUser (SPEC §19), nothing is sent and the answer has
+        // no CodeDeliveryDetails, as Cognito's.
+        let destination = if auto_confirm {
+            None
+        } else {
+            pool.settings.sign_up_code_destination(&attributes)
+        };
         let rules = self.rules(&pool)?;
         let user = self
             .create(&pool, destination.is_some(), |ctx| {
                 let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
                 let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
+                if auto_confirm {
+                    // PreSignUp's autoConfirmUser: confirmed at once, no code is sent.
+                    return transitions::admin_confirm_sign_up(&user, ctx);
+                }
                 Ok((user, event))
             })
             .map_err(|e| names::creation_error(new_name, e))?;
+        if auto_confirm {
+            self.post_confirmation(
+                &client,
+                &pool,
+                &user,
+                userpool_core::triggers::PostConfirmationSource::ConfirmSignUp,
+            )?;
+        }
         Ok(SignUpResult {
-            user_confirmed: false,
+            user_confirmed: auto_confirm,
             user_sub: user.sub,
             code_delivery: destination
                 .and_then(|attribute| CodeDeliveryDetails::for_attribute(&user, attribute)),
         })
+    }
+
+    /// The PreSignUp trigger (SPEC §19), when the pool has one: its refusal fails the
+    /// sign-up before anything is written.
+    fn pre_sign_up(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &userpool_core::Username,
+        attributes: &std::collections::BTreeMap<String, String>,
+    ) -> Result<userpool_core::triggers::PreSignUpAnswer> {
+        use userpool_core::triggers::{PreSignUpEvent, PreSignUpSource, Trigger, TriggerCaller};
+        let Some(triggers) = self.triggers_for(pool, Trigger::PreSignUp) else {
+            return Ok(userpool_core::triggers::PreSignUpAnswer::default());
+        };
+        let event = PreSignUpEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: name.as_str().to_owned(),
+            },
+            source: PreSignUpSource::SignUp,
+            user_attributes: attributes.clone(),
+            validation_data: std::collections::BTreeMap::new(),
+            client_metadata: std::collections::BTreeMap::new(),
+        };
+        Ok(triggers.pre_sign_up(&event)?)
+    }
+
+    /// The PostConfirmation trigger (SPEC §19), when the pool has one. It runs after the
+    /// confirmation is written; its refusal is the operation's error, and the user stays
+    /// confirmed **(decision: as Cognito, whose PostConfirmation runs after the change)**.
+    pub(super) fn post_confirmation(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        user: &UserRecord,
+        source: userpool_core::triggers::PostConfirmationSource,
+    ) -> Result<()> {
+        use userpool_core::triggers::{PostConfirmationEvent, Trigger, TriggerCaller};
+        let Some(triggers) = self.triggers_for(pool, Trigger::PostConfirmation) else {
+            return Ok(());
+        };
+        let mut user_attributes = user.attributes.clone();
+        user_attributes.insert("sub".into(), user.sub.to_string());
+        user_attributes.insert("cognito:user_status".into(), user.status.to_string());
+        let event = PostConfirmationEvent {
+            caller: TriggerCaller {
+                user_pool_id: pool.id.as_str().to_owned(),
+                client_id: Some(client.client_id.clone()),
+                username: user.username.as_str().to_owned(),
+            },
+            source,
+            user_attributes,
+        };
+        Ok(triggers.post_confirmation(&event)?)
     }
 
     /// **ConfirmSignUp**: UNCONFIRMED → CONFIRMED with the code sent at sign-up. A wrong
@@ -104,8 +187,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         let confirmed = self.transition(&pool, &name, |user, ctx| {
             transitions::confirm_sign_up(user, &code, &rules, ctx)
         });
-        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
-            .map(drop)
+        let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
+        self.post_confirmation(
+            &client,
+            &pool,
+            &user,
+            userpool_core::triggers::PostConfirmationSource::ConfirmSignUp,
+        )
     }
 
     /// **ResendConfirmationCode**: a new sign-up code for an UNCONFIRMED user goes to the
@@ -214,8 +302,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         {
             return Err(NotAuthorized::AdminOnlyRecovery.into());
         }
-        let rules = self.rules(&pool)?;
-        match self.transition(&pool, &name, |user, ctx| {
+        self.forgot_password_once(&client, &pool, &name, true)
+    }
+
+    /// [`Self::forgot_password`]; `may_migrate` lets an unknown user go through the
+    /// UserMigration trigger (`UserMigration_ForgotPassword`, SPEC §19), once.
+    fn forgot_password_once(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &userpool_core::Username,
+        may_migrate: bool,
+    ) -> Result<CodeDeliveryDetails> {
+        let rules = self.rules(pool)?;
+        match self.transition(pool, name, |user, ctx| {
             let reset = transitions::forgot_password(user, &rules, ctx)?;
             // Checked after the status rules (a disabled user still hears so), and before
             // anything is written: a code no one can receive is never issued.
@@ -227,7 +327,10 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Ok(reset)
         }) {
-            Ok(user) => Ok(recovery_destination(&pool, &user).unwrap_or_else(simulated_delivery)),
+            Ok(user) => Ok(recovery_destination(pool, &user).unwrap_or_else(simulated_delivery)),
+            Err(Error::UserNotFound) if may_migrate && self.migrate(client, pool, name, None)? => {
+                self.forgot_password_once(client, pool, name, false)
+            }
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 Ok(simulated_delivery())
             }

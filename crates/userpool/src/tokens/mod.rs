@@ -55,6 +55,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, Header, Validation};
+use userpool_core::triggers::TokenGenerationSource;
 use userpool_store::{GroupClaims, OsRandom, RandomSource, Store};
 
 use crate::{Clock, UserDescription};
@@ -84,6 +85,8 @@ pub struct Tokens {
     random: Arc<dyn RandomSource>,
     issuer_base: String,
     keys: keys::KeyCache,
+    /// The host's triggers, for PreTokenGeneration (SPEC §19).
+    triggers: Option<Arc<dyn userpool_core::Triggers>>,
     /// Validity of access and id tokens (`exp - iat`); [`DEFAULT_ACCESS_VALIDITY`].
     /// Cognito lets an app client choose 5 minutes to 1 day; this server applies one
     /// value to every client and does not police it (a host setting it to zero or less
@@ -185,6 +188,7 @@ impl Tokens {
             random: Arc::new(OsRandom),
             issuer_base,
             keys: keys::KeyCache::default(),
+            triggers: None,
             access_validity: DEFAULT_ACCESS_VALIDITY,
             refresh_validity: DEFAULT_REFRESH_VALIDITY,
         }
@@ -195,6 +199,14 @@ impl Tokens {
     #[must_use]
     pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
         self.random = random;
+        self
+    }
+
+    /// The host's triggers: a pool with PreTokenGeneration (V1, SPEC §19) has it shape the
+    /// id token at every issue and refresh.
+    #[must_use]
+    pub fn with_triggers(mut self, triggers: Arc<dyn userpool_core::Triggers>) -> Self {
+        self.triggers = Some(triggers);
         self
     }
 
@@ -231,7 +243,14 @@ impl Tokens {
             scopes: Vec::new(),
         };
         // Sign first: a failure to sign leaves no session behind.
-        let mut issued = self.sign(&session, user, now, now, None)?;
+        let mut issued = self.sign(
+            &session,
+            user,
+            now,
+            now,
+            None,
+            TokenGenerationSource::Authentication,
+        )?;
         self.store.insert_token_session(&session)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
@@ -283,7 +302,14 @@ impl Tokens {
                 session.origin_jti
             )));
         }
-        self.sign(session, user, session.issued_at, self.clock.now(), None)
+        self.sign(
+            session,
+            user,
+            session.issued_at,
+            self.clock.now(),
+            None,
+            TokenGenerationSource::RefreshTokens,
+        )
     }
 
     /// Verifies an access token: RS256 signature by the key of the pool its `iss` names
@@ -459,7 +485,14 @@ impl Tokens {
             revoked: false,
             scopes: scopes.to_vec(),
         };
-        let mut issued = self.sign(&session, user, auth_time, now, nonce)?;
+        let mut issued = self.sign(
+            &session,
+            user,
+            auth_time,
+            now,
+            nonce,
+            TokenGenerationSource::HostedAuth,
+        )?;
         self.store.insert_token_session(&session)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
@@ -538,6 +571,7 @@ impl Tokens {
         auth_time: DateTime<Utc>,
         now: DateTime<Utc>,
         nonce: Option<&str>,
+        source: TokenGenerationSource,
     ) -> Result<Issued, Error> {
         let key = self.key(&session.pool_id)?;
         let issuer = self.issuer(&session.pool_id);
@@ -565,11 +599,23 @@ impl Tokens {
         header.kid = Some(key.kid.clone());
         let encode = |claims: &serde_json::Value| encode(&header, claims, &key);
         // Read at every issue, so a membership change shows at the next sign-in or refresh.
-        let groups = GroupClaims::for_user(self.store.as_ref(), &session.pool_id, session.sub)?;
+        let mut groups = GroupClaims::for_user(self.store.as_ref(), &session.pool_id, session.sub)?;
+        let answer = self.pre_token_generation(session, user, &groups, source)?;
+        if let Some(replacement) = answer.as_ref().and_then(|a| a.groups_to_override.clone()) {
+            groups.groups = replacement;
+        }
         let mut access_claims = claims::access(&common, random_uuid(self.random.as_ref())?);
         claims::add_groups(&mut access_claims, &groups, false);
         let mut id_claims = claims::id(&common, user, random_uuid(self.random.as_ref())?);
         claims::add_groups(&mut id_claims, &groups, true);
+        if let (Some(answer), Some(claims)) = (answer, id_claims.as_object_mut()) {
+            for name in &answer.claims_to_suppress {
+                claims.remove(name);
+            }
+            for (name, value) in answer.claims_to_add_or_override {
+                claims.insert(name, serde_json::Value::String(value));
+            }
+        }
         let access = encode(&access_claims)?;
         // A session of the OAuth endpoints (it has scopes) binds its id token to the access
         // token beside it with `at_hash`, as Cognito's token endpoint does (OpenID Connect
@@ -587,6 +633,56 @@ impl Tokens {
             expires_in: self.access_validity.num_seconds(),
             token_type: "Bearer",
         })
+    }
+}
+
+impl Tokens {
+    /// PreTokenGeneration (V1, SPEC §19), when the pool has it: the answer, checked. A claim
+    /// the token's validity or identity rests on (`sub`, `iss`, `exp`, `token_use`,
+    /// `cognito:*`, ...) may not be added, replaced or removed: such an answer is
+    /// InvalidLambdaResponseException **(decision: refused rather than silently ignored)**.
+    fn pre_token_generation(
+        &self,
+        session: &TokenSession,
+        user: &UserDescription,
+        groups: &GroupClaims,
+        source: TokenGenerationSource,
+    ) -> Result<Option<userpool_core::triggers::PreTokenGenerationAnswer>, Error> {
+        use userpool_core::triggers::{
+            PreTokenGenerationAnswer, PreTokenGenerationEvent, Trigger, TriggerCaller, TriggerError,
+        };
+        let Some(triggers) = self
+            .triggers
+            .as_ref()
+            .filter(|t| t.has(session.pool_id.as_str(), Trigger::PreTokenGeneration))
+        else {
+            return Ok(None);
+        };
+        let mut user_attributes = user.attributes.clone();
+        user_attributes.insert("cognito:user_status".into(), user.status.to_string());
+        let event = PreTokenGenerationEvent {
+            caller: TriggerCaller {
+                user_pool_id: session.pool_id.as_str().to_owned(),
+                client_id: Some(session.client_id.clone()),
+                username: user.username.clone(),
+            },
+            source,
+            user_attributes,
+            groups: groups.groups.clone(),
+        };
+        let answer = triggers.pre_token_generation(&event)?;
+        let changes_protected = answer
+            .claims_to_add_or_override
+            .keys()
+            .chain(&answer.claims_to_suppress)
+            .any(|claim| !PreTokenGenerationAnswer::may_change(claim));
+        if changes_protected {
+            return Err(TriggerError::InvalidResponse {
+                trigger: Trigger::PreTokenGeneration,
+            }
+            .into());
+        }
+        Ok(Some(answer))
     }
 }
 

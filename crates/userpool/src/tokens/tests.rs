@@ -742,3 +742,108 @@ mod keygen {
         assert_eq!(kid(&b.jwks(&pool).unwrap()), stored);
     }
 }
+
+/// SPEC §19: PreTokenGeneration (V1) shapes the id token: claims added, replaced and
+/// suppressed, groups overridden; a protected claim in the answer is refused.
+mod pre_token_generation {
+    use userpool_core::triggers::{
+        PreTokenGenerationAnswer, PreTokenGenerationEvent, TokenGenerationSource, Trigger,
+        TriggerError, Triggers,
+    };
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Shaper {
+        forge_sub: bool,
+        sources: std::sync::Mutex<Vec<TokenGenerationSource>>,
+    }
+
+    impl Triggers for Shaper {
+        fn has(&self, pool_id: &str, trigger: Trigger) -> bool {
+            pool_id == "eu-west-1_Pool1" && trigger == Trigger::PreTokenGeneration
+        }
+
+        fn pre_token_generation(
+            &self,
+            event: &PreTokenGenerationEvent,
+        ) -> Result<PreTokenGenerationAnswer, TriggerError> {
+            self.sources.lock().unwrap().push(event.source);
+            assert_eq!(event.user_attributes["custom:team"], "blue");
+            let mut add = BTreeMap::from([
+                ("tenant".to_owned(), "acme".to_owned()),
+                ("email".to_owned(), "masked@example.com".to_owned()),
+            ]);
+            if self.forge_sub {
+                add.insert("sub".into(), "someone-else".into());
+            }
+            Ok(PreTokenGenerationAnswer {
+                claims_to_add_or_override: add,
+                claims_to_suppress: vec!["phone_number".into()],
+                groups_to_override: Some(vec!["admins".into()]),
+            })
+        }
+    }
+
+    fn payload(token: &str) -> Value {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let middle = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(middle).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn spec_19_claims_are_added_replaced_suppressed_and_groups_overridden() {
+        let f = fixture();
+        let shaper = Arc::new(Shaper {
+            forge_sub: false,
+            sources: std::sync::Mutex::new(Vec::new()),
+        });
+        let tokens = Tokens::new(f.store.clone(), f.clock.clone(), BASE.into())
+            .with_triggers(shaper.clone());
+        let issued = tokens.issue(&f.pool, CLIENT, &f.user).unwrap();
+        let id = payload(&issued.id_token);
+        assert_eq!(id["tenant"], "acme");
+        assert_eq!(id["email"], "masked@example.com");
+        assert!(id.get("phone_number").is_none(), "{id}");
+        assert_eq!(id["cognito:groups"], serde_json::json!(["admins"]));
+        assert_eq!(id["sub"], f.user.sub.to_string());
+        let access = payload(&issued.access_token);
+        assert!(
+            access.get("tenant").is_none(),
+            "V1 shapes the id token only"
+        );
+        assert_eq!(access["cognito:groups"], serde_json::json!(["admins"]));
+        // A refresh asks again.
+        let session = tokens
+            .session_for_refresh(&f.pool, CLIENT, issued.refresh_token.as_deref().unwrap())
+            .unwrap();
+        let again = tokens.reissue(&session, &f.user).unwrap();
+        assert_eq!(payload(&again.id_token)["tenant"], "acme");
+        assert_eq!(
+            *shaper.sources.lock().unwrap(),
+            [
+                TokenGenerationSource::Authentication,
+                TokenGenerationSource::RefreshTokens
+            ]
+        );
+    }
+
+    #[test]
+    fn spec_19_an_answer_changing_a_protected_claim_issues_nothing() {
+        let f = fixture();
+        let tokens = Tokens::new(f.store.clone(), f.clock.clone(), BASE.into()).with_triggers(
+            Arc::new(Shaper {
+                forge_sub: true,
+                sources: std::sync::Mutex::new(Vec::new()),
+            }),
+        );
+        let e = tokens.issue(&f.pool, CLIENT, &f.user).unwrap_err();
+        assert_eq!(
+            (e.code(), e.to_string().as_str()),
+            (
+                "InvalidLambdaResponseException",
+                "Unrecognizable lambda output"
+            )
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! SPEC §19 on the wire, in process: `Userpool.AdminImportUsers` (SigV4 admin, JSON 1.1)
+//! imports users with hashes made by independent tools, answers `{"Imported", "Failed"}`,
+//! and an imported user signs in with `InitiateAuth`. The boto3 flow, which also shows the
+//! stored credential becoming argon2id, is in `tests/e2e/test_s19_import.py`.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{JSON, admin_ok, app, error_type, request, send, signed};
+use serde_json::{Value, json};
+
+const TARGET: &str = "Userpool.AdminImportUsers";
+
+fn fixture(tool: &str, scheme: &str) -> (String, String) {
+    let text = include_str!("../../userpool-core/tests/vectors/import/fixtures.json");
+    let all: Vec<Value> = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let found = all
+        .iter()
+        .find(|f| f["tool"] == tool && f["scheme"] == scheme && f["password"] == "Passw0rd!")
+        .unwrap_or_else(|| panic!("no {tool} {scheme} fixture"));
+    (
+        found["password"].as_str().unwrap_or_default().to_owned(),
+        found["hash"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn pool_and_client(app: &axum::Router) -> (String, String) {
+    let pool = admin_ok(app, "CreateUserPool", json!({ "PoolName": "p" })).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let client = admin_ok(
+        app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"] }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (pool, client)
+}
+
+async fn sign_in(
+    app: &axum::Router,
+    client: &str,
+    user: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                       "AuthParameters": { "USERNAME": user, "PASSWORD": password } });
+    send(
+        app,
+        request(Some("InitiateAuth"), Some(JSON), body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn spec_19_imported_users_sign_in_over_the_wire() {
+    let app = app();
+    let (pool, client) = pool_and_client(&app).await;
+    let sources = [
+        ("python bcrypt", "bcrypt"),
+        ("passlib", "pbkdf2-sha256"),
+        ("hashlib (Django's layout)", "pbkdf2-sha256"),
+        ("hashlib", "scrypt"),
+        ("argon2-cffi", "argon2id"),
+        ("argon2 CLI", "argon2i"),
+    ];
+    let users: Vec<Value> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, (tool, scheme))| {
+            json!({ "Username": format!("user{i}"), "PasswordHash": fixture(tool, scheme).1,
+                    "UserAttributes": [{ "Name": "email", "Value": format!("u{i}@example.com") }] })
+        })
+        .collect();
+    let out = admin_ok(&app, TARGET, json!({ "UserPoolId": pool, "Users": users })).await;
+    assert_eq!(out, json!({ "Imported": sources.len(), "Failed": [] }));
+    for (i, (tool, scheme)) in sources.iter().enumerate() {
+        let user = format!("user{i}");
+        let (status, out) = sign_in(&app, &client, &user, "Wr0ng-Passw0rd!").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{tool} {scheme}: {out}");
+        assert_eq!(error_type(&out), "NotAuthorizedException");
+        let (status, out) = sign_in(&app, &client, &user, &fixture(tool, scheme).0).await;
+        assert_eq!(status, StatusCode::OK, "{tool} {scheme}: {out}");
+        assert!(
+            out["AuthenticationResult"]["AccessToken"].is_string(),
+            "{out}"
+        );
+        let got = admin_ok(
+            &app,
+            "AdminGetUser",
+            json!({ "UserPoolId": pool, "Username": user }),
+        )
+        .await;
+        assert_eq!(got["UserStatus"], "CONFIRMED");
+    }
+}
+
+#[tokio::test]
+async fn spec_19_failures_are_listed_per_user() {
+    let app = app();
+    let (pool, _) = pool_and_client(&app).await;
+    let (_, good) = fixture("python bcrypt", "bcrypt");
+    let body = json!({ "UserPoolId": pool, "Users": [
+        { "Username": "ok", "PasswordHash": good, "Enabled": false },
+        { "Username": "bad", "PasswordHash": "$2b$04$short" },
+        { "Username": "ok", "PasswordHash": good },
+    ]});
+    let out = admin_ok(&app, TARGET, body).await;
+    assert_eq!(out["Imported"], 1);
+    assert_eq!(
+        out["Failed"],
+        json!([
+            { "Username": "bad", "Code": "InvalidParameterException",
+              "Message": "Invalid password hash: the bcrypt password hash is malformed: length." },
+            { "Username": "ok", "Code": "UsernameExistsException",
+              "Message": "User account already exists" },
+        ])
+    );
+    let got = admin_ok(
+        &app,
+        "AdminGetUser",
+        json!({ "UserPoolId": pool, "Username": "ok" }),
+    )
+    .await;
+    assert_eq!(got["Enabled"], false);
+}
+
+#[tokio::test]
+async fn spec_19_the_extension_needs_a_signature_and_its_members() {
+    let app = app();
+    let (pool, _) = pool_and_client(&app).await;
+    // Unsigned: refused before anything is read.
+    let mut unsigned = request(
+        None,
+        Some(JSON),
+        json!({ "UserPoolId": pool, "Users": [] }).to_string(),
+    );
+    unsigned.headers_mut().insert(
+        "x-amz-target",
+        TARGET.parse().unwrap_or_else(|e| panic!("{e}")),
+    );
+    let (status, out) = send(&app, unsigned).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_ne!(error_type(&out), "");
+    // Missing members are named.
+    let (status, out) = send(
+        &app,
+        signed(TARGET, &json!({ "Users": [{ "Username": "x" }] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&out), "InvalidParameterException");
+    let message = out["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("userPoolId") && message.contains("passwordHash"),
+        "{message}"
+    );
+    // Under Cognito's prefix the extension does not exist.
+    let (status, out) = send(
+        &app,
+        signed(
+            "AdminImportUsers",
+            &json!({ "UserPoolId": pool, "Users": [] }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_type(&out), "UnknownOperationException");
+}
