@@ -103,3 +103,128 @@ impl Harness for Pg {
         fresh_store(&self.url, PostgresOptions::default().pool_size(4))
     }
 }
+
+/// The throw-away cluster script of the repository.
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.ci/postgres");
+
+/// A PostgreSQL cluster of one test's own (for tests that stop or reconfigure the server,
+/// which must not disturb the shared test database), removed when dropped.
+pub struct PrivateCluster {
+    pub dir: std::path::PathBuf,
+    pub url: String,
+}
+
+impl PrivateCluster {
+    /// Starts one, when the machine can (the same rule as [`database_url`]: where the
+    /// shared test database was started, this one can be too).
+    pub fn start(test: &str) -> Option<PrivateCluster> {
+        database_url(test)?;
+        let dir = std::env::temp_dir().join(fresh_schema("userpool-pg-private"));
+        let out = std::process::Command::new(SCRIPT)
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .expect("run .ci/postgres start");
+        assert!(
+            out.status.success(),
+            "start a private cluster: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout)
+            .expect("a URL")
+            .trim()
+            .to_owned();
+        Some(PrivateCluster { dir, url })
+    }
+
+    fn script(&self, command: &str, env: &[(&str, &str)]) {
+        let mut cmd = std::process::Command::new(SCRIPT);
+        cmd.arg(command).arg(&self.dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run .ci/postgres");
+        assert!(
+            out.status.success(),
+            ".ci/postgres {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops the server as a crash would (`pg_ctl stop -m immediate`), keeping its data.
+    pub fn crash(&self) {
+        self.script("down", &[("PG_STOP_MODE", "immediate")]);
+    }
+
+    /// Stops the server cleanly, keeping its data.
+    pub fn down(&self) {
+        self.script("down", &[]);
+    }
+
+    /// Starts the server again, with extra server options (`-c name=value ...`).
+    pub fn up_with(&self, options: &str) {
+        self.script("up", &[("PG_EXTRA_OPTIONS", options)]);
+    }
+
+    /// Starts the server again.
+    pub fn up(&self) {
+        self.up_with("");
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(SCRIPT)
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+/// `url` with another password (the URL form `.ci/postgres` prints).
+pub fn with_password(url: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let (userinfo, host) = rest.split_once('@').expect("a URL with credentials");
+    let user = userinfo.split(':').next().expect("a user");
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
+/// `micros` after the test epoch.
+pub fn at(micros: i64) -> chrono::DateTime<chrono::Utc> {
+    userpool_core::testing::epoch() + chrono::TimeDelta::microseconds(micros)
+}
+
+/// A pool with the insecure fast hasher.
+pub fn pool(suffix: &str) -> userpool_store::PoolRecord {
+    userpool_store::PoolRecord {
+        id: userpool_core::UserPoolId::parse(&format!("eu-west-1_{suffix}"))
+            .expect("a valid pool id"),
+        name: format!("test pool {suffix}"),
+        policy: userpool_core::PasswordPolicy::default(),
+        hash_params: userpool_core::HashParams::insecure_fast_for_tests(),
+        history_mode: userpool_core::HistoryMode::PerEntrySalt,
+        alias_attributes: vec![userpool_core::AliasAttribute::Email],
+        username_attributes: Vec::new(),
+        case_sensitive: false,
+        created_at: at(1),
+        modified_at: at(2),
+        version: 1,
+    }
+}
+
+/// A password-less user (EXTERNAL_PROVIDER) with attributes; `seed` picks its `sub`.
+pub fn user(name: &str, attributes: &[(&str, &str)], seed: u64) -> userpool_core::UserRecord {
+    let mut rng = userpool_core::testing::seeded_entropy(seed);
+    let mut ctx = userpool_core::Context::new(at(10), &mut rng);
+    let attributes = attributes
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let (user, _) = userpool_core::transitions::external_provider_sign_in(
+        userpool_core::Username::parse(name).expect("a valid username"),
+        attributes,
+        &mut ctx,
+    )
+    .expect("a new user");
+    user
+}
