@@ -63,8 +63,11 @@
 //!   codes and challenge sessions as salted digests, refresh tokens as the host's digest;
 //!   app-client secrets, signing keys and SRP state arrive sealed when the store is
 //!   wrapped in [`userpool_store::SealingStore`], under a key file that every instance
-//!   shares and the database never holds. Errors and `Debug` never show the URL (it may
-//!   hold a password) or a value.
+//!   shares and the database never holds; plaintext rows written without it are sealed in
+//!   place when first read through it (until `VACUUM` reclaims them, the replaced row
+//!   versions stay in the table's pages, as SQLite's WAL keeps old pages until a
+//!   checkpoint). Errors and `Debug` never show the URL (it may hold a password) or a
+//!   value.
 //!
 //! # Times
 //!
