@@ -21,11 +21,12 @@
 //! # Threads: never on an async worker
 //!
 //! The maintained `postgres` client is synchronous: each connection owns a small tokio
-//! runtime of its own. Creating, using or dropping a [`PostgresStore`] (or a connection of
-//! its pool) on a thread that drives an async runtime panics or stalls that runtime. An
-//! async host calls the store from `tokio::task::spawn_blocking` (as it must anyway: the
-//! service hashes passwords), and opens and drops it outside the runtime's worker threads
-//! (before the runtime starts, or inside `spawn_blocking`).
+//! runtime of its own, and blocks on it. Opening a [`PostgresStore`] or calling it on a
+//! thread that drives an async runtime panics ("Cannot start a runtime from within a
+//! runtime"). An async host opens it before its runtime starts or inside
+//! `tokio::task::spawn_blocking`, and calls it from `spawn_blocking` (as it must anyway:
+//! the service hashes passwords). Dropping it is safe on any thread: the connections are
+//! closed on a thread of their own.
 //!
 //! # What it guarantees
 //!
@@ -132,8 +133,27 @@ const UNIQUE_CONSTRAINTS: &[&str] = &[
 /// same database and schema. See the crate documentation for the threads it must not be
 /// created, used or dropped on.
 pub struct PostgresStore {
-    db: Db,
+    /// `None` only while dropping.
+    db: Option<Db>,
     schema: String,
+}
+
+impl Drop for PostgresStore {
+    /// Closes the pooled connections on a thread of their own: each owns a runtime, which
+    /// must not be dropped on an async worker thread, and the last owner of a store in an
+    /// async server may well be one.
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let closing = std::thread::Builder::new()
+                .name("userpool-postgres-close".into())
+                .spawn(move || drop(db));
+            // Without a thread (none can be spawned), drop here: right on any thread that
+            // may block, which is where the store is documented to live.
+            if let Ok(closing) = closing {
+                let _ = closing.join();
+            }
+        }
+    }
 }
 
 impl fmt::Debug for PostgresStore {
@@ -182,7 +202,7 @@ impl PostgresStore {
         connection::migrate(&mut client, &schema, schema::MIGRATIONS)?;
         drop(client);
         Ok(PostgresStore {
-            db: Db::new(config, tls, schema.clone(), options),
+            db: Some(Db::new(config, tls, schema.clone(), options)),
             schema,
         })
     }
@@ -192,33 +212,39 @@ impl PostgresStore {
     pub fn schema(&self) -> &str {
         &self.schema
     }
+
+    fn db(&self) -> &Db {
+        // invariant: `db` is `Some` from construction until `drop` takes it, and nothing
+        // runs on a store being dropped.
+        self.db.as_ref().expect("the store is open")
+    }
 }
 
 impl Store for PostgresStore {
     fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| pools::create(c, pool))
+        self.db().write(|c| pools::create(c, pool))
     }
 
     fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> {
-        self.db.read(|c| pools::get_pool(c, id))
+        self.db().read(|c| pools::get_pool(c, id))
     }
 
     /// Refuses (with `Backend`) to change alias attributes, username attributes or case
     /// sensitivity.
     fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| pools::update(c, pool))
+        self.db().write(|c| pools::update(c, pool))
     }
 
     fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> {
-        self.db.write(|c| pools::delete(c, id))
+        self.db().write(|c| pools::delete(c, id))
     }
 
     fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> {
-        self.db.read(pools::list)
+        self.db().read(pools::list)
     }
 
     fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
-        self.db.write(|c| pools::create_client(c, client))
+        self.db().write(|c| pools::create_client(c, client))
     }
 
     fn get_client(
@@ -226,30 +252,30 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         client_id: &str,
     ) -> Result<Option<ClientRecord>, StoreError> {
-        self.db
+        self.db()
             .read(|c| pools::get_client(c, Some(pool), client_id))
     }
 
     /// One indexed lookup (client ids are the `clients` primary key).
     fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
-        self.db.read(|c| pools::get_client(c, None, client_id))
+        self.db().read(|c| pools::get_client(c, None, client_id))
     }
 
     /// Commits a transaction that bumps the pool's decoy counter: a row write and a WAL
     /// flush at commit, as a recorded sign-in failure costs (SPEC §6).
     fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
-        self.db.write(|c| pools::decoy_write(c, pool))
+        self.db().write(|c| pools::decoy_write(c, pool))
     }
 
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| {
+        self.db().write(|c| {
             let pool = pools::require(c, pool)?;
             users::insert(c, &pool, user)
         })
     }
 
     fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| {
+        self.db().write(|c| {
             let pool = pools::require(c, pool)?;
             users::update(c, &pool, user)
         })
@@ -261,7 +287,7 @@ impl Store for PostgresStore {
         username: &Username,
         version: u64,
     ) -> Result<(), StoreError> {
-        self.db.write(|c| {
+        self.db().write(|c| {
             let pool = pools::require(c, pool)?;
             users::delete(c, &pool, username, version)
         })
@@ -272,7 +298,7 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         key: UserKey<'_>,
     ) -> Result<Option<UserRecord>, StoreError> {
-        self.db.read(|c| {
+        self.db().read(|c| {
             let pool = pools::require(c, pool)?;
             users::find(c, &pool, key)
         })
@@ -284,27 +310,27 @@ impl Store for PostgresStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError> {
-        self.db.read(|c| {
+        self.db().read(|c| {
             let pool = pools::require(c, pool)?;
             users::list(c, &pool, after, limit)
         })
     }
 
     fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| groups::create(c, group))
+        self.db().write(|c| groups::create(c, group))
     }
 
     fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
-        self.db.read(|c| groups::get_group(c, pool, name))
+        self.db().read(|c| groups::get_group(c, pool, name))
     }
 
     fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
-        self.db.write(|c| groups::update(c, group))
+        self.db().write(|c| groups::update(c, group))
     }
 
     /// Memberships go by `ON DELETE CASCADE`, in the same transaction.
     fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
-        self.db.write(|c| groups::delete(c, pool, name))
+        self.db().write(|c| groups::delete(c, pool, name))
     }
 
     fn list_groups(
@@ -313,7 +339,7 @@ impl Store for PostgresStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<GroupRecord>, StoreError> {
-        self.db.read(|c| groups::list(c, pool, after, limit))
+        self.db().read(|c| groups::list(c, pool, after, limit))
     }
 
     fn add_user_to_group(
@@ -322,7 +348,7 @@ impl Store for PostgresStore {
         group: &str,
         sub: Uuid,
     ) -> Result<(), StoreError> {
-        self.db.write(|c| groups::add_member(c, pool, group, sub))
+        self.db().write(|c| groups::add_member(c, pool, group, sub))
     }
 
     fn remove_user_from_group(
@@ -331,7 +357,7 @@ impl Store for PostgresStore {
         group: &str,
         sub: Uuid,
     ) -> Result<bool, StoreError> {
-        self.db
+        self.db()
             .write(|c| groups::remove_member(c, pool, group, sub))
     }
 
@@ -342,7 +368,7 @@ impl Store for PostgresStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<GroupRecord>, StoreError> {
-        self.db
+        self.db()
             .read(|c| groups::list_for_user(c, pool, sub, after, limit))
     }
 
@@ -353,12 +379,12 @@ impl Store for PostgresStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError> {
-        self.db
+        self.db()
             .read(|c| groups::list_members(c, pool, group, after, limit))
     }
 
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
-        self.db.read(|c| tokens::signing_key(c, pool))
+        self.db().read(|c| tokens::signing_key(c, pool))
     }
 
     /// `INSERT ... ON CONFLICT DO NOTHING`, then a read of the stored key when another
@@ -368,11 +394,12 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         key: &SigningKey,
     ) -> Result<SigningKey, StoreError> {
-        self.db.write(|c| tokens::insert_signing_key(c, pool, key))
+        self.db()
+            .write(|c| tokens::insert_signing_key(c, pool, key))
     }
 
     fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
-        self.db.write(|c| tokens::insert_session(c, session))
+        self.db().write(|c| tokens::insert_session(c, session))
     }
 
     fn find_token_session(
@@ -380,7 +407,8 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         origin_jti: Uuid,
     ) -> Result<Option<TokenSession>, StoreError> {
-        self.db.read(|c| tokens::find_session(c, pool, origin_jti))
+        self.db()
+            .read(|c| tokens::find_session(c, pool, origin_jti))
     }
 
     fn find_token_session_by_refresh(
@@ -388,12 +416,12 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         refresh_digest: &[u8; 32],
     ) -> Result<Option<TokenSession>, StoreError> {
-        self.db
+        self.db()
             .read(|c| tokens::find_session_by_refresh(c, pool, refresh_digest))
     }
 
     fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
-        self.db.write(|c| tokens::revoke(c, pool, sub))
+        self.db().write(|c| tokens::revoke(c, pool, sub))
     }
 
     fn replace_client_secret(
@@ -403,7 +431,7 @@ impl Store for PostgresStore {
         expected: &str,
         new: &str,
     ) -> Result<bool, StoreError> {
-        self.db
+        self.db()
             .write(|c| pools::replace_client_secret(c, pool, client_id, expected, new))
     }
 
@@ -414,7 +442,7 @@ impl Store for PostgresStore {
         expected: &[u8],
         new: &[u8],
     ) -> Result<bool, StoreError> {
-        self.db
+        self.db()
             .write(|c| tokens::replace_signing_key(c, pool, kid, expected, new))
     }
 }
