@@ -22,11 +22,11 @@
 use std::hint::black_box;
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use userpool::HostOptions;
 use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
 use userpool_benches::{Fixture, STORES, past_hashes};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{Password, PasswordHasher};
-use userpool_store::HostOptions;
 use zeroize::Zeroizing;
 
 const CRATE: &str = "argon2 crate, hash_password_into";

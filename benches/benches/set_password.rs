@@ -18,11 +18,11 @@ use std::time::Duration;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use userpool::HostOptions;
 use userpool_benches::{Backend, Fixture, past_hashes, settings};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{HashParams, HistoryMode, MemoryPool, Password, PasswordHasher};
 use userpool_sqlite::Synchronous;
-use userpool_store::HostOptions;
 
 const SIZES: [u8; 4] = [0, 1, 8, 24];
 const USER_SALT: [u8; 16] = [0x42; 16];

@@ -19,10 +19,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use userpool::HostOptions;
 use userpool_benches::{Backend, Fixture, past_hashes, past_password};
 use userpool_core::{LockoutPolicy, PasswordHasher};
 use userpool_sqlite::Synchronous;
-use userpool_store::HostOptions;
 
 fn bench(c: &mut Criterion) {
     let current = past_hashes(&PasswordHasher::default(), 1, None);

@@ -14,10 +14,10 @@
 
 use std::hint::black_box;
 
+use userpool::HostOptions;
 use userpool_benches::paired::{self, Op, median_ci, per_round};
 use userpool_benches::{Fixture, STORES, past_hashes, past_password};
 use userpool_core::{LockoutPolicy, PasswordHasher};
-use userpool_store::HostOptions;
 
 const PATHS: [&str; 3] = ["success", "wrong password", "unknown user"];
 

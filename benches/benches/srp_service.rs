@@ -18,13 +18,13 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use aws_cognito_srp::{SrpClient, User};
-use userpool_benches::paired::{self, Op};
-use userpool_core::HashParams;
-use userpool_store::seal::{Keyring, SealingKey};
-use userpool_store::{
+use userpool::{
     AuthResult, Caller, ClientSettings, HostOptions, MemoryStore, OsRandom, PoolSettings,
     SealingStore, UserPools,
 };
+use userpool_benches::paired::{self, Op};
+use userpool_core::HashParams;
+use userpool_store::seal::{Keyring, SealingKey};
 
 const PASSWORD: &str = "Correct-horse-9!";
 const SET_ON: &str = "AdminSetUserPassword, SRP on";
@@ -156,10 +156,10 @@ fn main() {
     // The stored records say the switch works: a verifier with SRP on, none with it off.
     let stored = |s: &Service| {
         let id = userpool_core::UserPoolId::parse(&s.pool_id).expect("pool id");
-        userpool_store::Store::find_user(
+        userpool::Store::find_user(
             &**s.pools.store(),
             &id,
-            userpool_store::UserKey::Username("writer"),
+            userpool::UserKey::Username("writer"),
         )
         .expect("store")
         .expect("writer")

@@ -16,13 +16,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use userpool::{MemoryStore, PoolRecord, Store, UserKey};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
     AliasAttribute, Context, HashParams, HistoryMode, Password, PasswordPolicy, UserPoolId,
     UserRecord, Username, transitions,
 };
 use userpool_sqlite::{SqliteOptions, SqliteStore, Synchronous};
-use userpool_store::{MemoryStore, PoolRecord, Store, UserKey};
 use uuid::Uuid;
 
 const USERS: usize = 100_000;

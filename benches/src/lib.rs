@@ -15,16 +15,16 @@ pub mod paired;
 use std::sync::Arc;
 
 use chrono::Utc;
+use userpool::{
+    Caller, ClientSettings, HostOptions, MemoryStore, MessageAction, PoolSettings, Store, UserKey,
+    UserPools,
+};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{
     Credential, CredentialKind, HistoryMode, Password, PasswordHash, PasswordHasher,
     PasswordPolicy, UserStatus, Username,
 };
 use userpool_sqlite::{SqliteOptions, SqliteStore, Synchronous};
-use userpool_store::{
-    Caller, ClientSettings, HostOptions, MemoryStore, MessageAction, PoolSettings, Store, UserKey,
-    UserPools,
-};
 
 /// The principal every admin call is made as (the default authoriser allows everyone).
 pub const ADMIN: &str = "arn:aws:iam::123456789012:user/bench";
@@ -185,7 +185,7 @@ impl Fixture {
     /// # Panics
     /// If the service refuses it: a fresh password always satisfies the default policy and
     /// the history, so a refusal means the bench would time the wrong path.
-    pub fn set_fresh_password(&self, i: u64) -> userpool_store::UserDescription {
+    pub fn set_fresh_password(&self, i: u64) -> userpool::UserDescription {
         self.pools
             .admin_set_user_password(
                 &self.caller,

@@ -11,7 +11,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use userpool_core::PasswordPolicy;
 use userpool_core::testing::Op;
-use userpool_store::{MemoryStore, model_check};
+use userpool::{MemoryStore, model_check};
 
 #[derive(Debug, Arbitrary)]
 struct Input {

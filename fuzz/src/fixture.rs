@@ -20,7 +20,7 @@ use tower::ServiceExt;
 use userpool_core::HashParams;
 use userpool_server::tokens::Tokens;
 use userpool_server::{Config, router, serve};
-use userpool_store::{
+use userpool::{
     Caller, ClientSettings, Clock, HostOptions, ManualClock, MemoryStore, PoolSettings,
     RecordingDelivery, SeededRandom, Store, UserPools,
 };

@@ -340,8 +340,19 @@ pub enum NotAuthorized {
         /// The pool the action was on.
         pool_id: String,
     },
-    /// The caller's token is invalid, expired or revoked.
+    /// The caller's access token is invalid: a bad signature, another algorithm, an id
+    /// token, an unknown pool or session, garbage.
     InvalidToken,
+    /// The access token's `exp` has passed.
+    ExpiredAccessToken,
+    /// The access token's session was revoked (a global sign-out, a disabled user).
+    RevokedAccessToken,
+    /// The refresh token is unknown, garbage, or another app client's.
+    InvalidRefreshToken,
+    /// The refresh token's session has expired.
+    ExpiredRefreshToken,
+    /// The refresh token's session was revoked.
+    RevokedRefreshToken,
     /// A user's own write named an attribute users may not set (`sub`, a verified flag).
     UnauthorizedAttribute,
 }
@@ -367,6 +378,11 @@ impl fmt::Display for NotAuthorized {
                 "User is not authorized to perform: cognito-idp:{action} on resource: userpool/{pool_id}"
             ),
             NotAuthorized::InvalidToken => f.write_str("Invalid Access Token"),
+            NotAuthorized::ExpiredAccessToken => f.write_str("Access Token has expired"),
+            NotAuthorized::RevokedAccessToken => f.write_str("Access Token has been revoked"),
+            NotAuthorized::InvalidRefreshToken => f.write_str("Invalid Refresh Token"),
+            NotAuthorized::ExpiredRefreshToken => f.write_str("Refresh Token has expired"),
+            NotAuthorized::RevokedRefreshToken => f.write_str("Refresh Token has been revoked"),
             NotAuthorized::UnauthorizedAttribute => {
                 f.write_str("A client attempted to write unauthorized attribute")
             }
@@ -417,9 +433,10 @@ pub enum Error {
     #[error("Too many requests")]
     HashingBusy,
     /// `InternalErrorException`: storage failed, stored data unusable, entropy failed.
-    /// The message is generic on purpose; details go to the host's logs, not to clients.
-    #[error("{0}")]
-    Internal(Internal),
+    /// The message is generic on purpose: the [`Internal`] (also the error's `source()`)
+    /// says what happened, for the host's logs, never for clients.
+    #[error("An internal error occurred.")]
+    Internal(#[source] Internal),
     /// `UserNotConfirmedException` (SPEC §6).
     #[error("User is not confirmed.")]
     UserNotConfirmed,
@@ -453,7 +470,7 @@ pub enum Error {
 }
 
 /// What went wrong inside, for the host's logs. Shown to clients only as a generic message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Internal {
     /// A stored hash is not an argon2id PHC string we can read.
@@ -464,28 +481,74 @@ pub enum Internal {
     HashingFailed,
     /// The injected entropy source failed.
     EntropyUnavailable,
-    /// The store failed or returned inconsistent data.
+    /// Stored data is unusable (a record that does not decode, a value out of its range).
     Storage,
+    /// The store failed (I/O, a lost connection, a newer schema, a sealed value that does
+    /// not open); the cause is the backend's own text, for the operator's log.
+    Backend(Cause),
+    /// Token signing or a signing key failed; the cause is for the log.
+    Signing(Cause),
+    /// A broken invariant of this library (a poisoned lock, a state the code rules out):
+    /// a bug to report, never the caller's fault or the store's.
+    Bug(Cause),
     /// A concurrent writer kept winning; the operation gave up after its retries.
     ContentionRetriesExhausted,
 }
 
-impl fmt::Display for Internal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Internal::MalformedStoredHash => "Internal error: a stored credential is unreadable",
-            Internal::StoredHashOverCeiling => {
-                "Internal error: a stored credential exceeds the hashing ceiling"
-            }
-            Internal::HashingFailed => "Internal error: password hashing failed",
-            Internal::EntropyUnavailable => "Internal error: no randomness available",
-            Internal::Storage => "Internal error: storage failure",
-            Internal::ContentionRetriesExhausted => {
-                "Internal error: too much contention on the user"
-            }
-        })
+/// Why an internal failure happened, in words for the operator's log: a backend's error
+/// text, say. Never a secret; never shown to a client (Cognito's clients read only a
+/// generic message for `InternalErrorException`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cause(std::sync::Arc<str>);
+
+impl Cause {
+    /// A cause from anything displayable (an error, a message).
+    pub fn new(cause: impl fmt::Display) -> Self {
+        Cause(cause.to_string().into())
+    }
+
+    /// The text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for Internal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Internal::MalformedStoredHash => {
+                f.write_str("Internal error: a stored credential is unreadable")
+            }
+            Internal::StoredHashOverCeiling => {
+                f.write_str("Internal error: a stored credential exceeds the hashing ceiling")
+            }
+            Internal::HashingFailed => f.write_str("Internal error: password hashing failed"),
+            Internal::EntropyUnavailable => f.write_str("Internal error: no randomness available"),
+            Internal::Storage => f.write_str("Internal error: stored data is unusable"),
+            Internal::Backend(cause) => write!(f, "Internal error: storage backend: {cause}"),
+            Internal::Signing(cause) => write!(f, "Internal error: token signing: {cause}"),
+            Internal::Bug(cause) => write!(f, "Internal error: a bug in userpool: {cause}"),
+            Internal::ContentionRetriesExhausted => {
+                f.write_str("Internal error: too much contention on the user")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Internal {}
 
 impl Error {
     /// The Cognito exception name, e.g. `"InvalidPasswordException"`.

@@ -110,8 +110,8 @@ pub mod user;
 pub use config::{Context, HistoryMode, LockoutPolicy, PoolRules};
 pub use entropy::Entropy;
 pub use error::{
-    Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result, Violation,
-    Violations,
+    Cause, Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result,
+    Violation, Violations,
 };
 pub use hash::{HashParams, PasswordHash, PasswordHasher};
 pub use input::{

@@ -183,32 +183,32 @@ fn every_variant_has_its_cognito_code_and_message() {
         (
             Internal::MalformedStoredHash.into(),
             "InternalErrorException",
-            "Internal error: a stored credential is unreadable",
+            "An internal error occurred.",
         ),
         (
             Internal::StoredHashOverCeiling.into(),
             "InternalErrorException",
-            "Internal error: a stored credential exceeds the hashing ceiling",
+            "An internal error occurred.",
         ),
         (
             Internal::HashingFailed.into(),
             "InternalErrorException",
-            "Internal error: password hashing failed",
+            "An internal error occurred.",
         ),
         (
             Internal::EntropyUnavailable.into(),
             "InternalErrorException",
-            "Internal error: no randomness available",
+            "An internal error occurred.",
         ),
         (
             Internal::Storage.into(),
             "InternalErrorException",
-            "Internal error: storage failure",
+            "An internal error occurred.",
         ),
         (
             Internal::ContentionRetriesExhausted.into(),
             "InternalErrorException",
-            "Internal error: too much contention on the user",
+            "An internal error occurred.",
         ),
         (
             Error::UserNotConfirmed,
@@ -467,4 +467,22 @@ fn no_output_contains_a_password_hash_code_or_session() {
     assert_eq!(format!("{session:?}"), "ChallengeSession(<redacted>)");
     assert_eq!(format!("{code:?}"), "ConfirmationCode(<redacted>)");
     assert!(format!("{:?}", user.history[0]).starts_with("PasswordHash(argon2id m=8 t=1 p=1"));
+}
+
+/// SPEC §10: an internal failure shows clients only the generic message, while its cause
+/// stays reachable for the host's log through `source()` and the `Internal` it carries.
+#[test]
+fn internal_failures_keep_their_cause_for_logs_only() {
+    use std::error::Error as _;
+    use userpool_core::Cause;
+    let error = Error::Internal(Internal::Backend(Cause::new("database is locked")));
+    assert_eq!(error.to_string(), "An internal error occurred.");
+    let source = error.source().expect("the Internal is the source");
+    assert_eq!(
+        source.to_string(),
+        "Internal error: storage backend: database is locked"
+    );
+    let bug: Error = Internal::Bug(Cause::new("a poisoned lock")).into();
+    assert_eq!(bug.code(), "InternalErrorException");
+    assert_ne!(bug, error, "a bug and a backend failure stay distinct");
 }

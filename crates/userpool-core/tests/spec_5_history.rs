@@ -341,11 +341,8 @@ fn history_match_is_reported_before_hashing() {
         &rules,
         &mut ctx,
     ));
-    assert_error(
-        &e,
-        "InternalErrorException",
-        "Internal error: no randomness available",
-    );
+    assert_error(&e, "InternalErrorException", "An internal error occurred.");
+    assert_eq!(e, Error::Internal(Internal::EntropyUnavailable));
 }
 
 // SPEC §5: entries made under another mode or other hashing parameters still count.

@@ -305,7 +305,7 @@ impl Config {
     pub fn hash_limit(&self) -> (usize, std::time::Duration) {
         let max = self
             .max_concurrent_hashes
-            .map_or_else(userpool_store::hashlimit::default_max_concurrent, |n| {
+            .map_or_else(userpool::hashlimit::default_max_concurrent, |n| {
                 usize::try_from(n).unwrap_or(usize::MAX)
             });
         (

@@ -2,8 +2,8 @@
 //! the confirmation and reset codes that Cognito would have e-mailed — in development mode
 //! or when asked (`--log-codes`) only: a code is a credential (SPEC §14).
 
+use userpool::Delivery;
 use userpool_core::{Event, UserPoolId, UserRecord};
-use userpool_store::Delivery;
 
 /// Logs each code issued at INFO (target `userpool_server::delivery`), with its value only
 /// when built to ([`LogDelivery::new`]`(true)`); otherwise the line says a code was issued

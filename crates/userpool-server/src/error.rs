@@ -89,8 +89,8 @@ impl Error {
     }
 }
 
-impl From<userpool_store::StoreError> for Error {
-    fn from(e: userpool_store::StoreError) -> Self {
+impl From<userpool::StoreError> for Error {
+    fn from(e: userpool::StoreError) -> Self {
         Error::Pool(e.into())
     }
 }

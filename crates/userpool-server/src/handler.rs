@@ -175,7 +175,7 @@ async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Respo
     let outcome = match UserPoolId::parse(&pool_id) {
         Ok(id) => {
             let app = Arc::clone(&app);
-            tokio::task::spawn_blocking(move || app.tokens.jwks(&id))
+            tokio::task::spawn_blocking(move || app.tokens.jwks(&id).map_err(Error::from))
                 .await
                 .unwrap_or_else(|e| Err(Error::internal(format!("jwks task failed: {e}"))))
         }

@@ -1,5 +1,5 @@
 //! A local Amazon Cognito user-pool endpoint: Cognito's own JSON wire protocol (AWS JSON
-//! 1.1, SPEC §11) over [`userpool_store::UserPools`], so the AWS CLI, boto3 and every AWS
+//! 1.1, SPEC §11) over [`userpool::UserPools`], so the AWS CLI, boto3 and every AWS
 //! SDK can drive a pool with `--endpoint-url`.
 //!
 //! ```text
@@ -10,7 +10,7 @@
 //! - Admin operations (every `Admin*`, pool and client management) need a SigV4 signature
 //!   from the configured credential ([`config::Config`]); public ones (SignUp,
 //!   InitiateAuth, ...) are unauthenticated or carry an access token, as in Cognito.
-//! - Tokens are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
+//! - Tokens ([`userpool::tokens`]) are RS256 JWTs with one RSA key per pool kept in the store; the JWKS is served
 //!   at `/<poolId>/.well-known/jwks.json`. Refresh tokens are opaque and stored as digests.
 //! - A token's issuer (`iss`) is `<base>/<poolId>`, where the base is `--public-url` or, by
 //!   default, `http://<bound address>` **including the port**: restarting on another port
@@ -41,13 +41,13 @@ pub mod secret_hash;
 pub mod serve;
 pub mod sigv4;
 mod time;
-pub mod tokens;
+pub use userpool::tokens;
 pub mod wire;
 
 use std::sync::Arc;
 
+use userpool::{Clock, Store, UserPools};
 use userpool_core::HashParams;
-use userpool_store::{Clock, Store, UserPools};
 
 pub use config::{AdminCredential, Config};
 pub use delivery::LogDelivery;

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use base64ct::{Base64, Encoding};
-use userpool_store::OsRandom;
+use userpool::OsRandom;
 use userpool_store::seal::{KEY_LEN, Keyring, SealingKey};
 use zeroize::Zeroizing;
 

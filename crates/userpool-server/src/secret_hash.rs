@@ -7,7 +7,7 @@
 use base64ct::{Base64, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use userpool_store::ClientRecord;
+use userpool::ClientRecord;
 
 use crate::error::Error;
 

@@ -33,11 +33,9 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tower::ServiceExt as _;
+use userpool::{HostOptions, MemoryStore, RateLimiter, RateLimits, SealingStore, Store, UserPools};
 use userpool_core::HashParams;
 use userpool_sqlite::SqliteStore;
-use userpool_store::{
-    HostOptions, MemoryStore, RateLimiter, RateLimits, SealingStore, Store, UserPools,
-};
 
 use crate::config::Config;
 use crate::tokens::Tokens;

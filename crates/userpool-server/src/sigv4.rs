@@ -60,7 +60,7 @@ use axum::http::{HeaderMap, Method, Uri, header};
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use userpool_store::Caller;
+use userpool::Caller;
 
 use crate::config::AdminCredential;
 use crate::error::Error;

@@ -2,7 +2,7 @@
 //! (a temporary password past its expiry) without waiting days.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use userpool_store::{Clock, SystemClock};
+use userpool::{Clock, SystemClock};
 
 /// The system clock plus a fixed offset (zero in production; `--test-clock-offset-secs`).
 #[derive(Debug, Clone, Copy, Default)]

@@ -75,7 +75,7 @@ async fn signed_headers_naming_one_header_280_times_over_90_copies_is_a_typed_4x
 /// A clock that panics: the server reads it on the async path (the signature's skew).
 struct PanickingClock;
 
-impl userpool_store::Clock for PanickingClock {
+impl userpool::Clock for PanickingClock {
     fn now(&self) -> chrono::DateTime<Utc> {
         panic!("forced panic for the test")
     }

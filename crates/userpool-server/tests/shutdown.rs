@@ -29,10 +29,10 @@ async fn a_request_in_flight_at_shutdown_is_answered() {
     let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     let app = serve::app(&config, address).unwrap_or_else(|e| panic!("{e}"));
     // A pool and a client to sign up through, made directly on the service.
-    let admin = userpool_store::Caller::new("test");
+    let admin = userpool::Caller::new("test");
     let pool = app
         .pools
-        .create_user_pool(&admin, "p", userpool_store::PoolSettings::default())
+        .create_user_pool(&admin, "p", userpool::PoolSettings::default())
         .unwrap_or_else(|e| panic!("{e}"));
     let client = app
         .pools
@@ -40,7 +40,7 @@ async fn a_request_in_flight_at_shutdown_is_answered() {
             &admin,
             pool.id.as_str(),
             "c",
-            userpool_store::ClientSettings::default(),
+            userpool::ClientSettings::default(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
 

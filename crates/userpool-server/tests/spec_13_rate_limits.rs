@@ -11,9 +11,7 @@ use axum::http::StatusCode;
 use common::net::{self, post};
 use common::{JSON, admin_ok, request, send};
 use serde_json::{Value, json};
-use userpool_store::{
-    Authorizer, Caller, Category, ManualClock, RateLimiter, RateLimits, UserPools,
-};
+use userpool::{Authorizer, Caller, Category, ManualClock, RateLimiter, RateLimits, UserPools};
 
 const OTHER_ADDRESS: [u8; 4] = [127, 0, 0, 2];
 

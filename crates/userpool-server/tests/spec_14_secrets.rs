@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use clap::Parser;
 use common::{JSON, error_type, request, send, signed_with};
 use serde_json::json;
+use userpool::{Caller, ClientSettings, PoolSettings};
 use userpool_server::{App, Config, router, serve};
-use userpool_store::{Caller, ClientSettings, PoolSettings};
 
 /// Everything logged by this test binary (a global subscriber: the delivery logs from the
 /// blocking threads requests run on).

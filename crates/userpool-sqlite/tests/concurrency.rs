@@ -10,9 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use common::{pool, spawn_worker, user, worker_role};
+use userpool::{Store, StoreError, UserKey};
 use userpool_core::UserPoolId;
 use userpool_sqlite::SqliteStore;
-use userpool_store::{Store, StoreError, UserKey};
 
 const COUNTER: &str = "custom:count";
 
@@ -275,7 +275,7 @@ fn many_handles_opening_one_new_file_at_once_all_succeed() {
 #[test]
 fn handles_racing_for_the_first_signing_key_agree_on_one() {
     use std::sync::Barrier;
-    use userpool_store::SigningKey;
+    use userpool::SigningKey;
 
     const HANDLES: usize = 6;
     let dir = tempfile::tempdir().expect("dir");

@@ -4,10 +4,10 @@
 mod common;
 
 use common::{pool, raw, user};
+use userpool::{Store, StoreError, UserKey};
 use userpool_core::testing::{epoch, insecure_fast_rules, seeded_entropy};
 use userpool_core::{Context, Password, transitions};
 use userpool_sqlite::SqliteStore;
-use userpool_store::{Store, StoreError, UserKey};
 
 /// A store with one pool and one user who has a password; returns the directory too.
 fn setup() -> (tempfile::TempDir, std::path::PathBuf, SqliteStore) {
@@ -178,7 +178,7 @@ fn corrupt_token_rows_are_backend_errors_naming_the_column() {
         .find_user(&id, UserKey::Username("victim"))
         .expect("find_user")
         .expect("victim");
-    let session = userpool_store::TokenSession {
+    let session = userpool::TokenSession {
         pool_id: id.clone(),
         origin_jti: uuid::Uuid::from_u128(1),
         sub: victim.sub,
@@ -189,7 +189,7 @@ fn corrupt_token_rows_are_backend_errors_naming_the_column() {
         revoked: false,
     };
     store.insert_token_session(&session).expect("insert");
-    let key = userpool_store::SigningKey {
+    let key = userpool::SigningKey {
         kid: "kid".into(),
         private_der: zeroize::Zeroizing::new(b"PRIVATE-KEY-BYTES".to_vec()),
         created_at: epoch(),
@@ -223,7 +223,7 @@ fn corrupt_token_rows_are_backend_errors_naming_the_column() {
 fn corrupt_group_rows_are_backend_errors_naming_the_column() {
     let (_dir, path, store) = setup();
     let id = common::pool_id("Bad1");
-    let group = userpool_store::GroupRecord {
+    let group = userpool::GroupRecord {
         pool_id: id.clone(),
         name: "staff".into(),
         description: None,

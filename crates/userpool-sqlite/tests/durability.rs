@@ -12,10 +12,10 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 
 use common::{integrity_check, pool, spawn_worker, user, worker_role};
+use userpool::{PoolRecord, Store, UserKey};
 use userpool_core::testing::{epoch, insecure_fast_rules, seeded_entropy};
 use userpool_core::{Context, Password, transitions};
 use userpool_sqlite::SqliteStore;
-use userpool_store::{PoolRecord, Store, UserKey};
 
 /// History size 4: the current password and 3 previous ones.
 const HISTORY: i64 = 4;

@@ -11,15 +11,13 @@ use std::path::Path;
 
 use common::{at, pool, raw, user};
 use rusqlite::{Connection, params};
+use userpool::{ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
     AliasAttribute, CodeThrottle, CodeThrottles, Context, Password, PasswordPolicy, UserRecord,
     transitions,
 };
 use userpool_sqlite::{SqliteStore, schema};
-use userpool_store::{
-    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey,
-};
 
 /// What an older database holds, as records.
 struct Fixture {

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
+use userpool::model_check;
 use userpool_sqlite::SqliteStore;
-use userpool_store::model_check;
 
 #[test]
 fn service_over_in_memory_sqlite_agrees_with_the_model() {

@@ -7,8 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::{database_files, pool, raw, user};
+use userpool::{Store, StoreError, UserKey};
 use userpool_sqlite::{Error, SqliteOptions, SqliteStore, schema};
-use userpool_store::{Store, StoreError, UserKey};
 
 /// Every file of the database with its bytes, to compare before and after a refused open.
 fn snapshot(path: &Path) -> Vec<(String, Vec<u8>)> {

@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{contains, database_files};
+use userpool::{AuthResult, Caller, ClientSettings, PoolSettings, UserPools};
 use userpool_core::{HashParams, PasswordPolicy};
 use userpool_sqlite::SqliteStore;
-use userpool_store::{AuthResult, Caller, ClientSettings, PoolSettings, UserPools};
 
 const TEMPORARY: &str = "Tmp-XYZZY-Distinctive-7q!";
 const ANSWER: &str = "Answer-PLUGH-Distinctive-8r!";

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use common::{contains, database_files, pool, pool_id};
+use userpool::{ClientRecord, SealingStore, SigningKey, Store, StoreError};
 use userpool_core::Error;
 use userpool_sqlite::SqliteStore;
 use userpool_store::seal::{self, Keyring, SealError, SealingKey};
-use userpool_store::{ClientRecord, SealingStore, SigningKey, Store, StoreError};
 use zeroize::Zeroizing;
 
 /// A distinctive secret: 52 characters, as the service generates them.

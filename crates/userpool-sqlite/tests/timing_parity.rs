@@ -9,9 +9,9 @@ mod common;
 use std::sync::Arc;
 
 use common::raw;
+use userpool::{Caller, ClientSettings, PoolSettings, UserPools};
 use userpool_core::{HashParams, PasswordPolicy};
 use userpool_sqlite::SqliteStore;
-use userpool_store::{Caller, ClientSettings, PoolSettings, UserPools};
 
 fn data_version(conn: &rusqlite::Connection) -> i64 {
     conn.pragma_query_value(None, "data_version", |r| r.get(0))

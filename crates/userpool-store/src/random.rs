@@ -69,7 +69,11 @@ impl std::fmt::Debug for EntropyOf<'_> {
 }
 
 /// Draws `n` characters from `alphabet` without modulo bias (ids, client secrets).
-pub(crate) fn token(
+///
+/// # Errors
+/// `InternalErrorException` when `alphabet` is empty or longer than 255 bytes, or the
+/// source fails.
+pub fn token(
     source: &dyn RandomSource,
     alphabet: &[u8],
     n: usize,

@@ -171,8 +171,10 @@ pub enum SealError {
 }
 
 impl From<SealError> for userpool_core::Error {
-    fn from(_: SealError) -> Self {
-        userpool_core::Error::Internal(userpool_core::Internal::Storage)
+    fn from(e: SealError) -> Self {
+        userpool_core::Error::Internal(userpool_core::Internal::Backend(userpool_core::Cause::new(
+            format_args!("sealed secret unusable: {e}"),
+        )))
     }
 }
 

@@ -60,13 +60,13 @@ use crate::tokens::{SigningKey, TokenSession};
 /// ```
 /// use std::sync::Arc;
 /// use userpool_store::seal::{Keyring, SealingKey};
-/// use userpool_store::{MemoryStore, OsRandom, SealingStore, Store, UserPools};
+/// use userpool_store::{MemoryStore, OsRandom, SealingStore, Store};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let keyring = Keyring::new(SealingKey::generate(&OsRandom)?); // the host keeps the key
 /// let store: Arc<dyn Store> = Arc::new(SealingStore::new(Arc::new(MemoryStore::new()), keyring));
-/// let pools = UserPools::new(store); // and everything else uses `store` as before
-/// # let _ = pools; Ok(()) }
+/// // Hand `store` to `userpool::UserPools::new`; everything else uses it as before.
+/// # let _ = store; Ok(()) }
 /// ```
 pub struct SealingStore<S: Store + ?Sized> {
     inner: Arc<S>,

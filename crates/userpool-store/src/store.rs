@@ -77,7 +77,7 @@ pub enum StoreError {
 
 impl From<StoreError> for userpool_core::Error {
     fn from(e: StoreError) -> Self {
-        use userpool_core::{Error, Internal};
+        use userpool_core::{Cause, Error, Internal};
         match e {
             StoreError::PoolNotFound(pool_id) => Error::UserPoolNotFound { pool_id },
             StoreError::NotFound => Error::UserNotFound,
@@ -91,10 +91,11 @@ impl From<StoreError> for userpool_core::Error {
             StoreError::GroupExists => Error::GroupExists,
             StoreError::GroupNotFound => Error::ResourceNotFound("Group not found.".into()),
             StoreError::Conflict { .. } => Error::Internal(Internal::ContentionRetriesExhausted),
-            StoreError::TokenSessionExists
-            | StoreError::Unsupported(_)
-            | StoreError::Backend(_)
-            | StoreError::Sealed(_) => Error::Internal(Internal::Storage),
+            // Session ids are random: a collision is a broken random source or a bug.
+            StoreError::TokenSessionExists => Error::Internal(Internal::Bug(Cause::new(e))),
+            StoreError::Unsupported(_) | StoreError::Backend(_) | StoreError::Sealed(_) => {
+                Error::Internal(Internal::Backend(Cause::new(e)))
+            }
         }
     }
 }

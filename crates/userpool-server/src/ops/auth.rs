@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use userpool_core::{Constraint, Error as PoolError, UserPoolId};
-use userpool_store::{
+use userpool::{
     AuthResult, Caller, Category, ClientRecord, CodeDeliveryDetails, Store, UserDescription,
     UserKey,
 };
+use userpool_core::{Constraint, Error as PoolError, UserPoolId};
 
 use super::shapes::{self, Attribute, Required};
 use crate::App;

@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use userpool::{Caller, GroupPage, GroupRecord, GroupSettings};
 use userpool_core::Constraint;
-use userpool_store::{Caller, GroupPage, GroupRecord, GroupSettings};
 
 use super::shapes::{self, Required};
 use crate::App;

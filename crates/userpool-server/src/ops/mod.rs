@@ -8,7 +8,7 @@ pub mod shapes;
 mod users;
 
 use serde_json::{Map, Value};
-use userpool_store::Caller;
+use userpool::Caller;
 
 use crate::App;
 use crate::error::Error;

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use userpool::{Caller, ClientSettings, PoolSettings, PoolUpdate};
 use userpool_core::{AliasAttribute, Error as PoolError, PasswordPolicy};
-use userpool_store::{Caller, ClientSettings, PoolSettings, PoolUpdate};
 
 use super::shapes::{self, Required};
 use crate::App;

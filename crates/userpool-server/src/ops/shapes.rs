@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use userpool::{ClientRecord, PoolRecord, UserDescription};
 use userpool_core::{Constraint, Error as PoolError, PasswordPolicy, Violation, Violations};
-use userpool_store::{ClientRecord, PoolRecord, UserDescription};
 
 use crate::error::Error;
 

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use userpool::{Caller, MessageAction, UserDescription};
 use userpool_core::{Constraint, Error as PoolError, UserPoolId, fold_case};
-use userpool_store::{Caller, MessageAction, UserDescription};
 
 use super::shapes::{self, Attribute, Required};
 use crate::App;
@@ -310,7 +310,7 @@ fn filtered_page(
 }
 
 /// The pool's record, read after the service has authorised the caller for it.
-fn pool_record(app: &App, pool: &str) -> Result<userpool_store::PoolRecord, Error> {
+fn pool_record(app: &App, pool: &str) -> Result<userpool::PoolRecord, Error> {
     let id = UserPoolId::parse(pool)?;
     app.pools
         .store()

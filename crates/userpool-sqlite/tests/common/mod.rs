@@ -8,12 +8,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use userpool::PoolRecord;
 use userpool_core::testing::{epoch, seeded_entropy};
 use userpool_core::{
     AliasAttribute, Context, HashParams, HistoryMode, PasswordPolicy, UserPoolId, UserRecord,
     Username, transitions,
 };
-use userpool_store::PoolRecord;
 
 /// The environment variable that turns an ignored `#[test]` into a child worker.
 pub const WORKER_ENV: &str = "USERPOOL_SQLITE_WORKER";

@@ -1,0 +1,110 @@
+//! userpool: Amazon Cognito's user-pool semantics as a library, over a database of the
+//! host's choosing.
+//!
+//! [`UserPools`] runs the operations by Cognito's names (`admin_set_user_password`,
+//! `initiate_auth`, ...). Each one validates its input, asks the host's [`Authorizer`],
+//! takes a token from the [`RateLimiter`], resolves the user, runs the pure transition of
+//! `userpool_core` (hashing outside any store lock, under the [`HashLimiter`]'s bound), and
+//! writes with compare-and-swap through the host's [`Store`], retrying on conflict.
+//!
+//! The layers, each its own crate:
+//!
+//! - `userpool_core`: the pure domain: inputs, password policy, hashing, the status
+//!   transitions, SRP. No I/O, no clock, no global randomness.
+//! - `userpool_store`: the [`Store`] trait, the records beside the users, [`MemoryStore`],
+//!   [`SealingStore`] and the conformance kit. Re-exported here as [`store`].
+//! - this crate: every Cognito decision over a store, with the host's seams ([`Clock`],
+//!   [`RandomSource`], [`Delivery`], [`Authorizer`]).
+//! - `userpool_sqlite`: the embedded store; `userpool_server`: Cognito's wire protocol.
+//!
+//! # Example: a host wires a store and sets a password
+//!
+//! ```
+//! use std::sync::Arc;
+//! use userpool::{
+//!     AuthResult, Caller, ClientSettings, MemoryStore, PoolSettings, Store, UserPools,
+//! };
+//! use userpool_core::{HashParams, UserStatus};
+//!
+//! # fn main() -> Result<(), userpool_core::Error> {
+//! // Any `Store` works: MemoryStore here, the host's own database in production.
+//! let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+//! let pools = UserPools::builder(store).build(); // system clock, OS randomness, AllowAll
+//! let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+//!
+//! // Cheap hashing so the example runs fast; production keeps the default (OWASP's).
+//! let settings = PoolSettings { hash_params: HashParams::new(1024, 1, 1)?, ..PoolSettings::default() };
+//! let pool = pools.create_user_pool(&admin, "example", settings)?;
+//! let id = pool.id.as_str();
+//! let flows = vec!["ALLOW_USER_PASSWORD_AUTH".to_owned()];
+//! let client = pools.create_user_pool_client(&admin, id, "web",
+//!     ClientSettings { explicit_auth_flows: flows, ..ClientSettings::default() })?;
+//!
+//! pools.admin_create_user(&admin, id, "diego", None, &[], None)?;
+//! let user = pools.admin_set_user_password(&admin, id, "diego", "Correct-Horse-9", Some(true))?;
+//! assert_eq!(user.status, UserStatus::Confirmed);
+//!
+//! let signed_in = pools.initiate_auth(&client.client_id, "USER_PASSWORD_AUTH", "diego", "Correct-Horse-9")?;
+//! assert!(matches!(signed_in, AuthResult::Authenticated(_)));
+//! # Ok(()) }
+//! ```
+//!
+//! # Async hosts
+//!
+//! Everything here is synchronous. Password hashing takes tens of milliseconds of CPU by
+//! design, so an async host calls the service from `tokio::task::spawn_blocking` (or a
+//! dedicated pool), never directly on an async worker.
+//!
+//! # Errors
+//!
+//! Every operation returns [`userpool_core::Error`], whose `code()` is the Cognito
+//! exception name; each method's `# Errors` section lists the codes it produces. Store
+//! failures convert with `From<StoreError>`: a backend failure is `InternalErrorException`
+//! whose message says nothing of the backend.
+//!
+//! # Crate features
+//!
+//! - `jwt` (default): [`tokens`], Cognito-shaped RS256 access and id tokens with one key
+//!   per pool, refresh tokens kept only as digests, the JWKS, revocation.
+//! - `test-util`: [`ManualClock`], [`SeededRandom`] and [`RecordingDelivery`], for tests
+//!   that drive time, replay randomness and read the codes sent; and [`model_check`], which
+//!   runs sequences of `userpool_core::testing::Op` through [`UserPools`] over any store
+//!   and checks every step against the reference model. Never in production.
+
+#![forbid(unsafe_code)]
+
+pub mod authorize;
+pub mod clock;
+pub mod delivery;
+pub mod hashlimit;
+#[cfg(feature = "test-util")]
+pub mod model_check;
+pub mod ratelimit;
+pub mod service;
+#[cfg(feature = "jwt")]
+pub mod tokens;
+mod validate;
+
+pub use userpool_store as store;
+
+pub use authorize::{AllowAll, Authorizer, Caller};
+#[cfg(feature = "test-util")]
+pub use clock::ManualClock;
+pub use clock::{Clock, SystemClock};
+#[cfg(feature = "test-util")]
+pub use delivery::{Delivered, RecordingDelivery};
+pub use delivery::{Delivery, DropDeliveries};
+pub use hashlimit::HashLimiter;
+pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
+pub use service::{
+    AuthResult, AuthenticatedUser, ClientSettings, CodeDeliveryDetails, FederatedSignIn, GroupPage,
+    GroupSettings, HostOptions, ListUsersPage, MessageAction, PasswordVerifierParameters, PoolPage,
+    PoolSettings, PoolUpdate, SignUpResult, UserDescription, UserPools, UserPoolsBuilder,
+    UsersInGroupPage,
+};
+#[cfg(feature = "test-util")]
+pub use userpool_store::SeededRandom;
+pub use userpool_store::{
+    ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord, RandomSource,
+    SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey,
+};

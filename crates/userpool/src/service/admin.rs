@@ -1,0 +1,378 @@
+//! Admin user operations: each asks the host's authoriser first (SPEC §7).
+
+use userpool_core::{
+    AdminSetUserPasswordInput, Constraint, Context, Error, Event, Internal, PoolRules, Result,
+    UserRecord, transitions,
+};
+
+use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
+use crate::authorize::Caller;
+use crate::ratelimit::Category;
+use crate::validate::{Validator, accepted};
+use userpool_store::keys;
+use userpool_store::store::{Store, StoreError};
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **AdminSetUserPassword** (SPEC §3, §5): from any status, `permanent` → CONFIRMED,
+    /// otherwise (absent means `false`) FORCE_CHANGE_PASSWORD with a new expiry. Works on
+    /// disabled users and leaves `Enabled` alone. Returns the user as written (Cognito
+    /// answers `{}`).
+    ///
+    /// Concurrent calls on one user serialise through compare-and-swap: each success
+    /// advances the version by exactly one, and the last writer's password is the one that
+    /// verifies.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (every violated member listed), `NotAuthorizedException`
+    /// (the authoriser refused), `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `UserNotFoundException`, `InvalidPasswordException`,
+    /// `PasswordHistoryPolicyViolationException`, `InternalErrorException`.
+    pub fn admin_set_user_password(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        permanent: Option<bool>,
+    ) -> Result<UserDescription> {
+        let input = AdminSetUserPasswordInput::parse(
+            Some(pool_id),
+            Some(username),
+            Some(password),
+            permanent,
+        )?;
+        let pool = self.admin(
+            caller,
+            "AdminSetUserPassword",
+            Category::UserAccountRecovery,
+            &input.user_pool_id,
+        )?;
+        let rules = self.rules(&pool)?;
+        let user = self.transition(&pool, &input.username, |user, ctx| {
+            Ok(transitions::admin_set_user_password(
+                user,
+                &input.password,
+                input.permanent,
+                &rules,
+                ctx,
+            )?)
+        })?;
+        Ok(UserDescription::from(&user))
+    }
+
+    /// **AdminCreateUser** (SPEC §3): a FORCE_CHANGE_PASSWORD user with the given temporary
+    /// password, or one generated to satisfy the policy; the password goes to the
+    /// [`crate::Delivery`] unless `SUPPRESS`. With `RESEND`, an existing
+    /// FORCE_CHANGE_PASSWORD user gets a new temporary password and its expiry restarts.
+    ///
+    /// A new user's username and alias values may not take a name another user is found
+    /// by, exactly as for [`UserPools::sign_up`] (SPEC §8). In a pool with username
+    /// attributes, `username` is an email address or phone number, stored as that
+    /// attribute, and the user's username is its `sub`, as for [`UserPools::sign_up`];
+    /// with `RESEND`, `username` finds the user as any lookup does.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UsernameExistsException`, `AliasExistsException`,
+    /// `InvalidPasswordException`, `UserNotFoundException` and
+    /// `UnsupportedUserStateException` (RESEND), `InternalErrorException`.
+    pub fn admin_create_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+        temporary_password: Option<&str>,
+        attributes: &[(&str, &str)],
+        message_action: Option<MessageAction>,
+    ) -> Result<UserDescription> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let password = temporary_password.map(|p| v.password("temporaryPassword", p));
+        let attributes = v.attributes("userAttributes", attributes);
+        if attributes.as_ref().is_some_and(|a| a.contains_key("sub")) {
+            v.take::<()>(Err(Error::InvalidParameterMessage(
+                "Cannot modify an immutable attribute: sub".into(),
+            )));
+        }
+        v.finish()?;
+        let (id, name, mut attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
+        let password = password.map(accepted).transpose()?;
+        let pool = self.admin(caller, "AdminCreateUser", Category::UserCreation, &id)?;
+        let rules = self.rules(&pool)?;
+        let user = if message_action == Some(MessageAction::Resend) {
+            self.transition(&pool, &name, |user, ctx| {
+                Ok(transitions::resend_invitation(
+                    user,
+                    password.clone(),
+                    &rules,
+                    ctx,
+                )?)
+            })?
+        } else {
+            let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
+            let deliver = message_action != Some(MessageAction::Suppress);
+            self.create(&pool, deliver, |ctx| {
+                let (user, event) =
+                    transitions::admin_create_user(name, attributes, password, &rules, ctx)?;
+                let password = match &event {
+                    Event::UserCreated {
+                        temporary_password, ..
+                    } => Some(temporary_password),
+                    _ => None,
+                };
+                let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
+                Ok((user, event))
+            })
+            .map_err(|e| names::creation_error(new_name, e))?
+        };
+        Ok(UserDescription::from(&user))
+    }
+
+    /// **AdminGetUser**.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    pub fn admin_get_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<UserDescription> {
+        let (pool, name) = self.admin_user(
+            caller,
+            "AdminGetUser",
+            Category::UserRead,
+            pool_id,
+            username,
+        )?;
+        Ok(UserDescription::from(&self.resolve(&pool, &name)?))
+    }
+
+    /// **AdminDeleteUser**.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    pub fn admin_delete_user(&self, caller: &Caller, pool_id: &str, username: &str) -> Result<()> {
+        let (pool, name) = self.admin_user(
+            caller,
+            "AdminDeleteUser",
+            Category::UserUpdate,
+            pool_id,
+            username,
+        )?;
+        for _ in 0..self.max_attempts {
+            let user = self.resolve(&pool, &name)?;
+            match self
+                .store
+                .delete_user(&pool.id, &user.username, user.version)
+            {
+                Ok(()) => return Ok(()),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **AdminDisableUser**: `Enabled` false, status unchanged; open challenges are voided.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    pub fn admin_disable_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<UserDescription> {
+        self.admin_transition(
+            caller,
+            "AdminDisableUser",
+            Category::UserUpdate,
+            pool_id,
+            username,
+            |user, _, ctx| transitions::admin_disable_user(user, ctx),
+        )
+    }
+
+    /// **AdminEnableUser**: `Enabled` true, status unchanged.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    pub fn admin_enable_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<UserDescription> {
+        self.admin_transition(
+            caller,
+            "AdminEnableUser",
+            Category::UserUpdate,
+            pool_id,
+            username,
+            |user, _, ctx| transitions::admin_enable_user(user, ctx),
+        )
+    }
+
+    /// **AdminConfirmSignUp**: UNCONFIRMED → CONFIRMED without a code.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException` (refused, or `User cannot be
+    /// confirmed. Current status is ...`), `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    pub fn admin_confirm_sign_up(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<UserDescription> {
+        self.admin_transition(
+            caller,
+            "AdminConfirmSignUp",
+            Category::UserCreation,
+            pool_id,
+            username,
+            |user, _, ctx| transitions::admin_confirm_sign_up(user, ctx),
+        )
+    }
+
+    /// **AdminResetUserPassword**: CONFIRMED → RESET_REQUIRED; the password stops working
+    /// and a reset code goes to the [`crate::Delivery`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException` (refused, or `User password
+    /// cannot be reset in the current state.`), `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException`, `LimitExceededException` (the
+    /// user already got five reset codes this hour, SPEC §12: nothing changes and nothing
+    /// is sent), `InternalErrorException`.
+    pub fn admin_reset_user_password(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<UserDescription> {
+        self.admin_transition(
+            caller,
+            "AdminResetUserPassword",
+            Category::UserAccountRecovery,
+            pool_id,
+            username,
+            transitions::admin_reset_user_password,
+        )
+    }
+
+    /// **AdminUpdateUserAttributes**: sets attributes (an empty value removes one). A
+    /// changed email or phone number loses its verified flag unless the update sets it.
+    /// An alias value the user newly holds that finds another user (as username, alias
+    /// value or `sub`) is `AliasExistsException` (SPEC §8).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (including an attempt to change `sub`),
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `UserNotFoundException`, `AliasExistsException`, `InternalErrorException`.
+    pub fn admin_update_user_attributes(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        username: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<UserDescription> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let updates = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (id, name, updates) = (accepted(id)?, accepted(name)?, accepted(updates)?);
+        let pool = self.admin(
+            caller,
+            "AdminUpdateUserAttributes",
+            Category::UserUpdate,
+            &id,
+        )?;
+        let user = self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::admin_update_user_attributes(
+                user, &updates, ctx,
+            )?)
+        })?;
+        Ok(UserDescription::from(&user))
+    }
+
+    /// **ListUsers**: `limit` in 1..=60 (absent: 60), in username order, starting after
+    /// `pagination_token`.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `InternalErrorException`.
+    pub fn list_users(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        limit: Option<usize>,
+        pagination_token: Option<&str>,
+    ) -> Result<ListUsersPage> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let limit = limit.unwrap_or(60);
+        v.check(
+            "limit",
+            (!(1..=60).contains(&limit)).then_some(Constraint::OutOfRange { min: 1, max: 60 }),
+        );
+        v.finish()?;
+        let id = accepted(id)?;
+        let pool = self.admin(caller, "ListUsers", Category::UserRead, &id)?;
+        let mut users = self.store.list_users(&id, pagination_token, limit + 1)?;
+        let more = users.len() > limit;
+        users.truncate(limit);
+        let pagination_token = more
+            .then(|| {
+                users
+                    .last()
+                    .map(|u| keys::username_key(&pool, u.username.as_str()))
+            })
+            .flatten();
+        Ok(ListUsersPage {
+            users: users.iter().map(UserDescription::from).collect(),
+            pagination_token,
+        })
+    }
+
+    /// The prelude of the admin operations that take only a pool and a username.
+    fn admin_user(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<(crate::PoolRecord, userpool_core::Username)> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        let pool = self.admin(caller, action, category, &id)?;
+        Ok((pool, name))
+    }
+
+    /// The shape of every admin operation that is one core transition on one user:
+    /// validate, authorise and rate-limit, then run `op` under compare-and-swap.
+    fn admin_transition(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        pool_id: &str,
+        username: &str,
+        mut op: impl FnMut(&UserRecord, &PoolRules, &mut Context<'_>) -> Result<(UserRecord, Event)>,
+    ) -> Result<UserDescription> {
+        let (pool, name) = self.admin_user(caller, action, category, pool_id, username)?;
+        let rules = self.rules(&pool)?;
+        let user = self.transition(&pool, &name, |user, ctx| Ok(op(user, &rules, ctx)?))?;
+        Ok(UserDescription::from(&user))
+    }
+}

@@ -1,0 +1,434 @@
+//! Sign-in (SPEC §6), by the end user through an app client (`InitiateAuth`,
+//! `RespondToAuthChallenge`) and by a trusted back end on the user's behalf
+//! (`AdminInitiateAuth`, `AdminRespondToAuthChallenge`). Both doors lead to one body each,
+//! so lockout bookkeeping, the unknown-user decoy and the order of checks cannot drift
+//! apart; the admin door adds the authoriser and requires the client to be the pool's.
+
+use std::collections::BTreeMap;
+
+use userpool_core::{
+    Constraint, Error, NotAuthorized, Password, Result, SignInOutcome, UserPoolId, UserRecord,
+    Username, signin, transitions,
+};
+use uuid::Uuid;
+
+use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools};
+use crate::authorize::Caller;
+use crate::ratelimit::Category;
+use crate::validate::{Validator, accepted};
+use userpool_store::pool::{ClientRecord, PoolRecord};
+use userpool_store::store::{Store, UserKey};
+
+/// The `AuthFlow` of `InitiateAuth` this library implements.
+const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
+
+/// The `AuthFlow`s of `AdminInitiateAuth` this library implements: the same flow under
+/// its current and its legacy name.
+const ADMIN_PASSWORD_FLOWS: &[&str] = &["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"];
+
+/// The client settings (`ExplicitAuthFlows`) that enable `USER_PASSWORD_AUTH`: the
+/// current name and the legacy one.
+const ENABLES_USER_PASSWORD: &[&str] = &["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"];
+
+/// The client settings that enable the admin password flow: the current name and the
+/// legacy one.
+const ENABLES_ADMIN_PASSWORD: &[&str] = &["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"];
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **InitiateAuth** with `USER_PASSWORD_AUTH` (SPEC §6): authenticated, or the
+    /// NEW_PASSWORD_REQUIRED challenge for a temporary password. The client must allow
+    /// the flow (`ALLOW_USER_PASSWORD_AUTH`, or the legacy `USER_PASSWORD_AUTH`). Failed
+    /// attempts are recorded on the user (the lockout survives restarts). An unknown user
+    /// costs the same hash as a known one and fails with `UserNotFoundException`, or with
+    /// `NotAuthorizedException` `Incorrect username or password.` when the client prevents
+    /// user-existence errors.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also for another flow, or `Auth flow not enabled for
+    /// this client`), `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException`, `UserNotConfirmedException`,
+    /// `PasswordResetRequiredException`, `InternalErrorException`.
+    pub fn initiate_auth(
+        &self,
+        client_id: &str,
+        auth_flow: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let password = v.password("password", password);
+        v.finish()?;
+        let (client_id, name, password) =
+            (accepted(client_id)?, accepted(name)?, accepted(password)?);
+        if auth_flow != USER_PASSWORD_AUTH {
+            return Err(Error::InvalidParameterMessage(format!(
+                "Unsupported auth flow: {auth_flow}. Only USER_PASSWORD_AUTH is implemented."
+            )));
+        }
+        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        require_flow(&client, ENABLES_USER_PASSWORD)?;
+        self.sign_in(&client, &pool, &name, &password)
+    }
+
+    /// **AdminInitiateAuth** with `ADMIN_USER_PASSWORD_AUTH` (or its legacy name
+    /// `ADMIN_NO_SRP_AUTH`): a trusted back end signs a user in with the password it was
+    /// given. The authoriser is asked for `AdminInitiateAuth`; the client must belong to
+    /// the pool and allow the flow (`ALLOW_ADMIN_USER_PASSWORD_AUTH`, or the legacy
+    /// `ADMIN_NO_SRP_AUTH`). Then exactly [`UserPools::initiate_auth`]'s sign-in: the same
+    /// checks in the same order, the same lockout (failures through either door count
+    /// toward it), the same unknown-user decoy.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also for another flow, or `Auth flow not enabled for
+    /// this client`), `NotAuthorizedException` (the authoriser refused, or as
+    /// [`UserPools::initiate_auth`]), `TooManyRequestsException`,
+    /// `ResourceNotFoundException` (pool, or a client not of this pool),
+    /// `UserNotFoundException`, `UserNotConfirmedException`,
+    /// `PasswordResetRequiredException`, `InternalErrorException`.
+    pub fn admin_initiate_auth(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+        auth_flow: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let password = v.password("password", password);
+        v.finish()?;
+        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (name, password) = (accepted(name)?, accepted(password)?);
+        if !ADMIN_PASSWORD_FLOWS.contains(&auth_flow) {
+            return Err(Error::InvalidParameterMessage(format!(
+                "Unsupported auth flow: {auth_flow}. Only ADMIN_USER_PASSWORD_AUTH \
+                 (ADMIN_NO_SRP_AUTH) is implemented."
+            )));
+        }
+        let (client, pool) = self.admin_client(
+            caller,
+            "AdminInitiateAuth",
+            Category::UserAuthentication,
+            &id,
+            &client_id,
+        )?;
+        require_flow(&client, ENABLES_ADMIN_PASSWORD)?;
+        self.sign_in(&client, &pool, &name, &password)
+    }
+
+    /// **RespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: the session from
+    /// [`UserPools::initiate_auth`] and a new password; FORCE_CHANGE_PASSWORD → CONFIRMED,
+    /// then authenticated.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException` (where the client prevents user-existence errors, an unknown
+    /// user is `NotAuthorizedException` instead), `NotAuthorizedException` (`Invalid
+    /// session for the user.`),
+    /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
+    pub fn respond_to_new_password_required(
+        &self,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+    ) -> Result<AuthResult> {
+        self.respond_to_new_password_required_with_attributes(
+            client_id,
+            username,
+            session,
+            new_password,
+            &[],
+        )
+    }
+
+    /// [`UserPools::respond_to_new_password_required`] with the `userAttributes.<name>`
+    /// members of the answer: the attributes the user sets while choosing the password
+    /// (Cognito's client libraries send back the challenge's `userAttributes`). They are
+    /// written with the new password in one write, as AdminUpdateUserAttributes would
+    /// write them (a changed email or phone number loses its verified flag; an alias value
+    /// held by another user is `AliasExistsException`). A user may not set `sub` or a
+    /// verified flag for themselves: only a code or an administrator verifies an address
+    /// (`NotAuthorizedException` `A client attempted to write unauthorized attribute`).
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_new_password_required`], plus the attribute refusals
+    /// above and `AliasExistsException`.
+    pub fn respond_to_new_password_required_with_attributes(
+        &self,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let new_password = v.password("NEW_PASSWORD", new_password);
+        v.check("session", session_constraint(session));
+        let updates = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (new_password, updates) = (accepted(new_password)?, accepted(updates)?);
+        refuse_unwritable(&updates)?;
+        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
+    }
+
+    /// **AdminRespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: as
+    /// [`UserPools::respond_to_new_password_required`], for a challenge a back end
+    /// started with [`UserPools::admin_initiate_auth`] (a session from either door works
+    /// at either door: it is bound to the user and the credential, not to the door). The
+    /// authoriser is asked for `AdminRespondToAuthChallenge`, and the client must belong
+    /// to the pool.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException` (the authoriser refused, or
+    /// `Invalid session for the user.`), `TooManyRequestsException`,
+    /// `ResourceNotFoundException` (pool, or a client not of this pool),
+    /// `UserNotFoundException` (unless the client prevents user-existence errors),
+    /// `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
+    pub fn admin_respond_to_new_password_required(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+    ) -> Result<AuthResult> {
+        self.admin_respond_to_new_password_required_with_attributes(
+            caller,
+            pool_id,
+            client_id,
+            username,
+            session,
+            new_password,
+            &[],
+        )
+    }
+
+    /// [`UserPools::admin_respond_to_new_password_required`] with the answer's
+    /// `userAttributes.<name>` members, written as
+    /// [`UserPools::respond_to_new_password_required_with_attributes`] writes them.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_new_password_required`], plus the attribute
+    /// refusals of [`UserPools::respond_to_new_password_required_with_attributes`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn admin_respond_to_new_password_required_with_attributes(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        session: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let new_password = v.password("NEW_PASSWORD", new_password);
+        v.check("session", session_constraint(session));
+        let updates = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (name, new_password) = (accepted(name)?, accepted(new_password)?);
+        let updates = accepted(updates)?;
+        refuse_unwritable(&updates)?;
+        let (client, pool) = self.admin_client(
+            caller,
+            "AdminRespondToAuthChallenge",
+            Category::UserAuthentication,
+            &id,
+            &client_id,
+        )?;
+        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
+    }
+
+    /// The user with this `sub`, for a host that holds a verified token (`GetUser`, a token
+    /// refresh): the token already proved who is asking, so no authoriser is asked. Rate
+    /// category `UserRead`.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `TooManyRequestsException`,
+    /// `ResourceNotFoundException`, `UserNotFoundException` (the user was deleted since the
+    /// token was issued), `InternalErrorException`.
+    pub fn get_user_by_sub(&self, pool_id: &str, sub: Uuid) -> Result<UserDescription> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.limit(&id, Category::UserRead)?;
+        let pool = self.pool(&id)?;
+        self.store
+            .find_user(&pool.id, UserKey::Sub(sub))?
+            .map(|user| UserDescription::from(&user))
+            .ok_or(Error::UserNotFound)
+    }
+
+    /// The admin prelude for an operation naming a pool and one of its clients: authorise,
+    /// rate-limit, resolve the pool, then the client within that pool (a client of another
+    /// pool is `ResourceNotFoundException`, as Cognito answers).
+    pub(super) fn admin_client(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<(ClientRecord, PoolRecord)> {
+        let pool = self.admin(caller, action, category, pool)?;
+        let client = self.store.get_client(&pool.id, client_id)?.ok_or_else(|| {
+            Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
+        })?;
+        Ok((client, pool))
+    }
+
+    /// The sign-in both doors share (SPEC §6): the core decision under compare-and-swap,
+    /// its bookkeeping written even when it refuses, and for an unknown user the same
+    /// hash and the same durable write as a recorded failure.
+    fn sign_in(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        password: &Password,
+    ) -> Result<AuthResult> {
+        let rules = self.rules(pool)?;
+        let signed = self.mutate(pool, name, |user, ctx| {
+            let signed = signin::sign_in(user, password, &rules, ctx)?;
+            Ok((signed.record.map(|r| *r), signed.outcome))
+        });
+        match signed {
+            Ok((user, outcome)) => Ok(auth_result(client, &pool.id, &user, outcome)),
+            Err(Error::UserNotFound) => {
+                let refusal = signin::sign_in_unknown_user(
+                    password,
+                    &rules,
+                    client.prevent_user_existence_errors,
+                );
+                // Cost what a recorded failure costs (SPEC §6): see `Store::decoy_write`.
+                // A sign-in refused for want of a hashing permit records nothing for a known
+                // user (SPEC §13), so the decoy writes nothing either.
+                if refusal != Error::HashingBusy {
+                    self.store.decoy_write(&pool.id)?;
+                }
+                Err(refusal)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The NEW_PASSWORD_REQUIRED answer both doors share. Where the client prevents
+    /// user-existence errors, an unknown user is `NotAuthorizedException` `Invalid session
+    /// for the user.`, what a known user with a session not its own gets (a session is
+    /// bound to its user, so none is valid for a user who does not exist).
+    fn answer_new_password(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+        session: &str,
+        new_password: &Password,
+        updates: &BTreeMap<String, String>,
+    ) -> Result<AuthResult> {
+        let rules = self.rules(pool)?;
+        let answered = self.transition(pool, name, |user, ctx| {
+            let (next, event) = transitions::respond_to_new_password_required(
+                user,
+                session,
+                new_password,
+                &rules,
+                ctx,
+            )?;
+            if updates.is_empty() {
+                return Ok((next, event));
+            }
+            // One record, one write: the password and the attributes land together or not
+            // at all.
+            let (next, _) = transitions::admin_update_user_attributes(&next, updates, ctx)?;
+            Ok((next, event))
+        });
+        let user = match answered {
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                return Err(NotAuthorized::InvalidSession.into());
+            }
+            answered => answered?,
+        };
+        Ok(auth_result(
+            client,
+            &pool.id,
+            &user,
+            SignInOutcome::Authenticated,
+        ))
+    }
+}
+
+/// Attributes a user may not set for themselves: `sub`, and the verified flags, which
+/// only a code or an administrator sets **(decision: a user who could set
+/// `email_verified` could claim another person's address as a sign-in alias)**.
+const NOT_WRITABLE_BY_USERS: [&str; 3] = ["sub", "email_verified", "phone_number_verified"];
+
+/// `NotAuthorizedException` `A client attempted to write unauthorized attribute` when a
+/// user's own write names one of [`NOT_WRITABLE_BY_USERS`].
+fn refuse_unwritable(updates: &BTreeMap<String, String>) -> Result<()> {
+    if NOT_WRITABLE_BY_USERS
+        .iter()
+        .any(|name| updates.contains_key(*name))
+    {
+        return Err(NotAuthorized::UnauthorizedAttribute.into());
+    }
+    Ok(())
+}
+
+/// `InvalidParameterException` `Auth flow not enabled for this client` (Cognito's words)
+/// unless the client lists one of `enabling`.
+fn require_flow(client: &ClientRecord, enabling: &[&str]) -> Result<()> {
+    if client
+        .explicit_auth_flows
+        .iter()
+        .any(|f| enabling.contains(&f.as_str()))
+    {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameterMessage(
+            "Auth flow not enabled for this client".into(),
+        ))
+    }
+}
+
+/// `Session`'s length limits (Cognito's model: 20..=2048).
+fn session_constraint(session: &str) -> Option<Constraint> {
+    match session.chars().count() {
+        n if n < 20 => Some(Constraint::TooShort { min: 20 }),
+        n if n > 2048 => Some(Constraint::TooLong { max: 2048 }),
+        _ => None,
+    }
+}
+
+pub(super) fn auth_result(
+    client: &ClientRecord,
+    pool: &UserPoolId,
+    user: &UserRecord,
+    outcome: SignInOutcome,
+) -> AuthResult {
+    let user = UserDescription::from(user);
+    match outcome {
+        SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
+            pool_id: pool.clone(),
+            client_id: client.client_id.clone(),
+            user,
+        }),
+        SignInOutcome::NewPasswordRequired { session } => {
+            AuthResult::NewPasswordRequired { session, user }
+        }
+    }
+}

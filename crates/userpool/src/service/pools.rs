@@ -1,0 +1,314 @@
+//! Pool and app-client operations.
+
+use userpool_core::{Constraint, Error, Internal, Result, UserPoolId};
+
+use super::rules::policy_with_blocklist;
+use super::{ClientSettings, PoolPage, PoolSettings, PoolUpdate, UserPools};
+use crate::authorize::Caller;
+use crate::validate::{Validator, accepted};
+use userpool_store::pool::{ClientRecord, PoolRecord};
+use userpool_store::random::token;
+use userpool_store::store::{Store, StoreError};
+
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const LOWER_ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// The auth flows Cognito knows (`ExplicitAuthFlowsType`): the legacy names first, then
+/// the `ALLOW_` ones.
+const AUTH_FLOWS: &[&str] = &[
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+];
+
+/// [`AUTH_FLOWS`] as the constraint names them.
+const AUTH_FLOWS_PATTERN: &str = "ADMIN_NO_SRP_AUTH|CUSTOM_AUTH_FLOW_ONLY|USER_PASSWORD_AUTH|\
+    ALLOW_ADMIN_USER_PASSWORD_AUTH|ALLOW_CUSTOM_AUTH|ALLOW_USER_PASSWORD_AUTH|\
+    ALLOW_USER_SRP_AUTH|ALLOW_REFRESH_TOKEN_AUTH|ALLOW_USER_AUTH";
+
+/// Cognito's default flows when a client names none.
+const DEFAULT_AUTH_FLOWS: &[&str] = &[
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+];
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **CreateUserPool**: a pool with a generated id (`<region>_<9 characters>`). The
+    /// authoriser is asked for `CreateUserPool` on the id about to be created.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (name out of its limits, hash parameters above the host's
+    /// ceiling, both alias and username attributes set), `NotAuthorizedException`,
+    /// `InternalErrorException`.
+    pub fn create_user_pool(
+        &self,
+        caller: &Caller,
+        name: &str,
+        settings: PoolSettings,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        let name = v.name("poolName", name);
+        v.take(self.host.hasher(settings.hash_params));
+        v.check(
+            "aliasAttributes",
+            (!settings.alias_attributes.is_empty() && !settings.username_attributes.is_empty())
+                .then_some(Constraint::Inconsistent(
+                    "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool",
+                )),
+        );
+        v.finish()?;
+        let name = accepted(name)?;
+        let policy = policy_with_blocklist(&settings.policy, None)?;
+        let now = self.clock.now();
+        let dedup = |mut list: Vec<_>| {
+            list.sort();
+            list.dedup();
+            list
+        };
+        for _ in 0..self.max_attempts {
+            let suffix = token(&*self.random, ALPHANUMERIC, 9)?;
+            let id = UserPoolId::parse(&format!("{}_{suffix}", self.host.region()))?;
+            self.authorize(caller, "CreateUserPool", &id)?;
+            let mut record = PoolRecord {
+                id,
+                name: name.clone(),
+                policy: policy.clone(),
+                hash_params: settings.hash_params,
+                history_mode: settings.history_mode,
+                alias_attributes: dedup(settings.alias_attributes.clone()),
+                username_attributes: dedup(settings.username_attributes.clone()),
+                case_sensitive: settings.case_sensitive,
+                created_at: now,
+                modified_at: now,
+                version: 0,
+            };
+            match self.store.create_pool(&record) {
+                Ok(version) => {
+                    record.version = version;
+                    return Ok(record);
+                }
+                // A generated id that collides: draw another.
+                Err(StoreError::PoolExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DescribeUserPool**.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn describe_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<PoolRecord> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.authorize(caller, "DescribeUserPool", &id)?;
+        self.pool(&id)
+    }
+
+    /// **UpdateUserPool**: policy, hashing parameters and history mode. Alias attributes,
+    /// username attributes and case sensitivity are immutable, as in Cognito.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (hash parameters above the ceiling),
+    /// `NotAuthorizedException`, `ResourceNotFoundException`, `InternalErrorException`.
+    pub fn update_user_pool(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        update: PoolUpdate,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        if let Some(params) = update.hash_params {
+            v.take(self.host.hasher(params));
+        }
+        v.finish()?;
+        let id = accepted(id)?;
+        self.authorize(caller, "UpdateUserPool", &id)?;
+        let policy = update
+            .policy
+            .as_ref()
+            .map(|p| policy_with_blocklist(p, None))
+            .transpose()?;
+        for _ in 0..self.max_attempts {
+            let mut record = self.pool(&id)?;
+            if let Some(policy) = &policy {
+                record.policy = policy.clone();
+            }
+            if let Some(params) = update.hash_params {
+                record.hash_params = params;
+            }
+            if let Some(mode) = update.history_mode {
+                record.history_mode = mode;
+            }
+            record.modified_at = self.clock.now();
+            match self.store.update_pool(&record) {
+                Ok(version) => {
+                    self.forget_rules(&id);
+                    return Ok(PoolRecord { version, ..record });
+                }
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DeleteUserPool**, with all its users and clients.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn delete_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<()> {
+        let id = UserPoolId::parse(pool_id)?;
+        self.authorize(caller, "DeleteUserPool", &id)?;
+        self.store.delete_pool(&id)?;
+        self.forget_rules(&id);
+        Ok(())
+    }
+
+    /// **ListUserPools**: `max_results` in 1..=60, starting after `next_token`.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException` (account-level action, see
+    /// [`crate::Authorizer::authorize_account`]), `InternalErrorException`.
+    pub fn list_user_pools(
+        &self,
+        caller: &Caller,
+        max_results: usize,
+        next_token: Option<&str>,
+    ) -> Result<PoolPage> {
+        let mut v = Validator::new();
+        v.check(
+            "maxResults",
+            (!(1..=60).contains(&max_results))
+                .then_some(Constraint::OutOfRange { min: 1, max: 60 }),
+        );
+        v.finish()?;
+        if !self.authorizer.authorize_account(caller, "ListUserPools") {
+            return Err(userpool_core::NotAuthorized::AccessDenied {
+                action: "ListUserPools".into(),
+                pool_id: "*".into(),
+            }
+            .into());
+        }
+        let mut pools: Vec<PoolRecord> = self
+            .store
+            .list_pools()?
+            .into_iter()
+            .filter(|p| next_token.is_none_or(|after| p.id.as_str() > after))
+            .collect();
+        let more = pools.len() > max_results;
+        pools.truncate(max_results);
+        let next_token = more
+            .then(|| pools.last().map(|p| p.id.as_str().to_owned()))
+            .flatten();
+        Ok(PoolPage { pools, next_token })
+    }
+
+    /// **CreateUserPoolClient**: a client with a generated id (26 characters) and, when
+    /// asked, a generated secret.
+    ///
+    /// The secret is returned in the record; checking `SECRET_HASH` on public operations is
+    /// the wire layer's (it holds the request), not this library's.
+    ///
+    /// `ExplicitAuthFlows` takes Cognito's whole `ExplicitAuthFlowsType`: the `ALLOW_`
+    /// names, or the legacy ones (`ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`,
+    /// `USER_PASSWORD_AUTH`), never both kinds in one client, as Cognito requires. Only the
+    /// password flows are implemented by this library (see [`UserPools::initiate_auth`],
+    /// [`UserPools::admin_initiate_auth`]); the others are stored for the host.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (name, unknown auth flow, legacy and `ALLOW_` flows
+    /// mixed), `NotAuthorizedException`, `ResourceNotFoundException`,
+    /// `InternalErrorException`.
+    pub fn create_user_pool_client(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_name: &str,
+        settings: ClientSettings,
+    ) -> Result<ClientRecord> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.name("clientName", client_name);
+        for flow in &settings.explicit_auth_flows {
+            v.check(
+                "explicitAuthFlows",
+                (!AUTH_FLOWS.contains(&flow.as_str()))
+                    .then_some(Constraint::Pattern(AUTH_FLOWS_PATTERN)),
+            );
+        }
+        // Cognito: "values with ALLOW_ prefix cannot be used along with values without
+        // ALLOW_ prefix".
+        let allow_prefixed = |f: &String| f.starts_with("ALLOW_");
+        v.check(
+            "explicitAuthFlows",
+            (settings.explicit_auth_flows.iter().any(allow_prefixed)
+                && !settings.explicit_auth_flows.iter().all(allow_prefixed))
+            .then_some(Constraint::Inconsistent(
+                "values with ALLOW_ prefix cannot be used along with values without ALLOW_ prefix",
+            )),
+        );
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        self.authorize(caller, "CreateUserPoolClient", &id)?;
+        self.pool(&id)?;
+        let explicit_auth_flows = if settings.explicit_auth_flows.is_empty() {
+            DEFAULT_AUTH_FLOWS.iter().map(|f| (*f).to_owned()).collect()
+        } else {
+            settings.explicit_auth_flows
+        };
+        for _ in 0..self.max_attempts {
+            let client = ClientRecord {
+                pool_id: id.clone(),
+                client_id: token(&*self.random, LOWER_ALPHANUMERIC, 26)?,
+                name: name.clone(),
+                secret: settings
+                    .generate_secret
+                    .then(|| token(&*self.random, LOWER_ALPHANUMERIC, 52))
+                    .transpose()?,
+                explicit_auth_flows: explicit_auth_flows.clone(),
+                prevent_user_existence_errors: settings.prevent_user_existence_errors,
+                created_at: self.clock.now(),
+            };
+            match self.store.create_client(&client) {
+                Ok(()) => return Ok(client),
+                Err(StoreError::ClientExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
+    /// **DescribeUserPoolClient**.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`
+    /// (pool or client), `InternalErrorException`.
+    pub fn describe_user_pool_client(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<ClientRecord> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let client_id = v.client_id(client_id);
+        v.finish()?;
+        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        self.authorize(caller, "DescribeUserPoolClient", &id)?;
+        self.pool(&id)?;
+        self.store.get_client(&id, &client_id)?.ok_or_else(|| {
+            Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
+        })
+    }
+}

@@ -1,0 +1,342 @@
+//! Public operations: called by end users through an app client, with no authoriser
+//! (SPEC §11), and the host's federated sign-in. Password sign-in is in `auth`.
+
+use userpool_core::{Error, Result, UserRecord, transitions};
+
+use super::{
+    CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools, names,
+};
+use crate::ratelimit::Category;
+use crate::validate::{Validator, accepted};
+use userpool_store::pool::{ClientRecord, PoolRecord};
+use userpool_store::store::{Store, UserKey};
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// **SignUp**: a new UNCONFIRMED user with a permanent password; a confirmation code
+    /// goes to the [`crate::Delivery`].
+    ///
+    /// The username may not take a name another user is found by (SPEC §8): one equal to
+    /// another user's username, listed alias value or `sub` is `UsernameExistsException`,
+    /// and in a pool with the email (phone number) alias a username in email (phone)
+    /// format is `InvalidParameterException` `Username cannot be of email format since
+    /// user pool is configured for email alias.` (`... of phone number format ... phone
+    /// number alias.`). An alias value in `attributes` equal to another user's name is
+    /// `AliasExistsException`.
+    ///
+    /// In a pool with username attributes (`UsernameAttributes`), `username` must be an
+    /// email address or phone number as the pool lists (else `InvalidParameterException`
+    /// `Username should be an email.`, `... a phone number.`, `... either an email or a
+    /// phone number.`); it is stored as the `email` (`phone_number`) attribute, the
+    /// user's username is its `sub`, and a value another user is found by is
+    /// `UsernameExistsException`. The user can sign in with the value before verifying
+    /// it. See the `names` rules in SPEC §8 and [`userpool::keys`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException` (client or pool),
+    /// `TooManyRequestsException`, `InvalidPasswordException`, `UsernameExistsException`,
+    /// `AliasExistsException`, `InternalErrorException`.
+    pub fn sign_up(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<SignUpResult> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let password = v.password("password", password);
+        let attributes = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (password, mut attributes) = (accepted(password)?, accepted(attributes)?);
+        let (_, pool) = self.client(&client_id, Category::UserCreation)?;
+        let new_name = names::new_user_name(&pool, &name, &mut attributes)?;
+        let rules = self.rules(&pool)?;
+        let user = self
+            .create(&pool, true, |ctx| {
+                let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
+                let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
+                Ok((user, event))
+            })
+            .map_err(|e| names::creation_error(new_name, e))?;
+        Ok(SignUpResult {
+            user_confirmed: false,
+            user_sub: user.sub,
+            code_delivery: CodeDeliveryDetails::for_user(&user),
+        })
+    }
+
+    /// **ConfirmSignUp**: UNCONFIRMED → CONFIRMED with the code sent at sign-up. A wrong
+    /// code counts toward the user's limit of five wrong codes an hour, across resent codes,
+    /// and that count is stored (SPEC §12).
+    ///
+    /// Where the client prevents user-existence errors, an unknown user gets
+    /// `CodeMismatchException` (as Cognito answers), after a durable write of the cost a
+    /// wrong code's bookkeeping has (SPEC §6).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
+    /// `ExpiredCodeException`, `LimitExceededException`, `NotAuthorizedException` (not
+    /// UNCONFIRMED),
+    /// `InternalErrorException`.
+    pub fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> Result<()> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let code = v.code(code);
+        v.finish()?;
+        let (client_id, name, code) = (accepted(client_id)?, accepted(name)?, accepted(code)?);
+        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let rules = self.rules(&pool)?;
+        let confirmed = self.transition(&pool, &name, |user, ctx| {
+            transitions::confirm_sign_up(user, &code, &rules, ctx)
+        });
+        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
+            .map(drop)
+    }
+
+    /// **ResendConfirmationCode**: a new sign-up code for an UNCONFIRMED user goes to the
+    /// [`crate::Delivery`]; the previous code stops working. Codes count toward the
+    /// per-user limit of SPEC §12 (five per hour, SignUp's included), and wrong attempts
+    /// counted so far stay counted.
+    ///
+    /// Returns where the code went, or `None` for a user with neither an email nor a phone
+    /// number (the code still goes to the [`crate::Delivery`], as SignUp's does) **(decision:
+    /// SignUp issues codes to such users, so resending does too)**. Where the client prevents
+    /// user-existence errors, an unknown user gets a simulated answer and nothing is sent,
+    /// as for [`UserPools::forgot_password`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also `User is already confirmed.` for a user in any
+    /// status but UNCONFIRMED), `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException` (unless prevented), `NotAuthorizedException` (`User is
+    /// disabled.`), `LimitExceededException` (the issuance limit: nothing is issued or
+    /// sent), `InternalErrorException`.
+    pub fn resend_confirmation_code(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Option<CodeDeliveryDetails>> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let rules = self.rules(&pool)?;
+        match self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::resend_confirmation_code(user, &rules, ctx)?)
+        }) {
+            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user)),
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                Ok(Some(simulated_delivery()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// **ChangePassword**, by username and previous password (the wire layer maps the
+    /// access token to the user): a CONFIRMED user sets a new password.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException` (`Incorrect username or
+    /// password.`), `InvalidPasswordException`, `PasswordHistoryPolicyViolationException`,
+    /// `InternalErrorException`.
+    pub fn change_password(
+        &self,
+        pool_id: &str,
+        username: &str,
+        previous_password: &str,
+        proposed_password: &str,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let previous = v.password("previousPassword", previous_password);
+        let proposed = v.password("proposedPassword", proposed_password);
+        v.finish()?;
+        let (id, name) = (accepted(id)?, accepted(name)?);
+        let (previous, proposed) = (accepted(previous)?, accepted(proposed)?);
+        self.limit(&id, Category::UserAccountRecovery)?;
+        let pool = self.pool(&id)?;
+        let rules = self.rules(&pool)?;
+        self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::change_password(
+                user, &previous, &proposed, &rules, ctx,
+            )?)
+        })?;
+        Ok(())
+    }
+
+    /// **ForgotPassword**: a reset code for a CONFIRMED or RESET_REQUIRED user goes to the
+    /// [`crate::Delivery`]. Where the client prevents user-existence errors, an unknown
+    /// user gets a simulated answer and nothing is sent. A user with neither an email nor a
+    /// phone number, whom no code could reach, is `InvalidParameterException` `Cannot
+    /// reset password for the user as there is no registered/verified email or
+    /// phone_number` (Cognito's answer, with or without that prevention), and no code is
+    /// issued.
+    ///
+    /// At most five codes per user are issued in any hour, and reissuing keeps the count of
+    /// wrong attempts (SPEC §12): past the limit the call is `LimitExceededException` and
+    /// nothing is issued or sent.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (also: nowhere to send the code),
+    /// `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException`, `NotAuthorizedException` (`User is disabled.`, or the
+    /// status allows no reset), `LimitExceededException`, `InternalErrorException`.
+    pub fn forgot_password(&self, client_id: &str, username: &str) -> Result<CodeDeliveryDetails> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let rules = self.rules(&pool)?;
+        match self.transition(&pool, &name, |user, ctx| {
+            let reset = transitions::forgot_password(user, &rules, ctx)?;
+            // Checked after the status rules (a disabled user still hears so), and before
+            // anything is written: a code no one can receive is never issued.
+            if CodeDeliveryDetails::for_user(user).is_none() {
+                return Err(Error::InvalidParameterMessage(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
+                )
+                .into());
+            }
+            Ok(reset)
+        }) {
+            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user).unwrap_or_else(simulated_delivery)),
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                Ok(simulated_delivery())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// **ConfirmForgotPassword**: with the reset code, CONFIRMED or RESET_REQUIRED →
+    /// CONFIRMED with the new password. A wrong code counts toward the user's limit of five
+    /// wrong codes an hour, across reissued codes (SPEC §12).
+    ///
+    /// Where the client prevents user-existence errors, an unknown user gets
+    /// `CodeMismatchException`, as for [`UserPools::confirm_sign_up`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
+    /// `ExpiredCodeException`, `LimitExceededException`, `InvalidPasswordException`,
+    /// `PasswordHistoryPolicyViolationException`, `NotAuthorizedException`,
+    /// `InternalErrorException`.
+    pub fn confirm_forgot_password(
+        &self,
+        client_id: &str,
+        username: &str,
+        code: &str,
+        password: &str,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let client_id = v.client_id(client_id);
+        let name = v.username(username);
+        let code = v.code(code);
+        let password = v.password("password", password);
+        v.finish()?;
+        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
+        let (code, password) = (accepted(code)?, accepted(password)?);
+        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let rules = self.rules(&pool)?;
+        let confirmed = self.transition(&pool, &name, |user, ctx| {
+            transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
+        });
+        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
+            .map(drop)
+    }
+
+    /// A code operation's answer as the client may see it: where the client prevents
+    /// user-existence errors, `UserNotFoundException` becomes `CodeMismatchException`
+    /// (`Invalid verification code provided, please try again.`, Cognito's answer to a code
+    /// for an unknown user), after [`Store::decoy_write`] so that the answer costs what a
+    /// wrong code's stored bookkeeping costs (SPEC §6).
+    fn hide_unknown_user_behind_code_mismatch<T>(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        answer: Result<T>,
+    ) -> Result<T> {
+        match answer {
+            Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
+                self.store.decoy_write(&pool.id)?;
+                Err(Error::CodeMismatch)
+            }
+            answer => answer,
+        }
+    }
+
+    /// The host's call for a federated sign-in (it verified the identity provider's token
+    /// itself): the first time, creates an EXTERNAL_PROVIDER user without a password;
+    /// afterwards, returns the existing user. Not a Cognito operation, so no authoriser.
+    ///
+    /// `username` is the federated identity's own name, as Cognito forms it
+    /// (`<ProviderName>_<subject>`, e.g. `Google_1234567890`), and it is matched **only as a
+    /// username**: never as an alias value or a `sub`, which other users choose or are given.
+    /// Otherwise an identity whose name equalled someone's `preferred_username` would sign in
+    /// as that user. A name that is another user's alias value or `sub` is refused.
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `TooManyRequestsException`, `ResourceNotFoundException`,
+    /// `UsernameExistsException` (the name is another user's alias value or `sub`),
+    /// `AliasExistsException`, `InternalErrorException`.
+    pub fn federated_sign_in(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<FederatedSignIn> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let name = v.username(username);
+        let attributes = v.attributes("userAttributes", attributes);
+        v.finish()?;
+        let (id, name, attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
+        self.limit(&id, Category::UserAuthentication)?;
+        let pool = self.pool(&id)?;
+        let by_username = || {
+            self.store
+                .find_user(&pool.id, UserKey::Username(name.as_str()))
+        };
+        let existing = |user: &UserRecord| FederatedSignIn {
+            user: UserDescription::from(user),
+            created: false,
+        };
+        if let Some(user) = by_username()? {
+            return Ok(existing(&user));
+        }
+        let created = self.create(&pool, true, |ctx| {
+            transitions::external_provider_sign_in(name.clone(), attributes.clone(), ctx)
+        });
+        match created {
+            Ok(user) => Ok(FederatedSignIn {
+                user: UserDescription::from(&user),
+                created: true,
+            }),
+            // Either another sign-in of the same identity created it meanwhile (found now),
+            // or the name belongs to another user as an alias value or `sub` (refused).
+            Err(Error::UsernameExists) => match by_username()? {
+                Some(user) => Ok(existing(&user)),
+                None => Err(Error::UsernameExists),
+            },
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The answer given in place of an unknown user's (or an undeliverable) code delivery where
+/// the client prevents user-existence errors.
+fn simulated_delivery() -> CodeDeliveryDetails {
+    CodeDeliveryDetails {
+        destination: "***".into(),
+        delivery_medium: "EMAIL",
+        attribute_name: "email",
+    }
+}

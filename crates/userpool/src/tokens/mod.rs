@@ -1,0 +1,463 @@
+//! Cognito-shaped tokens: RS256 JWTs signed with one RSA key per pool, and opaque refresh
+//! tokens kept in the store only as digests.
+//!
+//! Clients and JWT libraries written for Cognito must accept what this issues, so the
+//! shapes are Cognito's: the header carries `kid` and `alg: RS256`; the issuer is
+//! `{issuer_base}/{pool_id}` (Cognito's `https://cognito-idp.{region}.amazonaws.com/{pool_id}`),
+//! whose JWKS the server publishes at `{issuer}/.well-known/jwks.json`; access tokens carry
+//! `client_id`, `scope`, `username` and `token_use: "access"`; id tokens carry `aud`,
+//! `cognito:username`, the user's attributes and `token_use: "id"`. A user in groups
+//! (SPEC §17) has `cognito:groups` in both, and `cognito:roles` and
+//! `cognito:preferred_role` in the id token, decided by [`userpool::GroupClaims`]
+//! from the groups stored when the token is issued (a sign-in or a refresh).
+//!
+//! # Sessions and revocation
+//!
+//! Each sign-in is a [`TokenSession`] in the store: its refresh token's digest and an
+//! `origin_jti` that every access and id token issued from it carries. Refreshing reuses
+//! the session (no new refresh token, as in Cognito); revoking the user's sessions
+//! ([`Tokens::revoke_user`]) makes the refresh tokens and, because [`Tokens::verify_access`]
+//! looks the session up, every access token issued from them invalid at once.
+//!
+//! # Keys
+//!
+//! A pool's 2048-bit RSA key is generated the first time the pool needs one and stored as
+//! PKCS#8 DER; the store keeps the first key written, so processes racing to create it all
+//! end up signing with the same key, and tokens survive restarts. Decoded keys are cached
+//! per process.
+//!
+//! # Security notes
+//!
+//! - Verification accepts RS256 only, with the key named by the pool's current `kid`:
+//!   `alg: none` and HS256 signed with the public key are refused by construction. The
+//!   `iss` claim is read unverified only to choose the pool's key; the verification then
+//!   checks it again.
+//! - Keys are generated, parsed and used by aws-lc-rs (through jsonwebtoken's `aws_lc_rs`
+//!   backend for verification, and directly for signing with the cached key pair), whose
+//!   RSA private-key operation is constant-time. The RustCrypto `rsa` crate used before
+//!   carries RUSTSEC-2023-0071 (Marvin), with no fixed version (SPEC §14).
+//! - Nothing here logs or displays a token or key: [`Issued`] and [`Tokens`] redact
+//!   theirs in `Debug`, and errors name pools and kids, never key bytes.
+//!
+//! # Time
+//!
+//! Every `iat`, `exp` and expiry check uses the injected [`Clock`], never the system's (the
+//! JWT crate's own `exp` check is therefore switched off and done here), so tests move
+//! time instead of sleeping.
+
+mod claims;
+mod keys;
+mod refresh;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use userpool_store::{GroupClaims, OsRandom, RandomSource, Store};
+
+use crate::{Clock, UserDescription};
+use userpool_core::UserPoolId;
+use uuid::Uuid;
+
+pub use userpool_store::TokenSession;
+
+use userpool_core::{Cause, Error, Internal, NotAuthorized};
+
+/// How long access and id tokens are valid by default: one hour, Cognito's default.
+pub const DEFAULT_ACCESS_VALIDITY: TimeDelta = TimeDelta::hours(1);
+
+/// How long a refresh token is valid by default: 30 days, Cognito's default.
+pub const DEFAULT_REFRESH_VALIDITY: TimeDelta = TimeDelta::days(30);
+
+/// How far in the future a token's `iat` may lie before it is refused: room for the
+/// clocks of several processes sharing one store, no more.
+const IAT_SKEW: TimeDelta = TimeDelta::minutes(1);
+
+/// Issues, refreshes, verifies and revokes a server's tokens. One per server, shared by
+/// all requests (it is `Send + Sync`); every method is blocking (store calls, and a key
+/// generation on a pool's first use), so call it from a blocking thread.
+pub struct Tokens {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn RandomSource>,
+    issuer_base: String,
+    keys: keys::KeyCache,
+    /// Validity of access and id tokens (`exp - iat`); [`DEFAULT_ACCESS_VALIDITY`].
+    /// Cognito lets an app client choose 5 minutes to 1 day; this server applies one
+    /// value to every client and does not police it (a host setting it to zero or less
+    /// issues tokens that are born expired).
+    pub access_validity: TimeDelta,
+    /// Validity of refresh tokens; [`DEFAULT_REFRESH_VALIDITY`] (Cognito: 1 hour to 10
+    /// years, per app client).
+    pub refresh_validity: TimeDelta,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("issuer_base", &self.issuer_base)
+            .field("access_validity", &self.access_validity)
+            .field("refresh_validity", &self.refresh_validity)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tokens of one issuance, as `AuthenticationResult` carries them.
+///
+/// `Debug` shows only which tokens are present: each is a bearer credential.
+pub struct Issued {
+    /// `AccessToken`.
+    pub access_token: String,
+    /// `IdToken`.
+    pub id_token: String,
+    /// `RefreshToken`: present after a sign-in, absent after a refresh (as in Cognito).
+    pub refresh_token: Option<String>,
+    /// `ExpiresIn`, seconds (of the access and id tokens).
+    pub expires_in: i64,
+    /// `TokenType`: always `"Bearer"`.
+    pub token_type: &'static str,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("access_token", &"<redacted>")
+            .field("id_token", &"<redacted>")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expires_in", &self.expires_in)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
+}
+
+/// What a verified access token says: enough for GetUser, ChangePassword, GlobalSignOut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// The pool, from the (verified) issuer.
+    pub pool_id: UserPoolId,
+    /// The user's `sub`.
+    pub sub: Uuid,
+    /// The username at issuance (a handler should look the user up by `sub`).
+    pub username: String,
+    /// The app client the user signed in through.
+    pub client_id: String,
+    /// The session the token was issued from.
+    pub origin_jti: Uuid,
+}
+
+impl Tokens {
+    /// Tokens over `store`, timed by `clock`, with issuer `{issuer_base}/{pool_id}` (a
+    /// trailing `/` on `issuer_base` is dropped). Randomness comes from the OS; validities
+    /// are Cognito's defaults.
+    #[must_use]
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, issuer_base: String) -> Self {
+        let issuer_base = issuer_base.trim_end_matches('/').to_owned();
+        Tokens {
+            store,
+            clock,
+            random: Arc::new(OsRandom),
+            issuer_base,
+            keys: keys::KeyCache::default(),
+            access_validity: DEFAULT_ACCESS_VALIDITY,
+            refresh_validity: DEFAULT_REFRESH_VALIDITY,
+        }
+    }
+
+    /// The same, drawing ids and refresh tokens from `random` (tests pass a seeded one;
+    /// RSA key generation always uses the OS generator).
+    #[must_use]
+    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// The `iss` of the pool's tokens.
+    #[must_use]
+    pub fn issuer(&self, pool: &UserPoolId) -> String {
+        format!("{}/{}", self.issuer_base, pool.as_str())
+    }
+
+    /// A fresh sign-in: a new [`TokenSession`] with its refresh token, and access and id
+    /// tokens from it.
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool, `UserNotFoundException` when the
+    /// user was deleted meanwhile, `InternalErrorException` for storage, randomness or
+    /// signing failures.
+    pub fn issue(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+    ) -> Result<Issued, Error> {
+        let now = self.clock.now();
+        let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
+        let session = TokenSession {
+            pool_id: pool.clone(),
+            origin_jti: random_uuid(self.random.as_ref())?,
+            sub: user.sub,
+            client_id: client_id.to_owned(),
+            refresh_digest,
+            issued_at: now,
+            expires_at: add(now, self.refresh_validity)?,
+            revoked: false,
+        };
+        // Sign first: a failure to sign leaves no session behind.
+        let mut issued = self.sign(&session, user, now, now)?;
+        self.store.insert_token_session(&session)?;
+        issued.refresh_token = Some(refresh_token.as_str().to_owned());
+        Ok(issued)
+    }
+
+    /// REFRESH_TOKEN_AUTH: the session of `refresh_token`, if it belongs to `client_id`,
+    /// is not revoked and has not expired.
+    ///
+    /// # Errors
+    /// `NotAuthorizedException` with Cognito's messages: `Invalid Refresh Token` (unknown
+    /// token, garbage, or another client's), `Refresh Token has been revoked`,
+    /// `Refresh Token has expired`. `ResourceNotFoundException` for an unknown pool,
+    /// `InternalErrorException` for storage failures.
+    pub fn session_for_refresh(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        refresh_token: &str,
+    ) -> Result<TokenSession, Error> {
+        let digest = refresh::refresh_digest(refresh_token);
+        let refused = |why: NotAuthorized| Error::NotAuthorized(why);
+        let session = self
+            .store
+            .find_token_session_by_refresh(pool, &digest)?
+            .ok_or_else(|| refused(NotAuthorized::InvalidRefreshToken))?;
+        // Another client's token says nothing more than "invalid" about it.
+        if session.client_id != client_id {
+            return Err(refused(NotAuthorized::InvalidRefreshToken));
+        }
+        if session.revoked {
+            return Err(refused(NotAuthorized::RevokedRefreshToken));
+        }
+        if self.clock.now() >= session.expires_at {
+            return Err(refused(NotAuthorized::ExpiredRefreshToken));
+        }
+        Ok(session)
+    }
+
+    /// New access and id tokens from an existing session (REFRESH_TOKEN_AUTH): same
+    /// `origin_jti` and `auth_time` (the original sign-in), fresh `jti`, `iat`, `exp` and
+    /// `event_id`, current attributes; no refresh token, as in Cognito.
+    ///
+    /// # Errors
+    /// `InternalErrorException` when `user` is not the session's user, or signing fails.
+    pub fn reissue(&self, session: &TokenSession, user: &UserDescription) -> Result<Issued, Error> {
+        if session.sub != user.sub {
+            return Err(internal(format!(
+                "reissue for session {} with another user's description",
+                session.origin_jti
+            )));
+        }
+        self.sign(session, user, session.issued_at, self.clock.now())
+    }
+
+    /// Verifies an access token: RS256 signature by the key of the pool its `iss` names
+    /// (read unverified only to pick the key, then checked as part of the verification),
+    /// `token_use` `access`, `exp` and `iat` against the clock, and that its session
+    /// exists and is not revoked.
+    ///
+    /// # Errors
+    /// `NotAuthorizedException`: `Access Token has expired`, `Access Token has been
+    /// revoked`, otherwise `Invalid Access Token` (bad signature, another algorithm, an id
+    /// token, an unknown pool or session, garbage). `InternalErrorException` for storage
+    /// failures.
+    pub fn verify_access(&self, access_token: &str) -> Result<AccessClaims, Error> {
+        let invalid = || Error::NotAuthorized(NotAuthorized::InvalidToken);
+        let unverified: claims::UnverifiedIssuer =
+            jsonwebtoken::dangerous::insecure_decode_claims(access_token).map_err(|_| invalid())?;
+        let pool = unverified
+            .iss
+            .strip_prefix(&self.issuer_base)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|id| UserPoolId::parse(id).ok())
+            .ok_or_else(invalid)?;
+        let key = match self.keys.existing(self.store.as_ref(), &pool) {
+            Ok(Some(key)) => key,
+            // A pool without a key (or without existence) issued nothing.
+            Ok(None) => return Err(invalid()),
+            Err(e) if keys::is_pool_not_found(&e) => return Err(invalid()),
+            Err(e) => return Err(e),
+        };
+        let header = jsonwebtoken::decode_header(access_token).map_err(|_| invalid())?;
+        if header.kid.as_deref() != Some(key.kid.as_str()) {
+            return Err(invalid());
+        }
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[self.issuer(&pool)]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.validate_exp = false; // checked below against the injected clock
+        validation.validate_aud = false; // access tokens have no `aud`
+        let verified = jsonwebtoken::decode::<claims::VerifiedAccess>(
+            access_token,
+            &key.decoding,
+            &validation,
+        )
+        .map_err(|_| invalid())?
+        .claims;
+        if verified.token_use != "access" {
+            return Err(invalid());
+        }
+        let now = self.clock.now();
+        if verified.iat > add(now, IAT_SKEW)?.timestamp() {
+            return Err(invalid());
+        }
+        if now.timestamp() >= verified.exp {
+            return Err(Error::NotAuthorized(NotAuthorized::ExpiredAccessToken));
+        }
+        let session = match self.store.find_token_session(&pool, verified.origin_jti) {
+            Ok(Some(session)) => session,
+            // Deleted with its user or pool.
+            Ok(None) => return Err(invalid()),
+            Err(e) => {
+                let e = Error::from(e);
+                return Err(if keys::is_pool_not_found(&e) {
+                    invalid()
+                } else {
+                    e
+                });
+            }
+        };
+        if session.sub != verified.sub || session.client_id != verified.client_id {
+            return Err(invalid());
+        }
+        if session.revoked {
+            return Err(Error::NotAuthorized(NotAuthorized::RevokedAccessToken));
+        }
+        Ok(AccessClaims {
+            pool_id: pool,
+            sub: verified.sub,
+            username: verified.username,
+            client_id: verified.client_id,
+            origin_jti: verified.origin_jti,
+        })
+    }
+
+    /// The pool's JWKS, `{"keys": [{"alg","e","kid","kty","n","use"}]}`, creating the
+    /// pool's key if it has none yet (so the JWKS is stable from its first fetch).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool; `InternalErrorException` for
+    /// storage or key-generation failures.
+    pub fn jwks(&self, pool: &UserPoolId) -> Result<serde_json::Value, Error> {
+        let key = self.key(pool)?;
+        Ok(serde_json::json!({ "keys": [key.jwk()] }))
+    }
+
+    /// Revokes every session of the user (GlobalSignOut, AdminUserGlobalSignOut,
+    /// AdminDisableUser): their refresh tokens stop working and their access tokens stop
+    /// verifying. Returns how many sessions were newly revoked.
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` for an unknown pool; `InternalErrorException` for
+    /// storage failures.
+    pub fn revoke_user(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, Error> {
+        Ok(self.store.revoke_token_sessions(pool, sub)?)
+    }
+
+    fn key(&self, pool: &UserPoolId) -> Result<Arc<keys::PoolKey>, Error> {
+        self.keys.get_or_create(
+            self.store.as_ref(),
+            self.clock.as_ref(),
+            self.random.as_ref(),
+            pool,
+        )
+    }
+
+    /// Signs the access and id tokens of `session` for `user`.
+    fn sign(
+        &self,
+        session: &TokenSession,
+        user: &UserDescription,
+        auth_time: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Issued, Error> {
+        let key = self.key(&session.pool_id)?;
+        let issuer = self.issuer(&session.pool_id);
+        let common = claims::Common {
+            issuer: &issuer,
+            sub: session.sub,
+            username: &user.username,
+            client_id: &session.client_id,
+            origin_jti: session.origin_jti,
+            event_id: random_uuid(self.random.as_ref())?,
+            auth_time: auth_time.timestamp(),
+            iat: now.timestamp(),
+            exp: add(now, self.access_validity)?.timestamp(),
+        };
+        // Cognito's header is exactly `{"kid", "alg"}` (no `typ`).
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = None;
+        header.kid = Some(key.kid.clone());
+        let encode = |claims: &serde_json::Value| encode(&header, claims, &key);
+        // Read at every issue, so a membership change shows at the next sign-in or refresh.
+        let groups = GroupClaims::for_user(self.store.as_ref(), &session.pool_id, session.sub)?;
+        let mut access_claims = claims::access(&common, random_uuid(self.random.as_ref())?);
+        claims::add_groups(&mut access_claims, &groups, false);
+        let mut id_claims = claims::id(&common, user, random_uuid(self.random.as_ref())?);
+        claims::add_groups(&mut id_claims, &groups, true);
+        let access = encode(&access_claims)?;
+        let id = encode(&id_claims)?;
+        Ok(Issued {
+            access_token: access,
+            id_token: id,
+            refresh_token: None,
+            expires_in: self.access_validity.num_seconds(),
+            token_type: "Bearer",
+        })
+    }
+}
+
+/// A JWS compact serialisation, as `jsonwebtoken::encode` writes it (base64url of the
+/// header's and the claims' JSON, and of the signature over both), signed with the cached
+/// key pair.
+fn encode(
+    header: &Header,
+    claims: &serde_json::Value,
+    key: &keys::PoolKey,
+) -> Result<String, Error> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let unserialisable = |_| internal("cannot serialise a token");
+    let message = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(&serde_json::to_vec(header).map_err(unserialisable)?),
+        Base64UrlUnpadded::encode_string(&serde_json::to_vec(claims).map_err(unserialisable)?),
+    );
+    let signature = key.sign(message.as_bytes())?;
+    Ok(format!(
+        "{message}.{}",
+        Base64UrlUnpadded::encode_string(&signature)
+    ))
+}
+
+/// A random (v4) UUID from `random`.
+fn random_uuid(random: &dyn RandomSource) -> Result<Uuid, Error> {
+    let mut bytes = [0u8; 16];
+    random
+        .fill(&mut bytes)
+        .map_err(|e| internal(format!("no randomness for an id: {e}")))?;
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
+/// `at + by`, or an internal error if that leaves chrono's range (a misconfigured validity).
+fn add(at: DateTime<Utc>, by: TimeDelta) -> Result<DateTime<Utc>, Error> {
+    at.checked_add_signed(by)
+        .ok_or_else(|| internal("token validity overflows the calendar"))
+}
+
+/// A token failure for the log: `InternalErrorException` to the client.
+fn internal(detail: impl std::fmt::Display) -> Error {
+    Error::Internal(Internal::Signing(Cause::new(detail)))
+}

@@ -1,0 +1,154 @@
+//! Validation at the service boundary (SPEC §1): raw `&str` in, core input types out, and
+//! every violated member reported in one `InvalidParameterException`, as AWS does.
+
+use std::collections::BTreeMap;
+
+use userpool_core::{
+    ConfirmationCode, Constraint, Error, Password, Result, UserPoolId, Username, Violation,
+    Violations,
+};
+
+/// Collects the violations of one request's members.
+#[derive(Debug, Default)]
+pub(crate) struct Validator {
+    found: Vec<Violation>,
+    other: Option<Error>,
+}
+
+impl Validator {
+    pub(crate) fn new() -> Self {
+        Validator::default()
+    }
+
+    /// Keeps a parsed value, or records why it failed.
+    pub(crate) fn take<T>(&mut self, parsed: Result<T>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(Error::InvalidParameter(v)) => {
+                self.found.extend(v.as_slice().iter().cloned());
+                None
+            }
+            Err(e) => {
+                self.other.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn pool_id(&mut self, value: &str) -> Option<UserPoolId> {
+        self.take(UserPoolId::parse(value))
+    }
+
+    pub(crate) fn username(&mut self, value: &str) -> Option<Username> {
+        self.take(Username::parse(value))
+    }
+
+    pub(crate) fn password(&mut self, field: &'static str, value: &str) -> Option<Password> {
+        self.take(Password::parse_field(field, value))
+    }
+
+    pub(crate) fn code(&mut self, value: &str) -> Option<ConfirmationCode> {
+        self.take(ConfirmationCode::parse(value))
+    }
+
+    /// `ClientId`: 1..=128 characters of `[\w+]+`.
+    pub(crate) fn client_id(&mut self, value: &str) -> Option<String> {
+        let n = value.chars().count();
+        let constraint = if n == 0 {
+            Some(Constraint::TooShort { min: 1 })
+        } else if n > 128 {
+            Some(Constraint::TooLong { max: 128 })
+        } else if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
+        {
+            Some(Constraint::Pattern(r"[\w+]+"))
+        } else {
+            None
+        };
+        self.check("clientId", constraint).then(|| value.to_owned())
+    }
+
+    /// A free-text name (`PoolName`, `ClientName`): 1..=128 characters of
+    /// `[\w\s+=,.@-]+`.
+    pub(crate) fn name(&mut self, field: &'static str, value: &str) -> Option<String> {
+        let n = value.chars().count();
+        let constraint = if n == 0 {
+            Some(Constraint::TooShort { min: 1 })
+        } else if n > 128 {
+            Some(Constraint::TooLong { max: 128 })
+        } else if !value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_+=,.@-".contains(c))
+        {
+            Some(Constraint::Pattern(r"[\w\s+=,.@-]+"))
+        } else {
+            None
+        };
+        self.check(field, constraint).then(|| value.to_owned())
+    }
+
+    /// User attributes: names 1..=32 characters without whitespace or control characters,
+    /// values at most 2048 characters.
+    pub(crate) fn attributes(
+        &mut self,
+        field: &'static str,
+        attributes: &[(&str, &str)],
+    ) -> Option<BTreeMap<String, String>> {
+        let mut ok = true;
+        for (name, value) in attributes {
+            let n = name.chars().count();
+            let name_bad =
+                n == 0 || n > 32 || name.chars().any(|c| c.is_whitespace() || c.is_control());
+            if name_bad {
+                ok &= self.check(
+                    field,
+                    Some(Constraint::Inconsistent(
+                        "Attribute names must have 1 to 32 characters without whitespace",
+                    )),
+                );
+            }
+            if value.chars().count() > 2048 {
+                ok &= self.check(field, Some(Constraint::TooLong { max: 2048 }));
+            }
+        }
+        ok.then(|| {
+            attributes
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        })
+    }
+
+    /// Records `constraint` against `field` if there is one; true when there is none.
+    pub(crate) fn check(&mut self, field: &'static str, constraint: Option<Constraint>) -> bool {
+        match constraint {
+            Some(constraint) => {
+                self.found.push(Violation { field, constraint });
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The collected violations as one error, if any.
+    pub(crate) fn finish(self) -> Result<()> {
+        if let Some(violations) = Violations::from_vec(self.found) {
+            return Err(Error::InvalidParameter(violations));
+        }
+        self.other.map_or(Ok(()), Err)
+    }
+}
+
+/// Unwraps a value the validator accepted.
+///
+/// Invariant: called only after `finish()` returned `Ok`, which means every member parsed,
+/// so the value is `Some`. Were that ever broken, the caller gets `InternalErrorException`
+/// rather than a panic.
+pub(crate) fn accepted<T>(value: Option<T>) -> Result<T> {
+    value.ok_or_else(|| {
+        Error::Internal(userpool_core::Internal::Bug(userpool_core::Cause::new(
+            "an accepted request lacks a member the validator passed",
+        )))
+    })
+}

@@ -1,0 +1,124 @@
+//! Shared set-up for the service tests: a memory store, a manual clock, seeded randomness,
+//! recorded deliveries and one pool with a password client, hashing with the insecure
+//! fast parameters.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::sync::Arc;
+
+use userpool::{
+    Caller, ClientSettings, ManualClock, MemoryStore, PoolSettings, RecordingDelivery,
+    SeededRandom, Store, UserKey, UserPools, UserPoolsBuilder,
+};
+use userpool_core::testing::epoch;
+use userpool_core::{
+    AliasAttribute, HashParams, Password, PasswordHash, PasswordHasher, PasswordPolicy, UserRecord,
+    Username,
+};
+
+pub struct Env {
+    pub pools: UserPools<MemoryStore>,
+    pub store: Arc<MemoryStore>,
+    pub clock: Arc<ManualClock>,
+    pub delivery: Arc<RecordingDelivery>,
+    pub admin: Caller,
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+pub fn fast_settings() -> PoolSettings {
+    PoolSettings {
+        hash_params: HashParams::insecure_fast_for_tests(),
+        ..PoolSettings::default()
+    }
+}
+
+pub fn settings(
+    policy: PasswordPolicy,
+    aliases: &[AliasAttribute],
+    case_sensitive: bool,
+) -> PoolSettings {
+    PoolSettings {
+        policy,
+        alias_attributes: aliases.to_vec(),
+        case_sensitive,
+        ..fast_settings()
+    }
+}
+
+/// An environment with one pool (`settings`) and one client allowing the password flow;
+/// `configure` adjusts the service (authoriser, rate limiter...).
+pub fn env_with(
+    settings: PoolSettings,
+    prevent_user_existence_errors: bool,
+    configure: impl FnOnce(UserPoolsBuilder<MemoryStore>) -> UserPoolsBuilder<MemoryStore>,
+) -> Env {
+    let store = Arc::new(MemoryStore::new());
+    let clock = Arc::new(ManualClock::new(epoch()));
+    let delivery = Arc::new(RecordingDelivery::new());
+    let builder = UserPools::builder(Arc::clone(&store))
+        .clock(clock.clone())
+        .random(Arc::new(SeededRandom::new(42)))
+        .delivery(delivery.clone());
+    let pools = configure(builder).build();
+    let admin = Caller::new("admin");
+    let pool = pools
+        .create_user_pool(&admin, "test pool", settings)
+        .expect("create pool");
+    let client = pools
+        .create_user_pool_client(
+            &admin,
+            pool.id.as_str(),
+            "app",
+            ClientSettings {
+                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                prevent_user_existence_errors,
+                ..ClientSettings::default()
+            },
+        )
+        .expect("create client");
+    Env {
+        pools,
+        store,
+        clock,
+        delivery,
+        admin,
+        pool_id: pool.id.as_str().to_owned(),
+        client_id: client.client_id,
+    }
+}
+
+pub fn env() -> Env {
+    env_with(fast_settings(), false, |b| b)
+}
+
+impl Env {
+    /// The stored record of `username` (exact username key), if any.
+    pub fn record(&self, username: &str) -> Option<UserRecord> {
+        let id = userpool_core::UserPoolId::parse(&self.pool_id).expect("valid id");
+        self.store
+            .find_user(&id, UserKey::Username(username))
+            .expect("store")
+    }
+
+    /// Creates a CONFIRMED user with a permanent password and the given attributes.
+    pub fn confirmed(&self, username: &str, password: &str, attributes: &[(&str, &str)]) {
+        self.pools
+            .admin_create_user(&self.admin, &self.pool_id, username, None, attributes, None)
+            .expect("admin_create_user");
+        self.pools
+            .admin_set_user_password(&self.admin, &self.pool_id, username, password, Some(true))
+            .expect("admin_set_user_password");
+    }
+}
+
+pub fn verifies(password: &str, hash: &PasswordHash) -> bool {
+    PasswordHasher::new(HashParams::insecure_fast_for_tests())
+        .expect("fast hasher")
+        .verify(&Password::parse(password).expect("valid password"), hash)
+        .expect("verify")
+}
+
+pub fn username(name: &str) -> Username {
+    Username::parse(name).expect("valid username")
+}
