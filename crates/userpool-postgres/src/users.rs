@@ -83,6 +83,10 @@ static INSERT_SQL: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// One placeholder per field, then the pool, the username key and the expected version.
+/// Returns the row id, the `sub`, and the user's alias keys as they were before the write:
+/// read by the statement's snapshot, which is consistent with the version matched, since
+/// every change of a user's keys bumps its version (a write committed after the snapshot
+/// makes the version check fail, and nothing is updated).
 static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
     let sets: Vec<String> = FIELDS
         .iter()
@@ -92,7 +96,11 @@ static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
     let n = FIELDS.len();
     format!(
         "UPDATE users SET {} WHERE pool_id = ${} AND username_key = ${} AND version = ${} \
-         RETURNING id, sub",
+         RETURNING id, sub, \
+         ARRAY(SELECT attribute FROM aliases a WHERE a.user_id = users.id \
+               ORDER BY attribute, alias_key) AS alias_attributes, \
+         ARRAY(SELECT alias_key FROM aliases a WHERE a.user_id = users.id \
+               ORDER BY attribute, alias_key) AS alias_keys",
         sets.join(", "),
         n + 1,
         n + 2,
@@ -372,14 +380,12 @@ pub(crate) fn update(
     let id: i64 = get(&row, "id")?;
     // Only the keys that changed are written: most writes (a sign-in's lockout
     // bookkeeping, a code, a password) change none.
-    let stored: BTreeSet<(String, String)> = conn
-        .query(
-            "SELECT attribute, alias_key FROM aliases WHERE user_id = $1",
-            &[&id],
-        )?
-        .iter()
-        .map(|row| Ok((get(row, "attribute")?, get(row, "alias_key")?)))
-        .collect::<Result<_, Failure>>()?;
+    let attributes: Vec<String> = get(&row, "alias_attributes")?;
+    let alias_keys: Vec<String> = get(&row, "alias_keys")?;
+    if attributes.len() != alias_keys.len() {
+        return Err(corrupt("aliases: attributes and keys differ in number"));
+    }
+    let stored: BTreeSet<(String, String)> = attributes.into_iter().zip(alias_keys).collect();
     let wanted: BTreeMap<(String, String), userpool_core::AliasAttribute> =
         keys::alias_keys(pool, user)
             .into_iter()
