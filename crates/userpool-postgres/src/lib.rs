@@ -1,6 +1,8 @@
-//! The PostgreSQL [`Store`] for userpool (SPEC §20): pools, app clients, users, groups and
-//! token storage in a PostgreSQL (14 or newer) database that several server instances
-//! share.
+//! The PostgreSQL [`Store`] for userpool (SPEC §20): pools (with their MFA configuration,
+//! attribute schema and settings), app clients (with their OAuth settings), users (with
+//! their MFA and SRP state), groups, token storage, and the OAuth records of SPEC §21
+//! (domains, resource servers, identity providers, authorization codes) in a PostgreSQL
+//! (14 or newer) database that several server instances share.
 //!
 //! # Example
 //!
@@ -39,7 +41,9 @@
 //! - **Uniqueness by named constraints**, in the writing transaction
 //!   (`users_username_unique`, `users_sub_unique`, `aliases_pkey`, `pools_pkey`,
 //!   `clients_pkey`, `pool_groups_pkey`, `token_sessions_pkey`,
-//!   `token_sessions_refresh_unique`): a unique violation comes back as the matching
+//!   `token_sessions_refresh_unique`, `pool_domains_pkey`, `pool_domains_pool_unique`,
+//!   `resource_servers_pkey`, `identity_providers_pkey`, `idp_identifiers_pkey`,
+//!   `authorization_codes_pkey`): a unique violation comes back as the matching
 //!   [`StoreError`] by the constraint's name, never by parsing a message.
 //! - **Consistent reads.** A user is read by one statement (its attributes and password
 //!   history live in its row), so a read never mixes two versions of it; a page of users
@@ -49,7 +53,10 @@
 //!   restarted: PostgreSQL rolled it back), runs again on another connection, up to
 //!   [`PostgresOptions::retries`] times. A connection lost *while committing* leaves the
 //!   outcome unknown: that write is reported as a backend failure, never repeated.
-//! - **Ordering.** Pool ids, username keys and group names are `COLLATE "C"` columns:
+//! - **Single use.** An authorization code is taken by `DELETE ... RETURNING`: of
+//!   instances racing to exchange one code, exactly one gets it.
+//! - **Ordering.** Pool ids, username keys, group names, client ids, resource-server
+//!   identifiers and identity-provider names are `COLLATE "C"` columns:
 //!   pages come in byte order (Rust's `str` order), whatever the database's collation.
 //! - **Migrations** ([`schema`]) go forward only, one transaction per step, under
 //!   `pg_advisory_xact_lock` on the schema's name: instances starting together migrate
@@ -61,10 +68,11 @@
 //!   operation waits at most [`PostgresOptions::checkout_timeout`] for one. TLS through
 //!   rustls, verifying the server against a CA file ([`PostgresOptions::ca_file`]).
 //! - **Secrets at rest (SPEC §14)** are as in userpool-sqlite: passwords arrive hashed,
-//!   codes and challenge sessions as salted digests, refresh tokens as the host's digest;
-//!   app-client secrets, signing keys and SRP state arrive sealed when the store is
-//!   wrapped in [`userpool_store::SealingStore`], under a key file that every instance
-//!   shares and the database never holds; plaintext rows written without it are sealed in
+//!   codes and challenge sessions as salted digests, refresh tokens and authorization
+//!   codes as the host's digests; app-client secrets, signing keys, SRP and MFA state and
+//!   identity-provider client secrets arrive sealed when the store is wrapped in
+//!   [`userpool_store::SealingStore`], under a key file that every instance shares and the
+//!   database never holds; plaintext rows written without it are sealed in
 //!   place when first read through it (until `VACUUM` reclaims them, the replaced row
 //!   versions stay in the table's pages, as SQLite's WAL keeps old pages until a
 //!   checkpoint). Errors and `Debug` never show the URL (it may hold a password) or a
@@ -96,6 +104,7 @@ mod codec;
 mod connection;
 mod error;
 mod groups;
+mod oauth;
 mod options;
 mod pools;
 pub mod schema;
@@ -106,7 +115,8 @@ use std::fmt;
 
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
-    ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+    AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
+    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
 };
 use uuid::Uuid;
 
@@ -125,6 +135,12 @@ const UNIQUE_CONSTRAINTS: &[&str] = &[
     "pool_groups_pkey",
     "token_sessions_pkey",
     "token_sessions_refresh_unique",
+    "pool_domains_pkey",
+    "pool_domains_pool_unique",
+    "resource_servers_pkey",
+    "identity_providers_pkey",
+    "idp_identifiers_pkey",
+    "authorization_codes_pkey",
 ];
 
 /// The [`Store`] on a PostgreSQL database, through a bounded connection pool.
@@ -259,6 +275,30 @@ impl Store for PostgresStore {
     /// One indexed lookup (client ids are the `clients` primary key).
     fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
         self.db().read(|c| pools::get_client(c, None, client_id))
+    }
+
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db()
+            .read(|c| pools::list_clients(c, pool, after, limit))
+    }
+
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.db().write(|c| pools::update_client(c, client))
+    }
+
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| pools::delete_client(c, pool, client_id))
+    }
+
+    /// One `COUNT(*)` over the pool's users.
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        self.db().read(|c| pools::count_users(c, pool))
     }
 
     /// Commits a transaction that bumps the pool's decoy counter: a row write and a WAL
@@ -424,6 +464,14 @@ impl Store for PostgresStore {
         self.db().write(|c| tokens::revoke(c, pool, sub))
     }
 
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db().write(|c| tokens::revoke_one(c, pool, origin_jti))
+    }
+
     fn replace_client_secret(
         &self,
         pool: &UserPoolId,
@@ -444,5 +492,131 @@ impl Store for PostgresStore {
     ) -> Result<bool, StoreError> {
         self.db()
             .write(|c| tokens::replace_signing_key(c, pool, kid, expected, new))
+    }
+
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| oauth::create_domain(c, domain))
+    }
+
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        self.db().read(|c| oauth::get_domain(c, domain))
+    }
+
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.db().read(|c| oauth::domain_of_pool(c, pool))
+    }
+
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| oauth::update_domain(c, domain))
+    }
+
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.db().write(|c| oauth::delete_domain(c, pool, domain))
+    }
+
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::create_resource_server(c, server))
+    }
+
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::get_resource_server(c, pool, identifier))
+    }
+
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::list_resource_servers(c, pool, after, limit))
+    }
+
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::update_resource_server(c, server))
+    }
+
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| oauth::delete_resource_server(c, pool, identifier))
+    }
+
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::create_identity_provider(c, provider))
+    }
+
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::get_identity_provider(c, pool, provider_name))
+    }
+
+    /// One statement: the identifier's row joined to its provider's.
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::find_identity_provider_by_identifier(c, pool, identifier))
+    }
+
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::list_identity_providers(c, pool, after, limit))
+    }
+
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::update_identity_provider(c, provider))
+    }
+
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| oauth::delete_identity_provider(c, pool, provider_name))
+    }
+
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.db().write(|c| oauth::insert_code(c, code))
+    }
+
+    /// `DELETE ... RETURNING`: of transactions racing with one code, the first to delete
+    /// the row gets it, and the others, re-checking it after that one committed, none.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.db().write(|c| oauth::take_code(c, pool, code_digest))
     }
 }

@@ -3,8 +3,9 @@
 
 use postgres::Row;
 use postgres::types::FromSql;
-use userpool_core::{HashParams, PasswordPolicy, UserPoolId};
-use userpool_store::{ClientRecord, PoolRecord, StoreError};
+use userpool_core::mfa::PoolMfaConfig;
+use userpool_core::{HashParams, PasswordPolicy, PoolSettings, Schema, UserPoolId};
+use userpool_store::{ClientOAuth, ClientRecord, PoolRecord, StoreError};
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
@@ -21,8 +22,31 @@ macro_rules! pool_columns {
          require_symbols, password_history_size, temporary_password_validity_days, \
          maximum_length, reject_user_identity, refuse_temporary_as_new, minimum_strength, \
          hash_memory_kib, hash_iterations, hash_parallelism, history_mode, alias_attributes, \
-         username_attributes, case_sensitive, created_at, modified_at, version"
+         username_attributes, case_sensitive, created_at, modified_at, version, \
+         mfa_configuration, mfa_software_token, mfa_sms, mfa_sms_message, attribute_schema, \
+         settings"
     };
+}
+
+/// The pool's schema as stored: NULL for the standard schema, else its JSON (as
+/// userpool-sqlite stores it).
+fn schema_text(schema: &Schema) -> Result<Option<String>, Failure> {
+    if *schema == Schema::standard() {
+        return Ok(None);
+    }
+    serde_json::to_string(schema)
+        .map(Some)
+        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
+}
+
+/// The pool's settings as stored: NULL for the defaults, else their JSON.
+fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
+    if *settings == PoolSettings::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(settings)
+        .map(Some)
+        .map_err(|_| corrupt("pools.settings: not serialisable"))
 }
 
 fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
@@ -69,6 +93,25 @@ fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
             "pools.username_attributes",
         )?,
         case_sensitive: get(row, "case_sensitive")?,
+        mfa: PoolMfaConfig {
+            mode: get::<&str>(row, "mfa_configuration")?
+                .parse()
+                .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
+            software_token: get(row, "mfa_software_token")?,
+            sms: get(row, "mfa_sms")?,
+            sms_message: get(row, "mfa_sms_message")?,
+        },
+        // Deserialising re-validates the schema.
+        schema: match get::<Option<&str>>(row, "attribute_schema")? {
+            None => Schema::standard(),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?,
+        },
+        settings: match get::<Option<&str>>(row, "settings")? {
+            None => PoolSettings::default(),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|_| corrupt("pools.settings: not valid settings"))?,
+        },
         created_at: time(get(row, "created_at")?, "pools.created_at")?,
         modified_at: time(get(row, "modified_at")?, "pools.modified_at")?,
         version: from_sql_int(get(row, "version")?, "pools.version")?,
@@ -150,7 +193,7 @@ pub(crate) fn create(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
             "INSERT INTO pools (",
             pool_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, 1)"
+             $17, $18, $19, $20, $21, $22, 1, $23, $24, $25, $26, $27, $28)"
         ),
         &[
             &pool.id.as_str(),
@@ -175,6 +218,12 @@ pub(crate) fn create(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
             &pool.case_sensitive,
             &micros(pool.created_at),
             &micros(pool.modified_at),
+            &pool.mfa.mode.as_str(),
+            &pool.mfa.software_token,
+            &pool.mfa.sms,
+            &pool.mfa.sms_message,
+            &schema_text(&pool.schema)?,
+            &settings_text(&pool.settings)?,
         ],
     );
     match result {
@@ -228,7 +277,9 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
          maximum_length = $10, reject_user_identity = $11, refuse_temporary_as_new = $12, \
          minimum_strength = $13, hash_memory_kib = $14, hash_iterations = $15, \
          hash_parallelism = $16, history_mode = $17, created_at = $18, modified_at = $19, \
-         version = $20 WHERE id = $1 AND version = $21",
+         version = $20, mfa_configuration = $22, mfa_software_token = $23, mfa_sms = $24, \
+         mfa_sms_message = $25, attribute_schema = $26, settings = $27 \
+         WHERE id = $1 AND version = $21",
         &[
             &pool.id.as_str(),
             &pool.name,
@@ -251,6 +302,12 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
             &micros(pool.modified_at),
             &to_sql_int(next, "pools.version")?,
             &to_sql_int(pool.version, "pools.version")?,
+            &pool.mfa.mode.as_str(),
+            &pool.mfa.software_token,
+            &pool.mfa.sms,
+            &pool.mfa.sms_message,
+            &schema_text(&pool.schema)?,
+            &settings_text(&pool.settings)?,
         ],
     )?;
     if changed != 1 {
@@ -285,6 +342,38 @@ pub(crate) fn delete(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The columns a client is read from.
+macro_rules! client_columns {
+    () => {
+        "client_id, pool_id, name, secret, explicit_auth_flows, prevent_user_existence_errors, \
+         created_at, oauth_flows, oauth_flows_user_pool_client, oauth_scopes, callback_urls, \
+         logout_urls, default_redirect_uri, supported_identity_providers"
+    };
+}
+
+fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
+    let pool_id: &str = get(row, "pool_id")?;
+    Ok(ClientRecord {
+        pool_id: UserPoolId::parse(pool_id)
+            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        client_id: get(row, "client_id")?,
+        name: get(row, "name")?,
+        secret: get(row, "secret")?,
+        explicit_auth_flows: get(row, "explicit_auth_flows")?,
+        prevent_user_existence_errors: get(row, "prevent_user_existence_errors")?,
+        created_at: time(get(row, "created_at")?, "clients.created_at")?,
+        oauth: ClientOAuth {
+            allowed_flows: get(row, "oauth_flows")?,
+            allowed_flows_user_pool_client: get(row, "oauth_flows_user_pool_client")?,
+            allowed_scopes: get(row, "oauth_scopes")?,
+            callback_urls: get(row, "callback_urls")?,
+            logout_urls: get(row, "logout_urls")?,
+            default_redirect_uri: get(row, "default_redirect_uri")?,
+            supported_identity_providers: get(row, "supported_identity_providers")?,
+        },
+    })
+}
+
 /// Inserts an app client of an existing pool.
 pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     // Locks the pool row against a concurrent delete until this transaction ends (the
@@ -297,9 +386,13 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
     if found.is_none() {
         return Err(StoreError::PoolNotFound(client.pool_id.as_str().to_owned()).into());
     }
+    let oauth = &client.oauth;
     let result = conn.execute_raw(
-        "INSERT INTO clients (client_id, pool_id, name, secret, explicit_auth_flows, \
-         prevent_user_existence_errors, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        concat!(
+            "INSERT INTO clients (",
+            client_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ),
         &[
             &client.client_id,
             &client.pool_id.as_str(),
@@ -308,6 +401,13 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
             &client.explicit_auth_flows,
             &client.prevent_user_existence_errors,
             &micros(client.created_at),
+            &oauth.allowed_flows,
+            &oauth.allowed_flows_user_pool_client,
+            &oauth.allowed_scopes,
+            &oauth.callback_urls,
+            &oauth.logout_urls,
+            &oauth.default_redirect_uri,
+            &oauth.supported_identity_providers,
         ],
     );
     match result {
@@ -317,6 +417,92 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// App clients of a pool in client-id order (`COLLATE "C"`), after `after`, at most
+/// `limit`.
+pub(crate) fn list_clients(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<ClientRecord>, Failure> {
+    require_exists(conn, pool)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.query(
+        concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM clients WHERE pool_id = $1 AND ($2::text IS NULL OR client_id > $2) \
+             ORDER BY client_id LIMIT $3"
+        ),
+        &[&pool.as_str(), &after, &limit],
+    )?
+    .iter()
+    .map(client_from_row)
+    .collect()
+}
+
+/// Replaces a client's settings; its id, pool, secret and creation time stay.
+pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
+    require_exists(conn, &client.pool_id)?;
+    let oauth = &client.oauth;
+    let changed = conn.execute(
+        "UPDATE clients SET name = $3, explicit_auth_flows = $4, \
+         prevent_user_existence_errors = $5, oauth_flows = $6, \
+         oauth_flows_user_pool_client = $7, oauth_scopes = $8, callback_urls = $9, \
+         logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12 \
+         WHERE client_id = $1 AND pool_id = $2",
+        &[
+            &client.client_id,
+            &client.pool_id.as_str(),
+            &client.name,
+            &client.explicit_auth_flows,
+            &client.prevent_user_existence_errors,
+            &oauth.allowed_flows,
+            &oauth.allowed_flows_user_pool_client,
+            &oauth.allowed_scopes,
+            &oauth.callback_urls,
+            &oauth.logout_urls,
+            &oauth.default_redirect_uri,
+            &oauth.supported_identity_providers,
+        ],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// Deletes a client.
+pub(crate) fn delete_client(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    client_id: &str,
+) -> Result<(), Failure> {
+    require_exists(conn, pool)?;
+    let changed = conn.execute(
+        "DELETE FROM clients WHERE client_id = $1 AND pool_id = $2",
+        &[&client_id, &pool.as_str()],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// How many users the pool has: one `COUNT(*)` over its index.
+pub(crate) fn count_users(conn: &mut Conn, pool: &UserPoolId) -> Result<u64, Failure> {
+    require_exists(conn, pool)?;
+    let row = conn.query_opt(
+        "SELECT COUNT(*) AS n FROM users WHERE pool_id = $1",
+        &[&pool.as_str()],
+    )?;
+    let n: i64 = match row {
+        Some(row) => get(&row, "n")?,
+        None => 0,
+    };
+    from_sql_int(n, "users: count")
 }
 
 /// Replaces a client's secret if it is still `expected`; whether it was.
@@ -341,22 +527,12 @@ pub(crate) fn get_client(
     client_id: &str,
 ) -> Result<Option<ClientRecord>, Failure> {
     let row = conn.query_opt(
-        "SELECT pool_id, name, secret, explicit_auth_flows, prevent_user_existence_errors, \
-         created_at FROM clients WHERE client_id = $1 AND ($2::text IS NULL OR pool_id = $2)",
+        concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM clients WHERE client_id = $1 AND ($2::text IS NULL OR pool_id = $2)"
+        ),
         &[&client_id, &pool.map(UserPoolId::as_str)],
     )?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let pool_id: &str = get(&row, "pool_id")?;
-    Ok(Some(ClientRecord {
-        pool_id: UserPoolId::parse(pool_id)
-            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
-        client_id: client_id.to_owned(),
-        name: get(&row, "name")?,
-        secret: get(&row, "secret")?,
-        explicit_auth_flows: get(&row, "explicit_auth_flows")?,
-        prevent_user_existence_errors: get(&row, "prevent_user_existence_errors")?,
-        created_at: time(get(&row, "created_at")?, "clients.created_at")?,
-    }))
+    row.as_ref().map(client_from_row).transpose()
 }

@@ -16,17 +16,31 @@
 //! | table | one row per | keys and constraints |
 //! |---|---|---|
 //! | `userpool_schema` | (one row) the schema version | marks the schema as userpool's |
-//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes, case sensitivity, times, `version` | `pools_pkey (id)` |
+//! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes, case sensitivity, MFA configuration, attribute schema and settings (JSON), times, `version` | `pools_pkey (id)` |
 //! | `decoy_writes` | pool: its count of decoy writes (`Store::decoy_write`) | cascades with its pool |
-//! | `clients` | app client: name, secret, auth flows (array, in order), `PreventUserExistenceErrors`, creation time | `clients_pkey (client_id)`: ids unique across pools; cascades with its pool |
-//! | `users` | user: username, `username_key`, `sub`, status, credential, history (array, newest first), history salt, lockout, pending code and challenge (digests), code throttles, SRP state, attributes (two arrays, by name), times, `version` | `users_username_unique (pool_id, username_key)`, `users_sub_unique (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing; cascades with its pool |
+//! | `clients` | app client: name, secret, auth flows (array, in order), `PreventUserExistenceErrors`, OAuth settings (arrays, in order), creation time | `clients_pkey (client_id)`: ids unique across pools; cascades with its pool |
+//! | `users` | user: username, `username_key`, `sub`, status, credential, history (array, newest first), history salt, lockout, pending code and challenge (digests), code throttles, SRP state, MFA state, held value of a pending code, attributes (two arrays, by name), times, `version` | `users_username_unique (pool_id, username_key)`, `users_sub_unique (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing; cascades with its pool |
 //! | `aliases` | alias or username-attribute key a user occupies | `aliases_pkey (pool_id, attribute, alias_key)`: the uniqueness of alias values; cascades with its user |
 //! | `signing_keys` | pool: its token-signing key | `signing_keys_pkey (pool_id)`: first writer wins; cascades with its pool |
 //! | `token_sessions` | token family of a sign-in | `token_sessions_pkey (pool_id, origin_jti)`, `token_sessions_refresh_unique (pool_id, refresh_digest)`; cascades with its pool and its user |
 //! | `pool_groups` | group of a pool (SPEC §17) | `pool_groups_pkey (pool_id, name)`; cascades with its pool |
 //! | `group_members` | membership of a user (by `sub`) in a group | primary key `(pool_id, group_name, sub)`; cascades with its group and its user |
+//! | `pool_domains` | domain of a pool (SPEC §21): name, certificate, managed-login version, creation time, `version` | `pool_domains_pkey (domain)`: unique across pools; `pool_domains_pool_unique (pool_id)`: one per pool; cascades with its pool |
+//! | `resource_servers` | resource server of a pool: name, scopes (two arrays, in order), `version` | `resource_servers_pkey (pool_id, identifier)`; cascades with its pool |
+//! | `identity_providers` | identity provider of a pool: type, details and attribute mapping (two arrays each, by key), identifiers (array, in order), times, `version` | `identity_providers_pkey (pool_id, provider_name)`; cascades with its pool |
+//! | `idp_identifiers` | `IdpIdentifier` a provider holds | `idp_identifiers_pkey (pool_id, identifier)`: unique across the pool's providers; cascades with its provider |
+//! | `authorization_codes` | authorization code waiting for its exchange (digest only), with its request's redirect URI, scopes, PKCE challenge, nonce and times | `authorization_codes_pkey (pool_id, code_digest)`; cascades with its pool and its user |
 //!
-//! Every key whose order is part of the contract (pool ids, username keys, group names) is
+//! Migration 2 added, besides those tables: the pool's MFA configuration (four columns),
+//! attribute schema and SPEC §16 settings (`attribute_schema`, `settings`: serde JSON text,
+//! NULL for the standard schema and the default settings, as userpool-sqlite stores
+//! them); the user's MFA state (`mfa`, opaque bytes like `srp`, sealed by
+//! `SealingStore`) and the new value a pending code holds (`code_held_value`); an app
+//! client's OAuth settings (arrays in its row, in the order given); a token session's
+//! scopes (an array).
+//!
+//! Every key whose order is part of the contract (pool ids, username keys, group names,
+//! client ids, resource-server identifiers, provider names) is
 //! `COLLATE "C"`: byte order of UTF-8, which is code-point order and Rust's `str` order,
 //! whatever the database's default collation; the indexes serve those orders.
 //!
@@ -50,10 +64,11 @@ pub struct Migration {
 }
 
 /// Every migration, in order; `MIGRATIONS[i].version == i + 1`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "pools, app clients, users, alias keys, token storage, groups",
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "pools, app clients, users, alias keys, token storage, groups",
+        sql: r#"
 CREATE TABLE userpool_schema (
     singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
     version BIGINT NOT NULL
@@ -209,7 +224,106 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_by_user ON group_members (pool_id, sub, group_name);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        description: "MFA (SPEC §18), attribute schema and pool settings (SPEC §16), OAuth 2.0 and OpenID Connect (SPEC §21): domains, resource servers, identity providers, authorization codes, client OAuth settings, session scopes",
+        sql: r#"
+ALTER TABLE pools
+    ADD COLUMN mfa_configuration TEXT NOT NULL DEFAULT 'OFF'
+        CHECK (mfa_configuration IN ('OFF', 'ON', 'OPTIONAL')),
+    ADD COLUMN mfa_software_token BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN mfa_sms BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN mfa_sms_message TEXT,
+    ADD COLUMN attribute_schema TEXT,
+    ADD COLUMN settings TEXT;
+
+ALTER TABLE users
+    ADD COLUMN mfa BYTEA,
+    ADD COLUMN code_held_value TEXT,
+    ADD CONSTRAINT users_held_value_needs_code
+        CHECK (code_held_value IS NULL OR code_purpose IS NOT NULL);
+
+ALTER TABLE clients
+    ADD COLUMN oauth_flows TEXT[] NOT NULL DEFAULT '{}',
+    ADD COLUMN oauth_flows_user_pool_client BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN oauth_scopes TEXT[] NOT NULL DEFAULT '{}',
+    ADD COLUMN callback_urls TEXT[] NOT NULL DEFAULT '{}',
+    ADD COLUMN logout_urls TEXT[] NOT NULL DEFAULT '{}',
+    ADD COLUMN default_redirect_uri TEXT,
+    ADD COLUMN supported_identity_providers TEXT[] NOT NULL DEFAULT '{}';
+
+ALTER TABLE token_sessions ADD COLUMN scopes TEXT[] NOT NULL DEFAULT '{}';
+
+CREATE TABLE pool_domains (
+    domain TEXT COLLATE "C" NOT NULL,
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    certificate_arn TEXT,
+    managed_login_version BIGINT NOT NULL CHECK (managed_login_version BETWEEN 0 AND 255),
+    created_at BIGINT NOT NULL,
+    version BIGINT NOT NULL CHECK (version >= 1),
+    CONSTRAINT pool_domains_pkey PRIMARY KEY (domain),
+    CONSTRAINT pool_domains_pool_unique UNIQUE (pool_id)
+);
+
+CREATE TABLE resource_servers (
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    identifier TEXT COLLATE "C" NOT NULL,
+    name TEXT NOT NULL,
+    scope_names TEXT[] NOT NULL,
+    scope_descriptions TEXT[] NOT NULL,
+    version BIGINT NOT NULL CHECK (version >= 1),
+    CONSTRAINT resource_servers_pkey PRIMARY KEY (pool_id, identifier),
+    CHECK (cardinality(scope_names) = cardinality(scope_descriptions))
+);
+
+CREATE TABLE identity_providers (
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    provider_name TEXT COLLATE "C" NOT NULL,
+    provider_type TEXT NOT NULL,
+    detail_keys TEXT[] NOT NULL,
+    detail_values TEXT[] NOT NULL,
+    mapping_keys TEXT[] NOT NULL,
+    mapping_values TEXT[] NOT NULL,
+    idp_identifiers TEXT[] NOT NULL,
+    created_at BIGINT NOT NULL,
+    modified_at BIGINT NOT NULL,
+    version BIGINT NOT NULL CHECK (version >= 1),
+    CONSTRAINT identity_providers_pkey PRIMARY KEY (pool_id, provider_name),
+    CHECK (cardinality(detail_keys) = cardinality(detail_values)),
+    CHECK (cardinality(mapping_keys) = cardinality(mapping_values))
+);
+
+CREATE TABLE idp_identifiers (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    identifier TEXT COLLATE "C" NOT NULL,
+    provider_name TEXT COLLATE "C" NOT NULL,
+    CONSTRAINT idp_identifiers_pkey PRIMARY KEY (pool_id, identifier),
+    CONSTRAINT idp_identifiers_provider_fkey FOREIGN KEY (pool_id, provider_name)
+        REFERENCES identity_providers (pool_id, provider_name) ON DELETE CASCADE
+);
+CREATE INDEX idp_identifiers_by_provider ON idp_identifiers (pool_id, provider_name);
+
+CREATE TABLE authorization_codes (
+    pool_id TEXT COLLATE "C" NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    code_digest BYTEA NOT NULL CHECK (length(code_digest) = 32),
+    client_id TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scopes TEXT[] NOT NULL,
+    code_challenge TEXT,
+    nonce TEXT,
+    auth_time BIGINT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    CONSTRAINT authorization_codes_pkey PRIMARY KEY (pool_id, code_digest),
+    CONSTRAINT authorization_codes_user_fkey FOREIGN KEY (pool_id, sub)
+        REFERENCES users (pool_id, sub) ON DELETE CASCADE
+);
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (pool_id, expires_at);
+"#,
+    },
+];
 
 /// The newest schema version this crate knows: the last migration's.
 pub const VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -100,7 +100,7 @@ pub(crate) fn insert_session(conn: &mut Conn, session: &TokenSession) -> Result<
     }
     let result = conn.execute_raw(
         "INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, refresh_digest, \
-         issued_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         issued_at, expires_at, revoked, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &session.pool_id.as_str(),
             &codec::sub_text(session.origin_jti),
@@ -110,6 +110,7 @@ pub(crate) fn insert_session(conn: &mut Conn, session: &TokenSession) -> Result<
             &micros(session.issued_at),
             &micros(session.expires_at),
             &session.revoked,
+            &session.scopes,
         ],
     );
     match result {
@@ -144,6 +145,7 @@ fn session_from_row(row: &Row) -> Result<TokenSession, Failure> {
         issued_at: time(get(row, "issued_at")?, "token_sessions.issued_at")?,
         expires_at: time(get(row, "expires_at")?, "token_sessions.expires_at")?,
         revoked: get(row, "revoked")?,
+        scopes: get(row, "scopes")?,
     })
 }
 
@@ -156,7 +158,7 @@ pub(crate) fn find_session(
     pools::require_exists(conn, pool)?;
     conn.query_opt(
         "SELECT pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, expires_at, \
-         revoked FROM token_sessions WHERE pool_id = $1 AND origin_jti = $2",
+         revoked, scopes FROM token_sessions WHERE pool_id = $1 AND origin_jti = $2",
         &[&pool.as_str(), &codec::sub_text(origin_jti)],
     )?
     .as_ref()
@@ -173,7 +175,7 @@ pub(crate) fn find_session_by_refresh(
     pools::require_exists(conn, pool)?;
     conn.query_opt(
         "SELECT pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, expires_at, \
-         revoked FROM token_sessions WHERE pool_id = $1 AND refresh_digest = $2",
+         revoked, scopes FROM token_sessions WHERE pool_id = $1 AND refresh_digest = $2",
         &[&pool.as_str(), &refresh_digest.as_slice()],
     )?
     .as_ref()
@@ -189,4 +191,19 @@ pub(crate) fn revoke(conn: &mut Conn, pool: &UserPoolId, sub: Uuid) -> Result<u6
          WHERE pool_id = $1 AND sub = $2 AND NOT revoked",
         &[&pool.as_str(), &codec::sub_text(sub)],
     )
+}
+
+/// Revokes the one session `origin_jti` if live; whether it was.
+pub(crate) fn revoke_one(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    origin_jti: Uuid,
+) -> Result<bool, Failure> {
+    pools::require_exists(conn, pool)?;
+    let changed = conn.execute(
+        "UPDATE token_sessions SET revoked = TRUE \
+         WHERE pool_id = $1 AND origin_jti = $2 AND NOT revoked",
+        &[&pool.as_str(), &codec::sub_text(origin_jti)],
+    )?;
+    Ok(changed == 1)
 }

@@ -33,14 +33,14 @@ macro_rules! user_columns {
          u.locked_until, u.code_purpose, u.code_digest, u.code_expires_at, \
          u.code_failed_attempts, u.challenge_digest, u.challenge_credential, \
          u.challenge_expires_at, u.sign_up_code_failures, u.sign_up_codes_issued, \
-         u.reset_code_failures, u.reset_codes_issued, u.srp, u.created_at, u.modified_at, \
-         u.version"
+         u.reset_code_failures, u.reset_codes_issued, u.srp, u.mfa, u.code_held_value, \
+         u.created_at, u.modified_at, u.version"
     };
 }
 pub(crate) use user_columns;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 28] = [
+const FIELDS: [&str; 30] = [
     "status",
     "enabled",
     "attribute_names",
@@ -66,6 +66,8 @@ const FIELDS: [&str; 28] = [
     "reset_code_failures",
     "reset_codes_issued",
     "srp",
+    "mfa",
+    "code_held_value",
     "created_at",
     "modified_at",
     "version",
@@ -194,6 +196,8 @@ struct Columns<'a> {
     reset_code_failures: String,
     reset_codes_issued: String,
     srp: Option<&'a [u8]>,
+    mfa: Option<&'a [u8]>,
+    code_held_value: Option<&'a str>,
     created_at: i64,
     modified_at: i64,
     version: i64,
@@ -236,6 +240,8 @@ impl<'a> Columns<'a> {
             reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
             reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
+            mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
+            code_held_value: code.and_then(|c| c.held_value.as_deref()),
             created_at: micros(user.created_at),
             modified_at: micros(user.modified_at),
             version: codec::to_sql_int(version, "users.version")?,
@@ -243,7 +249,7 @@ impl<'a> Columns<'a> {
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&(dyn ToSql + Sync); 28] {
+    fn values(&self) -> [&(dyn ToSql + Sync); 30] {
         [
             &self.status,
             &self.enabled,
@@ -270,6 +276,8 @@ impl<'a> Columns<'a> {
             &self.reset_code_failures,
             &self.reset_codes_issued,
             &self.srp,
+            &self.mfa,
+            &self.code_held_value,
             &self.created_at,
             &self.modified_at,
             &self.version,
@@ -473,6 +481,7 @@ pub(crate) fn user_from_row(row: &Row) -> Result<UserRecord, Failure> {
         code_throttles: code_throttles(row)?,
         pending_challenge: pending_challenge(row)?,
         srp: get::<Option<Vec<u8>>>(row, "srp")?.map(userpool_core::srp::SrpBlob::from_bytes),
+        mfa: get::<Option<Vec<u8>>>(row, "mfa")?.map(userpool_core::mfa::MfaBlob::from_bytes),
         created_at: time(get(row, "created_at")?, "users.created_at")?,
         modified_at: time(get(row, "modified_at")?, "users.modified_at")?,
         version: from_sql_int(get(row, "version")?, "users.version")?,
@@ -530,6 +539,7 @@ fn pending_code(row: &Row) -> Result<Option<PendingCode>, Failure> {
                 digest: digest(code_digest, "users.code_digest")?,
                 expires_at: time(expires_at, "users.code_expires_at")?,
                 failed_attempts: from_sql_int(attempts, "users.code_failed_attempts")?,
+                held_value: get(row, "code_held_value")?,
             }))
         }
         _ => Err(corrupt("users.code_*: incomplete pending code")),
