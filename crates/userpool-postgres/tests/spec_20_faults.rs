@@ -245,3 +245,72 @@ fn a_database_that_goes_away_fails_with_backend_errors_and_loses_nothing_acknowl
         .expect("served after a restart");
     assert_eq!(again.map(|u| u.version), Some(7));
 }
+
+#[test]
+fn a_version_1_schema_with_data_migrates_forward_and_keeps_it() {
+    let Some(url) = common::database_url("migration from version 1") else {
+        return;
+    };
+    let guard = common::SchemaGuard {
+        url: url.clone(),
+        schema: common::fresh_schema("upgrade"),
+    };
+    // A schema as the first release of this crate left it: migration 1 only, with a pool
+    // and an app client written before MFA, schemas, settings and OAuth existed.
+    let old = common::pool("upgrade");
+    let mut raw = common::raw(&url);
+    raw.batch_execute(&format!(
+        "CREATE SCHEMA {0}; SET search_path TO {0}; {1} \
+         UPDATE userpool_schema SET version = 1;",
+        guard.schema,
+        schema::MIGRATIONS[0].sql
+    ))
+    .expect("a version-1 schema");
+    let (m, t, p) = (
+        i64::from(old.hash_params.m_kib()),
+        i64::from(old.hash_params.t()),
+        i64::from(old.hash_params.p()),
+    );
+    raw.execute(
+        "INSERT INTO pools VALUES ($1, 'old pool', 8, TRUE, TRUE, TRUE, TRUE, 0, 7, NULL, \
+         FALSE, FALSE, NULL, $2, $3, $4, 'PER_ENTRY_SALT', 'email', '', FALSE, 1, 2, 1)",
+        &[&old.id.as_str(), &m, &t, &p],
+    )
+    .expect("a version-1 pool");
+    raw.execute(
+        "INSERT INTO clients VALUES ('oldclient', $1, 'web', NULL, \
+         ARRAY['ALLOW_REFRESH_TOKEN_AUTH'], TRUE, 3)",
+        &[&old.id.as_str()],
+    )
+    .expect("a version-1 client");
+
+    let store = PostgresStore::open_with(&url, &PostgresOptions::default().schema(&guard.schema))
+        .expect("a version-1 schema is migrated");
+    let version: i64 = raw
+        .query_one(
+            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
+            &[],
+        )
+        .expect("version")
+        .get(0);
+    assert_eq!(version, schema::VERSION);
+    let pool = store
+        .get_pool(&old.id)
+        .expect("get_pool")
+        .expect("the old pool is kept");
+    assert_eq!(pool.name, "old pool");
+    assert_eq!(pool.mfa, userpool_core::mfa::PoolMfaConfig::default());
+    assert_eq!(pool.schema, userpool_core::Schema::standard());
+    assert_eq!(pool.settings, userpool_core::PoolSettings::default());
+    let client = store
+        .find_client("oldclient")
+        .expect("find_client")
+        .expect("the old client is kept");
+    assert_eq!(client.explicit_auth_flows, ["ALLOW_REFRESH_TOKEN_AUTH"]);
+    assert!(client.prevent_user_existence_errors);
+    assert_eq!(client.oauth, userpool_store::ClientOAuth::default());
+    assert_eq!(
+        store.domain_of_pool(&old.id).expect("the new tables exist"),
+        None
+    );
+}
