@@ -24,7 +24,7 @@ use std::hint::black_box;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use userpool::HostOptions;
 use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
-use userpool_benches::{Fixture, STORES, past_hashes};
+use userpool_benches::{Fixture, past_hashes, stores};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{Password, PasswordHasher};
 use zeroize::Zeroizing;
@@ -104,7 +104,7 @@ fn operations(password: &Password, rounds: usize) {
     let pooled = PasswordHasher::default().with_memory_pool(host.memory_pool().clone());
     let mut entropy = seeded_entropy(5);
     let current = past_hashes(&PasswordHasher::default(), 1, None);
-    let stores: Vec<(&str, Fixture)> = STORES
+    let stores: Vec<(&str, Fixture)> = stores()
         .into_iter()
         .map(|(name, backend)| (name, Fixture::with_alice(backend, host.clone(), &current)))
         .collect();

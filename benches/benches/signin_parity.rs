@@ -16,7 +16,7 @@ use std::hint::black_box;
 
 use userpool::HostOptions;
 use userpool_benches::paired::{self, Op, median_ci, per_round};
-use userpool_benches::{Fixture, STORES, past_hashes, past_password};
+use userpool_benches::{Fixture, past_hashes, past_password, stores};
 use userpool_core::{LockoutPolicy, PasswordHasher};
 
 const PATHS: [&str; 3] = ["success", "wrong password", "unknown user"];
@@ -32,7 +32,7 @@ fn main() {
         ..LockoutPolicy::default()
     });
     let right = past_password(0);
-    let stores: Vec<(&str, Fixture)> = STORES
+    let stores: Vec<(&str, Fixture)> = stores()
         .into_iter()
         .map(|(name, backend)| (name, Fixture::with_alice(backend, host.clone(), &current)))
         .collect();

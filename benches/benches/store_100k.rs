@@ -1,6 +1,8 @@
 //! Store operations with 100 000 users in one pool: lookups by username, alias and `sub`,
 //! and a read plus compare-and-swap write, on `SqliteStore` (a file, at
-//! `synchronous=FULL`, the default, and `NORMAL`) and on `MemoryStore`.
+//! `synchronous=FULL`, the default, and `NORMAL`), on `MemoryStore`, and on
+//! `PostgresStore` when `USERPOOL_TEST_DATABASE_URL` names a PostgreSQL
+//! (`.ci/postgres run cargo bench -p userpool-benches --bench store_100k`).
 //!
 //! All store benches live here (the SQLite crate keeps none of its own), so that
 //! `cargo bench -p userpool-benches` runs every bench, with `MemoryStore` beside SQLite.
@@ -199,5 +201,38 @@ fn memory(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, memory, sqlite);
+fn postgres(c: &mut Criterion) {
+    let Some(url) = userpool_benches::database_url() else {
+        eprintln!("store_100k_users/postgres: skipped (USERPOOL_TEST_DATABASE_URL is not set)");
+        return;
+    };
+    // Loaded without waiting for each commit's flush (a bulk load, not the measurement).
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let bulk = format!("{url}{separator}options=-c%20synchronous_commit%3Doff");
+    let schema = {
+        let loader = userpool_benches::postgres_store("store100k");
+        let schema = loader.schema().to_owned();
+        drop(loader);
+        let loader = userpool_postgres::PostgresStore::open_with(
+            &bulk,
+            &userpool_postgres::PostgresOptions::default().schema(&schema),
+        )
+        .expect("open the loader");
+        load(&loader);
+        schema
+    };
+    let store = userpool_postgres::PostgresStore::open_with(
+        &url,
+        &userpool_postgres::PostgresOptions::default().schema(&schema),
+    )
+    .expect("open");
+    let pool = pool_record().id;
+    let mut group = c.benchmark_group("store_100k_users/postgres");
+    configure(&mut group);
+    lookups(&mut group, &store, &pool);
+    cas_write(&mut group, "_synchronous_commit_on", &store, &pool);
+    group.finish();
+}
+
+criterion_group!(benches, memory, sqlite, postgres);
 criterion_main!(benches);

@@ -24,7 +24,39 @@ use userpool_core::{
     Credential, CredentialKind, HistoryMode, Password, PasswordHash, PasswordHasher,
     PasswordPolicy, UserStatus, Username,
 };
+use userpool_postgres::{PostgresOptions, PostgresStore};
 use userpool_sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+/// The PostgreSQL the benches use when it is set (`.ci/postgres run cargo bench ...` sets
+/// it to a throw-away server): each fixture gets a fresh schema of it.
+pub const DATABASE_URL_ENV: &str = "USERPOOL_TEST_DATABASE_URL";
+
+/// The benches' PostgreSQL, if one is configured.
+#[must_use]
+pub fn database_url() -> Option<String> {
+    std::env::var(DATABASE_URL_ENV)
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A store in a fresh schema of the benches' PostgreSQL.
+///
+/// # Panics
+/// Without a configured database, or when it cannot be opened: a bench cannot run without.
+#[must_use]
+pub fn postgres_store(prefix: &str) -> PostgresStore {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let url = database_url().expect("USERPOOL_TEST_DATABASE_URL names the benches' PostgreSQL");
+    let schema = format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        Utc::now().timestamp_micros()
+    );
+    PostgresStore::open_with(&url, &PostgresOptions::default().schema(schema))
+        .expect("open the PostgreSQL store")
+}
 
 /// The principal every admin call is made as (the default authoriser allows everyone).
 pub const ADMIN: &str = "arn:aws:iam::123456789012:user/bench";
@@ -49,6 +81,8 @@ pub enum Backend {
     Memory,
     /// [`SqliteStore`] on a file in a temporary directory, at the given durability.
     Sqlite(Synchronous),
+    /// [`PostgresStore`] in a fresh schema of [`database_url`] (SPEC §20).
+    Postgres,
 }
 
 impl Backend {
@@ -60,6 +94,7 @@ impl Backend {
             Backend::Sqlite(Synchronous::Normal) => "sqlite_normal",
             Backend::Sqlite(Synchronous::Extra) => "sqlite_extra",
             Backend::Sqlite(_) => "sqlite_full",
+            Backend::Postgres => "postgres",
         }
     }
 }
@@ -95,6 +130,7 @@ impl Fixture {
                     .expect("open the SQLite store");
                 (Arc::new(store), Some(dir))
             }
+            Backend::Postgres => (Arc::new(postgres_store("bench")), None),
         };
         let pools = UserPools::builder(store).host_options(host).build();
         let caller = Caller::new(ADMIN);
@@ -165,6 +201,16 @@ pub const STORES: [(&str, Backend); 3] = [
     ("SQLite FULL", Backend::Sqlite(Synchronous::Full)),
     ("SQLite NORMAL", Backend::Sqlite(Synchronous::Normal)),
 ];
+
+/// [`STORES`], and PostgreSQL when [`database_url`] is set.
+#[must_use]
+pub fn stores() -> Vec<(&'static str, Backend)> {
+    let mut stores = STORES.to_vec();
+    if database_url().is_some() {
+        stores.push(("PostgreSQL", Backend::Postgres));
+    }
+    stores
+}
 
 impl Fixture {
     /// A pool with no password history ([`settings`]`(0, PerEntrySalt)`) and `alice`, whose

@@ -30,6 +30,36 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_MEMORY")]
     pub memory: bool,
 
+    /// A PostgreSQL database instead of `--db` (`postgres://user:password@host/database`;
+    /// SPEC §20), which several instances may share. Needs `--public-url` (every instance
+    /// must issue tokens under the same issuer) and `--key-file` or `--sealing-key` (every
+    /// instance must seal with the same keys). Prefer the environment variable: a flag's
+    /// value shows in the process list, and a URL may hold a password.
+    #[arg(
+        long,
+        env = "USERPOOL_DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "memory",
+        requires = "public_url",
+        value_parser = secret_value
+    )]
+    pub database_url: Option<Zeroizing<String>>,
+
+    /// Connections to the PostgreSQL database, at most (each request holds one while it
+    /// reads or writes; more wait for one, up to 5 s).
+    #[arg(long, env = "USERPOOL_DATABASE_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub database_pool_size: u32,
+
+    /// A PEM file of the certificate authorities to trust for TLS to the PostgreSQL
+    /// database: TLS is then required, and the server's certificate and host name verified.
+    #[arg(long, env = "USERPOOL_DATABASE_CA_FILE", requires = "database_url")]
+    pub database_ca_file: Option<PathBuf>,
+
+    /// The PostgreSQL schema holding userpool's tables (created if missing); default the
+    /// connection's current schema (usually `public`).
+    #[arg(long, env = "USERPOOL_DATABASE_SCHEMA", requires = "database_url")]
+    pub database_schema: Option<String>,
+
     /// The access key id admin requests must be signed with (SigV4).
     #[arg(long, env = "USERPOOL_ADMIN_ACCESS_KEY_ID", requires = "admin_secret")]
     pub admin_access_key_id: Option<String>,
@@ -147,6 +177,13 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("db", &self.db)
             .field("memory", &self.memory)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("database_pool_size", &self.database_pool_size)
+            .field("database_ca_file", &self.database_ca_file)
+            .field("database_schema", &self.database_schema)
             .field("admin_access_key_id", &self.admin_access_key_id)
             .field(
                 "admin_secret_access_key",
@@ -272,8 +309,16 @@ impl Config {
         let path = match &self.key_file {
             Some(path) => path.clone(),
             None if self.memory => return crate::sealing_key::ephemeral(),
+            None if self.database_url.is_some() => {
+                return Err(ConfigError(
+                    "--database-url needs --key-file (or USERPOOL_SEALING_KEY): every instance on the database must seal secrets with the same keys, so copy one key file to each".into(),
+                ));
+            }
             None => self.default_key_file(),
         };
+        if self.database_url.is_some() {
+            return crate::sealing_key::load_or_create(&path);
+        }
         if !self.memory {
             // Files created by older versions kept the process's default mode (often 0644);
             // new ones are 0600. Left as they are (a shared group may be intended), but said.
@@ -557,5 +602,72 @@ mod tests {
         assert!(!format!("{c:?}").contains("c2VhbGluZy1rZXktdmFsdWU="));
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| !format!("{c:?}").contains("s3cret-value")));
+    }
+
+    fn refused(args: &[&str]) -> String {
+        let mut argv = vec!["userpool-server"];
+        argv.extend_from_slice(args);
+        match Config::try_parse_from(argv) {
+            Ok(c) => panic!("accepted: {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// SPEC §20: instances on one database share the token issuer and the sealing keys,
+    /// so the database URL needs `--public-url` and an explicit key file or keys.
+    #[test]
+    fn spec_20_a_database_url_needs_the_public_url_and_shared_keys() {
+        const URL: &str = "postgres://userpool:hunter2-db@db.internal/userpool";
+        let error = refused(&["--database-url", URL]);
+        assert!(error.contains("--public-url"), "{error}");
+        let error = refused(&[
+            "--database-url",
+            URL,
+            "--public-url",
+            "http://a",
+            "--memory",
+        ]);
+        assert!(error.contains("--memory"), "{error}");
+        let error = refused(&["--database-ca-file", "/ca.pem"]);
+        assert!(error.contains("--database-url"), "{error}");
+        let error = refused(&["--database-schema", "userpool"]);
+        assert!(error.contains("--database-url"), "{error}");
+
+        let c = parse(&["--database-url", URL, "--public-url", "http://lb:9229"]);
+        assert_eq!(c.database_pool_size, 8);
+        let keys = c.keyring().err().map(|e| e.0);
+        assert!(
+            keys.as_deref().is_some_and(|e| e.contains("--key-file")),
+            "{keys:?}"
+        );
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2-db"),
+            "the URL's password leaks: {shown}"
+        );
+
+        let dir = std::env::temp_dir().join(format!("userpool-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let key_file = dir.join("shared.key");
+        let key_file = key_file.to_str().expect("utf-8");
+        let c = parse(&[
+            "--database-url",
+            URL,
+            "--public-url",
+            "http://lb:9229",
+            "--key-file",
+            key_file,
+            "--database-pool-size",
+            "3",
+            "--database-schema",
+            "tenant_a",
+        ]);
+        assert_eq!(c.database_pool_size, 3);
+        assert_eq!(c.database_schema.as_deref(), Some("tenant_a"));
+        let first = c.keyring().expect("created").newest_id();
+        let second = c.keyring().expect("read back").newest_id();
+        assert_eq!(first, second, "every instance given the file seals alike");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(refused(&["--database-pool-size", "0"]).contains("0"));
     }
 }

@@ -35,6 +35,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt as _;
 use userpool::{HostOptions, MemoryStore, RateLimiter, RateLimits, SealingStore, Store, UserPools};
 use userpool_core::HashParams;
+use userpool_postgres::{PostgresOptions, PostgresStore};
 use userpool_sqlite::SqliteStore;
 
 use crate::config::Config;
@@ -51,6 +52,9 @@ pub enum StartError {
     /// The database could not be opened.
     #[error("cannot open the database: {0}")]
     Store(#[from] userpool_sqlite::Error),
+    /// The PostgreSQL database could not be opened (SPEC §20).
+    #[error("cannot open the PostgreSQL database: {0}")]
+    Postgres(#[from] userpool_postgres::Error),
     /// A setting the service refused (region, hashing parameters).
     #[error("invalid setting: {0}")]
     Setting(#[from] userpool_core::Error),
@@ -81,6 +85,8 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     let keyring = config.keyring()?;
     let store: Arc<dyn Store> = if config.memory {
         Arc::new(MemoryStore::new())
+    } else if let Some(url) = &config.database_url {
+        Arc::new(open_postgres(config, url)?)
     } else {
         Arc::new(SqliteStore::open(&config.db)?)
     };
@@ -124,6 +130,26 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         hash_params,
         tokens,
         pending: crate::oauth::pending::PendingRequests::default(),
+    })
+}
+
+/// Opens the PostgreSQL store (SPEC §20) on a thread of its own: its synchronous client
+/// blocks on a runtime of its own, which cannot start on an async worker thread, where
+/// [`app`] may run. Requests use the store from `spawn_blocking`, and dropping it is safe
+/// anywhere.
+fn open_postgres(config: &Config, url: &str) -> Result<PostgresStore, userpool_postgres::Error> {
+    let mut options = PostgresOptions::default().pool_size(config.database_pool_size);
+    if let Some(ca_file) = &config.database_ca_file {
+        options = options.ca_file(ca_file);
+    }
+    if let Some(schema) = &config.database_schema {
+        options = options.schema(schema);
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| PostgresStore::open_with(url, &options))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -332,6 +358,12 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let app = app(&config, address)?;
     let store = if config.memory {
         "memory".to_owned()
+    } else if config.database_url.is_some() {
+        // Never the URL: it may hold a password.
+        format!(
+            "postgresql (schema {})",
+            config.database_schema.as_deref().unwrap_or("default")
+        )
     } else {
         config.db.display().to_string()
     };

@@ -9,6 +9,8 @@
 //! The SRP tests (`test_s15_srp.py`, SPEC §15) also drive amazon-cognito-identity-js under
 //! Node: they install it with `npm ci` from `tests/e2e/js/package-lock.json` into
 //! `<workspace>/target/e2e-node` and fail, never skip, without `node` and `npm`.
+//! With `USERPOOL_TEST_DATABASE_URL` set (`.ci/postgres run`), the suite runs a second time
+//! with the shared server on PostgreSQL (SPEC §20).
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read};
@@ -142,8 +144,15 @@ fn prepared_python(root: &Path) -> PathBuf {
     python
 }
 
+/// The two runs of the suite take turns: run at once they would share two cores, and the
+/// suite's timing-sensitive tests (lockout windows) would measure the other run's load.
+static ONE_RUN_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 #[test]
 fn boto3_suite_passes_against_the_server_binary() {
+    let _turn = ONE_RUN_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let root = workspace();
     let python = prepared_python(&root);
     let (status, output) = run_streaming(
@@ -158,6 +167,61 @@ fn boto3_suite_passes_against_the_server_binary() {
     assert!(
         status.success(),
         "the boto3 e2e suite failed ({status}); pytest said:\n{}",
+        tail(&output, 60_000)
+    );
+}
+
+/// SPEC §20: the suite again with the shared server's data in PostgreSQL (a fresh schema of
+/// the database named by `USERPOOL_TEST_DATABASE_URL`, which `.ci/postgres run` provides),
+/// so every operation is checked on that store as on SQLite. The modules that start servers
+/// of their own on SQLite files (`test_s04`), and the multi-instance module that already ran
+/// on PostgreSQL above, are not repeated. Without a database: skipped loudly, outside CI;
+/// failed under CI.
+#[test]
+fn boto3_suite_passes_with_the_server_on_postgres() {
+    let _turn = ONE_RUN_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if std::env::var("USERPOOL_TEST_DATABASE_URL").map_or(true, |url| url.is_empty()) {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(
+            !ci,
+            "USERPOOL_TEST_DATABASE_URL is not set under CI: the suite must run on PostgreSQL \
+             (.ci/run starts one with .ci/postgres)"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED the boto3 suite on PostgreSQL: USERPOOL_TEST_DATABASE_URL is not \
+             set (run under `.ci/postgres run cargo test ...`) ***\n"
+        );
+        return;
+    }
+    let root = workspace();
+    let python = prepared_python(&root);
+    let (status, output) = run_streaming(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--ignore",
+                &format!("{SUITE}/test_s04_expiry_and_restart.py"),
+                "--ignore",
+                &format!("{SUITE}/test_s20_instances.py"),
+                SUITE,
+            ])
+            .current_dir(&root)
+            .env("USERPOOL_SERVER_BIN", env!("CARGO_BIN_EXE_userpool-server"))
+            .env("USERPOOL_E2E_POSTGRES", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1"),
+        "pytest on PostgreSQL",
+    );
+    assert!(
+        status.success(),
+        "the boto3 e2e suite failed on PostgreSQL ({status}); pytest said:\n{}",
         tail(&output, 60_000)
     );
 }

@@ -22,12 +22,36 @@ PASSWORDS_SENT = [TEMP, PERM, PERM2, PERM3, "MyExamplePassword1!", "Resent-Temp1
                   "Wrong-Passw0rd!", "Hunter2-Secret", "Inner Space1x"]
 
 
+def postgres_flags(base) -> tuple[int, list[str]]:
+    """With USERPOOL_E2E_POSTGRES=1, the shared server keeps its data in a fresh schema of
+    the PostgreSQL named by USERPOOL_TEST_DATABASE_URL (SPEC §20) instead of SQLite, so the
+    whole suite runs on that store too (boto3_e2e.rs does both). The port is chosen here, as
+    the database needs `--public-url`, which must be the server's own address for the
+    suite's issuer checks. Returns the port to listen on (0: any) and the flags."""
+    if os.environ.get("USERPOOL_E2E_POSTGRES") != "1":
+        return 0, []
+    url = os.environ.get("USERPOOL_TEST_DATABASE_URL")
+    if not url:
+        pytest.fail("USERPOOL_E2E_POSTGRES=1 needs USERPOOL_TEST_DATABASE_URL")
+    import socket
+    import uuid
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return port, ["--database-url", url, "--database-schema", f"e2e_{uuid.uuid4().hex[:12]}",
+                  "--public-url", f"http://127.0.0.1:{port}",
+                  "--key-file", str(base / "userpool.key")]
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The shared server. At the end it is stopped with SIGTERM and must exit 0 (graceful
     shutdown), and its log must contain none of the passwords the suite sent (SPEC §10)."""
     base = tmp_path_factory.mktemp("server")
-    srv = ServerProcess(base / "userpool.db", base / "server.log", CHEAP_HASH_FLAGS).start()
+    port, database = postgres_flags(base)
+    srv = ServerProcess(base / "userpool.db", base / "server.log", [*CHEAP_HASH_FLAGS, *database],
+                        port=port).start()
     yield srv
     code = srv.stop()
     assert code == 0, f"userpool-server exited with {code} on SIGTERM; stderr tail:\n{srv.stderr()[-2000:]}"

@@ -1,0 +1,622 @@
+//! The PostgreSQL [`Store`] for userpool (SPEC §20): pools (with their MFA configuration,
+//! attribute schema and settings), app clients (with their OAuth settings), users (with
+//! their MFA and SRP state), groups, token storage, and the OAuth records of SPEC §21
+//! (domains, resource servers, identity providers, authorization codes) in a PostgreSQL
+//! (14 or newer) database that several server instances share.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use userpool_postgres::{PostgresOptions, PostgresStore};
+//! use userpool_store::Store;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Connects, migrates the schema to the newest version (once, whoever starts first).
+//! let store = PostgresStore::open_with(
+//!     "postgres://userpool:secret@db.internal/userpool",
+//!     &PostgresOptions::default().pool_size(16).ca_file("/etc/userpool/db-ca.pem"),
+//! )?;
+//! assert!(store.list_pools()?.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! # Threads: never on an async worker
+//!
+//! The maintained `postgres` client is synchronous: each connection owns a small tokio
+//! runtime of its own, and blocks on it. Opening a [`PostgresStore`] or calling it on a
+//! thread that drives an async runtime panics ("Cannot start a runtime from within a
+//! runtime"). An async host opens it before its runtime starts or inside
+//! `tokio::task::spawn_blocking`, and calls it from `spawn_blocking` (as it must anyway:
+//! the service hashes passwords). Dropping it is safe on any thread: the connections are
+//! closed on a thread of their own.
+//!
+//! # What it guarantees
+//!
+//! - **Compare-and-swap writes.** Each write is one transaction at `READ COMMITTED`. A
+//!   user, pool or group update is `UPDATE ... WHERE version = $expected`: a writer that
+//!   waited for a concurrent one re-checks the version on the row that one committed, so
+//!   it fails with `Conflict` instead of overwriting. No acknowledged write is lost, and
+//!   counters that live in the user row (lockout, code attempts) are global across
+//!   instances.
+//! - **Uniqueness by named constraints**, in the writing transaction
+//!   (`users_username_unique`, `users_sub_unique`, `aliases_pkey`, `pools_pkey`,
+//!   `clients_pkey`, `pool_groups_pkey`, `token_sessions_pkey`,
+//!   `token_sessions_refresh_unique`, `pool_domains_pkey`, `pool_domains_pool_unique`,
+//!   `resource_servers_pkey`, `identity_providers_pkey`, `idp_identifiers_pkey`,
+//!   `authorization_codes_pkey`): a unique violation comes back as the matching
+//!   [`StoreError`] by the constraint's name, never by parsing a message.
+//! - **Consistent reads.** A user is read by one statement (its attributes and password
+//!   history live in its row), so a read never mixes two versions of it; a page of users
+//!   or groups is one statement.
+//! - **Retries.** A transaction that fails with a serialization failure (40001) or a
+//!   deadlock (40P01), or whose connection is lost before it committed (the server
+//!   restarted: PostgreSQL rolled it back), runs again on another connection, up to
+//!   [`PostgresOptions::retries`] times. A connection lost *while committing* leaves the
+//!   outcome unknown: that write is reported as a backend failure, never repeated.
+//! - **Single use.** An authorization code is taken by `DELETE ... RETURNING`: of
+//!   instances racing to exchange one code, exactly one gets it.
+//! - **Ordering.** Pool ids, username keys, group names, client ids, resource-server
+//!   identifiers and identity-provider names are `COLLATE "C"` columns:
+//!   pages come in byte order (Rust's `str` order), whatever the database's collation.
+//! - **Migrations** ([`schema`]) go forward only, one transaction per step, under
+//!   `pg_advisory_xact_lock` on the schema's name: instances starting together migrate
+//!   once. A schema with other tables ([`Error::ForeignDatabase`]), one from a newer
+//!   version of this crate ([`Error::NewerSchema`]) or a database that is not UTF-8
+//!   ([`Error::NotUtf8`]) is refused without a write.
+//! - **Connections.** A bounded pool (r2d2) of [`PostgresOptions::pool_size`]
+//!   connections, opened on demand, each preparing a statement once and reusing it; an
+//!   operation waits at most [`PostgresOptions::checkout_timeout`] for one. TLS through
+//!   rustls, verifying the server against a CA file ([`PostgresOptions::ca_file`]).
+//! - **Secrets at rest (SPEC §14)** are as in userpool-sqlite: passwords arrive hashed,
+//!   codes and challenge sessions as salted digests, refresh tokens and authorization
+//!   codes as the host's digests; app-client secrets, signing keys, SRP and MFA state and
+//!   identity-provider client secrets arrive sealed when the store is wrapped in
+//!   [`userpool_store::SealingStore`], under a key file that every instance shares and the
+//!   database never holds; plaintext rows written without it are sealed in
+//!   place when first read through it (until `VACUUM` reclaims them, the replaced row
+//!   versions stay in the table's pages, as SQLite's WAL keeps old pages until a
+//!   checkpoint). Errors and `Debug` never show the URL (it may hold a password) or a
+//!   value.
+//!
+//! # Times
+//!
+//! Stored as `BIGINT` microseconds since the Unix epoch (UTC), as userpool-sqlite stores
+//! them: what the service's clock produces reads back exactly.
+//!
+//! # Several instances
+//!
+//! Instances on one database must share the key file (SPEC §14) and the public URL (the
+//! token issuer). The rate limits of SPEC §13 are per instance: N instances allow N times
+//! the rate.
+//!
+//! # Not supported
+//!
+//! - Changing a pool's alias attributes, username attributes or case sensitivity
+//!   (refused, as Cognito does).
+//! - Text with a NUL character (PostgreSQL's `text` cannot hold one): such a write fails
+//!   with a backend error and changes nothing.
+//! - TLS over a unix socket (PostgreSQL offers none there); a CA file applies to TCP hosts.
+//! - Going back to an older version of this crate after a migration.
+
+#![forbid(unsafe_code)]
+
+mod codec;
+mod connection;
+mod error;
+mod groups;
+mod oauth;
+mod options;
+mod pools;
+pub mod schema;
+mod tokens;
+mod users;
+
+use std::fmt;
+
+use userpool_core::{UserPoolId, UserRecord, Username};
+use userpool_store::{
+    AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
+    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+};
+use uuid::Uuid;
+
+use crate::connection::{Db, Tls};
+pub use crate::error::Error;
+pub use crate::options::PostgresOptions;
+
+/// The unique constraints whose violations map to a [`StoreError`].
+#[cfg(test)]
+const UNIQUE_CONSTRAINTS: &[&str] = &[
+    "pools_pkey",
+    "clients_pkey",
+    "users_username_unique",
+    "users_sub_unique",
+    "aliases_pkey",
+    "pool_groups_pkey",
+    "token_sessions_pkey",
+    "token_sessions_refresh_unique",
+    "pool_domains_pkey",
+    "pool_domains_pool_unique",
+    "resource_servers_pkey",
+    "identity_providers_pkey",
+    "idp_identifiers_pkey",
+    "authorization_codes_pkey",
+];
+
+/// The [`Store`] on a PostgreSQL database, through a bounded connection pool.
+///
+/// `Send + Sync`: share one in an `Arc` across threads; several processes may open the
+/// same database and schema. See the crate documentation for the threads it must not be
+/// created, used or dropped on.
+pub struct PostgresStore {
+    /// `None` only while dropping.
+    db: Option<Db>,
+    schema: String,
+}
+
+impl Drop for PostgresStore {
+    /// Closes the pooled connections on a thread of their own: each owns a runtime, which
+    /// must not be dropped on an async worker thread, and the last owner of a store in an
+    /// async server may well be one.
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let closing = std::thread::Builder::new()
+                .name("userpool-postgres-close".into())
+                .spawn(move || drop(db));
+            // Without a thread (none can be spawned), drop here: right on any thread that
+            // may block, which is where the store is documented to live.
+            if let Ok(closing) = closing {
+                let _ = closing.join();
+            }
+        }
+    }
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Opens the database at `url` (`postgres://user:password@host:port/database`, or
+    /// libpq's `key=value` form) with the default [`PostgresOptions`], and migrates it to
+    /// the newest schema.
+    ///
+    /// # Errors
+    /// As [`PostgresStore::open_with`].
+    pub fn open(url: &str) -> Result<Self, Error> {
+        PostgresStore::open_with(url, &PostgresOptions::default())
+    }
+
+    /// Opens the database at `url` with `options`, and migrates its schema to the newest
+    /// version. Blocks: call it outside any async worker thread.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidUrl`], [`Error::InvalidSchema`], [`Error::Tls`]: bad settings.
+    /// - [`Error::Authentication`]: the server refused the user or password.
+    /// - [`Error::Unreachable`]: no connection could be made.
+    /// - [`Error::ForeignDatabase`], [`Error::NewerSchema`], [`Error::NotUtf8`]: a schema
+    ///   or database this build must not touch (it was not modified).
+    /// - [`Error::Migration`]: a migration step failed (rolled back).
+    /// - [`Error::Postgres`]: anything else.
+    pub fn open_with(url: &str, options: &PostgresOptions) -> Result<Self, Error> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| Error::InvalidUrl(e.to_string()))?;
+        config.connect_timeout(options.connect_timeout);
+        if config.get_application_name().is_none() {
+            config.application_name("userpool");
+        }
+        let tls = Tls::new(&mut config, options)?;
+        let mut client = connection::connect_bare(&config, &tls)?;
+        let schema = connection::resolve_schema(&mut client, options.schema.as_deref())?;
+        connection::check_encoding(&mut client)?;
+        connection::use_schema(&mut client, &schema)?;
+        connection::migrate(&mut client, &schema, schema::MIGRATIONS)?;
+        drop(client);
+        Ok(PostgresStore {
+            db: Some(Db::new(config, tls, schema.clone(), options)),
+            schema,
+        })
+    }
+
+    /// The schema holding the store's tables.
+    #[must_use]
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    fn db(&self) -> &Db {
+        // invariant: `db` is `Some` from construction until `drop` takes it, and nothing
+        // runs on a store being dropped.
+        self.db.as_ref().expect("the store is open")
+    }
+}
+
+impl Store for PostgresStore {
+    fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| pools::create(c, pool))
+    }
+
+    fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> {
+        self.db().read(|c| pools::get_pool(c, id))
+    }
+
+    /// Refuses (with `Backend`) to change alias attributes, username attributes or case
+    /// sensitivity.
+    fn update_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| pools::update(c, pool))
+    }
+
+    fn delete_pool(&self, id: &UserPoolId) -> Result<(), StoreError> {
+        self.db().write(|c| pools::delete(c, id))
+    }
+
+    fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> {
+        self.db().read(pools::list)
+    }
+
+    fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.db().write(|c| pools::create_client(c, client))
+    }
+
+    fn get_client(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<Option<ClientRecord>, StoreError> {
+        self.db()
+            .read(|c| pools::get_client(c, Some(pool), client_id))
+    }
+
+    /// One indexed lookup (client ids are the `clients` primary key).
+    fn find_client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
+        self.db().read(|c| pools::get_client(c, None, client_id))
+    }
+
+    fn list_clients(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ClientRecord>, StoreError> {
+        self.db()
+            .read(|c| pools::list_clients(c, pool, after, limit))
+    }
+
+    fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> {
+        self.db().write(|c| pools::update_client(c, client))
+    }
+
+    fn delete_client(&self, pool: &UserPoolId, client_id: &str) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| pools::delete_client(c, pool, client_id))
+    }
+
+    /// One `COUNT(*)` over the pool's users.
+    fn count_users(&self, pool: &UserPoolId) -> Result<u64, StoreError> {
+        self.db().read(|c| pools::count_users(c, pool))
+    }
+
+    /// Commits a transaction that bumps the pool's decoy counter: a row write and a WAL
+    /// flush at commit, as a recorded sign-in failure costs (SPEC §6).
+    fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
+        self.db().write(|c| pools::decoy_write(c, pool))
+    }
+
+    fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| {
+            let pool = pools::require(c, pool)?;
+            users::insert(c, &pool, user)
+        })
+    }
+
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| {
+            let pool = pools::require(c, pool)?;
+            users::update(c, &pool, user)
+        })
+    }
+
+    fn delete_user(
+        &self,
+        pool: &UserPoolId,
+        username: &Username,
+        version: u64,
+    ) -> Result<(), StoreError> {
+        self.db().write(|c| {
+            let pool = pools::require(c, pool)?;
+            users::delete(c, &pool, username, version)
+        })
+    }
+
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.db().read(|c| {
+            let pool = pools::require(c, pool)?;
+            users::find(c, &pool, key)
+        })
+    }
+
+    fn list_users(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.db().read(|c| {
+            let pool = pools::require(c, pool)?;
+            users::list(c, &pool, after, limit)
+        })
+    }
+
+    fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| groups::create(c, group))
+    }
+
+    fn get_group(&self, pool: &UserPoolId, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        self.db().read(|c| groups::get_group(c, pool, name))
+    }
+
+    fn update_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| groups::update(c, group))
+    }
+
+    /// Memberships go by `ON DELETE CASCADE`, in the same transaction.
+    fn delete_group(&self, pool: &UserPoolId, name: &str) -> Result<(), StoreError> {
+        self.db().write(|c| groups::delete(c, pool, name))
+    }
+
+    fn list_groups(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.db().read(|c| groups::list(c, pool, after, limit))
+    }
+
+    fn add_user_to_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<(), StoreError> {
+        self.db().write(|c| groups::add_member(c, pool, group, sub))
+    }
+
+    fn remove_user_from_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        sub: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db()
+            .write(|c| groups::remove_member(c, pool, group, sub))
+    }
+
+    fn list_groups_for_user(
+        &self,
+        pool: &UserPoolId,
+        sub: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<GroupRecord>, StoreError> {
+        self.db()
+            .read(|c| groups::list_for_user(c, pool, sub, after, limit))
+    }
+
+    fn list_users_in_group(
+        &self,
+        pool: &UserPoolId,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserRecord>, StoreError> {
+        self.db()
+            .read(|c| groups::list_members(c, pool, group, after, limit))
+    }
+
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        self.db().read(|c| tokens::signing_key(c, pool))
+    }
+
+    /// `INSERT ... ON CONFLICT DO NOTHING`, then a read of the stored key when another
+    /// instance's came first.
+    fn insert_signing_key(
+        &self,
+        pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        self.db()
+            .write(|c| tokens::insert_signing_key(c, pool, key))
+    }
+
+    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
+        self.db().write(|c| tokens::insert_session(c, session))
+    }
+
+    fn find_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.db()
+            .read(|c| tokens::find_session(c, pool, origin_jti))
+    }
+
+    fn find_token_session_by_refresh(
+        &self,
+        pool: &UserPoolId,
+        refresh_digest: &[u8; 32],
+    ) -> Result<Option<TokenSession>, StoreError> {
+        self.db()
+            .read(|c| tokens::find_session_by_refresh(c, pool, refresh_digest))
+    }
+
+    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
+        self.db().write(|c| tokens::revoke(c, pool, sub))
+    }
+
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        self.db().write(|c| tokens::revoke_one(c, pool, origin_jti))
+    }
+
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        self.db()
+            .write(|c| pools::replace_client_secret(c, pool, client_id, expected, new))
+    }
+
+    fn replace_signing_key(
+        &self,
+        pool: &UserPoolId,
+        kid: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.db()
+            .write(|c| tokens::replace_signing_key(c, pool, kid, expected, new))
+    }
+
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| oauth::create_domain(c, domain))
+    }
+
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        self.db().read(|c| oauth::get_domain(c, domain))
+    }
+
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.db().read(|c| oauth::domain_of_pool(c, pool))
+    }
+
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| oauth::update_domain(c, domain))
+    }
+
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.db().write(|c| oauth::delete_domain(c, pool, domain))
+    }
+
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::create_resource_server(c, server))
+    }
+
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::get_resource_server(c, pool, identifier))
+    }
+
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::list_resource_servers(c, pool, after, limit))
+    }
+
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::update_resource_server(c, server))
+    }
+
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| oauth::delete_resource_server(c, pool, identifier))
+    }
+
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::create_identity_provider(c, provider))
+    }
+
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::get_identity_provider(c, pool, provider_name))
+    }
+
+    /// One statement: the identifier's row joined to its provider's.
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::find_identity_provider_by_identifier(c, pool, identifier))
+    }
+
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        self.db()
+            .read(|c| oauth::list_identity_providers(c, pool, after, limit))
+    }
+
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        self.db()
+            .write(|c| oauth::update_identity_provider(c, provider))
+    }
+
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .write(|c| oauth::delete_identity_provider(c, pool, provider_name))
+    }
+
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.db().write(|c| oauth::insert_code(c, code))
+    }
+
+    /// `DELETE ... RETURNING`: of transactions racing with one code, the first to delete
+    /// the row gets it, and the others, re-checking it after that one committed, none.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.db().write(|c| oauth::take_code(c, pool, code_digest))
+    }
+}

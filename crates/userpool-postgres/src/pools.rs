@@ -1,0 +1,538 @@
+//! Pools and app clients: the statements, run on the caller's connection (inside its
+//! transaction for writes).
+
+use postgres::Row;
+use postgres::types::FromSql;
+use userpool_core::mfa::PoolMfaConfig;
+use userpool_core::{HashParams, PasswordPolicy, PoolSettings, Schema, UserPoolId};
+use userpool_store::{ClientOAuth, ClientRecord, PoolRecord, StoreError};
+
+use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
+use crate::connection::Conn;
+use crate::error::{Failure, corrupt, unique_violation};
+
+/// Reads a column, any failure (a type this crate would not write) a backend failure.
+pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Failure> {
+    Ok(row.try_get(column)?)
+}
+
+macro_rules! pool_columns {
+    () => {
+        "id, name, minimum_length, require_uppercase, require_lowercase, require_numbers, \
+         require_symbols, password_history_size, temporary_password_validity_days, \
+         maximum_length, reject_user_identity, refuse_temporary_as_new, minimum_strength, \
+         hash_memory_kib, hash_iterations, hash_parallelism, history_mode, alias_attributes, \
+         username_attributes, case_sensitive, created_at, modified_at, version, \
+         mfa_configuration, mfa_software_token, mfa_sms, mfa_sms_message, attribute_schema, \
+         settings"
+    };
+}
+
+/// The pool's schema as stored: NULL for the standard schema, else its JSON (as
+/// userpool-sqlite stores it).
+fn schema_text(schema: &Schema) -> Result<Option<String>, Failure> {
+    if *schema == Schema::standard() {
+        return Ok(None);
+    }
+    serde_json::to_string(schema)
+        .map(Some)
+        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
+}
+
+/// The pool's settings as stored: NULL for the defaults, else their JSON.
+fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
+    if *settings == PoolSettings::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(settings)
+        .map(Some)
+        .map_err(|_| corrupt("pools.settings: not serialisable"))
+}
+
+fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
+    let id: &str = get(row, "id")?;
+    let id = UserPoolId::parse(id).map_err(|_| corrupt("pools.id: not a pool id"))?;
+    let mut policy = PasswordPolicy::builder()
+        .minimum_length(get(row, "minimum_length")?)
+        .require_uppercase(get(row, "require_uppercase")?)
+        .require_lowercase(get(row, "require_lowercase")?)
+        .require_numbers(get(row, "require_numbers")?)
+        .require_symbols(get(row, "require_symbols")?)
+        .password_history_size(get(row, "password_history_size")?)
+        .temporary_password_validity_days(get(row, "temporary_password_validity_days")?)
+        .reject_user_identity(get(row, "reject_user_identity")?)
+        .refuse_temporary_as_new(get(row, "refuse_temporary_as_new")?);
+    if let Some(max) = get::<Option<i64>>(row, "maximum_length")? {
+        policy = policy.maximum_length(max);
+    }
+    if let Some(score) = get::<Option<i64>>(row, "minimum_strength")? {
+        policy = policy.minimum_strength(score);
+    }
+    let policy = policy
+        .build()
+        .map_err(|_| corrupt("pools: password policy out of range"))?;
+    let param = |column: &str| -> Result<u32, Failure> { from_sql_int(get(row, column)?, column) };
+    let hash_params = HashParams::new(
+        param("hash_memory_kib")?,
+        param("hash_iterations")?,
+        param("hash_parallelism")?,
+    )
+    .map_err(|_| corrupt("pools: hash parameters out of range"))?;
+    Ok(PoolRecord {
+        id,
+        name: get(row, "name")?,
+        policy,
+        hash_params,
+        history_mode: codec::history_mode(get(row, "history_mode")?)?,
+        alias_attributes: codec::parse_attribute_list(
+            get(row, "alias_attributes")?,
+            "pools.alias_attributes",
+        )?,
+        username_attributes: codec::parse_attribute_list(
+            get(row, "username_attributes")?,
+            "pools.username_attributes",
+        )?,
+        case_sensitive: get(row, "case_sensitive")?,
+        mfa: PoolMfaConfig {
+            mode: get::<&str>(row, "mfa_configuration")?
+                .parse()
+                .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
+            software_token: get(row, "mfa_software_token")?,
+            sms: get(row, "mfa_sms")?,
+            sms_message: get(row, "mfa_sms_message")?,
+        },
+        // Deserialising re-validates the schema.
+        schema: match get::<Option<&str>>(row, "attribute_schema")? {
+            None => Schema::standard(),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?,
+        },
+        settings: match get::<Option<&str>>(row, "settings")? {
+            None => PoolSettings::default(),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|_| corrupt("pools.settings: not valid settings"))?,
+        },
+        created_at: time(get(row, "created_at")?, "pools.created_at")?,
+        modified_at: time(get(row, "modified_at")?, "pools.modified_at")?,
+        version: from_sql_int(get(row, "version")?, "pools.version")?,
+    })
+}
+
+/// Reads a pool.
+pub(crate) fn get_pool(conn: &mut Conn, id: &UserPoolId) -> Result<Option<PoolRecord>, Failure> {
+    let row = conn.query_opt(
+        concat!("SELECT ", pool_columns!(), " FROM pools WHERE id = $1"),
+        &[&id.as_str()],
+    )?;
+    row.as_ref().map(pool_from_row).transpose()
+}
+
+/// Reads a pool that must exist.
+pub(crate) fn require(conn: &mut Conn, id: &UserPoolId) -> Result<PoolRecord, Failure> {
+    get_pool(conn, id)?.ok_or_else(|| StoreError::PoolNotFound(id.as_str().to_owned()).into())
+}
+
+/// Fails with `PoolNotFound` unless the pool exists (without reading its settings).
+pub(crate) fn require_exists(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
+    match conn.query_opt("SELECT 1 FROM pools WHERE id = $1", &[&id.as_str()])? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::PoolNotFound(id.as_str().to_owned()).into()),
+    }
+}
+
+/// Every pool, ordered by id (`COLLATE "C"`: byte order).
+pub(crate) fn list(conn: &mut Conn) -> Result<Vec<PoolRecord>, Failure> {
+    conn.query(
+        concat!("SELECT ", pool_columns!(), " FROM pools ORDER BY id"),
+        &[],
+    )?
+    .iter()
+    .map(pool_from_row)
+    .collect()
+}
+
+/// The settings columns' values, in [`pool_columns`] order after `id` and before the
+/// times and version.
+struct Settings {
+    minimum_length: i64,
+    password_history_size: i64,
+    temporary_password_validity_days: i64,
+    maximum_length: Option<i64>,
+    minimum_strength: Option<i64>,
+    hash_memory_kib: i64,
+    hash_iterations: i64,
+    hash_parallelism: i64,
+    alias_attributes: String,
+    username_attributes: String,
+}
+
+impl Settings {
+    fn new(pool: &PoolRecord) -> Settings {
+        let p = &pool.policy;
+        Settings {
+            minimum_length: i64::from(p.minimum_length()),
+            password_history_size: i64::from(p.password_history_size()),
+            temporary_password_validity_days: i64::from(p.temporary_password_validity_days()),
+            maximum_length: p.maximum_length().map(i64::from),
+            minimum_strength: p.minimum_strength().map(i64::from),
+            hash_memory_kib: i64::from(pool.hash_params.m_kib()),
+            hash_iterations: i64::from(pool.hash_params.t()),
+            hash_parallelism: i64::from(pool.hash_params.p()),
+            alias_attributes: codec::attribute_list(&pool.alias_attributes),
+            username_attributes: codec::attribute_list(&pool.username_attributes),
+        }
+    }
+}
+
+/// Inserts a pool at version 1.
+pub(crate) fn create(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure> {
+    let s = Settings::new(pool);
+    let p = &pool.policy;
+    let result = conn.execute_raw(
+        concat!(
+            "INSERT INTO pools (",
+            pool_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22, 1, $23, $24, $25, $26, $27, $28)"
+        ),
+        &[
+            &pool.id.as_str(),
+            &pool.name,
+            &s.minimum_length,
+            &p.require_uppercase(),
+            &p.require_lowercase(),
+            &p.require_numbers(),
+            &p.require_symbols(),
+            &s.password_history_size,
+            &s.temporary_password_validity_days,
+            &s.maximum_length,
+            &p.reject_user_identity(),
+            &p.refuse_temporary_as_new(),
+            &s.minimum_strength,
+            &s.hash_memory_kib,
+            &s.hash_iterations,
+            &s.hash_parallelism,
+            &codec::history_mode_text(pool.history_mode),
+            &s.alias_attributes,
+            &s.username_attributes,
+            &pool.case_sensitive,
+            &micros(pool.created_at),
+            &micros(pool.modified_at),
+            &pool.mfa.mode.as_str(),
+            &pool.mfa.software_token,
+            &pool.mfa.sms,
+            &pool.mfa.sms_message,
+            &schema_text(&pool.schema)?,
+            &settings_text(&pool.settings)?,
+        ],
+    );
+    match result {
+        Ok(_) => Ok(1),
+        Err(e) if unique_violation(&e) == Some("pools_pkey") => Err(StoreError::PoolExists.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Compare-and-swap of a pool's settings. Alias attributes, username attributes and case
+/// sensitivity are refused (`Backend`): the stored keys were computed with them.
+pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure> {
+    let row = conn.query_opt(
+        concat!(
+            "SELECT ",
+            pool_columns!(),
+            " FROM pools WHERE id = $1 FOR UPDATE"
+        ),
+        &[&pool.id.as_str()],
+    )?;
+    let current = match row {
+        Some(row) => pool_from_row(&row)?,
+        None => return Err(StoreError::PoolNotFound(pool.id.as_str().to_owned()).into()),
+    };
+    if current.version != pool.version {
+        return Err(StoreError::Conflict {
+            expected: pool.version,
+            found: Some(current.version),
+        }
+        .into());
+    }
+    if current.alias_attributes != pool.alias_attributes
+        || current.username_attributes != pool.username_attributes
+        || current.case_sensitive != pool.case_sensitive
+    {
+        return Err(StoreError::Backend(
+            "alias attributes, username attributes and case sensitivity are immutable".into(),
+        )
+        .into());
+    }
+    let next = pool
+        .version
+        .checked_add(1)
+        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    let s = Settings::new(pool);
+    let p = &pool.policy;
+    let changed = conn.execute(
+        "UPDATE pools SET name = $2, minimum_length = $3, require_uppercase = $4, \
+         require_lowercase = $5, require_numbers = $6, require_symbols = $7, \
+         password_history_size = $8, temporary_password_validity_days = $9, \
+         maximum_length = $10, reject_user_identity = $11, refuse_temporary_as_new = $12, \
+         minimum_strength = $13, hash_memory_kib = $14, hash_iterations = $15, \
+         hash_parallelism = $16, history_mode = $17, created_at = $18, modified_at = $19, \
+         version = $20, mfa_configuration = $22, mfa_software_token = $23, mfa_sms = $24, \
+         mfa_sms_message = $25, attribute_schema = $26, settings = $27 \
+         WHERE id = $1 AND version = $21",
+        &[
+            &pool.id.as_str(),
+            &pool.name,
+            &s.minimum_length,
+            &p.require_uppercase(),
+            &p.require_lowercase(),
+            &p.require_numbers(),
+            &p.require_symbols(),
+            &s.password_history_size,
+            &s.temporary_password_validity_days,
+            &s.maximum_length,
+            &p.reject_user_identity(),
+            &p.refuse_temporary_as_new(),
+            &s.minimum_strength,
+            &s.hash_memory_kib,
+            &s.hash_iterations,
+            &s.hash_parallelism,
+            &codec::history_mode_text(pool.history_mode),
+            &micros(pool.created_at),
+            &micros(pool.modified_at),
+            &to_sql_int(next, "pools.version")?,
+            &to_sql_int(pool.version, "pools.version")?,
+            &pool.mfa.mode.as_str(),
+            &pool.mfa.software_token,
+            &pool.mfa.sms,
+            &pool.mfa.sms_message,
+            &schema_text(&pool.schema)?,
+            &settings_text(&pool.settings)?,
+        ],
+    )?;
+    if changed != 1 {
+        // Unreachable under the row lock taken above; kept as the compare-and-swap's own
+        // guarantee rather than the lock's.
+        return Err(StoreError::Conflict {
+            expected: pool.version,
+            found: None,
+        }
+        .into());
+    }
+    Ok(next)
+}
+
+/// Counts a decoy write for the pool: a real row change and commit, touching no record.
+pub(crate) fn decoy_write(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
+    require_exists(conn, id)?;
+    conn.execute(
+        "INSERT INTO decoy_writes (pool_id, count) VALUES ($1, 1) \
+         ON CONFLICT (pool_id) DO UPDATE SET count = decoy_writes.count + 1",
+        &[&id.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Deletes a pool; everything of it cascades.
+pub(crate) fn delete(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
+    let changed = conn.execute("DELETE FROM pools WHERE id = $1", &[&id.as_str()])?;
+    if changed == 0 {
+        return Err(StoreError::PoolNotFound(id.as_str().to_owned()).into());
+    }
+    Ok(())
+}
+
+/// The columns a client is read from.
+macro_rules! client_columns {
+    () => {
+        "client_id, pool_id, name, secret, explicit_auth_flows, prevent_user_existence_errors, \
+         created_at, oauth_flows, oauth_flows_user_pool_client, oauth_scopes, callback_urls, \
+         logout_urls, default_redirect_uri, supported_identity_providers"
+    };
+}
+
+fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
+    let pool_id: &str = get(row, "pool_id")?;
+    Ok(ClientRecord {
+        pool_id: UserPoolId::parse(pool_id)
+            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        client_id: get(row, "client_id")?,
+        name: get(row, "name")?,
+        secret: get(row, "secret")?,
+        explicit_auth_flows: get(row, "explicit_auth_flows")?,
+        prevent_user_existence_errors: get(row, "prevent_user_existence_errors")?,
+        created_at: time(get(row, "created_at")?, "clients.created_at")?,
+        oauth: ClientOAuth {
+            allowed_flows: get(row, "oauth_flows")?,
+            allowed_flows_user_pool_client: get(row, "oauth_flows_user_pool_client")?,
+            allowed_scopes: get(row, "oauth_scopes")?,
+            callback_urls: get(row, "callback_urls")?,
+            logout_urls: get(row, "logout_urls")?,
+            default_redirect_uri: get(row, "default_redirect_uri")?,
+            supported_identity_providers: get(row, "supported_identity_providers")?,
+        },
+    })
+}
+
+/// Inserts an app client of an existing pool.
+pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
+    // Locks the pool row against a concurrent delete until this transaction ends (the
+    // foreign key would refuse the insert anyway, as a backend error instead of
+    // `PoolNotFound`).
+    let found = conn.query_opt(
+        "SELECT 1 FROM pools WHERE id = $1 FOR KEY SHARE",
+        &[&client.pool_id.as_str()],
+    )?;
+    if found.is_none() {
+        return Err(StoreError::PoolNotFound(client.pool_id.as_str().to_owned()).into());
+    }
+    let oauth = &client.oauth;
+    let result = conn.execute_raw(
+        concat!(
+            "INSERT INTO clients (",
+            client_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ),
+        &[
+            &client.client_id,
+            &client.pool_id.as_str(),
+            &client.name,
+            &client.secret,
+            &client.explicit_auth_flows,
+            &client.prevent_user_existence_errors,
+            &micros(client.created_at),
+            &oauth.allowed_flows,
+            &oauth.allowed_flows_user_pool_client,
+            &oauth.allowed_scopes,
+            &oauth.callback_urls,
+            &oauth.logout_urls,
+            &oauth.default_redirect_uri,
+            &oauth.supported_identity_providers,
+        ],
+    );
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if unique_violation(&e) == Some("clients_pkey") => {
+            Err(StoreError::ClientExists.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// App clients of a pool in client-id order (`COLLATE "C"`), after `after`, at most
+/// `limit`.
+pub(crate) fn list_clients(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<ClientRecord>, Failure> {
+    require_exists(conn, pool)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.query(
+        concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM clients WHERE pool_id = $1 AND ($2::text IS NULL OR client_id > $2) \
+             ORDER BY client_id LIMIT $3"
+        ),
+        &[&pool.as_str(), &after, &limit],
+    )?
+    .iter()
+    .map(client_from_row)
+    .collect()
+}
+
+/// Replaces a client's settings; its id, pool, secret and creation time stay.
+pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
+    require_exists(conn, &client.pool_id)?;
+    let oauth = &client.oauth;
+    let changed = conn.execute(
+        "UPDATE clients SET name = $3, explicit_auth_flows = $4, \
+         prevent_user_existence_errors = $5, oauth_flows = $6, \
+         oauth_flows_user_pool_client = $7, oauth_scopes = $8, callback_urls = $9, \
+         logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12 \
+         WHERE client_id = $1 AND pool_id = $2",
+        &[
+            &client.client_id,
+            &client.pool_id.as_str(),
+            &client.name,
+            &client.explicit_auth_flows,
+            &client.prevent_user_existence_errors,
+            &oauth.allowed_flows,
+            &oauth.allowed_flows_user_pool_client,
+            &oauth.allowed_scopes,
+            &oauth.callback_urls,
+            &oauth.logout_urls,
+            &oauth.default_redirect_uri,
+            &oauth.supported_identity_providers,
+        ],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// Deletes a client.
+pub(crate) fn delete_client(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    client_id: &str,
+) -> Result<(), Failure> {
+    require_exists(conn, pool)?;
+    let changed = conn.execute(
+        "DELETE FROM clients WHERE client_id = $1 AND pool_id = $2",
+        &[&client_id, &pool.as_str()],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// How many users the pool has: one `COUNT(*)` over its index.
+pub(crate) fn count_users(conn: &mut Conn, pool: &UserPoolId) -> Result<u64, Failure> {
+    require_exists(conn, pool)?;
+    let row = conn.query_opt(
+        "SELECT COUNT(*) AS n FROM users WHERE pool_id = $1",
+        &[&pool.as_str()],
+    )?;
+    let n: i64 = match row {
+        Some(row) => get(&row, "n")?,
+        None => 0,
+    };
+    from_sql_int(n, "users: count")
+}
+
+/// Replaces a client's secret if it is still `expected`; whether it was.
+pub(crate) fn replace_client_secret(
+    conn: &mut Conn,
+    pool: &UserPoolId,
+    client_id: &str,
+    expected: &str,
+    new: &str,
+) -> Result<bool, Failure> {
+    let changed = conn.execute(
+        "UPDATE clients SET secret = $4 WHERE client_id = $1 AND pool_id = $2 AND secret = $3",
+        &[&client_id, &pool.as_str(), &expected, &new],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Reads an app client by id, optionally only within one pool.
+pub(crate) fn get_client(
+    conn: &mut Conn,
+    pool: Option<&UserPoolId>,
+    client_id: &str,
+) -> Result<Option<ClientRecord>, Failure> {
+    let row = conn.query_opt(
+        concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM clients WHERE client_id = $1 AND ($2::text IS NULL OR pool_id = $2)"
+        ),
+        &[&client_id, &pool.map(UserPoolId::as_str)],
+    )?;
+    row.as_ref().map(client_from_row).transpose()
+}
