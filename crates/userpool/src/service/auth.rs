@@ -315,34 +315,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         password: &Password,
         may_migrate: bool,
     ) -> Result<AuthResult> {
-        use userpool_core::triggers::Trigger;
-        // PreAuthentication runs for a known user before the password is checked: its
-        // refusal costs the user no failed attempt.
-        if self
-            .triggers_for(pool, Trigger::PreAuthentication)
-            .is_some()
-        {
-            match self.resolve(pool, name) {
-                Ok(user) => {
-                    self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)?
-                }
-                Err(Error::UserNotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        self.pre_authentication(client, pool, name)?;
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => {
-                if matches!(outcome, SignInOutcome::Authenticated) {
-                    // PostAuthentication: its refusal means no tokens.
-                    self.authentication_trigger(Trigger::PostAuthentication, client, pool, &user)?;
-                }
-                Ok(self.signed_in(client, pool, &user, outcome))
-            }
+            Ok((user, outcome)) => self.signed_in(client, pool, &user, outcome),
             Err(Error::UserNotFound)
                 if may_migrate && self.migrate(client, pool, name, Some(password))? =>
             {
@@ -363,6 +343,31 @@ impl<S: Store + ?Sized> UserPools<S> {
                 }
                 Err(refusal)
             }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PreAuthentication (SPEC §19) for a known user, before the password (or SRP's
+    /// challenge) is looked at: its refusal costs the user no failed attempt. An unknown
+    /// name passes, to meet the sign-in's own unknown-user answer.
+    pub(super) fn pre_authentication(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+    ) -> Result<()> {
+        use userpool_core::triggers::Trigger;
+        if self
+            .triggers_for(pool, Trigger::PreAuthentication)
+            .is_none()
+        {
+            return Ok(());
+        }
+        match self.resolve(pool, name) {
+            Ok(user) => {
+                self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)
+            }
+            Err(Error::UserNotFound) => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -525,30 +530,46 @@ impl<S: Store + ?Sized> UserPools<S> {
             Some(challenge) => SignInOutcome::MfaRequired { challenge },
             None => SignInOutcome::Authenticated,
         };
-        Ok(self.signed_in(client, pool, &user, outcome))
+        self.signed_in(client, pool, &user, outcome)
     }
 
     /// What a sign-in step led to, for the client: tokens (the host issues them), or a
     /// challenge. An MFA challenge's SMS code goes to the delivery here.
+    ///
+    /// Every door that ends a sign-in (password, SRP's answer, the NEW_PASSWORD_REQUIRED
+    /// answer, an MFA answer, the hosted page) comes through here, so PostAuthentication
+    /// (SPEC §19) runs here, once, when the user is authenticated: its refusal means no
+    /// tokens, whichever step was the last.
+    ///
+    /// # Errors
+    /// The PostAuthentication trigger's refusal.
     pub(super) fn signed_in(
         &self,
         client: &ClientRecord,
         pool: &PoolRecord,
         user: &UserRecord,
         outcome: SignInOutcome,
-    ) -> AuthResult {
-        match outcome {
-            SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
-                pool_id: pool.id.clone(),
-                client_id: client.client_id.clone(),
-                user: UserDescription::from(user),
-            }),
+    ) -> Result<AuthResult> {
+        Ok(match outcome {
+            SignInOutcome::Authenticated => {
+                self.authentication_trigger(
+                    userpool_core::Trigger::PostAuthentication,
+                    client,
+                    pool,
+                    user,
+                )?;
+                AuthResult::Authenticated(AuthenticatedUser {
+                    pool_id: pool.id.clone(),
+                    client_id: client.client_id.clone(),
+                    user: UserDescription::from(user),
+                })
+            }
             SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
                 session,
                 user: UserDescription::from(user),
             },
             SignInOutcome::MfaRequired { challenge } => self.mfa_result(pool, user, challenge),
-        }
+        })
     }
 }
 
