@@ -630,3 +630,59 @@ fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() 
         (Some("kim2@example.com".to_owned()), Some("true".to_owned()))
     );
 }
+
+/// AdminImportUsers (SPEC §19) creates users: the schema applies to them as to
+/// AdminCreateUser's, and a user it refuses is listed as failed with nothing written.
+#[test]
+fn imported_users_validate_against_the_schema() {
+    let env = schema_env();
+    let hash = "$2b$04$NINSo2uKS5Qs4Py.jwwdd.YJOna3Ywe0IpdGicXRvevJdWveeQiEW";
+    let users = [
+        userpool::ImportUser {
+            username: "unknown",
+            attributes: &[("email", "u@example.com"), ("thing", "x")],
+            password_hash: hash,
+            enabled: None,
+        },
+        userpool::ImportUser {
+            username: "noemail",
+            attributes: &[("name", "Ada")],
+            password_hash: hash,
+            enabled: None,
+        },
+        userpool::ImportUser {
+            username: "fine",
+            attributes: &[("email", "f@example.com")],
+            password_hash: hash,
+            enabled: None,
+        },
+    ];
+    let report = env
+        .pools
+        .admin_import_users(&env.admin, &env.pool_id, &users)
+        .expect("import");
+    assert_eq!(report.imported, 1);
+    let failed: Vec<(&str, &str, &str)> = report
+        .failed
+        .iter()
+        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "unknown",
+                "InvalidParameterException",
+                "Attributes did not conform to the schema: thing: Attribute does not exist in the schema.\n"
+            ),
+            (
+                "noemail",
+                "InvalidParameterException",
+                "Attributes did not conform to the schema: email: The attribute is required\n"
+            ),
+        ]
+    );
+    assert!(env.record("unknown").is_none());
+    assert!(env.record("noemail").is_none());
+    assert!(env.record("fine").is_some());
+}

@@ -441,8 +441,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let Some(answer) = triggers.user_migration(&event)? else {
             return Ok(false);
         };
-        // The answer is untrusted input: the same checks as AdminCreateUser's attributes
-        // (and the pool's schema, SPEC §16, where those checks live).
+        // The answer is untrusted input: the same checks as AdminCreateUser's attributes.
         let pairs: Vec<(&str, &str)> = answer
             .user_attributes
             .iter()
@@ -460,6 +459,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
         let rules = self.rules(pool)?;
         let new_name = names::new_user_name(pool, name, &mut attributes)?;
+        // The pool's attribute schema (SPEC §16), as for any new user: the old system's
+        // answer cannot store what AdminCreateUser would refuse.
+        let attributes = pool
+            .schema
+            .validate_create(&attributes, userpool_core::AttributeWriter::Administrator)?;
         let reset = answer.final_user_status == Some(MigratedStatus::ResetRequired);
         self.create(pool, false, |ctx| {
             let user =
