@@ -319,7 +319,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             let reset = transitions::forgot_password(user, &rules, ctx)?;
             // Checked after the status rules (a disabled user still hears so), and before
             // anything is written: a code no one can receive is never issued.
-            if recovery_destination(&pool, user).is_none() {
+            if recovery_destination(pool, user).is_none() {
                 return Err(Error::InvalidParameterMessage(
                     "Cannot reset password for the user as there is no registered/verified email or phone_number".into(),
                 )
