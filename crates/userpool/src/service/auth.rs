@@ -489,6 +489,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         updates: &BTreeMap<String, String>,
     ) -> Result<AuthResult> {
         let rules = self.rules(pool)?;
+        // Changes the pool holds until verified (SPEC §16), to hold once the answer is in.
+        let mut held = BTreeMap::new();
         let answered = self.transition(pool, name, |user, ctx| {
             let (next, event) = transitions::respond_to_new_password_required(
                 user,
@@ -504,23 +506,35 @@ impl<S: Store + ?Sized> UserPools<S> {
             // at all.
             // Checked against the schema as any attribute write is (SPEC §16).
             let mut next = next;
-            next.attributes = pool
-                .schema
-                .validate_update(
-                    &next.attributes,
-                    updates,
-                    userpool_core::AttributeWriter::User,
-                    &pool.settings.attributes_require_verification_before_update,
-                )?
-                .attributes;
+            let update = pool.schema.validate_update(
+                &next.attributes,
+                updates,
+                userpool_core::AttributeWriter::User,
+                &pool.settings.attributes_require_verification_before_update,
+            )?;
+            next.attributes = update.attributes;
+            held = update.pending;
             Ok((next, event))
         });
-        let user = match answered {
+        let mut user = match answered {
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 return Err(NotAuthorized::InvalidSession.into());
             }
             answered => answered?,
         };
+        // A held change gets its code at the new value, as UpdateUserAttributes's does;
+        // dropping it would tell the user their address changed when it did not.
+        for (attribute, value) in held {
+            user = self.transition(pool, &user.username, |user, ctx| {
+                Ok(transitions::hold_attribute_update(
+                    user,
+                    attribute,
+                    value.clone(),
+                    &rules,
+                    ctx,
+                )?)
+            })?;
+        }
         // The new password is the first factor: a second one may follow (SPEC §18).
         let (user, challenge) = self.mutate(pool, &user.username, |user, ctx| {
             Ok(
