@@ -94,3 +94,66 @@ async fn spec_16_describe_user_pool_shapes() {
             .is_none()
     );
 }
+
+/// SPEC §16 and §18 meet in UpdateUserPool: the `MfaConfiguration` SetUserPoolMfaConfig
+/// set (and DescribeUserPool answers) is accepted back, a change is checked as
+/// SetUserPoolMfaConfig checks it, and leaving the member out keeps the mode.
+#[tokio::test]
+async fn spec_18_update_user_pool_takes_the_mfa_mode_as_set_user_pool_mfa_config_does() {
+    let app = app();
+    let created = admin_ok(&app, "CreateUserPool", json!({"PoolName": "p"})).await;
+    let id = created["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mode = |app: axum::Router, id: String| async move {
+        admin_ok(&app, "GetUserPoolMfaConfig", json!({"UserPoolId": id})).await["MfaConfiguration"]
+            .clone()
+    };
+    // ON with no factor: refused as SetUserPoolMfaConfig refuses it, nothing changed.
+    let (status, out) = send(
+        &app,
+        signed(
+            "UpdateUserPool",
+            &json!({"UserPoolId": id, "MfaConfiguration": "ON"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(
+        out["message"],
+        "At least one MFA method must be enabled when MFA is ON or OPTIONAL."
+    );
+    assert_eq!(mode(app.clone(), id.clone()).await, "OFF");
+
+    admin_ok(
+        &app,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": id, "MfaConfiguration": "OPTIONAL",
+               "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+    )
+    .await;
+    let described = admin_ok(&app, "DescribeUserPool", json!({"UserPoolId": id})).await;
+    assert_eq!(described["UserPool"]["MfaConfiguration"], "OPTIONAL");
+    // Sent back as described: accepted, unchanged.
+    admin_ok(
+        &app,
+        "UpdateUserPool",
+        json!({"UserPoolId": id, "MfaConfiguration": "OPTIONAL"}),
+    )
+    .await;
+    assert_eq!(mode(app.clone(), id.clone()).await, "OPTIONAL");
+    // Left out: kept.
+    admin_ok(&app, "UpdateUserPool", json!({"UserPoolId": id})).await;
+    assert_eq!(mode(app.clone(), id.clone()).await, "OPTIONAL");
+    // Changed: applied, with the factors kept.
+    admin_ok(
+        &app,
+        "UpdateUserPool",
+        json!({"UserPoolId": id, "MfaConfiguration": "ON"}),
+    )
+    .await;
+    let config = admin_ok(&app, "GetUserPoolMfaConfig", json!({"UserPoolId": id})).await;
+    assert_eq!(config["MfaConfiguration"], "ON");
+    assert_eq!(config["SoftwareTokenMfaConfiguration"]["Enabled"], true);
+}

@@ -106,6 +106,7 @@ fn update_user_pool_changes_policy_and_hashing_and_sign_in_upgrades_the_hash() {
         hash_params: Some(stronger),
         history_mode: Some(HistoryMode::PerUserSalt),
         settings: None,
+        mfa_mode: None,
     };
     let pool = env
         .pools

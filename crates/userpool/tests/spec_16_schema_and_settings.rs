@@ -630,3 +630,127 @@ fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() 
         (Some("kim2@example.com".to_owned()), Some("true".to_owned()))
     );
 }
+
+/// AdminImportUsers (SPEC §19) creates users: the schema applies to them as to
+/// AdminCreateUser's, and a user it refuses is listed as failed with nothing written.
+#[test]
+fn imported_users_validate_against_the_schema() {
+    let env = schema_env();
+    let hash = "$2b$04$NINSo2uKS5Qs4Py.jwwdd.YJOna3Ywe0IpdGicXRvevJdWveeQiEW";
+    let users = [
+        userpool::ImportUser {
+            username: "unknown",
+            attributes: &[("email", "u@example.com"), ("thing", "x")],
+            password_hash: hash,
+            enabled: None,
+        },
+        userpool::ImportUser {
+            username: "noemail",
+            attributes: &[("name", "Ada")],
+            password_hash: hash,
+            enabled: None,
+        },
+        userpool::ImportUser {
+            username: "fine",
+            attributes: &[("email", "f@example.com")],
+            password_hash: hash,
+            enabled: None,
+        },
+    ];
+    let report = env
+        .pools
+        .admin_import_users(&env.admin, &env.pool_id, &users)
+        .expect("import");
+    assert_eq!(report.imported, 1);
+    let failed: Vec<(&str, &str, &str)> = report
+        .failed
+        .iter()
+        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "unknown",
+                "InvalidParameterException",
+                "Attributes did not conform to the schema: thing: Attribute does not exist in the schema.\n"
+            ),
+            (
+                "noemail",
+                "InvalidParameterException",
+                "Attributes did not conform to the schema: email: The attribute is required\n"
+            ),
+        ]
+    );
+    assert!(env.record("unknown").is_none());
+    assert!(env.record("noemail").is_none());
+    assert!(env.record("fine").is_some());
+}
+
+/// The NEW_PASSWORD_REQUIRED answer's attributes are an update like any other (SPEC §16):
+/// a verified email the pool holds until verified is held there too, with a code sent to
+/// the new value, rather than silently dropped.
+#[test]
+fn a_held_email_change_in_the_new_password_answer_is_held_with_a_code() {
+    let env = with(
+        userpool_core::PoolSettings {
+            auto_verified_attributes: vec![VerifiableAttribute::Email],
+            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+            ..userpool_core::PoolSettings::default()
+        },
+        Vec::new(),
+    );
+    env.pools
+        .admin_create_user(
+            &env.admin,
+            &env.pool_id,
+            "kim",
+            Some("Temp-Passw0rd!1"),
+            &[("email", "kim@example.com"), ("email_verified", "true")],
+            Some(userpool::MessageAction::Suppress),
+        )
+        .expect("create");
+    let session = match env
+        .pools
+        .initiate_auth(
+            &env.client_id,
+            "USER_PASSWORD_AUTH",
+            "kim",
+            "Temp-Passw0rd!1",
+        )
+        .expect("challenge")
+    {
+        userpool::AuthResult::NewPasswordRequired { session, .. } => session,
+        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
+    };
+    env.pools
+        .respond_to_new_password_required_with_attributes(
+            &env.client_id,
+            "kim",
+            session.expose(),
+            PASSWORD,
+            &[("email", "lee@example.org")],
+        )
+        .expect("signed in");
+    let kim = env.record("kim").expect("kim");
+    assert_eq!(
+        kim.attributes["email"], "kim@example.com",
+        "the verified email stays"
+    );
+    assert_eq!(
+        kim.pending_code.and_then(|p| p.held_value).as_deref(),
+        Some("lee@example.org"),
+        "the new value is held"
+    );
+    let code = env
+        .delivery
+        .last_code("kim")
+        .expect("a code for the new value");
+    env.pools
+        .verify_user_attribute(&env.pool_id, "kim", "email", code.expose())
+        .expect("verified");
+    assert_eq!(
+        env.record("kim").expect("kim").attributes["email"],
+        "lee@example.org"
+    );
+}

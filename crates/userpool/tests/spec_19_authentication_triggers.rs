@@ -6,7 +6,8 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use userpool::AuthResult;
+use aws_cognito_srp::{SrpClient, User};
+use userpool::{AuthResult, ClientSettings};
 use userpool_core::triggers::{AuthenticationEvent, Trigger, TriggerError, Triggers};
 
 use common::{Env, env_with, fast_settings};
@@ -38,7 +39,9 @@ impl Triggers for Gate {
 
     fn pre_authentication(&self, event: &AuthenticationEvent) -> Result<(), TriggerError> {
         self.record(Trigger::PreAuthentication, event);
-        assert_eq!(event.user_attributes["cognito:user_status"], "CONFIRMED");
+        if event.caller.username != "newcomer" {
+            assert_eq!(event.user_attributes["cognito:user_status"], "CONFIRMED");
+        }
         if event.caller.username == "blocked" {
             return Err(TriggerError::Refused {
                 trigger: Trigger::PreAuthentication,
@@ -50,7 +53,7 @@ impl Triggers for Gate {
 
     fn post_authentication(&self, event: &AuthenticationEvent) -> Result<(), TriggerError> {
         self.record(Trigger::PostAuthentication, event);
-        if event.caller.username == "audited" {
+        if matches!(event.caller.username.as_str(), "audited" | "newcomer") {
             return Err(TriggerError::Unreachable {
                 trigger: Trigger::PostAuthentication,
                 reason: "AccessDeniedException".into(),
@@ -134,4 +137,93 @@ fn a_post_authentication_failure_gives_no_tokens() {
             "PostAuthentication invocation failed due to error AccessDeniedException."
         )
     );
+}
+
+fn is_post_authentication_failure(e: &userpool_core::Error) -> bool {
+    e.code() == "UnexpectedLambdaException"
+        && e.to_string()
+            == "PostAuthentication invocation failed due to error AccessDeniedException."
+}
+
+/// The NEW_PASSWORD_REQUIRED answer is the step that authenticates an administrator-created
+/// user: PostAuthentication runs there, and its refusal gives no tokens.
+#[test]
+fn post_authentication_runs_after_the_new_password_answer() {
+    let (env, gate) = gated();
+    env.pools
+        .admin_create_user(
+            &env.admin,
+            &env.pool_id,
+            "newcomer",
+            Some("Temp-Passw0rd!1"),
+            &[],
+            None,
+        )
+        .expect("create");
+    let session = match sign_in(&env, "newcomer", "Temp-Passw0rd!1").expect("challenge") {
+        AuthResult::NewPasswordRequired { session, .. } => session,
+        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
+    };
+    assert!(
+        !seen(&gate).contains(&(Trigger::PostAuthentication, "newcomer".to_owned())),
+        "a challenge is not an authentication"
+    );
+    let e = env
+        .pools
+        .respond_to_new_password_required(&env.client_id, "newcomer", session.expose(), PASSWORD)
+        .expect_err("PostAuthentication refused: no tokens");
+    assert!(is_post_authentication_failure(&e), "{e:?}");
+}
+
+/// SRP is a sign-in like any other: PreAuthentication runs when it starts,
+/// PostAuthentication when its answer authenticates.
+#[test]
+fn both_run_around_an_srp_sign_in() {
+    let (env, gate) = gated();
+    let client_id = env
+        .pools
+        .create_user_pool_client(
+            &env.admin,
+            &env.pool_id,
+            "srp",
+            ClientSettings {
+                explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into()],
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client")
+        .client_id;
+    // The SRP client stamps its answer with the system clock.
+    env.clock.set(chrono::Utc::now());
+    let srp_sign_in = |name: &str| -> Result<AuthResult, userpool_core::Error> {
+        let srp = SrpClient::new(User::new(&env.pool_id, name, PASSWORD), &client_id, None);
+        let a = srp.get_auth_parameters().a;
+        let p = match env.pools.initiate_srp_auth(&client_id, name, &a)? {
+            AuthResult::PasswordVerifier(p) => p,
+            other => panic!("expected PASSWORD_VERIFIER, got {other:?}"),
+        };
+        let proof = srp
+            .verify(&p.secret_block, &p.user_id_for_srp, &p.salt, &p.srp_b)
+            .expect("client computes the proof");
+        env.pools.respond_to_password_verifier(
+            &client_id,
+            &p.user_id_for_srp,
+            &proof.password_claim_secret_block,
+            &proof.password_claim_signature,
+            &proof.timestamp,
+        )
+    };
+    let ana = srp_sign_in("ana");
+    assert!(matches!(ana, Ok(AuthResult::Authenticated(_))), "{ana:?}");
+    assert_eq!(
+        seen(&gate),
+        [
+            (Trigger::PreAuthentication, "ana".to_owned()),
+            (Trigger::PostAuthentication, "ana".to_owned()),
+        ]
+    );
+    let e = srp_sign_in("blocked").expect_err("PreAuthentication refused");
+    assert_eq!(e.code(), "UserLambdaValidationException");
+    let e = srp_sign_in("audited").expect_err("PostAuthentication refused: no tokens");
+    assert!(is_post_authentication_failure(&e), "{e:?}");
 }

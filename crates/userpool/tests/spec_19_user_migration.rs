@@ -72,6 +72,10 @@ impl Triggers for Legacy {
                 )]),
                 ..UserMigrationAnswer::default()
             })),
+            "unschemed" => Ok(Some(UserMigrationAnswer {
+                user_attributes: attributes(&[("thing", "x")]),
+                ..UserMigrationAnswer::default()
+            })),
             "forged" => Ok(Some(UserMigrationAnswer {
                 user_attributes: attributes(&[("sub", "00000000-0000-4000-8000-000000000000")]),
                 ..UserMigrationAnswer::default()
@@ -179,6 +183,13 @@ fn refusals_failures_and_bad_answers_change_nothing() {
             LEGACY_PASSWORD,
             "InvalidParameterException",
             "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Attribute names must have 1 to 32 characters without whitespace",
+        ),
+        // The pool's schema (SPEC §16) applies to a migrated user as to any new one.
+        (
+            "unschemed",
+            LEGACY_PASSWORD,
+            "InvalidParameterException",
+            "Attributes did not conform to the schema: thing: Attribute does not exist in the schema.\n",
         ),
     ];
     for (user, password, code, message) in cases {

@@ -441,3 +441,39 @@ fn spec_21_the_pool_is_addressed_by_id_or_by_domain() {
         Some("ResourceNotFoundException")
     );
 }
+
+/// SPEC §21 meets the user's own operations: a session with no scopes is an API
+/// sign-in's, which may call ChangePassword or DeleteUser, so the authorize endpoint
+/// grants no code for nothing (a client allowed no scope).
+#[test]
+fn spec_21_a_client_allowed_no_scope_gets_no_code() {
+    let (env, _) = setup();
+    let client = env
+        .pools
+        .create_user_pool_client(
+            &env.admin,
+            &env.pool_id,
+            "scopeless",
+            ClientSettings {
+                oauth: ClientOAuth {
+                    allowed_flows: vec!["code".into()],
+                    allowed_flows_user_pool_client: true,
+                    callback_urls: vec![CALLBACK.into()],
+                    supported_identity_providers: vec!["COGNITO".into()],
+                    ..ClientOAuth::default()
+                },
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let challenge = s256_challenge(VERIFIER);
+    let mut r = request(&client.client_id, &challenge);
+    r.scope = None;
+    match env.pools.oauth_authorize(&pool, &r) {
+        Err(AuthorizeRefusal::Redirect { error, .. }) => {
+            assert_eq!(error, OAuthError::InvalidScope);
+        }
+        other => panic!("expected invalid_scope, got {other:?}"),
+    }
+}

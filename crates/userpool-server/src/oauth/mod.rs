@@ -127,13 +127,13 @@ fn oauth_error(error: OAuthError) -> Response {
 /// A service failure on an OAuth endpoint: the rate limit is 429 `slow_down`-free JSON in
 /// Cognito's wire form; anything else is logged and answered `server_error`.
 fn failed(error: &PoolError) -> Response {
-    if error.code() == "TooManyRequestsException" {
+    if error.kind() == userpool_core::ErrorCode::TooManyRequests {
         return json_response(
             StatusCode::TOO_MANY_REQUESTS,
             &json!({ "error": "too_many_requests" }),
         );
     }
-    if error.code() == "ResourceNotFoundException" {
+    if error.kind() == userpool_core::ErrorCode::ResourceNotFound {
         return json_response(
             StatusCode::NOT_FOUND,
             &json!({ "error": "invalid_request" }),
@@ -384,7 +384,7 @@ async fn authorize(
                 redirect(&with_query(&redirect_uri, &query), None)
             }
             Err(AuthorizeRefusal::Failed(e)) => {
-                let status = if e.code() == "TooManyRequestsException" {
+                let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
                     StatusCode::TOO_MANY_REQUESTS
                 } else {
                     StatusCode::INTERNAL_SERVER_ERROR

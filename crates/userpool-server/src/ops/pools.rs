@@ -210,14 +210,18 @@ pub fn update_user_pool(
     caller: &Caller,
     mut input: Map<String, Value>,
 ) -> Result<Value, Error> {
-    let settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
+    let mut settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
+    // The mode SetUserPoolMfaConfig set is what DescribeUserPool answers; a client that
+    // sends it back (or changes it) is honoured as SetUserPoolMfaConfig would be.
+    let mfa_mode = settings_wire.take_mfa_mode()?;
     let update = PoolUpdate {
         policy: Some(policy(input.policies)?),
         settings: Some(settings_wire.into_settings()?),
+        mfa_mode,
         ..PoolUpdate::default()
     };
     app.pools.update_user_pool(caller, id, update)?;

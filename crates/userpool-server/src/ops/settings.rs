@@ -217,6 +217,19 @@ fn lambda_config(given: Map<String, Value>) -> Result<LambdaConfig, Error> {
 }
 
 impl SettingsWire {
+    /// Takes `MfaConfiguration` out (UpdateUserPool applies it as SetUserPoolMfaConfig's
+    /// mode, SPEC §18); what is left goes to [`SettingsWire::into_settings`].
+    ///
+    /// # Errors
+    /// `InvalidParameterException` for a value other than `OFF`, `ON` or `OPTIONAL`.
+    pub fn take_mfa_mode(&mut self) -> Result<Option<userpool_core::mfa::MfaMode>, Error> {
+        Ok(self
+            .mfa_configuration
+            .take()
+            .map(|mode| mode.parse::<userpool_core::mfa::MfaMode>())
+            .transpose()?)
+    }
+
     /// The core's settings, validated. Members that would ask for behaviour this service
     /// does not have are refused: an MFA configuration other than `OFF`, advanced
     /// security other than `OFF`, device tracking.

@@ -315,34 +315,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         password: &Password,
         may_migrate: bool,
     ) -> Result<AuthResult> {
-        use userpool_core::triggers::Trigger;
-        // PreAuthentication runs for a known user before the password is checked: its
-        // refusal costs the user no failed attempt.
-        if self
-            .triggers_for(pool, Trigger::PreAuthentication)
-            .is_some()
-        {
-            match self.resolve(pool, name) {
-                Ok(user) => {
-                    self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)?
-                }
-                Err(Error::UserNotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        self.pre_authentication(client, pool, name)?;
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => {
-                if matches!(outcome, SignInOutcome::Authenticated) {
-                    // PostAuthentication: its refusal means no tokens.
-                    self.authentication_trigger(Trigger::PostAuthentication, client, pool, &user)?;
-                }
-                Ok(self.signed_in(client, pool, &user, outcome))
-            }
+            Ok((user, outcome)) => self.signed_in(client, pool, &user, outcome),
             Err(Error::UserNotFound)
                 if may_migrate && self.migrate(client, pool, name, Some(password))? =>
             {
@@ -363,6 +343,31 @@ impl<S: Store + ?Sized> UserPools<S> {
                 }
                 Err(refusal)
             }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// PreAuthentication (SPEC §19) for a known user, before the password (or SRP's
+    /// challenge) is looked at: its refusal costs the user no failed attempt. An unknown
+    /// name passes, to meet the sign-in's own unknown-user answer.
+    pub(super) fn pre_authentication(
+        &self,
+        client: &ClientRecord,
+        pool: &PoolRecord,
+        name: &Username,
+    ) -> Result<()> {
+        use userpool_core::triggers::Trigger;
+        if self
+            .triggers_for(pool, Trigger::PreAuthentication)
+            .is_none()
+        {
+            return Ok(());
+        }
+        match self.resolve(pool, name) {
+            Ok(user) => {
+                self.authentication_trigger(Trigger::PreAuthentication, client, pool, &user)
+            }
+            Err(Error::UserNotFound) => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -436,8 +441,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let Some(answer) = triggers.user_migration(&event)? else {
             return Ok(false);
         };
-        // The answer is untrusted input: the same checks as AdminCreateUser's attributes
-        // (and the pool's schema, SPEC §16, where those checks live).
+        // The answer is untrusted input: the same checks as AdminCreateUser's attributes.
         let pairs: Vec<(&str, &str)> = answer
             .user_attributes
             .iter()
@@ -455,6 +459,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
         let rules = self.rules(pool)?;
         let new_name = names::new_user_name(pool, name, &mut attributes)?;
+        // The pool's attribute schema (SPEC §16), as for any new user: the old system's
+        // answer cannot store what AdminCreateUser would refuse.
+        let attributes = pool
+            .schema
+            .validate_create(&attributes, userpool_core::AttributeWriter::Administrator)?;
         let reset = answer.final_user_status == Some(MigratedStatus::ResetRequired);
         self.create(pool, false, |ctx| {
             let user =
@@ -480,6 +489,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         updates: &BTreeMap<String, String>,
     ) -> Result<AuthResult> {
         let rules = self.rules(pool)?;
+        // Changes the pool holds until verified (SPEC §16), to hold once the answer is in.
+        let mut held = BTreeMap::new();
         let answered = self.transition(pool, name, |user, ctx| {
             let (next, event) = transitions::respond_to_new_password_required(
                 user,
@@ -495,23 +506,35 @@ impl<S: Store + ?Sized> UserPools<S> {
             // at all.
             // Checked against the schema as any attribute write is (SPEC §16).
             let mut next = next;
-            next.attributes = pool
-                .schema
-                .validate_update(
-                    &next.attributes,
-                    updates,
-                    userpool_core::AttributeWriter::User,
-                    &pool.settings.attributes_require_verification_before_update,
-                )?
-                .attributes;
+            let update = pool.schema.validate_update(
+                &next.attributes,
+                updates,
+                userpool_core::AttributeWriter::User,
+                &pool.settings.attributes_require_verification_before_update,
+            )?;
+            next.attributes = update.attributes;
+            held = update.pending;
             Ok((next, event))
         });
-        let user = match answered {
+        let mut user = match answered {
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 return Err(NotAuthorized::InvalidSession.into());
             }
             answered => answered?,
         };
+        // A held change gets its code at the new value, as UpdateUserAttributes's does;
+        // dropping it would tell the user their address changed when it did not.
+        for (attribute, value) in held {
+            user = self.transition(pool, &user.username, |user, ctx| {
+                Ok(transitions::hold_attribute_update(
+                    user,
+                    attribute,
+                    value.clone(),
+                    &rules,
+                    ctx,
+                )?)
+            })?;
+        }
         // The new password is the first factor: a second one may follow (SPEC §18).
         let (user, challenge) = self.mutate(pool, &user.username, |user, ctx| {
             Ok(
@@ -525,30 +548,46 @@ impl<S: Store + ?Sized> UserPools<S> {
             Some(challenge) => SignInOutcome::MfaRequired { challenge },
             None => SignInOutcome::Authenticated,
         };
-        Ok(self.signed_in(client, pool, &user, outcome))
+        self.signed_in(client, pool, &user, outcome)
     }
 
     /// What a sign-in step led to, for the client: tokens (the host issues them), or a
     /// challenge. An MFA challenge's SMS code goes to the delivery here.
+    ///
+    /// Every door that ends a sign-in (password, SRP's answer, the NEW_PASSWORD_REQUIRED
+    /// answer, an MFA answer, the hosted page) comes through here, so PostAuthentication
+    /// (SPEC §19) runs here, once, when the user is authenticated: its refusal means no
+    /// tokens, whichever step was the last.
+    ///
+    /// # Errors
+    /// The PostAuthentication trigger's refusal.
     pub(super) fn signed_in(
         &self,
         client: &ClientRecord,
         pool: &PoolRecord,
         user: &UserRecord,
         outcome: SignInOutcome,
-    ) -> AuthResult {
-        match outcome {
-            SignInOutcome::Authenticated => AuthResult::Authenticated(AuthenticatedUser {
-                pool_id: pool.id.clone(),
-                client_id: client.client_id.clone(),
-                user: UserDescription::from(user),
-            }),
+    ) -> Result<AuthResult> {
+        Ok(match outcome {
+            SignInOutcome::Authenticated => {
+                self.authentication_trigger(
+                    userpool_core::Trigger::PostAuthentication,
+                    client,
+                    pool,
+                    user,
+                )?;
+                AuthResult::Authenticated(AuthenticatedUser {
+                    pool_id: pool.id.clone(),
+                    client_id: client.client_id.clone(),
+                    user: UserDescription::from(user),
+                })
+            }
             SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
                 session,
                 user: UserDescription::from(user),
             },
             SignInOutcome::MfaRequired { challenge } => self.mfa_result(pool, user, challenge),
-        }
+        })
     }
 }
 

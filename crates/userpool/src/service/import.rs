@@ -107,11 +107,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (name, mut attributes) = (accepted(name)?, accepted(attributes)?);
         refuse_reserved(&attributes)?;
-        // Seam for the pool's attribute schema (SPEC §16): imported attributes go through
-        // the same validation as AdminCreateUser's once the schema checks land there.
         let rules = self.rules(pool)?;
         let hash = rules.hasher.import(user.password_hash)?;
         let new_name = names::new_user_name(pool, &name, &mut attributes)?;
+        // The pool's attribute schema (SPEC §16), as AdminCreateUser's: an import cannot
+        // store what the administrator could not create (unknown or over-long attributes,
+        // a required one missing).
+        let attributes = pool
+            .schema
+            .validate_create(&attributes, userpool_core::AttributeWriter::Administrator)?;
         let enabled = user.enabled.unwrap_or(true);
         self.create(pool, false, |ctx| {
             let record = transitions::import_user(name, attributes, hash, enabled, ctx)?;

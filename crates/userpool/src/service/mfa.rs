@@ -451,7 +451,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Some(challenge) => SignInOutcome::MfaRequired { challenge },
             None => SignInOutcome::Authenticated,
         };
-        Ok(self.signed_in(client, pool, &user, outcome))
+        self.signed_in(client, pool, &user, outcome)
     }
 
     /// The client's view of an opened MFA challenge; an SMS code goes to the delivery.

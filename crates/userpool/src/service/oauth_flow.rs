@@ -169,6 +169,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
         let scopes = rules::grant_authorize_scopes(request.scope, &client.oauth.allowed_scopes)
             .map_err(refuse)?;
+        // A session without scopes is an API sign-in's, whose access token carries
+        // `aws.cognito.signin.user.admin` (`Tokens::verify_user_access`): a grant of nothing
+        // (a client allowed no scope) must not become one.
+        if scopes.is_empty() {
+            return Err(refuse(OAuthError::InvalidScope));
+        }
         let code_challenge = match (request.code_challenge, request.code_challenge_method) {
             (None, None) if client.secret.is_some() => None,
             (Some(challenge), Some("S256")) if rules::is_s256_challenge(challenge) => {

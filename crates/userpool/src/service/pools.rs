@@ -192,6 +192,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             if let Some(settings) = &update.settings {
                 record.settings = settings.clone();
             }
+            if let Some(mode) = update.mfa_mode {
+                let mfa = userpool_core::mfa::PoolMfaConfig {
+                    mode,
+                    ..record.mfa.clone()
+                };
+                mfa.validate()?;
+                record.mfa = mfa;
+            }
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(version) => {

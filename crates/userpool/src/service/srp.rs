@@ -176,6 +176,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &Username,
         a: &SrpA,
     ) -> Result<AuthResult> {
+        // SRP's first step is where the sign-in starts: PreAuthentication runs here, as
+        // for a password sign-in (SPEC §19).
+        self.pre_authentication(client, pool, name)?;
         let rules = self.rules(pool)?;
         let opened = self.mutate(pool, name, |user, ctx| {
             match start_password_verifier(&pool.id, user, &client.client_id, a, &rules, ctx)? {
@@ -251,7 +254,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Ok((signed.record.map(|r| *r), signed.outcome))
         });
         match signed {
-            Ok((user, outcome)) => Ok(self.signed_in(client, pool, &user, outcome)),
+            Ok((user, outcome)) => self.signed_in(client, pool, &user, outcome),
             Err(Error::UserNotFound) => {
                 // Nothing to check against: spend what checking costs, write what a
                 // counted failure writes, then the refusal a wrong proof gets.

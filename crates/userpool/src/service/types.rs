@@ -151,6 +151,11 @@ pub struct PoolUpdate {
     /// New SPEC §16 settings, replacing all of them (the schema is changed only by
     /// AddCustomAttributes).
     pub settings: Option<userpool_core::PoolSettings>,
+    /// A new `MfaConfiguration` (SPEC §18), with the factors the pool offers kept: checked
+    /// as SetUserPoolMfaConfig checks it (ON or OPTIONAL needs a factor). `None` keeps the
+    /// mode **(decision: Cognito resets an omitted mode to OFF; silently turning a pool's
+    /// MFA off because an update left the member out is the riskier reading)**.
+    pub mfa_mode: Option<userpool_core::mfa::MfaMode>,
 }
 
 /// What `UpdateUserPoolClient` sets: the settings given replace the client's, those left
