@@ -1031,3 +1031,22 @@ async fn spec_21_a_callback_url_with_letters_of_any_script_is_redirected_to() {
         "{location}"
     );
 }
+
+/// SPEC §18 and §21: the page has no MFA steps yet, so a user who must answer a second
+/// factor (here MFA_SETUP in a pool with MFA ON) is refused on the page and gets no code;
+/// a right password never skips the factor.
+#[tokio::test]
+async fn spec_21_a_user_with_mfa_gets_no_code_from_the_page() {
+    let s = setup().await;
+    admin_ok(
+        &s.app,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": s.pool, "MfaConfiguration": "ON",
+               "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+    )
+    .await;
+    let reply = sign_in(&s, PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert!(reply.body.contains("multi-factor"), "{}", reply.body);
+    assert!(reply.headers.get(header::LOCATION).is_none());
+}
