@@ -200,3 +200,9 @@ impl From<Failure> for StoreError {
 pub(crate) fn corrupt(what: impl Into<String>) -> Failure {
     Failure::Backend(Error::Corrupt(what.into()))
 }
+
+impl From<userpool_store::codec::Corrupt> for Failure {
+    fn from(e: userpool_store::codec::Corrupt) -> Self {
+        corrupt(e.0)
+    }
+}

@@ -71,7 +71,8 @@ fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
     let policy = policy
         .build()
         .map_err(|_| corrupt("pools: password policy out of range"))?;
-    let param = |column: &str| -> Result<u32, Failure> { from_sql_int(get(row, column)?, column) };
+    let param =
+        |column: &str| -> Result<u32, Failure> { Ok(from_sql_int(get(row, column)?, column)?) };
     let hash_params = HashParams::new(
         param("hash_memory_kib")?,
         param("hash_iterations")?,
@@ -502,7 +503,7 @@ pub(crate) fn count_users(conn: &mut Conn, pool: &UserPoolId) -> Result<u64, Fai
         Some(row) => get(&row, "n")?,
         None => 0,
     };
-    from_sql_int(n, "users: count")
+    Ok(from_sql_int(n, "users: count")?)
 }
 
 /// Replaces a client's secret if it is still `expected`; whether it was.

@@ -348,7 +348,9 @@ fn stored_version(
         "SELECT version FROM users WHERE pool_id = $1 AND username_key = $2",
         &[&pool.id.as_str(), &key],
     )?
-    .map(|row| from_sql_int(get(&row, "version")?, "users.version"))
+    .map(|row| -> Result<u64, Failure> {
+        Ok(from_sql_int(get(&row, "version")?, "users.version")?)
+    })
     .transpose()
 }
 
@@ -549,7 +551,7 @@ fn pending_code(row: &Row) -> Result<Option<PendingCode>, Failure> {
 fn code_throttles(row: &Row) -> Result<CodeThrottles, Failure> {
     let list = |column: &str| -> Result<_, Failure> {
         let text: &str = get(row, column)?;
-        parse_time_list(text, &format!("users.{column}"))
+        Ok(parse_time_list(text, &format!("users.{column}"))?)
     };
     Ok(CodeThrottles {
         sign_up: CodeThrottle {

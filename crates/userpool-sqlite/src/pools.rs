@@ -58,7 +58,8 @@ fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
     let policy = policy
         .build()
         .map_err(|_| corrupt("pools: password policy out of range"))?;
-    let param = |column: &str| -> Result<u32, Failure> { from_sql_int(row.get(column)?, column) };
+    let param =
+        |column: &str| -> Result<u32, Failure> { Ok(from_sql_int(row.get(column)?, column)?) };
     let hash_params = HashParams::new(
         param("hash_memory_kib")?,
         param("hash_iterations")?,
@@ -473,5 +474,5 @@ pub(crate) fn count_users(conn: &Connection, pool: &UserPoolId) -> Result<u64, F
     let n: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM users WHERE pool_id = ?1")?
         .query_row([pool.as_str()], |row| row.get(0))?;
-    from_sql_int(n, "users: count")
+    Ok(from_sql_int(n, "users: count")?)
 }

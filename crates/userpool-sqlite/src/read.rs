@@ -232,7 +232,7 @@ fn pending_code(row: &Row<'_>) -> Result<Option<PendingCode>, Failure> {
 fn code_throttles(row: &Row<'_>) -> Result<CodeThrottles, Failure> {
     let list = |column: &str| -> Result<_, Failure> {
         let text: String = row.get(column)?;
-        parse_time_list(&text, &format!("users.{column}"))
+        Ok(parse_time_list(&text, &format!("users.{column}"))?)
     };
     Ok(CodeThrottles {
         sign_up: CodeThrottle {

@@ -40,6 +40,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod groups;

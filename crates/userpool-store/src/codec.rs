@@ -1,0 +1,256 @@
+//! Conversions between records and SQL column values, shared by the SQL stores (SQLite,
+//! PostgreSQL) so that a field is encoded the same way in each: times as microseconds since
+//! the epoch, lists of times and of attributes as comma-separated text, integers as signed
+//! 64-bit. Reading is total: a value no store would write is a [`Corrupt`] naming the table
+//! and column, never the value (it may be a hash), and never a panic.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode};
+use uuid::Uuid;
+
+/// A stored value no store would write, named by table and column (never by its value).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("corrupt value: {0}")]
+pub struct Corrupt(pub String);
+
+fn corrupt(what: impl Into<String>) -> Corrupt {
+    Corrupt(what.into())
+}
+
+/// A time as stored: microseconds since the Unix epoch (sub-microsecond parts truncated).
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// Reads a stored time.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn time(value: i64, column: &str) -> Result<DateTime<Utc>, Corrupt> {
+    DateTime::from_timestamp_micros(value)
+        .ok_or_else(|| corrupt(format!("{column}: time out of range")))
+}
+
+/// Reads an optional stored time.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn opt_time(value: Option<i64>, column: &str) -> Result<Option<DateTime<Utc>>, Corrupt> {
+    value.map(|v| time(v, column)).transpose()
+}
+
+/// A list of times as stored: microseconds in decimal, comma-separated, in order.
+pub fn time_list(times: &[DateTime<Utc>]) -> String {
+    times
+        .iter()
+        .map(|t| micros(*t).to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads a stored list of times: at most [`CodeThrottle::MAX_TRACKED`] entries, each a
+/// decimal integer in chrono's range. Anything else is corrupt; the text is checked for
+/// length before it is split, so a hostile value costs no allocation that scales with it.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn parse_time_list(text: &str, column: &str) -> Result<Vec<DateTime<Utc>>, Corrupt> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    // An i64 takes at most 20 characters, plus one comma each.
+    if text.len() > CodeThrottle::MAX_TRACKED * 21 {
+        return Err(corrupt(format!("{column}: too many entries")));
+    }
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        if out.len() == CodeThrottle::MAX_TRACKED {
+            return Err(corrupt(format!("{column}: too many entries")));
+        }
+        let digits = part.strip_prefix('-').unwrap_or(part);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(corrupt(format!("{column}: not a list of times")));
+        }
+        let value: i64 = part
+            .parse()
+            .map_err(|_| corrupt(format!("{column}: not a list of times")))?;
+        out.push(time(value, column)?);
+    }
+    Ok(out)
+}
+
+/// A version or counter as stored (SQL integers are signed 64-bit).
+///
+/// # Errors
+/// [`Corrupt`] for a value too large to store.
+pub fn to_sql_int(value: u64, what: &str) -> Result<i64, Corrupt> {
+    i64::try_from(value).map_err(|_| corrupt(format!("{what}: too large to store")))
+}
+
+/// Reads a non-negative integer into any unsigned width.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn from_sql_int<T: TryFrom<i64>>(value: i64, column: &str) -> Result<T, Corrupt> {
+    T::try_from(value).map_err(|_| corrupt(format!("{column}: integer out of range")))
+}
+
+/// A `sub` (or any UUID: an `origin_jti`) as stored: lowercase hyphenated text.
+pub fn sub_text(sub: Uuid) -> String {
+    sub.hyphenated().to_string()
+}
+
+/// Reads a stored `sub`.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn sub(text: &str) -> Result<Uuid, Corrupt> {
+    uuid(text, "users.sub")
+}
+
+/// Reads a UUID stored as text (a `sub`, an `origin_jti`).
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn uuid(text: &str, column: &str) -> Result<Uuid, Corrupt> {
+    Uuid::parse_str(text).map_err(|_| corrupt(format!("{column}: not a UUID")))
+}
+
+/// An ordered list of attributes as stored: their names, comma-separated.
+pub fn attribute_list(list: &[AliasAttribute]) -> String {
+    list.iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads a stored attribute list.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn parse_attribute_list(text: &str, column: &str) -> Result<Vec<AliasAttribute>, Corrupt> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|name| {
+            AliasAttribute::from_str(name)
+                .map_err(|_| corrupt(format!("{column}: unknown alias attribute")))
+        })
+        .collect()
+}
+
+/// The history mode as stored.
+pub fn history_mode_text(mode: HistoryMode) -> &'static str {
+    match mode {
+        HistoryMode::PerEntrySalt => "PER_ENTRY_SALT",
+        HistoryMode::PerUserSalt => "PER_USER_SALT",
+    }
+}
+
+/// Reads a stored history mode.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn history_mode(text: &str) -> Result<HistoryMode, Corrupt> {
+    match text {
+        "PER_ENTRY_SALT" => Ok(HistoryMode::PerEntrySalt),
+        "PER_USER_SALT" => Ok(HistoryMode::PerUserSalt),
+        _ => Err(corrupt("pools.history_mode: unknown mode")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn times_round_trip_to_the_microsecond_and_truncate_below() {
+        let t = userpool_core::testing::epoch() + TimeDelta::microseconds(123_456_789);
+        assert_eq!(time(micros(t), "t").expect("in range"), t);
+        let before_epoch = DateTime::from_timestamp_micros(-1_234_567).expect("valid");
+        assert_eq!(
+            time(micros(before_epoch), "t").expect("in range"),
+            before_epoch
+        );
+        let with_nanos = t + TimeDelta::nanoseconds(999);
+        assert_eq!(time(micros(with_nanos), "t").expect("in range"), t);
+        assert!(
+            time(i64::MAX, "t").is_err(),
+            "out of chrono's range is corrupt"
+        );
+    }
+
+    #[test]
+    fn attribute_lists_round_trip_in_order() {
+        for list in [
+            vec![],
+            vec![AliasAttribute::PreferredUsername, AliasAttribute::Email],
+            AliasAttribute::ALL.to_vec(),
+        ] {
+            let text = attribute_list(&list);
+            assert_eq!(parse_attribute_list(&text, "c").expect("parses"), list);
+        }
+        assert!(parse_attribute_list("email,nickname", "c").is_err());
+    }
+
+    #[test]
+    fn history_modes_round_trip_and_unknown_is_corrupt() {
+        for mode in [HistoryMode::PerEntrySalt, HistoryMode::PerUserSalt] {
+            assert_eq!(history_mode(history_mode_text(mode)).expect("known"), mode);
+        }
+        assert!(history_mode("per_entry_salt").is_err());
+    }
+
+    #[test]
+    fn time_lists_round_trip_in_order_and_hostile_text_is_corrupt() {
+        let t = userpool_core::testing::epoch();
+        for list in [
+            vec![],
+            vec![t],
+            vec![
+                t + TimeDelta::microseconds(7),
+                t,
+                t - TimeDelta::days(20_000),
+            ],
+        ] {
+            let text = time_list(&list);
+            assert_eq!(parse_time_list(&text, "c").expect("parses"), list);
+        }
+        let most = vec![DateTime::<Utc>::MIN_UTC; CodeThrottle::MAX_TRACKED];
+        assert_eq!(
+            parse_time_list(&time_list(&most), "c").expect("the most entries"),
+            most
+        );
+        let too_many = vec![t; CodeThrottle::MAX_TRACKED + 1];
+        assert!(parse_time_list(&time_list(&too_many), "c").is_err());
+        for hostile in [
+            ",",
+            "1,",
+            ",1",
+            "1,,2",
+            "+1",
+            "-",
+            " 1",
+            "1.5",
+            "abc",
+            "99999999999999999999",
+            "9223372036854775807",
+            &"9".repeat(100_000),
+        ] {
+            assert!(parse_time_list(hostile, "c").is_err(), "{hostile:.40}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_integers_are_corrupt() {
+        assert!(from_sql_int::<u32>(-1, "c").is_err());
+        assert!(from_sql_int::<u64>(-5, "c").is_err());
+        assert_eq!(from_sql_int::<u32>(7, "c").expect("fits"), 7);
+        assert!(to_sql_int(u64::MAX, "v").is_err());
+        assert!(sub("not-a-uuid").is_err());
+    }
+}
