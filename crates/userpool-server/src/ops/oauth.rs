@@ -84,11 +84,17 @@ pub fn create_user_pool_domain(
         certificate(&input),
         input.managed_login_version,
     )?;
-    let mut out = json!({ "ManagedLoginVersion": created.managed_login_version });
-    if created.certificate_arn.is_some() {
-        out["CloudFrontDomain"] = json!(created.domain);
+    Ok(domain_output(&created))
+}
+
+/// What CreateUserPoolDomain and UpdateUserPoolDomain answer: the managed-login version,
+/// and `CloudFrontDomain` for a custom domain (one with a certificate).
+fn domain_output(domain: &DomainRecord) -> Value {
+    let mut out = json!({ "ManagedLoginVersion": domain.managed_login_version });
+    if domain.certificate_arn.is_some() {
+        out["CloudFrontDomain"] = json!(domain.domain);
     }
-    Ok(out)
+    out
 }
 
 /// **DescribeUserPoolDomain**: `{"DomainDescription": DomainDescriptionType}`, empty for
@@ -119,11 +125,7 @@ pub fn update_user_pool_domain(
         certificate(&input),
         input.managed_login_version,
     )?;
-    let mut out = json!({ "ManagedLoginVersion": updated.managed_login_version });
-    if updated.certificate_arn.is_some() {
-        out["CloudFrontDomain"] = json!(updated.domain);
-    }
-    Ok(out)
+    Ok(domain_output(&updated))
 }
 
 /// **DeleteUserPoolDomain**: `{}`.
