@@ -26,9 +26,20 @@ async fn spec_16_settings_that_would_not_be_honoured_are_refused_and_create_noth
             json!({"PoolName": "p", "LambdaConfig": {"PreSignIn": "arn:x"}}),
             "Unknown LambdaConfig trigger: PreSignIn",
         ),
+        // SPEC §18: creation can only offer SMS codes, so it needs SMS and phone numbers
+        // that verify themselves.
         (
             json!({"PoolName": "p", "MfaConfiguration": "ON"}),
-            "MfaConfiguration ON is not supported by this service",
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional",
+        ),
+        (
+            json!({"PoolName": "p", "MfaConfiguration": "OPTIONAL",
+                   "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms"}}),
+            "SMS configuration and Auto verification for phone_number are required when MFA is required/optional",
+        ),
+        (
+            json!({"PoolName": "p", "MfaConfiguration": "SOMETIMES"}),
+            "1 validation error detected: Value 'SOMETIMES' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
         ),
         (
             json!({"PoolName": "p", "AutoVerifiedAttributes": ["nickname"]}),
@@ -47,6 +58,37 @@ async fn spec_16_settings_that_would_not_be_honoured_are_refused_and_create_noth
         assert_eq!(out["message"], message, "{body}");
     }
     assert_eq!(pool_count(&app).await, 0, "nothing was created");
+}
+
+/// SPEC §16 and §18: `MfaConfiguration` at creation, with what it needs, gives a pool that
+/// offers SMS codes, as GetUserPoolMfaConfig and DescribeUserPool then say.
+#[tokio::test]
+async fn spec_18_create_user_pool_with_mfa_offers_sms() {
+    let app = app();
+    let created = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({
+            "PoolName": "p",
+            "MfaConfiguration": "OPTIONAL",
+            "AutoVerifiedAttributes": ["phone_number"],
+            "SmsAuthenticationMessage": "Your code is {####}",
+            "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms"},
+        }),
+    )
+    .await;
+    assert_eq!(created["UserPool"]["MfaConfiguration"], "OPTIONAL");
+    let id = created["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let config = admin_ok(&app, "GetUserPoolMfaConfig", json!({"UserPoolId": id})).await;
+    assert_eq!(config["MfaConfiguration"], "OPTIONAL");
+    assert_eq!(config["SoftwareTokenMfaConfiguration"]["Enabled"], false);
+    assert_eq!(
+        config["SmsMfaConfiguration"]["SmsAuthenticationMessage"],
+        "Your code is {####}"
+    );
 }
 
 #[tokio::test]

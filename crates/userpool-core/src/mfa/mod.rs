@@ -101,10 +101,9 @@ impl FromStr for MfaMode {
             "OFF" => Ok(MfaMode::Off),
             "ON" => Ok(MfaMode::On),
             "OPTIONAL" => Ok(MfaMode::Optional),
-            _ => Err(Error::invalid_parameter(
-                "mfaConfiguration",
-                Constraint::Pattern("[OFF, ON, OPTIONAL]"),
-            )),
+            _ => Err(Error::InvalidParameterMessage(format!(
+                "1 validation error detected: Value '{s}' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]"
+            ))),
         }
     }
 }
@@ -124,6 +123,39 @@ pub struct PoolMfaConfig {
 }
 
 impl PoolMfaConfig {
+    /// The configuration `CreateUserPool`'s `MfaConfiguration` gives a new pool. Creation
+    /// can only offer SMS (TOTP is enabled afterwards with SetUserPoolMfaConfig), so ON and
+    /// OPTIONAL need the pool to send SMS and to verify phone numbers on their own; SMS MFA
+    /// is then offered, with the pool's `SmsAuthenticationMessage`.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` when the mode is ON or OPTIONAL and the settings lack an
+    /// `SmsConfiguration` or `phone_number` among the auto-verified attributes.
+    pub fn at_creation(mode: MfaMode, settings: &crate::settings::PoolSettings) -> Result<Self> {
+        if mode == MfaMode::Off {
+            return Ok(PoolMfaConfig::default());
+        }
+        let phone_verified = settings
+            .auto_verified_attributes
+            .contains(&crate::VerifiableAttribute::PhoneNumber);
+        if settings.sms_configuration.is_none() || !phone_verified {
+            return Err(Error::InvalidParameterMessage(
+                "SMS configuration and Auto verification for phone_number are required when MFA is required/optional".into(),
+            ));
+        }
+        let config = PoolMfaConfig {
+            mode,
+            software_token: false,
+            sms: true,
+            sms_message: settings
+                .verification_messages
+                .sms_authentication_message
+                .clone(),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
     /// Checks a configuration before it is stored.
     ///
     /// # Errors

@@ -137,11 +137,14 @@ pub fn create_user_pool(
             "Schema",
         ],
     )?;
+    let mut settings_wire = settings_wire;
     let input: CreateUserPool = shapes::input(input)?;
     let mut required = Required::default();
     let name = required.take(input.pool_name.as_deref(), "poolName");
     required.finish()?;
+    let mfa_mode = settings_wire.take_mfa_mode()?.unwrap_or_default();
     let settings = PoolSettings {
+        mfa_mode,
         schema: input
             .schema
             .unwrap_or_default()

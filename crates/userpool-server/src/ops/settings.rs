@@ -231,16 +231,10 @@ impl SettingsWire {
     }
 
     /// The core's settings, validated. Members that would ask for behaviour this service
-    /// does not have are refused: an MFA configuration other than `OFF`, advanced
-    /// security other than `OFF`, device tracking.
+    /// does not have are refused: advanced security other than `OFF`, device tracking.
+    /// `MfaConfiguration` is not a setting: the operations take it out first
+    /// ([`SettingsWire::take_mfa_mode`]).
     pub fn into_settings(self) -> Result<PoolSettings, Error> {
-        if let Some(mfa) = self.mfa_configuration.as_deref()
-            && mfa != "OFF"
-        {
-            return Err(refuse(format!(
-                "MfaConfiguration {mfa} is not supported by this service"
-            )));
-        }
         if let Some(add_ons) = &self.user_pool_add_ons
             && add_ons
                 .get("AdvancedSecurityMode")

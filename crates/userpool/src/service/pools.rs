@@ -99,6 +99,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = accepted(name)?;
         let schema = userpool_core::Schema::for_new_pool(&settings.schema)?;
         settings.settings.validate()?;
+        let mfa =
+            userpool_core::mfa::PoolMfaConfig::at_creation(settings.mfa_mode, &settings.settings)?;
         let policy = policy_with_blocklist(&settings.policy, None)?;
         let now = self.clock.now();
         let dedup = |mut list: Vec<_>| {
@@ -119,7 +121,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 alias_attributes: dedup(settings.alias_attributes.clone()),
                 username_attributes: dedup(settings.username_attributes.clone()),
                 case_sensitive: settings.case_sensitive,
-                mfa: Default::default(),
+                mfa: mfa.clone(),
                 schema: schema.clone(),
                 settings: settings.settings.clone(),
                 created_at: now,

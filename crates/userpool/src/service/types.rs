@@ -122,6 +122,9 @@ pub struct PoolSettings {
     /// AdminCreateUserConfig, ...). The default is a pool created with none of them, as
     /// Cognito's: no attribute is auto-verified, so SignUp sends no code.
     pub settings: userpool_core::PoolSettings,
+    /// `MfaConfiguration`: ON and OPTIONAL offer SMS codes and need an SMS configuration
+    /// and auto-verified phone numbers (TOTP is enabled later, by SetUserPoolMfaConfig).
+    pub mfa_mode: userpool_core::mfa::MfaMode,
 }
 
 impl Default for PoolSettings {
@@ -135,6 +138,7 @@ impl Default for PoolSettings {
             case_sensitive: true,
             schema: Vec::new(),
             settings: userpool_core::PoolSettings::default(),
+            mfa_mode: userpool_core::mfa::MfaMode::Off,
         }
     }
 }
