@@ -678,3 +678,63 @@ async fn s21_forged_wrong_audience_wrong_nonce_and_dead_provider_are_refused() {
     );
     assert!(param(&good, "code").is_some(), "{good}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_the_page_offers_each_provider_and_its_button_starts_the_sign_in() {
+    let w = Arc::new(world().await);
+    let ww = Arc::clone(&w);
+    let (page, chosen, forged) = blocking(move || {
+        let url = authorize_url(&ww, "COGNITO");
+        let page = get(&url);
+        let request = hidden(&page.body, "request");
+        let csrf = hidden(&page.body, "_csrf");
+        let login = format!("{}/{}/login", ww.base, ww.down);
+        let forged = post_form(
+            &login,
+            &[
+                ("request", &request),
+                ("_csrf", "not-the-token"),
+                ("identity_provider", "Upstream"),
+            ],
+            Some(&page.cookie),
+        );
+        let chosen = post_form(
+            &login,
+            &[
+                ("request", &request),
+                ("_csrf", &csrf),
+                ("identity_provider", "Upstream"),
+            ],
+            Some(&page.cookie),
+        );
+        (page, chosen, forged)
+    })
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for provider in ["Upstream", "Fake", "OtherAud", "Dead"] {
+        assert!(
+            page.body.contains(&format!(
+                "name=\"identity_provider\" value=\"{provider}\">Continue with {provider}</button>"
+            )),
+            "{provider}: {}",
+            page.body
+        );
+    }
+    assert!(
+        page.body.contains("name=\"password\""),
+        "COGNITO keeps the form"
+    );
+    assert_eq!(forged.status, 403, "the button needs the CSRF token");
+    assert_eq!(chosen.status, 302, "{}", chosen.body);
+    assert!(
+        chosen
+            .location
+            .starts_with(&format!("{}/{}/oauth2/authorize?", w.base, w.up)),
+        "{}",
+        chosen.location
+    );
+    let location = chosen.location.clone();
+    let done = blocking(move || get(&upstream_sign_in(&location))).await;
+    assert!(done.location.starts_with(CALLBACK), "{}", done.location);
+    assert!(param(&done.location, "code").is_some());
+}
