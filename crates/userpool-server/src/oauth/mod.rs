@@ -11,6 +11,7 @@
 //! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
 //! | `POST /<pool>/oauth2/revoke` | revokes a refresh token |
 //! | `GET /<pool>/logout` | redirects to a registered logout URL |
+//! | `GET /<pool>/oauth2/idpresponse` | an external OIDC provider's answer ([`federation`]) |
 //!
 //! Every decision is the service's ([`userpool::UserPools::oauth_authorize`], ...); this
 //! module reads HTTP and writes HTTP. Every endpoint anyone may call takes the
