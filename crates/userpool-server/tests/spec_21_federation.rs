@@ -738,3 +738,34 @@ async fn s21_the_page_offers_each_provider_and_its_button_starts_the_sign_in() {
     assert!(done.location.starts_with(CALLBACK), "{}", done.location);
     assert!(param(&done.location, "code").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_a_state_held_for_a_provider_is_not_a_sign_in_form() {
+    let w = Arc::new(world().await);
+    let ww = Arc::clone(&w);
+    let (posted, still) = blocking(move || {
+        let first = get(&authorize_url(&ww, "Upstream"));
+        let state = param(&first.location, "state").expect("state");
+        let posted = post_form(
+            &format!("{}/{}/login", ww.base, ww.down),
+            &[
+                ("request", state.as_str()),
+                ("_csrf", ""),
+                ("username", "anyone"),
+                ("password", PASSWORD),
+            ],
+            Some(&format!("userpool_csrf_{state}=")),
+        );
+        // The request still completes at idpresponse.
+        let still = get(&upstream_sign_in(&first.location));
+        (posted, still)
+    })
+    .await;
+    assert_eq!(posted.status, 400, "{}", posted.body);
+    assert!(posted.location.is_empty());
+    assert!(
+        param(&still.location, "code").is_some(),
+        "{}",
+        still.location
+    );
+}

@@ -204,7 +204,11 @@ pub(super) fn redirect_upstream(
         }
     };
     let random = userpool::OsRandom;
-    let (Some(state), Some(nonce)) = (random_token(&random), random_token(&random)) else {
+    let (Some(state), Some(nonce), Some(csrf)) = (
+        random_token(&random),
+        random_token(&random),
+        random_token(&random),
+    ) else {
         return to_client(&pending, "server_error", "An internal error occurred.");
     };
     let client_id = provider
@@ -232,6 +236,9 @@ pub(super) fn redirect_upstream(
         provider_name: name,
         nonce: Zeroizing::new(nonce),
     });
+    // Never shown to anyone: the sign-in form refuses a request held for a provider, and
+    // a CSRF token no form carries keeps it so even if that check were lost.
+    pending.csrf = Zeroizing::new(csrf);
     pending.created_at = app.clock.now();
     app.pending
         .insert(state, pending, app.clock.now(), peer.map(|p| p.ip()));

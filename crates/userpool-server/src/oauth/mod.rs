@@ -581,7 +581,9 @@ async fn login(
         };
         let id = get_param(&form, "request").unwrap_or_default().to_owned();
         let now = app.clock.now();
-        let Some(mut pending) = app.pending.get(&id, now) else {
+        // A request held for an external provider (under its `state`) answers only at
+        // `/oauth2/idpresponse`, never to this form.
+        let Some(mut pending) = app.pending.get(&id, now).filter(|p| p.upstream.is_none()) else {
             return page_error(
                 StatusCode::BAD_REQUEST,
                 "Sign-in error",
