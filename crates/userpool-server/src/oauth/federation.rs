@@ -15,7 +15,8 @@
 //! per process and per address, each `state` taken once), so unauthenticated authorize
 //! calls cost no outbound call when the provider's endpoints are configured, and one
 //! discovery fetch per provider issuer per [`DISCOVERY_LIFETIME`] otherwise (at most
-//! [`MAX_DISCOVERED`] issuers held). The token, JWKS and userInfo calls happen only for
+//! [`MAX_DISCOVERED`] issuers held; a failed discovery is retried after
+//! [`DISCOVERY_RETRY`]). The token, JWKS and userInfo calls happen only for
 //! a live `state`. Tokens from the provider are neither logged nor kept.
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +45,10 @@ use crate::outbound::{self, OutboundError};
 /// How long a provider's discovery document is used before it is fetched again.
 pub const DISCOVERY_LIFETIME: TimeDelta = TimeDelta::hours(1);
 
+/// How long a failed discovery is remembered, so a provider that is down costs one
+/// outbound call a minute, not one per authorize request.
+pub const DISCOVERY_RETRY: TimeDelta = TimeDelta::minutes(1);
+
 /// The most providers' discovery documents held.
 pub const MAX_DISCOVERED: usize = 256;
 
@@ -59,10 +64,30 @@ pub struct Endpoints {
     basic: bool,
 }
 
+impl Endpoints {
+    /// These endpoints with those the provider's details name in their place.
+    fn overridden_by(mut self, detail: &impl Fn(&str) -> Option<String>) -> Self {
+        for (name, slot) in [
+            ("authorize_url", &mut self.authorize),
+            ("token_url", &mut self.token),
+            ("jwks_uri", &mut self.jwks),
+        ] {
+            if let Some(value) = detail(name) {
+                *slot = value;
+            }
+        }
+        if let Some(value) = detail("attributes_url") {
+            self.user_info = Some(value);
+        }
+        self
+    }
+}
+
 /// The relying party's state: the outbound agent and the discovered endpoints.
 pub struct RelyingParty {
     agent: ureq::Agent,
-    discovered: Mutex<HashMap<String, (Endpoints, DateTime<Utc>)>>,
+    /// Per issuer: the endpoints (or why discovery failed) and until when they hold.
+    discovered: Mutex<HashMap<String, (Result<Endpoints, String>, DateTime<Utc>)>>,
 }
 
 impl Default for RelyingParty {
@@ -111,11 +136,30 @@ impl RelyingParty {
             });
         }
         if let Ok(held) = self.discovered.lock()
-            && let Some((endpoints, at)) = held.get(&issuer)
-            && now < *at + DISCOVERY_LIFETIME
+            && let Some((known, until)) = held.get(&issuer)
+            && now < *until
         {
-            return Ok(endpoints.clone());
+            return known.clone().map(|found| found.overridden_by(&detail));
         }
+        let discovered = self.discover(&issuer);
+        let until = now
+            + if discovered.is_ok() {
+                DISCOVERY_LIFETIME
+            } else {
+                DISCOVERY_RETRY
+            };
+        if let Ok(mut held) = self.discovered.lock() {
+            held.retain(|_, (_, until)| now < *until);
+            if held.len() >= MAX_DISCOVERED {
+                held.clear();
+            }
+            held.insert(issuer, (discovered.clone(), until));
+        }
+        discovered.map(|found| found.overridden_by(&detail))
+    }
+
+    /// The endpoints `issuer`'s discovery document names.
+    fn discover(&self, issuer: &str) -> Result<Endpoints, String> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
@@ -124,32 +168,19 @@ impl RelyingParty {
             .map_err(|e| format!("discovery at {url}: {e}"))?;
         let field = |name: &str| document[name].as_str().map(str::to_owned);
         let methods = document["token_endpoint_auth_methods_supported"].as_array();
-        let endpoints = Endpoints {
-            authorize: detail("authorize_url")
-                .or_else(|| field("authorization_endpoint"))
+        Ok(Endpoints {
+            authorize: field("authorization_endpoint")
                 .ok_or("discovery names no authorization_endpoint")?,
-            token: detail("token_url")
-                .or_else(|| field("token_endpoint"))
-                .ok_or("discovery names no token_endpoint")?,
-            jwks: detail("jwks_uri")
-                .or_else(|| field("jwks_uri"))
-                .ok_or("discovery names no jwks_uri")?,
-            user_info: detail("attributes_url").or_else(|| field("userinfo_endpoint")),
+            token: field("token_endpoint").ok_or("discovery names no token_endpoint")?,
+            jwks: field("jwks_uri").ok_or("discovery names no jwks_uri")?,
+            user_info: field("userinfo_endpoint"),
             // Basic only when the provider takes it and not the form (RFC 8414's member).
             basic: methods.is_some_and(|m| {
                 m.iter().any(|v| v == "client_secret_basic")
                     && !m.iter().any(|v| v == "client_secret_post")
             }),
-            issuer: issuer.clone(),
-        };
-        if let Ok(mut held) = self.discovered.lock() {
-            held.retain(|_, (_, at)| now < *at + DISCOVERY_LIFETIME);
-            if held.len() >= MAX_DISCOVERED {
-                held.clear();
-            }
-            held.insert(issuer, (endpoints.clone(), now));
-        }
-        Ok(endpoints)
+            issuer: issuer.to_owned(),
+        })
     }
 }
 
@@ -476,4 +507,78 @@ fn verify_id_token(
     let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
         .map_err(|e| format!("id token: {e}"))?;
     Ok(data.claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(details: &[(&str, &str)]) -> IdentityProviderRecord {
+        IdentityProviderRecord {
+            pool_id: userpool_core::UserPoolId::parse("us-east-1_Fed").expect("pool id"),
+            provider_name: "Corp".into(),
+            provider_type: "OIDC".into(),
+            provider_details: details
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            attribute_mapping: BTreeMap::new(),
+            idp_identifiers: Vec::new(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            modified_at: DateTime::<Utc>::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn configured_endpoints_need_no_discovery() {
+        let party = RelyingParty::default();
+        let found = party
+            .endpoints(
+                &provider(&[
+                    ("oidc_issuer", "http://127.0.0.1:1"),
+                    ("authorize_url", "http://a/authorize"),
+                    ("token_url", "http://a/token"),
+                    ("jwks_uri", "http://a/jwks"),
+                ]),
+                DateTime::<Utc>::UNIX_EPOCH,
+            )
+            .expect("configured");
+        assert_eq!(found.token, "http://a/token");
+        assert!(party.discovered.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn a_failed_discovery_is_remembered_for_a_minute() {
+        let party = RelyingParty::default();
+        let corp = provider(&[("oidc_issuer", "http://127.0.0.1:1")]);
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        assert!(party.endpoints(&corp, t0).is_err());
+        let until =
+            |party: &RelyingParty| party.discovered.lock().expect("lock")["http://127.0.0.1:1"].1;
+        assert_eq!(until(&party), t0 + DISCOVERY_RETRY);
+        // Within the minute the remembered failure answers (no new attempt)...
+        assert!(party.endpoints(&corp, t0 + TimeDelta::seconds(30)).is_err());
+        assert_eq!(until(&party), t0 + DISCOVERY_RETRY);
+        // ...after it, discovery is tried again.
+        let later = t0 + DISCOVERY_RETRY + TimeDelta::seconds(1);
+        assert!(party.endpoints(&corp, later).is_err());
+        assert_eq!(until(&party), later + DISCOVERY_RETRY);
+    }
+
+    #[test]
+    fn details_win_over_discovery() {
+        let discovered = Endpoints {
+            issuer: "https://idp".into(),
+            authorize: "https://idp/authorize".into(),
+            token: "https://idp/token".into(),
+            jwks: "https://idp/jwks".into(),
+            user_info: None,
+            basic: true,
+        };
+        let details = |name: &str| (name == "token_url").then(|| "https://proxy/token".to_owned());
+        let merged = discovered.overridden_by(&details);
+        assert_eq!(merged.token, "https://proxy/token");
+        assert_eq!(merged.authorize, "https://idp/authorize");
+    }
 }
