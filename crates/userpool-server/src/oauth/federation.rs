@@ -83,11 +83,14 @@ impl Endpoints {
     }
 }
 
+/// What discovery of one issuer found (or why it failed), and until when it holds.
+type Discovered = (Result<Endpoints, String>, DateTime<Utc>);
+
 /// The relying party's state: the outbound agent and the discovered endpoints.
 pub struct RelyingParty {
     agent: ureq::Agent,
     /// Per issuer: the endpoints (or why discovery failed) and until when they hold.
-    discovered: Mutex<HashMap<String, (Result<Endpoints, String>, DateTime<Utc>)>>,
+    discovered: Mutex<HashMap<String, Discovered>>,
 }
 
 impl Default for RelyingParty {
