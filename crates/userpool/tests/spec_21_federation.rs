@@ -301,3 +301,62 @@ fn s21_authorize_names_only_the_clients_providers() {
         );
     }
 }
+
+#[test]
+fn s21_a_federated_user_given_a_password_is_confirmed_and_signs_in_with_it() {
+    let env = env();
+    provider(&env, "Corp", "OIDC", &[]);
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    env.pools
+        .external_sign_in(&pool, &record, &identity("p-1", "p@example.com"))
+        .expect("created");
+    let refused = env.pools.initiate_auth(
+        &env.client_id,
+        "USER_PASSWORD_AUTH",
+        "Corp_p-1",
+        "Correct-Horse-9",
+    );
+    assert!(refused.is_err(), "no password yet: {refused:?}");
+    // Attributes stay writable beside the `identities` the pool keeps.
+    let updated = env
+        .pools
+        .admin_update_user_attributes(&env.admin, &env.pool_id, "Corp_p-1", &[("name", "Pat")])
+        .expect("update");
+    assert!(updated.attributes.contains_key("identities"));
+    env.pools
+        .admin_set_user_password(
+            &env.admin,
+            &env.pool_id,
+            "Corp_p-1",
+            "Correct-Horse-9",
+            Some(true),
+        )
+        .expect("password");
+    let user = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "Corp_p-1")
+        .expect("user");
+    assert_eq!(user.status.to_string(), "CONFIRMED");
+    let signed_in = env.pools.initiate_auth(
+        &env.client_id,
+        "USER_PASSWORD_AUTH",
+        "Corp_p-1",
+        "Correct-Horse-9",
+    );
+    assert!(
+        matches!(signed_in, Ok(userpool::AuthResult::Authenticated(_))),
+        "{signed_in:?}"
+    );
+    // `identities` is the pool's: no admin write may set it.
+    let forged = env.pools.admin_update_user_attributes(
+        &env.admin,
+        &env.pool_id,
+        "Corp_p-1",
+        &[("identities", "[]")],
+    );
+    assert_eq!(
+        forged.map_err(|e| e.kind()).err(),
+        Some(ErrorCode::InvalidParameter)
+    );
+}
