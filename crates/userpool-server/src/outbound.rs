@@ -100,3 +100,18 @@ pub fn post_form(
         .map_err(|e| OutboundError::Transport(e.to_string()))?;
     json_of(response)
 }
+
+/// `POST url` with an empty form and a bearer token (an OIDC userInfo endpoint read by
+/// POST, RFC 6750 §2.1), answered with JSON.
+///
+/// # Errors
+/// [`OutboundError`].
+pub fn post_bearer(agent: &Agent, url: &str, bearer: &str) -> Result<Value, OutboundError> {
+    let response = agent
+        .post(url)
+        .header("accept", "application/json")
+        .header("authorization", &format!("Bearer {bearer}"))
+        .send_form(std::iter::empty::<(&str, &str)>())
+        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    json_of(response)
+}

@@ -430,8 +430,14 @@ fn federated_sub(app: &App, pending: &Pending, code: &str) -> Result<uuid::Uuid,
         return Err(unusable("the id token's nonce is not the request's".into()));
     }
     if let (Some(url), Some(token)) = (&endpoints.user_info, &access_token) {
-        let info =
-            outbound::get_json(&app.relying_party.agent, url, Some(token)).map_err(unreachable)?;
+        // `attributes_request_method`: GET unless the provider says POST.
+        let agent = &app.relying_party.agent;
+        let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
+            outbound::post_bearer(agent, url, token)
+        } else {
+            outbound::get_json(agent, url, Some(token))
+        }
+        .map_err(unreachable)?;
         // userInfo's claims complete the id token's, for the same subject only
         // (OIDC Core §5.3.2).
         if info.get("sub") == claims.get("sub")

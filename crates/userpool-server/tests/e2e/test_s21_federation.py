@@ -29,7 +29,8 @@ def test_s21_browser_signs_in_through_another_pool_as_oidc_provider(server, cogn
         UserPoolId=downstream, ProviderName="Upstream", ProviderType="OIDC",
         ProviderDetails={
             "client_id": rp["ClientId"], "client_secret": rp["ClientSecret"],
-            "authorize_scopes": "openid email", "attributes_request_method": "GET",
+            # userInfo read by POST here (the Rust test reads it by GET).
+            "authorize_scopes": "openid email", "attributes_request_method": "POST",
             "oidc_issuer": f"{server.url}/{upstream}",
         },
         AttributeMapping={"email": "email", "username": "sub"},
