@@ -43,6 +43,7 @@ pub mod import_users;
 pub mod oauth;
 pub mod operation;
 mod ops;
+pub mod outbound;
 pub mod sealing_key;
 pub use userpool::secret_hash;
 pub mod serve;
@@ -78,6 +79,8 @@ pub struct App {
     pub tokens: Arc<tokens::Tokens>,
     /// The hosted sign-in page's pending authorization requests (SPEC §21; bounded).
     pub pending: oauth::pending::PendingRequests,
+    /// The relying party of sign-ins through external OIDC providers (SPEC §21).
+    pub relying_party: oauth::federation::RelyingParty,
 }
 
 impl std::fmt::Debug for App {

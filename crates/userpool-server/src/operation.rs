@@ -103,6 +103,8 @@ operations! {
     ListIdentityProviders => Admin,
     UpdateIdentityProvider => Admin,
     DeleteIdentityProvider => Admin,
+    AdminLinkProviderForUser => Admin,
+    AdminDisableProviderForUser => Admin,
     GetIdentityProviderByIdentifier => Admin,
     SignUp => Public,
     ConfirmSignUp => Public,
@@ -130,10 +132,8 @@ operations! {
 /// client learns the endpoint is a partial Cognito rather than a wrong endpoint.
 const NOT_IMPLEMENTED: &[&str] = &[
     "AddUserPoolClientSecret",
-    "AdminDisableProviderForUser",
     "AdminForgetDevice",
     "AdminGetDevice",
-    "AdminLinkProviderForUser",
     "AdminListDevices",
     "AdminListUserAuthEvents",
     "AdminUpdateAuthEventFeedback",
@@ -323,17 +323,14 @@ mod tests {
             Some("UnknownOperationException")
         );
         assert_eq!(
-            code(Some(
-                "AWSCognitoIdentityProviderService.AdminLinkProviderForUser"
-            )),
+            code(Some("AWSCognitoIdentityProviderService.AdminForgetDevice")),
             Some("UnsupportedOperationException")
         );
-        let err = Operation::from_target(Some(
-            "AWSCognitoIdentityProviderService.AdminLinkProviderForUser",
-        ));
+        let err =
+            Operation::from_target(Some("AWSCognitoIdentityProviderService.AdminForgetDevice"));
         assert!(
             err.err()
-                .is_some_and(|e| e.to_string().contains("AdminLinkProviderForUser"))
+                .is_some_and(|e| e.to_string().contains("AdminForgetDevice"))
         );
     }
 

@@ -130,6 +130,7 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
         hash_params,
         tokens,
         pending: crate::oauth::pending::PendingRequests::default(),
+        relying_party: crate::oauth::federation::RelyingParty::default(),
     })
 }
 

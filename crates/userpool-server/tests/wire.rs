@@ -28,7 +28,7 @@ async fn spec_11_malformed_requests_get_json_errors_never_a_dropped_connection()
             "UnknownOperationException",
         ),
         (
-            request(Some("AdminLinkProviderForUser"), JSON_CT, "{}"),
+            request(Some("AdminForgetDevice"), JSON_CT, "{}"),
             "UnsupportedOperationException",
         ),
         (

@@ -128,11 +128,12 @@ pub use ratelimit::{Category, Quota, RateLimiter, RateLimits};
 pub use service::{
     AUTHORIZATION_CODE_LIFETIME, AuthResult, AuthenticatedUser, AuthorizeGrant, AuthorizeRefusal,
     AuthorizeRequest, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
-    CodeDeliveryDetails, CodeGrant, FederatedSignIn, GroupPage, GroupSettings, HostOptions,
-    IdentityProviderPage, IdentityProviderSettings, ImportFailure, ImportReport, ImportUser,
-    ListUsersPage, MAX_IMPORT_BATCH, MessageAction, MfaAnswer, MfaChallengeResult,
-    PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, ResourceServerPage,
-    SignUpResult, TokenRefusal, UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
+    CodeDeliveryDetails, CodeGrant, ExternalIdentity, FederatedSignIn, GroupPage, GroupSettings,
+    HostOptions, IDENTITIES_ATTRIBUTE, IdentityProviderPage, IdentityProviderSettings,
+    ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH, MessageAction,
+    MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
+    ProviderUser, ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools,
+    UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

@@ -47,6 +47,7 @@ fn request<'a>(client_id: &'a str, challenge: &'a str) -> AuthorizeRequest<'a> {
         nonce: Some("n-1"),
         code_challenge: Some(challenge),
         code_challenge_method: Some("S256"),
+        ..AuthorizeRequest::default()
     }
 }
 

@@ -11,12 +11,14 @@
 //! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
 //! | `POST /<pool>/oauth2/revoke` | revokes a refresh token |
 //! | `GET /<pool>/logout` | redirects to a registered logout URL |
+//! | `GET /<pool>/oauth2/idpresponse` | an external OIDC provider's answer ([`federation`]) |
 //!
 //! Every decision is the service's ([`userpool::UserPools::oauth_authorize`], ...); this
 //! module reads HTTP and writes HTTP. Every endpoint anyone may call takes the
 //! per-address limit first (SPEC §13), then the service's pool quota; the sign-in form
 //! also the per-username limit and the lockout. Bodies are capped at [`MAX_FORM_BYTES`].
 
+pub mod federation;
 pub mod page;
 pub mod pending;
 
@@ -70,6 +72,10 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
         .route("/{pool_id}/oauth2/revoke", post(revoke))
         .route("/{pool_id}/logout", get(logout))
+        .route(
+            "/{pool_id}/oauth2/idpresponse",
+            get(federation::idp_response),
+        )
 }
 
 // ---- plumbing ---------------------------------------------------------------------------
@@ -366,8 +372,21 @@ async fn authorize(
             nonce: get_param(&params, "nonce"),
             code_challenge: get_param(&params, "code_challenge"),
             code_challenge_method: get_param(&params, "code_challenge_method"),
+            identity_provider: get_param(&params, "identity_provider"),
+            idp_identifier: get_param(&params, "idp_identifier"),
         };
         match app.pools.oauth_authorize(&pool, &request) {
+            Ok(grant) if grant.identity_provider.is_some() => federation::redirect_upstream(
+                app,
+                Pending {
+                    grant,
+                    csrf: Zeroizing::new(String::new()),
+                    challenge: None,
+                    created_at: app.clock.now(),
+                    upstream: None,
+                },
+                peer,
+            ),
             Ok(grant) => start_sign_in(app, &segment, grant, peer),
             Err(AuthorizeRefusal::Page(message)) => {
                 page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
@@ -416,6 +435,7 @@ fn start_sign_in(
         csrf: Zeroizing::new(csrf),
         challenge: None,
         created_at: app.clock.now(),
+        upstream: None,
     };
     let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
     app.pending
@@ -473,11 +493,20 @@ fn sign_in_page(
         csrf: &pending.csrf,
         error,
     };
-    html(
-        status,
-        page::sign_in(&form, username),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let providers = &pending.grant.external_providers;
+    let body = if !pending.grant.password_sign_in {
+        page::choose_provider(&form, providers)
+    } else if providers.is_empty() {
+        page::sign_in(&form, username)
+    } else {
+        // The providers' buttons below the password form.
+        page::sign_in(&form, username).replacen(
+            "</main>",
+            &format!("{}</main>", page::provider_buttons(&form, providers)),
+            1,
+        )
+    };
+    html(status, body, Some(csrf_cookie(app, segment, id, pending)))
 }
 
 fn new_password_page(
@@ -552,7 +581,9 @@ async fn login(
         };
         let id = get_param(&form, "request").unwrap_or_default().to_owned();
         let now = app.clock.now();
-        let Some(mut pending) = app.pending.get(&id, now) else {
+        // A request held for an external provider (under its `state`) answers only at
+        // `/oauth2/idpresponse`, never to this form.
+        let Some(mut pending) = app.pending.get(&id, now).filter(|p| p.upstream.is_none()) else {
             return page_error(
                 StatusCode::BAD_REQUEST,
                 "Sign-in error",
@@ -568,6 +599,24 @@ async fn login(
                 "Sign-in error",
                 "The form could not be verified. Start again from the application.",
             );
+        }
+        if let Some(provider) = get_param(&form, "identity_provider") {
+            if !pending.grant.external_providers.iter().any(|p| p == provider) {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-in error",
+                    "Login option is not available. Please try another one.",
+                );
+            }
+            let Some(mut taken) = app.pending.take(&id) else {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-in error",
+                    "This sign-in request has expired. Start again from the application.",
+                );
+            };
+            taken.grant.identity_provider = Some(provider.to_owned());
+            return federation::redirect_upstream(app, taken, peer);
         }
         let client_id = pending.grant.client_id.clone();
         if let (Some(new_password), Some((username, session))) =
@@ -675,6 +724,14 @@ fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid
             "This sign-in request has expired. Start again from the application.",
         );
     }
+    // The path the cookie was set with: the pool's domain when the request named it.
+    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
+    issue_code(app, pending, sub, Some(clear))
+}
+
+/// A code for `pending`'s request signed in as `sub`, and the redirect with it (and the
+/// client's `state`) to the request's redirect URI.
+fn issue_code(app: &App, pending: &Pending, sub: uuid::Uuid, cookie: Option<String>) -> Response {
     let saved = app
         .tokens
         .new_authorization_code()
@@ -698,12 +755,7 @@ fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid
     if let Some(state) = &pending.grant.state {
         query.push(("state", state.as_str()));
     }
-    // The path the cookie was set with: the pool's domain when the request named it.
-    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
-    redirect(
-        &with_query(&pending.grant.redirect_uri, &query),
-        Some(clear),
-    )
+    redirect(&with_query(&pending.grant.redirect_uri, &query), cookie)
 }
 
 // ---- the token endpoint -----------------------------------------------------------------

@@ -119,6 +119,39 @@ pub fn new_password(form: &Form<'_>) -> String {
     document(&format!("Change password – {}", form.pool_name), &body)
 }
 
+/// The external providers' buttons (SPEC §21): one form per provider, posting the
+/// pending request, its CSRF token and `identity_provider`, so choosing one needs no
+/// JavaScript and cannot be forged by another site.
+#[must_use]
+pub fn provider_buttons(form: &Form<'_>, providers: &[String]) -> String {
+    let mut out = String::from("<section aria-label=\"Sign in with another provider\">\n");
+    for provider in providers {
+        let _ = writeln!(
+            out,
+            "<form method=\"post\" action=\"{}\">",
+            escape(form.action)
+        );
+        hidden(form, &mut out);
+        let _ = write!(
+            out,
+            "<button type=\"submit\" name=\"identity_provider\" value=\"{0}\">\
+             Continue with {0}</button>\n</form>\n",
+            escape(provider)
+        );
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// The sign-in page of a client without the pool's own passwords: the providers only.
+#[must_use]
+pub fn choose_provider(form: &Form<'_>, providers: &[String]) -> String {
+    let mut body = format!("<h1>{}</h1>\n<h2>Sign in</h2>\n", escape(form.pool_name));
+    error(form, &mut body);
+    body.push_str(&provider_buttons(form, providers));
+    document(&format!("Sign in – {}", form.pool_name), &body)
+}
+
 /// A page for a request that cannot go back to the client (no registered redirect URI):
 /// the error is shown, nothing redirects.
 #[must_use]

@@ -38,6 +38,18 @@ pub struct Pending {
     pub challenge: Option<(String, Zeroizing<String>)>,
     /// When the request was accepted.
     pub created_at: DateTime<Utc>,
+    /// The sign-in through an external provider this request waits for, if any: then it
+    /// is held under the `state` sent to the provider.
+    pub upstream: Option<Upstream>,
+}
+
+/// A request sent on to an external OIDC provider (SPEC §21).
+#[derive(Clone)]
+pub struct Upstream {
+    /// The pool's provider.
+    pub provider_name: String,
+    /// The `nonce` sent to it, which its id token must carry.
+    pub nonce: Zeroizing<String>,
 }
 
 impl std::fmt::Debug for Pending {
@@ -48,6 +60,10 @@ impl std::fmt::Debug for Pending {
             .field("redirect_uri", &self.grant.redirect_uri)
             .field("scopes", &self.grant.scopes)
             .field("challenge", &self.challenge.as_ref().map(|(u, _)| u))
+            .field(
+                "upstream",
+                &self.upstream.as_ref().map(|u| &u.provider_name),
+            )
             .field("created_at", &self.created_at)
             .finish_non_exhaustive()
     }
@@ -210,10 +226,14 @@ mod tests {
                 code_challenge: None,
                 nonce: None,
                 state: None,
+                identity_provider: None,
+                external_providers: Vec::new(),
+                password_sign_in: true,
             },
             csrf: Zeroizing::new("token".into()),
             challenge: None,
             created_at: at,
+            upstream: None,
         }
     }
 

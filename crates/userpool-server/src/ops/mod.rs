@@ -87,6 +87,10 @@ pub fn call(
         O::ListIdentityProviders => oauth::list_identity_providers(app, admin()?, input),
         O::UpdateIdentityProvider => oauth::update_identity_provider(app, admin()?, input),
         O::DeleteIdentityProvider => oauth::delete_identity_provider(app, admin()?, input),
+        O::AdminLinkProviderForUser => oauth::admin_link_provider_for_user(app, admin()?, input),
+        O::AdminDisableProviderForUser => {
+            oauth::admin_disable_provider_for_user(app, admin()?, input)
+        }
         O::GetIdentityProviderByIdentifier => {
             oauth::get_identity_provider_by_identifier(app, admin()?, input)
         }

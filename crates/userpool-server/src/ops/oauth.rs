@@ -1,7 +1,8 @@
 //! OAuth record operations (SPEC §21): CreateUserPoolDomain, DescribeUserPoolDomain,
 //! UpdateUserPoolDomain, DeleteUserPoolDomain, Create/Describe/List/Update/
 //! DeleteResourceServer, Create/Describe/List/Update/DeleteIdentityProvider,
-//! GetIdentityProviderByIdentifier. Every decision is the service's; this module reads
+//! GetIdentityProviderByIdentifier, AdminLinkProviderForUser, AdminDisableProviderForUser.
+//! Every decision is the service's; this module reads
 //! the members and writes Cognito's shapes.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use userpool::oauth::{
     DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
 };
 use userpool::{Caller, IdentityProviderSettings};
+use userpool_core::Constraint;
 
 use super::shapes::{self, ACCOUNT_ID, Required};
 use crate::App;
@@ -356,7 +358,7 @@ pub fn create_identity_provider(
         .take(input.provider_type.as_deref(), "providerType")
         .to_owned();
     if input.provider_details.is_none() {
-        required.violate("providerDetails", userpool_core::Constraint::Missing);
+        required.violate("providerDetails", Constraint::Missing);
     }
     required.finish()?;
     let provider = app.pools.create_identity_provider(
@@ -457,5 +459,88 @@ pub fn delete_identity_provider(
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
     app.pools.delete_identity_provider(caller, &pool, &name)?;
+    Ok(json!({}))
+}
+
+/// `ProviderUserIdentifierType`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProviderUserInput {
+    provider_name: Option<String>,
+    provider_attribute_name: Option<String>,
+    provider_attribute_value: Option<String>,
+}
+
+impl ProviderUserInput {
+    fn as_provider_user(&self) -> userpool::ProviderUser<'_> {
+        userpool::ProviderUser {
+            provider_name: self.provider_name.as_deref(),
+            provider_attribute_name: self.provider_attribute_name.as_deref(),
+            provider_attribute_value: self.provider_attribute_value.as_deref(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LinkInput {
+    user_pool_id: Option<String>,
+    destination_user: Option<ProviderUserInput>,
+    source_user: Option<ProviderUserInput>,
+}
+
+/// **AdminLinkProviderForUser** (SPEC §21): `{}`.
+pub fn admin_link_provider_for_user(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: LinkInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    if input.destination_user.is_none() {
+        required.violate("destinationUser", Constraint::Missing);
+    }
+    if input.source_user.is_none() {
+        required.violate("sourceUser", Constraint::Missing);
+    }
+    required.finish()?;
+    let (Some(destination), Some(source)) = (&input.destination_user, &input.source_user) else {
+        return Ok(json!({}));
+    };
+    app.pools.admin_link_provider_for_user(
+        caller,
+        pool,
+        &destination.as_provider_user(),
+        &source.as_provider_user(),
+    )?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DisableProviderInput {
+    user_pool_id: Option<String>,
+    user: Option<ProviderUserInput>,
+}
+
+/// **AdminDisableProviderForUser** (SPEC §21): `{}`.
+pub fn admin_disable_provider_for_user(
+    app: &App,
+    caller: &Caller,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let input: DisableProviderInput = shapes::input(input)?;
+    let mut required = Required::default();
+    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    if input.user.is_none() {
+        required.violate("user", Constraint::Missing);
+    }
+    required.finish()?;
+    let Some(user) = &input.user else {
+        return Ok(json!({}));
+    };
+    app.pools
+        .admin_disable_provider_for_user(caller, pool, &user.as_provider_user())?;
     Ok(json!({}))
 }

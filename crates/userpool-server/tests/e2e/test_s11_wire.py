@@ -66,12 +66,8 @@ def test_s11_unknown_target_is_unknown_operation(server, target):
 
 def test_s11_unsupported_operation_via_boto3(cognito, pool):
     with raises_cognito("UnsupportedOperationException",
-                        "Operation AdminLinkProviderForUser is not supported by userpool-server.") as e:
-        cognito.admin_link_provider_for_user(
-            UserPoolId=pool,
-            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "alice"},
-            SourceUser={"ProviderName": "Corp", "ProviderAttributeName": "Cognito_Subject",
-                        "ProviderAttributeValue": "abc"})
+                        "Operation AdminForgetDevice is not supported by userpool-server.") as e:
+        cognito.admin_forget_device(UserPoolId=pool, Username="alice", DeviceKey="us-east-1_abc")
     assert e["HTTPStatusCode"] == 400
 
 

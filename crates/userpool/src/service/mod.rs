@@ -21,6 +21,7 @@
 mod admin;
 mod attributes;
 mod auth;
+mod federation;
 mod filter;
 mod gates;
 mod groups;
@@ -56,6 +57,7 @@ use userpool_store::pool::{ClientRecord, PoolRecord};
 use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError, UserKey};
 
+pub use federation::{ExternalIdentity, IDENTITIES_ATTRIBUTE, ProviderUser};
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use import::{ImportFailure, ImportReport, ImportUser, MAX_IMPORT_BATCH};
 pub use mfa::{ChallengeSessionText, MfaAnswer};

@@ -38,6 +38,12 @@ pub struct AuthorizeRequest<'a> {
     pub code_challenge: Option<&'a str>,
     /// `code_challenge_method`.
     pub code_challenge_method: Option<&'a str>,
+    /// `identity_provider`: sign in through this provider of the client's
+    /// `SupportedIdentityProviders` rather than on the page.
+    pub identity_provider: Option<&'a str>,
+    /// `idp_identifier`: as `identity_provider`, naming the provider by one of its
+    /// `IdpIdentifiers`.
+    pub idp_identifier: Option<&'a str>,
 }
 
 /// An accepted authorization request, waiting for the user to sign in.
@@ -57,6 +63,15 @@ pub struct AuthorizeGrant {
     pub nonce: Option<String>,
     /// The client's `state`.
     pub state: Option<String>,
+    /// The external provider the request asked to sign in through (`identity_provider`
+    /// or `idp_identifier`), one of the client's.
+    pub identity_provider: Option<String>,
+    /// The client's external providers (its `SupportedIdentityProviders` but `COGNITO`),
+    /// for the page to offer.
+    pub external_providers: Vec<String>,
+    /// Whether the page may take the pool's own users' passwords (`COGNITO` is among the
+    /// client's providers).
+    pub password_sign_in: bool,
 }
 
 /// Why an authorization request was refused, and where the answer goes.
@@ -144,13 +159,39 @@ impl<S: Store + ?Sized> UserPools<S> {
                         .into(),
                 )
             })?;
-        // The hosted page signs in the pool's own users only (federation is not built): a
-        // client that does not list `COGNITO` among its identity providers has no way to
-        // sign in here, as Cognito's hosted UI offers it no password form.
-        if !supports_cognito(&client) {
-            return Err(AuthorizeRefusal::Page(
-                "Login option is not available. Please try another one.".into(),
-            ));
+        // The page offers the client's external providers and, when it lists `COGNITO`,
+        // the password form; a client with neither has no way to sign in here, and a
+        // provider the client does not list is refused as Cognito's hosted UI refuses it.
+        let unavailable = || {
+            AuthorizeRefusal::Page("Login option is not available. Please try another one.".into())
+        };
+        let external_providers: Vec<String> = client
+            .oauth
+            .supported_identity_providers
+            .iter()
+            .filter(|p| *p != "COGNITO")
+            .cloned()
+            .collect();
+        let identity_provider = match (request.identity_provider, request.idp_identifier) {
+            (Some("COGNITO"), _) | (None, None) => None,
+            (Some(name), _) => Some(name.to_owned()),
+            (None, Some(identifier)) => Some(
+                self.store
+                    .find_identity_provider_by_identifier(&pool.id, identifier)?
+                    .ok_or_else(unavailable)?
+                    .provider_name,
+            ),
+        };
+        if let Some(name) = &identity_provider
+            && !external_providers.contains(name)
+        {
+            return Err(unavailable());
+        }
+        if identity_provider.is_none()
+            && !supports_cognito(&client)
+            && external_providers.is_empty()
+        {
+            return Err(unavailable());
         }
         let refuse = |error| AuthorizeRefusal::Redirect {
             redirect_uri: redirect_uri.to_owned(),
@@ -182,6 +223,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             _ => return Err(refuse(OAuthError::InvalidRequest)),
         };
+        let password_sign_in = supports_cognito(&client);
         Ok(AuthorizeGrant {
             pool: pool.clone(),
             client_id: client.client_id,
@@ -190,6 +232,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             code_challenge,
             nonce: request.nonce.map(str::to_owned),
             state: request.state.map(str::to_owned),
+            identity_provider,
+            external_providers,
+            password_sign_in,
         })
     }
 

@@ -51,6 +51,31 @@ pub(super) fn access(common: &Common<'_>, jti: Uuid) -> Value {
     })
 }
 
+/// A federated user's `identities` attribute as Cognito's id token carries it (SPEC §21):
+/// a JSON list whose `primary` and `dateCreated` are strings; an unreadable value stays the
+/// string it is.
+fn identities_claim(stored: &str) -> Value {
+    let Ok(Value::Array(entries)) = serde_json::from_str::<Value>(stored) else {
+        return Value::String(stored.to_owned());
+    };
+    let entries = entries
+        .into_iter()
+        .map(|mut entry| {
+            if let Value::Object(fields) = &mut entry {
+                for name in ["primary", "dateCreated"] {
+                    if let Some(value) = fields.get_mut(name)
+                        && !value.is_string()
+                    {
+                        *value = Value::String(value.to_string());
+                    }
+                }
+            }
+            entry
+        })
+        .collect();
+    Value::Array(entries)
+}
+
 /// The id token's claims: the user's attributes (all but `sub`, which the token carries
 /// anyway), then Cognito's own claims, which win over an attribute of the same name so
 /// that no attribute value can forge `iss`, `aud`, `exp` or `token_use`.
@@ -63,6 +88,7 @@ pub(super) fn id(common: &Common<'_>, user: &UserDescription, jti: Uuid) -> Valu
         let value = match (BOOLEAN_ATTRIBUTES.contains(&name.as_str()), value.as_str()) {
             (true, "true") => Value::Bool(true),
             (true, "false") => Value::Bool(false),
+            _ if name == crate::service::IDENTITIES_ATTRIBUTE => identities_claim(value),
             _ => Value::String(value.clone()),
         };
         claims.insert(name.clone(), value);

@@ -1,0 +1,593 @@
+//! The server as an OpenID Connect relying party (SPEC §21): sign-in through a pool's
+//! OIDC identity provider.
+//!
+//! `GET /<pool>/oauth2/authorize?identity_provider=<name>` (or `idp_identifier=`, or the
+//! provider's button on the sign-in page) holds the accepted request under a fresh
+//! `state`, with a fresh `nonce`, and redirects to the provider's authorization endpoint;
+//! the provider sends the user back to `GET <issuer>/oauth2/idpresponse` (the pool's
+//! issuer: the URL to register at the provider), where the code is exchanged at the
+//! provider's token endpoint, the id token verified (signature by the provider's JWKS,
+//! `iss`, `aud` = the provider's client id, `exp`, `nonce`), userInfo read when the
+//! provider has one, and the service signs the identity in. Then it ends as a hosted
+//! sign-in does: our code and the client's `state` to the client's redirect URI.
+//!
+//! Bounded: the held requests are the hosted page's [`super::pending`] (5 minutes, capped
+//! per process and per address, each `state` taken once), so unauthenticated authorize
+//! calls cost no outbound call when the provider's endpoints are configured, and one
+//! discovery fetch per provider issuer per [`DISCOVERY_LIFETIME`] otherwise (at most
+//! [`MAX_DISCOVERED`] issuers held; a failed discovery is retried after
+//! [`DISCOVERY_RETRY`]). The token, JWKS and userInfo calls happen only for
+//! a live `state`. Tokens from the provider are neither logged nor kept.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use base64ct::{Base64, Encoding};
+use chrono::{DateTime, TimeDelta, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value};
+use userpool::{ExternalIdentity, PoolRecord};
+use userpool_store::oauth::{IdentityProviderRecord, PROVIDER_SECRET_DETAIL};
+use zeroize::Zeroizing;
+
+use super::pending::{Pending, Upstream};
+use super::{
+    MAX_QUERY_BYTES, blocking, get_param, limit_address, page_error, pairs, random_token, redirect,
+    with_query,
+};
+use crate::App;
+use crate::outbound::{self, OutboundError};
+
+/// How long a provider's discovery document is used before it is fetched again.
+pub const DISCOVERY_LIFETIME: TimeDelta = TimeDelta::hours(1);
+
+/// How long a failed discovery is remembered, so a provider that is down costs one
+/// outbound call a minute, not one per authorize request.
+pub const DISCOVERY_RETRY: TimeDelta = TimeDelta::minutes(1);
+
+/// The most providers' discovery documents held.
+pub const MAX_DISCOVERED: usize = 256;
+
+/// The endpoints of one provider, from its `ProviderDetails` or its discovery document.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    issuer: String,
+    authorize: String,
+    token: String,
+    jwks: String,
+    user_info: Option<String>,
+    /// The token endpoint wants HTTP Basic rather than the secret in the form.
+    basic: bool,
+}
+
+impl Endpoints {
+    /// These endpoints with those the provider's details name in their place.
+    fn overridden_by(mut self, detail: &impl Fn(&str) -> Option<String>) -> Self {
+        for (name, slot) in [
+            ("authorize_url", &mut self.authorize),
+            ("token_url", &mut self.token),
+            ("jwks_uri", &mut self.jwks),
+        ] {
+            if let Some(value) = detail(name) {
+                *slot = value;
+            }
+        }
+        if let Some(value) = detail("attributes_url") {
+            self.user_info = Some(value);
+        }
+        self
+    }
+}
+
+/// What discovery of one issuer found (or why it failed), and until when it holds.
+type Discovered = (Result<Endpoints, String>, DateTime<Utc>);
+
+/// The relying party's state: the outbound agent and the discovered endpoints.
+pub struct RelyingParty {
+    agent: ureq::Agent,
+    /// Per issuer: the endpoints (or why discovery failed) and until when they hold.
+    discovered: Mutex<HashMap<String, Discovered>>,
+}
+
+impl Default for RelyingParty {
+    fn default() -> Self {
+        RelyingParty {
+            agent: outbound::agent(),
+            discovered: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for RelyingParty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelyingParty").finish_non_exhaustive()
+    }
+}
+
+impl RelyingParty {
+    /// The endpoints of `provider`: those its details name, the rest from its issuer's
+    /// discovery document (cached).
+    fn endpoints(
+        &self,
+        provider: &IdentityProviderRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Endpoints, String> {
+        let detail = |name: &str| {
+            provider
+                .provider_details
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .cloned()
+        };
+        let issuer = detail("oidc_issuer").ok_or("the provider has no oidc_issuer")?;
+        if let (Some(authorize), Some(token), Some(jwks)) = (
+            detail("authorize_url"),
+            detail("token_url"),
+            detail("jwks_uri"),
+        ) {
+            return Ok(Endpoints {
+                issuer,
+                authorize,
+                token,
+                jwks,
+                user_info: detail("attributes_url"),
+                basic: false,
+            });
+        }
+        if let Ok(held) = self.discovered.lock()
+            && let Some((known, until)) = held.get(&issuer)
+            && now < *until
+        {
+            return known.clone().map(|found| found.overridden_by(&detail));
+        }
+        let discovered = self.discover(&issuer);
+        let until = now
+            + if discovered.is_ok() {
+                DISCOVERY_LIFETIME
+            } else {
+                DISCOVERY_RETRY
+            };
+        if let Ok(mut held) = self.discovered.lock() {
+            held.retain(|_, (_, until)| now < *until);
+            if held.len() >= MAX_DISCOVERED {
+                held.clear();
+            }
+            held.insert(issuer, (discovered.clone(), until));
+        }
+        discovered.map(|found| found.overridden_by(&detail))
+    }
+
+    /// The endpoints `issuer`'s discovery document names.
+    fn discover(&self, issuer: &str) -> Result<Endpoints, String> {
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let document = outbound::get_json(&self.agent, &url, None)
+            .map_err(|e| format!("discovery at {url}: {e}"))?;
+        let field = |name: &str| document[name].as_str().map(str::to_owned);
+        let methods = document["token_endpoint_auth_methods_supported"].as_array();
+        Ok(Endpoints {
+            authorize: field("authorization_endpoint")
+                .ok_or("discovery names no authorization_endpoint")?,
+            token: field("token_endpoint").ok_or("discovery names no token_endpoint")?,
+            jwks: field("jwks_uri").ok_or("discovery names no jwks_uri")?,
+            user_info: field("userinfo_endpoint"),
+            // Basic only when the provider takes it and not the form (RFC 8414's member).
+            basic: methods.is_some_and(|m| {
+                m.iter().any(|v| v == "client_secret_basic")
+                    && !m.iter().any(|v| v == "client_secret_post")
+            }),
+            issuer: issuer.to_owned(),
+        })
+    }
+}
+
+/// The URL the provider sends the user back to: `<issuer of the pool>/oauth2/idpresponse`.
+fn callback_url(app: &App, pool: &PoolRecord) -> String {
+    format!("{}/oauth2/idpresponse", app.tokens.issuer(&pool.id))
+}
+
+/// An error for the client: to its registered redirect URI, with its `state`.
+fn to_client(pending: &Pending, error: &str, description: &str) -> Response {
+    let mut query = vec![("error", error), ("error_description", description)];
+    if let Some(state) = &pending.grant.state {
+        query.push(("state", state.as_str()));
+    }
+    redirect(&with_query(&pending.grant.redirect_uri, &query), None)
+}
+
+/// Holds `pending` (whose grant names its provider) under a fresh `state` and redirects
+/// the browser to the provider's authorization endpoint.
+pub(super) fn redirect_upstream(
+    app: &App,
+    mut pending: Pending,
+    peer: Option<SocketAddr>,
+) -> Response {
+    let pool = pending.grant.pool.clone();
+    let Some(name) = pending.grant.identity_provider.clone() else {
+        return to_client(
+            &pending,
+            "invalid_request",
+            "No identity provider was named.",
+        );
+    };
+    let provider = match app.pools.oidc_provider(&pool, &name) {
+        Ok(provider) => provider,
+        Err(_) => {
+            return to_client(
+                &pending,
+                "invalid_request",
+                "Login option is not available. Please try another one.",
+            );
+        }
+    };
+    let endpoints = match app.relying_party.endpoints(&provider, app.clock.now()) {
+        Ok(endpoints) => endpoints,
+        Err(cause) => {
+            tracing::warn!(provider = %name, %cause, "identity provider unusable");
+            return to_client(
+                &pending,
+                "temporarily_unavailable",
+                "The identity provider cannot be reached.",
+            );
+        }
+    };
+    let random = userpool::OsRandom;
+    let (Some(state), Some(nonce), Some(csrf)) = (
+        random_token(&random),
+        random_token(&random),
+        random_token(&random),
+    ) else {
+        return to_client(&pending, "server_error", "An internal error occurred.");
+    };
+    let client_id = provider
+        .provider_details
+        .get("client_id")
+        .cloned()
+        .unwrap_or_default();
+    let scopes = provider
+        .provider_details
+        .get("authorize_scopes")
+        .filter(|s| !s.trim().is_empty())
+        .map_or_else(|| "openid".to_owned(), |s| s.replace(',', " "));
+    let location = with_query(
+        &endpoints.authorize,
+        &[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", &callback_url(app, &pool)),
+            ("scope", &scopes),
+            ("state", &state),
+            ("nonce", &nonce),
+        ],
+    );
+    pending.upstream = Some(Upstream {
+        provider_name: name,
+        nonce: Zeroizing::new(nonce),
+    });
+    // Never shown to anyone: the sign-in form refuses a request held for a provider, and
+    // a CSRF token no form carries keeps it so even if that check were lost.
+    pending.csrf = Zeroizing::new(csrf);
+    pending.created_at = app.clock.now();
+    app.pending
+        .insert(state, pending, app.clock.now(), peer.map(|p| p.ip()));
+    redirect(&location, None)
+}
+
+/// `GET /<pool>/oauth2/idpresponse`: the provider's answer.
+pub(super) async fn idp_response(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    if query.len() > MAX_QUERY_BYTES {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Sign-in error",
+            "The request is too large.",
+        );
+    }
+    blocking(&app, move |app| {
+        if let Err(e) = limit_address(app, peer) {
+            return page_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Sign-in error",
+                &e.to_string(),
+            );
+        }
+        let expired = || {
+            page_error(
+                StatusCode::BAD_REQUEST,
+                "Sign-in error",
+                "This sign-in request has expired. Start again from the application.",
+            )
+        };
+        let Some(params) = pairs(query.as_bytes()) else {
+            return expired();
+        };
+        let state = get_param(&params, "state").unwrap_or_default();
+        // Live, through a provider, for this pool, and taken: each state answers once.
+        let live = app.pending.get(state, app.clock.now()).filter(|p| {
+            p.upstream.is_some()
+                && app
+                    .pools
+                    .oauth_pool(&segment)
+                    .is_ok_and(|pool| pool.id == p.grant.pool.id)
+        });
+        let Some(pending) = live.and_then(|_| app.pending.take(state)) else {
+            return expired();
+        };
+        if let Some(error) = get_param(&params, "error") {
+            let error = if error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                error
+            } else {
+                "access_denied"
+            };
+            return to_client(
+                &pending,
+                error,
+                "The identity provider refused the sign-in.",
+            );
+        }
+        let Some(code) = get_param(&params, "code") else {
+            return to_client(
+                &pending,
+                "invalid_request",
+                "The identity provider sent no code.",
+            );
+        };
+        match federated_sub(app, &pending, code) {
+            Ok(sub) => super::issue_code(app, &pending, sub, None),
+            Err((error, description)) => to_client(&pending, error, &description),
+        }
+    })
+    .await
+}
+
+type Refusal = (&'static str, String);
+
+/// Exchanges the provider's `code`, verifies its id token, and signs the identity in;
+/// returns the user's `sub`.
+fn federated_sub(app: &App, pending: &Pending, code: &str) -> Result<uuid::Uuid, Refusal> {
+    let pool = &pending.grant.pool;
+    // invariant: idp_response takes only requests with an upstream.
+    let Some(upstream) = &pending.upstream else {
+        return Err(("server_error", "An internal error occurred.".into()));
+    };
+    let unusable = |cause: String| {
+        tracing::warn!(provider = %upstream.provider_name, %cause, "federated sign-in refused");
+        (
+            "invalid_request",
+            "Invalid identity provider response.".to_owned(),
+        )
+    };
+    let unreachable = |cause: OutboundError| {
+        tracing::warn!(provider = %upstream.provider_name, %cause, "identity provider failed");
+        (
+            "temporarily_unavailable",
+            "The identity provider cannot be reached.".to_owned(),
+        )
+    };
+    let provider = app
+        .pools
+        .oidc_provider(pool, &upstream.provider_name)
+        .map_err(|e| unusable(e.to_string()))?;
+    let endpoints = app
+        .relying_party
+        .endpoints(&provider, app.clock.now())
+        .map_err(unusable)?;
+    let detail = |name: &str| {
+        provider
+            .provider_details
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    };
+    let client_id = detail("client_id");
+    let secret = Zeroizing::new(detail(PROVIDER_SECRET_DETAIL).to_owned());
+    let callback = callback_url(app, pool);
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", callback.as_str()),
+        ("client_id", client_id),
+    ];
+    let basic = endpoints.basic && !secret.is_empty();
+    let credentials = Zeroizing::new(Base64::encode_string(
+        format!("{}:{}", form_escape(client_id), form_escape(&secret)).as_bytes(),
+    ));
+    if !basic && !secret.is_empty() {
+        form.push(("client_secret", secret.as_str()));
+    }
+    let answer = outbound::post_form(
+        &app.relying_party.agent,
+        &endpoints.token,
+        &form,
+        basic.then_some(credentials.as_str()),
+    )
+    .map_err(unreachable)?;
+    let id_token = Zeroizing::new(
+        answer["id_token"]
+            .as_str()
+            .ok_or_else(|| unusable("the token answer has no id_token".into()))?
+            .to_owned(),
+    );
+    let access_token = answer["access_token"]
+        .as_str()
+        .map(|t| Zeroizing::new(t.to_owned()));
+    let jwks =
+        outbound::get_json(&app.relying_party.agent, &endpoints.jwks, None).map_err(unreachable)?;
+    let mut claims =
+        verify_id_token(&id_token, &jwks, &endpoints.issuer, client_id).map_err(unusable)?;
+    if claims.get("nonce").and_then(Value::as_str) != Some(upstream.nonce.as_str()) {
+        return Err(unusable("the id token's nonce is not the request's".into()));
+    }
+    if let (Some(url), Some(token)) = (&endpoints.user_info, &access_token) {
+        // `attributes_request_method`: GET unless the provider says POST.
+        let agent = &app.relying_party.agent;
+        let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
+            outbound::post_bearer(agent, url, token)
+        } else {
+            outbound::get_json(agent, url, Some(token))
+        }
+        .map_err(unreachable)?;
+        // userInfo's claims complete the id token's, for the same subject only
+        // (OIDC Core §5.3.2).
+        if info.get("sub") == claims.get("sub")
+            && let Value::Object(info) = info
+        {
+            for (name, value) in info {
+                claims.entry(name).or_insert(value);
+            }
+        }
+    }
+    let identity = ExternalIdentity {
+        claims: claims
+            .into_iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (name, text)
+            })
+            .collect::<BTreeMap<_, _>>(),
+    };
+    let user = app
+        .pools
+        .external_sign_in(pool, &provider, &identity)
+        .map_err(|e| {
+            let message = match e {
+                userpool_core::Error::Internal(_) => "An internal error occurred.".to_owned(),
+                other => other.to_string(),
+            };
+            ("invalid_request", message)
+        })?;
+    Ok(user.sub)
+}
+
+/// `application/x-www-form-urlencoded` of one value (RFC 6749 §2.3.1's Basic encoding).
+fn form_escape(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The claims of `token`, verified: signed by a key of `jwks` (asymmetric algorithms
+/// only), issued by `issuer` for `audience`, unexpired.
+fn verify_id_token(
+    token: &str,
+    jwks: &Value,
+    issuer: &str,
+    audience: &str,
+) -> Result<Map<String, Value>, String> {
+    let header = jsonwebtoken::decode_header(token).map_err(|e| format!("id token: {e}"))?;
+    let allowed = [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+    ];
+    if !allowed.contains(&header.alg) {
+        return Err(format!("id token algorithm {:?} refused", header.alg));
+    }
+    let set: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(jwks.clone()).map_err(|e| format!("JWKS: {e}"))?;
+    let jwk = match &header.kid {
+        Some(kid) => set.find(kid),
+        None if set.keys.len() == 1 => set.keys.first(),
+        None => None,
+    }
+    .ok_or("no key of the provider's JWKS signed the id token")?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWK: {e}"))?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
+        .map_err(|e| format!("id token: {e}"))?;
+    Ok(data.claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(details: &[(&str, &str)]) -> IdentityProviderRecord {
+        IdentityProviderRecord {
+            pool_id: userpool_core::UserPoolId::parse("us-east-1_Fed").expect("pool id"),
+            provider_name: "Corp".into(),
+            provider_type: "OIDC".into(),
+            provider_details: details
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            attribute_mapping: BTreeMap::new(),
+            idp_identifiers: Vec::new(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            modified_at: DateTime::<Utc>::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn configured_endpoints_need_no_discovery() {
+        let party = RelyingParty::default();
+        let found = party
+            .endpoints(
+                &provider(&[
+                    ("oidc_issuer", "http://127.0.0.1:1"),
+                    ("authorize_url", "http://a/authorize"),
+                    ("token_url", "http://a/token"),
+                    ("jwks_uri", "http://a/jwks"),
+                ]),
+                DateTime::<Utc>::UNIX_EPOCH,
+            )
+            .expect("configured");
+        assert_eq!(found.token, "http://a/token");
+        assert!(party.discovered.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn a_failed_discovery_is_remembered_for_a_minute() {
+        let party = RelyingParty::default();
+        let corp = provider(&[("oidc_issuer", "http://127.0.0.1:1")]);
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        assert!(party.endpoints(&corp, t0).is_err());
+        let until =
+            |party: &RelyingParty| party.discovered.lock().expect("lock")["http://127.0.0.1:1"].1;
+        assert_eq!(until(&party), t0 + DISCOVERY_RETRY);
+        // Within the minute the remembered failure answers (no new attempt)...
+        assert!(party.endpoints(&corp, t0 + TimeDelta::seconds(30)).is_err());
+        assert_eq!(until(&party), t0 + DISCOVERY_RETRY);
+        // ...after it, discovery is tried again.
+        let later = t0 + DISCOVERY_RETRY + TimeDelta::seconds(1);
+        assert!(party.endpoints(&corp, later).is_err());
+        assert_eq!(until(&party), later + DISCOVERY_RETRY);
+    }
+
+    #[test]
+    fn details_win_over_discovery() {
+        let discovered = Endpoints {
+            issuer: "https://idp".into(),
+            authorize: "https://idp/authorize".into(),
+            token: "https://idp/token".into(),
+            jwks: "https://idp/jwks".into(),
+            user_info: None,
+            basic: true,
+        };
+        let details = |name: &str| (name == "token_url").then(|| "https://proxy/token".to_owned());
+        let merged = discovered.overridden_by(&details);
+        assert_eq!(merged.token, "https://proxy/token");
+        assert_eq!(merged.authorize, "https://idp/authorize");
+    }
+}

@@ -1,0 +1,117 @@
+//! The server's outbound HTTP (SPEC §21: an OpenID Connect provider's discovery, token,
+//! JWKS and userInfo endpoints), through `ureq`: synchronous, so callers run it on a
+//! blocking thread (`tokio::task::spawn_blocking`), never on the async workers.
+//!
+//! Bounded: every call has an overall deadline of [`TIMEOUT`], follows no redirect, and
+//! reads at most [`MAX_RESPONSE_BYTES`] of an answer. TLS is rustls with the aws-lc-rs
+//! provider the server already uses and the web PKI's roots. Plain `http://` URLs work
+//! too (a provider on loopback in tests, or behind a local proxy): the operator chooses
+//! the provider's URLs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::Agent;
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+
+/// How long one outbound call may take, connection and answer included.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most bytes of an answer read.
+pub const MAX_RESPONSE_BYTES: u64 = 256 * 1024;
+
+/// Why an outbound call failed; the text is for the operator's log, never a client.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboundError {
+    /// The connection or the transfer failed (refused, timed out, too large, TLS).
+    #[error("request failed: {0}")]
+    Transport(String),
+    /// The peer answered with a status other than 200.
+    #[error("answered HTTP {0}")]
+    Status(u16),
+    /// The answer is not the JSON expected.
+    #[error("the answer is not JSON: {0}")]
+    NotJson(String),
+}
+
+/// The agent every outbound call uses: deadline, no redirects, statuses as answers.
+#[must_use]
+pub fn agent() -> Agent {
+    let tls = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(RootCerts::WebPki)
+        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .build();
+    Agent::config_builder()
+        .timeout_global(Some(TIMEOUT))
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .tls_config(tls)
+        .build()
+        .new_agent()
+}
+
+fn json_of(mut response: ureq::http::Response<ureq::Body>) -> Result<Value, OutboundError> {
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE_BYTES)
+        .read_to_string()
+        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    if status != 200 {
+        return Err(OutboundError::Status(status));
+    }
+    serde_json::from_str(&text).map_err(|e| OutboundError::NotJson(e.to_string()))
+}
+
+/// `GET url` (with a bearer token when given), answered with JSON.
+///
+/// # Errors
+/// [`OutboundError`].
+pub fn get_json(agent: &Agent, url: &str, bearer: Option<&str>) -> Result<Value, OutboundError> {
+    let mut request = agent.get(url).header("accept", "application/json");
+    if let Some(token) = bearer {
+        request = request.header("authorization", &format!("Bearer {token}"));
+    }
+    let response = request
+        .call()
+        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    json_of(response)
+}
+
+/// `POST url` with a form (and HTTP Basic credentials when given), answered with JSON.
+///
+/// # Errors
+/// [`OutboundError`].
+pub fn post_form(
+    agent: &Agent,
+    url: &str,
+    form: &[(&str, &str)],
+    basic: Option<&str>,
+) -> Result<Value, OutboundError> {
+    let mut request = agent.post(url).header("accept", "application/json");
+    if let Some(credentials) = basic {
+        request = request.header("authorization", &format!("Basic {credentials}"));
+    }
+    let response = request
+        .send_form(form.iter().copied())
+        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    json_of(response)
+}
+
+/// `POST url` with an empty form and a bearer token (an OIDC userInfo endpoint read by
+/// POST, RFC 6750 §2.1), answered with JSON.
+///
+/// # Errors
+/// [`OutboundError`].
+pub fn post_bearer(agent: &Agent, url: &str, bearer: &str) -> Result<Value, OutboundError> {
+    let response = agent
+        .post(url)
+        .header("accept", "application/json")
+        .header("authorization", &format!("Bearer {bearer}"))
+        .send_form(std::iter::empty::<(&str, &str)>())
+        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    json_of(response)
+}

@@ -1,0 +1,396 @@
+//! Federation (SPEC §21): the decisions of a sign-in through an external OpenID Connect
+//! provider, once the host has verified the provider's id token, and the admin operations
+//! that link a provider identity to an existing user (AdminLinkProviderForUser) and undo
+//! the link (AdminDisableProviderForUser).
+//!
+//! A federated user is named `<ProviderName>_<sub>` and has status EXTERNAL_PROVIDER, as
+//! in Cognito. Its `identities` attribute (Cognito's, a JSON list of
+//! `{userId, providerName, providerType, issuer, primary, dateCreated}`) says where it
+//! comes from; the same attribute on a linked user lists the provider identities that sign
+//! in as that user. Links live only there: finding the user an identity is linked to reads
+//! the pool's users page by page, which happens only for an identity whose id token the
+//! host verified and that has no user of its own yet.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use userpool_core::{Error, Event, NotAuthorized, Result, UserRecord, transitions};
+
+use super::{UserDescription, UserPools};
+use crate::authorize::Caller;
+use crate::ratelimit::Category;
+use crate::validate::{Validator, accepted};
+use userpool_store::oauth::IdentityProviderRecord;
+use userpool_store::pool::PoolRecord;
+use userpool_store::store::{Store, UserKey};
+
+/// The attribute Cognito keeps a user's provider identities in.
+pub const IDENTITIES_ATTRIBUTE: &str = "identities";
+
+/// The `ProviderName` of a pool's own users in `ProviderUserIdentifierType`.
+const COGNITO_PROVIDER: &str = "Cognito";
+
+/// The `ProviderAttributeName` that names an OIDC identity by its subject.
+const SUBJECT_ATTRIBUTE: &str = "Cognito_Subject";
+
+/// How many users one page of the link search reads.
+const LINK_SCAN_PAGE: usize = 60;
+
+/// Cognito's `ProviderUserIdentifierType`, as sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProviderUser<'a> {
+    /// `ProviderName`: `Cognito` for the pool's own users, else an identity provider's name.
+    pub provider_name: Option<&'a str>,
+    /// `ProviderAttributeName`: `Cognito_Subject` for an OIDC identity.
+    pub provider_attribute_name: Option<&'a str>,
+    /// `ProviderAttributeValue`: a username, or the identity's subject.
+    pub provider_attribute_value: Option<&'a str>,
+}
+
+/// What the host learned from a provider: the verified id token's claims (and userInfo's),
+/// every value as a string (`true`, `false`, numbers in decimal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalIdentity {
+    /// The claims; `sub` is required.
+    pub claims: BTreeMap<String, String>,
+}
+
+fn invalid(message: &str) -> Error {
+    Error::InvalidParameterMessage(message.to_owned())
+}
+
+/// The `identities` entries of `user` (none when absent or unreadable).
+fn identities_of(user: &UserRecord) -> Vec<Value> {
+    user.attributes
+        .get(IDENTITIES_ATTRIBUTE)
+        .and_then(|text| serde_json::from_str::<Vec<Value>>(text).ok())
+        .unwrap_or_default()
+}
+
+fn is_identity(entry: &Value, provider_name: &str, user_id: &str) -> bool {
+    entry["providerName"].as_str() == Some(provider_name)
+        && entry["userId"].as_str() == Some(user_id)
+}
+
+/// One `identities` entry, as Cognito writes it.
+fn identity_entry(
+    provider: &IdentityProviderRecord,
+    user_id: &str,
+    primary: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    json!({
+        "userId": user_id,
+        "providerName": provider.provider_name,
+        "providerType": provider.provider_type,
+        "issuer": Value::Null,
+        "primary": primary,
+        "dateCreated": now.timestamp_millis(),
+    })
+}
+
+impl<S: Store + ?Sized> UserPools<S> {
+    /// The OIDC identity provider `provider_name` of `pool` (for the host's relying party).
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` when the pool has no such provider, or when it is not an
+    /// `OIDC` provider (the only kind this library signs in through);
+    /// `InternalErrorException`.
+    pub fn oidc_provider(
+        &self,
+        pool: &PoolRecord,
+        provider_name: &str,
+    ) -> Result<IdentityProviderRecord> {
+        self.store
+            .get_identity_provider(&pool.id, provider_name)?
+            .filter(|p| p.provider_type == "OIDC")
+            .ok_or_else(|| {
+                Error::ResourceNotFound(format!(
+                    "Identity provider {provider_name} does not exist."
+                ))
+            })
+    }
+
+    /// The federated sign-in of an identity `provider` vouched for (SPEC §21), after the
+    /// host verified its id token: the user an admin linked the identity to, else the
+    /// identity's own EXTERNAL_PROVIDER user `<ProviderName>_<sub>`, created the first time
+    /// and its mapped attributes refreshed afterwards. Takes one request from the pool's
+    /// `UserAuthentication` quota.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (no `sub`, a name too long, a mapped value the schema
+    /// refuses), `NotAuthorizedException` `User is disabled.`, `TooManyRequestsException`,
+    /// `UsernameExistsException`, `AliasExistsException`, `InternalErrorException`.
+    pub fn external_sign_in(
+        &self,
+        pool: &PoolRecord,
+        provider: &IdentityProviderRecord,
+        identity: &ExternalIdentity,
+    ) -> Result<UserDescription> {
+        self.limit(&pool.id, Category::UserAuthentication)?;
+        let subject = identity
+            .claims
+            .get("sub")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid("The identity provider's token has no sub."))?;
+        // The provider's claims under the pool's names, as its AttributeMapping says;
+        // `username` maps to the subject already (the user's name).
+        let mapped: Vec<(&str, &str)> = provider
+            .attribute_mapping
+            .iter()
+            .filter(|(attribute, _)| *attribute != "username")
+            .filter_map(|(attribute, claim)| {
+                identity
+                    .claims
+                    .get(claim)
+                    .map(|value| (attribute.as_str(), value.as_str()))
+            })
+            .collect();
+        let mut v = Validator::new();
+        let name = v.username(&format!("{}_{subject}", provider.provider_name));
+        let attributes = v.attributes("userAttributes", &mapped);
+        v.finish()?;
+        let (name, attributes) = (accepted(name)?, accepted(attributes)?);
+        let enabled = |user: UserRecord| {
+            if user.enabled {
+                Ok(UserDescription::from(&user))
+            } else {
+                Err(Error::NotAuthorized(NotAuthorized::UserDisabled))
+            }
+        };
+        if let Some(user) = self
+            .store
+            .find_user(&pool.id, UserKey::Username(name.as_str()))?
+        {
+            let stale = attributes
+                .iter()
+                .any(|(k, v)| user.attributes.get(k) != Some(v));
+            if !stale {
+                return enabled(user);
+            }
+            let user = self.transition(pool, &name, |user, ctx| {
+                let mut next = user.clone();
+                next.attributes
+                    .extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
+                next.modified_at = ctx.now;
+                Ok((next, Event::AttributesUpdated))
+            })?;
+            return enabled(user);
+        }
+        if let Some(user) = self.linked_user(pool, &provider.provider_name, subject)? {
+            return enabled(user);
+        }
+        let created = self.create(pool, true, |ctx| {
+            let mut attributes = attributes.clone();
+            attributes.insert(
+                IDENTITIES_ATTRIBUTE.to_owned(),
+                Value::Array(vec![identity_entry(provider, subject, true, ctx.now)]).to_string(),
+            );
+            transitions::external_provider_sign_in(name.clone(), attributes, ctx)
+        });
+        match created {
+            Ok(user) => enabled(user),
+            // Another sign-in of the same identity created it meanwhile.
+            Err(Error::UsernameExists) => match self
+                .store
+                .find_user(&pool.id, UserKey::Username(name.as_str()))?
+            {
+                Some(user) => enabled(user),
+                None => Err(Error::UsernameExists),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The user (other than the identity's own) whose `identities` list the provider
+    /// identity, if an admin linked one.
+    fn linked_user(
+        &self,
+        pool: &PoolRecord,
+        provider_name: &str,
+        user_id: &str,
+    ) -> Result<Option<UserRecord>> {
+        let own = format!("{provider_name}_{user_id}");
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list_users(&pool.id, after.as_deref(), LINK_SCAN_PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            after = Some(userpool_store::keys::username_key(
+                pool,
+                last.username.as_str(),
+            ));
+            let found = page.iter().find(|user| {
+                user.username.as_str() != own
+                    && identities_of(user)
+                        .iter()
+                        .any(|e| is_identity(e, provider_name, user_id))
+            });
+            if let Some(user) = found {
+                return Ok(Some(user.clone()));
+            }
+            if page.len() < LINK_SCAN_PAGE {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The provider and subject a `ProviderUserIdentifierType` names as a source identity.
+    fn source_identity(
+        &self,
+        pool: &PoolRecord,
+        source: &ProviderUser<'_>,
+        member: &str,
+    ) -> Result<(IdentityProviderRecord, String)> {
+        let provider_name = source
+            .provider_name
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| invalid(&format!("{member} ProviderName is required.")))?;
+        if provider_name == COGNITO_PROVIDER {
+            return Err(invalid(
+                "Invalid SourceUser: Cognito users with a username/password may not be passed in as a SourceUser, only as a DestinationUser",
+            ));
+        }
+        let value = source
+            .provider_attribute_value
+            .filter(|v| !v.is_empty() && v.len() <= 2048)
+            .ok_or_else(|| invalid(&format!("{member} ProviderAttributeValue is required.")))?;
+        if let Some(attribute) = source.provider_attribute_name
+            && attribute != SUBJECT_ATTRIBUTE
+        {
+            return Err(invalid(&format!(
+                "{member} ProviderAttributeName must be {SUBJECT_ATTRIBUTE} for an OIDC provider."
+            )));
+        }
+        let provider = self
+            .store
+            .get_identity_provider(&pool.id, provider_name)?
+            .ok_or_else(|| {
+                Error::ResourceNotFound(format!(
+                    "Identity provider {provider_name} does not exist."
+                ))
+            })?;
+        Ok((provider, value.to_owned()))
+    }
+
+    /// **AdminLinkProviderForUser** (SPEC §21): the provider identity `source` (one that has
+    /// not signed in yet) will sign in as the pool's user `destination`, which lists it in
+    /// its `identities`.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (a member missing; a source of `Cognito`; a destination
+    /// not of `Cognito`; a source that already signed in, or is linked to another user),
+    /// `ResourceNotFoundException` (the pool or provider), `UserNotFoundException`,
+    /// `NotAuthorizedException`, `TooManyRequestsException`, `InternalErrorException`.
+    pub fn admin_link_provider_for_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        destination: &ProviderUser<'_>,
+        source: &ProviderUser<'_>,
+    ) -> Result<()> {
+        if destination.provider_name != Some(COGNITO_PROVIDER) {
+            return Err(invalid(
+                "DestinationUser ProviderName must be Cognito: a user of the pool.",
+            ));
+        }
+        let username = destination
+            .provider_attribute_value
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid("DestinationUser ProviderAttributeValue is required."))?;
+        let (pool, name) = self.admin_user(
+            caller,
+            "AdminLinkProviderForUser",
+            Category::UserUpdate,
+            pool_id,
+            username,
+        )?;
+        let (provider, subject) = self.source_identity(&pool, source, "SourceUser")?;
+        let own = format!("{}_{subject}", provider.provider_name);
+        if self
+            .store
+            .find_user(&pool.id, UserKey::Username(&own))?
+            .is_some()
+        {
+            return Err(invalid(
+                "Merging is not currently supported, provide a SourceUser that has not been used to sign in.",
+            ));
+        }
+        let destination_user = self.resolve(&pool, &name)?;
+        if let Some(linked) = self.linked_user(&pool, &provider.provider_name, &subject)?
+            && linked.sub != destination_user.sub
+        {
+            return Err(invalid("The SourceUser is already linked to another user."));
+        }
+        self.transition(&pool, &name, |user, ctx| {
+            let mut entries = identities_of(user);
+            if entries
+                .iter()
+                .any(|e| is_identity(e, &provider.provider_name, &subject))
+            {
+                return Ok((user.clone(), Event::AttributesUpdated));
+            }
+            entries.push(identity_entry(&provider, &subject, false, ctx.now));
+            let mut next = user.clone();
+            next.attributes.insert(
+                IDENTITIES_ATTRIBUTE.to_owned(),
+                Value::Array(entries).to_string(),
+            );
+            next.modified_at = ctx.now;
+            Ok((next, Event::AttributesUpdated))
+        })?;
+        Ok(())
+    }
+
+    /// **AdminDisableProviderForUser** (SPEC §21): the provider identity `user` no longer
+    /// signs in as the user it was linked to (the link is removed from that user's
+    /// `identities`); its next sign-in makes or finds its own EXTERNAL_PROVIDER user. An
+    /// identity linked to no one is answered the same (nothing to undo).
+    ///
+    /// # Errors
+    /// `InvalidParameterException`, `ResourceNotFoundException`, `NotAuthorizedException`,
+    /// `TooManyRequestsException`, `InternalErrorException`.
+    pub fn admin_disable_provider_for_user(
+        &self,
+        caller: &Caller,
+        pool_id: &str,
+        user: &ProviderUser<'_>,
+    ) -> Result<()> {
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        v.finish()?;
+        let id = accepted(id)?;
+        let pool = self.admin(
+            caller,
+            "AdminDisableProviderForUser",
+            Category::UserUpdate,
+            &id,
+        )?;
+        let (provider, subject) = self.source_identity(&pool, user, "User")?;
+        let Some(linked) = self.linked_user(&pool, &provider.provider_name, &subject)? else {
+            return Ok(());
+        };
+        let name = linked.username.clone();
+        self.transition(&pool, &name, |user, ctx| {
+            let entries: Vec<Value> = identities_of(user)
+                .into_iter()
+                .filter(|e| !is_identity(e, &provider.provider_name, &subject))
+                .collect();
+            let mut next = user.clone();
+            if entries.is_empty() {
+                next.attributes.remove(IDENTITIES_ATTRIBUTE);
+            } else {
+                next.attributes.insert(
+                    IDENTITIES_ATTRIBUTE.to_owned(),
+                    Value::Array(entries).to_string(),
+                );
+            }
+            next.modified_at = ctx.now;
+            Ok((next, Event::AttributesUpdated))
+        })?;
+        Ok(())
+    }
+}
