@@ -5,12 +5,15 @@
 //! | path | |
 //! |---|---|
 //! | `GET /<pool>/.well-known/openid-configuration` | discovery |
-//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE: shows the sign-in page |
+//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE, implicit flow: shows the sign-in page |
 //! | `POST /<pool>/login` | the sign-in page's form (and the new-password form) |
+//! | `POST /<pool>/mfa` | the MFA code, the choice of factor, a new TOTP's first code |
+//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser` | sign-up and its confirmation |
+//! | `GET, POST /<pool>/forgotPassword`, `POST /<pool>/confirmForgotPassword` | password reset |
 //! | `POST /<pool>/oauth2/token` | `authorization_code`, `refresh_token`, `client_credentials` |
 //! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
 //! | `POST /<pool>/oauth2/revoke` | revokes a refresh token |
-//! | `GET /<pool>/logout` | redirects to a registered logout URL |
+//! | `GET /<pool>/logout` | redirects to a registered logout URL, or shows the sign-in page again |
 //!
 //! Every decision is the service's ([`userpool::UserPools::oauth_authorize`], ...); this
 //! module reads HTTP and writes HTTP. Every endpoint anyone may call takes the
@@ -32,12 +35,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Value, json};
+use userpool::MfaAnswer;
 use userpool::tokens::Tokens;
 use userpool::{
     AuthResult, AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, PoolRecord, TokenRefusal,
 };
-use userpool_core::oauth::OAuthError;
-use userpool_core::{Error as PoolError, NotAuthorized};
+use userpool_core::mfa::{MfaChallengeName, MfaFactor};
+use userpool_core::oauth::{OAuthError, OAuthFlow};
+use userpool_core::{Error as PoolError, ErrorCode, NotAuthorized};
 use zeroize::Zeroizing;
 
 use crate::App;
@@ -66,6 +71,17 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/{pool_id}/oauth2/authorize", get(authorize))
         .route("/{pool_id}/login", post(login))
+        .route("/{pool_id}/mfa", post(mfa_post))
+        .route("/{pool_id}/signup", get(sign_up_get).post(sign_up_post))
+        .route("/{pool_id}/confirmUser", post(confirm_user_post))
+        .route(
+            "/{pool_id}/forgotPassword",
+            get(forgot_get).post(forgot_post),
+        )
+        .route(
+            "/{pool_id}/confirmForgotPassword",
+            post(confirm_forgot_post),
+        )
         .route("/{pool_id}/oauth2/token", post(token))
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
         .route("/{pool_id}/oauth2/revoke", post(revoke))
@@ -290,8 +306,8 @@ fn discovery_document(tokens: &Tokens, pool: &PoolRecord) -> Value {
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "end_session_endpoint": format!("{issuer}/logout"),
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "response_types_supported": ["code", "token"],
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
@@ -357,43 +373,60 @@ async fn authorize(
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-in error", &e.to_string()),
         };
-        let request = AuthorizeRequest {
-            response_type: get_param(&params, "response_type"),
-            client_id: get_param(&params, "client_id"),
-            redirect_uri: get_param(&params, "redirect_uri"),
-            scope: get_param(&params, "scope"),
-            state: get_param(&params, "state"),
-            nonce: get_param(&params, "nonce"),
-            code_challenge: get_param(&params, "code_challenge"),
-            code_challenge_method: get_param(&params, "code_challenge_method"),
-        };
-        match app.pools.oauth_authorize(&pool, &request) {
+        match app
+            .pools
+            .oauth_authorize(&pool, &authorize_request(&params))
+        {
             Ok(grant) => start_sign_in(app, &segment, grant, peer),
-            Err(AuthorizeRefusal::Page(message)) => {
-                page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
-            }
-            Err(AuthorizeRefusal::Redirect {
-                redirect_uri,
-                error,
-                state,
-            }) => {
-                let mut query = vec![("error", error.as_str())];
-                if let Some(state) = &state {
-                    query.push(("state", state.as_str()));
-                }
-                redirect(&with_query(&redirect_uri, &query), None)
-            }
-            Err(AuthorizeRefusal::Failed(e)) => {
-                let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
-                    StatusCode::TOO_MANY_REQUESTS
-                } else {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                };
-                page_error(status, "Sign-in error", &e.to_string())
-            }
+            Err(refusal) => authorize_refused(refusal),
         }
     })
     .await
+}
+
+/// The parameters of an authorization request, as `/oauth2/authorize` reads them (and
+/// `/logout`, `/signup` and `/forgotPassword` when they carry one).
+fn authorize_request(params: &Fields) -> AuthorizeRequest<'_> {
+    AuthorizeRequest {
+        response_type: get_param(params, "response_type"),
+        client_id: get_param(params, "client_id"),
+        redirect_uri: get_param(params, "redirect_uri"),
+        scope: get_param(params, "scope"),
+        state: get_param(params, "state"),
+        nonce: get_param(params, "nonce"),
+        code_challenge: get_param(params, "code_challenge"),
+        code_challenge_method: get_param(params, "code_challenge_method"),
+    }
+}
+
+/// A refused authorization request: a page, or the error sent to the client's
+/// registered redirect URI in its query (for either response type, as Cognito's
+/// documented answers show it).
+fn authorize_refused(refusal: AuthorizeRefusal) -> Response {
+    match refusal {
+        AuthorizeRefusal::Page(message) => {
+            page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
+        }
+        AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        } => {
+            let mut query = vec![("error", error.as_str())];
+            if let Some(state) = &state {
+                query.push(("state", state.as_str()));
+            }
+            redirect(&with_query(&redirect_uri, &query), None)
+        }
+        AuthorizeRefusal::Failed(e) => {
+            let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            page_error(status, "Sign-in error", &e.to_string())
+        }
+    }
 }
 
 /// Holds the accepted request and shows the sign-in page, with its CSRF cookie.
@@ -414,7 +447,7 @@ fn start_sign_in(
     let pending = Pending {
         grant,
         csrf: Zeroizing::new(csrf),
-        challenge: None,
+        step: pending::Step::SignIn,
         created_at: app.clock.now(),
     };
     let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
@@ -456,6 +489,21 @@ fn csrf_cookie(app: &App, segment: &str, id: &str, pending: &Pending) -> String 
     )
 }
 
+fn page_form<'a>(
+    pending: &'a Pending,
+    action: &'a str,
+    id: &'a str,
+    error: Option<&'a str>,
+) -> page::Form<'a> {
+    page::Form {
+        pool_name: &pending.grant.pool.name,
+        action,
+        request: id,
+        csrf: &pending.csrf,
+        error,
+    }
+}
+
 fn sign_in_page(
     app: &App,
     segment: &str,
@@ -465,45 +513,126 @@ fn sign_in_page(
     username: &str,
     status: StatusCode,
 ) -> Response {
-    let action = format!("/{segment}/login");
-    let form = page::Form {
-        pool_name: &pending.grant.pool.name,
-        action: &action,
-        request: id,
-        csrf: &pending.csrf,
-        error,
-    };
-    html(
-        status,
-        page::sign_in(&form, username),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    sign_in_page_with(app, segment, id, pending, error, None, username, status)
 }
 
-fn new_password_page(
+/// The sign-in page, with a notice (a finished sign-up or reset) and the links to the
+/// sign-up and forgotten-password pages the pool allows.
+#[allow(clippy::too_many_arguments)] // the page's parts, each distinct
+fn sign_in_page_with(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+    notice: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
+    let action = format!("/{segment}/login");
+    let form = page_form(pending, &action, id, error);
+    let page = page::with_notice(page::sign_in(&form, username), notice);
+    let pool = &pending.grant.pool;
+    let sign_up = (!pool.settings.admin_create_user.allow_admin_create_user_only)
+        .then(|| with_query(&format!("/{segment}/signup"), &[("request", id)]));
+    let forgot = (!pool
+        .settings
+        .account_recovery
+        .as_ref()
+        .is_some_and(userpool_core::settings::AccountRecoverySetting::admin_only))
+    .then(|| with_query(&format!("/{segment}/forgotPassword"), &[("request", id)]));
+    let page = page::with_account_links(page, sign_up.as_deref(), forgot.as_deref());
+    html(status, page, Some(csrf_cookie(app, segment, id, pending)))
+}
+
+/// The page of the pending request's current step (the sign-in page for
+/// [`pending::Step::SignIn`]); 400 with an error, 200 without.
+fn step_page(
     app: &App,
     segment: &str,
     id: &str,
     pending: &Pending,
     error: Option<&str>,
 ) -> Response {
-    let action = format!("/{segment}/login");
-    let form = page::Form {
-        pool_name: &pending.grant.pool.name,
-        action: &action,
-        request: id,
-        csrf: &pending.csrf,
-        error,
-    };
+    use pending::Step;
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    html(
-        status,
-        page::new_password(&form),
-        Some(csrf_cookie(app, segment, id, pending)),
+    let body = match &pending.step {
+        Step::SignIn => {
+            return sign_in_page(app, segment, id, pending, error, "", status);
+        }
+        Step::NewPassword { .. } => {
+            let action = format!("/{segment}/login");
+            page::new_password(&page_form(pending, &action, id, error))
+        }
+        Step::Mfa {
+            name, destination, ..
+        } => {
+            let action = format!("/{segment}/mfa");
+            let form = page_form(pending, &action, id, error);
+            match name {
+                MfaChallengeName::SelectMfaType => page::select_mfa(&form, &mfa_choices(pending)),
+                MfaChallengeName::SmsMfa => page::mfa_code(&form, destination.as_deref()),
+                _ => page::mfa_code(&form, None),
+            }
+        }
+        Step::MfaSetup {
+            username, secret, ..
+        } => {
+            let action = format!("/{segment}/mfa");
+            let form = page_form(pending, &action, id, error);
+            let uri = otpauth_uri(&pending.grant.pool.name, username, secret);
+            page::mfa_setup(&form, secret, &uri, None)
+        }
+        Step::ConfirmSignUp { destination, .. } => {
+            let action = format!("/{segment}/confirmUser");
+            page::confirm_sign_up(
+                &page_form(pending, &action, id, error),
+                destination.as_deref(),
+            )
+        }
+        Step::ResetPassword { destination, .. } => {
+            let action = format!("/{segment}/confirmForgotPassword");
+            page::confirm_forgot_password(&page_form(pending, &action, id, error), destination)
+        }
+    };
+    html(status, body, Some(csrf_cookie(app, segment, id, pending)))
+}
+
+/// The choices of a SELECT_MFA_TYPE step, as `(value, label)`.
+fn mfa_choices(pending: &Pending) -> Vec<(&'static str, &'static str)> {
+    let pending::Step::Mfa { options, .. } = &pending.step else {
+        return Vec::new();
+    };
+    options
+        .iter()
+        .map(|f| match f {
+            MfaFactor::SoftwareToken => ("SOFTWARE_TOKEN_MFA", "Authenticator app"),
+            MfaFactor::Sms => ("SMS_MFA", "Text message (SMS)"),
+        })
+        .collect()
+}
+
+/// The key URI authenticator apps read (`otpauth://totp/<issuer>:<user>?secret=...`):
+/// the pool's name as the issuer, the username as the account.
+fn otpauth_uri(issuer: &str, username: &str, secret: &str) -> String {
+    let encode = |text: &str| {
+        form_urlencoded::byte_serialize(text.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("secret", secret)
+        .append_pair("issuer", issuer)
+        .finish()
+        .replace('+', "%20");
+    format!(
+        "otpauth://totp/{}:{}?{query}",
+        encode(issuer),
+        encode(username)
     )
 }
 
@@ -517,11 +646,98 @@ fn sign_in_message(error: &PoolError) -> String {
     }
 }
 
+fn internal_page() -> Response {
+    page_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sign-in error",
+        "An internal error occurred.",
+    )
+}
+
+/// The forms of the hosted pages, each posted to its own path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Post {
+    /// `/login`: username and password, or the new password of NEW_PASSWORD_REQUIRED.
+    Login,
+    /// `/mfa`: an MFA code, the chosen factor, or the first code of a new TOTP.
+    Mfa,
+    /// `/signup`.
+    SignUp,
+    /// `/confirmUser`: the sign-up's confirmation code.
+    ConfirmUser,
+    /// `/forgotPassword`: the username to send a reset code for.
+    Forgot,
+    /// `/confirmForgotPassword`: the code and the new password.
+    ConfirmForgot,
+}
+
 async fn login(
     State(app): State<Arc<App>>,
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
+    step_post(app, segment, request, Post::Login).await
+}
+
+async fn mfa_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::Mfa).await
+}
+
+async fn sign_up_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::SignUp).await
+}
+
+async fn confirm_user_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::ConfirmUser).await
+}
+
+async fn forgot_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::Forgot).await
+}
+
+async fn confirm_forgot_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::ConfirmForgot).await
+}
+
+async fn sign_up_get(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    account_page(app, segment, request, true).await
+}
+
+async fn forgot_get(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    account_page(app, segment, request, false).await
+}
+
+/// A post of one of the hosted pages: the per-address limit, the pending request (live,
+/// single-use) and its CSRF token (form and cookie) first, then the step.
+async fn step_post(app: Arc<App>, segment: String, request: Request, kind: Post) -> Response {
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
     let headers = parts.headers;
@@ -552,12 +768,8 @@ async fn login(
         };
         let id = get_param(&form, "request").unwrap_or_default().to_owned();
         let now = app.clock.now();
-        let Some(mut pending) = app.pending.get(&id, now) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "This sign-in request has expired. Start again from the application.",
-            );
+        let Some(pending) = app.pending.get(&id, now) else {
+            return expired_page();
         };
         if !pending.csrf_matches(
             get_param(&form, "_csrf").unwrap_or_default(),
@@ -569,141 +781,691 @@ async fn login(
                 "The form could not be verified. Start again from the application.",
             );
         }
-        let client_id = pending.grant.client_id.clone();
-        if let (Some(new_password), Some((username, session))) =
-            (get_param(&form, "new_password"), pending.challenge.clone())
-        {
-            if let Err(e) = app.pools.limit_username(&client_id, &username) {
-                return new_password_page(app, &segment, &id, &pending, Some(&e.to_string()));
+        let flow = Flow {
+            app,
+            segment: &segment,
+            id: &id,
+        };
+        match kind {
+            Post::Login => flow.login(pending, &form),
+            Post::Mfa => flow.mfa(pending, &form),
+            Post::SignUp => flow.sign_up(pending, &form),
+            Post::ConfirmUser => flow.confirm_user(pending, &form),
+            Post::Forgot => flow.forgot(pending, &form),
+            Post::ConfirmForgot => flow.confirm_forgot(pending, &form),
+        }
+    })
+    .await
+}
+
+fn expired_page() -> Response {
+    page_error(
+        StatusCode::BAD_REQUEST,
+        "Sign-in error",
+        "This sign-in request has expired. Start again from the application.",
+    )
+}
+
+type Fields = BTreeMap<String, Zeroizing<String>>;
+
+/// One post of one pending request.
+struct Flow<'a> {
+    app: &'a App,
+    segment: &'a str,
+    id: &'a str,
+}
+
+impl Flow<'_> {
+    fn client_id(pending: &Pending) -> &str {
+        &pending.grant.client_id
+    }
+
+    /// Moves the request to `step` and shows its page.
+    fn go(&self, mut pending: Pending, step: pending::Step, error: Option<&str>) -> Response {
+        pending.step = step;
+        self.app.pending.update(self.id, pending.clone());
+        step_page(self.app, self.segment, self.id, &pending, error)
+    }
+
+    /// Back to the sign-in page, with `error` and the username typed.
+    fn back_to_sign_in(&self, mut pending: Pending, error: &str, username: &str) -> Response {
+        pending.step = pending::Step::SignIn;
+        self.app.pending.update(self.id, pending.clone());
+        sign_in_page(
+            self.app,
+            self.segment,
+            self.id,
+            &pending,
+            Some(error),
+            username,
+            StatusCode::BAD_REQUEST,
+        )
+    }
+
+    /// The page for what a sign-in step answered: the code (or tokens), or the next step.
+    fn answered(&self, pending: Pending, result: AuthResult) -> Response {
+        use pending::Step;
+        match result {
+            AuthResult::Authenticated(user) => {
+                finish(self.app, self.segment, self.id, &pending, &user.user)
             }
-            return match app.pools.respond_to_new_password_required(
+            AuthResult::NewPasswordRequired { session, user } => self.go(
+                pending,
+                Step::NewPassword {
+                    username: user.username,
+                    session: Zeroizing::new(session.expose().to_owned()),
+                },
+                None,
+            ),
+            AuthResult::Mfa(challenge) if challenge.name == MfaChallengeName::MfaSetup => {
+                self.set_up_totp(pending, &challenge)
+            }
+            AuthResult::Mfa(challenge) => self.go(
+                pending,
+                Step::Mfa {
+                    name: challenge.name,
+                    username: challenge.user.username,
+                    session: Zeroizing::new(challenge.session.expose().to_owned()),
+                    destination: challenge.delivery.map(|d| d.destination),
+                    options: challenge.options,
+                },
+                None,
+            ),
+            AuthResult::PasswordVerifier(_) => internal_page(),
+        }
+    }
+
+    /// MFA_SETUP: associates a TOTP secret with the challenge's session and shows it.
+    fn set_up_totp(&self, pending: Pending, challenge: &userpool::MfaChallengeResult) -> Response {
+        let username = challenge.user.username.clone();
+        if !challenge.options.contains(&MfaFactor::SoftwareToken) {
+            // Cognito's hosted UI sets up only an authenticator app: a user who could set
+            // up SMS alone needs a phone number first, which only the API can add.
+            return self.back_to_sign_in(
+                pending,
+                "This account must set up multi-factor authentication by SMS, which this page does not offer. Ask an administrator to add a phone number.",
+                &username,
+            );
+        }
+        match self
+            .app
+            .pools
+            .associate_software_token_in_session(challenge.session.expose())
+        {
+            Ok((secret, session)) => self.go(
+                pending,
+                pending::Step::MfaSetup {
+                    username,
+                    session: Zeroizing::new(session.expose().to_owned()),
+                    secret,
+                },
+                None,
+            ),
+            Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
+        }
+    }
+
+    fn login(&self, pending: Pending, form: &Fields) -> Response {
+        let client_id = Self::client_id(&pending).to_owned();
+        if let (Some(new_password), pending::Step::NewPassword { username, session }) =
+            (get_param(form, "new_password"), pending.step.clone())
+        {
+            if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+                return step_page(
+                    self.app,
+                    self.segment,
+                    self.id,
+                    &pending,
+                    Some(&e.to_string()),
+                );
+            }
+            return match self.app.pools.respond_to_new_password_required(
                 &client_id,
                 &username,
                 &session,
                 new_password,
             ) {
-                Ok(AuthResult::Authenticated(user)) => {
-                    finish(app, &segment, &id, &pending, user.user.sub)
-                }
-                Ok(_) => page_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sign-in error",
-                    "An internal error occurred.",
-                ),
+                // SPEC §18: the new password may be followed by an MFA step.
+                Ok(result) => self.answered(pending, result),
                 Err(
                     e @ (PoolError::InvalidPassword(_)
                     | PoolError::PasswordHistoryPolicyViolation
                     | PoolError::InvalidParameter(_)),
-                ) => new_password_page(app, &segment, &id, &pending, Some(&e.to_string())),
-                Err(e) => {
-                    pending.challenge = None;
-                    app.pending.update(&id, pending.clone());
-                    sign_in_page(
-                        app,
-                        &segment,
-                        &id,
-                        &pending,
-                        Some(&sign_in_message(&e)),
-                        &username,
-                        StatusCode::BAD_REQUEST,
-                    )
-                }
+                ) => step_page(
+                    self.app,
+                    self.segment,
+                    self.id,
+                    &pending,
+                    Some(&e.to_string()),
+                ),
+                Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
             };
         }
-        let username = get_param(&form, "username").unwrap_or_default().to_owned();
-        let password = get_param(&form, "password").unwrap_or_default();
-        if let Err(e) = app.pools.limit_username(&client_id, &username) {
+        let username = get_param(form, "username").unwrap_or_default().to_owned();
+        let password = get_param(form, "password").unwrap_or_default();
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
             return sign_in_page(
-                app,
-                &segment,
-                &id,
+                self.app,
+                self.segment,
+                self.id,
                 &pending,
                 Some(&e.to_string()),
                 &username,
                 StatusCode::TOO_MANY_REQUESTS,
             );
         }
-        match app.pools.hosted_sign_in(&client_id, &username, password) {
-            Ok(AuthResult::Authenticated(user)) => {
-                finish(app, &segment, &id, &pending, user.user.sub)
+        // A sign-in restarts the request's flow, whatever step it had reached.
+        let mut pending = pending;
+        pending.step = pending::Step::SignIn;
+        match self
+            .app
+            .pools
+            .hosted_sign_in(&client_id, &username, password)
+        {
+            Ok(result) => self.answered(pending, result),
+            Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
+        }
+    }
+
+    fn mfa(&self, pending: Pending, form: &Fields) -> Response {
+        use pending::Step;
+        let client_id = Self::client_id(&pending).to_owned();
+        let code = get_param(form, "code").unwrap_or_default();
+        let (username, session) = match &pending.step {
+            Step::Mfa {
+                username, session, ..
             }
-            Ok(AuthResult::NewPasswordRequired { session, user }) => {
-                pending.challenge =
-                    Some((user.username, Zeroizing::new(session.expose().to_owned())));
-                app.pending.update(&id, pending.clone());
-                new_password_page(app, &segment, &id, &pending, None)
-            }
-            // SPEC §18 and §21: the page has no MFA steps yet, so a user with an active
-            // factor is refused here rather than given a code without the second factor.
-            Ok(AuthResult::Mfa(_)) => sign_in_page(
-                app,
-                &segment,
-                &id,
+            | Step::MfaSetup {
+                username, session, ..
+            } => (username.clone(), session.clone()),
+            _ => return step_page(self.app, self.segment, self.id, &pending, None),
+        };
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return step_page(
+                self.app,
+                self.segment,
+                self.id,
                 &pending,
-                Some(
-                    "This account signs in with multi-factor authentication, which this sign-in page does not offer yet.",
-                ),
-                &username,
-                StatusCode::BAD_REQUEST,
+                Some(&e.to_string()),
+            );
+        }
+        let answer = match &pending.step {
+            Step::MfaSetup { .. } => {
+                match self
+                    .app
+                    .pools
+                    .verify_software_token_in_session(&session, code)
+                {
+                    Ok(verified) => self.app.pools.respond_to_mfa_challenge(
+                        &client_id,
+                        &username,
+                        verified.expose(),
+                        MfaAnswer::Setup,
+                    ),
+                    Err(e) => Err(e),
+                }
+            }
+            Step::Mfa { name, .. } => {
+                let answer = match name {
+                    MfaChallengeName::SelectMfaType => MfaAnswer::Select {
+                        answer: get_param(form, "mfa_type").unwrap_or_default(),
+                    },
+                    MfaChallengeName::SmsMfa => MfaAnswer::Sms { code },
+                    _ => MfaAnswer::SoftwareToken { code },
+                };
+                self.app
+                    .pools
+                    .respond_to_mfa_challenge(&client_id, &username, &session, answer)
+            }
+            _ => return internal_page(),
+        };
+        match answer {
+            Ok(result) => self.answered(pending, result),
+            // A wrong code is counted as the API counts it (SPEC §18) and may be tried
+            // again on the same page, until the session is spent.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorCode::CodeMismatch
+                        | ErrorCode::EnableSoftwareTokenMfa
+                        | ErrorCode::InvalidParameter
+                ) =>
+            {
+                step_page(
+                    self.app,
+                    self.segment,
+                    self.id,
+                    &pending,
+                    Some(&e.to_string()),
+                )
+            }
+            Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
+        }
+    }
+
+    fn sign_up(&self, pending: Pending, form: &Fields) -> Response {
+        let client_id = Self::client_id(&pending).to_owned();
+        let username = get_param(form, "username").unwrap_or_default().to_owned();
+        let password = get_param(form, "password").unwrap_or_default();
+        let values: Vec<(String, String)> = sign_up_attributes(&pending.grant.pool)
+            .into_iter()
+            .filter_map(|name| {
+                get_param(form, name).map(|value| (name.to_owned(), value.to_owned()))
+            })
+            .collect();
+        let attributes: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let show = |pending: &Pending, error: &str| {
+            sign_up_page(self.app, self.segment, self.id, pending, Some(error))
+        };
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return show(&pending, &e.to_string());
+        }
+        match self
+            .app
+            .pools
+            .sign_up(&client_id, &username, password, &attributes)
+        {
+            Ok(result) if result.user_confirmed => self.signed_up(pending, &username),
+            Ok(result) => self.go(
+                pending,
+                pending::Step::ConfirmSignUp {
+                    username,
+                    destination: result.code_delivery.map(|d| d.destination),
+                },
+                None,
             ),
-            Ok(AuthResult::PasswordVerifier(_)) => page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-in error",
-                "An internal error occurred.",
-            ),
-            Err(e) => sign_in_page(
-                app,
-                &segment,
-                &id,
+            Err(e) => show(&pending, &sign_in_message(&e)),
+        }
+    }
+
+    /// The sign-in page after a finished sign-up, the username filled in.
+    fn signed_up(&self, mut pending: Pending, username: &str) -> Response {
+        pending.step = pending::Step::SignIn;
+        self.app.pending.update(self.id, pending.clone());
+        sign_in_page_with(
+            self.app,
+            self.segment,
+            self.id,
+            &pending,
+            None,
+            Some("Your account is confirmed. Sign in."),
+            username,
+            StatusCode::OK,
+        )
+    }
+
+    fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
+        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
+            return step_page(self.app, self.segment, self.id, &pending, None);
+        };
+        let client_id = Self::client_id(&pending).to_owned();
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return step_page(
+                self.app,
+                self.segment,
+                self.id,
+                &pending,
+                Some(&e.to_string()),
+            );
+        }
+        let code = get_param(form, "code").unwrap_or_default();
+        match self.app.pools.confirm_sign_up(&client_id, &username, code) {
+            Ok(()) => self.signed_up(pending, &username),
+            Err(e) => step_page(
+                self.app,
+                self.segment,
+                self.id,
                 &pending,
                 Some(&sign_in_message(&e)),
-                &username,
-                StatusCode::BAD_REQUEST,
             ),
+        }
+    }
+
+    fn forgot(&self, pending: Pending, form: &Fields) -> Response {
+        let client_id = Self::client_id(&pending).to_owned();
+        let username = get_param(form, "username").unwrap_or_default().to_owned();
+        let show = |pending: &Pending, error: &str| {
+            forgot_page(self.app, self.segment, self.id, pending, Some(error))
+        };
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return show(&pending, &e.to_string());
+        }
+        match self.app.pools.forgot_password(&client_id, &username) {
+            Ok(delivery) => self.go(
+                pending,
+                pending::Step::ResetPassword {
+                    username,
+                    destination: delivery.destination,
+                },
+                None,
+            ),
+            Err(e) => show(&pending, &sign_in_message(&e)),
+        }
+    }
+
+    fn confirm_forgot(&self, pending: Pending, form: &Fields) -> Response {
+        let pending::Step::ResetPassword { username, .. } = pending.step.clone() else {
+            return step_page(self.app, self.segment, self.id, &pending, None);
+        };
+        let client_id = Self::client_id(&pending).to_owned();
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return step_page(
+                self.app,
+                self.segment,
+                self.id,
+                &pending,
+                Some(&e.to_string()),
+            );
+        }
+        let code = get_param(form, "code").unwrap_or_default();
+        let password = get_param(form, "new_password").unwrap_or_default();
+        match self
+            .app
+            .pools
+            .confirm_forgot_password(&client_id, &username, code, password)
+        {
+            Ok(()) => {
+                let mut pending = pending;
+                pending.step = pending::Step::SignIn;
+                self.app.pending.update(self.id, pending.clone());
+                sign_in_page_with(
+                    self.app,
+                    self.segment,
+                    self.id,
+                    &pending,
+                    None,
+                    Some("Your password has been reset. Sign in with the new password."),
+                    &username,
+                    StatusCode::OK,
+                )
+            }
+            Err(e) => step_page(
+                self.app,
+                self.segment,
+                self.id,
+                &pending,
+                Some(&sign_in_message(&e)),
+            ),
+        }
+    }
+}
+
+/// The sign-up page: the pool's required attributes besides username and password.
+fn sign_up_page(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+) -> Response {
+    let pool = &pending.grant.pool;
+    let asked = sign_up_attributes(pool);
+    let fields: Vec<page::Field<'_>> = asked.iter().map(|name| attribute_field(name)).collect();
+    let username_label = username_label(pool);
+    let action = format!("/{segment}/signup");
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    html(
+        status,
+        page::sign_up(
+            &page_form(pending, &action, id, error),
+            username_label,
+            &fields,
+        ),
+        Some(csrf_cookie(app, segment, id, pending)),
+    )
+}
+
+fn forgot_page(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+) -> Response {
+    let action = format!("/{segment}/forgotPassword");
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    html(
+        status,
+        page::forgot_password(&page_form(pending, &action, id, error)),
+        Some(csrf_cookie(app, segment, id, pending)),
+    )
+}
+
+/// The attributes the sign-up page asks for: the pool's required ones, and the ones it
+/// verifies automatically (where the confirmation code goes) unless the username is that
+/// attribute already.
+fn sign_up_attributes(pool: &PoolRecord) -> Vec<&str> {
+    let mut names: Vec<&str> = pool.schema.required_attributes().collect();
+    for attribute in &pool.settings.auto_verified_attributes {
+        let name = attribute.as_str();
+        let is_username = pool.username_attributes.iter().any(|a| a.as_str() == name);
+        if !is_username && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// What the username field is called in a pool that signs in with an email address or
+/// phone number instead of a username.
+fn username_label(pool: &PoolRecord) -> &'static str {
+    use userpool_core::AliasAttribute;
+    let email = pool.username_attributes.contains(&AliasAttribute::Email);
+    let phone = pool
+        .username_attributes
+        .contains(&AliasAttribute::PhoneNumber);
+    match (email, phone) {
+        (true, true) => "Email or phone number",
+        (true, false) => "Email",
+        (false, true) => "Phone number",
+        (false, false) => "Username",
+    }
+}
+
+/// The input of a required attribute: `(label, name, type, autocomplete)`.
+fn attribute_field(name: &str) -> page::Field<'_> {
+    let (label, kind, autocomplete) = match name {
+        "email" => ("Email", "email", "email"),
+        "phone_number" => ("Phone number", "tel", "tel"),
+        "name" => ("Name", "text", "name"),
+        "given_name" => ("Given name", "text", "given-name"),
+        "family_name" => ("Family name", "text", "family-name"),
+        "middle_name" => ("Middle name", "text", "additional-name"),
+        "nickname" => ("Nickname", "text", "nickname"),
+        "preferred_username" => ("Preferred username", "text", "nickname"),
+        "birthdate" => ("Birthdate (YYYY-MM-DD)", "text", "bday"),
+        "address" => ("Address", "text", "street-address"),
+        "gender" => ("Gender", "text", "sex"),
+        "locale" => ("Locale", "text", "language"),
+        "zoneinfo" => ("Time zone", "text", "off"),
+        "website" => ("Website", "url", "url"),
+        "profile" => ("Profile page", "url", "url"),
+        "picture" => ("Picture", "url", "photo"),
+        other => (other, "text", "off"),
+    };
+    (label, name, kind, autocomplete)
+}
+
+/// The pending request a GET of `/signup` or `/forgotPassword` continues: `request=<id>`
+/// (the sign-in page's links), or the parameters of an authorization request, accepted
+/// as `/oauth2/authorize` accepts them (Cognito's own links to these pages carry them).
+fn pending_for_get(
+    app: &App,
+    segment: &str,
+    params: &Fields,
+    peer: Option<SocketAddr>,
+) -> Result<(String, Pending), Box<Response>> {
+    if let Some(id) = get_param(params, "request") {
+        return app
+            .pending
+            .get(id, app.clock.now())
+            .map(|p| (id.to_owned(), p))
+            .ok_or_else(|| Box::new(expired_page()));
+    }
+    let pool = app.pools.oauth_pool(segment).map_err(|e| {
+        Box::new(page_error(
+            StatusCode::NOT_FOUND,
+            "Sign-in error",
+            &e.to_string(),
+        ))
+    })?;
+    let grant = app
+        .pools
+        .oauth_authorize(&pool, &authorize_request(params))
+        .map_err(|r| Box::new(authorize_refused(r)))?;
+    let random = userpool::OsRandom;
+    let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
+        return Err(Box::new(internal_page()));
+    };
+    let pending = Pending {
+        grant,
+        csrf: Zeroizing::new(csrf),
+        step: pending::Step::SignIn,
+        created_at: app.clock.now(),
+    };
+    app.pending.insert(
+        id.clone(),
+        pending.clone(),
+        app.clock.now(),
+        peer.map(|p| p.ip()),
+    );
+    Ok((id, pending))
+}
+
+/// `GET /signup` and `GET /forgotPassword`.
+async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    if query.len() > MAX_QUERY_BYTES {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Sign-in error",
+            "The request is too large.",
+        );
+    }
+    blocking(&app, move |app| {
+        if let Err(e) = limit_address(app, peer) {
+            return page_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Sign-in error",
+                &e.to_string(),
+            );
+        }
+        let Some(params) = pairs(query.as_bytes()) else {
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "Sign-in error",
+                "A parameter is repeated.",
+            );
+        };
+        let (id, pending) = match pending_for_get(app, &segment, &params, peer) {
+            Ok(found) => found,
+            Err(response) => return *response,
+        };
+        let pool = &pending.grant.pool;
+        if sign_up {
+            if pool.settings.admin_create_user.allow_admin_create_user_only {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-up error",
+                    &NotAuthorized::SignUpNotPermitted.to_string(),
+                );
+            }
+            sign_up_page(app, &segment, &id, &pending, None)
+        } else {
+            if pool
+                .settings
+                .account_recovery
+                .as_ref()
+                .is_some_and(userpool_core::settings::AccountRecoverySetting::admin_only)
+            {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Password reset error",
+                    &NotAuthorized::AdminOnlyRecovery.to_string(),
+                );
+            }
+            forgot_page(app, &segment, &id, &pending, None)
         }
     })
     .await
 }
 
-/// The user signed in: a code for the accepted request, and the redirect with it.
-fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid) -> Response {
-    // Taken before the code is issued: two concurrent posts of one request get one code.
+/// The user signed in: for the code flow a code for the accepted request and the
+/// redirect with it in the query; for the implicit flow the tokens in the fragment.
+fn finish(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    user: &userpool::UserDescription,
+) -> Response {
+    // Taken before anything is issued: two concurrent posts of one request get one code.
     if app.pending.take(id).is_none() {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "This sign-in request has expired. Start again from the application.",
-        );
+        return expired_page();
+    }
+    // The path the cookie was set with: the pool's domain when the request named it.
+    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
+    let grant = &pending.grant;
+    if grant.flow == OAuthFlow::Implicit {
+        let issued = match app.tokens.issue_implicit(
+            &grant.pool.id,
+            &grant.client_id,
+            user,
+            &grant.scopes,
+            grant.nonce.as_deref(),
+        ) {
+            Ok(issued) => issued,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot issue the implicit grant's tokens");
+                return internal_page();
+            }
+        };
+        let expires_in = issued.expires_in.to_string();
+        let mut fragment = form_urlencoded::Serializer::new(String::new());
+        fragment.append_pair("access_token", &issued.access_token);
+        if grant.scopes.iter().any(|s| s == "openid") {
+            fragment.append_pair("id_token", &issued.id_token);
+        }
+        fragment.append_pair("token_type", "Bearer");
+        fragment.append_pair("expires_in", &expires_in);
+        if let Some(state) = &grant.state {
+            fragment.append_pair("state", state);
+        }
+        let location = Zeroizing::new(format!("{}#{}", grant.redirect_uri, fragment.finish()));
+        return redirect(&location, Some(clear));
     }
     let saved = app
         .tokens
         .new_authorization_code()
         .and_then(|(code, digest)| {
             app.pools
-                .save_authorization_code(&pending.grant, sub, digest)
+                .save_authorization_code(grant, user.sub, digest)
                 .map(|()| code)
         });
     let code = match saved {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %e, "cannot issue an authorization code");
-            return page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-in error",
-                "An internal error occurred.",
-            );
+            return internal_page();
         }
     };
     let mut query = vec![("code", code.as_str())];
-    if let Some(state) = &pending.grant.state {
+    if let Some(state) = &grant.state {
         query.push(("state", state.as_str()));
     }
-    // The path the cookie was set with: the pool's domain when the request named it.
-    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
-    redirect(
-        &with_query(&pending.grant.redirect_uri, &query),
-        Some(clear),
-    )
+    redirect(&with_query(&grant.redirect_uri, &query), Some(clear))
 }
 
 // ---- the token endpoint -----------------------------------------------------------------
@@ -1075,6 +1837,26 @@ async fn logout(
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),
         };
+        // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
+        // sign out and show the sign-in page of that authorization request, accepted
+        // (or refused) as `/oauth2/authorize` would.
+        if get_param(&params, "logout_uri").is_none()
+            && get_param(&params, "redirect_uri").is_some()
+        {
+            if let Err(refusal) =
+                app.pools
+                    .oauth_logout(&pool, get_param(&params, "client_id"), None)
+            {
+                return logout_refused(refusal);
+            }
+            return match app
+                .pools
+                .oauth_authorize(&pool, &authorize_request(&params))
+            {
+                Ok(grant) => start_sign_in(app, &segment, grant, peer),
+                Err(refusal) => authorize_refused(refusal),
+            };
+        }
         // The hosted page keeps no sign-in session, so there is no cookie to end.
         match app.pools.oauth_logout(
             &pool,
@@ -1083,25 +1865,31 @@ async fn logout(
         ) {
             Ok(Some(uri)) => redirect(&uri, None),
             Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
-            Err(AuthorizeRefusal::Page(message)) => {
-                page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
-            }
-            // oauth_logout never sends a refusal to a client's URL; were it to, the
-            // page is the safe answer.
-            Err(AuthorizeRefusal::Redirect { .. }) => page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-out error",
-                "An internal error occurred.",
-            ),
-            Err(AuthorizeRefusal::Failed(e)) => {
-                tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
-                page_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sign-out error",
-                    "An internal error occurred.",
-                )
-            }
+            Err(refusal) => logout_refused(refusal),
         }
     })
     .await
+}
+
+fn logout_refused(refusal: AuthorizeRefusal) -> Response {
+    match refusal {
+        AuthorizeRefusal::Page(message) => {
+            page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
+        }
+        // oauth_logout never sends a refusal to a client's URL; were it to, the page is
+        // the safe answer.
+        AuthorizeRefusal::Redirect { .. } => page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sign-out error",
+            "An internal error occurred.",
+        ),
+        AuthorizeRefusal::Failed(e) => {
+            tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
+            page_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-out error",
+                "An internal error occurred.",
+            )
+        }
+    }
 }
