@@ -399,6 +399,15 @@ async fn complete_setup(browser: &Browser<'_>, page: &Reply) -> (String, Reply) 
         "{uri}"
     );
     assert!(page.body.contains("autocomplete=\"one-time-code\""));
+    // The key's QR code, inline SVG (no script, no request elsewhere).
+    let figure = page.between(
+        "<figure role=\"img\" aria-label=\"QR image of the key\">",
+        "</figure>",
+    );
+    assert!(
+        figure.starts_with("<svg") && figure.ends_with("</svg>"),
+        "{figure}"
+    );
     let code = totp(&secret, 0);
     let refused = browser.post("mfa", &[("code", &wrong(&code))]).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);

@@ -584,8 +584,9 @@ fn step_page(
         } => {
             let action = format!("/{segment}/mfa");
             let form = page_form(pending, &action, id, error);
-            let uri = otpauth_uri(&pending.grant.pool.name, username, secret);
-            page::mfa_setup(&form, secret, &uri, None)
+            let uri = Zeroizing::new(otpauth_uri(&pending.grant.pool.name, username, secret));
+            let qr = qr_svg(&uri);
+            page::mfa_setup(&form, secret, &uri, qr.as_ref().map(|q| q.as_str()))
         }
         Step::ConfirmSignUp { destination, .. } => {
             let action = format!("/{segment}/confirmUser");
@@ -634,6 +635,22 @@ fn otpauth_uri(issuer: &str, username: &str, secret: &str) -> String {
         encode(issuer),
         encode(username)
     )
+}
+
+/// The QR code of `uri` as inline SVG (black modules on white, a quiet zone), for an
+/// authenticator app's camera; `None` if the URI is too long for a QR code. It encodes
+/// the secret, so it is wiped like the secret.
+fn qr_svg(uri: &str) -> Option<Zeroizing<String>> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
+    let svg = Zeroizing::new(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+    );
+    // The renderer writes a standalone document: inline in HTML, only the element.
+    let start = svg.find("<svg")?;
+    Some(Zeroizing::new(svg[start..].to_owned()))
 }
 
 /// What the page says for a refused sign-in: Cognito's message, except that an unknown

@@ -234,7 +234,7 @@ pub fn mfa_setup(form: &Form<'_>, secret: &str, uri: &str, qr_svg: Option<&str>)
         // The SVG is generated here from the URI, never from user input.
         let _ = writeln!(
             body,
-            "<figure role=\"img\" aria-label=\"QR code of the key\">{svg}</figure>"
+            "<figure role=\"img\" aria-label=\"QR image of the key\">{svg}</figure>"
         );
     }
     let _ = write!(

@@ -206,12 +206,15 @@ def set_totp_mfa(cognito, pool, mode="ON"):
 
 
 def set_up_totp_on_page(page):
-    """The MFA_SETUP page: reads the key (also offered as an otpauth:// link), verifies a
-    code pyotp computes from it; returns the TOTP."""
+    """The MFA_SETUP page: reads the key (also offered as an otpauth:// link and its QR
+    code), verifies a code pyotp computes from it; returns the TOTP."""
     assert page.title().startswith("Set up an authenticator app"), page.content()
     secret = page.locator("#secret").inner_text()
     uri = page.locator("#otpauth").get_attribute("href")
     assert pyotp.parse_uri(uri).secret == secret
+    # The QR code of that link is drawn inline (SVG), at a size a phone's camera reads.
+    qr = page.get_by_role("img", name="QR image of the key").locator("svg")
+    assert qr.bounding_box()["width"] >= 200
     totp = pyotp.TOTP(secret)
     code_box = page.get_by_label("Code")
     assert code_box.get_attribute("autocomplete") == "one-time-code"
