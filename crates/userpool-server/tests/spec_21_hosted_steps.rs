@@ -1071,3 +1071,114 @@ async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
 }
+
+#[tokio::test]
+async fn spec_21_an_unconfirmed_user_is_sent_to_the_confirmation_page() {
+    let s = setup(json!({}), json!({})).await;
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser
+        .post(
+            "signup",
+            &[
+                ("username", "uma"),
+                ("password", PASSWORD),
+                ("email", "uma@example.com"),
+            ],
+        )
+        .await;
+    assert!(page.title().starts_with("Confirm your account"));
+    let first = last_code(&s.delivery, "uma");
+    // A wrong password says only that.
+    let refused = browser.sign_in("uma", "Wrong-Horse-1").await;
+    assert!(refused.body.contains("Incorrect username or password."));
+    assert_eq!(
+        last_code(&s.delivery, "uma"),
+        first,
+        "no code for a wrong password"
+    );
+    // The right one: a new code and the confirmation page.
+    let page = browser.sign_in("uma", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.title().starts_with("Confirm your account"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("u***@e***"), "{}", page.body);
+    let code = last_code(&s.delivery, "uma");
+    let page = browser.post("confirmUser", &[("code", &code)]).await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    let done = browser.sign_in("uma", PASSWORD).await;
+    assert_code_and_exchange(&s, &done).await;
+}
+
+#[tokio::test]
+async fn spec_21_a_user_whose_password_must_be_reset_is_sent_to_the_reset_page() {
+    let s = setup(json!({}), json!({})).await;
+    user(
+        &s,
+        "rita",
+        json!([{"Name": "email", "Value": "rita@example.com"},
+               {"Name": "email_verified", "Value": "true"}]),
+    )
+    .await;
+    admin_ok(
+        &s.app,
+        "AdminResetUserPassword",
+        json!({"UserPoolId": s.pool, "Username": "rita"}),
+    )
+    .await;
+    let issued = s.delivery.events().len();
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser.sign_in("rita", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.title().starts_with("Reset your password"),
+        "{}",
+        page.body
+    );
+    assert!(
+        s.delivery.events().len() > issued,
+        "a new reset code was sent"
+    );
+    let code = last_code(&s.delivery, "rita");
+    let page = browser
+        .post(
+            "confirmForgotPassword",
+            &[("code", &code), ("new_password", NEW_PASSWORD)],
+        )
+        .await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    let done = browser.sign_in("rita", NEW_PASSWORD).await;
+    assert_code_and_exchange(&s, &done).await;
+}
+
+#[tokio::test]
+async fn spec_21_forgot_password_for_an_unknown_user_follows_the_clients_prevention() {
+    let s = setup(json!({}), json!({"PreventUserExistenceErrors": "ENABLED"})).await;
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser
+        .post("forgotPassword", &[("username", "ghost")])
+        .await;
+    // As ForgotPassword answers such a client: a simulated delivery, nothing sent.
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.title().starts_with("Reset your password"));
+    assert!(s.delivery.events().is_empty());
+    let refused = browser
+        .post(
+            "confirmForgotPassword",
+            &[("code", "123456"), ("new_password", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("Invalid verification code provided"));
+
+    let s = setup(json!({}), json!({"PreventUserExistenceErrors": "LEGACY"})).await;
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser
+        .post("forgotPassword", &[("username", "ghost")])
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.title().starts_with("Forgot your password?"));
+    assert!(page.body.contains("role=\"alert\""));
+}

@@ -663,6 +663,16 @@ fn sign_in_message(error: &PoolError) -> String {
     }
 }
 
+/// What the sign-up, confirmation and reset pages say for a refusal: the service's own
+/// message (which already follows the client's PreventUserExistenceErrors, as the API's
+/// answers do), except an internal error's detail.
+fn account_message(error: &PoolError) -> String {
+    match error {
+        PoolError::Internal(_) => "An internal error occurred.".to_owned(),
+        other => other.to_string(),
+    }
+}
+
 fn internal_page() -> Response {
     page_error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -980,7 +990,51 @@ impl Flow<'_> {
             .hosted_sign_in(&client_id, &username, password)
         {
             Ok(result) => self.answered(pending, result),
+            // Both come only after the password was verified (SPEC §6), so they tell the
+            // user nothing a stranger could learn; as Cognito's hosted UI, the page goes
+            // on to the step that resolves them.
+            Err(PoolError::UserNotConfirmed) => self.unconfirmed(pending, &username),
+            Err(PoolError::PasswordResetRequired) => self.reset_required(pending, &username),
             Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
+        }
+    }
+
+    /// An UNCONFIRMED user signed in with the right password: a new confirmation code
+    /// (ResendConfirmationCode, §12's issuance limit) and the confirmation page.
+    fn unconfirmed(&self, pending: Pending, username: &str) -> Response {
+        let client_id = Self::client_id(&pending).to_owned();
+        match self
+            .app
+            .pools
+            .resend_confirmation_code(&client_id, username)
+        {
+            Ok(delivery) => self.go(
+                pending,
+                pending::Step::ConfirmSignUp {
+                    username: username.to_owned(),
+                    destination: delivery.map(|d| d.destination),
+                },
+                None,
+            ),
+            Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), username),
+        }
+    }
+
+    /// A RESET_REQUIRED user signed in with the old password: a reset code
+    /// (ForgotPassword, refused where only administrators recover accounts) and the reset
+    /// page.
+    fn reset_required(&self, pending: Pending, username: &str) -> Response {
+        let client_id = Self::client_id(&pending).to_owned();
+        match self.app.pools.forgot_password(&client_id, username) {
+            Ok(delivery) => self.go(
+                pending,
+                pending::Step::ResetPassword {
+                    username: username.to_owned(),
+                    destination: delivery.destination,
+                },
+                None,
+            ),
+            Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), username),
         }
     }
 
@@ -1094,7 +1148,7 @@ impl Flow<'_> {
                 },
                 None,
             ),
-            Err(e) => show(&pending, &sign_in_message(&e)),
+            Err(e) => show(&pending, &account_message(&e)),
         }
     }
 
@@ -1136,7 +1190,7 @@ impl Flow<'_> {
                 self.segment,
                 self.id,
                 &pending,
-                Some(&sign_in_message(&e)),
+                Some(&account_message(&e)),
             ),
         }
     }
@@ -1159,7 +1213,7 @@ impl Flow<'_> {
                 },
                 None,
             ),
-            Err(e) => show(&pending, &sign_in_message(&e)),
+            Err(e) => show(&pending, &account_message(&e)),
         }
     }
 
@@ -1204,7 +1258,7 @@ impl Flow<'_> {
                 self.segment,
                 self.id,
                 &pending,
-                Some(&sign_in_message(&e)),
+                Some(&account_message(&e)),
             ),
         }
     }
