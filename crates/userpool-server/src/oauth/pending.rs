@@ -353,6 +353,41 @@ mod tests {
     }
 
     #[test]
+    fn a_steps_sessions_and_secrets_never_reach_debug() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let mut p = pending(t0);
+        p.step = Step::MfaSetup {
+            username: "alice".into(),
+            session: Zeroizing::new("SESSION-TEXT".into()),
+            secret: Zeroizing::new("JBSWY3DPEHPK3PXP".into()),
+        };
+        let shown = format!("{p:?}");
+        assert!(
+            shown.contains("MfaSetup") && shown.contains("alice"),
+            "{shown}"
+        );
+        for secret in ["SESSION-TEXT", "JBSWY3DPEHPK3PXP", "token"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_step_cannot_bring_back_an_answered_request() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0, None);
+        let mut p = held.take("a").expect("held");
+        p.step = Step::ConfirmSignUp {
+            username: "carol".into(),
+            destination: None,
+        };
+        // A post that was answering a step when another answered the request.
+        held.update("a", p);
+        assert!(held.get("a", t0).is_none());
+        assert!(held.inner.lock().expect("lock").by_id.is_empty());
+    }
+
+    #[test]
     fn csrf_needs_the_form_and_the_cookie() {
         let p = pending(DateTime::<Utc>::UNIX_EPOCH);
         assert!(p.csrf_matches("token", Some("token")));
