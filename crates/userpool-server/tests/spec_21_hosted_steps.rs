@@ -1182,3 +1182,55 @@ async fn spec_21_forgot_password_for_an_unknown_user_follows_the_clients_prevent
     assert!(page.title().starts_with("Forgot your password?"));
     assert!(page.body.contains("role=\"alert\""));
 }
+
+#[tokio::test]
+async fn spec_21_sign_up_in_an_email_as_username_pool() {
+    let s = setup(
+        json!({"UsernameAttributes": ["email"],
+               "Schema": [{"Name": "email", "AttributeDataType": "String", "Required": true}]}),
+        json!({}),
+    )
+    .await;
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = call(
+        &s.app,
+        get(&format!("/{}/signup?request={}", s.pool, browser.request)),
+    )
+    .await;
+    assert!(
+        page.body.contains("<label for=\"username\">Email</label>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("name=\"email\""),
+        "the username is the email: one field"
+    );
+    let page = browser
+        .post(
+            "signup",
+            &[("username", "erin@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(
+        page.title().starts_with("Confirm your account"),
+        "{}",
+        page.body
+    );
+    let user = s
+        .delivery
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|d| matches!(d.event, Event::CodeIssued { .. }).then_some(d.username))
+        .expect("a sign-up code");
+    let code = last_code(&s.delivery, &user);
+    let page = browser.post("confirmUser", &[("code", &code)]).await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    let done = browser.sign_in("erin@example.com", PASSWORD).await;
+    let tokens = assert_code_and_exchange(&s, &done).await;
+    assert_eq!(
+        claims(tokens["id_token"].as_str().expect("id"))["email"],
+        "erin@example.com"
+    );
+}

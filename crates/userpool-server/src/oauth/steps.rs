@@ -766,15 +766,20 @@ fn forgot_page(
     )
 }
 
-/// The attributes the sign-up page asks for: the pool's required ones, and the ones it
-/// verifies automatically (where the confirmation code goes) unless the username is that
-/// attribute already.
+/// The attributes the sign-up page asks for: the pool's required ones and the ones it
+/// verifies automatically (where the confirmation code goes), except those the username
+/// itself is (a pool whose `UsernameAttributes` make the username an email address or
+/// phone number stores it as that attribute).
 fn sign_up_attributes(pool: &PoolRecord) -> Vec<&str> {
-    let mut names: Vec<&str> = pool.schema.required_attributes().collect();
-    for attribute in &pool.settings.auto_verified_attributes {
-        let name = attribute.as_str();
-        let is_username = pool.username_attributes.iter().any(|a| a.as_str() == name);
-        if !is_username && !names.contains(&name) {
+    let is_username = |name: &str| pool.username_attributes.iter().any(|a| a.as_str() == name);
+    let mut names: Vec<&str> = Vec::new();
+    let auto_verified = pool
+        .settings
+        .auto_verified_attributes
+        .iter()
+        .map(|a| a.as_str());
+    for name in pool.schema.required_attributes().chain(auto_verified) {
+        if !is_username(name) && !names.contains(&name) {
             names.push(name);
         }
     }
