@@ -257,6 +257,15 @@ impl<'a> Browser<'a> {
         Browser::open(s, &uri).await
     }
 
+    /// A GET in this browser (its cookie sent), e.g. a link of the page.
+    async fn get(&self, uri: &str) -> Reply {
+        let request = Request::get(uri)
+            .header(header::COOKIE, &self.cookie)
+            .body(Body::empty())
+            .expect("request");
+        call(&self.s.app, request).await
+    }
+
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let mut all = vec![("request", self.request.as_str()), ("_csrf", &self.csrf)];
         all.extend_from_slice(fields);
@@ -691,13 +700,19 @@ async fn spec_21_sign_up_confirm_then_sign_in() {
         json!({}),
     )
     .await;
-    let (_, sign_in) = Browser::authorize(&s).await;
+    let (browser, sign_in) = Browser::authorize(&s).await;
     let link = sign_in.link("Sign up");
     assert!(
         link.starts_with(&format!("/{}/signup?request=", s.pool)),
         "{link}"
     );
-    let (browser, page) = Browser::open(&s, &link).await;
+    // The link's URL alone (another browser, no cookie) opens nothing.
+    let stranger = call(&s.app, get(&link)).await;
+    assert_eq!(stranger.status, StatusCode::FORBIDDEN);
+    assert!(!stranger.body.contains(&browser.csrf));
+    assert!(stranger.headers.get(header::SET_COOKIE).is_none());
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.title().starts_with("Sign up"), "{}", page.body);
     assert!(page.body.contains("autocomplete=\"new-password\""));
     assert!(page.body.contains("name=\"given_name\""), "{}", page.body);
@@ -762,11 +777,9 @@ async fn spec_21_sign_up_is_offered_only_where_users_may_sign_up() {
     .await;
     let (browser, page) = Browser::authorize(&s).await;
     assert!(!page.body.contains("Sign up</a>"), "{}", page.body);
-    let refused = call(
-        &s.app,
-        get(&format!("/{}/signup?request={}", s.pool, browser.request)),
-    )
-    .await;
+    let refused = browser
+        .get(&format!("/{}/signup?request={}", s.pool, browser.request))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(
         refused
@@ -818,9 +831,10 @@ async fn spec_21_forgot_password_then_sign_in_with_the_new_one() {
                {"Name": "email_verified", "Value": "true"}]),
     )
     .await;
-    let (_, sign_in) = Browser::authorize(&s).await;
+    let (browser, sign_in) = Browser::authorize(&s).await;
     let link = sign_in.link("Forgot your password?");
-    let (browser, page) = Browser::open(&s, &link).await;
+    let page = browser.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.title().starts_with("Forgot your password?"),
         "{}",
@@ -874,15 +888,18 @@ async fn spec_21_forgot_password_honours_admin_only_recovery() {
         "{}",
         page.body
     );
-    let refused = call(
-        &s.app,
-        get(&format!(
+    let refused = browser
+        .get(&format!(
             "/{}/forgotPassword?request={}",
             s.pool, browser.request
-        )),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("Contact administrator to reset password.")
+    );
     let refused = browser
         .post("forgotPassword", &[("username", "dora")])
         .await;
@@ -1192,11 +1209,9 @@ async fn spec_21_sign_up_in_an_email_as_username_pool() {
     )
     .await;
     let (browser, _) = Browser::authorize(&s).await;
-    let page = call(
-        &s.app,
-        get(&format!("/{}/signup?request={}", s.pool, browser.request)),
-    )
-    .await;
+    let page = browser
+        .get(&format!("/{}/signup?request={}", s.pool, browser.request))
+        .await;
     assert!(
         page.body.contains("<label for=\"username\">Email</label>"),
         "{}",

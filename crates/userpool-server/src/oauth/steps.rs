@@ -833,14 +833,26 @@ fn pending_for_get(
     app: &App,
     segment: &str,
     params: &Fields,
+    cookie: Option<&str>,
     peer: Option<SocketAddr>,
 ) -> Result<(String, Pending), Box<Response>> {
     if let Some(id) = get_param(params, "request") {
-        return app
+        let pending = app
             .pending
             .get(id, app.clock.now())
-            .map(|p| (id.to_owned(), p))
-            .ok_or_else(|| Box::new(expired_page()));
+            .ok_or_else(|| Box::new(expired_page()))?;
+        // The id travels in this link's URL: only the browser holding the request's CSRF
+        // cookie may continue it (a leaked URL alone yields neither the form's token nor
+        // a cookie for it).
+        let cookie = cookie.unwrap_or_default();
+        if !pending.csrf_matches(cookie, Some(cookie)) {
+            return Err(Box::new(page_error(
+                StatusCode::FORBIDDEN,
+                "Sign-in error",
+                "The request could not be verified. Start again from the application.",
+            )));
+        }
+        return Ok((id.to_owned(), pending));
     }
     let pool = app.pools.oauth_pool(segment).map_err(|e| {
         Box::new(page_error(
@@ -875,6 +887,7 @@ fn pending_for_get(
 /// `GET /signup` and `GET /forgotPassword`.
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
     let peer = crate::serve::peer(request.extensions());
+    let headers = request.headers().clone();
     let query = request.uri().query().unwrap_or_default().to_owned();
     if query.len() > MAX_QUERY_BYTES {
         return page_error(
@@ -898,7 +911,9 @@ async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up:
                 "A parameter is repeated.",
             );
         };
-        let (id, pending) = match pending_for_get(app, &segment, &params, peer) {
+        let cookie = get_param(&params, "request")
+            .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
+        let (id, pending) = match pending_for_get(app, &segment, &params, cookie, peer) {
             Ok(found) => found,
             Err(response) => return *response,
         };
