@@ -641,6 +641,7 @@ async fn spec_21_every_step_needs_the_csrf_cookie_and_its_step() {
         "mfa",
         "signup",
         "confirmUser",
+        "resendCode",
         "forgotPassword",
         "confirmForgotPassword",
     ] {
@@ -1248,4 +1249,52 @@ async fn spec_21_sign_up_in_an_email_as_username_pool() {
         claims(tokens["id_token"].as_str().expect("id"))["email"],
         "erin@example.com"
     );
+}
+
+#[tokio::test]
+async fn spec_21_the_confirmation_page_resends_the_code_within_the_limit() {
+    let s = setup(json!({}), json!({})).await;
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser
+        .post(
+            "signup",
+            &[
+                ("username", "ria"),
+                ("password", PASSWORD),
+                ("email", "ria@example.com"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("action=\"/"), "{}", page.body);
+    assert!(page.body.contains("/resendCode\""), "{}", page.body);
+    let codes = |s: &Setup| {
+        s.delivery
+            .events()
+            .into_iter()
+            .filter(|d| d.username == "ria" && matches!(d.event, Event::CodeIssued { .. }))
+            .count()
+    };
+    assert_eq!(codes(&s), 1);
+    // SPEC §12: five codes an hour, the sign-up's included; the sixth is refused.
+    for sent in 2..=5 {
+        let page = browser.post("resendCode", &[]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.title().starts_with("Confirm your account"));
+        assert_eq!(codes(&s), sent);
+    }
+    let refused = browser.post("resendCode", &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("Attempt limit exceeded"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(codes(&s), 5, "nothing was sent past the limit");
+    let code = last_code(&s.delivery, "ria");
+    let page = browser.post("confirmUser", &[("code", &code)]).await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    // Without its step (the sign-up is confirmed), a resend is no answer.
+    let late = browser.post("resendCode", &[]).await;
+    assert!(late.title().starts_with("Sign in"), "{}", late.body);
+    assert_eq!(codes(&s), 5);
 }

@@ -8,7 +8,7 @@
 //! | `GET /<pool>/oauth2/authorize` | code flow with PKCE, implicit flow: shows the sign-in page |
 //! | `POST /<pool>/login` | the sign-in page's form (and the new-password form) |
 //! | `POST /<pool>/mfa` | the MFA code, the choice of factor, a new TOTP's first code |
-//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser` | sign-up and its confirmation |
+//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser`, `POST /<pool>/resendCode` | sign-up and its confirmation |
 //! | `GET, POST /<pool>/forgotPassword`, `POST /<pool>/confirmForgotPassword` | password reset |
 //! | `POST /<pool>/oauth2/token` | `authorization_code`, `refresh_token`, `client_credentials` |
 //! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
@@ -74,6 +74,7 @@ pub fn routes() -> Router<Arc<App>> {
             get(steps::sign_up_get).post(steps::sign_up_post),
         )
         .route("/{pool_id}/confirmUser", post(steps::confirm_user_post))
+        .route("/{pool_id}/resendCode", post(steps::resend_code_post))
         .route(
             "/{pool_id}/forgotPassword",
             get(steps::forgot_get).post(steps::forgot_post),

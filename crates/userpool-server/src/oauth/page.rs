@@ -279,16 +279,24 @@ pub fn sign_up(form: &Form<'_>, username_label: &str, fields: &[Field<'_>]) -> S
     step_page(form, "Sign up", body, "Sign up")
 }
 
-/// The confirmation page of a sign-up: `code`.
+/// The confirmation page of a sign-up: `code`; and a second form, to `resend_action`,
+/// that asks for a new code.
 #[must_use]
-pub fn confirm_sign_up(form: &Form<'_>, destination: Option<&str>) -> String {
+pub fn confirm_sign_up(form: &Form<'_>, destination: Option<&str>, resend_action: &str) -> String {
     let intro = match destination {
         Some(to) => format!("We have sent a code to {to}. Enter it to confirm your account."),
         None => "Enter the confirmation code to confirm your account.".to_owned(),
     };
     let mut body = step_body(form, "Confirm your account", &intro);
     code_input(&mut body, "Confirmation code");
-    step_page(form, "Confirm your account", body, "Confirm account")
+    let _ = write!(
+        body,
+        "<button type=\"submit\">Confirm account</button>\n</form>\n\
+         <form method=\"post\" action=\"{}\">\n",
+        escape(resend_action)
+    );
+    hidden(form, &mut body);
+    step_page(form, "Confirm your account", body, "Resend code")
 }
 
 /// The forgotten-password page: `username`.

@@ -71,9 +71,11 @@ fn step_page(
         }
         Step::ConfirmSignUp { destination, .. } => {
             let action = format!("/{segment}/confirmUser");
+            let resend = format!("/{segment}/resendCode");
             page::confirm_sign_up(
                 &page_form(pending, &action, id, error),
                 destination.as_deref(),
+                &resend,
             )
         }
         Step::ResetPassword { destination, .. } => {
@@ -155,6 +157,8 @@ enum Post {
     SignUp,
     /// `/confirmUser`: the sign-up's confirmation code.
     ConfirmUser,
+    /// `/resendCode`: a new confirmation code.
+    ResendCode,
     /// `/forgotPassword`: the username to send a reset code for.
     Forgot,
     /// `/confirmForgotPassword`: the code and the new password.
@@ -191,6 +195,14 @@ pub(super) async fn confirm_user_post(
     request: Request,
 ) -> Response {
     step_post(app, segment, request, Post::ConfirmUser).await
+}
+
+pub(super) async fn resend_code_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    step_post(app, segment, request, Post::ResendCode).await
 }
 
 pub(super) async fn forgot_post(
@@ -281,6 +293,7 @@ async fn step_post(app: Arc<App>, segment: String, request: Request, kind: Post)
             Post::Mfa => flow.mfa(pending, &form),
             Post::SignUp => flow.sign_up(pending, &form),
             Post::ConfirmUser => flow.confirm_user(pending, &form),
+            Post::ResendCode => flow.resend_code(pending),
             Post::Forgot => flow.forgot(pending, &form),
             Post::ConfirmForgot => flow.confirm_forgot(pending, &form),
         }
@@ -638,6 +651,45 @@ impl Flow<'_> {
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
             Ok(()) => self.signed_up(pending, &username),
+            Err(e) => step_page(
+                self.app,
+                self.segment,
+                self.id,
+                &pending,
+                Some(&account_message(&e)),
+            ),
+        }
+    }
+
+    /// A new confirmation code for the sign-up being confirmed (ResendConfirmationCode:
+    /// §12's issuance limit applies), and the confirmation page again.
+    fn resend_code(&self, pending: Pending) -> Response {
+        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
+            return step_page(self.app, self.segment, self.id, &pending, None);
+        };
+        let client_id = Self::client_id(&pending).to_owned();
+        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
+            return step_page(
+                self.app,
+                self.segment,
+                self.id,
+                &pending,
+                Some(&e.to_string()),
+            );
+        }
+        match self
+            .app
+            .pools
+            .resend_confirmation_code(&client_id, &username)
+        {
+            Ok(delivery) => self.go(
+                pending,
+                pending::Step::ConfirmSignUp {
+                    username,
+                    destination: delivery.map(|d| d.destination),
+                },
+                None,
+            ),
             Err(e) => step_page(
                 self.app,
                 self.segment,
