@@ -116,8 +116,13 @@ fn spec_21_authorize_never_redirects_to_an_unregistered_uri() {
             |r| r.scope = Some("openid profile"),
             OAuthError::InvalidScope,
         ),
+        // `token` is the implicit flow, which this client does not allow.
         (
             |r| r.response_type = Some("token"),
+            OAuthError::UnauthorizedClient,
+        ),
+        (
+            |r| r.response_type = Some("id_token"),
             OAuthError::UnsupportedResponseType,
         ),
         (|r| r.code_challenge = None, OAuthError::InvalidRequest),

@@ -343,8 +343,8 @@ pub(super) async fn idp_response(
                 "The identity provider sent no code.",
             );
         };
-        match federated_sub(app, &pending, code) {
-            Ok(sub) => super::issue_code(app, &pending, sub, None),
+        match federated_user(app, &pending, code) {
+            Ok(user) => super::grant_redirect(app, &pending, &user, None),
             Err((error, description)) => to_client(&pending, error, &description),
         }
     })
@@ -354,8 +354,12 @@ pub(super) async fn idp_response(
 type Refusal = (&'static str, String);
 
 /// Exchanges the provider's `code`, verifies its id token, and signs the identity in;
-/// returns the user's `sub`.
-fn federated_sub(app: &App, pending: &Pending, code: &str) -> Result<uuid::Uuid, Refusal> {
+/// returns the user.
+fn federated_user(
+    app: &App,
+    pending: &Pending,
+    code: &str,
+) -> Result<userpool::UserDescription, Refusal> {
     let pool = &pending.grant.pool;
     // invariant: idp_response takes only requests with an upstream.
     let Some(upstream) = &pending.upstream else {
@@ -470,7 +474,7 @@ fn federated_sub(app: &App, pending: &Pending, code: &str) -> Result<uuid::Uuid,
             };
             ("invalid_request", message)
         })?;
-    Ok(user.sub)
+    Ok(user)
 }
 
 /// `application/x-www-form-urlencoded` of one value (RFC 6749 §2.3.1's Basic encoding).

@@ -5,12 +5,15 @@
 //! | path | |
 //! |---|---|
 //! | `GET /<pool>/.well-known/openid-configuration` | discovery |
-//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE: shows the sign-in page |
+//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE, implicit flow: shows the sign-in page |
 //! | `POST /<pool>/login` | the sign-in page's form (and the new-password form) |
+//! | `POST /<pool>/mfa` | the MFA code, the choice of factor, a new TOTP's first code |
+//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser`, `POST /<pool>/resendCode` | sign-up and its confirmation |
+//! | `GET, POST /<pool>/forgotPassword`, `POST /<pool>/confirmForgotPassword` | password reset |
 //! | `POST /<pool>/oauth2/token` | `authorization_code`, `refresh_token`, `client_credentials` |
 //! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
 //! | `POST /<pool>/oauth2/revoke` | revokes a refresh token |
-//! | `GET /<pool>/logout` | redirects to a registered logout URL |
+//! | `GET /<pool>/logout` | redirects to a registered logout URL, or shows the sign-in page again |
 //! | `GET /<pool>/oauth2/idpresponse` | an external OIDC provider's answer ([`federation`]) |
 //!
 //! Every decision is the service's ([`userpool::UserPools::oauth_authorize`], ...); this
@@ -21,6 +24,7 @@
 pub mod federation;
 pub mod page;
 pub mod pending;
+mod steps;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -35,10 +39,8 @@ use axum::routing::{get, post};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Value, json};
 use userpool::tokens::Tokens;
-use userpool::{
-    AuthResult, AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, PoolRecord, TokenRefusal,
-};
-use userpool_core::oauth::OAuthError;
+use userpool::{AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, PoolRecord, TokenRefusal};
+use userpool_core::oauth::{OAuthError, OAuthFlow};
 use userpool_core::{Error as PoolError, NotAuthorized};
 use zeroize::Zeroizing;
 
@@ -67,7 +69,22 @@ pub fn routes() -> Router<Arc<App>> {
             get(discovery),
         )
         .route("/{pool_id}/oauth2/authorize", get(authorize))
-        .route("/{pool_id}/login", post(login))
+        .route("/{pool_id}/login", post(steps::login))
+        .route("/{pool_id}/mfa", post(steps::mfa_post))
+        .route(
+            "/{pool_id}/signup",
+            get(steps::sign_up_get).post(steps::sign_up_post),
+        )
+        .route("/{pool_id}/confirmUser", post(steps::confirm_user_post))
+        .route("/{pool_id}/resendCode", post(steps::resend_code_post))
+        .route(
+            "/{pool_id}/forgotPassword",
+            get(steps::forgot_get).post(steps::forgot_post),
+        )
+        .route(
+            "/{pool_id}/confirmForgotPassword",
+            post(steps::confirm_forgot_post),
+        )
         .route("/{pool_id}/oauth2/token", post(token))
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
         .route("/{pool_id}/oauth2/revoke", post(revoke))
@@ -296,8 +313,8 @@ fn discovery_document(tokens: &Tokens, pool: &PoolRecord) -> Value {
         "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
         "end_session_endpoint": format!("{issuer}/logout"),
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "response_types_supported": ["code", "token"],
+        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
@@ -363,56 +380,73 @@ async fn authorize(
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-in error", &e.to_string()),
         };
-        let request = AuthorizeRequest {
-            response_type: get_param(&params, "response_type"),
-            client_id: get_param(&params, "client_id"),
-            redirect_uri: get_param(&params, "redirect_uri"),
-            scope: get_param(&params, "scope"),
-            state: get_param(&params, "state"),
-            nonce: get_param(&params, "nonce"),
-            code_challenge: get_param(&params, "code_challenge"),
-            code_challenge_method: get_param(&params, "code_challenge_method"),
-            identity_provider: get_param(&params, "identity_provider"),
-            idp_identifier: get_param(&params, "idp_identifier"),
-        };
-        match app.pools.oauth_authorize(&pool, &request) {
+        match app
+            .pools
+            .oauth_authorize(&pool, &authorize_request(&params))
+        {
             Ok(grant) if grant.identity_provider.is_some() => federation::redirect_upstream(
                 app,
                 Pending {
                     grant,
                     csrf: Zeroizing::new(String::new()),
-                    challenge: None,
+                    step: pending::Step::SignIn,
                     created_at: app.clock.now(),
                     upstream: None,
                 },
                 peer,
             ),
             Ok(grant) => start_sign_in(app, &segment, grant, peer),
-            Err(AuthorizeRefusal::Page(message)) => {
-                page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
-            }
-            Err(AuthorizeRefusal::Redirect {
-                redirect_uri,
-                error,
-                state,
-            }) => {
-                let mut query = vec![("error", error.as_str())];
-                if let Some(state) = &state {
-                    query.push(("state", state.as_str()));
-                }
-                redirect(&with_query(&redirect_uri, &query), None)
-            }
-            Err(AuthorizeRefusal::Failed(e)) => {
-                let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
-                    StatusCode::TOO_MANY_REQUESTS
-                } else {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                };
-                page_error(status, "Sign-in error", &e.to_string())
-            }
+            Err(refusal) => authorize_refused(refusal),
         }
     })
     .await
+}
+
+/// The parameters of an authorization request, as `/oauth2/authorize` reads them (and
+/// `/logout`, `/signup` and `/forgotPassword` when they carry one).
+fn authorize_request(params: &Fields) -> AuthorizeRequest<'_> {
+    AuthorizeRequest {
+        response_type: get_param(params, "response_type"),
+        client_id: get_param(params, "client_id"),
+        redirect_uri: get_param(params, "redirect_uri"),
+        scope: get_param(params, "scope"),
+        state: get_param(params, "state"),
+        nonce: get_param(params, "nonce"),
+        code_challenge: get_param(params, "code_challenge"),
+        code_challenge_method: get_param(params, "code_challenge_method"),
+        identity_provider: get_param(params, "identity_provider"),
+        idp_identifier: get_param(params, "idp_identifier"),
+    }
+}
+
+/// A refused authorization request: a page, or the error sent to the client's
+/// registered redirect URI in its query (for either response type, as Cognito's
+/// documented answers show it).
+fn authorize_refused(refusal: AuthorizeRefusal) -> Response {
+    match refusal {
+        AuthorizeRefusal::Page(message) => {
+            page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
+        }
+        AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        } => {
+            let mut query = vec![("error", error.as_str())];
+            if let Some(state) = &state {
+                query.push(("state", state.as_str()));
+            }
+            redirect(&with_query(&redirect_uri, &query), None)
+        }
+        AuthorizeRefusal::Failed(e) => {
+            let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            page_error(status, "Sign-in error", &e.to_string())
+        }
+    }
 }
 
 /// Holds the accepted request and shows the sign-in page, with its CSRF cookie.
@@ -433,7 +467,7 @@ fn start_sign_in(
     let pending = Pending {
         grant,
         csrf: Zeroizing::new(csrf),
-        challenge: None,
+        step: pending::Step::SignIn,
         created_at: app.clock.now(),
         upstream: None,
     };
@@ -476,6 +510,21 @@ fn csrf_cookie(app: &App, segment: &str, id: &str, pending: &Pending) -> String 
     )
 }
 
+fn page_form<'a>(
+    pending: &'a Pending,
+    action: &'a str,
+    id: &'a str,
+    error: Option<&'a str>,
+) -> page::Form<'a> {
+    page::Form {
+        pool_name: &pending.grant.pool.name,
+        action,
+        request: id,
+        csrf: &pending.csrf,
+        error,
+    }
+}
+
 fn sign_in_page(
     app: &App,
     segment: &str,
@@ -485,16 +534,26 @@ fn sign_in_page(
     username: &str,
     status: StatusCode,
 ) -> Response {
+    sign_in_page_with(app, segment, id, pending, error, None, username, status)
+}
+
+/// The sign-in page, with a notice (a finished sign-up or reset) and the links to the
+/// sign-up and forgotten-password pages the pool allows.
+#[allow(clippy::too_many_arguments)] // the page's parts, each distinct
+fn sign_in_page_with(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+    notice: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
     let action = format!("/{segment}/login");
-    let form = page::Form {
-        pool_name: &pending.grant.pool.name,
-        action: &action,
-        request: id,
-        csrf: &pending.csrf,
-        error,
-    };
+    let form = page_form(pending, &action, id, error);
     let providers = &pending.grant.external_providers;
-    let body = if !pending.grant.password_sign_in {
+    let sign_in = if !pending.grant.password_sign_in {
         page::choose_provider(&form, providers)
     } else if providers.is_empty() {
         page::sign_in(&form, username)
@@ -506,34 +565,18 @@ fn sign_in_page(
             1,
         )
     };
-    html(status, body, Some(csrf_cookie(app, segment, id, pending)))
-}
-
-fn new_password_page(
-    app: &App,
-    segment: &str,
-    id: &str,
-    pending: &Pending,
-    error: Option<&str>,
-) -> Response {
-    let action = format!("/{segment}/login");
-    let form = page::Form {
-        pool_name: &pending.grant.pool.name,
-        action: &action,
-        request: id,
-        csrf: &pending.csrf,
-        error,
-    };
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    html(
-        status,
-        page::new_password(&form),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let page = page::with_notice(sign_in, notice);
+    let pool = &pending.grant.pool;
+    let sign_up = (!pool.settings.admin_create_user.allow_admin_create_user_only)
+        .then(|| with_query(&format!("/{segment}/signup"), &[("request", id)]));
+    let forgot = (!pool
+        .settings
+        .account_recovery
+        .as_ref()
+        .is_some_and(userpool_core::settings::AccountRecoverySetting::admin_only))
+    .then(|| with_query(&format!("/{segment}/forgotPassword"), &[("request", id)]));
+    let page = page::with_account_links(page, sign_up.as_deref(), forgot.as_deref());
+    html(status, page, Some(csrf_cookie(app, segment, id, pending)))
 }
 
 /// What the page says for a refused sign-in: Cognito's message, except that an unknown
@@ -546,216 +589,100 @@ fn sign_in_message(error: &PoolError) -> String {
     }
 }
 
-async fn login(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let peer = crate::serve::peer(&parts.extensions);
-    let headers = parts.headers;
-    let body = match read_form(body).await {
-        Ok(body) => body,
-        Err(_) => {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "The form is too large.",
-            );
-        }
-    };
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(form) = pairs(&body) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A field is repeated.",
-            );
-        };
-        let id = get_param(&form, "request").unwrap_or_default().to_owned();
-        let now = app.clock.now();
-        // A request held for an external provider (under its `state`) answers only at
-        // `/oauth2/idpresponse`, never to this form.
-        let Some(mut pending) = app.pending.get(&id, now).filter(|p| p.upstream.is_none()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "This sign-in request has expired. Start again from the application.",
-            );
-        };
-        if !pending.csrf_matches(
-            get_param(&form, "_csrf").unwrap_or_default(),
-            cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")),
-        ) {
-            return page_error(
-                StatusCode::FORBIDDEN,
-                "Sign-in error",
-                "The form could not be verified. Start again from the application.",
-            );
-        }
-        if let Some(provider) = get_param(&form, "identity_provider") {
-            if !pending.grant.external_providers.iter().any(|p| p == provider) {
-                return page_error(
-                    StatusCode::BAD_REQUEST,
-                    "Sign-in error",
-                    "Login option is not available. Please try another one.",
-                );
-            }
-            let Some(mut taken) = app.pending.take(&id) else {
-                return page_error(
-                    StatusCode::BAD_REQUEST,
-                    "Sign-in error",
-                    "This sign-in request has expired. Start again from the application.",
-                );
-            };
-            taken.grant.identity_provider = Some(provider.to_owned());
-            return federation::redirect_upstream(app, taken, peer);
-        }
-        let client_id = pending.grant.client_id.clone();
-        if let (Some(new_password), Some((username, session))) =
-            (get_param(&form, "new_password"), pending.challenge.clone())
-        {
-            if let Err(e) = app.pools.limit_username(&client_id, &username) {
-                return new_password_page(app, &segment, &id, &pending, Some(&e.to_string()));
-            }
-            return match app.pools.respond_to_new_password_required(
-                &client_id,
-                &username,
-                &session,
-                new_password,
-            ) {
-                Ok(AuthResult::Authenticated(user)) => {
-                    finish(app, &segment, &id, &pending, user.user.sub)
-                }
-                Ok(_) => page_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sign-in error",
-                    "An internal error occurred.",
-                ),
-                Err(
-                    e @ (PoolError::InvalidPassword(_)
-                    | PoolError::PasswordHistoryPolicyViolation
-                    | PoolError::InvalidParameter(_)),
-                ) => new_password_page(app, &segment, &id, &pending, Some(&e.to_string())),
-                Err(e) => {
-                    pending.challenge = None;
-                    app.pending.update(&id, pending.clone());
-                    sign_in_page(
-                        app,
-                        &segment,
-                        &id,
-                        &pending,
-                        Some(&sign_in_message(&e)),
-                        &username,
-                        StatusCode::BAD_REQUEST,
-                    )
-                }
-            };
-        }
-        let username = get_param(&form, "username").unwrap_or_default().to_owned();
-        let password = get_param(&form, "password").unwrap_or_default();
-        if let Err(e) = app.pools.limit_username(&client_id, &username) {
-            return sign_in_page(
-                app,
-                &segment,
-                &id,
-                &pending,
-                Some(&e.to_string()),
-                &username,
-                StatusCode::TOO_MANY_REQUESTS,
-            );
-        }
-        match app.pools.hosted_sign_in(&client_id, &username, password) {
-            Ok(AuthResult::Authenticated(user)) => {
-                finish(app, &segment, &id, &pending, user.user.sub)
-            }
-            Ok(AuthResult::NewPasswordRequired { session, user }) => {
-                pending.challenge =
-                    Some((user.username, Zeroizing::new(session.expose().to_owned())));
-                app.pending.update(&id, pending.clone());
-                new_password_page(app, &segment, &id, &pending, None)
-            }
-            // SPEC §18 and §21: the page has no MFA steps yet, so a user with an active
-            // factor is refused here rather than given a code without the second factor.
-            Ok(AuthResult::Mfa(_)) => sign_in_page(
-                app,
-                &segment,
-                &id,
-                &pending,
-                Some(
-                    "This account signs in with multi-factor authentication, which this sign-in page does not offer yet.",
-                ),
-                &username,
-                StatusCode::BAD_REQUEST,
-            ),
-            Ok(AuthResult::PasswordVerifier(_)) => page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-in error",
-                "An internal error occurred.",
-            ),
-            Err(e) => sign_in_page(
-                app,
-                &segment,
-                &id,
-                &pending,
-                Some(&sign_in_message(&e)),
-                &username,
-                StatusCode::BAD_REQUEST,
-            ),
-        }
-    })
-    .await
+fn internal_page() -> Response {
+    page_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sign-in error",
+        "An internal error occurred.",
+    )
 }
 
-/// The user signed in: a code for the accepted request, and the redirect with it.
-fn finish(app: &App, segment: &str, id: &str, pending: &Pending, sub: uuid::Uuid) -> Response {
-    // Taken before the code is issued: two concurrent posts of one request get one code.
+fn expired_page() -> Response {
+    page_error(
+        StatusCode::BAD_REQUEST,
+        "Sign-in error",
+        "This sign-in request has expired. Start again from the application.",
+    )
+}
+
+type Fields = BTreeMap<String, Zeroizing<String>>;
+
+/// The user signed in: for the code flow a code for the accepted request and the
+/// redirect with it in the query; for the implicit flow the tokens in the fragment.
+fn finish(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    user: &userpool::UserDescription,
+) -> Response {
+    // Taken before anything is issued: two concurrent posts of one request get one code.
     if app.pending.take(id).is_none() {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "This sign-in request has expired. Start again from the application.",
-        );
+        return expired_page();
     }
     // The path the cookie was set with: the pool's domain when the request named it.
     let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
-    issue_code(app, pending, sub, Some(clear))
+    grant_redirect(app, pending, user, Some(clear))
 }
 
-/// A code for `pending`'s request signed in as `sub`, and the redirect with it (and the
-/// client's `state`) to the request's redirect URI.
-fn issue_code(app: &App, pending: &Pending, sub: uuid::Uuid, cookie: Option<String>) -> Response {
+/// The redirect that ends `pending`'s request signed in as `user`: for the code flow a
+/// code in the query, for the implicit flow the tokens in the fragment (with the
+/// client's `state` either way). `cookie` is set with it (the CSRF cookie's clearing).
+fn grant_redirect(
+    app: &App,
+    pending: &Pending,
+    user: &userpool::UserDescription,
+    cookie: Option<String>,
+) -> Response {
+    let grant = &pending.grant;
+    if grant.flow == OAuthFlow::Implicit {
+        let issued = match app.tokens.issue_implicit(
+            &grant.pool.id,
+            &grant.client_id,
+            user,
+            &grant.scopes,
+            grant.nonce.as_deref(),
+        ) {
+            Ok(issued) => issued,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot issue the implicit grant's tokens");
+                return internal_page();
+            }
+        };
+        let expires_in = issued.expires_in.to_string();
+        let mut fragment = form_urlencoded::Serializer::new(String::new());
+        fragment.append_pair("access_token", &issued.access_token);
+        if grant.scopes.iter().any(|s| s == "openid") {
+            fragment.append_pair("id_token", &issued.id_token);
+        }
+        fragment.append_pair("token_type", "Bearer");
+        fragment.append_pair("expires_in", &expires_in);
+        if let Some(state) = &grant.state {
+            fragment.append_pair("state", state);
+        }
+        let location = Zeroizing::new(format!("{}#{}", grant.redirect_uri, fragment.finish()));
+        return redirect(&location, cookie);
+    }
     let saved = app
         .tokens
         .new_authorization_code()
         .and_then(|(code, digest)| {
             app.pools
-                .save_authorization_code(&pending.grant, sub, digest)
+                .save_authorization_code(grant, user.sub, digest)
                 .map(|()| code)
         });
     let code = match saved {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %e, "cannot issue an authorization code");
-            return page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-in error",
-                "An internal error occurred.",
-            );
+            return internal_page();
         }
     };
     let mut query = vec![("code", code.as_str())];
-    if let Some(state) = &pending.grant.state {
+    if let Some(state) = &grant.state {
         query.push(("state", state.as_str()));
     }
-    redirect(&with_query(&pending.grant.redirect_uri, &query), cookie)
+    redirect(&with_query(&grant.redirect_uri, &query), cookie)
 }
 
 // ---- the token endpoint -----------------------------------------------------------------
@@ -1127,6 +1054,26 @@ async fn logout(
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),
         };
+        // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
+        // sign out and show the sign-in page of that authorization request, accepted
+        // (or refused) as `/oauth2/authorize` would.
+        if get_param(&params, "logout_uri").is_none()
+            && get_param(&params, "redirect_uri").is_some()
+        {
+            if let Err(refusal) =
+                app.pools
+                    .oauth_logout(&pool, get_param(&params, "client_id"), None)
+            {
+                return logout_refused(refusal);
+            }
+            return match app
+                .pools
+                .oauth_authorize(&pool, &authorize_request(&params))
+            {
+                Ok(grant) => start_sign_in(app, &segment, grant, peer),
+                Err(refusal) => authorize_refused(refusal),
+            };
+        }
         // The hosted page keeps no sign-in session, so there is no cookie to end.
         match app.pools.oauth_logout(
             &pool,
@@ -1135,25 +1082,31 @@ async fn logout(
         ) {
             Ok(Some(uri)) => redirect(&uri, None),
             Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
-            Err(AuthorizeRefusal::Page(message)) => {
-                page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
-            }
-            // oauth_logout never sends a refusal to a client's URL; were it to, the
-            // page is the safe answer.
-            Err(AuthorizeRefusal::Redirect { .. }) => page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-out error",
-                "An internal error occurred.",
-            ),
-            Err(AuthorizeRefusal::Failed(e)) => {
-                tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
-                page_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sign-out error",
-                    "An internal error occurred.",
-                )
-            }
+            Err(refusal) => logout_refused(refusal),
         }
     })
     .await
+}
+
+fn logout_refused(refusal: AuthorizeRefusal) -> Response {
+    match refusal {
+        AuthorizeRefusal::Page(message) => {
+            page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
+        }
+        // oauth_logout never sends a refusal to a client's URL; were it to, the page is
+        // the safe answer.
+        AuthorizeRefusal::Redirect { .. } => page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sign-out error",
+            "An internal error occurred.",
+        ),
+        AuthorizeRefusal::Failed(e) => {
+            tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
+            page_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-out error",
+                "An internal error occurred.",
+            )
+        }
+    }
 }

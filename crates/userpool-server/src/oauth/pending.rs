@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, TimeDelta, Utc};
 use subtle::ConstantTimeEq;
 use userpool::AuthorizeGrant;
+use userpool_core::mfa::{MfaChallengeName, MfaFactor};
 use zeroize::Zeroizing;
 
 /// How long a pending request waits for the user.
@@ -34,8 +35,8 @@ pub struct Pending {
     pub grant: AuthorizeGrant,
     /// The form's CSRF token (also the cookie's value).
     pub csrf: Zeroizing<String>,
-    /// An open NEW_PASSWORD_REQUIRED challenge: the username and the challenge session.
-    pub challenge: Option<(String, Zeroizing<String>)>,
+    /// Where the user is in the flow: which form the next post answers.
+    pub step: Step,
     /// When the request was accepted.
     pub created_at: DateTime<Utc>,
     /// The sign-in through an external provider this request waits for, if any: then it
@@ -59,13 +60,81 @@ impl std::fmt::Debug for Pending {
             .field("client_id", &self.grant.client_id)
             .field("redirect_uri", &self.grant.redirect_uri)
             .field("scopes", &self.grant.scopes)
-            .field("challenge", &self.challenge.as_ref().map(|(u, _)| u))
+            .field("step", &self.step)
             .field(
                 "upstream",
                 &self.upstream.as_ref().map(|u| &u.provider_name),
             )
             .field("created_at", &self.created_at)
             .finish_non_exhaustive()
+    }
+}
+
+/// The step of a pending request the next form answers. Challenge sessions and a TOTP
+/// secret being set up live here, server-side, never in a page's hidden fields (the secret
+/// is shown once, as text to copy, and kept only until the user proves it with a code).
+#[derive(Clone, Default)]
+pub enum Step {
+    /// The sign-in form (also where every refused step returns).
+    #[default]
+    SignIn,
+    /// NEW_PASSWORD_REQUIRED: the username and the challenge session.
+    NewPassword {
+        /// The username to answer as (`USER_ID_FOR_SRP`).
+        username: String,
+        /// The challenge session.
+        session: Zeroizing<String>,
+    },
+    /// SOFTWARE_TOKEN_MFA, SMS_MFA or SELECT_MFA_TYPE.
+    Mfa {
+        /// Which challenge.
+        name: MfaChallengeName,
+        /// The username to answer as.
+        username: String,
+        /// The challenge session.
+        session: Zeroizing<String>,
+        /// For SMS_MFA: the masked phone number the code went to.
+        destination: Option<String>,
+        /// For SELECT_MFA_TYPE: the factors to choose from.
+        options: Vec<MfaFactor>,
+    },
+    /// MFA_SETUP: a TOTP secret associated with the session, waiting for its first code.
+    MfaSetup {
+        /// The username to answer as.
+        username: String,
+        /// The session AssociateSoftwareToken returned.
+        session: Zeroizing<String>,
+        /// The secret (base32), shown on the page.
+        secret: Zeroizing<String>,
+    },
+    /// A sign-up waiting for its confirmation code.
+    ConfirmSignUp {
+        /// The new user's username.
+        username: String,
+        /// Where the code went (masked), if it was sent.
+        destination: Option<String>,
+    },
+    /// A forgotten password: the code and the new password.
+    ResetPassword {
+        /// The username the code was sent for.
+        username: String,
+        /// Where the code went (masked).
+        destination: String,
+    },
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Names only: sessions and secrets never reach a log.
+        let (step, username) = match self {
+            Step::SignIn => ("SignIn", None),
+            Step::NewPassword { username, .. } => ("NewPassword", Some(username)),
+            Step::Mfa { username, .. } => ("Mfa", Some(username)),
+            Step::MfaSetup { username, .. } => ("MfaSetup", Some(username)),
+            Step::ConfirmSignUp { username, .. } => ("ConfirmSignUp", Some(username)),
+            Step::ResetPassword { username, .. } => ("ResetPassword", Some(username)),
+        };
+        f.debug_struct(step).field("username", &username).finish()
     }
 }
 
@@ -222,6 +291,7 @@ mod tests {
                 pool,
                 client_id: "c".into(),
                 redirect_uri: "http://localhost/cb".into(),
+                flow: userpool_core::oauth::OAuthFlow::Code,
                 scopes: vec!["openid".into()],
                 code_challenge: None,
                 nonce: None,
@@ -231,7 +301,7 @@ mod tests {
                 password_sign_in: true,
             },
             csrf: Zeroizing::new("token".into()),
-            challenge: None,
+            step: Step::SignIn,
             created_at: at,
             upstream: None,
         }
@@ -300,6 +370,41 @@ mod tests {
                 .per_address
                 .contains_key(&victim)
         );
+    }
+
+    #[test]
+    fn a_steps_sessions_and_secrets_never_reach_debug() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let mut p = pending(t0);
+        p.step = Step::MfaSetup {
+            username: "alice".into(),
+            session: Zeroizing::new("SESSION-TEXT".into()),
+            secret: Zeroizing::new("JBSWY3DPEHPK3PXP".into()),
+        };
+        let shown = format!("{p:?}");
+        assert!(
+            shown.contains("MfaSetup") && shown.contains("alice"),
+            "{shown}"
+        );
+        for secret in ["SESSION-TEXT", "JBSWY3DPEHPK3PXP", "token"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_step_cannot_bring_back_an_answered_request() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        held.insert("a".into(), pending(t0), t0, None);
+        let mut p = held.take("a").expect("held");
+        p.step = Step::ConfirmSignUp {
+            username: "carol".into(),
+            destination: None,
+        };
+        // A post that was answering a step when another answered the request.
+        held.update("a", p);
+        assert!(held.get("a", t0).is_none());
+        assert!(held.inner.lock().expect("lock").by_id.is_empty());
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub struct AuthorizeGrant {
     pub client_id: String,
     /// The registered redirect URI the request named.
     pub redirect_uri: String,
+    /// `response_type`: [`OAuthFlow::Code`] (`code`: a code in the redirect's query) or
+    /// [`OAuthFlow::Implicit`] (`token`: access and id tokens in its fragment).
+    pub flow: OAuthFlow,
     /// The scopes granted.
     pub scopes: Vec<String>,
     /// The PKCE S256 challenge.
@@ -126,10 +129,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.store.get_pool(&domain.pool_id)?.ok_or_else(unknown)
     }
 
-    /// **`GET /oauth2/authorize`** (SPEC §21): accepts a code-flow request of an OAuth
-    /// client of `pool` to one of its callback URLs, with scopes it is allowed and, for a
-    /// client without a secret, a PKCE S256 challenge. Takes one request from the pool's
-    /// `UserAuthentication` quota.
+    /// **`GET /oauth2/authorize`** (SPEC §21): accepts a request of an OAuth client of
+    /// `pool` to one of its callback URLs, with scopes it is allowed: `response_type=code`
+    /// for a client allowing the `code` flow (for a client without a secret with a PKCE
+    /// S256 challenge), `response_type=token` for one allowing `implicit`. Takes one
+    /// request from the pool's `UserAuthentication` quota.
     ///
     /// # Errors
     /// [`AuthorizeRefusal`]: a page for an unknown client or an unregistered (or missing)
@@ -198,14 +202,13 @@ impl<S: Store + ?Sized> UserPools<S> {
             error,
             state: request.state.map(str::to_owned),
         };
-        if request.response_type != Some("code") {
-            return Err(refuse(if request.response_type.is_none() {
-                OAuthError::InvalidRequest
-            } else {
-                OAuthError::UnsupportedResponseType
-            }));
-        }
-        if !allows(&client, OAuthFlow::Code) {
+        let flow = match request.response_type {
+            Some("code") => OAuthFlow::Code,
+            Some("token") => OAuthFlow::Implicit,
+            Some(_) => return Err(refuse(OAuthError::UnsupportedResponseType)),
+            None => return Err(refuse(OAuthError::InvalidRequest)),
+        };
+        if !allows(&client, flow) {
             return Err(refuse(OAuthError::UnauthorizedClient));
         }
         let scopes = rules::grant_authorize_scopes(request.scope, &client.oauth.allowed_scopes)
@@ -217,6 +220,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             return Err(refuse(OAuthError::InvalidScope));
         }
         let code_challenge = match (request.code_challenge, request.code_challenge_method) {
+            // The implicit grant has no code to bind a challenge to: one sent is ignored,
+            // as Cognito does.
+            _ if flow == OAuthFlow::Implicit => None,
             (None, None) if client.secret.is_some() => None,
             (Some(challenge), Some("S256")) if rules::is_s256_challenge(challenge) => {
                 Some(challenge.to_owned())
@@ -228,6 +234,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             pool: pool.clone(),
             client_id: client.client_id,
             redirect_uri: redirect_uri.to_owned(),
+            flow,
             scopes,
             code_challenge,
             nonce: request.nonce.map(str::to_owned),
@@ -275,7 +282,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     ///
     /// # Errors
     /// As [`UserPools::initiate_auth`], and `NotAuthorizedException` for a client that
-    /// does not allow the code flow or does not list `COGNITO` among its identity
+    /// allows neither the code nor the implicit flow or does not list `COGNITO` among its identity
     /// providers.
     pub fn hosted_sign_in(
         &self,
@@ -291,7 +298,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (client_id, name, password) =
             (accepted(client_id)?, accepted(name)?, accepted(password)?);
         let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        if !allows(&client, OAuthFlow::Code) || !supports_cognito(&client) {
+        let hosted = allows(&client, OAuthFlow::Code) || allows(&client, OAuthFlow::Implicit);
+        if !hosted || !supports_cognito(&client) {
             return Err(Error::NotAuthorized(
                 userpool_core::NotAuthorized::IncorrectCredentials,
             ));

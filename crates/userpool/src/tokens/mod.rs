@@ -498,6 +498,47 @@ impl Tokens {
         Ok(issued)
     }
 
+    /// The implicit grant (SPEC §21, `response_type=token`): access and id tokens as
+    /// [`Tokens::issue_oauth`] issues them, and no refresh token. The session the access
+    /// token names is stored (userInfo, GlobalSignOut and revocation find it), under the
+    /// digest of a refresh token that is drawn and dropped, so nothing can refresh it; it
+    /// lives as long as the access token.
+    ///
+    /// # Errors
+    /// As [`Tokens::issue`].
+    pub fn issue_implicit(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        scopes: &[String],
+        nonce: Option<&str>,
+    ) -> Result<Issued, Error> {
+        let now = self.clock.now();
+        let (_never_given, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
+        let session = TokenSession {
+            pool_id: pool.clone(),
+            origin_jti: random_uuid(self.random.as_ref())?,
+            sub: user.sub,
+            client_id: client_id.to_owned(),
+            refresh_digest,
+            issued_at: now,
+            expires_at: add(now, self.access_validity)?,
+            revoked: false,
+            scopes: scopes.to_vec(),
+        };
+        let issued = self.sign(
+            &session,
+            user,
+            now,
+            now,
+            nonce,
+            TokenGenerationSource::HostedAuth,
+        )?;
+        self.store.insert_token_session(&session)?;
+        Ok(issued)
+    }
+
     /// An access token of the client-credentials grant (SPEC §21): `sub` and `client_id`
     /// are the client's, `scope` the granted custom scopes; nothing is stored (such a
     /// token is for resource servers, which verify it with the JWKS alone).
