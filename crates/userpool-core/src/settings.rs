@@ -275,6 +275,27 @@ pub struct LambdaConfig {
 }
 
 impl LambdaConfig {
+    /// The function (ARN or name, as stored) this configuration names for `trigger`, which
+    /// the service then runs (SPEC §19). PreTokenGeneration is `PreTokenGeneration`, or
+    /// `PreTokenGenerationConfig` with `LambdaVersion` `V1_0` (the event version this
+    /// library speaks); a `V2_0`/`V3_0` configuration alone names none **(decision: the V2
+    /// and V3 events are not built; such a pool's tokens are issued untouched)**.
+    #[must_use]
+    pub fn function_for(&self, trigger: crate::triggers::Trigger) -> Option<&str> {
+        use crate::triggers::Trigger;
+        if let Some(arn) = self.triggers.get(trigger.as_str()) {
+            return Some(arn.as_str());
+        }
+        match trigger {
+            Trigger::PreTokenGeneration => self
+                .versioned
+                .get("PreTokenGenerationConfig")
+                .filter(|(version, _)| version == "V1_0")
+                .map(|(_, arn)| arn.as_str()),
+            _ => None,
+        }
+    }
+
     /// Checks that every trigger is one Cognito knows.
     ///
     /// # Errors

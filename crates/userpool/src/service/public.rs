@@ -115,7 +115,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         attributes: &std::collections::BTreeMap<String, String>,
     ) -> Result<userpool_core::triggers::PreSignUpAnswer> {
         use userpool_core::triggers::{PreSignUpEvent, PreSignUpSource, Trigger, TriggerCaller};
-        let Some(triggers) = self.triggers_for(pool, Trigger::PreSignUp) else {
+        let Some((triggers, function)) = self.triggers_for(pool, Trigger::PreSignUp) else {
             return Ok(userpool_core::triggers::PreSignUpAnswer::default());
         };
         let event = PreSignUpEvent {
@@ -123,6 +123,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: name.as_str().to_owned(),
+                function,
             },
             source: PreSignUpSource::SignUp,
             user_attributes: attributes.clone(),
@@ -143,7 +144,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         source: userpool_core::triggers::PostConfirmationSource,
     ) -> Result<()> {
         use userpool_core::triggers::{PostConfirmationEvent, Trigger, TriggerCaller};
-        let Some(triggers) = self.triggers_for(pool, Trigger::PostConfirmation) else {
+        let Some((triggers, function)) = self.triggers_for(pool, Trigger::PostConfirmation) else {
             return Ok(());
         };
         let mut user_attributes = user.attributes.clone();
@@ -154,6 +155,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: user.username.as_str().to_owned(),
+                function,
             },
             source,
             user_attributes,
