@@ -8,7 +8,7 @@
 //! | `VerificationMessageTemplate`, `Email/SmsVerification*` | the text of delivered codes |
 //! | `AdminCreateUserConfig` | `AllowAdminCreateUserOnly` refuses SignUp; `UnusedAccountValidityDays` is the temporary password's validity |
 //! | `EmailConfiguration`, `SmsConfiguration` | stored and returned: the host delivers messages |
-//! | `LambdaConfig` | stored and returned (SPEC §19 runs the triggers the host supports) |
+//! | `LambdaConfig` | stored and returned; the service runs the triggers it names through the host's `Triggers` (SPEC §19) |
 //! | `DeletionProtection` | `ACTIVE` refuses DeleteUserPool |
 //! | `UserAttributeUpdateSettings` | verified email/phone changes wait for verification |
 //!
