@@ -461,6 +461,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lambda_config_names_the_function_of_each_trigger() {
+        use crate::triggers::Trigger;
+        let arn = |name: &str| format!("arn:aws:lambda:us-east-1:1:function:{name}");
+        let mut config = LambdaConfig::default();
+        config.triggers.insert("PreSignUp".into(), arn("a"));
+        config.triggers.insert("CustomMessage".into(), arn("b"));
+        assert_eq!(
+            config.function_for(Trigger::PreSignUp),
+            Some(arn("a").as_str())
+        );
+        assert_eq!(config.function_for(Trigger::UserMigration), None);
+        // PreTokenGeneration: the V1 event only.
+        for (version, expected) in [("V1_0", Some(arn("v"))), ("V2_0", None), ("V3_0", None)] {
+            let mut versioned = config.clone();
+            versioned.versioned.insert(
+                "PreTokenGenerationConfig".into(),
+                (version.into(), arn("v")),
+            );
+            assert_eq!(
+                versioned.function_for(Trigger::PreTokenGeneration),
+                expected.as_deref(),
+                "{version}"
+            );
+        }
+        config
+            .triggers
+            .insert("PreTokenGeneration".into(), arn("t"));
+        assert_eq!(
+            config.function_for(Trigger::PreTokenGeneration),
+            Some(arn("t").as_str())
+        );
+    }
+
+    #[test]
     fn recovery_setting_rules() {
         use RecoveryOption::{AdminOnly, VerifiedEmail, VerifiedPhoneNumber};
         assert!(AccountRecoverySetting::new(vec![(VerifiedEmail, 1)]).is_ok());

@@ -812,3 +812,47 @@ async fn spec_19_a_pool_without_lambda_config_invokes_nothing() {
     assert!(user(&store, &pool, "hal").is_some());
     assert!(fake.seen().is_empty(), "{:?}", fake.seen());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_calls_beyond_the_concurrency_limit_fail_at_once() {
+    let fake = Fake::start();
+    fake.answer(|_: &Value| Reply::Slow(Duration::from_millis(1500)));
+    let (app, store) = server(
+        &fake,
+        &["--lambda-max-concurrent", "1", "--lambda-timeout", "5"],
+    );
+    let (pool, client) = pool(&app, &["PreSignUp"]).await;
+    let slow = {
+        let (app, client) = (app.clone(), client.clone());
+        tokio::spawn(async move { sign_up(&app, &client, "first").await })
+    };
+    // Wait until the first call is at the function, then try a second.
+    let started = Instant::now();
+    while fake.seen().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the first call never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = Instant::now();
+    let (status, out) = sign_up(&app, &client, "second").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "it waited for the slot"
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "UnexpectedLambdaException", "{out}");
+    assert_eq!(
+        out["message"],
+        "PreSignUp invocation failed due to error TooManyRequestsException."
+    );
+    assert!(user(&store, &pool, "second").is_none());
+    let (status, out) = slow.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(fake.seen().len(), 1);
+    // The slot is free again.
+    fake.answer(|event: &Value| Reply::Json(event.clone()));
+    let (status, out) = sign_up(&app, &client, "third").await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+}
