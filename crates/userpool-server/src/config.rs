@@ -475,6 +475,31 @@ mod tests {
         assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));
     }
 
+    /// SPEC §19: the Lambda flags' defaults, and `--lambda-timeout`'s forms and bounds.
+    #[test]
+    fn lambda_flags() {
+        use std::time::Duration;
+        let c = parse(&[]);
+        assert!(c.lambda_endpoint.is_none());
+        assert_eq!(c.lambda_timeout, Duration::from_secs(5));
+        assert!(c.lambda_region.is_none());
+        assert_eq!(c.lambda_max_concurrent, 16);
+        for (given, expected) in [
+            ("1", Duration::from_secs(1)),
+            ("2s", Duration::from_secs(2)),
+            ("0.5", Duration::from_millis(500)),
+            ("1500ms", Duration::from_millis(1500)),
+            ("900", Duration::from_secs(900)),
+        ] {
+            assert_eq!(lambda_timeout(given), Ok(expected), "{given}");
+        }
+        for refused in ["0", "0ms", "-1", "901", "NaN", "inf", "5m", "", "1.5ms"] {
+            assert!(lambda_timeout(refused).is_err(), "{refused}");
+        }
+        let argv = ["userpool-server", "--lambda-max-concurrent", "0"];
+        assert!(Config::try_parse_from(argv).is_err());
+    }
+
     /// SPEC §11 (issuer): without `--public-url` the issuer base is the bound address, port
     /// included, so another port is another issuer; with it, the port does not matter.
     #[test]
