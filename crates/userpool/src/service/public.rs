@@ -352,7 +352,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
     /// `ExpiredCodeException`, `LimitExceededException`, `InvalidPasswordException`,
     /// `PasswordHistoryPolicyViolationException`, `NotAuthorizedException`,
-    /// `InternalErrorException`.
+    /// `InternalErrorException`; the PostConfirmation trigger's errors (SPEC §19,
+    /// `PostConfirmation_ConfirmForgotPassword`, after the password is set).
     pub fn confirm_forgot_password(
         &self,
         client_id: &str,
@@ -373,8 +374,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         let confirmed = self.transition(&pool, &name, |user, ctx| {
             transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
         });
-        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
-            .map(drop)
+        let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
+        // Cognito runs PostConfirmation after a reset too; as after ConfirmSignUp, the new
+        // password stays set if the trigger refuses.
+        self.post_confirmation(
+            &client,
+            &pool,
+            &user,
+            userpool_core::triggers::PostConfirmationSource::ConfirmForgotPassword,
+        )
     }
 
     /// A code operation's answer as the client may see it: where the client prevents
