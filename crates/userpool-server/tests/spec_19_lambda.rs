@@ -856,3 +856,42 @@ async fn spec_19_calls_beyond_the_concurrency_limit_fail_at_once() {
     let (status, out) = sign_up(&app, &client, "third").await;
     assert_eq!(status, StatusCode::OK, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_admin_create_user_runs_pre_sign_up_without_a_client() {
+    let fake = Fake::start();
+    let (app, store) = server(&fake, &[]);
+    let (pool, _client) = pool(&app, &["PreSignUp"]).await;
+    let create = |name: &str| {
+        json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS",
+                "UserAttributes": [{ "Name": "email", "Value": format!("{name}@example.com") }] })
+    };
+    admin_ok(&app, "AdminCreateUser", create("ivy")).await;
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    let event = &seen[0].event;
+    assert_eq!(event["triggerSource"], "PreSignUp_AdminCreateUser");
+    assert_eq!(event["userName"], "ivy");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "ivy@example.com"
+    );
+    assert_eq!(
+        user(&store, &pool, "ivy").unwrap().status.to_string(),
+        "FORCE_CHANGE_PASSWORD"
+    );
+
+    fake.answer(|_: &Value| Reply::FunctionError("Invitations are closed"));
+    let (status, out) = send(&app, common::signed("AdminCreateUser", &create("jo"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "UserLambdaValidationException", "{out}");
+    assert_eq!(
+        out["message"],
+        "PreSignUp failed with error Invitations are closed."
+    );
+    assert!(user(&store, &pool, "jo").is_none());
+}

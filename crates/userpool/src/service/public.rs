@@ -59,7 +59,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut attributes = pool
             .schema
             .validate_create(&attributes, AttributeWriter::User)?;
-        let answer = self.pre_sign_up(&client, &pool, &name, &attributes)?;
+        let answer = self.pre_sign_up(
+            Some(&client),
+            &pool,
+            &name,
+            &attributes,
+            userpool_core::triggers::PreSignUpSource::SignUp,
+        )?;
         let auto_confirm = answer.auto_confirm_user;
         for (asked, attribute) in [
             (answer.auto_verify_email, "email"),
@@ -106,26 +112,28 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// The PreSignUp trigger (SPEC §19), when the pool has one: its refusal fails the
-    /// sign-up before anything is written.
-    fn pre_sign_up(
+    /// sign-up (SignUp, or AdminCreateUser without an app client) before anything is
+    /// written.
+    pub(super) fn pre_sign_up(
         &self,
-        client: &ClientRecord,
+        client: Option<&ClientRecord>,
         pool: &PoolRecord,
         name: &userpool_core::Username,
         attributes: &std::collections::BTreeMap<String, String>,
+        source: userpool_core::triggers::PreSignUpSource,
     ) -> Result<userpool_core::triggers::PreSignUpAnswer> {
-        use userpool_core::triggers::{PreSignUpEvent, PreSignUpSource, Trigger, TriggerCaller};
+        use userpool_core::triggers::{PreSignUpEvent, Trigger, TriggerCaller};
         let Some((triggers, function)) = self.triggers_for(pool, Trigger::PreSignUp) else {
             return Ok(userpool_core::triggers::PreSignUpAnswer::default());
         };
         let event = PreSignUpEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),
-                client_id: Some(client.client_id.clone()),
+                client_id: client.map(|c| c.client_id.clone()),
                 username: name.as_str().to_owned(),
                 function,
             },
-            source: PreSignUpSource::SignUp,
+            source,
             user_attributes: attributes.clone(),
             validation_data: std::collections::BTreeMap::new(),
             client_metadata: std::collections::BTreeMap::new(),
