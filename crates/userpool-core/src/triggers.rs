@@ -308,9 +308,10 @@ impl PreTokenGenerationAnswer {
 ///
 /// **Which triggers run.** The service runs a trigger for a pool when
 /// - the pool's stored `LambdaConfig` names a function for it
-///   ([`crate::LambdaConfig::function_for`]): the event's [`TriggerCaller::function`] is that
-///   function, and [`Triggers::has`] is not asked. This is how a host invoking Lambda
-///   functions (`userpool-server`) learns what to call without reading the store; or else
+///   ([`crate::settings::LambdaConfig::function_for`]): the event's
+///   [`TriggerCaller::function`] is that function, and [`Triggers::has`] is not asked. This
+///   is how a host invoking Lambda functions (`userpool-server`) learns what to call
+///   without reading the store; or else
 /// - [`Triggers::has`] says the pool has it (default: no): the event's
 ///   [`TriggerCaller::function`] is `None`. This is how a library host without
 ///   `LambdaConfig` (migrating from its own legacy store, say) says which pools it serves.

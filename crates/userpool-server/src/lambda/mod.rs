@@ -8,7 +8,7 @@
 //!   store.
 //! - The call: `POST {endpoint}/2015-03-31/functions/{function, URL-encoded}/invocations`,
 //!   `X-Amz-Invocation-Type: RequestResponse`, Cognito's event JSON as the body
-//!   ([`events`]), signed with SigV4 for service `lambda` in `--lambda-region`.
+//!   (`lambda/events.rs`), signed with SigV4 for service `lambda` in `--lambda-region`.
 //! - The answer: a function error (`X-Amz-Function-Error`, body `{errorMessage,
 //!   errorType}`) is the function's refusal, UserLambdaValidationException `<Trigger>
 //!   failed with error <errorMessage>.`; an endpoint that cannot be reached, a call past
