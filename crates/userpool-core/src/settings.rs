@@ -8,7 +8,7 @@
 //! | `VerificationMessageTemplate`, `Email/SmsVerification*` | the text of delivered codes |
 //! | `AdminCreateUserConfig` | `AllowAdminCreateUserOnly` refuses SignUp; `UnusedAccountValidityDays` is the temporary password's validity |
 //! | `EmailConfiguration`, `SmsConfiguration` | stored and returned: the host delivers messages |
-//! | `LambdaConfig` | stored and returned (SPEC §19 runs the triggers the host supports) |
+//! | `LambdaConfig` | stored and returned; the service runs the triggers it names through the host's `Triggers` (SPEC §19) |
 //! | `DeletionProtection` | `ACTIVE` refuses DeleteUserPool |
 //! | `UserAttributeUpdateSettings` | verified email/phone changes wait for verification |
 //!
@@ -275,6 +275,27 @@ pub struct LambdaConfig {
 }
 
 impl LambdaConfig {
+    /// The function (ARN or name, as stored) this configuration names for `trigger`, which
+    /// the service then runs (SPEC §19). PreTokenGeneration is `PreTokenGeneration`, or
+    /// `PreTokenGenerationConfig` with `LambdaVersion` `V1_0` (the event version this
+    /// library speaks); a `V2_0`/`V3_0` configuration alone names none **(decision: the V2
+    /// and V3 events are not built; such a pool's tokens are issued untouched)**.
+    #[must_use]
+    pub fn function_for(&self, trigger: crate::triggers::Trigger) -> Option<&str> {
+        use crate::triggers::Trigger;
+        if let Some(arn) = self.triggers.get(trigger.as_str()) {
+            return Some(arn.as_str());
+        }
+        match trigger {
+            Trigger::PreTokenGeneration => self
+                .versioned
+                .get("PreTokenGenerationConfig")
+                .filter(|(version, _)| version == "V1_0")
+                .map(|(_, arn)| arn.as_str()),
+            _ => None,
+        }
+    }
+
     /// Checks that every trigger is one Cognito knows.
     ///
     /// # Errors
@@ -438,6 +459,40 @@ impl PoolSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lambda_config_names_the_function_of_each_trigger() {
+        use crate::triggers::Trigger;
+        let arn = |name: &str| format!("arn:aws:lambda:us-east-1:1:function:{name}");
+        let mut config = LambdaConfig::default();
+        config.triggers.insert("PreSignUp".into(), arn("a"));
+        config.triggers.insert("CustomMessage".into(), arn("b"));
+        assert_eq!(
+            config.function_for(Trigger::PreSignUp),
+            Some(arn("a").as_str())
+        );
+        assert_eq!(config.function_for(Trigger::UserMigration), None);
+        // PreTokenGeneration: the V1 event only.
+        for (version, expected) in [("V1_0", Some(arn("v"))), ("V2_0", None), ("V3_0", None)] {
+            let mut versioned = config.clone();
+            versioned.versioned.insert(
+                "PreTokenGenerationConfig".into(),
+                (version.into(), arn("v")),
+            );
+            assert_eq!(
+                versioned.function_for(Trigger::PreTokenGeneration),
+                expected.as_deref(),
+                "{version}"
+            );
+        }
+        config
+            .triggers
+            .insert("PreTokenGeneration".into(), arn("t"));
+        assert_eq!(
+            config.function_for(Trigger::PreTokenGeneration),
+            Some(arn("t").as_str())
+        );
+    }
 
     #[test]
     fn recovery_setting_rules() {

@@ -124,6 +124,10 @@ pub struct TriggerCaller {
     pub client_id: Option<String>,
     /// The username the operation is about (as the client sent it, for migration).
     pub username: String,
+    /// The function the pool's `LambdaConfig` names for this trigger (an ARN or a function
+    /// name, as stored), or `None` when the trigger runs because [`Triggers::has`] said so.
+    /// A host invoking Lambda functions invokes this one.
+    pub function: Option<String>,
 }
 
 /// Why a user migration runs (`triggerSource`).
@@ -299,15 +303,31 @@ impl PreTokenGenerationAnswer {
 }
 
 /// The host's triggers. Each method runs one trigger and answers, or refuses with
-/// [`TriggerError`]. The service calls a method only when [`Triggers::has`] says the pool has
-/// that trigger (as Cognito runs only what a pool's `LambdaConfig` names); the defaults are
-/// Cognito's behaviour without the trigger, so a host implements only those it has.
+/// [`TriggerError`]; the defaults are Cognito's behaviour without the trigger, so a host
+/// implements only those it has.
+///
+/// **Which triggers run.** The service runs a trigger for a pool when
+/// - the pool's stored `LambdaConfig` names a function for it
+///   ([`crate::settings::LambdaConfig::function_for`]): the event's
+///   [`TriggerCaller::function`] is that function, and [`Triggers::has`] is not asked. This
+///   is how a host invoking Lambda functions (`userpool-server`) learns what to call
+///   without reading the store; or else
+/// - [`Triggers::has`] says the pool has it (default: no): the event's
+///   [`TriggerCaller::function`] is `None`. This is how a library host without
+///   `LambdaConfig` (migrating from its own legacy store, say) says which pools it serves.
+///
+/// A host that only serves `LambdaConfig` leaves `has` at its default; one that serves
+/// neither never sees an event.
 ///
 /// Implementations are called from the service's (blocking) operations, outside any store
 /// transaction, and must bound their own time (a Lambda client needs a timeout).
 pub trait Triggers: Send + Sync + fmt::Debug {
-    /// Whether `pool_id` has `trigger`.
-    fn has(&self, pool_id: &str, trigger: Trigger) -> bool;
+    /// Whether `pool_id` has `trigger` although its `LambdaConfig` names no function for it
+    /// (see the trait's docs). Default: no.
+    fn has(&self, pool_id: &str, trigger: Trigger) -> bool {
+        let _ = (pool_id, trigger);
+        false
+    }
 
     /// UserMigration: `Ok(None)` means the old system does not know the user (the operation
     /// then fails as for an unknown user).

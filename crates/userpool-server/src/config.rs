@@ -160,6 +160,31 @@ pub struct Config {
     #[arg(long, env = "USERPOOL_HASH_QUEUE_TIMEOUT_MS", default_value_t = 2000)]
     pub hash_queue_timeout_ms: u64,
 
+    /// The AWS Lambda endpoint the pools' triggers are invoked at (SPEC §19): the Lambda
+    /// Invoke API of a region (`https://lambda.<region>.amazonaws.com`) or of an emulator
+    /// such as `sam local start-lambda` (`http://127.0.0.1:3001`). A pool's `LambdaConfig`
+    /// names the functions. Calls are signed (SigV4, service `lambda`) with
+    /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, or, without them,
+    /// with a fixed local credential an emulator accepts. Without this flag no trigger
+    /// runs.
+    #[arg(long, env = "USERPOOL_LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
+
+    /// How long a trigger's call may take, connecting to reading its answer, before the
+    /// operation fails with UnexpectedLambdaException: seconds (`5`, `0.5`) or
+    /// milliseconds (`1500ms`), at most 900 s. Default Cognito's 5 s.
+    #[arg(long, env = "USERPOOL_LAMBDA_TIMEOUT", default_value = "5", value_parser = lambda_timeout)]
+    pub lambda_timeout: std::time::Duration,
+
+    /// The region trigger calls are signed for; default `--region`.
+    #[arg(long, env = "USERPOOL_LAMBDA_REGION")]
+    pub lambda_region: Option<String>,
+
+    /// Trigger calls at once, at most; a trigger beyond them fails at once with
+    /// UnexpectedLambdaException (a slow function must not hold every request thread).
+    #[arg(long, env = "USERPOOL_LAMBDA_MAX_CONCURRENT", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub lambda_max_concurrent: u32,
+
     /// FOR TESTS ONLY: shift the server's clock by this many seconds (e.g. past a temporary
     /// password's expiry). Refused together with a configured admin credential.
     #[arg(
@@ -206,11 +231,39 @@ impl std::fmt::Debug for Config {
             .field("hash_parallelism", &self.hash_parallelism)
             .field("max_concurrent_hashes", &self.max_concurrent_hashes)
             .field("hash_queue_timeout_ms", &self.hash_queue_timeout_ms)
+            .field("lambda_endpoint", &self.lambda_endpoint)
+            .field("lambda_timeout", &self.lambda_timeout)
+            .field("lambda_region", &self.lambda_region)
+            .field("lambda_max_concurrent", &self.lambda_max_concurrent)
             .field("test_clock_offset_secs", &self.test_clock_offset_secs)
             .field("max_connections", &self.max_connections)
             .field("no_rate_limits", &self.no_rate_limits)
             .finish()
     }
+}
+
+/// `--lambda-timeout`: seconds (`5`, `0.5`) or milliseconds (`1500ms`), more than 0 and at
+/// most 900 s (Lambda's own maximum).
+fn lambda_timeout(value: &str) -> Result<std::time::Duration, String> {
+    let refused = || format!("not a duration in (0, 900] seconds: {value}");
+    let duration = match value.strip_suffix("ms") {
+        Some(ms) => std::time::Duration::from_millis(ms.parse().map_err(|_| refused())?),
+        None => {
+            let seconds: f64 = value
+                .strip_suffix('s')
+                .unwrap_or(value)
+                .parse()
+                .map_err(|_| refused())?;
+            if !(0.0..=900.0).contains(&seconds) {
+                return Err(refused());
+            }
+            std::time::Duration::from_secs_f64(seconds)
+        }
+    };
+    if duration.is_zero() || duration > std::time::Duration::from_secs(900) {
+        return Err(refused());
+    }
+    Ok(duration)
 }
 
 /// The credential admin requests are verified against.
@@ -420,6 +473,31 @@ mod tests {
         assert_eq!(c.public_url(c.listen), "http://127.0.0.1:9229");
         let cred = c.admin_credential().ok();
         assert!(cred.is_some_and(|c| c.development && c.access_key_id == DEV_ACCESS_KEY_ID));
+    }
+
+    /// SPEC §19: the Lambda flags' defaults, and `--lambda-timeout`'s forms and bounds.
+    #[test]
+    fn lambda_flags() {
+        use std::time::Duration;
+        let c = parse(&[]);
+        assert!(c.lambda_endpoint.is_none());
+        assert_eq!(c.lambda_timeout, Duration::from_secs(5));
+        assert!(c.lambda_region.is_none());
+        assert_eq!(c.lambda_max_concurrent, 16);
+        for (given, expected) in [
+            ("1", Duration::from_secs(1)),
+            ("2s", Duration::from_secs(2)),
+            ("0.5", Duration::from_millis(500)),
+            ("1500ms", Duration::from_millis(1500)),
+            ("900", Duration::from_secs(900)),
+        ] {
+            assert_eq!(lambda_timeout(given), Ok(expected), "{given}");
+        }
+        for refused in ["0", "0ms", "-1", "901", "NaN", "inf", "5m", "", "1.5ms"] {
+            assert!(lambda_timeout(refused).is_err(), "{refused}");
+        }
+        let argv = ["userpool-server", "--lambda-max-concurrent", "0"];
+        assert!(Config::try_parse_from(argv).is_err());
     }
 
     /// SPEC §11 (issuer): without `--public-url` the issuer base is the bound address, port

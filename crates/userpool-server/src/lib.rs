@@ -21,6 +21,9 @@
 //!   sign-in page (plain HTML, no script), `/oauth2/token` (authorization code with PKCE,
 //!   refresh token, client credentials), `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
 //!   a pool's domain works in place of its id.
+//! - Cognito's triggers (SPEC §19; [`lambda`]): with `--lambda-endpoint`, the functions a
+//!   pool's `LambdaConfig` names are invoked through the Lambda Invoke API with Cognito's
+//!   event JSON (a region's endpoint, or an emulator such as `sam local start-lambda`).
 //! - Every operation runs on a blocking thread (hashing must not stall the async runtime),
 //!   and a request that fails changes nothing.
 //! - Resources are bounded (SPEC §13; [`mod@serve`]): header and body read deadlines, a cap on
@@ -40,6 +43,7 @@ mod delivery;
 pub mod error;
 mod handler;
 pub mod import_users;
+pub mod lambda;
 pub mod oauth;
 pub mod operation;
 mod ops;

@@ -1,9 +1,12 @@
-//! The server's outbound HTTP (SPEC §21: an OpenID Connect provider's discovery, token,
-//! JWKS and userInfo endpoints), through `ureq`: synchronous, so callers run it on a
-//! blocking thread (`tokio::task::spawn_blocking`), never on the async workers.
+//! The server's outbound HTTP, built here so every call the server makes is bounded the
+//! same way: an OpenID Connect provider's discovery, token, JWKS and userInfo endpoints
+//! (SPEC §21, the helpers below) and the Lambda Invoke client (SPEC §19, `crate::lambda`).
+//! `ureq` is synchronous, so callers run it on a blocking thread
+//! (`tokio::task::spawn_blocking`), never on the async workers.
 //!
-//! Bounded: every call has an overall deadline of [`TIMEOUT`], follows no redirect, and
-//! reads at most [`MAX_RESPONSE_BYTES`] of an answer. TLS is rustls with the aws-lc-rs
+//! Bounded: every call has an overall deadline (the provider calls [`TIMEOUT`], Lambda its
+//! configured timeout), follows no redirect, and reads a capped answer (the provider calls
+//! [`MAX_RESPONSE_BYTES`]). TLS is rustls with the aws-lc-rs
 //! provider the server already uses and the web PKI's roots. Plain `http://` URLs work
 //! too (a provider on loopback in tests, or behind a local proxy): the operator chooses
 //! the provider's URLs.
@@ -35,19 +38,25 @@ pub enum OutboundError {
     NotJson(String),
 }
 
-/// The agent every outbound call uses: deadline, no redirects, statuses as answers.
+/// An agent whose every call — connecting, sending, and reading the whole answer — ends
+/// within `timeout`. It follows no redirect (endpoints are configured or discovered, never
+/// chased), reports HTTP error statuses as responses (the caller maps them), and ignores
+/// the `HTTP_PROXY`/`HTTPS_PROXY` environment: the endpoints it calls are configured
+/// explicitly **(decision)**.
 #[must_use]
-pub fn agent() -> Agent {
+pub fn agent(timeout: Duration) -> Agent {
     let tls = TlsConfig::builder()
         .provider(TlsProvider::Rustls)
         .root_certs(RootCerts::WebPki)
         .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .build();
     Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .max_redirects(0)
-        .http_status_as_error(false)
         .tls_config(tls)
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .user_agent(concat!("userpool-server/", env!("CARGO_PKG_VERSION")))
         .build()
         .new_agent()
 }

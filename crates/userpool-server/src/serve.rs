@@ -39,6 +39,7 @@ use userpool_postgres::{PostgresOptions, PostgresStore};
 use userpool_sqlite::SqliteStore;
 
 use crate::config::Config;
+use crate::lambda::{DEFAULT_MAX_CONCURRENT, LambdaCredentials, LambdaOptions, LambdaTriggers};
 use crate::tokens::Tokens;
 use crate::{App, LogDelivery, OffsetClock};
 
@@ -55,6 +56,9 @@ pub enum StartError {
     /// The PostgreSQL database could not be opened (SPEC §20).
     #[error("cannot open the PostgreSQL database: {0}")]
     Postgres(#[from] userpool_postgres::Error),
+    /// `--lambda-endpoint` is not a usable URL.
+    #[error("{0}")]
+    LambdaEndpoint(#[from] crate::lambda::EndpointError),
     /// A setting the service refused (region, hashing parameters).
     #[error("invalid setting: {0}")]
     Setting(#[from] userpool_core::Error),
@@ -117,11 +121,25 @@ pub fn app(config: &Config, bound: std::net::SocketAddr) -> Result<App, StartErr
     if !config.no_rate_limits {
         pools = pools.rate_limiter(RateLimiter::new(RateLimits::default()));
     }
-    let tokens = Arc::new(Tokens::new(
-        Arc::clone(&store),
-        clock.clone(),
-        config.public_url(bound),
-    ));
+    let mut tokens = Tokens::new(Arc::clone(&store), clock.clone(), config.public_url(bound));
+    // SPEC §19: the pools' LambdaConfig triggers, through the Lambda Invoke API.
+    if let Some(endpoint) = &config.lambda_endpoint {
+        let triggers: Arc<dyn userpool_core::Triggers> =
+            Arc::new(LambdaTriggers::new(LambdaOptions {
+                endpoint: endpoint.clone(),
+                region: config
+                    .lambda_region
+                    .clone()
+                    .unwrap_or(config.region.clone()),
+                timeout: config.lambda_timeout,
+                max_concurrent: usize::try_from(config.lambda_max_concurrent)
+                    .unwrap_or(DEFAULT_MAX_CONCURRENT),
+                credentials: LambdaCredentials::from_env(),
+            })?);
+        pools = pools.triggers(Arc::clone(&triggers));
+        tokens = tokens.with_triggers(triggers);
+    }
+    let tokens = Arc::new(tokens);
     let pools = pools.tokens(Arc::clone(&tokens)).build();
     Ok(App {
         pools,

@@ -167,3 +167,92 @@ fn an_ordinary_sign_up_still_needs_its_code_and_post_confirmation_follows_it() {
         ["plain"]
     );
 }
+
+/// Records PostConfirmation's sources, refusing when told.
+#[derive(Debug)]
+struct AfterReset {
+    pool: String,
+    refuse: bool,
+    seen: Mutex<Vec<PostConfirmationSource>>,
+}
+
+impl Triggers for AfterReset {
+    fn has(&self, pool_id: &str, trigger: Trigger) -> bool {
+        pool_id == self.pool && trigger == Trigger::PostConfirmation
+    }
+
+    fn post_confirmation(&self, event: &PostConfirmationEvent) -> Result<(), TriggerError> {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(event.source);
+        }
+        if self.refuse {
+            return Err(TriggerError::Refused {
+                trigger: Trigger::PostConfirmation,
+                message: "Audit log down".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn post_confirmation_follows_confirm_forgot_password() {
+    for refuse in [false, true] {
+        let env = env_with(fast_settings(), false, |b| b);
+        env.pools
+            .admin_create_user(
+                &env.admin,
+                &env.pool_id,
+                "reset",
+                None,
+                &[("email", "r@example.com"), ("email_verified", "true")],
+                Some(userpool::MessageAction::Suppress),
+            )
+            .expect("created");
+        let hook = Arc::new(AfterReset {
+            pool: env.pool_id.clone(),
+            refuse,
+            seen: Mutex::new(Vec::new()),
+        });
+        let pools = userpool::UserPools::builder(Arc::clone(&env.store))
+            .clock(env.clock.clone())
+            .delivery(env.delivery.clone())
+            .triggers(Arc::clone(&hook) as Arc<dyn Triggers>)
+            .build();
+        let env = Env { pools, ..env };
+        env.pools
+            .admin_set_user_password(&env.admin, &env.pool_id, "reset", PASSWORD, Some(true))
+            .expect("password");
+        env.pools
+            .forgot_password(&env.client_id, "reset")
+            .expect("code sent");
+        let code = env.delivery.last_code("reset").expect("a code");
+        let result = env.pools.confirm_forgot_password(
+            &env.client_id,
+            "reset",
+            code.expose(),
+            "New-Passw0rd!9",
+        );
+        let seen = hook.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        assert_eq!(seen, [PostConfirmationSource::ConfirmForgotPassword]);
+        if refuse {
+            let e = result.expect_err("refused");
+            assert_eq!(e.code(), "UserLambdaValidationException");
+            assert_eq!(
+                e.to_string(),
+                "PostConfirmation failed with error Audit log down."
+            );
+        } else {
+            result.expect("reset");
+        }
+        // Either way the new password is set (the trigger runs after the write).
+        env.pools
+            .initiate_auth(
+                &env.client_id,
+                "USER_PASSWORD_AUTH",
+                "reset",
+                "New-Passw0rd!9",
+            )
+            .expect("signs in with the new password");
+    }
+}

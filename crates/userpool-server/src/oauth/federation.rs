@@ -96,7 +96,7 @@ pub struct RelyingParty {
 impl Default for RelyingParty {
     fn default() -> Self {
         RelyingParty {
-            agent: outbound::agent(),
+            agent: outbound::agent(outbound::TIMEOUT),
             discovered: Mutex::new(HashMap::new()),
         }
     }

@@ -98,7 +98,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
     /// `ResourceNotFoundException`, `UsernameExistsException`, `AliasExistsException`,
     /// `InvalidPasswordException`, `UserNotFoundException` and
-    /// `UnsupportedUserStateException` (RESEND), `InternalErrorException`.
+    /// `UnsupportedUserStateException` (RESEND), `InternalErrorException`; the PreSignUp
+    /// trigger's errors (SPEC §19, `PreSignUp_AdminCreateUser`), before anything is written.
     pub fn admin_create_user(
         &self,
         caller: &Caller,
@@ -132,6 +133,16 @@ impl<S: Store + ?Sized> UserPools<S> {
             let attributes = pool
                 .schema
                 .validate_create(&attributes, AttributeWriter::Administrator)?;
+            // PreSignUp_AdminCreateUser (SPEC §19): its refusal creates nothing. Its answer
+            // is not applied **(decision)**: the user is FORCE_CHANGE_PASSWORD by the
+            // operation's contract, and the administrator sets verified flags directly.
+            self.pre_sign_up(
+                None,
+                &pool,
+                &name,
+                &attributes,
+                userpool_core::triggers::PreSignUpSource::AdminCreateUser,
+            )?;
             let deliver = message_action != Some(MessageAction::Suppress);
             self.create(&pool, deliver, |ctx| {
                 let (user, event) =

@@ -382,7 +382,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         user: &UserRecord,
     ) -> Result<()> {
         use userpool_core::triggers::{AuthenticationEvent, Trigger, TriggerCaller};
-        let Some(triggers) = self.triggers_for(pool, trigger) else {
+        let Some((triggers, function)) = self.triggers_for(pool, trigger) else {
             return Ok(());
         };
         let mut user_attributes = user.attributes.clone();
@@ -393,6 +393,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: user.username.as_str().to_owned(),
+                function,
             },
             user_attributes,
             client_metadata: BTreeMap::new(),
@@ -421,7 +422,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         use userpool_core::triggers::{
             MigratedStatus, MigrationSource, Trigger, TriggerCaller, UserMigrationEvent,
         };
-        let Some(triggers) = self.triggers_for(pool, Trigger::UserMigration) else {
+        let Some((triggers, function)) = self.triggers_for(pool, Trigger::UserMigration) else {
             return Ok(false);
         };
         let event = UserMigrationEvent {
@@ -429,6 +430,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: name.as_str().to_owned(),
+                function,
             },
             source: if password.is_some() {
                 MigrationSource::Authentication

@@ -435,15 +435,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(user)
     }
 
-    /// The host's triggers, when `pool` has `trigger` (SPEC §19).
+    /// The host's triggers and the function to run, when `pool` has `trigger` (SPEC §19):
+    /// the one its `LambdaConfig` names, or else none when the host's `has` says the pool
+    /// has it (the rule of [`userpool_core::Triggers`]).
     fn triggers_for(
         &self,
         pool: &PoolRecord,
         trigger: userpool_core::Trigger,
-    ) -> Option<&Arc<dyn userpool_core::Triggers>> {
-        self.triggers
-            .as_ref()
-            .filter(|t| t.has(pool.id.as_str(), trigger))
+    ) -> Option<(&Arc<dyn userpool_core::Triggers>, Option<String>)> {
+        let triggers = self.triggers.as_ref()?;
+        match pool.settings.lambda_config.function_for(trigger) {
+            Some(function) => Some((triggers, Some(function.to_owned()))),
+            None => triggers
+                .has(pool.id.as_str(), trigger)
+                .then_some((triggers, None)),
+        }
     }
 
     /// The pool's rules: its record plus the host's options.

@@ -59,7 +59,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut attributes = pool
             .schema
             .validate_create(&attributes, AttributeWriter::User)?;
-        let answer = self.pre_sign_up(&client, &pool, &name, &attributes)?;
+        let answer = self.pre_sign_up(
+            Some(&client),
+            &pool,
+            &name,
+            &attributes,
+            userpool_core::triggers::PreSignUpSource::SignUp,
+        )?;
         let auto_confirm = answer.auto_confirm_user;
         for (asked, attribute) in [
             (answer.auto_verify_email, "email"),
@@ -106,25 +112,28 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// The PreSignUp trigger (SPEC §19), when the pool has one: its refusal fails the
-    /// sign-up before anything is written.
-    fn pre_sign_up(
+    /// sign-up (SignUp, or AdminCreateUser without an app client) before anything is
+    /// written.
+    pub(super) fn pre_sign_up(
         &self,
-        client: &ClientRecord,
+        client: Option<&ClientRecord>,
         pool: &PoolRecord,
         name: &userpool_core::Username,
         attributes: &std::collections::BTreeMap<String, String>,
+        source: userpool_core::triggers::PreSignUpSource,
     ) -> Result<userpool_core::triggers::PreSignUpAnswer> {
-        use userpool_core::triggers::{PreSignUpEvent, PreSignUpSource, Trigger, TriggerCaller};
-        let Some(triggers) = self.triggers_for(pool, Trigger::PreSignUp) else {
+        use userpool_core::triggers::{PreSignUpEvent, Trigger, TriggerCaller};
+        let Some((triggers, function)) = self.triggers_for(pool, Trigger::PreSignUp) else {
             return Ok(userpool_core::triggers::PreSignUpAnswer::default());
         };
         let event = PreSignUpEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),
-                client_id: Some(client.client_id.clone()),
+                client_id: client.map(|c| c.client_id.clone()),
                 username: name.as_str().to_owned(),
+                function,
             },
-            source: PreSignUpSource::SignUp,
+            source,
             user_attributes: attributes.clone(),
             validation_data: std::collections::BTreeMap::new(),
             client_metadata: std::collections::BTreeMap::new(),
@@ -143,7 +152,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         source: userpool_core::triggers::PostConfirmationSource,
     ) -> Result<()> {
         use userpool_core::triggers::{PostConfirmationEvent, Trigger, TriggerCaller};
-        let Some(triggers) = self.triggers_for(pool, Trigger::PostConfirmation) else {
+        let Some((triggers, function)) = self.triggers_for(pool, Trigger::PostConfirmation) else {
             return Ok(());
         };
         let mut user_attributes = user.attributes.clone();
@@ -154,6 +163,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: user.username.as_str().to_owned(),
+                function,
             },
             source,
             user_attributes,
@@ -350,7 +360,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `UserNotFoundException` (unless prevented), `CodeMismatchException`,
     /// `ExpiredCodeException`, `LimitExceededException`, `InvalidPasswordException`,
     /// `PasswordHistoryPolicyViolationException`, `NotAuthorizedException`,
-    /// `InternalErrorException`.
+    /// `InternalErrorException`; the PostConfirmation trigger's errors (SPEC §19,
+    /// `PostConfirmation_ConfirmForgotPassword`, after the password is set).
     pub fn confirm_forgot_password(
         &self,
         client_id: &str,
@@ -371,8 +382,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         let confirmed = self.transition(&pool, &name, |user, ctx| {
             transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
         });
-        self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)
-            .map(drop)
+        let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
+        // Cognito runs PostConfirmation after a reset too; as after ConfirmSignUp, the new
+        // password stays set if the trigger refuses.
+        self.post_confirmation(
+            &client,
+            &pool,
+            &user,
+            userpool_core::triggers::PostConfirmationSource::ConfirmForgotPassword,
+        )
     }
 
     /// A code operation's answer as the client may see it: where the client prevents

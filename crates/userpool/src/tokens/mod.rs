@@ -692,12 +692,23 @@ impl Tokens {
         use userpool_core::triggers::{
             PreTokenGenerationAnswer, PreTokenGenerationEvent, Trigger, TriggerCaller, TriggerError,
         };
-        let Some(triggers) = self
-            .triggers
-            .as_ref()
-            .filter(|t| t.has(session.pool_id.as_str(), Trigger::PreTokenGeneration))
-        else {
+        let Some(triggers) = self.triggers.as_ref() else {
             return Ok(None);
+        };
+        // The rule of `userpool_core::Triggers`: the function the pool's LambdaConfig names,
+        // or else the host's `has`. Read at every issue, so a changed LambdaConfig applies
+        // at the next sign-in or refresh.
+        // (A pool gone since the session was read has no trigger; its key is gone too.)
+        let configured = self.store.get_pool(&session.pool_id)?.and_then(|pool| {
+            pool.settings
+                .lambda_config
+                .function_for(Trigger::PreTokenGeneration)
+                .map(str::to_owned)
+        });
+        let function = match configured {
+            Some(function) => Some(function),
+            None if triggers.has(session.pool_id.as_str(), Trigger::PreTokenGeneration) => None,
+            None => return Ok(None),
         };
         let mut user_attributes = user.attributes.clone();
         user_attributes.insert("cognito:user_status".into(), user.status.to_string());
@@ -706,6 +717,7 @@ impl Tokens {
                 user_pool_id: session.pool_id.as_str().to_owned(),
                 client_id: Some(session.client_id.clone()),
                 username: user.username.clone(),
+                function,
             },
             source,
             user_attributes,
