@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::oauth::{
     DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
 };
@@ -16,6 +16,7 @@ use userpool::{Caller, IdentityProviderSettings};
 use super::shapes::{self, ACCOUNT_ID, Required};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -73,9 +74,9 @@ fn certificate(input: &DomainInput) -> Option<&str> {
 pub fn create_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     let created = app.pools.create_user_pool_domain(
         caller,
@@ -102,9 +103,9 @@ fn domain_output(domain: &DomainRecord) -> Value {
 pub fn describe_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (_, domain) = domain_members(&input, false)?;
     let found = app.pools.describe_user_pool_domain(caller, domain)?;
     Ok(json!({ "DomainDescription": found.as_ref().map_or_else(|| json!({}), domain_description) }))
@@ -114,9 +115,9 @@ pub fn describe_user_pool_domain(
 pub fn update_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     let updated = app.pools.update_user_pool_domain(
         caller,
@@ -132,9 +133,9 @@ pub fn update_user_pool_domain(
 pub fn delete_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     app.pools.delete_user_pool_domain(caller, pool, domain)?;
     Ok(json!({}))
@@ -206,9 +207,9 @@ fn pool_and_identifier(input: &ResourceServerInput, required: &mut Required) -> 
 pub fn create_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     let name = required.take(input.name.as_deref(), "name").to_owned();
@@ -224,9 +225,9 @@ pub fn create_resource_server(
 pub fn describe_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     required.finish()?;
@@ -240,9 +241,9 @@ pub fn describe_resource_server(
 pub fn list_resource_servers(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
@@ -265,9 +266,9 @@ pub fn list_resource_servers(
 pub fn update_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     let name = required.take(input.name.as_deref(), "name").to_owned();
@@ -283,9 +284,9 @@ pub fn update_resource_server(
 pub fn delete_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     required.finish()?;
@@ -347,9 +348,9 @@ fn pool_and_provider(input: &ProviderInput, required: &mut Required) -> (String,
 pub fn create_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     let provider_type = required
@@ -373,9 +374,9 @@ pub fn create_identity_provider(
 pub fn describe_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
@@ -387,9 +388,9 @@ pub fn describe_identity_provider(
 pub fn get_identity_provider_by_identifier(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     let identifier = required.take(input.idp_identifier.as_deref(), "idpIdentifier");
@@ -404,9 +405,9 @@ pub fn get_identity_provider_by_identifier(
 pub fn list_identity_providers(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
@@ -434,9 +435,9 @@ pub fn list_identity_providers(
 pub fn update_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
@@ -450,9 +451,9 @@ pub fn update_identity_provider(
 pub fn delete_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;

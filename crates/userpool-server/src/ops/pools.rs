@@ -10,6 +10,7 @@ use super::settings::{SchemaAttributeWire, SettingsWire};
 use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 /// `PasswordPolicyType` as sent.
 #[derive(Deserialize, Default)]
@@ -121,11 +122,9 @@ fn split_settings(input: &mut Map<String, Value>, own: &[&str]) -> Result<Settin
     shapes::input(settings)
 }
 
-pub fn create_user_pool(
-    app: &App,
-    caller: &Caller,
-    mut input: Map<String, Value>,
-) -> Result<Value, Error> {
+pub fn create_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    // Pool settings carry no secret: read member by member from the generic object.
+    let mut input = body.object()?;
     let settings_wire = split_settings(
         &mut input,
         &[
@@ -171,8 +170,8 @@ struct PoolOnly {
     user_pool_id: Option<String>,
 }
 
-fn pool_id(input: Map<String, Value>) -> Result<String, Error> {
-    let input: PoolOnly = shapes::input(input)?;
+fn pool_id(body: RequestBody) -> Result<String, Error> {
+    let input: PoolOnly = body.parse()?;
     let mut required = Required::default();
     let id = required
         .take(input.user_pool_id.as_deref(), "userPoolId")
@@ -181,12 +180,8 @@ fn pool_id(input: Map<String, Value>) -> Result<String, Error> {
     Ok(id)
 }
 
-pub fn describe_user_pool(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let pool = app.pools.describe_user_pool(caller, &pool_id(input)?)?;
+pub fn describe_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let pool = app.pools.describe_user_pool(caller, &pool_id(body)?)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
     if let Some(domain) = app.pools.domain_of_pool(&pool.id)? {
@@ -205,11 +200,8 @@ struct UpdateUserPool {
 /// UpdateUserPool replaces the policy with the one given, or with the default when
 /// `Policies` is absent — Cognito's documented "unspecified settings revert to their
 /// defaults" behaviour.
-pub fn update_user_pool(
-    app: &App,
-    caller: &Caller,
-    mut input: Map<String, Value>,
-) -> Result<Value, Error> {
+pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let mut input = body.object()?;
     let mut settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
     let mut required = Required::default();
@@ -228,12 +220,8 @@ pub fn update_user_pool(
     Ok(json!({}))
 }
 
-pub fn delete_user_pool(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    app.pools.delete_user_pool(caller, &pool_id(input)?)?;
+pub fn delete_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    app.pools.delete_user_pool(caller, &pool_id(body)?)?;
     Ok(json!({}))
 }
 
@@ -244,12 +232,8 @@ struct ListUserPools {
     next_token: Option<String>,
 }
 
-pub fn list_user_pools(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input: ListUserPools = shapes::input(input)?;
+pub fn list_user_pools(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input: ListUserPools = body.parse()?;
     let Some(max) = input.max_results else {
         return Err(
             PoolError::invalid_parameter("maxResults", userpool_core::Constraint::Missing).into(),
@@ -330,9 +314,9 @@ impl ClientOAuthMembers {
 pub fn create_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: CreateUserPoolClient = shapes::input(input)?;
+    let input: CreateUserPoolClient = body.parse()?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     let name = required.take(input.client_name.as_deref(), "clientName");
@@ -370,9 +354,9 @@ struct DescribeUserPoolClient {
 pub fn describe_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = shapes::input(input)?;
+    let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     let client_id = required.take(input.client_id.as_deref(), "clientId");
@@ -393,9 +377,9 @@ struct ListUserPoolClients {
 pub fn list_user_pool_clients(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ListUserPoolClients = shapes::input(input)?;
+    let input: ListUserPoolClients = body.parse()?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     required.finish()?;
@@ -454,8 +438,9 @@ fn prevent_flag(value: Option<&str>) -> Result<bool, Error> {
 pub fn update_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
+    let input = body.object()?;
     if let Some(unknown) = input.keys().find(|k| {
         !UPDATE_CLIENT_MEMBERS.contains(&k.as_str()) && !CLIENT_OAUTH_MEMBERS.contains(&k.as_str())
     }) {
@@ -487,9 +472,9 @@ pub fn update_user_pool_client(
 pub fn delete_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = shapes::input(input)?;
+    let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     let client_id = required.take(input.client_id.as_deref(), "clientId");
@@ -509,9 +494,9 @@ struct AddCustomAttributes {
 pub fn add_custom_attributes(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: AddCustomAttributes = shapes::input(input)?;
+    let input: AddCustomAttributes = body.parse()?;
     let mut required = Required::default();
     let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
     if input.custom_attributes.is_none() {
@@ -529,12 +514,8 @@ pub fn add_custom_attributes(
 }
 
 /// **GetCSVHeader**.
-pub fn get_csv_header(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let id = pool_id(input)?;
+pub fn get_csv_header(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let id = pool_id(body)?;
     let header = app.pools.get_csv_header(caller, &id)?;
     Ok(json!({ "UserPoolId": id, "CSVHeader": header }))
 }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use userpool::{ClientRecord, PoolRecord, UserDescription};
 use userpool_core::{Constraint, Error as PoolError, PasswordPolicy, Violation, Violations};
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 
@@ -31,6 +32,37 @@ pub fn input<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Error
             format!("Value at '{path}' is not of the type the operation expects")
         })
     })
+}
+
+/// A secret member of a request (a password, code, token, session, `SECRET_HASH`, SRP
+/// value, imported hash): deserialised straight from the body into a buffer wiped on drop,
+/// redacted in `Debug`, with no `Display`. Every input shape holds its secrets in this type,
+/// which the redaction test over the shapes' `Debug` checks.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// The secret's text. Every call is a place a secret is read: keep them few.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The text, where a `&str` is expected (`Option<Secret>::as_deref`).
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// Collects the required members a request left out (and members out of their model's
