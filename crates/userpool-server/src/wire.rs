@@ -356,6 +356,60 @@ mod tests {
         }
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Probe {
+        #[allow(dead_code)]
+        username: Option<String>,
+    }
+
+    /// The typed parse refuses what the object parse refuses, with the same exception, and
+    /// never takes an array for a structure (a derived struct would accept one by position).
+    #[test]
+    fn typed_parsing_refuses_what_is_not_one_json_object() {
+        assert!(parse::<Probe>(b"").is_ok());
+        assert!(parse::<Probe>(b" {\"Username\": \"u\", \"Other\": [1, {}]} ").is_ok());
+        for bad in [
+            &b"[\"u\"]"[..],
+            b"[null]",
+            b"\"s\"",
+            b"{",
+            b"{\"Username\": \"u\"} trailing",
+            b"{\"Username\": 5}",
+            b"{\"Username\": \"Hunter2\", \"Username\": \"x\"}",
+            b"\xff",
+        ] {
+            let err = parse::<Probe>(bad).err();
+            assert_eq!(
+                err.as_ref().map(Error::code),
+                Some("SerializationException"),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(err.is_some_and(|e| !e.to_string().contains("Hunter2")));
+        }
+    }
+
+    #[test]
+    fn a_request_body_never_shows_its_bytes() {
+        let body = RequestBody::from_slice(b"{\"Password\":\"Hunter2\"}");
+        assert_eq!(format!("{body:?}"), "RequestBody(<22 bytes redacted>)");
+        assert_eq!(body.as_bytes().len(), 22);
+    }
+
+    /// Growing the buffer keeps every byte, in order, across many chunks.
+    #[test]
+    fn chunks_append_in_order() {
+        let mut buffer = Zeroizing::new(Vec::new());
+        let mut expected = Vec::new();
+        for i in 0..200u8 {
+            let chunk = vec![i; usize::from(i) + 1];
+            expected.extend_from_slice(&chunk);
+            append(&mut buffer, Bytes::from(chunk));
+        }
+        assert_eq!(*buffer, expected);
+    }
+
     /// Whatever an internal failure's cause, the client reads Cognito's generic message.
     #[test]
     fn internal_errors_carry_the_generic_message_only() {

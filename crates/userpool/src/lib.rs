@@ -115,6 +115,7 @@ pub mod tokens;
 mod validate;
 
 pub use userpool_store as store;
+pub use validate::client_id_constraint;
 
 pub use authorize::{AllowAll, Authorizer, Caller};
 #[cfg(feature = "test-util")]

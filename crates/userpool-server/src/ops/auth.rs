@@ -50,9 +50,9 @@ fn delivery(details: &CodeDeliveryDetails) -> Value {
 pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let password = required.take(input.password.as_deref(), "password");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let password = required.password(input.password.as_deref(), "password");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let attributes = input.user_attributes.as_deref().unwrap_or_default();
@@ -73,9 +73,9 @@ pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
 pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     app.pools.confirm_sign_up(client_id, username, code)?;
@@ -85,8 +85,8 @@ pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
 pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let details = app.pools.forgot_password(client_id, username)?;
@@ -96,10 +96,10 @@ pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
 pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
-    let password = required.take(input.password.as_deref(), "password");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
+    let password = required.password(input.password.as_deref(), "password");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     app.pools
@@ -112,8 +112,8 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let details = app.pools.resend_confirmation_code(client_id, username)?;
@@ -138,7 +138,7 @@ pub(super) struct InitiateAuth {
 pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: InitiateAuth = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let flow = required.take(input.auth_flow.as_deref(), "authFlow");
     required.finish()?;
     let params = &input.auth_parameters;
@@ -165,8 +165,8 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
 pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input: InitiateAuth = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     let flow = required.take(input.auth_flow.as_deref(), "authFlow");
     required.finish()?;
     let params = &input.auth_parameters;
@@ -377,7 +377,7 @@ fn verifier_answer<'a>(
         return Ok(None);
     }
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let r = &input.challenge_responses;
     let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
@@ -400,7 +400,7 @@ fn verifier_answer<'a>(
 
 fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let challenge = required.take(input.challenge_name.as_deref(), "challengeName");
     required.finish()?;
     if challenge != "NEW_PASSWORD_REQUIRED" {
@@ -446,6 +446,10 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
 
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: RespondToAuthChallenge = body.parse()?;
+    let mut required = Required::default();
+    required.client_id(input.client_id.as_deref());
+    required.take(input.challenge_name.as_deref(), "challengeName");
+    required.finish()?;
     if let Some(m) = super::mfa::answer(app, &input)? {
         let result =
             app.pools
@@ -480,7 +484,9 @@ pub fn admin_respond_to_auth_challenge(
 ) -> Result<Value, Error> {
     let input: RespondToAuthChallenge = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    required.client_id(input.client_id.as_deref());
+    required.take(input.challenge_name.as_deref(), "challengeName");
     required.finish()?;
     if let Some(m) = super::mfa::answer(app, &input)? {
         let result = app.pools.admin_respond_to_mfa_challenge(
@@ -539,12 +545,12 @@ fn token_input(body: RequestBody) -> Result<WithToken, Error> {
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
 pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
+    let input: WithToken = body.parse()?;
     let mut required = Required::default();
-    let previous = required.take(input.previous_password.as_deref(), "previousPassword");
-    let proposed = required.take(input.proposed_password.as_deref(), "proposedPassword");
+    let previous = required.password(input.previous_password.as_deref(), "previousPassword");
+    let proposed = required.password(input.proposed_password.as_deref(), "proposedPassword");
+    let token = required.take(input.access_token.as_deref(), "accessToken");
     required.finish()?;
-    let token = input.access_token.as_deref().unwrap_or_default();
     app.pools
         .change_password_with_token(token, previous, proposed)?;
     Ok(json!({}))
@@ -582,25 +588,19 @@ pub(super) struct AttributesWithToken {
     user_attribute_names: Option<Vec<String>>,
 }
 
-fn attributes_with_token(body: RequestBody) -> Result<AttributesWithToken, Error> {
-    let input: AttributesWithToken = body.parse()?;
-    if input.access_token.is_none() {
-        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
-    }
-    Ok(input)
-}
-
 /// **UpdateUserAttributes**: the access token's user writes their own attributes.
 /// `CodeDeliveryDetailsList` is empty: this service sends no attribute verification codes
 /// (VerifyUserAttribute is not built).
 pub fn update_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = attributes_with_token(body)?;
-    let Some(attributes) = input.user_attributes.as_deref() else {
-        return Err(PoolError::invalid_parameter("userAttributes", Constraint::Missing).into());
-    };
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let input: AttributesWithToken = body.parse()?;
+    let mut required = Required::default();
+    if input.user_attributes.is_none() {
+        required.violate("userAttributes", Constraint::Missing);
+    }
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let attributes = input.user_attributes.as_deref().unwrap_or_default();
+    let claims = app.pools.verify_access_token(token)?;
     let sent = app.pools.update_user_attributes(
         claims.pool_id.as_str(),
         &claims.username,
@@ -643,7 +643,7 @@ pub fn verify_user_attribute(app: &App, body: RequestBody) -> Result<Value, Erro
     let mut required = Required::default();
     let token = required.take(input.access_token.as_deref(), "accessToken");
     let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    let code = required.take(input.code.as_deref(), "code");
+    let code = required.code(input.code.as_deref(), "code");
     required.finish()?;
     let claims = app.pools.verify_access_token(token)?;
     app.pools
@@ -653,13 +653,15 @@ pub fn verify_user_attribute(app: &App, body: RequestBody) -> Result<Value, Erro
 
 /// **DeleteUserAttributes**: the access token's user deletes their own attributes.
 pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = attributes_with_token(body)?;
-    let Some(names) = input.user_attribute_names.as_deref() else {
-        return Err(PoolError::invalid_parameter("userAttributeNames", Constraint::Missing).into());
-    };
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let input: AttributesWithToken = body.parse()?;
+    let mut required = Required::default();
+    if input.user_attribute_names.is_none() {
+        required.violate("userAttributeNames", Constraint::Missing);
+    }
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let names = input.user_attribute_names.as_deref().unwrap_or_default();
+    let claims = app.pools.verify_access_token(token)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     app.pools
         .delete_user_attributes(claims.pool_id.as_str(), &claims.username, &names)?;

@@ -85,7 +85,7 @@ fn group_page(page: &GroupPage) -> Value {
 /// The members of the operations on one group: pool and group name, both required.
 fn pool_and_group(input: &GroupInput) -> Result<(&str, &str), Error> {
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let name = required.take(input.group_name.as_deref(), "groupName");
     required.finish()?;
     Ok((pool, name))
@@ -131,7 +131,7 @@ pub fn delete_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Val
 pub fn list_groups(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let limit = input.limit(&mut required);
     required.finish()?;
     let page = app
@@ -143,8 +143,8 @@ pub fn list_groups(app: &App, caller: &Caller, body: RequestBody) -> Result<Valu
 /// The membership operations' members: pool, username and group, all required.
 fn membership(input: &GroupInput) -> Result<(&str, &str, &str), Error> {
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let user = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let user = required.username(input.username.as_deref());
     let group = required.take(input.group_name.as_deref(), "groupName");
     required.finish()?;
     Ok((pool, user, group))
@@ -184,8 +184,8 @@ pub fn admin_list_groups_for_user(
 ) -> Result<Value, Error> {
     let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let user = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let user = required.username(input.username.as_deref());
     let limit = input.limit(&mut required);
     required.finish()?;
     let page = app.pools.admin_list_groups_for_user(
@@ -202,7 +202,7 @@ pub fn admin_list_groups_for_user(
 pub fn list_users_in_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let group = required.take(input.group_name.as_deref(), "groupName");
     let limit = input.limit(&mut required);
     required.finish()?;

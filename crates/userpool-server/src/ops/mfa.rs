@@ -95,15 +95,17 @@ struct SmsConfig {
     sms_authentication_message: Option<String>,
 }
 
-/// `AccessToken` or `Session`, not both and not neither (Cognito's rule).
-fn token_or_session(input: &TokenOrSession) -> Result<(), Error> {
+/// `AccessToken` or `Session`, not both and not neither (Cognito's rule); neither is
+/// recorded as a missing `accessToken`, reported with the request's other missing members.
+fn token_or_session(input: &TokenOrSession, required: &mut Required) -> Result<(), Error> {
     match (&input.access_token, &input.session) {
         (Some(_), Some(_)) => Err(PoolError::InvalidParameterMessage(
             "Only one of AccessToken or Session may be given".into(),
         )
         .into()),
         (None, None) => {
-            Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into())
+            required.violate("accessToken", Constraint::Missing);
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -112,7 +114,9 @@ fn token_or_session(input: &TokenOrSession) -> Result<(), Error> {
 /// **AssociateSoftwareToken**: `SecretCode`, and a new `Session` when called with one.
 pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: TokenOrSession = body.parse()?;
-    token_or_session(&input)?;
+    let mut required = Required::default();
+    token_or_session(&input, &mut required)?;
+    required.finish()?;
     if let Some(session) = &input.session {
         let (secret, session) = app.pools.associate_software_token_in_session(session)?;
         return Ok(json!({ "SecretCode": secret.as_str(), "Session": session.expose() }));
@@ -131,9 +135,9 @@ pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, E
 pub fn verify_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
     let input: TokenOrSession = body.parse()?;
     let mut required = Required::default();
+    token_or_session(&input, &mut required)?;
     let code = required.take(input.user_code.as_deref(), "userCode");
     required.finish()?;
-    token_or_session(&input)?;
     if let Some(session) = &input.session {
         let session = app.pools.verify_software_token_in_session(session, code)?;
         return Ok(json!({ "Status": "SUCCESS", "Session": session.expose() }));
@@ -170,8 +174,8 @@ pub fn admin_set_user_mfa_preference(
 ) -> Result<Value, Error> {
     let input: Preference = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let username = required.take(input.username.as_deref(), "username");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     app.pools.admin_set_user_mfa_preference(
         caller,
@@ -229,8 +233,8 @@ pub fn admin_set_user_settings(
 ) -> Result<Value, Error> {
     let input: UserSettings = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let username = required.take(input.username.as_deref(), "username");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     let sms = sms_from_options(input.mfa_options.as_deref())?;
     app.pools
@@ -263,7 +267,7 @@ pub fn set_user_pool_mfa_config(
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let mut config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
     if let Some(mode) = &input.mfa_configuration {
@@ -290,7 +294,7 @@ pub fn get_user_pool_mfa_config(
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
     Ok(pool_mfa_config(&config))
@@ -317,7 +321,7 @@ pub(super) fn answer<'a>(
         _ => return Ok(None),
     };
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let session = required.take(input.session.as_deref(), "session");
     required.finish()?;
     let r = &input.challenge_responses;

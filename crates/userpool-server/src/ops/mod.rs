@@ -119,3 +119,114 @@ pub fn call(
         O::GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config(app, admin()?, body),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Secrets are typed from the moment they are parsed (SPEC §14): every input shape that
+    //! carries one holds it as a zeroizing, redacted `Secret`, so formatting a parsed input
+    //! never shows it. A secret member typed `String` would fail here.
+
+    use super::shapes::Secret;
+    use super::*;
+
+    const SENTINEL: &str = "Sentinel-Secret-9";
+
+    /// Parses `body` into `T` and formats it.
+    fn debug<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        match RequestBody::from_slice(body.as_bytes()).parse::<T>() {
+            Ok(parsed) => format!("{parsed:?}"),
+            Err(e) => panic!("{body}: {e}"),
+        }
+    }
+
+    #[test]
+    fn spec_14_no_input_shape_shows_a_secret_in_debug() {
+        let s = SENTINEL;
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "SignUp / ConfirmSignUp / ConfirmForgotPassword",
+                debug::<auth::PublicInput>(&format!(
+                    r#"{{"ClientId":"c","Username":"u","Password":"{s}","SecretHash":"{s}","ConfirmationCode":"{s}"}}"#
+                )),
+            ),
+            (
+                "InitiateAuth / AdminInitiateAuth",
+                debug::<auth::InitiateAuth>(&format!(
+                    r#"{{"AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{"USERNAME":"u","PASSWORD":"{s}","SRP_A":"{s}","REFRESH_TOKEN":"{s}","SECRET_HASH":"{s}"}}}}"#
+                )),
+            ),
+            (
+                "RespondToAuthChallenge / AdminRespondToAuthChallenge",
+                debug::<auth::RespondToAuthChallenge>(&format!(
+                    r#"{{"ChallengeName":"SMS_MFA","Session":"{s}","ChallengeResponses":{{"NEW_PASSWORD":"{s}","SMS_MFA_CODE":"{s}","PASSWORD_CLAIM_SIGNATURE":"{s}"}}}}"#
+                )),
+            ),
+            (
+                "ChangePassword / GetUser / GlobalSignOut / DeleteUser",
+                debug::<auth::WithToken>(&format!(
+                    r#"{{"AccessToken":"{s}","PreviousPassword":"{s}","ProposedPassword":"{s}"}}"#
+                )),
+            ),
+            (
+                "UpdateUserAttributes / DeleteUserAttributes",
+                debug::<auth::AttributesWithToken>(&format!(
+                    r#"{{"AccessToken":"{s}","UserAttributeNames":["email"]}}"#
+                )),
+            ),
+            (
+                "GetUserAttributeVerificationCode / VerifyUserAttribute",
+                debug::<auth::AttributeCode>(&format!(
+                    r#"{{"AccessToken":"{s}","AttributeName":"email","Code":"{s}"}}"#
+                )),
+            ),
+            (
+                "AssociateSoftwareToken / VerifySoftwareToken",
+                debug::<mfa::TokenOrSession>(&format!(
+                    r#"{{"AccessToken":"{s}","Session":"{s}","UserCode":"{s}"}}"#
+                )),
+            ),
+            (
+                "SetUserMFAPreference",
+                debug::<mfa::Preference>(&format!(r#"{{"AccessToken":"{s}"}}"#)),
+            ),
+            (
+                "SetUserSettings",
+                debug::<mfa::UserSettings>(&format!(r#"{{"AccessToken":"{s}"}}"#)),
+            ),
+            (
+                "AdminCreateUser",
+                debug::<users::UserInput>(&format!(
+                    r#"{{"UserPoolId":"p","Username":"u","TemporaryPassword":"{s}"}}"#
+                )),
+            ),
+            (
+                "AdminSetUserPassword",
+                debug::<users::SetPassword>(&format!(
+                    r#"{{"UserPoolId":"p","Username":"u","Password":"{s}","Permanent":true}}"#
+                )),
+            ),
+            (
+                "AdminImportUsers",
+                debug::<users::ImportUsers>(&format!(
+                    r#"{{"UserPoolId":"p","Users":[{{"Username":"u","PasswordHash":"{s}"}}]}}"#
+                )),
+            ),
+        ];
+        for (operations, formatted) in cases {
+            assert!(!formatted.contains(SENTINEL), "{operations}: {formatted}");
+            assert!(
+                formatted.contains("<redacted>"),
+                "{operations}: {formatted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_reads_back_and_formats_redacted() {
+        let parsed: std::collections::BTreeMap<String, Secret> =
+            crate::wire::parse(format!(r#"{{"k":"{SENTINEL}"}}"#).as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.get("k").map(Secret::expose), Some(SENTINEL));
+        assert_eq!(format!("{parsed:?}"), r#"{"k": Secret(<redacted>)}"#);
+    }
+}

@@ -54,7 +54,7 @@ fn domain_description(domain: &DomainRecord) -> Value {
 fn domain_members(input: &DomainInput, pool_required: bool) -> Result<(&str, &str), Error> {
     let mut required = Required::default();
     let pool = if pool_required {
-        required.take(input.user_pool_id.as_deref(), "userPoolId")
+        required.pool_id(input.user_pool_id.as_deref())
     } else {
         ""
     };
@@ -245,7 +245,7 @@ pub fn list_resource_servers(
 ) -> Result<Value, Error> {
     let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let page = app.pools.list_resource_servers(
         caller,
@@ -392,7 +392,7 @@ pub fn get_identity_provider_by_identifier(
 ) -> Result<Value, Error> {
     let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let identifier = required.take(input.idp_identifier.as_deref(), "idpIdentifier");
     required.finish()?;
     let provider = app
@@ -409,7 +409,7 @@ pub fn list_identity_providers(
 ) -> Result<Value, Error> {
     let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let page = app.pools.list_identity_providers(
         caller,

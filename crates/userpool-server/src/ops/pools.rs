@@ -205,7 +205,7 @@ pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
     let mut settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     // The mode SetUserPoolMfaConfig set is what DescribeUserPool answers; a client that
     // sends it back (or changes it) is honoured as SetUserPoolMfaConfig would be.
@@ -318,7 +318,7 @@ pub fn create_user_pool_client(
 ) -> Result<Value, Error> {
     let input: CreateUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     let name = required.take(input.client_name.as_deref(), "clientName");
     required.finish()?;
     let prevent = match input.prevent_user_existence_errors.as_deref() {
@@ -358,8 +358,8 @@ pub fn describe_user_pool_client(
 ) -> Result<Value, Error> {
     let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let client = app.pools.describe_user_pool_client(caller, id, client_id)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
@@ -381,7 +381,7 @@ pub fn list_user_pool_clients(
 ) -> Result<Value, Error> {
     let input: ListUserPoolClients = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let max = input.max_results.map(|m| usize::try_from(m).unwrap_or(0));
     let page = app
@@ -451,8 +451,8 @@ pub fn update_user_pool_client(
     }
     let input: UpdateUserPoolClient = shapes::input(input)?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let update = ClientUpdate {
         client_name: input.client_name,
@@ -476,8 +476,8 @@ pub fn delete_user_pool_client(
 ) -> Result<Value, Error> {
     let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     app.pools.delete_user_pool_client(caller, id, client_id)?;
     Ok(json!({}))
@@ -498,7 +498,7 @@ pub fn add_custom_attributes(
 ) -> Result<Value, Error> {
     let input: AddCustomAttributes = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     if input.custom_attributes.is_none() {
         required.violate("customAttributes", userpool_core::Constraint::Missing);
     }

@@ -31,8 +31,8 @@ impl UserInput {
     /// Pool id and username, both required.
     fn target(&self) -> Result<(&str, &str), Error> {
         let mut required = Required::default();
-        let pool = required.take(self.user_pool_id.as_deref(), "userPoolId");
-        let name = required.take(self.username.as_deref(), "username");
+        let pool = required.pool_id(self.user_pool_id.as_deref());
+        let name = required.username(self.username.as_deref());
         required.finish()?;
         Ok((pool, name))
     }
@@ -51,7 +51,13 @@ fn on_user<T>(
 
 pub fn admin_create_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
+    let mut required = Required::default();
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let name = required.username(input.username.as_deref());
+    if let Some(password) = input.temporary_password.as_deref() {
+        required.password(Some(password), "temporaryPassword");
+    }
+    required.finish()?;
     let action = input
         .message_action
         .as_deref()
@@ -93,7 +99,7 @@ struct ImportedUser {
 pub fn admin_import_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input: ImportUsers = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let users = input.users.unwrap_or_default();
     for user in &users {
         required.take(user.username.as_deref(), "users.member.username");
@@ -246,7 +252,7 @@ struct ListUsers {
 pub fn list_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let input: ListUsers = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     if let Err(broken) = UserPools::<dyn Store>::list_users_limit(input.limit) {
         required.violate("limit", broken);
     }
@@ -287,8 +293,8 @@ pub fn admin_delete_user_attributes(
 ) -> Result<Value, Error> {
     let input: DeleteAttributesInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let name = required.username(input.username.as_deref());
     if input.user_attribute_names.is_none() {
         required.violate("userAttributeNames", Constraint::Missing);
     }
