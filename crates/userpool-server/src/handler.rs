@@ -13,7 +13,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tower_http::catch_panic::CatchPanicLayer;
 use userpool_core::UserPoolId;
 
@@ -130,18 +130,17 @@ async fn run(
             method,
             uri,
             headers,
-            &body,
+            body.as_bytes(),
             &app.admin,
             app.clock.now(),
         )?),
         Access::Public => None,
     };
-    let input = wire::parse_object(&body)?;
     if op.access() == Access::Public {
-        limit_username(app, &input)?;
+        limit_username(app, body.as_bytes())?;
     }
     let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || ops::call(&app, op, caller.as_ref(), input))
+    tokio::task::spawn_blocking(move || ops::call(&app, op, caller.as_ref(), body))
         .await
         .map_err(|e| Error::internal(format!("operation task failed: {e}")))?
 }
@@ -151,21 +150,33 @@ async fn run(
 /// ConfirmForgotPassword, ResendConfirmationCode), `AuthParameters.USERNAME`
 /// (InitiateAuth), `ChallengeResponses.USERNAME` (RespondToAuthChallenge). A token
 /// refresh names no username; it is limited by the token's user (see `ops`).
-fn limit_username(app: &App, input: &Map<String, Value>) -> Result<(), Error> {
-    let nested = |map: &str| {
-        input
-            .get(map)
-            .and_then(|m| m.get("USERNAME"))
-            .and_then(Value::as_str)
+///
+/// Only the names are read (every other member is skipped unparsed, secrets included); a
+/// body that does not parse is left to the operation, which refuses it.
+fn limit_username(app: &App, body: &[u8]) -> Result<(), Error> {
+    #[derive(serde::Deserialize)]
+    struct Nested {
+        #[serde(rename = "USERNAME")]
+        username: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Names {
+        client_id: Option<String>,
+        username: Option<String>,
+        auth_parameters: Option<Nested>,
+        challenge_responses: Option<Nested>,
+    }
+    let Ok(names) = wire::parse::<Names>(body) else {
+        return Ok(());
     };
-    let client_id = input.get("ClientId").and_then(Value::as_str);
-    let username = input
-        .get("Username")
-        .and_then(Value::as_str)
-        .or_else(|| nested("AuthParameters"))
-        .or_else(|| nested("ChallengeResponses"));
-    if let (Some(client_id), Some(username)) = (client_id, username) {
-        app.pools.limit_username(client_id, username)?;
+    let nested = |map: Option<Nested>| map.and_then(|m| m.username);
+    let username = names
+        .username
+        .or_else(|| nested(names.auth_parameters))
+        .or_else(|| nested(names.challenge_responses));
+    if let (Some(client_id), Some(username)) = (names.client_id, username) {
+        app.pools.limit_username(&client_id, &username)?;
     }
     Ok(())
 }

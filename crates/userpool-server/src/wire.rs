@@ -8,7 +8,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::error::Error;
 
@@ -28,17 +30,144 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// only.
 pub const INTERNAL_ERROR_MESSAGE: &str = "An internal error occurred.";
 
+/// A request body, held in a buffer that is wiped when dropped: it may carry a password, a
+/// code or a token. Parse it with [`RequestBody::parse`], which consumes (and so wipes) it.
+///
+/// The buffers the HTTP stack read the body into are its own and outside this type's reach;
+/// the bytes handed over are copied into this buffer, the chunks wiped where no one else
+/// holds them, and the buffer grows by copying into a fresh zeroizing buffer, so no
+/// reallocation leaves a stale copy behind.
+pub struct RequestBody(Zeroizing<Vec<u8>>);
+
+impl RequestBody {
+    /// A body from bytes already in hand (tests, the fuzz targets, hosts that read bodies
+    /// themselves).
+    #[must_use]
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        RequestBody(Zeroizing::new(bytes.to_vec()))
+    }
+
+    /// The bytes, for what must see them raw (SigV4's payload hash).
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Deserialises the body straight into an operation's input shape, then wipes the
+    /// buffer (it is consumed). An empty body is `{}`, as AWS accepts.
+    ///
+    /// # Errors
+    /// `SerializationException` for a body that is not JSON, not an object, or has a member
+    /// of the wrong type (named, its value never echoed: it may be a password).
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, Error> {
+        parse(&self.0)
+    }
+
+    /// The body as a generic JSON object, for the operations whose shape is read member by
+    /// member and carries no secret (pool settings).
+    ///
+    /// # Errors
+    /// As [`parse_object`].
+    pub fn object(self) -> Result<Map<String, Value>, Error> {
+        parse_object(&self.0)
+    }
+}
+
+/// The bytes, as the OAuth endpoints' form parser reads them.
+impl std::ops::Deref for RequestBody {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RequestBody(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// Deserialises `body` into `T`; see [`RequestBody::parse`].
+///
+/// # Errors
+/// `SerializationException`.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    // A derived struct also accepts a JSON array (its members by position): only an object
+    // is a request.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => not_an_object(),
+                Err(e) => not_json(&e),
+            },
+        );
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    match parsed {
+        Ok(value) => match deserializer.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(not_json(&e)),
+        },
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if !inner.is_data() {
+                return Err(not_json(&inner));
+            }
+            Err(Error::Serialization(if path == "." {
+                "The request body does not have the operation's shape".into()
+            } else {
+                format!(
+                    "Value at '{}' is not of the type the operation expects",
+                    path.chars().take(128).collect::<String>()
+                )
+            }))
+        }
+    }
+}
+
+fn not_an_object() -> Error {
+    Error::Serialization(
+        "Start of structure or map expected: the body must be a JSON object".into(),
+    )
+}
+
+fn not_json(e: &serde_json::Error) -> Error {
+    Error::Serialization(format!(
+        "The body is not valid JSON ({} at line {} column {})",
+        describe(e),
+        e.line(),
+        e.column()
+    ))
+}
+
 /// Reads the whole body, at most [`MAX_BODY_BYTES`] within [`BODY_READ_TIMEOUT`] (a total
 /// deadline, not one per chunk: a body trickling a byte at a time is cut off as surely as
-/// a stalled one).
+/// a stalled one), into a [`RequestBody`].
 ///
 /// # Errors
 /// `SerializationException` for a body too large or cut off, `RequestTimeoutException`
 /// for one that did not arrive in time.
-pub async fn read_body(body: Body) -> Result<Bytes, Error> {
-    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
-    match tokio::time::timeout(BODY_READ_TIMEOUT, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+pub async fn read_body(body: Body) -> Result<RequestBody, Error> {
+    let mut limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    let collect = async {
+        let mut buffer = Zeroizing::new(Vec::new());
+        while let Some(frame) = limited.frame().await {
+            if let Ok(data) = frame?.into_data() {
+                append(&mut buffer, data);
+            }
+        }
+        Ok::<_, axum::BoxError>(buffer)
+    };
+    match tokio::time::timeout(BODY_READ_TIMEOUT, collect).await {
+        Ok(Ok(buffer)) => Ok(RequestBody(buffer)),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(Error::Serialization(
             format!("Request body is larger than {MAX_BODY_BYTES} bytes"),
         )),
@@ -46,6 +175,25 @@ pub async fn read_body(body: Body) -> Result<Bytes, Error> {
             "The request body could not be read".into(),
         )),
         Err(_) => Err(Error::RequestTimeout),
+    }
+}
+
+/// Appends a chunk without leaving copies: growth moves the bytes into a fresh zeroizing
+/// buffer (the old one is wiped as it drops), and the chunk is wiped when nothing else
+/// holds it.
+fn append(buffer: &mut Zeroizing<Vec<u8>>, chunk: Bytes) {
+    let needed = buffer.len().saturating_add(chunk.len());
+    if needed > buffer.capacity() {
+        let capacity = needed
+            .max(buffer.capacity().saturating_mul(2))
+            .min(MAX_BODY_BYTES.max(needed));
+        let mut grown = Zeroizing::new(Vec::with_capacity(capacity));
+        grown.extend_from_slice(buffer);
+        *buffer = grown;
+    }
+    buffer.extend_from_slice(&chunk);
+    if let Ok(mut owned) = chunk.try_into_mut() {
+        owned.as_mut().zeroize();
     }
 }
 
@@ -99,15 +247,8 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Error> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::Serialization(
-            "Start of structure or map expected: the body must be a JSON object".into(),
-        )),
-        Err(e) => Err(Error::Serialization(format!(
-            "The body is not valid JSON ({} at line {} column {})",
-            describe(&e),
-            e.line(),
-            e.column()
-        ))),
+        Ok(_) => Err(not_an_object()),
+        Err(e) => Err(not_json(&e)),
     }
 }
 
@@ -213,6 +354,60 @@ mod tests {
             );
             assert!(err.is_some_and(|e| !e.to_string().contains("Hunter2")));
         }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Probe {
+        #[allow(dead_code)]
+        username: Option<String>,
+    }
+
+    /// The typed parse refuses what the object parse refuses, with the same exception, and
+    /// never takes an array for a structure (a derived struct would accept one by position).
+    #[test]
+    fn typed_parsing_refuses_what_is_not_one_json_object() {
+        assert!(parse::<Probe>(b"").is_ok());
+        assert!(parse::<Probe>(b" {\"Username\": \"u\", \"Other\": [1, {}]} ").is_ok());
+        for bad in [
+            &b"[\"u\"]"[..],
+            b"[null]",
+            b"\"s\"",
+            b"{",
+            b"{\"Username\": \"u\"} trailing",
+            b"{\"Username\": 5}",
+            b"{\"Username\": \"Hunter2\", \"Username\": \"x\"}",
+            b"\xff",
+        ] {
+            let err = parse::<Probe>(bad).err();
+            assert_eq!(
+                err.as_ref().map(Error::code),
+                Some("SerializationException"),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+            assert!(err.is_some_and(|e| !e.to_string().contains("Hunter2")));
+        }
+    }
+
+    #[test]
+    fn a_request_body_never_shows_its_bytes() {
+        let body = RequestBody::from_slice(b"{\"Password\":\"Hunter2\"}");
+        assert_eq!(format!("{body:?}"), "RequestBody(<22 bytes redacted>)");
+        assert_eq!(body.as_bytes().len(), 22);
+    }
+
+    /// Growing the buffer keeps every byte, in order, across many chunks.
+    #[test]
+    fn chunks_append_in_order() {
+        let mut buffer = Zeroizing::new(Vec::new());
+        let mut expected = Vec::new();
+        for i in 0..200u8 {
+            let chunk = vec![i; usize::from(i) + 1];
+            expected.extend_from_slice(&chunk);
+            append(&mut buffer, Bytes::from(chunk));
+        }
+        assert_eq!(*buffer, expected);
     }
 
     /// Whatever an internal failure's cause, the client reads Cognito's generic message.

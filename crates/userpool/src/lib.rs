@@ -56,9 +56,10 @@
 //!
 //! 1. **Wire** (`userpool-server`): the head and body are read within their bounds
 //!    (SPEC §13), `Content-Type` checked, `X-Amz-Target` names the operation, the SigV4
-//!    signature is verified, and the body is read as a JSON object. On a blocking thread
-//!    the operation deserialises its members (the password straight into zeroizing
-//!    memory) and validates them **once**, with
+//!    signature is verified over the body, which is held in a buffer wiped on drop. On a
+//!    blocking thread the operation deserialises that buffer **once**, straight into its
+//!    typed input (the password into zeroizing memory), consuming and wiping the buffer,
+//!    and validates the members **once**, with
 //!    [`userpool_core::AdminSetUserPasswordInput::parse`], which reports every missing or
 //!    invalid member together, in Cognito's order.
 //! 2. **Service** ([`UserPools::admin_set_user_password_input`]): the host's
@@ -115,6 +116,7 @@ pub mod tokens;
 mod validate;
 
 pub use userpool_store as store;
+pub use validate::client_id_constraint;
 
 pub use authorize::{AllowAll, Authorizer, Caller};
 #[cfg(feature = "test-util")]

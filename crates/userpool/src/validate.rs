@@ -8,6 +8,26 @@ use userpool_core::{
     Violations,
 };
 
+/// The constraint a `ClientId` breaks, if any: 1..=128 characters of `[\w+]+` (Cognito's
+/// model). Public so the wire layer reports a malformed client id in the same list as the
+/// members a request left out.
+#[must_use]
+pub fn client_id_constraint(value: &str) -> Option<Constraint> {
+    let n = value.chars().count();
+    if n == 0 {
+        Some(Constraint::TooShort { min: 1 })
+    } else if n > 128 {
+        Some(Constraint::TooLong { max: 128 })
+    } else if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
+    {
+        Some(Constraint::Pattern(r"[\w+]+"))
+    } else {
+        None
+    }
+}
+
 /// Collects the violations of one request's members.
 #[derive(Debug, Default)]
 pub(crate) struct Validator {
@@ -51,21 +71,9 @@ impl Validator {
         self.take(ConfirmationCode::parse(value))
     }
 
-    /// `ClientId`: 1..=128 characters of `[\w+]+`.
+    /// `ClientId`: see [`client_id_constraint`].
     pub(crate) fn client_id(&mut self, value: &str) -> Option<String> {
-        let n = value.chars().count();
-        let constraint = if n == 0 {
-            Some(Constraint::TooShort { min: 1 })
-        } else if n > 128 {
-            Some(Constraint::TooLong { max: 128 })
-        } else if !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
-        {
-            Some(Constraint::Pattern(r"[\w+]+"))
-        } else {
-            None
-        };
+        let constraint = client_id_constraint(value);
         self.check("clientId", constraint).then(|| value.to_owned())
     }
 

@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -273,7 +273,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// Reads a body of at most [`MAX_FORM_BYTES`] within the wire's deadline.
-async fn read_form(body: Body) -> Result<Bytes, Error> {
+async fn read_form(body: Body) -> Result<crate::wire::RequestBody, Error> {
     let bytes = crate::wire::read_body(body).await?;
     if bytes.len() > MAX_FORM_BYTES {
         return Err(Error::Serialization("The form is too large.".into()));

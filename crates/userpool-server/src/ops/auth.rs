@@ -7,24 +7,25 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::shapes::{self, Attribute, Required};
+use super::shapes::{self, Attribute, Required, Secret};
 use crate::App;
 use crate::error::Error;
 use crate::tokens::Issued;
+use crate::wire::RequestBody;
 
 /// Members of the public operations.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct PublicInput {
+pub(super) struct PublicInput {
     client_id: Option<String>,
     username: Option<String>,
-    password: Option<String>,
-    secret_hash: Option<String>,
-    confirmation_code: Option<String>,
+    password: Option<Secret>,
+    secret_hash: Option<Secret>,
+    confirmation_code: Option<Secret>,
     user_attributes: Option<Vec<Attribute>>,
 }
 
@@ -46,12 +47,12 @@ fn delivery(details: &CodeDeliveryDetails) -> Value {
     })
 }
 
-pub fn sign_up(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: PublicInput = shapes::input(input)?;
+pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let password = required.take(input.password.as_deref(), "password");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let password = required.password(input.password.as_deref(), "password");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let attributes = input.user_attributes.as_deref().unwrap_or_default();
@@ -69,36 +70,36 @@ pub fn sign_up(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
     Ok(out)
 }
 
-pub fn confirm_sign_up(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: PublicInput = shapes::input(input)?;
+pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     app.pools.confirm_sign_up(client_id, username, code)?;
     Ok(json!({}))
 }
 
-pub fn forgot_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: PublicInput = shapes::input(input)?;
+pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let details = app.pools.forgot_password(client_id, username)?;
     Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
 }
 
-pub fn confirm_forgot_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: PublicInput = shapes::input(input)?;
+pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
-    let code = required.take(input.confirmation_code.as_deref(), "confirmationCode");
-    let password = required.take(input.password.as_deref(), "password");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
+    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
+    let password = required.password(input.password.as_deref(), "password");
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     app.pools
@@ -108,11 +109,11 @@ pub fn confirm_forgot_password(app: &App, input: Map<String, Value>) -> Result<V
 
 /// **ResendConfirmationCode**: `CodeDeliveryDetails` when the user has somewhere to send
 /// the code (the service decides, SPEC §12 limits included).
-pub fn resend_confirmation_code(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: PublicInput = shapes::input(input)?;
+pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: PublicInput = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
-    let username = required.take(input.username.as_deref(), "username");
+    let client_id = required.client_id(input.client_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     check_secret(app, client_id, username, input.secret_hash.as_deref())?;
     let details = app.pools.resend_confirmation_code(client_id, username)?;
@@ -123,21 +124,21 @@ pub fn resend_confirmation_code(app: &App, input: Map<String, Value>) -> Result<
 }
 
 /// InitiateAuth and AdminInitiateAuth.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct InitiateAuth {
+pub(super) struct InitiateAuth {
     user_pool_id: Option<String>,
     client_id: Option<String>,
     auth_flow: Option<String>,
     #[serde(default)]
-    auth_parameters: BTreeMap<String, String>,
+    auth_parameters: BTreeMap<String, Secret>,
 }
 
 /// **InitiateAuth**: `USER_PASSWORD_AUTH` or `REFRESH_TOKEN_AUTH` (alias `REFRESH_TOKEN`).
-pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: InitiateAuth = shapes::input(input)?;
+pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: InitiateAuth = body.parse()?;
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let flow = required.take(input.auth_flow.as_deref(), "authFlow");
     required.finish()?;
     let params = &input.auth_parameters;
@@ -161,15 +162,11 @@ pub fn initiate_auth(app: &App, input: Map<String, Value>) -> Result<Value, Erro
 
 /// **AdminInitiateAuth**: `ADMIN_USER_PASSWORD_AUTH` (alias `ADMIN_NO_SRP_AUTH`) or
 /// `REFRESH_TOKEN_AUTH`, for a client of the named pool.
-pub fn admin_initiate_auth(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input: InitiateAuth = shapes::input(input)?;
+pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input: InitiateAuth = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     let flow = required.take(input.auth_flow.as_deref(), "authFlow");
     required.finish()?;
     let params = &input.auth_parameters;
@@ -212,11 +209,11 @@ fn unsupported_flow(flow: &str, implemented: &str) -> Error {
 fn password_flow(
     app: &App,
     client_id: &str,
-    params: &BTreeMap<String, String>,
+    params: &BTreeMap<String, Secret>,
     sign_in: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
     let (username, password) = credentials(params)?;
-    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
     check_secret(app, client_id, username, secret_hash)?;
     let result = sign_in(username, password)?;
     auth_response(app, result)
@@ -227,7 +224,7 @@ fn password_flow(
 fn srp_flow(
     app: &App,
     client_id: &str,
-    params: &BTreeMap<String, String>,
+    params: &BTreeMap<String, Secret>,
     start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
     let (username, srp_a) = match (params.get("USERNAME"), params.get("SRP_A")) {
@@ -235,7 +232,7 @@ fn srp_flow(
         (None, _) => return Err(missing("USERNAME")),
         (_, None) => return Err(missing("SRP_A")),
     };
-    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
     check_secret(app, client_id, username, secret_hash)?;
     let result = start(username, srp_a)?;
     auth_response(app, result)
@@ -246,7 +243,7 @@ pub(super) fn missing(name: &str) -> Error {
 }
 
 /// `USERNAME` and `PASSWORD` of the password flows.
-fn credentials(params: &BTreeMap<String, String>) -> Result<(&str, &str), Error> {
+fn credentials(params: &BTreeMap<String, Secret>) -> Result<(&str, &str), Error> {
     match (params.get("USERNAME"), params.get("PASSWORD")) {
         (Some(u), Some(p)) => Ok((u, p)),
         (None, _) => Err(PoolError::InvalidParameterMessage(
@@ -268,7 +265,7 @@ fn credentials(params: &BTreeMap<String, String>) -> Result<(&str, &str), Error>
 fn refresh(
     app: &App,
     client: &ClientRecord,
-    params: &BTreeMap<String, String>,
+    params: &BTreeMap<String, Secret>,
 ) -> Result<Value, Error> {
     let Some(token) = params.get("REFRESH_TOKEN") else {
         return Err(PoolError::InvalidParameterMessage(
@@ -276,7 +273,7 @@ fn refresh(
         )
         .into());
     };
-    let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
     let issued = app.pools.refresh_tokens(client, token, secret_hash)?;
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
 }
@@ -339,15 +336,15 @@ fn challenge_attributes(user: &UserDescription) -> Result<String, Error> {
 }
 
 /// RespondToAuthChallenge and AdminRespondToAuthChallenge.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct RespondToAuthChallenge {
     user_pool_id: Option<String>,
     pub(super) client_id: Option<String>,
     pub(super) challenge_name: Option<String>,
-    pub(super) session: Option<String>,
+    pub(super) session: Option<Secret>,
     #[serde(default)]
-    pub(super) challenge_responses: BTreeMap<String, String>,
+    pub(super) challenge_responses: BTreeMap<String, Secret>,
 }
 
 /// The parts of a NEW_PASSWORD_REQUIRED answer, after the checks both variants share.
@@ -380,10 +377,10 @@ fn verifier_answer<'a>(
         return Ok(None);
     }
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let r = &input.challenge_responses;
-    let get = |name: &str| r.get(name).map(String::as_str).ok_or_else(|| missing(name));
+    let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
     let username = get("USERNAME")?;
     let answer = VerifierAnswer {
         client_id,
@@ -396,14 +393,14 @@ fn verifier_answer<'a>(
         app,
         client_id,
         username,
-        r.get("SECRET_HASH").map(String::as_str),
+        r.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Some(answer))
 }
 
 fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let challenge = required.take(input.challenge_name.as_deref(), "challengeName");
     required.finish()?;
     if challenge != "NEW_PASSWORD_REQUIRED" {
@@ -420,7 +417,7 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         .iter()
         .filter_map(|(key, value)| {
             key.strip_prefix("userAttributes.")
-                .map(|name| (name, value.as_str()))
+                .map(|name| (name, value.expose()))
         })
         .collect();
     let (Some(username), Some(new_password)) =
@@ -436,7 +433,7 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         app,
         client_id,
         username,
-        responses.get("SECRET_HASH").map(String::as_str),
+        responses.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Answer {
         client_id,
@@ -447,8 +444,12 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
     })
 }
 
-pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = shapes::input(input)?;
+pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: RespondToAuthChallenge = body.parse()?;
+    let mut required = Required::default();
+    required.client_id(input.client_id.as_deref());
+    required.take(input.challenge_name.as_deref(), "challengeName");
+    required.finish()?;
     if let Some(m) = super::mfa::answer(app, &input)? {
         let result =
             app.pools
@@ -479,11 +480,13 @@ pub fn respond_to_auth_challenge(app: &App, input: Map<String, Value>) -> Result
 pub fn admin_respond_to_auth_challenge(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = shapes::input(input)?;
+    let input: RespondToAuthChallenge = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    required.client_id(input.client_id.as_deref());
+    required.take(input.challenge_name.as_deref(), "challengeName");
     required.finish()?;
     if let Some(m) = super::mfa::answer(app, &input)? {
         let result = app.pools.admin_respond_to_mfa_challenge(
@@ -524,16 +527,16 @@ pub fn admin_respond_to_auth_challenge(
 }
 
 /// The operations that carry an access token.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct WithToken {
-    access_token: Option<String>,
-    previous_password: Option<String>,
-    proposed_password: Option<String>,
+pub(super) struct WithToken {
+    access_token: Option<Secret>,
+    previous_password: Option<Secret>,
+    proposed_password: Option<Secret>,
 }
 
-fn token_input(input: Map<String, Value>) -> Result<WithToken, Error> {
-    let input: WithToken = shapes::input(input)?;
+fn token_input(body: RequestBody) -> Result<WithToken, Error> {
+    let input: WithToken = body.parse()?;
     if input.access_token.is_none() {
         return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
     }
@@ -541,21 +544,21 @@ fn token_input(input: Map<String, Value>) -> Result<WithToken, Error> {
 }
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
-pub fn change_password(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = token_input(input)?;
+pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: WithToken = body.parse()?;
     let mut required = Required::default();
-    let previous = required.take(input.previous_password.as_deref(), "previousPassword");
-    let proposed = required.take(input.proposed_password.as_deref(), "proposedPassword");
+    let previous = required.password(input.previous_password.as_deref(), "previousPassword");
+    let proposed = required.password(input.proposed_password.as_deref(), "proposedPassword");
+    let token = required.take(input.access_token.as_deref(), "accessToken");
     required.finish()?;
-    let token = input.access_token.as_deref().unwrap_or_default();
     app.pools
         .change_password_with_token(token, previous, proposed)?;
     Ok(json!({}))
 }
 
 /// **GetUser**: the access token's user.
-pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = token_input(input)?;
+pub fn get_user(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input = token_input(body)?;
     let user = app
         .pools
         .get_user(input.access_token.as_deref().unwrap_or_default())?;
@@ -570,40 +573,34 @@ pub fn get_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
 
 /// **GlobalSignOut**: revokes every refresh token of the token's user, and the access
 /// tokens issued from them (this one included).
-pub fn global_sign_out(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = token_input(input)?;
+pub fn global_sign_out(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input = token_input(body)?;
     app.pools
         .global_sign_out(input.access_token.as_deref().unwrap_or_default())?;
     Ok(json!({}))
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttributesWithToken {
-    access_token: Option<String>,
+pub(super) struct AttributesWithToken {
+    access_token: Option<Secret>,
     user_attributes: Option<Vec<Attribute>>,
     user_attribute_names: Option<Vec<String>>,
-}
-
-fn attributes_with_token(input: Map<String, Value>) -> Result<AttributesWithToken, Error> {
-    let input: AttributesWithToken = shapes::input(input)?;
-    if input.access_token.is_none() {
-        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
-    }
-    Ok(input)
 }
 
 /// **UpdateUserAttributes**: the access token's user writes their own attributes.
 /// `CodeDeliveryDetailsList` is empty: this service sends no attribute verification codes
 /// (VerifyUserAttribute is not built).
-pub fn update_user_attributes(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = attributes_with_token(input)?;
-    let Some(attributes) = input.user_attributes.as_deref() else {
-        return Err(PoolError::invalid_parameter("userAttributes", Constraint::Missing).into());
-    };
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+pub fn update_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: AttributesWithToken = body.parse()?;
+    let mut required = Required::default();
+    if input.user_attributes.is_none() {
+        required.violate("userAttributes", Constraint::Missing);
+    }
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let attributes = input.user_attributes.as_deref().unwrap_or_default();
+    let claims = app.pools.verify_access_token(token)?;
     let sent = app.pools.update_user_attributes(
         claims.pool_id.as_str(),
         &claims.username,
@@ -612,20 +609,17 @@ pub fn update_user_attributes(app: &App, input: Map<String, Value>) -> Result<Va
     Ok(json!({ "CodeDeliveryDetailsList": sent.iter().map(delivery).collect::<Vec<_>>() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttributeCode {
-    access_token: Option<String>,
+pub(super) struct AttributeCode {
+    access_token: Option<Secret>,
     attribute_name: Option<String>,
-    code: Option<String>,
+    code: Option<Secret>,
 }
 
 /// **GetUserAttributeVerificationCode**: a code for the token's user's email or phone.
-pub fn get_user_attribute_verification_code(
-    app: &App,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input: AttributeCode = shapes::input(input)?;
+pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: AttributeCode = body.parse()?;
     let mut required = Required::default();
     let token = required.take(input.access_token.as_deref(), "accessToken");
     let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
@@ -644,12 +638,12 @@ pub fn get_user_attribute_verification_code(
 }
 
 /// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
-pub fn verify_user_attribute(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: AttributeCode = shapes::input(input)?;
+pub fn verify_user_attribute(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: AttributeCode = body.parse()?;
     let mut required = Required::default();
     let token = required.take(input.access_token.as_deref(), "accessToken");
     let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    let code = required.take(input.code.as_deref(), "code");
+    let code = required.code(input.code.as_deref(), "code");
     required.finish()?;
     let claims = app.pools.verify_access_token(token)?;
     app.pools
@@ -658,14 +652,16 @@ pub fn verify_user_attribute(app: &App, input: Map<String, Value>) -> Result<Val
 }
 
 /// **DeleteUserAttributes**: the access token's user deletes their own attributes.
-pub fn delete_user_attributes(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = attributes_with_token(input)?;
-    let Some(names) = input.user_attribute_names.as_deref() else {
-        return Err(PoolError::invalid_parameter("userAttributeNames", Constraint::Missing).into());
-    };
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: AttributesWithToken = body.parse()?;
+    let mut required = Required::default();
+    if input.user_attribute_names.is_none() {
+        required.violate("userAttributeNames", Constraint::Missing);
+    }
+    let token = required.take(input.access_token.as_deref(), "accessToken");
+    required.finish()?;
+    let names = input.user_attribute_names.as_deref().unwrap_or_default();
+    let claims = app.pools.verify_access_token(token)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     app.pools
         .delete_user_attributes(claims.pool_id.as_str(), &claims.username, &names)?;
@@ -673,8 +669,8 @@ pub fn delete_user_attributes(app: &App, input: Map<String, Value>) -> Result<Va
 }
 
 /// **DeleteUser**: the access token's user deletes themself (their sessions go too).
-pub fn delete_user(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = token_input(input)?;
+pub fn delete_user(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input = token_input(body)?;
     let claims = app
         .pools
         .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;

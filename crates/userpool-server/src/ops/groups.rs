@@ -4,13 +4,14 @@
 //! module reads the members and writes Cognito's `GroupType`.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::{Caller, GroupPage, GroupRecord, GroupSettings};
 use userpool_core::Constraint;
 
 use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 /// The members of the group operations.
 #[derive(Deserialize)]
@@ -27,8 +28,8 @@ struct GroupInput {
 }
 
 impl GroupInput {
-    fn parse(input: Map<String, Value>) -> Result<Self, Error> {
-        shapes::input(input)
+    fn parse(body: RequestBody) -> Result<Self, Error> {
+        body.parse()
     }
 
     fn settings(&self) -> GroupSettings {
@@ -84,15 +85,15 @@ fn group_page(page: &GroupPage) -> Value {
 /// The members of the operations on one group: pool and group name, both required.
 fn pool_and_group(input: &GroupInput) -> Result<(&str, &str), Error> {
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let name = required.take(input.group_name.as_deref(), "groupName");
     required.finish()?;
     Ok((pool, name))
 }
 
 /// **CreateGroup**: `{"Group": GroupType}`.
-pub fn create_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn create_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let (pool, name) = pool_and_group(&input)?;
     let group = app
         .pools
@@ -101,16 +102,16 @@ pub fn create_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Re
 }
 
 /// **GetGroup**: `{"Group": GroupType}`.
-pub fn get_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn get_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let (pool, name) = pool_and_group(&input)?;
     let group = app.pools.get_group(caller, pool, name)?;
     Ok(json!({ "Group": group_type(&group) }))
 }
 
 /// **UpdateGroup**: `{"Group": GroupType}`; members left out keep their values.
-pub fn update_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn update_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let (pool, name) = pool_and_group(&input)?;
     let group = app
         .pools
@@ -119,18 +120,18 @@ pub fn update_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Re
 }
 
 /// **DeleteGroup**: `{}`.
-pub fn delete_group(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn delete_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let (pool, name) = pool_and_group(&input)?;
     app.pools.delete_group(caller, pool, name)?;
     Ok(json!({}))
 }
 
 /// **ListGroups**: `{"Groups": [GroupType], "NextToken"?}`.
-pub fn list_groups(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn list_groups(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let limit = input.limit(&mut required);
     required.finish()?;
     let page = app
@@ -142,8 +143,8 @@ pub fn list_groups(app: &App, caller: &Caller, input: Map<String, Value>) -> Res
 /// The membership operations' members: pool, username and group, all required.
 fn membership(input: &GroupInput) -> Result<(&str, &str, &str), Error> {
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let user = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let user = required.username(input.username.as_deref());
     let group = required.take(input.group_name.as_deref(), "groupName");
     required.finish()?;
     Ok((pool, user, group))
@@ -153,9 +154,9 @@ fn membership(input: &GroupInput) -> Result<(&str, &str, &str), Error> {
 pub fn admin_add_user_to_group(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+    let input = GroupInput::parse(body)?;
     let (pool, user, group) = membership(&input)?;
     app.pools
         .admin_add_user_to_group(caller, pool, user, group)?;
@@ -166,9 +167,9 @@ pub fn admin_add_user_to_group(
 pub fn admin_remove_user_from_group(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+    let input = GroupInput::parse(body)?;
     let (pool, user, group) = membership(&input)?;
     app.pools
         .admin_remove_user_from_group(caller, pool, user, group)?;
@@ -179,12 +180,12 @@ pub fn admin_remove_user_from_group(
 pub fn admin_list_groups_for_user(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+    let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let user = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let user = required.username(input.username.as_deref());
     let limit = input.limit(&mut required);
     required.finish()?;
     let page = app.pools.admin_list_groups_for_user(
@@ -198,14 +199,10 @@ pub fn admin_list_groups_for_user(
 }
 
 /// **ListUsersInGroup**: `{"Users": [UserType], "NextToken"?}`.
-pub fn list_users_in_group(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input = GroupInput::parse(input)?;
+pub fn list_users_in_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = GroupInput::parse(body)?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let group = required.take(input.group_name.as_deref(), "groupName");
     let limit = input.limit(&mut required);
     required.finish()?;

@@ -5,27 +5,28 @@
 //! the service's.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::{Caller, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
 use super::auth::{RespondToAuthChallenge, check_secret, missing};
-use super::shapes::{self, Required};
+use super::shapes::{Required, Secret};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 /// The members of the operations that take an access token or a session.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct TokenOrSession {
-    access_token: Option<String>,
-    session: Option<String>,
-    user_code: Option<String>,
+pub(super) struct TokenOrSession {
+    access_token: Option<Secret>,
+    session: Option<Secret>,
+    user_code: Option<Secret>,
 }
 
 /// `SoftwareTokenMfaSettings`, `SMSMfaSettings`.
-#[derive(Deserialize, Default, Clone, Copy)]
+#[derive(Debug, Deserialize, Default, Clone, Copy)]
 #[serde(rename_all = "PascalCase")]
 struct Settings {
     enabled: Option<bool>,
@@ -42,10 +43,10 @@ fn preference(settings: Option<Settings>) -> FactorPreference {
 }
 
 /// SetUserMFAPreference and AdminSetUserMFAPreference.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Preference {
-    access_token: Option<String>,
+pub(super) struct Preference {
+    access_token: Option<Secret>,
     user_pool_id: Option<String>,
     username: Option<String>,
     #[serde(rename = "SMSMfaSettings")]
@@ -54,7 +55,7 @@ struct Preference {
 }
 
 /// `MFAOptionType`.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct MfaOption {
     delivery_medium: Option<String>,
@@ -62,10 +63,10 @@ struct MfaOption {
 }
 
 /// SetUserSettings and AdminSetUserSettings.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserSettings {
-    access_token: Option<String>,
+pub(super) struct UserSettings {
+    access_token: Option<Secret>,
     user_pool_id: Option<String>,
     username: Option<String>,
     #[serde(rename = "MFAOptions")]
@@ -94,24 +95,28 @@ struct SmsConfig {
     sms_authentication_message: Option<String>,
 }
 
-/// `AccessToken` or `Session`, not both and not neither (Cognito's rule).
-fn token_or_session(input: &TokenOrSession) -> Result<(), Error> {
+/// `AccessToken` or `Session`, not both and not neither (Cognito's rule); neither is
+/// recorded as a missing `accessToken`, reported with the request's other missing members.
+fn token_or_session(input: &TokenOrSession, required: &mut Required) -> Result<(), Error> {
     match (&input.access_token, &input.session) {
         (Some(_), Some(_)) => Err(PoolError::InvalidParameterMessage(
             "Only one of AccessToken or Session may be given".into(),
         )
         .into()),
         (None, None) => {
-            Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into())
+            required.violate("accessToken", Constraint::Missing);
+            Ok(())
         }
         _ => Ok(()),
     }
 }
 
 /// **AssociateSoftwareToken**: `SecretCode`, and a new `Session` when called with one.
-pub fn associate_software_token(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: TokenOrSession = shapes::input(input)?;
-    token_or_session(&input)?;
+pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: TokenOrSession = body.parse()?;
+    let mut required = Required::default();
+    token_or_session(&input, &mut required)?;
+    required.finish()?;
     if let Some(session) = &input.session {
         let (secret, session) = app.pools.associate_software_token_in_session(session)?;
         return Ok(json!({ "SecretCode": secret.as_str(), "Session": session.expose() }));
@@ -127,12 +132,12 @@ pub fn associate_software_token(app: &App, input: Map<String, Value>) -> Result<
 
 /// **VerifySoftwareToken**: `Status` `SUCCESS`, and a new `Session` when called with one.
 /// `FriendlyDeviceName` is accepted and not kept.
-pub fn verify_software_token(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: TokenOrSession = shapes::input(input)?;
+pub fn verify_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: TokenOrSession = body.parse()?;
     let mut required = Required::default();
+    token_or_session(&input, &mut required)?;
     let code = required.take(input.user_code.as_deref(), "userCode");
     required.finish()?;
-    token_or_session(&input)?;
     if let Some(session) = &input.session {
         let session = app.pools.verify_software_token_in_session(session, code)?;
         return Ok(json!({ "Status": "SUCCESS", "Session": session.expose() }));
@@ -146,8 +151,8 @@ pub fn verify_software_token(app: &App, input: Map<String, Value>) -> Result<Val
 }
 
 /// **SetUserMFAPreference**.
-pub fn set_user_mfa_preference(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: Preference = shapes::input(input)?;
+pub fn set_user_mfa_preference(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: Preference = body.parse()?;
     let mut required = Required::default();
     let token = required.take(input.access_token.as_deref(), "accessToken");
     required.finish()?;
@@ -165,12 +170,12 @@ pub fn set_user_mfa_preference(app: &App, input: Map<String, Value>) -> Result<V
 pub fn admin_set_user_mfa_preference(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: Preference = shapes::input(input)?;
+    let input: Preference = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let username = required.take(input.username.as_deref(), "username");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     app.pools.admin_set_user_mfa_preference(
         caller,
@@ -208,8 +213,8 @@ fn sms_from_options(options: Option<&[MfaOption]>) -> Result<bool, Error> {
 }
 
 /// **SetUserSettings** (legacy MFA options).
-pub fn set_user_settings(app: &App, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: UserSettings = shapes::input(input)?;
+pub fn set_user_settings(app: &App, body: RequestBody) -> Result<Value, Error> {
+    let input: UserSettings = body.parse()?;
     let mut required = Required::default();
     let token = required.take(input.access_token.as_deref(), "accessToken");
     required.finish()?;
@@ -224,12 +229,12 @@ pub fn set_user_settings(app: &App, input: Map<String, Value>) -> Result<Value, 
 pub fn admin_set_user_settings(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: UserSettings = shapes::input(input)?;
+    let input: UserSettings = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let username = required.take(input.username.as_deref(), "username");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
+    let username = required.username(input.username.as_deref());
     required.finish()?;
     let sms = sms_from_options(input.mfa_options.as_deref())?;
     app.pools
@@ -258,11 +263,11 @@ fn pool_mfa_config(config: &PoolMfaConfig) -> Value {
 pub fn set_user_pool_mfa_config(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: PoolConfig = shapes::input(input)?;
+    let input: PoolConfig = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let mut config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
     if let Some(mode) = &input.mfa_configuration {
@@ -285,11 +290,11 @@ pub fn set_user_pool_mfa_config(
 pub fn get_user_pool_mfa_config(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: PoolConfig = shapes::input(input)?;
+    let input: PoolConfig = body.parse()?;
     let mut required = Required::default();
-    let pool_id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool_id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
     Ok(pool_mfa_config(&config))
@@ -316,13 +321,13 @@ pub(super) fn answer<'a>(
         _ => return Ok(None),
     };
     let mut required = Required::default();
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let client_id = required.client_id(input.client_id.as_deref());
     let session = required.take(input.session.as_deref(), "session");
     required.finish()?;
     let r = &input.challenge_responses;
     let get = |member: &str| {
         r.get(member)
-            .map(String::as_str)
+            .map(Secret::expose)
             .ok_or_else(|| missing(member))
     };
     let username = get("USERNAME")?;
@@ -342,7 +347,7 @@ pub(super) fn answer<'a>(
         app,
         client_id,
         username,
-        r.get("SECRET_HASH").map(String::as_str),
+        r.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Some(Answer {
         client_id,

@@ -10,14 +10,16 @@ mod settings;
 pub mod shapes;
 mod users;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use userpool::Caller;
 
 use crate::App;
 use crate::error::Error;
 use crate::operation::Operation;
+use crate::wire::RequestBody;
 
-/// Runs `op` with its parsed input. `caller` is the verified SigV4 principal of an admin
+/// Runs `op` on its request body, which the operation parses into its typed input (and
+/// wipes). `caller` is the verified SigV4 principal of an admin
 /// operation, `None` for a public one.
 ///
 /// # Errors
@@ -26,7 +28,7 @@ pub fn call(
     app: &App,
     op: Operation,
     caller: Option<&Caller>,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
     use Operation as O;
     let admin = || {
@@ -35,89 +37,200 @@ pub fn call(
         })
     };
     match op {
-        O::AdminImportUsers => users::admin_import_users(app, admin()?, input),
-        O::CreateUserPool => pools::create_user_pool(app, admin()?, input),
-        O::DescribeUserPool => pools::describe_user_pool(app, admin()?, input),
-        O::UpdateUserPool => pools::update_user_pool(app, admin()?, input),
-        O::DeleteUserPool => pools::delete_user_pool(app, admin()?, input),
-        O::ListUserPools => pools::list_user_pools(app, admin()?, input),
-        O::CreateUserPoolClient => pools::create_user_pool_client(app, admin()?, input),
-        O::DescribeUserPoolClient => pools::describe_user_pool_client(app, admin()?, input),
-        O::ListUserPoolClients => pools::list_user_pool_clients(app, admin()?, input),
-        O::UpdateUserPoolClient => pools::update_user_pool_client(app, admin()?, input),
-        O::DeleteUserPoolClient => pools::delete_user_pool_client(app, admin()?, input),
-        O::AddCustomAttributes => pools::add_custom_attributes(app, admin()?, input),
-        O::GetCSVHeader => pools::get_csv_header(app, admin()?, input),
-        O::AdminDeleteUserAttributes => users::admin_delete_user_attributes(app, admin()?, input),
-        O::AdminCreateUser => users::admin_create_user(app, admin()?, input),
-        O::AdminGetUser => users::admin_get_user(app, admin()?, input),
-        O::ListUsers => users::list_users(app, admin()?, input),
-        O::AdminDeleteUser => users::admin_delete_user(app, admin()?, input),
-        O::AdminSetUserPassword => users::admin_set_user_password(app, admin()?, input),
-        O::AdminDisableUser => users::admin_disable_user(app, admin()?, input),
-        O::AdminEnableUser => users::admin_enable_user(app, admin()?, input),
-        O::AdminConfirmSignUp => users::admin_confirm_sign_up(app, admin()?, input),
-        O::AdminResetUserPassword => users::admin_reset_user_password(app, admin()?, input),
-        O::AdminUpdateUserAttributes => users::admin_update_user_attributes(app, admin()?, input),
-        O::AdminUserGlobalSignOut => users::admin_user_global_sign_out(app, admin()?, input),
-        O::AdminInitiateAuth => auth::admin_initiate_auth(app, admin()?, input),
+        O::AdminImportUsers => users::admin_import_users(app, admin()?, body),
+        O::CreateUserPool => pools::create_user_pool(app, admin()?, body),
+        O::DescribeUserPool => pools::describe_user_pool(app, admin()?, body),
+        O::UpdateUserPool => pools::update_user_pool(app, admin()?, body),
+        O::DeleteUserPool => pools::delete_user_pool(app, admin()?, body),
+        O::ListUserPools => pools::list_user_pools(app, admin()?, body),
+        O::CreateUserPoolClient => pools::create_user_pool_client(app, admin()?, body),
+        O::DescribeUserPoolClient => pools::describe_user_pool_client(app, admin()?, body),
+        O::ListUserPoolClients => pools::list_user_pool_clients(app, admin()?, body),
+        O::UpdateUserPoolClient => pools::update_user_pool_client(app, admin()?, body),
+        O::DeleteUserPoolClient => pools::delete_user_pool_client(app, admin()?, body),
+        O::AddCustomAttributes => pools::add_custom_attributes(app, admin()?, body),
+        O::GetCSVHeader => pools::get_csv_header(app, admin()?, body),
+        O::AdminDeleteUserAttributes => users::admin_delete_user_attributes(app, admin()?, body),
+        O::AdminCreateUser => users::admin_create_user(app, admin()?, body),
+        O::AdminGetUser => users::admin_get_user(app, admin()?, body),
+        O::ListUsers => users::list_users(app, admin()?, body),
+        O::AdminDeleteUser => users::admin_delete_user(app, admin()?, body),
+        O::AdminSetUserPassword => users::admin_set_user_password(app, admin()?, body),
+        O::AdminDisableUser => users::admin_disable_user(app, admin()?, body),
+        O::AdminEnableUser => users::admin_enable_user(app, admin()?, body),
+        O::AdminConfirmSignUp => users::admin_confirm_sign_up(app, admin()?, body),
+        O::AdminResetUserPassword => users::admin_reset_user_password(app, admin()?, body),
+        O::AdminUpdateUserAttributes => users::admin_update_user_attributes(app, admin()?, body),
+        O::AdminUserGlobalSignOut => users::admin_user_global_sign_out(app, admin()?, body),
+        O::AdminInitiateAuth => auth::admin_initiate_auth(app, admin()?, body),
         O::AdminRespondToAuthChallenge => {
-            auth::admin_respond_to_auth_challenge(app, admin()?, input)
+            auth::admin_respond_to_auth_challenge(app, admin()?, body)
         }
-        O::CreateGroup => groups::create_group(app, admin()?, input),
-        O::GetGroup => groups::get_group(app, admin()?, input),
-        O::ListGroups => groups::list_groups(app, admin()?, input),
-        O::UpdateGroup => groups::update_group(app, admin()?, input),
-        O::DeleteGroup => groups::delete_group(app, admin()?, input),
-        O::AdminAddUserToGroup => groups::admin_add_user_to_group(app, admin()?, input),
-        O::AdminRemoveUserFromGroup => groups::admin_remove_user_from_group(app, admin()?, input),
-        O::AdminListGroupsForUser => groups::admin_list_groups_for_user(app, admin()?, input),
-        O::ListUsersInGroup => groups::list_users_in_group(app, admin()?, input),
-        O::CreateUserPoolDomain => oauth::create_user_pool_domain(app, admin()?, input),
-        O::DescribeUserPoolDomain => oauth::describe_user_pool_domain(app, admin()?, input),
-        O::UpdateUserPoolDomain => oauth::update_user_pool_domain(app, admin()?, input),
-        O::DeleteUserPoolDomain => oauth::delete_user_pool_domain(app, admin()?, input),
-        O::CreateResourceServer => oauth::create_resource_server(app, admin()?, input),
-        O::DescribeResourceServer => oauth::describe_resource_server(app, admin()?, input),
-        O::ListResourceServers => oauth::list_resource_servers(app, admin()?, input),
-        O::UpdateResourceServer => oauth::update_resource_server(app, admin()?, input),
-        O::DeleteResourceServer => oauth::delete_resource_server(app, admin()?, input),
-        O::CreateIdentityProvider => oauth::create_identity_provider(app, admin()?, input),
-        O::DescribeIdentityProvider => oauth::describe_identity_provider(app, admin()?, input),
-        O::ListIdentityProviders => oauth::list_identity_providers(app, admin()?, input),
-        O::UpdateIdentityProvider => oauth::update_identity_provider(app, admin()?, input),
-        O::DeleteIdentityProvider => oauth::delete_identity_provider(app, admin()?, input),
-        O::AdminLinkProviderForUser => oauth::admin_link_provider_for_user(app, admin()?, input),
+        O::CreateGroup => groups::create_group(app, admin()?, body),
+        O::GetGroup => groups::get_group(app, admin()?, body),
+        O::ListGroups => groups::list_groups(app, admin()?, body),
+        O::UpdateGroup => groups::update_group(app, admin()?, body),
+        O::DeleteGroup => groups::delete_group(app, admin()?, body),
+        O::AdminAddUserToGroup => groups::admin_add_user_to_group(app, admin()?, body),
+        O::AdminRemoveUserFromGroup => groups::admin_remove_user_from_group(app, admin()?, body),
+        O::AdminListGroupsForUser => groups::admin_list_groups_for_user(app, admin()?, body),
+        O::ListUsersInGroup => groups::list_users_in_group(app, admin()?, body),
+        O::CreateUserPoolDomain => oauth::create_user_pool_domain(app, admin()?, body),
+        O::DescribeUserPoolDomain => oauth::describe_user_pool_domain(app, admin()?, body),
+        O::UpdateUserPoolDomain => oauth::update_user_pool_domain(app, admin()?, body),
+        O::DeleteUserPoolDomain => oauth::delete_user_pool_domain(app, admin()?, body),
+        O::CreateResourceServer => oauth::create_resource_server(app, admin()?, body),
+        O::DescribeResourceServer => oauth::describe_resource_server(app, admin()?, body),
+        O::ListResourceServers => oauth::list_resource_servers(app, admin()?, body),
+        O::UpdateResourceServer => oauth::update_resource_server(app, admin()?, body),
+        O::DeleteResourceServer => oauth::delete_resource_server(app, admin()?, body),
+        O::CreateIdentityProvider => oauth::create_identity_provider(app, admin()?, body),
+        O::DescribeIdentityProvider => oauth::describe_identity_provider(app, admin()?, body),
+        O::ListIdentityProviders => oauth::list_identity_providers(app, admin()?, body),
+        O::UpdateIdentityProvider => oauth::update_identity_provider(app, admin()?, body),
+        O::DeleteIdentityProvider => oauth::delete_identity_provider(app, admin()?, body),
+        O::AdminLinkProviderForUser => oauth::admin_link_provider_for_user(app, admin()?, body),
         O::AdminDisableProviderForUser => {
-            oauth::admin_disable_provider_for_user(app, admin()?, input)
+            oauth::admin_disable_provider_for_user(app, admin()?, body)
         }
         O::GetIdentityProviderByIdentifier => {
-            oauth::get_identity_provider_by_identifier(app, admin()?, input)
+            oauth::get_identity_provider_by_identifier(app, admin()?, body)
         }
-        O::SignUp => auth::sign_up(app, input),
-        O::ConfirmSignUp => auth::confirm_sign_up(app, input),
-        O::ForgotPassword => auth::forgot_password(app, input),
-        O::ConfirmForgotPassword => auth::confirm_forgot_password(app, input),
-        O::ResendConfirmationCode => auth::resend_confirmation_code(app, input),
-        O::InitiateAuth => auth::initiate_auth(app, input),
-        O::RespondToAuthChallenge => auth::respond_to_auth_challenge(app, input),
-        O::ChangePassword => auth::change_password(app, input),
-        O::GetUser => auth::get_user(app, input),
-        O::UpdateUserAttributes => auth::update_user_attributes(app, input),
-        O::DeleteUserAttributes => auth::delete_user_attributes(app, input),
-        O::DeleteUser => auth::delete_user(app, input),
+        O::SignUp => auth::sign_up(app, body),
+        O::ConfirmSignUp => auth::confirm_sign_up(app, body),
+        O::ForgotPassword => auth::forgot_password(app, body),
+        O::ConfirmForgotPassword => auth::confirm_forgot_password(app, body),
+        O::ResendConfirmationCode => auth::resend_confirmation_code(app, body),
+        O::InitiateAuth => auth::initiate_auth(app, body),
+        O::RespondToAuthChallenge => auth::respond_to_auth_challenge(app, body),
+        O::ChangePassword => auth::change_password(app, body),
+        O::GetUser => auth::get_user(app, body),
+        O::UpdateUserAttributes => auth::update_user_attributes(app, body),
+        O::DeleteUserAttributes => auth::delete_user_attributes(app, body),
+        O::DeleteUser => auth::delete_user(app, body),
         O::GetUserAttributeVerificationCode => {
-            auth::get_user_attribute_verification_code(app, input)
+            auth::get_user_attribute_verification_code(app, body)
         }
-        O::VerifyUserAttribute => auth::verify_user_attribute(app, input),
-        O::GlobalSignOut => auth::global_sign_out(app, input),
-        O::AssociateSoftwareToken => mfa::associate_software_token(app, input),
-        O::VerifySoftwareToken => mfa::verify_software_token(app, input),
-        O::SetUserMFAPreference => mfa::set_user_mfa_preference(app, input),
-        O::SetUserSettings => mfa::set_user_settings(app, input),
-        O::AdminSetUserMFAPreference => mfa::admin_set_user_mfa_preference(app, admin()?, input),
-        O::AdminSetUserSettings => mfa::admin_set_user_settings(app, admin()?, input),
-        O::SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config(app, admin()?, input),
-        O::GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config(app, admin()?, input),
+        O::VerifyUserAttribute => auth::verify_user_attribute(app, body),
+        O::GlobalSignOut => auth::global_sign_out(app, body),
+        O::AssociateSoftwareToken => mfa::associate_software_token(app, body),
+        O::VerifySoftwareToken => mfa::verify_software_token(app, body),
+        O::SetUserMFAPreference => mfa::set_user_mfa_preference(app, body),
+        O::SetUserSettings => mfa::set_user_settings(app, body),
+        O::AdminSetUserMFAPreference => mfa::admin_set_user_mfa_preference(app, admin()?, body),
+        O::AdminSetUserSettings => mfa::admin_set_user_settings(app, admin()?, body),
+        O::SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config(app, admin()?, body),
+        O::GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config(app, admin()?, body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Secrets are typed from the moment they are parsed (SPEC §14): every input shape that
+    //! carries one holds it as a zeroizing, redacted `Secret`, so formatting a parsed input
+    //! never shows it. A secret member typed `String` would fail here.
+
+    use super::shapes::Secret;
+    use super::*;
+
+    const SENTINEL: &str = "Sentinel-Secret-9";
+
+    /// Parses `body` into `T` and formats it.
+    fn debug<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        match RequestBody::from_slice(body.as_bytes()).parse::<T>() {
+            Ok(parsed) => format!("{parsed:?}"),
+            Err(e) => panic!("{body}: {e}"),
+        }
+    }
+
+    #[test]
+    fn spec_14_no_input_shape_shows_a_secret_in_debug() {
+        let s = SENTINEL;
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "SignUp / ConfirmSignUp / ConfirmForgotPassword",
+                debug::<auth::PublicInput>(&format!(
+                    r#"{{"ClientId":"c","Username":"u","Password":"{s}","SecretHash":"{s}","ConfirmationCode":"{s}"}}"#
+                )),
+            ),
+            (
+                "InitiateAuth / AdminInitiateAuth",
+                debug::<auth::InitiateAuth>(&format!(
+                    r#"{{"AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{{"USERNAME":"u","PASSWORD":"{s}","SRP_A":"{s}","REFRESH_TOKEN":"{s}","SECRET_HASH":"{s}"}}}}"#
+                )),
+            ),
+            (
+                "RespondToAuthChallenge / AdminRespondToAuthChallenge",
+                debug::<auth::RespondToAuthChallenge>(&format!(
+                    r#"{{"ChallengeName":"SMS_MFA","Session":"{s}","ChallengeResponses":{{"NEW_PASSWORD":"{s}","SMS_MFA_CODE":"{s}","PASSWORD_CLAIM_SIGNATURE":"{s}"}}}}"#
+                )),
+            ),
+            (
+                "ChangePassword / GetUser / GlobalSignOut / DeleteUser",
+                debug::<auth::WithToken>(&format!(
+                    r#"{{"AccessToken":"{s}","PreviousPassword":"{s}","ProposedPassword":"{s}"}}"#
+                )),
+            ),
+            (
+                "UpdateUserAttributes / DeleteUserAttributes",
+                debug::<auth::AttributesWithToken>(&format!(
+                    r#"{{"AccessToken":"{s}","UserAttributeNames":["email"]}}"#
+                )),
+            ),
+            (
+                "GetUserAttributeVerificationCode / VerifyUserAttribute",
+                debug::<auth::AttributeCode>(&format!(
+                    r#"{{"AccessToken":"{s}","AttributeName":"email","Code":"{s}"}}"#
+                )),
+            ),
+            (
+                "AssociateSoftwareToken / VerifySoftwareToken",
+                debug::<mfa::TokenOrSession>(&format!(
+                    r#"{{"AccessToken":"{s}","Session":"{s}","UserCode":"{s}"}}"#
+                )),
+            ),
+            (
+                "SetUserMFAPreference",
+                debug::<mfa::Preference>(&format!(r#"{{"AccessToken":"{s}"}}"#)),
+            ),
+            (
+                "SetUserSettings",
+                debug::<mfa::UserSettings>(&format!(r#"{{"AccessToken":"{s}"}}"#)),
+            ),
+            (
+                "AdminCreateUser",
+                debug::<users::UserInput>(&format!(
+                    r#"{{"UserPoolId":"p","Username":"u","TemporaryPassword":"{s}"}}"#
+                )),
+            ),
+            (
+                "AdminSetUserPassword",
+                debug::<users::SetPassword>(&format!(
+                    r#"{{"UserPoolId":"p","Username":"u","Password":"{s}","Permanent":true}}"#
+                )),
+            ),
+            (
+                "AdminImportUsers",
+                debug::<users::ImportUsers>(&format!(
+                    r#"{{"UserPoolId":"p","Users":[{{"Username":"u","PasswordHash":"{s}"}}]}}"#
+                )),
+            ),
+        ];
+        for (operations, formatted) in cases {
+            assert!(!formatted.contains(SENTINEL), "{operations}: {formatted}");
+            assert!(
+                formatted.contains("<redacted>"),
+                "{operations}: {formatted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_reads_back_and_formats_redacted() {
+        let parsed: std::collections::BTreeMap<String, Secret> =
+            crate::wire::parse(format!(r#"{{"k":"{SENTINEL}"}}"#).as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.get("k").map(Secret::expose), Some(SENTINEL));
+        assert_eq!(format!("{parsed:?}"), r#"{"k": Secret(<redacted>)}"#);
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::oauth::{
     DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
 };
@@ -18,6 +18,7 @@ use userpool_core::Constraint;
 use super::shapes::{self, ACCOUNT_ID, Required};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -55,7 +56,7 @@ fn domain_description(domain: &DomainRecord) -> Value {
 fn domain_members(input: &DomainInput, pool_required: bool) -> Result<(&str, &str), Error> {
     let mut required = Required::default();
     let pool = if pool_required {
-        required.take(input.user_pool_id.as_deref(), "userPoolId")
+        required.pool_id(input.user_pool_id.as_deref())
     } else {
         ""
     };
@@ -75,9 +76,9 @@ fn certificate(input: &DomainInput) -> Option<&str> {
 pub fn create_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     let created = app.pools.create_user_pool_domain(
         caller,
@@ -104,9 +105,9 @@ fn domain_output(domain: &DomainRecord) -> Value {
 pub fn describe_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (_, domain) = domain_members(&input, false)?;
     let found = app.pools.describe_user_pool_domain(caller, domain)?;
     Ok(json!({ "DomainDescription": found.as_ref().map_or_else(|| json!({}), domain_description) }))
@@ -116,9 +117,9 @@ pub fn describe_user_pool_domain(
 pub fn update_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     let updated = app.pools.update_user_pool_domain(
         caller,
@@ -134,9 +135,9 @@ pub fn update_user_pool_domain(
 pub fn delete_user_pool_domain(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = shapes::input(input)?;
+    let input: DomainInput = body.parse()?;
     let (pool, domain) = domain_members(&input, true)?;
     app.pools.delete_user_pool_domain(caller, pool, domain)?;
     Ok(json!({}))
@@ -208,9 +209,9 @@ fn pool_and_identifier(input: &ResourceServerInput, required: &mut Required) -> 
 pub fn create_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     let name = required.take(input.name.as_deref(), "name").to_owned();
@@ -226,9 +227,9 @@ pub fn create_resource_server(
 pub fn describe_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     required.finish()?;
@@ -242,11 +243,11 @@ pub fn describe_resource_server(
 pub fn list_resource_servers(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let page = app.pools.list_resource_servers(
         caller,
@@ -267,9 +268,9 @@ pub fn list_resource_servers(
 pub fn update_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     let name = required.take(input.name.as_deref(), "name").to_owned();
@@ -285,9 +286,9 @@ pub fn update_resource_server(
 pub fn delete_resource_server(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = shapes::input(input)?;
+    let input: ResourceServerInput = body.parse()?;
     let mut required = Required::default();
     let (pool, identifier) = pool_and_identifier(&input, &mut required);
     required.finish()?;
@@ -349,9 +350,9 @@ fn pool_and_provider(input: &ProviderInput, required: &mut Required) -> (String,
 pub fn create_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     let provider_type = required
@@ -375,9 +376,9 @@ pub fn create_identity_provider(
 pub fn describe_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
@@ -389,11 +390,11 @@ pub fn describe_identity_provider(
 pub fn get_identity_provider_by_identifier(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let identifier = required.take(input.idp_identifier.as_deref(), "idpIdentifier");
     required.finish()?;
     let provider = app
@@ -406,11 +407,11 @@ pub fn get_identity_provider_by_identifier(
 pub fn list_identity_providers(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let page = app.pools.list_identity_providers(
         caller,
@@ -436,9 +437,9 @@ pub fn list_identity_providers(
 pub fn update_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
@@ -452,9 +453,9 @@ pub fn update_identity_provider(
 pub fn delete_identity_provider(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = shapes::input(input)?;
+    let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
     let (pool, name) = pool_and_provider(&input, &mut required);
     required.finish()?;
@@ -493,9 +494,9 @@ struct LinkInput {
 pub fn admin_link_provider_for_user(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: LinkInput = shapes::input(input)?;
+    let input: LinkInput = body.parse()?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     if input.destination_user.is_none() {
@@ -528,9 +529,9 @@ struct DisableProviderInput {
 pub fn admin_disable_provider_for_user(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DisableProviderInput = shapes::input(input)?;
+    let input: DisableProviderInput = body.parse()?;
     let mut required = Required::default();
     let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
     if input.user.is_none() {

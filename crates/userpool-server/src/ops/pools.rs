@@ -10,6 +10,7 @@ use super::settings::{SchemaAttributeWire, SettingsWire};
 use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 /// `PasswordPolicyType` as sent.
 #[derive(Deserialize, Default)]
@@ -121,11 +122,9 @@ fn split_settings(input: &mut Map<String, Value>, own: &[&str]) -> Result<Settin
     shapes::input(settings)
 }
 
-pub fn create_user_pool(
-    app: &App,
-    caller: &Caller,
-    mut input: Map<String, Value>,
-) -> Result<Value, Error> {
+pub fn create_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    // Pool settings carry no secret: read member by member from the generic object.
+    let mut input = body.object()?;
     let settings_wire = split_settings(
         &mut input,
         &[
@@ -174,8 +173,8 @@ struct PoolOnly {
     user_pool_id: Option<String>,
 }
 
-fn pool_id(input: Map<String, Value>) -> Result<String, Error> {
-    let input: PoolOnly = shapes::input(input)?;
+fn pool_id(body: RequestBody) -> Result<String, Error> {
+    let input: PoolOnly = body.parse()?;
     let mut required = Required::default();
     let id = required
         .take(input.user_pool_id.as_deref(), "userPoolId")
@@ -184,12 +183,8 @@ fn pool_id(input: Map<String, Value>) -> Result<String, Error> {
     Ok(id)
 }
 
-pub fn describe_user_pool(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let pool = app.pools.describe_user_pool(caller, &pool_id(input)?)?;
+pub fn describe_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let pool = app.pools.describe_user_pool(caller, &pool_id(body)?)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
     if let Some(domain) = app.pools.domain_of_pool(&pool.id)? {
@@ -208,15 +203,12 @@ struct UpdateUserPool {
 /// UpdateUserPool replaces the policy with the one given, or with the default when
 /// `Policies` is absent — Cognito's documented "unspecified settings revert to their
 /// defaults" behaviour.
-pub fn update_user_pool(
-    app: &App,
-    caller: &Caller,
-    mut input: Map<String, Value>,
-) -> Result<Value, Error> {
+pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let mut input = body.object()?;
     let mut settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     // The mode SetUserPoolMfaConfig set is what DescribeUserPool answers; a client that
     // sends it back (or changes it) is honoured as SetUserPoolMfaConfig would be.
@@ -231,12 +223,8 @@ pub fn update_user_pool(
     Ok(json!({}))
 }
 
-pub fn delete_user_pool(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    app.pools.delete_user_pool(caller, &pool_id(input)?)?;
+pub fn delete_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    app.pools.delete_user_pool(caller, &pool_id(body)?)?;
     Ok(json!({}))
 }
 
@@ -247,12 +235,8 @@ struct ListUserPools {
     next_token: Option<String>,
 }
 
-pub fn list_user_pools(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input: ListUserPools = shapes::input(input)?;
+pub fn list_user_pools(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input: ListUserPools = body.parse()?;
     let Some(max) = input.max_results else {
         return Err(
             PoolError::invalid_parameter("maxResults", userpool_core::Constraint::Missing).into(),
@@ -333,11 +317,11 @@ impl ClientOAuthMembers {
 pub fn create_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: CreateUserPoolClient = shapes::input(input)?;
+    let input: CreateUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     let name = required.take(input.client_name.as_deref(), "clientName");
     required.finish()?;
     let prevent = match input.prevent_user_existence_errors.as_deref() {
@@ -373,12 +357,12 @@ struct DescribeUserPoolClient {
 pub fn describe_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = shapes::input(input)?;
+    let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let client = app.pools.describe_user_pool_client(caller, id, client_id)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
@@ -396,11 +380,11 @@ struct ListUserPoolClients {
 pub fn list_user_pool_clients(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ListUserPoolClients = shapes::input(input)?;
+    let input: ListUserPoolClients = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     required.finish()?;
     let max = input.max_results.map(|m| usize::try_from(m).unwrap_or(0));
     let page = app
@@ -457,8 +441,9 @@ fn prevent_flag(value: Option<&str>) -> Result<bool, Error> {
 pub fn update_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
+    let input = body.object()?;
     if let Some(unknown) = input.keys().find(|k| {
         !UPDATE_CLIENT_MEMBERS.contains(&k.as_str()) && !CLIENT_OAUTH_MEMBERS.contains(&k.as_str())
     }) {
@@ -469,8 +454,8 @@ pub fn update_user_pool_client(
     }
     let input: UpdateUserPoolClient = shapes::input(input)?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     let update = ClientUpdate {
         client_name: input.client_name,
@@ -490,12 +475,12 @@ pub fn update_user_pool_client(
 pub fn delete_user_pool_client(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = shapes::input(input)?;
+    let input: DescribeUserPoolClient = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let client_id = required.take(input.client_id.as_deref(), "clientId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
+    let client_id = required.client_id(input.client_id.as_deref());
     required.finish()?;
     app.pools.delete_user_pool_client(caller, id, client_id)?;
     Ok(json!({}))
@@ -512,11 +497,11 @@ struct AddCustomAttributes {
 pub fn add_custom_attributes(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: AddCustomAttributes = shapes::input(input)?;
+    let input: AddCustomAttributes = body.parse()?;
     let mut required = Required::default();
-    let id = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let id = required.pool_id(input.user_pool_id.as_deref());
     if input.custom_attributes.is_none() {
         required.violate("customAttributes", userpool_core::Constraint::Missing);
     }
@@ -532,12 +517,8 @@ pub fn add_custom_attributes(
 }
 
 /// **GetCSVHeader**.
-pub fn get_csv_header(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let id = pool_id(input)?;
+pub fn get_csv_header(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let id = pool_id(body)?;
     let header = app.pools.get_csv_header(caller, &id)?;
     Ok(json!({ "UserPoolId": id, "CSVHeader": header }))
 }

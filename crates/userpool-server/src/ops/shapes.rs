@@ -8,7 +8,11 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use userpool::{ClientRecord, PoolRecord, UserDescription};
-use userpool_core::{Constraint, Error as PoolError, PasswordPolicy, Violation, Violations};
+use userpool_core::{
+    ConfirmationCode, Constraint, Error as PoolError, Password, PasswordPolicy, UserPoolId,
+    Username, Violation, Violations,
+};
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 
@@ -33,6 +37,46 @@ pub fn input<T: DeserializeOwned>(object: Map<String, Value>) -> Result<T, Error
     })
 }
 
+/// A secret member of a request (a password, code, token, session, `SECRET_HASH`, SRP
+/// value, imported hash): deserialised straight from the body into a buffer wiped on drop,
+/// redacted in `Debug`, with no `Display`. Every input shape holds its secrets in this type,
+/// which the redaction test over the shapes' `Debug` checks.
+#[derive(Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// The secret's text. Every call is a place a secret is read: keep them few.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The text, where a `&str` is expected (`Option<Secret>::as_deref`).
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The constraints a core parser's `InvalidParameterException` names (none when it
+/// parsed; other failures are left to the service, which reports them).
+fn constraints<T>(parsed: userpool_core::Result<T>) -> Vec<Constraint> {
+    match parsed {
+        Err(PoolError::InvalidParameter(v)) => v.as_slice().iter().map(|v| v.constraint).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Collects the required members a request left out (and members out of their model's
 /// range), to report them together as Cognito's validation layer does.
 #[derive(Default)]
@@ -54,6 +98,57 @@ impl Required {
     /// missing ones.
     pub fn violate(&mut self, field: &'static str, constraint: Constraint) {
         self.0.push(Violation { field, constraint });
+    }
+
+    /// A required member checked by `check` when present: its violations are recorded
+    /// under `field` (so they land in the same list as the missing members, in the order
+    /// the members are taken).
+    fn member<'a>(
+        &mut self,
+        value: Option<&'a str>,
+        field: &'static str,
+        check: impl FnOnce(&str) -> Vec<Constraint>,
+    ) -> &'a str {
+        match value {
+            None => self.take(None, field),
+            Some(v) => {
+                for constraint in check(v) {
+                    self.violate(field, constraint);
+                }
+                v
+            }
+        }
+    }
+
+    /// `UserPoolId`, required and well-formed.
+    pub fn pool_id<'a>(&mut self, value: Option<&'a str>) -> &'a str {
+        self.member(value, UserPoolId::FIELD, |v| {
+            constraints(UserPoolId::parse(v))
+        })
+    }
+
+    /// `ClientId`, required and well-formed.
+    pub fn client_id<'a>(&mut self, value: Option<&'a str>) -> &'a str {
+        self.member(value, "clientId", |v| {
+            userpool::client_id_constraint(v).into_iter().collect()
+        })
+    }
+
+    /// `Username`, required and well-formed.
+    pub fn username<'a>(&mut self, value: Option<&'a str>) -> &'a str {
+        self.member(value, Username::FIELD, |v| constraints(Username::parse(v)))
+    }
+
+    /// A password member (`password`, `proposedPassword`, ...), required and well-formed.
+    pub fn password<'a>(&mut self, value: Option<&'a str>, field: &'static str) -> &'a str {
+        self.member(value, field, |v| {
+            constraints(Password::parse_field(field, v))
+        })
+    }
+
+    /// A confirmation code member (`confirmationCode`, `code`), required and well-formed.
+    pub fn code<'a>(&mut self, value: Option<&'a str>, field: &'static str) -> &'a str {
+        self.member(value, field, |v| constraints(ConfirmationCode::parse(v)))
     }
 
     /// `InvalidParameterException` listing every missing or invalid member, if any.

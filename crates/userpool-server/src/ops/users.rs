@@ -3,36 +3,36 @@
 //! AdminResetUserPassword, AdminUpdateUserAttributes, AdminUserGlobalSignOut.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use userpool::{Caller, MessageAction, Store, UserPools};
 use userpool_core::{AdminSetUserPasswordInput, Constraint, Error as PoolError};
-use zeroize::Zeroizing;
 
-use super::shapes::{self, Attribute, Required};
+use super::shapes::{self, Attribute, Required, Secret};
 use crate::App;
 use crate::error::Error;
+use crate::wire::RequestBody;
 
 /// The members most admin user operations share.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct UserInput {
+pub(super) struct UserInput {
     user_pool_id: Option<String>,
     username: Option<String>,
-    temporary_password: Option<Zeroizing<String>>,
+    temporary_password: Option<Secret>,
     message_action: Option<String>,
     user_attributes: Option<Vec<Attribute>>,
 }
 
 impl UserInput {
-    fn parse(input: Map<String, Value>) -> Result<Self, Error> {
-        shapes::input(input)
+    fn parse(body: RequestBody) -> Result<Self, Error> {
+        body.parse()
     }
 
     /// Pool id and username, both required.
     fn target(&self) -> Result<(&str, &str), Error> {
         let mut required = Required::default();
-        let pool = required.take(self.user_pool_id.as_deref(), "userPoolId");
-        let name = required.take(self.username.as_deref(), "username");
+        let pool = required.pool_id(self.user_pool_id.as_deref());
+        let name = required.username(self.username.as_deref());
         required.finish()?;
         Ok((pool, name))
     }
@@ -40,22 +40,24 @@ impl UserInput {
 
 /// The admin operations that take a pool and a username and answer `{}`.
 fn on_user<T>(
-    input: Map<String, Value>,
+    body: RequestBody,
     op: impl FnOnce(&str, &str) -> userpool_core::Result<T>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
+    let input = UserInput::parse(body)?;
     let (pool, name) = input.target()?;
     op(pool, name)?;
     Ok(json!({}))
 }
 
-pub fn admin_create_user(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
-    let (pool, name) = input.target()?;
+pub fn admin_create_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = UserInput::parse(body)?;
+    let mut required = Required::default();
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let name = required.username(input.username.as_deref());
+    if let Some(password) = input.temporary_password.as_deref() {
+        required.password(Some(password), "temporaryPassword");
+    }
+    required.finish()?;
     let action = input
         .message_action
         .as_deref()
@@ -66,38 +68,38 @@ pub fn admin_create_user(
         caller,
         pool,
         name,
-        input.temporary_password.as_ref().map(|p| p.as_str()),
+        input.temporary_password.as_deref(),
         &shapes::attribute_pairs(attributes),
         action,
     )?;
     Ok(json!({ "User": shapes::user_type(&user) }))
 }
 
+/// `Userpool.AdminImportUsers`'s members (SPEC §19).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ImportUsers {
+    user_pool_id: Option<String>,
+    users: Option<Vec<ImportedUser>>,
+}
+
+/// One user of AdminImportUsers; the hash is a credential, held as a secret.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ImportedUser {
+    username: Option<String>,
+    user_attributes: Option<Vec<Attribute>>,
+    password_hash: Option<Secret>,
+    enabled: Option<bool>,
+}
+
 /// `Userpool.AdminImportUsers` (SPEC §19): `{"UserPoolId", "Users": [{"Username",
 /// "UserAttributes", "PasswordHash", "Enabled"?}]}` → `{"Imported": n, "Failed": [{"Username",
 /// "Code", "Message"}]}`.
-pub fn admin_import_users(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct Input {
-        user_pool_id: Option<String>,
-        users: Option<Vec<ImportedUser>>,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct ImportedUser {
-        username: Option<String>,
-        user_attributes: Option<Vec<Attribute>>,
-        password_hash: Option<String>,
-        enabled: Option<bool>,
-    }
-    let input: Input = shapes::input(input)?;
+pub fn admin_import_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input: ImportUsers = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     let users = input.users.unwrap_or_default();
     for user in &users {
         required.take(user.username.as_deref(), "users.member.username");
@@ -127,34 +129,26 @@ pub fn admin_import_users(
     Ok(json!({ "Imported": report.imported, "Failed": failed }))
 }
 
-pub fn admin_get_user(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
+pub fn admin_get_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = UserInput::parse(body)?;
     let (pool, name) = input.target()?;
     let user = app.pools.admin_get_user(caller, pool, name)?;
     Ok(shapes::admin_get_user(&user))
 }
 
-pub fn admin_delete_user(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    on_user(input, |pool, name| {
+pub fn admin_delete_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    on_user(body, |pool, name| {
         app.pools.admin_delete_user(caller, pool, name)
     })
 }
 
 /// AdminSetUserPassword's members; the password is zeroized when dropped.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct SetPassword {
+pub(super) struct SetPassword {
     user_pool_id: Option<String>,
     username: Option<String>,
-    password: Option<Zeroizing<String>>,
+    password: Option<Secret>,
     permanent: Option<bool>,
 }
 
@@ -162,14 +156,14 @@ struct SetPassword {
 pub fn admin_set_user_password(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: SetPassword = shapes::input(input)?;
+    let input: SetPassword = body.parse()?;
     // One validation of every member, missing ones included, in Cognito's order.
     let input = AdminSetUserPasswordInput::parse(
         input.user_pool_id.as_deref(),
         input.username.as_deref(),
-        input.password.as_ref().map(|p| p.as_str()),
+        input.password.as_deref(),
         input.permanent,
     )?;
     app.pools.admin_set_user_password_input(caller, &input)?;
@@ -178,23 +172,15 @@ pub fn admin_set_user_password(
 
 /// **AdminDisableUser**: the user can no longer sign in, and every token issued to them is
 /// revoked, as Cognito documents.
-pub fn admin_disable_user(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
+pub fn admin_disable_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input = UserInput::parse(body)?;
     let (pool, name) = input.target()?;
     app.pools.admin_disable_user(caller, pool, name)?;
     Ok(json!({}))
 }
 
-pub fn admin_enable_user(
-    app: &App,
-    caller: &Caller,
-    input: Map<String, Value>,
-) -> Result<Value, Error> {
-    on_user(input, |pool, name| {
+pub fn admin_enable_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    on_user(body, |pool, name| {
         app.pools.admin_enable_user(caller, pool, name)
     })
 }
@@ -202,9 +188,9 @@ pub fn admin_enable_user(
 pub fn admin_confirm_sign_up(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    on_user(input, |pool, name| {
+    on_user(body, |pool, name| {
         app.pools.admin_confirm_sign_up(caller, pool, name)
     })
 }
@@ -212,9 +198,9 @@ pub fn admin_confirm_sign_up(
 pub fn admin_reset_user_password(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    on_user(input, |pool, name| {
+    on_user(body, |pool, name| {
         app.pools.admin_reset_user_password(caller, pool, name)
     })
 }
@@ -222,9 +208,9 @@ pub fn admin_reset_user_password(
 pub fn admin_update_user_attributes(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
+    let input = UserInput::parse(body)?;
     let (pool, name) = input.target()?;
     let Some(attributes) = input.user_attributes.as_deref() else {
         return Err(PoolError::invalid_parameter("userAttributes", Constraint::Missing).into());
@@ -243,9 +229,9 @@ pub fn admin_update_user_attributes(
 pub fn admin_user_global_sign_out(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(input)?;
+    let input = UserInput::parse(body)?;
     let (pool, name) = input.target()?;
     app.pools.admin_user_global_sign_out(caller, pool, name)?;
     Ok(json!({}))
@@ -263,10 +249,10 @@ struct ListUsers {
 
 /// **ListUsers**: the service pages, filters and authorises; `AttributesToGet` picks the
 /// attributes each listed user carries.
-pub fn list_users(app: &App, caller: &Caller, input: Map<String, Value>) -> Result<Value, Error> {
-    let input: ListUsers = shapes::input(input)?;
+pub fn list_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
+    let input: ListUsers = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
     if let Err(broken) = UserPools::<dyn Store>::list_users_limit(input.limit) {
         required.violate("limit", broken);
     }
@@ -303,12 +289,12 @@ struct DeleteAttributesInput {
 pub fn admin_delete_user_attributes(
     app: &App,
     caller: &Caller,
-    input: Map<String, Value>,
+    body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DeleteAttributesInput = shapes::input(input)?;
+    let input: DeleteAttributesInput = body.parse()?;
     let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    let name = required.take(input.username.as_deref(), "username");
+    let pool = required.pool_id(input.user_pool_id.as_deref());
+    let name = required.username(input.username.as_deref());
     if input.user_attribute_names.is_none() {
         required.violate("userAttributeNames", Constraint::Missing);
     }
