@@ -147,6 +147,59 @@ pub(crate) fn find(
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// Finds the user a key designates in the pool with id `pool_id`, and whether that pool
+/// exists, in one statement (one round trip): the key is folded in SQL by the pool's own
+/// `case_sensitive`, from both spellings sent along.
+pub(crate) fn find_by_id(
+    conn: &mut Conn,
+    pool_id: &str,
+    key: UserKey<'_>,
+) -> Result<Option<UserRecord>, Failure> {
+    let row = match key {
+        UserKey::Username(name) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN users u ON u.pool_id = p.id AND u.username_key = \
+                 CASE WHEN p.case_sensitive THEN $2 ELSE $3 END WHERE p.id = $1"
+            ),
+            &[&pool_id, &name, &userpool_core::fold_case(name)],
+        )?,
+        UserKey::Alias(attribute, value) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN aliases a ON a.pool_id = p.id AND a.attribute = $4 \
+                 AND a.alias_key = CASE WHEN p.case_sensitive THEN $2 ELSE $3 END \
+                 LEFT JOIN users u ON u.id = a.user_id WHERE p.id = $1"
+            ),
+            &[
+                &pool_id,
+                &value,
+                &userpool_core::fold_case(value),
+                &attribute.as_str(),
+            ],
+        )?,
+        UserKey::Sub(sub) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN users u ON u.pool_id = p.id AND u.sub = $2 \
+                 WHERE p.id = $1"
+            ),
+            &[&pool_id, &codec::sub_text(sub)],
+        )?,
+    };
+    let Some(row) = row else {
+        return Err(StoreError::PoolNotFound(pool_id.to_owned()).into());
+    };
+    // The pool exists; a NULL username is the outer join finding no user.
+    if get::<Option<&str>>(&row, "username")?.is_none() {
+        return Ok(None);
+    }
+    user_from_row(&row).map(Some)
+}
+
 /// Up to `limit` users of a pool in username-key order (`COLLATE "C"`), after `after`.
 pub(crate) fn list(
     conn: &mut Conn,
