@@ -489,6 +489,15 @@ pub(crate) fn delete_client(
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // What the client issued ends with it, in the same transaction.
+    conn.execute(
+        "UPDATE token_sessions SET revoked = TRUE WHERE pool_id = $1 AND client_id = $2",
+        &[&pool.as_str(), &client_id],
+    )?;
+    conn.execute(
+        "DELETE FROM authorization_codes WHERE pool_id = $1 AND client_id = $2",
+        &[&pool.as_str(), &client_id],
+    )?;
     Ok(())
 }
 

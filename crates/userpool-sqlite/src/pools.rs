@@ -465,6 +465,13 @@ pub(crate) fn delete_client(
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // What the client issued ends with it, in the same transaction.
+    conn.prepare_cached(
+        "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ?1 AND client_id = ?2",
+    )?
+    .execute(rusqlite::params![pool.as_str(), client_id])?;
+    conn.prepare_cached("DELETE FROM authorization_codes WHERE pool_id = ?1 AND client_id = ?2")?
+        .execute(rusqlite::params![pool.as_str(), client_id])?;
     Ok(())
 }
 

@@ -464,6 +464,16 @@ impl Store for MemoryStore {
                 .remove(client_id)
                 .ok_or(StoreError::NotFound)?;
             self.clients.write().map_err(poisoned)?.remove(client_id);
+            // What the client issued ends with it.
+            for session in state.tokens.sessions.values_mut() {
+                if session.client_id == client_id {
+                    session.revoked = true;
+                }
+            }
+            state
+                .oauth
+                .codes
+                .retain(|_, code| code.client_id != client_id);
             Ok(())
         })
     }

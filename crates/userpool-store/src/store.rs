@@ -259,7 +259,9 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("update_client"))
     }
 
-    /// Deletes an app client (DeleteUserPoolClient).
+    /// Deletes an app client (DeleteUserPoolClient) and, atomically with it, ends what it
+    /// issued: its token sessions are revoked (their refresh tokens stop working, their
+    /// access tokens stop verifying) and its pending authorization codes are deleted.
     ///
     /// # Errors
     /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,

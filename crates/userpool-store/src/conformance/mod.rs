@@ -384,6 +384,7 @@ macro_rules! __conformance_cases {
             resource_servers_round_trip_page_and_update,
             identity_providers_round_trip_and_identifiers_are_unique,
             authorization_code_is_taken_once,
+            client_delete_revokes_its_sessions_and_deletes_its_codes,
             oauth_storage_of_unknown_pool_is_pool_not_found,
             revoke_one_session_leaves_the_users_others,
         }
