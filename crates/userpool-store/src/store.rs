@@ -248,8 +248,9 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("list_clients"))
     }
 
-    /// Replaces an app client's settings (UpdateUserPoolClient): everything but its pool,
-    /// id, secret and creation time, which stay as stored.
+    /// Replaces an app client's settings (UpdateUserPoolClient), its `modified_at`
+    /// included: everything but its pool, id, secret and creation time, which stay as
+    /// stored.
     ///
     /// # Errors
     /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,

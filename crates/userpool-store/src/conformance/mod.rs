@@ -247,6 +247,7 @@ fn client(pool: &UserPoolId, id: &str) -> ClientRecord {
         ],
         prevent_user_existence_errors: true,
         created_at: at(777_777),
+        modified_at: at(888_888),
         oauth: ClientOAuth {
             allowed_flows: vec!["code".into(), "client_credentials".into()],
             allowed_flows_user_pool_client: true,

@@ -411,6 +411,8 @@ impl<S: Store + ?Sized> UserPools<S> {
             explicit_auth_flows: super::pools::auth_flows_or_default(update.explicit_auth_flows),
             prevent_user_existence_errors: update.prevent_user_existence_errors,
             oauth: update.oauth,
+            // Never before its creation, whatever the clock did meanwhile.
+            modified_at: self.clock.now().max(current.created_at),
             ..current
         };
         match self.store.update_client(&client) {
