@@ -407,7 +407,7 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
     env.pools
         .admin_set_user_password(&env.admin, &env.pool_id, "alice", PASSWORD, Some(false))
         .expect("temporary");
-    let AuthResult::NewPasswordRequired { session, user } =
+    let AuthResult::NewPasswordRequired { session, user, .. } =
         admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD).expect("challenge")
     else {
         panic!("SPEC §4: a temporary password answers only the challenge");

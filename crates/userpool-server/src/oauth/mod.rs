@@ -627,7 +627,7 @@ async fn login(
             Ok(AuthResult::Authenticated(user)) => {
                 finish(app, &segment, &id, &pending, user.user.sub)
             }
-            Ok(AuthResult::NewPasswordRequired { session, user }) => {
+            Ok(AuthResult::NewPasswordRequired { session, user, .. }) => {
                 pending.challenge =
                     Some((user.username, Zeroizing::new(session.expose().to_owned())));
                 app.pending.update(&id, pending.clone());

@@ -499,21 +499,28 @@ impl<S: Store + ?Sized> UserPools<S> {
                 &rules,
                 ctx,
             )?;
-            if updates.is_empty() {
-                return Ok((next, event));
-            }
-            // One record, one write: the password and the attributes land together or not
-            // at all.
-            // Checked against the schema as any attribute write is (SPEC §16).
             let mut next = next;
-            let update = pool.schema.validate_update(
-                &next.attributes,
-                updates,
-                userpool_core::AttributeWriter::User,
-                &pool.settings.attributes_require_verification_before_update,
-            )?;
-            next.attributes = update.attributes;
-            held = update.pending;
+            if !updates.is_empty() {
+                // One record, one write: the password and the attributes land together or
+                // not at all.
+                // Checked against the schema as any attribute write is (SPEC §16).
+                let update = pool.schema.validate_update(
+                    &next.attributes,
+                    updates,
+                    userpool_core::AttributeWriter::User,
+                    &pool.settings.attributes_require_verification_before_update,
+                )?;
+                next.attributes = update.attributes;
+                held = update.pending;
+            }
+            // The challenge's requiredAttributes: the answer must leave none missing, or
+            // nothing is written (the session stays good for a complete answer).
+            if let Some(missing) = missing_required(pool, &next.attributes).next() {
+                return Err(Error::InvalidParameterMessage(format!(
+                    "Invalid attributes given, {missing} is missing"
+                ))
+                .into());
+            }
             Ok((next, event))
         });
         let mut user = match answered {
@@ -585,10 +592,24 @@ impl<S: Store + ?Sized> UserPools<S> {
             SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
                 session,
                 user: UserDescription::from(user),
+                required_attributes: missing_required(pool, &user.attributes)
+                    .map(str::to_owned)
+                    .collect(),
             },
             SignInOutcome::MfaRequired { challenge } => self.mfa_result(pool, user, challenge),
         })
     }
+}
+
+/// The attributes `pool`'s schema requires that `attributes` lacks (or holds empty), in
+/// schema order: NEW_PASSWORD_REQUIRED's `requiredAttributes`.
+fn missing_required<'p>(
+    pool: &'p PoolRecord,
+    attributes: &'p BTreeMap<String, String>,
+) -> impl Iterator<Item = &'p str> {
+    pool.schema
+        .required_attributes()
+        .filter(|name| attributes.get(*name).is_none_or(String::is_empty))
 }
 
 /// Attributes a user may not set for themselves: `sub`, and the verified flags, which
