@@ -406,3 +406,78 @@ fn spec_18_sessions_of_another_pool_or_user_are_invalid() {
         MfaMode::On
     );
 }
+
+/// SPEC §18: the phone number SMS MFA sends to cannot be deleted while SMS is the user's
+/// factor (Cognito refuses too), neither by the user (a stolen access token must not strip
+/// the second factor) nor by an administrator, nor by writing it empty; the refusal changes
+/// nothing and the next sign-in still asks for the SMS code. Once SMS MFA is off, the
+/// number may go.
+#[test]
+fn spec_18_the_phone_number_of_sms_mfa_is_not_deleted_from_under_it() {
+    let e = env(MfaMode::Optional, false, true);
+    e.confirmed("pat", &[("phone_number", "+15555550199")]);
+    let sms_on = FactorPreference {
+        enabled: Some(true),
+        preferred: Some(true),
+    };
+    e.pools
+        .set_user_mfa_preference(&e.pool_id, "pat", FactorPreference::default(), sms_on)
+        .expect("SMS on");
+    let stored = || {
+        let id = UserPoolId::parse(&e.pool_id).expect("id");
+        e.inner
+            .find_user(&id, UserKey::Username("pat"))
+            .expect("find")
+            .expect("pat")
+    };
+    let before = stored();
+    let message = "phone_number cannot be deleted while SMS MFA is enabled for the user. Turn SMS MFA off first.";
+    let attempts: [(&str, Result<(), userpool_core::Error>); 3] = [
+        (
+            "DeleteUserAttributes",
+            e.pools
+                .delete_user_attributes(&e.pool_id, "pat", &["phone_number"]),
+        ),
+        (
+            "AdminDeleteUserAttributes",
+            e.pools.admin_delete_user_attributes(
+                &e.admin,
+                &e.pool_id,
+                "pat",
+                &["phone_number", "name"],
+            ),
+        ),
+        (
+            "UpdateUserAttributes with an empty value",
+            e.pools
+                .update_user_attributes(&e.pool_id, "pat", &[("phone_number", "")])
+                .map(drop),
+        ),
+    ];
+    for (operation, result) in attempts {
+        let error = result.expect_err(operation);
+        assert_eq!(
+            (error.code(), error.to_string().as_str()),
+            ("InvalidParameterException", message),
+            "{operation}"
+        );
+        assert_eq!(stored(), before, "{operation}: nothing changed");
+    }
+    assert_eq!(
+        challenge(e.sign_in("pat", PASSWORD)).name,
+        MfaChallengeName::SmsMfa,
+        "the second factor stays"
+    );
+
+    let sms_off = FactorPreference {
+        enabled: Some(false),
+        preferred: Some(false),
+    };
+    e.pools
+        .set_user_mfa_preference(&e.pool_id, "pat", FactorPreference::default(), sms_off)
+        .expect("SMS off");
+    e.pools
+        .delete_user_attributes(&e.pool_id, "pat", &["phone_number"])
+        .expect("no longer a factor");
+    assert!(!stored().attributes.contains_key("phone_number"));
+}
