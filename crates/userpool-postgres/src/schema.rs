@@ -332,6 +332,13 @@ UPDATE clients SET modified_at = created_at;
 ALTER TABLE clients ALTER COLUMN modified_at SET NOT NULL;
 "#,
     },
+    Migration {
+        version: 4,
+        description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
+        sql: r#"
+ALTER TABLE users ADD COLUMN challenge_client TEXT;
+"#,
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

@@ -34,13 +34,13 @@ macro_rules! user_columns {
          u.code_failed_attempts, u.challenge_digest, u.challenge_credential, \
          u.challenge_expires_at, u.sign_up_code_failures, u.sign_up_codes_issued, \
          u.reset_code_failures, u.reset_codes_issued, u.srp, u.mfa, u.code_held_value, \
-         u.created_at, u.modified_at, u.version"
+         u.challenge_client, u.created_at, u.modified_at, u.version"
     };
 }
 pub(crate) use user_columns;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 30] = [
+const FIELDS: [&str; 31] = [
     "status",
     "enabled",
     "attribute_names",
@@ -68,6 +68,7 @@ const FIELDS: [&str; 30] = [
     "srp",
     "mfa",
     "code_held_value",
+    "challenge_client",
     "created_at",
     "modified_at",
     "version",
@@ -251,6 +252,7 @@ struct Columns<'a> {
     srp: Option<&'a [u8]>,
     mfa: Option<&'a [u8]>,
     code_held_value: Option<&'a str>,
+    challenge_client: Option<&'a str>,
     created_at: i64,
     modified_at: i64,
     version: i64,
@@ -295,6 +297,7 @@ impl<'a> Columns<'a> {
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
             mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
             code_held_value: code.and_then(|c| c.held_value.as_deref()),
+            challenge_client: user.challenge_client.as_deref(),
             created_at: micros(user.created_at),
             modified_at: micros(user.modified_at),
             version: codec::to_sql_int(version, "users.version")?,
@@ -302,7 +305,7 @@ impl<'a> Columns<'a> {
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&(dyn ToSql + Sync); 30] {
+    fn values(&self) -> [&(dyn ToSql + Sync); 31] {
         [
             &self.status,
             &self.enabled,
@@ -331,6 +334,7 @@ impl<'a> Columns<'a> {
             &self.srp,
             &self.mfa,
             &self.code_held_value,
+            &self.challenge_client,
             &self.created_at,
             &self.modified_at,
             &self.version,
@@ -537,6 +541,7 @@ pub(crate) fn user_from_row(row: &Row) -> Result<UserRecord, Failure> {
         pending_challenge: pending_challenge(row)?,
         srp: get::<Option<Vec<u8>>>(row, "srp")?.map(userpool_core::srp::SrpBlob::from_bytes),
         mfa: get::<Option<Vec<u8>>>(row, "mfa")?.map(userpool_core::mfa::MfaBlob::from_bytes),
+        challenge_client: get(row, "challenge_client")?,
         created_at: time(get(row, "created_at")?, "users.created_at")?,
         modified_at: time(get(row, "modified_at")?, "users.modified_at")?,
         version: from_sql_int(get(row, "version")?, "users.version")?,

@@ -404,6 +404,13 @@ ALTER TABLE clients ADD COLUMN modified_at INTEGER NOT NULL DEFAULT 0;
 UPDATE clients SET modified_at = created_at;
 ",
     },
+    Migration {
+        version: 14,
+        description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
+        sql: "
+ALTER TABLE users ADD COLUMN challenge_client TEXT;
+",
+    },
 ];
 
 /// The newest schema version this crate knows: the last migration's.

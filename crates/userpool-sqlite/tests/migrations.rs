@@ -390,9 +390,19 @@ fn seed_v13(conn: &Connection, f: &Fixture) {
 const CLIENT_MODIFIED: chrono::DateTime<chrono::Utc> =
     chrono::DateTime::from_timestamp_nanos(13_000);
 
+/// What a version-14 database adds: the client that opened the user's open challenge.
+/// Users of older databases read back with none.
+fn seed_v14(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE users SET challenge_client = ?2 WHERE sub = ?1",
+        params![f.user.sub.hyphenated().to_string(), f.client.client_id],
+    )
+    .expect("v14 challenge client");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9, seed_v10,
-    seed_v11, seed_v12, seed_v13,
+    seed_v11, seed_v12, seed_v13, seed_v14,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -470,6 +480,9 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             }
             if version >= 10 {
                 expected.mfa = Some(userpool_core::mfa::MfaBlob::from_bytes(f.mfa.clone()));
+            }
+            if version >= 14 {
+                expected.challenge_client = Some(f.client.client_id.clone());
             }
             for key in [
                 UserKey::Username("veteran"),
