@@ -220,6 +220,7 @@ fn new_record(
         pending_challenge: None,
         srp: None,
         mfa: None,
+        challenge_client: None,
         created_at: ctx.now,
         modified_at: ctx.now,
         version: 0,

@@ -354,6 +354,11 @@ pub struct UserRecord {
     /// `None` for a user who never touched MFA. Opaque to stores, which persist it as bytes
     /// (a sealing layer seals it, SPEC §14).
     pub mfa: Option<crate::mfa::MfaBlob>,
+    /// The app client that opened the user's current sign-in challenge (NEW_PASSWORD_REQUIRED
+    /// or an MFA step): its session is answered through that client only, any other gets
+    /// an invalid session. Set by the service when a sign-in through a client leaves a
+    /// challenge open; `None` before any.
+    pub challenge_client: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last modification time.

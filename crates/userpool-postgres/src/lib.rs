@@ -116,12 +116,13 @@ use std::fmt;
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
     AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
-    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey, keys,
 };
 use uuid::Uuid;
 
 use crate::connection::{Db, Tls};
 pub use crate::error::Error;
+use crate::error::Failure;
 pub use crate::options::PostgresOptions;
 
 /// The unique constraints whose violations map to a [`StoreError`].
@@ -338,9 +339,39 @@ impl Store for PostgresStore {
         pool: &UserPoolId,
         key: UserKey<'_>,
     ) -> Result<Option<UserRecord>, StoreError> {
+        self.db().read(|c| users::find_by_id(c, pool.as_str(), key))
+    }
+
+    /// The pool's row, then the lookup's statements with the pool known: a user found by
+    /// username costs two round trips. Each statement reads its own snapshot; the keys
+    /// depend only on the pool's immutable settings, and a write made from what this read
+    /// is a compare-and-swap on the user's version.
+    fn find_pool_user(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
         self.db().read(|c| {
-            let pool = pools::require(c, pool)?;
-            users::find(c, &pool, key)
+            let record = pools::require(c, pool)?;
+            for key in keys::lookup_order(&record, name) {
+                if let Some(user) = users::find(c, &record, key)? {
+                    return Ok((record, Some(user)));
+                }
+            }
+            Ok((record, None))
+        })
+    }
+
+    /// One transaction that does not read the pool's row: the user's row is replaced by
+    /// compare-and-swap under `pool`'s keys. Only when no row matches does it look at the
+    /// pool, to report a deleted one as `PoolNotFound`.
+    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db().write(|c| match users::update(c, pool, user) {
+            Err(Failure::Store(StoreError::NotFound)) => {
+                pools::require_exists(c, &pool.id)?;
+                Err(StoreError::NotFound.into())
+            }
+            other => other,
         })
     }
 

@@ -348,7 +348,7 @@ macro_rules! client_columns {
     () => {
         "client_id, pool_id, name, secret, explicit_auth_flows, prevent_user_existence_errors, \
          created_at, oauth_flows, oauth_flows_user_pool_client, oauth_scopes, callback_urls, \
-         logout_urls, default_redirect_uri, supported_identity_providers"
+         logout_urls, default_redirect_uri, supported_identity_providers, modified_at"
     };
 }
 
@@ -363,6 +363,7 @@ fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
         explicit_auth_flows: get(row, "explicit_auth_flows")?,
         prevent_user_existence_errors: get(row, "prevent_user_existence_errors")?,
         created_at: time(get(row, "created_at")?, "clients.created_at")?,
+        modified_at: time(get(row, "modified_at")?, "clients.modified_at")?,
         oauth: ClientOAuth {
             allowed_flows: get(row, "oauth_flows")?,
             allowed_flows_user_pool_client: get(row, "oauth_flows_user_pool_client")?,
@@ -392,7 +393,7 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
         concat!(
             "INSERT INTO clients (",
             client_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ),
         &[
             &client.client_id,
@@ -409,6 +410,7 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
             &oauth.logout_urls,
             &oauth.default_redirect_uri,
             &oauth.supported_identity_providers,
+            &micros(client.modified_at),
         ],
     );
     match result {
@@ -444,7 +446,8 @@ pub(crate) fn list_clients(
     .collect()
 }
 
-/// Replaces a client's settings; its id, pool, secret and creation time stay.
+/// Replaces a client's settings and modification time; its id, pool, secret and creation
+/// time stay.
 pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     require_exists(conn, &client.pool_id)?;
     let oauth = &client.oauth;
@@ -452,8 +455,8 @@ pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
         "UPDATE clients SET name = $3, explicit_auth_flows = $4, \
          prevent_user_existence_errors = $5, oauth_flows = $6, \
          oauth_flows_user_pool_client = $7, oauth_scopes = $8, callback_urls = $9, \
-         logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12 \
-         WHERE client_id = $1 AND pool_id = $2",
+         logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12, \
+         modified_at = $13 WHERE client_id = $1 AND pool_id = $2",
         &[
             &client.client_id,
             &client.pool_id.as_str(),
@@ -467,6 +470,7 @@ pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
             &oauth.logout_urls,
             &oauth.default_redirect_uri,
             &oauth.supported_identity_providers,
+            &micros(client.modified_at),
         ],
     )?;
     if changed != 1 {
@@ -489,6 +493,15 @@ pub(crate) fn delete_client(
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // What the client issued ends with it, in the same transaction.
+    conn.execute(
+        "UPDATE token_sessions SET revoked = TRUE WHERE pool_id = $1 AND client_id = $2",
+        &[&pool.as_str(), &client_id],
+    )?;
+    conn.execute(
+        "DELETE FROM authorization_codes WHERE pool_id = $1 AND client_id = $2",
+        &[&pool.as_str(), &client_id],
+    )?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@
 //! | `userpool_schema` | (one row) the schema version | marks the schema as userpool's |
 //! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes, case sensitivity, MFA configuration, attribute schema and settings (JSON), times, `version` | `pools_pkey (id)` |
 //! | `decoy_writes` | pool: its count of decoy writes (`Store::decoy_write`) | cascades with its pool |
-//! | `clients` | app client: name, secret, auth flows (array, in order), `PreventUserExistenceErrors`, OAuth settings (arrays, in order), creation time | `clients_pkey (client_id)`: ids unique across pools; cascades with its pool |
+//! | `clients` | app client: name, secret, auth flows (array, in order), `PreventUserExistenceErrors`, OAuth settings (arrays, in order), creation and modification times | `clients_pkey (client_id)`: ids unique across pools; cascades with its pool |
 //! | `users` | user: username, `username_key`, `sub`, status, credential, history (array, newest first), history salt, lockout, pending code and challenge (digests), code throttles, SRP state, MFA state, held value of a pending code, attributes (two arrays, by name), times, `version` | `users_username_unique (pool_id, username_key)`, `users_sub_unique (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing; cascades with its pool |
 //! | `aliases` | alias or username-attribute key a user occupies | `aliases_pkey (pool_id, attribute, alias_key)`: the uniqueness of alias values; cascades with its user |
 //! | `signing_keys` | pool: its token-signing key | `signing_keys_pkey (pool_id)`: first writer wins; cascades with its pool |
@@ -321,6 +321,22 @@ CREATE TABLE authorization_codes (
         REFERENCES users (pool_id, sub) ON DELETE CASCADE
 );
 CREATE INDEX authorization_codes_by_expiry ON authorization_codes (pool_id, expires_at);
+"#,
+    },
+    Migration {
+        version: 3,
+        description: "clients: when their settings last changed (DescribeUserPoolClient's LastModifiedDate), their creation time for the clients already stored",
+        sql: r#"
+ALTER TABLE clients ADD COLUMN modified_at BIGINT;
+UPDATE clients SET modified_at = created_at;
+ALTER TABLE clients ALTER COLUMN modified_at SET NOT NULL;
+"#,
+    },
+    Migration {
+        version: 4,
+        description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
+        sql: r#"
+ALTER TABLE users ADD COLUMN challenge_client TEXT;
 "#,
     },
 ];

@@ -34,13 +34,13 @@ macro_rules! user_columns {
          u.code_failed_attempts, u.challenge_digest, u.challenge_credential, \
          u.challenge_expires_at, u.sign_up_code_failures, u.sign_up_codes_issued, \
          u.reset_code_failures, u.reset_codes_issued, u.srp, u.mfa, u.code_held_value, \
-         u.created_at, u.modified_at, u.version"
+         u.challenge_client, u.created_at, u.modified_at, u.version"
     };
 }
 pub(crate) use user_columns;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 30] = [
+const FIELDS: [&str; 31] = [
     "status",
     "enabled",
     "attribute_names",
@@ -68,6 +68,7 @@ const FIELDS: [&str; 30] = [
     "srp",
     "mfa",
     "code_held_value",
+    "challenge_client",
     "created_at",
     "modified_at",
     "version",
@@ -147,6 +148,59 @@ pub(crate) fn find(
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// Finds the user a key designates in the pool with id `pool_id`, and whether that pool
+/// exists, in one statement (one round trip): the key is folded in SQL by the pool's own
+/// `case_sensitive`, from both spellings sent along.
+pub(crate) fn find_by_id(
+    conn: &mut Conn,
+    pool_id: &str,
+    key: UserKey<'_>,
+) -> Result<Option<UserRecord>, Failure> {
+    let row = match key {
+        UserKey::Username(name) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN users u ON u.pool_id = p.id AND u.username_key = \
+                 CASE WHEN p.case_sensitive THEN $2 ELSE $3 END WHERE p.id = $1"
+            ),
+            &[&pool_id, &name, &userpool_core::fold_case(name)],
+        )?,
+        UserKey::Alias(attribute, value) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN aliases a ON a.pool_id = p.id AND a.attribute = $4 \
+                 AND a.alias_key = CASE WHEN p.case_sensitive THEN $2 ELSE $3 END \
+                 LEFT JOIN users u ON u.id = a.user_id WHERE p.id = $1"
+            ),
+            &[
+                &pool_id,
+                &value,
+                &userpool_core::fold_case(value),
+                &attribute.as_str(),
+            ],
+        )?,
+        UserKey::Sub(sub) => conn.query_opt(
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM pools p LEFT JOIN users u ON u.pool_id = p.id AND u.sub = $2 \
+                 WHERE p.id = $1"
+            ),
+            &[&pool_id, &codec::sub_text(sub)],
+        )?,
+    };
+    let Some(row) = row else {
+        return Err(StoreError::PoolNotFound(pool_id.to_owned()).into());
+    };
+    // The pool exists; a NULL username is the outer join finding no user.
+    if get::<Option<&str>>(&row, "username")?.is_none() {
+        return Ok(None);
+    }
+    user_from_row(&row).map(Some)
+}
+
 /// Up to `limit` users of a pool in username-key order (`COLLATE "C"`), after `after`.
 pub(crate) fn list(
     conn: &mut Conn,
@@ -198,6 +252,7 @@ struct Columns<'a> {
     srp: Option<&'a [u8]>,
     mfa: Option<&'a [u8]>,
     code_held_value: Option<&'a str>,
+    challenge_client: Option<&'a str>,
     created_at: i64,
     modified_at: i64,
     version: i64,
@@ -242,6 +297,7 @@ impl<'a> Columns<'a> {
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
             mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
             code_held_value: code.and_then(|c| c.held_value.as_deref()),
+            challenge_client: user.challenge_client.as_deref(),
             created_at: micros(user.created_at),
             modified_at: micros(user.modified_at),
             version: codec::to_sql_int(version, "users.version")?,
@@ -249,7 +305,7 @@ impl<'a> Columns<'a> {
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&(dyn ToSql + Sync); 30] {
+    fn values(&self) -> [&(dyn ToSql + Sync); 31] {
         [
             &self.status,
             &self.enabled,
@@ -278,6 +334,7 @@ impl<'a> Columns<'a> {
             &self.srp,
             &self.mfa,
             &self.code_held_value,
+            &self.challenge_client,
             &self.created_at,
             &self.modified_at,
             &self.version,
@@ -484,6 +541,7 @@ pub(crate) fn user_from_row(row: &Row) -> Result<UserRecord, Failure> {
         pending_challenge: pending_challenge(row)?,
         srp: get::<Option<Vec<u8>>>(row, "srp")?.map(userpool_core::srp::SrpBlob::from_bytes),
         mfa: get::<Option<Vec<u8>>>(row, "mfa")?.map(userpool_core::mfa::MfaBlob::from_bytes),
+        challenge_client: get(row, "challenge_client")?,
         created_at: time(get(row, "created_at")?, "users.created_at")?,
         modified_at: time(get(row, "modified_at")?, "users.modified_at")?,
         version: from_sql_int(get(row, "version")?, "users.version")?,

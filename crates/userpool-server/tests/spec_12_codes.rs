@@ -10,11 +10,15 @@ use serde_json::{Value, json};
 
 /// A pool, a public client and a CONFIRMED user `diego` with an email address.
 async fn pool_client_and_confirmed_user(app: &axum::Router) -> (String, String) {
-    let pool =
-        admin_ok(app, "CreateUserPool", json!({ "PoolName": "p12" })).await["UserPool"]["Id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+    let pool = admin_ok(
+        app,
+        "CreateUserPool",
+        json!({ "PoolName": "p12", "AutoVerifiedAttributes": ["email"] }),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let client = admin_ok(
         app,
         "CreateUserPoolClient",
@@ -178,4 +182,55 @@ async fn spec_12_resend_confirmation_code_over_the_wire() {
     );
     let (_, body) = send(&app, resend("nobody")).await;
     assert_eq!(error_type(&body), "UserNotFoundException", "{body}");
+}
+
+// SPEC §16 over the wire: a pool that auto-verifies nothing refuses ResendConfirmationCode
+// with Cognito's error.
+#[tokio::test]
+async fn spec_16_resend_confirmation_code_without_auto_verified_attributes_over_the_wire() {
+    let app = app();
+    let pool =
+        admin_ok(&app, "CreateUserPool", json!({ "PoolName": "quiet" })).await["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "web" }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, body) = public(
+        &app,
+        "SignUp",
+        json!({
+            "ClientId": client,
+            "Username": "quiet",
+            "Password": "Quiet-Pass-1",
+            "UserAttributes": [{ "Name": "email", "Value": "quiet@example.com" }],
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("CodeDeliveryDetails").is_none(), "{body}");
+    let (status, body) = public(
+        &app,
+        "ResendConfirmationCode",
+        json!({ "ClientId": client, "Username": "quiet" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (
+            error_type(&body),
+            body["message"].as_str().unwrap_or_default()
+        ),
+        (
+            "InvalidParameterException",
+            "Cannot resend codes. Auto verification not turned on."
+        )
+    );
 }

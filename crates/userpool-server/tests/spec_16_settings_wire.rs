@@ -199,3 +199,49 @@ async fn spec_18_update_user_pool_takes_the_mfa_mode_as_set_user_pool_mfa_config
     assert_eq!(config["MfaConfiguration"], "ON");
     assert_eq!(config["SoftwareTokenMfaConfiguration"]["Enabled"], true);
 }
+
+#[tokio::test]
+async fn spec_16_update_user_pool_client_moves_last_modified_date_on_the_wire() {
+    let app = app();
+    let pool = admin_ok(&app, "CreateUserPool", json!({"PoolName": "p"})).await;
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let created = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web"}),
+    )
+    .await;
+    let client_id = created["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let describe = || {
+        admin_ok(
+            &app,
+            "DescribeUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientId": client_id}),
+        )
+    };
+    let before = describe().await["UserPoolClient"].clone();
+    assert_eq!(before["LastModifiedDate"], before["CreationDate"]);
+    admin_ok(
+        &app,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientId": client_id, "ClientName": "renamed"}),
+    )
+    .await;
+    let after = describe().await["UserPoolClient"].clone();
+    assert_eq!(after["ClientName"], "renamed");
+    assert_eq!(after["CreationDate"], before["CreationDate"]);
+    let (created_at, modified_at) = (
+        after["CreationDate"].as_f64().unwrap_or(f64::MAX),
+        after["LastModifiedDate"].as_f64().unwrap_or(0.0),
+    );
+    assert!(
+        modified_at > created_at,
+        "LastModifiedDate {modified_at} after CreationDate {created_at}"
+    );
+}

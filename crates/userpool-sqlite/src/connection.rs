@@ -6,6 +6,8 @@
 //! refused file is closed without a byte written.
 
 use std::path::Path;
+#[cfg(test)]
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -20,6 +22,10 @@ use crate::schema::{self, APPLICATION_ID, Migration};
 pub(crate) struct Db {
     conn: Mutex<Connection>,
     retries: u32,
+    /// Transactions begun (read, write): what the tests of round trips per operation
+    /// count.
+    #[cfg(test)]
+    pub(crate) begun: (AtomicU64, AtomicU64),
 }
 
 impl Db {
@@ -27,6 +33,8 @@ impl Db {
         Db {
             conn: Mutex::new(conn),
             retries,
+            #[cfg(test)]
+            begun: (AtomicU64::new(0), AtomicU64::new(0)),
         }
     }
 
@@ -78,6 +86,12 @@ impl Db {
     ) -> Result<T, Failure> {
         let mut attempt = 0;
         loop {
+            #[cfg(test)]
+            match behavior {
+                TransactionBehavior::Immediate => &self.begun.1,
+                _ => &self.begun.0,
+            }
+            .fetch_add(1, Ordering::Relaxed);
             let result = {
                 let mut conn = self.lock();
                 transaction(&mut conn, behavior, &mut body)

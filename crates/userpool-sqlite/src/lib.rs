@@ -121,12 +121,13 @@ use std::path::{Path, PathBuf};
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
     AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
-    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey,
+    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey, keys,
 };
 use uuid::Uuid;
 
 use crate::connection::Db;
 pub use crate::error::Error;
+use crate::error::Failure;
 pub use crate::options::{SqliteOptions, Synchronous};
 
 /// The [`Store`] on an SQLite database file (or a private in-memory database).
@@ -321,6 +322,36 @@ impl Store for SqliteStore {
                 Some(id) => read::user(tx, id),
                 None => Ok(None),
             }
+        })
+    }
+
+    /// One read transaction: the pool's row, then the lookup's indexed reads.
+    fn find_pool_user(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
+        self.db.read(|tx| {
+            let record = pools::require(tx, pool)?;
+            for key in keys::lookup_order(&record, name) {
+                if let Some(id) = read::user_id(tx, &record, key)? {
+                    let user = read::user(tx, id)?;
+                    return Ok((record, user));
+                }
+            }
+            Ok((record, None))
+        })
+    }
+
+    /// One write transaction that does not read the pool's row: the user's row is found
+    /// under `pool`'s keys and replaced by compare-and-swap. Only when that fails does it
+    /// look at the pool, to report a deleted one as `PoolNotFound`.
+    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        self.db.write(|tx| match write::update(tx, pool, user) {
+            Err(Failure::Store(StoreError::NotFound)) if pools::get(tx, &pool.id)?.is_none() => {
+                Err(StoreError::PoolNotFound(pool.id.as_str().to_owned()).into())
+            }
+            other => other,
         })
     }
 
@@ -597,5 +628,63 @@ impl Store for SqliteStore {
         code_digest: &[u8; 32],
     ) -> Result<Option<AuthorizationCode>, StoreError> {
         self.db.write(|tx| oauth::take_code(tx, pool, code_digest))
+    }
+}
+
+#[cfg(test)]
+mod round_trips {
+    //! How many transactions an operation costs, counted where they begin (SPEC §3, §8).
+
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use userpool::{Caller, PoolSettings, UserPools};
+    use userpool_core::{HashParams, PasswordPolicy};
+
+    use super::SqliteStore;
+
+    fn begun(store: &SqliteStore) -> (u64, u64) {
+        (
+            store.db.begun.0.load(Ordering::Relaxed),
+            store.db.begun.1.load(Ordering::Relaxed),
+        )
+    }
+
+    #[test]
+    fn s3_admin_set_user_password_is_one_read_and_one_write() {
+        let store = Arc::new(SqliteStore::open_in_memory().expect("open"));
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            policy: PasswordPolicy::default(),
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "round trips", settings)
+            .expect("create_user_pool");
+        pools
+            .admin_create_user(&admin, pool.id.as_str(), "sam", None, &[], None)
+            .expect("admin_create_user");
+        for (password, permanent) in [("Fresh-Pass-1!", Some(true)), ("Other-Pass-2!", None)] {
+            let before = begun(&store);
+            let user = pools
+                .admin_set_user_password(&admin, pool.id.as_str(), "sam", password, permanent)
+                .expect("admin_set_user_password");
+            let after = begun(&store);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (1, 1),
+                "one read transaction (pool and user) and one write"
+            );
+            assert_eq!(user.username, "sam");
+        }
+        // A refusal reads once and writes nothing.
+        let before = begun(&store);
+        pools
+            .admin_set_user_password(&admin, pool.id.as_str(), "nobody", "Fresh-Pass-1!", None)
+            .expect_err("no such user");
+        let after = begun(&store);
+        assert_eq!((after.0 - before.0, after.1 - before.1), (1, 0));
     }
 }

@@ -300,8 +300,9 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
     let result = conn
         .prepare_cached(
             "INSERT INTO clients (client_id, pool_id, name, secret, \
-             prevent_user_existence_errors, created_at) \
-             VALUES (:client_id, :pool_id, :name, :secret, :prevent, :created_at)",
+             prevent_user_existence_errors, created_at, modified_at) \
+             VALUES (:client_id, :pool_id, :name, :secret, :prevent, :created_at, \
+             :modified_at)",
         )?
         .execute(named_params! {
             ":client_id": client.client_id,
@@ -310,6 +311,7 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
             ":secret": client.secret,
             ":prevent": client.prevent_user_existence_errors,
             ":created_at": micros(client.created_at),
+            ":modified_at": micros(client.modified_at),
         });
     match result {
         Ok(_) => {}
@@ -351,8 +353,8 @@ pub(crate) fn get_client(
     client_id: &str,
 ) -> Result<Option<ClientRecord>, Failure> {
     let mut stmt = conn.prepare_cached(
-        "SELECT pool_id, name, secret, prevent_user_existence_errors, created_at \
-         FROM clients WHERE client_id = ?1 AND (?2 IS NULL OR pool_id = ?2)",
+        "SELECT pool_id, name, secret, prevent_user_existence_errors, created_at, \
+         modified_at FROM clients WHERE client_id = ?1 AND (?2 IS NULL OR pool_id = ?2)",
     )?;
     let row = stmt
         .query_row(
@@ -364,11 +366,12 @@ pub(crate) fn get_client(
                     row.get::<_, Option<String>>(2)?,
                     row.get::<_, bool>(3)?,
                     row.get::<_, i64>(4)?,
+                    row.get::<_, i64>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((pool_id, name, secret, prevent, created_at)) = row else {
+    let Some((pool_id, name, secret, prevent, created_at, modified_at)) = row else {
         return Ok(None);
     };
     let mut flows = conn.prepare_cached(
@@ -386,6 +389,7 @@ pub(crate) fn get_client(
         explicit_auth_flows,
         prevent_user_existence_errors: prevent,
         created_at: time(created_at, "clients.created_at")?,
+        modified_at: time(modified_at, "clients.modified_at")?,
         oauth: crate::oauth::read_client(conn, client_id)?,
     }))
 }
@@ -417,19 +421,21 @@ pub(crate) fn list_clients(
     Ok(out)
 }
 
-/// Replaces a client's name, flows and flags; its id, pool, secret and creation time stay.
+/// Replaces a client's name, flows, flags and modification time; its id, pool, secret and
+/// creation time stay.
 pub(crate) fn update_client(conn: &Connection, client: &ClientRecord) -> Result<(), Failure> {
     require(conn, &client.pool_id)?;
     let changed = conn
         .prepare_cached(
-            "UPDATE clients SET name = :name, prevent_user_existence_errors = :prevent \
-             WHERE client_id = :client_id AND pool_id = :pool_id",
+            "UPDATE clients SET name = :name, prevent_user_existence_errors = :prevent, \
+             modified_at = :modified_at WHERE client_id = :client_id AND pool_id = :pool_id",
         )?
         .execute(named_params! {
             ":client_id": client.client_id,
             ":pool_id": client.pool_id.as_str(),
             ":name": client.name,
             ":prevent": client.prevent_user_existence_errors,
+            ":modified_at": micros(client.modified_at),
         })?;
     if changed != 1 {
         return Err(StoreError::NotFound.into());
@@ -465,6 +471,13 @@ pub(crate) fn delete_client(
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // What the client issued ends with it, in the same transaction.
+    conn.prepare_cached(
+        "UPDATE token_sessions SET revoked = 1 WHERE pool_id = ?1 AND client_id = ?2",
+    )?
+    .execute(rusqlite::params![pool.as_str(), client_id])?;
+    conn.prepare_cached("DELETE FROM authorization_codes WHERE pool_id = ?1 AND client_id = ?2")?
+        .execute(rusqlite::params![pool.as_str(), client_id])?;
     Ok(())
 }
 

@@ -22,7 +22,8 @@ const USER_COLUMNS: &str = "username, sub, status, enabled, credential_hash, \
     consecutive_failures, last_failure_at, locked_until, code_purpose, code_digest, \
     code_expires_at, code_failed_attempts, challenge_digest, challenge_credential, \
     challenge_expires_at, created_at, modified_at, version, sign_up_code_failures, \
-    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp, mfa, code_held_value";
+    sign_up_codes_issued, reset_code_failures, reset_codes_issued, srp, mfa, code_held_value, \
+    challenge_client";
 
 /// The row id of the user a key designates, if any.
 pub(crate) fn user_id(
@@ -164,6 +165,7 @@ fn user_from_row(row: &Row<'_>) -> Result<UserRecord, Failure> {
         mfa: row
             .get::<_, Option<Vec<u8>>>("mfa")?
             .map(userpool_core::mfa::MfaBlob::from_bytes),
+        challenge_client: row.get("challenge_client")?,
         created_at: time(row.get("created_at")?, "users.created_at")?,
         modified_at: time(row.get("modified_at")?, "users.modified_at")?,
         version: from_sql_int(row.get("version")?, "users.version")?,

@@ -6,7 +6,7 @@
 //! | table | one row per | keys and constraints |
 //! |---|---|---|
 //! | `pools` | pool: name, every policy setting, argon2 parameters, history mode, alias and username attributes (comma-separated, in order), case sensitivity, the attribute schema and the SPEC §16 settings (each one JSON text, the `serde` form of `userpool_core::Schema` and `PoolSettings`; NULL for pools written before them), times, `version` | `PRIMARY KEY (id)` |
-//! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation time | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
+//! | `clients` | app client: name, secret, `PreventUserExistenceErrors`, creation and modification times | `PRIMARY KEY (client_id)` (client ids are unique across pools), cascades with its pool |
 //! | `client_auth_flows` | allowed auth flow of a client, with its position | `PRIMARY KEY (client_id, position)` |
 //! | `users` | user: username as created, `username_key`, `sub`, status text, `enabled`, the credential (PHC string, kind, expiry, set time), history salt, lockout, pending code and challenge (digests only), the code throttles of SPEC §12 (four time lists: sign-up and reset, wrong attempts and codes issued), times, `version` | `UNIQUE (pool_id, username_key)`, `UNIQUE (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing |
 //! | `user_attributes` | attribute of a user | `PRIMARY KEY (user_id, name)` |
@@ -394,6 +394,21 @@ CREATE TABLE authorization_codes (
 CREATE INDEX authorization_codes_by_expiry ON authorization_codes (pool_id, expires_at);
 
 ALTER TABLE token_sessions ADD COLUMN scopes TEXT NOT NULL DEFAULT '';
+",
+    },
+    Migration {
+        version: 13,
+        description: "clients: when their settings last changed (DescribeUserPoolClient's LastModifiedDate), their creation time for the clients already stored",
+        sql: "
+ALTER TABLE clients ADD COLUMN modified_at INTEGER NOT NULL DEFAULT 0;
+UPDATE clients SET modified_at = created_at;
+",
+    },
+    Migration {
+        version: 14,
+        description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
+        sql: "
+ALTER TABLE users ADD COLUMN challenge_client TEXT;
 ",
     },
 ];

@@ -17,7 +17,7 @@ use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`Columns::values`].
-const FIELDS: [&str; 27] = [
+const FIELDS: [&str; 28] = [
     "status",
     "enabled",
     "credential_hash",
@@ -45,6 +45,7 @@ const FIELDS: [&str; 27] = [
     "srp",
     "mfa",
     "code_held_value",
+    "challenge_client",
 ];
 
 /// `?1..?4` are the keys, then one placeholder per field.
@@ -103,6 +104,7 @@ struct Columns<'a> {
     srp: Option<&'a [u8]>,
     mfa: Option<&'a [u8]>,
     code_held_value: Option<&'a str>,
+    challenge_client: Option<&'a str>,
 }
 
 impl<'a> Columns<'a> {
@@ -144,11 +146,12 @@ impl<'a> Columns<'a> {
             srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
             mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
             code_held_value: code.and_then(|c| c.held_value.as_deref()),
+            challenge_client: user.challenge_client.as_deref(),
         })
     }
 
     /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 27] {
+    fn values(&self) -> [&dyn ToSql; 28] {
         [
             &self.status,
             &self.enabled,
@@ -177,6 +180,7 @@ impl<'a> Columns<'a> {
             &self.srp,
             &self.mfa,
             &self.code_held_value,
+            &self.challenge_client,
         ]
     }
 }

@@ -53,6 +53,8 @@ fn fixture() -> Fixture {
         ],
         prevent_user_existence_errors: true,
         created_at: at(3),
+        // What migration 13 gives a client stored before it: its creation time.
+        modified_at: at(3),
         oauth: userpool_store::ClientOAuth::default(),
     };
     // A user with a password and one history entry, found by an alias too.
@@ -373,9 +375,34 @@ fn seed_v12(conn: &Connection, f: &Fixture) {
     .expect("v12 domain row");
 }
 
+/// What a version-13 database adds: the client's modification time (a later one than its
+/// creation, as after an UpdateUserPoolClient). Clients of older databases read back with
+/// their creation time.
+fn seed_v13(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE clients SET modified_at = ?2 WHERE client_id = ?1",
+        params![f.client.client_id, CLIENT_MODIFIED.timestamp_micros()],
+    )
+    .expect("v13 client modification time");
+}
+
+/// The client's modification time in a version-13 database.
+const CLIENT_MODIFIED: chrono::DateTime<chrono::Utc> =
+    chrono::DateTime::from_timestamp_nanos(13_000);
+
+/// What a version-14 database adds: the client that opened the user's open challenge.
+/// Users of older databases read back with none.
+fn seed_v14(conn: &Connection, f: &Fixture) {
+    conn.execute(
+        "UPDATE users SET challenge_client = ?2 WHERE sub = ?1",
+        params![f.user.sub.hyphenated().to_string(), f.client.client_id],
+    )
+    .expect("v14 challenge client");
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9, seed_v10,
-    seed_v11, seed_v12,
+    seed_v11, seed_v12, seed_v13, seed_v14,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -426,12 +453,16 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                 Some(&expected_pool),
                 "the pool survives migration from version {version}"
             );
+            let mut expected_client = f.client.clone();
+            if version >= 13 {
+                expected_client.modified_at = CLIENT_MODIFIED;
+            }
             assert_eq!(
                 store
                     .find_client("oldclient1")
                     .expect("find_client")
                     .as_ref(),
-                Some(&f.client),
+                Some(&expected_client),
                 "the client survives migration from version {version}"
             );
         }
@@ -449,6 +480,9 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
             }
             if version >= 10 {
                 expected.mfa = Some(userpool_core::mfa::MfaBlob::from_bytes(f.mfa.clone()));
+            }
+            if version >= 14 {
+                expected.challenge_client = Some(f.client.client_id.clone());
             }
             for key in [
                 UserKey::Username("veteran"),

@@ -44,6 +44,7 @@ fn client(suffix: &str, client_id: &str, secret: &str) -> ClientRecord {
         explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
         prevent_user_existence_errors: false,
         created_at: DateTime::UNIX_EPOCH,
+        modified_at: DateTime::UNIX_EPOCH,
         oauth: userpool_store::ClientOAuth::default(),
     }
 }

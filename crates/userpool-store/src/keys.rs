@@ -16,8 +16,10 @@
 //! gets the username-attribute rule for it.
 
 use userpool_core::{AliasAttribute, UserRecord, fold_case};
+use uuid::Uuid;
 
 use crate::pool::PoolRecord;
+use crate::store::UserKey;
 
 /// The key a username is stored and looked up under: folded in a case-insensitive pool,
 /// exact otherwise.
@@ -51,6 +53,23 @@ pub fn lookup_attributes(pool: &PoolRecord) -> Vec<AliasAttribute> {
         }
     }
     attributes
+}
+
+/// The keys a name given to an operation is tried under, in order (SPEC §8): as a
+/// username, then as a value of each of [`lookup_attributes`], then as a `sub` when it
+/// parses as one. The first key that finds a user wins.
+#[must_use]
+pub fn lookup_order<'n>(pool: &PoolRecord, name: &'n str) -> Vec<UserKey<'n>> {
+    let mut order = vec![UserKey::Username(name)];
+    order.extend(
+        lookup_attributes(pool)
+            .into_iter()
+            .map(|attribute| UserKey::Alias(attribute, name)),
+    );
+    if let Ok(sub) = Uuid::try_parse(name) {
+        order.push(UserKey::Sub(sub));
+    }
+    order
 }
 
 /// The values a user is found by besides its username, in lookup order: each username

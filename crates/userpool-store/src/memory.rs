@@ -464,6 +464,16 @@ impl Store for MemoryStore {
                 .remove(client_id)
                 .ok_or(StoreError::NotFound)?;
             self.clients.write().map_err(poisoned)?.remove(client_id);
+            // What the client issued ends with it.
+            for session in state.tokens.sessions.values_mut() {
+                if session.client_id == client_id {
+                    session.revoked = true;
+                }
+            }
+            state
+                .oauth
+                .codes
+                .retain(|_, code| code.client_id != client_id);
             Ok(())
         })
     }
@@ -553,6 +563,26 @@ impl Store for MemoryStore {
         key: UserKey<'_>,
     ) -> Result<Option<UserRecord>, StoreError> {
         self.read(pool, |state| Ok(state.find(key).cloned()))
+    }
+
+    /// Under one read lock of the pool.
+    fn find_pool_user(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
+        self.read(pool, |state| {
+            let user = keys::lookup_order(&state.record, name)
+                .into_iter()
+                .find_map(|key| state.find(key))
+                .cloned();
+            Ok((state.record.clone(), user))
+        })
+    }
+
+    /// The pool's write lock finds a deleted pool; nothing else of the pool is read.
+    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        self.update_user(&pool.id, user)
     }
 
     fn list_users(

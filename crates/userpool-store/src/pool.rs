@@ -64,6 +64,9 @@ pub struct ClientRecord {
     pub prevent_user_existence_errors: bool,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// When its settings last changed (UpdateUserPoolClient; DescribeUserPoolClient's
+    /// `LastModifiedDate`): its creation time until then.
+    pub modified_at: DateTime<Utc>,
     /// The OAuth settings (SPEC §21); all empty for a client that uses no OAuth endpoint.
     pub oauth: ClientOAuth,
 }
@@ -81,6 +84,7 @@ impl std::fmt::Debug for ClientRecord {
                 &self.prevent_user_existence_errors,
             )
             .field("created_at", &self.created_at)
+            .field("modified_at", &self.modified_at)
             .field("oauth", &self.oauth)
             .finish()
     }

@@ -399,6 +399,21 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
             .transpose()
     }
 
+    fn find_pool_user(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
+        let (record, user) = self.inner.find_pool_user(pool, name)?;
+        let user = user.map(|user| self.open_user(pool, user)).transpose()?;
+        Ok((record, user))
+    }
+
+    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        self.inner
+            .update_user_in(pool, &self.seal_user(&pool.id, user)?)
+    }
+
     fn list_users(
         &self,
         pool: &UserPoolId,

@@ -248,8 +248,9 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("list_clients"))
     }
 
-    /// Replaces an app client's settings (UpdateUserPoolClient): everything but its pool,
-    /// id, secret and creation time, which stay as stored.
+    /// Replaces an app client's settings (UpdateUserPoolClient), its `modified_at`
+    /// included: everything but its pool, id, secret and creation time, which stay as
+    /// stored.
     ///
     /// # Errors
     /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,
@@ -259,7 +260,9 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported("update_client"))
     }
 
-    /// Deletes an app client (DeleteUserPoolClient).
+    /// Deletes an app client (DeleteUserPoolClient) and, atomically with it, ends what it
+    /// issued: its token sessions are revoked (their refresh tokens stop working, their
+    /// access tokens stop verifying) and its pending authorization codes are deleted.
     ///
     /// # Errors
     /// `PoolNotFound`; `NotFound` when the pool has no such client; `Backend`,
@@ -345,6 +348,47 @@ pub trait Store: Send + Sync {
         pool: &UserPoolId,
         key: UserKey<'_>,
     ) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Reads a pool and the user `name` finds in it, in one consistent read: the whole
+    /// lookup of SPEC §8 ([`crate::keys::lookup_order`]: username, username-attribute and
+    /// alias values, `sub`), first match wins. A write path reads here once and writes
+    /// with [`Store::update_user_in`], so that an operation on a user costs the store one
+    /// read and one write.
+    ///
+    /// The default calls [`Store::get_pool`] and then [`Store::find_user`] per key (several
+    /// reads, each consistent on its own); a store with transactions should override it.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn find_pool_user(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
+        let record = self
+            .get_pool(pool)?
+            .ok_or_else(|| StoreError::PoolNotFound(pool.as_str().to_owned()))?;
+        for key in crate::keys::lookup_order(&record, name) {
+            if let Some(user) = self.find_user(pool, key)? {
+                return Ok((record, Some(user)));
+            }
+        }
+        Ok((record, None))
+    }
+
+    /// [`Store::update_user`] with the pool as the caller read it: the store may compute
+    /// the user's keys from `pool`'s immutable settings (case sensitivity, username and
+    /// alias attributes) instead of reading the pool again. The compare-and-swap on the
+    /// user's version is what keeps this safe: a pool deleted since it was read has no
+    /// users left, so the write fails (`PoolNotFound`) and writes nothing.
+    ///
+    /// The default calls [`Store::update_user`].
+    ///
+    /// # Errors
+    /// As [`Store::update_user`].
+    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        self.update_user(&pool.id, user)
+    }
 
     /// Users of a pool ordered by username key, starting after `after`, at most `limit`.
     ///

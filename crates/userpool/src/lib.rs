@@ -64,17 +64,18 @@
 //!    invalid member together, in Cognito's order.
 //! 2. **Service** ([`UserPools::admin_set_user_password_input`]): the host's
 //!    [`Authorizer`] is asked for `AdminSetUserPassword` on the pool, one request is taken
-//!    from the pool's quota, the pool is read (**one read**), its rules come from a cache
-//!    keyed by the pool record, and the user is found by username, alias or `sub` (**one
-//!    read** on the common path).
+//!    from the pool's quota, and the pool and the user it finds by username, alias or `sub`
+//!    are read together ([`Store::find_pool_user`]: **one read**, one SQLite transaction);
+//!    the pool's rules come from a cache keyed by the pool record.
 //! 3. **Core**: `transitions::admin_set_user_password` checks the policy and the history,
 //!    hashes under the [`HashLimiter`]'s bound (outside any store lock) and returns the new
 //!    record; the old one is untouched.
-//! 4. **Store**: the record is written with compare-and-swap on its version (**one
-//!    write**); a lost race re-reads the user and runs the transition again. SQLite's
-//!    `find_user` and `update_user` each also check the pool row inside their own
-//!    transaction (the write needs the pool's alias settings to maintain its lookup
-//!    index), so the pool is read three times in all on this path.
+//! 4. **Store**: the record is written with compare-and-swap on its version
+//!    ([`Store::update_user_in`]: **one write**, one SQLite transaction that does not read
+//!    the pool again, its keys computed from the pool as read); a pool deleted meanwhile
+//!    has no users left, so the swap fails and writes nothing. A lost race re-reads the
+//!    user and runs the transition again. `userpool-sqlite` counts the transactions in a
+//!    test: one read, one write.
 //!
 //! A failure at any step leaves the stored user exactly as it was.
 //!

@@ -68,6 +68,7 @@ mod tests {
             explicit_auth_flows: vec![],
             prevent_user_existence_errors: false,
             created_at: DateTime::UNIX_EPOCH,
+            modified_at: DateTime::UNIX_EPOCH,
             oauth: userpool_store::ClientOAuth::default(),
         }
     }

@@ -42,7 +42,7 @@ fn admin_created_user_answers_the_challenge_then_changes_and_resets_the_password
         .expect("delivered");
 
     // SPEC §4: a temporary password yields the challenge, never tokens.
-    let Ok(AuthResult::NewPasswordRequired { session, user }) =
+    let Ok(AuthResult::NewPasswordRequired { session, user, .. }) =
         sign_in(&env, "erin", temporary.expose())
     else {
         panic!("expected NEW_PASSWORD_REQUIRED");

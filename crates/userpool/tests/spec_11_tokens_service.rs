@@ -174,3 +174,71 @@ fn spec_7_admin_revocations_are_authorised_as_themselves_and_revoke() {
         "a disabled user's tokens stop at once"
     );
 }
+
+/// Deleting an app client ends what it issued: its access tokens are refused by GetUser
+/// and the other operations of the user's own as a revoked token is, its refresh tokens
+/// and its sign-ins stop with it; another client's tokens are untouched.
+#[test]
+fn spec_11_deleting_an_app_client_revokes_its_tokens() {
+    let authorizer = Arc::new(Recording::default());
+    let env = with_tokens(authorizer.clone());
+    env.confirmed("diego", "Correct-Horse-9", &[]);
+    let pools = service(&env, authorizer);
+    let other = pools
+        .create_user_pool_client(
+            &env.admin,
+            &env.pool_id,
+            "other",
+            ClientSettings {
+                explicit_auth_flows: vec![
+                    "ALLOW_USER_PASSWORD_AUTH".into(),
+                    "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                ],
+                ..ClientSettings::default()
+            },
+        )
+        .unwrap();
+    let doomed = sign_in(&pools, &env.client_id);
+    let kept = sign_in(&pools, &other.client_id);
+    let client = pools.refresh_client(&env.client_id).unwrap();
+    pools
+        .delete_user_pool_client(&env.admin, &env.pool_id, &env.client_id)
+        .unwrap();
+
+    let revoked = Some("Access Token has been revoked".to_owned());
+    let error = pools.get_user(&doomed.access_token).unwrap_err();
+    assert_eq!(error.code(), "NotAuthorizedException");
+    assert_eq!(Some(error.to_string()), revoked);
+    assert_eq!(
+        refused(pools.change_password_with_token(
+            &doomed.access_token,
+            "Correct-Horse-9",
+            "Other-Horse-10"
+        )),
+        revoked
+    );
+    assert_eq!(
+        refused(pools.global_sign_out(&doomed.access_token)),
+        revoked
+    );
+    assert_eq!(
+        refused(pools.refresh_tokens(&client, doomed.refresh_token.as_deref().unwrap(), None)),
+        Some("Refresh Token has been revoked".into())
+    );
+    assert!(pools.refresh_client(&env.client_id).is_err());
+    assert!(
+        pools
+            .initiate_auth(
+                &env.client_id,
+                "USER_PASSWORD_AUTH",
+                "diego",
+                "Correct-Horse-9"
+            )
+            .is_err()
+    );
+    assert_eq!(
+        pools.get_user(&kept.access_token).unwrap().username,
+        "diego",
+        "another client's tokens are untouched"
+    );
+}

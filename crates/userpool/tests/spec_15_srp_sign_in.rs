@@ -252,7 +252,7 @@ fn every_password_write_is_followed_by_a_working_srp_sign_in() {
         .admin_create_user(&env.admin, &env.pool_id, "tina", Some(PASSWORD), &[], None)
         .expect("create");
     let session = match env.srp_sign_in("tina", PASSWORD) {
-        Ok(AuthResult::NewPasswordRequired { session, user }) => {
+        Ok(AuthResult::NewPasswordRequired { session, user, .. }) => {
             assert_eq!(user.username, "tina");
             session
         }

@@ -406,3 +406,180 @@ fn spec_18_sessions_of_another_pool_or_user_are_invalid() {
         MfaMode::On
     );
 }
+
+/// SPEC §18: the phone number SMS MFA sends to cannot be deleted while SMS is the user's
+/// factor (Cognito refuses too), neither by the user (a stolen access token must not strip
+/// the second factor) nor by an administrator, nor by writing it empty; the refusal changes
+/// nothing and the next sign-in still asks for the SMS code. Once SMS MFA is off, the
+/// number may go.
+#[test]
+fn spec_18_the_phone_number_of_sms_mfa_is_not_deleted_from_under_it() {
+    let e = env(MfaMode::Optional, false, true);
+    e.confirmed("pat", &[("phone_number", "+15555550199")]);
+    let sms_on = FactorPreference {
+        enabled: Some(true),
+        preferred: Some(true),
+    };
+    e.pools
+        .set_user_mfa_preference(&e.pool_id, "pat", FactorPreference::default(), sms_on)
+        .expect("SMS on");
+    let stored = || {
+        let id = UserPoolId::parse(&e.pool_id).expect("id");
+        e.inner
+            .find_user(&id, UserKey::Username("pat"))
+            .expect("find")
+            .expect("pat")
+    };
+    let before = stored();
+    let message = "phone_number cannot be deleted while SMS MFA is enabled for the user. Turn SMS MFA off first.";
+    let attempts: [(&str, Result<(), userpool_core::Error>); 3] = [
+        (
+            "DeleteUserAttributes",
+            e.pools
+                .delete_user_attributes(&e.pool_id, "pat", &["phone_number"]),
+        ),
+        (
+            "AdminDeleteUserAttributes",
+            e.pools.admin_delete_user_attributes(
+                &e.admin,
+                &e.pool_id,
+                "pat",
+                &["phone_number", "name"],
+            ),
+        ),
+        (
+            "UpdateUserAttributes with an empty value",
+            e.pools
+                .update_user_attributes(&e.pool_id, "pat", &[("phone_number", "")])
+                .map(drop),
+        ),
+    ];
+    for (operation, result) in attempts {
+        let error = result.expect_err(operation);
+        assert_eq!(
+            (error.code(), error.to_string().as_str()),
+            ("InvalidParameterException", message),
+            "{operation}"
+        );
+        assert_eq!(stored(), before, "{operation}: nothing changed");
+    }
+    assert_eq!(
+        challenge(e.sign_in("pat", PASSWORD)).name,
+        MfaChallengeName::SmsMfa,
+        "the second factor stays"
+    );
+
+    let sms_off = FactorPreference {
+        enabled: Some(false),
+        preferred: Some(false),
+    };
+    e.pools
+        .set_user_mfa_preference(&e.pool_id, "pat", FactorPreference::default(), sms_off)
+        .expect("SMS off");
+    e.pools
+        .delete_user_attributes(&e.pool_id, "pat", &["phone_number"])
+        .expect("no longer a factor");
+    assert!(!stored().attributes.contains_key("phone_number"));
+}
+
+/// SPEC §18: an MFA step's session is bound to the app client whose sign-in opened it: an
+/// answer through another client of the pool (right code, either door) is
+/// NotAuthorizedException `Invalid session for the user.`, writes nothing and spends
+/// nothing; the opening client's answer then passes. The same holds at the end of
+/// MFA_SETUP, after AssociateSoftwareToken and VerifySoftwareToken by session (which name
+/// no client).
+#[test]
+fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
+    let e = env(MfaMode::On, true, true);
+    let other = e
+        .pools
+        .create_user_pool_client(
+            &e.admin,
+            &e.pool_id,
+            "other",
+            ClientSettings {
+                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client");
+    let stored = |name: &str| {
+        let id = UserPoolId::parse(&e.pool_id).expect("id");
+        e.inner
+            .find_user(&id, UserKey::Username(name))
+            .expect("find")
+            .expect("user")
+    };
+    let invalid = (
+        "NotAuthorizedException",
+        "Invalid session for the user.".to_owned(),
+    );
+
+    // SMS_MFA.
+    e.confirmed("sam", &[("phone_number", "+15555550142")]);
+    let sms = challenge(e.sign_in("sam", PASSWORD));
+    assert_eq!(sms.name, MfaChallengeName::SmsMfa);
+    let code = e
+        .delivery
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|d| match d.event {
+            Event::MfaCodeIssued { code } if d.username == "sam" => Some(code),
+            _ => None,
+        })
+        .expect("a code delivered");
+    let before = stored("sam");
+    let answer = MfaAnswer::Sms {
+        code: code.expose(),
+    };
+    assert_eq!(
+        refused(e.pools.respond_to_mfa_challenge(
+            &other.client_id,
+            "sam",
+            sms.session.expose(),
+            answer
+        )),
+        invalid
+    );
+    assert_eq!(
+        refused(e.pools.admin_respond_to_mfa_challenge(
+            &e.admin,
+            &e.pool_id,
+            &other.client_id,
+            "sam",
+            sms.session.expose(),
+            answer
+        )),
+        invalid
+    );
+    assert_eq!(stored("sam"), before, "nothing written, no attempt spent");
+    authenticated(e.answer("sam", sms.session.expose(), answer));
+
+    // MFA_SETUP, through the two token operations by session.
+    e.confirmed("tia", &[]);
+    let setup = challenge(e.sign_in("tia", PASSWORD));
+    assert_eq!(setup.name, MfaChallengeName::MfaSetup);
+    let (secret_code, session) = e
+        .pools
+        .associate_software_token_in_session(setup.session.expose())
+        .expect("associate");
+    let bytes: [u8; 20] = base32(&secret_code).try_into().expect("160 bits");
+    let secret = TotpSecret::from_bytes(bytes);
+    let session = e
+        .pools
+        .verify_software_token_in_session(session.expose(), &e.code(&secret))
+        .expect("verify");
+    let before = stored("tia");
+    assert_eq!(
+        refused(e.pools.respond_to_mfa_challenge(
+            &other.client_id,
+            "tia",
+            session.expose(),
+            MfaAnswer::Setup
+        )),
+        invalid
+    );
+    assert_eq!(stored("tia"), before, "nothing written");
+    authenticated(e.answer("tia", session.expose(), MfaAnswer::Setup));
+}

@@ -407,7 +407,7 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
     env.pools
         .admin_set_user_password(&env.admin, &env.pool_id, "alice", PASSWORD, Some(false))
         .expect("temporary");
-    let AuthResult::NewPasswordRequired { session, user } =
+    let AuthResult::NewPasswordRequired { session, user, .. } =
         admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD).expect("challenge")
     else {
         panic!("SPEC §4: a temporary password answers only the challenge");
@@ -461,10 +461,18 @@ fn admin_challenge_answer_confirms_and_shares_the_public_rules() {
         )
         .expect_err("short session");
     assert_eq!(e.code(), "InvalidParameterException");
-    // A session from the admin door answers at the public door too (single use).
-    let answered = env
+    // Not through another client of the pool: the session is its client's (SPEC §6).
+    let e = env
         .pools
         .respond_to_new_password_required(&env.client_id, "alice", session.expose(), NEW_PASSWORD)
+        .expect_err("another client");
+    assert_eq!(e.to_string(), "Invalid session for the user.");
+    assert_eq!(env.record("alice"), before, "nothing written");
+    // A session from the admin door answers at the public door too, through its client
+    // (single use).
+    let answered = env
+        .pools
+        .respond_to_new_password_required(&client, "alice", session.expose(), NEW_PASSWORD)
         .expect("answer");
     assert!(matches!(answered, AuthResult::Authenticated(_)));
     let e = env

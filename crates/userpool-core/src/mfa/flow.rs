@@ -584,6 +584,21 @@ pub fn set_sms_mfa(user: &UserRecord, enabled: bool, ctx: &mut Context<'_>) -> R
     )
 }
 
+/// Whether SMS is a factor `user`'s sign-in must pass in a pool configured as `pool`
+/// (SPEC §18): turned on for the user, or the factor an MFA-ON pool falls back to. What
+/// deleting the user's `phone_number` would silently switch off, so the service refuses
+/// that deletion while this holds.
+///
+/// # Errors
+/// `InternalErrorException` when the stored state is unreadable.
+pub fn sms_factor_active(user: &UserRecord, pool: &PoolMfaConfig) -> Result<bool> {
+    if pool.mode == MfaMode::Off {
+        return Ok(false);
+    }
+    let state = MfaState::read(user.mfa.as_ref())?;
+    Ok(active_factors(user, &state, pool).contains(&MfaFactor::Sms))
+}
+
 /// What GetUser reports: the factors turned on, the preferred one.
 ///
 /// # Errors

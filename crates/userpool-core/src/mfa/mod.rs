@@ -58,7 +58,8 @@ pub use flow::{
     MAX_WRONG_ANSWERS, associate_software_token, associate_software_token_in_session,
     challenge_after_first_factor, respond_to_mfa_setup, respond_to_select_mfa_type,
     respond_to_sms_mfa, respond_to_software_token_mfa, session_username, set_sms_mfa,
-    set_user_mfa_preference, settings, verify_software_token, verify_software_token_in_session,
+    set_user_mfa_preference, settings, sms_factor_active, verify_software_token,
+    verify_software_token_in_session,
 };
 pub use stored::MfaBlob;
 pub use totp::{SECRET_LEN, STEP_SECONDS, TotpSecret};

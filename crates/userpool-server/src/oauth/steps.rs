@@ -363,7 +363,7 @@ impl Flow<'_> {
             AuthResult::Authenticated(user) => {
                 finish(self.app, self.segment, self.id, &pending, &user.user)
             }
-            AuthResult::NewPasswordRequired { session, user } => self.go(
+            AuthResult::NewPasswordRequired { session, user, .. } => self.go(
                 pending,
                 Step::NewPassword {
                     username: user.username,

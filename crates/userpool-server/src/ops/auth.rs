@@ -300,12 +300,17 @@ pub(super) fn auth_response(app: &App, result: AuthResult) -> Result<Value, Erro
                 json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }),
             )
         }
-        AuthResult::NewPasswordRequired { session, user } => Ok(json!({
+        AuthResult::NewPasswordRequired {
+            session,
+            user,
+            required_attributes,
+        } => Ok(json!({
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
             "Session": session.expose(),
             "ChallengeParameters": {
                 "USER_ID_FOR_SRP": user.username,
-                "requiredAttributes": "[]",
+                // Cognito's shape: a JSON array, as a string, of `userAttributes.<name>`.
+                "requiredAttributes": required_attributes_parameter(&required_attributes)?,
                 "userAttributes": challenge_attributes(&user)?,
             },
         })),
@@ -321,6 +326,16 @@ pub(super) fn auth_response(app: &App, result: AuthResult) -> Result<Value, Erro
             },
         })),
     }
+}
+
+/// `requiredAttributes` of the challenge: a JSON array, as a string, of
+/// `userAttributes.<name>` (Cognito's shape).
+fn required_attributes_parameter(required: &[String]) -> Result<String, Error> {
+    let names: Vec<String> = required
+        .iter()
+        .map(|name| format!("userAttributes.{name}"))
+        .collect();
+    serde_json::to_string(&names).map_err(|e| Error::internal(format!("requiredAttributes: {e}")))
 }
 
 /// `userAttributes` of the challenge: the user's attributes but `sub`, as a JSON string

@@ -315,7 +315,7 @@ pub fn user_pool_client_type(client: &ClientRecord) -> Value {
         "ClientName": client.name,
         "ClientId": client.client_id,
         "CreationDate": epoch(client.created_at),
-        "LastModifiedDate": epoch(client.created_at),
+        "LastModifiedDate": epoch(client.modified_at),
         "ExplicitAuthFlows": client.explicit_auth_flows,
         "PreventUserExistenceErrors": if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
         "RefreshTokenValidity": 30,

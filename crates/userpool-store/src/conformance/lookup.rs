@@ -328,3 +328,101 @@ pub fn delete_user_frees_username_alias_and_sub(h: &impl Harness) {
     );
     assert_eq!(ok(f.store.insert_user(f.id(), &reborn), "re-insert"), 1);
 }
+
+/// `find_pool_user` reads the pool with the user its whole lookup finds: by username
+/// (folded), then by alias value, then by `sub`; the username wins over another user's
+/// alias value; an unknown name finds the pool and no user (SPEC §8).
+pub fn find_pool_user_reads_the_pool_and_the_user_by_every_key(h: &impl Harness) {
+    let mut f = Fixture::new(h, false, &[AliasAttribute::Email]);
+    let alice = f.add(
+        "Alice",
+        &[("email", "shared@example.com"), ("email_verified", "true")],
+    );
+    let named = f.add("shared@example.com", &[]);
+    let stored_pool = ok(f.store.get_pool(f.id()), "get_pool");
+    let sub = alice.sub.hyphenated().to_string();
+    for (name, expected) in [
+        ("alice", Some(&alice)),
+        ("ALICE", Some(&alice)),
+        ("Shared@Example.com", Some(&named)),
+        (sub.as_str(), Some(&alice)),
+        ("nobody", None),
+    ] {
+        let (pool, user) = ok(f.store.find_pool_user(f.id(), name), "find_pool_user");
+        assert_eq!(Some(&pool), stored_pool.as_ref(), "the pool as stored");
+        assert_eq!(user.as_ref(), expected, "SPEC §8: {name}");
+    }
+    // The alias finds its user once the username that shadowed it is gone.
+    ok(
+        f.store.delete_user(f.id(), &named.username, named.version),
+        "delete_user",
+    );
+    let (_, user) = ok(
+        f.store.find_pool_user(f.id(), "shared@example.com"),
+        "find_pool_user",
+    );
+    assert_eq!(user.as_ref(), Some(&alice), "SPEC §8: by alias");
+    let missing = pool_id("Missing");
+    assert!(
+        matches!(
+            f.store.find_pool_user(&missing, "alice"),
+            Err(StoreError::PoolNotFound(_))
+        ),
+        "an unknown pool is PoolNotFound"
+    );
+}
+
+/// `update_user_in` (a write with the pool as read) is the same compare-and-swap as
+/// `update_user`, moves alias values, and fails, writing nothing, once the pool is deleted.
+pub fn update_user_in_is_compare_and_swap_and_fails_for_a_deleted_pool(h: &impl Harness) {
+    let mut f = Fixture::new(h, false, &[AliasAttribute::Email]);
+    let alice = f.add(
+        "alice",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    );
+    let pool = ok(f.store.get_pool(f.id()), "get_pool").unwrap_or_else(|| f.pool.clone());
+    let moved = set(&alice, |u| {
+        u.attributes
+            .insert("email".into(), "New@Example.com".into());
+    });
+    let version = ok(f.store.update_user_in(&pool, &moved), "update_user_in");
+    assert_eq!(version, 2, "update_user_in issues version + 1");
+    let moved = UserRecord { version, ..moved };
+    f.assert_stored(&moved, "a user written with update_user_in");
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "new@example.com")),
+        Some(moved.clone()),
+        "SPEC §8: the new alias value finds the user"
+    );
+    assert_eq!(
+        f.find(UserKey::Alias(AliasAttribute::Email, "old@example.com")),
+        None,
+        "SPEC §8: the old alias value is released"
+    );
+    let stale = set(&alice, |u| {
+        u.attributes.insert("custom:n".into(), "1".into());
+    });
+    assert!(
+        matches!(
+            f.store.update_user_in(&pool, &stale),
+            Err(StoreError::Conflict {
+                expected: 1,
+                found: Some(2)
+            })
+        ),
+        "a stale version conflicts"
+    );
+    f.assert_stored(&moved, "a user after a refused update_user_in");
+    ok(f.store.delete_pool(f.id()), "delete_pool");
+    let after = set(&moved, |u| {
+        u.attributes.insert("custom:n".into(), "2".into());
+    });
+    assert!(
+        matches!(
+            f.store.update_user_in(&pool, &after),
+            Err(StoreError::PoolNotFound(_))
+        ),
+        "a write with a pool read before its deletion fails"
+    );
+    assert_eq!(ok(f.store.get_pool(f.id()), "get_pool"), None);
+}

@@ -29,6 +29,10 @@
 //! - **Compare-and-swap.** `insert_user` issues version 1; `update_user` succeeds only if
 //!   the stored version equals the record's and issues `version + 1`; a refused write
 //!   changes nothing. Concurrent writers from several threads lose no update.
+//! - **One read, one write.** `find_pool_user` returns the pool with the user the whole
+//!   lookup of SPEC §8 finds (username first, then alias values, then `sub`), or the pool
+//!   and no user; `update_user_in` is `update_user`'s compare-and-swap with the pool as
+//!   read, and fails with `PoolNotFound`, writing nothing, once the pool is deleted.
 //! - **Uniqueness within a pool**, atomic with the write: username key (folded in a
 //!   case-insensitive pool, exact otherwise), each alias key, `sub`.
 //! - **Indexes** computed with [`crate::keys`]: an alias value is findable only while it is
@@ -243,6 +247,7 @@ fn client(pool: &UserPoolId, id: &str) -> ClientRecord {
         ],
         prevent_user_existence_errors: true,
         created_at: at(777_777),
+        modified_at: at(888_888),
         oauth: ClientOAuth {
             allowed_flows: vec!["code".into(), "client_credentials".into()],
             allowed_flows_user_pool_client: true,
@@ -329,6 +334,8 @@ macro_rules! __conformance_cases {
             missing_pool_is_reported,
             client_create_then_get,
             user_insert_then_find_by_username_alias_and_sub,
+            find_pool_user_reads_the_pool_and_the_user_by_every_key,
+            update_user_in_is_compare_and_swap_and_fails_for_a_deleted_pool,
             store_issues_versions,
             username_is_unique_and_folded_in_case_insensitive_pool,
             username_is_case_sensitive_in_case_sensitive_pool,
@@ -378,6 +385,7 @@ macro_rules! __conformance_cases {
             resource_servers_round_trip_page_and_update,
             identity_providers_round_trip_and_identifiers_are_unique,
             authorization_code_is_taken_once,
+            client_delete_revokes_its_sessions_and_deletes_its_codes,
             oauth_storage_of_unknown_pool_is_pool_not_found,
             revoke_one_session_leaves_the_users_others,
         }

@@ -639,3 +639,51 @@ pub fn oauth_storage_of_unknown_pool_is_pool_not_found(h: &impl Harness) {
     );
     assert_eq!(store.get_domain("x"), Ok(None));
 }
+
+/// Deleting an app client ends what it issued, in the same write: its token sessions are
+/// revoked and its pending authorization codes are gone; another client's are untouched.
+pub fn client_delete_revokes_its_sessions_and_deletes_its_codes(h: &impl Harness) {
+    let mut f = Fixture::new(h, true, &[]);
+    let user = f.add("holder", &[]);
+    for n in [1, 2] {
+        ok(
+            f.store
+                .create_client(&client(f.id(), &format!("client{n}"))),
+            "create_client",
+        );
+    }
+    let sessions = [1, 2].map(|n| super::tokens::session(f.id(), user.sub, n));
+    let codes = [1, 2].map(|n| code(f.id(), user.sub, n, 1_700_000_000_000_000, 300_000_000));
+    for (session, code) in sessions.iter().zip(&codes) {
+        ok(
+            f.store.insert_token_session(session),
+            "insert_token_session",
+        );
+        ok(
+            f.store.insert_authorization_code(code),
+            "insert_authorization_code",
+        );
+    }
+    ok(f.store.delete_client(f.id(), "client1"), "delete_client");
+    let find = |n: usize| {
+        ok(
+            f.store.find_token_session(f.id(), sessions[n].origin_jti),
+            "find_token_session",
+        )
+    };
+    assert_eq!(
+        find(0).map(|s| s.revoked),
+        Some(true),
+        "the deleted client's session is revoked"
+    );
+    assert_eq!(find(1), Some(sessions[1].clone()), "another client's stays");
+    let take = |n: usize| {
+        ok(
+            f.store
+                .take_authorization_code(f.id(), &codes[n].code_digest),
+            "take_authorization_code",
+        )
+    };
+    assert_eq!(take(0), None, "the deleted client's code is gone");
+    assert_eq!(take(1), Some(codes[1].clone()), "another client's stays");
+}

@@ -392,6 +392,7 @@ pub fn client_list_update_delete(h: &impl Harness) {
         explicit_auth_flows: vec!["ALLOW_REFRESH_TOKEN_AUTH".into()],
         prevent_user_existence_errors: false,
         created_at: at(1),
+        modified_at: at(999_999),
         // The OAuth settings are replaced whole (SPEC §21).
         oauth: crate::oauth::ClientOAuth {
             allowed_flows: vec!["code".into()],

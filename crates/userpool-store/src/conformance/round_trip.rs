@@ -68,6 +68,7 @@ fn full_user(rng: &mut StdRng) -> UserRecord {
         credential: SecretDigest::fingerprint(b"credential"),
         expires_at: at(3_000_007),
     });
+    user.challenge_client = Some("client-ünï-7".into());
     user.created_at = at(999_999);
     user.modified_at = at(4_000_009);
     user
@@ -101,6 +102,7 @@ pub fn user_round_trips_every_field(h: &impl Harness) {
         u.pending_code = None;
         u.code_throttles = CodeThrottles::default();
         u.pending_challenge = None;
+        u.challenge_client = None;
         u.attributes.clear();
     });
     let v = ok(f.update(&temporary), "update");

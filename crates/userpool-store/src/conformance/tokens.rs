@@ -21,7 +21,7 @@ fn signing_key(kid: &str, seed: u8) -> SigningKey {
 }
 
 /// Session `n` of `sub`: its own `origin_jti` and refresh digest, times in microseconds.
-fn session(pool: &UserPoolId, sub: Uuid, n: u8) -> TokenSession {
+pub(super) fn session(pool: &UserPoolId, sub: Uuid, n: u8) -> TokenSession {
     let mut refresh_digest = [n; 32];
     refresh_digest[0] = 0x00;
     refresh_digest[31] = 0xFF;

@@ -64,14 +64,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &AdminSetUserPasswordInput,
     ) -> Result<UserDescription> {
-        let pool = self.admin(
-            caller,
-            "AdminSetUserPassword",
-            Category::UserAccountRecovery,
-            &input.user_pool_id,
-        )?;
+        let id = &input.user_pool_id;
+        self.authorize(caller, "AdminSetUserPassword", id)?;
+        self.limit(id, Category::UserAccountRecovery)?;
+        // One read (pool and user together) and one write: the store's whole cost.
+        let (pool, user) = self.pool_and_user(id, &input.username)?;
         let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &input.username, |user, ctx| {
+        let user = self.transition_from(&pool, &input.username, Some(user), |user, ctx| {
             Ok(transitions::admin_set_user_password(
                 user,
                 &input.password,

@@ -319,7 +319,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let rules = self.rules(pool)?;
         let signed = self.mutate(pool, name, |user, ctx| {
             let signed = signin::sign_in(user, password, &rules, ctx)?;
-            Ok((signed.record.map(|r| *r), signed.outcome))
+            let record = bind_challenge(user, signed.record.map(|r| *r), &signed.outcome, client);
+            Ok((record, signed.outcome))
         });
         match signed {
             Ok((user, outcome)) => self.signed_in(client, pool, &user, outcome),
@@ -494,6 +495,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         // Changes the pool holds until verified (SPEC §16), to hold once the answer is in.
         let mut held = BTreeMap::new();
         let answered = self.transition(pool, name, |user, ctx| {
+            refuse_other_client(user, client)?;
             let (next, event) = transitions::respond_to_new_password_required(
                 user,
                 session,
@@ -501,21 +503,28 @@ impl<S: Store + ?Sized> UserPools<S> {
                 &rules,
                 ctx,
             )?;
-            if updates.is_empty() {
-                return Ok((next, event));
-            }
-            // One record, one write: the password and the attributes land together or not
-            // at all.
-            // Checked against the schema as any attribute write is (SPEC §16).
             let mut next = next;
-            let update = pool.schema.validate_update(
-                &next.attributes,
-                updates,
-                userpool_core::AttributeWriter::User,
-                &pool.settings.attributes_require_verification_before_update,
-            )?;
-            next.attributes = update.attributes;
-            held = update.pending;
+            if !updates.is_empty() {
+                // One record, one write: the password and the attributes land together or
+                // not at all.
+                // Checked against the schema as any attribute write is (SPEC §16).
+                let update = pool.schema.validate_update(
+                    &next.attributes,
+                    updates,
+                    userpool_core::AttributeWriter::User,
+                    &pool.settings.attributes_require_verification_before_update,
+                )?;
+                next.attributes = update.attributes;
+                held = update.pending;
+            }
+            // The challenge's requiredAttributes: the answer must leave none missing, or
+            // nothing is written (the session stays good for a complete answer).
+            if let Some(missing) = missing_required(pool, &next.attributes).next() {
+                return Err(Error::InvalidParameterMessage(format!(
+                    "Invalid attributes given, {missing} is missing"
+                ))
+                .into());
+            }
             Ok((next, event))
         });
         let mut user = match answered {
@@ -541,7 +550,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (user, challenge) = self.mutate(pool, &user.username, |user, ctx| {
             Ok(
                 match mfa::challenge_after_first_factor(user, &rules, ctx)? {
-                    Some((next, challenge)) => (Some(next), Some(challenge)),
+                    Some((mut next, challenge)) => {
+                        next.challenge_client = Some(client.client_id.clone());
+                        (Some(next), Some(challenge))
+                    }
                     None => (None, None),
                 },
             )
@@ -587,10 +599,56 @@ impl<S: Store + ?Sized> UserPools<S> {
             SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {
                 session,
                 user: UserDescription::from(user),
+                required_attributes: missing_required(pool, &user.attributes)
+                    .map(str::to_owned)
+                    .collect(),
             },
             SignInOutcome::MfaRequired { challenge } => self.mfa_result(pool, user, challenge),
         })
     }
+}
+
+/// `record` (what a sign-in step decided to write) with the challenge `outcome` leaves open
+/// marked as `client`'s ([`UserRecord::challenge_client`]): its session is answered
+/// through that client only (SPEC §6, §18).
+pub(super) fn bind_challenge(
+    user: &UserRecord,
+    record: Option<UserRecord>,
+    outcome: &SignInOutcome,
+    client: &ClientRecord,
+) -> Option<UserRecord> {
+    let opens = matches!(
+        outcome,
+        SignInOutcome::NewPasswordRequired { .. } | SignInOutcome::MfaRequired { .. }
+    );
+    if !opens {
+        return record;
+    }
+    let mut next = record.unwrap_or_else(|| user.clone());
+    next.challenge_client = Some(client.client_id.clone());
+    Some(next)
+}
+
+/// NotAuthorizedException `Invalid session for the user.` when the user's open challenge
+/// was opened through another app client than `client`, before the session is looked at:
+/// nothing is counted or spent, so the right client's answer still works. A challenge
+/// opened before clients were recorded (`None`) is any client's.
+pub(super) fn refuse_other_client(user: &UserRecord, client: &ClientRecord) -> Result<()> {
+    match &user.challenge_client {
+        Some(opener) if *opener != client.client_id => Err(NotAuthorized::InvalidSession.into()),
+        _ => Ok(()),
+    }
+}
+
+/// The attributes `pool`'s schema requires that `attributes` lacks (or holds empty), in
+/// schema order: NEW_PASSWORD_REQUIRED's `requiredAttributes`.
+fn missing_required<'p>(
+    pool: &'p PoolRecord,
+    attributes: &'p BTreeMap<String, String>,
+) -> impl Iterator<Item = &'p str> {
+    pool.schema
+        .required_attributes()
+        .filter(|name| attributes.get(*name).is_none_or(String::is_empty))
 }
 
 /// Attributes a user may not set for themselves: `sub`, and the verified flags, which

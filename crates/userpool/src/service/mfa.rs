@@ -429,6 +429,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             if user.username != session_user {
                 return Err(invalid_session().into());
             }
+            super::auth::refuse_other_client(user, client)?;
             match answer {
                 MfaAnswer::SoftwareToken { code } => {
                     let next = mfa::respond_to_software_token_mfa(user, core, code, &rules, ctx)?;
@@ -440,8 +441,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                 }
                 MfaAnswer::Setup => Ok((Some(mfa::respond_to_mfa_setup(user, core, ctx)?), None)),
                 MfaAnswer::Select { answer } => {
-                    let (next, challenge) =
+                    let (mut next, challenge) =
                         mfa::respond_to_select_mfa_type(user, core, answer, &rules, ctx)?;
+                    next.challenge_client = Some(client.client_id.clone());
                     Ok((Some(next), Some(challenge)))
                 }
             }

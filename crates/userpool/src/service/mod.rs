@@ -55,7 +55,7 @@ use crate::ratelimit::{Category, RateLimiter};
 use userpool_store::keys;
 use userpool_store::pool::{ClientRecord, PoolRecord};
 use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
-use userpool_store::store::{Store, StoreError, UserKey};
+use userpool_store::store::{Store, StoreError};
 
 pub use federation::{ExternalIdentity, IDENTITIES_ATTRIBUTE, ProviderUser};
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
@@ -312,22 +312,20 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// (verified or not), then by a verified alias the pool lists, then by `sub` (SPEC §8;
     /// the order is [`keys::lookup_attributes`]).
     fn find_user(&self, pool: &PoolRecord, name: &Username) -> Result<Option<UserRecord>> {
-        let id = &pool.id;
-        if let Some(user) = self.store.find_user(id, UserKey::Username(name.as_str()))? {
-            return Ok(Some(user));
-        }
-        for attribute in keys::lookup_attributes(pool) {
-            if let Some(user) = self
-                .store
-                .find_user(id, UserKey::Alias(attribute, name.as_str()))?
-            {
+        for key in keys::lookup_order(pool, name.as_str()) {
+            if let Some(user) = self.store.find_user(&pool.id, key)? {
                 return Ok(Some(user));
             }
         }
-        if let Ok(sub) = Uuid::try_parse(name.as_str()) {
-            return Ok(self.store.find_user(id, UserKey::Sub(sub))?);
-        }
         Ok(None)
+    }
+
+    /// The pool and the user `name` finds in it, in one store read
+    /// ([`Store::find_pool_user`]): the prelude of an admin write that needs nothing else,
+    /// so that the operation costs the store one read and one write.
+    fn pool_and_user(&self, id: &UserPoolId, name: &Username) -> Result<(PoolRecord, UserRecord)> {
+        let (pool, user) = self.store.find_pool_user(id, name.as_str())?;
+        Ok((pool, user.ok_or(Error::UserNotFound)?))
     }
 
     fn resolve(&self, pool: &PoolRecord, name: &Username) -> Result<UserRecord> {
@@ -341,13 +339,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         pool: &PoolRecord,
         name: &Username,
+        step: impl FnMut(&UserRecord, &mut Context<'_>) -> Step<T>,
+    ) -> Result<(UserRecord, T)> {
+        self.mutate_from(pool, name, None, step)
+    }
+
+    /// [`UserPools::mutate`] whose first attempt runs on `first`, the user as the caller
+    /// already read it (with the pool, by [`UserPools::pool_and_user`]); a lost
+    /// compare-and-swap re-reads as usual. Writes go through [`Store::update_user_in`]
+    /// with the pool read once, never re-read.
+    fn mutate_from<T>(
+        &self,
+        pool: &PoolRecord,
+        name: &Username,
+        mut first: Option<UserRecord>,
         mut step: impl FnMut(&UserRecord, &mut Context<'_>) -> Step<T>,
     ) -> Result<(UserRecord, T)> {
         for attempt in 0..self.max_attempts {
             if attempt > 0 {
                 self.back_off(attempt);
             }
-            let user = self.resolve(pool, name)?;
+            let user = match first.take() {
+                Some(user) => user,
+                None => self.resolve(pool, name)?,
+            };
             let mut entropy = EntropyOf(&*self.random);
             let mut ctx = Context::new(self.clock.now(), &mut entropy);
             let (write, outcome) = match step(&user, &mut ctx) {
@@ -365,7 +380,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             // A write that takes a new alias value must not take another user's name
             // (SPEC §8; see `names`).
             self.check_alias_claims(pool, Some(&user), &write)?;
-            match self.store.update_user(&pool.id, &write) {
+            match self.store.update_user_in(pool, &write) {
                 Ok(version) => {
                     let written = UserRecord { version, ..write };
                     return outcome.map(|out| (written, out));
@@ -396,12 +411,27 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         pool: &PoolRecord,
         name: &Username,
+        op: impl FnMut(
+            &UserRecord,
+            &mut Context<'_>,
+        ) -> std::result::Result<(UserRecord, Event), Refused>,
+    ) -> Result<UserRecord> {
+        self.transition_from(pool, name, None, op)
+    }
+
+    /// [`UserPools::transition`] whose first attempt runs on `first` (see
+    /// [`UserPools::mutate_from`]).
+    fn transition_from(
+        &self,
+        pool: &PoolRecord,
+        name: &Username,
+        first: Option<UserRecord>,
         mut op: impl FnMut(
             &UserRecord,
             &mut Context<'_>,
         ) -> std::result::Result<(UserRecord, Event), Refused>,
     ) -> Result<UserRecord> {
-        let (user, event) = self.mutate(pool, name, |user, ctx| {
+        let (user, event) = self.mutate_from(pool, name, first, |user, ctx| {
             op(user, ctx).map(|(next, event)| (Some(next), event))
         })?;
         self.delivery.deliver(&pool.id, &user, &event);

@@ -305,6 +305,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.pool(&id)?;
         self.check_client_oauth(&id, &settings.oauth, settings.generate_secret)?;
         let explicit_auth_flows = auth_flows_or_default(settings.explicit_auth_flows);
+        let now = self.clock.now();
         for _ in 0..self.max_attempts {
             let client = ClientRecord {
                 pool_id: id.clone(),
@@ -316,7 +317,8 @@ impl<S: Store + ?Sized> UserPools<S> {
                     .transpose()?,
                 explicit_auth_flows: explicit_auth_flows.clone(),
                 prevent_user_existence_errors: settings.prevent_user_existence_errors,
-                created_at: self.clock.now(),
+                created_at: now,
+                modified_at: now,
                 oauth: settings.oauth.clone(),
             };
             match self.store.create_client(&client) {

@@ -211,15 +211,20 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// per-user limit of SPEC §12 (five per hour, SignUp's included), and wrong attempts
     /// counted so far stay counted.
     ///
-    /// Returns where the code went, or `None` for a user with neither an email nor a phone
-    /// number (the code still goes to the [`crate::Delivery`], as SignUp's does) **(decision:
-    /// SignUp issues codes to such users, so resending does too)**. Where the client prevents
-    /// user-existence errors, an unknown user gets a simulated answer and nothing is sent,
-    /// as for [`UserPools::forgot_password`].
+    /// As SignUp's, the code goes only to an attribute the pool auto-verifies (SPEC §16):
+    /// the phone number, else the email, whichever the pool lists and the user has. A pool
+    /// that auto-verifies nothing refuses, as Cognito does, before anything is read or
+    /// issued. Returns where the code went, or `None` for a user with no value for an
+    /// auto-verified attribute: the code is issued and nothing is sent, as SignUp does for
+    /// such a user **(decision: SignUp issues a code to such a user, so resending does
+    /// too)**. Where the client prevents user-existence errors, an unknown user gets a
+    /// simulated answer and nothing is sent, as for [`UserPools::forgot_password`].
     ///
     /// # Errors
-    /// `InvalidParameterException` (also `User is already confirmed.` for a user in any
-    /// status but UNCONFIRMED), `ResourceNotFoundException`, `TooManyRequestsException`,
+    /// `InvalidParameterException` (`Cannot resend codes. Auto verification not turned
+    /// on.` for a pool without AutoVerifiedAttributes; `User is already confirmed.` for a
+    /// user in any status but UNCONFIRMED), `ResourceNotFoundException`,
+    /// `TooManyRequestsException`,
     /// `UserNotFoundException` (unless prevented), `NotAuthorizedException` (`User is
     /// disabled.`), `LimitExceededException` (the issuance limit: nothing is issued or
     /// sent), `InternalErrorException`.
@@ -234,11 +239,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        if pool.settings.auto_verified_attributes.is_empty() {
+            return Err(Error::InvalidParameterMessage(
+                "Cannot resend codes. Auto verification not turned on.".into(),
+            ));
+        }
         let rules = self.rules(&pool)?;
-        match self.transition(&pool, &name, |user, ctx| {
-            Ok(transitions::resend_confirmation_code(user, &rules, ctx)?)
-        }) {
-            Ok(user) => Ok(CodeDeliveryDetails::for_user(&user)),
+        let written = self.mutate(&pool, &name, |user, ctx| {
+            let (next, event) = transitions::resend_confirmation_code(user, &rules, ctx)?;
+            Ok((Some(next), event))
+        });
+        match written {
+            Ok((user, event)) => {
+                let destination = pool.settings.sign_up_code_destination(&user.attributes);
+                if destination.is_some() {
+                    self.delivery.deliver(&pool.id, &user, &event);
+                }
+                Ok(destination
+                    .and_then(|attribute| CodeDeliveryDetails::for_attribute(&user, attribute)))
+            }
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 Ok(Some(simulated_delivery()))
             }

@@ -251,7 +251,13 @@ impl<S: Store + ?Sized> UserPools<S> {
             };
             let signed =
                 answer_password_verifier(&pool.id, user, &client.client_id, answer, &rules, ctx)?;
-            Ok((signed.record.map(|r| *r), signed.outcome))
+            let record = super::auth::bind_challenge(
+                user,
+                signed.record.map(|r| *r),
+                &signed.outcome,
+                client,
+            );
+            Ok((record, signed.outcome))
         });
         match signed {
             Ok((user, outcome)) => self.signed_in(client, pool, &user, outcome),

@@ -313,6 +313,10 @@ pub enum AuthResult {
         /// The user: its username is `USER_ID_FOR_SRP` (the name to answer with), its
         /// attributes the challenge's `userAttributes`.
         user: UserDescription,
+        /// The challenge's `requiredAttributes`: the attributes the pool's schema
+        /// requires and the user lacks, which the answer must give (as
+        /// `userAttributes.<name>`), in schema order.
+        required_attributes: Vec<String>,
     },
     /// `ChallengeName` = `PASSWORD_VERIFIER` (SPEC §15): answer with
     /// [`crate::UserPools::respond_to_password_verifier`].

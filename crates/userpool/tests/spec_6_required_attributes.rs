@@ -1,0 +1,136 @@
+//! SPEC §6, §16: NEW_PASSWORD_REQUIRED lists in `requiredAttributes` the attributes the
+//! pool's schema requires and the user lacks (a user stored without one, as an import or a
+//! schema written later leaves it), and its answer must give them: an answer that leaves
+//! one missing is refused with Cognito's error and changes nothing; the same session then
+//! takes a complete answer.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use userpool::{AuthResult, PoolSettings, Store};
+use userpool_core::{SchemaAttributeInput, UserPoolId, UserStatus};
+
+use common::{env_with, fast_settings};
+
+const TEMPORARY: &str = "Temporary-Pass-1";
+const PERMANENT: &str = "Permanent-Pass-2";
+
+#[test]
+fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
+    let env = env_with(
+        PoolSettings {
+            schema: vec![SchemaAttributeInput {
+                name: "name".into(),
+                required: Some(true),
+                ..SchemaAttributeInput::default()
+            }],
+            ..fast_settings()
+        },
+        false,
+        |b| b,
+    );
+    env.pools
+        .admin_create_user(
+            &env.admin,
+            &env.pool_id,
+            "erin",
+            Some(TEMPORARY),
+            &[("name", "Erin")],
+            None,
+        )
+        .unwrap();
+    // Stored without the required attribute, as an import can leave a user.
+    let pool_id = UserPoolId::parse(&env.pool_id).unwrap();
+    let mut stored = env.record("erin").unwrap();
+    stored.attributes.remove("name");
+    env.store.update_user(&pool_id, &stored).unwrap();
+
+    let (session, required) = match env
+        .pools
+        .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "erin", TEMPORARY)
+        .unwrap()
+    {
+        AuthResult::NewPasswordRequired {
+            session,
+            required_attributes,
+            ..
+        } => (session.expose().to_owned(), required_attributes),
+        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
+    };
+    assert_eq!(required, ["name"]);
+    let before = env.record("erin").unwrap();
+
+    for given in [&[][..], &[("nickname", "E")][..]] {
+        let error = env
+            .pools
+            .respond_to_new_password_required_with_attributes(
+                &env.client_id,
+                "erin",
+                &session,
+                PERMANENT,
+                given,
+            )
+            .unwrap_err();
+        assert_eq!(
+            (error.code(), error.to_string().as_str()),
+            (
+                "InvalidParameterException",
+                "Invalid attributes given, name is missing"
+            ),
+            "{given:?}"
+        );
+        assert_eq!(env.record("erin").unwrap(), before, "nothing changed");
+    }
+
+    // An empty value deletes, and a required attribute cannot be deleted (SPEC §16).
+    let error = env
+        .pools
+        .respond_to_new_password_required_with_attributes(
+            &env.client_id,
+            "erin",
+            &session,
+            PERMANENT,
+            &[("name", "")],
+        )
+        .unwrap_err();
+    assert_eq!(error.code(), "InvalidParameterException");
+    assert_eq!(env.record("erin").unwrap(), before, "nothing changed");
+
+    let answered = env
+        .pools
+        .respond_to_new_password_required_with_attributes(
+            &env.client_id,
+            "erin",
+            &session,
+            PERMANENT,
+            &[("name", "Erin Again")],
+        )
+        .unwrap();
+    assert!(matches!(answered, AuthResult::Authenticated(_)));
+    let after = env.record("erin").unwrap();
+    assert_eq!(after.status, UserStatus::Confirmed);
+    assert_eq!(
+        after.attributes.get("name").map(String::as_str),
+        Some("Erin Again")
+    );
+}
+
+#[test]
+fn s6_a_user_with_every_required_attribute_gets_an_empty_list() {
+    let env = common::env();
+    env.pools
+        .admin_create_user(&env.admin, &env.pool_id, "fay", Some(TEMPORARY), &[], None)
+        .unwrap();
+    match env
+        .pools
+        .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "fay", TEMPORARY)
+        .unwrap()
+    {
+        AuthResult::NewPasswordRequired {
+            required_attributes,
+            ..
+        } => assert!(required_attributes.is_empty()),
+        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
+    }
+}
