@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-use common::{admin_ok, app};
+use common::{admin_ok, app, error_type, send};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use userpool_core::oauth::s256_challenge;
@@ -625,4 +625,35 @@ async fn spec_21_attack_the_path_is_not_echoed_as_markup() {
     .await;
     assert!(!reply.body.contains("<script>"), "{}", reply.body);
     let _ = s;
+}
+
+/// A registered URL is the one thing the server redirects to: `javascript:`, `data:`
+/// and `vbscript:` URLs, which a browser would run as script, are refused at
+/// registration.
+#[tokio::test]
+async fn spec_21_attack_script_urls_are_refused_as_callback_or_logout_urls() {
+    let s = setup().await;
+    for url in [
+        "javascript://localhost/%0aalert(1)",
+        "JavaScript://x/%0aalert(document.domain)",
+        "data://text/html,<script>alert(1)</script>",
+        "vbscript://x/msgbox",
+    ] {
+        for member in ["CallbackURLs", "LogoutURLs"] {
+            let body = json!({
+                "UserPoolId": s.pool, "ClientName": "evil",
+                "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+                "AllowedOAuthScopes": ["openid"], "CallbackURLs": ["https://ok.example/cb"],
+                "SupportedIdentityProviders": ["COGNITO"],
+                member: [url],
+            });
+            let (status, reply) = send(&s.app, common::signed("CreateUserPoolClient", &body)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{member} {url}");
+            assert_eq!(
+                error_type(&reply),
+                "InvalidParameterException",
+                "{member} {url}"
+            );
+        }
+    }
 }
