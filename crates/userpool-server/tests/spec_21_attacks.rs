@@ -657,3 +657,50 @@ async fn spec_21_attack_script_urls_are_refused_as_callback_or_logout_urls() {
         }
     }
 }
+
+/// RFC 6749 §4.1.2: a code used twice is refused, and what its first use issued is
+/// revoked (the refresh token stops refreshing, the access token stops reading).
+#[tokio::test]
+async fn spec_21_attack_a_replayed_code_revokes_what_it_issued() {
+    let s = setup().await;
+    let signed_in = sign_in(&s, PASSWORD).await;
+    let code = code_of(&signed_in.location());
+    let first = exchange(&s, &code, VERIFIER).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let tokens = first.json();
+    let second = exchange(&s, &code, VERIFIER).await;
+    assert_eq!(second.json(), json!({"error": "invalid_grant"}));
+    let refresh = call(
+        &s.app,
+        post_form(
+            &format!("/{}/oauth2/token", s.pool),
+            &form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", &s.client_id),
+                (
+                    "refresh_token",
+                    tokens["refresh_token"].as_str().expect("rt"),
+                ),
+            ]),
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(
+        refresh.json(),
+        json!({"error": "invalid_grant"}),
+        "refresh after replay"
+    );
+    let info = call(
+        &s.app,
+        Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
+            )
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
+}

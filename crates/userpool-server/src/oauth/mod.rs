@@ -823,7 +823,8 @@ fn authorization_code_grant(
         Err(refusal) => return token_refusal(refusal),
     };
     let code = &grant.code;
-    match app.tokens.issue_oauth(
+    match app.tokens.issue_oauth_session(
+        grant.session_id(),
         &pool.id,
         &client.client_id,
         &grant.user,
