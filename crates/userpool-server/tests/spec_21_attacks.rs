@@ -704,3 +704,150 @@ async fn spec_21_attack_a_replayed_code_revokes_what_it_issued() {
     .await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
 }
+
+/// What the server logs, at every level, for every test of this file.
+static LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A full code flow with a confidential client logged at TRACE (the server's events and
+/// its dependencies' `log` records): the password, the client secret, the code, the CSRF
+/// token and every token issued appear nowhere in the log.
+#[tokio::test]
+async fn spec_21_attack_no_secret_reaches_the_log_at_trace() {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(|| LogWriter)
+        .with_ansi(false)
+        .init();
+    let s = setup().await;
+    let client = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": s.pool, "ClientName": "confidential", "GenerateSecret": true,
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["COGNITO"],
+        }),
+    )
+    .await;
+    let id = client["UserPoolClient"]["ClientId"].as_str().expect("id");
+    let secret = client["UserPoolClient"]["ClientSecret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let query = form(&[
+        ("response_type", "code"),
+        ("client_id", id),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid email"),
+        ("state", "xyz"),
+    ]);
+    let page = call(
+        &s.app,
+        get(&format!("/{}/oauth2/authorize?{query}", s.pool)),
+    )
+    .await;
+    let csrf = page.hidden("_csrf");
+    let mut answers = Vec::new();
+    for password in ["Wrong-Password-Typed-7", PASSWORD] {
+        let body = form(&[
+            ("request", &page.hidden("request")),
+            ("_csrf", &csrf),
+            ("username", "alice"),
+            ("password", password),
+        ]);
+        answers.push(
+            call(
+                &s.app,
+                post_form(
+                    &format!("/{}/login", s.pool),
+                    &body,
+                    &[("cookie", &page.cookie())],
+                ),
+            )
+            .await,
+        );
+    }
+    let code = code_of(&answers[1].location());
+    let exchange = |secret: String| {
+        let body = form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", id),
+            ("client_secret", &secret),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ]);
+        post_form(&format!("/{}/oauth2/token", s.pool), &body, &[])
+    };
+    let wrong = call(&s.app, exchange(format!("{secret}x"))).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
+    let tokens = call(&s.app, exchange(secret.clone())).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    let tokens = tokens.json();
+    let refreshed = call(
+        &s.app,
+        post_form(
+            &format!("/{}/oauth2/token", s.pool),
+            &form(&[
+                ("grant_type", "refresh_token"),
+                ("client_id", id),
+                ("client_secret", &secret),
+                (
+                    "refresh_token",
+                    tokens["refresh_token"].as_str().expect("rt"),
+                ),
+            ]),
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+    // Replayed: the failure path logs nothing of the code either.
+    let _ = call(&s.app, exchange(secret.clone())).await;
+
+    let log = String::from_utf8_lossy(
+        &LOG.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned();
+    assert!(log.contains("request"), "the subscriber captured nothing");
+    let access = tokens["access_token"].as_str().expect("at");
+    let signature = |jwt: &str| jwt.rsplit('.').next().expect("signature").to_owned();
+    for (what, secret) in [
+        ("password", PASSWORD.to_owned()),
+        ("wrong password", "Wrong-Password-Typed-7".to_owned()),
+        ("client secret", secret.clone()),
+        ("code", code.clone()),
+        ("csrf token", csrf.clone()),
+        ("access token", signature(access)),
+        (
+            "id token",
+            signature(tokens["id_token"].as_str().expect("id")),
+        ),
+        (
+            "refresh token",
+            tokens["refresh_token"].as_str().expect("rt").to_owned(),
+        ),
+        (
+            "refreshed access token",
+            signature(refreshed.json()["access_token"].as_str().expect("at")),
+        ),
+    ] {
+        assert!(!log.contains(&secret), "the {what} is in the log");
+    }
+}
