@@ -851,3 +851,94 @@ async fn spec_21_attack_no_secret_reaches_the_log_at_trace() {
         assert!(!log.contains(&secret), "the {what} is in the log");
     }
 }
+
+/// Tokens are bound to their client and their use: another client's refresh token does
+/// not refresh, an id token or a client-credentials token reads no userInfo, and a
+/// confidential client cannot authenticate without (or with a near) secret.
+#[tokio::test]
+async fn spec_21_attack_tokens_are_bound_to_their_client_and_use() {
+    let s = setup().await;
+    let tokens = exchange(
+        &s,
+        &code_of(&sign_in(&s, PASSWORD).await.location()),
+        VERIFIER,
+    )
+    .await
+    .json();
+    let other = admin_ok(
+        &s.app,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": s.pool, "ClientName": "other", "GenerateSecret": true,
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["COGNITO"],
+        }),
+    )
+    .await;
+    let other_id = other["UserPoolClient"]["ClientId"].as_str().expect("id");
+    let other_secret = other["UserPoolClient"]["ClientSecret"]
+        .as_str()
+        .expect("secret");
+    let refresh = |client: &str, secret: Option<&str>| {
+        let mut pairs = vec![
+            ("grant_type", "refresh_token"),
+            ("client_id", client),
+            (
+                "refresh_token",
+                tokens["refresh_token"].as_str().expect("rt"),
+            ),
+        ];
+        if let Some(secret) = secret {
+            pairs.push(("client_secret", secret));
+        }
+        post_form(&format!("/{}/oauth2/token", s.pool), &form(&pairs), &[])
+    };
+    let foreign = call(&s.app, refresh(other_id, Some(other_secret))).await;
+    assert_eq!(
+        foreign.json(),
+        json!({"error": "invalid_grant"}),
+        "another client"
+    );
+    for secret in [None, Some(&other_secret[1..]), Some("")] {
+        let reply = call(&s.app, refresh(other_id, secret)).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{secret:?}");
+        assert_eq!(
+            reply.json(),
+            json!({"error": "invalid_client"}),
+            "{secret:?}"
+        );
+    }
+    let user_info = |token: &str| {
+        Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let id_token = call(&s.app, user_info(tokens["id_token"].as_str().expect("id"))).await;
+    assert_eq!(id_token.status, StatusCode::UNAUTHORIZED, "an id token");
+    let own = call(
+        &s.app,
+        user_info(tokens["access_token"].as_str().expect("at")),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    // The same access token addressed to another pool reads nothing there.
+    let elsewhere =
+        admin_ok(&s.app, "CreateUserPool", json!({"PoolName": "Else"})).await["UserPool"]["Id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+    let cross = call(
+        &s.app,
+        Request::get(format!("/{elsewhere}/oauth2/userInfo"))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
+            )
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::UNAUTHORIZED, "another pool");
+}
