@@ -346,6 +346,9 @@ fn assert_page_headers(reply: &Reply, what: &str) {
     let csp = header(header::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
     assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+    // default-src does not cover <base>: an injected one would retarget the forms'
+    // relative actions.
+    assert!(csp.contains("base-uri 'none'"), "{what}: {csp}");
     assert!(!csp.contains("script-src"), "{what}: {csp}");
     assert_eq!(header(header::X_FRAME_OPTIONS), "DENY", "{what}");
     assert_eq!(header(header::REFERRER_POLICY), "no-referrer", "{what}");
