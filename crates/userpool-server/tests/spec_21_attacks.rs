@@ -945,3 +945,39 @@ async fn spec_21_attack_tokens_are_bound_to_their_client_and_use() {
     .await;
     assert_eq!(cross.status, StatusCode::UNAUTHORIZED, "another pool");
 }
+
+/// The sign-up and forgotten-password pages opened with an authorization request's
+/// parameters validate them as `/oauth2/authorize` does: a foreign redirect URI gets a
+/// page, never a redirect or a held request.
+#[tokio::test]
+async fn spec_21_attack_sign_up_and_forgot_pages_validate_the_redirect_uri() {
+    let s = setup().await;
+    for page in ["signup", "forgotPassword"] {
+        for redirect in [
+            CALLBACK,
+            "https://evil.example/cb",
+            "http://localhost:8000/callback/",
+        ] {
+            let query = form(&[
+                ("response_type", "code"),
+                ("client_id", &s.client_id),
+                ("redirect_uri", redirect),
+                ("scope", "openid"),
+                ("state", "s"),
+                ("code_challenge", &s256_challenge(VERIFIER)),
+                ("code_challenge_method", "S256"),
+            ]);
+            let reply = call(&s.app, get(&format!("/{}/{page}?{query}", s.pool))).await;
+            if redirect == CALLBACK {
+                assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.body);
+                assert!(reply.headers.get(header::SET_COOKIE).is_some(), "{page}");
+                continue;
+            }
+            assert_no_redirect(&reply, &format!("{page} {redirect}"));
+            assert!(
+                reply.headers.get(header::SET_COOKIE).is_none(),
+                "{page} {redirect}: a request was held"
+            );
+        }
+    }
+}
