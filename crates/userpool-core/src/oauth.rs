@@ -276,6 +276,15 @@ pub fn validate_redirect_url(member: &str, url: &str) -> Result<(), Error> {
         return refuse("Member must not include a fragment component");
     }
     let scheme = scheme.to_ascii_lowercase();
+    // A browser runs these as script or content of the server's choosing, not as a place
+    // to go: `javascript://x/%0aalert(1)` passes the shape check above, and the sign-in
+    // and sign-out redirects would hand the user's code or session to it.
+    if matches!(
+        scheme.as_str(),
+        "javascript" | "data" | "vbscript" | "file" | "blob"
+    ) {
+        return refuse("Member must not use a script or local scheme");
+    }
     if scheme == "http" {
         if !is_loopback_host(rest) {
             return refuse("Member must use https unless its host is localhost");
@@ -637,6 +646,11 @@ mod tests {
             ("https://", false),
             ("https://a b.com", false),
             ("", false),
+            ("javascript://localhost/%0aalert(1)", false),
+            ("JavaScript://x/%0aalert(1)", false),
+            ("data://text/html,x", false),
+            ("vbscript://x/y", false),
+            ("file:///etc/passwd", false),
         ];
         for (url, ok) in cases {
             assert_eq!(

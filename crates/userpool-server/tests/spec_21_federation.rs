@@ -82,6 +82,17 @@ fn get(url: &str) -> Reply {
     )
 }
 
+/// A GET carrying `cookie` (a browser's, set by an earlier answer).
+fn get_with(url: &str, cookie: &str) -> Reply {
+    reply(
+        http()
+            .get(url)
+            .header("cookie", cookie)
+            .call()
+            .unwrap_or_else(|e| panic!("{url}: {e}")),
+    )
+}
+
 fn post_form(url: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
     let mut request = http().post(url);
     if let Some(cookie) = cookie {
@@ -377,7 +388,7 @@ fn federated_tokens(w: &World) -> Value {
     assert!(param(&first.location, "nonce").is_some());
     let back = upstream_sign_in(&first.location);
     assert!(back.starts_with(&format!("{}/{}/oauth2/idpresponse?", w.base, w.down)));
-    let done = get(&back);
+    let done = get_with(&back, &first.cookie);
     assert_eq!(done.status, 302, "{}", done.body);
     assert!(done.location.starts_with(CALLBACK), "{}", done.location);
     assert_eq!(param(&done.location, "state").as_deref(), Some("app-state"));
@@ -438,10 +449,13 @@ fn answer_through_fake(w: &World, provider: &str, shape: impl FnOnce(&str) -> St
     let state = param(&first.location, "state").expect("state");
     let nonce = param(&first.location, "nonce").expect("nonce");
     *w.canned.lock().expect("lock") = shape(&nonce);
-    let done = get(&format!(
-        "{}/{}/oauth2/idpresponse?state={state}&code=anything",
-        w.base, w.down
-    ));
+    let done = get_with(
+        &format!(
+            "{}/{}/oauth2/idpresponse?state={state}&code=anything",
+            w.base, w.down
+        ),
+        &first.cookie,
+    );
     assert_eq!(done.status, 302, "{}", done.body);
     done.location
 }
@@ -602,8 +616,8 @@ async fn s21_bad_and_replayed_state_are_refused_with_nothing_created() {
         ));
         let start = get(&authorize_url(&ww, "Upstream"));
         let back = upstream_sign_in(&start.location);
-        let first = get(&back);
-        let replay = get(&back);
+        let first = get_with(&back, &start.cookie);
+        let replay = get_with(&back, &start.cookie);
         (bogus, first, replay)
     })
     .await;
@@ -643,10 +657,13 @@ async fn s21_forged_wrong_audience_wrong_nonce_and_dead_provider_are_refused() {
         let nonce = answer_through_fake(&ww, "Fake", |_| upstream_id_token(&ww, "another-nonce"));
         let dead = get(&authorize_url(&ww, "Dead"));
         let state = param(&dead.location, "state").expect("state");
-        let dead = get(&format!(
-            "{}/{}/oauth2/idpresponse?state={state}&code=x",
-            ww.base, ww.down
-        ))
+        let dead = get_with(
+            &format!(
+                "{}/{}/oauth2/idpresponse?state={state}&code=x",
+                ww.base, ww.down
+            ),
+            &dead.cookie,
+        )
         .location;
         let good = answer_through_fake(&ww, "Fake", |nonce| upstream_id_token(&ww, nonce));
         (forged, audience, nonce, dead, good)
@@ -733,8 +750,8 @@ async fn s21_the_page_offers_each_provider_and_its_button_starts_the_sign_in() {
         "{}",
         chosen.location
     );
-    let location = chosen.location.clone();
-    let done = blocking(move || get(&upstream_sign_in(&location))).await;
+    let (location, cookie) = (chosen.location.clone(), chosen.cookie.clone());
+    let done = blocking(move || get_with(&upstream_sign_in(&location), &cookie)).await;
     assert!(done.location.starts_with(CALLBACK), "{}", done.location);
     assert!(param(&done.location, "code").is_some());
 }
@@ -757,7 +774,7 @@ async fn s21_a_state_held_for_a_provider_is_not_a_sign_in_form() {
             Some(&format!("userpool_csrf_{state}=")),
         );
         // The request still completes at idpresponse.
-        let still = get(&upstream_sign_in(&first.location));
+        let still = get_with(&upstream_sign_in(&first.location), &first.cookie);
         (posted, still)
     })
     .await;
@@ -768,4 +785,35 @@ async fn s21_a_state_held_for_a_provider_is_not_a_sign_in_form() {
         "{}",
         still.location
     );
+}
+
+/// Login CSRF through a provider (RFC 6749 §10.12): the attacker signs in at the provider
+/// as themselves and sends the victim the finished `idpresponse` URL. Without the cookie
+/// of the browser that started the sign-in (none, or the victim's own of another
+/// sign-in) it is refused with nothing issued; the starting browser still completes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_attack_an_idpresponse_needs_the_browser_that_started_it() {
+    let w = Arc::new(world().await);
+    let ww = Arc::clone(&w);
+    let (start, bare, foreign, own) = blocking(move || {
+        let attacker = get(&authorize_url(&ww, "Upstream"));
+        let victim = get(&authorize_url(&ww, "Upstream"));
+        let back = upstream_sign_in(&attacker.location);
+        let bare = get(&back);
+        let foreign = get_with(&back, &victim.cookie);
+        let own = get_with(&back, &attacker.cookie);
+        (attacker, bare, foreign, own)
+    })
+    .await;
+    assert!(
+        start.cookie.starts_with("userpool_csrf_"),
+        "{}",
+        start.cookie
+    );
+    for (case, reply) in [("no cookie", &bare), ("another sign-in's cookie", &foreign)] {
+        assert_eq!(reply.status, 403, "{case}: {}", reply.body);
+        assert!(reply.location.is_empty(), "{case}: {}", reply.location);
+    }
+    assert_eq!(own.status, 302, "{}", own.body);
+    assert!(param(&own.location, "code").is_some(), "{}", own.location);
 }

@@ -36,8 +36,8 @@ use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
 use super::{
-    MAX_QUERY_BYTES, blocking, get_param, limit_address, page_error, pairs, random_token, redirect,
-    with_query,
+    MAX_QUERY_BYTES, blocking, cookie_value, get_param, limit_address, page_error, pairs,
+    random_token, redirect, with_query,
 };
 use crate::App;
 use crate::outbound::{self, OutboundError};
@@ -192,6 +192,29 @@ fn callback_url(app: &App, pool: &PoolRecord) -> String {
     format!("{}/oauth2/idpresponse", app.tokens.issuer(&pool.id))
 }
 
+/// The cookie that binds an upstream `state` to the browser that started the sign-in:
+/// `value` for `max_age` seconds (0 clears it), scoped to the path of
+/// [`callback_url`] (where the provider sends the browser back), `HttpOnly`,
+/// `SameSite=Lax` (sent on the provider's top-level redirect back), `Secure` over HTTPS.
+/// Without it, an attacker's own finished `idpresponse` URL, opened in a victim's browser,
+/// would sign the victim in as the attacker (login CSRF, RFC 6749 §10.12).
+fn state_cookie(app: &App, pool: &PoolRecord, state: &str, value: &str, max_age: i64) -> String {
+    let callback = callback_url(app, pool);
+    let secure = if callback.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let path = callback
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    format!(
+        "{}_{state}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        super::CSRF_COOKIE
+    )
+}
+
 /// An error for the client: to its registered redirect URI, with its `state`.
 fn to_client(pending: &Pending, error: &str, description: &str) -> Response {
     let mut query = vec![("error", error), ("error_description", description)];
@@ -270,13 +293,20 @@ pub(super) fn redirect_upstream(
         provider_name: name,
         nonce: Zeroizing::new(nonce),
     });
-    // Never shown to anyone: the sign-in form refuses a request held for a provider, and
-    // a CSRF token no form carries keeps it so even if that check were lost.
+    // Never in a page: the sign-in form refuses a request held for a provider. It goes
+    // to the browser in the state's cookie only, which `idpresponse` requires.
+    let cookie = state_cookie(
+        app,
+        &pool,
+        &state,
+        &csrf,
+        super::pending::PENDING_LIFETIME.num_seconds(),
+    );
     pending.csrf = Zeroizing::new(csrf);
     pending.created_at = app.clock.now();
     app.pending
         .insert(state, pending, app.clock.now(), peer.map(|p| p.ip()));
-    redirect(&location, None)
+    redirect(&location, Some(cookie))
 }
 
 /// `GET /<pool>/oauth2/idpresponse`: the provider's answer.
@@ -294,6 +324,7 @@ pub(super) async fn idp_response(
             "The request is too large.",
         );
     }
+    let headers = request.headers().clone();
     blocking(&app, move |app| {
         if let Err(e) = limit_address(app, peer) {
             return page_error(
@@ -321,9 +352,24 @@ pub(super) async fn idp_response(
                     .oauth_pool(&segment)
                     .is_ok_and(|pool| pool.id == p.grant.pool.id)
         });
-        let Some(pending) = live.and_then(|_| app.pending.take(state)) else {
+        let Some(live) = live else {
             return expired();
         };
+        // Only the browser that started this sign-in may end it (its state's cookie): a
+        // finished provider answer replayed into another browser is refused, and the
+        // state stays for its own browser.
+        let cookie = cookie_value(&headers, &format!("{}_{state}", super::CSRF_COOKIE));
+        if !live.csrf_matches(cookie.unwrap_or_default(), cookie) {
+            return page_error(
+                StatusCode::FORBIDDEN,
+                "Sign-in error",
+                "The request could not be verified. Start again from the application.",
+            );
+        }
+        let Some(pending) = app.pending.take(state) else {
+            return expired();
+        };
+        let clear = state_cookie(app, &pending.grant.pool, state, "", 0);
         if let Some(error) = get_param(&params, "error") {
             let error = if error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 error
@@ -344,7 +390,7 @@ pub(super) async fn idp_response(
             );
         };
         match federated_user(app, &pending, code) {
-            Ok(user) => super::grant_redirect(app, &pending, &user, None),
+            Ok(user) => super::grant_redirect(app, &pending, &user, Some(clear)),
             Err((error, description)) => to_client(&pending, error, &description),
         }
     })

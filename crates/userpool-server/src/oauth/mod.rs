@@ -118,10 +118,16 @@ fn get_param<'a>(params: &'a BTreeMap<String, Zeroizing<String>>, name: &str) ->
         .filter(|v| !v.is_empty())
 }
 
+/// Every answer of these endpoints: never cached (they carry codes, tokens and forms),
+/// and never content-sniffed (a JSON answer echoing a value must not be read as HTML).
 fn no_store(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -183,7 +189,7 @@ fn html(status: StatusCode, body: String, cookie: Option<String>) -> Response {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -817,7 +823,8 @@ fn authorization_code_grant(
         Err(refusal) => return token_refusal(refusal),
     };
     let code = &grant.code;
-    match app.tokens.issue_oauth(
+    match app.tokens.issue_oauth_session(
+        grant.session_id(),
         &pool.id,
         &client.client_id,
         &grant.user,

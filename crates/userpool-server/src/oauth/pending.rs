@@ -174,6 +174,17 @@ impl std::fmt::Debug for PendingRequests {
     }
 }
 
+/// The client an address stands for, as the per-address rate limit counts it (SPEC §13):
+/// an IPv4 address (also when mapped into IPv6) is one client, an IPv6 address counts by
+/// its /64 prefix (one host holds a whole /64, so counting each address would give it
+/// 2^64 shares of the cap).
+fn client_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        v4 => v4,
+    }
+}
+
 impl PendingRequests {
     /// Holds `pending` under `id` for the client at `address`, dropping expired requests,
     /// past the address's share its own oldest, and past the cap the oldest of all.
@@ -184,6 +195,7 @@ impl PendingRequests {
         now: DateTime<Utc>,
         address: Option<IpAddr>,
     ) {
+        let address = address.map(client_key);
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -370,6 +382,33 @@ mod tests {
                 .per_address
                 .contains_key(&victim)
         );
+    }
+
+    #[test]
+    fn one_ipv6_host_is_one_address_whatever_its_interface_id() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        let held = PendingRequests::default();
+        let victim: IpAddr = "2001:db8:1::1".parse().expect("ip");
+        held.insert("victim".into(), pending(t0), t0, Some(victim));
+        // A flooder rotating through its /64: one share of the cap, never the victim's.
+        for i in 0..MAX_PENDING * 2 {
+            let address: IpAddr = format!("2001:db8:66::{:x}", i + 1).parse().expect("ip");
+            held.insert(format!("f{i}"), pending(t0), t0, Some(address));
+        }
+        assert!(
+            held.get("victim", t0).is_some(),
+            "the victim's request survives"
+        );
+        let inner = held.inner.lock().expect("lock");
+        assert_eq!(inner.by_id.len(), MAX_PENDING_PER_ADDRESS + 1);
+        drop(inner);
+        // An IPv4 client seen through a mapped IPv6 address is the same client.
+        let held = PendingRequests::default();
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        let plain: IpAddr = [192, 0, 2, 7].into();
+        held.insert("a".into(), pending(t0), t0, Some(mapped));
+        held.insert("b".into(), pending(t0), t0, Some(plain));
+        assert_eq!(held.inner.lock().expect("lock").per_address[&plain], 2);
     }
 
     #[test]

@@ -147,16 +147,21 @@ def test_s21_browser_signs_in_on_the_hosted_page_and_authlib_completes_pkce(serv
     assert info.status_code == 200, info.text
     assert info.json()["username"] == username
 
-    # The code is spent: a second exchange is invalid_grant.
+    # The refresh token works through the token endpoint.
+    refreshed = session.refresh_token(config["token_endpoint"], refresh_token=token["refresh_token"])
+    assert refreshed["id_token"] and refreshed["access_token"]
+
+    # The code is spent: a second exchange is invalid_grant, and revokes what the first
+    # issued (RFC 6749 §4.1.2): the refresh token stops working.
     code = query["code"][0]
     again = requests.post(config["token_endpoint"], timeout=10, data={
         "grant_type": "authorization_code", "client_id": client["ClientId"], "code": code,
         "redirect_uri": callback.url, "code_verifier": verifier})
     assert again.status_code == 400 and again.json() == {"error": "invalid_grant"}
-
-    # The refresh token works through the token endpoint.
-    refreshed = session.refresh_token(config["token_endpoint"], refresh_token=token["refresh_token"])
-    assert refreshed["id_token"] and refreshed["access_token"]
+    revoked = requests.post(config["token_endpoint"], timeout=10, data={
+        "grant_type": "refresh_token", "client_id": client["ClientId"],
+        "refresh_token": token["refresh_token"]})
+    assert revoked.status_code == 400 and revoked.json() == {"error": "invalid_grant"}
 
 
 def test_s21_hosted_page_asks_for_a_new_password(server, cognito, pool, browser, callback):

@@ -111,6 +111,30 @@ pub struct CodeGrant {
     pub user: UserDescription,
 }
 
+impl CodeGrant {
+    /// The id (`origin_jti`) the session issued for this code must have: derived from the
+    /// code, so that a second use of the code, finding it spent, can revoke what the first
+    /// issued (RFC 6749 §4.1.2) without the store remembering spent codes.
+    #[must_use]
+    pub fn session_id(&self) -> Uuid {
+        code_session_id(&self.code.code_digest)
+    }
+}
+
+/// The session id of the code whose digest is `code_digest` (see [`CodeGrant::session_id`]):
+/// the first 16 bytes of a domain-separated SHA-256 of the digest, as a version-4 UUID. It
+/// reveals nothing of the code (a token's `origin_jti` carries it).
+fn code_session_id(code_digest: &[u8; 32]) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new()
+        .chain_update(b"userpool authorization code session\0")
+        .chain_update(code_digest)
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
 impl<S: Store + ?Sized> UserPools<S> {
     /// The pool an OAuth endpoint is addressed to: `segment` is a pool id or the pool's
     /// domain (SPEC §21's URL layout).
@@ -368,7 +392,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// The `authorization_code` grant (SPEC §21): takes the code out of the store (so it
-    /// is spent whatever follows), then requires it to be `client`'s, for `redirect_uri`,
+    /// is spent whatever follows; a code already spent revokes the session its first use
+    /// got, [`CodeGrant::session_id`]), then requires it to be `client`'s, for `redirect_uri`,
     /// unexpired, answered by `code_verifier` when it has a PKCE challenge (and no
     /// verifier when it has none), and its user to exist and be enabled.
     ///
@@ -389,10 +414,17 @@ impl<S: Store + ?Sized> UserPools<S> {
             return Err(TokenRefusal::OAuth(OAuthError::InvalidRequest));
         };
         let invalid = || TokenRefusal::OAuth(OAuthError::InvalidGrant);
-        let code = self
+        let Some(code) = self
             .store
             .take_authorization_code(&client.pool_id, &digest)?
-            .ok_or_else(invalid)?;
+        else {
+            // Spent (or never issued): a replay revokes what the first use issued, its
+            // refresh token and its access tokens (RFC 6749 §4.1.2); for a code never
+            // issued there is no such session and nothing changes.
+            self.store
+                .revoke_token_session(&client.pool_id, code_session_id(&digest))?;
+            return Err(invalid());
+        };
         if code.client_id != client.client_id
             || code.redirect_uri != redirect_uri
             || self.clock.now() >= code.expires_at

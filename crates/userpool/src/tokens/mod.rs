@@ -472,11 +472,32 @@ impl Tokens {
         nonce: Option<&str>,
         auth_time: DateTime<Utc>,
     ) -> Result<Issued, Error> {
+        let origin_jti = random_uuid(self.random.as_ref())?;
+        self.issue_oauth_session(origin_jti, pool, client_id, user, scopes, nonce, auth_time)
+    }
+
+    /// [`Tokens::issue_oauth`] for a session whose id (`origin_jti`) the caller chose: an
+    /// authorization code's ([`crate::CodeGrant::session_id`]), so that a replay of the code
+    /// can revoke it (RFC 6749 §4.1.2).
+    ///
+    /// # Errors
+    /// As [`Tokens::issue`].
+    #[allow(clippy::too_many_arguments)] // issue_oauth's, and the session's id
+    pub fn issue_oauth_session(
+        &self,
+        origin_jti: Uuid,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        scopes: &[String],
+        nonce: Option<&str>,
+        auth_time: DateTime<Utc>,
+    ) -> Result<Issued, Error> {
         let now = self.clock.now();
         let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
         let session = TokenSession {
             pool_id: pool.clone(),
-            origin_jti: random_uuid(self.random.as_ref())?,
+            origin_jti,
             sub: user.sub,
             client_id: client_id.to_owned(),
             refresh_digest,
