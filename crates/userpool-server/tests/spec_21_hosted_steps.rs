@@ -125,7 +125,7 @@ fn post_form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 /// The server over a MemoryStore whose service delivers into a recorder.
-fn app_with_recording() -> (Router, Arc<RecordingDelivery>) {
+fn app_with_recording() -> (Router, Arc<RecordingDelivery>, Arc<dyn Store>) {
     let args = [
         "userpool-server",
         "--memory",
@@ -149,12 +149,15 @@ fn app_with_recording() -> (Router, Arc<RecordingDelivery>) {
         .tokens(Arc::clone(&tokens))
         .build();
     app.tokens = tokens;
-    (router(Arc::new(app)), delivery)
+    (router(Arc::new(app)), delivery, store)
 }
 
 struct Setup {
     app: Router,
     delivery: Arc<RecordingDelivery>,
+    /// The server's store, for a state no operation makes (a user stored without a
+    /// required attribute, as an import or a later schema can leave one).
+    store: Arc<dyn Store>,
     pool: String,
     client_id: String,
 }
@@ -162,7 +165,7 @@ struct Setup {
 /// A pool (`pool` extends CreateUserPool's input) and a public client (`client` extends
 /// CreateUserPoolClient's: by default the code flow, `openid email`).
 async fn setup(pool: Value, client: Value) -> Setup {
-    let (app, delivery) = app_with_recording();
+    let (app, delivery, store) = app_with_recording();
     let mut input = json!({"PoolName": "Acme", "AutoVerifiedAttributes": ["email"]});
     input
         .as_object_mut()
@@ -191,6 +194,7 @@ async fn setup(pool: Value, client: Value) -> Setup {
     Setup {
         app,
         delivery,
+        store,
         pool,
         client_id,
     }
@@ -1297,4 +1301,81 @@ async fn spec_21_the_confirmation_page_resends_the_code_within_the_limit() {
     let late = browser.post("resendCode", &[]).await;
     assert!(late.title().starts_with("Sign in"), "{}", late.body);
     assert_eq!(codes(&s), 5);
+}
+
+/// SPEC §6 and §21: the pool requires an attribute the user lacks, so the new-password
+/// page asks for it with the password, as the challenge's `requiredAttributes` do; left
+/// empty it is refused and nothing changes, given it the sign-in ends with a code.
+#[tokio::test]
+async fn spec_21_the_new_password_page_asks_for_missing_required_attributes() {
+    let s = setup(
+        json!({"Schema": [{"Name": "given_name", "AttributeDataType": "String",
+                           "Required": true, "Mutable": true}]}),
+        json!({}),
+    )
+    .await;
+    admin_ok(
+        &s.app,
+        "AdminCreateUser",
+        json!({"UserPoolId": s.pool, "Username": "newbie", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp-Pass-1x",
+               "UserAttributes": [{"Name": "given_name", "Value": "Old"}]}),
+    )
+    .await;
+    // Stored without the required attribute, as an import can leave a user.
+    let pool_id = userpool_core::UserPoolId::parse(&s.pool).expect("pool id");
+    let mut stored = s
+        .store
+        .find_user(&pool_id, userpool_store::UserKey::Username("newbie"))
+        .expect("store")
+        .expect("user");
+    stored.attributes.remove("given_name");
+    s.store.update_user(&pool_id, &stored).expect("update");
+    let (browser, _) = Browser::authorize(&s).await;
+    let page = browser.sign_in("newbie", "Temp-Pass-1x").await;
+    assert!(page.title().starts_with("Change password"), "{}", page.body);
+    assert!(
+        page.body.contains("name=\"given_name\""),
+        "the page asks for the missing attribute: {}",
+        page.body
+    );
+    let refused = browser
+        .post("login", &[("new_password", NEW_PASSWORD)])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.title().starts_with("Change password"),
+        "{}",
+        refused.body
+    );
+    let user = admin_ok(
+        &s.app,
+        "AdminGetUser",
+        json!({"UserPoolId": s.pool, "Username": "newbie"}),
+    )
+    .await;
+    assert_eq!(
+        user["UserStatus"], "FORCE_CHANGE_PASSWORD",
+        "nothing changed"
+    );
+    let done = browser
+        .post(
+            "login",
+            &[("new_password", NEW_PASSWORD), ("given_name", "Ada")],
+        )
+        .await;
+    assert_code_and_exchange(&s, &done).await;
+    let user = admin_ok(
+        &s.app,
+        "AdminGetUser",
+        json!({"UserPoolId": s.pool, "Username": "newbie"}),
+    )
+    .await;
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    assert!(
+        user["UserAttributes"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|x| x["Name"] == "given_name" && x["Value"] == "Ada")),
+        "{user}"
+    );
 }

@@ -98,7 +98,7 @@ pub fn sign_in(form: &Form<'_>, username: &str) -> String {
 /// The page that answers NEW_PASSWORD_REQUIRED: `new_password` (the challenge's session
 /// rides in the pending request, never in the page).
 #[must_use]
-pub fn new_password(form: &Form<'_>) -> String {
+pub fn new_password(form: &Form<'_>, fields: &[Field<'_>]) -> String {
     let mut body = format!(
         "<h1>{}</h1>\n<h2>Change password</h2>\n<p>Please enter a new password.</p>\n",
         escape(form.pool_name)
@@ -113,9 +113,10 @@ pub fn new_password(form: &Form<'_>) -> String {
     body.push_str(
         "<label for=\"new_password\">New password</label>\n\
          <input id=\"new_password\" name=\"new_password\" type=\"password\" \
-         autocomplete=\"new-password\" required>\n\
-         <button type=\"submit\">Change password</button>\n</form>\n",
+         autocomplete=\"new-password\" required>\n",
     );
+    attribute_inputs(&mut body, fields);
+    body.push_str("<button type=\"submit\">Change password</button>\n</form>\n");
     document(&format!("Change password – {}", form.pool_name), &body)
 }
 
@@ -298,6 +299,13 @@ pub fn sign_up(form: &Form<'_>, username_label: &str, fields: &[Field<'_>]) -> S
          autocomplete=\"new-password\" required>\n",
         escape(username_label)
     );
+    attribute_inputs(&mut body, fields);
+    step_page(form, "Sign up", body, "Sign up")
+}
+
+/// A required, labelled input per attribute (sign-up's attributes, or those a
+/// NEW_PASSWORD_REQUIRED challenge asks for).
+fn attribute_inputs(body: &mut String, fields: &[Field<'_>]) {
     for (i, (label, name, kind, autocomplete)) in fields.iter().enumerate() {
         let _ = write!(
             body,
@@ -309,7 +317,6 @@ pub fn sign_up(form: &Form<'_>, username_label: &str, fields: &[Field<'_>]) -> S
             escape(autocomplete)
         );
     }
-    step_page(form, "Sign up", body, "Sign up")
 }
 
 /// The confirmation page of a sign-up: `code`; and a second form, to `resend_action`,
@@ -442,10 +449,21 @@ mod tests {
         );
         assert!(page.contains("autocomplete=\"new-password\""), "{page}");
         assert!(page.contains("<label for=\"attribute_0\">Email</label>"));
-        let page = with_account_links(new_password(&form(None)), Some("/s?a=1&b"), None);
+        let page = with_account_links(new_password(&form(None), &[]), Some("/s?a=1&b"), None);
         assert!(page.contains("href=\"/s?a=1&amp;b\""), "{page}");
-        let page = new_password(&form(None));
+        let page = new_password(
+            &form(None),
+            &[("Given <name>", "given_name", "text", "given-name")],
+        );
         assert!(page.contains("<label for=\"new_password\">New password</label>"));
+        // A required attribute the challenge asks for: labelled, escaped, required.
+        assert!(
+            page.contains("<label for=\"attribute_0\">Given &lt;name&gt;</label>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("name=\"given_name\" type=\"text\" autocomplete=\"given-name\" required")
+        );
         assert!(!page.contains("role=\"alert\""));
     }
 }

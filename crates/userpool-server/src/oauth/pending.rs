@@ -84,6 +84,9 @@ pub enum Step {
         username: String,
         /// The challenge session.
         session: Zeroizing<String>,
+        /// The pool's required attributes the user lacks: the page asks for them with the
+        /// new password (the challenge's `requiredAttributes`).
+        required: Vec<String>,
     },
     /// SOFTWARE_TOKEN_MFA, SMS_MFA or SELECT_MFA_TYPE.
     Mfa {

@@ -45,9 +45,11 @@ fn step_page(
         Step::SignIn => {
             return sign_in_page(app, segment, id, pending, error, "", status);
         }
-        Step::NewPassword { .. } => {
+        Step::NewPassword { required, .. } => {
             let action = format!("/{segment}/login");
-            page::new_password(&page_form(pending, &action, id, error))
+            let fields: Vec<page::Field<'_>> =
+                required.iter().map(|name| attribute_field(name)).collect();
+            page::new_password(&page_form(pending, &action, id, error), &fields)
         }
         Step::Mfa {
             name, destination, ..
@@ -363,11 +365,16 @@ impl Flow<'_> {
             AuthResult::Authenticated(user) => {
                 finish(self.app, self.segment, self.id, &pending, &user.user)
             }
-            AuthResult::NewPasswordRequired { session, user, .. } => self.go(
+            AuthResult::NewPasswordRequired {
+                session,
+                user,
+                required_attributes,
+            } => self.go(
                 pending,
                 Step::NewPassword {
                     username: user.username,
                     session: Zeroizing::new(session.expose().to_owned()),
+                    required: required_attributes,
                 },
                 None,
             ),
@@ -421,9 +428,21 @@ impl Flow<'_> {
 
     fn login(&self, pending: Pending, form: &Fields) -> Response {
         let client_id = Self::client_id(&pending).to_owned();
-        if let (Some(new_password), pending::Step::NewPassword { username, session }) =
-            (get_param(form, "new_password"), pending.step.clone())
+        if let (
+            Some(new_password),
+            pending::Step::NewPassword {
+                username,
+                session,
+                required,
+            },
+        ) = (get_param(form, "new_password"), pending.step.clone())
         {
+            // The required attributes the challenge asked for, as typed (the service
+            // validates them with the new password, all or nothing).
+            let attributes: Vec<(&str, &str)> = required
+                .iter()
+                .filter_map(|name| get_param(form, name).map(|value| (name.as_str(), value)))
+                .collect();
             if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
                 return step_page(
                     self.app,
@@ -433,18 +452,24 @@ impl Flow<'_> {
                     Some(&e.to_string()),
                 );
             }
-            return match self.app.pools.respond_to_new_password_required(
-                &client_id,
-                &username,
-                &session,
-                new_password,
-            ) {
+            return match self
+                .app
+                .pools
+                .respond_to_new_password_required_with_attributes(
+                    &client_id,
+                    &username,
+                    &session,
+                    new_password,
+                    &attributes,
+                ) {
                 // SPEC §18: the new password may be followed by an MFA step.
                 Ok(result) => self.answered(pending, result),
+                // The session survives these: the page asks again.
                 Err(
                     e @ (PoolError::InvalidPassword(_)
                     | PoolError::PasswordHistoryPolicyViolation
-                    | PoolError::InvalidParameter(_)),
+                    | PoolError::InvalidParameter(_)
+                    | PoolError::InvalidParameterMessage(_)),
                 ) => step_page(
                     self.app,
                     self.segment,
