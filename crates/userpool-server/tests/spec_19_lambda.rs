@@ -895,3 +895,280 @@ async fn spec_19_admin_create_user_runs_pre_sign_up_without_a_client() {
     );
     assert!(user(&store, &pool, "jo").is_none());
 }
+
+/// The request of the first event the fake saw with `source`.
+fn request_of(seen: &[Seen], source: &str) -> Value {
+    seen.iter()
+        .find(|s| s.event["triggerSource"] == source)
+        .unwrap_or_else(|| panic!("no {source} event"))
+        .event["request"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_client_metadata_and_validation_data_reach_the_triggers_cognito_routes_them_to() {
+    let fake = Fake::start();
+    fake.answer(migrating);
+    let (app, _store) = server(&fake, &[]);
+    let all = [
+        "UserMigration",
+        "PreSignUp",
+        "PostConfirmation",
+        "PreAuthentication",
+        "PostAuthentication",
+        "PreTokenGeneration",
+    ];
+    let (_pool, client) = pool(&app, &all).await;
+
+    // SignUp: ValidationData and ClientMetadata to PreSignUp; ClientMetadata to the
+    // PostConfirmation its auto-confirmation runs.
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        json!({ "ClientId": client, "Username": "bob", "Password": PASSWORD,
+                "UserAttributes": [{ "Name": "email", "Value": "bob@example.com" }],
+                "ValidationData": [{ "Name": "captcha", "Value": "solved" }],
+                "ClientMetadata": { "step": "sign-up" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // InitiateAuth: its ClientMetadata is PreAuthentication's and UserMigration's
+    // validationData, and no trigger's clientMetadata.
+    let sign_in_with = |user: &'static str| {
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": user, "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "sign-in" } })
+    };
+    let (status, out) = call(&app, "InitiateAuth", sign_in_with("bob")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let (status, out) = call(&app, "InitiateAuth", sign_in_with("legacy")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // ForgotPassword: its ClientMetadata is UserMigration's clientMetadata.
+    let (status, out) = call(
+        &app,
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "legacy2",
+                "ClientMetadata": { "step": "forgot" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
+    let seen = fake.seen();
+    let bob: Vec<Seen> = seen
+        .iter()
+        .filter(|s| s.event["request"]["userAttributes"]["email"] == "bob@example.com")
+        .cloned()
+        .collect();
+    let pre_sign_up = request_of(&bob, "PreSignUp_SignUp");
+    assert_eq!(
+        pre_sign_up["validationData"],
+        json!({ "captcha": "solved" })
+    );
+    assert_eq!(pre_sign_up["clientMetadata"], json!({ "step": "sign-up" }));
+    let confirmation = request_of(&bob, "PostConfirmation_ConfirmSignUp");
+    assert_eq!(confirmation["clientMetadata"], json!({ "step": "sign-up" }));
+    let pre_authentication = request_of(&bob, "PreAuthentication_Authentication");
+    assert_eq!(
+        pre_authentication["validationData"],
+        json!({ "step": "sign-in" })
+    );
+    let post_authentication = request_of(&bob, "PostAuthentication_Authentication");
+    assert_eq!(post_authentication["clientMetadata"], json!({}));
+    let tokens = request_of(&bob, "TokenGeneration_Authentication");
+    assert_eq!(tokens["clientMetadata"], json!({}));
+
+    let migration = request_of(&seen, "UserMigration_Authentication");
+    assert_eq!(migration["validationData"], json!({ "step": "sign-in" }));
+    assert_eq!(migration["clientMetadata"], json!({}));
+    let forgot = request_of(&seen, "UserMigration_ForgotPassword");
+    assert_eq!(forgot["clientMetadata"], json!({ "step": "forgot" }));
+    assert_eq!(forgot["validationData"], json!({}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_respond_to_auth_challenge_passes_its_client_metadata_to_post_auth_and_tokens() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, client) = pool(
+        &app,
+        &[
+            "PostAuthentication",
+            "PreTokenGeneration",
+            "PostConfirmation",
+        ],
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "kim", "TemporaryPassword": PASSWORD,
+                "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    let (status, out) = call(
+        &app,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "kim", "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "sign-in" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{out}");
+    let (status, out) = call(
+        &app,
+        "RespondToAuthChallenge",
+        json!({ "ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": out["Session"],
+                "ChallengeResponses": { "USERNAME": "kim", "NEW_PASSWORD": "Brand-New-Passw0rd!" },
+                "ClientMetadata": { "step": "new-password" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert!(out["AuthenticationResult"]["IdToken"].is_string(), "{out}");
+
+    let seen = fake.seen();
+    let tokens = request_of(&seen, "TokenGeneration_NewPasswordChallenge");
+    assert_eq!(tokens["clientMetadata"], json!({ "step": "new-password" }));
+    let post_authentication = request_of(&seen, "PostAuthentication_Authentication");
+    assert_eq!(
+        post_authentication["clientMetadata"],
+        json!({ "step": "new-password" })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_admin_confirm_sign_up_runs_post_confirmation_with_its_client_metadata() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, client) = pool(&app, &["PostConfirmation"]).await;
+    let (status, out) = sign_up(&app, &client, "lee").await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert!(fake.seen().is_empty(), "sign-up alone confirms nobody");
+    admin_ok(
+        &app,
+        "AdminConfirmSignUp",
+        json!({ "UserPoolId": pool, "Username": "lee", "ClientMetadata": { "by": "admin" } }),
+    )
+    .await;
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    let event = &seen[0].event;
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(event["userName"], "lee");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({ "by": "admin" }));
+    assert_eq!(
+        event["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_bad_client_metadata_is_refused_before_any_trigger_or_write() {
+    let fake = Fake::start();
+    let (app, store) = server(&fake, &[]);
+    let (pool, client) = pool(&app, &["PreSignUp"]).await;
+    let sign_up_with = |name: &str, metadata: Value| {
+        json!({ "ClientId": client, "Username": name, "Password": PASSWORD,
+                "UserAttributes": [{ "Name": "email", "Value": "x@example.com" }],
+                "ClientMetadata": metadata })
+    };
+    // Not a map of strings: the protocol's SerializationException.
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "n": 1 }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!(["a"]))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
+    // Over the bound (a body the wire still accepts): InvalidParameterException.
+    let big = "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES);
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "k": big }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "InvalidParameterException", "{out}");
+    assert!(
+        out["message"]
+            .as_str()
+            .unwrap()
+            .contains("'clientMetadata'"),
+        "{out}"
+    );
+    let validation = json!({ "ClientId": client, "Username": "amy", "Password": PASSWORD,
+        "ValidationData": [{ "Name": "k", "Value": "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES) }] });
+    let (status, out) = call(&app, "SignUp", validation).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "InvalidParameterException", "{out}");
+    assert!(fake.seen().is_empty(), "no trigger ran");
+    assert!(user(&store, &pool, "amy").is_none());
+    // Exactly at the bound is accepted.
+    let at_bound = "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES - 1);
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        sign_up_with("amy", json!({ "k": at_bound })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_pre_sign_up_of_an_email_username_pool_names_the_generated_username() {
+    let fake = Fake::start();
+    let (app, store) = server(&fake, &[]);
+    let pool = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({ "PoolName": "p", "UsernameAttributes": ["email"],
+                "LambdaConfig": { "PreSignUp": arn("PreSignUp") } }),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "c" }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        json!({ "ClientId": client, "Username": "eve@example.com", "Password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let sub = out["UserSub"].as_str().unwrap().to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "fay@example.com", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    let sign_up = &seen[0].event;
+    assert_eq!(sign_up["triggerSource"], "PreSignUp_SignUp");
+    assert_eq!(sign_up["userName"], sub.as_str(), "the generated username");
+    assert_eq!(
+        sign_up["request"]["userAttributes"]["email"],
+        "eve@example.com"
+    );
+    let stored = user(&store, &pool, &sub).unwrap();
+    assert_eq!(stored.sub.to_string(), sub);
+    let created = &seen[1].event;
+    assert_eq!(created["triggerSource"], "PreSignUp_AdminCreateUser");
+    let name = created["userName"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(name).is_ok(), "{name}");
+    let stored = user(&store, &pool, name).unwrap();
+    assert_eq!(stored.sub.to_string(), name);
+    assert_eq!(stored.attributes["email"], "fay@example.com");
+}

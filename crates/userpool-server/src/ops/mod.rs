@@ -10,8 +10,10 @@ mod settings;
 pub mod shapes;
 mod users;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
-use userpool::Caller;
+use userpool::{Caller, TriggerInput};
 
 use crate::App;
 use crate::error::Error;
@@ -23,6 +25,73 @@ use crate::operation::Operation;
 /// # Errors
 /// Whatever the operation fails with.
 pub fn call(
+    app: &App,
+    op: Operation,
+    caller: Option<&Caller>,
+    input: Map<String, Value>,
+) -> Result<Value, Error> {
+    let trigger_input = trigger_input(op, &input)?;
+    app.pools
+        .with_trigger_input(trigger_input, || dispatch(app, op, caller, input))
+}
+
+/// The operations whose Cognito model has `ClientMetadata` (SPEC §19).
+const TAKES_CLIENT_METADATA: [Operation; 15] = [
+    Operation::AdminCreateUser,
+    Operation::SignUp,
+    Operation::ConfirmSignUp,
+    Operation::AdminConfirmSignUp,
+    Operation::ForgotPassword,
+    Operation::ConfirmForgotPassword,
+    Operation::ResendConfirmationCode,
+    Operation::InitiateAuth,
+    Operation::AdminInitiateAuth,
+    Operation::RespondToAuthChallenge,
+    Operation::AdminRespondToAuthChallenge,
+    Operation::UpdateUserAttributes,
+    Operation::AdminUpdateUserAttributes,
+    Operation::AdminResetUserPassword,
+    Operation::GetUserAttributeVerificationCode,
+];
+
+/// `ClientMetadata` (a map of strings) and `ValidationData` (`[{"Name","Value"}]`, SignUp
+/// and AdminCreateUser) of the operations that take them, for their triggers (SPEC §19);
+/// InitiateAuth's and AdminInitiateAuth's are routed as Cognito routes a sign-in's.
+fn trigger_input(op: Operation, input: &Map<String, Value>) -> Result<TriggerInput, Error> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(rename_all = "PascalCase")]
+    struct Members {
+        client_metadata: Option<BTreeMap<String, String>>,
+        validation_data: Option<Vec<shapes::Attribute>>,
+    }
+    if !TAKES_CLIENT_METADATA.contains(&op) {
+        return Ok(TriggerInput::default());
+    }
+    let takes_validation_data = matches!(op, Operation::SignUp | Operation::AdminCreateUser);
+    let mut members = Map::new();
+    for name in ["ClientMetadata", "ValidationData"] {
+        if name == "ValidationData" && !takes_validation_data {
+            continue;
+        }
+        if let Some(value) = input.get(name) {
+            members.insert(name.to_owned(), value.clone());
+        }
+    }
+    let members: Members = shapes::input(members)?;
+    let validation_data = members
+        .validation_data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.name, a.value.unwrap_or_default()))
+        .collect();
+    let input = TriggerInput::new(members.client_metadata.unwrap_or_default(), validation_data)?;
+    Ok(match op {
+        Operation::InitiateAuth | Operation::AdminInitiateAuth => input.as_sign_in(),
+        _ => input,
+    })
+}
+
+fn dispatch(
     app: &App,
     op: Operation,
     caller: Option<&Caller>,
