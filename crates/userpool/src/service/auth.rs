@@ -397,8 +397,15 @@ impl<S: Store + ?Sized> UserPools<S> {
                 function,
             },
             user_attributes,
-            validation_data: input.validation_data().clone(),
-            client_metadata: input.client_metadata().clone(),
+            // Each gets its own field only (see `trigger_input`'s table).
+            validation_data: match trigger {
+                Trigger::PreAuthentication => input.validation_data().clone(),
+                _ => BTreeMap::new(),
+            },
+            client_metadata: match trigger {
+                Trigger::PostAuthentication => input.client_metadata().clone(),
+                _ => BTreeMap::new(),
+            },
         };
         match trigger {
             Trigger::PreAuthentication => triggers.pre_authentication(&event)?,
