@@ -1172,3 +1172,107 @@ async fn spec_19_pre_sign_up_of_an_email_username_pool_names_the_generated_usern
     assert_eq!(stored.sub.to_string(), name);
     assert_eq!(stored.attributes["email"], "fay@example.com");
 }
+
+/// [`server`] whose service delivers into a recorder (codes read in-process), with the
+/// same Lambda triggers for the service and the tokens.
+fn server_recording(fake: &Fake) -> (Router, Arc<userpool::RecordingDelivery>) {
+    use userpool_server::lambda::{LambdaOptions, LambdaTriggers};
+    let args = [
+        "--lambda-endpoint",
+        fake.url.as_str(),
+        "--lambda-region",
+        "eu-west-1",
+        "--no-rate-limits",
+    ];
+    let config = common::net::config(&args);
+    let mut app = serve::app(&config, config.listen).unwrap();
+    let store = Arc::clone(app.pools.store());
+    let triggers: Arc<dyn userpool_core::Triggers> = Arc::new(
+        LambdaTriggers::new(LambdaOptions {
+            endpoint: fake.url.clone(),
+            region: "eu-west-1".into(),
+            timeout: Duration::from_secs(5),
+            max_concurrent: 4,
+            credentials: LambdaCredentials::from_env(),
+        })
+        .unwrap(),
+    );
+    let tokens = Arc::new(
+        userpool::tokens::Tokens::new(
+            Arc::clone(&store),
+            Arc::clone(&app.clock),
+            "http://localhost:9229".into(),
+        )
+        .with_triggers(Arc::clone(&triggers)),
+    );
+    let delivery = Arc::new(userpool::RecordingDelivery::new());
+    app.pools = userpool::UserPools::builder(store)
+        .clock(Arc::clone(&app.clock))
+        .delivery(Arc::clone(&delivery) as Arc<dyn userpool::Delivery>)
+        .triggers(triggers)
+        .tokens(Arc::clone(&tokens))
+        .build();
+    app.tokens = tokens;
+    (router(Arc::new(app)), delivery)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_metadata() {
+    let fake = Fake::start();
+    let (app, delivery) = server_recording(&fake);
+    let (pool, client) = pool(&app, &["PostConfirmation"]).await;
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "max", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{ "Name": "email", "Value": "max@example.com" },
+                                   { "Name": "email_verified", "Value": "true" }] }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "max", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    let (status, out) = call(
+        &app,
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "max" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let code = delivery
+        .last_code("max")
+        .expect("a reset code")
+        .expose()
+        .to_owned();
+    let (status, out) = call(
+        &app,
+        "ConfirmForgotPassword",
+        json!({ "ClientId": client, "Username": "max", "ConfirmationCode": code,
+                "Password": "Brand-New-Passw0rd!", "ClientMetadata": { "step": "reset" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1, "only PostConfirmation is configured");
+    let event = &seen[0].event;
+    assert_eq!(
+        event["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+    assert_eq!(event["userName"], "max");
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({ "step": "reset" })
+    );
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "max@example.com"
+    );
+    let (status, out) = sign_in(&app, &client, "max", "Brand-New-Passw0rd!").await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+}
