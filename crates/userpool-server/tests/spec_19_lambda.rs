@@ -1276,3 +1276,165 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
     let (status, out) = sign_in(&app, &client, "max", "Brand-New-Passw0rd!").await;
     assert_eq!(status, StatusCode::OK, "{out}");
 }
+
+/// One browser request to the hosted page: status, `Location`, `Set-Cookie`, body.
+async fn browse(
+    app: &Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (StatusCode, String, String, String) {
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.unwrap();
+    let header = |name: axum::http::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (location, cookie) = (
+        header(axum::http::header::LOCATION),
+        header(axum::http::header::SET_COOKIE),
+    );
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        cookie.split(';').next().unwrap_or_default().to_owned(),
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let start = format!("name=\"{name}\" value=\"");
+    let from = page
+        .find(&start)
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + start.len();
+    page[from..][..page[from..].find('"').unwrap()].to_owned()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    const CALLBACK: &str = "http://localhost:8000/callback";
+    const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let pool = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({ "PoolName": "p",
+                "LambdaConfig": { "PreTokenGeneration": arn("PreTokenGeneration") } }),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "web",
+                "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+                "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+                "SupportedIdentityProviders": ["COGNITO"] }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "hal", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "hal", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    fake.answer(|event: &Value| {
+        Reply::Json(answering(
+            event,
+            json!({ "claimsOverrideDetails": { "claimsToAddOrOverride": { "tier": "gold" } } }),
+        ))
+    });
+
+    let query = form(&[
+        ("response_type", "code"),
+        ("client_id", &client),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid"),
+        ("state", "s"),
+        (
+            "code_challenge",
+            &userpool_core::oauth::s256_challenge(VERIFIER),
+        ),
+        ("code_challenge_method", "S256"),
+    ]);
+    let uri = format!("/{pool}/oauth2/authorize?{query}");
+    let (status, location, cookie, page) =
+        browse(&app, Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{location} {page}");
+    let login = form(&[
+        ("request", &hidden(&page, "request")),
+        ("_csrf", &hidden(&page, "_csrf")),
+        ("username", "hal"),
+        ("password", PASSWORD),
+    ]);
+    let (status, location, _, page) = browse(
+        &app,
+        Request::post(format!("/{pool}/login"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(login))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{page}");
+    let code = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let exchange = form(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &client),
+        ("code", &code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", VERIFIER),
+    ]);
+    let (status, _, _, body) = browse(
+        &app,
+        Request::post(format!("/{pool}/oauth2/token"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(exchange))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tokens: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(claims(tokens["id_token"].as_str().unwrap())["tier"], "gold");
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1, "one token issue");
+    let event = &seen[0].event;
+    assert_eq!(event["triggerSource"], "TokenGeneration_HostedAuth");
+    assert_eq!(event["userName"], "hal");
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(event["request"]["clientMetadata"], json!({}));
+}
