@@ -128,6 +128,10 @@ pub struct TriggerCaller {
     /// name, as stored), or `None` when the trigger runs because [`Triggers::has`] said so.
     /// A host invoking Lambda functions invokes this one.
     pub function: Option<String>,
+    /// `callerContext.awsSdkVersion`: the caller's AWS SDK as Cognito names it
+    /// (`aws-sdk-<language>-<version>`), `None` when the operation's caller is unknown
+    /// (Cognito then sends `aws-sdk-unknown-unknown`).
+    pub aws_sdk_version: Option<String>,
 }
 
 /// Why a user migration runs (`triggerSource`).

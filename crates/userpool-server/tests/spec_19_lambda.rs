@@ -1438,3 +1438,45 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
     assert_eq!(event["callerContext"]["clientId"], client.as_str());
     assert_eq!(event["request"]["clientMetadata"], json!({}));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_caller_context_names_the_callers_aws_sdk() {
+    let fake = Fake::start();
+    fake.answer(migrating);
+    let (app, _store) = server(&fake, &[]);
+    let (_pool, client) = pool(&app, &["PreSignUp"]).await;
+    let cases = [
+        (
+            Some("aws-sdk-js/3.454.0 ua/2.0 os/linux lang/js md/nodejs#20"),
+            "aws-sdk-js-3.454.0",
+        ),
+        (
+            Some("aws-sdk-java/2.20.0 Linux/6.1 OpenJDK_64-Bit_Server_VM/17"),
+            "aws-sdk-java-2.20.0",
+        ),
+        (
+            Some("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 lang/python#3.12"),
+            "aws-sdk-unknown-unknown",
+        ),
+        (Some("aws-sdk-evil/<script>"), "aws-sdk-unknown-unknown"),
+        (None, "aws-sdk-unknown-unknown"),
+    ];
+    for (i, (agent, expected)) in cases.into_iter().enumerate() {
+        let body = json!({ "ClientId": client, "Username": format!("u{i}"), "Password": PASSWORD });
+        let mut request = request(Some("SignUp"), Some(JSON), body.to_string());
+        if let Some(agent) = agent {
+            request
+                .headers_mut()
+                .insert("user-agent", agent.parse().unwrap());
+        }
+        let (status, out) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        let seen = fake.seen();
+        let event = &seen.last().unwrap().event;
+        assert_eq!(event["userName"], format!("u{i}"));
+        assert_eq!(
+            event["callerContext"]["awsSdkVersion"], expected,
+            "{agent:?}"
+        );
+    }
+}

@@ -2,6 +2,8 @@
 //! the library: `TriggerInput` is validated and bounded, `UserPools::with_trigger_input`
 //! scopes it to the operations run inside, and the events carry it as Cognito routes it.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -47,7 +47,7 @@ pub(super) struct Envelope<'a, R: Serialize> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CallerContext<'a> {
-    aws_sdk_version: &'static str,
+    aws_sdk_version: &'a str,
     client_id: &'a str,
 }
 
@@ -66,7 +66,7 @@ impl<'a, R: Serialize> Envelope<'a, R> {
             user_pool_id: &caller.user_pool_id,
             user_name: &caller.username,
             caller_context: CallerContext {
-                aws_sdk_version: UNKNOWN_SDK,
+                aws_sdk_version: caller.aws_sdk_version.as_deref().unwrap_or(UNKNOWN_SDK),
                 client_id: caller.client_id.as_deref().unwrap_or(NO_CLIENT),
             },
             request,

@@ -8,6 +8,7 @@ fn caller(function: Option<&str>) -> userpool_core::triggers::TriggerCaller {
         client_id: None,
         username: "alice".into(),
         function: function.map(str::to_owned),
+        aws_sdk_version: None,
     }
 }
 

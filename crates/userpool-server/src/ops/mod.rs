@@ -20,7 +20,8 @@ use crate::error::Error;
 use crate::operation::Operation;
 
 /// Runs `op` with its parsed input. `caller` is the verified SigV4 principal of an admin
-/// operation, `None` for a public one.
+/// operation, `None` for a public one; `user_agent` the request's `User-Agent`, for the
+/// triggers' `callerContext.awsSdkVersion`.
 ///
 /// # Errors
 /// Whatever the operation fails with.
@@ -29,8 +30,12 @@ pub fn call(
     op: Operation,
     caller: Option<&Caller>,
     input: Map<String, Value>,
+    user_agent: Option<&str>,
 ) -> Result<Value, Error> {
-    let trigger_input = trigger_input(op, &input)?;
+    let mut trigger_input = trigger_input(op, &input)?;
+    if let Some(sdk) = user_agent.and_then(aws_sdk_version) {
+        trigger_input = trigger_input.with_aws_sdk_version(&sdk);
+    }
     app.pools
         .with_trigger_input(trigger_input, || dispatch(app, op, caller, input))
 }
@@ -88,6 +93,19 @@ fn trigger_input(op: Operation, input: &Map<String, Value>) -> Result<TriggerInp
     Ok(match op {
         Operation::InitiateAuth | Operation::AdminInitiateAuth => input.as_sign_in(),
         _ => input,
+    })
+}
+
+/// Cognito's `awsSdkVersion` (`aws-sdk-<language>-<version>`) from an AWS SDK's
+/// `User-Agent`, whose product token is `aws-sdk-<language>/<version>` (`aws-sdk-js/3.454.0`,
+/// `aws-sdk-java/2.20.0`, `aws-sdk-rust/1.1.0`). Other agents (botocore, the CLI, browsers)
+/// are an unknown SDK **(decision: Cognito documents no mapping for them)**.
+fn aws_sdk_version(user_agent: &str) -> Option<String> {
+    user_agent.split_ascii_whitespace().find_map(|token| {
+        let (product, version) = token.split_once('/')?;
+        let language = product.strip_prefix("aws-sdk-")?;
+        (!language.is_empty() && !version.is_empty())
+            .then(|| format!("aws-sdk-{language}-{version}"))
     })
 }
 

@@ -395,6 +395,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: Some(client.client_id.clone()),
                 username: user.username.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             user_attributes,
             // Each gets its own field only (see `trigger_input`'s table).
@@ -441,6 +444,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: Some(client.client_id.clone()),
                 username: name.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source: if password.is_some() {
                 MigrationSource::Authentication

@@ -134,6 +134,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: client.map(|c| c.client_id.clone()),
                 username: username.to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes: attributes.clone(),
@@ -166,6 +169,9 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: client.map(|c| c.client_id.clone()),
                 username: user.username.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes,

@@ -35,6 +35,7 @@ pub const MAX_TRIGGER_DATA_BYTES: usize = 64 * 1024;
 pub struct TriggerInput {
     client_metadata: BTreeMap<String, String>,
     validation_data: BTreeMap<String, String>,
+    aws_sdk_version: Option<String>,
 }
 
 impl TriggerInput {
@@ -63,7 +64,31 @@ impl TriggerInput {
         Ok(TriggerInput {
             client_metadata,
             validation_data,
+            aws_sdk_version: None,
         })
+    }
+
+    /// The caller's SDK for `callerContext.awsSdkVersion` (`aws-sdk-<language>-<version>`,
+    /// as the host read it from the request). A value longer than 128 bytes or with
+    /// characters other than ASCII letters, digits, `-`, `.` and `_` is dropped (it names
+    /// an unknown SDK): it comes from an unauthenticated header and goes into every event.
+    #[must_use]
+    pub fn with_aws_sdk_version(self, version: &str) -> Self {
+        let plausible = !version.is_empty()
+            && version.len() <= 128
+            && version
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        TriggerInput {
+            aws_sdk_version: plausible.then(|| version.to_owned()),
+            ..self
+        }
+    }
+
+    /// The caller's SDK, if known.
+    #[must_use]
+    pub fn aws_sdk_version(&self) -> Option<&str> {
+        self.aws_sdk_version.as_deref()
     }
 
     /// The operation's `ClientMetadata`.
@@ -87,6 +112,7 @@ impl TriggerInput {
         TriggerInput {
             client_metadata: BTreeMap::new(),
             validation_data: self.client_metadata,
+            aws_sdk_version: self.aws_sdk_version,
         }
     }
 

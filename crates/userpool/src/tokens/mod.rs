@@ -727,6 +727,9 @@ impl Tokens {
                 client_id: Some(session.client_id.clone()),
                 username: user.username.clone(),
                 function,
+                aws_sdk_version: crate::service::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes,
