@@ -1101,6 +1101,11 @@ async fn spec_19_bad_client_metadata_is_refused_before_any_trigger_or_write() {
     let (status, out) = call(&app, "SignUp", validation).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
     assert_eq!(error_type(&out), "InvalidParameterException", "{out}");
+    // 10 MB never reaches the parser: the wire reads at most 1 MiB of body.
+    let huge = "v".repeat(10 * 1024 * 1024);
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "k": huge }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
     assert!(fake.seen().is_empty(), "no trigger ran");
     assert!(user(&store, &pool, "amy").is_none());
     // Exactly at the bound is accepted.
@@ -1478,5 +1483,51 @@ async fn spec_19_caller_context_names_the_callers_aws_sdk() {
             event["callerContext"]["awsSdkVersion"], expected,
             "{agent:?}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_data() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, _) = pool(&app, &["PreAuthentication", "PostAuthentication"]).await;
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "admin",
+                "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "ned", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "ned", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    let out = admin_ok(
+        &app,
+        "AdminInitiateAuth",
+        json!({ "UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "ned", "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "admin-sign-in" } }),
+    )
+    .await;
+    assert!(out["AuthenticationResult"]["IdToken"].is_string(), "{out}");
+    let seen = fake.seen();
+    let pre = request_of(&seen, "PreAuthentication_Authentication");
+    assert_eq!(pre["validationData"], json!({ "step": "admin-sign-in" }));
+    let post = request_of(&seen, "PostAuthentication_Authentication");
+    assert_eq!(post["clientMetadata"], json!({}));
+    for s in &seen {
+        assert_eq!(s.event["callerContext"]["clientId"], client.as_str());
     }
 }
