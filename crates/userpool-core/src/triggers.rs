@@ -128,6 +128,10 @@ pub struct TriggerCaller {
     /// name, as stored), or `None` when the trigger runs because [`Triggers::has`] said so.
     /// A host invoking Lambda functions invokes this one.
     pub function: Option<String>,
+    /// `callerContext.awsSdkVersion`: the caller's AWS SDK as Cognito names it
+    /// (`aws-sdk-<language>-<version>`), `None` when the operation's caller is unknown
+    /// (Cognito then sends `aws-sdk-unknown-unknown`).
+    pub aws_sdk_version: Option<String>,
 }
 
 /// Why a user migration runs (`triggerSource`).
@@ -148,7 +152,10 @@ pub struct UserMigrationEvent {
     pub source: MigrationSource,
     /// The password the user typed (Authentication only).
     pub password: Option<Password>,
-    /// `ValidationData` / `ClientMetadata` the client sent.
+    /// `request.validationData`: the `ClientMetadata` of the sign-in (InitiateAuth,
+    /// AdminInitiateAuth), as Cognito passes it.
+    pub validation_data: BTreeMap<String, String>,
+    /// `request.clientMetadata`: the `ClientMetadata` of ForgotPassword.
     pub client_metadata: BTreeMap<String, String>,
 }
 
@@ -191,9 +198,9 @@ pub struct PreSignUpEvent {
     pub source: PreSignUpSource,
     /// The attributes the user is signing up with.
     pub user_attributes: BTreeMap<String, String>,
-    /// `ValidationData` the client sent.
+    /// `request.validationData`: the `ValidationData` of SignUp / AdminCreateUser.
     pub validation_data: BTreeMap<String, String>,
-    /// `ClientMetadata` the client sent.
+    /// `request.clientMetadata`: the `ClientMetadata` of SignUp / AdminCreateUser.
     pub client_metadata: BTreeMap<String, String>,
 }
 
@@ -226,6 +233,9 @@ pub struct PostConfirmationEvent {
     pub source: PostConfirmationSource,
     /// The user's attributes, `sub` and `cognito:user_status` included.
     pub user_attributes: BTreeMap<String, String>,
+    /// `request.clientMetadata`: the `ClientMetadata` of the confirming operation
+    /// (ConfirmSignUp, AdminConfirmSignUp, ConfirmForgotPassword).
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// The PreAuthentication and PostAuthentication events (`PreAuthentication_Authentication`,
@@ -236,7 +246,12 @@ pub struct AuthenticationEvent {
     pub caller: TriggerCaller,
     /// The user's attributes, `sub` and `cognito:user_status` included.
     pub user_attributes: BTreeMap<String, String>,
-    /// `ValidationData` / `ClientMetadata` the client sent.
+    /// PreAuthentication's `request.validationData`: the `ClientMetadata` of the sign-in
+    /// (InitiateAuth, AdminInitiateAuth), as Cognito passes it.
+    pub validation_data: BTreeMap<String, String>,
+    /// PostAuthentication's `request.clientMetadata`: the `ClientMetadata` of
+    /// RespondToAuthChallenge / AdminRespondToAuthChallenge (Cognito does not pass
+    /// InitiateAuth's here).
     pub client_metadata: BTreeMap<String, String>,
 }
 
@@ -264,6 +279,9 @@ pub struct PreTokenGenerationEvent {
     pub user_attributes: BTreeMap<String, String>,
     /// The user's groups (`groupConfiguration.groupsToOverride` as Cognito sends it).
     pub groups: Vec<String>,
+    /// `request.clientMetadata`: the `ClientMetadata` of RespondToAuthChallenge /
+    /// AdminRespondToAuthChallenge (Cognito does not pass InitiateAuth's here).
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// The PreTokenGeneration (V1) answer (`claimsOverrideDetails`): it shapes the id token.

@@ -139,10 +139,16 @@ async fn run(
     if op.access() == Access::Public {
         limit_username(app, body.as_bytes())?;
     }
+    let user_agent = headers
+        .get(hyper::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || ops::call(&app, op, caller.as_ref(), body))
-        .await
-        .map_err(|e| Error::internal(format!("operation task failed: {e}")))?
+    tokio::task::spawn_blocking(move || {
+        ops::call(&app, op, caller.as_ref(), body, user_agent.as_deref())
+    })
+    .await
+    .map_err(|e| Error::internal(format!("operation task failed: {e}")))?
 }
 
 /// SPEC §13: the per-username limit of the unauthenticated operations, for the username a

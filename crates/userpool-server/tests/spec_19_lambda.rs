@@ -895,3 +895,639 @@ async fn spec_19_admin_create_user_runs_pre_sign_up_without_a_client() {
     );
     assert!(user(&store, &pool, "jo").is_none());
 }
+
+/// The request of the first event the fake saw with `source`.
+fn request_of(seen: &[Seen], source: &str) -> Value {
+    seen.iter()
+        .find(|s| s.event["triggerSource"] == source)
+        .unwrap_or_else(|| panic!("no {source} event"))
+        .event["request"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_client_metadata_and_validation_data_reach_the_triggers_cognito_routes_them_to() {
+    let fake = Fake::start();
+    fake.answer(migrating);
+    let (app, _store) = server(&fake, &[]);
+    let all = [
+        "UserMigration",
+        "PreSignUp",
+        "PostConfirmation",
+        "PreAuthentication",
+        "PostAuthentication",
+        "PreTokenGeneration",
+    ];
+    let (_pool, client) = pool(&app, &all).await;
+
+    // SignUp: ValidationData and ClientMetadata to PreSignUp; ClientMetadata to the
+    // PostConfirmation its auto-confirmation runs.
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        json!({ "ClientId": client, "Username": "bob", "Password": PASSWORD,
+                "UserAttributes": [{ "Name": "email", "Value": "bob@example.com" }],
+                "ValidationData": [{ "Name": "captcha", "Value": "solved" }],
+                "ClientMetadata": { "step": "sign-up" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // InitiateAuth: its ClientMetadata is PreAuthentication's and UserMigration's
+    // validationData, and no trigger's clientMetadata.
+    let sign_in_with = |user: &'static str| {
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": user, "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "sign-in" } })
+    };
+    let (status, out) = call(&app, "InitiateAuth", sign_in_with("bob")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let (status, out) = call(&app, "InitiateAuth", sign_in_with("legacy")).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // ForgotPassword: its ClientMetadata is UserMigration's clientMetadata.
+    let (status, out) = call(
+        &app,
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "legacy2",
+                "ClientMetadata": { "step": "forgot" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
+    let seen = fake.seen();
+    let bob: Vec<Seen> = seen
+        .iter()
+        .filter(|s| s.event["request"]["userAttributes"]["email"] == "bob@example.com")
+        .cloned()
+        .collect();
+    let pre_sign_up = request_of(&bob, "PreSignUp_SignUp");
+    assert_eq!(
+        pre_sign_up["validationData"],
+        json!({ "captcha": "solved" })
+    );
+    assert_eq!(pre_sign_up["clientMetadata"], json!({ "step": "sign-up" }));
+    let confirmation = request_of(&bob, "PostConfirmation_ConfirmSignUp");
+    assert_eq!(confirmation["clientMetadata"], json!({ "step": "sign-up" }));
+    let pre_authentication = request_of(&bob, "PreAuthentication_Authentication");
+    assert_eq!(
+        pre_authentication["validationData"],
+        json!({ "step": "sign-in" })
+    );
+    let post_authentication = request_of(&bob, "PostAuthentication_Authentication");
+    assert_eq!(post_authentication["clientMetadata"], json!({}));
+    let tokens = request_of(&bob, "TokenGeneration_Authentication");
+    assert_eq!(tokens["clientMetadata"], json!({}));
+
+    let migration = request_of(&seen, "UserMigration_Authentication");
+    assert_eq!(migration["validationData"], json!({ "step": "sign-in" }));
+    assert_eq!(migration["clientMetadata"], json!({}));
+    let forgot = request_of(&seen, "UserMigration_ForgotPassword");
+    assert_eq!(forgot["clientMetadata"], json!({ "step": "forgot" }));
+    assert_eq!(forgot["validationData"], json!({}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_respond_to_auth_challenge_passes_its_client_metadata_to_post_auth_and_tokens() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, client) = pool(
+        &app,
+        &[
+            "PostAuthentication",
+            "PreTokenGeneration",
+            "PostConfirmation",
+        ],
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "kim", "TemporaryPassword": PASSWORD,
+                "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    let (status, out) = call(
+        &app,
+        "InitiateAuth",
+        json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "kim", "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "sign-in" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{out}");
+    let (status, out) = call(
+        &app,
+        "RespondToAuthChallenge",
+        json!({ "ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": out["Session"],
+                "ChallengeResponses": { "USERNAME": "kim", "NEW_PASSWORD": "Brand-New-Passw0rd!" },
+                "ClientMetadata": { "step": "new-password" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert!(out["AuthenticationResult"]["IdToken"].is_string(), "{out}");
+
+    let seen = fake.seen();
+    let tokens = request_of(&seen, "TokenGeneration_NewPasswordChallenge");
+    assert_eq!(tokens["clientMetadata"], json!({ "step": "new-password" }));
+    let post_authentication = request_of(&seen, "PostAuthentication_Authentication");
+    assert_eq!(
+        post_authentication["clientMetadata"],
+        json!({ "step": "new-password" })
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_admin_confirm_sign_up_runs_post_confirmation_with_its_client_metadata() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, client) = pool(&app, &["PostConfirmation"]).await;
+    let (status, out) = sign_up(&app, &client, "lee").await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert!(fake.seen().is_empty(), "sign-up alone confirms nobody");
+    admin_ok(
+        &app,
+        "AdminConfirmSignUp",
+        json!({ "UserPoolId": pool, "Username": "lee", "ClientMetadata": { "by": "admin" } }),
+    )
+    .await;
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1);
+    let event = &seen[0].event;
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(event["userName"], "lee");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(event["request"]["clientMetadata"], json!({ "by": "admin" }));
+    assert_eq!(
+        event["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_bad_client_metadata_is_refused_before_any_trigger_or_write() {
+    let fake = Fake::start();
+    let (app, store) = server(&fake, &[]);
+    let (pool, client) = pool(&app, &["PreSignUp"]).await;
+    let sign_up_with = |name: &str, metadata: Value| {
+        json!({ "ClientId": client, "Username": name, "Password": PASSWORD,
+                "UserAttributes": [{ "Name": "email", "Value": "x@example.com" }],
+                "ClientMetadata": metadata })
+    };
+    // Not a map of strings: the protocol's SerializationException.
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "n": 1 }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!(["a"]))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
+    // Over the bound (a body the wire still accepts): InvalidParameterException.
+    let big = "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES);
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "k": big }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "InvalidParameterException", "{out}");
+    assert!(
+        out["message"]
+            .as_str()
+            .unwrap()
+            .contains("'clientMetadata'"),
+        "{out}"
+    );
+    let validation = json!({ "ClientId": client, "Username": "amy", "Password": PASSWORD,
+        "ValidationData": [{ "Name": "k", "Value": "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES) }] });
+    let (status, out) = call(&app, "SignUp", validation).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "InvalidParameterException", "{out}");
+    // 10 MB never reaches the parser: the wire reads at most 1 MiB of body.
+    let huge = "v".repeat(10 * 1024 * 1024);
+    let (status, out) = call(&app, "SignUp", sign_up_with("amy", json!({ "k": huge }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(error_type(&out), "SerializationException", "{out}");
+    assert!(fake.seen().is_empty(), "no trigger ran");
+    assert!(user(&store, &pool, "amy").is_none());
+    // Exactly at the bound is accepted.
+    let at_bound = "v".repeat(userpool::MAX_TRIGGER_DATA_BYTES - 1);
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        sign_up_with("amy", json!({ "k": at_bound })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(fake.seen().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_pre_sign_up_of_an_email_username_pool_names_the_generated_username() {
+    let fake = Fake::start();
+    let (app, store) = server(&fake, &[]);
+    let pool = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({ "PoolName": "p", "UsernameAttributes": ["email"],
+                "LambdaConfig": { "PreSignUp": arn("PreSignUp") } }),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "c" }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, out) = call(
+        &app,
+        "SignUp",
+        json!({ "ClientId": client, "Username": "eve@example.com", "Password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let sub = out["UserSub"].as_str().unwrap().to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "fay@example.com", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    let sign_up = &seen[0].event;
+    assert_eq!(sign_up["triggerSource"], "PreSignUp_SignUp");
+    assert_eq!(sign_up["userName"], sub.as_str(), "the generated username");
+    assert_eq!(
+        sign_up["request"]["userAttributes"]["email"],
+        "eve@example.com"
+    );
+    let stored = user(&store, &pool, &sub).unwrap();
+    assert_eq!(stored.sub.to_string(), sub);
+    let created = &seen[1].event;
+    assert_eq!(created["triggerSource"], "PreSignUp_AdminCreateUser");
+    let name = created["userName"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(name).is_ok(), "{name}");
+    let stored = user(&store, &pool, name).unwrap();
+    assert_eq!(stored.sub.to_string(), name);
+    assert_eq!(stored.attributes["email"], "fay@example.com");
+}
+
+/// [`server`] whose service delivers into a recorder (codes read in-process), with the
+/// same Lambda triggers for the service and the tokens.
+fn server_recording(fake: &Fake) -> (Router, Arc<userpool::RecordingDelivery>) {
+    use userpool_server::lambda::{LambdaOptions, LambdaTriggers};
+    let args = [
+        "--lambda-endpoint",
+        fake.url.as_str(),
+        "--lambda-region",
+        "eu-west-1",
+        "--no-rate-limits",
+    ];
+    let config = common::net::config(&args);
+    let mut app = serve::app(&config, config.listen).unwrap();
+    let store = Arc::clone(app.pools.store());
+    let triggers: Arc<dyn userpool_core::Triggers> = Arc::new(
+        LambdaTriggers::new(LambdaOptions {
+            endpoint: fake.url.clone(),
+            region: "eu-west-1".into(),
+            timeout: Duration::from_secs(5),
+            max_concurrent: 4,
+            credentials: LambdaCredentials::from_env(),
+        })
+        .unwrap(),
+    );
+    let tokens = Arc::new(
+        userpool::tokens::Tokens::new(
+            Arc::clone(&store),
+            Arc::clone(&app.clock),
+            "http://localhost:9229".into(),
+        )
+        .with_triggers(Arc::clone(&triggers)),
+    );
+    let delivery = Arc::new(userpool::RecordingDelivery::new());
+    app.pools = userpool::UserPools::builder(store)
+        .clock(Arc::clone(&app.clock))
+        .delivery(Arc::clone(&delivery) as Arc<dyn userpool::Delivery>)
+        .triggers(triggers)
+        .tokens(Arc::clone(&tokens))
+        .build();
+    app.tokens = tokens;
+    (router(Arc::new(app)), delivery)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_metadata() {
+    let fake = Fake::start();
+    let (app, delivery) = server_recording(&fake);
+    let (pool, client) = pool(&app, &["PostConfirmation"]).await;
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "max", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{ "Name": "email", "Value": "max@example.com" },
+                                   { "Name": "email_verified", "Value": "true" }] }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "max", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    let (status, out) = call(
+        &app,
+        "ForgotPassword",
+        json!({ "ClientId": client, "Username": "max" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let code = delivery
+        .last_code("max")
+        .expect("a reset code")
+        .expose()
+        .to_owned();
+    let (status, out) = call(
+        &app,
+        "ConfirmForgotPassword",
+        json!({ "ClientId": client, "Username": "max", "ConfirmationCode": code,
+                "Password": "Brand-New-Passw0rd!", "ClientMetadata": { "step": "reset" } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1, "only PostConfirmation is configured");
+    let event = &seen[0].event;
+    assert_eq!(
+        event["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+    assert_eq!(event["userName"], "max");
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({ "step": "reset" })
+    );
+    assert_eq!(
+        event["request"]["userAttributes"]["email"],
+        "max@example.com"
+    );
+    let (status, out) = sign_in(&app, &client, "max", "Brand-New-Passw0rd!").await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+}
+
+/// One browser request to the hosted page: status, `Location`, `Set-Cookie`, body.
+async fn browse(
+    app: &Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (StatusCode, String, String, String) {
+    use tower::ServiceExt;
+    let response = app.clone().oneshot(request).await.unwrap();
+    let header = |name: axum::http::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (location, cookie) = (
+        header(axum::http::header::LOCATION),
+        header(axum::http::header::SET_COOKIE),
+    );
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        cookie.split(';').next().unwrap_or_default().to_owned(),
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let start = format!("name=\"{name}\" value=\"");
+    let from = page
+        .find(&start)
+        .unwrap_or_else(|| panic!("no {name} in {page}"))
+        + start.len();
+    page[from..][..page[from..].find('"').unwrap()].to_owned()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    const CALLBACK: &str = "http://localhost:8000/callback";
+    const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let pool = admin_ok(
+        &app,
+        "CreateUserPool",
+        json!({ "PoolName": "p",
+                "LambdaConfig": { "PreTokenGeneration": arn("PreTokenGeneration") } }),
+    )
+    .await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "web",
+                "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+                "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+                "SupportedIdentityProviders": ["COGNITO"] }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "hal", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "hal", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    fake.answer(|event: &Value| {
+        Reply::Json(answering(
+            event,
+            json!({ "claimsOverrideDetails": { "claimsToAddOrOverride": { "tier": "gold" } } }),
+        ))
+    });
+
+    let query = form(&[
+        ("response_type", "code"),
+        ("client_id", &client),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid"),
+        ("state", "s"),
+        (
+            "code_challenge",
+            &userpool_core::oauth::s256_challenge(VERIFIER),
+        ),
+        ("code_challenge_method", "S256"),
+    ]);
+    let uri = format!("/{pool}/oauth2/authorize?{query}");
+    let (status, location, cookie, page) =
+        browse(&app, Request::get(uri).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{location} {page}");
+    let login = form(&[
+        ("request", &hidden(&page, "request")),
+        ("_csrf", &hidden(&page, "_csrf")),
+        ("username", "hal"),
+        ("password", PASSWORD),
+    ]);
+    let (status, location, _, page) = browse(
+        &app,
+        Request::post(format!("/{pool}/login"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(login))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{page}");
+    let code = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let exchange = form(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &client),
+        ("code", &code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", VERIFIER),
+    ]);
+    let (status, _, _, body) = browse(
+        &app,
+        Request::post(format!("/{pool}/oauth2/token"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(exchange))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tokens: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(claims(tokens["id_token"].as_str().unwrap())["tier"], "gold");
+
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 1, "one token issue");
+    let event = &seen[0].event;
+    assert_eq!(event["triggerSource"], "TokenGeneration_HostedAuth");
+    assert_eq!(event["userName"], "hal");
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(event["request"]["clientMetadata"], json!({}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_caller_context_names_the_callers_aws_sdk() {
+    let fake = Fake::start();
+    fake.answer(migrating);
+    let (app, _store) = server(&fake, &[]);
+    let (_pool, client) = pool(&app, &["PreSignUp"]).await;
+    let cases = [
+        (
+            Some("aws-sdk-js/3.454.0 ua/2.0 os/linux lang/js md/nodejs#20"),
+            "aws-sdk-js-3.454.0",
+        ),
+        (
+            Some("aws-sdk-java/2.20.0 Linux/6.1 OpenJDK_64-Bit_Server_VM/17"),
+            "aws-sdk-java-2.20.0",
+        ),
+        (
+            Some("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 lang/python#3.12"),
+            "aws-sdk-unknown-unknown",
+        ),
+        (Some("aws-sdk-evil/<script>"), "aws-sdk-unknown-unknown"),
+        (None, "aws-sdk-unknown-unknown"),
+    ];
+    for (i, (agent, expected)) in cases.into_iter().enumerate() {
+        let body = json!({ "ClientId": client, "Username": format!("u{i}"), "Password": PASSWORD });
+        let mut request = request(Some("SignUp"), Some(JSON), body.to_string());
+        if let Some(agent) = agent {
+            request
+                .headers_mut()
+                .insert("user-agent", agent.parse().unwrap());
+        }
+        let (status, out) = send(&app, request).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        let seen = fake.seen();
+        let event = &seen.last().unwrap().event;
+        assert_eq!(event["userName"], format!("u{i}"));
+        assert_eq!(
+            event["callerContext"]["awsSdkVersion"], expected,
+            "{agent:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_data() {
+    let fake = Fake::start();
+    let (app, _store) = server(&fake, &[]);
+    let (pool, _) = pool(&app, &["PreAuthentication", "PostAuthentication"]).await;
+    let client = admin_ok(
+        &app,
+        "CreateUserPoolClient",
+        json!({ "UserPoolId": pool, "ClientName": "admin",
+                "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin_ok(
+        &app,
+        "AdminCreateUser",
+        json!({ "UserPoolId": pool, "Username": "ned", "MessageAction": "SUPPRESS" }),
+    )
+    .await;
+    admin_ok(
+        &app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": "ned", "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+    let out = admin_ok(
+        &app,
+        "AdminInitiateAuth",
+        json!({ "UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "ned", "PASSWORD": PASSWORD },
+                "ClientMetadata": { "step": "admin-sign-in" } }),
+    )
+    .await;
+    assert!(out["AuthenticationResult"]["IdToken"].is_string(), "{out}");
+    let seen = fake.seen();
+    let pre = request_of(&seen, "PreAuthentication_Authentication");
+    assert_eq!(pre["validationData"], json!({ "step": "admin-sign-in" }));
+    let post = request_of(&seen, "PostAuthentication_Authentication");
+    assert_eq!(post["clientMetadata"], json!({}));
+    for s in &seen {
+        assert_eq!(s.event["callerContext"]["clientId"], client.as_str());
+    }
+}

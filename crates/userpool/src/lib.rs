@@ -133,9 +133,10 @@ pub use service::{
     AuthorizeRequest, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
     CodeDeliveryDetails, CodeGrant, ExternalIdentity, FederatedSignIn, GroupPage, GroupSettings,
     HostOptions, IDENTITIES_ATTRIBUTE, IdentityProviderPage, IdentityProviderSettings,
-    ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH, MessageAction,
-    MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    ProviderUser, ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools,
+    ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH,
+    MAX_TRIGGER_DATA_BYTES, MessageAction, MfaAnswer, MfaChallengeResult,
+    PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, ProviderUser,
+    ResourceServerPage, SignUpResult, TokenRefusal, TriggerInput, UserDescription, UserPools,
     UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]

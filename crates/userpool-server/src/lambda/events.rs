@@ -47,7 +47,7 @@ pub(super) struct Envelope<'a, R: Serialize> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CallerContext<'a> {
-    aws_sdk_version: &'static str,
+    aws_sdk_version: &'a str,
     client_id: &'a str,
 }
 
@@ -66,7 +66,7 @@ impl<'a, R: Serialize> Envelope<'a, R> {
             user_pool_id: &caller.user_pool_id,
             user_name: &caller.username,
             caller_context: CallerContext {
-                aws_sdk_version: UNKNOWN_SDK,
+                aws_sdk_version: caller.aws_sdk_version.as_deref().unwrap_or(UNKNOWN_SDK),
                 client_id: caller.client_id.as_deref().unwrap_or(NO_CLIENT),
             },
             request,
@@ -94,11 +94,9 @@ pub(super) fn user_migration<'a>(
         MigrationSource::Authentication => "UserMigration_Authentication",
         MigrationSource::ForgotPassword => "UserMigration_ForgotPassword",
     };
-    // The client's ValidationData/ClientMetadata reach the function as both, as Cognito
-    // passes InitiateAuth's ClientMetadata in `validationData`.
     let request = UserMigrationRequest {
         password: event.password.as_ref().map(|p| p.expose()),
-        validation_data: &event.client_metadata,
+        validation_data: &event.validation_data,
         client_metadata: &event.client_metadata,
     };
     let response = json!({
@@ -208,7 +206,7 @@ pub(super) fn pre_sign_up_answer(response: Value) -> Result<PreSignUpAnswer, Unu
 #[serde(rename_all = "camelCase")]
 pub(super) struct PostConfirmationRequest<'a> {
     user_attributes: &'a Map,
-    client_metadata: Map,
+    client_metadata: &'a Map,
 }
 
 /// `PostConfirmation_ConfirmSignUp` / `PostConfirmation_ConfirmForgotPassword`.
@@ -222,7 +220,7 @@ pub(super) fn post_confirmation<'a>(
     };
     let request = PostConfirmationRequest {
         user_attributes: &event.user_attributes,
-        client_metadata: Map::new(),
+        client_metadata: &event.client_metadata,
     };
     Envelope::new(source, region, &event.caller, request, json!({}))
 }
@@ -243,7 +241,7 @@ pub(super) fn pre_authentication<'a>(
     let request = PreAuthenticationRequest {
         user_attributes: &event.user_attributes,
         user_not_found: false,
-        validation_data: &event.client_metadata,
+        validation_data: &event.validation_data,
     };
     Envelope::new(
         "PreAuthentication_Authentication",
@@ -287,7 +285,7 @@ pub(super) fn post_authentication<'a>(
 pub(super) struct PreTokenGenerationRequest<'a> {
     user_attributes: &'a Map,
     group_configuration: GroupConfiguration<'a>,
-    client_metadata: Map,
+    client_metadata: &'a Map,
 }
 
 #[derive(Serialize)]
@@ -316,7 +314,7 @@ pub(super) fn pre_token_generation<'a>(
             iam_roles_to_override: [],
             preferred_role: None,
         },
-        client_metadata: Map::new(),
+        client_metadata: &event.client_metadata,
     };
     let response = json!({ "claimsOverrideDetails": null });
     Envelope::new(source, region, &event.caller, request, response)

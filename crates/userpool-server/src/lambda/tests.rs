@@ -8,6 +8,7 @@ fn caller(function: Option<&str>) -> userpool_core::triggers::TriggerCaller {
         client_id: None,
         username: "alice".into(),
         function: function.map(str::to_owned),
+        aws_sdk_version: None,
     }
 }
 
@@ -17,6 +18,7 @@ fn the_body_buffer_is_exactly_the_events_size() {
         caller: caller(Some("f")),
         source: userpool_core::triggers::MigrationSource::Authentication,
         password: Some(userpool_core::Password::parse("Correct-Horse-9").unwrap()),
+        validation_data: std::collections::BTreeMap::new(),
         client_metadata: std::collections::BTreeMap::new(),
     };
     let envelope = events::user_migration("eu-west-1", &event);

@@ -10,8 +10,10 @@ mod settings;
 pub mod shapes;
 mod users;
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
-use userpool::Caller;
+use userpool::{Caller, TriggerInput};
 
 use crate::App;
 use crate::error::Error;
@@ -19,12 +21,91 @@ use crate::operation::Operation;
 use crate::wire::RequestBody;
 
 /// Runs `op` on its request body, which the operation parses into its typed input (and
-/// wipes). `caller` is the verified SigV4 principal of an admin
-/// operation, `None` for a public one.
+/// wipes). `caller` is the verified SigV4 principal of an admin operation, `None` for a
+/// public one; `user_agent` the request's `User-Agent`, for the triggers'
+/// `callerContext.awsSdkVersion`.
 ///
 /// # Errors
 /// Whatever the operation fails with.
 pub fn call(
+    app: &App,
+    op: Operation,
+    caller: Option<&Caller>,
+    body: RequestBody,
+    user_agent: Option<&str>,
+) -> Result<Value, Error> {
+    let mut trigger_input = trigger_input(op, &body)?;
+    if let Some(sdk) = user_agent.and_then(aws_sdk_version) {
+        trigger_input = trigger_input.with_aws_sdk_version(&sdk);
+    }
+    app.pools
+        .with_trigger_input(trigger_input, || dispatch(app, op, caller, body))
+}
+
+/// The operations whose Cognito model has `ClientMetadata` (SPEC §19).
+const TAKES_CLIENT_METADATA: [Operation; 15] = [
+    Operation::AdminCreateUser,
+    Operation::SignUp,
+    Operation::ConfirmSignUp,
+    Operation::AdminConfirmSignUp,
+    Operation::ForgotPassword,
+    Operation::ConfirmForgotPassword,
+    Operation::ResendConfirmationCode,
+    Operation::InitiateAuth,
+    Operation::AdminInitiateAuth,
+    Operation::RespondToAuthChallenge,
+    Operation::AdminRespondToAuthChallenge,
+    Operation::UpdateUserAttributes,
+    Operation::AdminUpdateUserAttributes,
+    Operation::AdminResetUserPassword,
+    Operation::GetUserAttributeVerificationCode,
+];
+
+/// `ClientMetadata` (a map of strings) and `ValidationData` (`[{"Name","Value"}]`, SignUp
+/// and AdminCreateUser) of the operations that take them, for their triggers (SPEC §19);
+/// InitiateAuth's and AdminInitiateAuth's are routed as Cognito routes a sign-in's.
+fn trigger_input(op: Operation, body: &RequestBody) -> Result<TriggerInput, Error> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(rename_all = "PascalCase")]
+    struct Members {
+        client_metadata: Option<BTreeMap<String, String>>,
+        validation_data: Option<Vec<shapes::Attribute>>,
+    }
+    if !TAKES_CLIENT_METADATA.contains(&op) {
+        return Ok(TriggerInput::default());
+    }
+    let members: Members = crate::wire::parse(body.as_bytes())?;
+    let validation_data = if matches!(op, Operation::SignUp | Operation::AdminCreateUser) {
+        members
+            .validation_data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.name, a.value.unwrap_or_default()))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let input = TriggerInput::new(members.client_metadata.unwrap_or_default(), validation_data)?;
+    Ok(match op {
+        Operation::InitiateAuth | Operation::AdminInitiateAuth => input.as_sign_in(),
+        _ => input,
+    })
+}
+
+/// Cognito's `awsSdkVersion` (`aws-sdk-<language>-<version>`) from an AWS SDK's
+/// `User-Agent`, whose product token is `aws-sdk-<language>/<version>` (`aws-sdk-js/3.454.0`,
+/// `aws-sdk-java/2.20.0`, `aws-sdk-rust/1.1.0`). Other agents (botocore, the CLI, browsers)
+/// are an unknown SDK **(decision: Cognito documents no mapping for them)**.
+fn aws_sdk_version(user_agent: &str) -> Option<String> {
+    user_agent.split_ascii_whitespace().find_map(|token| {
+        let (product, version) = token.split_once('/')?;
+        let language = product.strip_prefix("aws-sdk-")?;
+        (!language.is_empty() && !version.is_empty())
+            .then(|| format!("aws-sdk-{language}-{version}"))
+    })
+}
+
+fn dispatch(
     app: &App,
     op: Operation,
     caller: Option<&Caller>,

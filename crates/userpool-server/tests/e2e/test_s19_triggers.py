@@ -53,7 +53,12 @@ def refuse(event, context):
     raise Exception("Account frozen")
 
 
-FUNCTIONS = {"migrate": migrate, "auto_confirm": auto_confirm, "add_claims": add_claims, "refuse": refuse}
+def echo(event, context):
+    return event
+
+
+FUNCTIONS = {"migrate": migrate, "auto_confirm": auto_confirm, "add_claims": add_claims, "refuse": refuse,
+             "echo": echo}
 
 
 class LambdaEmulator:
@@ -227,3 +232,31 @@ def test_s19_a_missing_function_is_unexpected_lambda_exception(lambda_server):
         cognito.sign_up(ClientId=client, Username=name, Password=PASSWORD)
     with raises_cognito("UserNotFoundException"):
         cognito.admin_get_user(UserPoolId=pool, Username=name)
+
+
+def test_s19_client_metadata_and_validation_data_reach_the_triggers(lambda_server):
+    srv, emulator = lambda_server
+    cognito = srv.client()
+    pool, client = pool_with(cognito, PreSignUp="auto_confirm", PostConfirmation="echo",
+                             PreAuthentication="echo", PostAuthentication="echo")
+    name = unique("meta")
+    cognito.sign_up(ClientId=client, Username=name, Password=PASSWORD,
+                    UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}],
+                    ValidationData=[{"Name": "captcha", "Value": "solved"}],
+                    ClientMetadata={"step": "sign-up"})
+    cognito.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
+                          AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
+                          ClientMetadata={"step": "sign-in"})
+    events = {r["event"]["triggerSource"]: r["event"] for r in emulator.requests
+              if r["event"]["userPoolId"] == pool}
+    pre_sign_up = events["PreSignUp_SignUp"]["request"]
+    assert pre_sign_up["validationData"] == {"captcha": "solved"}
+    assert pre_sign_up["clientMetadata"] == {"step": "sign-up"}
+    assert events["PostConfirmation_ConfirmSignUp"]["request"]["clientMetadata"] == {"step": "sign-up"}
+    assert events["PreAuthentication_Authentication"]["request"]["validationData"] == {"step": "sign-in"}
+    # Cognito does not pass InitiateAuth's ClientMetadata to PostAuthentication.
+    assert events["PostAuthentication_Authentication"]["request"]["clientMetadata"] == {}
+    for event in events.values():
+        assert event["callerContext"]["clientId"] == client
+        # botocore's User-Agent names no `aws-sdk-<language>/<version>` product.
+        assert event["callerContext"]["awsSdkVersion"] == "aws-sdk-unknown-unknown"

@@ -135,10 +135,11 @@ impl<S: Store + ?Sized> UserPools<S> {
             // PreSignUp_AdminCreateUser (SPEC §19): its refusal creates nothing. Its answer
             // is not applied **(decision)**: the user is FORCE_CHANGE_PASSWORD by the
             // operation's contract, and the administrator sets verified flags directly.
+            let sub = self.chosen_sub(new_name)?;
             self.pre_sign_up(
                 None,
                 &pool,
-                &name,
+                &sub.map_or_else(|| name.as_str().to_owned(), |s| s.to_string()),
                 &attributes,
                 userpool_core::triggers::PreSignUpSource::AdminCreateUser,
             )?;
@@ -152,7 +153,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                     } => Some(temporary_password),
                     _ => None,
                 };
-                let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
+                let user = names::name_new_user(new_name, user, sub, password, &rules, ctx)?;
                 Ok((user, event))
             })
             .map_err(|e| names::creation_error(new_name, e))?
@@ -254,26 +255,41 @@ impl<S: Store + ?Sized> UserPools<S> {
         )
     }
 
-    /// **AdminConfirmSignUp**: UNCONFIRMED → CONFIRMED without a code.
+    /// **AdminConfirmSignUp**: UNCONFIRMED → CONFIRMED without a code, then the pool's
+    /// PostConfirmation trigger (`PostConfirmation_ConfirmSignUp`, no app client; SPEC §19),
+    /// whose refusal is the operation's error while the user stays confirmed, as after
+    /// ConfirmSignUp.
     ///
     /// # Errors
     /// `InvalidParameterException`, `NotAuthorizedException` (refused, or `User cannot be
     /// confirmed. Current status is ...`), `TooManyRequestsException`,
-    /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
+    /// `ResourceNotFoundException`, `UserNotFoundException`, the trigger's errors,
+    /// `InternalErrorException`.
     pub fn admin_confirm_sign_up(
         &self,
         caller: &Caller,
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        self.admin_transition(
+        let (pool, name) = self.admin_user(
             caller,
             "AdminConfirmSignUp",
             Category::UserCreation,
             pool_id,
             username,
-            |user, _, ctx| transitions::admin_confirm_sign_up(user, ctx),
-        )
+        )?;
+        let user = self.transition(&pool, &name, |user, ctx| {
+            Ok(transitions::admin_confirm_sign_up(user, ctx)?)
+        })?;
+        // PostConfirmation_ConfirmSignUp runs here too, without an app client, as Cognito's
+        // (SPEC §19).
+        self.post_confirmation(
+            None,
+            &pool,
+            &user,
+            userpool_core::triggers::PostConfirmationSource::ConfirmSignUp,
+        )?;
+        Ok(UserDescription::from(&user))
     }
 
     /// **AdminResetUserPassword**: CONFIRMED → RESET_REQUIRED; the password stops working

@@ -386,6 +386,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let Some((triggers, function)) = self.triggers_for(pool, trigger) else {
             return Ok(());
         };
+        let input = super::trigger_input::current();
         let mut user_attributes = user.attributes.clone();
         user_attributes.insert("sub".into(), user.sub.to_string());
         user_attributes.insert("cognito:user_status".into(), user.status.to_string());
@@ -395,9 +396,20 @@ impl<S: Store + ?Sized> UserPools<S> {
                 client_id: Some(client.client_id.clone()),
                 username: user.username.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             user_attributes,
-            client_metadata: BTreeMap::new(),
+            // Each gets its own field only (see `trigger_input`'s table).
+            validation_data: match trigger {
+                Trigger::PreAuthentication => input.validation_data().clone(),
+                _ => BTreeMap::new(),
+            },
+            client_metadata: match trigger {
+                Trigger::PostAuthentication => input.client_metadata().clone(),
+                _ => BTreeMap::new(),
+            },
         };
         match trigger {
             Trigger::PreAuthentication => triggers.pre_authentication(&event)?,
@@ -426,12 +438,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         let Some((triggers, function)) = self.triggers_for(pool, Trigger::UserMigration) else {
             return Ok(false);
         };
+        let input = super::trigger_input::current();
         let event = UserMigrationEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: Some(client.client_id.clone()),
                 username: name.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source: if password.is_some() {
                 MigrationSource::Authentication
@@ -439,7 +455,8 @@ impl<S: Store + ?Sized> UserPools<S> {
                 MigrationSource::ForgotPassword
             },
             password: password.cloned(),
-            client_metadata: BTreeMap::new(),
+            validation_data: input.validation_data().clone(),
+            client_metadata: input.client_metadata().clone(),
         };
         let Some(answer) = triggers.user_migration(&event)? else {
             return Ok(false);
@@ -471,7 +488,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.create(pool, false, |ctx| {
             let user =
                 transitions::migrate_user(name.clone(), attributes, password, reset, &rules, ctx)?;
-            let user = names::name_new_user(new_name, user, password, &rules, ctx)?;
+            let user = names::name_new_user(new_name, user, None, password, &rules, ctx)?;
             Ok((user, Event::UserImported))
         })
         .map_err(|e| names::creation_error(new_name, e))?;
@@ -562,7 +579,13 @@ impl<S: Store + ?Sized> UserPools<S> {
             Some(challenge) => SignInOutcome::MfaRequired { challenge },
             None => SignInOutcome::Authenticated,
         };
-        self.signed_in(client, pool, &user, outcome)
+        Ok(match self.signed_in(client, pool, &user, outcome)? {
+            AuthResult::Authenticated(who) => AuthResult::Authenticated(AuthenticatedUser {
+                token_source: userpool_core::triggers::TokenGenerationSource::NewPasswordChallenge,
+                ..who
+            }),
+            other => other,
+        })
     }
 
     /// What a sign-in step led to, for the client: tokens (the host issues them), or a
@@ -594,6 +617,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                     pool_id: pool.id.clone(),
                     client_id: client.client_id.clone(),
                     user: UserDescription::from(user),
+                    token_source: userpool_core::triggers::TokenGenerationSource::Authentication,
                 })
             }
             SignInOutcome::NewPasswordRequired { session } => AuthResult::NewPasswordRequired {

@@ -119,7 +119,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let enabled = user.enabled.unwrap_or(true);
         self.create(pool, false, |ctx| {
             let record = transitions::import_user(name, attributes, hash, enabled, ctx)?;
-            let record = names::name_new_user(new_name, record, None, &rules, ctx)?;
+            let record = names::name_new_user(new_name, record, None, None, &rules, ctx)?;
             Ok((record, userpool_core::Event::UserImported))
         })
         .map_err(|e| names::creation_error(new_name, e))?;

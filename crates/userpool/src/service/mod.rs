@@ -37,6 +37,7 @@ mod rules;
 mod srp;
 #[cfg(feature = "jwt")]
 mod tokens;
+pub(crate) mod trigger_input;
 mod types;
 
 use std::collections::HashMap;
@@ -67,6 +68,7 @@ pub use oauth_flow::{
     TokenRefusal,
 };
 pub use rules::HostOptions;
+pub use trigger_input::{MAX_TRIGGER_DATA_BYTES, TriggerInput};
 pub use types::{
     AuthResult, AuthenticatedUser, ClientPage, ClientSettings, ClientUpdate, CodeDeliveryDetails,
     FederatedSignIn, ListUsersPage, MessageAction, MfaChallengeResult, PasswordVerifierParameters,
@@ -463,6 +465,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             self.delivery.deliver(&pool.id, &user, &event);
         }
         Ok(user)
+    }
+
+    /// The `sub` a user created under `new_name` will have, chosen now so its PreSignUp
+    /// event carries the username Cognito sends (see [`names::chosen_sub`]).
+    fn chosen_sub(&self, new_name: names::NewName) -> Result<Option<Uuid>> {
+        let mut entropy = EntropyOf(&*self.random);
+        let mut ctx = Context::new(self.clock.now(), &mut entropy);
+        names::chosen_sub(new_name, &mut ctx)
     }
 
     /// The host's triggers and the function to run, when `pool` has `trigger` (SPEC §19):

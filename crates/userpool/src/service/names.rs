@@ -184,8 +184,29 @@ pub(crate) fn new_user_name(
     Ok(NewName::Attribute(attribute))
 }
 
+/// The `sub` (and so the username) a user created under `new_name` will have, chosen before
+/// the creation when its triggers must see it: Cognito's PreSignUp event of a pool with
+/// username attributes carries the generated username, not the email or phone number typed
+/// (SPEC §19). `None` for a pool without username attributes.
+///
+/// # Errors
+/// `InternalErrorException` when the entropy source fails.
+pub(crate) fn chosen_sub(
+    new_name: NewName,
+    ctx: &mut userpool_core::Context<'_>,
+) -> Result<Option<uuid::Uuid>> {
+    match new_name {
+        NewName::Username => Ok(None),
+        NewName::Attribute(_) => {
+            let mut bytes = [0u8; 16];
+            ctx.entropy.fill(&mut bytes)?;
+            Ok(Some(uuid::Builder::from_random_bytes(bytes).into_uuid()))
+        }
+    }
+}
+
 /// A created record under the username its [`NewName`] asks for: unchanged, or renamed to
-/// its `sub`.
+/// its `sub` (`chosen`, from [`chosen_sub`], when the creation's triggers have seen it).
 ///
 /// # Errors
 /// `InternalErrorException` if the `sub` were not a valid username (it always is: 36
@@ -196,6 +217,7 @@ pub(crate) fn new_user_name(
 pub(crate) fn name_new_user(
     new_name: NewName,
     user: UserRecord,
+    chosen: Option<uuid::Uuid>,
     password: Option<&userpool_core::Password>,
     rules: &userpool_core::PoolRules,
     ctx: &mut userpool_core::Context<'_>,
@@ -203,6 +225,10 @@ pub(crate) fn name_new_user(
     match new_name {
         NewName::Username => Ok(user),
         NewName::Attribute(_) => {
+            let user = UserRecord {
+                sub: chosen.unwrap_or(user.sub),
+                ..user
+            };
             let username = Username::parse(&user.sub.hyphenated().to_string()).map_err(|e| {
                 Error::Internal(userpool_core::Internal::Bug(userpool_core::Cause::new(
                     format!("a sub is not a valid username: {e}"),

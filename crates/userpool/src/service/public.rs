@@ -59,10 +59,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut attributes = pool
             .schema
             .validate_create(&attributes, AttributeWriter::User)?;
+        let sub = self.chosen_sub(new_name)?;
         let answer = self.pre_sign_up(
             Some(&client),
             &pool,
-            &name,
+            &sub.map_or_else(|| name.as_str().to_owned(), |s| s.to_string()),
             &attributes,
             userpool_core::triggers::PreSignUpSource::SignUp,
         )?;
@@ -87,7 +88,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let user = self
             .create(&pool, destination.is_some(), |ctx| {
                 let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
-                let user = names::name_new_user(new_name, user, Some(&password), &rules, ctx)?;
+                let user = names::name_new_user(new_name, user, sub, Some(&password), &rules, ctx)?;
                 if auto_confirm {
                     // PreSignUp's autoConfirmUser: confirmed at once, no code is sent.
                     return transitions::admin_confirm_sign_up(&user, ctx);
@@ -97,7 +98,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             .map_err(|e| names::creation_error(new_name, e))?;
         if auto_confirm {
             self.post_confirmation(
-                &client,
+                Some(&client),
                 &pool,
                 &user,
                 userpool_core::triggers::PostConfirmationSource::ConfirmSignUp,
@@ -118,7 +119,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         client: Option<&ClientRecord>,
         pool: &PoolRecord,
-        name: &userpool_core::Username,
+        username: &str,
         attributes: &std::collections::BTreeMap<String, String>,
         source: userpool_core::triggers::PreSignUpSource,
     ) -> Result<userpool_core::triggers::PreSignUpAnswer> {
@@ -126,17 +127,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         let Some((triggers, function)) = self.triggers_for(pool, Trigger::PreSignUp) else {
             return Ok(userpool_core::triggers::PreSignUpAnswer::default());
         };
+        let input = super::trigger_input::current();
         let event = PreSignUpEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),
                 client_id: client.map(|c| c.client_id.clone()),
-                username: name.as_str().to_owned(),
+                username: username.to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes: attributes.clone(),
-            validation_data: std::collections::BTreeMap::new(),
-            client_metadata: std::collections::BTreeMap::new(),
+            validation_data: input.validation_data().clone(),
+            client_metadata: input.client_metadata().clone(),
         };
         Ok(triggers.pre_sign_up(&event)?)
     }
@@ -146,7 +151,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// confirmed **(decision: as Cognito, whose PostConfirmation runs after the change)**.
     pub(super) fn post_confirmation(
         &self,
-        client: &ClientRecord,
+        client: Option<&ClientRecord>,
         pool: &PoolRecord,
         user: &UserRecord,
         source: userpool_core::triggers::PostConfirmationSource,
@@ -161,12 +166,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         let event = PostConfirmationEvent {
             caller: TriggerCaller {
                 user_pool_id: pool.id.as_str().to_owned(),
-                client_id: Some(client.client_id.clone()),
+                client_id: client.map(|c| c.client_id.clone()),
                 username: user.username.as_str().to_owned(),
                 function,
+                aws_sdk_version: super::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes,
+            client_metadata: super::trigger_input::current().client_metadata().clone(),
         };
         Ok(triggers.post_confirmation(&event)?)
     }
@@ -199,7 +208,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         });
         let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
         self.post_confirmation(
-            &client,
+            Some(&client),
             &pool,
             &user,
             userpool_core::triggers::PostConfirmationSource::ConfirmSignUp,
@@ -405,7 +414,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         // Cognito runs PostConfirmation after a reset too; as after ConfirmSignUp, the new
         // password stays set if the trigger refuses.
         self.post_confirmation(
-            &client,
+            Some(&client),
             &pool,
             &user,
             userpool_core::triggers::PostConfirmationSource::ConfirmForgotPassword,

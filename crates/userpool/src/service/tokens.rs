@@ -36,7 +36,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InternalErrorException`.
     pub fn issue_tokens(&self, who: &AuthenticatedUser) -> Result<Issued> {
         self.tokens()?
-            .issue(&who.pool_id, &who.client_id, &who.user)
+            .issue_after(&who.pool_id, &who.client_id, &who.user, who.token_source)
     }
 
     /// **REFRESH_TOKEN_AUTH** after the door's prelude ([`UserPools::refresh_client`] or

@@ -298,6 +298,10 @@ pub struct AuthenticatedUser {
     /// The user as the sign-in left it: what tokens are made from (username, `sub`,
     /// attributes), so that the host need not read the user again.
     pub user: UserDescription,
+    /// How the sign-in ended, as the PreTokenGeneration trigger is told (SPEC §19):
+    /// `Authentication`, or `NewPasswordChallenge` when the last step answered
+    /// NEW_PASSWORD_REQUIRED.
+    pub token_source: userpool_core::triggers::TokenGenerationSource,
 }
 
 /// The result of `InitiateAuth` or `RespondToAuthChallenge`.

@@ -229,6 +229,22 @@ impl Tokens {
         client_id: &str,
         user: &UserDescription,
     ) -> Result<Issued, Error> {
+        self.issue_after(pool, client_id, user, TokenGenerationSource::Authentication)
+    }
+
+    /// [`Tokens::issue`] for a sign-in that ended as `source` says (the PreTokenGeneration
+    /// trigger's `triggerSource`, SPEC §19: `TokenGeneration_NewPasswordChallenge` after a
+    /// NEW_PASSWORD_REQUIRED answer).
+    ///
+    /// # Errors
+    /// As [`Tokens::issue`].
+    pub fn issue_after(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        source: TokenGenerationSource,
+    ) -> Result<Issued, Error> {
         let now = self.clock.now();
         let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
         let session = TokenSession {
@@ -243,14 +259,7 @@ impl Tokens {
             scopes: Vec::new(),
         };
         // Sign first: a failure to sign leaves no session behind.
-        let mut issued = self.sign(
-            &session,
-            user,
-            now,
-            now,
-            None,
-            TokenGenerationSource::Authentication,
-        )?;
+        let mut issued = self.sign(&session, user, now, now, None, source)?;
         self.store.insert_token_session(&session)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
@@ -739,10 +748,16 @@ impl Tokens {
                 client_id: Some(session.client_id.clone()),
                 username: user.username.clone(),
                 function,
+                aws_sdk_version: crate::service::trigger_input::current()
+                    .aws_sdk_version()
+                    .map(str::to_owned),
             },
             source,
             user_attributes,
             groups: groups.groups.clone(),
+            client_metadata: crate::service::trigger_input::current()
+                .client_metadata()
+                .clone(),
         };
         let answer = triggers.pre_token_generation(&event)?;
         let changes_protected = answer
