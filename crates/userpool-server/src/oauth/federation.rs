@@ -29,9 +29,12 @@ use axum::response::Response;
 use base64ct::{Base64, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use rustls_pki_types::pem::PemObject;
 use serde_json::{Map, Value};
 use userpool::{ExternalIdentity, PoolRecord};
-use userpool_store::oauth::{IdentityProviderRecord, PROVIDER_SECRET_DETAIL};
+use userpool_store::oauth::{
+    IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL, PROVIDER_SECRET_DETAIL,
+};
 use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
@@ -216,7 +219,7 @@ pub(super) fn redirect_upstream(
             "No identity provider was named.",
         );
     };
-    let provider = match app.pools.oidc_provider(&pool, &name) {
+    let provider = match app.pools.sign_in_provider(&pool, &name) {
         Ok(provider) => provider,
         Err(_) => {
             return to_client(
@@ -226,8 +229,17 @@ pub(super) fn redirect_upstream(
             );
         }
     };
-    let endpoints = match app.relying_party.endpoints(&provider, app.clock.now()) {
-        Ok(endpoints) => endpoints,
+    let flavour = Flavour::of(&provider);
+    let authorize = match flavour {
+        Flavour::OpenIdConnect => app
+            .relying_party
+            .endpoints(&provider, app.clock.now())
+            .map(|e| e.authorize),
+        Flavour::OAuth2 { .. } => detail_of(&provider, "authorize_url")
+            .ok_or_else(|| "the provider has no authorize_url".to_owned()),
+    };
+    let authorize = match authorize {
+        Ok(authorize) => authorize,
         Err(cause) => {
             tracing::warn!(provider = %name, %cause, "identity provider unusable");
             return to_client(
@@ -238,37 +250,58 @@ pub(super) fn redirect_upstream(
         }
     };
     let random = userpool::OsRandom;
-    let (Some(state), Some(nonce), Some(csrf)) = (
+    let (Some(state), Some(nonce), Some(csrf), Some(verifier)) = (
+        random_token(&random),
         random_token(&random),
         random_token(&random),
         random_token(&random),
     ) else {
         return to_client(&pending, "server_error", "An internal error occurred.");
     };
-    let client_id = provider
-        .provider_details
-        .get("client_id")
-        .cloned()
-        .unwrap_or_default();
-    let scopes = provider
-        .provider_details
-        .get("authorize_scopes")
-        .filter(|s| !s.trim().is_empty())
-        .map_or_else(|| "openid".to_owned(), |s| s.replace(',', " "));
-    let location = with_query(
-        &endpoints.authorize,
-        &[
-            ("response_type", "code"),
-            ("client_id", &client_id),
-            ("redirect_uri", &callback_url(app, &pool)),
-            ("scope", &scopes),
-            ("state", &state),
-            ("nonce", &nonce),
-        ],
+    let client_id = detail_of(&provider, "client_id").unwrap_or_default();
+    let scopes = detail_of(&provider, "authorize_scopes").map_or_else(
+        || match flavour {
+            Flavour::OpenIdConnect => "openid".to_owned(),
+            Flavour::OAuth2 { .. } => String::new(),
+        },
+        |s| {
+            s.split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
     );
+    let callback = callback_url(app, &pool);
+    let challenge = userpool_core::oauth::s256_challenge(&verifier);
+    let mut query = vec![
+        ("response_type", "code"),
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", callback.as_str()),
+        ("state", state.as_str()),
+    ];
+    if !scopes.is_empty() {
+        query.push(("scope", scopes.as_str()));
+    }
+    let oidc = flavour == Flavour::OpenIdConnect;
+    if oidc {
+        query.extend([
+            ("nonce", nonce.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]);
+    }
+    // Sign in with Apple sends the code by form post when name or email is asked for
+    // (its documented requirement); /oauth2/idpresponse takes POST too.
+    if provider.provider_type == "SignInWithApple"
+        && scopes.split(' ').any(|s| s == "name" || s == "email")
+    {
+        query.push(("response_mode", "form_post"));
+    }
+    let location = with_query(&authorize, &query);
     pending.upstream = Some(Upstream {
         provider_name: name,
         nonce: Zeroizing::new(nonce),
+        code_verifier: oidc.then(|| Zeroizing::new(verifier)),
     });
     // Never shown to anyone: the sign-in form refuses a request held for a provider, and
     // a CSRF token no form carries keeps it so even if that check were lost.
@@ -279,21 +312,89 @@ pub(super) fn redirect_upstream(
     redirect(&location, None)
 }
 
-/// `GET /<pool>/oauth2/idpresponse`: the provider's answer.
+/// How a provider signs its users in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// OpenID Connect (OIDC, Google, Sign in with Apple): a verified id token names the
+    /// user; PKCE and a nonce go with the request.
+    OpenIdConnect,
+    /// OAuth 2.0 without an id token (Facebook, Login with Amazon): the user-info answer,
+    /// read with the access token, names the user by its `id_member`.
+    OAuth2 {
+        /// The member of the user-info answer that is the user's id.
+        id_member: &'static str,
+    },
+}
+
+impl Flavour {
+    fn of(provider: &IdentityProviderRecord) -> Self {
+        match provider.provider_type.as_str() {
+            "Facebook" => Flavour::OAuth2 { id_member: "id" },
+            "LoginWithAmazon" => Flavour::OAuth2 {
+                id_member: "user_id",
+            },
+            _ => Flavour::OpenIdConnect,
+        }
+    }
+}
+
+/// A non-empty `ProviderDetails` entry of `provider`.
+fn detail_of(provider: &IdentityProviderRecord, name: &str) -> Option<String> {
+    provider
+        .provider_details
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .cloned()
+}
+
+/// `GET /<pool>/oauth2/idpresponse`: the provider's answer in the query.
 pub(super) async fn idp_response(
     State(app): State<Arc<App>>,
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
+    let query = request
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .as_bytes()
+        .to_vec();
     if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
+        return too_large();
     }
+    idp_answer(app, segment, query, peer).await
+}
+
+/// `POST /<pool>/oauth2/idpresponse`: the provider's answer as a form (Sign in with
+/// Apple's `response_mode=form_post`), read within [`super::MAX_FORM_BYTES`].
+pub(super) async fn idp_response_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    match super::read_form(request.into_body()).await {
+        Ok(body) => idp_answer(app, segment, body.to_vec(), peer).await,
+        Err(_) => too_large(),
+    }
+}
+
+fn too_large() -> Response {
+    page_error(
+        StatusCode::BAD_REQUEST,
+        "Sign-in error",
+        "The request is too large.",
+    )
+}
+
+/// The provider's answer (`state` and `code`, or `error`), from the query or the form.
+async fn idp_answer(
+    app: Arc<App>,
+    segment: String,
+    answer: Vec<u8>,
+    peer: Option<SocketAddr>,
+) -> Response {
     blocking(&app, move |app| {
         if let Err(e) = limit_address(app, peer) {
             return page_error(
@@ -309,7 +410,7 @@ pub(super) async fn idp_response(
                 "This sign-in request has expired. Start again from the application.",
             )
         };
-        let Some(params) = pairs(query.as_bytes()) else {
+        let Some(params) = pairs(&answer) else {
             return expired();
         };
         let state = get_param(&params, "state").unwrap_or_default();
@@ -353,8 +454,9 @@ pub(super) async fn idp_response(
 
 type Refusal = (&'static str, String);
 
-/// Exchanges the provider's `code`, verifies its id token, and signs the identity in;
-/// returns the user.
+/// Exchanges the provider's `code`, learns who signed in (a verified id token, or the
+/// user-info answer of an OAuth 2.0 provider), and signs the identity in; returns the
+/// user.
 fn federated_user(
     app: &App,
     pending: &Pending,
@@ -381,77 +483,126 @@ fn federated_user(
     };
     let provider = app
         .pools
-        .oidc_provider(pool, &upstream.provider_name)
+        .sign_in_provider(pool, &upstream.provider_name)
         .map_err(|e| unusable(e.to_string()))?;
-    let endpoints = app
-        .relying_party
-        .endpoints(&provider, app.clock.now())
-        .map_err(unusable)?;
-    let detail = |name: &str| {
-        provider
-            .provider_details
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default()
+    let flavour = Flavour::of(&provider);
+    let endpoints = match flavour {
+        Flavour::OpenIdConnect => Some(
+            app.relying_party
+                .endpoints(&provider, app.clock.now())
+                .map_err(unusable)?,
+        ),
+        Flavour::OAuth2 { .. } => None,
     };
+    let detail = |name: &str| detail_of(&provider, name).unwrap_or_default();
     let client_id = detail("client_id");
-    let secret = Zeroizing::new(detail(PROVIDER_SECRET_DETAIL).to_owned());
+    let token_url = match &endpoints {
+        Some(endpoints) => endpoints.token.clone(),
+        None => detail_of(&provider, "token_url").ok_or_else(|| unusable("no token_url".into()))?,
+    };
+    let secret = if provider.provider_type == "SignInWithApple" {
+        apple_client_secret(&provider, app.clock.now()).map_err(unusable)?
+    } else {
+        Zeroizing::new(detail(PROVIDER_SECRET_DETAIL))
+    };
     let callback = callback_url(app, pool);
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
         ("redirect_uri", callback.as_str()),
-        ("client_id", client_id),
+        ("client_id", client_id.as_str()),
     ];
-    let basic = endpoints.basic && !secret.is_empty();
+    if let Some(verifier) = &upstream.code_verifier {
+        form.push(("code_verifier", verifier.as_str()));
+    }
+    let basic = endpoints.as_ref().is_some_and(|e| e.basic) && !secret.is_empty();
     let credentials = Zeroizing::new(Base64::encode_string(
-        format!("{}:{}", form_escape(client_id), form_escape(&secret)).as_bytes(),
+        format!("{}:{}", form_escape(&client_id), form_escape(&secret)).as_bytes(),
     ));
     if !basic && !secret.is_empty() {
         form.push(("client_secret", secret.as_str()));
     }
-    let answer = outbound::post_form(
-        &app.relying_party.agent,
-        &endpoints.token,
-        &form,
-        basic.then_some(credentials.as_str()),
-    )
+    let agent = &app.relying_party.agent;
+    let answer = if detail("token_request_method").eq_ignore_ascii_case("GET") {
+        // Facebook's token endpoint is read by GET with the form in the query.
+        outbound::get_json(agent, &with_query(&token_url, &form), None)
+    } else {
+        outbound::post_form(
+            agent,
+            &token_url,
+            &form,
+            basic.then_some(credentials.as_str()),
+        )
+    }
     .map_err(unreachable)?;
-    let id_token = Zeroizing::new(
-        answer["id_token"]
-            .as_str()
-            .ok_or_else(|| unusable("the token answer has no id_token".into()))?
-            .to_owned(),
-    );
     let access_token = answer["access_token"]
         .as_str()
         .map(|t| Zeroizing::new(t.to_owned()));
-    let jwks =
-        outbound::get_json(&app.relying_party.agent, &endpoints.jwks, None).map_err(unreachable)?;
-    let mut claims =
-        verify_id_token(&id_token, &jwks, &endpoints.issuer, client_id).map_err(unusable)?;
-    if claims.get("nonce").and_then(Value::as_str) != Some(upstream.nonce.as_str()) {
-        return Err(unusable("the id token's nonce is not the request's".into()));
-    }
-    if let (Some(url), Some(token)) = (&endpoints.user_info, &access_token) {
-        // `attributes_request_method`: GET unless the provider says POST.
-        let agent = &app.relying_party.agent;
-        let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
-            outbound::post_bearer(agent, url, token)
-        } else {
-            outbound::get_json(agent, url, Some(token))
-        }
-        .map_err(unreachable)?;
-        // userInfo's claims complete the id token's, for the same subject only
-        // (OIDC Core §5.3.2).
-        if info.get("sub") == claims.get("sub")
-            && let Value::Object(info) = info
-        {
-            for (name, value) in info {
-                claims.entry(name).or_insert(value);
+    let claims = match (flavour, &endpoints) {
+        (Flavour::OpenIdConnect, Some(endpoints)) => {
+            let id_token = Zeroizing::new(
+                answer["id_token"]
+                    .as_str()
+                    .ok_or_else(|| unusable("the token answer has no id_token".into()))?
+                    .to_owned(),
+            );
+            let jwks = outbound::get_json(agent, &endpoints.jwks, None).map_err(unreachable)?;
+            let mut claims = verify_id_token(&id_token, &jwks, &endpoints.issuer, &client_id)
+                .map_err(unusable)?;
+            if claims.get("nonce").and_then(Value::as_str) != Some(upstream.nonce.as_str()) {
+                return Err(unusable("the id token's nonce is not the request's".into()));
             }
+            // userInfo completes an OIDC provider's claims. Google's attributes_url is the
+            // People API, whose answer is not claims; its id token carries them.
+            if provider.provider_type == "OIDC"
+                && let (Some(url), Some(token)) = (&endpoints.user_info, &access_token)
+            {
+                // `attributes_request_method`: GET unless the provider says POST.
+                let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
+                    outbound::post_bearer(agent, url, token)
+                } else {
+                    outbound::get_json(agent, url, Some(token))
+                }
+                .map_err(unreachable)?;
+                // userInfo's claims complete the id token's, for the same subject only
+                // (OIDC Core §5.3.2).
+                if info.get("sub") == claims.get("sub")
+                    && let Value::Object(info) = info
+                {
+                    for (name, value) in info {
+                        claims.entry(name).or_insert(value);
+                    }
+                }
+            }
+            claims
         }
-    }
+        (Flavour::OAuth2 { id_member }, _) => {
+            let token = access_token
+                .ok_or_else(|| unusable("the token answer has no access_token".into()))?;
+            let url = detail_of(&provider, "attributes_url")
+                .ok_or_else(|| unusable("no attributes_url".into()))?;
+            let url = if detail("attributes_url_add_attributes") == "true" {
+                format!("{url}{}", requested_fields(&provider, id_member))
+            } else {
+                url
+            };
+            let info = outbound::get_json(agent, &url, Some(&token)).map_err(unreachable)?;
+            let Value::Object(mut info) = info else {
+                return Err(unusable("the user-info answer is not an object".into()));
+            };
+            let id = match info.get(id_member) {
+                Some(Value::String(id)) if !id.is_empty() => id.clone(),
+                Some(Value::Number(id)) => id.to_string(),
+                _ => return Err(unusable(format!("the user-info answer has no {id_member}"))),
+            };
+            // The user's name is `<ProviderName>_<id>`: the id stands as the subject.
+            info.insert("sub".to_owned(), Value::String(id));
+            info
+        }
+        (Flavour::OpenIdConnect, None) => {
+            return Err(("server_error", "An internal error occurred.".into()));
+        }
+    };
     let identity = ExternalIdentity {
         claims: claims
             .into_iter()
@@ -475,6 +626,54 @@ fn federated_user(
             ("invalid_request", message)
         })?;
     Ok(user)
+}
+
+/// The fields an OAuth 2.0 provider's `attributes_url` asks for when Cognito appends them
+/// (`attributes_url_add_attributes`): the id member and every attribute the mapping reads,
+/// comma-separated (Facebook's `fields=`).
+fn requested_fields(provider: &IdentityProviderRecord, id_member: &str) -> String {
+    let mut fields = vec![id_member];
+    for claim in provider.attribute_mapping.values() {
+        if !fields.contains(&claim.as_str()) {
+            fields.push(claim);
+        }
+    }
+    fields
+        .iter()
+        .map(|f| form_escape(f))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// How long the client-secret JWT signed for Sign in with Apple is valid.
+pub const APPLE_SECRET_LIFETIME: TimeDelta = TimeDelta::minutes(5);
+
+/// Sign in with Apple's client secret: a JWT the relying party signs with ES256 and the
+/// provider's `private_key` (PKCS #8 PEM), naming `key_id` in its header, `team_id` as
+/// issuer, the client id as subject and the provider's issuer as audience.
+fn apple_client_secret(
+    provider: &IdentityProviderRecord,
+    now: DateTime<Utc>,
+) -> Result<Zeroizing<String>, String> {
+    let detail =
+        |name: &str| detail_of(provider, name).ok_or_else(|| format!("the provider has no {name}"));
+    let key = Zeroizing::new(detail(PROVIDER_PRIVATE_KEY_DETAIL)?);
+    let der =
+        <rustls_pki_types::PrivatePkcs8KeyDer<'_> as PemObject>::from_pem_slice(key.as_bytes())
+            .map_err(|e| format!("private_key: {e}"))?;
+    let key = jsonwebtoken::EncodingKey::from_ec_der(der.secret_pkcs8_der());
+    let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+    header.kid = Some(detail("key_id")?);
+    let claims = serde_json::json!({
+        "iss": detail("team_id")?,
+        "iat": now.timestamp(),
+        "exp": (now + APPLE_SECRET_LIFETIME).timestamp(),
+        "aud": detail("oidc_issuer")?,
+        "sub": detail("client_id")?,
+    });
+    jsonwebtoken::encode(&header, &claims, &key)
+        .map(Zeroizing::new)
+        .map_err(|e| format!("client secret: {e}"))
 }
 
 /// `application/x-www-form-urlencoded` of one value (RFC 6749 §2.3.1's Basic encoding).
