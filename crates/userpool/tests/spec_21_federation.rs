@@ -128,22 +128,38 @@ fn s21_external_sign_in_creates_then_refreshes_the_external_provider_user() {
 }
 
 #[test]
-fn s21_only_oidc_providers_sign_in() {
+fn s21_oidc_and_social_providers_sign_in_saml_does_not() {
     let env = env();
     provider(&env, "Corp", "OIDC", &[]);
     provider(&env, "Google", "Google", &[]);
+    provider(&env, "Facebook", "Facebook", &[]);
+    provider(&env, "LoginWithAmazon", "LoginWithAmazon", &[]);
+    provider(&env, "SignInWithApple", "SignInWithApple", &[]);
+    provider(&env, "Okta", "SAML", &[]);
     let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    for name in [
+        "Corp",
+        "Google",
+        "Facebook",
+        "LoginWithAmazon",
+        "SignInWithApple",
+    ] {
+        assert!(env.pools.sign_in_provider(&pool, name).is_ok(), "{name}");
+    }
+    for name in ["Okta", "Nobody"] {
+        assert_eq!(
+            env.pools
+                .sign_in_provider(&pool, name)
+                .map_err(|e| e.kind()),
+            Err(ErrorCode::ResourceNotFound),
+            "{name}"
+        );
+    }
+    // `oidc_provider` names OIDC providers only.
     assert!(env.pools.oidc_provider(&pool, "Corp").is_ok());
     assert_eq!(
         env.pools
             .oidc_provider(&pool, "Google")
-            .map_err(|e| e.kind()),
-        Err(ErrorCode::ResourceNotFound),
-        "not built: social providers"
-    );
-    assert_eq!(
-        env.pools
-            .oidc_provider(&pool, "Nobody")
             .map_err(|e| e.kind()),
         Err(ErrorCode::ResourceNotFound)
     );

@@ -1,15 +1,21 @@
-//! The server as an OpenID Connect relying party (SPEC §21): sign-in through a pool's
-//! OIDC identity provider.
+//! The server as the relying party of a pool's identity providers (SPEC §21): sign-in
+//! through an `OIDC` provider or a social one (`Google`, `SignInWithApple`, `Facebook`,
+//! `LoginWithAmazon`).
 //!
 //! `GET /<pool>/oauth2/authorize?identity_provider=<name>` (or `idp_identifier=`, or the
 //! provider's button on the sign-in page) holds the accepted request under a fresh
-//! `state`, with a fresh `nonce`, and redirects to the provider's authorization endpoint;
-//! the provider sends the user back to `GET <issuer>/oauth2/idpresponse` (the pool's
-//! issuer: the URL to register at the provider), where the code is exchanged at the
-//! provider's token endpoint, the id token verified (signature by the provider's JWKS,
-//! `iss`, `aud` = the provider's client id, `exp`, `nonce`), userInfo read when the
-//! provider has one, and the service signs the identity in. Then it ends as a hosted
-//! sign-in does: our code and the client's `state` to the client's redirect URI.
+//! `state` and redirects to the provider's authorization endpoint; OpenID Connect
+//! providers (OIDC, Google, Apple) also get a fresh `nonce` and a PKCE S256 challenge
+//! whose verifier is held with the request. The provider sends the user back to
+//! `<issuer>/oauth2/idpresponse` (the pool's issuer: the URL to register at the provider;
+//! by GET, or by form POST for Apple's `response_mode=form_post`), where the code is
+//! exchanged at the provider's token endpoint. For OpenID Connect providers the id token
+//! is verified (signature by the provider's JWKS, `iss`, `aud` = the provider's client id,
+//! `exp`, `nonce`), and an OIDC provider's userInfo read; Apple's client secret is a JWT
+//! signed here (ES256, its `private_key`). Facebook and Login with Amazon have no id
+//! token: their user-info endpoint, read with the access token, names the user by `id` /
+//! `user_id`. Then the service signs the identity in, and it ends as a hosted sign-in
+//! does: our code and the client's `state` to the client's redirect URI.
 //!
 //! Bounded: the held requests are the hosted page's [`super::pending`] (5 minutes, capped
 //! per process and per address, each `state` taken once), so unauthenticated authorize

@@ -1,5 +1,7 @@
-//! Federation (SPEC §21): the decisions of a sign-in through an external OpenID Connect
-//! provider, once the host has verified the provider's id token, and the admin operations
+//! Federation (SPEC §21): the decisions of a sign-in through an external provider (OpenID
+//! Connect, or a social one: Google, Facebook, Login with Amazon, Sign in with Apple), once
+//! the host has verified who signed in (an id token, or a social provider's user-info
+//! answer read with its access token), and the admin operations
 //! that link a provider identity to an existing user (AdminLinkProviderForUser) and undo
 //! the link (AdminDisableProviderForUser).
 //!
@@ -104,12 +106,12 @@ fn identity_entry(
 }
 
 impl<S: Store + ?Sized> UserPools<S> {
-    /// The OIDC identity provider `provider_name` of `pool` (for the host's relying party).
+    /// The `OIDC` identity provider `provider_name` of `pool`. A host signing in through
+    /// social providers too uses [`Self::sign_in_provider`].
     ///
     /// # Errors
     /// `ResourceNotFoundException` when the pool has no such provider, or when it is not an
-    /// `OIDC` provider (the only kind this library signs in through);
-    /// `InternalErrorException`.
+    /// `OIDC` provider; `InternalErrorException`.
     pub fn oidc_provider(
         &self,
         pool: &PoolRecord,
