@@ -664,10 +664,13 @@ fn apple_client_secret(
     let detail =
         |name: &str| detail_of(provider, name).ok_or_else(|| format!("the provider has no {name}"));
     let key = Zeroizing::new(detail(PROVIDER_PRIVATE_KEY_DETAIL)?);
-    let der =
-        <rustls_pki_types::PrivatePkcs8KeyDer<'_> as PemObject>::from_pem_slice(key.as_bytes())
-            .map_err(|e| format!("private_key: {e}"))?;
+    let mut der = <rustls_pki_types::PrivatePkcs8KeyDer<'static> as PemObject>::from_pem_slice(
+        key.as_bytes(),
+    )
+    .map_err(|e| format!("private_key: {e}"))?;
+    // The encoding key zeroizes its copy on drop; the decoded DER is wiped here.
     let key = jsonwebtoken::EncodingKey::from_ec_der(der.secret_pkcs8_der());
+    zeroize::Zeroize::zeroize(&mut der);
     let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
     header.kid = Some(detail("key_id")?);
     let claims = serde_json::json!({
