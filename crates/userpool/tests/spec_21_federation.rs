@@ -376,3 +376,62 @@ fn s21_a_federated_user_given_a_password_is_confirmed_and_signs_in_with_it() {
         Some(ErrorCode::InvalidParameter)
     );
 }
+
+#[test]
+fn s21_facebook_urls_follow_a_new_api_version_unless_the_operator_set_them() {
+    let env = env();
+    provider(&env, "Facebook", "Facebook", &[]);
+    let pool_id = env.pool_id.clone();
+    let described = env
+        .pools
+        .describe_identity_provider(&env.admin, &pool_id, "Facebook")
+        .expect("describe");
+    assert_eq!(described.provider_details["api_version"], "v17.0");
+    // The described details sent back with a new version: the filled-in URLs follow it.
+    let mut details = described.provider_details.clone();
+    details.insert("api_version".into(), "v19.0".into());
+    let updated = env
+        .pools
+        .update_identity_provider(
+            &env.admin,
+            &pool_id,
+            "Facebook",
+            IdentityProviderSettings {
+                provider_details: Some(details.clone()),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(
+        updated.provider_details["authorize_url"],
+        "https://www.facebook.com/v19.0/dialog/oauth"
+    );
+    assert_eq!(
+        updated.provider_details["attributes_url"],
+        "https://graph.facebook.com/v19.0/me?fields="
+    );
+    // An operator's own token URL stays through a version change.
+    let mut details = updated.provider_details.clone();
+    details.insert("api_version".into(), "v20.0".into());
+    details.insert("token_url".into(), "https://proxy.example.com/token".into());
+    let updated = env
+        .pools
+        .update_identity_provider(
+            &env.admin,
+            &pool_id,
+            "Facebook",
+            IdentityProviderSettings {
+                provider_details: Some(details),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(
+        updated.provider_details["token_url"],
+        "https://proxy.example.com/token"
+    );
+    assert_eq!(
+        updated.provider_details["authorize_url"],
+        "https://www.facebook.com/v20.0/dialog/oauth"
+    );
+}
