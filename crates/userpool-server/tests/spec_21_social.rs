@@ -153,11 +153,15 @@ fn id_token(fake: &Fake, issuer: &str, audience: &str, issued: &Issued) -> Strin
     };
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some("idp-key".into());
-    let claims = json!({
+    let mut claims = json!({
         "iss": issuer, "aud": audience, "sub": issued.subject, "email": issued.email,
-        "email_verified": true, "name": "Gail Google", "nonce": issued.nonce,
+        "email_verified": true, "nonce": issued.nonce,
         "iat": now(), "exp": now() + 300,
     });
+    // Google's id tokens carry the name; Apple's never do (it posts it beside the code).
+    if issuer.ends_with("/google") {
+        claims["name"] = json!("Gail Google");
+    }
     jsonwebtoken::encode(&header, &claims, &idp_key()).expect("sign")
 }
 
@@ -366,7 +370,8 @@ async fn world() -> World {
                    "private_key": APPLE_KEY, "authorize_scopes": "openid email name",
                    "oidc_issuer": f("/apple"), "authorize_url": f("/apple/auth"),
                    "token_url": f("/apple/token"), "jwks_uri": f("/apple/keys")}),
-            json!({"email": "email"}),
+            json!({"email": "email", "given_name": "firstName", "family_name": "lastName",
+                   "name": "name"}),
         ),
         (
             "AppleWrongKey",
@@ -503,9 +508,14 @@ fn provider_answers(
         Some(callback.as_str())
     );
     let answer = if form_post {
-        http()
-            .post(&callback)
-            .send_form([("code", code), ("state", state.as_str())])
+        // Apple posts the user's name (first sign-in only) beside the code.
+        let user =
+            r#"{"name":{"firstName":"Ada","lastName":"Apple"},"email":"forged@example.com"}"#;
+        http().post(&callback).send_form([
+            ("code", code),
+            ("state", state.as_str()),
+            ("user", user),
+        ])
     } else {
         http()
             .get(&format!(
@@ -679,6 +689,11 @@ async fn s21_apple_signs_in_with_a_client_secret_jwt_the_provider_verifies() {
         attribute(&user, "email").as_deref(),
         Some("001234.abcdef@example.com")
     );
+    // The posted name completes the id token's claims; its email does not replace the
+    // verified one.
+    assert_eq!(attribute(&user, "given_name").as_deref(), Some("Ada"));
+    assert_eq!(attribute(&user, "family_name").as_deref(), Some("Apple"));
+    assert_eq!(attribute(&user, "name").as_deref(), Some("Ada Apple"));
     assert_eq!(
         identities(&w, "SignInWithApple_001234.abcdef").await[0]["providerType"],
         "SignInWithApple"

@@ -450,7 +450,8 @@ async fn idp_answer(
                 "The identity provider sent no code.",
             );
         };
-        match federated_user(app, &pending, code) {
+        let apple_user = get_param(&params, "user");
+        match federated_user(app, &pending, code, apple_user) {
             Ok(user) => super::grant_redirect(app, &pending, &user, None),
             Err((error, description)) => to_client(&pending, error, &description),
         }
@@ -462,11 +463,12 @@ type Refusal = (&'static str, String);
 
 /// Exchanges the provider's `code`, learns who signed in (a verified id token, or the
 /// user-info answer of an OAuth 2.0 provider), and signs the identity in; returns the
-/// user.
+/// user. `apple_user` is the `user` member Sign in with Apple posts with the code.
 fn federated_user(
     app: &App,
     pending: &Pending,
     code: &str,
+    apple_user: Option<&str>,
 ) -> Result<userpool::UserDescription, Refusal> {
     let pool = &pending.grant.pool;
     // invariant: idp_response takes only requests with an upstream.
@@ -609,6 +611,14 @@ fn federated_user(
             return Err(("server_error", "An internal error occurred.".into()));
         }
     };
+    let mut claims = claims;
+    if provider.provider_type == "SignInWithApple"
+        && let Some(user) = apple_user
+    {
+        for (name, value) in apple_name(user) {
+            claims.entry(name).or_insert(Value::String(value));
+        }
+    }
     let identity = ExternalIdentity {
         claims: claims
             .into_iter()
@@ -649,6 +659,38 @@ fn requested_fields(provider: &IdentityProviderRecord, id_member: &str) -> Strin
         .map(|f| form_escape(f))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The name Sign in with Apple posts (its `user` member, sent on a user's first sign-in
+/// only, and not signed: it completes the id token's claims, never replaces one) as
+/// `firstName`, `lastName` and `name` (both, space-separated).
+fn apple_name(user: &str) -> Vec<(String, String)> {
+    let Ok(user) = serde_json::from_str::<Value>(user) else {
+        return Vec::new();
+    };
+    let part = |name: &str| {
+        user["name"][name]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (first, last) = (part("firstName"), part("lastName"));
+    let full = [first.as_deref(), last.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = Vec::new();
+    if let Some(first) = first {
+        out.push(("firstName".to_owned(), first));
+    }
+    if let Some(last) = last {
+        out.push(("lastName".to_owned(), last));
+    }
+    if !full.is_empty() {
+        out.push(("name".to_owned(), full));
+    }
+    out
 }
 
 /// How long the client-secret JWT signed for Sign in with Apple is valid.
