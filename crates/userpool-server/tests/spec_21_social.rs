@@ -401,7 +401,14 @@ async fn world() -> World {
             json!({"email": "email", "name": "name"}),
         ),
     ];
-    let mut names = vec!["COGNITO"];
+    admin_ok(
+        &routes,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": "Okta", "ProviderType": "SAML",
+               "ProviderDetails": {"MetadataURL": f("/saml/metadata")}}),
+    )
+    .await;
+    let mut names = vec!["COGNITO", "Okta"];
     for (name, kind, details, mapping) in &providers {
         admin_ok(
             &routes,
@@ -828,6 +835,15 @@ async fn s21_social_refusals_create_nothing() {
         "{done}"
     );
     assert_eq!(user_count(&w).await, before);
+
+    // SAML does not sign in: the client hears so, and no call goes out.
+    let refused = begin(&w, "Okta").await;
+    assert!(refused.starts_with(CALLBACK), "{refused}");
+    assert_eq!(param(&refused, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        param(&refused, "error_description").as_deref(),
+        Some("Login option is not available. Please try another one.")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
