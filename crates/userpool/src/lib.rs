@@ -130,10 +130,11 @@ pub use service::{
     AuthorizeRequest, ChallengeSessionText, ClientPage, ClientSettings, ClientUpdate,
     CodeDeliveryDetails, CodeGrant, ExternalIdentity, FederatedSignIn, GroupPage, GroupSettings,
     HostOptions, IDENTITIES_ATTRIBUTE, IdentityProviderPage, IdentityProviderSettings,
-    ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH, MessageAction,
-    MfaAnswer, MfaChallengeResult, PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate,
-    ProviderUser, ResourceServerPage, SignUpResult, TokenRefusal, UserDescription, UserPools,
-    UserPoolsBuilder, UsersInGroupPage,
+    ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH,
+    MAX_LINKED_IDENTITIES, MessageAction, MfaAnswer, MfaChallengeResult,
+    PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, ProviderUser,
+    ResourceServerPage, SIGN_IN_PROVIDER_TYPES, SignUpResult, TokenRefusal, UserDescription,
+    UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;
