@@ -546,6 +546,10 @@ pub enum Error {
     /// `LimitExceededException`.
     #[error("Attempt limit exceeded, please try after some time.")]
     LimitExceeded,
+    /// `LimitExceededException` for a resource limit, with its message (SPEC §21: the
+    /// identities linked to one user).
+    #[error("{0}")]
+    LimitExceededMessage(String),
     /// `GroupExistsException` (SPEC §17).
     #[error("A group with the name already exists.")]
     GroupExists,
@@ -684,7 +688,7 @@ impl Error {
             Error::AliasExists { .. } => ErrorCode::AliasExists,
             Error::CodeMismatch => ErrorCode::CodeMismatch,
             Error::ExpiredCode => ErrorCode::ExpiredCode,
-            Error::LimitExceeded => ErrorCode::LimitExceeded,
+            Error::LimitExceeded | Error::LimitExceededMessage(_) => ErrorCode::LimitExceeded,
             Error::GroupExists => ErrorCode::GroupExists,
             Error::MfaCodeMismatch => ErrorCode::CodeMismatch,
             Error::EnableSoftwareTokenMfa => ErrorCode::EnableSoftwareTokenMfa,

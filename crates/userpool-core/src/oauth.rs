@@ -346,6 +346,83 @@ pub const PROVIDER_TYPES: [&str; 6] = [
     "OIDC",
 ];
 
+/// The Facebook Graph API version Cognito's documentation shows when `api_version` is
+/// not given.
+pub const FACEBOOK_DEFAULT_API_VERSION: &str = "v17.0";
+
+/// The `ProviderDetails` Cognito fills in for a social provider (SPEC §21), as its
+/// DescribeIdentityProvider shows them: the provider's endpoints, the token request's
+/// method, and whether the attribute names are appended to `attributes_url`. A key the
+/// operator gave keeps its value (a provider reached through a proxy, or a test's fake);
+/// `OIDC` and `SAML` providers get nothing here (an OIDC provider's endpoints come from
+/// its issuer's discovery). Facebook's URLs carry `api_version` (given, or
+/// [`FACEBOOK_DEFAULT_API_VERSION`], which is then recorded too).
+#[must_use]
+pub fn social_provider_defaults(
+    provider_type: &str,
+    api_version: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let fixed = |pairs: &[(&'static str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (*k, (*v).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    match provider_type {
+        "Google" => fixed(&[
+            (
+                "attributes_url",
+                "https://people.googleapis.com/v1/people/me?personFields=",
+            ),
+            ("attributes_url_add_attributes", "true"),
+            (
+                "authorize_url",
+                "https://accounts.google.com/o/oauth2/v2/auth",
+            ),
+            ("oidc_issuer", "https://accounts.google.com"),
+            ("token_request_method", "POST"),
+            ("token_url", "https://www.googleapis.com/oauth2/v4/token"),
+        ]),
+        "SignInWithApple" => fixed(&[
+            ("attributes_url_add_attributes", "false"),
+            ("authorize_url", "https://appleid.apple.com/auth/authorize"),
+            ("oidc_issuer", "https://appleid.apple.com"),
+            ("token_request_method", "POST"),
+            ("token_url", "https://appleid.apple.com/auth/token"),
+        ]),
+        "LoginWithAmazon" => fixed(&[
+            ("attributes_url", "https://api.amazon.com/user/profile"),
+            ("attributes_url_add_attributes", "false"),
+            ("authorize_url", "https://www.amazon.com/ap/oa"),
+            ("token_request_method", "POST"),
+            ("token_url", "https://api.amazon.com/auth/o2/token"),
+        ]),
+        "Facebook" => {
+            let version = api_version
+                .filter(|v| !v.is_empty())
+                .unwrap_or(FACEBOOK_DEFAULT_API_VERSION);
+            vec![
+                ("api_version", version.to_owned()),
+                (
+                    "attributes_url",
+                    format!("https://graph.facebook.com/{version}/me?fields="),
+                ),
+                ("attributes_url_add_attributes", "true".to_owned()),
+                (
+                    "authorize_url",
+                    format!("https://www.facebook.com/{version}/dialog/oauth"),
+                ),
+                ("token_request_method", "GET".to_owned()),
+                (
+                    "token_url",
+                    format!("https://graph.facebook.com/{version}/oauth/access_token"),
+                ),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// An identity provider's `ProviderType`.
 ///
 /// # Errors
@@ -762,5 +839,28 @@ mod tests {
         assert!(validate_provider_name(&"x".repeat(33)).is_err());
         assert!(validate_provider_type("OIDC").is_ok());
         assert!(validate_provider_type("oidc").is_err());
+    }
+
+    #[test]
+    fn social_defaults_s21_follow_cognito() {
+        let google: std::collections::BTreeMap<_, _> = social_provider_defaults("Google", None)
+            .into_iter()
+            .collect();
+        assert_eq!(google["oidc_issuer"], "https://accounts.google.com");
+        assert_eq!(
+            google["token_url"],
+            "https://www.googleapis.com/oauth2/v4/token"
+        );
+        let facebook: std::collections::BTreeMap<_, _> =
+            social_provider_defaults("Facebook", Some("v19.0"))
+                .into_iter()
+                .collect();
+        assert_eq!(
+            facebook["authorize_url"],
+            "https://www.facebook.com/v19.0/dialog/oauth"
+        );
+        assert_eq!(facebook["token_request_method"], "GET");
+        assert!(social_provider_defaults("OIDC", None).is_empty());
+        assert!(social_provider_defaults("SAML", None).is_empty());
     }
 }

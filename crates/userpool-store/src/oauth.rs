@@ -107,13 +107,17 @@ pub struct IdentityProviderRecord {
 /// The `ProviderDetails` entry that is a secret.
 pub const PROVIDER_SECRET_DETAIL: &str = "client_secret";
 
+/// The `ProviderDetails` entry of a `SignInWithApple` provider that is its signing key
+/// (a PKCS #8 PEM): secret, sealed at rest, and never shown by DescribeIdentityProvider.
+pub const PROVIDER_PRIVATE_KEY_DETAIL: &str = "private_key";
+
 impl std::fmt::Debug for IdentityProviderRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let details: BTreeMap<&str, &str> = self
             .provider_details
             .iter()
             .map(|(k, v)| {
-                let shown = if k == PROVIDER_SECRET_DETAIL {
+                let shown = if k == PROVIDER_SECRET_DETAIL || k == PROVIDER_PRIVATE_KEY_DETAIL {
                     "<redacted>"
                 } else {
                     v.as_str()

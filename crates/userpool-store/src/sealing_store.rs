@@ -21,7 +21,7 @@
 //! a user write always seals under the newest key, so a value under an older key or in
 //! the clear is re-sealed at the user's next write. The MFA state ([`UserRecord::mfa`]:
 //! TOTP secrets, SPEC §18) goes the same way under [`Purpose::MfaState`]. An identity
-//! provider's `client_secret` detail (SPEC §21) is sealed the same way
+//! provider's `client_secret` and `private_key` details (SPEC §21) are sealed the same way
 //! ([`Purpose::IdentityProviderSecret`], owner the provider name) in
 //! `create_identity_provider`/`update_identity_provider` and opened on every read.
 //!
@@ -54,8 +54,8 @@ use zeroize::Zeroizing;
 
 use crate::groups::GroupRecord;
 use crate::oauth::{
-    AuthorizationCode, DomainRecord, IdentityProviderRecord, PROVIDER_SECRET_DETAIL,
-    ResourceServerRecord,
+    AuthorizationCode, DomainRecord, IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL,
+    PROVIDER_SECRET_DETAIL, ResourceServerRecord,
 };
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::random::{OsRandom, RandomSource};
@@ -256,45 +256,60 @@ impl<S: Store + ?Sized> SealingStore<S> {
 }
 
 impl<S: Store + ?Sized> SealingStore<S> {
-    /// The provider with its `client_secret` detail sealed (owner: the provider name).
+    /// The provider with its `client_secret` and `private_key` details sealed (owner: the
+    /// provider name; the private key's: the name and `/private_key`).
     fn seal_provider(
         &self,
         provider: &IdentityProviderRecord,
     ) -> Result<IdentityProviderRecord, StoreError> {
         let mut sealed = provider.clone();
-        if let Some(secret) = provider.provider_details.get(PROVIDER_SECRET_DETAIL) {
-            let place = Place::new(
-                Purpose::IdentityProviderSecret,
-                provider.pool_id.as_str(),
-                &provider.provider_name,
-            );
-            let text = self
-                .keyring
-                .seal_text(&*self.random, &place, secret.as_bytes())?;
-            sealed
-                .provider_details
-                .insert(PROVIDER_SECRET_DETAIL.to_owned(), text);
+        for (detail, owner) in Self::provider_secrets(provider) {
+            if let Some(secret) = provider.provider_details.get(detail) {
+                let place = Place::new(
+                    Purpose::IdentityProviderSecret,
+                    provider.pool_id.as_str(),
+                    &owner,
+                );
+                let text = self
+                    .keyring
+                    .seal_text(&*self.random, &place, secret.as_bytes())?;
+                sealed.provider_details.insert(detail.to_owned(), text);
+            }
         }
         Ok(sealed)
     }
 
-    /// The provider with its `client_secret` detail opened. A value stored in the clear
-    /// (before sealing) reads as it is and is sealed at the provider's next update.
+    /// The secret details of `provider` and the owner each is sealed for.
+    fn provider_secrets(provider: &IdentityProviderRecord) -> [(&'static str, String); 2] {
+        [
+            (PROVIDER_SECRET_DETAIL, provider.provider_name.clone()),
+            (
+                PROVIDER_PRIVATE_KEY_DETAIL,
+                format!("{}/{PROVIDER_PRIVATE_KEY_DETAIL}", provider.provider_name),
+            ),
+        ]
+    }
+
+    /// The provider with its `client_secret` and `private_key` details opened. A value
+    /// stored in the clear (before sealing) reads as it is and is sealed at the provider's
+    /// next update.
     fn open_provider(
         &self,
         mut provider: IdentityProviderRecord,
     ) -> Result<IdentityProviderRecord, StoreError> {
-        if let Some(stored) = provider.provider_details.get_mut(PROVIDER_SECRET_DETAIL)
-            && seal::is_sealed_text(stored)
-        {
-            let place = Place::new(
-                Purpose::IdentityProviderSecret,
-                provider.pool_id.as_str(),
-                &provider.provider_name,
-            );
-            let opened = self.keyring.open_text(&place, stored)?;
-            *stored = String::from_utf8(opened.plaintext.to_vec())
-                .map_err(|_| StoreError::Sealed(seal::SealError::Malformed))?;
+        for (detail, owner) in Self::provider_secrets(&provider) {
+            if let Some(stored) = provider.provider_details.get_mut(detail)
+                && seal::is_sealed_text(stored)
+            {
+                let place = Place::new(
+                    Purpose::IdentityProviderSecret,
+                    provider.pool_id.as_str(),
+                    &owner,
+                );
+                let opened = self.keyring.open_text(&place, stored)?;
+                *stored = String::from_utf8(opened.plaintext.to_vec())
+                    .map_err(|_| StoreError::Sealed(seal::SealError::Malformed))?;
+            }
         }
         Ok(provider)
     }

@@ -176,3 +176,34 @@ fn spec_21_a_legacy_plaintext_provider_secret_reads_as_it_is() {
         "plain-old"
     );
 }
+
+#[test]
+fn spec_21_apple_private_key_is_sealed_at_rest_apart_from_the_client_secret() {
+    let memory = Arc::new(MemoryStore::new());
+    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
+    let id = pool(&sealed, "Seal3");
+    let mut apple = provider(&id, "Apple", "unused");
+    apple.provider_type = "SignInWithApple".into();
+    apple.provider_details.insert(
+        "private_key".into(),
+        "-----BEGIN PRIVATE KEY-----apple-key".into(),
+    );
+    sealed.create_identity_provider(&apple).expect("create");
+    let raw = memory
+        .get_identity_provider(&id, "Apple")
+        .expect("get")
+        .expect("stored");
+    let at_rest = &raw.provider_details["private_key"];
+    assert!(seal::is_sealed_text(at_rest), "{at_rest}");
+    assert!(!at_rest.contains("apple-key"));
+    let read = sealed
+        .get_identity_provider(&id, "Apple")
+        .expect("get")
+        .expect("found");
+    assert_eq!(
+        read.provider_details["private_key"],
+        "-----BEGIN PRIVATE KEY-----apple-key"
+    );
+    assert_eq!(read.provider_details["client_secret"], "unused");
+    assert!(!format!("{read:?}").contains("apple-key"));
+}

@@ -134,10 +134,10 @@ pub use service::{
     CodeDeliveryDetails, CodeGrant, ExternalIdentity, FederatedSignIn, GroupPage, GroupSettings,
     HostOptions, IDENTITIES_ATTRIBUTE, IdentityProviderPage, IdentityProviderSettings,
     ImportFailure, ImportReport, ImportUser, ListUsersPage, MAX_IMPORT_BATCH,
-    MAX_TRIGGER_DATA_BYTES, MessageAction, MfaAnswer, MfaChallengeResult,
+    MAX_LINKED_IDENTITIES, MAX_TRIGGER_DATA_BYTES, MessageAction, MfaAnswer, MfaChallengeResult,
     PasswordVerifierParameters, PoolPage, PoolSettings, PoolUpdate, ProviderUser,
-    ResourceServerPage, SignUpResult, TokenRefusal, TriggerInput, UserDescription, UserPools,
-    UserPoolsBuilder, UsersInGroupPage,
+    ResourceServerPage, SIGN_IN_PROVIDER_TYPES, SignUpResult, TokenRefusal, TriggerInput,
+    UserDescription, UserPools, UserPoolsBuilder, UsersInGroupPage,
 };
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;

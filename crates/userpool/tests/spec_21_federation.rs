@@ -128,22 +128,38 @@ fn s21_external_sign_in_creates_then_refreshes_the_external_provider_user() {
 }
 
 #[test]
-fn s21_only_oidc_providers_sign_in() {
+fn s21_oidc_and_social_providers_sign_in_saml_does_not() {
     let env = env();
     provider(&env, "Corp", "OIDC", &[]);
     provider(&env, "Google", "Google", &[]);
+    provider(&env, "Facebook", "Facebook", &[]);
+    provider(&env, "LoginWithAmazon", "LoginWithAmazon", &[]);
+    provider(&env, "SignInWithApple", "SignInWithApple", &[]);
+    provider(&env, "Okta", "SAML", &[]);
     let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    for name in [
+        "Corp",
+        "Google",
+        "Facebook",
+        "LoginWithAmazon",
+        "SignInWithApple",
+    ] {
+        assert!(env.pools.sign_in_provider(&pool, name).is_ok(), "{name}");
+    }
+    for name in ["Okta", "Nobody"] {
+        assert_eq!(
+            env.pools
+                .sign_in_provider(&pool, name)
+                .map_err(|e| e.kind()),
+            Err(ErrorCode::ResourceNotFound),
+            "{name}"
+        );
+    }
+    // `oidc_provider` names OIDC providers only.
     assert!(env.pools.oidc_provider(&pool, "Corp").is_ok());
     assert_eq!(
         env.pools
             .oidc_provider(&pool, "Google")
-            .map_err(|e| e.kind()),
-        Err(ErrorCode::ResourceNotFound),
-        "not built: social providers"
-    );
-    assert_eq!(
-        env.pools
-            .oidc_provider(&pool, "Nobody")
             .map_err(|e| e.kind()),
         Err(ErrorCode::ResourceNotFound)
     );
@@ -358,5 +374,64 @@ fn s21_a_federated_user_given_a_password_is_confirmed_and_signs_in_with_it() {
     assert_eq!(
         forged.map_err(|e| e.kind()).err(),
         Some(ErrorCode::InvalidParameter)
+    );
+}
+
+#[test]
+fn s21_facebook_urls_follow_a_new_api_version_unless_the_operator_set_them() {
+    let env = env();
+    provider(&env, "Facebook", "Facebook", &[]);
+    let pool_id = env.pool_id.clone();
+    let described = env
+        .pools
+        .describe_identity_provider(&env.admin, &pool_id, "Facebook")
+        .expect("describe");
+    assert_eq!(described.provider_details["api_version"], "v17.0");
+    // The described details sent back with a new version: the filled-in URLs follow it.
+    let mut details = described.provider_details.clone();
+    details.insert("api_version".into(), "v19.0".into());
+    let updated = env
+        .pools
+        .update_identity_provider(
+            &env.admin,
+            &pool_id,
+            "Facebook",
+            IdentityProviderSettings {
+                provider_details: Some(details.clone()),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(
+        updated.provider_details["authorize_url"],
+        "https://www.facebook.com/v19.0/dialog/oauth"
+    );
+    assert_eq!(
+        updated.provider_details["attributes_url"],
+        "https://graph.facebook.com/v19.0/me?fields="
+    );
+    // An operator's own token URL stays through a version change.
+    let mut details = updated.provider_details.clone();
+    details.insert("api_version".into(), "v20.0".into());
+    details.insert("token_url".into(), "https://proxy.example.com/token".into());
+    let updated = env
+        .pools
+        .update_identity_provider(
+            &env.admin,
+            &pool_id,
+            "Facebook",
+            IdentityProviderSettings {
+                provider_details: Some(details),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(
+        updated.provider_details["token_url"],
+        "https://proxy.example.com/token"
+    );
+    assert_eq!(
+        updated.provider_details["authorize_url"],
+        "https://www.facebook.com/v20.0/dialog/oauth"
     );
 }

@@ -1,15 +1,21 @@
-//! The server as an OpenID Connect relying party (SPEC §21): sign-in through a pool's
-//! OIDC identity provider.
+//! The server as the relying party of a pool's identity providers (SPEC §21): sign-in
+//! through an `OIDC` provider or a social one (`Google`, `SignInWithApple`, `Facebook`,
+//! `LoginWithAmazon`).
 //!
 //! `GET /<pool>/oauth2/authorize?identity_provider=<name>` (or `idp_identifier=`, or the
 //! provider's button on the sign-in page) holds the accepted request under a fresh
-//! `state`, with a fresh `nonce`, and redirects to the provider's authorization endpoint;
-//! the provider sends the user back to `GET <issuer>/oauth2/idpresponse` (the pool's
-//! issuer: the URL to register at the provider), where the code is exchanged at the
-//! provider's token endpoint, the id token verified (signature by the provider's JWKS,
-//! `iss`, `aud` = the provider's client id, `exp`, `nonce`), userInfo read when the
-//! provider has one, and the service signs the identity in. Then it ends as a hosted
-//! sign-in does: our code and the client's `state` to the client's redirect URI.
+//! `state` and redirects to the provider's authorization endpoint; OpenID Connect
+//! providers (OIDC, Google, Apple) also get a fresh `nonce` and a PKCE S256 challenge
+//! whose verifier is held with the request. The provider sends the user back to
+//! `<issuer>/oauth2/idpresponse` (the pool's issuer: the URL to register at the provider;
+//! by GET, or by form POST for Apple's `response_mode=form_post`), where the code is
+//! exchanged at the provider's token endpoint. For OpenID Connect providers the id token
+//! is verified (signature by the provider's JWKS, `iss`, `aud` = the provider's client id,
+//! `exp`, `nonce`), and an OIDC provider's userInfo read; Apple's client secret is a JWT
+//! signed here (ES256, its `private_key`). Facebook and Login with Amazon have no id
+//! token: their user-info endpoint, read with the access token, names the user by `id` /
+//! `user_id`. Then the service signs the identity in, and it ends as a hosted sign-in
+//! does: our code and the client's `state` to the client's redirect URI.
 //!
 //! Bounded: the held requests are the hosted page's [`super::pending`] (5 minutes, capped
 //! per process and per address, each `state` taken once), so unauthenticated authorize
@@ -24,14 +30,17 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64ct::{Base64, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use rustls_pki_types::pem::PemObject;
 use serde_json::{Map, Value};
 use userpool::{ExternalIdentity, PoolRecord};
-use userpool_store::oauth::{IdentityProviderRecord, PROVIDER_SECRET_DETAIL};
+use userpool_store::oauth::{
+    IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL, PROVIDER_SECRET_DETAIL,
+};
 use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
@@ -200,17 +209,22 @@ fn callback_url(app: &App, pool: &PoolRecord) -> String {
 /// would sign the victim in as the attacker (login CSRF, RFC 6749 §10.12).
 fn state_cookie(app: &App, pool: &PoolRecord, state: &str, value: &str, max_age: i64) -> String {
     let callback = callback_url(app, pool);
-    let secure = if callback.starts_with("https://") {
-        "; Secure"
+    // Over HTTPS the cookie is `SameSite=None`: Sign in with Apple answers with a
+    // cross-site form POST, which a `Lax` cookie would not reach. That costs no CSRF
+    // protection: the cookie's value is this state's own random token, which only the
+    // browser that started the sign-in holds. Over plain HTTP (loopback) browsers refuse
+    // `None` without `Secure`, so it is `Lax` there.
+    let (secure, same_site) = if callback.starts_with("https://") {
+        ("; Secure", "None")
     } else {
-        ""
+        ("", "Lax")
     };
     let path = callback
         .split_once("://")
         .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
         .unwrap_or("/");
     format!(
-        "{}_{state}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        "{}_{state}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}",
         super::CSRF_COOKIE
     )
 }
@@ -239,7 +253,7 @@ pub(super) fn redirect_upstream(
             "No identity provider was named.",
         );
     };
-    let provider = match app.pools.oidc_provider(&pool, &name) {
+    let provider = match app.pools.sign_in_provider(&pool, &name) {
         Ok(provider) => provider,
         Err(_) => {
             return to_client(
@@ -249,8 +263,17 @@ pub(super) fn redirect_upstream(
             );
         }
     };
-    let endpoints = match app.relying_party.endpoints(&provider, app.clock.now()) {
-        Ok(endpoints) => endpoints,
+    let flavour = Flavour::of(&provider);
+    let authorize = match flavour {
+        Flavour::OpenIdConnect => app
+            .relying_party
+            .endpoints(&provider, app.clock.now())
+            .map(|e| e.authorize),
+        Flavour::OAuth2 { .. } => detail_of(&provider, "authorize_url")
+            .ok_or_else(|| "the provider has no authorize_url".to_owned()),
+    };
+    let authorize = match authorize {
+        Ok(authorize) => authorize,
         Err(cause) => {
             tracing::warn!(provider = %name, %cause, "identity provider unusable");
             return to_client(
@@ -261,37 +284,58 @@ pub(super) fn redirect_upstream(
         }
     };
     let random = userpool::OsRandom;
-    let (Some(state), Some(nonce), Some(csrf)) = (
+    let (Some(state), Some(nonce), Some(csrf), Some(verifier)) = (
+        random_token(&random),
         random_token(&random),
         random_token(&random),
         random_token(&random),
     ) else {
         return to_client(&pending, "server_error", "An internal error occurred.");
     };
-    let client_id = provider
-        .provider_details
-        .get("client_id")
-        .cloned()
-        .unwrap_or_default();
-    let scopes = provider
-        .provider_details
-        .get("authorize_scopes")
-        .filter(|s| !s.trim().is_empty())
-        .map_or_else(|| "openid".to_owned(), |s| s.replace(',', " "));
-    let location = with_query(
-        &endpoints.authorize,
-        &[
-            ("response_type", "code"),
-            ("client_id", &client_id),
-            ("redirect_uri", &callback_url(app, &pool)),
-            ("scope", &scopes),
-            ("state", &state),
-            ("nonce", &nonce),
-        ],
+    let client_id = detail_of(&provider, "client_id").unwrap_or_default();
+    let scopes = detail_of(&provider, "authorize_scopes").map_or_else(
+        || match flavour {
+            Flavour::OpenIdConnect => "openid".to_owned(),
+            Flavour::OAuth2 { .. } => String::new(),
+        },
+        |s| {
+            s.split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
     );
+    let callback = callback_url(app, &pool);
+    let challenge = userpool_core::oauth::s256_challenge(&verifier);
+    let mut query = vec![
+        ("response_type", "code"),
+        ("client_id", client_id.as_str()),
+        ("redirect_uri", callback.as_str()),
+        ("state", state.as_str()),
+    ];
+    if !scopes.is_empty() {
+        query.push(("scope", scopes.as_str()));
+    }
+    let oidc = flavour == Flavour::OpenIdConnect;
+    if oidc {
+        query.extend([
+            ("nonce", nonce.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]);
+    }
+    // Sign in with Apple sends the code by form post when name or email is asked for
+    // (its documented requirement); /oauth2/idpresponse takes POST too.
+    if provider.provider_type == "SignInWithApple"
+        && scopes.split(' ').any(|s| s == "name" || s == "email")
+    {
+        query.push(("response_mode", "form_post"));
+    }
+    let location = with_query(&authorize, &query);
     pending.upstream = Some(Upstream {
         provider_name: name,
         nonce: Zeroizing::new(nonce),
+        code_verifier: oidc.then(|| Zeroizing::new(verifier)),
     });
     // Never in a page: the sign-in form refuses a request held for a provider. It goes
     // to the browser in the state's cookie only, which `idpresponse` requires.
@@ -309,22 +353,92 @@ pub(super) fn redirect_upstream(
     redirect(&location, Some(cookie))
 }
 
-/// `GET /<pool>/oauth2/idpresponse`: the provider's answer.
+/// How a provider signs its users in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// OpenID Connect (OIDC, Google, Sign in with Apple): a verified id token names the
+    /// user; PKCE and a nonce go with the request.
+    OpenIdConnect,
+    /// OAuth 2.0 without an id token (Facebook, Login with Amazon): the user-info answer,
+    /// read with the access token, names the user by its `id_member`.
+    OAuth2 {
+        /// The member of the user-info answer that is the user's id.
+        id_member: &'static str,
+    },
+}
+
+impl Flavour {
+    fn of(provider: &IdentityProviderRecord) -> Self {
+        match provider.provider_type.as_str() {
+            "Facebook" => Flavour::OAuth2 { id_member: "id" },
+            "LoginWithAmazon" => Flavour::OAuth2 {
+                id_member: "user_id",
+            },
+            _ => Flavour::OpenIdConnect,
+        }
+    }
+}
+
+/// A non-empty `ProviderDetails` entry of `provider`.
+fn detail_of(provider: &IdentityProviderRecord, name: &str) -> Option<String> {
+    provider
+        .provider_details
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .cloned()
+}
+
+/// `GET /<pool>/oauth2/idpresponse`: the provider's answer in the query.
 pub(super) async fn idp_response(
     State(app): State<Arc<App>>,
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
+    let query = request
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .as_bytes()
+        .to_vec();
     if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
+        return too_large();
     }
     let headers = request.headers().clone();
+    idp_answer(app, segment, query, headers, peer).await
+}
+
+/// `POST /<pool>/oauth2/idpresponse`: the provider's answer as a form (Sign in with
+/// Apple's `response_mode=form_post`), read within [`super::MAX_FORM_BYTES`].
+pub(super) async fn idp_response_post(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    let headers = request.headers().clone();
+    match super::read_form(request.into_body()).await {
+        Ok(body) => idp_answer(app, segment, body.to_vec(), headers, peer).await,
+        Err(_) => too_large(),
+    }
+}
+
+fn too_large() -> Response {
+    page_error(
+        StatusCode::BAD_REQUEST,
+        "Sign-in error",
+        "The request is too large.",
+    )
+}
+
+/// The provider's answer (`state` and `code`, or `error`), from the query or the form.
+async fn idp_answer(
+    app: Arc<App>,
+    segment: String,
+    answer: Vec<u8>,
+    headers: HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Response {
     blocking(&app, move |app| {
         if let Err(e) = limit_address(app, peer) {
             return page_error(
@@ -340,7 +454,7 @@ pub(super) async fn idp_response(
                 "This sign-in request has expired. Start again from the application.",
             )
         };
-        let Some(params) = pairs(query.as_bytes()) else {
+        let Some(params) = pairs(&answer) else {
             return expired();
         };
         let state = get_param(&params, "state").unwrap_or_default();
@@ -389,7 +503,8 @@ pub(super) async fn idp_response(
                 "The identity provider sent no code.",
             );
         };
-        match federated_user(app, &pending, code) {
+        let apple_user = get_param(&params, "user");
+        match federated_user(app, &pending, code, apple_user) {
             Ok(user) => super::grant_redirect(app, &pending, &user, Some(clear)),
             Err((error, description)) => to_client(&pending, error, &description),
         }
@@ -399,12 +514,14 @@ pub(super) async fn idp_response(
 
 type Refusal = (&'static str, String);
 
-/// Exchanges the provider's `code`, verifies its id token, and signs the identity in;
-/// returns the user.
+/// Exchanges the provider's `code`, learns who signed in (a verified id token, or the
+/// user-info answer of an OAuth 2.0 provider), and signs the identity in; returns the
+/// user. `apple_user` is the `user` member Sign in with Apple posts with the code.
 fn federated_user(
     app: &App,
     pending: &Pending,
     code: &str,
+    apple_user: Option<&str>,
 ) -> Result<userpool::UserDescription, Refusal> {
     let pool = &pending.grant.pool;
     // invariant: idp_response takes only requests with an upstream.
@@ -427,75 +544,132 @@ fn federated_user(
     };
     let provider = app
         .pools
-        .oidc_provider(pool, &upstream.provider_name)
+        .sign_in_provider(pool, &upstream.provider_name)
         .map_err(|e| unusable(e.to_string()))?;
-    let endpoints = app
-        .relying_party
-        .endpoints(&provider, app.clock.now())
-        .map_err(unusable)?;
-    let detail = |name: &str| {
-        provider
-            .provider_details
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_default()
+    let flavour = Flavour::of(&provider);
+    let endpoints = match flavour {
+        Flavour::OpenIdConnect => Some(
+            app.relying_party
+                .endpoints(&provider, app.clock.now())
+                .map_err(unusable)?,
+        ),
+        Flavour::OAuth2 { .. } => None,
     };
+    let detail = |name: &str| detail_of(&provider, name).unwrap_or_default();
     let client_id = detail("client_id");
-    let secret = Zeroizing::new(detail(PROVIDER_SECRET_DETAIL).to_owned());
+    let token_url = match &endpoints {
+        Some(endpoints) => endpoints.token.clone(),
+        None => detail_of(&provider, "token_url").ok_or_else(|| unusable("no token_url".into()))?,
+    };
+    let secret = if provider.provider_type == "SignInWithApple" {
+        apple_client_secret(&provider, app.clock.now()).map_err(unusable)?
+    } else {
+        Zeroizing::new(detail(PROVIDER_SECRET_DETAIL))
+    };
     let callback = callback_url(app, pool);
     let mut form = vec![
         ("grant_type", "authorization_code"),
         ("code", code),
         ("redirect_uri", callback.as_str()),
-        ("client_id", client_id),
+        ("client_id", client_id.as_str()),
     ];
-    let basic = endpoints.basic && !secret.is_empty();
+    if let Some(verifier) = &upstream.code_verifier {
+        form.push(("code_verifier", verifier.as_str()));
+    }
+    let basic = endpoints.as_ref().is_some_and(|e| e.basic) && !secret.is_empty();
     let credentials = Zeroizing::new(Base64::encode_string(
-        format!("{}:{}", form_escape(client_id), form_escape(&secret)).as_bytes(),
+        format!("{}:{}", form_escape(&client_id), form_escape(&secret)).as_bytes(),
     ));
     if !basic && !secret.is_empty() {
         form.push(("client_secret", secret.as_str()));
     }
-    let answer = outbound::post_form(
-        &app.relying_party.agent,
-        &endpoints.token,
-        &form,
-        basic.then_some(credentials.as_str()),
-    )
+    let agent = &app.relying_party.agent;
+    let answer = if detail("token_request_method").eq_ignore_ascii_case("GET") {
+        // Facebook's token endpoint is read by GET with the form in the query.
+        outbound::get_json(agent, &with_query(&token_url, &form), None)
+    } else {
+        outbound::post_form(
+            agent,
+            &token_url,
+            &form,
+            basic.then_some(credentials.as_str()),
+        )
+    }
     .map_err(unreachable)?;
-    let id_token = Zeroizing::new(
-        answer["id_token"]
-            .as_str()
-            .ok_or_else(|| unusable("the token answer has no id_token".into()))?
-            .to_owned(),
-    );
     let access_token = answer["access_token"]
         .as_str()
         .map(|t| Zeroizing::new(t.to_owned()));
-    let jwks =
-        outbound::get_json(&app.relying_party.agent, &endpoints.jwks, None).map_err(unreachable)?;
-    let mut claims =
-        verify_id_token(&id_token, &jwks, &endpoints.issuer, client_id).map_err(unusable)?;
-    if claims.get("nonce").and_then(Value::as_str) != Some(upstream.nonce.as_str()) {
-        return Err(unusable("the id token's nonce is not the request's".into()));
-    }
-    if let (Some(url), Some(token)) = (&endpoints.user_info, &access_token) {
-        // `attributes_request_method`: GET unless the provider says POST.
-        let agent = &app.relying_party.agent;
-        let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
-            outbound::post_bearer(agent, url, token)
-        } else {
-            outbound::get_json(agent, url, Some(token))
-        }
-        .map_err(unreachable)?;
-        // userInfo's claims complete the id token's, for the same subject only
-        // (OIDC Core §5.3.2).
-        if info.get("sub") == claims.get("sub")
-            && let Value::Object(info) = info
-        {
-            for (name, value) in info {
-                claims.entry(name).or_insert(value);
+    let claims = match (flavour, &endpoints) {
+        (Flavour::OpenIdConnect, Some(endpoints)) => {
+            let id_token = Zeroizing::new(
+                answer["id_token"]
+                    .as_str()
+                    .ok_or_else(|| unusable("the token answer has no id_token".into()))?
+                    .to_owned(),
+            );
+            let jwks = outbound::get_json(agent, &endpoints.jwks, None).map_err(unreachable)?;
+            let mut claims = verify_id_token(&id_token, &jwks, &endpoints.issuer, &client_id)
+                .map_err(unusable)?;
+            if claims.get("nonce").and_then(Value::as_str) != Some(upstream.nonce.as_str()) {
+                return Err(unusable("the id token's nonce is not the request's".into()));
             }
+            // userInfo completes an OIDC provider's claims. Google's attributes_url is the
+            // People API, whose answer is not claims; its id token carries them.
+            if provider.provider_type == "OIDC"
+                && let (Some(url), Some(token)) = (&endpoints.user_info, &access_token)
+            {
+                // `attributes_request_method`: GET unless the provider says POST.
+                let info = if detail("attributes_request_method").eq_ignore_ascii_case("POST") {
+                    outbound::post_bearer(agent, url, token)
+                } else {
+                    outbound::get_json(agent, url, Some(token))
+                }
+                .map_err(unreachable)?;
+                // userInfo's claims complete the id token's, for the same subject only
+                // (OIDC Core §5.3.2).
+                if info.get("sub") == claims.get("sub")
+                    && let Value::Object(info) = info
+                {
+                    for (name, value) in info {
+                        claims.entry(name).or_insert(value);
+                    }
+                }
+            }
+            claims
+        }
+        (Flavour::OAuth2 { id_member }, _) => {
+            let token = access_token
+                .ok_or_else(|| unusable("the token answer has no access_token".into()))?;
+            let url = detail_of(&provider, "attributes_url")
+                .ok_or_else(|| unusable("no attributes_url".into()))?;
+            let url = if detail("attributes_url_add_attributes") == "true" {
+                format!("{url}{}", requested_fields(&provider, id_member))
+            } else {
+                url
+            };
+            let info = outbound::get_json(agent, &url, Some(&token)).map_err(unreachable)?;
+            let Value::Object(mut info) = info else {
+                return Err(unusable("the user-info answer is not an object".into()));
+            };
+            let id = match info.get(id_member) {
+                Some(Value::String(id)) if !id.is_empty() => id.clone(),
+                Some(Value::Number(id)) => id.to_string(),
+                _ => return Err(unusable(format!("the user-info answer has no {id_member}"))),
+            };
+            // The user's name is `<ProviderName>_<id>`: the id stands as the subject.
+            info.insert("sub".to_owned(), Value::String(id));
+            info
+        }
+        (Flavour::OpenIdConnect, None) => {
+            return Err(("server_error", "An internal error occurred.".into()));
+        }
+    };
+    let mut claims = claims;
+    if provider.provider_type == "SignInWithApple"
+        && let Some(user) = apple_user
+    {
+        for (name, value) in apple_name(user) {
+            claims.entry(name).or_insert(Value::String(value));
         }
     }
     let identity = ExternalIdentity {
@@ -521,6 +695,89 @@ fn federated_user(
             ("invalid_request", message)
         })?;
     Ok(user)
+}
+
+/// The fields an OAuth 2.0 provider's `attributes_url` asks for when Cognito appends them
+/// (`attributes_url_add_attributes`): the id member and every attribute the mapping reads,
+/// comma-separated (Facebook's `fields=`).
+fn requested_fields(provider: &IdentityProviderRecord, id_member: &str) -> String {
+    let mut fields = vec![id_member];
+    for claim in provider.attribute_mapping.values() {
+        if !fields.contains(&claim.as_str()) {
+            fields.push(claim);
+        }
+    }
+    fields
+        .iter()
+        .map(|f| form_escape(f))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The name Sign in with Apple posts (its `user` member, sent on a user's first sign-in
+/// only, and not signed: it completes the id token's claims, never replaces one) as
+/// `firstName`, `lastName` and `name` (both, space-separated).
+fn apple_name(user: &str) -> Vec<(String, String)> {
+    let Ok(user) = serde_json::from_str::<Value>(user) else {
+        return Vec::new();
+    };
+    let part = |name: &str| {
+        user["name"][name]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (first, last) = (part("firstName"), part("lastName"));
+    let full = [first.as_deref(), last.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = Vec::new();
+    if let Some(first) = first {
+        out.push(("firstName".to_owned(), first));
+    }
+    if let Some(last) = last {
+        out.push(("lastName".to_owned(), last));
+    }
+    if !full.is_empty() {
+        out.push(("name".to_owned(), full));
+    }
+    out
+}
+
+/// How long the client-secret JWT signed for Sign in with Apple is valid.
+pub const APPLE_SECRET_LIFETIME: TimeDelta = TimeDelta::minutes(5);
+
+/// Sign in with Apple's client secret: a JWT the relying party signs with ES256 and the
+/// provider's `private_key` (PKCS #8 PEM), naming `key_id` in its header, `team_id` as
+/// issuer, the client id as subject and the provider's issuer as audience.
+fn apple_client_secret(
+    provider: &IdentityProviderRecord,
+    now: DateTime<Utc>,
+) -> Result<Zeroizing<String>, String> {
+    let detail =
+        |name: &str| detail_of(provider, name).ok_or_else(|| format!("the provider has no {name}"));
+    let key = Zeroizing::new(detail(PROVIDER_PRIVATE_KEY_DETAIL)?);
+    let mut der = <rustls_pki_types::PrivatePkcs8KeyDer<'static> as PemObject>::from_pem_slice(
+        key.as_bytes(),
+    )
+    .map_err(|e| format!("private_key: {e}"))?;
+    // The encoding key zeroizes its copy on drop; the decoded DER is wiped here.
+    let key = jsonwebtoken::EncodingKey::from_ec_der(der.secret_pkcs8_der());
+    zeroize::Zeroize::zeroize(&mut der);
+    let mut header = jsonwebtoken::Header::new(Algorithm::ES256);
+    header.kid = Some(detail("key_id")?);
+    let claims = serde_json::json!({
+        "iss": detail("team_id")?,
+        "iat": now.timestamp(),
+        "exp": (now + APPLE_SECRET_LIFETIME).timestamp(),
+        "aud": detail("oidc_issuer")?,
+        "sub": detail("client_id")?,
+    });
+    jsonwebtoken::encode(&header, &claims, &key)
+        .map(Zeroizing::new)
+        .map_err(|e| format!("client secret: {e}"))
 }
 
 /// `application/x-www-form-urlencoded` of one value (RFC 6749 §2.3.1's Basic encoding).

@@ -91,7 +91,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/{pool_id}/logout", get(logout))
         .route(
             "/{pool_id}/oauth2/idpresponse",
-            get(federation::idp_response),
+            get(federation::idp_response).post(federation::idp_response_post),
         )
 }
 

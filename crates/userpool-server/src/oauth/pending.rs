@@ -51,6 +51,10 @@ pub struct Upstream {
     pub provider_name: String,
     /// The `nonce` sent to it, which its id token must carry.
     pub nonce: Zeroizing<String>,
+    /// The PKCE code verifier whose S256 challenge went with the request (OpenID Connect
+    /// providers: OIDC, Google, Sign in with Apple), sent with the code at the token
+    /// endpoint.
+    pub code_verifier: Option<Zeroizing<String>>,
 }
 
 impl std::fmt::Debug for Pending {

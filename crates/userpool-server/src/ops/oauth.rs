@@ -321,13 +321,20 @@ impl ProviderInput {
     }
 }
 
-/// `IdentityProviderType`. The client secret is shown, as Cognito's Describe does.
+/// `IdentityProviderType`. The client secret is shown, as Cognito's Describe does; Sign in
+/// with Apple's `private_key` is not (Cognito's Describe leaves it out).
 fn identity_provider_type(provider: &IdentityProviderRecord) -> Value {
+    let details: BTreeMap<&str, &str> = provider
+        .provider_details
+        .iter()
+        .filter(|(k, _)| *k != userpool_store::oauth::PROVIDER_PRIVATE_KEY_DETAIL)
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     json!({
         "UserPoolId": provider.pool_id.as_str(),
         "ProviderName": provider.provider_name,
         "ProviderType": provider.provider_type,
-        "ProviderDetails": provider.provider_details,
+        "ProviderDetails": details,
         "AttributeMapping": provider.attribute_mapping,
         "IdpIdentifiers": provider.idp_identifiers,
         "LastModifiedDate": shapes::epoch(provider.modified_at),

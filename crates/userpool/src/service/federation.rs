@@ -1,5 +1,7 @@
-//! Federation (SPEC §21): the decisions of a sign-in through an external OpenID Connect
-//! provider, once the host has verified the provider's id token, and the admin operations
+//! Federation (SPEC §21): the decisions of a sign-in through an external provider (OpenID
+//! Connect, or a social one: Google, Facebook, Login with Amazon, Sign in with Apple), once
+//! the host has verified who signed in (an id token, or a social provider's user-info
+//! answer read with its access token), and the admin operations
 //! that link a provider identity to an existing user (AdminLinkProviderForUser) and undo
 //! the link (AdminDisableProviderForUser).
 //!
@@ -32,6 +34,20 @@ const COGNITO_PROVIDER: &str = "Cognito";
 
 /// The `ProviderAttributeName` that names an OIDC identity by its subject.
 const SUBJECT_ATTRIBUTE: &str = "Cognito_Subject";
+
+/// The most provider identities linked to one user (Cognito: "The maximum number of
+/// federated identities linked to a user is five.").
+pub const MAX_LINKED_IDENTITIES: usize = 5;
+
+/// The provider types a user signs in through (SPEC §21); `SAML` is stored and managed
+/// but not signed in through.
+pub const SIGN_IN_PROVIDER_TYPES: [&str; 5] = [
+    "OIDC",
+    "Google",
+    "Facebook",
+    "LoginWithAmazon",
+    "SignInWithApple",
+];
 
 /// How many users one page of the link search reads.
 const LINK_SCAN_PAGE: usize = 60;
@@ -90,12 +106,12 @@ fn identity_entry(
 }
 
 impl<S: Store + ?Sized> UserPools<S> {
-    /// The OIDC identity provider `provider_name` of `pool` (for the host's relying party).
+    /// The `OIDC` identity provider `provider_name` of `pool`. A host signing in through
+    /// social providers too uses [`Self::sign_in_provider`].
     ///
     /// # Errors
     /// `ResourceNotFoundException` when the pool has no such provider, or when it is not an
-    /// `OIDC` provider (the only kind this library signs in through);
-    /// `InternalErrorException`.
+    /// `OIDC` provider; `InternalErrorException`.
     pub fn oidc_provider(
         &self,
         pool: &PoolRecord,
@@ -104,6 +120,28 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.store
             .get_identity_provider(&pool.id, provider_name)?
             .filter(|p| p.provider_type == "OIDC")
+            .ok_or_else(|| {
+                Error::ResourceNotFound(format!(
+                    "Identity provider {provider_name} does not exist."
+                ))
+            })
+    }
+
+    /// The identity provider `provider_name` of `pool` that users sign in through: an
+    /// `OIDC` provider or a social one (`Google`, `Facebook`, `LoginWithAmazon`,
+    /// `SignInWithApple`), for the host's relying party.
+    ///
+    /// # Errors
+    /// `ResourceNotFoundException` when the pool has no such provider, or when it is a
+    /// `SAML` provider; `InternalErrorException`.
+    pub fn sign_in_provider(
+        &self,
+        pool: &PoolRecord,
+        provider_name: &str,
+    ) -> Result<IdentityProviderRecord> {
+        self.store
+            .get_identity_provider(&pool.id, provider_name)?
+            .filter(|p| SIGN_IN_PROVIDER_TYPES.contains(&p.provider_type.as_str()))
             .ok_or_else(|| {
                 Error::ResourceNotFound(format!(
                     "Identity provider {provider_name} does not exist."
@@ -333,6 +371,12 @@ impl<S: Store + ?Sized> UserPools<S> {
             {
                 return Ok((user.clone(), Event::AttributesUpdated));
             }
+            if entries.len() >= MAX_LINKED_IDENTITIES {
+                return Err(Error::LimitExceededMessage(
+                    "The maximum number of federated identities linked to a user is five.".into(),
+                )
+                .into());
+            }
             entries.push(identity_entry(&provider, &subject, false, ctx.now));
             let mut next = user.clone();
             next.attributes.insert(
@@ -369,6 +413,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             &id,
         )?;
+        if user.provider_name == Some(COGNITO_PROVIDER) {
+            return self.disable_password_sign_in(&pool, user);
+        }
         let (provider, subject) = self.source_identity(&pool, user, "User")?;
         let Some(linked) = self.linked_user(&pool, &provider.provider_name, &subject)? else {
             return Ok(());
@@ -388,6 +435,35 @@ impl<S: Store + ?Sized> UserPools<S> {
                     Value::Array(entries).to_string(),
                 );
             }
+            next.modified_at = ctx.now;
+            Ok((next, Event::AttributesUpdated))
+        })?;
+        Ok(())
+    }
+
+    /// AdminDisableProviderForUser of a pool's own user (`ProviderName: Cognito`,
+    /// `ProviderAttributeName: Cognito_Subject`, the username as the value): as Cognito
+    /// documents, the user can no longer sign in with a password. The password is removed
+    /// (its SRP verifier too); the user keeps its attributes, linked identities and status,
+    /// and AdminSetUserPassword gives it a password again.
+    fn disable_password_sign_in(&self, pool: &PoolRecord, user: &ProviderUser<'_>) -> Result<()> {
+        if user.provider_attribute_name != Some(SUBJECT_ATTRIBUTE) {
+            return Err(invalid(&format!(
+                "User ProviderAttributeName must be {SUBJECT_ATTRIBUTE} for a Cognito user."
+            )));
+        }
+        let username = user
+            .provider_attribute_value
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid("User ProviderAttributeValue is required."))?;
+        let mut v = Validator::new();
+        let name = v.username(username);
+        v.finish()?;
+        let name = self.resolve(pool, &accepted(name)?)?.username;
+        self.transition(pool, &name, |user, ctx| {
+            let mut next = user.clone();
+            next.credential = None;
+            next.srp = None;
             next.modified_at = ctx.now;
             Ok((next, Event::AttributesUpdated))
         })?;

@@ -58,7 +58,10 @@ use userpool_store::pool::{ClientRecord, PoolRecord};
 use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
 use userpool_store::store::{Store, StoreError};
 
-pub use federation::{ExternalIdentity, IDENTITIES_ATTRIBUTE, ProviderUser};
+pub use federation::{
+    ExternalIdentity, IDENTITIES_ATTRIBUTE, MAX_LINKED_IDENTITIES, ProviderUser,
+    SIGN_IN_PROVIDER_TYPES,
+};
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use import::{ImportFailure, ImportReport, ImportUser, MAX_IMPORT_BATCH};
 pub use mfa::{ChallengeSessionText, MfaAnswer};

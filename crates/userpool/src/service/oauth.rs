@@ -455,7 +455,11 @@ impl<S: Store + ?Sized> UserPools<S> {
             pool_id: id,
             provider_name: provider_name.to_owned(),
             provider_type: provider_type.to_owned(),
-            provider_details: settings.provider_details.unwrap_or_default(),
+            provider_details: with_social_defaults(
+                provider_type,
+                settings.provider_details.unwrap_or_default(),
+                None,
+            ),
             attribute_mapping: settings.attribute_mapping.unwrap_or_default(),
             idp_identifiers: settings.idp_identifiers.unwrap_or_default(),
             created_at: now,
@@ -583,10 +587,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             let current = self.provider(&id, provider_name)?;
             let next = IdentityProviderRecord {
-                provider_details: settings
-                    .provider_details
-                    .clone()
-                    .unwrap_or(current.provider_details.clone()),
+                provider_details: with_social_defaults(
+                    &current.provider_type,
+                    settings
+                        .provider_details
+                        .clone()
+                        .unwrap_or(current.provider_details.clone()),
+                    Some(&current.provider_details),
+                ),
                 attribute_mapping: settings
                     .attribute_mapping
                     .clone()
@@ -771,6 +779,35 @@ fn validate_resource_server(
         rules::validate_scope_description(&scope.description)?;
     }
     Ok(())
+}
+
+/// `details` with the keys Cognito fills in for a social provider added where absent
+/// (SPEC §21: DescribeIdentityProvider shows them; an operator's value stays). On an
+/// update (`previous`: the stored details), a value that was the filled-in default of the
+/// previous details follows the new ones: a Facebook provider given a new `api_version`
+/// gets that version's URLs, unless the operator set its own.
+fn with_social_defaults(
+    provider_type: &str,
+    mut details: BTreeMap<String, String>,
+    previous: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    let api_version = details.get("api_version").cloned();
+    let before: BTreeMap<&str, String> = previous
+        .map(|p| {
+            let version = p.get("api_version").map(String::as_str);
+            rules::social_provider_defaults(provider_type, version)
+                .into_iter()
+                .filter(|(key, _)| *key != "api_version")
+                .collect()
+        })
+        .unwrap_or_default();
+    for (key, value) in rules::social_provider_defaults(provider_type, api_version.as_deref()) {
+        let slot = details.entry(key.to_owned()).or_default();
+        if slot.is_empty() || before.get(key) == Some(slot) {
+            *slot = value;
+        }
+    }
+    details
 }
 
 fn validate_provider_settings(settings: &IdentityProviderSettings) -> Result<()> {
