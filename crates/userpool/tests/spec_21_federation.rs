@@ -435,3 +435,37 @@ fn s21_facebook_urls_follow_a_new_api_version_unless_the_operator_set_them() {
         "https://www.facebook.com/v20.0/dialog/oauth"
     );
 }
+
+/// A disabled federated user's refused sign-in writes nothing: the provider's changed
+/// claims are not mapped onto it and its version stays ("a failed operation leaves status,
+/// password, history and version exactly as they were").
+#[test]
+fn s21_a_disabled_external_users_refused_sign_in_changes_nothing() {
+    let env = env();
+    provider(&env, "Corp", "OIDC", &[]);
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    env.pools
+        .external_sign_in(&pool, &record, &identity("abc-9", "a@example.com"))
+        .expect("created");
+    env.pools
+        .admin_disable_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("disable");
+    let before = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("get");
+    let refused =
+        env.pools
+            .external_sign_in(&pool, &record, &identity("abc-9", "changed@example.com"));
+    assert_eq!(
+        refused,
+        Err(Error::NotAuthorized(NotAuthorized::UserDisabled))
+    );
+    let after = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("get");
+    assert_eq!(after.attributes["email"], "a@example.com", "nothing mapped");
+    assert_eq!(after.version, before.version, "nothing written");
+}

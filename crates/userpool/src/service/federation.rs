@@ -203,10 +203,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             let stale = attributes
                 .iter()
                 .any(|(k, v)| user.attributes.get(k) != Some(v));
-            if !stale {
+            // A disabled user's refused sign-in maps nothing onto it.
+            if !stale || !user.enabled {
                 return enabled(user);
             }
             let user = self.transition(pool, &name, |user, ctx| {
+                if !user.enabled {
+                    return Err(Error::NotAuthorized(NotAuthorized::UserDisabled).into());
+                }
                 let mut next = user.clone();
                 next.attributes
                     .extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
