@@ -484,6 +484,26 @@ async fn idp_answer(
             return expired();
         };
         let clear = state_cookie(app, &pending.grant.pool, state, "", 0);
+        // The client may have been deleted while its user was at the provider: deleting it
+        // ended what it issued, so nothing is issued for it now (nor a user created).
+        match app
+            .pools
+            .store()
+            .get_client(&pending.grant.pool.id, &pending.grant.client_id)
+        {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-in error",
+                    "The application no longer exists. Start again from the application.",
+                );
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the client of a federated sign-in");
+                return super::internal_page();
+            }
+        }
         if let Some(error) = get_param(&params, "error") {
             let error = if error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 error
