@@ -469,3 +469,30 @@ fn s21_a_disabled_external_users_refused_sign_in_changes_nothing() {
     assert_eq!(after.attributes["email"], "a@example.com", "nothing mapped");
     assert_eq!(after.version, before.version, "nothing written");
 }
+
+/// The settings a host passes to CreateIdentityProvider never show their secrets in
+/// `Debug` (a host logging them must not log an OIDC client secret or Apple's signing key),
+/// as [`userpool::IdentityProviderRecord`]'s does not.
+#[test]
+fn s21_identity_provider_settings_redact_their_secrets_in_debug() {
+    let settings = IdentityProviderSettings {
+        provider_details: Some(BTreeMap::from([
+            ("client_id".to_owned(), "rp".to_owned()),
+            (
+                "client_secret".to_owned(),
+                "Hunter2-client-secret".to_owned(),
+            ),
+            (
+                "private_key".to_owned(),
+                "-----BEGIN PRIVATE KEY-----Hunter2-key".to_owned(),
+            ),
+        ])),
+        ..IdentityProviderSettings::default()
+    };
+    let shown = format!("{settings:?}");
+    assert!(!shown.contains("Hunter2"), "{shown}");
+    assert!(
+        shown.contains("client_id") && shown.contains("\"rp\""),
+        "{shown}"
+    );
+}

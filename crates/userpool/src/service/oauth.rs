@@ -47,8 +47,9 @@ pub struct IdentityProviderPage {
 }
 
 /// The members of CreateIdentityProvider and UpdateIdentityProvider (in an update, an
-/// absent member keeps its value).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// absent member keeps its value). `Debug` redacts the secret details (`client_secret`,
+/// `private_key`), as [`IdentityProviderRecord`]'s does.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct IdentityProviderSettings {
     /// `ProviderDetails`.
     pub provider_details: Option<BTreeMap<String, String>>,
@@ -56,6 +57,25 @@ pub struct IdentityProviderSettings {
     pub attribute_mapping: Option<BTreeMap<String, String>>,
     /// `IdpIdentifiers`.
     pub idp_identifiers: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for IdentityProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use userpool_store::oauth::{PROVIDER_PRIVATE_KEY_DETAIL, PROVIDER_SECRET_DETAIL};
+        let details: Option<BTreeMap<&str, &str>> = self.provider_details.as_ref().map(|d| {
+            d.iter()
+                .map(|(k, v)| {
+                    let secret = k == PROVIDER_SECRET_DETAIL || k == PROVIDER_PRIVATE_KEY_DETAIL;
+                    (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+                })
+                .collect()
+        });
+        f.debug_struct("IdentityProviderSettings")
+            .field("provider_details", &details)
+            .field("attribute_mapping", &self.attribute_mapping)
+            .field("idp_identifiers", &self.idp_identifiers)
+            .finish()
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Error {
