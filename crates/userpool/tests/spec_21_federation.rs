@@ -496,3 +496,34 @@ fn s21_identity_provider_settings_redact_their_secrets_in_debug() {
         "{shown}"
     );
 }
+
+/// Linking the same identity to the same user again changes nothing, as SPEC §21 says: the
+/// user's version stays.
+#[test]
+fn s21_linking_the_same_pair_again_changes_nothing() {
+    let env = env();
+    provider(&env, "Corp", "OIDC", &[]);
+    env.pools
+        .admin_create_user(&env.admin, &env.pool_id, "dora", None, &[], None)
+        .expect("dora");
+    let link = || {
+        env.pools.admin_link_provider_for_user(
+            &env.admin,
+            &env.pool_id,
+            &cognito("dora"),
+            &source("Corp", "s-7"),
+        )
+    };
+    link().expect("linked");
+    let before = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "dora")
+        .expect("get");
+    link().expect("linked again");
+    let after = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "dora")
+        .expect("get");
+    assert_eq!(after.attributes, before.attributes);
+    assert_eq!(after.version, before.version, "nothing written");
+}

@@ -367,13 +367,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         {
             return Err(invalid("The SourceUser is already linked to another user."));
         }
-        self.transition(&pool, &name, |user, ctx| {
+        let (user, linked) = self.mutate(&pool, &name, |user, ctx| {
             let mut entries = identities_of(user);
             if entries
                 .iter()
                 .any(|e| is_identity(e, &provider.provider_name, &subject))
             {
-                return Ok((user.clone(), Event::AttributesUpdated));
+                // Linked already: nothing is written.
+                return Ok((None, false));
             }
             if entries.len() >= MAX_LINKED_IDENTITIES {
                 return Err(Error::LimitExceededMessage(
@@ -388,8 +389,12 @@ impl<S: Store + ?Sized> UserPools<S> {
                 Value::Array(entries).to_string(),
             );
             next.modified_at = ctx.now;
-            Ok((next, Event::AttributesUpdated))
+            Ok((Some(next), true))
         })?;
+        if linked {
+            self.delivery
+                .deliver(&pool.id, &user, &Event::AttributesUpdated);
+        }
         Ok(())
     }
 
