@@ -527,3 +527,68 @@ fn s21_linking_the_same_pair_again_changes_nothing() {
     assert_eq!(after.attributes, before.attributes);
     assert_eq!(after.version, before.version, "nothing written");
 }
+
+/// Sign in with Apple's `private_key` is write-only (DescribeIdentityProvider leaves it
+/// out), so an UpdateIdentityProvider whose details omit it — the round trip of a tool that
+/// describes, edits and updates — keeps the stored key instead of dropping it and breaking
+/// every Apple sign-in. A key given replaces it.
+#[test]
+fn s21_an_update_without_apples_private_key_keeps_the_stored_one() {
+    let env = env();
+    let details = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let base = [
+        ("client_id", "com.example.web"),
+        ("team_id", "TEAM123456"),
+        ("key_id", "KEY1234567"),
+        ("authorize_scopes", "email name"),
+    ];
+    let mut first = details(&base);
+    first.insert("private_key".into(), "key-one".into());
+    env.pools
+        .create_identity_provider(
+            &env.admin,
+            &env.pool_id,
+            "SignInWithApple",
+            "SignInWithApple",
+            IdentityProviderSettings {
+                provider_details: Some(first),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("apple");
+    let stored_key = || {
+        let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+        env.pools
+            .sign_in_provider(&pool, "SignInWithApple")
+            .expect("provider")
+            .provider_details
+            .get("private_key")
+            .cloned()
+    };
+    let mut edited = details(&base);
+    edited.insert("authorize_scopes".into(), "email".into());
+    let update = |provider_details| {
+        env.pools
+            .update_identity_provider(
+                &env.admin,
+                &env.pool_id,
+                "SignInWithApple",
+                IdentityProviderSettings {
+                    provider_details: Some(provider_details),
+                    ..IdentityProviderSettings::default()
+                },
+            )
+            .expect("update")
+    };
+    let updated = update(edited.clone());
+    assert_eq!(updated.provider_details["authorize_scopes"], "email");
+    assert_eq!(stored_key().as_deref(), Some("key-one"), "kept");
+    edited.insert("private_key".into(), "key-two".into());
+    update(edited);
+    assert_eq!(stored_key().as_deref(), Some("key-two"), "replaced");
+}

@@ -19,7 +19,8 @@ use super::UserPools;
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::oauth::{
-    ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
+    ClientOAuth, DomainRecord, IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL,
+    ResourceServerRecord, ResourceServerScope,
 };
 use userpool_store::store::{Store, StoreError};
 
@@ -606,13 +607,22 @@ impl<S: Store + ?Sized> UserPools<S> {
                 self.back_off(attempt);
             }
             let current = self.provider(&id, provider_name)?;
+            let mut details = settings
+                .provider_details
+                .clone()
+                .unwrap_or(current.provider_details.clone());
+            // Apple's `private_key` is write-only (Describe leaves it out): details that
+            // omit it keep the stored key, so a describe-edit-update round trip does not
+            // drop it.
+            if let Some(key) = current.provider_details.get(PROVIDER_PRIVATE_KEY_DETAIL) {
+                details
+                    .entry(PROVIDER_PRIVATE_KEY_DETAIL.to_owned())
+                    .or_insert_with(|| key.clone());
+            }
             let next = IdentityProviderRecord {
                 provider_details: with_social_defaults(
                     &current.provider_type,
-                    settings
-                        .provider_details
-                        .clone()
-                        .unwrap_or(current.provider_details.clone()),
+                    details,
                     Some(&current.provider_details),
                 ),
                 attribute_mapping: settings
