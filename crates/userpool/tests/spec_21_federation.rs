@@ -592,3 +592,55 @@ fn s21_an_update_without_apples_private_key_keeps_the_stored_one() {
     update(edited);
     assert_eq!(stored_key().as_deref(), Some("key-two"), "replaced");
 }
+
+/// The `identities` attribute is Cognito's record of where a user signs in from: an
+/// AttributeMapping naming it does not let the provider's claim overwrite it, at creation
+/// or at a later sign-in (a forged entry would link another identity to the user).
+#[test]
+fn s21_a_mapping_onto_identities_does_not_overwrite_them() {
+    let env = env();
+    env.pools
+        .create_identity_provider(
+            &env.admin,
+            &env.pool_id,
+            "Corp",
+            "OIDC",
+            IdentityProviderSettings {
+                provider_details: Some(BTreeMap::from([
+                    ("client_id".to_owned(), "rp".to_owned()),
+                    ("client_secret".to_owned(), "rp-secret".to_owned()),
+                    ("authorize_scopes".to_owned(), "openid".to_owned()),
+                    ("attributes_request_method".to_owned(), "GET".to_owned()),
+                    (
+                        "oidc_issuer".to_owned(),
+                        "https://idp.example.com".to_owned(),
+                    ),
+                ])),
+                attribute_mapping: Some(BTreeMap::from([
+                    ("identities".to_owned(), "forged".to_owned()),
+                    ("username".to_owned(), "sub".to_owned()),
+                ])),
+                idp_identifiers: None,
+            },
+        )
+        .expect("provider");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    let forged = r#"[{"userId":"victim","providerName":"Other","providerType":"OIDC","issuer":null,"primary":true,"dateCreated":1}]"#;
+    let claims = ExternalIdentity {
+        claims: BTreeMap::from([
+            ("sub".to_owned(), "abc-3".to_owned()),
+            ("forged".to_owned(), forged.to_owned()),
+        ]),
+    };
+    for attempt in ["created", "signed in again"] {
+        let user = env
+            .pools
+            .external_sign_in(&pool, &record, &claims)
+            .expect(attempt);
+        let identities: serde_json::Value =
+            serde_json::from_str(&user.attributes["identities"]).expect("json");
+        assert_eq!(identities[0]["userId"], "abc-3", "{attempt}: {identities}");
+        assert_eq!(identities[0]["providerName"], "Corp", "{attempt}");
+    }
+}

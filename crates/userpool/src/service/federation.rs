@@ -172,11 +172,15 @@ impl<S: Store + ?Sized> UserPools<S> {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| invalid("The identity provider's token has no sub."))?;
         // The provider's claims under the pool's names, as its AttributeMapping says;
-        // `username` maps to the subject already (the user's name).
+        // `username` maps to the subject already (the user's name), and `identities` is
+        // Cognito's own record of the links, never a claim's (a forged entry would link
+        // another identity to this user).
         let mapped: Vec<(&str, &str)> = provider
             .attribute_mapping
             .iter()
-            .filter(|(attribute, _)| *attribute != "username")
+            .filter(|(attribute, _)| {
+                !matches!(attribute.as_str(), "username" | IDENTITIES_ATTRIBUTE)
+            })
             .filter_map(|(attribute, claim)| {
                 identity
                     .claims
