@@ -882,3 +882,34 @@ async fn s21_a_client_deleted_during_a_federated_sign_in_is_issued_nothing() {
     }
     assert_eq!(user_count(&w).await, 0, "no user was created");
 }
+
+/// A client that stops listing the provider while its user is at it gets nothing when the
+/// provider answers: an administrator who takes a provider off a client ends the sign-ins
+/// already under way through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_a_provider_taken_off_the_client_mid_sign_in_issues_nothing() {
+    let w = Arc::new(world().await);
+    let ww = Arc::clone(&w);
+    let (start, back) = blocking(move || {
+        let start = get(&authorize_url(&ww, "Upstream"));
+        assert_eq!(start.status, 302, "{}", start.body);
+        let back = upstream_sign_in(&start.location);
+        (start, back)
+    })
+    .await;
+    admin_ok(
+        &w.admin,
+        "UpdateUserPoolClient",
+        json!({
+            "UserPoolId": w.down, "ClientId": w.app_client, "ClientName": "web",
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["COGNITO", "Fake"],
+        }),
+    )
+    .await;
+    let done = blocking(move || get_with(&back, &start.cookie)).await;
+    assert!(!done.location.contains("code="), "{}", done.location);
+    assert_eq!(done.status, 400, "{}", done.body);
+    assert_eq!(user_count(&w).await, 0, "no user was created");
+}
