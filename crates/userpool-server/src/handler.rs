@@ -157,34 +157,166 @@ async fn run(
 /// (InitiateAuth), `ChallengeResponses.USERNAME` (RespondToAuthChallenge). A token
 /// refresh names no username; it is limited by the token's user (see `ops`).
 ///
-/// Only the names are read (every other member is skipped unparsed, secrets included); a
-/// body that does not parse is left to the operation, which refuses it.
+/// Only the names are read (every other member is skipped unparsed, secrets included), and
+/// every name the body carries is counted, not only the one its operation reads: a decoy
+/// `Username` beside InitiateAuth's `AuthParameters.USERNAME` must not stand in for it. A
+/// member of another type, or repeated, is read past rather than failing the read (the
+/// operation ignores members it does not take, so such a decoy would otherwise skip the
+/// limit). A body that is not JSON is left to the operation, which refuses it.
 fn limit_username(app: &App, body: &[u8]) -> Result<(), Error> {
-    #[derive(serde::Deserialize)]
-    struct Nested {
-        #[serde(rename = "USERNAME")]
-        username: Option<String>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct Names {
-        client_id: Option<String>,
-        username: Option<String>,
-        auth_parameters: Option<Nested>,
-        challenge_responses: Option<Nested>,
-    }
-    let Ok(names) = wire::parse::<Names>(body) else {
+    let Ok(Names {
+        client_id: Some(client_id),
+        mut usernames,
+    }) = wire::parse::<Names>(body)
+    else {
         return Ok(());
     };
-    let nested = |map: Option<Nested>| map.and_then(|m| m.username);
-    let username = names
-        .username
-        .or_else(|| nested(names.auth_parameters))
-        .or_else(|| nested(names.challenge_responses));
-    if let (Some(client_id), Some(username)) = (names.client_id, username) {
-        app.pools.limit_username(&client_id, &username)?;
+    usernames.sort();
+    usernames.dedup();
+    for username in &usernames {
+        app.pools.limit_username(&client_id, username)?;
     }
     Ok(())
+}
+
+/// The `ClientId` and every username of a public request (see [`limit_username`]).
+#[derive(Default)]
+struct Names {
+    client_id: Option<String>,
+    usernames: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Names {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Names;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Names, A::Error> {
+                let mut names = Names::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "ClientId" => names.client_id = map.next_value::<Text>()?.0,
+                        "Username" => names.usernames.extend(map.next_value::<Text>()?.0),
+                        "AuthParameters" | "ChallengeResponses" => {
+                            names.usernames.extend(map.next_value::<NestedName>()?.0);
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(names)
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// A string member, or `None` for a member of any other type (read past).
+struct Text(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Any;
+        impl<'de> serde::de::Visitor<'de> for Any {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(Some(v.to_owned())))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Text(None))
+            }
+        }
+        d.deserialize_any(Any)
+    }
+}
+
+/// Every `USERNAME` of a parameter map (`AuthParameters`, `ChallengeResponses`); none for
+/// a member of another type. The other parameters (passwords, secrets) are read past.
+struct NestedName(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for NestedName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Parameters;
+        impl<'de> serde::de::Visitor<'de> for Parameters {
+            type Value = NestedName;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NestedName, A::Error> {
+                let mut names = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "USERNAME" {
+                        names.extend(map.next_value::<Text>()?.0);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(NestedName(names))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<NestedName, E> {
+                Ok(NestedName(Vec::new()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<NestedName, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(NestedName(Vec::new()))
+            }
+        }
+        d.deserialize_any(Parameters)
+    }
 }
 
 /// `GET /<poolId>/.well-known/jwks.json`: the pool's public signing key, where `iss` +

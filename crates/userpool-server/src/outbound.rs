@@ -61,6 +61,15 @@ pub fn agent(timeout: Duration) -> Agent {
         .new_agent()
 }
 
+/// A transport failure, for the operator's log. A URL the client refused is never quoted:
+/// its query may carry a client secret and an authorization code.
+fn transport(error: ureq::Error) -> OutboundError {
+    OutboundError::Transport(match error {
+        ureq::Error::BadUri(_) => "the URL is not usable (not shown: it may carry secrets)".into(),
+        other => other.to_string(),
+    })
+}
+
 fn json_of(mut response: ureq::http::Response<ureq::Body>) -> Result<Value, OutboundError> {
     let status = response.status().as_u16();
     let text = response
@@ -68,7 +77,7 @@ fn json_of(mut response: ureq::http::Response<ureq::Body>) -> Result<Value, Outb
         .with_config()
         .limit(MAX_RESPONSE_BYTES)
         .read_to_string()
-        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+        .map_err(transport)?;
     if status != 200 {
         return Err(OutboundError::Status(status));
     }
@@ -84,9 +93,7 @@ pub fn get_json(agent: &Agent, url: &str, bearer: Option<&str>) -> Result<Value,
     if let Some(token) = bearer {
         request = request.header("authorization", &format!("Bearer {token}"));
     }
-    let response = request
-        .call()
-        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    let response = request.call().map_err(transport)?;
     json_of(response)
 }
 
@@ -104,9 +111,7 @@ pub fn post_form(
     if let Some(credentials) = basic {
         request = request.header("authorization", &format!("Basic {credentials}"));
     }
-    let response = request
-        .send_form(form.iter().copied())
-        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+    let response = request.send_form(form.iter().copied()).map_err(transport)?;
     json_of(response)
 }
 
@@ -121,6 +126,39 @@ pub fn post_bearer(agent: &Agent, url: &str, bearer: &str) -> Result<Value, Outb
         .header("accept", "application/json")
         .header("authorization", &format!("Bearer {bearer}"))
         .send_form(std::iter::empty::<(&str, &str)>())
-        .map_err(|e| OutboundError::Transport(e.to_string()))?;
+        .map_err(transport)?;
     json_of(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A call's error is logged by the relying party: it must not carry the URL, whose
+    /// query may hold a client secret and an authorization code (Facebook's token endpoint
+    /// is read by GET with the form in the query). A URL the HTTP client cannot use (no
+    /// scheme, an operator's slip) is the case where its error would quote it.
+    #[test]
+    fn a_failed_call_never_quotes_its_url() {
+        let agent = agent(Duration::from_secs(1));
+        let url = "/oauth/access_token?client_secret=Hunter2&code=Sesame";
+        let errors = [
+            get_json(&agent, url, Some("Bearer-Hunter2")).err(),
+            post_form(
+                &agent,
+                url,
+                &[("client_secret", "Hunter2")],
+                Some("Hunter2"),
+            )
+            .err(),
+            post_bearer(&agent, url, "Hunter2").err(),
+        ];
+        for error in errors {
+            let shown = error.map(|e| format!("{e} {e:?}")).expect("refused");
+            assert!(
+                !shown.contains("Hunter2") && !shown.contains("Sesame"),
+                "{shown}"
+            );
+        }
+    }
 }

@@ -191,3 +191,47 @@ async fn spec_13_refresh_get_user_and_global_sign_out_are_rate_limited() {
         (StatusCode::BAD_REQUEST, "TooManyRequestsException")
     );
 }
+
+/// The per-username limit counts the name the operation signs in as: an InitiateAuth whose
+/// `AuthParameters.USERNAME` is one user is limited as that user, whatever decoy
+/// `Username` member (which InitiateAuth does not read) rides along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spec_13_a_decoy_username_member_does_not_dodge_the_per_username_limit() {
+    let server = net::start(&[]).await;
+    let spread = |i: usize| Some(IpAddr::from([127, 0, 0, 3 + (i % 4) as u8]));
+    let mut refused = 0;
+    for i in 0..150 {
+        // A decoy name, a decoy of another type (which a reader of every member would fail
+        // on, and so skip the limit), or a repeated decoy member (likewise).
+        let body = match i % 3 {
+            0 => json!({
+                "ClientId": "nosuchclient",
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "diego", "PASSWORD": "Guess-0001!"},
+                "Username": format!("decoy{i}"),
+            })
+            .to_string(),
+            1 => json!({
+                "ClientId": "nosuchclient",
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "diego", "PASSWORD": "Guess-0001!"},
+                "Username": [i],
+                "ChallengeResponses": 7,
+            })
+            .to_string(),
+            _ => format!(
+                r#"{{"ClientId": "nosuchclient", "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {{"USERNAME": "diego", "PASSWORD": "Guess-0001!"}},
+                "Username": "a{i}", "Username": "b{i}"}}"#
+            ),
+        };
+        let stream = net::connect(server.address, spread(i)).await;
+        let (status, out) = net::exchange(stream, &net::raw_request("InitiateAuth", &body)).await;
+        match out["__type"].as_str() {
+            Some("TooManyRequestsException") => refused += 1,
+            Some("ResourceNotFoundException") => {}
+            other => panic!("{status} {other:?}: {out}"),
+        }
+    }
+    assert!(refused > 0, "150 sign-ins as one user, none refused");
+}

@@ -817,3 +817,99 @@ async fn s21_attack_an_idpresponse_needs_the_browser_that_started_it() {
     assert_eq!(own.status, 302, "{}", own.body);
     assert!(param(&own.location, "code").is_some(), "{}", own.location);
 }
+
+/// A client deleted while its user was away at the provider gets nothing when the provider
+/// answers: no implicit-grant tokens (they would outlive the deletion that "ends what the
+/// client issued"), no authorization code, no user created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_a_client_deleted_during_a_federated_sign_in_is_issued_nothing() {
+    let w = Arc::new(world().await);
+    let implicit = admin_ok(
+        &w.admin,
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": w.down, "ClientName": "spa",
+            "AllowedOAuthFlows": ["implicit"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["Upstream"],
+        }),
+    )
+    .await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    for (client, response_type) in [(implicit, "token"), (w.app_client.clone(), "code")] {
+        let ww = Arc::clone(&w);
+        let c = client.clone();
+        let (start, back) = blocking(move || {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query
+                .append_pair("response_type", response_type)
+                .append_pair("client_id", &c)
+                .append_pair("redirect_uri", CALLBACK)
+                .append_pair("scope", "openid email")
+                .append_pair("state", "app-state")
+                .append_pair("identity_provider", "Upstream");
+            if response_type == "code" {
+                query
+                    .append_pair("code_challenge", &s256_challenge(VERIFIER))
+                    .append_pair("code_challenge_method", "S256");
+            }
+            let start = get(&format!(
+                "{}/{}/oauth2/authorize?{}",
+                ww.base,
+                ww.down,
+                query.finish()
+            ));
+            assert_eq!(start.status, 302, "{}", start.body);
+            let back = upstream_sign_in(&start.location);
+            (start, back)
+        })
+        .await;
+        admin_ok(
+            &w.admin,
+            "DeleteUserPoolClient",
+            json!({"UserPoolId": w.down, "ClientId": client}),
+        )
+        .await;
+        let done = blocking(move || get_with(&back, &start.cookie)).await;
+        assert!(
+            !done.location.contains("access_token") && !done.location.contains("code="),
+            "{response_type}: {}",
+            done.location
+        );
+        assert_eq!(done.status, 400, "{response_type}: {}", done.body);
+    }
+    assert_eq!(user_count(&w).await, 0, "no user was created");
+}
+
+/// A client that stops listing the provider while its user is at it gets nothing when the
+/// provider answers: an administrator who takes a provider off a client ends the sign-ins
+/// already under way through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s21_a_provider_taken_off_the_client_mid_sign_in_issues_nothing() {
+    let w = Arc::new(world().await);
+    let ww = Arc::clone(&w);
+    let (start, back) = blocking(move || {
+        let start = get(&authorize_url(&ww, "Upstream"));
+        assert_eq!(start.status, 302, "{}", start.body);
+        let back = upstream_sign_in(&start.location);
+        (start, back)
+    })
+    .await;
+    admin_ok(
+        &w.admin,
+        "UpdateUserPoolClient",
+        json!({
+            "UserPoolId": w.down, "ClientId": w.app_client, "ClientName": "web",
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["COGNITO", "Fake"],
+        }),
+    )
+    .await;
+    let done = blocking(move || get_with(&back, &start.cookie)).await;
+    assert!(!done.location.contains("code="), "{}", done.location);
+    assert_eq!(done.status, 400, "{}", done.body);
+    assert_eq!(user_count(&w).await, 0, "no user was created");
+}

@@ -95,6 +95,10 @@ pub enum Purpose {
     MfaState,
     /// An identity provider's `client_secret` detail (owner: the provider name; SPEC §21).
     IdentityProviderSecret,
+    /// Sign in with Apple's `private_key` detail (owner: the provider name; SPEC §21): a
+    /// purpose of its own, so that no owner string can make its place another provider's
+    /// `client_secret` place.
+    IdentityProviderPrivateKey,
 }
 
 impl Purpose {
@@ -108,6 +112,7 @@ impl Purpose {
             Purpose::SrpVerifier => "srp-verifier",
             Purpose::MfaState => "mfa-state",
             Purpose::IdentityProviderSecret => "idp-client-secret",
+            Purpose::IdentityProviderPrivateKey => "idp-private-key",
         }
     }
 }

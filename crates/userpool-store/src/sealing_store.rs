@@ -22,7 +22,8 @@
 //! the clear is re-sealed at the user's next write. The MFA state ([`UserRecord::mfa`]:
 //! TOTP secrets, SPEC §18) goes the same way under [`Purpose::MfaState`]. An identity
 //! provider's `client_secret` and `private_key` details (SPEC §21) are sealed the same way
-//! ([`Purpose::IdentityProviderSecret`], owner the provider name) in
+//! ([`Purpose::IdentityProviderSecret`] and [`Purpose::IdentityProviderPrivateKey`], owner
+//! the provider name) in
 //! `create_identity_provider`/`update_identity_provider` and opened on every read.
 //!
 //! # Legacy plaintext, and rotation
@@ -256,20 +257,16 @@ impl<S: Store + ?Sized> SealingStore<S> {
 }
 
 impl<S: Store + ?Sized> SealingStore<S> {
-    /// The provider with its `client_secret` and `private_key` details sealed (owner: the
-    /// provider name; the private key's: the name and `/private_key`).
+    /// The provider with its `client_secret` and `private_key` details sealed (see
+    /// [`Self::PROVIDER_SECRETS`]).
     fn seal_provider(
         &self,
         provider: &IdentityProviderRecord,
     ) -> Result<IdentityProviderRecord, StoreError> {
         let mut sealed = provider.clone();
-        for (detail, owner) in Self::provider_secrets(provider) {
+        for (detail, purpose) in Self::PROVIDER_SECRETS {
             if let Some(secret) = provider.provider_details.get(detail) {
-                let place = Place::new(
-                    Purpose::IdentityProviderSecret,
-                    provider.pool_id.as_str(),
-                    &owner,
-                );
+                let place = Place::new(purpose, provider.pool_id.as_str(), &provider.provider_name);
                 let text = self
                     .keyring
                     .seal_text(&*self.random, &place, secret.as_bytes())?;
@@ -279,16 +276,16 @@ impl<S: Store + ?Sized> SealingStore<S> {
         Ok(sealed)
     }
 
-    /// The secret details of `provider` and the owner each is sealed for.
-    fn provider_secrets(provider: &IdentityProviderRecord) -> [(&'static str, String); 2] {
-        [
-            (PROVIDER_SECRET_DETAIL, provider.provider_name.clone()),
-            (
-                PROVIDER_PRIVATE_KEY_DETAIL,
-                format!("{}/{PROVIDER_PRIVATE_KEY_DETAIL}", provider.provider_name),
-            ),
-        ]
-    }
+    /// The secret details of a provider and the purpose each is sealed under (owner: the
+    /// provider name): one purpose each, so a value moved from one detail to the other, or
+    /// to another provider, does not open.
+    const PROVIDER_SECRETS: [(&'static str, Purpose); 2] = [
+        (PROVIDER_SECRET_DETAIL, Purpose::IdentityProviderSecret),
+        (
+            PROVIDER_PRIVATE_KEY_DETAIL,
+            Purpose::IdentityProviderPrivateKey,
+        ),
+    ];
 
     /// The provider with its `client_secret` and `private_key` details opened. A value
     /// stored in the clear (before sealing) reads as it is and is sealed at the provider's
@@ -297,15 +294,11 @@ impl<S: Store + ?Sized> SealingStore<S> {
         &self,
         mut provider: IdentityProviderRecord,
     ) -> Result<IdentityProviderRecord, StoreError> {
-        for (detail, owner) in Self::provider_secrets(&provider) {
+        for (detail, purpose) in Self::PROVIDER_SECRETS {
             if let Some(stored) = provider.provider_details.get_mut(detail)
                 && seal::is_sealed_text(stored)
             {
-                let place = Place::new(
-                    Purpose::IdentityProviderSecret,
-                    provider.pool_id.as_str(),
-                    &owner,
-                );
+                let place = Place::new(purpose, provider.pool_id.as_str(), &provider.provider_name);
                 let opened = self.keyring.open_text(&place, stored)?;
                 *stored = String::from_utf8(opened.plaintext.to_vec())
                     .map_err(|_| StoreError::Sealed(seal::SealError::Malformed))?;

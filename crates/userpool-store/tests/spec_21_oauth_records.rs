@@ -207,3 +207,37 @@ fn spec_21_apple_private_key_is_sealed_at_rest_apart_from_the_client_secret() {
     assert_eq!(read.provider_details["client_secret"], "unused");
     assert!(!format!("{read:?}").contains("apple-key"));
 }
+
+/// Apple's sealed `private_key` moved into the `client_secret` of a provider whose name is
+/// `<Apple's name>/private_key` (a valid ProviderName) does not open there: otherwise
+/// DescribeIdentityProvider, which shows a client secret, would show the key to whoever
+/// can write the database and call the admin API.
+#[test]
+fn spec_21_apple_private_key_moved_to_a_look_alike_providers_secret_does_not_open() {
+    let memory = Arc::new(MemoryStore::new());
+    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
+    let id = pool(&sealed, "Seal4");
+    let mut apple = provider(&id, "Apple", "unused");
+    apple.provider_type = "SignInWithApple".into();
+    apple
+        .provider_details
+        .insert("private_key".into(), "apple-key".into());
+    sealed.create_identity_provider(&apple).expect("create");
+    let stolen = memory
+        .get_identity_provider(&id, "Apple")
+        .expect("get")
+        .expect("stored")
+        .provider_details["private_key"]
+        .clone();
+    let mut look_alike = provider(&id, "Apple/private_key", "x");
+    look_alike
+        .provider_details
+        .insert("client_secret".into(), stolen);
+    memory
+        .create_identity_provider(&look_alike)
+        .expect("raw create");
+    assert!(matches!(
+        sealed.get_identity_provider(&id, "Apple/private_key"),
+        Err(StoreError::Sealed(_))
+    ));
+}

@@ -435,3 +435,212 @@ fn s21_facebook_urls_follow_a_new_api_version_unless_the_operator_set_them() {
         "https://www.facebook.com/v20.0/dialog/oauth"
     );
 }
+
+/// A disabled federated user's refused sign-in writes nothing: the provider's changed
+/// claims are not mapped onto it and its version stays ("a failed operation leaves status,
+/// password, history and version exactly as they were").
+#[test]
+fn s21_a_disabled_external_users_refused_sign_in_changes_nothing() {
+    let env = env();
+    provider(&env, "Corp", "OIDC", &[]);
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    env.pools
+        .external_sign_in(&pool, &record, &identity("abc-9", "a@example.com"))
+        .expect("created");
+    env.pools
+        .admin_disable_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("disable");
+    let before = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("get");
+    let refused =
+        env.pools
+            .external_sign_in(&pool, &record, &identity("abc-9", "changed@example.com"));
+    assert_eq!(
+        refused,
+        Err(Error::NotAuthorized(NotAuthorized::UserDisabled))
+    );
+    let after = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "Corp_abc-9")
+        .expect("get");
+    assert_eq!(after.attributes["email"], "a@example.com", "nothing mapped");
+    assert_eq!(after.version, before.version, "nothing written");
+}
+
+/// The settings a host passes to CreateIdentityProvider never show their secrets in
+/// `Debug` (a host logging them must not log an OIDC client secret or Apple's signing key),
+/// as [`userpool::IdentityProviderRecord`]'s does not.
+#[test]
+fn s21_identity_provider_settings_redact_their_secrets_in_debug() {
+    let settings = IdentityProviderSettings {
+        provider_details: Some(BTreeMap::from([
+            ("client_id".to_owned(), "rp".to_owned()),
+            (
+                "client_secret".to_owned(),
+                "Hunter2-client-secret".to_owned(),
+            ),
+            (
+                "private_key".to_owned(),
+                "-----BEGIN PRIVATE KEY-----Hunter2-key".to_owned(),
+            ),
+        ])),
+        ..IdentityProviderSettings::default()
+    };
+    let shown = format!("{settings:?}");
+    assert!(!shown.contains("Hunter2"), "{shown}");
+    assert!(
+        shown.contains("client_id") && shown.contains("\"rp\""),
+        "{shown}"
+    );
+}
+
+/// Linking the same identity to the same user again changes nothing, as SPEC §21 says: the
+/// user's version stays.
+#[test]
+fn s21_linking_the_same_pair_again_changes_nothing() {
+    let env = env();
+    provider(&env, "Corp", "OIDC", &[]);
+    env.pools
+        .admin_create_user(&env.admin, &env.pool_id, "dora", None, &[], None)
+        .expect("dora");
+    let link = || {
+        env.pools.admin_link_provider_for_user(
+            &env.admin,
+            &env.pool_id,
+            &cognito("dora"),
+            &source("Corp", "s-7"),
+        )
+    };
+    link().expect("linked");
+    let before = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "dora")
+        .expect("get");
+    link().expect("linked again");
+    let after = env
+        .pools
+        .admin_get_user(&env.admin, &env.pool_id, "dora")
+        .expect("get");
+    assert_eq!(after.attributes, before.attributes);
+    assert_eq!(after.version, before.version, "nothing written");
+}
+
+/// Sign in with Apple's `private_key` is write-only (DescribeIdentityProvider leaves it
+/// out), so an UpdateIdentityProvider whose details omit it — the round trip of a tool that
+/// describes, edits and updates — keeps the stored key instead of dropping it and breaking
+/// every Apple sign-in. A key given replaces it.
+#[test]
+fn s21_an_update_without_apples_private_key_keeps_the_stored_one() {
+    let env = env();
+    let details = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let base = [
+        ("client_id", "com.example.web"),
+        ("team_id", "TEAM123456"),
+        ("key_id", "KEY1234567"),
+        ("authorize_scopes", "email name"),
+    ];
+    let mut first = details(&base);
+    first.insert("private_key".into(), "key-one".into());
+    env.pools
+        .create_identity_provider(
+            &env.admin,
+            &env.pool_id,
+            "SignInWithApple",
+            "SignInWithApple",
+            IdentityProviderSettings {
+                provider_details: Some(first),
+                ..IdentityProviderSettings::default()
+            },
+        )
+        .expect("apple");
+    let stored_key = || {
+        let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+        env.pools
+            .sign_in_provider(&pool, "SignInWithApple")
+            .expect("provider")
+            .provider_details
+            .get("private_key")
+            .cloned()
+    };
+    let mut edited = details(&base);
+    edited.insert("authorize_scopes".into(), "email".into());
+    let update = |provider_details| {
+        env.pools
+            .update_identity_provider(
+                &env.admin,
+                &env.pool_id,
+                "SignInWithApple",
+                IdentityProviderSettings {
+                    provider_details: Some(provider_details),
+                    ..IdentityProviderSettings::default()
+                },
+            )
+            .expect("update")
+    };
+    let updated = update(edited.clone());
+    assert_eq!(updated.provider_details["authorize_scopes"], "email");
+    assert_eq!(stored_key().as_deref(), Some("key-one"), "kept");
+    edited.insert("private_key".into(), "key-two".into());
+    update(edited);
+    assert_eq!(stored_key().as_deref(), Some("key-two"), "replaced");
+}
+
+/// The `identities` attribute is Cognito's record of where a user signs in from: an
+/// AttributeMapping naming it does not let the provider's claim overwrite it, at creation
+/// or at a later sign-in (a forged entry would link another identity to the user).
+#[test]
+fn s21_a_mapping_onto_identities_does_not_overwrite_them() {
+    let env = env();
+    env.pools
+        .create_identity_provider(
+            &env.admin,
+            &env.pool_id,
+            "Corp",
+            "OIDC",
+            IdentityProviderSettings {
+                provider_details: Some(BTreeMap::from([
+                    ("client_id".to_owned(), "rp".to_owned()),
+                    ("client_secret".to_owned(), "rp-secret".to_owned()),
+                    ("authorize_scopes".to_owned(), "openid".to_owned()),
+                    ("attributes_request_method".to_owned(), "GET".to_owned()),
+                    (
+                        "oidc_issuer".to_owned(),
+                        "https://idp.example.com".to_owned(),
+                    ),
+                ])),
+                attribute_mapping: Some(BTreeMap::from([
+                    ("identities".to_owned(), "forged".to_owned()),
+                    ("username".to_owned(), "sub".to_owned()),
+                ])),
+                idp_identifiers: None,
+            },
+        )
+        .expect("provider");
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    let forged = r#"[{"userId":"victim","providerName":"Other","providerType":"OIDC","issuer":null,"primary":true,"dateCreated":1}]"#;
+    let claims = ExternalIdentity {
+        claims: BTreeMap::from([
+            ("sub".to_owned(), "abc-3".to_owned()),
+            ("forged".to_owned(), forged.to_owned()),
+        ]),
+    };
+    for attempt in ["created", "signed in again"] {
+        let user = env
+            .pools
+            .external_sign_in(&pool, &record, &claims)
+            .expect(attempt);
+        let identities: serde_json::Value =
+            serde_json::from_str(&user.attributes["identities"]).expect("json");
+        assert_eq!(identities[0]["userId"], "abc-3", "{attempt}: {identities}");
+        assert_eq!(identities[0]["providerName"], "Corp", "{attempt}");
+    }
+}

@@ -484,6 +484,37 @@ async fn idp_answer(
             return expired();
         };
         let clear = state_cookie(app, &pending.grant.pool, state, "", 0);
+        // The client may have been deleted while its user was at the provider (deleting it
+        // ended what it issued), or no longer list this provider or allow this grant: then
+        // nothing is issued for it now (nor a user created).
+        let still_allowed = |client: &userpool::ClientRecord| {
+            let oauth = &client.oauth;
+            let provider = pending.upstream.as_ref().map(|u| u.provider_name.as_str());
+            oauth.allowed_flows_user_pool_client
+                && oauth.allowed_flows.iter().any(|f| {
+                    userpool_core::oauth::OAuthFlow::parse(f).is_ok_and(|f| f == pending.grant.flow)
+                })
+                && provider
+                    .is_some_and(|p| oauth.supported_identity_providers.iter().any(|s| s == p))
+        };
+        match app
+            .pools
+            .store()
+            .get_client(&pending.grant.pool.id, &pending.grant.client_id)
+        {
+            Ok(Some(client)) if still_allowed(&client) => {}
+            Ok(_) => {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Sign-in error",
+                    "Login option is not available. Please try another one.",
+                );
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the client of a federated sign-in");
+                return super::internal_page();
+            }
+        }
         if let Some(error) = get_param(&params, "error") {
             let error = if error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 error

@@ -172,11 +172,15 @@ impl<S: Store + ?Sized> UserPools<S> {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| invalid("The identity provider's token has no sub."))?;
         // The provider's claims under the pool's names, as its AttributeMapping says;
-        // `username` maps to the subject already (the user's name).
+        // `username` maps to the subject already (the user's name), and `identities` is
+        // Cognito's own record of the links, never a claim's (a forged entry would link
+        // another identity to this user).
         let mapped: Vec<(&str, &str)> = provider
             .attribute_mapping
             .iter()
-            .filter(|(attribute, _)| *attribute != "username")
+            .filter(|(attribute, _)| {
+                !matches!(attribute.as_str(), "username" | IDENTITIES_ATTRIBUTE)
+            })
             .filter_map(|(attribute, claim)| {
                 identity
                     .claims
@@ -203,10 +207,14 @@ impl<S: Store + ?Sized> UserPools<S> {
             let stale = attributes
                 .iter()
                 .any(|(k, v)| user.attributes.get(k) != Some(v));
-            if !stale {
+            // A disabled user's refused sign-in maps nothing onto it.
+            if !stale || !user.enabled {
                 return enabled(user);
             }
             let user = self.transition(pool, &name, |user, ctx| {
+                if !user.enabled {
+                    return Err(Error::NotAuthorized(NotAuthorized::UserDisabled).into());
+                }
                 let mut next = user.clone();
                 next.attributes
                     .extend(attributes.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -363,13 +371,14 @@ impl<S: Store + ?Sized> UserPools<S> {
         {
             return Err(invalid("The SourceUser is already linked to another user."));
         }
-        self.transition(&pool, &name, |user, ctx| {
+        let (user, linked) = self.mutate(&pool, &name, |user, ctx| {
             let mut entries = identities_of(user);
             if entries
                 .iter()
                 .any(|e| is_identity(e, &provider.provider_name, &subject))
             {
-                return Ok((user.clone(), Event::AttributesUpdated));
+                // Linked already: nothing is written.
+                return Ok((None, false));
             }
             if entries.len() >= MAX_LINKED_IDENTITIES {
                 return Err(Error::LimitExceededMessage(
@@ -384,8 +393,12 @@ impl<S: Store + ?Sized> UserPools<S> {
                 Value::Array(entries).to_string(),
             );
             next.modified_at = ctx.now;
-            Ok((next, Event::AttributesUpdated))
+            Ok((Some(next), true))
         })?;
+        if linked {
+            self.delivery
+                .deliver(&pool.id, &user, &Event::AttributesUpdated);
+        }
         Ok(())
     }
 

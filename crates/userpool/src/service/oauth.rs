@@ -19,7 +19,8 @@ use super::UserPools;
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::oauth::{
-    ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
+    ClientOAuth, DomainRecord, IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL,
+    ResourceServerRecord, ResourceServerScope,
 };
 use userpool_store::store::{Store, StoreError};
 
@@ -47,8 +48,9 @@ pub struct IdentityProviderPage {
 }
 
 /// The members of CreateIdentityProvider and UpdateIdentityProvider (in an update, an
-/// absent member keeps its value).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// absent member keeps its value). `Debug` redacts the secret details (`client_secret`,
+/// `private_key`), as [`IdentityProviderRecord`]'s does.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct IdentityProviderSettings {
     /// `ProviderDetails`.
     pub provider_details: Option<BTreeMap<String, String>>,
@@ -56,6 +58,25 @@ pub struct IdentityProviderSettings {
     pub attribute_mapping: Option<BTreeMap<String, String>>,
     /// `IdpIdentifiers`.
     pub idp_identifiers: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for IdentityProviderSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use userpool_store::oauth::{PROVIDER_PRIVATE_KEY_DETAIL, PROVIDER_SECRET_DETAIL};
+        let details: Option<BTreeMap<&str, &str>> = self.provider_details.as_ref().map(|d| {
+            d.iter()
+                .map(|(k, v)| {
+                    let secret = k == PROVIDER_SECRET_DETAIL || k == PROVIDER_PRIVATE_KEY_DETAIL;
+                    (k.as_str(), if secret { "<redacted>" } else { v.as_str() })
+                })
+                .collect()
+        });
+        f.debug_struct("IdentityProviderSettings")
+            .field("provider_details", &details)
+            .field("attribute_mapping", &self.attribute_mapping)
+            .field("idp_identifiers", &self.idp_identifiers)
+            .finish()
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -586,13 +607,22 @@ impl<S: Store + ?Sized> UserPools<S> {
                 self.back_off(attempt);
             }
             let current = self.provider(&id, provider_name)?;
+            let mut details = settings
+                .provider_details
+                .clone()
+                .unwrap_or(current.provider_details.clone());
+            // Apple's `private_key` is write-only (Describe leaves it out): details that
+            // omit it keep the stored key, so a describe-edit-update round trip does not
+            // drop it.
+            if let Some(key) = current.provider_details.get(PROVIDER_PRIVATE_KEY_DETAIL) {
+                details
+                    .entry(PROVIDER_PRIVATE_KEY_DETAIL.to_owned())
+                    .or_insert_with(|| key.clone());
+            }
             let next = IdentityProviderRecord {
                 provider_details: with_social_defaults(
                     &current.provider_type,
-                    settings
-                        .provider_details
-                        .clone()
-                        .unwrap_or(current.provider_details.clone()),
+                    details,
                     Some(&current.provider_details),
                 ),
                 attribute_mapping: settings
