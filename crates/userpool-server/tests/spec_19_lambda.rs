@@ -16,7 +16,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use axum::Router;
 use axum::http::StatusCode;
-use base64ct::{Base64UrlUnpadded, Encoding};
+use common::oauth::{self, claims, form};
 use common::{JSON, admin_ok, error_type, request, send};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -309,12 +309,6 @@ async fn sign_up(app: &Router, client: &str, user: &str) -> (StatusCode, Value) 
 fn user(store: &Arc<dyn Store>, pool: &str, name: &str) -> Option<userpool_core::UserRecord> {
     let pool = UserPoolId::parse(pool).unwrap();
     store.find_user(&pool, UserKey::Username(name)).unwrap()
-}
-
-/// The claims of a JWT.
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap()
 }
 
 /// The event with `response` replaced.
@@ -1282,58 +1276,8 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
     assert_eq!(status, StatusCode::OK, "{out}");
 }
 
-/// One browser request to the hosted page: status, `Location`, `Set-Cookie`, body.
-async fn browse(
-    app: &Router,
-    request: axum::http::Request<axum::body::Body>,
-) -> (StatusCode, String, String, String) {
-    use tower::ServiceExt;
-    let response = app.clone().oneshot(request).await.unwrap();
-    let header = |name: axum::http::HeaderName| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (location, cookie) = (
-        header(axum::http::header::LOCATION),
-        header(axum::http::header::SET_COOKIE),
-    );
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        location,
-        cookie.split(';').next().unwrap_or_default().to_owned(),
-        String::from_utf8_lossy(&body).into_owned(),
-    )
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let start = format!("name=\"{name}\" value=\"");
-    let from = page
-        .find(&start)
-        .unwrap_or_else(|| panic!("no {name} in {page}"))
-        + start.len();
-    page[from..][..page[from..].find('"').unwrap()].to_owned()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
-    use axum::body::Body;
-    use axum::http::{Request, header};
     const CALLBACK: &str = "http://localhost:8000/callback";
     const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
     let fake = Fake::start();
@@ -1391,26 +1335,29 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         ),
         ("code_challenge_method", "S256"),
     ]);
-    let uri = format!("/{pool}/oauth2/authorize?{query}");
-    let (status, location, cookie, page) =
-        browse(&app, Request::get(uri).body(Body::empty()).unwrap()).await;
-    assert_eq!(status, StatusCode::OK, "{location} {page}");
+    let page = oauth::call(
+        &app,
+        oauth::get(&format!("/{pool}/oauth2/authorize?{query}")),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let login = form(&[
-        ("request", &hidden(&page, "request")),
-        ("_csrf", &hidden(&page, "_csrf")),
+        ("request", &page.hidden("request")),
+        ("_csrf", &page.hidden("_csrf")),
         ("username", "hal"),
         ("password", PASSWORD),
     ]);
-    let (status, location, _, page) = browse(
+    let signed_in = oauth::call(
         &app,
-        Request::post(format!("/{pool}/login"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(login))
-            .unwrap(),
+        oauth::post_form(
+            &format!("/{pool}/login"),
+            &login,
+            &[("cookie", &page.cookie())],
+        ),
     )
     .await;
-    assert_eq!(status, StatusCode::FOUND, "{page}");
+    assert_eq!(signed_in.status, StatusCode::FOUND, "{}", signed_in.body);
+    let location = signed_in.location();
     let code = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
         .find(|(k, _)| k == "code")
         .unwrap()
@@ -1423,16 +1370,13 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         ("redirect_uri", CALLBACK),
         ("code_verifier", VERIFIER),
     ]);
-    let (status, _, _, body) = browse(
+    let answer = oauth::call(
         &app,
-        Request::post(format!("/{pool}/oauth2/token"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(exchange))
-            .unwrap(),
+        oauth::post_form(&format!("/{pool}/oauth2/token"), &exchange, &[]),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let tokens: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let tokens = answer.json();
     assert_eq!(claims(tokens["id_token"].as_str().unwrap())["tier"], "gold");
 
     let seen = fake.seen();
