@@ -295,6 +295,45 @@ fn limit_address(app: &App, peer: Option<SocketAddr>) -> Result<(), PoolError> {
     }
 }
 
+/// The query of a page's request, refused (a page titled `title`) above
+/// [`MAX_QUERY_BYTES`] before anything reads or holds it.
+fn page_query(request: &Request, title: &str) -> Result<String, Box<Response>> {
+    let query = request.uri().query().unwrap_or_default();
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Box::new(page_error(
+            StatusCode::BAD_REQUEST,
+            title,
+            "The request is too large.",
+        )));
+    }
+    Ok(query.to_owned())
+}
+
+/// The per-address limit (SPEC §13) of a page anyone may open, refused as a page titled
+/// `title`.
+fn limit_page(app: &App, peer: Option<SocketAddr>, title: &str) -> Result<(), Box<Response>> {
+    limit_address(app, peer).map_err(|e| {
+        Box::new(page_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            title,
+            &e.to_string(),
+        ))
+    })
+}
+
+/// What a page does first on its blocking thread: the per-address limit, then the pairs
+/// of its query or form, `repeated` the refusal of a repeated name (pages titled `title`).
+fn page_params(
+    app: &App,
+    peer: Option<SocketAddr>,
+    bytes: &[u8],
+    title: &str,
+    repeated: &str,
+) -> Result<BTreeMap<String, Zeroizing<String>>, Box<Response>> {
+    limit_page(app, peer, title)?;
+    pairs(bytes).ok_or_else(|| Box::new(page_error(StatusCode::BAD_REQUEST, title, repeated)))
+}
+
 /// Runs `f` on a blocking thread (it may hash or touch the store).
 async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
     let app = Arc::clone(app);
@@ -359,28 +398,20 @@ async fn authorize(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
-    }
+    let query = match page_query(&request, "Sign-in error") {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A parameter is repeated.",
-            );
+        let params = match page_params(
+            app,
+            peer,
+            query.as_bytes(),
+            "Sign-in error",
+            "A parameter is repeated.",
+        ) {
+            Ok(params) => params,
+            Err(refused) => return *refused,
         };
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,
@@ -1034,28 +1065,20 @@ async fn logout(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-out error",
-            "The request is too large.",
-        );
-    }
+    let query = match page_query(&request, "Sign-out error") {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-out error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-out error",
-                "A parameter is repeated.",
-            );
+        let params = match page_params(
+            app,
+            peer,
+            query.as_bytes(),
+            "Sign-out error",
+            "A parameter is repeated.",
+        ) {
+            Ok(params) => params,
+            Err(refused) => return *refused,
         };
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,

@@ -19,10 +19,9 @@ use zeroize::Zeroizing;
 
 use super::pending::{self, Pending};
 use super::{
-    CSRF_COOKIE, Fields, MAX_QUERY_BYTES, authorize_refused, authorize_request, blocking,
-    cookie_value, csrf_cookie, expired_page, finish, get_param, html, internal_page, limit_address,
-    page, page_error, page_form, pairs, random_token, read_form, sign_in_message, sign_in_page,
-    sign_in_page_with,
+    CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
+    expired_page, finish, get_param, html, internal_page, page, page_error, page_form, page_params,
+    page_query, random_token, read_form, sign_in_message, sign_in_page, sign_in_page_with,
 };
 use crate::App;
 
@@ -256,19 +255,9 @@ async fn step_post(app: Arc<App>, segment: String, request: Request, kind: Post)
         }
     };
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(form) = pairs(&body) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A field is repeated.",
-            );
+        let form = match page_params(app, peer, &body, "Sign-in error", "A field is repeated.") {
+            Ok(form) => form,
+            Err(refused) => return *refused,
         };
         let id = get_param(&form, "request").unwrap_or_default().to_owned();
         let now = app.clock.now();
@@ -987,28 +976,20 @@ fn pending_for_get(
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let headers = request.headers().clone();
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
-    }
+    let query = match page_query(&request, "Sign-in error") {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A parameter is repeated.",
-            );
+        let params = match page_params(
+            app,
+            peer,
+            query.as_bytes(),
+            "Sign-in error",
+            "A parameter is repeated.",
+        ) {
+            Ok(params) => params,
+            Err(refused) => return *refused,
         };
         let cookie = get_param(&params, "request")
             .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
