@@ -47,6 +47,7 @@ use zeroize::Zeroizing;
 use crate::App;
 use crate::error::Error;
 use pending::Pending;
+use steps::Post;
 
 /// The most bytes a form the OAuth endpoints read may have.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -69,21 +70,24 @@ pub fn routes() -> Router<Arc<App>> {
             get(discovery),
         )
         .route("/{pool_id}/oauth2/authorize", get(authorize))
-        .route("/{pool_id}/login", post(steps::login))
-        .route("/{pool_id}/mfa", post(steps::mfa_post))
+        .route("/{pool_id}/login", steps::form_route(Post::Login))
+        .route("/{pool_id}/mfa", steps::form_route(Post::Mfa))
         .route(
             "/{pool_id}/signup",
-            get(steps::sign_up_get).post(steps::sign_up_post),
+            steps::account_route(true).merge(steps::form_route(Post::SignUp)),
         )
-        .route("/{pool_id}/confirmUser", post(steps::confirm_user_post))
-        .route("/{pool_id}/resendCode", post(steps::resend_code_post))
+        .route(
+            "/{pool_id}/confirmUser",
+            steps::form_route(Post::ConfirmUser),
+        )
+        .route("/{pool_id}/resendCode", steps::form_route(Post::ResendCode))
         .route(
             "/{pool_id}/forgotPassword",
-            get(steps::forgot_get).post(steps::forgot_post),
+            steps::account_route(false).merge(steps::form_route(Post::Forgot)),
         )
         .route(
             "/{pool_id}/confirmForgotPassword",
-            post(steps::confirm_forgot_post),
+            steps::form_route(Post::ConfirmForgot),
         )
         .route("/{pool_id}/oauth2/token", post(token))
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
 use userpool::PoolRecord;
 use userpool::{AuthResult, MfaAnswer};
 use userpool_core::mfa::{MfaChallengeName, MfaFactor};
@@ -149,7 +150,7 @@ fn account_message(error: &PoolError) -> String {
 
 /// The forms of the hosted pages, each posted to its own path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Post {
+pub(super) enum Post {
     /// `/login`: username and password, or the new password of NEW_PASSWORD_REQUIRED.
     Login,
     /// `/mfa`: an MFA code, the chosen factor, or the first code of a new TOTP.
@@ -166,76 +167,23 @@ enum Post {
     ConfirmForgot,
 }
 
-pub(super) async fn login(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Login).await
+/// The route of the form posted to one path: [`step_post`] with the form's kind.
+pub(super) fn form_route(kind: Post) -> MethodRouter<Arc<App>> {
+    post(
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            step_post(app, segment, request, kind)
+        },
+    )
 }
 
-pub(super) async fn mfa_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Mfa).await
-}
-
-pub(super) async fn sign_up_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::SignUp).await
-}
-
-pub(super) async fn confirm_user_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ConfirmUser).await
-}
-
-pub(super) async fn resend_code_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ResendCode).await
-}
-
-pub(super) async fn forgot_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Forgot).await
-}
-
-pub(super) async fn confirm_forgot_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ConfirmForgot).await
-}
-
-pub(super) async fn sign_up_get(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    account_page(app, segment, request, true).await
-}
-
-pub(super) async fn forgot_get(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    account_page(app, segment, request, false).await
+/// The route of the sign-up page (`sign_up`) or the forgotten-password page:
+/// [`account_page`].
+pub(super) fn account_route(sign_up: bool) -> MethodRouter<Arc<App>> {
+    get(
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            account_page(app, segment, request, sign_up)
+        },
+    )
 }
 
 /// A post of one of the hosted pages: the per-address limit, the pending request (live,
