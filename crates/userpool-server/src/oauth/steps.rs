@@ -273,11 +273,16 @@ impl Flow<'_> {
         &pending.grant.client_id
     }
 
+    /// The page of the request's current step again, with `error`.
+    fn again(&self, pending: &Pending, error: Option<&str>) -> Response {
+        step_page(self.app, self.segment, self.id, pending, error)
+    }
+
     /// Moves the request to `step` and shows its page.
     fn go(&self, mut pending: Pending, step: pending::Step, error: Option<&str>) -> Response {
         pending.step = step;
         self.app.pending.update(self.id, pending.clone());
-        step_page(self.app, self.segment, self.id, &pending, error)
+        self.again(&pending, error)
     }
 
     /// Back to the sign-in page, with `error` and the username typed.
@@ -381,13 +386,7 @@ impl Flow<'_> {
                 .filter_map(|name| get_param(form, name).map(|value| (name.as_str(), value)))
                 .collect();
             if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-                return step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                );
+                return self.again(&pending, Some(&e.to_string()));
             }
             return match self
                 .app
@@ -407,13 +406,7 @@ impl Flow<'_> {
                     | PoolError::PasswordHistoryPolicyViolation
                     | PoolError::InvalidParameter(_)
                     | PoolError::InvalidParameterMessage(_)),
-                ) => step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                ),
+                ) => self.again(&pending, Some(&e.to_string())),
                 Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
             };
         }
@@ -498,16 +491,10 @@ impl Flow<'_> {
             | Step::MfaSetup {
                 username, session, ..
             } => (username.clone(), session.clone()),
-            _ => return step_page(self.app, self.segment, self.id, &pending, None),
+            _ => return self.again(&pending, None),
         };
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let answer = match &pending.step {
             Step::MfaSetup { .. } => {
@@ -551,13 +538,7 @@ impl Flow<'_> {
                         | ErrorCode::InvalidParameter
                 ) =>
             {
-                step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                )
+                self.again(&pending, Some(&e.to_string()))
             }
             Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
         }
@@ -619,28 +600,16 @@ impl Flow<'_> {
 
     fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
         let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
             Ok(()) => self.signed_up(pending, &username),
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 
@@ -648,17 +617,11 @@ impl Flow<'_> {
     /// §12's issuance limit applies), and the confirmation page again.
     fn resend_code(&self, pending: Pending) -> Response {
         let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         match self
             .app
@@ -673,13 +636,7 @@ impl Flow<'_> {
                 },
                 None,
             ),
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 
@@ -707,17 +664,11 @@ impl Flow<'_> {
 
     fn confirm_forgot(&self, pending: Pending, form: &Fields) -> Response {
         let pending::Step::ResetPassword { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
@@ -741,13 +692,7 @@ impl Flow<'_> {
                     StatusCode::OK,
                 )
             }
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 }
