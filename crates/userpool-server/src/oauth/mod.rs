@@ -338,6 +338,34 @@ fn page_params(
     pairs(bytes).ok_or_else(|| Box::new(page_error(StatusCode::BAD_REQUEST, title, repeated)))
 }
 
+/// A page's GET (SPEC §21): its query bounded, then on a blocking thread the per-address
+/// limit and the query's pairs, then `f`; each refusal is a page titled `title`.
+async fn page_get(
+    app: &Arc<App>,
+    request: Request,
+    title: &'static str,
+    f: impl FnOnce(&App, Fields) -> Response + Send + 'static,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    let query = match page_query(&request, title) {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
+    blocking(app, move |app| {
+        match page_params(
+            app,
+            peer,
+            query.as_bytes(),
+            title,
+            "A parameter is repeated.",
+        ) {
+            Ok(params) => f(app, params),
+            Err(refused) => *refused,
+        }
+    })
+    .await
+}
+
 /// Runs `f` on a blocking thread (it may hash or touch the store).
 async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
     let app = Arc::clone(app);
@@ -402,21 +430,7 @@ async fn authorize(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = match page_query(&request, "Sign-in error") {
-        Ok(query) => query,
-        Err(refused) => return *refused,
-    };
-    blocking(&app, move |app| {
-        let params = match page_params(
-            app,
-            peer,
-            query.as_bytes(),
-            "Sign-in error",
-            "A parameter is repeated.",
-        ) {
-            Ok(params) => params,
-            Err(refused) => return *refused,
-        };
+    page_get(&app, request, "Sign-in error", move |app, params| {
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-in error", &e.to_string()),
@@ -1069,21 +1083,7 @@ async fn logout(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = match page_query(&request, "Sign-out error") {
-        Ok(query) => query,
-        Err(refused) => return *refused,
-    };
-    blocking(&app, move |app| {
-        let params = match page_params(
-            app,
-            peer,
-            query.as_bytes(),
-            "Sign-out error",
-            "A parameter is repeated.",
-        ) {
-            Ok(params) => params,
-            Err(refused) => return *refused,
-        };
+    page_get(&app, request, "Sign-out error", move |app, params| {
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),

@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 use super::pending::{self, Pending};
 use super::{
     CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
-    expired_page, finish, get_param, html, internal_page, page, page_error, page_form, page_params,
-    page_query, random_token, read_form, sign_in_message, sign_in_page, sign_in_page_with,
+    expired_page, finish, get_param, html, internal_page, page, page_error, page_form, page_get,
+    page_params, random_token, read_form, sign_in_message, sign_in_page, sign_in_page_with,
 };
 use crate::App;
 
@@ -869,21 +869,7 @@ fn pending_for_get(
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let headers = request.headers().clone();
-    let query = match page_query(&request, "Sign-in error") {
-        Ok(query) => query,
-        Err(refused) => return *refused,
-    };
-    blocking(&app, move |app| {
-        let params = match page_params(
-            app,
-            peer,
-            query.as_bytes(),
-            "Sign-in error",
-            "A parameter is repeated.",
-        ) {
-            Ok(params) => params,
-            Err(refused) => return *refused,
-        };
+    page_get(&app, request, "Sign-in error", move |app, params| {
         let cookie = get_param(&params, "request")
             .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
         let (id, pending) = match pending_for_get(app, &segment, &params, cookie, peer) {
