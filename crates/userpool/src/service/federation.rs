@@ -83,6 +83,26 @@ fn identities_of(user: &UserRecord) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// `user` with its `identities` attribute set to `entries` (removed when none is left),
+/// modified at `now`.
+fn with_identities(
+    user: &UserRecord,
+    entries: Vec<Value>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> UserRecord {
+    let mut next = user.clone();
+    if entries.is_empty() {
+        next.attributes.remove(IDENTITIES_ATTRIBUTE);
+    } else {
+        next.attributes.insert(
+            IDENTITIES_ATTRIBUTE.to_owned(),
+            Value::Array(entries).to_string(),
+        );
+    }
+    next.modified_at = now;
+    next
+}
+
 fn is_identity(entry: &Value, provider_name: &str, user_id: &str) -> bool {
     entry["providerName"].as_str() == Some(provider_name)
         && entry["userId"].as_str() == Some(user_id)
@@ -378,13 +398,10 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .into());
             }
             entries.push(identity_entry(&provider, &subject, false, ctx.now));
-            let mut next = user.clone();
-            next.attributes.insert(
-                IDENTITIES_ATTRIBUTE.to_owned(),
-                Value::Array(entries).to_string(),
-            );
-            next.modified_at = ctx.now;
-            Ok((next, Event::AttributesUpdated))
+            Ok((
+                with_identities(user, entries, ctx.now),
+                Event::AttributesUpdated,
+            ))
         })?;
         Ok(())
     }
@@ -426,17 +443,10 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .into_iter()
                 .filter(|e| !is_identity(e, &provider.provider_name, &subject))
                 .collect();
-            let mut next = user.clone();
-            if entries.is_empty() {
-                next.attributes.remove(IDENTITIES_ATTRIBUTE);
-            } else {
-                next.attributes.insert(
-                    IDENTITIES_ATTRIBUTE.to_owned(),
-                    Value::Array(entries).to_string(),
-                );
-            }
-            next.modified_at = ctx.now;
-            Ok((next, Event::AttributesUpdated))
+            Ok((
+                with_identities(user, entries, ctx.now),
+                Event::AttributesUpdated,
+            ))
         })?;
         Ok(())
     }
