@@ -17,7 +17,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
-use tower::ServiceExt;
 use userpool_server::config::{DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY};
 use userpool_server::{router, serve};
 
@@ -35,17 +34,8 @@ pub fn app_with(extra: &[&str]) -> Router {
 }
 
 pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {bytes:?}"));
-    (status, body)
+    let reply = oauth::call(app, request).await;
+    (reply.status, reply.json())
 }
 
 /// An unsigned request.
