@@ -282,6 +282,25 @@ async fn pool(app: &Router, triggers: &[&str]) -> (String, String) {
     (pool, client)
 }
 
+/// A CONFIRMED user `name` with [`PASSWORD`] (and `attributes`), made by an administrator
+/// without a message.
+async fn confirmed_user(app: &Router, pool: &str, name: &str, attributes: &[(&str, &str)]) {
+    let mut create = json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
+    if !attributes.is_empty() {
+        create["UserAttributes"] = attributes
+            .iter()
+            .map(|(name, value)| json!({ "Name": name, "Value": value }))
+            .collect();
+    }
+    admin_ok(app, "AdminCreateUser", create).await;
+    admin_ok(
+        app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": name, "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+}
+
 async fn call(app: &Router, target: &str, body: Value) -> (StatusCode, Value) {
     send(app, request(Some(target), Some(JSON), body.to_string())).await
 }
@@ -608,18 +627,7 @@ async fn spec_19_pre_authentication_refusal_counts_no_failed_attempt() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreAuthentication"]).await;
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "erin", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "erin", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "erin", &[]).await;
     let before = user(&store, &pool, "erin").unwrap();
     fake.answer(|_: &Value| Reply::FunctionError("Not today"));
     for password in [PASSWORD, "Wrong-Passw0rd!"] {
@@ -649,18 +657,11 @@ async fn spec_19_pre_token_generation_adds_suppresses_claims_and_overrides_group
     });
     let (app, _store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreTokenGeneration"]).await;
-    admin_ok(
+    confirmed_user(
         &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "fay", "MessageAction": "SUPPRESS",
-                "UserAttributes": [{ "Name": "email", "Value": "fay@example.com" },
-                                   { "Name": "email_verified", "Value": "true" }] }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "fay", "Password": PASSWORD, "Permanent": true }),
+        &pool,
+        "fay",
+        &[("email", "fay@example.com"), ("email_verified", "true")],
     )
     .await;
     let (status, out) = sign_in(&app, &client, "fay", PASSWORD).await;
@@ -1220,18 +1221,11 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
     let fake = Fake::start();
     let (app, delivery) = server_recording(&fake);
     let (pool, client) = pool(&app, &["PostConfirmation"]).await;
-    admin_ok(
+    confirmed_user(
         &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "max", "MessageAction": "SUPPRESS",
-                "UserAttributes": [{ "Name": "email", "Value": "max@example.com" },
-                                   { "Name": "email_verified", "Value": "true" }] }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "max", "Password": PASSWORD, "Permanent": true }),
+        &pool,
+        "max",
+        &[("email", "max@example.com"), ("email_verified", "true")],
     )
     .await;
     let (status, out) = call(
@@ -1304,18 +1298,7 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         .as_str()
         .unwrap()
         .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "hal", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "hal", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "hal", &[]).await;
     fake.answer(|event: &Value| {
         Reply::Json(answering(
             event,
@@ -1445,18 +1428,7 @@ async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_
         .as_str()
         .unwrap()
         .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "ned", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "ned", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "ned", &[]).await;
     let out = admin_ok(
         &app,
         "AdminInitiateAuth",
