@@ -511,13 +511,22 @@ fn start_sign_in(
     grant: AuthorizeGrant,
     peer: Option<SocketAddr>,
 ) -> Response {
+    match hold_sign_in(app, grant, peer) {
+        Ok((id, pending)) => sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK),
+        Err(refused) => *refused,
+    }
+}
+
+/// Holds the accepted request `grant` as a new pending sign-in of the browser at `peer`:
+/// its id and CSRF token drawn here.
+fn hold_sign_in(
+    app: &App,
+    grant: AuthorizeGrant,
+    peer: Option<SocketAddr>,
+) -> Result<(String, Pending), Box<Response>> {
     let random = userpool::OsRandom;
     let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
-        return page_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Sign-in error",
-            "An internal error occurred.",
-        );
+        return Err(Box::new(internal_page()));
     };
     let pending = Pending {
         grant,
@@ -526,10 +535,13 @@ fn start_sign_in(
         created_at: app.clock.now(),
         upstream: None,
     };
-    let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
-    app.pending
-        .insert(id, pending, app.clock.now(), peer.map(|p| p.ip()));
-    response
+    app.pending.insert(
+        id.clone(),
+        pending.clone(),
+        app.clock.now(),
+        peer.map(|p| p.ip()),
+    );
+    Ok((id, pending))
 }
 
 /// The `Set-Cookie` value of the CSRF cookie of the pending request `id`: `value` for

@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 use super::pending::{self, Pending};
 use super::{
     CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
-    expired_page, finish, get_param, html, internal_page, page, page_error, page_form, page_get,
-    page_params, random_token, read_form, sign_in_message, sign_in_page, sign_in_page_with,
+    expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
+    page_form, page_get, page_params, read_form, sign_in_message, sign_in_page, sign_in_page_with,
 };
 use crate::App;
 
@@ -845,24 +845,7 @@ fn pending_for_get(
         .pools
         .oauth_authorize(&pool, &authorize_request(params))
         .map_err(|r| Box::new(authorize_refused(r)))?;
-    let random = userpool::OsRandom;
-    let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
-        return Err(Box::new(internal_page()));
-    };
-    let pending = Pending {
-        grant,
-        csrf: Zeroizing::new(csrf),
-        step: pending::Step::SignIn,
-        created_at: app.clock.now(),
-        upstream: None,
-    };
-    app.pending.insert(
-        id.clone(),
-        pending.clone(),
-        app.clock.now(),
-        peer.map(|p| p.ip()),
-    );
-    Ok((id, pending))
+    hold_sign_in(app, grant, peer)
 }
 
 /// `GET /signup` and `GET /forgotPassword`.
