@@ -137,14 +137,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool: &PoolRecord,
         provider_name: &str,
     ) -> Result<IdentityProviderRecord> {
-        self.store
-            .get_identity_provider(&pool.id, provider_name)?
-            .filter(|p| p.provider_type == "OIDC")
-            .ok_or_else(|| {
-                Error::ResourceNotFound(format!(
-                    "Identity provider {provider_name} does not exist."
-                ))
-            })
+        self.provider_of_type(pool, provider_name, &["OIDC"])
     }
 
     /// The identity provider `provider_name` of `pool` that users sign in through: an
@@ -159,9 +152,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool: &PoolRecord,
         provider_name: &str,
     ) -> Result<IdentityProviderRecord> {
+        self.provider_of_type(pool, provider_name, &SIGN_IN_PROVIDER_TYPES)
+    }
+
+    /// The identity provider `provider_name` of `pool` if its type is one of `types`; any
+    /// other is answered as one that does not exist.
+    fn provider_of_type(
+        &self,
+        pool: &PoolRecord,
+        provider_name: &str,
+        types: &[&str],
+    ) -> Result<IdentityProviderRecord> {
         self.store
             .get_identity_provider(&pool.id, provider_name)?
-            .filter(|p| SIGN_IN_PROVIDER_TYPES.contains(&p.provider_type.as_str()))
+            .filter(|p| types.contains(&p.provider_type.as_str()))
             .ok_or_else(|| {
                 Error::ResourceNotFound(format!(
                     "Identity provider {provider_name} does not exist."
