@@ -366,6 +366,56 @@ async fn page_get(
     .await
 }
 
+/// The form of the token and revoke endpoints, from a client that authenticates
+/// (RFC 6749 §2.3): read within [`MAX_FORM_BYTES`], then on a blocking thread the
+/// per-address limit, the form (its content type, no repeated name, `required` present),
+/// the pool and the client's credentials; then `f` with the pool, the client, the form and
+/// the `required` value. A bad form is `invalid_request`.
+async fn client_form(
+    app: &Arc<App>,
+    segment: String,
+    request: Request,
+    required: &'static str,
+    f: impl FnOnce(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response
+    + Send
+    + 'static,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let peer = crate::serve::peer(&parts.extensions);
+    let headers = parts.headers;
+    let is_form = is_form(&headers);
+    let Ok(body) = read_form(body).await else {
+        return oauth_error(OAuthError::InvalidRequest);
+    };
+    blocking(app, move |app| {
+        if let Err(e) = limit_address(app, peer) {
+            return failed(&e);
+        }
+        let Some(form) = pairs(&body).filter(|_| is_form) else {
+            return oauth_error(OAuthError::InvalidRequest);
+        };
+        let Some(value) = get_param(&form, required) else {
+            return oauth_error(OAuthError::InvalidRequest);
+        };
+        let pool = match app.pools.oauth_pool(&segment) {
+            Ok(pool) => pool,
+            Err(e) => return failed(&e),
+        };
+        let (client_id, secret) = match client_credentials_of(&headers, &form) {
+            Ok(credentials) => credentials,
+            Err(e) => return oauth_error(e),
+        };
+        match app
+            .pools
+            .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
+        {
+            Ok(client) => f(app, &pool, &client, &form, value),
+            Err(refusal) => token_refusal(refusal),
+        }
+    })
+    .await
+}
+
 /// Runs `f` on a blocking thread (it may hash or touch the store).
 async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
     let app = Arc::clone(app);
@@ -801,46 +851,18 @@ async fn token(
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let peer = crate::serve::peer(&parts.extensions);
-    let headers = parts.headers;
-    let is_form = is_form(&headers);
-    let Ok(body) = read_form(body).await else {
-        return oauth_error(OAuthError::InvalidRequest);
-    };
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        let Some(form) = pairs(&body).filter(|_| is_form) else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let Some(grant_type) = get_param(&form, "grant_type") else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let pool = match app.pools.oauth_pool(&segment) {
-            Ok(pool) => pool,
-            Err(e) => return failed(&e),
-        };
-        let (client_id, secret) = match client_credentials_of(&headers, &form) {
-            Ok(credentials) => credentials,
-            Err(e) => return oauth_error(e),
-        };
-        let client =
-            match app
-                .pools
-                .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
-            {
-                Ok(client) => client,
-                Err(refusal) => return token_refusal(refusal),
-            };
-        match grant_type {
-            "authorization_code" => authorization_code_grant(app, &pool, &client, &form),
-            "refresh_token" => refresh_token_grant(app, &pool, &client, &form),
+    client_form(
+        &app,
+        segment,
+        request,
+        "grant_type",
+        |app, pool, client, form, grant_type| match grant_type {
+            "authorization_code" => authorization_code_grant(app, pool, client, form),
+            "refresh_token" => refresh_token_grant(app, pool, client, form),
             "client_credentials" => {
                 match app
                     .pools
-                    .client_credentials_scopes(&client, get_param(&form, "scope"))
+                    .client_credentials_scopes(client, get_param(form, "scope"))
                 {
                     Ok(scopes) => {
                         match app
@@ -862,8 +884,8 @@ async fn token(
                 }
             }
             _ => oauth_error(OAuthError::UnsupportedGrantType),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -1035,57 +1057,31 @@ async fn revoke(
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let peer = crate::serve::peer(&parts.extensions);
-    let headers = parts.headers;
-    let is_form = is_form(&headers);
-    let Ok(body) = read_form(body).await else {
-        return oauth_error(OAuthError::InvalidRequest);
-    };
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        let Some(form) = pairs(&body).filter(|_| is_form) else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let Some(token) = get_param(&form, "token") else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let pool = match app.pools.oauth_pool(&segment) {
-            Ok(pool) => pool,
-            Err(e) => return failed(&e),
-        };
-        let (client_id, secret) = match client_credentials_of(&headers, &form) {
-            Ok(credentials) => credentials,
-            Err(e) => return oauth_error(e),
-        };
-        let client =
-            match app
-                .pools
-                .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
-            {
-                Ok(client) => client,
-                Err(refusal) => return token_refusal(refusal),
-            };
-        // Cognito revokes refresh tokens only: an access or id token (a JWS, three
-        // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
-        if token.split('.').count() == 3 {
-            return oauth_error(OAuthError::UnsupportedTokenType);
-        }
-        match app.tokens.session_of_refresh_token(&pool.id, token) {
-            // RFC 7009 §2.2: an unknown token is answered as revoked.
-            Ok(None) => revoked(),
-            Ok(Some(session)) if session.client_id != client.client_id => {
-                oauth_error(OAuthError::UnauthorizedClient)
+    client_form(
+        &app,
+        segment,
+        request,
+        "token",
+        |app, pool, client, _form, token| {
+            // Cognito revokes refresh tokens only: an access or id token (a JWS, three
+            // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
+            if token.split('.').count() == 3 {
+                return oauth_error(OAuthError::UnsupportedTokenType);
             }
-            Ok(Some(session)) => match app.tokens.revoke_session(&session) {
-                Ok(()) => revoked(),
+            match app.tokens.session_of_refresh_token(&pool.id, token) {
+                // RFC 7009 §2.2: an unknown token is answered as revoked.
+                Ok(None) => revoked(),
+                Ok(Some(session)) if session.client_id != client.client_id => {
+                    oauth_error(OAuthError::UnauthorizedClient)
+                }
+                Ok(Some(session)) => match app.tokens.revoke_session(&session) {
+                    Ok(()) => revoked(),
+                    Err(e) => failed(&e),
+                },
                 Err(e) => failed(&e),
-            },
-            Err(e) => failed(&e),
-        }
-    })
+            }
+        },
+    )
     .await
 }
 
