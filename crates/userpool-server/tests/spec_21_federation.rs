@@ -13,10 +13,9 @@ use axum::Router;
 use axum::routing::post;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::net::http;
-use common::oauth::claims;
+use common::oauth::{claims, provider_authorize_query};
 use common::{admin_ok, error_type, send, signed};
 use serde_json::{Value, json};
-use userpool_core::oauth::s256_challenge;
 
 const CALLBACK: &str = "http://localhost:8000/callback";
 const VERIFIER: &str = "federation-test-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCD";
@@ -305,17 +304,8 @@ async fn world() -> World {
 
 /// The downstream authorize URL naming `provider`.
 fn authorize_url(w: &World, provider: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &w.app_client)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("scope", "openid email")
-        .append_pair("state", "app-state")
-        .append_pair("code_challenge", &s256_challenge(VERIFIER))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("identity_provider", provider);
-    format!("{}/{}/oauth2/authorize?{}", w.base, w.down, query.finish())
+    let query = provider_authorize_query(&w.app_client, CALLBACK, VERIFIER, provider);
+    format!("{}/{}/oauth2/authorize?{query}", w.base, w.down)
 }
 
 /// Signs `ursula` in on the upstream pool's page at `authorize` (an upstream authorize

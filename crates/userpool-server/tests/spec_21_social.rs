@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use common::net::http;
-use common::oauth::claims;
+use common::oauth::{claims, provider_authorize_query};
 use common::{admin_ok, error_type, send, signed};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rustls_pki_types::PrivatePkcs8KeyDer;
@@ -451,17 +451,8 @@ fn param(url: &str, name: &str) -> Option<String> {
 /// Starts a sign-in through `provider` at our authorize endpoint; returns the redirect
 /// to the provider.
 fn start(w: &World, provider: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &w.client)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("scope", "openid email")
-        .append_pair("state", "app-state")
-        .append_pair("code_challenge", &s256_challenge(VERIFIER))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("identity_provider", provider);
-    let url = format!("{}/{}/oauth2/authorize?{}", w.base, w.pool, query.finish());
+    let query = provider_authorize_query(&w.client, CALLBACK, VERIFIER, provider);
+    let url = format!("{}/{}/oauth2/authorize?{query}", w.base, w.pool);
     let response = http().get(&url).call().expect("authorize");
     let cookie = response
         .headers()

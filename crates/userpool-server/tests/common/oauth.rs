@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::Value;
 use tower::ServiceExt;
+use userpool_core::oauth::s256_challenge;
 
 /// One answer of the router, its body read as text.
 pub struct Reply {
@@ -115,4 +116,24 @@ pub fn post_form(uri: &str, body: &str, extra: &[(&str, &str)]) -> Request<Body>
 pub fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("payload");
     serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).expect("base64")).expect("json")
+}
+
+/// The query of a code-flow authorization request (`openid email`, state `app-state`, PKCE
+/// over `verifier`) that signs in through the external `provider`.
+pub fn provider_authorize_query(
+    client_id: &str,
+    redirect_uri: &str,
+    verifier: &str,
+    provider: &str,
+) -> String {
+    form(&[
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("scope", "openid email"),
+        ("state", "app-state"),
+        ("code_challenge", &s256_challenge(verifier)),
+        ("code_challenge_method", "S256"),
+        ("identity_provider", provider),
+    ])
 }
