@@ -29,6 +29,16 @@ use userpool_store::UserKey;
 
 const PASSWORD: &str = "Legacy-Passw0rd!";
 
+/// Every trigger the server invokes, for a pool that names them all.
+const ALL_TRIGGERS: [&str; 6] = [
+    "UserMigration",
+    "PreSignUp",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "PreTokenGeneration",
+];
+
 /// What the fake answers.
 enum Reply {
     /// 200 with this JSON.
@@ -378,15 +388,7 @@ async fn spec_19_every_trigger_gets_cognitos_event_json_signed_for_lambda() {
     let fake = Fake::start();
     fake.answer(migrating);
     let (app, _store) = server(&fake, &[]);
-    let all = [
-        "UserMigration",
-        "PreSignUp",
-        "PostConfirmation",
-        "PreAuthentication",
-        "PostAuthentication",
-        "PreTokenGeneration",
-    ];
-    let (pool, client) = pool(&app, &all).await;
+    let (pool, client) = pool(&app, &ALL_TRIGGERS).await;
     admin_ok(
         &app,
         "CreateGroup",
@@ -905,15 +907,7 @@ async fn spec_19_client_metadata_and_validation_data_reach_the_triggers_cognito_
     let fake = Fake::start();
     fake.answer(migrating);
     let (app, _store) = server(&fake, &[]);
-    let all = [
-        "UserMigration",
-        "PreSignUp",
-        "PostConfirmation",
-        "PreAuthentication",
-        "PostAuthentication",
-        "PreTokenGeneration",
-    ];
-    let (_pool, client) = pool(&app, &all).await;
+    let (_pool, client) = pool(&app, &ALL_TRIGGERS).await;
 
     // SignUp: ValidationData and ClientMetadata to PreSignUp; ClientMetadata to the
     // PostConfirmation its auto-confirmation runs.
