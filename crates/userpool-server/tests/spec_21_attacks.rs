@@ -5,12 +5,11 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::code_flow::{
     CALLBACK, PASSWORD, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
 };
-use common::oauth::{Reply, call, form, get, post_form};
+use common::oauth::{Reply, call, form, get, post_form, user_info};
 use common::{admin_ok, error_type, send};
 use serde_json::json;
 use userpool_core::oauth::s256_challenge;
@@ -493,13 +492,7 @@ async fn spec_21_attack_a_replayed_code_revokes_what_it_issued() {
     );
     let info = call(
         &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
-            )
-            .body(Body::empty())
-            .expect("request"),
+        user_info(&s.pool, tokens["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
@@ -709,17 +702,15 @@ async fn spec_21_attack_tokens_are_bound_to_their_client_and_use() {
             "{secret:?}"
         );
     }
-    let user_info = |token: &str| {
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .expect("request")
-    };
-    let id_token = call(&s.app, user_info(tokens["id_token"].as_str().expect("id"))).await;
+    let id_token = call(
+        &s.app,
+        user_info(&s.pool, tokens["id_token"].as_str().expect("id")),
+    )
+    .await;
     assert_eq!(id_token.status, StatusCode::UNAUTHORIZED, "an id token");
     let own = call(
         &s.app,
-        user_info(tokens["access_token"].as_str().expect("at")),
+        user_info(&s.pool, tokens["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.body);
@@ -731,13 +722,7 @@ async fn spec_21_attack_tokens_are_bound_to_their_client_and_use() {
             .to_owned();
     let cross = call(
         &s.app,
-        Request::get(format!("/{elsewhere}/oauth2/userInfo"))
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
-            )
-            .body(Body::empty())
-            .expect("request"),
+        user_info(&elsewhere, tokens["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(cross.status, StatusCode::UNAUTHORIZED, "another pool");

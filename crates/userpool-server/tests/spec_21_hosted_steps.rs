@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{TimeDelta, Utc};
 use common::admin_ok;
-use common::oauth::{Reply, call, claims, form, get, post_form};
+use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
 use serde_json::{Value, json};
 use userpool::RecordingDelivery;
 use userpool::tokens::Tokens;
@@ -864,14 +864,7 @@ async fn spec_21_implicit_grant_puts_the_tokens_in_the_fragment() {
     assert_eq!(id["aud"], s.client_id.as_str());
     let access = param(&pairs, "access_token").expect("an access token");
     assert_eq!(claims(&access)["scope"], "openid email");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, &access)).await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
     // Without `openid`, no id token.
     let uri = format!(

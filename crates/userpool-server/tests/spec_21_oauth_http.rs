@@ -11,7 +11,7 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::code_flow::{
     CALLBACK, PASSWORD, Setup, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
 };
-use common::oauth::{Reply, call, claims, form, get, post_form};
+use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
 use common::{admin_ok, error_type, request, send};
 use serde_json::{Value, json};
 
@@ -89,13 +89,7 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
     // userInfo with the access token.
     let info = call(
         &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
-            )
-            .body(Body::empty())
-            .expect("request"),
+        user_info(&s.pool, tokens["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
@@ -390,14 +384,7 @@ async fn spec_21_user_info_needs_the_openid_scope() {
     assert!(tokens.get("id_token").is_none(), "no openid, no id token");
     let access = tokens["access_token"].as_str().expect("access token");
     assert_eq!(claims(access)["scope"], "email");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, access)).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
     assert!(!info.body.contains("alice"), "{}", info.body);
 
@@ -422,14 +409,7 @@ async fn spec_21_user_info_needs_the_openid_scope() {
         .as_str()
         .expect("access token");
     assert_eq!(claims(access)["scope"], "aws.cognito.signin.user.admin");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, access)).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
 }
 
@@ -456,18 +436,12 @@ async fn spec_21_revoke_answers_an_empty_body_and_refuses_access_tokens() {
     let not_form = call(&s.app, revoke(refresh_token, "application/json")).await;
     assert_eq!(not_form.json(), json!({"error": "invalid_request"}));
     // The refused requests revoked nothing: the access token still reads userInfo.
-    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
-        .header(header::AUTHORIZATION, format!("Bearer {access}"))
-        .body(Body::empty())
-        .expect("request");
+    let info = user_info(&s.pool, access);
     assert_eq!(call(&s.app, info).await.status, StatusCode::OK);
     let done = call(&s.app, revoke(refresh_token, form_type)).await;
     assert_eq!(done.status, StatusCode::OK);
     assert_eq!(done.body, "", "Cognito answers an empty body");
-    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
-        .header(header::AUTHORIZATION, format!("Bearer {access}"))
-        .body(Body::empty())
-        .expect("request");
+    let info = user_info(&s.pool, access);
     assert_eq!(
         call(&s.app, info).await.status,
         StatusCode::UNAUTHORIZED,
@@ -705,16 +679,10 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
         ]}),
     )
     .await;
-    let user_info = |access: String| {
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request")
-    };
     let narrow = tokens_with_scope(&s, "openid email").await;
     let info = call(
         &s.app,
-        user_info(narrow["access_token"].as_str().expect("at").into()),
+        user_info(&s.pool, narrow["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
@@ -728,7 +696,7 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
     let all = tokens_with_scope(&s, "openid").await;
     let info = call(
         &s.app,
-        user_info(all["access_token"].as_str().expect("at").into()),
+        user_info(&s.pool, all["access_token"].as_str().expect("at")),
     )
     .await;
     let info = info.json();

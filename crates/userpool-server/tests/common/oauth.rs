@@ -112,6 +112,14 @@ pub fn post_form(uri: &str, body: &str, extra: &[(&str, &str)]) -> Request<Body>
     builder.body(Body::from(body.to_owned())).expect("request")
 }
 
+/// A GET of the pool's userInfo endpoint with `access` as the bearer token.
+pub fn user_info(pool: &str, access: &str) -> Request<Body> {
+    Request::get(format!("/{pool}/oauth2/userInfo"))
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .body(Body::empty())
+        .expect("request")
+}
+
 /// The claims of a JWT (its payload, unverified).
 pub fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("payload");
