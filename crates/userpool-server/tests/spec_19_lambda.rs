@@ -16,7 +16,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use axum::Router;
 use axum::http::StatusCode;
-use base64ct::{Base64UrlUnpadded, Encoding};
+use common::oauth::{self, claims, form};
 use common::{JSON, admin_ok, error_type, request, send};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -28,6 +28,16 @@ use userpool_server::{router, serve};
 use userpool_store::UserKey;
 
 const PASSWORD: &str = "Legacy-Passw0rd!";
+
+/// Every trigger the server invokes, for a pool that names them all.
+const ALL_TRIGGERS: [&str; 6] = [
+    "UserMigration",
+    "PreSignUp",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "PreTokenGeneration",
+];
 
 /// What the fake answers.
 enum Reply {
@@ -282,6 +292,25 @@ async fn pool(app: &Router, triggers: &[&str]) -> (String, String) {
     (pool, client)
 }
 
+/// A CONFIRMED user `name` with [`PASSWORD`] (and `attributes`), made by an administrator
+/// without a message.
+async fn confirmed_user(app: &Router, pool: &str, name: &str, attributes: &[(&str, &str)]) {
+    let mut create = json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
+    if !attributes.is_empty() {
+        create["UserAttributes"] = attributes
+            .iter()
+            .map(|(name, value)| json!({ "Name": name, "Value": value }))
+            .collect();
+    }
+    admin_ok(app, "AdminCreateUser", create).await;
+    admin_ok(
+        app,
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": name, "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+}
+
 async fn call(app: &Router, target: &str, body: Value) -> (StatusCode, Value) {
     send(app, request(Some(target), Some(JSON), body.to_string())).await
 }
@@ -309,12 +338,6 @@ async fn sign_up(app: &Router, client: &str, user: &str) -> (StatusCode, Value) 
 fn user(store: &Arc<dyn Store>, pool: &str, name: &str) -> Option<userpool_core::UserRecord> {
     let pool = UserPoolId::parse(pool).unwrap();
     store.find_user(&pool, UserKey::Username(name)).unwrap()
-}
-
-/// The claims of a JWT.
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap()
 }
 
 /// The event with `response` replaced.
@@ -365,15 +388,7 @@ async fn spec_19_every_trigger_gets_cognitos_event_json_signed_for_lambda() {
     let fake = Fake::start();
     fake.answer(migrating);
     let (app, _store) = server(&fake, &[]);
-    let all = [
-        "UserMigration",
-        "PreSignUp",
-        "PostConfirmation",
-        "PreAuthentication",
-        "PostAuthentication",
-        "PreTokenGeneration",
-    ];
-    let (pool, client) = pool(&app, &all).await;
+    let (pool, client) = pool(&app, &ALL_TRIGGERS).await;
     admin_ok(
         &app,
         "CreateGroup",
@@ -614,18 +629,7 @@ async fn spec_19_pre_authentication_refusal_counts_no_failed_attempt() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreAuthentication"]).await;
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "erin", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "erin", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "erin", &[]).await;
     let before = user(&store, &pool, "erin").unwrap();
     fake.answer(|_: &Value| Reply::FunctionError("Not today"));
     for password in [PASSWORD, "Wrong-Passw0rd!"] {
@@ -655,18 +659,11 @@ async fn spec_19_pre_token_generation_adds_suppresses_claims_and_overrides_group
     });
     let (app, _store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreTokenGeneration"]).await;
-    admin_ok(
+    confirmed_user(
         &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "fay", "MessageAction": "SUPPRESS",
-                "UserAttributes": [{ "Name": "email", "Value": "fay@example.com" },
-                                   { "Name": "email_verified", "Value": "true" }] }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "fay", "Password": PASSWORD, "Permanent": true }),
+        &pool,
+        "fay",
+        &[("email", "fay@example.com"), ("email_verified", "true")],
     )
     .await;
     let (status, out) = sign_in(&app, &client, "fay", PASSWORD).await;
@@ -910,15 +907,7 @@ async fn spec_19_client_metadata_and_validation_data_reach_the_triggers_cognito_
     let fake = Fake::start();
     fake.answer(migrating);
     let (app, _store) = server(&fake, &[]);
-    let all = [
-        "UserMigration",
-        "PreSignUp",
-        "PostConfirmation",
-        "PreAuthentication",
-        "PostAuthentication",
-        "PreTokenGeneration",
-    ];
-    let (_pool, client) = pool(&app, &all).await;
+    let (_pool, client) = pool(&app, &ALL_TRIGGERS).await;
 
     // SignUp: ValidationData and ClientMetadata to PreSignUp; ClientMetadata to the
     // PostConfirmation its auto-confirmation runs.
@@ -1226,18 +1215,11 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
     let fake = Fake::start();
     let (app, delivery) = server_recording(&fake);
     let (pool, client) = pool(&app, &["PostConfirmation"]).await;
-    admin_ok(
+    confirmed_user(
         &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "max", "MessageAction": "SUPPRESS",
-                "UserAttributes": [{ "Name": "email", "Value": "max@example.com" },
-                                   { "Name": "email_verified", "Value": "true" }] }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "max", "Password": PASSWORD, "Permanent": true }),
+        &pool,
+        "max",
+        &[("email", "max@example.com"), ("email_verified", "true")],
     )
     .await;
     let (status, out) = call(
@@ -1282,58 +1264,8 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
     assert_eq!(status, StatusCode::OK, "{out}");
 }
 
-/// One browser request to the hosted page: status, `Location`, `Set-Cookie`, body.
-async fn browse(
-    app: &Router,
-    request: axum::http::Request<axum::body::Body>,
-) -> (StatusCode, String, String, String) {
-    use tower::ServiceExt;
-    let response = app.clone().oneshot(request).await.unwrap();
-    let header = |name: axum::http::HeaderName| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (location, cookie) = (
-        header(axum::http::header::LOCATION),
-        header(axum::http::header::SET_COOKIE),
-    );
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        location,
-        cookie.split(';').next().unwrap_or_default().to_owned(),
-        String::from_utf8_lossy(&body).into_owned(),
-    )
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let start = format!("name=\"{name}\" value=\"");
-    let from = page
-        .find(&start)
-        .unwrap_or_else(|| panic!("no {name} in {page}"))
-        + start.len();
-    page[from..][..page[from..].find('"').unwrap()].to_owned()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
-    use axum::body::Body;
-    use axum::http::{Request, header};
     const CALLBACK: &str = "http://localhost:8000/callback";
     const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
     let fake = Fake::start();
@@ -1360,18 +1292,7 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         .as_str()
         .unwrap()
         .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "hal", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "hal", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "hal", &[]).await;
     fake.answer(|event: &Value| {
         Reply::Json(answering(
             event,
@@ -1391,26 +1312,29 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         ),
         ("code_challenge_method", "S256"),
     ]);
-    let uri = format!("/{pool}/oauth2/authorize?{query}");
-    let (status, location, cookie, page) =
-        browse(&app, Request::get(uri).body(Body::empty()).unwrap()).await;
-    assert_eq!(status, StatusCode::OK, "{location} {page}");
+    let page = oauth::call(
+        &app,
+        oauth::get(&format!("/{pool}/oauth2/authorize?{query}")),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let login = form(&[
-        ("request", &hidden(&page, "request")),
-        ("_csrf", &hidden(&page, "_csrf")),
+        ("request", &page.hidden("request")),
+        ("_csrf", &page.hidden("_csrf")),
         ("username", "hal"),
         ("password", PASSWORD),
     ]);
-    let (status, location, _, page) = browse(
+    let signed_in = oauth::call(
         &app,
-        Request::post(format!("/{pool}/login"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, cookie)
-            .body(Body::from(login))
-            .unwrap(),
+        oauth::post_form(
+            &format!("/{pool}/login"),
+            &login,
+            &[("cookie", &page.cookie())],
+        ),
     )
     .await;
-    assert_eq!(status, StatusCode::FOUND, "{page}");
+    assert_eq!(signed_in.status, StatusCode::FOUND, "{}", signed_in.body);
+    let location = signed_in.location();
     let code = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
         .find(|(k, _)| k == "code")
         .unwrap()
@@ -1423,16 +1347,13 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         ("redirect_uri", CALLBACK),
         ("code_verifier", VERIFIER),
     ]);
-    let (status, _, _, body) = browse(
+    let answer = oauth::call(
         &app,
-        Request::post(format!("/{pool}/oauth2/token"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(exchange))
-            .unwrap(),
+        oauth::post_form(&format!("/{pool}/oauth2/token"), &exchange, &[]),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let tokens: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let tokens = answer.json();
     assert_eq!(claims(tokens["id_token"].as_str().unwrap())["tier"], "gold");
 
     let seen = fake.seen();
@@ -1501,18 +1422,7 @@ async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_
         .as_str()
         .unwrap()
         .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "ned", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "ned", "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "ned", &[]).await;
     let out = admin_ok(
         &app,
         "AdminInitiateAuth",

@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::routing::post;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use clap::Parser;
+use common::net::http;
+use common::oauth::{claims, provider_authorize_query};
 use common::{admin_ok, error_type, send, signed};
 use serde_json::{Value, json};
 use userpool_core::oauth::s256_challenge;
-use userpool_server::{Config, router, serve};
 
 const CALLBACK: &str = "http://localhost:8000/callback";
 const VERIFIER: &str = "federation-test-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCD";
@@ -33,14 +33,6 @@ struct World {
     app_client: String,
     /// The id token the fake token endpoint answers with.
     canned: Arc<Mutex<String>>,
-}
-
-fn http() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
 }
 
 struct Reply {
@@ -129,11 +121,6 @@ fn hidden(body: &str, name: &str) -> String {
     body[start..end].replace("&amp;", "&")
 }
 
-fn payload(jwt: &str) -> Value {
-    let part = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).expect("base64")).expect("json")
-}
-
 async fn admin(world: &World, target: &str, body: Value) -> Value {
     admin_ok(&world.admin, target, body).await
 }
@@ -167,24 +154,7 @@ fn provider_details(
 }
 
 async fn world() -> World {
-    let config = Config::try_parse_from([
-        "userpool-server",
-        "--memory",
-        "--hash-memory-kib",
-        "1024",
-        "--hash-iterations",
-        "1",
-        "--no-rate-limits",
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let app = Arc::new(serve::app(&config, address).unwrap_or_else(|e| panic!("{e}")));
-    let routes = router(Arc::clone(&app));
-    tokio::spawn(axum::serve(listener, routes.clone()).into_future());
-    let base = format!("http://{address}");
+    let (base, routes) = common::net::serve_router(&["--no-rate-limits"]).await;
 
     // The fake token endpoint, for the refusals: answers whatever id token is canned.
     let canned = Arc::new(Mutex::new(String::new()));
@@ -335,17 +305,8 @@ async fn world() -> World {
 
 /// The downstream authorize URL naming `provider`.
 fn authorize_url(w: &World, provider: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &w.app_client)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("scope", "openid email")
-        .append_pair("state", "app-state")
-        .append_pair("code_challenge", &s256_challenge(VERIFIER))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("identity_provider", provider);
-    format!("{}/{}/oauth2/authorize?{}", w.base, w.down, query.finish())
+    let query = provider_authorize_query(&w.app_client, CALLBACK, VERIFIER, provider);
+    format!("{}/{}/oauth2/authorize?{query}", w.base, w.down)
 }
 
 /// Signs `ursula` in on the upstream pool's page at `authorize` (an upstream authorize
@@ -491,7 +452,7 @@ async fn s21_federated_sign_in_creates_an_external_provider_user_and_reuses_it()
     let sub = ursula_sub(&w).await;
     let ww = Arc::clone(&w);
     let tokens = blocking(move || federated_tokens(&ww)).await;
-    let id = payload(tokens["id_token"].as_str().expect("id token"));
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
     let username = format!("Upstream_{sub}");
     assert_eq!(id["cognito:username"], json!(username), "{id}");
     assert_eq!(id["email"], json!("ursula@example.com"), "mapped: {id}");
@@ -522,7 +483,7 @@ async fn s21_federated_sign_in_creates_an_external_provider_user_and_reuses_it()
 
     let ww = Arc::clone(&w);
     let again = blocking(move || federated_tokens(&ww)).await;
-    let again = payload(again["id_token"].as_str().expect("id token"));
+    let again = claims(again["id_token"].as_str().expect("id token"));
     assert_eq!(
         again["sub"], id["sub"],
         "the second sign-in is the same user"
@@ -572,7 +533,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     .await;
     let ww = Arc::clone(&w);
     let tokens = blocking(move || federated_tokens(&ww)).await;
-    let id = payload(tokens["id_token"].as_str().expect("id token"));
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
     assert_eq!(id["cognito:username"], json!("dora"), "{id}");
     assert_eq!(user_count(&w).await, 1, "no external user was created");
 
@@ -586,7 +547,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     .await;
     let ww = Arc::clone(&w);
     let tokens = blocking(move || federated_tokens(&ww)).await;
-    let id = payload(tokens["id_token"].as_str().expect("id token"));
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
     assert_eq!(
         id["cognito:username"],
         json!(format!("Upstream_{sub}")),
@@ -648,7 +609,7 @@ async fn s21_forged_wrong_audience_wrong_nonce_and_dead_provider_are_refused() {
             // no longer holds.
             let token = upstream_id_token(&ww, nonce);
             let parts: Vec<&str> = token.split('.').collect();
-            let mut claims = payload(&token);
+            let mut claims = claims(&token);
             claims["email"] = json!("mallory@example.com");
             let altered = Base64UrlUnpadded::encode_string(claims.to_string().as_bytes());
             format!("{}.{altered}.{}", parts[0], parts[2])

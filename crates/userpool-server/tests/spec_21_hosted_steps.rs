@@ -13,18 +13,16 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{TimeDelta, Utc};
-use clap::Parser;
 use common::admin_ok;
+use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use userpool::RecordingDelivery;
 use userpool::tokens::Tokens;
 use userpool_core::Event;
 use userpool_core::mfa::TotpSecret;
 use userpool_core::oauth::s256_challenge;
-use userpool_server::{Config, router, serve};
+use userpool_server::{router, serve};
 use userpool_store::{MemoryStore, Store};
 
 const CALLBACK: &str = "http://localhost:8000/callback";
@@ -32,109 +30,9 @@ const VERIFIER: &str = "pkce-verifier-for-the-steps-test-0123456789-abcdefghijkl
 const PASSWORD: &str = "Correct-Horse-9";
 const NEW_PASSWORD: &str = "Battery-Staple-7";
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    fn hidden(&self, name: &str) -> String {
-        self.between(&format!("name=\"{name}\" value=\""), "\"")
-    }
-
-    fn between(&self, start: &str, end: &str) -> String {
-        let from = self
-            .body
-            .find(start)
-            .unwrap_or_else(|| panic!("no {start} in {}", self.body))
-            + start.len();
-        let to = self.body[from..].find(end).expect("the end") + from;
-        self.body[from..to].to_owned()
-    }
-
-    /// The `href` of the link whose text is `text`, unescaped.
-    fn link(&self, text: &str) -> String {
-        let end = self
-            .body
-            .find(&format!("\">{text}</a>"))
-            .unwrap_or_else(|| panic!("no link {text} in {}", self.body));
-        let start = self.body[..end].rfind("href=\"").expect("href") + "href=\"".len();
-        self.body[start..end].replace("&amp;", "&")
-    }
-
-    fn cookie(&self) -> String {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    fn title(&self) -> String {
-        self.between("<title>", "</title>")
-    }
-}
-
-async fn call(app: &Router, request: Request<Body>) -> Reply {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).expect("request")
-}
-
-fn post_form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut builder =
-        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(cookie) = cookie {
-        builder = builder.header(header::COOKIE, cookie);
-    }
-    builder.body(Body::from(body.to_owned())).expect("request")
-}
-
 /// The server over a MemoryStore whose service delivers into a recorder.
 fn app_with_recording() -> (Router, Arc<RecordingDelivery>, Arc<dyn Store>) {
-    let args = [
-        "userpool-server",
-        "--memory",
-        "--hash-memory-kib",
-        "1024",
-        "--hash-iterations",
-        "1",
-    ];
-    let config = Config::try_parse_from(args).unwrap_or_else(|e| panic!("{e}"));
+    let config = common::net::config(&[]);
     let mut app = serve::app(&config, config.listen).unwrap_or_else(|e| panic!("{e}"));
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let delivery = Arc::new(RecordingDelivery::new());
@@ -278,7 +176,7 @@ impl<'a> Browser<'a> {
             post_form(
                 &format!("/{}/{path}", self.s.pool),
                 &form(&all),
-                Some(&self.cookie),
+                &[("cookie", &self.cookie)],
             ),
         )
         .await
@@ -326,16 +224,11 @@ async fn assert_code_and_exchange(s: &Setup, reply: &Reply) -> Value {
     ]);
     let token = call(
         &s.app,
-        post_form(&format!("/{}/oauth2/token", s.pool), &body, None),
+        post_form(&format!("/{}/oauth2/token", s.pool), &body, &[]),
     )
     .await;
     assert_eq!(token.status, StatusCode::OK, "{}", token.body);
     serde_json::from_str(&token.body).expect("json")
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).expect("base64")).expect("json")
 }
 
 /// The TOTP code of `secret` (base32, as the setup page shows it) `steps` periods from now.
@@ -657,14 +550,18 @@ async fn spec_21_every_step_needs_the_csrf_cookie_and_its_step() {
             ("code", "123456"),
         ]);
         let uri = format!("/{}/{path}", s.pool);
-        let no_cookie = call(&s.app, post_form(&uri, &body, None)).await;
+        let no_cookie = call(&s.app, post_form(&uri, &body, &[])).await;
         assert_eq!(no_cookie.status, StatusCode::FORBIDDEN, "{path}");
         let other = form(&[
             ("request", &browser.request),
             ("_csrf", "forged"),
             ("username", "alice"),
         ]);
-        let forged = call(&s.app, post_form(&uri, &other, Some(&browser.cookie))).await;
+        let forged = call(
+            &s.app,
+            post_form(&uri, &other, &[("cookie", &browser.cookie)]),
+        )
+        .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN, "{path}");
     }
     // Nothing was signed up or sent by the refused posts.
@@ -967,14 +864,7 @@ async fn spec_21_implicit_grant_puts_the_tokens_in_the_fragment() {
     assert_eq!(id["aud"], s.client_id.as_str());
     let access = param(&pairs, "access_token").expect("an access token");
     assert_eq!(claims(&access)["scope"], "openid email");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, &access)).await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
     // Without `openid`, no id token.
     let uri = format!(

@@ -5,223 +5,15 @@
 
 mod common;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use common::{admin_ok, app, error_type, request, send};
+use common::code_flow::{
+    CALLBACK, PASSWORD, Setup, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
+};
+use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
+use common::{admin_ok, error_type, request, send};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-use userpool_core::oauth::s256_challenge;
-
-const CALLBACK: &str = "http://localhost:8000/callback";
-const VERIFIER: &str = "pkce-verifier-for-the-http-test-0123456789-abcdefghijklmnopqrstuvwxyz";
-const PASSWORD: &str = "Correct-Horse-9";
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    /// The value of a hidden input of the page.
-    fn hidden(&self, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
-            + marker.len();
-        let end = self.body[start..].find('"').expect("closing quote") + start;
-        self.body[start..end].to_owned()
-    }
-
-    fn cookie(&self) -> String {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .unwrap_or_default()
-            .to_owned()
-    }
-}
-
-async fn call(app: &Router, request: Request<Body>) -> Reply {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).expect("request")
-}
-
-fn post_form(uri: &str, body: &str, extra: &[(&str, &str)]) -> Request<Body> {
-    let mut builder =
-        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    for (k, v) in extra {
-        builder = builder.header(*k, *v);
-    }
-    builder.body(Body::from(body.to_owned())).expect("request")
-}
-
-struct Setup {
-    app: Router,
-    pool: String,
-    client_id: String,
-}
-
-async fn setup() -> Setup {
-    let app = app();
-    let pool =
-        admin_ok(&app, "CreateUserPool", json!({"PoolName": "Acme"})).await["UserPool"]["Id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
-    let client = admin_ok(
-        &app,
-        "CreateUserPoolClient",
-        json!({
-            "UserPoolId": pool, "ClientName": "web",
-            "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
-            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [CALLBACK],
-            "LogoutURLs": ["http://localhost:8000/bye"],
-            "SupportedIdentityProviders": ["COGNITO"],
-        }),
-    )
-    .await;
-    let client_id = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .expect("client id")
-        .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": "alice", "MessageAction": "SUPPRESS",
-               "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool, "Username": "alice", "Password": PASSWORD, "Permanent": true}),
-    )
-    .await;
-    Setup {
-        app,
-        pool,
-        client_id,
-    }
-}
-
-fn authorize_uri(s: &Setup, redirect: &str) -> String {
-    format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        form(&[
-            ("response_type", "code"),
-            ("client_id", &s.client_id),
-            ("redirect_uri", redirect),
-            ("scope", "openid email"),
-            ("state", "xyz"),
-            ("nonce", "n0nce"),
-            ("code_challenge", &s256_challenge(VERIFIER)),
-            ("code_challenge_method", "S256"),
-        ])
-    )
-}
-
-/// Opens the sign-in page and submits it; returns the reply to the form.
-async fn sign_in(s: &Setup, password: &str) -> Reply {
-    let page = call(&s.app, get(&authorize_uri(s, CALLBACK))).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    assert!(
-        page.body.contains("<title>Sign in – Acme</title>"),
-        "{}",
-        page.body
-    );
-    let body = form(&[
-        ("request", &page.hidden("request")),
-        ("_csrf", &page.hidden("_csrf")),
-        ("username", "alice"),
-        ("password", password),
-    ]);
-    let cookie = page.cookie();
-    call(
-        &s.app,
-        post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &cookie)]),
-    )
-    .await
-}
-
-fn code_of(location: &str) -> String {
-    let query = location.split_once('?').expect("query").1;
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    assert!(
-        pairs.contains(&("state".into(), "xyz".into())),
-        "{location}"
-    );
-    pairs
-        .into_iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v)
-        .expect("code")
-}
-
-async fn exchange(s: &Setup, code: &str, verifier: &str) -> Reply {
-    let body = form(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", &s.client_id),
-        ("code", code),
-        ("redirect_uri", CALLBACK),
-        ("code_verifier", verifier),
-    ]);
-    call(
-        &s.app,
-        post_form(&format!("/{}/oauth2/token", s.pool), &body, &[]),
-    )
-    .await
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).expect("base64")).expect("json")
-}
 
 #[tokio::test]
 async fn spec_21_discovery_names_the_endpoints_under_the_issuer() {
@@ -297,13 +89,7 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
     // userInfo with the access token.
     let info = call(
         &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", tokens["access_token"].as_str().expect("at")),
-            )
-            .body(Body::empty())
-            .expect("request"),
+        user_info(&s.pool, tokens["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
@@ -598,14 +384,7 @@ async fn spec_21_user_info_needs_the_openid_scope() {
     assert!(tokens.get("id_token").is_none(), "no openid, no id token");
     let access = tokens["access_token"].as_str().expect("access token");
     assert_eq!(claims(access)["scope"], "email");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, access)).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
     assert!(!info.body.contains("alice"), "{}", info.body);
 
@@ -630,14 +409,7 @@ async fn spec_21_user_info_needs_the_openid_scope() {
         .as_str()
         .expect("access token");
     assert_eq!(claims(access)["scope"], "aws.cognito.signin.user.admin");
-    let info = call(
-        &s.app,
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request"),
-    )
-    .await;
+    let info = call(&s.app, user_info(&s.pool, access)).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED, "{}", info.body);
 }
 
@@ -664,18 +436,12 @@ async fn spec_21_revoke_answers_an_empty_body_and_refuses_access_tokens() {
     let not_form = call(&s.app, revoke(refresh_token, "application/json")).await;
     assert_eq!(not_form.json(), json!({"error": "invalid_request"}));
     // The refused requests revoked nothing: the access token still reads userInfo.
-    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
-        .header(header::AUTHORIZATION, format!("Bearer {access}"))
-        .body(Body::empty())
-        .expect("request");
+    let info = user_info(&s.pool, access);
     assert_eq!(call(&s.app, info).await.status, StatusCode::OK);
     let done = call(&s.app, revoke(refresh_token, form_type)).await;
     assert_eq!(done.status, StatusCode::OK);
     assert_eq!(done.body, "", "Cognito answers an empty body");
-    let info = Request::get(format!("/{}/oauth2/userInfo", s.pool))
-        .header(header::AUTHORIZATION, format!("Bearer {access}"))
-        .body(Body::empty())
-        .expect("request");
+    let info = user_info(&s.pool, access);
     assert_eq!(
         call(&s.app, info).await.status,
         StatusCode::UNAUTHORIZED,
@@ -913,16 +679,10 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
         ]}),
     )
     .await;
-    let user_info = |access: String| {
-        Request::get(format!("/{}/oauth2/userInfo", s.pool))
-            .header(header::AUTHORIZATION, format!("Bearer {access}"))
-            .body(Body::empty())
-            .expect("request")
-    };
     let narrow = tokens_with_scope(&s, "openid email").await;
     let info = call(
         &s.app,
-        user_info(narrow["access_token"].as_str().expect("at").into()),
+        user_info(&s.pool, narrow["access_token"].as_str().expect("at")),
     )
     .await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
@@ -936,7 +696,7 @@ async fn spec_21_user_info_answers_the_attributes_the_scopes_name() {
     let all = tokens_with_scope(&s, "openid").await;
     let info = call(
         &s.app,
-        user_info(all["access_token"].as_str().expect("at").into()),
+        user_info(&s.pool, all["access_token"].as_str().expect("at")),
     )
     .await;
     let info = info.json();

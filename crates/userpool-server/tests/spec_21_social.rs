@@ -18,14 +18,14 @@ use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use clap::Parser;
+use common::net::http;
+use common::oauth::{claims, provider_authorize_query};
 use common::{admin_ok, error_type, send, signed};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 use userpool_core::oauth::s256_challenge;
-use userpool_server::{Config, router, serve};
 
 const CALLBACK: &str = "http://localhost:8000/callback";
 const VERIFIER: &str = "social-test-verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG";
@@ -314,24 +314,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let config = Config::try_parse_from([
-        "userpool-server",
-        "--memory",
-        "--hash-memory-kib",
-        "1024",
-        "--hash-iterations",
-        "1",
-        "--no-rate-limits",
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let app = Arc::new(serve::app(&config, address).unwrap_or_else(|e| panic!("{e}")));
-    let routes = router(Arc::clone(&app));
-    tokio::spawn(axum::serve(listener, routes.clone()).into_future());
-    let base = format!("http://{address}");
+    let (base, routes) = common::net::serve_router(&["--no-rate-limits"]).await;
 
     let fake: Shared = Arc::default();
     let fake_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -446,14 +429,6 @@ async fn world() -> World {
     }
 }
 
-fn http() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
-}
-
 /// The status and `location` of an answer.
 fn location(mut response: ureq::http::Response<ureq::Body>) -> (u16, String) {
     let status = response.status().as_u16();
@@ -476,17 +451,8 @@ fn param(url: &str, name: &str) -> Option<String> {
 /// Starts a sign-in through `provider` at our authorize endpoint; returns the redirect
 /// to the provider.
 fn start(w: &World, provider: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &w.client)
-        .append_pair("redirect_uri", CALLBACK)
-        .append_pair("scope", "openid email")
-        .append_pair("state", "app-state")
-        .append_pair("code_challenge", &s256_challenge(VERIFIER))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("identity_provider", provider);
-    let url = format!("{}/{}/oauth2/authorize?{}", w.base, w.pool, query.finish());
+    let query = provider_authorize_query(&w.client, CALLBACK, VERIFIER, provider);
+    let url = format!("{}/{}/oauth2/authorize?{query}", w.base, w.pool);
     let response = http().get(&url).call().expect("authorize");
     let cookie = response
         .headers()
@@ -618,12 +584,6 @@ fn tokens(w: &World, done: &str) -> Value {
     serde_json::from_str(&body).expect("json")
 }
 
-fn payload(jwt: &str) -> Value {
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    let part = jwt.split('.').nth(1).expect("payload");
-    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(part).expect("base64")).expect("json")
-}
-
 async fn identities(w: &World, username: &str) -> Vec<Value> {
     let user = user(w, username).await.expect("user");
     serde_json::from_str(&attribute(&user, "identities").expect("identities")).expect("json")
@@ -646,7 +606,7 @@ async fn s21_google_signs_in_with_pkce_and_a_verified_id_token() {
     assert!(param(&upstream, "nonce").is_some());
     let done = answer(&w, &upstream, "g-code-1", "1098765", false).await;
     let tokens = exchange(&w, &done).await;
-    let id = payload(tokens["id_token"].as_str().expect("id token"));
+    let id = claims(tokens["id_token"].as_str().expect("id token"));
     assert_eq!(id["cognito:username"], "Google_1098765");
     assert_eq!(id["identities"][0]["providerType"], "Google");
     assert_eq!(id["identities"][0]["userId"], "1098765");
@@ -773,7 +733,7 @@ async fn s21_facebook_signs_in_by_its_user_info_id() {
     assert!(param(&upstream, "nonce").is_none());
     let done = answer(&w, &upstream, "fb-code-1", "ignored", false).await;
     let done = exchange(&w, &done).await;
-    let id = payload(done["id_token"].as_str().expect("id token"));
+    let id = claims(done["id_token"].as_str().expect("id token"));
     assert_eq!(id["cognito:username"], "Facebook_10158000111");
     let user = user(&w, "Facebook_10158000111").await.expect("created");
     assert_eq!(

@@ -45,8 +45,8 @@ use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
 use super::{
-    MAX_QUERY_BYTES, blocking, cookie_value, get_param, limit_address, page_error, pairs,
-    random_token, redirect, with_query,
+    blocking, cookie_value, get_param, limit_page, page_error, page_query, pairs, random_token,
+    redirect, with_query,
 };
 use crate::App;
 use crate::outbound::{self, OutboundError};
@@ -395,17 +395,12 @@ pub(super) async fn idp_response(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request
-        .uri()
-        .query()
-        .unwrap_or_default()
-        .as_bytes()
-        .to_vec();
-    if query.len() > MAX_QUERY_BYTES {
-        return too_large();
-    }
+    let query = match page_query(&request, "Sign-in error") {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
     let headers = request.headers().clone();
-    idp_answer(app, segment, query, headers, peer).await
+    idp_answer(app, segment, query.into_bytes(), headers, peer).await
 }
 
 /// `POST /<pool>/oauth2/idpresponse`: the provider's answer as a form (Sign in with
@@ -440,12 +435,8 @@ async fn idp_answer(
     peer: Option<SocketAddr>,
 ) -> Response {
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
+        if let Err(refused) = limit_page(app, peer, "Sign-in error") {
+            return *refused;
         }
         let expired = || {
             page_error(

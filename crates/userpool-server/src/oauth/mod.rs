@@ -47,6 +47,7 @@ use zeroize::Zeroizing;
 use crate::App;
 use crate::error::Error;
 use pending::Pending;
+use steps::Post;
 
 /// The most bytes a form the OAuth endpoints read may have.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -69,21 +70,24 @@ pub fn routes() -> Router<Arc<App>> {
             get(discovery),
         )
         .route("/{pool_id}/oauth2/authorize", get(authorize))
-        .route("/{pool_id}/login", post(steps::login))
-        .route("/{pool_id}/mfa", post(steps::mfa_post))
+        .route("/{pool_id}/login", steps::form_route(Post::Login))
+        .route("/{pool_id}/mfa", steps::form_route(Post::Mfa))
         .route(
             "/{pool_id}/signup",
-            get(steps::sign_up_get).post(steps::sign_up_post),
+            steps::account_route(true).merge(steps::form_route(Post::SignUp)),
         )
-        .route("/{pool_id}/confirmUser", post(steps::confirm_user_post))
-        .route("/{pool_id}/resendCode", post(steps::resend_code_post))
+        .route(
+            "/{pool_id}/confirmUser",
+            steps::form_route(Post::ConfirmUser),
+        )
+        .route("/{pool_id}/resendCode", steps::form_route(Post::ResendCode))
         .route(
             "/{pool_id}/forgotPassword",
-            get(steps::forgot_get).post(steps::forgot_post),
+            steps::account_route(false).merge(steps::form_route(Post::Forgot)),
         )
         .route(
             "/{pool_id}/confirmForgotPassword",
-            post(steps::confirm_forgot_post),
+            steps::form_route(Post::ConfirmForgot),
         )
         .route("/{pool_id}/oauth2/token", post(token))
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
@@ -295,6 +299,123 @@ fn limit_address(app: &App, peer: Option<SocketAddr>) -> Result<(), PoolError> {
     }
 }
 
+/// The query of a page's request, refused (a page titled `title`) above
+/// [`MAX_QUERY_BYTES`] before anything reads or holds it.
+fn page_query(request: &Request, title: &str) -> Result<String, Box<Response>> {
+    let query = request.uri().query().unwrap_or_default();
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Box::new(page_error(
+            StatusCode::BAD_REQUEST,
+            title,
+            "The request is too large.",
+        )));
+    }
+    Ok(query.to_owned())
+}
+
+/// The per-address limit (SPEC §13) of a page anyone may open, refused as a page titled
+/// `title`.
+fn limit_page(app: &App, peer: Option<SocketAddr>, title: &str) -> Result<(), Box<Response>> {
+    limit_address(app, peer).map_err(|e| {
+        Box::new(page_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            title,
+            &e.to_string(),
+        ))
+    })
+}
+
+/// What a page does first on its blocking thread: the per-address limit, then the pairs
+/// of its query or form, `repeated` the refusal of a repeated name (pages titled `title`).
+fn page_params(
+    app: &App,
+    peer: Option<SocketAddr>,
+    bytes: &[u8],
+    title: &str,
+    repeated: &str,
+) -> Result<BTreeMap<String, Zeroizing<String>>, Box<Response>> {
+    limit_page(app, peer, title)?;
+    pairs(bytes).ok_or_else(|| Box::new(page_error(StatusCode::BAD_REQUEST, title, repeated)))
+}
+
+/// A page's GET (SPEC §21): its query bounded, then on a blocking thread the per-address
+/// limit and the query's pairs, then `f`; each refusal is a page titled `title`.
+async fn page_get(
+    app: &Arc<App>,
+    request: Request,
+    title: &'static str,
+    f: impl FnOnce(&App, Fields) -> Response + Send + 'static,
+) -> Response {
+    let peer = crate::serve::peer(request.extensions());
+    let query = match page_query(&request, title) {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
+    blocking(app, move |app| {
+        match page_params(
+            app,
+            peer,
+            query.as_bytes(),
+            title,
+            "A parameter is repeated.",
+        ) {
+            Ok(params) => f(app, params),
+            Err(refused) => *refused,
+        }
+    })
+    .await
+}
+
+/// The form of the token and revoke endpoints, from a client that authenticates
+/// (RFC 6749 §2.3): read within [`MAX_FORM_BYTES`], then on a blocking thread the
+/// per-address limit, the form (its content type, no repeated name, `required` present),
+/// the pool and the client's credentials; then `f` with the pool, the client, the form and
+/// the `required` value. A bad form is `invalid_request`.
+async fn client_form(
+    app: &Arc<App>,
+    segment: String,
+    request: Request,
+    required: &'static str,
+    f: impl FnOnce(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response
+    + Send
+    + 'static,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let peer = crate::serve::peer(&parts.extensions);
+    let headers = parts.headers;
+    let is_form = is_form(&headers);
+    let Ok(body) = read_form(body).await else {
+        return oauth_error(OAuthError::InvalidRequest);
+    };
+    blocking(app, move |app| {
+        if let Err(e) = limit_address(app, peer) {
+            return failed(&e);
+        }
+        let Some(form) = pairs(&body).filter(|_| is_form) else {
+            return oauth_error(OAuthError::InvalidRequest);
+        };
+        let Some(value) = get_param(&form, required) else {
+            return oauth_error(OAuthError::InvalidRequest);
+        };
+        let pool = match app.pools.oauth_pool(&segment) {
+            Ok(pool) => pool,
+            Err(e) => return failed(&e),
+        };
+        let (client_id, secret) = match client_credentials_of(&headers, &form) {
+            Ok(credentials) => credentials,
+            Err(e) => return oauth_error(e),
+        };
+        match app
+            .pools
+            .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
+        {
+            Ok(client) => f(app, &pool, &client, &form, value),
+            Err(refusal) => token_refusal(refusal),
+        }
+    })
+    .await
+}
+
 /// Runs `f` on a blocking thread (it may hash or touch the store).
 async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
     let app = Arc::clone(app);
@@ -359,29 +480,7 @@ async fn authorize(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
-    }
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A parameter is repeated.",
-            );
-        };
+    page_get(&app, request, "Sign-in error", move |app, params| {
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-in error", &e.to_string()),
@@ -462,13 +561,22 @@ fn start_sign_in(
     grant: AuthorizeGrant,
     peer: Option<SocketAddr>,
 ) -> Response {
+    match hold_sign_in(app, grant, peer) {
+        Ok((id, pending)) => sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK),
+        Err(refused) => *refused,
+    }
+}
+
+/// Holds the accepted request `grant` as a new pending sign-in of the browser at `peer`:
+/// its id and CSRF token drawn here.
+fn hold_sign_in(
+    app: &App,
+    grant: AuthorizeGrant,
+    peer: Option<SocketAddr>,
+) -> Result<(String, Pending), Box<Response>> {
     let random = userpool::OsRandom;
     let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
-        return page_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Sign-in error",
-            "An internal error occurred.",
-        );
+        return Err(Box::new(internal_page()));
     };
     let pending = Pending {
         grant,
@@ -477,10 +585,13 @@ fn start_sign_in(
         created_at: app.clock.now(),
         upstream: None,
     };
-    let response = sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK);
-    app.pending
-        .insert(id, pending, app.clock.now(), peer.map(|p| p.ip()));
-    response
+    app.pending.insert(
+        id.clone(),
+        pending.clone(),
+        app.clock.now(),
+        peer.map(|p| p.ip()),
+    );
+    Ok((id, pending))
 }
 
 /// The `Set-Cookie` value of the CSRF cookie of the pending request `id`: `value` for
@@ -740,46 +851,18 @@ async fn token(
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let peer = crate::serve::peer(&parts.extensions);
-    let headers = parts.headers;
-    let is_form = is_form(&headers);
-    let Ok(body) = read_form(body).await else {
-        return oauth_error(OAuthError::InvalidRequest);
-    };
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        let Some(form) = pairs(&body).filter(|_| is_form) else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let Some(grant_type) = get_param(&form, "grant_type") else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let pool = match app.pools.oauth_pool(&segment) {
-            Ok(pool) => pool,
-            Err(e) => return failed(&e),
-        };
-        let (client_id, secret) = match client_credentials_of(&headers, &form) {
-            Ok(credentials) => credentials,
-            Err(e) => return oauth_error(e),
-        };
-        let client =
-            match app
-                .pools
-                .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
-            {
-                Ok(client) => client,
-                Err(refusal) => return token_refusal(refusal),
-            };
-        match grant_type {
-            "authorization_code" => authorization_code_grant(app, &pool, &client, &form),
-            "refresh_token" => refresh_token_grant(app, &pool, &client, &form),
+    client_form(
+        &app,
+        segment,
+        request,
+        "grant_type",
+        |app, pool, client, form, grant_type| match grant_type {
+            "authorization_code" => authorization_code_grant(app, pool, client, form),
+            "refresh_token" => refresh_token_grant(app, pool, client, form),
             "client_credentials" => {
                 match app
                     .pools
-                    .client_credentials_scopes(&client, get_param(&form, "scope"))
+                    .client_credentials_scopes(client, get_param(form, "scope"))
                 {
                     Ok(scopes) => {
                         match app
@@ -801,8 +884,8 @@ async fn token(
                 }
             }
             _ => oauth_error(OAuthError::UnsupportedGrantType),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -974,57 +1057,31 @@ async fn revoke(
     Path(segment): Path<String>,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let peer = crate::serve::peer(&parts.extensions);
-    let headers = parts.headers;
-    let is_form = is_form(&headers);
-    let Ok(body) = read_form(body).await else {
-        return oauth_error(OAuthError::InvalidRequest);
-    };
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        let Some(form) = pairs(&body).filter(|_| is_form) else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let Some(token) = get_param(&form, "token") else {
-            return oauth_error(OAuthError::InvalidRequest);
-        };
-        let pool = match app.pools.oauth_pool(&segment) {
-            Ok(pool) => pool,
-            Err(e) => return failed(&e),
-        };
-        let (client_id, secret) = match client_credentials_of(&headers, &form) {
-            Ok(credentials) => credentials,
-            Err(e) => return oauth_error(e),
-        };
-        let client =
-            match app
-                .pools
-                .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
-            {
-                Ok(client) => client,
-                Err(refusal) => return token_refusal(refusal),
-            };
-        // Cognito revokes refresh tokens only: an access or id token (a JWS, three
-        // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
-        if token.split('.').count() == 3 {
-            return oauth_error(OAuthError::UnsupportedTokenType);
-        }
-        match app.tokens.session_of_refresh_token(&pool.id, token) {
-            // RFC 7009 §2.2: an unknown token is answered as revoked.
-            Ok(None) => revoked(),
-            Ok(Some(session)) if session.client_id != client.client_id => {
-                oauth_error(OAuthError::UnauthorizedClient)
+    client_form(
+        &app,
+        segment,
+        request,
+        "token",
+        |app, pool, client, _form, token| {
+            // Cognito revokes refresh tokens only: an access or id token (a JWS, three
+            // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
+            if token.split('.').count() == 3 {
+                return oauth_error(OAuthError::UnsupportedTokenType);
             }
-            Ok(Some(session)) => match app.tokens.revoke_session(&session) {
-                Ok(()) => revoked(),
+            match app.tokens.session_of_refresh_token(&pool.id, token) {
+                // RFC 7009 §2.2: an unknown token is answered as revoked.
+                Ok(None) => revoked(),
+                Ok(Some(session)) if session.client_id != client.client_id => {
+                    oauth_error(OAuthError::UnauthorizedClient)
+                }
+                Ok(Some(session)) => match app.tokens.revoke_session(&session) {
+                    Ok(()) => revoked(),
+                    Err(e) => failed(&e),
+                },
                 Err(e) => failed(&e),
-            },
-            Err(e) => failed(&e),
-        }
-    })
+            }
+        },
+    )
     .await
 }
 
@@ -1034,29 +1091,7 @@ async fn logout(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-out error",
-            "The request is too large.",
-        );
-    }
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-out error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-out error",
-                "A parameter is repeated.",
-            );
-        };
+    page_get(&app, request, "Sign-out error", move |app, params| {
         let pool = match app.pools.oauth_pool(&segment) {
             Ok(pool) => pool,
             Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),

@@ -73,14 +73,7 @@ fn error(form: &Form<'_>, out: &mut String) {
 /// The sign-in page: `username` and `password`.
 #[must_use]
 pub fn sign_in(form: &Form<'_>, username: &str) -> String {
-    let mut body = format!("<h1>{}</h1>\n<h2>Sign in</h2>\n", escape(form.pool_name));
-    error(form, &mut body);
-    let _ = writeln!(
-        body,
-        "<form method=\"post\" action=\"{}\">",
-        escape(form.action)
-    );
-    hidden(form, &mut body);
+    let mut body = step_body(form, "Sign in", "");
     let _ = write!(
         body,
         "<label for=\"username\">Username</label>\n\
@@ -88,36 +81,24 @@ pub fn sign_in(form: &Form<'_>, username: &str) -> String {
          autocapitalize=\"none\" required value=\"{}\">\n\
          <label for=\"password\">Password</label>\n\
          <input id=\"password\" name=\"password\" type=\"password\" \
-         autocomplete=\"current-password\" required>\n\
-         <button type=\"submit\">Sign in</button>\n</form>\n",
+         autocomplete=\"current-password\" required>\n",
         escape(username)
     );
-    document(&format!("Sign in – {}", form.pool_name), &body)
+    step_page(form, "Sign in", body, "Sign in")
 }
 
 /// The page that answers NEW_PASSWORD_REQUIRED: `new_password` (the challenge's session
 /// rides in the pending request, never in the page).
 #[must_use]
 pub fn new_password(form: &Form<'_>, fields: &[Field<'_>]) -> String {
-    let mut body = format!(
-        "<h1>{}</h1>\n<h2>Change password</h2>\n<p>Please enter a new password.</p>\n",
-        escape(form.pool_name)
-    );
-    error(form, &mut body);
-    let _ = writeln!(
-        body,
-        "<form method=\"post\" action=\"{}\">",
-        escape(form.action)
-    );
-    hidden(form, &mut body);
+    let mut body = step_body(form, "Change password", "Please enter a new password.");
     body.push_str(
         "<label for=\"new_password\">New password</label>\n\
          <input id=\"new_password\" name=\"new_password\" type=\"password\" \
          autocomplete=\"new-password\" required>\n",
     );
     attribute_inputs(&mut body, fields);
-    body.push_str("<button type=\"submit\">Change password</button>\n</form>\n");
-    document(&format!("Change password – {}", form.pool_name), &body)
+    step_page(form, "Change password", body, "Change password")
 }
 
 /// The external providers' buttons (SPEC §21): one form per provider, posting the
@@ -127,12 +108,7 @@ pub fn new_password(form: &Form<'_>, fields: &[Field<'_>]) -> String {
 pub fn provider_buttons(form: &Form<'_>, providers: &[String]) -> String {
     let mut out = String::from("<section aria-label=\"Sign in with another provider\">\n");
     for provider in providers {
-        let _ = writeln!(
-            out,
-            "<form method=\"post\" action=\"{}\">",
-            escape(form.action)
-        );
-        hidden(form, &mut out);
+        open_form(form, &mut out);
         let _ = write!(
             out,
             "<button type=\"submit\" name=\"identity_provider\" value=\"{0}\">\
@@ -191,13 +167,18 @@ fn step_body(form: &Form<'_>, heading: &str, intro: &str) -> String {
         let _ = writeln!(body, "<p>{}</p>", escape(intro));
     }
     error(form, &mut body);
+    open_form(form, &mut body);
+    body
+}
+
+/// The opening of a form posting to the form's action, with its hidden fields.
+fn open_form(form: &Form<'_>, out: &mut String) {
     let _ = writeln!(
-        body,
+        out,
         "<form method=\"post\" action=\"{}\">",
         escape(form.action)
     );
-    hidden(form, &mut body);
-    body
+    hidden(form, out);
 }
 
 fn step_page(form: &Form<'_>, heading: &str, mut body: String, button: &str) -> String {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
 use userpool::PoolRecord;
 use userpool::{AuthResult, MfaAnswer};
 use userpool_core::mfa::{MfaChallengeName, MfaFactor};
@@ -19,10 +20,9 @@ use zeroize::Zeroizing;
 
 use super::pending::{self, Pending};
 use super::{
-    CSRF_COOKIE, Fields, MAX_QUERY_BYTES, authorize_refused, authorize_request, blocking,
-    cookie_value, csrf_cookie, expired_page, finish, get_param, html, internal_page, limit_address,
-    page, page_error, page_form, pairs, random_token, read_form, sign_in_message, sign_in_page,
-    sign_in_page_with,
+    CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
+    expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
+    page_form, page_get, page_params, read_form, sign_in_message, sign_in_page, sign_in_page_with,
 };
 use crate::App;
 
@@ -150,7 +150,7 @@ fn account_message(error: &PoolError) -> String {
 
 /// The forms of the hosted pages, each posted to its own path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Post {
+pub(super) enum Post {
     /// `/login`: username and password, or the new password of NEW_PASSWORD_REQUIRED.
     Login,
     /// `/mfa`: an MFA code, the chosen factor, or the first code of a new TOTP.
@@ -167,76 +167,23 @@ enum Post {
     ConfirmForgot,
 }
 
-pub(super) async fn login(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Login).await
+/// The route of the form posted to one path: [`step_post`] with the form's kind.
+pub(super) fn form_route(kind: Post) -> MethodRouter<Arc<App>> {
+    post(
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            step_post(app, segment, request, kind)
+        },
+    )
 }
 
-pub(super) async fn mfa_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Mfa).await
-}
-
-pub(super) async fn sign_up_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::SignUp).await
-}
-
-pub(super) async fn confirm_user_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ConfirmUser).await
-}
-
-pub(super) async fn resend_code_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ResendCode).await
-}
-
-pub(super) async fn forgot_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::Forgot).await
-}
-
-pub(super) async fn confirm_forgot_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    step_post(app, segment, request, Post::ConfirmForgot).await
-}
-
-pub(super) async fn sign_up_get(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    account_page(app, segment, request, true).await
-}
-
-pub(super) async fn forgot_get(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    account_page(app, segment, request, false).await
+/// The route of the sign-up page (`sign_up`) or the forgotten-password page:
+/// [`account_page`].
+pub(super) fn account_route(sign_up: bool) -> MethodRouter<Arc<App>> {
+    get(
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            account_page(app, segment, request, sign_up)
+        },
+    )
 }
 
 /// A post of one of the hosted pages: the per-address limit, the pending request (live,
@@ -256,19 +203,9 @@ async fn step_post(app: Arc<App>, segment: String, request: Request, kind: Post)
         }
     };
     blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(form) = pairs(&body) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A field is repeated.",
-            );
+        let form = match page_params(app, peer, &body, "Sign-in error", "A field is repeated.") {
+            Ok(form) => form,
+            Err(refused) => return *refused,
         };
         let id = get_param(&form, "request").unwrap_or_default().to_owned();
         let now = app.clock.now();
@@ -336,11 +273,16 @@ impl Flow<'_> {
         &pending.grant.client_id
     }
 
+    /// The page of the request's current step again, with `error`.
+    fn again(&self, pending: &Pending, error: Option<&str>) -> Response {
+        step_page(self.app, self.segment, self.id, pending, error)
+    }
+
     /// Moves the request to `step` and shows its page.
     fn go(&self, mut pending: Pending, step: pending::Step, error: Option<&str>) -> Response {
         pending.step = step;
         self.app.pending.update(self.id, pending.clone());
-        step_page(self.app, self.segment, self.id, &pending, error)
+        self.again(&pending, error)
     }
 
     /// Back to the sign-in page, with `error` and the username typed.
@@ -444,13 +386,7 @@ impl Flow<'_> {
                 .filter_map(|name| get_param(form, name).map(|value| (name.as_str(), value)))
                 .collect();
             if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-                return step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                );
+                return self.again(&pending, Some(&e.to_string()));
             }
             return match self
                 .app
@@ -470,13 +406,7 @@ impl Flow<'_> {
                     | PoolError::PasswordHistoryPolicyViolation
                     | PoolError::InvalidParameter(_)
                     | PoolError::InvalidParameterMessage(_)),
-                ) => step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                ),
+                ) => self.again(&pending, Some(&e.to_string())),
                 Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
             };
         }
@@ -561,16 +491,10 @@ impl Flow<'_> {
             | Step::MfaSetup {
                 username, session, ..
             } => (username.clone(), session.clone()),
-            _ => return step_page(self.app, self.segment, self.id, &pending, None),
+            _ => return self.again(&pending, None),
         };
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let answer = match &pending.step {
             Step::MfaSetup { .. } => {
@@ -614,13 +538,7 @@ impl Flow<'_> {
                         | ErrorCode::InvalidParameter
                 ) =>
             {
-                step_page(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    Some(&e.to_string()),
-                )
+                self.again(&pending, Some(&e.to_string()))
             }
             Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),
         }
@@ -682,28 +600,16 @@ impl Flow<'_> {
 
     fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
         let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
             Ok(()) => self.signed_up(pending, &username),
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 
@@ -711,17 +617,11 @@ impl Flow<'_> {
     /// §12's issuance limit applies), and the confirmation page again.
     fn resend_code(&self, pending: Pending) -> Response {
         let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         match self
             .app
@@ -736,13 +636,7 @@ impl Flow<'_> {
                 },
                 None,
             ),
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 
@@ -770,17 +664,11 @@ impl Flow<'_> {
 
     fn confirm_forgot(&self, pending: Pending, form: &Fields) -> Response {
         let pending::Step::ResetPassword { username, .. } = pending.step.clone() else {
-            return step_page(self.app, self.segment, self.id, &pending, None);
+            return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&e.to_string()),
-            );
+            return self.again(&pending, Some(&e.to_string()));
         }
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
@@ -804,13 +692,7 @@ impl Flow<'_> {
                     StatusCode::OK,
                 )
             }
-            Err(e) => step_page(
-                self.app,
-                self.segment,
-                self.id,
-                &pending,
-                Some(&account_message(&e)),
-            ),
+            Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
 }
@@ -963,53 +845,14 @@ fn pending_for_get(
         .pools
         .oauth_authorize(&pool, &authorize_request(params))
         .map_err(|r| Box::new(authorize_refused(r)))?;
-    let random = userpool::OsRandom;
-    let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
-        return Err(Box::new(internal_page()));
-    };
-    let pending = Pending {
-        grant,
-        csrf: Zeroizing::new(csrf),
-        step: pending::Step::SignIn,
-        created_at: app.clock.now(),
-        upstream: None,
-    };
-    app.pending.insert(
-        id.clone(),
-        pending.clone(),
-        app.clock.now(),
-        peer.map(|p| p.ip()),
-    );
-    Ok((id, pending))
+    hold_sign_in(app, grant, peer)
 }
 
 /// `GET /signup` and `GET /forgotPassword`.
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let headers = request.headers().clone();
-    let query = request.uri().query().unwrap_or_default().to_owned();
-    if query.len() > MAX_QUERY_BYTES {
-        return page_error(
-            StatusCode::BAD_REQUEST,
-            "Sign-in error",
-            "The request is too large.",
-        );
-    }
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Sign-in error",
-                &e.to_string(),
-            );
-        }
-        let Some(params) = pairs(query.as_bytes()) else {
-            return page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "A parameter is repeated.",
-            );
-        };
+    page_get(&app, request, "Sign-in error", move |app, params| {
         let cookie = get_param(&params, "request")
             .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
         let (id, pending) = match pending_for_get(app, &segment, &params, cookie, peer) {

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod code_flow;
 pub mod net;
+pub mod oauth;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -14,11 +16,9 @@ use aws_sigv4::sign::v4;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use clap::Parser;
 use serde_json::Value;
-use tower::ServiceExt;
 use userpool_server::config::{DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY};
-use userpool_server::{Config, router, serve};
+use userpool_server::{router, serve};
 
 pub const JSON: &str = "application/x-amz-json-1.1";
 
@@ -28,31 +28,14 @@ pub fn app() -> Router {
 
 /// [`app`] with further command-line flags (e.g. `--no-rate-limits`).
 pub fn app_with(extra: &[&str]) -> Router {
-    let args = [
-        "userpool-server",
-        "--memory",
-        "--hash-memory-kib",
-        "1024",
-        "--hash-iterations",
-        "1",
-    ];
-    let config = Config::try_parse_from(args.iter().chain(extra)).unwrap_or_else(|e| panic!("{e}"));
+    let config = net::config(extra);
     let app = serve::app(&config, config.listen).unwrap_or_else(|e| panic!("{e}"));
     router(Arc::new(app))
 }
 
 pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, Value) {
-    let response = app
-        .clone()
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|e| match e {});
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {bytes:?}"));
-    (status, body)
+    let reply = oauth::call(app, request).await;
+    (reply.status, reply.json())
 }
 
 /// An unsigned request.

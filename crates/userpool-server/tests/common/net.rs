@@ -2,13 +2,16 @@
 //! tests of the connection edge (SPEC §13), which the router alone cannot show.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
 
 use clap::Parser;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use userpool_server::serve::{self, ConnectionLimits};
-use userpool_server::{App, Config};
+use userpool_server::{App, Config, router};
 
 /// A running server; stops when told (or when the test's runtime ends).
 pub struct Server {
@@ -126,4 +129,29 @@ pub async fn post(
 ) -> (u16, Value) {
     let stream = connect(address, source).await;
     exchange(stream, &raw_request(target, &body.to_string())).await
+}
+
+/// Serves the app of [`config`]`(extra)` on 127.0.0.1 (port chosen by the OS) for tests
+/// whose other parties (a provider, a browser agent) reach it over sockets: its base URL,
+/// and its router for admin calls in process.
+pub async fn serve_router(extra: &[&str]) -> (String, Router) {
+    let config = config(extra);
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let app = Arc::new(serve::app(&config, address).unwrap_or_else(|e| panic!("{e}")));
+    let routes = router(app);
+    tokio::spawn(axum::serve(listener, routes.clone()).into_future());
+    (format!("http://{address}"), routes)
+}
+
+/// An HTTP client that follows no redirect and reads error statuses as answers, as the
+/// tests look at each hop of a browser's way.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
 }

@@ -83,6 +83,26 @@ fn identities_of(user: &UserRecord) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// `user` with its `identities` attribute set to `entries` (removed when none is left),
+/// modified at `now`.
+fn with_identities(
+    user: &UserRecord,
+    entries: Vec<Value>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> UserRecord {
+    let mut next = user.clone();
+    if entries.is_empty() {
+        next.attributes.remove(IDENTITIES_ATTRIBUTE);
+    } else {
+        next.attributes.insert(
+            IDENTITIES_ATTRIBUTE.to_owned(),
+            Value::Array(entries).to_string(),
+        );
+    }
+    next.modified_at = now;
+    next
+}
+
 fn is_identity(entry: &Value, provider_name: &str, user_id: &str) -> bool {
     entry["providerName"].as_str() == Some(provider_name)
         && entry["userId"].as_str() == Some(user_id)
@@ -117,14 +137,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool: &PoolRecord,
         provider_name: &str,
     ) -> Result<IdentityProviderRecord> {
-        self.store
-            .get_identity_provider(&pool.id, provider_name)?
-            .filter(|p| p.provider_type == "OIDC")
-            .ok_or_else(|| {
-                Error::ResourceNotFound(format!(
-                    "Identity provider {provider_name} does not exist."
-                ))
-            })
+        self.provider_of_type(pool, provider_name, &["OIDC"])
     }
 
     /// The identity provider `provider_name` of `pool` that users sign in through: an
@@ -139,9 +152,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool: &PoolRecord,
         provider_name: &str,
     ) -> Result<IdentityProviderRecord> {
+        self.provider_of_type(pool, provider_name, &SIGN_IN_PROVIDER_TYPES)
+    }
+
+    /// The identity provider `provider_name` of `pool` if its type is one of `types`; any
+    /// other is answered as one that does not exist.
+    fn provider_of_type(
+        &self,
+        pool: &PoolRecord,
+        provider_name: &str,
+        types: &[&str],
+    ) -> Result<IdentityProviderRecord> {
         self.store
             .get_identity_provider(&pool.id, provider_name)?
-            .filter(|p| SIGN_IN_PROVIDER_TYPES.contains(&p.provider_type.as_str()))
+            .filter(|p| types.contains(&p.provider_type.as_str()))
             .ok_or_else(|| {
                 Error::ResourceNotFound(format!(
                     "Identity provider {provider_name} does not exist."
@@ -387,13 +411,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .into());
             }
             entries.push(identity_entry(&provider, &subject, false, ctx.now));
-            let mut next = user.clone();
-            next.attributes.insert(
-                IDENTITIES_ATTRIBUTE.to_owned(),
-                Value::Array(entries).to_string(),
-            );
-            next.modified_at = ctx.now;
-            Ok((Some(next), true))
+            Ok((Some(with_identities(user, entries, ctx.now)), true))
         })?;
         if linked {
             self.delivery
@@ -439,17 +457,10 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .into_iter()
                 .filter(|e| !is_identity(e, &provider.provider_name, &subject))
                 .collect();
-            let mut next = user.clone();
-            if entries.is_empty() {
-                next.attributes.remove(IDENTITIES_ATTRIBUTE);
-            } else {
-                next.attributes.insert(
-                    IDENTITIES_ATTRIBUTE.to_owned(),
-                    Value::Array(entries).to_string(),
-                );
-            }
-            next.modified_at = ctx.now;
-            Ok((next, Event::AttributesUpdated))
+            Ok((
+                with_identities(user, entries, ctx.now),
+                Event::AttributesUpdated,
+            ))
         })?;
         Ok(())
     }

@@ -246,23 +246,46 @@ impl Tokens {
         source: TokenGenerationSource,
     ) -> Result<Issued, Error> {
         let now = self.clock.now();
+        let session = NewSession {
+            origin_jti: random_uuid(self.random.as_ref())?,
+            scopes: &[],
+            auth_time: now,
+            lifetime: self.refresh_validity,
+            nonce: None,
+            source,
+        };
+        let (mut issued, refresh_token) =
+            self.open_session(pool, client_id, user, &session, now)?;
+        issued.refresh_token = Some(refresh_token.as_str().to_owned());
+        Ok(issued)
+    }
+
+    /// A new session of `user` at `client_id` under a refresh token drawn for it, its
+    /// tokens issued at `now`: signed first (a failure to sign leaves no session behind),
+    /// then stored. The caller gives the refresh token out, or drops it.
+    fn open_session(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        user: &UserDescription,
+        new: &NewSession<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(Issued, zeroize::Zeroizing<String>), Error> {
         let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
         let session = TokenSession {
             pool_id: pool.clone(),
-            origin_jti: random_uuid(self.random.as_ref())?,
+            origin_jti: new.origin_jti,
             sub: user.sub,
             client_id: client_id.to_owned(),
             refresh_digest,
-            issued_at: now,
-            expires_at: add(now, self.refresh_validity)?,
+            issued_at: new.auth_time,
+            expires_at: add(now, new.lifetime)?,
             revoked: false,
-            scopes: Vec::new(),
+            scopes: new.scopes.to_vec(),
         };
-        // Sign first: a failure to sign leaves no session behind.
-        let mut issued = self.sign(&session, user, now, now, None, source)?;
+        let issued = self.sign(&session, user, new.auth_time, now, new.nonce, new.source)?;
         self.store.insert_token_session(&session)?;
-        issued.refresh_token = Some(refresh_token.as_str().to_owned());
-        Ok(issued)
+        Ok((issued, refresh_token))
     }
 
     /// REFRESH_TOKEN_AUTH: the session of `refresh_token`, if it belongs to `client_id`,
@@ -503,27 +526,16 @@ impl Tokens {
         auth_time: DateTime<Utc>,
     ) -> Result<Issued, Error> {
         let now = self.clock.now();
-        let (refresh_token, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
-        let session = TokenSession {
-            pool_id: pool.clone(),
+        let session = NewSession {
             origin_jti,
-            sub: user.sub,
-            client_id: client_id.to_owned(),
-            refresh_digest,
-            issued_at: auth_time,
-            expires_at: add(now, self.refresh_validity)?,
-            revoked: false,
-            scopes: scopes.to_vec(),
-        };
-        let mut issued = self.sign(
-            &session,
-            user,
+            scopes,
             auth_time,
-            now,
+            lifetime: self.refresh_validity,
             nonce,
-            TokenGenerationSource::HostedAuth,
-        )?;
-        self.store.insert_token_session(&session)?;
+            source: TokenGenerationSource::HostedAuth,
+        };
+        let (mut issued, refresh_token) =
+            self.open_session(pool, client_id, user, &session, now)?;
         issued.refresh_token = Some(refresh_token.as_str().to_owned());
         Ok(issued)
     }
@@ -545,27 +557,15 @@ impl Tokens {
         nonce: Option<&str>,
     ) -> Result<Issued, Error> {
         let now = self.clock.now();
-        let (_never_given, refresh_digest) = refresh::new_refresh_token(self.random.as_ref())?;
-        let session = TokenSession {
-            pool_id: pool.clone(),
+        let session = NewSession {
             origin_jti: random_uuid(self.random.as_ref())?,
-            sub: user.sub,
-            client_id: client_id.to_owned(),
-            refresh_digest,
-            issued_at: now,
-            expires_at: add(now, self.access_validity)?,
-            revoked: false,
-            scopes: scopes.to_vec(),
-        };
-        let issued = self.sign(
-            &session,
-            user,
-            now,
-            now,
+            scopes,
+            auth_time: now,
+            lifetime: self.access_validity,
             nonce,
-            TokenGenerationSource::HostedAuth,
-        )?;
-        self.store.insert_token_session(&session)?;
+            source: TokenGenerationSource::HostedAuth,
+        };
+        let (issued, _never_given) = self.open_session(pool, client_id, user, &session, now)?;
         Ok(issued)
     }
 
@@ -806,6 +806,23 @@ fn at_hash(access_token: &str) -> String {
 }
 
 /// A random (v4) UUID from `random`.
+/// What differs between the sessions [`Tokens::open_session`] opens.
+struct NewSession<'a> {
+    /// The session's id, carried by every token issued from it.
+    origin_jti: Uuid,
+    /// The OAuth scopes granted (none for a sign-in through the API).
+    scopes: &'a [String],
+    /// When the user signed in: the session's `issued_at` and the tokens' `auth_time`.
+    auth_time: DateTime<Utc>,
+    /// How long the session lives: the refresh token's validity, or the access token's
+    /// when no refresh token is given out.
+    lifetime: TimeDelta,
+    /// The authorization request's `nonce`, for the id token.
+    nonce: Option<&'a str>,
+    /// The PreTokenGeneration trigger's `triggerSource` (SPEC §19).
+    source: TokenGenerationSource,
+}
+
 fn random_uuid(random: &dyn RandomSource) -> Result<Uuid, Error> {
     let mut bytes = [0u8; 16];
     random
