@@ -342,6 +342,19 @@ impl Store for PostgresStore {
         self.db().read(|c| users::find_by_id(c, pool.as_str(), key))
     }
 
+    /// The pool's row, then one indexed statement on `linked_identities`.
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.db().read(|c| {
+            let record = pools::require(c, pool)?;
+            users::find_linked(c, &record, provider, subject)
+        })
+    }
+
     /// The pool's row, then the lookup's statements with the pool known: a user found by
     /// username costs two round trips. Each statement reads its own snapshot; the keys
     /// depend only on the pool's immutable settings, and a write made from what this read

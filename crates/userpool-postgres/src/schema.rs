@@ -21,6 +21,7 @@
 //! | `clients` | app client: name, secret, auth flows (array, in order), `PreventUserExistenceErrors`, OAuth settings (arrays, in order), creation and modification times | `clients_pkey (client_id)`: ids unique across pools; cascades with its pool |
 //! | `users` | user: username, `username_key`, `sub`, status, credential, history (array, newest first), history salt, lockout, pending code and challenge (digests), code throttles, SRP state, MFA state, held value of a pending code, attributes (two arrays, by name), times, `version` | `users_username_unique (pool_id, username_key)`, `users_sub_unique (pool_id, sub)`, `CHECK`s that make every optional group all-or-nothing; cascades with its pool |
 //! | `aliases` | alias or username-attribute key a user occupies | `aliases_pkey (pool_id, attribute, alias_key)`: the uniqueness of alias values; cascades with its user |
+//! | `linked_identities` | provider identity linked to a user (SPEC §21: `userpool_store::keys::linked_identities`, from its `identities` attribute) | `linked_identities_pkey (pool_id, provider_name, provider_user_id, user_id)`: the lookup of `find_linked_user`; cascades with its user |
 //! | `signing_keys` | pool: its token-signing key | `signing_keys_pkey (pool_id)`: first writer wins; cascades with its pool |
 //! | `token_sessions` | token family of a sign-in | `token_sessions_pkey (pool_id, origin_jti)`, `token_sessions_refresh_unique (pool_id, refresh_digest)`; cascades with its pool and its user |
 //! | `pool_groups` | group of a pool (SPEC §17) | `pool_groups_pkey (pool_id, name)`; cascades with its pool |
@@ -337,6 +338,52 @@ ALTER TABLE clients ALTER COLUMN modified_at SET NOT NULL;
         description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
         sql: r#"
 ALTER TABLE users ADD COLUMN challenge_client TEXT;
+"#,
+    },
+    Migration {
+        version: 5,
+        description: "linked_identities: the provider identities linked to each user (its `identities` attribute, less its own identity), indexed so a federated sign-in finds the linked user in one lookup; filled for the users already stored",
+        sql: r#"
+CREATE TABLE linked_identities (
+    pool_id TEXT COLLATE "C" NOT NULL,
+    provider_name TEXT COLLATE "C" NOT NULL,
+    provider_user_id TEXT COLLATE "C" NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    CONSTRAINT linked_identities_pkey PRIMARY KEY (pool_id, provider_name, provider_user_id, user_id)
+);
+CREATE INDEX linked_identities_by_user ON linked_identities (user_id);
+
+-- The users already stored: a value that is not a JSON list links nothing, as in
+-- `userpool_store::keys::linked_identities`.
+DO $fill$
+DECLARE
+    r record;
+    parsed jsonb;
+BEGIN
+    FOR r IN
+        SELECT u.id, u.pool_id, u.username, a.value
+        FROM users u
+        CROSS JOIN LATERAL unnest(u.attribute_names, u.attribute_values) AS a (name, value)
+        WHERE a.name = 'identities'
+    LOOP
+        BEGIN
+            parsed := r.value::jsonb;
+        EXCEPTION WHEN others THEN
+            parsed := NULL;
+        END;
+        IF jsonb_typeof(parsed) = 'array' THEN
+            INSERT INTO linked_identities (pool_id, provider_name, provider_user_id, user_id)
+            SELECT DISTINCT r.pool_id, e ->> 'providerName', e ->> 'userId', r.id
+            FROM jsonb_array_elements(parsed) AS e
+            WHERE jsonb_typeof(e) = 'object'
+              AND jsonb_typeof(e -> 'providerName') = 'string'
+              AND jsonb_typeof(e -> 'userId') = 'string'
+              AND r.username <> (e ->> 'providerName') || '_' || (e ->> 'userId')
+            ON CONFLICT DO NOTHING;
+        END IF;
+    END LOOP;
+END
+$fill$;
 "#,
     },
 ];

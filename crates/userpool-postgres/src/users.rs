@@ -103,7 +103,11 @@ static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
          ARRAY(SELECT attribute FROM aliases a WHERE a.user_id = users.id \
                ORDER BY attribute, alias_key) AS alias_attributes, \
          ARRAY(SELECT alias_key FROM aliases a WHERE a.user_id = users.id \
-               ORDER BY attribute, alias_key) AS alias_keys",
+               ORDER BY attribute, alias_key) AS alias_keys, \
+         ARRAY(SELECT provider_name FROM linked_identities l WHERE l.user_id = users.id \
+               ORDER BY provider_name, provider_user_id) AS link_providers, \
+         ARRAY(SELECT provider_user_id FROM linked_identities l WHERE l.user_id = users.id \
+               ORDER BY provider_name, provider_user_id) AS link_subjects",
         sets.join(", "),
         n + 1,
         n + 2,
@@ -372,7 +376,49 @@ pub(crate) fn insert(
     for (attribute, key) in keys::alias_keys(pool, user) {
         insert_alias(conn, pool, id, attribute, &key)?;
     }
+    for (provider, subject) in keys::linked_identities(user) {
+        insert_link(conn, pool, id, &provider, &subject)?;
+    }
     Ok(1)
+}
+
+/// One row of a user's linked identities (SPEC §21).
+fn insert_link(
+    conn: &mut Conn,
+    pool: &PoolRecord,
+    id: i64,
+    provider: &str,
+    subject: &str,
+) -> Result<(), Failure> {
+    conn.execute(
+        "INSERT INTO linked_identities (pool_id, provider_name, provider_user_id, user_id) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        &[&pool.id.as_str(), &provider, &subject, &id],
+    )?;
+    Ok(())
+}
+
+/// The user `(provider, subject)` is linked to in `pool`, the first in username-key order
+/// should several be (SPEC §21): one statement.
+pub(crate) fn find_linked(
+    conn: &mut Conn,
+    pool: &PoolRecord,
+    provider: &str,
+    subject: &str,
+) -> Result<Option<UserRecord>, Failure> {
+    conn.query_opt(
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM linked_identities l JOIN users u ON u.id = l.user_id \
+             WHERE l.pool_id = $1 AND l.provider_name = $2 AND l.provider_user_id = $3 \
+             ORDER BY u.username_key LIMIT 1"
+        ),
+        &[&pool.id.as_str(), &provider, &subject],
+    )?
+    .as_ref()
+    .map(user_from_row)
+    .transpose()
 }
 
 fn insert_alias(
@@ -467,6 +513,26 @@ pub(crate) fn update(
     }
     for ((_, key), attribute) in wanted.iter().filter(|(k, _)| !stored.contains(*k)) {
         insert_alias(conn, pool, id, *attribute, key)?;
+    }
+    // The same for linked identities (SPEC §21): most writes change none.
+    let providers: Vec<String> = get(&row, "link_providers")?;
+    let subjects: Vec<String> = get(&row, "link_subjects")?;
+    if providers.len() != subjects.len() {
+        return Err(corrupt(
+            "linked_identities: providers and user ids differ in number",
+        ));
+    }
+    let stored: BTreeSet<(String, String)> = providers.into_iter().zip(subjects).collect();
+    let wanted: BTreeSet<(String, String)> = keys::linked_identities(user).into_iter().collect();
+    for (provider, subject) in stored.difference(&wanted) {
+        conn.execute(
+            "DELETE FROM linked_identities WHERE pool_id = $1 AND provider_name = $2 \
+             AND provider_user_id = $3 AND user_id = $4",
+            &[&pool_id, provider, subject, &id],
+        )?;
+    }
+    for (provider, subject) in wanted.difference(&stored) {
+        insert_link(conn, pool, id, provider, subject)?;
     }
     Ok(next)
 }

@@ -24,7 +24,8 @@
 //! - **Atomic, compare-and-swap writes.** Every [`Store`] method is one transaction.
 //!   Writes take the write lock up front (`BEGIN IMMEDIATE`), compare the version column
 //!   (`UPDATE ... WHERE version = ?` and a check of the changed rows) and write the row, its
-//!   attributes, its history and its alias keys together.
+//!   attributes, its history, its alias keys and its linked provider identities (the index
+//!   of `find_linked_user`, SPEC §21) together.
 //! - **Uniqueness by constraints**, in the writing transaction: `UNIQUE (pool_id,
 //!   username_key)`, `UNIQUE (pool_id, sub)` and the `aliases` primary key `(pool_id,
 //!   attribute, alias_key)`, with keys computed by [`userpool_store::keys`]. Violations
@@ -319,6 +320,22 @@ impl Store for SqliteStore {
         self.db.read(|tx| {
             let pool = pools::require(tx, pool)?;
             match read::user_id(tx, &pool, key)? {
+                Some(id) => read::user(tx, id),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// One read transaction: the pool's row, then one lookup in `linked_identities`.
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.db.read(|tx| {
+            let pool = pools::require(tx, pool)?;
+            match read::linked_user_id(tx, &pool, provider, subject)? {
                 Some(id) => read::user(tx, id),
                 None => Ok(None),
             }

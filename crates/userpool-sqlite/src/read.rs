@@ -60,6 +60,27 @@ pub(crate) fn user_id(
     Ok(id)
 }
 
+/// The row id of the user `(provider, subject)` is linked to (SPEC §21), the first in
+/// username-key order should several be.
+pub(crate) fn linked_user_id(
+    conn: &Connection,
+    pool: &PoolRecord,
+    provider: &str,
+    subject: &str,
+) -> Result<Option<i64>, Failure> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT l.user_id FROM linked_identities l JOIN users u ON u.id = l.user_id \
+             WHERE l.pool_id = ?1 AND l.provider_name = ?2 AND l.provider_user_id = ?3 \
+             ORDER BY u.username_key LIMIT 1",
+        )?
+        .query_row(
+            rusqlite::params![pool.id.as_str(), provider, subject],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Reads the whole record of the user with row id `id`.
 pub(crate) fn user(conn: &Connection, id: i64) -> Result<Option<UserRecord>, Failure> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");

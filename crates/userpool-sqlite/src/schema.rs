@@ -12,6 +12,7 @@
 //! | `user_attributes` | attribute of a user | `PRIMARY KEY (user_id, name)` |
 //! | `password_history` | previous password hash, `position` 0 = newest | `PRIMARY KEY (user_id, position)` |
 //! | `aliases` | alias key a user occupies | `PRIMARY KEY (pool_id, attribute, alias_key)`: the uniqueness of alias values |
+//! | `linked_identities` | provider identity linked to a user (SPEC §21: `userpool_store::keys::linked_identities`, from its `identities` attribute) | `PRIMARY KEY (pool_id, provider_name, provider_user_id, user_id)`: the lookup of `find_linked_user`; cascades with its user and pool |
 //! | `decoy_writes` | pool: how many unknown-user sign-ins committed a decoy write (see `Store::decoy_write`) | `PRIMARY KEY (pool_id)`, cascades with its pool |
 //! | `signing_keys` | pool: its token-signing key (`kid`, the host's serialisation of the private key, creation time) | `PRIMARY KEY (pool_id)`: one key per pool, first writer wins; cascades with its pool |
 //! | `pool_groups` | group of a pool (SPEC §17): description, precedence, role ARN, times, `version` | `PRIMARY KEY (pool_id, name)`: names unique per pool; cascades with its pool |
@@ -409,6 +410,34 @@ UPDATE clients SET modified_at = created_at;
         description: "users: the app client that opened the open sign-in challenge (its session is answered through that client only)",
         sql: "
 ALTER TABLE users ADD COLUMN challenge_client TEXT;
+",
+    },
+    Migration {
+        version: 15,
+        description: "linked_identities: the provider identities linked to each user (its `identities` attribute, less its own identity), indexed so a federated sign-in finds the linked user in one lookup; filled for the users already stored",
+        sql: "
+CREATE TABLE linked_identities (
+    pool_id TEXT NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    provider_name TEXT NOT NULL,
+    provider_user_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (pool_id, provider_name, provider_user_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX linked_identities_by_user ON linked_identities (user_id);
+
+INSERT OR IGNORE INTO linked_identities (pool_id, provider_name, provider_user_id, user_id)
+SELECT u.pool_id, json_extract(e.value, '$.providerName'), json_extract(e.value, '$.userId'), u.id
+FROM users u
+JOIN user_attributes a ON a.user_id = u.id AND a.name = 'identities'
+JOIN json_each(
+    CASE WHEN json_valid(a.value) AND json_type(a.value) = 'array' THEN a.value ELSE '[]' END
+) e
+WHERE CASE WHEN e.type = 'object' THEN
+        json_type(e.value, '$.providerName') = 'text'
+        AND json_type(e.value, '$.userId') = 'text'
+        AND u.username <> json_extract(e.value, '$.providerName') || '_'
+            || json_extract(e.value, '$.userId')
+    ELSE 0 END;
 ",
     },
 ];

@@ -291,6 +291,12 @@ pub(crate) fn update(
         conn.prepare_cached("DELETE FROM user_attributes WHERE user_id = ?1")?
             .execute([id])?;
         write_attributes(conn, id, user)?;
+        // Links come from an attribute: they can only have moved with the attributes.
+        if !same_links(conn, id, user)? {
+            conn.prepare_cached("DELETE FROM linked_identities WHERE user_id = ?1")?
+                .execute([id])?;
+            write_links(conn, pool, id, user)?;
+        }
     }
     if !same_history(conn, id, user)? {
         conn.prepare_cached("DELETE FROM password_history WHERE user_id = ?1")?
@@ -340,6 +346,20 @@ fn same_aliases(
     Ok(stored == wanted)
 }
 
+/// Whether the stored linked identities are the ones `user`'s `identities` give.
+fn same_links(conn: &Connection, id: i64, user: &UserRecord) -> Result<bool, Failure> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT provider_name, provider_user_id FROM linked_identities WHERE user_id = ?1",
+    )?;
+    let stored = stmt
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<Result<BTreeSet<_>, _>>()?;
+    let wanted: BTreeSet<(String, String)> = keys::linked_identities(user).into_iter().collect();
+    Ok(stored == wanted)
+}
+
 /// Deletes a user if its stored version is still `version`; child rows cascade.
 pub(crate) fn delete(
     conn: &Connection,
@@ -369,7 +389,8 @@ pub(crate) fn delete(
     Ok(())
 }
 
-/// Attributes, history (position 0 = newest) and alias keys of the user with row id `id`.
+/// Attributes, history (position 0 = newest), alias keys and linked identities of the user
+/// with row id `id`.
 fn write_children(
     conn: &Connection,
     pool: &PoolRecord,
@@ -378,7 +399,25 @@ fn write_children(
 ) -> Result<(), Failure> {
     write_attributes(conn, id, user)?;
     write_history(conn, id, user)?;
-    write_aliases(conn, pool, id, user)
+    write_aliases(conn, pool, id, user)?;
+    write_links(conn, pool, id, user)
+}
+
+/// The rows of `user`'s linked identities ([`keys::linked_identities`], SPEC §21).
+fn write_links(
+    conn: &Connection,
+    pool: &PoolRecord,
+    id: i64,
+    user: &UserRecord,
+) -> Result<(), Failure> {
+    let mut link = conn.prepare_cached(
+        "INSERT INTO linked_identities (pool_id, provider_name, provider_user_id, user_id) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (provider, subject) in keys::linked_identities(user) {
+        link.execute(rusqlite::params![pool.id.as_str(), provider, subject, id])?;
+    }
+    Ok(())
 }
 
 fn write_attributes(conn: &Connection, id: i64, user: &UserRecord) -> Result<(), Failure> {

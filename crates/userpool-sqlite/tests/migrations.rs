@@ -57,13 +57,19 @@ fn fixture() -> Fixture {
         modified_at: at(3),
         oauth: userpool_store::ClientOAuth::default(),
     };
-    // A user with a password and one history entry, found by an alias too.
+    // A user with a password and one history entry, found by an alias too, with two
+    // provider identities linked to it (and entries that link nothing: one without a
+    // user id, and a federated user's own identity, which `veteran` is not).
     let rules = insecure_fast_rules(pool.policy.clone());
     let mut rng = seeded_entropy(77);
     let mut ctx = Context::new(at(100), &mut rng);
     let mut u = user(
         "veteran",
-        &[("email", "vet@example.com"), ("email_verified", "true")],
+        &[
+            ("email", "vet@example.com"),
+            ("email_verified", "true"),
+            ("identities", VETERAN_IDENTITIES),
+        ],
         5,
     );
     for (i, password) in ["Old-Passw0rd-1!", "Old-Passw0rd-2!"].iter().enumerate() {
@@ -400,9 +406,26 @@ fn seed_v14(conn: &Connection, f: &Fixture) {
     .expect("v14 challenge client");
 }
 
+/// The fixture user's `identities`: `Google`/`g-Vet` and `Corp`/`c-1` are linked to it;
+/// the entry without a `userId` and the non-object entry link nothing.
+const VETERAN_IDENTITIES: &str = r#"[{"userId":"g-Vet","providerName":"Google","providerType":"Google","issuer":null,"primary":false,"dateCreated":1},{"providerName":"Corp"},"stray",{"userId":"c-1","providerName":"Corp","providerType":"OIDC","issuer":null,"primary":false,"dateCreated":2}]"#;
+
+/// What a version-15 database adds: the rows of the user's linked identities, as this
+/// crate writes them with the user. Older databases get them from migration 15.
+fn seed_v15(conn: &Connection, f: &Fixture) {
+    for (provider, subject) in [("Corp", "c-1"), ("Google", "g-Vet")] {
+        conn.execute(
+            "INSERT INTO linked_identities (pool_id, provider_name, provider_user_id, user_id) \
+             SELECT pool_id, ?2, ?3, id FROM users WHERE sub = ?1",
+            params![f.user.sub.hyphenated().to_string(), provider, subject],
+        )
+        .expect("v15 linked identity");
+    }
+}
+
 const SEEDS: &[fn(&Connection, &Fixture)] = &[
     seed_v1, seed_v2, seed_v3, seed_v4, seed_v5, seed_v6, seed_v7, seed_v8, seed_v9, seed_v10,
-    seed_v11, seed_v12, seed_v13, seed_v14,
+    seed_v11, seed_v12, seed_v13, seed_v14, seed_v15,
 ];
 
 /// A database as a release at `version` left it: the first `version` migrations, each in
@@ -496,6 +519,22 @@ fn every_older_version_migrates_to_the_newest_with_its_data() {
                         .as_ref(),
                     Some(&expected),
                     "the user survives migration from version {version} ({key:?})"
+                );
+            }
+            // SPEC §21: migration 15 indexes the links of the users already stored.
+            for (provider, subject, found) in [
+                ("Google", "g-Vet", true),
+                ("Corp", "c-1", true),
+                ("Google", "g-vet", false),
+                ("Corp", "", false),
+            ] {
+                assert_eq!(
+                    store
+                        .find_linked_user(&f.pool.id, provider, subject)
+                        .expect("find_linked_user")
+                        .as_ref(),
+                    found.then_some(&expected),
+                    "the link {provider}/{subject} after migration from version {version}"
                 );
             }
         }

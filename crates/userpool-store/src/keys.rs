@@ -106,3 +106,44 @@ pub fn alias_keys(pool: &PoolRecord, user: &UserRecord) -> Vec<(AliasAttribute, 
         .map(|(attribute, value)| (attribute, alias_key(pool, value)))
         .collect()
 }
+
+/// The attribute Cognito keeps a user's provider identities in (SPEC §21): a JSON list of
+/// `{userId, providerName, providerType, issuer, primary, dateCreated}`.
+pub const IDENTITIES_ATTRIBUTE: &str = "identities";
+
+/// The entries of `user`'s `identities` attribute: none when it is absent or is not a JSON
+/// list. The one place the attribute is parsed, so that the service and every store's link
+/// index read it alike.
+#[must_use]
+pub fn identity_entries(user: &UserRecord) -> Vec<serde_json::Value> {
+    user.attributes
+        .get(IDENTITIES_ATTRIBUTE)
+        .and_then(|text| serde_json::from_str::<Vec<serde_json::Value>>(text).ok())
+        .unwrap_or_default()
+}
+
+/// The provider identities linked to `user` (AdminLinkProviderForUser), as (provider name,
+/// provider user id) pairs, sorted and without repeats: the keys of a store's link index
+/// (SPEC §21). Entries without both names as strings are skipped, and so is the user's own
+/// identity (a federated user named `<Provider>_<id>` lists itself, and is not linked to
+/// itself). Provider user ids are case-sensitive: nothing is folded.
+#[must_use]
+pub fn linked_identities(user: &UserRecord) -> Vec<(String, String)> {
+    let mut links: Vec<(String, String)> = identity_entries(user)
+        .iter()
+        .filter_map(|entry| {
+            let provider = entry.get("providerName")?.as_str()?;
+            let subject = entry.get("userId")?.as_str()?;
+            Some((provider.to_owned(), subject.to_owned()))
+        })
+        .filter(|(provider, subject)| !is_own_identity(user, provider, subject))
+        .collect();
+    links.sort();
+    links.dedup();
+    links
+}
+
+/// Whether `user` is the federated user of the identity itself (named `<Provider>_<id>`).
+fn is_own_identity(user: &UserRecord, provider: &str, subject: &str) -> bool {
+    user.username.as_str() == format!("{provider}_{subject}")
+}

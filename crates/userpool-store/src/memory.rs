@@ -55,6 +55,9 @@ struct PoolState {
     aliases: HashMap<(AliasAttribute, String), String>,
     /// `sub` → username key.
     subs: HashMap<Uuid, String>,
+    /// (provider name, provider user id) → the username keys of the users it is linked to
+    /// ([`keys::linked_identities`]), ordered so the first is the one found.
+    links: HashMap<(String, String), BTreeSet<String>>,
     /// The signing key and token sessions.
     tokens: Tokens,
     /// Groups and their members.
@@ -199,6 +202,7 @@ impl PoolState {
             order: BTreeSet::new(),
             aliases: HashMap::new(),
             subs: HashMap::new(),
+            links: HashMap::new(),
             tokens: Tokens::default(),
             groups: Groups::default(),
             oauth: OAuthState::default(),
@@ -234,6 +238,26 @@ impl PoolState {
     fn release_aliases(&mut self, user: &UserRecord) {
         for entry in keys::alias_keys(&self.record, user) {
             self.aliases.remove(&entry);
+        }
+    }
+
+    fn link(&mut self, user: &UserRecord, own_key: &str) {
+        for identity in keys::linked_identities(user) {
+            self.links
+                .entry(identity)
+                .or_default()
+                .insert(own_key.to_owned());
+        }
+    }
+
+    fn unlink(&mut self, user: &UserRecord, own_key: &str) {
+        for identity in keys::linked_identities(user) {
+            if let Some(holders) = self.links.get_mut(&identity) {
+                holders.remove(own_key);
+                if holders.is_empty() {
+                    self.links.remove(&identity);
+                }
+            }
         }
     }
 
@@ -496,6 +520,7 @@ impl Store for MemoryStore {
                 state.aliases.insert(alias, key.clone());
             }
             state.subs.insert(user.sub, key.clone());
+            state.link(user, &key);
             state.order.insert(key.clone());
             let mut stored = user.clone();
             stored.version = 1;
@@ -523,6 +548,8 @@ impl Store for MemoryStore {
             for alias in aliases {
                 state.aliases.insert(alias, key.clone());
             }
+            state.unlink(&old, &key);
+            state.link(user, &key);
             let version = user.version + 1;
             let mut stored = user.clone();
             stored.version = version;
@@ -548,6 +575,7 @@ impl Store for MemoryStore {
             }
             let old = state.users.remove(&key).ok_or(StoreError::NotFound)?;
             state.release_aliases(&old);
+            state.unlink(&old, &key);
             state.subs.remove(&old.sub);
             state.order.remove(&key);
             state.tokens.remove_sessions_of(old.sub);
@@ -577,6 +605,23 @@ impl Store for MemoryStore {
                 .find_map(|key| state.find(key))
                 .cloned();
             Ok((state.record.clone(), user))
+        })
+    }
+
+    /// One lookup in the pool's link index.
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.read(pool, |state| {
+            Ok(state
+                .links
+                .get(&(provider.to_owned(), subject.to_owned()))
+                .and_then(|holders| holders.first())
+                .and_then(|key| state.users.get(key))
+                .cloned())
         })
     }
 

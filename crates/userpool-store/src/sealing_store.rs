@@ -417,6 +417,18 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         Ok((record, user))
     }
 
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.inner
+            .find_linked_user(pool, provider, subject)?
+            .map(|user| self.open_user(pool, user))
+            .transpose()
+    }
+
     fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
         self.inner
             .update_user_in(pool, &self.seal_user(&pool.id, user)?)

@@ -400,6 +400,49 @@ pub trait Store: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError>;
+
+    /// The user a provider identity is linked to (AdminLinkProviderForUser, SPEC §21): one
+    /// whose [`crate::keys::linked_identities`] hold `(provider, subject)`, compared
+    /// exactly; the first in username-key order should several.
+    ///
+    /// A federated sign-in asks this for every new provider identity, and anyone with a
+    /// social account can make new identities, so a store should keep an index of
+    /// [`crate::keys::linked_identities`] written with the user, as it does aliases. The
+    /// default pages through [`Store::list_users`], which every store has, so stores
+    /// written before it existed keep working, at the cost of reading the whole pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`.
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        const PAGE: usize = 60;
+        let record = self
+            .get_pool(pool)?
+            .ok_or_else(|| StoreError::PoolNotFound(pool.as_str().to_owned()))?;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.list_users(pool, after.as_deref(), PAGE)?;
+            let found = page.iter().find(|user| {
+                crate::keys::linked_identities(user)
+                    .iter()
+                    .any(|(p, s)| p == provider && s == subject)
+            });
+            if let Some(user) = found {
+                return Ok(Some(user.clone()));
+            }
+            if page.len() < PAGE {
+                return Ok(None);
+            }
+            after = page
+                .last()
+                .map(|u| crate::keys::username_key(&record, u.username.as_str()));
+        }
+    }
+
     /// Creates a group in `group.pool_id`; its version becomes 1 (returned).
     ///
     /// # Errors

@@ -306,3 +306,72 @@ fn kit_catches_a_store_with_lax_groups() {
     conformance::group_round_trips_every_field(&broken);
     conformance::group_delete_removes_its_memberships(&broken);
 }
+
+/// A store written before `find_linked_user` existed: it has the trait's default, which
+/// pages through `list_users`.
+struct ScansForLinks(MemoryStore);
+
+delegate_all_but!(ScansForLinks, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+});
+
+#[test]
+fn spec_21_default_find_linked_user_passes_the_kit() {
+    conformance::linked_identity_is_indexed_with_the_user(&Broken(|| {
+        ScansForLinks(MemoryStore::new())
+    }));
+}
+
+/// A deliberately broken store: its link index remembers the first answer for each
+/// identity and never forgets it, as an index not written with the user would.
+struct StaleLinkIndex(
+    MemoryStore,
+    std::sync::Mutex<std::collections::HashMap<(String, String), UserRecord>>,
+);
+
+delegate_all_but!(StaleLinkIndex, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+    fn find_linked_user(
+        &self,
+        pool: &UserPoolId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let key = (provider.to_owned(), subject.to_owned());
+        let mut seen = self.1.lock().expect("the stale index");
+        if let Some(user) = seen.get(&key) {
+            return Ok(Some(user.clone()));
+        }
+        let answer = self.0.find_linked_user(pool, provider, subject)?;
+        if let Some(user) = &answer {
+            seen.insert(key, user.clone());
+        }
+        Ok(answer)
+    }
+});
+
+#[test]
+fn kit_catches_a_stale_link_index() {
+    let broken = Broken(|| StaleLinkIndex(MemoryStore::new(), Default::default()));
+    assert!(fails(|| {
+        conformance::linked_identity_is_indexed_with_the_user(&broken)
+    }));
+}

@@ -426,3 +426,100 @@ pub fn update_user_in_is_compare_and_swap_and_fails_for_a_deleted_pool(h: &impl 
     );
     assert_eq!(ok(f.store.get_pool(f.id()), "get_pool"), None);
 }
+
+/// An `identities` value listing the given (provider, user id) pairs, as Cognito writes it.
+fn identities(links: &[(&str, &str)]) -> String {
+    let entries: Vec<String> = links
+        .iter()
+        .map(|(provider, id)| {
+            format!(
+                r#"{{"userId":"{id}","providerName":"{provider}","providerType":"OIDC","issuer":null,"primary":false,"dateCreated":1}}"#
+            )
+        })
+        .collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// `find_linked_user` finds the user an identity is linked to through its `identities`
+/// (SPEC §21): linking, unlinking and deleting the user move the index with the write;
+/// two users' links stay apart; provider ids compare exactly; a federated user is not
+/// linked to its own identity; a pool without users or a missing pool answers as usual.
+pub fn linked_identity_is_indexed_with_the_user(h: &impl Harness) {
+    let mut f = Fixture::new(h, false, &[]);
+    fn linked<H: Harness>(f: &Fixture<H>, provider: &str, id: &str) -> Option<UserRecord> {
+        ok(
+            f.store.find_linked_user(f.id(), provider, id),
+            "find_linked_user",
+        )
+    }
+    assert_eq!(linked(&f, "Google", "g-1"), None, "an empty pool");
+    // A federated user lists its own identity: it is not linked to itself.
+    f.add(
+        "Google_g-1",
+        &[("identities", &identities(&[("Google", "g-1")]))],
+    );
+    assert_eq!(linked(&f, "Google", "g-1"), None, "SPEC §21: own identity");
+
+    let alice = f.add("alice", &[]);
+    let bob = f.add("bob", &[("identities", &identities(&[("Corp", "B-1")]))]);
+    assert_eq!(linked(&f, "Corp", "B-1").as_ref(), Some(&bob), "inserted");
+    assert_eq!(
+        linked(&f, "Corp", "b-1"),
+        None,
+        "SPEC §21: ids are case-sensitive"
+    );
+    assert_eq!(
+        linked(&f, "corp", "B-1"),
+        None,
+        "provider names compare exactly"
+    );
+
+    // Link two identities to alice.
+    let alice = set(&alice, |u| {
+        u.attributes.insert(
+            "identities".into(),
+            identities(&[("Google", "g-1"), ("Corp", "A-1")]),
+        );
+    });
+    let v = ok(f.update(&alice), "link");
+    let alice = set(&alice, |u| u.version = v);
+    assert_eq!(linked(&f, "Google", "g-1").as_ref(), Some(&alice), "linked");
+    assert_eq!(linked(&f, "Corp", "A-1").as_ref(), Some(&alice), "linked");
+    assert_eq!(linked(&f, "Corp", "B-1").as_ref(), Some(&bob), "two users");
+
+    // Unlink one: the other stays.
+    let alice = set(&alice, |u| {
+        u.attributes
+            .insert("identities".into(), identities(&[("Corp", "A-1")]));
+    });
+    let v = ok(f.update(&alice), "unlink");
+    let alice = set(&alice, |u| u.version = v);
+    assert_eq!(linked(&f, "Google", "g-1"), None, "unlinked");
+    assert_eq!(linked(&f, "Corp", "A-1").as_ref(), Some(&alice), "kept");
+
+    // An unreadable value links nothing; removing the attribute unlinks all.
+    let alice = set(&alice, |u| {
+        u.attributes.insert("identities".into(), "not json".into());
+    });
+    let v = ok(f.update(&alice), "unreadable identities");
+    let alice = set(&alice, |u| u.version = v);
+    assert_eq!(linked(&f, "Corp", "A-1"), None, "unreadable");
+    let alice = set(&alice, |u| {
+        u.attributes
+            .insert("identities".into(), identities(&[("Corp", "A-1")]));
+    });
+    let v = ok(f.update(&alice), "relink");
+    assert_eq!(linked(&f, "Corp", "A-1").map(|u| u.version), Some(v));
+
+    // Deleting a user removes its links, and only its.
+    ok(f.store.delete_user(f.id(), &bob.username, 1), "delete bob");
+    assert_eq!(linked(&f, "Corp", "B-1"), None, "deleted user");
+    assert_eq!(
+        linked(&f, "Corp", "A-1").map(|u| u.username),
+        Some(alice.username.clone())
+    );
+    assert!(matches!(
+        f.store.find_linked_user(&pool_id("Nope"), "Corp", "A-1"),
+        Err(StoreError::PoolNotFound(_))
+    ));
+}

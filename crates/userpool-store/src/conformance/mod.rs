@@ -388,6 +388,7 @@ macro_rules! __conformance_cases {
             client_delete_revokes_its_sessions_and_deletes_its_codes,
             oauth_storage_of_unknown_pool_is_pool_not_found,
             revoke_one_session_leaves_the_users_others,
+            linked_identity_is_indexed_with_the_user,
         }
     };
 }

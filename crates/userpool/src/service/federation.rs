@@ -9,9 +9,9 @@
 //! in Cognito. Its `identities` attribute (Cognito's, a JSON list of
 //! `{userId, providerName, providerType, issuer, primary, dateCreated}`) says where it
 //! comes from; the same attribute on a linked user lists the provider identities that sign
-//! in as that user. Links live only there: finding the user an identity is linked to reads
-//! the pool's users page by page, which happens only for an identity whose id token the
-//! host verified and that has no user of its own yet.
+//! in as that user. Links live there, and the store indexes them with the user
+//! ([`Store::find_linked_user`]), so finding the user an identity is linked to is one
+//! lookup, however many users the pool has and however many new identities sign in.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +27,7 @@ use userpool_store::pool::PoolRecord;
 use userpool_store::store::{Store, UserKey};
 
 /// The attribute Cognito keeps a user's provider identities in.
-pub const IDENTITIES_ATTRIBUTE: &str = "identities";
+pub const IDENTITIES_ATTRIBUTE: &str = userpool_store::keys::IDENTITIES_ATTRIBUTE;
 
 /// The `ProviderName` of a pool's own users in `ProviderUserIdentifierType`.
 const COGNITO_PROVIDER: &str = "Cognito";
@@ -48,9 +48,6 @@ pub const SIGN_IN_PROVIDER_TYPES: [&str; 5] = [
     "LoginWithAmazon",
     "SignInWithApple",
 ];
-
-/// How many users one page of the link search reads.
-const LINK_SCAN_PAGE: usize = 60;
 
 /// Cognito's `ProviderUserIdentifierType`, as sent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -77,10 +74,7 @@ fn invalid(message: &str) -> Error {
 
 /// The `identities` entries of `user` (none when absent or unreadable).
 fn identities_of(user: &UserRecord) -> Vec<Value> {
-    user.attributes
-        .get(IDENTITIES_ATTRIBUTE)
-        .and_then(|text| serde_json::from_str::<Vec<Value>>(text).ok())
-        .unwrap_or_default()
+    userpool_store::keys::identity_entries(user)
 }
 
 /// `user` with its `identities` attribute set to `entries` (removed when none is left),
@@ -280,32 +274,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         provider_name: &str,
         user_id: &str,
     ) -> Result<Option<UserRecord>> {
-        let own = format!("{provider_name}_{user_id}");
-        let mut after: Option<String> = None;
-        loop {
-            let page = self
-                .store
-                .list_users(&pool.id, after.as_deref(), LINK_SCAN_PAGE)?;
-            let Some(last) = page.last() else {
-                return Ok(None);
-            };
-            after = Some(userpool_store::keys::username_key(
-                pool,
-                last.username.as_str(),
-            ));
-            let found = page.iter().find(|user| {
-                user.username.as_str() != own
-                    && identities_of(user)
-                        .iter()
-                        .any(|e| is_identity(e, provider_name, user_id))
-            });
-            if let Some(user) = found {
-                return Ok(Some(user.clone()));
-            }
-            if page.len() < LINK_SCAN_PAGE {
-                return Ok(None);
-            }
-        }
+        Ok(self
+            .store
+            .find_linked_user(&pool.id, provider_name, user_id)?)
     }
 
     /// The provider and subject a `ProviderUserIdentifierType` names as a source identity.
