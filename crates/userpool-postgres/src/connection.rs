@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use postgres::types::ToSql;
@@ -97,15 +98,25 @@ pub(crate) struct Conn {
     statements: HashMap<&'static str, Statement>,
     /// Set when a statement reported the connection gone, so the pool discards it.
     lost: bool,
+    /// The pool's count of round trips to the server.
+    trips: Arc<AtomicU64>,
 }
 
 impl Conn {
-    fn new(client: Client) -> Conn {
+    fn new(client: Client, trips: Arc<AtomicU64>) -> Conn {
         Conn {
             client,
             statements: HashMap::new(),
             lost: false,
+            trips,
         }
+    }
+
+    /// The client, for one round trip to the server: every use is counted, so tests can
+    /// pin what an operation costs (one relaxed increment, nothing beside a round trip).
+    fn client(&mut self) -> &mut Client {
+        self.trips.fetch_add(1, Ordering::Relaxed);
+        &mut self.client
     }
 
     /// The prepared form of `sql`, prepared on this connection the first time it is used
@@ -115,7 +126,7 @@ impl Conn {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(sql)?;
+        let statement = self.client().prepare(sql)?;
         self.statements.insert(sql, statement.clone());
         Ok(statement)
     }
@@ -127,7 +138,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Failure> {
         let statement = self.statement(sql)?;
-        Ok(self.client.query(&statement, params)?)
+        Ok(self.client().query(&statement, params)?)
     }
 
     /// Runs a query that returns at most one row.
@@ -137,7 +148,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, Failure> {
         let statement = self.statement(sql)?;
-        Ok(self.client.query_opt(&statement, params)?)
+        Ok(self.client().query_opt(&statement, params)?)
     }
 
     /// Runs a statement; the rows it changed. The error is PostgreSQL's, for callers that
@@ -148,7 +159,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, postgres::Error> {
         let statement = self.statement(sql)?;
-        self.client.execute(&statement, params)
+        self.client().execute(&statement, params)
     }
 
     /// Runs a statement; the rows it changed.
@@ -168,7 +179,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, postgres::Error> {
         let statement = self.statement(sql)?;
-        self.client.query_opt(&statement, params)
+        self.client().query_opt(&statement, params)
     }
 }
 
@@ -177,6 +188,7 @@ pub(crate) struct Manager {
     config: Config,
     tls: Tls,
     schema: String,
+    trips: Arc<AtomicU64>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -184,11 +196,12 @@ impl r2d2::ManageConnection for Manager {
     type Error = Error;
 
     fn connect(&self) -> Result<Conn, Error> {
-        connect(&self.config, &self.tls, &self.schema).map(Conn::new)
+        connect(&self.config, &self.tls, &self.schema)
+            .map(|client| Conn::new(client, Arc::clone(&self.trips)))
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), Error> {
-        conn.client.simple_query("")?;
+        conn.client().simple_query("")?;
         Ok(())
     }
 
@@ -201,11 +214,14 @@ impl r2d2::ManageConnection for Manager {
 pub(crate) struct Db {
     pool: r2d2::Pool<Manager>,
     retries: u32,
+    /// Round trips to the server on the pool's connections, since the pool was made.
+    trips: Arc<AtomicU64>,
 }
 
 impl Db {
     /// A pool of up to `options.pool_size` connections, opened on demand.
     pub(crate) fn new(config: Config, tls: Tls, schema: String, options: &PostgresOptions) -> Db {
+        let trips = Arc::new(AtomicU64::new(0));
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size.max(1))
             .min_idle(Some(0))
@@ -217,11 +233,19 @@ impl Db {
                 config,
                 tls,
                 schema,
+                trips: Arc::clone(&trips),
             });
         Db {
             pool,
             retries: options.retries,
+            trips,
         }
+    }
+
+    /// Round trips to the server so far (statements, their preparation, `BEGIN` and
+    /// `COMMIT`), over every connection of the pool.
+    pub(crate) fn round_trips(&self) -> u64 {
+        self.trips.load(Ordering::Relaxed)
     }
 
     /// Runs `body` in a transaction (`READ COMMITTED`: every write is a compare-and-swap
@@ -232,6 +256,25 @@ impl Db {
         mut body: impl FnMut(&mut Conn) -> Result<T, Failure>,
     ) -> Result<T, StoreError> {
         self.run(|conn| transaction(conn, &mut body))
+    }
+
+    /// Runs `body`, which must be ONE writing statement, outside a transaction: PostgreSQL
+    /// commits the statement on its own, so the write costs one round trip instead of
+    /// three (`BEGIN`, the statement, `COMMIT`). A connection lost during it leaves the
+    /// outcome unknown, which is never retried.
+    pub(crate) fn write_statement<T>(
+        &self,
+        mut body: impl FnMut(&mut Conn) -> Result<T, Failure>,
+    ) -> Result<T, StoreError> {
+        self.run(|conn| {
+            body(conn).map_err(|failure| {
+                if failure.is_lost() {
+                    Outcome::Unknown(failure)
+                } else {
+                    Outcome::Failed(failure)
+                }
+            })
+        })
     }
 
     /// Runs `body` outside a transaction: each of its statements sees the committed state
@@ -299,9 +342,11 @@ fn transaction<T>(
     conn: &mut Conn,
     body: &mut impl FnMut(&mut Conn) -> Result<T, Failure>,
 ) -> Result<T, Outcome> {
-    conn.client.batch_execute("BEGIN").map_err(Failure::from)?;
+    conn.client()
+        .batch_execute("BEGIN")
+        .map_err(Failure::from)?;
     match body(conn) {
-        Ok(value) => match conn.client.batch_execute("COMMIT") {
+        Ok(value) => match conn.client().batch_execute("COMMIT") {
             Ok(()) => Ok(value),
             Err(e) if is_lost(&e) => Err(Outcome::Unknown(e.into())),
             Err(e) => Err(Outcome::Failed(e.into())),
@@ -310,7 +355,7 @@ fn transaction<T>(
             if !failure.is_lost() {
                 // Best effort: a connection that cannot even roll back is lost, and
                 // the server rolls back whatever it had open.
-                if conn.client.batch_execute("ROLLBACK").is_err() {
+                if conn.client().batch_execute("ROLLBACK").is_err() {
                     conn.lost = true;
                 }
             }

@@ -38,6 +38,13 @@
 //!   it fails with `Conflict` instead of overwriting. No acknowledged write is lost, and
 //!   counters that live in the user row (lockout, code attempts) are global across
 //!   instances.
+//! - **Few round trips.** A write that is one statement runs without `BEGIN` and `COMMIT`
+//!   (PostgreSQL commits a lone statement on its own): a user update that leaves the
+//!   user's keys as they are (a password, a sign-in's lockout bookkeeping, a code; the
+//!   statement also matches the alias keys and linked identities stored), a token session,
+//!   a decoy write. The pool and the user a username names are read by one statement. So
+//!   `AdminSetUserPassword` is two round trips, and a password sign-in three reads (client,
+//!   pool, user) plus the token session; [`PostgresStore::round_trips`] counts them.
 //! - **Uniqueness by named constraints**, in the writing transaction
 //!   (`users_username_unique`, `users_sub_unique`, `aliases_pkey`, `pools_pkey`,
 //!   `clients_pkey`, `pool_groups_pkey`, `token_sessions_pkey`,
@@ -230,6 +237,15 @@ impl PostgresStore {
         &self.schema
     }
 
+    /// Round trips to the server since the store was opened, over all its connections:
+    /// every statement, the preparation of each statement on each connection, and each
+    /// `BEGIN` and `COMMIT`. A counter for an operator's metrics, and for tests that pin
+    /// what an operation costs.
+    #[must_use]
+    pub fn round_trips(&self) -> u64 {
+        self.db().round_trips()
+    }
+
     fn db(&self) -> &Db {
         // invariant: `db` is `Some` from construction until `drop` takes it, and nothing
         // runs on a store being dropped.
@@ -305,7 +321,7 @@ impl Store for PostgresStore {
     /// Commits a transaction that bumps the pool's decoy counter: a row write and a WAL
     /// flush at commit, as a recorded sign-in failure costs (SPEC §6).
     fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
-        self.db().write(|c| pools::decoy_write(c, pool))
+        self.db().write_statement(|c| pools::decoy_write(c, pool))
     }
 
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
@@ -355,18 +371,25 @@ impl Store for PostgresStore {
         })
     }
 
-    /// The pool's row, then the lookup's statements with the pool known: a user found by
-    /// username costs two round trips. Each statement reads its own snapshot; the keys
-    /// depend only on the pool's immutable settings, and a write made from what this read
-    /// is a compare-and-swap on the user's version.
+    /// One statement for the pool and the user its username designates (the common case:
+    /// one round trip); a name that is an alias or a `sub` then takes the lookup's other
+    /// statements, with the pool known, each in its own snapshot: the keys depend only on
+    /// the pool's immutable settings, and a write made from what this read is a
+    /// compare-and-swap on the user's version.
     fn find_pool_user(
         &self,
         pool: &UserPoolId,
         name: &str,
     ) -> Result<(PoolRecord, Option<UserRecord>), StoreError> {
         self.db().read(|c| {
-            let record = pools::require(c, pool)?;
-            for key in keys::lookup_order(&record, name) {
+            let Some((record, user)) = users::find_pool_and_username(c, pool.as_str(), name)?
+            else {
+                return Err(StoreError::PoolNotFound(pool.as_str().to_owned()).into());
+            };
+            if user.is_some() {
+                return Ok((record, user));
+            }
+            for key in keys::lookup_order(&record, name).into_iter().skip(1) {
                 if let Some(user) = users::find(c, &record, key)? {
                     return Ok((record, Some(user)));
                 }
@@ -375,10 +398,19 @@ impl Store for PostgresStore {
         })
     }
 
-    /// One transaction that does not read the pool's row: the user's row is replaced by
-    /// compare-and-swap under `pool`'s keys. Only when no row matches does it look at the
-    /// pool, to report a deleted one as `PoolNotFound`.
+    /// Does not read the pool's row. A write that leaves the user's keys as they are (a
+    /// password, a sign-in's bookkeeping, a code) is one statement that commits on its own
+    /// (one round trip); any other, or one that statement did not match, is one
+    /// transaction: the user's row replaced by compare-and-swap under `pool`'s keys, then
+    /// the keys that changed. Only when no row matches does that look at the pool, to
+    /// report a deleted one as `PoolNotFound`.
     fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
+        if let Some(version) = self
+            .db()
+            .write_statement(|c| users::update_same_keys(c, pool, user))?
+        {
+            return Ok(version);
+        }
         self.db().write(|c| match users::update(c, pool, user) {
             Err(Failure::Store(StoreError::NotFound)) => {
                 pools::require_exists(c, &pool.id)?;
@@ -483,7 +515,8 @@ impl Store for PostgresStore {
     }
 
     fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
-        self.db().write(|c| tokens::insert_session(c, session))
+        self.db()
+            .write_statement(|c| tokens::insert_session(c, session))
     }
 
     fn find_token_session(
@@ -662,5 +695,190 @@ impl Store for PostgresStore {
         code_digest: &[u8; 32],
     ) -> Result<Option<AuthorizationCode>, StoreError> {
         self.db().write(|c| oauth::take_code(c, pool, code_digest))
+    }
+}
+
+#[cfg(test)]
+mod round_trips {
+    //! How many round trips to the server an operation costs, counted on the pool's
+    //! connections (SPEC §3, §20). Needs the test database, as the integration tests do.
+
+    use std::sync::Arc;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use userpool::{Caller, PoolSettings, UserPools};
+    use userpool_core::{HashParams, PasswordPolicy};
+
+    use super::{PostgresOptions, PostgresStore};
+
+    /// The store on a fresh schema of the test database, with one connection (so every
+    /// statement is prepared once); `None`, said loudly, without a database outside CI.
+    fn store() -> Option<Arc<PostgresStore>> {
+        let url = match std::env::var("USERPOOL_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => {
+                let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+                assert!(!ci, "USERPOOL_TEST_DATABASE_URL is not set under CI");
+                eprintln!(
+                    "\n*** SKIPPED round_trips: no PostgreSQL (run under .ci/postgres) ***\n"
+                );
+                return None;
+            }
+        };
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let options = PostgresOptions {
+            pool_size: 1,
+            schema: Some(format!("trips_{}_{nanos}", std::process::id())),
+            ..PostgresOptions::default()
+        };
+        Some(Arc::new(
+            PostgresStore::open_with(&url, &options).expect("open"),
+        ))
+    }
+
+    #[test]
+    fn s20_admin_set_user_password_is_two_round_trips() {
+        let Some(store) = store() else { return };
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            policy: PasswordPolicy::default(),
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "round trips", settings)
+            .expect("create_user_pool");
+        pools
+            .admin_create_user(&admin, pool.id.as_str(), "sam", None, &[], None)
+            .expect("admin_create_user");
+        let trips = || store.round_trips();
+        let set = |password: &str, permanent: Option<bool>| {
+            pools.admin_set_user_password(&admin, pool.id.as_str(), "sam", password, permanent)
+        };
+        // The first call prepares the statements on the connection.
+        set("Warm-Pass-0!", Some(true)).expect("admin_set_user_password");
+        for (password, permanent) in [("Fresh-Pass-1!", Some(true)), ("Other-Pass-2!", None)] {
+            let before = trips();
+            let user = set(password, permanent).expect("admin_set_user_password");
+            assert_eq!(
+                trips() - before,
+                2,
+                "one statement reads the pool and the user, one writes"
+            );
+            assert_eq!(user.username, "sam");
+        }
+        let stored = pools
+            .admin_get_user(&admin, pool.id.as_str(), "sam")
+            .expect("admin_get_user");
+        assert_eq!(
+            stored.status,
+            userpool_core::UserStatus::ForceChangePassword
+        );
+        // A refusal reads once and writes nothing.
+        let before = trips();
+        pools
+            .admin_set_user_password(&admin, pool.id.as_str(), "nobody", "Fresh-Pass-3!", None)
+            .expect_err("no such user");
+        assert_eq!(
+            trips() - before,
+            1,
+            "the read finds no user; nothing is written"
+        );
+    }
+
+    #[test]
+    fn s20_sign_in_round_trips() {
+        let Some(store) = store() else { return };
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "sign-in", settings)
+            .expect("create_user_pool");
+        let id = pool.id.as_str();
+        let client = pools
+            .create_user_pool_client(
+                &admin,
+                id,
+                "app",
+                userpool::ClientSettings {
+                    explicit_auth_flows: vec![
+                        "ALLOW_USER_PASSWORD_AUTH".into(),
+                        "ALLOW_REFRESH_TOKEN_AUTH".into(),
+                    ],
+                    ..userpool::ClientSettings::default()
+                },
+            )
+            .expect("create_user_pool_client");
+        pools
+            .admin_create_user(&admin, id, "sam", None, &[], None)
+            .expect("admin_create_user");
+        pools
+            .admin_set_user_password(&admin, id, "sam", "Fresh-Pass-1!", Some(true))
+            .expect("admin_set_user_password");
+        let sign_in = |password: &str| {
+            pools.initiate_auth(&client.client_id, "USER_PASSWORD_AUTH", "sam", password)
+        };
+        // Warm: every statement prepared once.
+        sign_in("Fresh-Pass-1!").expect("sign in");
+        sign_in("Wrong-Pass-1!").expect_err("wrong password");
+        sign_in("Fresh-Pass-1!").expect("sign in");
+        let before = store.round_trips();
+        sign_in("Fresh-Pass-1!").expect("sign in");
+        let ok = store.round_trips() - before;
+        let before = store.round_trips();
+        sign_in("Wrong-Pass-1!").expect_err("wrong password");
+        let wrong = store.round_trips() - before;
+        // The client, the pool, the user; a failure is recorded by one more statement,
+        // committed on its own.
+        assert_eq!(
+            (ok, wrong),
+            (3, 4),
+            "round trips: (success, wrong password)"
+        );
+    }
+
+    #[test]
+    fn s20_a_write_that_moves_a_key_still_commits_the_keys() {
+        let Some(store) = store() else { return };
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            alias_attributes: vec![userpool_core::AliasAttribute::Email],
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "keys", settings)
+            .expect("create_user_pool");
+        let id = pool.id.as_str();
+        let verified = [("email", "one@example.com"), ("email_verified", "true")];
+        pools
+            .admin_create_user(&admin, id, "sam", None, &verified, None)
+            .expect("admin_create_user");
+        pools
+            .admin_update_user_attributes(&admin, id, "sam", &[("email", "two@example.com")])
+            .expect("admin_update_user_attributes");
+        pools
+            .admin_update_user_attributes(&admin, id, "sam", &[("email_verified", "true")])
+            .expect("verify");
+        // The alias moved: the old value finds nobody, the new one finds sam, and a
+        // password write through the alias (the single-statement path) keeps it.
+        pools
+            .admin_set_user_password(&admin, id, "two@example.com", "Fresh-Pass-1!", Some(true))
+            .expect("set through the new alias");
+        pools
+            .admin_set_user_password(&admin, id, "one@example.com", "Fresh-Pass-1!", Some(true))
+            .expect_err("the old alias is gone");
+        let user = pools
+            .admin_get_user(&admin, id, "two@example.com")
+            .expect("found by the new alias");
+        assert_eq!(user.username, "sam");
     }
 }

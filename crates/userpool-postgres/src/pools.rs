@@ -49,7 +49,50 @@ fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
         .map_err(|_| corrupt("pools.settings: not serialisable"))
 }
 
+/// The names of a pool's timestamp and version columns in a row: their own, or the
+/// aliases [`pool_user_columns`] gives them beside a user's columns of the same names.
+pub(crate) struct Stamps {
+    created_at: &'static str,
+    modified_at: &'static str,
+    version: &'static str,
+}
+
+const OWN_STAMPS: Stamps = Stamps {
+    created_at: "created_at",
+    modified_at: "modified_at",
+    version: "version",
+};
+
+/// The stamps of a row of [`pool_user_columns`].
+pub(crate) const POOL_STAMPS: Stamps = Stamps {
+    created_at: "pool_created_at",
+    modified_at: "pool_modified_at",
+    version: "pool_version",
+};
+
+/// A pool's columns (of `pools` named `p`) for a statement that also reads a user's: the
+/// timestamps and version, which `users` has too, under the names of [`POOL_STAMPS`].
+macro_rules! pool_user_columns {
+    () => {
+        "p.id, p.name, p.minimum_length, p.require_uppercase, p.require_lowercase, \
+         p.require_numbers, p.require_symbols, p.password_history_size, \
+         p.temporary_password_validity_days, p.maximum_length, p.reject_user_identity, \
+         p.refuse_temporary_as_new, p.minimum_strength, p.hash_memory_kib, \
+         p.hash_iterations, p.hash_parallelism, p.history_mode, p.alias_attributes, \
+         p.username_attributes, p.case_sensitive, p.created_at AS pool_created_at, \
+         p.modified_at AS pool_modified_at, p.version AS pool_version, \
+         p.mfa_configuration, p.mfa_software_token, p.mfa_sms, p.mfa_sms_message, \
+         p.attribute_schema, p.settings"
+    };
+}
+pub(crate) use pool_user_columns;
+
 fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
+    pool_from_row_as(row, &OWN_STAMPS)
+}
+
+/// Reads a pool from a row whose timestamp and version columns are named `stamps`.
+pub(crate) fn pool_from_row_as(row: &Row, stamps: &Stamps) -> Result<PoolRecord, Failure> {
     let id: &str = get(row, "id")?;
     let id = UserPoolId::parse(id).map_err(|_| corrupt("pools.id: not a pool id"))?;
     let mut policy = PasswordPolicy::builder()
@@ -113,9 +156,9 @@ fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
             Some(json) => serde_json::from_str(json)
                 .map_err(|_| corrupt("pools.settings: not valid settings"))?,
         },
-        created_at: time(get(row, "created_at")?, "pools.created_at")?,
-        modified_at: time(get(row, "modified_at")?, "pools.modified_at")?,
-        version: from_sql_int(get(row, "version")?, "pools.version")?,
+        created_at: time(get(row, stamps.created_at)?, "pools.created_at")?,
+        modified_at: time(get(row, stamps.modified_at)?, "pools.modified_at")?,
+        version: from_sql_int(get(row, stamps.version)?, "pools.version")?,
     })
 }
 
@@ -325,13 +368,18 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
 
 /// Counts a decoy write for the pool: a real row change and commit, touching no record.
 pub(crate) fn decoy_write(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
-    require_exists(conn, id)?;
-    conn.execute(
+    // One statement, committed on its own; a missing pool fails its foreign key.
+    match conn.execute_raw(
         "INSERT INTO decoy_writes (pool_id, count) VALUES ($1, 1) \
          ON CONFLICT (pool_id) DO UPDATE SET count = decoy_writes.count + 1",
         &[&id.as_str()],
-    )?;
-    Ok(())
+    ) {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION) => {
+            Err(StoreError::PoolNotFound(id.as_str().to_owned()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Deletes a pool; everything of it cascades.

@@ -21,8 +21,19 @@ pub(crate) fn signing_key(
     conn: &mut Conn,
     pool: &UserPoolId,
 ) -> Result<Option<SigningKey>, Failure> {
-    pools::require_exists(conn, pool)?;
-    read_key(conn, pool)
+    // One statement: the pool's row (to tell a missing pool from a pool without a key)
+    // and its key.
+    let row = conn
+        .query_opt(
+            "SELECT k.kid, k.private_der, k.created_at FROM pools p \
+             LEFT JOIN signing_keys k ON k.pool_id = p.id WHERE p.id = $1",
+            &[&pool.as_str()],
+        )?
+        .ok_or_else(|| StoreError::PoolNotFound(pool.as_str().to_owned()))?;
+    if get::<Option<&str>>(&row, "kid")?.is_none() {
+        return Ok(None);
+    }
+    key_from_row(&row).map(Some)
 }
 
 fn read_key(conn: &mut Conn, pool: &UserPoolId) -> Result<Option<SigningKey>, Failure> {
@@ -30,14 +41,15 @@ fn read_key(conn: &mut Conn, pool: &UserPoolId) -> Result<Option<SigningKey>, Fa
         "SELECT kid, private_der, created_at FROM signing_keys WHERE pool_id = $1",
         &[&pool.as_str()],
     )?;
-    row.map(|row| {
-        Ok(SigningKey {
-            kid: get(&row, "kid")?,
-            private_der: Zeroizing::new(get(&row, "private_der")?),
-            created_at: time(get(&row, "created_at")?, "signing_keys.created_at")?,
-        })
+    row.as_ref().map(key_from_row).transpose()
+}
+
+fn key_from_row(row: &postgres::Row) -> Result<SigningKey, Failure> {
+    Ok(SigningKey {
+        kid: get(row, "kid")?,
+        private_der: Zeroizing::new(get(row, "private_der")?),
+        created_at: time(get(row, "created_at")?, "signing_keys.created_at")?,
     })
-    .transpose()
 }
 
 /// Stores `key` unless the pool has one; returns the key in force.
@@ -89,18 +101,17 @@ pub(crate) fn replace_signing_key(
 
 /// Stores a session of an existing user.
 pub(crate) fn insert_session(conn: &mut Conn, session: &TokenSession) -> Result<(), Failure> {
-    pools::require_exists(conn, &session.pool_id)?;
     let sub = codec::sub_text(session.sub);
-    let user = conn.query_opt(
-        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
-        &[&session.pool_id.as_str(), &sub],
-    )?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
-    let result = conn.execute_raw(
-        "INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, refresh_digest, \
-         issued_at, expires_at, revoked, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    // One statement, committed on its own: whether the pool and the user exist, and the
+    // row inserted only when both do.
+    let result = conn.query_opt_raw(
+        "WITH found AS (SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1) AS pool, \
+         EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND sub = $3) AS user_found), \
+         inserted AS (INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, \
+         refresh_digest, issued_at, expires_at, revoked, scopes) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM found WHERE pool AND user_found \
+         RETURNING 1) \
+         SELECT pool, user_found FROM found",
         &[
             &session.pool_id.as_str(),
             &codec::sub_text(session.origin_jti),
@@ -114,7 +125,16 @@ pub(crate) fn insert_session(conn: &mut Conn, session: &TokenSession) -> Result<
         ],
     );
     match result {
-        Ok(_) => Ok(()),
+        Ok(Some(row)) => {
+            if !get::<bool>(&row, "pool")? {
+                return Err(StoreError::PoolNotFound(session.pool_id.as_str().to_owned()).into());
+            }
+            if !get::<bool>(&row, "user_found")? {
+                return Err(StoreError::NotFound.into());
+            }
+            Ok(())
+        }
+        Ok(None) => Err(corrupt("token_sessions: the insert returned no row")),
         Err(e)
             if matches!(
                 unique_violation(&e),

@@ -115,6 +115,44 @@ static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// [`UPDATE_SQL`] for a write that leaves the user's keys as they are: one statement that
+/// PostgreSQL commits on its own. Besides the version it matches the `sub`, and the alias
+/// keys and linked identities now stored (each as two arrays, names and values, ordered
+/// by the pair in byte order); a write that would change any of them matches no row and
+/// goes the transaction's way. The keys read are consistent with the version matched, as
+/// for [`UPDATE_SQL`].
+static UPDATE_SAME_KEYS_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(i, column)| format!("{column} = ${}", i + 1))
+        .collect();
+    let n = FIELDS.len();
+    let list = |column: &str, table: &str, order: &str| {
+        format!("ARRAY(SELECT {column} FROM {table} t WHERE t.user_id = users.id ORDER BY {order})")
+    };
+    let alias_order = r#"attribute COLLATE "C", alias_key COLLATE "C""#;
+    let link_order = r#"provider_name COLLATE "C", provider_user_id COLLATE "C""#;
+    format!(
+        "UPDATE users SET {} WHERE pool_id = ${} AND username_key = ${} AND version = ${} \
+         AND sub = ${} AND {} = ${}::text[] AND {} = ${}::text[] \
+         AND {} = ${}::text[] AND {} = ${}::text[] RETURNING version",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        list("attribute", "aliases", alias_order),
+        n + 5,
+        list("alias_key", "aliases", alias_order),
+        n + 6,
+        list("provider_name", "linked_identities", link_order),
+        n + 7,
+        list("provider_user_id", "linked_identities", link_order),
+        n + 8,
+    )
+});
+
 /// Finds the user a key designates, in one statement.
 pub(crate) fn find(
     conn: &mut Conn,
@@ -203,6 +241,36 @@ pub(crate) fn find_by_id(
         return Ok(None);
     }
     user_from_row(&row).map(Some)
+}
+
+/// The pool with id `pool_id` and the user its username `name` designates, in one
+/// statement (one round trip, one snapshot): the key is folded in SQL by the pool's own
+/// `case_sensitive`, from both spellings sent along. `None` when the pool does not exist.
+pub(crate) fn find_pool_and_username(
+    conn: &mut Conn,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<(PoolRecord, Option<UserRecord>)>, Failure> {
+    let row = conn.query_opt(
+        concat!(
+            "SELECT ",
+            crate::pools::pool_user_columns!(),
+            ", ",
+            user_columns!(),
+            " FROM pools p LEFT JOIN users u ON u.pool_id = p.id AND u.username_key = \
+             CASE WHEN p.case_sensitive THEN $2 ELSE $3 END WHERE p.id = $1"
+        ),
+        &[&pool_id, &name, &userpool_core::fold_case(name)],
+    )?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let pool = crate::pools::pool_from_row_as(&row, &crate::pools::POOL_STAMPS)?;
+    // A NULL username is the outer join finding no user.
+    if get::<Option<&str>>(&row, "username")?.is_none() {
+        return Ok(Some((pool, None)));
+    }
+    Ok(Some((pool, Some(user_from_row(&row)?))))
 }
 
 /// Up to `limit` users of a pool in username-key order (`COLLATE "C"`), after `after`.
@@ -535,6 +603,55 @@ pub(crate) fn update(
         insert_link(conn, pool, id, provider, subject)?;
     }
     Ok(next)
+}
+
+/// Replaces a user whose keys (username, `sub`, alias keys, linked identities) the write
+/// leaves as they are, if its stored version is still `user.version`, in one statement
+/// outside a transaction ([`UPDATE_SAME_KEYS_SQL`]): most writes (a password, a sign-in's
+/// bookkeeping, a code) are such. `None` when no row matched, for any reason (another
+/// version, changed keys, no such user or pool); the caller then runs [`update`] in a
+/// transaction, which tells those apart.
+pub(crate) fn update_same_keys(
+    conn: &mut Conn,
+    pool: &PoolRecord,
+    user: &UserRecord,
+) -> Result<Option<u64>, Failure> {
+    let next = user
+        .version
+        .checked_add(1)
+        .ok_or_else(|| corrupt("users.version: exhausted"))?;
+    let columns = Columns::new(user, next)?;
+    let username_key = keys::username_key(pool, user.username.as_str());
+    let pool_id = pool.id.as_str();
+    let expected = codec::to_sql_int(user.version, "users.version")?;
+    let sub = codec::sub_text(user.sub);
+    let (alias_names, alias_values) = sorted_pairs(
+        keys::alias_keys(pool, user)
+            .into_iter()
+            .map(|(attribute, key)| (attribute.as_str().to_owned(), key)),
+    );
+    let (providers, subjects) = sorted_pairs(keys::linked_identities(user));
+    let tail: [&(dyn ToSql + Sync); 8] = [
+        &pool_id,
+        &username_key,
+        &expected,
+        &sub,
+        &alias_names,
+        &alias_values,
+        &providers,
+        &subjects,
+    ];
+    let params: Vec<&(dyn ToSql + Sync)> = columns.values().into_iter().chain(tail).collect();
+    match conn.query_opt(UPDATE_SAME_KEYS_SQL.as_str(), &params)? {
+        None => Ok(None),
+        Some(row) => Ok(Some(from_sql_int(get(&row, "version")?, "users.version")?)),
+    }
+}
+
+/// Distinct `(name, value)` pairs in byte order (`COLLATE "C"`'s), as two arrays.
+fn sorted_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> (Vec<String>, Vec<String>) {
+    let sorted: BTreeSet<(String, String)> = pairs.into_iter().collect();
+    sorted.into_iter().unzip()
 }
 
 /// Deletes a user if its stored version is still `version`; its alias keys, sessions and

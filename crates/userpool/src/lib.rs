@@ -75,7 +75,8 @@
 //!    the pool again, its keys computed from the pool as read); a pool deleted meanwhile
 //!    has no users left, so the swap fails and writes nothing. A lost race re-reads the
 //!    user and runs the transition again. `userpool-sqlite` counts the transactions in a
-//!    test: one read, one write.
+//!    test: one read, one write. Over `userpool-postgres` the read is one statement and
+//!    the write one statement committed on its own: two round trips, counted in its tests.
 //!
 //! A failure at any step leaves the stored user exactly as it was.
 //!
