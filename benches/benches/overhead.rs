@@ -10,6 +10,11 @@
 //!    [`UserPools`] over each store, all sharing one pooled buffer, so that the ratio is the
 //!    operation's cost beyond the very hash it computes.
 //!
+//! 3. **Sign-in against its verification**: our pooled verification of the user's hash
+//!    and a successful `USER_PASSWORD_AUTH` `InitiateAuth` over each store (no tokens: the
+//!    library issues none without a token issuer), sharing one pooled buffer: the sign-in's
+//!    cost beyond the argon2 verification it must do.
+//!
 //! Kept apart because operations that allocate 19 MiB afresh each time perturb the ones
 //! that do not (in one mixed run the MemoryStore operation came out 3 % above a pooled hash
 //! that it measured 1.001× of on its own). All at the default parameters (m=19456 KiB, t=2,
@@ -24,7 +29,7 @@ use std::hint::black_box;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use userpool::HostOptions;
 use userpool_benches::paired::{self, Estimate, Op, Samples, median_ci, per_round};
-use userpool_benches::{Fixture, past_hashes, stores};
+use userpool_benches::{Fixture, past_hashes, past_password, stores};
 use userpool_core::testing::seeded_entropy;
 use userpool_core::{Password, PasswordHasher};
 use zeroize::Zeroizing;
@@ -44,6 +49,7 @@ fn main() {
     );
     hashes(&password, rounds);
     operations(&password, rounds);
+    sign_ins(rounds);
 }
 
 fn hashes(password: &Password, rounds: usize) {
@@ -127,6 +133,40 @@ fn operations(password: &Password, rounds: usize) {
         "2. The operation against the hash it computes (one shared buffer)",
         &samples,
         &[POOLED],
+    );
+}
+
+const VERIFY: &str = "ours, PasswordHasher::verify, pooled";
+
+fn sign_ins(rounds: usize) {
+    let host = HostOptions::default().with_memory_pool(1);
+    let pooled = PasswordHasher::default().with_memory_pool(host.memory_pool().clone());
+    let current = past_hashes(&PasswordHasher::default(), 1, None);
+    let right = Password::parse(&past_password(0)).expect("valid");
+    let stores: Vec<(&str, Fixture)> = stores()
+        .into_iter()
+        .map(|(name, backend)| (name, Fixture::with_alice(backend, host.clone(), &current)))
+        .collect();
+    let mut ops = vec![Op::new(VERIFY, || {
+        assert!(pooled.verify(&right, &current[0]).expect("verify"));
+    })];
+    for (name, fixture) in &stores {
+        let right = past_password(0);
+        ops.push(Op::new(format!("InitiateAuth, {name}"), move || {
+            black_box(
+                fixture
+                    .pools
+                    .initiate_auth(&fixture.client_id, "USER_PASSWORD_AUTH", "alice", &right)
+                    .expect("signed in"),
+            );
+        }));
+    }
+    let samples = paired::interleave(&mut ops, 3, rounds);
+    drop(ops);
+    table(
+        "3. A sign-in against the verification it computes (one shared buffer)",
+        &samples,
+        &[VERIFY],
     );
 }
 

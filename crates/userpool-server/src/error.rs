@@ -74,10 +74,21 @@ impl Error {
     /// 500 for `InternalErrorException`, 400 for everything else (SPEC §11).
     #[must_use]
     pub fn status(&self) -> StatusCode {
-        if self.code() == "InternalErrorException" {
+        if self.is(userpool_core::ErrorCode::InternalError) {
             StatusCode::INTERNAL_SERVER_ERROR
         } else {
             StatusCode::BAD_REQUEST
+        }
+    }
+
+    /// Whether this is the service's exception `code` (an internal failure of the server
+    /// itself counts as `InternalError`): a match on the enum, never on the wire string.
+    #[must_use]
+    pub fn is(&self, code: userpool_core::ErrorCode) -> bool {
+        match self {
+            Error::Pool(e) => e.kind() == code,
+            Error::Internal { .. } => code == userpool_core::ErrorCode::InternalError,
+            _ => false,
         }
     }
 

@@ -348,7 +348,7 @@ async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Respo
         }
         Err(error) => {
             let mut response = wire::failure(&error, &request_id);
-            if error.code() == "ResourceNotFoundException" {
+            if error.is(userpool_core::ErrorCode::ResourceNotFound) {
                 *response.status_mut() = StatusCode::NOT_FOUND;
             }
             response
