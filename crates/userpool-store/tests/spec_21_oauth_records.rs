@@ -10,7 +10,7 @@ use userpool_core::{HashParams, HistoryMode, PasswordPolicy, UserPoolId};
 use userpool_store::conformance::Harness;
 use userpool_store::seal::{self, KEY_LEN, Keyring, SealingKey};
 use userpool_store::{
-    IdentityProviderRecord, MemoryStore, PoolRecord, SealingStore, Store, StoreError,
+    IdentityProviderRecord, MemoryStore, OAuthStore, PoolRecord, SealingStore, Store, StoreError,
 };
 
 fn key(byte: u8) -> SealingKey {
