@@ -99,7 +99,7 @@ impl std::fmt::Debug for TokenSession {
 /// says so with an empty impl:
 ///
 /// ```
-/// # use userpool_store::{MemoryStore, Store, TokenStore};
+/// # use userpool_store::{MemoryStore, TokenStore};
 /// struct MyStore(MemoryStore);
 /// impl TokenStore for MyStore {} // this store keeps no tokens
 /// ```
