@@ -27,7 +27,7 @@ use serde_json::json;
 use userpool_fuzz::fixture::{NAMED_USERS, PASSWORD, TEMPORARY};
 use userpool_fuzz::{Fixture, WireRequest, reach};
 use userpool_sqlite::{SqliteOptions, SqliteStore, Synchronous};
-use userpool::{Store, UserKey};
+use userpool::{Store, TokenStore, UserKey};
 
 const TABLES: [&str; 10] = [
     "pools",

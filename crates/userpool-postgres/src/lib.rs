@@ -122,8 +122,9 @@ use std::fmt;
 
 use userpool_core::{UserPoolId, UserRecord, Username};
 use userpool_store::{
-    AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, PoolRecord,
-    ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, UserKey, keys,
+    AuthorizationCode, ClientRecord, DomainRecord, GroupRecord, IdentityProviderRecord, OAuthStore,
+    PoolRecord, ResourceServerRecord, SigningKey, Store, StoreError, TokenSession, TokenStore,
+    UserKey, keys,
 };
 use uuid::Uuid;
 
@@ -499,6 +500,19 @@ impl Store for PostgresStore {
             .read(|c| groups::list_members(c, pool, group, after, limit))
     }
 
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        self.db()
+            .write(|c| pools::replace_client_secret(c, pool, client_id, expected, new))
+    }
+}
+
+impl TokenStore for PostgresStore {
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.db().read(|c| tokens::signing_key(c, pool))
     }
@@ -549,17 +563,6 @@ impl Store for PostgresStore {
         self.db().write(|c| tokens::revoke_one(c, pool, origin_jti))
     }
 
-    fn replace_client_secret(
-        &self,
-        pool: &UserPoolId,
-        client_id: &str,
-        expected: &str,
-        new: &str,
-    ) -> Result<bool, StoreError> {
-        self.db()
-            .write(|c| pools::replace_client_secret(c, pool, client_id, expected, new))
-    }
-
     fn replace_signing_key(
         &self,
         pool: &UserPoolId,
@@ -571,6 +574,22 @@ impl Store for PostgresStore {
             .write(|c| tokens::replace_signing_key(c, pool, kid, expected, new))
     }
 
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.db().write(|c| oauth::insert_code(c, code))
+    }
+
+    /// `DELETE ... RETURNING`: of transactions racing with one code, the first to delete
+    /// the row gets it, and the others, re-checking it after that one committed, none.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.db().write(|c| oauth::take_code(c, pool, code_digest))
+    }
+}
+
+impl OAuthStore for PostgresStore {
     fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
         self.db().write(|c| oauth::create_domain(c, domain))
     }
@@ -681,20 +700,6 @@ impl Store for PostgresStore {
     ) -> Result<(), StoreError> {
         self.db()
             .write(|c| oauth::delete_identity_provider(c, pool, provider_name))
-    }
-
-    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
-        self.db().write(|c| oauth::insert_code(c, code))
-    }
-
-    /// `DELETE ... RETURNING`: of transactions racing with one code, the first to delete
-    /// the row gets it, and the others, re-checking it after that one committed, none.
-    fn take_authorization_code(
-        &self,
-        pool: &UserPoolId,
-        code_digest: &[u8; 32],
-    ) -> Result<Option<AuthorizationCode>, StoreError> {
-        self.db().write(|c| oauth::take_code(c, pool, code_digest))
     }
 }
 

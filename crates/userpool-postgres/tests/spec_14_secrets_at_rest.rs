@@ -12,7 +12,8 @@ use chrono::DateTime;
 use userpool_postgres::{PostgresOptions, PostgresStore};
 use userpool_store::seal::{self, Keyring, SealError, SealingKey};
 use userpool_store::{
-    ClientRecord, IdentityProviderRecord, SealingStore, SigningKey, Store, StoreError, UserKey,
+    ClientRecord, IdentityProviderRecord, OAuthStore, SealingStore, SigningKey, Store, StoreError,
+    TokenStore, UserKey,
 };
 use zeroize::Zeroizing;
 

@@ -8,7 +8,7 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use userpool_postgres::{Error, PostgresOptions, PostgresStore, schema};
-use userpool_store::{Store, StoreError, UserKey};
+use userpool_store::{OAuthStore, Store, StoreError, UserKey};
 
 fn options() -> PostgresOptions {
     PostgresOptions::default().schema(common::fresh_schema("t"))

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use common::{pool, spawn_worker, user, worker_role};
-use userpool::{Store, StoreError, UserKey};
+use userpool::{Store, StoreError, TokenStore, UserKey};
 use userpool_core::UserPoolId;
 use userpool_sqlite::SqliteStore;
 

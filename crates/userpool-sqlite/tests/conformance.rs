@@ -38,3 +38,18 @@ mod file {
 fn conformance_kit_passes_on_in_memory_databases() {
     conformance::run_all(&Memory);
 }
+
+/// The kit skips the cases of a capability a store declares absent: this store has both,
+/// so none of its cases may be skipped.
+#[test]
+fn sqlite_store_has_token_and_oauth_storage_so_the_kit_skips_nothing() {
+    let (store, _dir) = File.make();
+    assert_eq!(
+        conformance::token_storage_support(&store),
+        conformance::Support::Full
+    );
+    assert_eq!(
+        conformance::oauth_storage_support(&store),
+        conformance::Support::Full
+    );
+}

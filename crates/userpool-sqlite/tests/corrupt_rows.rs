@@ -4,7 +4,7 @@
 mod common;
 
 use common::{pool, raw, user};
-use userpool::{Store, StoreError, UserKey};
+use userpool::{Store, StoreError, TokenStore, UserKey};
 use userpool_core::testing::{epoch, insecure_fast_rules, seeded_entropy};
 use userpool_core::{Context, Password, transitions};
 use userpool_sqlite::SqliteStore;

@@ -11,7 +11,10 @@ use std::path::Path;
 
 use common::{at, pool, raw, user};
 use rusqlite::{Connection, params};
-use userpool::{ClientRecord, GroupRecord, PoolRecord, SigningKey, Store, TokenSession, UserKey};
+use userpool::{
+    ClientRecord, GroupRecord, OAuthStore, PoolRecord, SigningKey, Store, TokenSession, TokenStore,
+    UserKey,
+};
 use userpool_core::testing::{insecure_fast_rules, seeded_entropy};
 use userpool_core::{
     AliasAttribute, CodeThrottle, CodeThrottles, Context, Password, PasswordPolicy, UserRecord,

@@ -11,6 +11,7 @@ use common::{contains, database_files, pool, pool_id};
 use userpool::{ClientRecord, SealingStore, SigningKey, Store, StoreError};
 use userpool_core::Error;
 use userpool_sqlite::SqliteStore;
+use userpool_store::TokenStore;
 use userpool_store::seal::{self, Keyring, SealError, SealingKey};
 use zeroize::Zeroizing;
 

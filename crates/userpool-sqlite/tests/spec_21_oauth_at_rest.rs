@@ -12,7 +12,7 @@ use common::{contains, database_files, pool, pool_id};
 use userpool_sqlite::SqliteStore;
 use userpool_store::conformance::Harness;
 use userpool_store::seal::{self, Keyring, SealingKey};
-use userpool_store::{IdentityProviderRecord, SealingStore, Store};
+use userpool_store::{IdentityProviderRecord, OAuthStore, SealingStore, Store};
 
 /// A distinctive provider secret.
 const SECRET: &str = "idp-secret-xqzvkwjplmnbhgtrfdsa-xqzvkwjplmnbhgtrfdsa";

@@ -2,7 +2,8 @@
 //! kit that proves a store keeps it.
 //!
 //! - [`Store`]: the persistence trait a host implements (sync, object-safe, `Send + Sync`;
-//!   compare-and-swap writes, uniqueness enforced by the store). [`MemoryStore`] is the
+//!   compare-and-swap writes, uniqueness enforced by the store), with its two capabilities
+//!   [`TokenStore`] and [`OAuthStore`]. [`MemoryStore`] is the
 //!   in-memory one; `userpool-sqlite` is the embedded default.
 //! - The records a store keeps beside the users of `userpool_core`: [`PoolRecord`],
 //!   [`ClientRecord`], [`GroupRecord`], [`SigningKey`], [`TokenSession`], and the lookup
@@ -12,12 +13,27 @@
 //!
 //! The service that runs Cognito's operations over a store is the `userpool` crate.
 //!
-//! A host's own store implements the twenty-one required methods of [`Store`] (twelve
-//! for pools, clients and users, nine for groups: see [`groups`]), and, to back a
-//! token-issuing server, the seven token methods (see [`tokens`]), and for the OAuth
-//! endpoints the seventeen OAuth methods (see [`oauth`]); it proves itself with one line
-//! in its tests: `userpool_store::conformance_tests!(MyHarness);` (see
-//! [`conformance`]).
+//! # Writing a store
+//!
+//! A host's own store implements three traits:
+//!
+//! - [`Store`], required: the twenty-one methods without a default (twelve for pools,
+//!   clients and users, nine for groups: see [`groups`]); the others have defaults a store
+//!   with an index or transactions overrides.
+//! - [`TokenStore`], a capability: each pool's signing key, token sessions and
+//!   authorization codes (see [`tokens`]), needed to issue tokens (sign-in, refresh,
+//!   sign-out, the OAuth code exchange).
+//! - [`OAuthStore`], a capability: domains, resource servers and identity providers (see
+//!   [`oauth`]), needed for the hosted UI, the OAuth endpoints and federation.
+//!
+//! Both capabilities are supertraits of [`Store`], so a store names them; one that lacks a
+//! capability declares it with an empty impl (`impl TokenStore for MyStore {}`), whose
+//! methods all answer [`StoreError::Unsupported`]. A capability is all or nothing.
+//!
+//! The store proves itself with one line in its tests:
+//! `userpool_store::conformance_tests!(MyHarness);` (see [`conformance`]). The kit skips,
+//! with a `SKIPPED:` line on stderr, the cases of a capability the store declared it lacks,
+//! and fails a store that implements half of one.
 //!
 //! # Secrets at rest
 //!
@@ -57,8 +73,8 @@ pub mod tokens;
 pub use groups::{GroupClaims, GroupRecord};
 pub use memory::MemoryStore;
 pub use oauth::{
-    AuthorizationCode, ClientOAuth, DomainRecord, IdentityProviderRecord, ResourceServerRecord,
-    ResourceServerScope,
+    AuthorizationCode, ClientOAuth, DomainRecord, IdentityProviderRecord, OAuthStore,
+    ResourceServerRecord, ResourceServerScope,
 };
 pub use pool::{ClientRecord, PoolRecord};
 #[cfg(feature = "test-util")]
@@ -66,4 +82,4 @@ pub use random::SeededRandom;
 pub use random::{OsRandom, RandomSource};
 pub use sealing_store::SealingStore;
 pub use store::{Store, StoreError, UserKey};
-pub use tokens::{SigningKey, TokenSession};
+pub use tokens::{SigningKey, TokenSession, TokenStore};

@@ -15,10 +15,12 @@ use uuid::Uuid;
 
 use crate::groups::GroupRecord;
 use crate::keys;
-use crate::oauth::{AuthorizationCode, DomainRecord, IdentityProviderRecord, ResourceServerRecord};
+use crate::oauth::{
+    AuthorizationCode, DomainRecord, IdentityProviderRecord, OAuthStore, ResourceServerRecord,
+};
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
-use crate::tokens::{SigningKey, TokenSession};
+use crate::tokens::{SigningKey, TokenSession, TokenStore};
 
 /// The in-memory [`Store`]: correct under any number of threads, O(1) lookups by username,
 /// alias value and `sub`, compare-and-swap on every write.
@@ -824,6 +826,24 @@ impl Store for MemoryStore {
         })
     }
 
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        self.write(pool, |state| match state.clients.get_mut(client_id) {
+            Some(client) if client.secret.as_deref() == Some(expected) => {
+                client.secret = Some(new.to_owned());
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+    }
+}
+
+impl TokenStore for MemoryStore {
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.read(pool, |state| Ok(state.tokens.signing_key.clone()))
     }
@@ -915,22 +935,6 @@ impl Store for MemoryStore {
         })
     }
 
-    fn replace_client_secret(
-        &self,
-        pool: &UserPoolId,
-        client_id: &str,
-        expected: &str,
-        new: &str,
-    ) -> Result<bool, StoreError> {
-        self.write(pool, |state| match state.clients.get_mut(client_id) {
-            Some(client) if client.secret.as_deref() == Some(expected) => {
-                client.secret = Some(new.to_owned());
-                Ok(true)
-            }
-            _ => Ok(false),
-        })
-    }
-
     fn replace_signing_key(
         &self,
         pool: &UserPoolId,
@@ -947,6 +951,31 @@ impl Store for MemoryStore {
         })
     }
 
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.write(&code.pool_id, |state| {
+            if !state.subs.contains_key(&code.sub) {
+                return Err(StoreError::NotFound);
+            }
+            let codes = &mut state.oauth.codes;
+            codes.retain(|_, stored| stored.expires_at > code.issued_at);
+            if codes.contains_key(&code.code_digest) {
+                return Err(StoreError::AuthorizationCodeExists);
+            }
+            codes.insert(code.code_digest, code.clone());
+            Ok(())
+        })
+    }
+
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.write(pool, |state| Ok(state.oauth.codes.remove(code_digest)))
+    }
+}
+
+impl OAuthStore for MemoryStore {
     fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
         self.write(&domain.pool_id, |state| {
             // Lock order: pool, then the domain index (delete_pool takes them in that order).
@@ -1198,28 +1227,5 @@ impl Store for MemoryStore {
             oauth.unindex_identifiers(&removed);
             Ok(())
         })
-    }
-
-    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
-        self.write(&code.pool_id, |state| {
-            if !state.subs.contains_key(&code.sub) {
-                return Err(StoreError::NotFound);
-            }
-            let codes = &mut state.oauth.codes;
-            codes.retain(|_, stored| stored.expires_at > code.issued_at);
-            if codes.contains_key(&code.code_digest) {
-                return Err(StoreError::AuthorizationCodeExists);
-            }
-            codes.insert(code.code_digest, code.clone());
-            Ok(())
-        })
-    }
-
-    fn take_authorization_code(
-        &self,
-        pool: &UserPoolId,
-        code_digest: &[u8; 32],
-    ) -> Result<Option<AuthorizationCode>, StoreError> {
-        self.write(pool, |state| Ok(state.oauth.codes.remove(code_digest)))
     }
 }

@@ -6,13 +6,17 @@
 //! The records hold what Cognito's operations describe; validation is the service's
 //! (with `userpool_core::oauth`), uniqueness and atomicity the store's. An authorization
 //! code is kept only as a digest the host computes, as a refresh token is, and is taken
-//! out of the store by the one exchange that uses it ([`crate::Store::take_authorization_code`]).
+//! out of the store by the one exchange that uses it ([`crate::TokenStore::take_authorization_code`]).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use userpool_core::UserPoolId;
 use uuid::Uuid;
+
+#[cfg(doc)]
+use crate::store::Store;
+use crate::store::StoreError;
 
 /// An app client's OAuth settings, as `CreateUserPoolClient` takes them. Values are
 /// stored in the order given.
@@ -186,6 +190,228 @@ impl std::fmt::Debug for AuthorizationCode {
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .finish()
+    }
+}
+
+/// The configuration behind the hosted UI and the OAuth endpoints (SPEC §21): a pool's
+/// domain ([`DomainRecord`]), its resource servers and their custom scopes
+/// ([`ResourceServerRecord`]) and its identity providers ([`IdentityProviderRecord`]).
+///
+/// A trait of its own, a supertrait of [`Store`], because it is a capability a host may
+/// not need: a host serving only Cognito's API never reads a domain or a provider. It is
+/// not part of [`crate::TokenStore`] either: this is configuration an administrator writes,
+/// while token storage is what every sign-in writes (a store can keep tokens for API
+/// sign-ins without hosting the OAuth endpoints). The authorization codes the authorize
+/// endpoint issues are token storage ([`crate::TokenStore::insert_authorization_code`]).
+///
+/// A store that keeps no OAuth configuration says so with an empty impl:
+///
+/// ```
+/// # use userpool_store::{MemoryStore, OAuthStore};
+/// struct MyStore(MemoryStore);
+/// impl OAuthStore for MyStore {} // no hosted UI, no federation
+/// ```
+///
+/// Every method then answers [`StoreError::Unsupported`] (the OAuth operations answer
+/// `InternalErrorException`), and the conformance kit skips its OAuth configuration cases,
+/// saying so. All or nothing: a store that implements some of these methods and leaves
+/// others to their default fails the kit. A pool's domain, resource servers and providers
+/// go with the pool ([`Store::delete_pool`]). Every method is atomic.
+pub trait OAuthStore {
+    /// Stores a pool's domain at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `DomainExists` when any pool has the domain; `PoolHasDomain` when
+    /// this pool has another; `Backend`, `Unsupported`.
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("create_domain"))
+    }
+
+    /// The domain of that name, whatever its pool (DescribeUserPoolDomain names only the
+    /// domain).
+    ///
+    /// # Errors
+    /// `Backend`, `Unsupported`.
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("get_domain"))
+    }
+
+    /// The pool's domain, if it has one.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        let _ = pool;
+        Err(StoreError::Unsupported("domain_of_pool"))
+    }
+
+    /// Replaces a domain's certificate and managed-login version if its stored version is
+    /// still `domain.version`; returns the new version. Name, pool and creation time stay.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Conflict`; `Backend`,
+    /// `Unsupported`.
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        let _ = domain;
+        Err(StoreError::Unsupported("update_domain"))
+    }
+
+    /// Deletes the pool's domain `domain`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Backend`,
+    /// `Unsupported`.
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        let _ = (pool, domain);
+        Err(StoreError::Unsupported("delete_domain"))
+    }
+
+    /// Stores a resource server at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `ResourceServerExists` when the pool has one with this identifier
+    /// (compared exactly); `Backend`, `Unsupported`.
+    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        let _ = server;
+        Err(StoreError::Unsupported("create_resource_server"))
+    }
+
+    /// A resource server of a pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn get_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerRecord>, StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported("get_resource_server"))
+    }
+
+    /// Resource servers of a pool ordered by identifier (by bytes), after `after`, at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn list_resource_servers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
+        let _ = (pool, after, limit);
+        Err(StoreError::Unsupported("list_resource_servers"))
+    }
+
+    /// Replaces a resource server's name and scopes if its stored version is still
+    /// `server.version`; returns the new version.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Conflict`; `Backend`, `Unsupported`.
+    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
+        let _ = server;
+        Err(StoreError::Unsupported("update_resource_server"))
+    }
+
+    /// Deletes a resource server.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
+    fn delete_resource_server(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<(), StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported("delete_resource_server"))
+    }
+
+    /// Stores an identity provider at version 1 (SPEC §21).
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `IdentityProviderExists` when the pool has one of this name;
+    /// `IdpIdentifierExists` when one of its identifiers is another provider's (nothing is
+    /// written); `Backend`, `Unsupported`.
+    fn create_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        let _ = provider;
+        Err(StoreError::Unsupported("create_identity_provider"))
+    }
+
+    /// An identity provider of a pool, by name.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn get_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, provider_name);
+        Err(StoreError::Unsupported("get_identity_provider"))
+    }
+
+    /// The identity provider of a pool that lists `identifier` in its `IdpIdentifiers`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_identity_provider_by_identifier(
+        &self,
+        pool: &UserPoolId,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, identifier);
+        Err(StoreError::Unsupported(
+            "find_identity_provider_by_identifier",
+        ))
+    }
+
+    /// Identity providers of a pool ordered by name (by bytes), after `after`, at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn list_identity_providers(
+        &self,
+        pool: &UserPoolId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
+        let _ = (pool, after, limit);
+        Err(StoreError::Unsupported("list_identity_providers"))
+    }
+
+    /// Replaces a provider's details, attribute mapping, identifiers and modification
+    /// time if its stored version is still `provider.version`; returns the new version.
+    /// Name, type, pool and creation time stay.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Conflict`; `IdpIdentifierExists`; `Backend`,
+    /// `Unsupported`.
+    fn update_identity_provider(
+        &self,
+        provider: &IdentityProviderRecord,
+    ) -> Result<u64, StoreError> {
+        let _ = provider;
+        Err(StoreError::Unsupported("update_identity_provider"))
+    }
+
+    /// Deletes an identity provider.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
+    fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        provider_name: &str,
+    ) -> Result<(), StoreError> {
+        let _ = (pool, provider_name);
+        Err(StoreError::Unsupported("delete_identity_provider"))
     }
 }
 

@@ -31,7 +31,7 @@
 //! A value stored before sealing existed (plaintext) or sealed under an older key of the
 //! [`Keyring`] still reads. When read, it is sealed under the newest key and written back
 //! with a compare-and-swap ([`Store::replace_client_secret`],
-//! [`Store::replace_signing_key`]): a concurrent writer's value is never overwritten, and a
+//! [`TokenStore::replace_signing_key`]): a concurrent writer's value is never overwritten, and a
 //! store without those methods simply keeps the old form. A sealed value that does not
 //! open (another key, altered, moved to another row) is `StoreError::Sealed`, which
 //! clients see as `InternalErrorException`: never the sealed bytes as if they were the
@@ -55,14 +55,14 @@ use zeroize::Zeroizing;
 
 use crate::groups::GroupRecord;
 use crate::oauth::{
-    AuthorizationCode, DomainRecord, IdentityProviderRecord, PROVIDER_PRIVATE_KEY_DETAIL,
-    PROVIDER_SECRET_DETAIL, ResourceServerRecord,
+    AuthorizationCode, DomainRecord, IdentityProviderRecord, OAuthStore,
+    PROVIDER_PRIVATE_KEY_DETAIL, PROVIDER_SECRET_DETAIL, ResourceServerRecord,
 };
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::random::{OsRandom, RandomSource};
 use crate::seal::{self, Keyring, Place, Purpose};
 use crate::store::{Store, StoreError, UserKey};
-use crate::tokens::{SigningKey, TokenSession};
+use crate::tokens::{SigningKey, TokenSession, TokenStore};
 
 /// A [`Store`] that seals app-client secrets and signing keys before they reach `inner`,
 /// and opens them on the way back. See the [module documentation](self) for why here.
@@ -512,6 +512,45 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         self.inner.list_users_in_group(pool, group, after, limit)
     }
 
+    /// Compares `expected` with the secret in force (both plaintext, in constant time) and
+    /// stores `new` sealed in its place.
+    fn replace_client_secret(
+        &self,
+        pool: &UserPoolId,
+        client_id: &str,
+        expected: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        use subtle::ConstantTimeEq;
+        let Some(stored) = self.inner.get_client(pool, client_id)? else {
+            return Ok(false);
+        };
+        let Some(stored_secret) = stored.secret.clone() else {
+            return Ok(false);
+        };
+        let Some(current) = self.open_client(Some(stored))?.and_then(|c| c.secret) else {
+            return Ok(false);
+        };
+        if !bool::from(current.as_bytes().ct_eq(expected.as_bytes())) {
+            return Ok(false);
+        }
+        let place = Self::client_place(pool, client_id);
+        let sealed = self
+            .keyring
+            .seal_text(&*self.random, &place, new.as_bytes())?;
+        // The row may have been re-sealed by `open_client` just now: swap against what it
+        // holds after that.
+        let now_stored = self
+            .inner
+            .get_client(pool, client_id)?
+            .and_then(|c| c.secret)
+            .unwrap_or(stored_secret);
+        self.inner
+            .replace_client_secret(pool, client_id, &now_stored, &sealed)
+    }
+}
+
+impl<S: Store + ?Sized> TokenStore for SealingStore<S> {
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.inner
             .signing_key(pool)?
@@ -562,43 +601,6 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         self.inner.revoke_token_sessions(pool, sub)
     }
 
-    /// Compares `expected` with the secret in force (both plaintext, in constant time) and
-    /// stores `new` sealed in its place.
-    fn replace_client_secret(
-        &self,
-        pool: &UserPoolId,
-        client_id: &str,
-        expected: &str,
-        new: &str,
-    ) -> Result<bool, StoreError> {
-        use subtle::ConstantTimeEq;
-        let Some(stored) = self.inner.get_client(pool, client_id)? else {
-            return Ok(false);
-        };
-        let Some(stored_secret) = stored.secret.clone() else {
-            return Ok(false);
-        };
-        let Some(current) = self.open_client(Some(stored))?.and_then(|c| c.secret) else {
-            return Ok(false);
-        };
-        if !bool::from(current.as_bytes().ct_eq(expected.as_bytes())) {
-            return Ok(false);
-        }
-        let place = Self::client_place(pool, client_id);
-        let sealed = self
-            .keyring
-            .seal_text(&*self.random, &place, new.as_bytes())?;
-        // The row may have been re-sealed by `open_client` just now: swap against what it
-        // holds after that.
-        let now_stored = self
-            .inner
-            .get_client(pool, client_id)?
-            .and_then(|c| c.secret)
-            .unwrap_or(stored_secret);
-        self.inner
-            .replace_client_secret(pool, client_id, &now_stored, &sealed)
-    }
-
     /// As [`SealingStore::replace_client_secret`], for a signing key's bytes.
     fn replace_signing_key(
         &self,
@@ -627,6 +629,20 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
             .replace_signing_key(pool, kid, &now_stored.private_der, &sealed)
     }
 
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.inner.insert_authorization_code(code)
+    }
+
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        self.inner.take_authorization_code(pool, code_digest)
+    }
+}
+
+impl<S: Store + ?Sized> OAuthStore for SealingStore<S> {
     // OAuth records (SPEC §21): an identity provider's client secret is sealed; the rest
     // holds no secret (an authorization code is only its host-computed digest) and passes
     // through.
@@ -741,17 +757,5 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         provider_name: &str,
     ) -> Result<(), StoreError> {
         self.inner.delete_identity_provider(pool, provider_name)
-    }
-
-    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
-        self.inner.insert_authorization_code(code)
-    }
-
-    fn take_authorization_code(
-        &self,
-        pool: &UserPoolId,
-        code_digest: &[u8; 32],
-    ) -> Result<Option<AuthorizationCode>, StoreError> {
-        self.inner.take_authorization_code(pool, code_digest)
     }
 }

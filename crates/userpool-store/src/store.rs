@@ -14,9 +14,9 @@ use userpool_core::{AliasAttribute, UserPoolId, UserRecord, Username};
 use uuid::Uuid;
 
 use crate::groups::GroupRecord;
-use crate::oauth::{AuthorizationCode, DomainRecord, IdentityProviderRecord, ResourceServerRecord};
+use crate::oauth::OAuthStore;
 use crate::pool::{ClientRecord, PoolRecord};
-use crate::tokens::{SigningKey, TokenSession};
+use crate::tokens::TokenStore;
 
 /// What a store can fail with. Backend details stay in [`StoreError::Backend`] for the
 /// host's logs; clients only ever see `InternalErrorException`.
@@ -154,16 +154,20 @@ pub enum UserKey<'a> {
 }
 
 /// Persistence for pools, app clients, users, groups and their members
-/// ([`crate::groups`]), and the token storage of [`crate::tokens`] (each pool's signing key
-/// and its token sessions).
+/// ([`crate::groups`]), with two capabilities as supertraits: [`TokenStore`] (each pool's
+/// signing key, token sessions, authorization codes) and [`OAuthStore`] (domains, resource
+/// servers, identity providers).
 ///
-/// The group methods are required (every store must hold groups: their claims are in every
-/// token of a member); the token methods have `Unsupported` defaults for stores written
-/// before token storage existed.
+/// The methods without a default are required (the group methods too: every store must
+/// hold groups, their claims are in every token of a member). A store implements the two
+/// capabilities, or declares it has none with an empty impl (`impl TokenStore for MyStore
+/// {}`): the conformance kit then skips their cases, saying so, where it would otherwise
+/// fail a store that implements half of one. Bounds stay `S: Store`: the capabilities come
+/// with it.
 ///
 /// Every method is atomic. Implementations must pass the conformance kit
 /// (`userpool_store::conformance`, feature `conformance`).
-pub trait Store: Send + Sync {
+pub trait Store: TokenStore + OAuthStore + Send + Sync {
     /// Creates a pool; its version becomes 1.
     ///
     /// # Errors
@@ -533,100 +537,6 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<UserRecord>, StoreError>;
 
-    /// The pool's token-signing key, if one was stored.
-    ///
-    /// The default returns `Unsupported`, so stores written before token storage existed
-    /// keep compiling; a host that serves tokens needs a store that overrides all seven token
-    /// methods (the conformance kit checks them).
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
-        let _ = pool;
-        Err(StoreError::Unsupported("signing_key"))
-    }
-
-    /// Stores `key` unless the pool already has one, and returns the key in force: `key`
-    /// if this call stored it, else the one stored first. Atomic, so processes racing to
-    /// create a pool's first key all end up signing with the same one.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn insert_signing_key(
-        &self,
-        pool: &UserPoolId,
-        key: &SigningKey,
-    ) -> Result<SigningKey, StoreError> {
-        let _ = (pool, key);
-        Err(StoreError::Unsupported("insert_signing_key"))
-    }
-
-    /// Stores a new token session in `session.pool_id`. The user (`session.sub`) must
-    /// exist: a session is deleted with its user, so one for a user deleted meanwhile is
-    /// refused rather than left behind.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound` when no user of the pool has `session.sub`;
-    /// `TokenSessionExists` when the pool has a session with the same `origin_jti` or
-    /// refresh digest (nothing is written); `Backend`, `Unsupported`.
-    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
-        let _ = session;
-        Err(StoreError::Unsupported("insert_token_session"))
-    }
-
-    /// The session of a pool with this `origin_jti`.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn find_token_session(
-        &self,
-        pool: &UserPoolId,
-        origin_jti: Uuid,
-    ) -> Result<Option<TokenSession>, StoreError> {
-        let _ = (pool, origin_jti);
-        Err(StoreError::Unsupported("find_token_session"))
-    }
-
-    /// The session of a pool whose refresh token has this digest (a refresh token of
-    /// another pool is not found, even with the same digest).
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn find_token_session_by_refresh(
-        &self,
-        pool: &UserPoolId,
-        refresh_digest: &[u8; 32],
-    ) -> Result<Option<TokenSession>, StoreError> {
-        let _ = (pool, refresh_digest);
-        Err(StoreError::Unsupported("find_token_session_by_refresh"))
-    }
-
-    /// Marks every session of the user `sub` in the pool revoked (a global sign-out);
-    /// returns how many were newly revoked (already revoked ones are not counted). Other
-    /// users' sessions are untouched.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
-        let _ = (pool, sub);
-        Err(StoreError::Unsupported("revoke_token_sessions"))
-    }
-
-    /// Marks the one session `origin_jti` of the pool revoked (RFC 7009 revocation of its
-    /// refresh token, SPEC §21); returns whether it was newly revoked. Other sessions of
-    /// the same user are untouched.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn revoke_token_session(
-        &self,
-        pool: &UserPoolId,
-        origin_jti: Uuid,
-    ) -> Result<bool, StoreError> {
-        let _ = (pool, origin_jti);
-        Err(StoreError::Unsupported("revoke_token_session"))
-    }
-
     /// Replaces an app client's stored secret with `new` if it is still `expected`
     /// (compare-and-swap on the stored text); returns whether it was replaced. Nothing
     /// else about the client changes.
@@ -647,245 +557,5 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError> {
         let _ = (pool, client_id, expected, new);
         Err(StoreError::Unsupported("replace_client_secret"))
-    }
-
-    /// Replaces the bytes of the pool's signing key `kid` with `new` if they are still
-    /// `expected` (compare-and-swap); returns whether they were replaced. The `kid` and
-    /// creation time stay. Used, and optional, as [`Store::replace_client_secret`] is.
-    ///
-    /// # Errors
-    /// `Backend`, `Unsupported`.
-    fn replace_signing_key(
-        &self,
-        pool: &UserPoolId,
-        kid: &str,
-        expected: &[u8],
-        new: &[u8],
-    ) -> Result<bool, StoreError> {
-        let _ = (pool, kid, expected, new);
-        Err(StoreError::Unsupported("replace_signing_key"))
-    }
-
-    /// Stores a pool's domain at version 1 (SPEC §21).
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `DomainExists` when any pool has the domain; `PoolHasDomain` when
-    /// this pool has another; `Backend`, `Unsupported`.
-    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
-        let _ = domain;
-        Err(StoreError::Unsupported("create_domain"))
-    }
-
-    /// The domain of that name, whatever its pool (DescribeUserPoolDomain names only the
-    /// domain).
-    ///
-    /// # Errors
-    /// `Backend`, `Unsupported`.
-    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
-        let _ = domain;
-        Err(StoreError::Unsupported("get_domain"))
-    }
-
-    /// The pool's domain, if it has one.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
-        let _ = pool;
-        Err(StoreError::Unsupported("domain_of_pool"))
-    }
-
-    /// Replaces a domain's certificate and managed-login version if its stored version is
-    /// still `domain.version`; returns the new version. Name, pool and creation time stay.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Conflict`; `Backend`,
-    /// `Unsupported`.
-    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
-        let _ = domain;
-        Err(StoreError::Unsupported("update_domain"))
-    }
-
-    /// Deletes the pool's domain `domain`.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound` when the pool has no such domain; `Backend`,
-    /// `Unsupported`.
-    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
-        let _ = (pool, domain);
-        Err(StoreError::Unsupported("delete_domain"))
-    }
-
-    /// Stores a resource server at version 1 (SPEC §21).
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `ResourceServerExists` when the pool has one with this identifier
-    /// (compared exactly); `Backend`, `Unsupported`.
-    fn create_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
-        let _ = server;
-        Err(StoreError::Unsupported("create_resource_server"))
-    }
-
-    /// A resource server of a pool.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn get_resource_server(
-        &self,
-        pool: &UserPoolId,
-        identifier: &str,
-    ) -> Result<Option<ResourceServerRecord>, StoreError> {
-        let _ = (pool, identifier);
-        Err(StoreError::Unsupported("get_resource_server"))
-    }
-
-    /// Resource servers of a pool ordered by identifier (by bytes), after `after`, at most
-    /// `limit`.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn list_resource_servers(
-        &self,
-        pool: &UserPoolId,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<ResourceServerRecord>, StoreError> {
-        let _ = (pool, after, limit);
-        Err(StoreError::Unsupported("list_resource_servers"))
-    }
-
-    /// Replaces a resource server's name and scopes if its stored version is still
-    /// `server.version`; returns the new version.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound`; `Conflict`; `Backend`, `Unsupported`.
-    fn update_resource_server(&self, server: &ResourceServerRecord) -> Result<u64, StoreError> {
-        let _ = server;
-        Err(StoreError::Unsupported("update_resource_server"))
-    }
-
-    /// Deletes a resource server.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
-    fn delete_resource_server(
-        &self,
-        pool: &UserPoolId,
-        identifier: &str,
-    ) -> Result<(), StoreError> {
-        let _ = (pool, identifier);
-        Err(StoreError::Unsupported("delete_resource_server"))
-    }
-
-    /// Stores an identity provider at version 1 (SPEC §21).
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `IdentityProviderExists` when the pool has one of this name;
-    /// `IdpIdentifierExists` when one of its identifiers is another provider's (nothing is
-    /// written); `Backend`, `Unsupported`.
-    fn create_identity_provider(
-        &self,
-        provider: &IdentityProviderRecord,
-    ) -> Result<u64, StoreError> {
-        let _ = provider;
-        Err(StoreError::Unsupported("create_identity_provider"))
-    }
-
-    /// An identity provider of a pool, by name.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn get_identity_provider(
-        &self,
-        pool: &UserPoolId,
-        provider_name: &str,
-    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
-        let _ = (pool, provider_name);
-        Err(StoreError::Unsupported("get_identity_provider"))
-    }
-
-    /// The identity provider of a pool that lists `identifier` in its `IdpIdentifiers`.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn find_identity_provider_by_identifier(
-        &self,
-        pool: &UserPoolId,
-        identifier: &str,
-    ) -> Result<Option<IdentityProviderRecord>, StoreError> {
-        let _ = (pool, identifier);
-        Err(StoreError::Unsupported(
-            "find_identity_provider_by_identifier",
-        ))
-    }
-
-    /// Identity providers of a pool ordered by name (by bytes), after `after`, at most
-    /// `limit`.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn list_identity_providers(
-        &self,
-        pool: &UserPoolId,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<IdentityProviderRecord>, StoreError> {
-        let _ = (pool, after, limit);
-        Err(StoreError::Unsupported("list_identity_providers"))
-    }
-
-    /// Replaces a provider's details, attribute mapping, identifiers and modification
-    /// time if its stored version is still `provider.version`; returns the new version.
-    /// Name, type, pool and creation time stay.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound`; `Conflict`; `IdpIdentifierExists`; `Backend`,
-    /// `Unsupported`.
-    fn update_identity_provider(
-        &self,
-        provider: &IdentityProviderRecord,
-    ) -> Result<u64, StoreError> {
-        let _ = provider;
-        Err(StoreError::Unsupported("update_identity_provider"))
-    }
-
-    /// Deletes an identity provider.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound`; `Backend`, `Unsupported`.
-    fn delete_identity_provider(
-        &self,
-        pool: &UserPoolId,
-        provider_name: &str,
-    ) -> Result<(), StoreError> {
-        let _ = (pool, provider_name);
-        Err(StoreError::Unsupported("delete_identity_provider"))
-    }
-
-    /// Stores an authorization code, and forgets the pool's codes that expired at or
-    /// before `code.issued_at` (so the codes a store holds are bounded by the issue rate
-    /// times their lifetime). The user (`code.sub`) must exist; its codes go with it.
-    ///
-    /// # Errors
-    /// `PoolNotFound`; `NotFound` when no user of the pool has `code.sub`;
-    /// `AuthorizationCodeExists`; `Backend`, `Unsupported`.
-    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
-        let _ = code;
-        Err(StoreError::Unsupported("insert_authorization_code"))
-    }
-
-    /// Removes and returns the pool's code with this digest, atomically: of callers racing
-    /// with one code, one gets it and the others `None`. An expired code is returned too
-    /// (and gone): the caller decides, by `expires_at`, that it no longer works.
-    ///
-    /// # Errors
-    /// `PoolNotFound`, `Backend`, `Unsupported`.
-    fn take_authorization_code(
-        &self,
-        pool: &UserPoolId,
-        code_digest: &[u8; 32],
-    ) -> Result<Option<AuthorizationCode>, StoreError> {
-        let _ = (pool, code_digest);
-        Err(StoreError::Unsupported("take_authorization_code"))
     }
 }

@@ -12,11 +12,16 @@ use userpool_core::UserPoolId;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::oauth::AuthorizationCode;
+#[cfg(doc)]
+use crate::store::Store;
+use crate::store::StoreError;
+
 /// A pool's token-signing key, serialised by the host (the server stores the PKCS#8 DER of
 /// an RSA key).
 ///
 /// One per pool, created on first use and never replaced by a second writer
-/// ([`crate::Store::insert_signing_key`] is first-writer-wins), so that every process
+/// ([`TokenStore::insert_signing_key`] is first-writer-wins), so that every process
 /// signs with the same key and every token verifies everywhere. The bytes are zeroized on
 /// drop and redacted in `Debug`; there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,6 +88,173 @@ impl std::fmt::Debug for TokenSession {
             .field("revoked", &self.revoked)
             .field("scopes", &self.scopes)
             .finish()
+    }
+}
+
+/// Token storage: each pool's signing key ([`SigningKey`]), each sign-in's token family
+/// ([`TokenSession`]) and the OAuth authorization codes waiting for their exchange
+/// ([`AuthorizationCode`]). A host needs it only to issue tokens.
+///
+/// A supertrait of [`Store`], so every store names it, and a store that keeps no tokens
+/// says so with an empty impl:
+///
+/// ```
+/// # use userpool_store::{MemoryStore, TokenStore};
+/// struct MyStore(MemoryStore);
+/// impl TokenStore for MyStore {} // this store keeps no tokens
+/// ```
+///
+/// Every method then answers [`StoreError::Unsupported`] (the service turns that into
+/// `InternalErrorException` when asked to issue or check a token), and the conformance kit
+/// skips its token cases, saying so, instead of failing them: a declared capability, as
+/// object_store's kit skips what a store does not support. It is all or nothing: a store
+/// that implements some of these methods and leaves others to their `Unsupported` default
+/// fails the kit, because a host would find out only at its first refresh or sign-out.
+/// [`TokenStore::replace_signing_key`] alone is optional either way (the re-sealing
+/// write, as [`Store::replace_client_secret`] is).
+///
+/// A pool's key, sessions and codes go with the pool ([`Store::delete_pool`]), a user's
+/// sessions and codes with the user ([`Store::delete_user`]), and a client's with the client
+/// ([`Store::delete_client`]): those deletes are the store's, so a store that keeps tokens
+/// writes them in the same transaction. Every method is atomic.
+pub trait TokenStore {
+    /// The pool's token-signing key, if one was stored.
+    ///
+    /// The default returns `Unsupported`, as every method of this trait does: a store that
+    /// keeps tokens overrides them all (but [`TokenStore::replace_signing_key`]), one that
+    /// keeps none overrides none.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
+        let _ = pool;
+        Err(StoreError::Unsupported("signing_key"))
+    }
+
+    /// Stores `key` unless the pool already has one, and returns the key in force: `key`
+    /// if this call stored it, else the one stored first. Atomic, so processes racing to
+    /// create a pool's first key all end up signing with the same one.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn insert_signing_key(
+        &self,
+        pool: &UserPoolId,
+        key: &SigningKey,
+    ) -> Result<SigningKey, StoreError> {
+        let _ = (pool, key);
+        Err(StoreError::Unsupported("insert_signing_key"))
+    }
+
+    /// Stores a new token session in `session.pool_id`. The user (`session.sub`) must
+    /// exist: a session is deleted with its user, so one for a user deleted meanwhile is
+    /// refused rather than left behind.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when no user of the pool has `session.sub`;
+    /// `TokenSessionExists` when the pool has a session with the same `origin_jti` or
+    /// refresh digest (nothing is written); `Backend`, `Unsupported`.
+    fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
+        let _ = session;
+        Err(StoreError::Unsupported("insert_token_session"))
+    }
+
+    /// The session of a pool with this `origin_jti`.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<Option<TokenSession>, StoreError> {
+        let _ = (pool, origin_jti);
+        Err(StoreError::Unsupported("find_token_session"))
+    }
+
+    /// The session of a pool whose refresh token has this digest (a refresh token of
+    /// another pool is not found, even with the same digest).
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn find_token_session_by_refresh(
+        &self,
+        pool: &UserPoolId,
+        refresh_digest: &[u8; 32],
+    ) -> Result<Option<TokenSession>, StoreError> {
+        let _ = (pool, refresh_digest);
+        Err(StoreError::Unsupported("find_token_session_by_refresh"))
+    }
+
+    /// Marks every session of the user `sub` in the pool revoked (a global sign-out);
+    /// returns how many were newly revoked (already revoked ones are not counted). Other
+    /// users' sessions are untouched.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn revoke_token_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<u64, StoreError> {
+        let _ = (pool, sub);
+        Err(StoreError::Unsupported("revoke_token_sessions"))
+    }
+
+    /// Marks the one session `origin_jti` of the pool revoked (RFC 7009 revocation of its
+    /// refresh token, SPEC §21); returns whether it was newly revoked. Other sessions of
+    /// the same user are untouched.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn revoke_token_session(
+        &self,
+        pool: &UserPoolId,
+        origin_jti: Uuid,
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, origin_jti);
+        Err(StoreError::Unsupported("revoke_token_session"))
+    }
+
+    /// Replaces the bytes of the pool's signing key `kid` with `new` if they are still
+    /// `expected` (compare-and-swap); returns whether they were replaced. The `kid` and
+    /// creation time stay. Used, and optional, as [`Store::replace_client_secret`] is: the one
+    /// method of this trait a store that keeps tokens may leave to its default.
+    ///
+    /// # Errors
+    /// `Backend`, `Unsupported`.
+    fn replace_signing_key(
+        &self,
+        pool: &UserPoolId,
+        kid: &str,
+        expected: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let _ = (pool, kid, expected, new);
+        Err(StoreError::Unsupported("replace_signing_key"))
+    }
+
+    /// Stores an authorization code, and forgets the pool's codes that expired at or
+    /// before `code.issued_at` (so the codes a store holds are bounded by the issue rate
+    /// times their lifetime). The user (`code.sub`) must exist; its codes go with it.
+    ///
+    /// # Errors
+    /// `PoolNotFound`; `NotFound` when no user of the pool has `code.sub`;
+    /// `AuthorizationCodeExists`; `Backend`, `Unsupported`.
+    fn insert_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        let _ = code;
+        Err(StoreError::Unsupported("insert_authorization_code"))
+    }
+
+    /// Removes and returns the pool's code with this digest, atomically: of callers racing
+    /// with one code, one gets it and the others `None`. An expired code is returned too
+    /// (and gone): the caller decides, by `expires_at`, that it no longer works.
+    ///
+    /// # Errors
+    /// `PoolNotFound`, `Backend`, `Unsupported`.
+    fn take_authorization_code(
+        &self,
+        pool: &UserPoolId,
+        code_digest: &[u8; 32],
+    ) -> Result<Option<AuthorizationCode>, StoreError> {
+        let _ = (pool, code_digest);
+        Err(StoreError::Unsupported("take_authorization_code"))
     }
 }
 

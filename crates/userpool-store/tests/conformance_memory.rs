@@ -3,9 +3,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use userpool_core::{UserPoolId, UserRecord, Username};
-use userpool_store::conformance::{self, Harness};
+use userpool_store::conformance::{self, Harness, Support};
 use userpool_store::{
-    ClientRecord, GroupRecord, MemoryStore, PoolRecord, SigningKey, Store, StoreError, UserKey,
+    ClientRecord, DomainRecord, GroupRecord, MemoryStore, PoolRecord, SigningKey, Store,
+    StoreError, TokenStore, UserKey,
 };
 use uuid::Uuid;
 
@@ -158,7 +159,7 @@ fn kit_catches_a_store_that_forgets_code_failures() {
 }
 
 /// A deliberately broken store: its signing key is last writer wins, and its other token
-/// methods are the trait's defaults (`Unsupported`).
+/// methods are the trait's defaults (`Unsupported`): half a token store.
 struct OverwritesSigningKey(MemoryStore, std::sync::Mutex<Option<SigningKey>>);
 
 delegate_all_but!(OverwritesSigningKey, {
@@ -172,6 +173,7 @@ delegate_all_but!(OverwritesSigningKey, {
     ) -> Result<Option<UserRecord>, StoreError> {
         self.0.find_user(pool, key)
     }
+}, tokens {
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.0.get_pool(pool)?;
         Ok(self.1.lock().expect("lock").clone())
@@ -198,14 +200,32 @@ fn kit_catches_a_store_whose_signing_key_is_last_writer_wins() {
 }
 
 #[test]
-fn kit_catches_a_store_without_token_sessions() {
-    // Its token-session methods are the trait's defaults.
-    let broken = Broken(|| OverwritesSigningKey(MemoryStore::new(), Default::default()));
-    assert!(fails(|| conformance::token_session_round_trips(&broken)));
-    assert!(fails(|| {
-        conformance::token_storage_of_unknown_pool_is_pool_not_found(&broken)
-    }));
+fn kit_fails_a_store_whose_token_storage_is_half_implemented() {
+    // Its signing-key methods answer; its session and code methods are the defaults.
     let store = OverwritesSigningKey(MemoryStore::new(), Default::default());
+    assert_eq!(
+        conformance::token_storage_support(&store),
+        Support::Partial {
+            unsupported: vec![
+                "insert_token_session",
+                "find_token_session",
+                "find_token_session_by_refresh",
+                "revoke_token_sessions",
+                "revoke_token_session",
+                "insert_authorization_code",
+                "take_authorization_code",
+            ]
+        }
+    );
+    let broken = Broken(|| OverwritesSigningKey(MemoryStore::new(), Default::default()));
+    // Every token case fails, not only those that call a missing method: half a token
+    // store is not a store without tokens.
+    for (name, case) in conformance::cases::<Broken<_>>() {
+        if TOKEN_CASES.contains(&name) {
+            assert!(fails(|| case(&broken)), "{name} passes a half token store");
+        }
+    }
+    assert!(fails(|| conformance::run_all(&broken)));
     let id = UserPoolId::parse("eu-west-1_x").expect("id");
     assert_eq!(
         store.revoke_token_sessions(&id, uuid::Uuid::nil()),
@@ -214,6 +234,168 @@ fn kit_catches_a_store_without_token_sessions() {
     );
     let e: userpool_core::Error = StoreError::Unsupported("revoke_token_sessions").into();
     assert_eq!(e.code(), "InternalErrorException");
+}
+
+/// The kit's cases that need token storage, as the kit's doc lists them.
+const TOKEN_CASES: &[&str] = &[
+    "signing_key_first_writer_wins",
+    "concurrent_signing_key_inserts_agree_on_one",
+    "token_session_round_trips",
+    "duplicate_token_session_is_refused",
+    "refresh_lookup_is_per_pool",
+    "revoke_marks_all_of_a_users_sessions_and_only_theirs",
+    "pool_delete_removes_its_signing_key_and_sessions",
+    "user_delete_removes_its_sessions",
+    "token_session_for_unknown_user_is_refused",
+    "token_storage_of_unknown_pool_is_pool_not_found",
+    "secret_replacement_is_compare_and_swap",
+    "authorization_code_is_taken_once",
+    "client_delete_revokes_its_sessions_and_deletes_its_codes",
+    "revoke_one_session_leaves_the_users_others",
+];
+
+/// The kit's cases that need OAuth configuration storage.
+const OAUTH_CASES: &[&str] = &[
+    "domain_round_trips_and_is_unique_across_pools",
+    "resource_servers_round_trip_page_and_update",
+    "identity_providers_round_trip_and_identifiers_are_unique",
+    "oauth_storage_of_unknown_pool_is_pool_not_found",
+];
+
+/// A store that keeps neither tokens nor OAuth configuration, and says so: its
+/// `TokenStore` and `OAuthStore` impls are empty.
+struct NoCapabilities(MemoryStore);
+
+delegate_all_but!(NoCapabilities, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+});
+
+#[test]
+fn kit_passes_a_store_that_declares_it_keeps_no_tokens_and_no_oauth_configuration() {
+    let store = NoCapabilities(MemoryStore::new());
+    assert_eq!(conformance::token_storage_support(&store), Support::Absent);
+    assert_eq!(conformance::oauth_storage_support(&store), Support::Absent);
+    assert_eq!(
+        conformance::token_storage_support(&MemoryStore::new()),
+        Support::Full
+    );
+    assert_eq!(
+        conformance::oauth_storage_support(&MemoryStore::new()),
+        Support::Full
+    );
+    conformance::run_all(&Broken(|| NoCapabilities(MemoryStore::new())));
+}
+
+/// Runs the kit on [`NoCapabilities`]; [`kit_reports_the_cases_it_skips`] runs it in a
+/// child process to read what it prints.
+#[test]
+#[ignore = "run by kit_reports_the_cases_it_skips, which reads its stderr"]
+fn kit_on_a_store_without_capabilities() {
+    conformance::run_all(&Broken(|| NoCapabilities(MemoryStore::new())));
+}
+
+#[test]
+fn kit_reports_the_cases_it_skips() {
+    let exe = std::env::current_exe().expect("the test binary");
+    let out = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "kit_on_a_store_without_capabilities",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .expect("run the test binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the kit failed: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("1 passed"),
+        "the case did not run: {stdout}"
+    );
+    for case in TOKEN_CASES {
+        let line = if *case == "secret_replacement_is_compare_and_swap" {
+            format!("SKIPPED: {case} (its signing key half): the store has no token storage")
+        } else {
+            format!("SKIPPED: {case}: the store has no token storage")
+        };
+        assert!(stderr.contains(&line), "missing {line:?} in {stderr}");
+    }
+    for case in OAUTH_CASES {
+        let line = format!("SKIPPED: {case}: the store has no OAuth configuration storage");
+        assert!(stderr.contains(&line), "missing {line:?} in {stderr}");
+    }
+    let skipped = stderr
+        .lines()
+        .filter(|l| l.starts_with("SKIPPED: "))
+        .count();
+    assert_eq!(
+        skipped,
+        TOKEN_CASES.len() + OAUTH_CASES.len(),
+        "only the capabilities' cases are skipped: {stderr}"
+    );
+}
+
+/// A deliberately broken store: it keeps domains, but its resource servers and identity
+/// providers are the trait's defaults: half an OAuth configuration store.
+struct DomainsOnly(MemoryStore);
+
+delegate_all_but!(DomainsOnly, {
+    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
+        self.0.update_user(pool, user)
+    }
+    fn find_user(
+        &self,
+        pool: &UserPoolId,
+        key: UserKey<'_>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        self.0.find_user(pool, key)
+    }
+}, tokens {}, oauth {
+    fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.0.create_domain(domain)
+    }
+    fn get_domain(&self, domain: &str) -> Result<Option<DomainRecord>, StoreError> {
+        self.0.get_domain(domain)
+    }
+    fn domain_of_pool(&self, pool: &UserPoolId) -> Result<Option<DomainRecord>, StoreError> {
+        self.0.domain_of_pool(pool)
+    }
+    fn update_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
+        self.0.update_domain(domain)
+    }
+    fn delete_domain(&self, pool: &UserPoolId, domain: &str) -> Result<(), StoreError> {
+        self.0.delete_domain(pool, domain)
+    }
+});
+
+#[test]
+fn kit_fails_a_store_whose_oauth_configuration_is_half_implemented() {
+    let store = DomainsOnly(MemoryStore::new());
+    let Support::Partial { unsupported } = conformance::oauth_storage_support(&store) else {
+        panic!("a store with domains only is a partial OAuth store");
+    };
+    assert_eq!(unsupported.len(), 11, "{unsupported:?}");
+    assert!(!unsupported.contains(&"create_domain"));
+    let broken = Broken(|| DomainsOnly(MemoryStore::new()));
+    // The domain case itself fails: the capability is all or nothing.
+    for name in OAUTH_CASES {
+        let (_, case) = conformance::cases::<Broken<_>>()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .expect("a kit case");
+        assert!(fails(|| case(&broken)), "{name} passes a half OAuth store");
+    }
 }
 
 /// A deliberately broken store for groups: a second create of a name overwrites the first

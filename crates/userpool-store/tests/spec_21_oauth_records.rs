@@ -10,7 +10,7 @@ use userpool_core::{HashParams, HistoryMode, PasswordPolicy, UserPoolId};
 use userpool_store::conformance::Harness;
 use userpool_store::seal::{self, KEY_LEN, Keyring, SealingKey};
 use userpool_store::{
-    IdentityProviderRecord, MemoryStore, PoolRecord, SealingStore, Store, StoreError,
+    IdentityProviderRecord, MemoryStore, OAuthStore, PoolRecord, SealingStore, Store, StoreError,
 };
 
 fn key(byte: u8) -> SealingKey {
@@ -240,4 +240,15 @@ fn spec_21_apple_private_key_moved_to_a_look_alike_providers_secret_does_not_ope
         sealed.get_identity_provider(&id, "Apple/private_key"),
         Err(StoreError::Sealed(_))
     ));
+}
+
+/// The kit skips the cases of a capability a store declares absent, so a wrapper that
+/// dropped its forwards would pass it silently: the sealing store has both capabilities of
+/// the store it wraps.
+#[test]
+fn sealing_store_forwards_both_capabilities_so_the_kit_skips_nothing() {
+    use userpool_store::conformance::{Support, oauth_storage_support, token_storage_support};
+    let (sealed, ()) = Sealed.make();
+    assert_eq!(token_storage_support(&sealed), Support::Full);
+    assert_eq!(oauth_storage_support(&sealed), Support::Full);
 }

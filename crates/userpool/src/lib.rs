@@ -11,8 +11,9 @@
 //!
 //! - `userpool_core`: the pure domain: inputs, password policy, hashing, the status
 //!   transitions, SRP. No I/O, no clock, no global randomness.
-//! - `userpool_store`: the [`Store`] trait, the records beside the users, [`MemoryStore`],
-//!   [`SealingStore`] and the conformance kit. Re-exported here as [`store`].
+//! - `userpool_store`: the [`Store`] trait with its capabilities [`TokenStore`] and
+//!   [`OAuthStore`], the records beside the users, [`MemoryStore`], [`SealingStore`] and
+//!   the conformance kit. Re-exported here as [`store`].
 //! - this crate: every Cognito decision over a store, with the host's seams ([`Clock`],
 //!   [`RandomSource`], [`Delivery`], [`Authorizer`]).
 //! - `userpool_sqlite`: the embedded store; `userpool_server`: Cognito's wire protocol.
@@ -143,6 +144,7 @@ pub use service::{
 #[cfg(feature = "test-util")]
 pub use userpool_store::SeededRandom;
 pub use userpool_store::{
-    ClientOAuth, ClientRecord, GroupClaims, GroupRecord, MemoryStore, OsRandom, PoolRecord,
-    RandomSource, SealingStore, SigningKey, Store, StoreError, TokenSession, UserKey, oauth,
+    ClientOAuth, ClientRecord, GroupClaims, GroupRecord, MemoryStore, OAuthStore, OsRandom,
+    PoolRecord, RandomSource, SealingStore, SigningKey, Store, StoreError, TokenSession,
+    TokenStore, UserKey, oauth,
 };

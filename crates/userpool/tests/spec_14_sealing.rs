@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::DateTime;
 use userpool::{
     Caller, ClientRecord, ClientSettings, MemoryStore, PoolSettings, SealingStore, SigningKey,
-    Store, StoreError, UserPools,
+    Store, StoreError, TokenStore, UserPools,
 };
 use userpool_core::HashParams;
 use userpool_store::seal::{self, KEY_LEN, Keyring, SealError, SealingKey};

@@ -49,25 +49,36 @@
 //!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
 //! - **App clients** are found by id alone ([`Store::find_client`]); client ids are unique
 //!   across pools, and a deleted pool's clients are gone.
-//! - **Token storage** ([`crate::tokens`]): one signing key per pool, first writer wins
-//!   atomically (threads racing all get the stored key back); token sessions unique per
-//!   pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by either
-//!   within their pool only, stored only for an existing user (`NotFound`), revoked per
-//!   user or one at a time (`revoke_token_session`), their OAuth scopes round-tripping; a pool's key and sessions go with the pool, a user's sessions with the user.
-//!   Every token method answers `PoolNotFound` for an unknown pool.
+//! - **Token storage** ([`TokenStore`], a capability): one signing key per pool, first
+//!   writer wins atomically (threads racing all get the stored key back); token sessions
+//!   unique per pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by
+//!   either within their pool only, stored only for an existing user (`NotFound`), revoked
+//!   per user or one at a time (`revoke_token_session`), their OAuth scopes round-tripping;
+//!   a pool's key and sessions go with the pool, a user's sessions with the user. An
+//!   authorization code is taken out by exactly one of racing takers, needs its user and
+//!   goes with it, and expired codes are forgotten at the next insert; a deleted client's
+//!   sessions are revoked and its codes gone. Every token method answers `PoolNotFound`
+//!   for an unknown pool.
 //! - **Groups** ([`crate::groups`], SPEC §17): names unique per pool (`GroupExists`,
 //!   compared exactly), every field round-trips, updates are compare-and-swap; memberships
 //!   by `sub`, idempotent, only of an existing group (`GroupNotFound`) and user
 //!   (`NotFound`); deleted with their group, their user or their pool. Groups page by
 //!   name, members by username key, each page resuming after a key, so that a reader
 //!   paging while other threads create and delete groups neither repeats nor skips one.
-//! - **OAuth records** ([`crate::oauth`], SPEC §21): a domain name is unique across pools
-//!   and a pool has at most one (`DomainExists`, `PoolHasDomain`), found by name alone or
-//!   by pool; resource servers unique per pool by identifier, identity providers by name
-//!   and by each `IdpIdentifiers` entry (a refused write changes nothing), each paging by
-//!   key and updating by compare-and-swap; an app client's OAuth settings round-trip with
-//!   the client. An authorization code is taken out by exactly one of racing takers,
-//!   needs its user and goes with it, and expired codes are forgotten at the next insert.
+//! - **OAuth configuration** ([`OAuthStore`], a capability, SPEC §21): a domain name is
+//!   unique across pools and a pool has at most one (`DomainExists`, `PoolHasDomain`),
+//!   found by name alone or by pool; resource servers unique per pool by identifier,
+//!   identity providers by name and by each `IdpIdentifiers` entry (a refused write changes
+//!   nothing), each paging by key and updating by compare-and-swap. An app client's OAuth
+//!   settings round-trip with the client (a [`Store`] case).
+//! - **Capabilities are all or nothing.** Each case of a capability first asks the store
+//!   whether it has it ([`token_storage_support`], [`oauth_storage_support`]: every method
+//!   of the capability is asked about a pool that does not exist). A store that declared
+//!   it lacks the capability (an empty impl: every method answers `Unsupported`) has the
+//!   case skipped, with `SKIPPED: <case>: the store has no token storage` (or `no OAuth
+//!   configuration storage`) on stderr; a store with some methods `Unsupported` and others
+//!   not fails the case. `TokenStore::replace_signing_key` and
+//!   `Store::replace_client_secret` are optional and not asked.
 //! - **Not checked:** changing a pool's alias attributes, username attributes or case
 //!   sensitivity (immutable in Cognito; a store may refuse it).
 //! - **Not persisted:** a policy's blocklist (host-supplied, see
@@ -87,8 +98,10 @@ use userpool_core::{
 
 use crate::keys;
 use crate::oauth::ClientOAuth;
+use crate::oauth::OAuthStore;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
+use crate::tokens::TokenStore;
 
 mod groups;
 mod lookup;
@@ -115,6 +128,70 @@ pub trait Harness {
     type Guard;
     /// A fresh, empty store.
     fn make(&self) -> (Self::Store, Self::Guard);
+}
+
+/// How much of an optional capability ([`TokenStore`], [`OAuthStore`]) a store implements,
+/// as the kit finds out: it asks every method of the capability about a pool that does not
+/// exist. A method that is the trait's default answers `Unsupported`; an implemented one
+/// answers anything else (`PoolNotFound`, as the kit requires, or an answer the kit's cases
+/// will then fail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Support {
+    /// No method answers `Unsupported`: the kit runs the capability's cases.
+    Full,
+    /// Every method answers `Unsupported`: the store declared it lacks the capability (an
+    /// empty impl), and the kit skips the capability's cases, saying so on stderr.
+    Absent,
+    /// Some methods answer `Unsupported` (listed), the others do not: half an
+    /// implementation, which a host would discover at the first call to a missing method.
+    /// The kit fails the capability's cases.
+    Partial {
+        /// The methods that answered `Unsupported`.
+        unsupported: Vec<&'static str>,
+    },
+}
+
+impl Support {
+    /// Classifies the answers of a capability's methods: each method's name, with whether
+    /// it answered `Unsupported`.
+    fn of(answers: &[(&'static str, bool)]) -> Support {
+        let unsupported: Vec<&'static str> = answers
+            .iter()
+            .filter(|(_, unsupported)| *unsupported)
+            .map(|(name, _)| *name)
+            .collect();
+        if unsupported.is_empty() {
+            Support::Full
+        } else if unsupported.len() == answers.len() {
+            Support::Absent
+        } else {
+            Support::Partial { unsupported }
+        }
+    }
+
+    /// Whether `case` runs: yes for a full capability; no, reported on stderr, for an
+    /// absent one; a partial one fails the case.
+    #[track_caller]
+    fn runs(self, case: &str, capability: &str) -> bool {
+        match self {
+            Support::Full => true,
+            Support::Absent => {
+                eprintln!("SKIPPED: {case}: the store has no {capability}");
+                false
+            }
+            Support::Partial { unsupported } => panic!(
+                "{case}: the store's {capability} is half implemented: {unsupported:?} answer \
+                 Unsupported (the trait's default) while its other methods do not. A store \
+                 implements every method of a capability, or declares it has none with an \
+                 empty impl."
+            ),
+        }
+    }
+}
+
+/// Whether a store's answer is the trait default's `Unsupported`.
+fn unsupported<T>(result: Result<T, StoreError>) -> bool {
+    matches!(result, Err(StoreError::Unsupported(_)))
 }
 
 /// Unwraps a result the case needs, panicking with what was being done.

@@ -1,4 +1,7 @@
-//! Cases on token storage: each pool's signing key, and token sessions.
+//! Cases on token storage ([`TokenStore`]): each pool's signing key, and token sessions.
+//! Each case first asks whether the store keeps tokens ([`token_storage_support`]): it is
+//! skipped, saying so, on a store that declared it keeps none, and fails on one that keeps
+//! half.
 
 use std::sync::Barrier;
 
@@ -7,6 +10,58 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::tokens::{SigningKey, TokenSession};
+
+/// How much of [`TokenStore`] the store implements: every method but the optional
+/// [`TokenStore::replace_signing_key`] is asked about a pool that does not exist (so nothing
+/// is written), and each answer is `Unsupported` or not (see [`Support`]).
+pub fn token_storage_support<S: TokenStore + ?Sized>(store: &S) -> Support {
+    let missing = pool_id("NoSuchPool0");
+    let nobody = Uuid::nil();
+    let digest = [0u8; 32];
+    Support::of(&[
+        ("signing_key", unsupported(store.signing_key(&missing))),
+        (
+            "insert_signing_key",
+            unsupported(store.insert_signing_key(&missing, &signing_key("kid-probe", 0))),
+        ),
+        (
+            "insert_token_session",
+            unsupported(store.insert_token_session(&session(&missing, nobody, 0))),
+        ),
+        (
+            "find_token_session",
+            unsupported(store.find_token_session(&missing, nobody)),
+        ),
+        (
+            "find_token_session_by_refresh",
+            unsupported(store.find_token_session_by_refresh(&missing, &digest)),
+        ),
+        (
+            "revoke_token_sessions",
+            unsupported(store.revoke_token_sessions(&missing, nobody)),
+        ),
+        (
+            "revoke_token_session",
+            unsupported(store.revoke_token_session(&missing, nobody)),
+        ),
+        (
+            "insert_authorization_code",
+            unsupported(
+                store.insert_authorization_code(&super::oauth::code(&missing, nobody, 0, 1, 1)),
+            ),
+        ),
+        (
+            "take_authorization_code",
+            unsupported(store.take_authorization_code(&missing, &digest)),
+        ),
+    ])
+}
+
+/// Whether a token case runs on `store` (see [`Support::runs`]).
+#[track_caller]
+pub(super) fn keeps_tokens<S: TokenStore + ?Sized>(store: &S, case: &str) -> bool {
+    token_storage_support(store).runs(case, "token storage")
+}
 
 /// A key with bytes of every value (a real PKCS#8 RSA-2048 key is about this long).
 fn signing_key(kid: &str, seed: u8) -> SigningKey {
@@ -60,6 +115,9 @@ fn find_by_refresh(f: &Fixture<impl Harness>, digest: &[u8; 32]) -> Option<Token
 /// the first key back and changes nothing. Keys are per pool.
 pub fn signing_key_first_writer_wins(h: &impl Harness) {
     let f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "signing_key_first_writer_wins") {
+        return;
+    }
     assert_eq!(
         ok(f.store.signing_key(f.id()), "signing_key"),
         None,
@@ -93,6 +151,9 @@ pub fn signing_key_first_writer_wins(h: &impl Harness) {
 pub fn concurrent_signing_key_inserts_agree_on_one(h: &impl Harness) {
     const RACERS: u8 = 8;
     let f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "concurrent_signing_key_inserts_agree_on_one") {
+        return;
+    }
     let barrier = Barrier::new(usize::from(RACERS));
     let (store, id, barrier) = (&f.store, f.id(), &barrier);
     let results: Vec<SigningKey> = std::thread::scope(|scope| {
@@ -131,6 +192,9 @@ pub fn concurrent_signing_key_inserts_agree_on_one(h: &impl Harness) {
 /// byte), by `origin_jti` and by refresh digest; a revoked one too.
 pub fn token_session_round_trips(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "token_session_round_trips") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let live = session(f.id(), alice.sub, 1);
     let revoked = TokenSession {
@@ -157,6 +221,9 @@ pub fn token_session_round_trips(h: &impl Harness) {
 /// `TokenSessionExists` and changes nothing.
 pub fn duplicate_token_session_is_refused(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "duplicate_token_session_is_refused") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let first = session(f.id(), alice.sub, 1);
     ok(f.store.insert_token_session(&first), "insert");
@@ -190,6 +257,9 @@ pub fn duplicate_token_session_is_refused(h: &impl Harness) {
 /// sessions, and a pool never finds another pool's session.
 pub fn refresh_lookup_is_per_pool(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "refresh_lookup_is_per_pool") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let other = pool_record("Kit2", true, &[]);
     ok(f.store.create_pool(&other), "create_pool");
@@ -240,6 +310,12 @@ pub fn refresh_lookup_is_per_pool(h: &impl Harness) {
 /// and leaves other users' sessions (and other pools') alone.
 pub fn revoke_marks_all_of_a_users_sessions_and_only_theirs(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(
+        &f.store,
+        "revoke_marks_all_of_a_users_sessions_and_only_theirs",
+    ) {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let bob = f.add("bob", &[]);
     let already = TokenSession {
@@ -294,6 +370,9 @@ pub fn revoke_marks_all_of_a_users_sessions_and_only_theirs(h: &impl Harness) {
 /// same id starts with neither.
 pub fn pool_delete_removes_its_signing_key_and_sessions(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "pool_delete_removes_its_signing_key_and_sessions") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let key = signing_key("kid", 1);
     ok(f.store.insert_signing_key(f.id(), &key), "insert key");
@@ -320,6 +399,9 @@ pub fn pool_delete_removes_its_signing_key_and_sessions(h: &impl Harness) {
 /// the same username has a new `sub` and none of them.
 pub fn user_delete_removes_its_sessions(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "user_delete_removes_its_sessions") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let bob = f.add("bob", &[]);
     let alices = [session(f.id(), alice.sub, 1), session(f.id(), alice.sub, 2)];
@@ -358,6 +440,9 @@ pub fn user_delete_removes_its_sessions(h: &impl Harness) {
 /// outlive the user it belongs to), and nothing is written.
 pub fn token_session_for_unknown_user_is_refused(h: &impl Harness) {
     let f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "token_session_for_unknown_user_is_refused") {
+        return;
+    }
     let orphan = session(f.id(), Uuid::from_u128(12_345), 1);
     assert_eq!(
         f.store.insert_token_session(&orphan),
@@ -366,9 +451,13 @@ pub fn token_session_for_unknown_user_is_refused(h: &impl Harness) {
     assert_eq!(find(&f, orphan.origin_jti), None, "nothing written");
 }
 
-/// Every token method names an unknown pool `PoolNotFound`, and writes nothing.
+/// Every token method names an unknown pool `PoolNotFound`, and writes nothing (the
+/// optional `replace_signing_key` aside).
 pub fn token_storage_of_unknown_pool_is_pool_not_found(h: &impl Harness) {
     let (store, _guard) = h.make();
+    if !keeps_tokens(&store, "token_storage_of_unknown_pool_is_pool_not_found") {
+        return;
+    }
     let missing = pool_id("Missing9");
     let not_found = || Err::<(), _>(StoreError::PoolNotFound(missing.as_str().to_owned()));
     let digest = [1u8; 32];
@@ -402,13 +491,27 @@ pub fn token_storage_of_unknown_pool_is_pool_not_found(h: &impl Harness) {
         not_found()
     );
     assert_eq!(
+        store
+            .revoke_token_session(&missing, Uuid::from_u128(1))
+            .map(drop),
+        not_found()
+    );
+    assert_eq!(
+        store.insert_authorization_code(&super::oauth::code(&missing, Uuid::from_u128(1), 1, 1, 1)),
+        not_found()
+    );
+    assert_eq!(
+        store.take_authorization_code(&missing, &digest).map(drop),
+        not_found()
+    );
+    assert_eq!(
         ok(store.get_pool(&missing), "get_pool"),
         None,
         "no pool was created"
     );
 }
 
-/// The re-sealing writes ([`Store::replace_client_secret`], [`Store::replace_signing_key`])
+/// The re-sealing writes ([`Store::replace_client_secret`], [`TokenStore::replace_signing_key`])
 /// are compare-and-swap on the stored value and change nothing else. They are optional: a
 /// store answering `Unsupported` to both passes (a sealing store then leaves old values as
 /// they are, and still reads them).
@@ -445,6 +548,12 @@ pub fn secret_replacement_is_compare_and_swap(h: &impl Harness) {
                 .replace_client_secret(f.id(), "nope", "new", "newer");
             assert_eq!(unknown, Ok(false));
         }
+    }
+    if !keeps_tokens(
+        &f.store,
+        "secret_replacement_is_compare_and_swap (its signing key half)",
+    ) {
+        return;
     }
     let key = signing_key("kid-1", 3);
     ok(
@@ -486,6 +595,9 @@ pub fn secret_replacement_is_compare_and_swap(h: &impl Harness) {
 /// user's other sessions stay live; revoking it again, or an unknown one, reports false.
 pub fn revoke_one_session_leaves_the_users_others(h: &impl Harness) {
     let mut f = Fixture::new(h, true, &[]);
+    if !keeps_tokens(&f.store, "revoke_one_session_leaves_the_users_others") {
+        return;
+    }
     let alice = f.add("alice", &[]);
     let first = session(f.id(), alice.sub, 1);
     let second = session(f.id(), alice.sub, 2);

@@ -1,11 +1,27 @@
-//! A wrapper store delegates every method to an inner `MemoryStore` except the ones it
-//! overrides: how the tests build deliberately broken or failing stores.
+//! A wrapper store delegates every `Store` method to an inner `MemoryStore` except the ones
+//! it overrides: how the tests build deliberately broken or failing stores. Its capabilities
+//! (`TokenStore`, `OAuthStore`) are declared absent (empty impls) unless a `tokens { ... }`
+//! block gives the `TokenStore` methods it has.
 
 /// `delegate_all_but!(Wrapper, { fn update_user(...) {...} fn find_user(...) {...} })`:
 /// implements `Store` for `Wrapper(MemoryStore)`; the block must define `update_user` and
-/// `find_user`.
+/// `find_user`. `TokenStore` and `OAuthStore` are empty impls (no token storage, no OAuth
+/// configuration), or, with a trailing `tokens { fn signing_key(...) {...} ... }` (and
+/// `oauth { ... }`), have exactly the methods those blocks define.
 macro_rules! delegate_all_but {
     ($ty:ident, { $($override:item)* }) => {
+        delegate_all_but!($ty, { $($override)* }, tokens {}, oauth {});
+    };
+    ($ty:ident, { $($override:item)* }, tokens { $($token:item)* }) => {
+        delegate_all_but!($ty, { $($override)* }, tokens { $($token)* }, oauth {});
+    };
+    ($ty:ident, { $($override:item)* }, tokens { $($token:item)* }, oauth { $($oauth:item)* }) => {
+        impl ::userpool_store::TokenStore for $ty {
+            $($token)*
+        }
+        impl ::userpool_store::OAuthStore for $ty {
+            $($oauth)*
+        }
         impl Store for $ty {
             fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> { self.0.create_pool(pool) }
             fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> { self.0.get_pool(id) }
@@ -14,6 +30,9 @@ macro_rules! delegate_all_but {
             fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> { self.0.list_pools() }
             fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> { self.0.create_client(client) }
             fn get_client(&self, pool: &UserPoolId, id: &str) -> Result<Option<ClientRecord>, StoreError> { self.0.get_client(pool, id) }
+            fn list_clients(&self, pool: &UserPoolId, after: Option<&str>, limit: usize) -> Result<Vec<ClientRecord>, StoreError> { self.0.list_clients(pool, after, limit) }
+            fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> { self.0.update_client(client) }
+            fn delete_client(&self, pool: &UserPoolId, id: &str) -> Result<(), StoreError> { self.0.delete_client(pool, id) }
             fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> { self.0.insert_user(pool, user) }
             fn delete_user(&self, pool: &UserPoolId, username: &Username, version: u64) -> Result<(), StoreError> { self.0.delete_user(pool, username, version) }
             fn list_users(&self, pool: &UserPoolId, after: Option<&str>, limit: usize) -> Result<Vec<UserRecord>, StoreError> { self.0.list_users(pool, after, limit) }
@@ -36,6 +55,8 @@ macro_rules! delegate_all_but {
 #[allow(unused_macros)] // only the files with a broken group store use it
 macro_rules! delegate_all_but_groups {
     ($ty:ident, { $($override:item)* }) => {
+        impl ::userpool_store::TokenStore for $ty {}
+        impl ::userpool_store::OAuthStore for $ty {}
         impl Store for $ty {
             fn create_pool(&self, pool: &PoolRecord) -> Result<u64, StoreError> { self.0.create_pool(pool) }
             fn get_pool(&self, id: &UserPoolId) -> Result<Option<PoolRecord>, StoreError> { self.0.get_pool(id) }
@@ -44,6 +65,9 @@ macro_rules! delegate_all_but_groups {
             fn list_pools(&self) -> Result<Vec<PoolRecord>, StoreError> { self.0.list_pools() }
             fn create_client(&self, client: &ClientRecord) -> Result<(), StoreError> { self.0.create_client(client) }
             fn get_client(&self, pool: &UserPoolId, id: &str) -> Result<Option<ClientRecord>, StoreError> { self.0.get_client(pool, id) }
+            fn list_clients(&self, pool: &UserPoolId, after: Option<&str>, limit: usize) -> Result<Vec<ClientRecord>, StoreError> { self.0.list_clients(pool, after, limit) }
+            fn update_client(&self, client: &ClientRecord) -> Result<(), StoreError> { self.0.update_client(client) }
+            fn delete_client(&self, pool: &UserPoolId, id: &str) -> Result<(), StoreError> { self.0.delete_client(pool, id) }
             fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> { self.0.insert_user(pool, user) }
             fn delete_user(&self, pool: &UserPoolId, username: &Username, version: u64) -> Result<(), StoreError> { self.0.delete_user(pool, username, version) }
             fn list_users(&self, pool: &UserPoolId, after: Option<&str>, limit: usize) -> Result<Vec<UserRecord>, StoreError> { self.0.list_users(pool, after, limit) }

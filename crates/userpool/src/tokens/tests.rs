@@ -10,7 +10,7 @@ use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
 use chrono::TimeDelta;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::Value;
-use userpool_store::{MemoryStore, PoolRecord, SigningKey, Store};
+use userpool_store::{MemoryStore, PoolRecord, SigningKey, Store, TokenStore};
 
 use crate::{ManualClock, UserDescription};
 use userpool_core::testing::{epoch, seeded_entropy};
