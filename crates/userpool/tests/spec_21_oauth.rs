@@ -393,7 +393,18 @@ fn spec_21_client_credentials_need_a_secret_the_flow_and_custom_scopes() {
         env.pools.client_credentials_scopes(&client, Some("openid")),
         Err(TokenRefusal::OAuth(OAuthError::InvalidScope))
     );
-    for secret in [None, Some("wrong")] {
+    // Wrong secrets of every length: shorter, the same length (the secret with its last
+    // character changed), longer (the secret with one more character).
+    let mut same_length = secret.clone();
+    let last = same_length.pop().expect("a non-empty secret");
+    same_length.push(if last == 'a' { 'b' } else { 'a' });
+    let longer = format!("{secret}a");
+    for secret in [
+        None,
+        Some("wrong"),
+        Some(&same_length[..]),
+        Some(&longer[..]),
+    ] {
         assert_eq!(
             env.pools.oauth_client(&pool, &m2m.client_id, secret),
             Err(TokenRefusal::OAuth(OAuthError::InvalidClient))

@@ -4,6 +4,7 @@
 //! their [`OAuthError`]s back; tokens are signed by [`crate::tokens`].
 
 use chrono::TimeDelta;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use userpool_core::oauth::{self as rules, OAuthError, OAuthFlow};
 use userpool_core::{Error, Result, UserPoolId};
@@ -379,8 +380,10 @@ impl<S: Store + ?Sized> UserPools<S> {
             .get_client(&pool.id, client_id)?
             .ok_or(TokenRefusal::OAuth(OAuthError::InvalidClient))?;
         let authenticated = match (&client.secret, secret) {
+            // Digests of equal length compared in constant time: a plain comparison of
+            // the secrets would stop early at a length that differs, telling the length.
             (Some(expected), Some(given)) => {
-                bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+                bool::from(Sha256::digest(expected.as_bytes()).ct_eq(&Sha256::digest(given)))
             }
             (None, None) => true,
             _ => false,
