@@ -94,6 +94,21 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
     .await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
     assert_eq!(info.json()["email"], "alice@example.com");
+    // The scheme's name is case-insensitive; a scheme without a token is refused.
+    let at = tokens["access_token"].as_str().expect("at");
+    for (value, status) in [
+        (format!("bearer {at}"), StatusCode::OK),
+        (format!("BEARER  {at}"), StatusCode::OK),
+        ("Bearer ".to_owned(), StatusCode::UNAUTHORIZED),
+        (format!("Basic {at}"), StatusCode::UNAUTHORIZED),
+    ] {
+        let request = Request::get(format!("/{}/oauth2/userInfo", s.pool))
+            .header(header::AUTHORIZATION, value.clone())
+            .body(Body::empty())
+            .expect("request");
+        let info = call(&s.app, request).await;
+        assert_eq!(info.status, status, "{value:.12}: {}", info.body);
+    }
 
     // Refresh, then revoke: the refresh token stops working.
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");

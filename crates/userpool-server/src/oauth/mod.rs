@@ -988,6 +988,14 @@ fn bearer_refused() -> Response {
     response
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme's name is
+/// case-insensitive (RFC 7235 §2.1, which RFC 6750 follows), so `bearer` is as good.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 async fn user_info(
     State(app): State<Arc<App>>,
     Path(segment): Path<String>,
@@ -998,8 +1006,8 @@ async fn user_info(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| Zeroizing::new(t.trim().to_owned()));
+        .and_then(bearer_token)
+        .map(|t| Zeroizing::new(t.to_owned()));
     blocking(&app, move |app| {
         if let Err(e) = limit_address(app, peer) {
             return failed(&e);
