@@ -505,7 +505,7 @@ fn spec_18_preferences_and_association_refusals_change_nothing() {
         (
             ON,
             FactorPreference::default(),
-            "User has not verified software token mfa",
+            "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA",
         ),
         (
             FactorPreference::default(),
@@ -541,6 +541,15 @@ fn spec_18_preferences_and_association_refusals_change_nothing() {
     );
     let (pending, secret) =
         mfa::associate_software_token(&user, &rules, &mut world.ctx()).expect("associate");
+    // Associated, not verified: a different refusal.
+    let e =
+        mfa::set_user_mfa_preference(&pending, ON, FactorPreference::default(), &mut world.ctx())
+            .expect_err("not verified");
+    assert_error(
+        &e,
+        "InvalidParameterException",
+        "User has not verified software token mfa",
+    );
     let e = mfa::verify_software_token(&pending, &wrong(&code(&secret, &world)), &mut world.ctx())
         .expect_err("wrong code");
     assert_error(

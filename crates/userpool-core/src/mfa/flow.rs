@@ -523,7 +523,16 @@ pub fn set_user_mfa_preference(
     if let Some(enabled) = software_token.enabled {
         match state.totp.as_mut() {
             Some(totp) => totp.enabled = enabled,
-            None if enabled => return Err(invalid("User has not verified software token mfa")),
+            // A token associated and not yet verified, or none at all: Cognito words them
+            // apart.
+            None if enabled && state.pending_totp.is_some() => {
+                return Err(invalid("User has not verified software token mfa"));
+            }
+            None if enabled => {
+                return Err(invalid(
+                    "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA",
+                ));
+            }
             None => {}
         }
     }
