@@ -260,20 +260,20 @@ impl Db {
 
     /// Runs `body`, which must be ONE writing statement, outside a transaction: PostgreSQL
     /// commits the statement on its own, so the write costs one round trip instead of
-    /// three (`BEGIN`, the statement, `COMMIT`). A connection lost during it leaves the
-    /// outcome unknown, which is never retried.
+    /// three (`BEGIN`, the statement, `COMMIT`). `Ok(None)` when the connection was lost
+    /// during it: the outcome is unknown (the statement may or may not have committed),
+    /// and the caller settles it by reading, never by blindly running it again.
     pub(crate) fn write_statement<T>(
         &self,
         mut body: impl FnMut(&mut Conn) -> Result<T, Failure>,
-    ) -> Result<T, StoreError> {
-        self.run(|conn| {
-            body(conn).map_err(|failure| {
-                if failure.is_lost() {
-                    Outcome::Unknown(failure)
-                } else {
-                    Outcome::Failed(failure)
-                }
-            })
+    ) -> Result<Option<T>, StoreError> {
+        self.run(|conn| match body(conn) {
+            Ok(value) => Ok(Some(value)),
+            Err(failure) if failure.is_lost() => {
+                conn.lost = true;
+                Ok(None)
+            }
+            Err(failure) => Err(Outcome::Failed(failure)),
         })
     }
 

@@ -44,7 +44,11 @@
 //!   statement also matches the alias keys and linked identities stored), a token session,
 //!   a decoy write. The pool and the user a username names are read by one statement. So
 //!   `AdminSetUserPassword` is two round trips, and a password sign-in three reads (client,
-//!   pool, user) plus the token session; [`PostgresStore::round_trips`] counts them.
+//!   pool, user) plus the token session; [`PostgresStore::round_trips`] counts them. Such a
+//!   statement on a connection that turns out to be gone (the server restarted while it
+//!   sat in the pool) has an unknown outcome; the store settles it by reading what is
+//!   stored (the row at the version written, with the content written; the session's
+//!   random refresh digest) and writes again only when nothing landed.
 //! - **Uniqueness by named constraints**, in the writing transaction
 //!   (`users_username_unique`, `users_sub_unique`, `aliases_pkey`, `pools_pkey`,
 //!   `clients_pkey`, `pool_groups_pkey`, `token_sessions_pkey`,
@@ -132,6 +136,11 @@ use crate::connection::{Db, Tls};
 pub use crate::error::Error;
 use crate::error::Failure;
 pub use crate::options::PostgresOptions;
+
+/// A write whose outcome a lost connection left unknown, and reading could not settle.
+fn outcome_unknown() -> StoreError {
+    StoreError::Backend("the connection was lost during a write; its outcome is unknown".into())
+}
 
 /// The unique constraints whose violations map to a [`StoreError`].
 #[cfg(test)]
@@ -322,7 +331,11 @@ impl Store for PostgresStore {
     /// Commits a transaction that bumps the pool's decoy counter: a row write and a WAL
     /// flush at commit, as a recorded sign-in failure costs (SPEC §6).
     fn decoy_write(&self, pool: &UserPoolId) -> Result<(), StoreError> {
-        self.db().write_statement(|c| pools::decoy_write(c, pool))
+        // A lost connection leaves the count unknown, which matters to nobody: the write
+        // is there to cost what a recorded failure costs.
+        self.db()
+            .write_statement(|c| pools::decoy_write(c, pool))
+            .map(|_| ())
     }
 
     fn insert_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
@@ -406,11 +419,23 @@ impl Store for PostgresStore {
     /// the keys that changed. Only when no row matches does that look at the pool, to
     /// report a deleted one as `PoolNotFound`.
     fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
-        if let Some(version) = self
+        match self
             .db()
             .write_statement(|c| users::update_same_keys(c, pool, user))?
         {
-            return Ok(version);
+            Some(Some(version)) => return Ok(version),
+            // The keys change, or the swap failed: the transaction below tells which.
+            Some(None) => {}
+            // The connection was lost: what is stored says whether the write landed (a
+            // restarted server's stale connection never ran it).
+            None => match self
+                .db()
+                .read(|c| users::settle_lost_update(c, pool, user))?
+            {
+                users::Settled::Written(version) => return Ok(version),
+                users::Settled::NotWritten => {}
+                users::Settled::Unknown => return Err(outcome_unknown()),
+            },
         }
         self.db().write(|c| match users::update(c, pool, user) {
             Err(Failure::Store(StoreError::NotFound)) => {
@@ -529,8 +554,26 @@ impl TokenStore for PostgresStore {
     }
 
     fn insert_token_session(&self, session: &TokenSession) -> Result<(), StoreError> {
-        self.db()
-            .write_statement(|c| tokens::insert_session(c, session))
+        for _ in 0..2 {
+            let inserted = self
+                .db()
+                .write_statement(|c| tokens::insert_session(c, session))?;
+            if inserted.is_some() {
+                return Ok(());
+            }
+            // The connection was lost: the session's random refresh digest says whether
+            // the insert landed; if nothing is stored, it runs once more.
+            let pool = &session.pool_id;
+            match self
+                .db()
+                .read(|c| tokens::find_session(c, pool, session.origin_jti))?
+            {
+                Some(stored) if stored.refresh_digest == session.refresh_digest => return Ok(()),
+                Some(_) => return Err(StoreError::TokenSessionExists),
+                None => {}
+            }
+        }
+        Err(outcome_unknown())
     }
 
     fn find_token_session(
@@ -713,12 +756,19 @@ mod round_trips {
 
     use userpool::{Caller, PoolSettings, UserPools};
     use userpool_core::{HashParams, PasswordPolicy};
+    use userpool_store::Store;
 
     use super::{PostgresOptions, PostgresStore};
 
     /// The store on a fresh schema of the test database, with one connection (so every
     /// statement is prepared once); `None`, said loudly, without a database outside CI.
     fn store() -> Option<Arc<PostgresStore>> {
+        store_named("userpool").map(|(store, _)| store)
+    }
+
+    /// [`store`], its connections named `application_name` (so a test can find them in
+    /// `pg_stat_activity`), and the test database's URL.
+    fn store_named(application_name: &str) -> Option<(Arc<PostgresStore>, String)> {
         let url = match std::env::var("USERPOOL_TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => url,
             _ => {
@@ -738,8 +788,11 @@ mod round_trips {
             schema: Some(format!("trips_{}_{nanos}", std::process::id())),
             ..PostgresOptions::default()
         };
-        Some(Arc::new(
-            PostgresStore::open_with(&url, &options).expect("open"),
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let named = format!("{url}{separator}application_name={application_name}");
+        Some((
+            Arc::new(PostgresStore::open_with(&named, &options).expect("open")),
+            url,
         ))
     }
 
@@ -792,6 +845,63 @@ mod round_trips {
             1,
             "the read finds no user; nothing is written"
         );
+    }
+
+    #[test]
+    fn s20_a_write_on_a_connection_the_server_dropped_is_settled_and_lands() {
+        let name = format!("settle_{}", std::process::id());
+        let Some((store, url)) = store_named(&name) else {
+            return;
+        };
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "settle", settings)
+            .expect("create_user_pool");
+        let id = pool.id.as_str();
+        pools
+            .admin_create_user(&admin, id, "sam", None, &[], None)
+            .expect("admin_create_user");
+        let mut admin_db = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        let mut end_the_connection = |round: u32| {
+            let ended: i64 = admin_db
+                .query_one(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE application_name = $1",
+                    &[&name],
+                )
+                .expect("terminate")
+                .get(0);
+            assert_eq!(ended, 1, "round {round}: the store's one connection");
+        };
+        for round in 0..3 {
+            // Read, then the server ends the store's only connection (as a restart does;
+            // the store finds out only when it next uses it), then write: the write's
+            // statement fails on the dead connection, the store reads what is stored, sees
+            // its write did not land, and writes on a new connection.
+            let (record, user) = store
+                .find_pool_user(&pool.id, "sam")
+                .expect("find_pool_user");
+            let mut user = user.expect("sam");
+            user.enabled = round % 2 == 1;
+            end_the_connection(round);
+            let version = store
+                .update_user_in(&record, &user)
+                .expect("the write lands after the connection was dropped");
+            assert_eq!(version, user.version + 1);
+            let (_, stored) = store.find_pool_user(&pool.id, "sam").expect("read back");
+            let stored = stored.expect("sam");
+            assert_eq!((stored.version, stored.enabled), (version, round % 2 == 1));
+        }
+        // And through the service, where the read is the one to find the connection gone.
+        end_the_connection(3);
+        pools
+            .admin_set_user_password(&admin, id, "sam", "Fresh-Pass-1!", Some(true))
+            .expect("admin_set_user_password");
     }
 
     #[test]

@@ -295,7 +295,9 @@ pub(crate) fn list(
     .collect()
 }
 
-/// A record's column values, as stored.
+/// A record's column values, as stored (compared to tell whether a stored row is a given
+/// write, at the precision the columns keep).
+#[derive(PartialEq)]
 struct Columns<'a> {
     status: &'static str,
     enabled: bool,
@@ -646,6 +648,46 @@ pub(crate) fn update_same_keys(
         None => Ok(None),
         Some(row) => Ok(Some(from_sql_int(get(&row, "version")?, "users.version")?)),
     }
+}
+
+/// What a lost connection left of an [`update_same_keys`] write, told from the row now
+/// stored under the user's username key.
+pub(crate) enum Settled {
+    /// The write is stored, at this version.
+    Written(u64),
+    /// Nothing of it is stored: the row is as the write expected it, or another writer's
+    /// (or none is left); the transaction path reports what it finds.
+    NotWritten,
+    /// The row has moved on past the write's version: whether the write was ever stored
+    /// cannot be told.
+    Unknown,
+}
+
+/// Settles the outcome of an [`update_same_keys`] write whose connection was lost.
+pub(crate) fn settle_lost_update(
+    conn: &mut Conn,
+    pool: &PoolRecord,
+    user: &UserRecord,
+) -> Result<Settled, Failure> {
+    let next = user
+        .version
+        .checked_add(1)
+        .ok_or_else(|| corrupt("users.version: exhausted"))?;
+    let Some(stored) = find(conn, pool, UserKey::Username(user.username.as_str()))? else {
+        return Ok(Settled::NotWritten);
+    };
+    Ok(if stored.version == user.version {
+        Settled::NotWritten
+    } else if stored.version == next {
+        // Only one writer can move the row from the expected version to `next`.
+        if Columns::new(&stored, next)? == Columns::new(user, next)? {
+            Settled::Written(next)
+        } else {
+            Settled::NotWritten
+        }
+    } else {
+        Settled::Unknown
+    })
 }
 
 /// Distinct `(name, value)` pairs in byte order (`COLLATE "C"`'s), as two arrays.
