@@ -749,78 +749,113 @@ impl OAuthStore for PostgresStore {
 #[cfg(test)]
 mod round_trips {
     //! How many round trips to the server an operation costs, counted on the pool's
-    //! connections (SPEC §3, §20). Needs the test database, as the integration tests do.
+    //! connections, and what a lost connection does to a one-statement write (SPEC §3,
+    //! §20). Needs the test database, as the integration tests do.
 
     use std::sync::Arc;
     use std::time::{SystemTime, UNIX_EPOCH};
 
-    use userpool::{Caller, PoolSettings, UserPools};
-    use userpool_core::{HashParams, PasswordPolicy};
+    use userpool::{Caller, ClientSettings, PoolSettings, UserPools};
+    use userpool_core::{AliasAttribute, HashParams, UserPoolId, UserStatus};
     use userpool_store::Store;
 
     use super::{PostgresOptions, PostgresStore};
 
-    /// The store on a fresh schema of the test database, with one connection (so every
-    /// statement is prepared once); `None`, said loudly, without a database outside CI.
-    fn store() -> Option<Arc<PostgresStore>> {
-        store_named("userpool").map(|(store, _)| store)
+    /// A service over a store on a fresh schema of the test database, with one connection
+    /// (so every statement is prepared once) named `application_name` (so a test can find
+    /// it in `pg_stat_activity`), and a pool holding `sam`.
+    struct Env {
+        store: Arc<PostgresStore>,
+        pools: UserPools<PostgresStore>,
+        admin: Caller,
+        pool: UserPoolId,
+        /// The test database's URL, for a connection of the test's own.
+        url: String,
     }
 
-    /// [`store`], its connections named `application_name` (so a test can find them in
-    /// `pg_stat_activity`), and the test database's URL.
-    fn store_named(application_name: &str) -> Option<(Arc<PostgresStore>, String)> {
-        let url = match std::env::var("USERPOOL_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => url,
-            _ => {
-                let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-                assert!(!ci, "USERPOOL_TEST_DATABASE_URL is not set under CI");
-                eprintln!(
-                    "\n*** SKIPPED round_trips: no PostgreSQL (run under .ci/postgres) ***\n"
-                );
-                return None;
-            }
-        };
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let options = PostgresOptions {
-            pool_size: 1,
-            schema: Some(format!("trips_{}_{nanos}", std::process::id())),
-            ..PostgresOptions::default()
-        };
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let named = format!("{url}{separator}application_name={application_name}");
-        Some((
-            Arc::new(PostgresStore::open_with(&named, &options).expect("open")),
-            url,
-        ))
+    impl Env {
+        /// `None`, said loudly, without a database outside CI. The pool hashes cheaply and
+        /// lists `aliases`; `sam` is created with `attributes`.
+        fn new(
+            application_name: &str,
+            aliases: &[AliasAttribute],
+            attributes: &[(&str, &str)],
+        ) -> Option<Env> {
+            let url = match std::env::var("USERPOOL_TEST_DATABASE_URL") {
+                Ok(url) if !url.is_empty() => url,
+                _ => {
+                    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+                    assert!(!ci, "USERPOOL_TEST_DATABASE_URL is not set under CI");
+                    eprintln!(
+                        "\n*** SKIPPED round_trips: no PostgreSQL (run under .ci/postgres) ***\n"
+                    );
+                    return None;
+                }
+            };
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let options = PostgresOptions {
+                pool_size: 1,
+                schema: Some(format!("trips_{}_{nanos}", std::process::id())),
+                ..PostgresOptions::default()
+            };
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let named = format!("{url}{separator}application_name={application_name}");
+            let store = Arc::new(PostgresStore::open_with(&named, &options).expect("open"));
+            let pools = UserPools::new(Arc::clone(&store));
+            let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+            let settings = PoolSettings {
+                hash_params: HashParams::new(1024, 1, 1).expect("params"),
+                alias_attributes: aliases.to_vec(),
+                ..PoolSettings::default()
+            };
+            let pool = pools
+                .create_user_pool(&admin, "round trips", settings)
+                .expect("create_user_pool")
+                .id;
+            pools
+                .admin_create_user(&admin, pool.as_str(), "sam", None, attributes, None)
+                .expect("admin_create_user");
+            Some(Env {
+                store,
+                pools,
+                admin,
+                pool,
+                url,
+            })
+        }
+
+        fn set_password(
+            &self,
+            name: &str,
+            password: &str,
+            permanent: Option<bool>,
+        ) -> userpool_core::Result<userpool::UserDescription> {
+            self.pools.admin_set_user_password(
+                &self.admin,
+                self.pool.as_str(),
+                name,
+                password,
+                permanent,
+            )
+        }
     }
 
     #[test]
     fn s20_admin_set_user_password_is_two_round_trips() {
-        let Some(store) = store() else { return };
-        let pools = UserPools::new(Arc::clone(&store));
-        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
-        let settings = PoolSettings {
-            policy: PasswordPolicy::default(),
-            hash_params: HashParams::new(1024, 1, 1).expect("params"),
-            ..PoolSettings::default()
+        let Some(env) = Env::new("userpool", &[], &[]) else {
+            return;
         };
-        let pool = pools
-            .create_user_pool(&admin, "round trips", settings)
-            .expect("create_user_pool");
-        pools
-            .admin_create_user(&admin, pool.id.as_str(), "sam", None, &[], None)
-            .expect("admin_create_user");
-        let trips = || store.round_trips();
-        let set = |password: &str, permanent: Option<bool>| {
-            pools.admin_set_user_password(&admin, pool.id.as_str(), "sam", password, permanent)
-        };
+        let trips = || env.store.round_trips();
         // The first call prepares the statements on the connection.
-        set("Warm-Pass-0!", Some(true)).expect("admin_set_user_password");
+        env.set_password("sam", "Warm-Pass-0!", Some(true))
+            .expect("admin_set_user_password");
         for (password, permanent) in [("Fresh-Pass-1!", Some(true)), ("Other-Pass-2!", None)] {
             let before = trips();
-            let user = set(password, permanent).expect("admin_set_user_password");
+            let user = env
+                .set_password("sam", password, permanent)
+                .expect("admin_set_user_password");
             assert_eq!(
                 trips() - before,
                 2,
@@ -828,17 +863,14 @@ mod round_trips {
             );
             assert_eq!(user.username, "sam");
         }
-        let stored = pools
-            .admin_get_user(&admin, pool.id.as_str(), "sam")
+        let stored = env
+            .pools
+            .admin_get_user(&env.admin, env.pool.as_str(), "sam")
             .expect("admin_get_user");
-        assert_eq!(
-            stored.status,
-            userpool_core::UserStatus::ForceChangePassword
-        );
+        assert_eq!(stored.status, UserStatus::ForceChangePassword);
         // A refusal reads once and writes nothing.
         let before = trips();
-        pools
-            .admin_set_user_password(&admin, pool.id.as_str(), "nobody", "Fresh-Pass-3!", None)
+        env.set_password("nobody", "Fresh-Pass-3!", None)
             .expect_err("no such user");
         assert_eq!(
             trips() - before,
@@ -850,23 +882,10 @@ mod round_trips {
     #[test]
     fn s20_a_write_on_a_connection_the_server_dropped_is_settled_and_lands() {
         let name = format!("settle_{}", std::process::id());
-        let Some((store, url)) = store_named(&name) else {
+        let Some(env) = Env::new(&name, &[], &[]) else {
             return;
         };
-        let pools = UserPools::new(Arc::clone(&store));
-        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
-        let settings = PoolSettings {
-            hash_params: HashParams::new(1024, 1, 1).expect("params"),
-            ..PoolSettings::default()
-        };
-        let pool = pools
-            .create_user_pool(&admin, "settle", settings)
-            .expect("create_user_pool");
-        let id = pool.id.as_str();
-        pools
-            .admin_create_user(&admin, id, "sam", None, &[], None)
-            .expect("admin_create_user");
-        let mut admin_db = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        let mut admin_db = postgres::Client::connect(&env.url, postgres::NoTls).expect("connect");
         let mut end_the_connection = |round: u32| {
             let ended: i64 = admin_db
                 .query_one(
@@ -883,73 +902,67 @@ mod round_trips {
             // the store finds out only when it next uses it), then write: the write's
             // statement fails on the dead connection, the store reads what is stored, sees
             // its write did not land, and writes on a new connection.
-            let (record, user) = store
-                .find_pool_user(&pool.id, "sam")
+            let (record, user) = env
+                .store
+                .find_pool_user(&env.pool, "sam")
                 .expect("find_pool_user");
             let mut user = user.expect("sam");
             user.enabled = round % 2 == 1;
             end_the_connection(round);
-            let version = store
+            let version = env
+                .store
                 .update_user_in(&record, &user)
                 .expect("the write lands after the connection was dropped");
             assert_eq!(version, user.version + 1);
-            let (_, stored) = store.find_pool_user(&pool.id, "sam").expect("read back");
+            let (_, stored) = env
+                .store
+                .find_pool_user(&env.pool, "sam")
+                .expect("read back");
             let stored = stored.expect("sam");
             assert_eq!((stored.version, stored.enabled), (version, round % 2 == 1));
         }
         // And through the service, where the read is the one to find the connection gone.
         end_the_connection(3);
-        pools
-            .admin_set_user_password(&admin, id, "sam", "Fresh-Pass-1!", Some(true))
+        env.set_password("sam", "Fresh-Pass-1!", Some(true))
             .expect("admin_set_user_password");
     }
 
     #[test]
     fn s20_sign_in_round_trips() {
-        let Some(store) = store() else { return };
-        let pools = UserPools::new(Arc::clone(&store));
-        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
-        let settings = PoolSettings {
-            hash_params: HashParams::new(1024, 1, 1).expect("params"),
-            ..PoolSettings::default()
+        let Some(env) = Env::new("userpool", &[], &[]) else {
+            return;
         };
-        let pool = pools
-            .create_user_pool(&admin, "sign-in", settings)
-            .expect("create_user_pool");
-        let id = pool.id.as_str();
-        let client = pools
+        let client = env
+            .pools
             .create_user_pool_client(
-                &admin,
-                id,
+                &env.admin,
+                env.pool.as_str(),
                 "app",
-                userpool::ClientSettings {
+                ClientSettings {
                     explicit_auth_flows: vec![
                         "ALLOW_USER_PASSWORD_AUTH".into(),
                         "ALLOW_REFRESH_TOKEN_AUTH".into(),
                     ],
-                    ..userpool::ClientSettings::default()
+                    ..ClientSettings::default()
                 },
             )
             .expect("create_user_pool_client");
-        pools
-            .admin_create_user(&admin, id, "sam", None, &[], None)
-            .expect("admin_create_user");
-        pools
-            .admin_set_user_password(&admin, id, "sam", "Fresh-Pass-1!", Some(true))
+        env.set_password("sam", "Fresh-Pass-1!", Some(true))
             .expect("admin_set_user_password");
         let sign_in = |password: &str| {
-            pools.initiate_auth(&client.client_id, "USER_PASSWORD_AUTH", "sam", password)
+            env.pools
+                .initiate_auth(&client.client_id, "USER_PASSWORD_AUTH", "sam", password)
         };
         // Warm: every statement prepared once.
         sign_in("Fresh-Pass-1!").expect("sign in");
         sign_in("Wrong-Pass-1!").expect_err("wrong password");
         sign_in("Fresh-Pass-1!").expect("sign in");
-        let before = store.round_trips();
+        let before = env.store.round_trips();
         sign_in("Fresh-Pass-1!").expect("sign in");
-        let ok = store.round_trips() - before;
-        let before = store.round_trips();
+        let ok = env.store.round_trips() - before;
+        let before = env.store.round_trips();
         sign_in("Wrong-Pass-1!").expect_err("wrong password");
-        let wrong = store.round_trips() - before;
+        let wrong = env.store.round_trips() - before;
         // The client, the pool, the user; a failure is recorded by one more statement,
         // committed on its own.
         assert_eq!(
@@ -961,38 +974,26 @@ mod round_trips {
 
     #[test]
     fn s20_a_write_that_moves_a_key_still_commits_the_keys() {
-        let Some(store) = store() else { return };
-        let pools = UserPools::new(Arc::clone(&store));
-        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
-        let settings = PoolSettings {
-            hash_params: HashParams::new(1024, 1, 1).expect("params"),
-            alias_attributes: vec![userpool_core::AliasAttribute::Email],
-            ..PoolSettings::default()
-        };
-        let pool = pools
-            .create_user_pool(&admin, "keys", settings)
-            .expect("create_user_pool");
-        let id = pool.id.as_str();
         let verified = [("email", "one@example.com"), ("email_verified", "true")];
-        pools
-            .admin_create_user(&admin, id, "sam", None, &verified, None)
-            .expect("admin_create_user");
-        pools
-            .admin_update_user_attributes(&admin, id, "sam", &[("email", "two@example.com")])
+        let Some(env) = Env::new("userpool", &[AliasAttribute::Email], &verified) else {
+            return;
+        };
+        let (admin, id) = (&env.admin, env.pool.as_str());
+        env.pools
+            .admin_update_user_attributes(admin, id, "sam", &[("email", "two@example.com")])
             .expect("admin_update_user_attributes");
-        pools
-            .admin_update_user_attributes(&admin, id, "sam", &[("email_verified", "true")])
+        env.pools
+            .admin_update_user_attributes(admin, id, "sam", &[("email_verified", "true")])
             .expect("verify");
         // The alias moved: the old value finds nobody, the new one finds sam, and a
         // password write through the alias (the single-statement path) keeps it.
-        pools
-            .admin_set_user_password(&admin, id, "two@example.com", "Fresh-Pass-1!", Some(true))
+        env.set_password("two@example.com", "Fresh-Pass-1!", Some(true))
             .expect("set through the new alias");
-        pools
-            .admin_set_user_password(&admin, id, "one@example.com", "Fresh-Pass-1!", Some(true))
+        env.set_password("one@example.com", "Fresh-Pass-1!", Some(true))
             .expect_err("the old alias is gone");
-        let user = pools
-            .admin_get_user(&admin, id, "two@example.com")
+        let user = env
+            .pools
+            .admin_get_user(admin, id, "two@example.com")
             .expect("found by the new alias");
         assert_eq!(user.username, "sam");
     }
