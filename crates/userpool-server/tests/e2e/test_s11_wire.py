@@ -291,9 +291,21 @@ def test_s11_sigterm_finishes_requests_in_flight(tmp_path):
         except Exception as e:  # noqa: BLE001 - reported below
             outcome["error"] = repr(e)
 
+    def cpu_ticks():
+        # utime + stime of the server process (fields 14 and 15 of /proc/PID/stat).
+        with open(f"/proc/{srv.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+    # SIGTERM goes once the request is in flight: the idle server burns no CPU, so its CPU
+    # time rising means the sign-in's hash has started (a fixed sleep raced a slow client
+    # on a loaded machine, and the request could arrive after the listener had closed).
+    before = cpu_ticks()
     worker = threading.Thread(target=slow_sign_in)
     worker.start()
-    time.sleep(min(0.05, duration / 4))
+    deadline = time.monotonic() + 10
+    while cpu_ticks() < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.005)
     srv.proc.send_signal(signals.SIGTERM)
     worker.join(60)
     assert "error" not in outcome, f"in-flight request failed on SIGTERM: {outcome['error']} (a sign-in takes {duration:.2f}s)"
