@@ -25,14 +25,6 @@ use crate::connection::Conn;
 use crate::error::{Failure, corrupt, unique_violation};
 use crate::pools::{self, get};
 
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
-fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Failure> {
-    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
-}
-
 /// The version after `version`, for a compare-and-swap.
 fn next_version(version: u64, what: &str) -> Result<u64, Failure> {
     version
@@ -50,7 +42,7 @@ macro_rules! domain_columns {
 
 fn domain_from_row(row: &Row) -> Result<DomainRecord, Failure> {
     Ok(DomainRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "pool_domains.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "pool_domains.pool_id")?,
         domain: get(row, "domain")?,
         certificate_arn: get(row, "certificate_arn")?,
         managed_login_version: from_sql_int(
@@ -207,7 +199,7 @@ fn server_from_row(row: &Row) -> Result<ResourceServerRecord, Failure> {
         ));
     }
     Ok(ResourceServerRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "resource_servers.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "resource_servers.pool_id")?,
         identifier: get(row, "identifier")?,
         name: get(row, "name")?,
         scopes: names
@@ -295,7 +287,7 @@ pub(crate) fn list_resource_servers(
             " FROM resource_servers WHERE pool_id = $1 \
              AND ($2::text IS NULL OR identifier > $2) ORDER BY identifier LIMIT $3"
         ),
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )?
     .iter()
     .map(server_from_row)
@@ -383,7 +375,7 @@ fn map_from(row: &Row, keys: &str, values: &str) -> Result<BTreeMap<String, Stri
 
 fn provider_from_row(row: &Row) -> Result<IdentityProviderRecord, Failure> {
     Ok(IdentityProviderRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "identity_providers.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "identity_providers.pool_id")?,
         provider_name: get(row, "provider_name")?,
         provider_type: get(row, "provider_type")?,
         provider_details: map_from(row, "detail_keys", "detail_values")?,
@@ -520,7 +512,7 @@ pub(crate) fn list_identity_providers(
             " FROM identity_providers p WHERE p.pool_id = $1 \
              AND ($2::text IS NULL OR p.provider_name > $2) ORDER BY p.provider_name LIMIT $3"
         ),
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )?
     .iter()
     .map(provider_from_row)

@@ -51,7 +51,7 @@ fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
 
 fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
     let id: &str = get(row, "id")?;
-    let id = UserPoolId::parse(id).map_err(|_| corrupt("pools.id: not a pool id"))?;
+    let id = codec::pool_id(id, "pools.id")?;
     let mut policy = PasswordPolicy::builder()
         .minimum_length(get(row, "minimum_length")?)
         .require_uppercase(get(row, "require_uppercase")?)
@@ -355,8 +355,7 @@ macro_rules! client_columns {
 fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
     let pool_id: &str = get(row, "pool_id")?;
     Ok(ClientRecord {
-        pool_id: UserPoolId::parse(pool_id)
-            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(pool_id, "clients.pool_id")?,
         client_id: get(row, "client_id")?,
         name: get(row, "name")?,
         secret: get(row, "secret")?,
@@ -431,7 +430,7 @@ pub(crate) fn list_clients(
     limit: usize,
 ) -> Result<Vec<ClientRecord>, Failure> {
     require_exists(conn, pool)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = codec::sql_limit(limit);
     conn.query(
         concat!(
             "SELECT ",

@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, is_unique_violation};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -20,8 +20,7 @@ fn group_from_row(row: &Row<'_>) -> Result<GroupRecord, Failure> {
     let pool_id: String = row.get("pool_id")?;
     let precedence: Option<i64> = row.get("precedence")?;
     Ok(GroupRecord {
-        pool_id: UserPoolId::parse(&pool_id)
-            .map_err(|_| corrupt("pool_groups.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(&pool_id, "pool_groups.pool_id")?,
         name: row.get("name")?,
         description: row.get("description")?,
         precedence: precedence
@@ -47,10 +46,6 @@ fn query_groups(
         out.push(group_from_row(row)?);
     }
     Ok(out)
-}
-
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Fails with `GroupNotFound` unless the pool has the group.
@@ -166,7 +161,11 @@ pub(crate) fn list(
     query_groups(
         conn,
         &sql,
-        &[&pool.as_str(), &after.unwrap_or(""), &sql_limit(limit)],
+        &[
+            &pool.as_str(),
+            &after.unwrap_or(""),
+            &codec::sql_limit(limit),
+        ],
     )
 }
 
@@ -239,7 +238,7 @@ pub(crate) fn list_for_user(
             &pool.as_str(),
             &codec::sub_text(sub),
             &after.unwrap_or(""),
-            &sql_limit(limit),
+            &codec::sql_limit(limit),
         ],
     )
 }
@@ -262,7 +261,12 @@ pub(crate) fn list_members(
              ORDER BY u.username_key LIMIT ?4",
         )?
         .query_map(
-            rusqlite::params![pool.as_str(), group, after.unwrap_or(""), sql_limit(limit)],
+            rusqlite::params![
+                pool.as_str(),
+                group,
+                after.unwrap_or(""),
+                codec::sql_limit(limit)
+            ],
             |r| r.get(0),
         )?
         .collect::<Result<_, _>>()?;

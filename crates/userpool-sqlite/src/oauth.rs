@@ -22,16 +22,8 @@ use crate::codec::{self, micros, time};
 use crate::error::{Failure, corrupt, is_unique_violation};
 use crate::pools;
 
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
     i64::try_from(i).map_err(|_| corrupt(format!("{what}: too many entries")))
-}
-
-fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Failure> {
-    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
 }
 
 // ---- app clients ------------------------------------------------------------------------
@@ -129,7 +121,7 @@ const DOMAIN_COLUMNS: &str =
 
 fn domain_from_row(row: &Row<'_>) -> Result<DomainRecord, Failure> {
     Ok(DomainRecord {
-        pool_id: pool_id(&row.get::<_, String>("pool_id")?, "pool_domains.pool_id")?,
+        pool_id: codec::pool_id(&row.get::<_, String>("pool_id")?, "pool_domains.pool_id")?,
         domain: row.get("domain")?,
         certificate_arn: row.get("certificate_arn")?,
         managed_login_version: codec::from_sql_int(
@@ -370,7 +362,7 @@ pub(crate) fn list_resource_servers(
         conn,
         pool,
         "(?2 IS NULL OR identifier > ?2) ORDER BY identifier LIMIT ?3",
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )
 }
 
@@ -631,7 +623,7 @@ pub(crate) fn list_identity_providers(
         conn,
         pool,
         "(?2 IS NULL OR provider_name > ?2) ORDER BY provider_name LIMIT ?3",
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )
 }
 

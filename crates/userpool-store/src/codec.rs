@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode};
+use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode, UserPoolId};
 use uuid::Uuid;
 
 /// A stored value no store would write, named by table and column (never by its value).
@@ -95,6 +95,19 @@ pub fn to_sql_int(value: u64, what: &str) -> Result<i64, Corrupt> {
 /// [`Corrupt`], naming the column, for a value no store would write.
 pub fn from_sql_int<T: TryFrom<i64>>(value: i64, column: &str) -> Result<T, Corrupt> {
     T::try_from(value).map_err(|_| corrupt(format!("{column}: integer out of range")))
+}
+
+/// A page size as a SQL `LIMIT`: saturating, as no table holds `i64::MAX` rows.
+pub fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// Reads a stored pool id (the pool's own, or the one a child row belongs to).
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Corrupt> {
+    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
 }
 
 /// A `sub` (or any UUID: an `origin_jti`) as stored: lowercase hyphenated text.
@@ -195,6 +208,20 @@ mod tests {
             assert_eq!(parse_attribute_list(&text, "c").expect("parses"), list);
         }
         assert!(parse_attribute_list("email,nickname", "c").is_err());
+    }
+
+    #[test]
+    fn pool_ids_read_back_and_a_bad_one_names_its_column_not_its_value() {
+        let id = UserPoolId::parse("us-east-1_abc123").expect("valid");
+        assert_eq!(pool_id(id.as_str(), "c").expect("reads"), id);
+        let bad = pool_id("secret-looking value", "clients.pool_id").expect_err("corrupt");
+        assert_eq!(bad.0, "clients.pool_id: not a pool id");
+    }
+
+    #[test]
+    fn page_sizes_become_limits_saturating() {
+        assert_eq!(sql_limit(61), 61);
+        assert_eq!(sql_limit(usize::MAX), i64::MAX);
     }
 
     #[test]
