@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, unique_violation};
+use crate::error::{Failure, lost_swap, unique_violation};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -119,21 +119,14 @@ pub(crate) fn update(conn: &mut Conn, group: &GroupRecord) -> Result<u64, Failur
     if changed == 1 {
         return Ok(group.version + 1);
     }
-    let found = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM pool_groups WHERE pool_id = $1 AND name = $2",
-        &[&group.pool_id.as_str(), &group.name],
-    )?;
-    match found {
-        None => Err(StoreError::GroupNotFound.into()),
-        Some(row) => Err(StoreError::Conflict {
-            expected: group.version,
-            found: Some(codec::from_sql_int(
-                get(&row, "version")?,
-                "pool_groups.version",
-            )?),
-        }
-        .into()),
-    }
+        [group.pool_id.as_str(), &group.name],
+        group.version,
+        "pool_groups.version",
+        StoreError::GroupNotFound,
+    ))
 }
 
 /// Deletes a group; its memberships cascade.

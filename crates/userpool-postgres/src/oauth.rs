@@ -22,7 +22,7 @@ use userpool_store::{
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, corrupt, lost_swap, unique_violation};
 use crate::pools::{self, get};
 
 /// The version after `version`, for a compare-and-swap.
@@ -151,18 +151,14 @@ pub(crate) fn update_domain(conn: &mut Conn, domain: &DomainRecord) -> Result<u6
     if changed == 1 {
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM pool_domains WHERE domain = $1 AND pool_id = $2",
-        &[&domain.domain, &domain.pool_id.as_str()],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: domain.version,
-            found: Some(from_sql_int(get(&row, "version")?, "pool_domains.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [&domain.domain, domain.pool_id.as_str()],
+        domain.version,
+        "pool_domains.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes the pool's domain `domain`.
@@ -318,21 +314,14 @@ pub(crate) fn update_resource_server(
     if changed == 1 {
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM resource_servers WHERE pool_id = $1 AND identifier = $2",
-        &[&server.pool_id.as_str(), &server.identifier],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: server.version,
-            found: Some(from_sql_int(
-                get(&row, "version")?,
-                "resource_servers.version",
-            )?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [server.pool_id.as_str(), &server.identifier],
+        server.version,
+        "resource_servers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes a resource server.
@@ -549,21 +538,14 @@ pub(crate) fn update_identity_provider(
         write_identifiers(conn, provider)?;
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM identity_providers WHERE pool_id = $1 AND provider_name = $2",
-        &[&provider.pool_id.as_str(), &provider.provider_name],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: provider.version,
-            found: Some(from_sql_int(
-                get(&row, "version")?,
-                "identity_providers.version",
-            )?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [provider.pool_id.as_str(), &provider.provider_name],
+        provider.version,
+        "identity_providers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes an identity provider (its identifiers cascade).

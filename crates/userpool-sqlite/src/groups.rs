@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, is_unique_violation};
+use crate::error::{Failure, is_unique_violation, lost_swap};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -118,20 +118,14 @@ pub(crate) fn update(conn: &Connection, group: &GroupRecord) -> Result<u64, Fail
     if changed == 1 {
         return Ok(group.version + 1);
     }
-    let found: Option<i64> = conn
-        .prepare_cached("SELECT version FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
-        .query_row([group.pool_id.as_str(), group.name.as_str()], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    match found {
-        None => Err(StoreError::GroupNotFound.into()),
-        Some(found) => Err(StoreError::Conflict {
-            expected: group.version,
-            found: Some(codec::from_sql_int(found, "pool_groups.version")?),
-        }
-        .into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM pool_groups WHERE pool_id = ?1 AND name = ?2",
+        [group.pool_id.as_str(), &group.name],
+        group.version,
+        "pool_groups.version",
+        StoreError::GroupNotFound,
+    ))
 }
 
 /// Deletes a group; its memberships cascade.

@@ -19,7 +19,7 @@ use userpool_store::{
 };
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, corrupt, is_unique_violation, lost_swap};
 use crate::pools;
 
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
@@ -204,15 +204,14 @@ pub(crate) fn update_domain(conn: &Connection, domain: &DomainRecord) -> Result<
     if changed == 1 {
         return Ok(domain.version + 1);
     }
-    match domain_where(conn, "domain = ?1", &domain.domain)?.filter(|d| d.pool_id == domain.pool_id)
-    {
-        Some(current) => Err(StoreError::Conflict {
-            expected: domain.version,
-            found: Some(current.version),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM pool_domains WHERE domain = ?1 AND pool_id = ?2",
+        [&domain.domain, domain.pool_id.as_str()],
+        domain.version,
+        "pool_domains.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes the pool's domain `domain`.
@@ -388,22 +387,14 @@ pub(crate) fn update_resource_server(
         write_scopes(conn, server)?;
         return Ok(server.version + 1);
     }
-    let current: Option<i64> = conn
-        .prepare_cached(
-            "SELECT version FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
-        )?
-        .query_row([server.pool_id.as_str(), &server.identifier], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    match current {
-        Some(found) => Err(StoreError::Conflict {
-            expected: server.version,
-            found: Some(codec::from_sql_int(found, "resource_servers.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
+        [server.pool_id.as_str(), &server.identifier],
+        server.version,
+        "resource_servers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes a resource server (its scopes cascade).
@@ -649,23 +640,14 @@ pub(crate) fn update_identity_provider(
         write_provider_entries(conn, provider)?;
         return Ok(provider.version + 1);
     }
-    let current: Option<i64> = conn
-        .prepare_cached(
-            "SELECT version FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
-        )?
-        .query_row(
-            [provider.pool_id.as_str(), &provider.provider_name],
-            |row| row.get(0),
-        )
-        .optional()?;
-    match current {
-        Some(found) => Err(StoreError::Conflict {
-            expected: provider.version,
-            found: Some(codec::from_sql_int(found, "identity_providers.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
+        [provider.pool_id.as_str(), &provider.provider_name],
+        provider.version,
+        "identity_providers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes an identity provider (its entries and identifiers cascade).

@@ -10,6 +10,8 @@ use chrono::{DateTime, Utc};
 use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode, UserPoolId};
 use uuid::Uuid;
 
+use crate::store::StoreError;
+
 /// A stored value no store would write, named by table and column (never by its value).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("corrupt value: {0}")]
@@ -108,6 +110,27 @@ pub fn sql_limit(limit: usize) -> i64 {
 /// [`Corrupt`], naming the column, for a value no store would write.
 pub fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Corrupt> {
     UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
+}
+
+/// Why a compare-and-swap wrote no row, from the version the row has now: a
+/// [`StoreError::Conflict`] naming that version, or `missing` (`NotFound`, `GroupNotFound`)
+/// when there is no row.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a stored version no store would write.
+pub fn lost_swap(
+    expected: u64,
+    current: Option<i64>,
+    column: &str,
+    missing: StoreError,
+) -> Result<StoreError, Corrupt> {
+    Ok(match current {
+        Some(found) => StoreError::Conflict {
+            expected,
+            found: Some(from_sql_int(found, column)?),
+        },
+        None => missing,
+    })
 }
 
 /// A `sub` (or any UUID: an `origin_jti`) as stored: lowercase hyphenated text.
@@ -216,6 +239,21 @@ mod tests {
         assert_eq!(pool_id(id.as_str(), "c").expect("reads"), id);
         let bad = pool_id("secret-looking value", "clients.pool_id").expect_err("corrupt");
         assert_eq!(bad.0, "clients.pool_id: not a pool id");
+    }
+
+    #[test]
+    fn a_lost_swap_is_a_conflict_naming_the_version_or_the_missing_error() {
+        let conflict = lost_swap(3, Some(4), "t.version", StoreError::NotFound).expect("valid");
+        assert!(matches!(
+            conflict,
+            StoreError::Conflict {
+                expected: 3,
+                found: Some(4)
+            }
+        ));
+        let gone = lost_swap(3, None, "t.version", StoreError::GroupNotFound).expect("valid");
+        assert!(matches!(gone, StoreError::GroupNotFound));
+        assert!(lost_swap(3, Some(-1), "t.version", StoreError::NotFound).is_err());
     }
 
     #[test]
