@@ -25,13 +25,6 @@ use crate::connection::Conn;
 use crate::error::{Failure, corrupt, lost_swap, unique_violation};
 use crate::pools::{self, get};
 
-/// The version after `version`, for a compare-and-swap.
-fn next_version(version: u64, what: &str) -> Result<u64, Failure> {
-    version
-        .checked_add(1)
-        .ok_or_else(|| corrupt(format!("{what}: exhausted")))
-}
-
 // ---- domains ----------------------------------------------------------------------------
 
 macro_rules! domain_columns {
@@ -135,7 +128,7 @@ pub(crate) fn domain_of_pool(
 /// Compare-and-swap of a domain's certificate and managed-login version.
 pub(crate) fn update_domain(conn: &mut Conn, domain: &DomainRecord) -> Result<u64, Failure> {
     pools::require_exists(conn, &domain.pool_id)?;
-    let next = next_version(domain.version, "pool_domains.version")?;
+    let next = codec::next_version(domain.version, "pool_domains.version")?;
     let changed = conn.execute(
         "UPDATE pool_domains SET certificate_arn = $3, managed_login_version = $4, \
          version = $5 WHERE domain = $1 AND pool_id = $2 AND version = $6",
@@ -296,7 +289,7 @@ pub(crate) fn update_resource_server(
     server: &ResourceServerRecord,
 ) -> Result<u64, Failure> {
     pools::require_exists(conn, &server.pool_id)?;
-    let next = next_version(server.version, "resource_servers.version")?;
+    let next = codec::next_version(server.version, "resource_servers.version")?;
     let (names, descriptions) = scope_arrays(server);
     let changed = conn.execute(
         "UPDATE resource_servers SET name = $3, scope_names = $4, scope_descriptions = $5, \
@@ -514,7 +507,7 @@ pub(crate) fn update_identity_provider(
     provider: &IdentityProviderRecord,
 ) -> Result<u64, Failure> {
     pools::require_exists(conn, &provider.pool_id)?;
-    let next = next_version(provider.version, "identity_providers.version")?;
+    let next = codec::next_version(provider.version, "identity_providers.version")?;
     let (detail_keys, detail_values) = map_arrays(&provider.provider_details);
     let (mapping_keys, mapping_values) = map_arrays(&provider.attribute_mapping);
     let changed = conn.execute(

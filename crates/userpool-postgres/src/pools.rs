@@ -249,26 +249,8 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
         Some(row) => pool_from_row(&row)?,
         None => return Err(StoreError::PoolNotFound(pool.id.as_str().to_owned()).into()),
     };
-    if current.version != pool.version {
-        return Err(StoreError::Conflict {
-            expected: pool.version,
-            found: Some(current.version),
-        }
-        .into());
-    }
-    if current.alias_attributes != pool.alias_attributes
-        || current.username_attributes != pool.username_attributes
-        || current.case_sensitive != pool.case_sensitive
-    {
-        return Err(StoreError::Backend(
-            "alias attributes, username attributes and case sensitivity are immutable".into(),
-        )
-        .into());
-    }
-    let next = pool
-        .version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    codec::check_pool_update(&current, pool)?;
+    let next = codec::next_version(pool.version, "pools.version")?;
     let s = Settings::new(pool);
     let p = &pool.policy;
     let changed = conn.execute(

@@ -193,26 +193,8 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
 /// refused (`Backend`): the stored keys were computed with them.
 pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
     let current = require(conn, &pool.id)?;
-    if current.version != pool.version {
-        return Err(StoreError::Conflict {
-            expected: pool.version,
-            found: Some(current.version),
-        }
-        .into());
-    }
-    if current.alias_attributes != pool.alias_attributes
-        || current.username_attributes != pool.username_attributes
-        || current.case_sensitive != pool.case_sensitive
-    {
-        return Err(StoreError::Backend(
-            "alias attributes, username attributes and case sensitivity are immutable".into(),
-        )
-        .into());
-    }
-    let next = pool
-        .version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    codec::check_pool_update(&current, pool)?;
+    let next = codec::next_version(pool.version, "pools.version")?;
     let mut stmt = conn.prepare_cached(
         "UPDATE pools SET name = :name, minimum_length = :minimum_length, \
          require_uppercase = :require_uppercase, require_lowercase = :require_lowercase, \
