@@ -104,9 +104,7 @@ pub fn session_username(session: &str) -> Option<Username> {
 }
 
 fn locked(user: &UserRecord, ctx: &Context<'_>) -> bool {
-    user.lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
+    user.lockout.is_locked_at(ctx.now)
 }
 
 /// The user's open challenge if `session` is its session, at one of `stages`, for the
