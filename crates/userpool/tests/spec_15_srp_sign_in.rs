@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::{authenticated, refused};
+
 use aws_cognito_srp::{SrpClient, User};
 use chrono::{TimeDelta, Utc};
 use userpool::{
@@ -119,18 +121,6 @@ impl Env {
         let proof = Self::prove(&client, &p);
         self.answer(&p.user_id_for_srp, &proof)
     }
-}
-
-fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
-    match result {
-        Ok(AuthResult::Authenticated(_)) => {}
-        other => panic!("expected tokens, got {other:?}"),
-    }
-}
-
-fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
-    let e = result.expect_err("refused");
-    (e.code(), e.to_string())
 }
 
 fn incorrect() -> (&'static str, String) {

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{authenticated, refused};
+
 use aws_cognito_srp::{SrpClient, User};
 use chrono::TimeDelta;
 use userpool::{
@@ -56,18 +58,6 @@ fn challenge(result: Result<AuthResult, userpool_core::Error>) -> MfaChallengeRe
         Ok(AuthResult::Mfa(challenge)) => challenge,
         other => panic!("expected an MFA challenge, got {other:?}"),
     }
-}
-
-fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
-    match result {
-        Ok(AuthResult::Authenticated(_)) => {}
-        other => panic!("expected tokens, got {other:?}"),
-    }
-}
-
-fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
-    let e = result.expect_err("refused");
-    (e.code(), e.to_string())
 }
 
 /// Decodes RFC 4648 base32 without padding, as an authenticator app does.

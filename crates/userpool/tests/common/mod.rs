@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use userpool::{
-    Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom, PoolSettings,
-    RecordingDelivery, SealingStore, SeededRandom, Store, UserKey, UserPools, UserPoolsBuilder,
+    AuthResult, Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom,
+    PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey, UserPools,
+    UserPoolsBuilder,
 };
 use userpool_core::testing::epoch;
 use userpool_core::{
@@ -164,6 +165,20 @@ pub fn sealed_env(settings: PoolSettings, client: ClientSettings, host: HostOpti
         pool_id: pool.id.as_str().to_owned(),
         client_id: client.client_id,
     }
+}
+
+/// Panics unless the sign-in ended with tokens.
+pub fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
+    match result {
+        Ok(AuthResult::Authenticated(_)) => {}
+        other => panic!("expected tokens, got {other:?}"),
+    }
+}
+
+/// The Cognito code and message of a refused sign-in.
+pub fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
+    let e = result.expect_err("refused");
+    (e.code(), e.to_string())
 }
 
 pub fn verifies(password: &str, hash: &PasswordHash) -> bool {
