@@ -90,6 +90,7 @@ use crate::oauth::ClientOAuth;
 use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
 
+pub mod fixtures;
 mod groups;
 mod lookup;
 mod oauth;
