@@ -60,19 +60,11 @@ delegate_all_but!(IgnoresVersions, {
         };
         self.0.update_user(pool, &blind)
     }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_find_user!();
 });
 
 delegate_all_but!(ReversesHistory, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
+    delegate_update_user!();
     fn find_user(
         &self,
         pool: &UserPoolId,
@@ -127,9 +119,7 @@ fn kit_catches_a_store_that_reorders_history() {
 struct ForgetsCodeFailures(MemoryStore);
 
 delegate_all_but!(ForgetsCodeFailures, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
+    delegate_update_user!();
     fn find_user(
         &self,
         pool: &UserPoolId,
@@ -162,16 +152,8 @@ fn kit_catches_a_store_that_forgets_code_failures() {
 struct OverwritesSigningKey(MemoryStore, std::sync::Mutex<Option<SigningKey>>);
 
 delegate_all_but!(OverwritesSigningKey, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.0.get_pool(pool)?;
         Ok(self.1.lock().expect("lock").clone())
@@ -221,16 +203,8 @@ fn kit_catches_a_store_without_token_sessions() {
 struct LaxGroups(MemoryStore);
 
 delegate_all_but_groups!(LaxGroups, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
     fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
         match self.0.delete_group(&group.pool_id, &group.name) {
             Ok(()) | Err(StoreError::GroupNotFound) => self.0.create_group(group),
@@ -312,16 +286,8 @@ fn kit_catches_a_store_with_lax_groups() {
 struct ScansForLinks(MemoryStore);
 
 delegate_all_but!(ScansForLinks, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
 });
 
 #[test]
@@ -339,16 +305,8 @@ struct StaleLinkIndex(
 );
 
 delegate_all_but!(StaleLinkIndex, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
     fn find_linked_user(
         &self,
         pool: &UserPoolId,
