@@ -238,14 +238,8 @@ fn every_operation_that_sets_a_password_enforces_history() {
             assert_error(&r.error, VIOLATION, VIOLATION_MESSAGE);
             assert!(r.record.is_none(), "the code is not consumed by a refusal");
         }
-        transitions::confirm_forgot_password(
-            &with_code,
-            &code,
-            &pw(OTHER),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("a fresh password after the refusals");
+        confirm_forgot(&with_code, &code, OTHER, &rules, &mut world)
+            .expect("a fresh password after the refusals");
 
         let (temp, _) = transitions::admin_set_user_password(
             &user,

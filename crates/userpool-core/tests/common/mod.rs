@@ -288,6 +288,17 @@ pub fn forgot(
     (user, code_of(&event))
 }
 
+/// ConfirmForgotPassword: `code` and the new `password` on `user`, at the world's time.
+pub fn confirm_forgot(
+    user: &UserRecord,
+    code: &ConfirmationCode,
+    password: &str,
+    rules: &PoolRules,
+    world: &mut World,
+) -> userpool_core::Result<(UserRecord, Event), userpool_core::Refused> {
+    transitions::confirm_forgot_password(user, code, &pw(password), rules, &mut world.ctx())
+}
+
 /// Messages of the policy rules (SPEC §2), after the common prefix.
 pub const INVALID_PASSWORD: &str = "InvalidPasswordException";
 pub const PREFIX: &str = "Password does not conform to policy: ";
