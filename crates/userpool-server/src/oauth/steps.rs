@@ -285,6 +285,13 @@ impl Flow<'_> {
         self.again(&pending, error)
     }
 
+    /// One attempt from the username's limit (SPEC §13); past it, the step's page again
+    /// with the error.
+    fn over_limit(&self, pending: &Pending, client_id: &str, username: &str) -> Option<Response> {
+        let refused = self.app.pools.limit_username(client_id, username).err()?;
+        Some(self.again(pending, Some(&refused.to_string())))
+    }
+
     /// Back to the sign-in page, with `error` and the username typed.
     fn back_to_sign_in(&self, mut pending: Pending, error: &str, username: &str) -> Response {
         pending.step = pending::Step::SignIn;
@@ -385,8 +392,8 @@ impl Flow<'_> {
                 .iter()
                 .filter_map(|name| get_param(form, name).map(|value| (name.as_str(), value)))
                 .collect();
-            if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-                return self.again(&pending, Some(&e.to_string()));
+            if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+                return page;
             }
             return match self
                 .app
@@ -493,8 +500,8 @@ impl Flow<'_> {
             } => (username.clone(), session.clone()),
             _ => return self.again(&pending, None),
         };
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let answer = match &pending.step {
             Step::MfaSetup { .. } => {
@@ -583,7 +590,13 @@ impl Flow<'_> {
     }
 
     /// The sign-in page after a finished sign-up, the username filled in.
-    fn signed_up(&self, mut pending: Pending, username: &str) -> Response {
+    fn signed_up(&self, pending: Pending, username: &str) -> Response {
+        self.finished(pending, "Your account is confirmed. Sign in.", username)
+    }
+
+    /// Back to the sign-in page after a finished account step, with `notice` and the
+    /// username filled in.
+    fn finished(&self, mut pending: Pending, notice: &str, username: &str) -> Response {
         pending.step = pending::Step::SignIn;
         self.app.pending.update(self.id, pending.clone());
         sign_in_page_with(
@@ -592,7 +605,7 @@ impl Flow<'_> {
             self.id,
             &pending,
             None,
-            Some("Your account is confirmed. Sign in."),
+            Some(notice),
             username,
             StatusCode::OK,
         )
@@ -603,8 +616,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
@@ -620,8 +633,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         match self
             .app
@@ -667,8 +680,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
@@ -677,21 +690,11 @@ impl Flow<'_> {
             .pools
             .confirm_forgot_password(&client_id, &username, code, password)
         {
-            Ok(()) => {
-                let mut pending = pending;
-                pending.step = pending::Step::SignIn;
-                self.app.pending.update(self.id, pending.clone());
-                sign_in_page_with(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    None,
-                    Some("Your password has been reset. Sign in with the new password."),
-                    &username,
-                    StatusCode::OK,
-                )
-            }
+            Ok(()) => self.finished(
+                pending,
+                "Your password has been reset. Sign in with the new password.",
+                &username,
+            ),
             Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
