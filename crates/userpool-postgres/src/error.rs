@@ -196,6 +196,21 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// Deletes the one row `delete` names by its two key values (`$1`, `$2`); no such row is
+/// `missing` (`NotFound`, `GroupNotFound`).
+pub(crate) fn delete_keyed(
+    conn: &mut crate::connection::Conn,
+    delete: &'static str,
+    key: [&str; 2],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    let changed = conn.execute(delete, &[&key[0], &key[1]])?;
+    if changed == 0 {
+        return Err(missing.into());
+    }
+    Ok(())
+}
+
 /// Why a compare-and-swap changed no row: `select_version` reads the row's `version` now by
 /// its two key values (`$1`, `$2`); a version is a [`StoreError::Conflict`], no row is
 /// `missing` (see [`userpool_store::codec::lost_swap`]).

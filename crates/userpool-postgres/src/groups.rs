@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, lost_swap, unique_violation};
+use crate::error::{Failure, delete_keyed, lost_swap, unique_violation};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -132,14 +132,12 @@ pub(crate) fn update(conn: &mut Conn, group: &GroupRecord) -> Result<u64, Failur
 /// Deletes a group; its memberships cascade.
 pub(crate) fn delete(conn: &mut Conn, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM pool_groups WHERE pool_id = $1 AND name = $2",
-        &[&pool.as_str(), &name],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::GroupNotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), name],
+        StoreError::GroupNotFound,
+    )
 }
 
 /// A pool's groups by name, after `after`.

@@ -22,7 +22,7 @@ use userpool_store::{
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, lost_swap, unique_violation};
+use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unique_violation};
 use crate::pools::{self, get};
 
 // ---- domains ----------------------------------------------------------------------------
@@ -161,14 +161,12 @@ pub(crate) fn delete_domain(
     domain: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM pool_domains WHERE domain = $1 AND pool_id = $2",
-        &[&domain, &pool.as_str()],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [domain, pool.as_str()],
+        StoreError::NotFound,
+    )
 }
 
 // ---- resource servers -------------------------------------------------------------------
@@ -324,14 +322,12 @@ pub(crate) fn delete_resource_server(
     identifier: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2",
-        &[&pool.as_str(), &identifier],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), identifier],
+        StoreError::NotFound,
+    )
 }
 
 // ---- identity providers -----------------------------------------------------------------
@@ -548,14 +544,12 @@ pub(crate) fn delete_identity_provider(
     name: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM identity_providers WHERE pool_id = $1 AND provider_name = $2",
-        &[&pool.as_str(), &name],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), name],
+        StoreError::NotFound,
+    )
 }
 
 // ---- authorization codes ----------------------------------------------------------------

@@ -157,6 +157,21 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// Deletes the one row `delete` names by its two key values (`?1`, `?2`); no such row is
+/// `missing` (`NotFound`, `GroupNotFound`).
+pub(crate) fn delete_keyed(
+    conn: &rusqlite::Connection,
+    delete: &str,
+    key: [&str; 2],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    let changed = conn.prepare_cached(delete)?.execute(key)?;
+    if changed == 0 {
+        return Err(missing.into());
+    }
+    Ok(())
+}
+
 /// Why a compare-and-swap changed no row: `select_version` reads the row's version now by
 /// its two key values (`?1`, `?2`); a version is a [`StoreError::Conflict`], no row is
 /// `missing` (see [`userpool_store::codec::lost_swap`]).

@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, is_unique_violation, lost_swap};
+use crate::error::{Failure, delete_keyed, is_unique_violation, lost_swap};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -131,13 +131,12 @@ pub(crate) fn update(conn: &Connection, group: &GroupRecord) -> Result<u64, Fail
 /// Deletes a group; its memberships cascade.
 pub(crate) fn delete(conn: &Connection, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
-        .execute([pool.as_str(), name])?;
-    if changed == 0 {
-        return Err(StoreError::GroupNotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM pool_groups WHERE pool_id = ?1 AND name = ?2",
+        [pool.as_str(), name],
+        StoreError::GroupNotFound,
+    )
 }
 
 /// A pool's groups by name, after `after`.

@@ -19,7 +19,7 @@ use userpool_store::{
 };
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation, lost_swap};
+use crate::error::{Failure, corrupt, delete_keyed, is_unique_violation, lost_swap};
 use crate::pools;
 
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
@@ -221,13 +221,12 @@ pub(crate) fn delete_domain(
     domain: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM pool_domains WHERE domain = ?1 AND pool_id = ?2")?
-        .execute([domain, pool.as_str()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM pool_domains WHERE domain = ?1 AND pool_id = ?2",
+        [domain, pool.as_str()],
+        StoreError::NotFound,
+    )
 }
 
 // ---- resource servers -------------------------------------------------------------------
@@ -404,13 +403,12 @@ pub(crate) fn delete_resource_server(
     identifier: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2")?
-        .execute([pool.as_str(), identifier])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
+        [pool.as_str(), identifier],
+        StoreError::NotFound,
+    )
 }
 
 // ---- identity providers -----------------------------------------------------------------
@@ -657,13 +655,12 @@ pub(crate) fn delete_identity_provider(
     name: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2")?
-        .execute([pool.as_str(), name])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
+        [pool.as_str(), name],
+        StoreError::NotFound,
+    )
 }
 
 // ---- authorization codes ----------------------------------------------------------------
