@@ -138,6 +138,21 @@ fn no_provider(provider_name: &str) -> Error {
     not_found(format!("Identity provider {provider_name} does not exist."))
 }
 
+/// Where a List operation starts: its pool, its page size (`max_results` in 1..=`max`) and
+/// the key its `next_token` resumes after, all checked before the caller is authorised.
+fn listing(
+    listing: &str,
+    pool_id: &str,
+    max_results: Option<i64>,
+    max: usize,
+    next_token: Option<&str>,
+) -> Result<(UserPoolId, usize, Option<String>)> {
+    let limit = page_size(max_results, max)?;
+    let id = UserPoolId::parse(pool_id)?;
+    let after = resume_after(listing, &id, next_token)?;
+    Ok((id, limit, after))
+}
+
 /// The refusal of a provider identifier another provider of the pool already has.
 fn identifier_in_use() -> Error {
     Error::DuplicateProvider(
@@ -410,9 +425,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<ResourceServerPage> {
-        let limit = page_size(max_results, MAX_RESOURCE_SERVER_PAGE)?;
-        let id = UserPoolId::parse(pool_id)?;
-        let after = resume_after("rs", &id, next_token)?;
+        let (id, limit, after) = listing(
+            "rs",
+            pool_id,
+            max_results,
+            MAX_RESOURCE_SERVER_PAGE,
+            next_token,
+        )?;
         self.admin(caller, "ListResourceServers", Category::UserRead, &id)?;
         let (resource_servers, next_token) = page_of(
             self.store
@@ -603,9 +622,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<IdentityProviderPage> {
-        let limit = page_size(max_results, MAX_PROVIDER_PAGE)?;
-        let id = UserPoolId::parse(pool_id)?;
-        let after = resume_after("idp", &id, next_token)?;
+        let (id, limit, after) =
+            listing("idp", pool_id, max_results, MAX_PROVIDER_PAGE, next_token)?;
         self.admin(caller, "ListIdentityProviders", Category::UserRead, &id)?;
         let (providers, next_token) = page_of(
             self.store
