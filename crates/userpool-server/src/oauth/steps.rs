@@ -22,7 +22,8 @@ use super::pending::{self, Pending};
 use super::{
     CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
     expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
-    page_form, page_get, page_params, read_form, sign_in_message, sign_in_page, sign_in_page_with,
+    page_form, page_get, page_params, page_pool, read_form, sign_in_message, sign_in_page,
+    sign_in_page_with,
 };
 use crate::App;
 
@@ -837,13 +838,7 @@ fn pending_for_get(
         }
         return Ok((id.to_owned(), pending));
     }
-    let pool = app.pools.oauth_pool(segment).map_err(|e| {
-        Box::new(page_error(
-            StatusCode::NOT_FOUND,
-            "Sign-in error",
-            &e.to_string(),
-        ))
-    })?;
+    let pool = page_pool(app, segment, "Sign-in error")?;
     let grant = app
         .pools
         .oauth_authorize(&pool, &authorize_request(params))
