@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::Parser;
 use indicatif::ProgressBar;
 use userpool::{Caller, PoolSettings};
-use userpool_server::import_users::{STANDARD_COLUMNS, import_csv};
+use userpool_server::import_users::import_csv;
 use userpool_server::{Config, serve};
 
 /// Hashes as other systems write them (the core's fixtures, from Python's bcrypt, passlib,
@@ -25,12 +25,13 @@ const HASHES: [&str; 4] = [
 ];
 
 fn csv(users: usize) -> String {
-    let mut header: Vec<&str> = STANDARD_COLUMNS.to_vec();
+    let standard: Vec<&str> = userpool_core::schema::csv_standard_columns().collect();
+    let mut header = standard.clone();
     header.extend(["cognito:mfa_enabled", "cognito:username", "password_hash"]);
     let mut out = header.join(",");
     out.push('\n');
     for i in 0..users {
-        let mut cells = vec![String::new(); STANDARD_COLUMNS.len()];
+        let mut cells = vec![String::new(); standard.len()];
         cells[0] = format!("User {i}");
         cells[9] = format!("user{i}@example.com");
         cells[10] = "true".into();

@@ -101,6 +101,15 @@ pub(crate) fn record_failure(
     next
 }
 
+/// Refuses an attempt inside the user's lockout (SPEC §6): `Password attempts exceeded`,
+/// before anything is verified or recorded. The first check of every sign-in path.
+pub(crate) fn refuse_inside_lockout(user: &UserRecord, ctx: &Context<'_>) -> Result<(), Refused> {
+    if user.lockout.is_locked_at(ctx.now) {
+        return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
+    }
+    Ok(())
+}
+
 /// Signs a known user in with a password.
 ///
 /// # Errors
@@ -117,13 +126,7 @@ pub fn sign_in(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<SignedIn, Refused> {
-    if user
-        .lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
-    {
-        return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
-    }
+    refuse_inside_lockout(user, ctx)?;
     let mut memory = rules.hasher.working_memory()?;
     let verified = match &user.credential {
         Some(credential) => rules

@@ -417,22 +417,29 @@ pub fn sign_up(
     )?;
     let mut user = new_record(username, UserStatus::Unconfirmed, attributes, ctx)?;
     first_credential(&mut user, password, Kind::Permanent, rules, ctx)?;
-    let (pending, code, throttle) = codes::issue(
-        None,
-        CodePurpose::SignUp,
-        rules.sign_up_code_validity,
-        rules,
-        ctx,
-    )?;
-    user.pending_code = Some(pending);
-    user.code_throttles.sign_up = throttle;
-    Ok((
-        user,
-        Event::CodeIssued {
-            purpose: CodePurpose::SignUp,
-            code,
-        },
-    ))
+    with_new_code(None, user, CodePurpose::SignUp, rules, ctx)
+}
+
+/// `next` (the user after the operation) with a new code of `purpose` pending, and the
+/// event that delivers it: the old code stops working, and the purpose's throttle carries
+/// on from `issued_to` (the user as read; `None` for a new user), so reissuing buys no
+/// guesses (SPEC §12). Reset codes live `reset_code_validity`, the others
+/// `sign_up_code_validity`.
+fn with_new_code(
+    issued_to: Option<&UserRecord>,
+    mut next: UserRecord,
+    purpose: CodePurpose,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let validity = match purpose {
+        CodePurpose::PasswordReset => rules.reset_code_validity,
+        CodePurpose::SignUp | CodePurpose::VerifyAttribute(_) => rules.sign_up_code_validity,
+    };
+    let (pending, code, throttle) = codes::issue(issued_to, purpose, validity, rules, ctx)?;
+    next.pending_code = Some(pending);
+    *next.code_throttles.get_mut(purpose) = throttle;
+    Ok((next, Event::CodeIssued { purpose, code }))
 }
 
 /// ResendConfirmationCode: a new sign-up code for an UNCONFIRMED user. The old code stops
@@ -459,24 +466,9 @@ pub fn resend_confirmation_code(
             "User is already confirmed.".into(),
         ));
     }
-    let (pending, code, throttle) = codes::issue(
-        Some(user),
-        CodePurpose::SignUp,
-        rules.sign_up_code_validity,
-        rules,
-        ctx,
-    )?;
     let mut next = user.clone();
-    next.pending_code = Some(pending);
-    next.code_throttles.sign_up = throttle;
     next.modified_at = ctx.now;
-    Ok((
-        next,
-        Event::CodeIssued {
-            purpose: CodePurpose::SignUp,
-            code,
-        },
-    ))
+    with_new_code(Some(user), next, CodePurpose::SignUp, rules, ctx)
 }
 
 /// ConfirmSignUp: UNCONFIRMED → CONFIRMED with the code sent at sign-up.
@@ -653,26 +645,11 @@ pub fn admin_reset_user_password(
     ) {
         return Err(NotAuthorized::CannotResetInCurrentState.into());
     }
-    let (pending, code, throttle) = codes::issue(
-        Some(user),
-        CodePurpose::PasswordReset,
-        rules.reset_code_validity,
-        rules,
-        ctx,
-    )?;
     let mut next = user.clone();
     next.status = UserStatus::ResetRequired;
-    next.pending_code = Some(pending);
-    next.code_throttles.password_reset = throttle;
     next.pending_challenge = None;
     next.modified_at = ctx.now;
-    Ok((
-        next,
-        Event::CodeIssued {
-            purpose: CodePurpose::PasswordReset,
-            code,
-        },
-    ))
+    with_new_code(Some(user), next, CodePurpose::PasswordReset, rules, ctx)
 }
 
 /// ForgotPassword: issues a reset code to a CONFIRMED or RESET_REQUIRED user; the status
@@ -699,24 +676,9 @@ pub fn forgot_password(
     ) {
         return Err(NotAuthorized::CannotResetInCurrentState.into());
     }
-    let (pending, code, throttle) = codes::issue(
-        Some(user),
-        CodePurpose::PasswordReset,
-        rules.reset_code_validity,
-        rules,
-        ctx,
-    )?;
     let mut next = user.clone();
-    next.pending_code = Some(pending);
-    next.code_throttles.password_reset = throttle;
     next.modified_at = ctx.now;
-    Ok((
-        next,
-        Event::CodeIssued {
-            purpose: CodePurpose::PasswordReset,
-            code,
-        },
-    ))
+    with_new_code(Some(user), next, CodePurpose::PasswordReset, rules, ctx)
 }
 
 /// ConfirmForgotPassword: with the reset code, CONFIRMED or RESET_REQUIRED → CONFIRMED with
@@ -885,15 +847,14 @@ fn issue_attribute_code(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<(UserRecord, Event)> {
-    let purpose = CodePurpose::VerifyAttribute(attribute);
-    let (mut pending, code, throttle) =
-        codes::issue(Some(user), purpose, rules.sign_up_code_validity, rules, ctx)?;
-    pending.held_value = held_value;
     let mut next = user.clone();
-    next.pending_code = Some(pending);
-    *next.code_throttles.get_mut(purpose) = throttle;
     next.modified_at = ctx.now;
-    Ok((next, Event::CodeIssued { purpose, code }))
+    let purpose = CodePurpose::VerifyAttribute(attribute);
+    let (mut next, event) = with_new_code(Some(user), next, purpose, rules, ctx)?;
+    if let Some(pending) = &mut next.pending_code {
+        pending.held_value = held_value;
+    }
+    Ok((next, event))
 }
 
 /// VerifyUserAttribute (SPEC §16): with the code, the attribute's verified flag becomes

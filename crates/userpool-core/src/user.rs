@@ -128,6 +128,15 @@ pub struct Lockout {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
+impl Lockout {
+    /// Whether attempts at `now` are refused without verifying anything: every sign-in
+    /// path (password, SRP, MFA) asks this one question.
+    #[must_use]
+    pub fn is_locked_at(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| now < until)
+    }
+}
+
 /// What a one-time code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodePurpose {
@@ -391,5 +400,25 @@ impl UserRecord {
         self.credential
             .as_ref()
             .is_some_and(Credential::is_temporary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lockout;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn a_lockout_refuses_until_its_exact_end() {
+        let start = crate::testing::epoch();
+        let end = start + TimeDelta::minutes(15);
+        let lockout = Lockout {
+            locked_until: Some(end),
+            ..Lockout::default()
+        };
+        assert!(lockout.is_locked_at(start));
+        assert!(lockout.is_locked_at(end - TimeDelta::microseconds(1)));
+        assert!(!lockout.is_locked_at(end));
+        assert!(!Lockout::default().is_locked_at(start));
     }
 }

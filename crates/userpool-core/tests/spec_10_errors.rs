@@ -476,12 +476,12 @@ fn no_output_contains_a_password_hash_code_or_session() {
         )),
     ];
     let wrong_code = wrong_code(&code);
-    let r = refused(transitions::confirm_forgot_password(
+    let r = refused(confirm_forgot(
         &user,
         &wrong_code,
-        &pw(OTHER),
+        OTHER,
         &rules,
-        &mut world.ctx(),
+        &mut world,
     ));
     secrets.push(wrong_code.expose().to_owned());
     outputs.push(renderings(&r));
@@ -490,16 +490,7 @@ fn no_output_contains_a_password_hash_code_or_session() {
     outputs.push(renderings(&r));
     errors.push(r.error);
     world.advance(TimeDelta::hours(2));
-    errors.push(
-        refused(transitions::confirm_forgot_password(
-            &user,
-            &code,
-            &pw(OTHER),
-            &rules,
-            &mut world.ctx(),
-        ))
-        .error,
-    );
+    errors.push(refused(confirm_forgot(&user, &code, OTHER, &rules, &mut world)).error);
     for e in &errors {
         outputs.push(renderings(e));
         outputs.push(e.to_string());

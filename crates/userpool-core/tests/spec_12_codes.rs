@@ -25,8 +25,7 @@ fn confirm_reset(
     rules: &PoolRules,
     world: &mut World,
 ) -> (UserRecord, Option<Error>) {
-    match transitions::confirm_forgot_password(user, code, &pw(PERMANENT), rules, &mut world.ctx())
-    {
+    match confirm_forgot(user, code, PERMANENT, rules, world) {
         Ok((next, _)) => (next, None),
         Err(Refused { error, record }) => {
             (record.map_or_else(|| user.clone(), |r| *r), Some(error))
@@ -38,12 +37,12 @@ fn confirm_reset(
 #[track_caller]
 fn wrong_reset(user: &UserRecord, code: &ConfirmationCode, world: &mut World) -> UserRecord {
     let rules = rules();
-    let r = refused(transitions::confirm_forgot_password(
+    let r = refused(confirm_forgot(
         user,
         &wrong_code(code),
-        &pw(PERMANENT),
+        PERMANENT,
         &rules,
-        &mut world.ctx(),
+        world,
     ));
     assert_eq!(r.error.code(), MISMATCH);
     *r.record.expect("a wrong code is counted and stored")
@@ -83,22 +82,16 @@ fn wrong_attempts_survive_reissue_and_the_sixth_check_is_refused_even_with_a_fre
     assert_eq!(counted, 5);
     // A sixth check: a brand-new code, the right one, is still refused before comparison.
     let (fresh, code) = forgot(&user, &rules, &mut world);
-    let r = refused(transitions::confirm_forgot_password(
-        &fresh,
-        &code,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
-    ));
+    let r = refused(confirm_forgot(&fresh, &code, PERMANENT, &rules, &mut world));
     assert_error(&r.error, LIMIT, LIMIT_MESSAGE);
     assert!(r.record.is_none(), "a refused check writes nothing");
     // So is a wrong one: nothing is compared and nothing counted.
-    let r = refused(transitions::confirm_forgot_password(
+    let r = refused(confirm_forgot(
         &fresh,
         &wrong_code(&code),
-        &pw(PERMANENT),
+        PERMANENT,
         &rules,
-        &mut world.ctx(),
+        &mut world,
     ));
     assert_error(&r.error, LIMIT, LIMIT_MESSAGE);
     assert!(r.record.is_none());
@@ -413,9 +406,7 @@ proptest! {
                 ),
                 Attack::ConfirmForgotPassword => (
                     CodePurpose::PasswordReset,
-                    transitions::confirm_forgot_password(
-                        &user, &guess, &pw(PERMANENT), &rules, &mut world.ctx(),
-                    ),
+                    confirm_forgot(&user, &guess, PERMANENT, &rules, &mut world),
                 ),
                 Attack::ConfirmSignUp => (
                     CodePurpose::SignUp,

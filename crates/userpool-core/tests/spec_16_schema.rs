@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use userpool_core::schema::{
     AttributeProblem, MAX_CUSTOM_ATTRIBUTES, NumberConstraints, NumberConstraintsInput,
     STANDARD_ATTRIBUTE_NAMES, StringConstraints, StringConstraintsInput, WriteKind,
+    csv_standard_columns,
 };
 use userpool_core::{
     AttributeDataType, AttributeWriter, Error, Schema, SchemaAttributeInput, VerifiableAttribute,
@@ -75,6 +76,15 @@ fn message(result: Result<impl std::fmt::Debug, Error>) -> (String, String) {
 }
 
 // ---- the standard attributes -------------------------------------------------------
+
+#[test]
+fn csv_standard_columns_are_the_standard_attributes_but_sub_in_their_order() {
+    let columns: Vec<&str> = csv_standard_columns().collect();
+    assert_eq!(columns.len(), STANDARD_ATTRIBUTE_NAMES.len() - 1);
+    assert_eq!(columns[..3], ["name", "given_name", "family_name"]);
+    assert_eq!(columns.last(), Some(&"updated_at"));
+    assert!(!columns.contains(&"sub"));
+}
 
 #[test]
 fn standard_schema_lists_cognitos_twenty_attributes_with_their_published_settings() {

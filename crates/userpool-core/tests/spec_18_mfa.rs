@@ -675,6 +675,35 @@ mod no_tokens_without_a_right_answer {
         u64::try_from(world.now.timestamp()).expect("after 1970") / 30
     }
 
+    /// The session an answer is sent with: the latest open one, an earlier one, another
+    /// user's, or a made-up one; a placeholder when the pick has none yet.
+    fn session_for(
+        pick: SessionPick,
+        open: Option<&Open>,
+        earlier: &[String],
+        foreign: &str,
+    ) -> String {
+        match pick {
+            SessionPick::Latest => open.map(|o| o.session.clone()),
+            SessionPick::Earlier => earlier.last().cloned(),
+            SessionPick::Foreign => Some(foreign.to_owned()),
+            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
+        }
+        .unwrap_or_else(|| "no-session-yet-000000".into())
+    }
+
+    /// A wrong answer the core counted on the open session: at the limit the session
+    /// closes and joins the earlier ones.
+    fn count_wrong_answer(open: &mut Option<Open>, earlier: &mut Vec<String>) {
+        if let Some(o) = open.as_mut() {
+            o.wrong += 1;
+            if o.wrong >= mfa::MAX_WRONG_ANSWERS {
+                earlier.push(o.session.clone());
+                *open = None;
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
         #[test]
@@ -730,13 +759,7 @@ mod no_tokens_without_a_right_answer {
                         }
                     }
                     Op::AnswerTotp(pick, code_pick) => {
-                        let session = match pick {
-                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
-                            SessionPick::Earlier => earlier.last().cloned(),
-                            SessionPick::Foreign => Some(foreign.clone()),
-                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
-                        }
-                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let session = session_for(pick, open.as_ref(), &earlier, &foreign);
                         let step = step_of(&world);
                         let (code, answered_step) = match code_pick {
                             CodePick::Right => (code(&secret, &world), Some(step)),
@@ -773,24 +796,14 @@ mod no_tokens_without_a_right_answer {
                                 if let Some(record) = refused.record {
                                     user = *record;
                                 }
-                                if counted && let Some(o) = open.as_mut() {
-                                    o.wrong += 1;
-                                    if o.wrong >= mfa::MAX_WRONG_ANSWERS {
-                                        earlier.push(o.session.clone());
-                                        open = None;
-                                    }
+                                if counted {
+                                    count_wrong_answer(&mut open, &mut earlier);
                                 }
                             }
                         }
                     }
                     Op::AnswerSms(pick, right) => {
-                        let session = match pick {
-                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
-                            SessionPick::Earlier => earlier.last().cloned(),
-                            SessionPick::Foreign => Some(foreign.clone()),
-                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
-                        }
-                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let session = session_for(pick, open.as_ref(), &earlier, &foreign);
                         let sent = open.as_ref().and_then(|o| o.sms_code.clone());
                         let code = match (&sent, right) {
                             (Some(c), true) => c.clone(),
@@ -817,24 +830,14 @@ mod no_tokens_without_a_right_answer {
                                 if let Some(record) = refused.record {
                                     user = *record;
                                 }
-                                if counted && let Some(o) = open.as_mut() {
-                                    o.wrong += 1;
-                                    if o.wrong >= mfa::MAX_WRONG_ANSWERS {
-                                        earlier.push(o.session.clone());
-                                        open = None;
-                                    }
+                                if counted {
+                                    count_wrong_answer(&mut open, &mut earlier);
                                 }
                             }
                         }
                     }
                     Op::Select(pick, totp) => {
-                        let session = match pick {
-                            SessionPick::Latest => open.as_ref().map(|o| o.session.clone()),
-                            SessionPick::Earlier => earlier.last().cloned(),
-                            SessionPick::Foreign => Some(foreign.clone()),
-                            SessionPick::MadeUp => Some("bWFsbG9yeQ.bm90LWEtc2Vzc2lvbg".into()),
-                        }
-                        .unwrap_or_else(|| "no-session-yet-000000".into());
+                        let session = session_for(pick, open.as_ref(), &earlier, &foreign);
                         let answer = if totp { "SOFTWARE_TOKEN_MFA" } else { "SMS_MFA" };
                         // Choosing yields another challenge, never tokens: the type says so.
                         if let Ok((next, challenge)) =

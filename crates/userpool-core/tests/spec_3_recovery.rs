@@ -216,12 +216,12 @@ fn admin_reset_user_password_from_confirmed_only() {
     assert_eq!(again.status, UserStatus::ResetRequired);
     let second_code = code_of(&event);
     if second_code.expose() != first_code.expose() {
-        let r = refused(transitions::confirm_forgot_password(
+        let r = refused(confirm_forgot(
             &again,
             &first_code,
-            &pw(PERMANENT),
+            PERMANENT,
             &rules,
-            &mut world.ctx(),
+            &mut world,
         ));
         assert_eq!(r.error.code(), "CodeMismatchException");
     }
@@ -261,14 +261,8 @@ fn forgot_and_confirm_forgot_password_from_confirmed_and_reset_required() {
                 "the old password still works"
             );
         }
-        let (next, event) = transitions::confirm_forgot_password(
-            &with_code,
-            &code,
-            &pw(PERMANENT),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("confirm forgot password");
+        let (next, event) = confirm_forgot(&with_code, &code, PERMANENT, &rules, &mut world)
+            .expect("confirm forgot password");
         assert!(matches!(event, Event::PasswordReset));
         assert_eq!(next.status, UserStatus::Confirmed, "from {status}");
         assert!(next.pending_code.is_none(), "the code is used up");
@@ -281,13 +275,7 @@ fn forgot_and_confirm_forgot_password_from_confirmed_and_reset_required() {
             NOT_AUTHORIZED,
             "Incorrect username or password.",
         );
-        let r = refused(transitions::confirm_forgot_password(
-            &next,
-            &code,
-            &pw(OTHER),
-            &rules,
-            &mut world.ctx(),
-        ));
+        let r = refused(confirm_forgot(&next, &code, OTHER, &rules, &mut world));
         assert_eq!(r.error.code(), "ExpiredCodeException", "a code works once");
     }
 
@@ -321,12 +309,12 @@ fn reset_code_expires_and_counts_wrong_attempts() {
     let rules = rules();
     let mut world = World::new();
     let (user, code) = reset_required(&mut world, &rules);
-    let r = refused(transitions::confirm_forgot_password(
+    let r = refused(confirm_forgot(
         &user,
         &wrong_code(&code),
-        &pw(PERMANENT),
+        PERMANENT,
         &rules,
-        &mut world.ctx(),
+        &mut world,
     ));
     assert_eq!(r.error.code(), "CodeMismatchException");
     let counted = r.record.expect("counted");
@@ -336,12 +324,8 @@ fn reset_code_expires_and_counts_wrong_attempts() {
     );
     assert_eq!(counted.status, UserStatus::ResetRequired);
     world.advance(TimeDelta::hours(1));
-    let r = refused(transitions::confirm_forgot_password(
-        &counted,
-        &code,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let r = refused(confirm_forgot(
+        &counted, &code, PERMANENT, &rules, &mut world,
     ));
     assert_eq!(r.error.code(), "ExpiredCodeException");
 }

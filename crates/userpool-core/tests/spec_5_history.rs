@@ -143,21 +143,15 @@ fn temporary_passwords_are_dropped_from_history() {
             &mut world.ctx(),
         ));
         let (session, challenged) = challenge(&temp, TEMPORARY, &rules, &mut world);
-        assert_violation(transitions::respond_to_new_password_required(
+        assert_violation(answer_new_password(
             &challenged,
             &session,
-            &pw(&nth(0)),
+            &nth(0),
             &rules,
-            &mut world.ctx(),
+            &mut world,
         ));
-        let (after, _) = transitions::respond_to_new_password_required(
-            &challenged,
-            &session,
-            &pw(&nth(1)),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("answer");
+        let (after, _) = answer_new_password(&challenged, &session, &nth(1), &rules, &mut world)
+            .expect("answer");
         // History keeps nth(0), not the temporary password: with n = 2 the window is
         // {nth(1), nth(0)}, so the old temporary password is free and nth(0) is not.
         assert_eq!(after.history.len(), 1);
@@ -244,14 +238,8 @@ fn every_operation_that_sets_a_password_enforces_history() {
             assert_error(&r.error, VIOLATION, VIOLATION_MESSAGE);
             assert!(r.record.is_none(), "the code is not consumed by a refusal");
         }
-        transitions::confirm_forgot_password(
-            &with_code,
-            &code,
-            &pw(OTHER),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("a fresh password after the refusals");
+        confirm_forgot(&with_code, &code, OTHER, &rules, &mut world)
+            .expect("a fresh password after the refusals");
 
         let (temp, _) = transitions::admin_set_user_password(
             &user,
@@ -271,14 +259,8 @@ fn every_operation_that_sets_a_password_enforces_history() {
                 &mut world.ctx(),
             ));
         }
-        transitions::respond_to_new_password_required(
-            &challenged,
-            &session,
-            &pw(OTHER),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("the session survives refused answers");
+        answer_new_password(&challenged, &session, OTHER, &rules, &mut world)
+            .expect("the session survives refused answers");
     }
 }
 

@@ -133,31 +133,21 @@ fn challenge_session_is_single_use() {
     let mut world = World::new();
     let user = force_change(&mut world, &rules);
     let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
-    let (confirmed, _) = transitions::respond_to_new_password_required(
-        &challenged,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
-    )
-    .expect("first use");
-    let e = err(transitions::respond_to_new_password_required(
-        &confirmed,
-        &session,
-        &pw(OTHER),
-        &rules,
-        &mut world.ctx(),
+    let (confirmed, _) = answer_new_password(&challenged, &session, PERMANENT, &rules, &mut world)
+        .expect("first use");
+    let e = err(answer_new_password(
+        &confirmed, &session, OTHER, &rules, &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
     // Even replayed against a record that still had the challenge open, a newer sign-in
     // replaced it.
     let (_, rechallenged) = challenge(&challenged, TEMPORARY, &rules, &mut world);
-    let e = err(transitions::respond_to_new_password_required(
+    let e = err(answer_new_password(
         &rechallenged,
         &session,
-        &pw(OTHER),
+        OTHER,
         &rules,
-        &mut world.ctx(),
+        &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
 }
@@ -175,23 +165,17 @@ fn challenge_session_expires_after_three_minutes() {
         let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
         let opened = world.now;
         world.now = opened + TimeDelta::minutes(minutes);
-        let e = err(transitions::respond_to_new_password_required(
+        let e = err(answer_new_password(
             &challenged,
             &session,
-            &pw(PERMANENT),
+            PERMANENT,
             &rules,
-            &mut world.ctx(),
+            &mut world,
         ));
         assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
         world.now = opened + TimeDelta::minutes(minutes) - TimeDelta::nanoseconds(1);
-        transitions::respond_to_new_password_required(
-            &challenged,
-            &session,
-            &pw(PERMANENT),
-            &rules,
-            &mut world.ctx(),
-        )
-        .unwrap_or_else(|e| panic!("{minutes} min: still valid just before: {e}"));
+        answer_new_password(&challenged, &session, PERMANENT, &rules, &mut world)
+            .unwrap_or_else(|e| panic!("{minutes} min: still valid just before: {e}"));
     }
     for out_of_range in [2, 16, 0, -3] {
         let e = rules
@@ -221,12 +205,8 @@ fn challenge_session_is_bound_to_the_credential() {
         &mut world.ctx(),
     )
     .expect("admin sets another temporary password");
-    let e = err(transitions::respond_to_new_password_required(
-        &reset,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let e = err(answer_new_password(
+        &reset, &session, PERMANENT, &rules, &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
 
@@ -234,12 +214,8 @@ fn challenge_session_is_bound_to_the_credential() {
     // credential underneath it (as a racing writer might).
     let mut swapped = challenged.clone();
     swapped.credential = reset.credential.clone();
-    let e = err(transitions::respond_to_new_password_required(
-        &swapped,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let e = err(answer_new_password(
+        &swapped, &session, PERMANENT, &rules, &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
 
@@ -247,12 +223,8 @@ fn challenge_session_is_bound_to_the_credential() {
     let (disabled, _) =
         transitions::admin_disable_user(&challenged, &mut world.ctx()).expect("disable");
     let (enabled, _) = transitions::admin_enable_user(&disabled, &mut world.ctx()).expect("enable");
-    let e = err(transitions::respond_to_new_password_required(
-        &enabled,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let e = err(answer_new_password(
+        &enabled, &session, PERMANENT, &rules, &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, INVALID_SESSION);
 }
@@ -285,12 +257,8 @@ fn wrong_session_token_is_refused() {
         ("another user's session", &bob, session.clone()),
         ("no challenge open", &user, session.clone()),
     ] {
-        let e = err(transitions::respond_to_new_password_required(
-            record,
-            &token,
-            &pw(PERMANENT),
-            &rules,
-            &mut world.ctx(),
+        let e = err(answer_new_password(
+            record, &token, PERMANENT, &rules, &mut world,
         ));
         assert_eq!(
             (e.code(), e.to_string().as_str()),
@@ -310,14 +278,8 @@ fn answer_equal_to_the_temporary_password_is_accepted_with_history_off() {
         let mut world = World::new();
         let user = force_change(&mut world, &rules);
         let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
-        let (next, _) = transitions::respond_to_new_password_required(
-            &challenged,
-            &session,
-            &pw(TEMPORARY),
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("SPEC §6: the temporary password may be kept as the permanent one");
+        let (next, _) = answer_new_password(&challenged, &session, TEMPORARY, &rules, &mut world)
+            .expect("SPEC §6: the temporary password may be kept as the permanent one");
         assert_eq!(next.status, UserStatus::Confirmed);
         assert!(!next.has_temporary_password());
     }
@@ -355,21 +317,21 @@ fn answer_equal_to_the_temporary_password_is_refused_when_the_pool_opts_in_or_ke
             let mut world = World::new();
             let user = force_change(&mut world, &rules);
             let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
-            let e = err(transitions::respond_to_new_password_required(
+            let e = err(answer_new_password(
                 &challenged,
                 &session,
-                &pw(TEMPORARY),
+                TEMPORARY,
                 &rules,
-                &mut world.ctx(),
+                &mut world,
             ));
             assert_error(&e, code, message);
             // Policy comes first: a policy-breaking answer reports the policy.
-            let e = err(transitions::respond_to_new_password_required(
+            let e = err(answer_new_password(
                 &challenged,
                 &session,
-                &pw("short"),
+                "short",
                 &rules,
-                &mut world.ctx(),
+                &mut world,
             ));
             assert_error(
                 &e,
@@ -377,14 +339,9 @@ fn answer_equal_to_the_temporary_password_is_refused_when_the_pool_opts_in_or_ke
                 "Password does not conform to policy: Password not long enough",
             );
             // The refused answers left the session usable.
-            let (next, _) = transitions::respond_to_new_password_required(
-                &challenged,
-                &session,
-                &pw(PERMANENT),
-                &rules,
-                &mut world.ctx(),
-            )
-            .expect("a new password");
+            let (next, _) =
+                answer_new_password(&challenged, &session, PERMANENT, &rules, &mut world)
+                    .expect("a new password");
             assert_eq!(next.status, UserStatus::Confirmed);
         }
     }
@@ -496,12 +453,8 @@ fn challenge_cannot_be_answered_after_the_temporary_password_expired_or_the_user
     world.advance(rules.policy.temporary_password_validity() - TimeDelta::minutes(1));
     let (session, user) = challenge(&user, TEMPORARY, &rules, &mut world);
     world.advance(TimeDelta::minutes(2));
-    let e = err(transitions::respond_to_new_password_required(
-        &user,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let e = err(answer_new_password(
+        &user, &session, PERMANENT, &rules, &mut world,
     ));
     assert_error(
         &e,
@@ -514,12 +467,8 @@ fn challenge_cannot_be_answered_after_the_temporary_password_expired_or_the_user
     let fresh = force_change(&mut world, &rules);
     let (session, mut user) = challenge(&fresh, TEMPORARY, &rules, &mut world);
     user.enabled = false;
-    let e = err(transitions::respond_to_new_password_required(
-        &user,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
+    let e = err(answer_new_password(
+        &user, &session, PERMANENT, &rules, &mut world,
     ));
     assert_error(&e, NOT_AUTHORIZED, "User is disabled.");
 }

@@ -196,6 +196,49 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// Deletes the one row `delete` names by its two key values (`$1`, `$2`); no such row is
+/// `missing` (`NotFound`, `GroupNotFound`).
+pub(crate) fn delete_keyed(
+    conn: &mut crate::connection::Conn,
+    delete: &'static str,
+    key: [&str; 2],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    let changed = conn.execute(delete, &[&key[0], &key[1]])?;
+    if changed == 0 {
+        return Err(missing.into());
+    }
+    Ok(())
+}
+
+/// Why a compare-and-swap changed no row: `select_version` reads the row's `version` now by
+/// its two key values (`$1`, `$2`); a version is a [`StoreError::Conflict`], no row is
+/// `missing` (see [`userpool_store::codec::lost_swap`]).
+pub(crate) fn lost_swap(
+    conn: &mut crate::connection::Conn,
+    select_version: &'static str,
+    key: [&str; 2],
+    expected: u64,
+    column: &str,
+    missing: StoreError,
+) -> Failure {
+    let refusal = conn
+        .query_opt(select_version, &[&key[0], &key[1]])
+        .and_then(|row| {
+            row.map(|row| crate::pools::get::<i64>(&row, "version"))
+                .transpose()
+        })
+        .and_then(|current| {
+            Ok(userpool_store::codec::lost_swap(
+                expected, current, column, missing,
+            )?)
+        });
+    match refusal {
+        Ok(refusal) => refusal.into(),
+        Err(failure) => failure,
+    }
+}
+
 /// A corrupt-row failure naming where, never what.
 pub(crate) fn corrupt(what: impl Into<String>) -> Failure {
     Failure::Backend(Error::Corrupt(what.into()))

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, delete_keyed, lost_swap, unique_violation};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -26,8 +26,7 @@ fn group_from_row(row: &Row) -> Result<GroupRecord, Failure> {
     let pool_id: &str = get(row, "pool_id")?;
     let precedence: Option<i64> = get(row, "precedence")?;
     Ok(GroupRecord {
-        pool_id: UserPoolId::parse(pool_id)
-            .map_err(|_| corrupt("pool_groups.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(pool_id, "pool_groups.pool_id")?,
         name: get(row, "name")?,
         description: get(row, "description")?,
         precedence: precedence
@@ -38,10 +37,6 @@ fn group_from_row(row: &Row) -> Result<GroupRecord, Failure> {
         modified_at: time(get(row, "modified_at")?, "pool_groups.modified_at")?,
         version: codec::from_sql_int(get(row, "version")?, "pool_groups.version")?,
     })
-}
-
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Fails with `GroupNotFound` unless the pool has the group.
@@ -124,34 +119,25 @@ pub(crate) fn update(conn: &mut Conn, group: &GroupRecord) -> Result<u64, Failur
     if changed == 1 {
         return Ok(group.version + 1);
     }
-    let found = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM pool_groups WHERE pool_id = $1 AND name = $2",
-        &[&group.pool_id.as_str(), &group.name],
-    )?;
-    match found {
-        None => Err(StoreError::GroupNotFound.into()),
-        Some(row) => Err(StoreError::Conflict {
-            expected: group.version,
-            found: Some(codec::from_sql_int(
-                get(&row, "version")?,
-                "pool_groups.version",
-            )?),
-        }
-        .into()),
-    }
+        [group.pool_id.as_str(), &group.name],
+        group.version,
+        "pool_groups.version",
+        StoreError::GroupNotFound,
+    ))
 }
 
 /// Deletes a group; its memberships cascade.
 pub(crate) fn delete(conn: &mut Conn, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM pool_groups WHERE pool_id = $1 AND name = $2",
-        &[&pool.as_str(), &name],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::GroupNotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), name],
+        StoreError::GroupNotFound,
+    )
 }
 
 /// A pool's groups by name, after `after`.
@@ -168,7 +154,11 @@ pub(crate) fn list(
             group_columns!(),
             " FROM pool_groups g WHERE g.pool_id = $1 AND g.name > $2 ORDER BY g.name LIMIT $3"
         ),
-        &[&pool.as_str(), &after.unwrap_or(""), &sql_limit(limit)],
+        &[
+            &pool.as_str(),
+            &after.unwrap_or(""),
+            &codec::sql_limit(limit),
+        ],
     )?
     .iter()
     .map(group_from_row)
@@ -248,7 +238,7 @@ pub(crate) fn list_for_user(
             &pool.as_str(),
             &codec::sub_text(sub),
             &after.unwrap_or(""),
-            &sql_limit(limit),
+            &codec::sql_limit(limit),
         ],
     )?
     .iter()
@@ -279,7 +269,7 @@ pub(crate) fn list_members(
             &pool.as_str(),
             &group,
             &after.unwrap_or(""),
-            &sql_limit(limit),
+            &codec::sql_limit(limit),
         ],
     )?
     .iter()

@@ -22,23 +22,8 @@ use userpool_store::{
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unique_violation};
 use crate::pools::{self, get};
-
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
-fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Failure> {
-    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
-}
-
-/// The version after `version`, for a compare-and-swap.
-fn next_version(version: u64, what: &str) -> Result<u64, Failure> {
-    version
-        .checked_add(1)
-        .ok_or_else(|| corrupt(format!("{what}: exhausted")))
-}
 
 // ---- domains ----------------------------------------------------------------------------
 
@@ -50,7 +35,7 @@ macro_rules! domain_columns {
 
 fn domain_from_row(row: &Row) -> Result<DomainRecord, Failure> {
     Ok(DomainRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "pool_domains.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "pool_domains.pool_id")?,
         domain: get(row, "domain")?,
         certificate_arn: get(row, "certificate_arn")?,
         managed_login_version: from_sql_int(
@@ -143,7 +128,7 @@ pub(crate) fn domain_of_pool(
 /// Compare-and-swap of a domain's certificate and managed-login version.
 pub(crate) fn update_domain(conn: &mut Conn, domain: &DomainRecord) -> Result<u64, Failure> {
     pools::require_exists(conn, &domain.pool_id)?;
-    let next = next_version(domain.version, "pool_domains.version")?;
+    let next = codec::next_version(domain.version, "pool_domains.version")?;
     let changed = conn.execute(
         "UPDATE pool_domains SET certificate_arn = $3, managed_login_version = $4, \
          version = $5 WHERE domain = $1 AND pool_id = $2 AND version = $6",
@@ -159,18 +144,14 @@ pub(crate) fn update_domain(conn: &mut Conn, domain: &DomainRecord) -> Result<u6
     if changed == 1 {
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM pool_domains WHERE domain = $1 AND pool_id = $2",
-        &[&domain.domain, &domain.pool_id.as_str()],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: domain.version,
-            found: Some(from_sql_int(get(&row, "version")?, "pool_domains.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [&domain.domain, domain.pool_id.as_str()],
+        domain.version,
+        "pool_domains.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes the pool's domain `domain`.
@@ -180,14 +161,12 @@ pub(crate) fn delete_domain(
     domain: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM pool_domains WHERE domain = $1 AND pool_id = $2",
-        &[&domain, &pool.as_str()],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [domain, pool.as_str()],
+        StoreError::NotFound,
+    )
 }
 
 // ---- resource servers -------------------------------------------------------------------
@@ -207,7 +186,7 @@ fn server_from_row(row: &Row) -> Result<ResourceServerRecord, Failure> {
         ));
     }
     Ok(ResourceServerRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "resource_servers.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "resource_servers.pool_id")?,
         identifier: get(row, "identifier")?,
         name: get(row, "name")?,
         scopes: names
@@ -295,7 +274,7 @@ pub(crate) fn list_resource_servers(
             " FROM resource_servers WHERE pool_id = $1 \
              AND ($2::text IS NULL OR identifier > $2) ORDER BY identifier LIMIT $3"
         ),
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )?
     .iter()
     .map(server_from_row)
@@ -308,7 +287,7 @@ pub(crate) fn update_resource_server(
     server: &ResourceServerRecord,
 ) -> Result<u64, Failure> {
     pools::require_exists(conn, &server.pool_id)?;
-    let next = next_version(server.version, "resource_servers.version")?;
+    let next = codec::next_version(server.version, "resource_servers.version")?;
     let (names, descriptions) = scope_arrays(server);
     let changed = conn.execute(
         "UPDATE resource_servers SET name = $3, scope_names = $4, scope_descriptions = $5, \
@@ -326,21 +305,14 @@ pub(crate) fn update_resource_server(
     if changed == 1 {
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM resource_servers WHERE pool_id = $1 AND identifier = $2",
-        &[&server.pool_id.as_str(), &server.identifier],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: server.version,
-            found: Some(from_sql_int(
-                get(&row, "version")?,
-                "resource_servers.version",
-            )?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [server.pool_id.as_str(), &server.identifier],
+        server.version,
+        "resource_servers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes a resource server.
@@ -350,14 +322,12 @@ pub(crate) fn delete_resource_server(
     identifier: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2",
-        &[&pool.as_str(), &identifier],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), identifier],
+        StoreError::NotFound,
+    )
 }
 
 // ---- identity providers -----------------------------------------------------------------
@@ -383,7 +353,7 @@ fn map_from(row: &Row, keys: &str, values: &str) -> Result<BTreeMap<String, Stri
 
 fn provider_from_row(row: &Row) -> Result<IdentityProviderRecord, Failure> {
     Ok(IdentityProviderRecord {
-        pool_id: pool_id(get(row, "pool_id")?, "identity_providers.pool_id")?,
+        pool_id: codec::pool_id(get(row, "pool_id")?, "identity_providers.pool_id")?,
         provider_name: get(row, "provider_name")?,
         provider_type: get(row, "provider_type")?,
         provider_details: map_from(row, "detail_keys", "detail_values")?,
@@ -520,7 +490,7 @@ pub(crate) fn list_identity_providers(
             " FROM identity_providers p WHERE p.pool_id = $1 \
              AND ($2::text IS NULL OR p.provider_name > $2) ORDER BY p.provider_name LIMIT $3"
         ),
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )?
     .iter()
     .map(provider_from_row)
@@ -533,7 +503,7 @@ pub(crate) fn update_identity_provider(
     provider: &IdentityProviderRecord,
 ) -> Result<u64, Failure> {
     pools::require_exists(conn, &provider.pool_id)?;
-    let next = next_version(provider.version, "identity_providers.version")?;
+    let next = codec::next_version(provider.version, "identity_providers.version")?;
     let (detail_keys, detail_values) = map_arrays(&provider.provider_details);
     let (mapping_keys, mapping_values) = map_arrays(&provider.attribute_mapping);
     let changed = conn.execute(
@@ -557,21 +527,14 @@ pub(crate) fn update_identity_provider(
         write_identifiers(conn, provider)?;
         return Ok(next);
     }
-    let current = conn.query_opt(
+    Err(lost_swap(
+        conn,
         "SELECT version FROM identity_providers WHERE pool_id = $1 AND provider_name = $2",
-        &[&provider.pool_id.as_str(), &provider.provider_name],
-    )?;
-    match current {
-        Some(row) => Err(StoreError::Conflict {
-            expected: provider.version,
-            found: Some(from_sql_int(
-                get(&row, "version")?,
-                "identity_providers.version",
-            )?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        [provider.pool_id.as_str(), &provider.provider_name],
+        provider.version,
+        "identity_providers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes an identity provider (its identifiers cascade).
@@ -581,14 +544,12 @@ pub(crate) fn delete_identity_provider(
     name: &str,
 ) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    let changed = conn.execute(
+    delete_keyed(
+        conn,
         "DELETE FROM identity_providers WHERE pool_id = $1 AND provider_name = $2",
-        &[&pool.as_str(), &name],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+        [pool.as_str(), name],
+        StoreError::NotFound,
+    )
 }
 
 // ---- authorization codes ----------------------------------------------------------------

@@ -94,7 +94,7 @@ fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
 /// Reads a pool from a row whose timestamp and version columns are named `stamps`.
 pub(crate) fn pool_from_row_as(row: &Row, stamps: &Stamps) -> Result<PoolRecord, Failure> {
     let id: &str = get(row, "id")?;
-    let id = UserPoolId::parse(id).map_err(|_| corrupt("pools.id: not a pool id"))?;
+    let id = codec::pool_id(id, "pools.id")?;
     let mut policy = PasswordPolicy::builder()
         .minimum_length(get(row, "minimum_length")?)
         .require_uppercase(get(row, "require_uppercase")?)
@@ -292,26 +292,8 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
         Some(row) => pool_from_row(&row)?,
         None => return Err(StoreError::PoolNotFound(pool.id.as_str().to_owned()).into()),
     };
-    if current.version != pool.version {
-        return Err(StoreError::Conflict {
-            expected: pool.version,
-            found: Some(current.version),
-        }
-        .into());
-    }
-    if current.alias_attributes != pool.alias_attributes
-        || current.username_attributes != pool.username_attributes
-        || current.case_sensitive != pool.case_sensitive
-    {
-        return Err(StoreError::Backend(
-            "alias attributes, username attributes and case sensitivity are immutable".into(),
-        )
-        .into());
-    }
-    let next = pool
-        .version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    codec::check_pool_update(&current, pool)?;
+    let next = codec::next_version(pool.version, "pools.version")?;
     let s = Settings::new(pool);
     let p = &pool.policy;
     let changed = conn.execute(
@@ -403,8 +385,7 @@ macro_rules! client_columns {
 fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
     let pool_id: &str = get(row, "pool_id")?;
     Ok(ClientRecord {
-        pool_id: UserPoolId::parse(pool_id)
-            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(pool_id, "clients.pool_id")?,
         client_id: get(row, "client_id")?,
         name: get(row, "name")?,
         secret: get(row, "secret")?,
@@ -479,7 +460,7 @@ pub(crate) fn list_clients(
     limit: usize,
 ) -> Result<Vec<ClientRecord>, Failure> {
     require_exists(conn, pool)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = codec::sql_limit(limit);
     conn.query(
         concat!(
             "SELECT ",

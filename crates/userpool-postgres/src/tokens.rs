@@ -155,8 +155,7 @@ fn session_from_row(row: &Row) -> Result<TokenSession, Failure> {
     let pool_id: &str = get(row, "pool_id")?;
     let digest: &[u8] = get(row, "refresh_digest")?;
     Ok(TokenSession {
-        pool_id: UserPoolId::parse(pool_id)
-            .map_err(|_| corrupt("token_sessions.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(pool_id, "token_sessions.pool_id")?,
         origin_jti: codec::uuid(get(row, "origin_jti")?, "token_sessions.origin_jti")?,
         sub: codec::uuid(get(row, "sub")?, "token_sessions.sub")?,
         client_id: get(row, "client_id")?,

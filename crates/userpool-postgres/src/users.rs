@@ -527,13 +527,6 @@ fn stored_version(
     .transpose()
 }
 
-/// The version a write of `user` stores.
-fn next_version(user: &UserRecord) -> Result<u64, Failure> {
-    user.version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("users.version: exhausted"))
-}
-
 /// Replaces a user if its stored version is still `user.version`: the `UPDATE` is the
 /// compare-and-swap (under READ COMMITTED, a writer that waited for another re-checks the
 /// version on the row that one committed), then the alias keys that changed.
@@ -542,7 +535,7 @@ pub(crate) fn update(
     pool: &PoolRecord,
     user: &UserRecord,
 ) -> Result<u64, Failure> {
-    let next = next_version(user)?;
+    let next = codec::next_version(user.version, "users.version")?;
     let columns = Columns::new(user, next)?;
     let username_key = keys::username_key(pool, user.username.as_str());
     let pool_id = pool.id.as_str();
@@ -622,7 +615,7 @@ pub(crate) fn update_same_keys(
     pool: &PoolRecord,
     user: &UserRecord,
 ) -> Result<Option<u64>, Failure> {
-    let next = next_version(user)?;
+    let next = codec::next_version(user.version, "users.version")?;
     let columns = Columns::new(user, next)?;
     let username_key = keys::username_key(pool, user.username.as_str());
     let pool_id = pool.id.as_str();
@@ -670,7 +663,7 @@ pub(crate) fn settle_lost_update(
     pool: &PoolRecord,
     user: &UserRecord,
 ) -> Result<Settled, Failure> {
-    let next = next_version(user)?;
+    let next = codec::next_version(user.version, "users.version")?;
     let Some(stored) = find(conn, pool, UserKey::Username(user.username.as_str()))? else {
         return Ok(Settled::NotWritten);
     };

@@ -10,50 +10,13 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use userpool_postgres::{PostgresOptions, PostgresStore};
-use userpool_store::seal::{self, Keyring, SealError, SealingKey};
-use userpool_store::{
-    ClientRecord, IdentityProviderRecord, OAuthStore, SealingStore, SigningKey, Store, StoreError,
-    TokenStore, UserKey,
+use userpool_store::conformance::fixtures::{
+    SECRET, client_with_secret, key_bytes, keyring, signing_key,
 };
-use zeroize::Zeroizing;
-
-/// A distinctive secret: 52 characters, as the service generates them.
-const SECRET: &str = "zqxjkvbwplmnhgfdsazqxjkvbwplmnhgfdsazqxjkvbwplmnhgfd";
-
-fn key_bytes() -> Vec<u8> {
-    b"KEY-BYTES-PLUGH-"
-        .iter()
-        .copied()
-        .cycle()
-        .take(1200)
-        .collect()
-}
-
-fn signing_key() -> SigningKey {
-    SigningKey {
-        kid: "kid-1".into(),
-        private_der: Zeroizing::new(key_bytes()),
-        created_at: DateTime::UNIX_EPOCH,
-    }
-}
-
-fn client(pool: &userpool_store::PoolRecord, client_id: &str) -> ClientRecord {
-    ClientRecord {
-        pool_id: pool.id.clone(),
-        client_id: client_id.into(),
-        name: "web".into(),
-        secret: Some(SECRET.into()),
-        explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
-        prevent_user_existence_errors: false,
-        created_at: DateTime::UNIX_EPOCH,
-        modified_at: DateTime::UNIX_EPOCH,
-        oauth: userpool_store::ClientOAuth::default(),
-    }
-}
-
-fn keyring(byte: u8) -> Keyring {
-    Keyring::new(SealingKey::from_bytes(&[byte; seal::KEY_LEN]).expect("32 bytes"))
-}
+use userpool_store::seal::{self, SealError};
+use userpool_store::{
+    IdentityProviderRecord, OAuthStore, SealingStore, Store, StoreError, TokenStore, UserKey,
+};
 
 /// Whether any stored client secret or signing key in the schema holds the plaintext.
 fn plaintext_in_tables(url: &str, schema: &str) -> bool {
@@ -88,7 +51,11 @@ fn spec_14_a_database_read_without_the_key_file_yields_no_secret() {
     let pool = common::pool("Sealed1");
     sealed.create_pool(&pool).expect("pool");
     sealed
-        .create_client(&client(&pool, "client-sealed"))
+        .create_client(&client_with_secret(
+            pool.id.clone(),
+            "client-sealed",
+            SECRET,
+        ))
         .expect("client");
     let in_force = sealed
         .insert_signing_key(&pool.id, &signing_key())
@@ -134,7 +101,11 @@ fn spec_14_plaintext_rows_are_sealed_in_place_when_read() {
     let pool = common::pool("Legacy1");
     store.create_pool(&pool).expect("pool");
     store
-        .create_client(&client(&pool, "client-legacy"))
+        .create_client(&client_with_secret(
+            pool.id.clone(),
+            "client-legacy",
+            SECRET,
+        ))
         .expect("client");
     store
         .insert_signing_key(&pool.id, &signing_key())

@@ -20,29 +20,6 @@ use userpool_store::store::Store;
 
 use crate::Config;
 
-/// The standard attributes of GetCSVHeader, in its order.
-pub const STANDARD_COLUMNS: [&str; 19] = [
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "email",
-    "email_verified",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "phone_number",
-    "phone_number_verified",
-    "address",
-    "updated_at",
-];
-
 /// `userpool-server import-users`: the server's own options (database, key file, hashing),
 /// then the import's.
 #[derive(Debug, Parser)]
@@ -137,7 +114,7 @@ fn columns(header: &csv::StringRecord) -> Result<Columns, ImportUsersError> {
             "cognito:username" => &mut username,
             "password_hash" => &mut hash,
             "cognito:mfa_enabled" => &mut mfa,
-            _ if STANDARD_COLUMNS.contains(&name)
+            _ if userpool_core::schema::csv_standard_columns().any(|c| c == name)
                 || name.strip_prefix("custom:").is_some_and(|n| !n.is_empty())
                 || name.strip_prefix("dev:").is_some_and(|n| !n.is_empty()) =>
             {

@@ -9,7 +9,7 @@ use clap::Parser;
 use serde_json::Value;
 use userpool::{AuthResult, Caller, ClientSettings, PoolSettings};
 use userpool_core::HashParams;
-use userpool_server::import_users::STANDARD_COLUMNS;
+use userpool_core::schema::csv_standard_columns;
 use userpool_server::{App, Config, serve};
 
 fn fixture(tool: &str, scheme: &str) -> (String, String) {
@@ -102,10 +102,11 @@ fn spec_19_import_users_reads_cognitos_csv_layout_and_the_users_sign_in() {
         (pool.id.as_str().to_owned(), client.client_id)
     };
 
-    let mut header: Vec<&str> = STANDARD_COLUMNS.to_vec();
+    let standard: Vec<&str> = csv_standard_columns().collect();
+    let mut header = standard.clone();
     header.extend(["cognito:mfa_enabled", "cognito:username", "password_hash"]);
     let row = |user: &str, email: &str, mfa: &str, hash: &str| {
-        let mut cells = vec![""; STANDARD_COLUMNS.len()];
+        let mut cells = vec![""; standard.len()];
         cells[0] = "Ana Example";
         cells[9] = email;
         cells[10] = "true";

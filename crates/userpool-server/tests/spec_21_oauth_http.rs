@@ -826,3 +826,34 @@ async fn spec_21_a_user_with_mfa_gets_no_code_from_the_page() {
     assert!(reply.body.contains("authenticator app"), "{}", reply.body);
     assert!(reply.headers.get(header::LOCATION).is_none());
 }
+
+#[tokio::test]
+async fn spec_21_pages_of_an_unknown_pool_are_404_pages_saying_so() {
+    let s = setup().await;
+    for (path, title) in [
+        (
+            "/us-east-1_Nope0000/oauth2/authorize?response_type=code&client_id=x",
+            "Sign-in error",
+        ),
+        ("/us-east-1_Nope0000/signup?client_id=x", "Sign-in error"),
+        (
+            "/us-east-1_Nope0000/forgotPassword?client_id=x",
+            "Sign-in error",
+        ),
+        ("/us-east-1_Nope0000/logout?client_id=x", "Sign-out error"),
+    ] {
+        let page = call(&s.app, get(path)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}: {}", page.body);
+        assert!(
+            page.body.contains(&format!("<h1>{title}</h1>")),
+            "{path}: {}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("User pool us-east-1_Nope0000 does not exist."),
+            "{path}: {}",
+            page.body
+        );
+    }
+}

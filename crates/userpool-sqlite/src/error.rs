@@ -157,6 +157,46 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// Deletes the one row `delete` names by its two key values (`?1`, `?2`); no such row is
+/// `missing` (`NotFound`, `GroupNotFound`).
+pub(crate) fn delete_keyed(
+    conn: &rusqlite::Connection,
+    delete: &str,
+    key: [&str; 2],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    let changed = conn.prepare_cached(delete)?.execute(key)?;
+    if changed == 0 {
+        return Err(missing.into());
+    }
+    Ok(())
+}
+
+/// Why a compare-and-swap changed no row: `select_version` reads the row's version now by
+/// its two key values (`?1`, `?2`); a version is a [`StoreError::Conflict`], no row is
+/// `missing` (see [`userpool_store::codec::lost_swap`]).
+pub(crate) fn lost_swap(
+    conn: &rusqlite::Connection,
+    select_version: &str,
+    key: [&str; 2],
+    expected: u64,
+    column: &str,
+    missing: StoreError,
+) -> Failure {
+    let current = match conn
+        .prepare_cached(select_version)
+        .and_then(|mut statement| statement.query_row(key, |row| row.get(0)))
+    {
+        Ok(version) => Some(version),
+        Err(rusqlite::Error::QueryReturnedNoRows) => None,
+        Err(e) => return e.into(),
+    };
+    match userpool_store::codec::lost_swap(expected, current, column, missing) {
+        Ok(refusal) => refusal.into(),
+        Err(corrupt) => corrupt.into(),
+    }
+}
+
 /// A corrupt-row failure naming where, never what.
 pub(crate) fn corrupt(what: impl Into<String>) -> Failure {
     Failure::Backend(Error::Corrupt(what.into()))

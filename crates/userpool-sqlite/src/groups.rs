@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, delete_keyed, is_unique_violation, lost_swap};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -20,8 +20,7 @@ fn group_from_row(row: &Row<'_>) -> Result<GroupRecord, Failure> {
     let pool_id: String = row.get("pool_id")?;
     let precedence: Option<i64> = row.get("precedence")?;
     Ok(GroupRecord {
-        pool_id: UserPoolId::parse(&pool_id)
-            .map_err(|_| corrupt("pool_groups.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(&pool_id, "pool_groups.pool_id")?,
         name: row.get("name")?,
         description: row.get("description")?,
         precedence: precedence
@@ -47,10 +46,6 @@ fn query_groups(
         out.push(group_from_row(row)?);
     }
     Ok(out)
-}
-
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Fails with `GroupNotFound` unless the pool has the group.
@@ -123,32 +118,25 @@ pub(crate) fn update(conn: &Connection, group: &GroupRecord) -> Result<u64, Fail
     if changed == 1 {
         return Ok(group.version + 1);
     }
-    let found: Option<i64> = conn
-        .prepare_cached("SELECT version FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
-        .query_row([group.pool_id.as_str(), group.name.as_str()], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    match found {
-        None => Err(StoreError::GroupNotFound.into()),
-        Some(found) => Err(StoreError::Conflict {
-            expected: group.version,
-            found: Some(codec::from_sql_int(found, "pool_groups.version")?),
-        }
-        .into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM pool_groups WHERE pool_id = ?1 AND name = ?2",
+        [group.pool_id.as_str(), &group.name],
+        group.version,
+        "pool_groups.version",
+        StoreError::GroupNotFound,
+    ))
 }
 
 /// Deletes a group; its memberships cascade.
 pub(crate) fn delete(conn: &Connection, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
-        .execute([pool.as_str(), name])?;
-    if changed == 0 {
-        return Err(StoreError::GroupNotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM pool_groups WHERE pool_id = ?1 AND name = ?2",
+        [pool.as_str(), name],
+        StoreError::GroupNotFound,
+    )
 }
 
 /// A pool's groups by name, after `after`.
@@ -166,7 +154,11 @@ pub(crate) fn list(
     query_groups(
         conn,
         &sql,
-        &[&pool.as_str(), &after.unwrap_or(""), &sql_limit(limit)],
+        &[
+            &pool.as_str(),
+            &after.unwrap_or(""),
+            &codec::sql_limit(limit),
+        ],
     )
 }
 
@@ -239,7 +231,7 @@ pub(crate) fn list_for_user(
             &pool.as_str(),
             &codec::sub_text(sub),
             &after.unwrap_or(""),
-            &sql_limit(limit),
+            &codec::sql_limit(limit),
         ],
     )
 }
@@ -262,7 +254,12 @@ pub(crate) fn list_members(
              ORDER BY u.username_key LIMIT ?4",
         )?
         .query_map(
-            rusqlite::params![pool.as_str(), group, after.unwrap_or(""), sql_limit(limit)],
+            rusqlite::params![
+                pool.as_str(),
+                group,
+                after.unwrap_or(""),
+                codec::sql_limit(limit)
+            ],
             |r| r.get(0),
         )?
         .collect::<Result<_, _>>()?;

@@ -19,19 +19,11 @@ use userpool_store::{
 };
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, corrupt, delete_keyed, is_unique_violation, lost_swap};
 use crate::pools;
-
-fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
 
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
     i64::try_from(i).map_err(|_| corrupt(format!("{what}: too many entries")))
-}
-
-fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Failure> {
-    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
 }
 
 // ---- app clients ------------------------------------------------------------------------
@@ -129,7 +121,7 @@ const DOMAIN_COLUMNS: &str =
 
 fn domain_from_row(row: &Row<'_>) -> Result<DomainRecord, Failure> {
     Ok(DomainRecord {
-        pool_id: pool_id(&row.get::<_, String>("pool_id")?, "pool_domains.pool_id")?,
+        pool_id: codec::pool_id(&row.get::<_, String>("pool_id")?, "pool_domains.pool_id")?,
         domain: row.get("domain")?,
         certificate_arn: row.get("certificate_arn")?,
         managed_login_version: codec::from_sql_int(
@@ -212,15 +204,14 @@ pub(crate) fn update_domain(conn: &Connection, domain: &DomainRecord) -> Result<
     if changed == 1 {
         return Ok(domain.version + 1);
     }
-    match domain_where(conn, "domain = ?1", &domain.domain)?.filter(|d| d.pool_id == domain.pool_id)
-    {
-        Some(current) => Err(StoreError::Conflict {
-            expected: domain.version,
-            found: Some(current.version),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM pool_domains WHERE domain = ?1 AND pool_id = ?2",
+        [&domain.domain, domain.pool_id.as_str()],
+        domain.version,
+        "pool_domains.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes the pool's domain `domain`.
@@ -230,13 +221,12 @@ pub(crate) fn delete_domain(
     domain: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM pool_domains WHERE domain = ?1 AND pool_id = ?2")?
-        .execute([domain, pool.as_str()])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM pool_domains WHERE domain = ?1 AND pool_id = ?2",
+        [domain, pool.as_str()],
+        StoreError::NotFound,
+    )
 }
 
 // ---- resource servers -------------------------------------------------------------------
@@ -370,7 +360,7 @@ pub(crate) fn list_resource_servers(
         conn,
         pool,
         "(?2 IS NULL OR identifier > ?2) ORDER BY identifier LIMIT ?3",
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )
 }
 
@@ -396,22 +386,14 @@ pub(crate) fn update_resource_server(
         write_scopes(conn, server)?;
         return Ok(server.version + 1);
     }
-    let current: Option<i64> = conn
-        .prepare_cached(
-            "SELECT version FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
-        )?
-        .query_row([server.pool_id.as_str(), &server.identifier], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    match current {
-        Some(found) => Err(StoreError::Conflict {
-            expected: server.version,
-            found: Some(codec::from_sql_int(found, "resource_servers.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
+        [server.pool_id.as_str(), &server.identifier],
+        server.version,
+        "resource_servers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes a resource server (its scopes cascade).
@@ -421,13 +403,12 @@ pub(crate) fn delete_resource_server(
     identifier: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2")?
-        .execute([pool.as_str(), identifier])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2",
+        [pool.as_str(), identifier],
+        StoreError::NotFound,
+    )
 }
 
 // ---- identity providers -----------------------------------------------------------------
@@ -631,7 +612,7 @@ pub(crate) fn list_identity_providers(
         conn,
         pool,
         "(?2 IS NULL OR provider_name > ?2) ORDER BY provider_name LIMIT ?3",
-        &[&pool.as_str(), &after, &sql_limit(limit)],
+        &[&pool.as_str(), &after, &codec::sql_limit(limit)],
     )
 }
 
@@ -657,23 +638,14 @@ pub(crate) fn update_identity_provider(
         write_provider_entries(conn, provider)?;
         return Ok(provider.version + 1);
     }
-    let current: Option<i64> = conn
-        .prepare_cached(
-            "SELECT version FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
-        )?
-        .query_row(
-            [provider.pool_id.as_str(), &provider.provider_name],
-            |row| row.get(0),
-        )
-        .optional()?;
-    match current {
-        Some(found) => Err(StoreError::Conflict {
-            expected: provider.version,
-            found: Some(codec::from_sql_int(found, "identity_providers.version")?),
-        }
-        .into()),
-        None => Err(StoreError::NotFound.into()),
-    }
+    Err(lost_swap(
+        conn,
+        "SELECT version FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
+        [provider.pool_id.as_str(), &provider.provider_name],
+        provider.version,
+        "identity_providers.version",
+        StoreError::NotFound,
+    ))
 }
 
 /// Deletes an identity provider (its entries and identifiers cascade).
@@ -683,13 +655,12 @@ pub(crate) fn delete_identity_provider(
     name: &str,
 ) -> Result<(), Failure> {
     pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached("DELETE FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2")?
-        .execute([pool.as_str(), name])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound.into());
-    }
-    Ok(())
+    delete_keyed(
+        conn,
+        "DELETE FROM identity_providers WHERE pool_id = ?1 AND provider_name = ?2",
+        [pool.as_str(), name],
+        StoreError::NotFound,
+    )
 }
 
 // ---- authorization codes ----------------------------------------------------------------

@@ -38,7 +38,7 @@ fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
 
 fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
     let id: String = row.get("id")?;
-    let id = UserPoolId::parse(&id).map_err(|_| corrupt("pools.id: not a pool id"))?;
+    let id = codec::pool_id(&id, "pools.id")?;
     let mut policy = PasswordPolicy::builder()
         .minimum_length(row.get("minimum_length")?)
         .require_uppercase(row.get("require_uppercase")?)
@@ -193,26 +193,8 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
 /// refused (`Backend`): the stored keys were computed with them.
 pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
     let current = require(conn, &pool.id)?;
-    if current.version != pool.version {
-        return Err(StoreError::Conflict {
-            expected: pool.version,
-            found: Some(current.version),
-        }
-        .into());
-    }
-    if current.alias_attributes != pool.alias_attributes
-        || current.username_attributes != pool.username_attributes
-        || current.case_sensitive != pool.case_sensitive
-    {
-        return Err(StoreError::Backend(
-            "alias attributes, username attributes and case sensitivity are immutable".into(),
-        )
-        .into());
-    }
-    let next = pool
-        .version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("pools.version: exhausted"))?;
+    codec::check_pool_update(&current, pool)?;
+    let next = codec::next_version(pool.version, "pools.version")?;
     let mut stmt = conn.prepare_cached(
         "UPDATE pools SET name = :name, minimum_length = :minimum_length, \
          require_uppercase = :require_uppercase, require_lowercase = :require_lowercase, \
@@ -381,8 +363,7 @@ pub(crate) fn get_client(
         .query_map([client_id], |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(ClientRecord {
-        pool_id: UserPoolId::parse(&pool_id)
-            .map_err(|_| corrupt("clients.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(&pool_id, "clients.pool_id")?,
         client_id: client_id.to_owned(),
         name,
         secret,
@@ -402,7 +383,7 @@ pub(crate) fn list_clients(
     limit: usize,
 ) -> Result<Vec<ClientRecord>, Failure> {
     require(conn, pool)?;
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = codec::sql_limit(limit);
     let ids = conn
         .prepare_cached(
             "SELECT client_id FROM clients WHERE pool_id = ?1 \

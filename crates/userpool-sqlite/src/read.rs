@@ -102,7 +102,7 @@ pub(crate) fn list(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<UserRecord>, Failure> {
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let limit = codec::sql_limit(limit);
     let ids: Vec<i64> = match after {
         Some(after) => conn
             .prepare_cached(

@@ -127,8 +127,7 @@ fn session_from_row(row: &Row<'_>) -> Result<TokenSession, Failure> {
     let sub: String = row.get("sub")?;
     let digest: Vec<u8> = row.get("refresh_digest")?;
     Ok(TokenSession {
-        pool_id: UserPoolId::parse(&pool_id)
-            .map_err(|_| corrupt("token_sessions.pool_id: not a pool id"))?,
+        pool_id: codec::pool_id(&pool_id, "token_sessions.pool_id")?,
         origin_jti: codec::uuid(&origin_jti, "token_sessions.origin_jti")?,
         sub: codec::uuid(&sub, "token_sessions.sub")?,
         client_id: row.get("client_id")?,

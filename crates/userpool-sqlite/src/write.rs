@@ -265,10 +265,7 @@ pub(crate) fn update(
     if sub != codec::sub_text(user.sub) {
         return Err(StoreError::Backend("a user's sub never changes".into()).into());
     }
-    let next = user
-        .version
-        .checked_add(1)
-        .ok_or_else(|| corrupt("users.version: exhausted"))?;
+    let next = codec::next_version(user.version, "users.version")?;
     let columns = Columns::new(user, next)?;
     let expected = to_sql_int(user.version, "users.version")?;
     let tail: [&dyn ToSql; 2] = [&id, &expected];

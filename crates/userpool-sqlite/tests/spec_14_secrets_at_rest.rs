@@ -6,53 +6,15 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::DateTime;
 use common::{contains, database_files, pool, pool_id};
-use userpool::{ClientRecord, SealingStore, SigningKey, Store, StoreError};
+use userpool::{SealingStore, Store, StoreError};
 use userpool_core::Error;
 use userpool_sqlite::SqliteStore;
 use userpool_store::TokenStore;
-use userpool_store::seal::{self, Keyring, SealError, SealingKey};
-use zeroize::Zeroizing;
-
-/// A distinctive secret: 52 characters, as the service generates them.
-const SECRET: &str = "zqxjkvbwplmnhgfdsazqxjkvbwplmnhgfdsazqxjkvbwplmnhgfd";
-
-/// Distinctive key bytes (not a real key: the store does not parse them).
-fn key_bytes() -> Vec<u8> {
-    b"KEY-BYTES-PLUGH-"
-        .iter()
-        .copied()
-        .cycle()
-        .take(1200)
-        .collect()
-}
-
-fn signing_key() -> SigningKey {
-    SigningKey {
-        kid: "kid-1".into(),
-        private_der: Zeroizing::new(key_bytes()),
-        created_at: DateTime::UNIX_EPOCH,
-    }
-}
-
-fn client(suffix: &str, client_id: &str, secret: &str) -> ClientRecord {
-    ClientRecord {
-        pool_id: pool_id(suffix),
-        client_id: client_id.into(),
-        name: "web".into(),
-        secret: Some(secret.into()),
-        explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
-        prevent_user_existence_errors: false,
-        created_at: DateTime::UNIX_EPOCH,
-        modified_at: DateTime::UNIX_EPOCH,
-        oauth: userpool_store::ClientOAuth::default(),
-    }
-}
-
-fn keyring(byte: u8) -> Keyring {
-    Keyring::new(SealingKey::from_bytes(&[byte; seal::KEY_LEN]).expect("32 bytes"))
-}
+use userpool_store::conformance::fixtures::{
+    SECRET, client_with_secret, key_bytes, keyring, signing_key,
+};
+use userpool_store::seal::{self, SealError};
 
 /// Which of the database's files hold `needle`.
 fn holding(path: &Path, needle: &[u8]) -> Vec<String> {
@@ -98,7 +60,7 @@ fn spec_14_a_deleted_pools_signing_key_and_client_secret_leave_no_bytes_after_a_
     let store = SqliteStore::open(&path).expect("open");
     store.create_pool(&pool("Gone", 0, &[])).expect("pool");
     store
-        .create_client(&client("Gone", "client-gone", SECRET))
+        .create_client(&client_with_secret(pool_id("Gone"), "client-gone", SECRET))
         .expect("client");
     store
         .insert_signing_key(&pool_id("Gone"), &signing_key())
@@ -126,7 +88,11 @@ fn spec_14_a_database_copied_without_its_key_file_yields_no_secret() {
     let sealed = SealingStore::new(sqlite.clone(), keyring(1));
     sealed.create_pool(&pool("Sealed", 0, &[])).expect("pool");
     sealed
-        .create_client(&client("Sealed", "client-sealed", SECRET))
+        .create_client(&client_with_secret(
+            pool_id("Sealed"),
+            "client-sealed",
+            SECRET,
+        ))
         .expect("client");
     let in_force = sealed
         .insert_signing_key(&pool_id("Sealed"), &signing_key())
@@ -183,7 +149,11 @@ fn spec_14_plaintext_rows_of_an_older_database_are_sealed_when_read() {
     // What an older version wrote: plaintext.
     sqlite.create_pool(&pool("Legacy", 0, &[])).expect("pool");
     sqlite
-        .create_client(&client("Legacy", "client-legacy", SECRET))
+        .create_client(&client_with_secret(
+            pool_id("Legacy"),
+            "client-legacy",
+            SECRET,
+        ))
         .expect("client");
     sqlite
         .insert_signing_key(&pool_id("Legacy"), &signing_key())

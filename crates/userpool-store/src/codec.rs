@@ -7,8 +7,11 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode};
+use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode, UserPoolId};
 use uuid::Uuid;
+
+use crate::pool::PoolRecord;
+use crate::store::StoreError;
 
 /// A stored value no store would write, named by table and column (never by its value).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +98,75 @@ pub fn to_sql_int(value: u64, what: &str) -> Result<i64, Corrupt> {
 /// [`Corrupt`], naming the column, for a value no store would write.
 pub fn from_sql_int<T: TryFrom<i64>>(value: i64, column: &str) -> Result<T, Corrupt> {
     T::try_from(value).map_err(|_| corrupt(format!("{column}: integer out of range")))
+}
+
+/// A page size as a SQL `LIMIT`: saturating, as no table holds `i64::MAX` rows.
+pub fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// Reads a stored pool id (the pool's own, or the one a child row belongs to).
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn pool_id(text: &str, column: &str) -> Result<UserPoolId, Corrupt> {
+    UserPoolId::parse(text).map_err(|_| corrupt(format!("{column}: not a pool id")))
+}
+
+/// The version a compare-and-swap writes after `version`.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, when the version has no successor.
+pub fn next_version(version: u64, column: &str) -> Result<u64, Corrupt> {
+    version
+        .checked_add(1)
+        .ok_or_else(|| corrupt(format!("{column}: exhausted")))
+}
+
+/// Refuses the pool update a SQL store must not apply over `current`, the pool as stored:
+/// one read at another version, or one changing what the stored lookup keys were computed
+/// with (alias attributes, username attributes, case sensitivity).
+///
+/// # Errors
+/// [`StoreError::Conflict`] naming the stored version; [`StoreError::Backend`] for a
+/// changed key setting (a caller's bug: the service never changes them).
+pub fn check_pool_update(current: &PoolRecord, pool: &PoolRecord) -> Result<(), StoreError> {
+    if current.version != pool.version {
+        return Err(StoreError::Conflict {
+            expected: pool.version,
+            found: Some(current.version),
+        });
+    }
+    if current.alias_attributes != pool.alias_attributes
+        || current.username_attributes != pool.username_attributes
+        || current.case_sensitive != pool.case_sensitive
+    {
+        return Err(StoreError::Backend(
+            "alias attributes, username attributes and case sensitivity are immutable".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Why a compare-and-swap wrote no row, from the version the row has now: a
+/// [`StoreError::Conflict`] naming that version, or `missing` (`NotFound`, `GroupNotFound`)
+/// when there is no row.
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a stored version no store would write.
+pub fn lost_swap(
+    expected: u64,
+    current: Option<i64>,
+    column: &str,
+    missing: StoreError,
+) -> Result<StoreError, Corrupt> {
+    Ok(match current {
+        Some(found) => StoreError::Conflict {
+            expected,
+            found: Some(from_sql_int(found, column)?),
+        },
+        None => missing,
+    })
 }
 
 /// A `sub` (or any UUID: an `origin_jti`) as stored: lowercase hyphenated text.
@@ -195,6 +267,101 @@ mod tests {
             assert_eq!(parse_attribute_list(&text, "c").expect("parses"), list);
         }
         assert!(parse_attribute_list("email,nickname", "c").is_err());
+    }
+
+    #[test]
+    fn pool_ids_read_back_and_a_bad_one_names_its_column_not_its_value() {
+        let id = UserPoolId::parse("us-east-1_abc123").expect("valid");
+        assert_eq!(pool_id(id.as_str(), "c").expect("reads"), id);
+        let bad = pool_id("secret-looking value", "clients.pool_id").expect_err("corrupt");
+        assert_eq!(bad.0, "clients.pool_id: not a pool id");
+    }
+
+    #[test]
+    fn a_lost_swap_is_a_conflict_naming_the_version_or_the_missing_error() {
+        let conflict = lost_swap(3, Some(4), "t.version", StoreError::NotFound).expect("valid");
+        assert!(matches!(
+            conflict,
+            StoreError::Conflict {
+                expected: 3,
+                found: Some(4)
+            }
+        ));
+        let gone = lost_swap(3, None, "t.version", StoreError::GroupNotFound).expect("valid");
+        assert!(matches!(gone, StoreError::GroupNotFound));
+        assert!(lost_swap(3, Some(-1), "t.version", StoreError::NotFound).is_err());
+    }
+
+    #[test]
+    fn a_pool_update_needs_the_stored_version_and_the_same_key_settings() {
+        let stored = PoolRecord {
+            id: UserPoolId::parse("us-east-1_codec").expect("valid"),
+            name: "codec".into(),
+            policy: userpool_core::PasswordPolicy::default(),
+            hash_params: userpool_core::HashParams::insecure_fast_for_tests(),
+            history_mode: HistoryMode::PerEntrySalt,
+            alias_attributes: vec![AliasAttribute::Email],
+            username_attributes: Vec::new(),
+            case_sensitive: false,
+            mfa: Default::default(),
+            schema: userpool_core::Schema::standard(),
+            settings: userpool_core::PoolSettings::default(),
+            created_at: userpool_core::testing::epoch(),
+            modified_at: userpool_core::testing::epoch(),
+            version: 2,
+        };
+        let renamed = PoolRecord {
+            name: "renamed".into(),
+            ..stored.clone()
+        };
+        assert!(check_pool_update(&stored, &renamed).is_ok());
+        let stale = PoolRecord {
+            version: 1,
+            ..renamed.clone()
+        };
+        assert!(matches!(
+            check_pool_update(&stored, &stale),
+            Err(StoreError::Conflict {
+                expected: 1,
+                found: Some(2)
+            })
+        ));
+        for changed in [
+            PoolRecord {
+                alias_attributes: Vec::new(),
+                ..renamed.clone()
+            },
+            PoolRecord {
+                username_attributes: vec![AliasAttribute::Email],
+                ..renamed.clone()
+            },
+            PoolRecord {
+                case_sensitive: true,
+                ..renamed.clone()
+            },
+        ] {
+            assert!(matches!(
+                check_pool_update(&stored, &changed),
+                Err(StoreError::Backend(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn versions_advance_by_one_until_exhausted() {
+        assert_eq!(next_version(1, "t.version").expect("room"), 2);
+        assert_eq!(
+            next_version(u64::MAX, "t.version")
+                .expect_err("exhausted")
+                .0,
+            "t.version: exhausted"
+        );
+    }
+
+    #[test]
+    fn page_sizes_become_limits_saturating() {
+        assert_eq!(sql_limit(61), 61);
+        assert_eq!(sql_limit(usize::MAX), i64::MAX);
     }
 
     #[test]

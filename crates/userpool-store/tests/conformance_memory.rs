@@ -61,19 +61,11 @@ delegate_all_but!(IgnoresVersions, {
         };
         self.0.update_user(pool, &blind)
     }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_find_user!();
 });
 
 delegate_all_but!(ReversesHistory, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
+    delegate_update_user!();
     fn find_user(
         &self,
         pool: &UserPoolId,
@@ -128,9 +120,7 @@ fn kit_catches_a_store_that_reorders_history() {
 struct ForgetsCodeFailures(MemoryStore);
 
 delegate_all_but!(ForgetsCodeFailures, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
+    delegate_update_user!();
     fn find_user(
         &self,
         pool: &UserPoolId,
@@ -163,16 +153,8 @@ fn kit_catches_a_store_that_forgets_code_failures() {
 struct OverwritesSigningKey(MemoryStore, std::sync::Mutex<Option<SigningKey>>);
 
 delegate_all_but!(OverwritesSigningKey, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
 }, tokens {
     fn signing_key(&self, pool: &UserPoolId) -> Result<Option<SigningKey>, StoreError> {
         self.0.get_pool(pool)?;
@@ -403,16 +385,8 @@ fn kit_fails_a_store_whose_oauth_configuration_is_half_implemented() {
 struct LaxGroups(MemoryStore);
 
 delegate_all_but_groups!(LaxGroups, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
     fn create_group(&self, group: &GroupRecord) -> Result<u64, StoreError> {
         match self.0.delete_group(&group.pool_id, &group.name) {
             Ok(()) | Err(StoreError::GroupNotFound) => self.0.create_group(group),
@@ -494,16 +468,8 @@ fn kit_catches_a_store_with_lax_groups() {
 struct ScansForLinks(MemoryStore);
 
 delegate_all_but!(ScansForLinks, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
 });
 
 #[test]
@@ -521,16 +487,8 @@ struct StaleLinkIndex(
 );
 
 delegate_all_but!(StaleLinkIndex, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
     fn find_linked_user(
         &self,
         pool: &UserPoolId,

@@ -584,6 +584,16 @@ fn policy_with(history: i64, validity_days: i64) -> PasswordPolicy {
         .unwrap_or_default()
 }
 
+/// A proptest runner for `cases` random sequences that writes no regression file: the
+/// stores under test are the host's, and a failure is reported as text instead.
+fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+    proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })
+}
+
 /// Runs `cases` random sequences of up to `max_steps` operations (from
 /// `userpool_core::testing::strategies::ops`), each on a fresh store from `make_store`, with
 /// history sizes 0, 1 and 3, temporary validity 1 or 7 days, and a client that prevents
@@ -598,13 +608,9 @@ where
     F: Fn() -> Arc<S>,
 {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use proptest::test_runner::TestCaseError;
 
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(cases);
     let strategy = (
         prop_oneof![Just(0i64), Just(1), Just(3)],
         prop_oneof![Just(0i64), Just(1)],
@@ -643,13 +649,9 @@ where
     F: Fn() -> Arc<S>,
 {
     use proptest::prelude::*;
-    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use proptest::test_runner::TestCaseError;
 
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner(cases);
     let strategy = (
         prop_oneof![Just(13i64), Just(24)],
         any::<u64>(),

@@ -38,13 +38,7 @@ delegate_all_but!(Flaky, {
         }
         self.0.update_user(pool, user)
     }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_find_user!();
 });
 
 fn set_up() -> (Arc<Flaky>, UserPools<Flaky>, String) {

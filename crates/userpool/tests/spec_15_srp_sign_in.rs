@@ -7,71 +7,33 @@
 //! Cognito error, and change nothing but the failed-attempt count (and the consumed
 //! challenge, which is the single use the SPEC asks for).
 
-use std::sync::Arc;
+mod common;
+
+use common::{authenticated, refused};
 
 use aws_cognito_srp::{SrpClient, User};
 use chrono::{TimeDelta, Utc};
 use userpool::{
-    AuthResult, Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom,
-    PasswordVerifierParameters, PoolSettings, RecordingDelivery, SealingStore, Store, UserKey,
-    UserPools,
+    AuthResult, ClientSettings, HostOptions, PasswordVerifierParameters, PoolSettings, Store,
+    UserKey,
 };
 use userpool_core::{AliasAttribute, HashParams, UserPoolId, UserRecord};
-use userpool_store::seal::{Keyring, SealingKey};
 
 const PASSWORD: &str = "Str0ng-Passw0rd!";
 const NEW_PASSWORD: &str = "An0ther-Passw0rd!";
 
-struct Env {
-    pools: UserPools<SealingStore<MemoryStore>>,
-    inner: Arc<MemoryStore>,
-    clock: Arc<ManualClock>,
-    delivery: Arc<RecordingDelivery>,
-    admin: Caller,
-    pool_id: String,
-    client_id: String,
-}
+type Env = common::SealedEnv;
 
 fn env_with(settings: PoolSettings, prevent: bool, host: HostOptions) -> Env {
-    let inner = Arc::new(MemoryStore::new());
-    let keyring = Keyring::new(SealingKey::generate(&OsRandom).expect("key"));
-    let store = Arc::new(SealingStore::new(Arc::clone(&inner), keyring));
-    // The client stamps its answer with the system clock.
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let delivery = Arc::new(RecordingDelivery::new());
-    let pools = UserPools::builder(store)
-        .clock(clock.clone())
-        .delivery(delivery.clone())
-        .host_options(host)
-        .build();
-    let admin = Caller::new("admin");
-    let pool = pools
-        .create_user_pool(&admin, "srp pool", settings)
-        .expect("pool");
-    let client = pools
-        .create_user_pool_client(
-            &admin,
-            pool.id.as_str(),
-            "app",
-            ClientSettings {
-                explicit_auth_flows: vec![
-                    "ALLOW_USER_SRP_AUTH".into(),
-                    "ALLOW_USER_PASSWORD_AUTH".into(),
-                ],
-                prevent_user_existence_errors: prevent,
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
-    Env {
-        pools,
-        inner,
-        clock,
-        delivery,
-        admin,
-        pool_id: pool.id.as_str().to_owned(),
-        client_id: client.client_id,
-    }
+    let client = ClientSettings {
+        explicit_auth_flows: vec![
+            "ALLOW_USER_SRP_AUTH".into(),
+            "ALLOW_USER_PASSWORD_AUTH".into(),
+        ],
+        prevent_user_existence_errors: prevent,
+        ..ClientSettings::default()
+    };
+    common::sealed_env(settings, client, host)
 }
 
 fn fast() -> PoolSettings {
@@ -159,18 +121,6 @@ impl Env {
         let proof = Self::prove(&client, &p);
         self.answer(&p.user_id_for_srp, &proof)
     }
-}
-
-fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
-    match result {
-        Ok(AuthResult::Authenticated(_)) => {}
-        other => panic!("expected tokens, got {other:?}"),
-    }
-}
-
-fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
-    let e = result.expect_err("refused");
-    (e.code(), e.to_string())
 }
 
 fn incorrect() -> (&'static str, String) {

@@ -4,52 +4,40 @@
 //! NEW_PASSWORD_REQUIRED answer, SMS codes through the delivery, the admin door, sessions
 //! of another pool or user, and the MFA state sealed in the store.
 
-use std::sync::Arc;
+mod common;
+
+use common::{authenticated, refused};
 
 use aws_cognito_srp::{SrpClient, User};
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 use userpool::{
-    AuthResult, Caller, ClientSettings, Clock, ManualClock, MemoryStore, MfaAnswer,
-    MfaChallengeResult, OsRandom, PoolSettings, RecordingDelivery, SealingStore, Store, UserKey,
-    UserPools,
+    AuthResult, ClientSettings, Clock, HostOptions, MfaAnswer, MfaChallengeResult, PoolSettings,
+    Store, UserKey,
 };
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig, TotpSecret};
 use userpool_core::{Event, HashParams, UserPoolId};
-use userpool_store::seal::{self, Keyring, SealingKey};
+use userpool_store::seal;
 
 const PASSWORD: &str = "Str0ng-Passw0rd!";
 const TEMPORARY: &str = "Tempor4ry-Passw0rd!";
 const NEW_PASSWORD: &str = "An0ther-Passw0rd!";
 
-struct Env {
-    pools: UserPools<SealingStore<MemoryStore>>,
-    inner: Arc<MemoryStore>,
-    clock: Arc<ManualClock>,
-    delivery: Arc<RecordingDelivery>,
-    admin: Caller,
-    pool_id: String,
-    client_id: String,
-}
+type Env = common::SealedEnv;
 
 fn env(mode: MfaMode, software_token: bool, sms: bool) -> Env {
-    let inner = Arc::new(MemoryStore::new());
-    let keyring = Keyring::new(SealingKey::generate(&OsRandom).expect("key"));
-    let store = Arc::new(SealingStore::new(Arc::clone(&inner), keyring));
-    // The SRP client stamps its answer with the system clock.
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    let delivery = Arc::new(RecordingDelivery::new());
-    let pools = UserPools::builder(store)
-        .clock(clock.clone())
-        .delivery(delivery.clone())
-        .build();
-    let admin = Caller::new("admin");
     let settings = PoolSettings {
         hash_params: HashParams::insecure_fast_for_tests(),
         ..PoolSettings::default()
     };
-    let pool = pools
-        .create_user_pool(&admin, "mfa pool", settings)
-        .expect("pool");
+    let client = ClientSettings {
+        explicit_auth_flows: vec![
+            "ALLOW_USER_SRP_AUTH".into(),
+            "ALLOW_USER_PASSWORD_AUTH".into(),
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH".into(),
+        ],
+        ..ClientSettings::default()
+    };
+    let env = common::sealed_env(settings, client, HostOptions::default());
     let config = PoolMfaConfig {
         mode,
         software_token,
@@ -57,35 +45,12 @@ fn env(mode: MfaMode, software_token: bool, sms: bool) -> Env {
         sms_message: None,
     };
     assert_eq!(
-        pools
-            .set_user_pool_mfa_config(&admin, pool.id.as_str(), config.clone())
+        env.pools
+            .set_user_pool_mfa_config(&env.admin, &env.pool_id, config.clone())
             .expect("config"),
         config
     );
-    let client = pools
-        .create_user_pool_client(
-            &admin,
-            pool.id.as_str(),
-            "app",
-            ClientSettings {
-                explicit_auth_flows: vec![
-                    "ALLOW_USER_SRP_AUTH".into(),
-                    "ALLOW_USER_PASSWORD_AUTH".into(),
-                    "ALLOW_ADMIN_USER_PASSWORD_AUTH".into(),
-                ],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
-    Env {
-        pools,
-        inner,
-        clock,
-        delivery,
-        admin,
-        pool_id: pool.id.as_str().to_owned(),
-        client_id: client.client_id,
-    }
+    env
 }
 
 fn challenge(result: Result<AuthResult, userpool_core::Error>) -> MfaChallengeResult {
@@ -93,18 +58,6 @@ fn challenge(result: Result<AuthResult, userpool_core::Error>) -> MfaChallengeRe
         Ok(AuthResult::Mfa(challenge)) => challenge,
         other => panic!("expected an MFA challenge, got {other:?}"),
     }
-}
-
-fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
-    match result {
-        Ok(AuthResult::Authenticated(_)) => {}
-        other => panic!("expected tokens, got {other:?}"),
-    }
-}
-
-fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
-    let e = result.expect_err("refused");
-    (e.code(), e.to_string())
 }
 
 /// Decodes RFC 4648 base32 without padding, as an authenticator app does.

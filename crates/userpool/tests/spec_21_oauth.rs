@@ -494,3 +494,68 @@ fn spec_21_a_client_allowed_no_scope_gets_no_code() {
         other => panic!("expected invalid_scope, got {other:?}"),
     }
 }
+
+#[test]
+fn spec_21_resource_server_and_provider_lists_page_by_key_with_their_own_tokens() {
+    let env = env();
+    for identifier in [
+        "https://a.example.com",
+        "https://b.example.com",
+        "https://c.example.com",
+    ] {
+        env.pools
+            .create_resource_server(&env.admin, &env.pool_id, identifier, "api", &[])
+            .expect("resource server");
+    }
+    let first = env
+        .pools
+        .list_resource_servers(&env.admin, &env.pool_id, Some(2), None)
+        .expect("first page");
+    let names: Vec<&str> = first
+        .resource_servers
+        .iter()
+        .map(|s| s.identifier.as_str())
+        .collect();
+    assert_eq!(names, ["https://a.example.com", "https://b.example.com"]);
+    let token = first.next_token.expect("a second page");
+    let second = env
+        .pools
+        .list_resource_servers(&env.admin, &env.pool_id, Some(2), Some(&token))
+        .expect("second page");
+    assert_eq!(second.resource_servers.len(), 1);
+    assert_eq!(
+        second.resource_servers[0].identifier,
+        "https://c.example.com"
+    );
+    assert_eq!(second.next_token, None, "the last page has no token");
+
+    // A resource-server token is not a provider token; page sizes keep their ranges.
+    let e = env
+        .pools
+        .list_identity_providers(&env.admin, &env.pool_id, None, Some(&token))
+        .expect_err("another listing's token");
+    assert_eq!(
+        (e.code(), e.to_string()),
+        ("InvalidParameterException", "Invalid NextToken.".to_owned())
+    );
+    for (max, range) in [(0, 50), (51, 50)] {
+        let e = env
+            .pools
+            .list_resource_servers(&env.admin, &env.pool_id, Some(max), None)
+            .expect_err("out of range");
+        assert!(
+            e.to_string().ends_with(&format!("between 1 and {range}")),
+            "{e}"
+        );
+    }
+    let e = env
+        .pools
+        .list_identity_providers(&env.admin, &env.pool_id, Some(61), None)
+        .expect_err("out of range");
+    assert!(e.to_string().ends_with("between 1 and 60"), "{e}");
+    let empty = env
+        .pools
+        .list_identity_providers(&env.admin, &env.pool_id, Some(60), None)
+        .expect("no providers");
+    assert!(empty.providers.is_empty() && empty.next_token.is_none());
+}

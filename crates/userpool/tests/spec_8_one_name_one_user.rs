@@ -317,9 +317,7 @@ fn a_user_may_hold_its_own_names_and_keep_aliases_it_already_holds() {
 struct Racing(MemoryStore, AtomicBool);
 
 delegate_all_but!(Racing, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
+    delegate_update_user!();
     fn find_user(
         &self,
         pool: &UserPoolId,

@@ -103,21 +103,16 @@ pub fn session_username(session: &str) -> Option<Username> {
     Username::parse(std::str::from_utf8(&bytes).ok()?).ok()
 }
 
-fn locked(user: &UserRecord, ctx: &Context<'_>) -> bool {
-    user.lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
-}
-
-/// The user's open challenge if `session` is its session, at one of `stages`, for the
-/// current credential, unexpired; then the lockout and `Enabled`.
+/// The user's MFA state and its open challenge, if `session` is that challenge's session,
+/// at one of `stages`, for the current credential, unexpired; then the lockout and
+/// `Enabled`. Every answer in a session starts here.
 fn open_challenge(
     user: &UserRecord,
-    state: &MfaState,
     session: &str,
     stages: &[Stage],
     ctx: &Context<'_>,
-) -> Result<OpenChallenge> {
+) -> Result<(MfaState, OpenChallenge)> {
+    let state = MfaState::read(user.mfa.as_ref())?;
     let invalid = || Error::from(NotAuthorized::InvalidSession);
     let Some(challenge) = &state.challenge else {
         return Err(invalid());
@@ -135,13 +130,14 @@ fn open_challenge(
             invalid()
         });
     }
-    if locked(user, ctx) {
+    if user.lockout.is_locked_at(ctx.now) {
         return Err(NotAuthorized::AttemptsExceeded.into());
     }
     if !user.enabled {
         return Err(NotAuthorized::UserDisabled.into());
     }
-    Ok(challenge.clone())
+    let challenge = challenge.clone();
+    Ok((state, challenge))
 }
 
 /// A wrong answer: counted on the session (void after [`MAX_WRONG_ANSWERS`]) and, when
@@ -283,8 +279,7 @@ pub fn respond_to_select_mfa_type(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<(UserRecord, MfaChallenge), Refused> {
-    let state = MfaState::read(user.mfa.as_ref())?;
-    open_challenge(user, &state, session, &[Stage::Select], ctx)?;
+    let (state, _) = open_challenge(user, session, &[Stage::Select], ctx)?;
     let factor: MfaFactor = answer.parse()?;
     if !active_factors(user, &state, &rules.mfa).contains(&factor) {
         return Err(Error::InvalidParameterMessage(format!(
@@ -331,8 +326,7 @@ pub fn associate_software_token_in_session(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<(UserRecord, TotpSecret, ChallengeSession)> {
-    let state = MfaState::read(user.mfa.as_ref())?;
-    open_challenge(user, &state, session, &[Stage::Setup], ctx)?;
+    open_challenge(user, session, &[Stage::Setup], ctx)?;
     let (associated, secret) = associate_software_token(user, rules, ctx)?;
     let state = MfaState::read(associated.mfa.as_ref())?;
     let (next, challenge) = open(&associated, state, Stage::Setup, Vec::new(), rules, ctx)?;
@@ -393,8 +387,7 @@ pub fn verify_software_token_in_session(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<(UserRecord, ChallengeSession), Refused> {
-    let state = MfaState::read(user.mfa.as_ref())?;
-    open_challenge(user, &state, session, &[Stage::Setup], ctx)?;
+    let (state, _) = open_challenge(user, session, &[Stage::Setup], ctx)?;
     let Some(verified) = verify_pending(&state, code, ctx)? else {
         return Err(wrong_answer(
             user,
@@ -421,8 +414,7 @@ pub fn respond_to_mfa_setup(
     session: &str,
     ctx: &mut Context<'_>,
 ) -> Result<UserRecord, Refused> {
-    let mut state = MfaState::read(user.mfa.as_ref())?;
-    open_challenge(user, &state, session, &[Stage::SetupVerified], ctx)?;
+    let (mut state, _) = open_challenge(user, session, &[Stage::SetupVerified], ctx)?;
     let Some(totp) = state.totp.as_mut() else {
         return Err(Error::from(NotAuthorized::InvalidSession).into());
     };
@@ -445,8 +437,7 @@ pub fn respond_to_software_token_mfa(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<UserRecord, Refused> {
-    let mut state = MfaState::read(user.mfa.as_ref())?;
-    open_challenge(user, &state, session, &[Stage::SoftwareToken], ctx)?;
+    let (mut state, _) = open_challenge(user, session, &[Stage::SoftwareToken], ctx)?;
     let Some(totp) = state.totp.as_mut() else {
         return Err(Error::from(NotAuthorized::InvalidSession).into());
     };
@@ -477,8 +468,7 @@ pub fn respond_to_sms_mfa(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<UserRecord, Refused> {
-    let state = MfaState::read(user.mfa.as_ref())?;
-    let challenge = open_challenge(user, &state, session, &[Stage::Sms], ctx)?;
+    let (state, challenge) = open_challenge(user, session, &[Stage::Sms], ctx)?;
     let right = challenge
         .sms_code
         .as_ref()

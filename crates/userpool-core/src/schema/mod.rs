@@ -185,6 +185,15 @@ pub const STANDARD_ATTRIBUTE_NAMES: [&str; 20] = [
     "updated_at",
 ];
 
+/// The standard attributes a user-import file has columns for, in GetCSVHeader's order:
+/// every one but `sub`, which the pool assigns. GetCSVHeader, the offline import and their
+/// tests all read this one list, so the header a pool hands out is the one it accepts.
+pub fn csv_standard_columns() -> impl Iterator<Item = &'static str> {
+    STANDARD_ATTRIBUTE_NAMES
+        .into_iter()
+        .filter(|name| *name != "sub")
+}
+
 /// Cognito's published definition of a standard attribute, `None` for any other name.
 #[must_use]
 pub fn standard_attribute(name: &str) -> Option<SchemaAttribute> {

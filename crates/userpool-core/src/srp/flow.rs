@@ -50,13 +50,7 @@ pub fn start_password_verifier(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<Started, Refused> {
-    if user
-        .lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
-    {
-        return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
-    }
+    signin::refuse_inside_lockout(user, ctx)?;
     let Some(blob) = &user.srp else {
         return Ok(Started::NoVerifier);
     };
@@ -98,13 +92,7 @@ pub fn answer_password_verifier(
     rules: &PoolRules,
     ctx: &mut Context<'_>,
 ) -> Result<SignedIn, Refused> {
-    if user
-        .lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
-    {
-        return Err(Error::from(NotAuthorized::AttemptsExceeded).into());
-    }
+    signin::refuse_inside_lockout(user, ctx)?;
     let failed = |consumed: &UserRecord, ctx: &Context<'_>| Refused {
         error: NotAuthorized::IncorrectCredentials.into(),
         record: Some(Box::new(signin::record_failure(consumed, rules, ctx))),
@@ -162,11 +150,7 @@ pub fn refuse_unreadable_answer(
     rules: &PoolRules,
     ctx: &Context<'_>,
 ) -> Refused {
-    if user
-        .lockout
-        .locked_until
-        .is_some_and(|until| ctx.now < until)
-    {
+    if user.lockout.is_locked_at(ctx.now) {
         return Error::from(NotAuthorized::AttemptsExceeded).into();
     }
     Refused {

@@ -241,6 +241,24 @@ pub fn challenge(
     }
 }
 
+/// RespondToAuthChallenge `NEW_PASSWORD_REQUIRED`: answers `session` on `user` with
+/// `password`, at the world's time.
+pub fn answer_new_password(
+    user: &UserRecord,
+    session: &str,
+    password: &str,
+    rules: &PoolRules,
+    world: &mut World,
+) -> userpool_core::Result<(UserRecord, userpool_core::Event)> {
+    userpool_core::transitions::respond_to_new_password_required(
+        user,
+        session,
+        &pw(password),
+        rules,
+        &mut world.ctx(),
+    )
+}
+
 /// The sign-in error (and bookkeeping record, if any) of a sign-in that must fail.
 #[track_caller]
 pub fn sign_in_refused(
@@ -268,6 +286,17 @@ pub fn forgot(
         other => panic!("expected a reset code, got {other:?}"),
     }
     (user, code_of(&event))
+}
+
+/// ConfirmForgotPassword: `code` and the new `password` on `user`, at the world's time.
+pub fn confirm_forgot(
+    user: &UserRecord,
+    code: &ConfirmationCode,
+    password: &str,
+    rules: &PoolRules,
+    world: &mut World,
+) -> userpool_core::Result<(UserRecord, Event), userpool_core::Refused> {
+    transitions::confirm_forgot_password(user, code, &pw(password), rules, &mut world.ctx())
 }
 
 /// Messages of the policy rules (SPEC §2), after the common prefix.

@@ -256,6 +256,14 @@ fn page_error(status: StatusCode, title: &str, message: &str) -> Response {
     html(status, page::refused(title, message), None)
 }
 
+/// The pool a page's path names (by id or domain), or the page titled `title` saying it
+/// does not exist (404).
+fn page_pool(app: &App, segment: &str, title: &str) -> Result<PoolRecord, Box<Response>> {
+    app.pools
+        .oauth_pool(segment)
+        .map_err(|e| Box::new(page_error(StatusCode::NOT_FOUND, title, &e.to_string())))
+}
+
 fn random_token(random: &dyn userpool::RandomSource) -> Option<String> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     random.fill(bytes.as_mut_slice()).ok()?;
@@ -481,9 +489,9 @@ async fn authorize(
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     page_get(&app, request, "Sign-in error", move |app, params| {
-        let pool = match app.pools.oauth_pool(&segment) {
+        let pool = match page_pool(app, &segment, "Sign-in error") {
             Ok(pool) => pool,
-            Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-in error", &e.to_string()),
+            Err(page) => return *page,
         };
         match app
             .pools
@@ -1100,9 +1108,9 @@ async fn logout(
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     page_get(&app, request, "Sign-out error", move |app, params| {
-        let pool = match app.pools.oauth_pool(&segment) {
+        let pool = match page_pool(app, &segment, "Sign-out error") {
             Ok(pool) => pool,
-            Err(e) => return page_error(StatusCode::NOT_FOUND, "Sign-out error", &e.to_string()),
+            Err(page) => return *page,
         };
         // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
         // sign out and show the sign-in page of that authorization request, accepted

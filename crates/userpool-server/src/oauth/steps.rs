@@ -22,7 +22,8 @@ use super::pending::{self, Pending};
 use super::{
     CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
     expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
-    page_form, page_get, page_params, read_form, sign_in_message, sign_in_page, sign_in_page_with,
+    page_form, page_get, page_params, page_pool, read_form, sign_in_message, sign_in_page,
+    sign_in_page_with,
 };
 use crate::App;
 
@@ -285,6 +286,13 @@ impl Flow<'_> {
         self.again(&pending, error)
     }
 
+    /// One attempt from the username's limit (SPEC §13); past it, the step's page again
+    /// with the error.
+    fn over_limit(&self, pending: &Pending, client_id: &str, username: &str) -> Option<Response> {
+        let refused = self.app.pools.limit_username(client_id, username).err()?;
+        Some(self.again(pending, Some(&refused.to_string())))
+    }
+
     /// Back to the sign-in page, with `error` and the username typed.
     fn back_to_sign_in(&self, mut pending: Pending, error: &str, username: &str) -> Response {
         pending.step = pending::Step::SignIn;
@@ -385,8 +393,8 @@ impl Flow<'_> {
                 .iter()
                 .filter_map(|name| get_param(form, name).map(|value| (name.as_str(), value)))
                 .collect();
-            if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-                return self.again(&pending, Some(&e.to_string()));
+            if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+                return page;
             }
             return match self
                 .app
@@ -493,8 +501,8 @@ impl Flow<'_> {
             } => (username.clone(), session.clone()),
             _ => return self.again(&pending, None),
         };
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let answer = match &pending.step {
             Step::MfaSetup { .. } => {
@@ -583,7 +591,13 @@ impl Flow<'_> {
     }
 
     /// The sign-in page after a finished sign-up, the username filled in.
-    fn signed_up(&self, mut pending: Pending, username: &str) -> Response {
+    fn signed_up(&self, pending: Pending, username: &str) -> Response {
+        self.finished(pending, "Your account is confirmed. Sign in.", username)
+    }
+
+    /// Back to the sign-in page after a finished account step, with `notice` and the
+    /// username filled in.
+    fn finished(&self, mut pending: Pending, notice: &str, username: &str) -> Response {
         pending.step = pending::Step::SignIn;
         self.app.pending.update(self.id, pending.clone());
         sign_in_page_with(
@@ -592,7 +606,7 @@ impl Flow<'_> {
             self.id,
             &pending,
             None,
-            Some("Your account is confirmed. Sign in."),
+            Some(notice),
             username,
             StatusCode::OK,
         )
@@ -603,8 +617,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
@@ -620,8 +634,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         match self
             .app
@@ -667,8 +681,8 @@ impl Flow<'_> {
             return self.again(&pending, None);
         };
         let client_id = Self::client_id(&pending).to_owned();
-        if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
-            return self.again(&pending, Some(&e.to_string()));
+        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
+            return page;
         }
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
@@ -677,21 +691,11 @@ impl Flow<'_> {
             .pools
             .confirm_forgot_password(&client_id, &username, code, password)
         {
-            Ok(()) => {
-                let mut pending = pending;
-                pending.step = pending::Step::SignIn;
-                self.app.pending.update(self.id, pending.clone());
-                sign_in_page_with(
-                    self.app,
-                    self.segment,
-                    self.id,
-                    &pending,
-                    None,
-                    Some("Your password has been reset. Sign in with the new password."),
-                    &username,
-                    StatusCode::OK,
-                )
-            }
+            Ok(()) => self.finished(
+                pending,
+                "Your password has been reset. Sign in with the new password.",
+                &username,
+            ),
             Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
     }
@@ -834,13 +838,7 @@ fn pending_for_get(
         }
         return Ok((id.to_owned(), pending));
     }
-    let pool = app.pools.oauth_pool(segment).map_err(|e| {
-        Box::new(page_error(
-            StatusCode::NOT_FOUND,
-            "Sign-in error",
-            &e.to_string(),
-        ))
-    })?;
+    let pool = page_pool(app, segment, "Sign-in error")?;
     let grant = app
         .pools
         .oauth_authorize(&pool, &authorize_request(params))

@@ -162,6 +162,15 @@ struct ResourceServerInput {
 }
 
 impl ResourceServerInput {
+    /// Pool and identifier, when they are the only members (Describe, Delete).
+    fn key(&self) -> Result<(String, String), Error> {
+        record_key(
+            self.user_pool_id.as_deref(),
+            self.identifier.as_deref(),
+            "identifier",
+        )
+    }
+
     fn scopes(&self, required: &mut Required) -> Vec<ResourceServerScope> {
         self.scopes
             .iter()
@@ -194,15 +203,74 @@ fn resource_server_type(server: &ResourceServerRecord) -> Value {
     })
 }
 
-fn pool_and_identifier(input: &ResourceServerInput, required: &mut Required) -> (String, String) {
+/// `{member: [items], "NextToken"?}`: the page of a List operation.
+fn page(member: &str, items: Vec<Value>, next_token: Option<String>) -> Value {
+    let mut out = json!({ member: items });
+    if let Some(token) = next_token {
+        out["NextToken"] = json!(token);
+    }
+    out
+}
+
+/// `{"ResourceServer": ResourceServerType}`: what Create, Describe and Update answer.
+fn resource_server_output(server: &ResourceServerRecord) -> Value {
+    json!({ "ResourceServer": resource_server_type(server) })
+}
+
+/// The two members naming one record of a pool, both required: `userPoolId` and the
+/// record's own key (`identifier`, `providerName`).
+fn pool_and_key(
+    pool_id: Option<&str>,
+    key: Option<&str>,
+    key_member: &'static str,
+    required: &mut Required,
+) -> (String, String) {
     (
-        required
-            .take(input.user_pool_id.as_deref(), "userPoolId")
-            .to_owned(),
-        required
-            .take(input.identifier.as_deref(), "identifier")
-            .to_owned(),
+        required.take(pool_id, "userPoolId").to_owned(),
+        required.take(key, key_member).to_owned(),
     )
+}
+
+/// [`pool_and_key`] when they are the only required members.
+fn record_key(
+    pool_id: Option<&str>,
+    key: Option<&str>,
+    key_member: &'static str,
+) -> Result<(String, String), Error> {
+    let mut required = Required::default();
+    let pool_and_key = pool_and_key(pool_id, key, key_member, &mut required);
+    required.finish()?;
+    Ok(pool_and_key)
+}
+
+/// The members of CreateResourceServer and UpdateResourceServer, all required: pool,
+/// identifier, name and scopes.
+struct ResourceServerMembers {
+    pool: String,
+    identifier: String,
+    name: String,
+    scopes: Vec<ResourceServerScope>,
+}
+
+impl ResourceServerMembers {
+    fn read(input: &ResourceServerInput) -> Result<Self, Error> {
+        let mut required = Required::default();
+        let (pool, identifier) = pool_and_key(
+            input.user_pool_id.as_deref(),
+            input.identifier.as_deref(),
+            "identifier",
+            &mut required,
+        );
+        let name = required.take(input.name.as_deref(), "name").to_owned();
+        let scopes = input.scopes(&mut required);
+        required.finish()?;
+        Ok(Self {
+            pool,
+            identifier,
+            name,
+            scopes,
+        })
+    }
 }
 
 /// **CreateResourceServer**: `{"ResourceServer": ResourceServerType}`.
@@ -211,16 +279,11 @@ pub fn create_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, identifier) = pool_and_identifier(&input, &mut required);
-    let name = required.take(input.name.as_deref(), "name").to_owned();
-    let scopes = input.scopes(&mut required);
-    required.finish()?;
-    let server = app
-        .pools
-        .create_resource_server(caller, &pool, &identifier, &name, &scopes)?;
-    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+    let m = ResourceServerMembers::read(&body.parse()?)?;
+    let server =
+        app.pools
+            .create_resource_server(caller, &m.pool, &m.identifier, &m.name, &m.scopes)?;
+    Ok(resource_server_output(&server))
 }
 
 /// **DescribeResourceServer**: `{"ResourceServer": ResourceServerType}`.
@@ -229,14 +292,11 @@ pub fn describe_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, identifier) = pool_and_identifier(&input, &mut required);
-    required.finish()?;
+    let (pool, identifier) = body.parse::<ResourceServerInput>()?.key()?;
     let server = app
         .pools
         .describe_resource_server(caller, &pool, &identifier)?;
-    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+    Ok(resource_server_output(&server))
 }
 
 /// **ListResourceServers**: `{"ResourceServers": [ResourceServerType], "NextToken"?}`.
@@ -246,22 +306,22 @@ pub fn list_resource_servers(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: ResourceServerInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let page = app.pools.list_resource_servers(
+    let pool = required_pool(input.user_pool_id.as_deref())?;
+    let page_read = app.pools.list_resource_servers(
         caller,
         pool,
         input.max_results,
         input.next_token.as_deref(),
     )?;
-    let mut out = json!({
-        "ResourceServers": page.resource_servers.iter().map(resource_server_type).collect::<Vec<_>>(),
-    });
-    if let Some(token) = page.next_token {
-        out["NextToken"] = json!(token);
-    }
-    Ok(out)
+    Ok(page(
+        "ResourceServers",
+        page_read
+            .resource_servers
+            .iter()
+            .map(resource_server_type)
+            .collect(),
+        page_read.next_token,
+    ))
 }
 
 /// **UpdateResourceServer**: `{"ResourceServer": ResourceServerType}`.
@@ -270,16 +330,11 @@ pub fn update_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, identifier) = pool_and_identifier(&input, &mut required);
-    let name = required.take(input.name.as_deref(), "name").to_owned();
-    let scopes = input.scopes(&mut required);
-    required.finish()?;
-    let server = app
-        .pools
-        .update_resource_server(caller, &pool, &identifier, &name, &scopes)?;
-    Ok(json!({ "ResourceServer": resource_server_type(&server) }))
+    let m = ResourceServerMembers::read(&body.parse()?)?;
+    let server =
+        app.pools
+            .update_resource_server(caller, &m.pool, &m.identifier, &m.name, &m.scopes)?;
+    Ok(resource_server_output(&server))
 }
 
 /// **DeleteResourceServer**: `{}`.
@@ -288,10 +343,7 @@ pub fn delete_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, identifier) = pool_and_identifier(&input, &mut required);
-    required.finish()?;
+    let (pool, identifier) = body.parse::<ResourceServerInput>()?.key()?;
     app.pools
         .delete_resource_server(caller, &pool, &identifier)?;
     Ok(json!({}))
@@ -312,6 +364,16 @@ struct ProviderInput {
 }
 
 impl ProviderInput {
+    /// Pool and provider name, when the other members are optional (Describe, Update,
+    /// Delete).
+    fn key(&self) -> Result<(String, String), Error> {
+        record_key(
+            self.user_pool_id.as_deref(),
+            self.provider_name.as_deref(),
+            "providerName",
+        )
+    }
+
     fn settings(&self) -> IdentityProviderSettings {
         IdentityProviderSettings {
             provider_details: self.provider_details.clone(),
@@ -342,15 +404,18 @@ fn identity_provider_type(provider: &IdentityProviderRecord) -> Value {
     })
 }
 
-fn pool_and_provider(input: &ProviderInput, required: &mut Required) -> (String, String) {
-    (
-        required
-            .take(input.user_pool_id.as_deref(), "userPoolId")
-            .to_owned(),
-        required
-            .take(input.provider_name.as_deref(), "providerName")
-            .to_owned(),
-    )
+/// `{"IdentityProvider": IdentityProviderType}`: what every single-provider operation
+/// but Delete answers.
+fn identity_provider_output(provider: &IdentityProviderRecord) -> Value {
+    json!({ "IdentityProvider": identity_provider_type(provider) })
+}
+
+/// The one required member of a List operation, `UserPoolId`.
+fn required_pool(pool_id: Option<&str>) -> Result<&str, Error> {
+    let mut required = Required::default();
+    let pool = required.pool_id(pool_id);
+    required.finish()?;
+    Ok(pool)
 }
 
 /// **CreateIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
@@ -361,7 +426,12 @@ pub fn create_identity_provider(
 ) -> Result<Value, Error> {
     let input: ProviderInput = body.parse()?;
     let mut required = Required::default();
-    let (pool, name) = pool_and_provider(&input, &mut required);
+    let (pool, name) = pool_and_key(
+        input.user_pool_id.as_deref(),
+        input.provider_name.as_deref(),
+        "providerName",
+        &mut required,
+    );
     let provider_type = required
         .take(input.provider_type.as_deref(), "providerType")
         .to_owned();
@@ -376,7 +446,7 @@ pub fn create_identity_provider(
         &provider_type,
         input.settings(),
     )?;
-    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+    Ok(identity_provider_output(&provider))
 }
 
 /// **DescribeIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
@@ -385,12 +455,9 @@ pub fn describe_identity_provider(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, name) = pool_and_provider(&input, &mut required);
-    required.finish()?;
+    let (pool, name) = body.parse::<ProviderInput>()?.key()?;
     let provider = app.pools.describe_identity_provider(caller, &pool, &name)?;
-    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+    Ok(identity_provider_output(&provider))
 }
 
 /// **GetIdentityProviderByIdentifier**: `{"IdentityProvider": IdentityProviderType}`.
@@ -407,7 +474,7 @@ pub fn get_identity_provider_by_identifier(
     let provider = app
         .pools
         .get_identity_provider_by_identifier(caller, pool, identifier)?;
-    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+    Ok(identity_provider_output(&provider))
 }
 
 /// **ListIdentityProviders**: `{"Providers": [ProviderDescription], "NextToken"?}`.
@@ -417,27 +484,22 @@ pub fn list_identity_providers(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let page = app.pools.list_identity_providers(
+    let pool = required_pool(input.user_pool_id.as_deref())?;
+    let page_read = app.pools.list_identity_providers(
         caller,
         pool,
         input.max_results,
         input.next_token.as_deref(),
     )?;
-    let mut out = json!({
-        "Providers": page.providers.iter().map(|p| json!({
+    let providers = page_read.providers.iter().map(|p| {
+        json!({
             "ProviderName": p.provider_name,
             "ProviderType": p.provider_type,
             "LastModifiedDate": shapes::epoch(p.modified_at),
             "CreationDate": shapes::epoch(p.created_at),
-        })).collect::<Vec<_>>(),
+        })
     });
-    if let Some(token) = page.next_token {
-        out["NextToken"] = json!(token);
-    }
-    Ok(out)
+    Ok(page("Providers", providers.collect(), page_read.next_token))
 }
 
 /// **UpdateIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
@@ -447,13 +509,11 @@ pub fn update_identity_provider(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, name) = pool_and_provider(&input, &mut required);
-    required.finish()?;
+    let (pool, name) = input.key()?;
     let provider = app
         .pools
         .update_identity_provider(caller, &pool, &name, input.settings())?;
-    Ok(json!({ "IdentityProvider": identity_provider_type(&provider) }))
+    Ok(identity_provider_output(&provider))
 }
 
 /// **DeleteIdentityProvider**: `{}`.
@@ -462,10 +522,7 @@ pub fn delete_identity_provider(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, name) = pool_and_provider(&input, &mut required);
-    required.finish()?;
+    let (pool, name) = body.parse::<ProviderInput>()?.key()?;
     app.pools.delete_identity_provider(caller, &pool, &name)?;
     Ok(json!({}))
 }

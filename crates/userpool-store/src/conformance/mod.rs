@@ -103,6 +103,7 @@ use crate::pool::{ClientRecord, PoolRecord};
 use crate::store::{Store, StoreError, UserKey};
 use crate::tokens::TokenStore;
 
+pub mod fixtures;
 mod groups;
 mod lookup;
 mod oauth;

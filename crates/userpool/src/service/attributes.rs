@@ -15,31 +15,6 @@ use crate::validate::{Validator, accepted};
 use userpool_store::pool::{ClientRecord, PoolRecord};
 use userpool_store::store::{Store, StoreError};
 
-/// The columns of a user import file before the custom attributes, in Cognito's order.
-const CSV_STANDARD_COLUMNS: [&str; 21] = [
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "email",
-    "email_verified",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "phone_number",
-    "phone_number_verified",
-    "address",
-    "updated_at",
-    "cognito:mfa_enabled",
-    "cognito:username",
-];
-
 /// The refusal to delete the `phone_number` SMS MFA sends to (SPEC §18). Cognito refuses
 /// the deletion too **(decision: its message is not documented; this one says what to do)**.
 const PHONE_HOLDS_SMS_MFA: &str =
@@ -456,11 +431,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<()> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (id, client_id) = super::pools::pool_and_client_ids(pool_id, client_id)?;
         self.authorize(caller, "DeleteUserPoolClient", &id)?;
         self.pool(&id)?;
         match self.store.delete_client(&id, &client_id) {
@@ -483,9 +454,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         let id = UserPoolId::parse(pool_id)?;
         self.authorize(caller, "GetCSVHeader", &id)?;
         let pool = self.pool(&id)?;
-        let mut header: Vec<String> = CSV_STANDARD_COLUMNS
-            .iter()
-            .map(|c| (*c).to_owned())
+        let mut header: Vec<String> = userpool_core::schema::csv_standard_columns()
+            .chain(["cognito:mfa_enabled", "cognito:username"])
+            .map(str::to_owned)
             .collect();
         header.extend(pool.schema.custom_attributes().map(|a| a.name.clone()));
         Ok(header)

@@ -81,11 +81,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (id, client_id) = super::pools::pool_and_client_ids(pool_id, client_id)?;
         let pool = self.admin(
             caller,
             "AdminInitiateAuth",

@@ -134,7 +134,81 @@ fn page_size(max_results: Option<i64>, max: usize) -> Result<usize> {
     }
 }
 
+fn no_provider(provider_name: &str) -> Error {
+    not_found(format!("Identity provider {provider_name} does not exist."))
+}
+
+/// Where a List operation starts: its pool, its page size (`max_results` in 1..=`max`) and
+/// the key its `next_token` resumes after, all checked before the caller is authorised.
+fn listing(
+    listing: &str,
+    pool_id: &str,
+    max_results: Option<i64>,
+    max: usize,
+    next_token: Option<&str>,
+) -> Result<(UserPoolId, usize, Option<String>)> {
+    let limit = page_size(max_results, max)?;
+    let id = UserPoolId::parse(pool_id)?;
+    let after = resume_after(listing, &id, next_token)?;
+    Ok((id, limit, after))
+}
+
+/// The refusal of a provider identifier another provider of the pool already has.
+fn identifier_in_use() -> Error {
+    Error::DuplicateProvider(
+        "An identifier of this provider is already used by another provider of this user pool."
+            .into(),
+    )
+}
+
+/// A store error on one OAuth record as Cognito's: `NotFound` as `missing` (each kind of
+/// record words it its own way), a provider identifier in use as
+/// `DuplicateProviderException`, the rest as any store error.
+fn record_error(error: StoreError, missing: impl FnOnce() -> Error) -> Error {
+    match error {
+        StoreError::NotFound => missing(),
+        StoreError::IdpIdentifierExists => identifier_in_use(),
+        e => e.into(),
+    }
+}
+
+/// The first `limit` of `records` (read one past the page) and, when there were more, the
+/// token resuming after the last of them.
+fn page_of<R>(
+    mut records: Vec<R>,
+    limit: usize,
+    token_after: impl Fn(&R) -> String,
+) -> (Vec<R>, Option<String>) {
+    let more = records.len() > limit;
+    records.truncate(limit);
+    let next_token = more.then(|| records.last().map(token_after)).flatten();
+    (records, next_token)
+}
+
 impl<S: Store + ?Sized> UserPools<S> {
+    /// Reads an OAuth record and writes its next value (`next`, deciding on what it read),
+    /// re-reading on a version conflict; returns what was written with the version the
+    /// store issued. `missing` words a record deleted in between.
+    fn update_oauth_record<R>(
+        &self,
+        mut next: impl FnMut() -> Result<R>,
+        write: impl Fn(&S, &R) -> std::result::Result<u64, StoreError>,
+        missing: impl Fn() -> Error,
+    ) -> Result<(R, u64)> {
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                self.back_off(attempt);
+            }
+            let record = next()?;
+            match write(&self.store, &record) {
+                Ok(version) => return Ok((record, version)),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(record_error(e, &missing)),
+            }
+        }
+        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+    }
+
     fn oauth_admin(
         &self,
         caller: &Caller,
@@ -236,32 +310,26 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             pool_id,
         )?;
-        for attempt in 0..self.max_attempts {
-            if attempt > 0 {
-                self.back_off(attempt);
-            }
-            let current = self
-                .store
-                .domain_of_pool(&id)?
-                .filter(|d| d.domain == domain)
-                .ok_or_else(|| invalid("User pool domain does not exist."))?;
-            let next = DomainRecord {
-                certificate_arn: certificate_arn
-                    .map(str::to_owned)
-                    .or(current.certificate_arn.clone()),
-                managed_login_version: version.unwrap_or(current.managed_login_version),
-                ..current.clone()
-            };
-            match self.store.update_domain(&next) {
-                Ok(version) => return Ok(DomainRecord { version, ..next }),
-                Err(StoreError::Conflict { .. }) => {}
-                Err(StoreError::NotFound) => {
-                    return Err(invalid("User pool domain does not exist."));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+        let missing = || invalid("User pool domain does not exist.");
+        let (next, version) = self.update_oauth_record(
+            || {
+                let current = self
+                    .store
+                    .domain_of_pool(&id)?
+                    .filter(|d| d.domain == domain)
+                    .ok_or_else(missing)?;
+                Ok(DomainRecord {
+                    certificate_arn: certificate_arn
+                        .map(str::to_owned)
+                        .or(current.certificate_arn.clone()),
+                    managed_login_version: version.unwrap_or(current.managed_login_version),
+                    ..current
+                })
+            },
+            |store, next| store.update_domain(next),
+            missing,
+        )?;
+        Ok(DomainRecord { version, ..next })
     }
 
     /// **DeleteUserPoolDomain** (SPEC §21).
@@ -282,11 +350,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             pool_id,
         )?;
-        match self.store.delete_domain(&id, domain) {
-            Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => Err(invalid("User pool domain does not exist.")),
-            Err(e) => Err(e.into()),
-        }
+        self.store
+            .delete_domain(&id, domain)
+            .map_err(|e| record_error(e, || invalid("User pool domain does not exist.")))
     }
 
     // ---- resource servers --------------------------------------------------------------
@@ -359,20 +425,22 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<ResourceServerPage> {
-        let limit = page_size(max_results, MAX_RESOURCE_SERVER_PAGE)?;
-        let id = UserPoolId::parse(pool_id)?;
-        let after = resume_after("rs", &id, next_token)?;
+        let (id, limit, after) = listing(
+            "rs",
+            pool_id,
+            max_results,
+            MAX_RESOURCE_SERVER_PAGE,
+            next_token,
+        )?;
         self.admin(caller, "ListResourceServers", Category::UserRead, &id)?;
-        let mut page = self
-            .store
-            .list_resource_servers(&id, after.as_deref(), limit + 1)?;
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let next_token = more
-            .then(|| page.last().map(|s| page_token("rs", &id, &s.identifier)))
-            .flatten();
+        let (resource_servers, next_token) = page_of(
+            self.store
+                .list_resource_servers(&id, after.as_deref(), limit + 1)?,
+            limit,
+            |s| page_token("rs", &id, &s.identifier),
+        );
         Ok(ResourceServerPage {
-            resource_servers: page,
+            resource_servers,
             next_token,
         })
     }
@@ -397,27 +465,22 @@ impl<S: Store + ?Sized> UserPools<S> {
             pool_id,
         )?;
         let missing = || not_found(format!("Resource server {identifier} does not exist."));
-        for attempt in 0..self.max_attempts {
-            if attempt > 0 {
-                self.back_off(attempt);
-            }
-            let current = self
-                .store
-                .get_resource_server(&id, identifier)?
-                .ok_or_else(missing)?;
-            let next = ResourceServerRecord {
-                name: name.to_owned(),
-                scopes: scopes.to_vec(),
-                ..current
-            };
-            match self.store.update_resource_server(&next) {
-                Ok(version) => return Ok(ResourceServerRecord { version, ..next }),
-                Err(StoreError::Conflict { .. }) => {}
-                Err(StoreError::NotFound) => return Err(missing()),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+        let (next, version) = self.update_oauth_record(
+            || {
+                let current = self
+                    .store
+                    .get_resource_server(&id, identifier)?
+                    .ok_or_else(missing)?;
+                Ok(ResourceServerRecord {
+                    name: name.to_owned(),
+                    scopes: scopes.to_vec(),
+                    ..current
+                })
+            },
+            |store, next| store.update_resource_server(next),
+            missing,
+        )?;
+        Ok(ResourceServerRecord { version, ..next })
     }
 
     /// **DeleteResourceServer** (SPEC §21).
@@ -437,13 +500,13 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             pool_id,
         )?;
-        match self.store.delete_resource_server(&id, identifier) {
-            Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => Err(not_found(format!(
-                "Resource server {identifier} does not exist."
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        self.store
+            .delete_resource_server(&id, identifier)
+            .map_err(|e| {
+                record_error(e, || {
+                    not_found(format!("Resource server {identifier} does not exist."))
+                })
+            })
     }
 
     // ---- identity providers ------------------------------------------------------------
@@ -492,10 +555,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             Err(StoreError::IdentityProviderExists) => Err(Error::DuplicateProvider(format!(
                 "A provider with the name {provider_name} already exists in this user pool."
             ))),
-            Err(StoreError::IdpIdentifierExists) => Err(Error::DuplicateProvider(
-                "An identifier of this provider is already used by another provider of this user pool."
-                    .into(),
-            )),
+            Err(StoreError::IdpIdentifierExists) => Err(identifier_in_use()),
             Err(e) => Err(e.into()),
         }
     }
@@ -523,7 +583,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     fn provider(&self, id: &UserPoolId, provider_name: &str) -> Result<IdentityProviderRecord> {
         self.store
             .get_identity_provider(id, provider_name)?
-            .ok_or_else(|| not_found(format!("Identity provider {provider_name} does not exist.")))
+            .ok_or_else(|| no_provider(provider_name))
     }
 
     /// **GetIdentityProviderByIdentifier** (SPEC §21).
@@ -562,23 +622,17 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<IdentityProviderPage> {
-        let limit = page_size(max_results, MAX_PROVIDER_PAGE)?;
-        let id = UserPoolId::parse(pool_id)?;
-        let after = resume_after("idp", &id, next_token)?;
+        let (id, limit, after) =
+            listing("idp", pool_id, max_results, MAX_PROVIDER_PAGE, next_token)?;
         self.admin(caller, "ListIdentityProviders", Category::UserRead, &id)?;
-        let mut page = self
-            .store
-            .list_identity_providers(&id, after.as_deref(), limit + 1)?;
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let next_token = more
-            .then(|| {
-                page.last()
-                    .map(|p| page_token("idp", &id, &p.provider_name))
-            })
-            .flatten();
+        let (providers, next_token) = page_of(
+            self.store
+                .list_identity_providers(&id, after.as_deref(), limit + 1)?,
+            limit,
+            |p| page_token("idp", &id, &p.provider_name),
+        );
         Ok(IdentityProviderPage {
-            providers: page,
+            providers,
             next_token,
         })
     }
@@ -602,58 +656,43 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             pool_id,
         )?;
-        for attempt in 0..self.max_attempts {
-            if attempt > 0 {
-                self.back_off(attempt);
-            }
-            let current = self.provider(&id, provider_name)?;
-            let mut details = settings
-                .provider_details
-                .clone()
-                .unwrap_or(current.provider_details.clone());
-            // Apple's `private_key` is write-only (Describe leaves it out): details that
-            // omit it keep the stored key, so a describe-edit-update round trip does not
-            // drop it.
-            if let Some(key) = current.provider_details.get(PROVIDER_PRIVATE_KEY_DETAIL) {
-                details
-                    .entry(PROVIDER_PRIVATE_KEY_DETAIL.to_owned())
-                    .or_insert_with(|| key.clone());
-            }
-            let next = IdentityProviderRecord {
-                provider_details: with_social_defaults(
-                    &current.provider_type,
-                    details,
-                    Some(&current.provider_details),
-                ),
-                attribute_mapping: settings
-                    .attribute_mapping
+        let (next, version) = self.update_oauth_record(
+            || {
+                let current = self.provider(&id, provider_name)?;
+                let mut details = settings
+                    .provider_details
                     .clone()
-                    .unwrap_or(current.attribute_mapping.clone()),
-                idp_identifiers: settings
-                    .idp_identifiers
-                    .clone()
-                    .unwrap_or(current.idp_identifiers.clone()),
-                modified_at: self.clock.now(),
-                ..current
-            };
-            match self.store.update_identity_provider(&next) {
-                Ok(version) => return Ok(IdentityProviderRecord { version, ..next }),
-                Err(StoreError::Conflict { .. }) => {}
-                Err(StoreError::NotFound) => {
-                    return Err(not_found(format!(
-                        "Identity provider {provider_name} does not exist."
-                    )));
+                    .unwrap_or(current.provider_details.clone());
+                // Apple's `private_key` is write-only (Describe leaves it out): details that
+                // omit it keep the stored key, so a describe-edit-update round trip does not
+                // drop it.
+                if let Some(key) = current.provider_details.get(PROVIDER_PRIVATE_KEY_DETAIL) {
+                    details
+                        .entry(PROVIDER_PRIVATE_KEY_DETAIL.to_owned())
+                        .or_insert_with(|| key.clone());
                 }
-                Err(StoreError::IdpIdentifierExists) => {
-                    return Err(Error::DuplicateProvider(
-                        "An identifier of this provider is already used by another provider of this user pool."
-                            .into(),
-                    ));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(userpool_core::Internal::ContentionRetriesExhausted.into())
+                Ok(IdentityProviderRecord {
+                    provider_details: with_social_defaults(
+                        &current.provider_type,
+                        details,
+                        Some(&current.provider_details),
+                    ),
+                    attribute_mapping: settings
+                        .attribute_mapping
+                        .clone()
+                        .unwrap_or(current.attribute_mapping.clone()),
+                    idp_identifiers: settings
+                        .idp_identifiers
+                        .clone()
+                        .unwrap_or(current.idp_identifiers.clone()),
+                    modified_at: self.clock.now(),
+                    ..current
+                })
+            },
+            |store, next| store.update_identity_provider(next),
+            || no_provider(provider_name),
+        )?;
+        Ok(IdentityProviderRecord { version, ..next })
     }
 
     /// **DeleteIdentityProvider** (SPEC §21).
@@ -672,13 +711,9 @@ impl<S: Store + ?Sized> UserPools<S> {
             Category::UserUpdate,
             pool_id,
         )?;
-        match self.store.delete_identity_provider(&id, provider_name) {
-            Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => Err(not_found(format!(
-                "Identity provider {provider_name} does not exist."
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        self.store
+            .delete_identity_provider(&id, provider_name)
+            .map_err(|e| record_error(e, || no_provider(provider_name)))
     }
 
     /// Checks an app client's OAuth settings against Cognito's rules and the pool's

@@ -39,6 +39,19 @@ const DEFAULT_AUTH_FLOWS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
 ];
 
+/// The members of an operation that names one app client and nothing else: the pool id
+/// and the client id, validated together (both violations listed at once).
+///
+/// # Errors
+/// `InvalidParameterException`.
+pub(super) fn pool_and_client_ids(pool_id: &str, client_id: &str) -> Result<(UserPoolId, String)> {
+    let mut v = Validator::new();
+    let id = v.pool_id(pool_id);
+    let client_id = v.client_id(client_id);
+    v.finish()?;
+    Ok((accepted(id)?, accepted(client_id)?))
+}
+
 /// Records the violations of an `ExplicitAuthFlows` list: unknown flows, and `ALLOW_` names
 /// mixed with legacy ones.
 pub(super) fn check_auth_flows(v: &mut Validator, flows: &[String]) {
@@ -341,11 +354,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (id, client_id) = pool_and_client_ids(pool_id, client_id)?;
         self.authorize(caller, "DescribeUserPoolClient", &id)?;
         self.pool(&id)?;
         self.store.get_client(&id, &client_id)?.ok_or_else(|| {

@@ -7,14 +7,16 @@
 use std::sync::Arc;
 
 use userpool::{
-    Caller, ClientSettings, ManualClock, MemoryStore, PoolSettings, RecordingDelivery,
-    SeededRandom, Store, UserKey, UserPools, UserPoolsBuilder,
+    AuthResult, Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom,
+    PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey, UserPools,
+    UserPoolsBuilder,
 };
 use userpool_core::testing::epoch;
 use userpool_core::{
     AliasAttribute, HashParams, Password, PasswordHash, PasswordHasher, PasswordPolicy, UserRecord,
     Username,
 };
+use userpool_store::seal::{Keyring, SealingKey};
 
 pub struct Env {
     pub pools: UserPools<MemoryStore>,
@@ -119,6 +121,64 @@ impl Env {
             .admin_set_user_password(&self.admin, &self.pool_id, username, password, Some(true))
             .expect("admin_set_user_password");
     }
+}
+
+/// An environment over a memory store behind `SealingStore`, so that the secrets the
+/// service stores (SRP and MFA state) are stored sealed; `inner` is the memory store below,
+/// where the tests look at what was written.
+pub struct SealedEnv {
+    pub pools: UserPools<SealingStore<MemoryStore>>,
+    pub inner: Arc<MemoryStore>,
+    pub clock: Arc<ManualClock>,
+    pub delivery: Arc<RecordingDelivery>,
+    pub admin: Caller,
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+/// A [`SealedEnv`] with one pool (`settings`) and one client (`client`). The clock starts
+/// at the system time, as an SRP client (`aws-cognito-srp`) stamps its answers with it.
+pub fn sealed_env(settings: PoolSettings, client: ClientSettings, host: HostOptions) -> SealedEnv {
+    let inner = Arc::new(MemoryStore::new());
+    let keyring = Keyring::new(SealingKey::generate(&OsRandom).expect("key"));
+    let store = Arc::new(SealingStore::new(Arc::clone(&inner), keyring));
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let delivery = Arc::new(RecordingDelivery::new());
+    let pools = UserPools::builder(store)
+        .clock(clock.clone())
+        .delivery(delivery.clone())
+        .host_options(host)
+        .build();
+    let admin = Caller::new("admin");
+    let pool = pools
+        .create_user_pool(&admin, "sealed pool", settings)
+        .expect("pool");
+    let client = pools
+        .create_user_pool_client(&admin, pool.id.as_str(), "app", client)
+        .expect("client");
+    SealedEnv {
+        pools,
+        inner,
+        clock,
+        delivery,
+        admin,
+        pool_id: pool.id.as_str().to_owned(),
+        client_id: client.client_id,
+    }
+}
+
+/// Panics unless the sign-in ended with tokens.
+pub fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
+    match result {
+        Ok(AuthResult::Authenticated(_)) => {}
+        other => panic!("expected tokens, got {other:?}"),
+    }
+}
+
+/// The Cognito code and message of a refused sign-in.
+pub fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
+    let e = result.expect_err("refused");
+    (e.code(), e.to_string())
 }
 
 pub fn verifies(password: &str, hash: &PasswordHash) -> bool {
