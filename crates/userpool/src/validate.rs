@@ -128,6 +128,71 @@ impl Validator {
         })
     }
 
+    /// A required member: `Missing` under `field` when the request left it out, else what
+    /// `parse` makes of it. Every typed input's `parse` takes its members this way, so a
+    /// missing member and a malformed one land in one list, in the order they are taken.
+    pub(crate) fn required<'a, T>(
+        &mut self,
+        field: &'static str,
+        value: Option<&'a str>,
+        parse: impl FnOnce(&mut Self, &'a str) -> Option<T>,
+    ) -> Option<T> {
+        match value {
+            Some(value) => parse(self, value),
+            None => {
+                self.check(field, Some(Constraint::Missing));
+                None
+            }
+        }
+    }
+
+    /// `Username`, required.
+    pub(crate) fn required_username(&mut self, value: Option<&str>) -> Option<Username> {
+        self.required(Username::FIELD, value, Self::username)
+    }
+
+    /// `ClientId`, required.
+    pub(crate) fn required_client_id(&mut self, value: Option<&str>) -> Option<String> {
+        self.required("clientId", value, Self::client_id)
+    }
+
+    /// A password member named `field`, required.
+    pub(crate) fn required_password(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<Password> {
+        self.required(field, value, |v, value| v.password(field, value))
+    }
+
+    /// A confirmation code member named `field` (`confirmationCode`, `code`), required; its
+    /// violations are reported under `field`.
+    pub(crate) fn required_code(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<ConfirmationCode> {
+        self.required(field, value, |v, value| {
+            v.take_as(field, ConfirmationCode::parse(value))
+        })
+    }
+
+    /// As [`Validator::take`], with the violations reported under `field` (a core type
+    /// parsed for a member of another name, such as VerifyUserAttribute's `code`).
+    pub(crate) fn take_as<T>(&mut self, field: &'static str, parsed: Result<T>) -> Option<T> {
+        match parsed {
+            Err(Error::InvalidParameter(v)) => {
+                let renamed = v.as_slice().iter().map(|v| Violation {
+                    field,
+                    constraint: v.constraint,
+                });
+                self.found.extend(renamed);
+                None
+            }
+            other => self.take(other),
+        }
+    }
+
     /// Records `constraint` against `field` if there is one; true when there is none.
     pub(crate) fn check(&mut self, field: &'static str, constraint: Option<Constraint>) -> bool {
         match constraint {

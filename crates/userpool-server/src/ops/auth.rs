@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use userpool::inputs::{
+    ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput,
+};
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
 use userpool_core::{Constraint, Error as PoolError};
 
@@ -47,21 +50,30 @@ fn delivery(details: &CodeDeliveryDetails) -> Value {
     })
 }
 
+/// The client and user of ResendConfirmationCode and ForgotPassword, and the body for its
+/// `SecretHash`.
+fn client_user(body: RequestBody) -> Result<(ClientUserInput, PublicInput), Error> {
+    let wire: PublicInput = body.parse()?;
+    let input = ClientUserInput::parse(wire.client_id.as_deref(), wire.username.as_deref())?;
+    Ok((input, wire))
+}
+
 pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let password = required.password(input.password.as_deref(), "password");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let attributes = input.user_attributes.as_deref().unwrap_or_default();
-    let result = app.pools.sign_up(
-        client_id,
-        username,
-        password,
+    let wire: PublicInput = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().unwrap_or_default();
+    let input = SignUpInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.password.as_deref(),
         &shapes::attribute_pairs(attributes),
     )?;
+    check_secret(
+        app,
+        &input.client_id,
+        input.username.as_str(),
+        wire.secret_hash.as_deref(),
+    )?;
+    let result = app.pools.sign_up_input(&input)?;
     let mut out =
         json!({ "UserConfirmed": result.user_confirmed, "UserSub": result.user_sub.to_string() });
     if let Some(details) = &result.code_delivery {
@@ -71,52 +83,63 @@ pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
 }
 
 pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    app.pools.confirm_sign_up(client_id, username, code)?;
+    let wire: PublicInput = body.parse()?;
+    let input = ConfirmSignUpInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.confirmation_code.as_deref(),
+    )?;
+    check_secret(
+        app,
+        &input.client_id,
+        input.username.as_str(),
+        wire.secret_hash.as_deref(),
+    )?;
+    app.pools.confirm_sign_up_input(&input)?;
     Ok(json!({}))
 }
 
 pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let details = app.pools.forgot_password(client_id, username)?;
+    let (input, wire) = client_user(body)?;
+    check_secret(
+        app,
+        &input.client_id,
+        input.username.as_str(),
+        wire.secret_hash.as_deref(),
+    )?;
+    let details = app.pools.forgot_password_input(&input)?;
     Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
 }
 
 pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
-    let password = required.password(input.password.as_deref(), "password");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    app.pools
-        .confirm_forgot_password(client_id, username, code, password)?;
+    let wire: PublicInput = body.parse()?;
+    let input = ConfirmForgotPasswordInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.confirmation_code.as_deref(),
+        wire.password.as_deref(),
+    )?;
+    check_secret(
+        app,
+        &input.client_id,
+        input.username.as_str(),
+        wire.secret_hash.as_deref(),
+    )?;
+    app.pools.confirm_forgot_password_input(&input)?;
     Ok(json!({}))
 }
 
 /// **ResendConfirmationCode**: `CodeDeliveryDetails` when the user has somewhere to send
 /// the code (the service decides, SPEC §12 limits included).
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let details = app.pools.resend_confirmation_code(client_id, username)?;
+    let (input, wire) = client_user(body)?;
+    check_secret(
+        app,
+        &input.client_id,
+        input.username.as_str(),
+        wire.secret_hash.as_deref(),
+    )?;
+    let details = app.pools.resend_confirmation_code_input(&input)?;
     Ok(match details {
         Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
         None => json!({}),

@@ -1,0 +1,151 @@
+//! SPEC §1 through the library: each operation's typed input (`userpool::inputs`) collects
+//! every violated member — missing and malformed together, in Cognito's order — into one
+//! `InvalidParameterException`, and the service's `&str` methods go through the same
+//! parse, so a host calling the library gets the list a wire client gets. Secrets in an
+//! input never show in its `Debug`.
+#![cfg(feature = "test-util")]
+
+mod common;
+
+use userpool::inputs::{
+    ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput,
+};
+use userpool_core::Error;
+
+use common::env;
+
+const USERNAME: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
+const PASSWORD: &str = r"^[\S]+.*[\S]+$";
+const CLIENT_ID: &str = r"[\w+]+";
+const CODE: &str = r"[\S]+";
+
+/// A secret no `Debug` may show.
+const SENTINEL: &str = "Sentinel-Secret-9";
+
+/// `Value null at '<field>'`.
+fn missing(field: &str) -> String {
+    format!("Value null at '{field}' failed to satisfy constraint: Member must not be null")
+}
+
+/// `Member must satisfy regular expression pattern`.
+fn pattern(field: &str, pattern: &str) -> String {
+    format!(
+        "Value at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
+    )
+}
+
+/// Cognito's list for `parts`.
+fn list(parts: &[String]) -> String {
+    let n = parts.len();
+    let plural = if n == 1 { "error" } else { "errors" };
+    format!("{n} validation {plural} detected: {}", parts.join("; "))
+}
+
+/// The error is `InvalidParameterException` with exactly `expected`.
+fn assert_list<T: std::fmt::Debug>(result: Result<T, Error>, expected: &[String]) {
+    match result {
+        Err(e) => {
+            assert_eq!(e.code(), "InvalidParameterException", "{e}");
+            assert_eq!(e.to_string(), list(expected));
+        }
+        Ok(v) => panic!("expected a validation list, got {v:?}"),
+    }
+}
+
+#[test]
+fn spec_1_public_inputs_list_missing_and_malformed_members_together() {
+    assert_list(
+        SignUpInput::parse(None, Some("has space"), Some(" edge"), &[]),
+        &[
+            missing("clientId"),
+            pattern("username", USERNAME),
+            pattern("password", PASSWORD),
+        ],
+    );
+    assert_list(
+        ConfirmSignUpInput::parse(Some("bad-client"), None, Some("12 34")),
+        &[
+            pattern("clientId", CLIENT_ID),
+            missing("username"),
+            pattern("confirmationCode", CODE),
+        ],
+    );
+    assert_list(
+        ClientUserInput::parse(None, Some("x y")),
+        &[missing("clientId"), pattern("username", USERNAME)],
+    );
+    assert_list(
+        ConfirmForgotPasswordInput::parse(None, Some("ok"), Some("1 2"), Some("x")),
+        &[
+            missing("clientId"),
+            pattern("confirmationCode", CODE),
+            pattern("password", PASSWORD),
+        ],
+    );
+}
+
+#[test]
+fn spec_1_public_str_methods_report_every_bad_member_in_one_list() {
+    let env = env();
+    let pools = &env.pools;
+    assert_list(
+        pools.sign_up("bad-client", "has space", " edge", &[]),
+        &[
+            pattern("clientId", CLIENT_ID),
+            pattern("username", USERNAME),
+            pattern("password", PASSWORD),
+        ],
+    );
+    assert_list(
+        pools.confirm_sign_up(&env.client_id, "a b", "12 34"),
+        &[
+            pattern("username", USERNAME),
+            pattern("confirmationCode", CODE),
+        ],
+    );
+    assert_list(
+        pools.forgot_password("no/slash", "x y"),
+        &[
+            pattern("clientId", CLIENT_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.resend_confirmation_code("no/slash", "x y"),
+        &[
+            pattern("clientId", CLIENT_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.confirm_forgot_password(&env.client_id, "ok", "1 2", "x"),
+        &[
+            pattern("confirmationCode", CODE),
+            pattern("password", PASSWORD),
+        ],
+    );
+}
+
+#[test]
+fn spec_14_public_inputs_never_show_a_secret_in_debug() {
+    let s = SENTINEL;
+    let formatted = [
+        format!(
+            "{:?}",
+            SignUpInput::parse(Some("c"), Some("u"), Some(s), &[])
+        ),
+        format!(
+            "{:?}",
+            ConfirmSignUpInput::parse(Some("c"), Some("u"), Some(s))
+        ),
+        format!(
+            "{:?}",
+            ConfirmForgotPasswordInput::parse(Some("c"), Some("u"), Some(s), Some(s))
+        ),
+    ];
+    for text in formatted {
+        assert!(text.starts_with("Ok("), "{text}");
+        assert!(!text.contains(SENTINEL), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+}
