@@ -146,6 +146,11 @@ impl Validator {
         }
     }
 
+    /// `UserPoolId`, required.
+    pub(crate) fn required_pool_id(&mut self, value: Option<&str>) -> Option<UserPoolId> {
+        self.required(UserPoolId::FIELD, value, Self::pool_id)
+    }
+
     /// `Username`, required.
     pub(crate) fn required_username(&mut self, value: Option<&str>) -> Option<Username> {
         self.required(Username::FIELD, value, Self::username)
@@ -175,6 +180,14 @@ impl Validator {
         self.required(field, value, |v, value| {
             v.take_as(field, ConfirmationCode::parse(value))
         })
+    }
+
+    /// A required member that is not text (a list): `Missing` under `field` when absent.
+    pub(crate) fn present<T>(&mut self, field: &'static str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.check(field, Some(Constraint::Missing));
+        }
+        value
     }
 
     /// As [`Validator::take`], with the violations reported under `field` (a core type

@@ -7,8 +7,11 @@
 
 mod common;
 
+use userpool::MessageAction;
 use userpool::inputs::{
-    ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput,
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
+    AdminUserInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
+    ListUsersInput, SignUpInput,
 };
 use userpool_core::Error;
 
@@ -18,6 +21,7 @@ const USERNAME: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
 const PASSWORD: &str = r"^[\S]+.*[\S]+$";
 const CLIENT_ID: &str = r"[\w+]+";
 const CODE: &str = r"[\S]+";
+const POOL_ID: &str = r"[\w-]+_[0-9a-zA-Z]+";
 
 /// A secret no `Debug` may show.
 const SENTINEL: &str = "Sentinel-Secret-9";
@@ -127,7 +131,101 @@ fn spec_1_public_str_methods_report_every_bad_member_in_one_list() {
 }
 
 #[test]
-fn spec_14_public_inputs_never_show_a_secret_in_debug() {
+fn spec_1_admin_user_inputs_list_missing_and_malformed_members_together() {
+    assert_list(
+        AdminCreateUserInput::parse(None, None, Some("x"), &[], Some("LOUD")),
+        &[
+            missing("userPoolId"),
+            missing("username"),
+            pattern("temporaryPassword", PASSWORD),
+            pattern("messageAction", "RESEND|SUPPRESS"),
+        ],
+    );
+    assert_list(
+        AdminUserInput::parse(Some("bad"), Some("a b")),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        AdminUpdateUserAttributesInput::parse(Some("bad"), Some("ok"), None),
+        &[pattern("userPoolId", POOL_ID), missing("userAttributes")],
+    );
+    assert_list(
+        AdminDeleteUserAttributesInput::parse(None, Some("a b"), None),
+        &[
+            missing("userPoolId"),
+            pattern("username", USERNAME),
+            missing("userAttributeNames"),
+        ],
+    );
+    assert_list(
+        ListUsersInput::parse(None, Some(61), None, None),
+        &[
+            missing("userPoolId"),
+            "Value at 'limit' failed to satisfy constraint: Member must have value between 0 and 60".to_owned(),
+        ],
+    );
+    let parsed =
+        AdminCreateUserInput::parse(Some("us-east-1_a"), Some("u"), None, &[], Some("SUPPRESS"));
+    assert_eq!(
+        parsed.map(|i| i.message_action).ok(),
+        Some(Some(MessageAction::Suppress))
+    );
+}
+
+#[test]
+fn spec_1_admin_user_str_methods_report_every_bad_member_in_one_list() {
+    let env = env();
+    let (pools, admin) = (&env.pools, &env.admin);
+    assert_list(
+        pools.admin_create_user(admin, "bad", "a b", Some("x"), &[], None),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+            pattern("temporaryPassword", PASSWORD),
+        ],
+    );
+    assert_list(
+        pools.admin_get_user(admin, "bad", "a b"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.admin_disable_user(admin, "bad", "a b"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.admin_user_global_sign_out(admin, "bad", "a b"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.admin_delete_user_attributes(admin, "bad", "a b", &["email"]),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.list_users(admin, "bad", Some(61), None, None),
+        &[
+            pattern("userPoolId", POOL_ID),
+            "Value at 'limit' failed to satisfy constraint: Member must have value between 0 and 60".to_owned(),
+        ],
+    );
+}
+
+#[test]
+fn spec_14_inputs_never_show_a_secret_in_debug() {
     let s = SENTINEL;
     let formatted = [
         format!(
@@ -141,6 +239,10 @@ fn spec_14_public_inputs_never_show_a_secret_in_debug() {
         format!(
             "{:?}",
             ConfirmForgotPasswordInput::parse(Some("c"), Some("u"), Some(s), Some(s))
+        ),
+        format!(
+            "{:?}",
+            AdminCreateUserInput::parse(Some("us-east-1_a"), Some("u"), Some(s), &[], None)
         ),
     ];
     for text in formatted {

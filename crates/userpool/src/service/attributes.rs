@@ -8,6 +8,7 @@ use userpool_core::{
     VerifiableAttribute, transitions,
 };
 
+use super::inputs::AdminDeleteUserAttributesInput;
 use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -138,17 +139,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         names: &[&str],
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminDeleteUserAttributes",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        self.write_attributes(&pool, &name, |user| {
-            pool.schema
-                .validate_delete(&user.attributes, &names, AttributeWriter::Administrator)
+        let input =
+            AdminDeleteUserAttributesInput::parse(Some(pool_id), Some(username), Some(names))?;
+        self.admin_delete_user_attributes_input(caller, &input)
+    }
+
+    /// **AdminDeleteUserAttributes** from an input validated once by
+    /// [`AdminDeleteUserAttributesInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_delete_user_attributes`].
+    pub fn admin_delete_user_attributes_input(
+        &self,
+        caller: &Caller,
+        input: &AdminDeleteUserAttributesInput,
+    ) -> Result<()> {
+        let (action, category) = ("AdminDeleteUserAttributes", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, &input.user)?;
+        self.write_attributes(&pool, &input.user.username, |user| {
+            pool.schema.validate_delete(
+                &user.attributes,
+                &input.names,
+                AttributeWriter::Administrator,
+            )
         })?;
         Ok(())
     }

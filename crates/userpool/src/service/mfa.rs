@@ -291,7 +291,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         software_token: FactorPreference,
         sms: FactorPreference,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
+        let (pool, name) = self.admin_user_str(
             caller,
             "AdminSetUserMFAPreference",
             Category::UserUpdate,
@@ -322,7 +322,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         sms: bool,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
+        let (pool, name) = self.admin_user_str(
             caller,
             "AdminSetUserSettings",
             Category::UserUpdate,

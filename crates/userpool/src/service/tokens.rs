@@ -7,6 +7,7 @@
 use userpool_core::{Cause, Error, Internal, NotAuthorized, Result};
 
 use super::UserPools;
+use super::inputs::AdminUserInput;
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::secret_hash;
@@ -160,14 +161,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminUserGlobalSignOut",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        let user = self.find_user(&pool, &name)?.ok_or(Error::UserNotFound)?;
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_user_global_sign_out_input(caller, &input)
+    }
+
+    /// **AdminUserGlobalSignOut** from an input validated once by
+    /// [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_user_global_sign_out`].
+    pub fn admin_user_global_sign_out_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<()> {
+        let (action, category) = ("AdminUserGlobalSignOut", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, input)?;
+        let user = self
+            .find_user(&pool, &input.username)?
+            .ok_or(Error::UserNotFound)?;
         self.revoke_sessions(&pool.id, user.sub)
     }
 }

@@ -11,8 +11,13 @@
 //! Secrets (passwords, codes, tokens, sessions) are held in zeroizing types and redacted in
 //! `Debug`; no input has a `Display`.
 
+mod admin;
 mod public;
 
+pub use admin::{
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
+    AdminUserInput, ListUsersInput,
+};
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 
 use userpool_core::Result;
