@@ -7,12 +7,13 @@
 
 mod common;
 
-use userpool::MessageAction;
 use userpool::inputs::{
-    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
-    AdminUserInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
-    ListUsersInput, SignUpInput,
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
+    AdminUpdateUserAttributesInput, AdminUserInput, ClientUserInput, ConfirmForgotPasswordInput,
+    ConfirmSignUpInput, GroupInput, GroupWriteInput, ListGroupsInput, ListUsersInGroupInput,
+    ListUsersInput, MembershipInput, SignUpInput,
 };
+use userpool::{GroupSettings, MessageAction};
 use userpool_core::Error;
 
 use common::env;
@@ -220,6 +221,100 @@ fn spec_1_admin_user_str_methods_report_every_bad_member_in_one_list() {
         &[
             pattern("userPoolId", POOL_ID),
             "Value at 'limit' failed to satisfy constraint: Member must have value between 0 and 60".to_owned(),
+        ],
+    );
+}
+
+/// `Member must have value between <min> and 60` for `limit`.
+fn limit_range(min: u8) -> String {
+    format!(
+        "Value at 'limit' failed to satisfy constraint: Member must have value between {min} and 60"
+    )
+}
+
+const GROUP_NAME: &str = r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+";
+
+#[test]
+fn spec_1_spec_17_group_inputs_list_missing_and_malformed_members_together() {
+    assert_list(
+        GroupInput::parse(Some("bad"), None),
+        &[pattern("userPoolId", POOL_ID), missing("groupName")],
+    );
+    let settings = GroupSettings {
+        precedence: Some(-1),
+        ..GroupSettings::default()
+    };
+    assert_list(
+        GroupWriteInput::parse(None, Some("a b"), &settings),
+        &[
+            missing("userPoolId"),
+            pattern("groupName", GROUP_NAME),
+            "Value at 'precedence' failed to satisfy constraint: Member must have value between 0 and 2147483647".to_owned(),
+        ],
+    );
+    assert_list(
+        ListGroupsInput::parse(None, Some(61), None),
+        &[missing("userPoolId"), limit_range(0)],
+    );
+    assert_eq!(
+        ListGroupsInput::parse(Some("us-east-1_a"), Some(0), None)
+            .map(|i| i.limit)
+            .ok(),
+        Some(60),
+        "Cognito's Limit 0 is the default page"
+    );
+    assert_list(
+        MembershipInput::parse(Some("us-east-1_a"), None, Some("a b")),
+        &[missing("username"), pattern("groupName", GROUP_NAME)],
+    );
+    assert_list(
+        AdminListGroupsForUserInput::parse(None, Some("a b"), Some(-1), None),
+        &[
+            missing("userPoolId"),
+            pattern("username", USERNAME),
+            limit_range(0),
+        ],
+    );
+    assert_list(
+        ListUsersInGroupInput::parse(Some("bad"), None, Some(99), None),
+        &[
+            pattern("userPoolId", POOL_ID),
+            missing("groupName"),
+            limit_range(0),
+        ],
+    );
+}
+
+#[test]
+fn spec_1_spec_17_group_str_methods_report_every_bad_member_in_one_list() {
+    let env = env();
+    let (pools, admin) = (&env.pools, &env.admin);
+    assert_list(
+        pools.get_group(admin, "bad", "a b"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("groupName", GROUP_NAME),
+        ],
+    );
+    assert_list(
+        pools.admin_add_user_to_group(admin, "bad", "a b", ""),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+            "Value at 'groupName' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned(),
+        ],
+    );
+    // The library's `limit` is 1..=60, as it always was.
+    assert_list(
+        pools.list_groups(admin, "bad", Some(0), None),
+        &[pattern("userPoolId", POOL_ID), limit_range(1)],
+    );
+    assert_list(
+        pools.list_users_in_group(admin, "bad", "a b", Some(61), None),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("groupName", GROUP_NAME),
+            limit_range(1),
         ],
     );
 }

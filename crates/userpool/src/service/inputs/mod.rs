@@ -12,11 +12,17 @@
 //! `Debug`; no input has a `Display`.
 
 mod admin;
+mod groups;
 mod public;
 
 pub use admin::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
     AdminUserInput, ListUsersInput,
+};
+pub(crate) use groups::Limit;
+pub use groups::{
+    AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
+    ListUsersInGroupInput, MembershipInput,
 };
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 
