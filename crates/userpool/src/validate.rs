@@ -8,6 +8,8 @@ use userpool_core::{
     Violations,
 };
 
+use crate::service::inputs::SecretText;
+
 /// The constraint a `ClientId` breaks, if any: 1..=128 characters of `[\w+]+` (Cognito's
 /// model). Public so the wire layer reports a malformed client id in the same list as the
 /// members a request left out.
@@ -180,6 +182,27 @@ impl Validator {
         self.required(field, value, |v, value| {
             v.take_as(field, ConfirmationCode::parse(value))
         })
+    }
+
+    /// A required member with no constraint of its own beyond being present
+    /// (`authFlow`, `challengeName`, `attributeName`, `groupName` where its rules are the
+    /// operation's).
+    pub(crate) fn required_text(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<String> {
+        self.required(field, value, |_, value| Some(value.to_owned()))
+    }
+
+    /// A required secret member (an access token, a session): present, and held in memory
+    /// wiped on drop.
+    pub(crate) fn required_secret(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<SecretText> {
+        self.required(field, value, |_, value| Some(SecretText::new(value)))
     }
 
     /// A required member that is not text (a list): `Missing` under `field` when absent.

@@ -9,9 +9,10 @@ mod common;
 
 use userpool::inputs::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
-    AdminUpdateUserAttributesInput, AdminUserInput, ClientUserInput, ConfirmForgotPasswordInput,
-    ConfirmSignUpInput, GroupInput, GroupWriteInput, ListGroupsInput, ListUsersInGroupInput,
-    ListUsersInput, MembershipInput, SignUpInput,
+    AdminUpdateUserAttributesInput, AdminUserInput, ChangePasswordInput, ClientUserInput,
+    ConfirmForgotPasswordInput, ConfirmSignUpInput, DeleteUserAttributesInput, GroupInput,
+    GroupWriteInput, ListGroupsInput, ListUsersInGroupInput, ListUsersInput, MembershipInput,
+    SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{GroupSettings, MessageAction};
 use userpool_core::Error;
@@ -320,6 +321,51 @@ fn spec_1_spec_17_group_str_methods_report_every_bad_member_in_one_list() {
 }
 
 #[test]
+fn spec_1_access_token_inputs_list_the_token_with_the_other_members() {
+    assert_list(
+        ChangePasswordInput::parse(Some("ok-Password-1"), Some("bad "), None),
+        &[
+            pattern("proposedPassword", PASSWORD),
+            missing("accessToken"),
+        ],
+    );
+    assert_list(
+        UpdateUserAttributesInput::parse(None, None),
+        &[missing("userAttributes"), missing("accessToken")],
+    );
+    assert_list(
+        DeleteUserAttributesInput::parse(None, None),
+        &[missing("userAttributeNames"), missing("accessToken")],
+    );
+    assert_list(
+        UserAttributeCodeInput::parse_verify(None, None, Some("1 2")),
+        &[
+            missing("accessToken"),
+            missing("attributeName"),
+            pattern("code", CODE),
+        ],
+    );
+    assert_list(
+        UserAttributeCodeInput::parse_request(None, None),
+        &[missing("accessToken"), missing("attributeName")],
+    );
+}
+
+#[test]
+fn spec_1_change_password_with_token_reports_both_passwords_before_the_token() {
+    let env = env();
+    // Validation comes first: the token (not a real one) is never looked at.
+    assert_list(
+        env.pools
+            .change_password_with_token("not-a-token", " x", "bad "),
+        &[
+            pattern("previousPassword", PASSWORD),
+            pattern("proposedPassword", PASSWORD),
+        ],
+    );
+}
+
+#[test]
 fn spec_14_inputs_never_show_a_secret_in_debug() {
     let s = SENTINEL;
     let formatted = [
@@ -338,6 +384,16 @@ fn spec_14_inputs_never_show_a_secret_in_debug() {
         format!(
             "{:?}",
             AdminCreateUserInput::parse(Some("us-east-1_a"), Some("u"), Some(s), &[], None)
+        ),
+        format!(
+            "{:?}",
+            ChangePasswordInput::parse(Some(s), Some(s), Some(s))
+        ),
+        format!("{:?}", UpdateUserAttributesInput::parse(Some(&[]), Some(s))),
+        format!("{:?}", DeleteUserAttributesInput::parse(Some(&[]), Some(s))),
+        format!(
+            "{:?}",
+            UserAttributeCodeInput::parse_verify(Some(s), Some("email"), Some(s))
         ),
     ];
     for text in formatted {

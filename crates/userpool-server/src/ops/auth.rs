@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::inputs::{
-    ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput,
+    ChangePasswordInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
+    DeleteUserAttributesInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
 use userpool_core::{Constraint, Error as PoolError};
@@ -583,14 +584,13 @@ fn token_input(body: RequestBody) -> Result<WithToken, Error> {
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
 pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: WithToken = body.parse()?;
-    let mut required = Required::default();
-    let previous = required.password(input.previous_password.as_deref(), "previousPassword");
-    let proposed = required.password(input.proposed_password.as_deref(), "proposedPassword");
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    app.pools
-        .change_password_with_token(token, previous, proposed)?;
+    let wire: WithToken = body.parse()?;
+    let input = ChangePasswordInput::parse(
+        wire.previous_password.as_deref(),
+        wire.proposed_password.as_deref(),
+        wire.access_token.as_deref(),
+    )?;
+    app.pools.change_password_input(&input)?;
     Ok(json!({}))
 }
 
@@ -630,20 +630,11 @@ pub(super) struct AttributesWithToken {
 /// `CodeDeliveryDetailsList` is empty: this service sends no attribute verification codes
 /// (VerifyUserAttribute is not built).
 pub fn update_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributesWithToken = body.parse()?;
-    let mut required = Required::default();
-    if input.user_attributes.is_none() {
-        required.violate("userAttributes", Constraint::Missing);
-    }
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let attributes = input.user_attributes.as_deref().unwrap_or_default();
-    let claims = app.pools.verify_access_token(token)?;
-    let sent = app.pools.update_user_attributes(
-        claims.pool_id.as_str(),
-        &claims.username,
-        &shapes::attribute_pairs(attributes),
-    )?;
+    let wire: AttributesWithToken = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().map(shapes::attribute_pairs);
+    let input =
+        UpdateUserAttributesInput::parse(attributes.as_deref(), wire.access_token.as_deref())?;
+    let sent = app.pools.update_user_attributes_input(&input)?;
     Ok(json!({ "CodeDeliveryDetailsList": sent.iter().map(delivery).collect::<Vec<_>>() }))
 }
 
@@ -657,17 +648,14 @@ pub(super) struct AttributeCode {
 
 /// **GetUserAttributeVerificationCode**: a code for the token's user's email or phone.
 pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributeCode = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    let sent = app.pools.get_user_attribute_verification_code(
-        claims.pool_id.as_str(),
-        &claims.username,
-        attribute,
+    let wire: AttributeCode = body.parse()?;
+    let input = UserAttributeCodeInput::parse_request(
+        wire.access_token.as_deref(),
+        wire.attribute_name.as_deref(),
     )?;
+    let sent = app
+        .pools
+        .get_user_attribute_verification_code_input(&input)?;
     let mut out = json!({});
     if let Some(details) = &sent {
         out["CodeDeliveryDetails"] = delivery(details);
@@ -677,32 +665,25 @@ pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Res
 
 /// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
 pub fn verify_user_attribute(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributeCode = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    let code = required.code(input.code.as_deref(), "code");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools
-        .verify_user_attribute(claims.pool_id.as_str(), &claims.username, attribute, code)?;
+    let wire: AttributeCode = body.parse()?;
+    let input = UserAttributeCodeInput::parse_verify(
+        wire.access_token.as_deref(),
+        wire.attribute_name.as_deref(),
+        wire.code.as_deref(),
+    )?;
+    app.pools.verify_user_attribute_input(&input)?;
     Ok(json!({}))
 }
 
 /// **DeleteUserAttributes**: the access token's user deletes their own attributes.
 pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributesWithToken = body.parse()?;
-    let mut required = Required::default();
-    if input.user_attribute_names.is_none() {
-        required.violate("userAttributeNames", Constraint::Missing);
-    }
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let names = input.user_attribute_names.as_deref().unwrap_or_default();
-    let claims = app.pools.verify_access_token(token)?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    app.pools
-        .delete_user_attributes(claims.pool_id.as_str(), &claims.username, &names)?;
+    let wire: AttributesWithToken = body.parse()?;
+    let names: Option<Vec<&str>> = wire
+        .user_attribute_names
+        .as_ref()
+        .map(|names| names.iter().map(String::as_str).collect());
+    let input = DeleteUserAttributesInput::parse(names.as_deref(), wire.access_token.as_deref())?;
+    app.pools.delete_user_attributes_input(&input)?;
     Ok(json!({}))
 }
 

@@ -3,9 +3,11 @@
 //! GetCSVHeader. Attribute writes are checked against the pool's schema
 //! ([`userpool_core::Schema`]) all-or-nothing.
 
+use std::collections::BTreeMap;
+
 use userpool_core::{
     AttributeWriter, Constraint, Error, Internal, Result, SchemaAttributeInput, UserPoolId,
-    VerifiableAttribute, transitions,
+    Username, VerifiableAttribute, transitions,
 };
 
 use super::inputs::AdminDeleteUserAttributesInput;
@@ -190,10 +192,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         let updates = v.attributes("userAttributes", attributes);
         v.finish()?;
         let (id, name, updates) = (accepted(id)?, accepted(name)?, accepted(updates)?);
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.update_user_attributes_of(&id, &name, &updates)
+    }
+
+    /// [`Self::update_user_attributes`] once its members are valid.
+    pub(super) fn update_user_attributes_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        updates: &BTreeMap<String, String>,
+    ) -> Result<Vec<CodeDeliveryDetails>> {
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let (user, mut deliveries) =
-            self.update_attributes(&pool, &name, &updates, AttributeWriter::User)?;
+            self.update_attributes(&pool, name, updates, AttributeWriter::User)?;
         for attribute in &pool.settings.auto_verified_attributes {
             let changed = updates
                 .get(attribute.as_str())
@@ -204,7 +216,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .is_none_or(|f| f != "true");
             if changed && unverified {
                 let rules = self.rules(&pool)?;
-                let sent = self.transition(&pool, &name, |user, ctx| {
+                let sent = self.transition(&pool, name, |user, ctx| {
                     Ok(transitions::get_user_attribute_verification_code(
                         user, *attribute, &rules, ctx,
                     )?)
@@ -275,11 +287,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
+        self.get_user_attribute_verification_code_of(&id, &name, attribute)
+    }
+
+    /// [`Self::get_user_attribute_verification_code`] once its members are valid.
+    pub(super) fn get_user_attribute_verification_code_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>> {
         let attribute = VerifiableAttribute::parse(attribute)?;
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &name, |user, ctx| {
+        let user = self.transition(&pool, name, |user, ctx| {
             Ok(transitions::get_user_attribute_verification_code(
                 user, attribute, &rules, ctx,
             )?)
@@ -309,12 +331,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         let code = v.code(code);
         v.finish()?;
         let (id, name, code) = (accepted(id)?, accepted(name)?, accepted(code)?);
+        self.verify_user_attribute_of(&id, &name, attribute, &code)
+    }
+
+    /// [`Self::verify_user_attribute`] once its members are valid.
+    pub(super) fn verify_user_attribute_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        attribute: &str,
+        code: &userpool_core::ConfirmationCode,
+    ) -> Result<()> {
         let attribute = VerifiableAttribute::parse(attribute)?;
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
-            transitions::verify_user_attribute(user, attribute, &code, &rules, ctx)
+        self.transition(&pool, name, |user, ctx| {
+            transitions::verify_user_attribute(user, attribute, code, &rules, ctx)
         })?;
         Ok(())
     }
@@ -335,12 +368,22 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        self.write_attributes(&pool, &name, |user| {
+        self.delete_user_attributes_of(&id, &name, &names)
+    }
+
+    /// [`Self::delete_user_attributes`] once its members are valid.
+    pub(super) fn delete_user_attributes_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        names: &[String],
+    ) -> Result<()> {
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
+        self.write_attributes(&pool, name, |user| {
             pool.schema
-                .validate_delete(&user.attributes, &names, AttributeWriter::User)
+                .validate_delete(&user.attributes, names, AttributeWriter::User)
         })?;
         Ok(())
     }

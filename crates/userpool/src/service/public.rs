@@ -315,12 +315,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
         let (previous, proposed) = (accepted(previous)?, accepted(proposed)?);
-        self.limit(&id, Category::UserAccountRecovery)?;
-        let pool = self.pool(&id)?;
+        self.change_password_of(&id, &name, &previous, &proposed)
+    }
+
+    /// [`Self::change_password`] once its members are valid.
+    pub(super) fn change_password_of(
+        &self,
+        id: &userpool_core::UserPoolId,
+        name: &userpool_core::Username,
+        previous: &userpool_core::Password,
+        proposed: &userpool_core::Password,
+    ) -> Result<()> {
+        self.limit(id, Category::UserAccountRecovery)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
+        self.transition(&pool, name, |user, ctx| {
             Ok(transitions::change_password(
-                user, &previous, &proposed, &rules, ctx,
+                user, previous, proposed, &rules, ctx,
             )?)
         })?;
         Ok(())

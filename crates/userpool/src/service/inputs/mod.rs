@@ -14,6 +14,7 @@
 mod admin;
 mod groups;
 mod public;
+mod token;
 
 pub use admin::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
@@ -25,6 +26,10 @@ pub use groups::{
     ListUsersInGroupInput, MembershipInput,
 };
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
+pub use token::{
+    ChangePasswordInput, DeleteUserAttributesInput, SecretText, UpdateUserAttributesInput,
+    UserAttributeCodeInput,
+};
 
 use userpool_core::Result;
 
