@@ -7,6 +7,7 @@
 
 mod common;
 
+use userpool::inputs::{AccessTokenInput, PoolInput, SoftwareTokenInput};
 use userpool::inputs::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
     AdminUpdateUserAttributesInput, AdminUserInput, ChangePasswordInput, ClientUserInput,
@@ -366,6 +367,59 @@ fn spec_1_change_password_with_token_reports_both_passwords_before_the_token() {
 }
 
 #[test]
+fn spec_1_spec_18_mfa_inputs_list_every_missing_and_malformed_member() {
+    assert_list(
+        SoftwareTokenInput::parse_verify(None, None, None),
+        &[missing("accessToken"), missing("userCode")],
+    );
+    assert_list(
+        SoftwareTokenInput::parse_verify(None, None, Some("12a456")),
+        &[missing("accessToken"), pattern("userCode", "[0-9]+")],
+    );
+    assert_list(
+        SoftwareTokenInput::parse_associate(None, None),
+        &[missing("accessToken")],
+    );
+    match SoftwareTokenInput::parse_associate(Some("t"), Some("s")) {
+        Err(e) => assert_eq!(
+            e.to_string(),
+            "Only one of AccessToken or Session may be given"
+        ),
+        Ok(v) => panic!("both a token and a session: {v:?}"),
+    }
+    assert_list(AccessTokenInput::parse(None), &[missing("accessToken")]);
+    assert_list(
+        PoolInput::parse(Some("bad")),
+        &[pattern("userPoolId", POOL_ID)],
+    );
+}
+
+#[test]
+fn spec_1_spec_18_mfa_str_methods_report_every_bad_member_in_one_list() {
+    let env = env();
+    let (pools, admin) = (&env.pools, &env.admin);
+    let off = userpool_core::mfa::FactorPreference::default();
+    assert_list(
+        pools.admin_set_user_mfa_preference(admin, "bad", "a b", off, off),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.admin_set_user_settings(admin, "bad", "a b", true),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("username", USERNAME),
+        ],
+    );
+    assert_list(
+        pools.get_user_pool_mfa_config(admin, "bad"),
+        &[pattern("userPoolId", POOL_ID)],
+    );
+}
+
+#[test]
 fn spec_14_inputs_never_show_a_secret_in_debug() {
     let s = SENTINEL;
     let formatted = [
@@ -395,6 +449,12 @@ fn spec_14_inputs_never_show_a_secret_in_debug() {
             "{:?}",
             UserAttributeCodeInput::parse_verify(Some(s), Some("email"), Some(s))
         ),
+        format!("{:?}", SoftwareTokenInput::parse_associate(Some(s), None)),
+        format!(
+            "{:?}",
+            SoftwareTokenInput::parse_verify(None, Some(s), Some("123456"))
+        ),
+        format!("{:?}", AccessTokenInput::parse(Some(s))),
     ];
     for text in formatted {
         assert!(text.starts_with("Ok("), "{text}");

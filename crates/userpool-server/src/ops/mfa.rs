@@ -6,6 +6,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use userpool::inputs::{AccessTokenInput, AdminUserInput, PoolInput, SoftwareTokenInput};
 use userpool::{Caller, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
@@ -95,73 +96,43 @@ struct SmsConfig {
     sms_authentication_message: Option<String>,
 }
 
-/// `AccessToken` or `Session`, not both and not neither (Cognito's rule); neither is
-/// recorded as a missing `accessToken`, reported with the request's other missing members.
-fn token_or_session(input: &TokenOrSession, required: &mut Required) -> Result<(), Error> {
-    match (&input.access_token, &input.session) {
-        (Some(_), Some(_)) => Err(PoolError::InvalidParameterMessage(
-            "Only one of AccessToken or Session may be given".into(),
-        )
-        .into()),
-        (None, None) => {
-            required.violate("accessToken", Constraint::Missing);
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 /// **AssociateSoftwareToken**: `SecretCode`, and a new `Session` when called with one.
 pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: TokenOrSession = body.parse()?;
-    let mut required = Required::default();
-    token_or_session(&input, &mut required)?;
-    required.finish()?;
-    if let Some(session) = &input.session {
-        let (secret, session) = app.pools.associate_software_token_in_session(session)?;
-        return Ok(json!({ "SecretCode": secret.as_str(), "Session": session.expose() }));
+    let wire: TokenOrSession = body.parse()?;
+    let input =
+        SoftwareTokenInput::parse_associate(wire.access_token.as_deref(), wire.session.as_deref())?;
+    let (secret, session) = app.pools.associate_software_token_input(&input)?;
+    let mut out = json!({ "SecretCode": secret.as_str() });
+    if let Some(session) = session {
+        out["Session"] = json!(session.expose());
     }
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
-    let secret = app
-        .pools
-        .associate_software_token(claims.pool_id.as_str(), &claims.username)?;
-    Ok(json!({ "SecretCode": secret.as_str() }))
+    Ok(out)
 }
 
 /// **VerifySoftwareToken**: `Status` `SUCCESS`, and a new `Session` when called with one.
 /// `FriendlyDeviceName` is accepted and not kept.
 pub fn verify_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: TokenOrSession = body.parse()?;
-    let mut required = Required::default();
-    token_or_session(&input, &mut required)?;
-    let code = required.take(input.user_code.as_deref(), "userCode");
-    required.finish()?;
-    if let Some(session) = &input.session {
-        let session = app.pools.verify_software_token_in_session(session, code)?;
-        return Ok(json!({ "Status": "SUCCESS", "Session": session.expose() }));
+    let wire: TokenOrSession = body.parse()?;
+    let input = SoftwareTokenInput::parse_verify(
+        wire.access_token.as_deref(),
+        wire.session.as_deref(),
+        wire.user_code.as_deref(),
+    )?;
+    let mut out = json!({ "Status": "SUCCESS" });
+    if let Some(session) = app.pools.verify_software_token_input(&input)? {
+        out["Session"] = json!(session.expose());
     }
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
-    app.pools
-        .verify_software_token(claims.pool_id.as_str(), &claims.username, code)?;
-    Ok(json!({ "Status": "SUCCESS" }))
+    Ok(out)
 }
 
 /// **SetUserMFAPreference**.
 pub fn set_user_mfa_preference(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: Preference = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools.set_user_mfa_preference(
-        claims.pool_id.as_str(),
-        &claims.username,
-        preference(input.software_token_mfa_settings),
-        preference(input.sms_mfa_settings),
+    let wire: Preference = body.parse()?;
+    let input = AccessTokenInput::parse(wire.access_token.as_deref())?;
+    app.pools.set_user_mfa_preference_input(
+        &input,
+        preference(wire.software_token_mfa_settings),
+        preference(wire.sms_mfa_settings),
     )?;
     Ok(json!({}))
 }
@@ -172,17 +143,13 @@ pub fn admin_set_user_mfa_preference(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: Preference = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    app.pools.admin_set_user_mfa_preference(
+    let wire: Preference = body.parse()?;
+    let input = AdminUserInput::parse(wire.user_pool_id.as_deref(), wire.username.as_deref())?;
+    app.pools.admin_set_user_mfa_preference_input(
         caller,
-        pool_id,
-        username,
-        preference(input.software_token_mfa_settings),
-        preference(input.sms_mfa_settings),
+        &input,
+        preference(wire.software_token_mfa_settings),
+        preference(wire.sms_mfa_settings),
     )?;
     Ok(json!({}))
 }
@@ -214,14 +181,10 @@ fn sms_from_options(options: Option<&[MfaOption]>) -> Result<bool, Error> {
 
 /// **SetUserSettings** (legacy MFA options).
 pub fn set_user_settings(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: UserSettings = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let sms = sms_from_options(input.mfa_options.as_deref())?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools
-        .set_user_settings(claims.pool_id.as_str(), &claims.username, sms)?;
+    let wire: UserSettings = body.parse()?;
+    let input = AccessTokenInput::parse(wire.access_token.as_deref())?;
+    let sms = sms_from_options(wire.mfa_options.as_deref())?;
+    app.pools.set_user_settings_input(&input, sms)?;
     Ok(json!({}))
 }
 
@@ -231,14 +194,11 @@ pub fn admin_set_user_settings(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: UserSettings = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    let sms = sms_from_options(input.mfa_options.as_deref())?;
+    let wire: UserSettings = body.parse()?;
+    let input = AdminUserInput::parse(wire.user_pool_id.as_deref(), wire.username.as_deref())?;
+    let sms = sms_from_options(wire.mfa_options.as_deref())?;
     app.pools
-        .admin_set_user_settings(caller, pool_id, username, sms)?;
+        .admin_set_user_settings_input(caller, &input, sms)?;
     Ok(json!({}))
 }
 
@@ -266,10 +226,8 @@ pub fn set_user_pool_mfa_config(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let mut config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    let pool = PoolInput::parse(input.user_pool_id.as_deref())?;
+    let mut config = app.pools.get_user_pool_mfa_config_input(caller, &pool)?;
     if let Some(mode) = &input.mfa_configuration {
         config.mode = mode.parse::<MfaMode>()?;
     }
@@ -282,7 +240,7 @@ pub fn set_user_pool_mfa_config(
     }
     let config = app
         .pools
-        .set_user_pool_mfa_config(caller, pool_id, config)?;
+        .set_user_pool_mfa_config_input(caller, &pool, config)?;
     Ok(pool_mfa_config(&config))
 }
 
@@ -293,10 +251,8 @@ pub fn get_user_pool_mfa_config(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    let pool = PoolInput::parse(input.user_pool_id.as_deref())?;
+    let config = app.pools.get_user_pool_mfa_config_input(caller, &pool)?;
     Ok(pool_mfa_config(&config))
 }
 

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use userpool::{ClientRecord, PoolRecord, UserDescription};
 use userpool_core::{
-    Constraint, Error as PoolError, PasswordPolicy, UserPoolId, Username, Violation, Violations,
+    Constraint, Error as PoolError, PasswordPolicy, UserPoolId, Violation, Violations,
 };
 use zeroize::Zeroizing;
 
@@ -131,11 +131,6 @@ impl Required {
         self.member(value, "clientId", |v| {
             userpool::client_id_constraint(v).into_iter().collect()
         })
-    }
-
-    /// `Username`, required and well-formed.
-    pub fn username<'a>(&mut self, value: Option<&'a str>) -> &'a str {
-        self.member(value, Username::FIELD, |v| constraints(Username::parse(v)))
     }
 
     /// `InvalidParameterException` listing every missing or invalid member, if any.

@@ -13,6 +13,7 @@
 
 mod admin;
 mod groups;
+mod mfa;
 mod public;
 mod token;
 
@@ -25,6 +26,8 @@ pub use groups::{
     AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
     ListUsersInGroupInput, MembershipInput,
 };
+pub(crate) use mfa::user_code;
+pub use mfa::{AccessTokenInput, PoolInput, SoftwareTokenInput, TokenOrSession};
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 pub use token::{
     ChangePasswordInput, DeleteUserAttributesInput, SecretText, UpdateUserAttributesInput,
