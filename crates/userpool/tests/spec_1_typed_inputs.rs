@@ -7,7 +7,7 @@
 
 mod common;
 
-use userpool::inputs::{AccessTokenInput, PoolInput, SoftwareTokenInput};
+use userpool::inputs::{AccessTokenInput, PoolClientInput, PoolInput, SoftwareTokenInput};
 use userpool::inputs::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
     AdminUpdateUserAttributesInput, AdminUserInput, ChangePasswordInput, ClientUserInput,
@@ -415,6 +415,35 @@ fn spec_1_spec_18_mfa_str_methods_report_every_bad_member_in_one_list() {
     );
     assert_list(
         pools.get_user_pool_mfa_config(admin, "bad"),
+        &[pattern("userPoolId", POOL_ID)],
+    );
+}
+
+#[test]
+fn spec_1_pool_and_client_inputs_list_every_missing_and_malformed_member() {
+    assert_list(PoolInput::parse(None), &[missing("userPoolId")]);
+    assert_list(
+        PoolClientInput::parse(Some("bad"), None),
+        &[pattern("userPoolId", POOL_ID), missing("clientId")],
+    );
+    let env = env();
+    let (pools, admin) = (&env.pools, &env.admin);
+    assert_list(
+        pools.describe_user_pool_client(admin, "bad", "no/slash"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("clientId", CLIENT_ID),
+        ],
+    );
+    assert_list(
+        pools.delete_user_pool_client(admin, "bad", "no/slash"),
+        &[
+            pattern("userPoolId", POOL_ID),
+            pattern("clientId", CLIENT_ID),
+        ],
+    );
+    assert_list(
+        pools.describe_user_pool(admin, "bad"),
         &[pattern("userPoolId", POOL_ID)],
     );
 }

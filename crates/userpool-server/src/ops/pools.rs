@@ -11,6 +11,7 @@ use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
+use userpool::inputs::{PoolClientInput, PoolInput};
 
 /// `PasswordPolicyType` as sent.
 #[derive(Deserialize, Default)]
@@ -173,18 +174,15 @@ struct PoolOnly {
     user_pool_id: Option<String>,
 }
 
-fn pool_id(body: RequestBody) -> Result<String, Error> {
+fn pool_id(body: RequestBody) -> Result<PoolInput, Error> {
     let input: PoolOnly = body.parse()?;
-    let mut required = Required::default();
-    let id = required
-        .take(input.user_pool_id.as_deref(), "userPoolId")
-        .to_owned();
-    required.finish()?;
-    Ok(id)
+    Ok(PoolInput::parse(input.user_pool_id.as_deref())?)
 }
 
 pub fn describe_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let pool = app.pools.describe_user_pool(caller, &pool_id(body)?)?;
+    let pool = app
+        .pools
+        .describe_user_pool_input(caller, &pool_id(body)?)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
     if let Some(domain) = app.pools.domain_of_pool(&pool.id)? {
@@ -224,7 +222,7 @@ pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
 }
 
 pub fn delete_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    app.pools.delete_user_pool(caller, &pool_id(body)?)?;
+    app.pools.delete_user_pool_input(caller, &pool_id(body)?)?;
     Ok(json!({}))
 }
 
@@ -354,17 +352,23 @@ struct DescribeUserPoolClient {
     client_id: Option<String>,
 }
 
+/// The pool and the app client of DescribeUserPoolClient and DeleteUserPoolClient.
+fn pool_client(body: RequestBody) -> Result<PoolClientInput, Error> {
+    let input: DescribeUserPoolClient = body.parse()?;
+    Ok(PoolClientInput::parse(
+        input.user_pool_id.as_deref(),
+        input.client_id.as_deref(),
+    )?)
+}
+
 pub fn describe_user_pool_client(
     app: &App,
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    let client = app.pools.describe_user_pool_client(caller, id, client_id)?;
+    let client = app
+        .pools
+        .describe_user_pool_client_input(caller, &pool_client(body)?)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
 }
 
@@ -477,12 +481,8 @@ pub fn delete_user_pool_client(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    app.pools.delete_user_pool_client(caller, id, client_id)?;
+    app.pools
+        .delete_user_pool_client_input(caller, &pool_client(body)?)?;
     Ok(json!({}))
 }
 
@@ -518,7 +518,7 @@ pub fn add_custom_attributes(
 
 /// **GetCSVHeader**.
 pub fn get_csv_header(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let id = pool_id(body)?;
-    let header = app.pools.get_csv_header(caller, &id)?;
-    Ok(json!({ "UserPoolId": id, "CSVHeader": header }))
+    let input = pool_id(body)?;
+    let header = app.pools.get_csv_header_input(caller, &input)?;
+    Ok(json!({ "UserPoolId": input.user_pool_id.as_str(), "CSVHeader": header }))
 }

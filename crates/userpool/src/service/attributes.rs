@@ -10,7 +10,7 @@ use userpool_core::{
     Username, VerifiableAttribute, transitions,
 };
 
-use super::inputs::AdminDeleteUserAttributesInput;
+use super::inputs::{AdminDeleteUserAttributesInput, PoolClientInput, PoolInput};
 use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -512,14 +512,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<()> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        self.authorize(caller, "DeleteUserPoolClient", &id)?;
-        self.pool(&id)?;
-        match self.store.delete_client(&id, &client_id) {
+        let input = PoolClientInput::parse(Some(pool_id), Some(client_id))?;
+        self.delete_user_pool_client_input(caller, &input)
+    }
+
+    /// **DeleteUserPoolClient** from an input validated once by [`PoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_user_pool_client`].
+    pub fn delete_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: &PoolClientInput,
+    ) -> Result<()> {
+        let (id, client_id) = (&input.user_pool_id, &input.client_id);
+        self.authorize(caller, "DeleteUserPoolClient", id)?;
+        self.pool(id)?;
+        match self.store.delete_client(id, client_id) {
             Ok(()) => Ok(()),
             Err(StoreError::NotFound) => Err(Error::ResourceNotFound(format!(
                 "User pool client {client_id} does not exist."
@@ -536,9 +545,16 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn get_csv_header(&self, caller: &Caller, pool_id: &str) -> Result<Vec<String>> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "GetCSVHeader", &id)?;
-        let pool = self.pool(&id)?;
+        self.get_csv_header_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **GetCSVHeader** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::get_csv_header`].
+    pub fn get_csv_header_input(&self, caller: &Caller, input: &PoolInput) -> Result<Vec<String>> {
+        self.authorize(caller, "GetCSVHeader", &input.user_pool_id)?;
+        let pool = self.pool(&input.user_pool_id)?;
         let mut header: Vec<String> = CSV_STANDARD_COLUMNS
             .iter()
             .map(|c| (*c).to_owned())

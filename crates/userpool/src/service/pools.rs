@@ -2,6 +2,7 @@
 
 use userpool_core::{Constraint, Error, Internal, Result, UserPoolId};
 
+use super::inputs::{PoolClientInput, PoolInput};
 use super::rules::policy_with_blocklist;
 use super::{ClientSettings, PoolPage, PoolSettings, PoolUpdate, UserPools};
 use crate::authorize::Caller;
@@ -147,9 +148,20 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn describe_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<PoolRecord> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "DescribeUserPool", &id)?;
-        self.pool(&id)
+        self.describe_user_pool_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **DescribeUserPool** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_user_pool`].
+    pub fn describe_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+    ) -> Result<PoolRecord> {
+        self.authorize(caller, "DescribeUserPool", &input.user_pool_id)?;
+        self.pool(&input.user_pool_id)
     }
 
     /// **UpdateUserPool**: policy, hashing parameters and history mode. Alias attributes,
@@ -221,15 +233,23 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn delete_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<()> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "DeleteUserPool", &id)?;
-        if self.pool(&id)?.settings.deletion_protection {
+        self.delete_user_pool_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **DeleteUserPool** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_user_pool`].
+    pub fn delete_user_pool_input(&self, caller: &Caller, input: &PoolInput) -> Result<()> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "DeleteUserPool", id)?;
+        if self.pool(id)?.settings.deletion_protection {
             return Err(Error::InvalidParameterMessage(
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.".into(),
             ));
         }
-        self.store.delete_pool(&id)?;
-        self.forget_rules(&id);
+        self.store.delete_pool(id)?;
+        self.forget_rules(id);
         Ok(())
     }
 
@@ -341,14 +361,24 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        self.authorize(caller, "DescribeUserPoolClient", &id)?;
-        self.pool(&id)?;
-        self.store.get_client(&id, &client_id)?.ok_or_else(|| {
+        let input = PoolClientInput::parse(Some(pool_id), Some(client_id))?;
+        self.describe_user_pool_client_input(caller, &input)
+    }
+
+    /// **DescribeUserPoolClient** from an input validated once by
+    /// [`PoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_user_pool_client`].
+    pub fn describe_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: &PoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, client_id) = (&input.user_pool_id, &input.client_id);
+        self.authorize(caller, "DescribeUserPoolClient", id)?;
+        self.pool(id)?;
+        self.store.get_client(id, client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })
     }

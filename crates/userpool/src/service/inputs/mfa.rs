@@ -1,8 +1,8 @@
-//! The MFA operations' inputs (SPEC §18): AssociateSoftwareToken, VerifySoftwareToken, the
-//! operations a user calls with only an access token (SetUserMFAPreference,
-//! SetUserSettings), and the pool's (GetUserPoolMfaConfig, SetUserPoolMfaConfig).
+//! The MFA operations' inputs (SPEC §18): AssociateSoftwareToken, VerifySoftwareToken, and
+//! the operations a user calls with only an access token (SetUserMFAPreference,
+//! SetUserSettings).
 
-use userpool_core::{Constraint, Error, Result, UserPoolId};
+use userpool_core::{Constraint, Error, Result};
 
 use super::{SecretText, parse_with};
 use crate::validate::accepted;
@@ -117,31 +117,6 @@ impl AccessTokenInput {
             |token| {
                 Ok(AccessTokenInput {
                     access_token: accepted(token)?,
-                })
-            },
-        )
-    }
-}
-
-/// The member of the operations on a pool alone (GetUserPoolMfaConfig,
-/// SetUserPoolMfaConfig).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PoolInput {
-    /// `UserPoolId`.
-    pub user_pool_id: UserPoolId,
-}
-
-impl PoolInput {
-    /// Validates the member; `None` is a member the request left out.
-    ///
-    /// # Errors
-    /// `InvalidParameterException` (`userPoolId` missing or malformed).
-    pub fn parse(user_pool_id: Option<&str>) -> Result<Self> {
-        parse_with(
-            |v| v.required_pool_id(user_pool_id),
-            |pool| {
-                Ok(PoolInput {
-                    user_pool_id: accepted(pool)?,
                 })
             },
         )

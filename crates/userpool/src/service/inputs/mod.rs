@@ -14,6 +14,7 @@
 mod admin;
 mod groups;
 mod mfa;
+mod pools;
 mod public;
 mod token;
 
@@ -27,7 +28,8 @@ pub use groups::{
     ListUsersInGroupInput, MembershipInput,
 };
 pub(crate) use mfa::user_code;
-pub use mfa::{AccessTokenInput, PoolInput, SoftwareTokenInput, TokenOrSession};
+pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
+pub use pools::{PoolClientInput, PoolInput};
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 pub use token::{
     ChangePasswordInput, DeleteUserAttributesInput, SecretText, UpdateUserAttributesInput,
