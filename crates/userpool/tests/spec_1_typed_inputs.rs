@@ -15,6 +15,10 @@ use userpool::inputs::{
     GroupWriteInput, ListGroupsInput, ListUsersInGroupInput, ListUsersInput, MembershipInput,
     SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
+use userpool::inputs::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
+    RespondToAuthChallengeInput,
+};
 use userpool::{GroupSettings, MessageAction};
 use userpool_core::Error;
 
@@ -449,6 +453,74 @@ fn spec_1_pool_and_client_inputs_list_every_missing_and_malformed_member() {
 }
 
 #[test]
+fn spec_1_sign_in_inputs_list_every_missing_and_malformed_member() {
+    assert_list(
+        InitiateAuthInput::parse(None, None),
+        &[missing("clientId"), missing("authFlow")],
+    );
+    assert_list(
+        InitiateAuthInput::parse(Some("no/slash"), None),
+        &[pattern("clientId", CLIENT_ID), missing("authFlow")],
+    );
+    assert_list(
+        AdminInitiateAuthInput::parse(Some("nounderscore"), None, None),
+        &[
+            pattern("userPoolId", POOL_ID),
+            missing("clientId"),
+            missing("authFlow"),
+        ],
+    );
+    assert_list(
+        RespondToAuthChallengeInput::parse(None, None, None),
+        &[missing("clientId"), missing("challengeName")],
+    );
+    assert_list(
+        AdminRespondToAuthChallengeInput::parse(None, None, None, Some(SENTINEL)),
+        &[
+            missing("userPoolId"),
+            missing("clientId"),
+            missing("challengeName"),
+        ],
+    );
+    let no_session = RespondToAuthChallengeInput::parse(Some("c"), Some("SMS_MFA"), None);
+    assert_list(
+        no_session.and_then(|i| i.required_session().map(str::to_owned)),
+        &[missing("session")],
+    );
+}
+
+#[test]
+fn spec_1_sign_in_str_methods_and_inputs_report_the_same_members() {
+    let env = env();
+    let pools = &env.pools;
+    // The `&str` method lists the client with the flow's parameters.
+    assert_list(
+        pools.initiate_auth("no/slash", "USER_PASSWORD_AUTH", "a b", " x"),
+        &[
+            pattern("clientId", CLIENT_ID),
+            pattern("username", USERNAME),
+            pattern("password", PASSWORD),
+        ],
+    );
+    assert_list(
+        pools.respond_to_new_password_required("no/slash", "a b", "short", " x"),
+        &[
+            pattern("clientId", CLIENT_ID),
+            pattern("username", USERNAME),
+            pattern("NEW_PASSWORD", PASSWORD),
+            "Value at 'session' failed to satisfy constraint: Member must have length greater than or equal to 20".to_owned(),
+        ],
+    );
+    // Through a parsed input, the parameters alone: the client was validated once.
+    let input = InitiateAuthInput::parse(Some(&env.client_id), Some("USER_PASSWORD_AUTH"));
+    let input = input.unwrap_or_else(|e| panic!("{e}"));
+    assert_list(
+        pools.initiate_auth_input(&input, "a b", " x"),
+        &[pattern("username", USERNAME), pattern("password", PASSWORD)],
+    );
+}
+
+#[test]
 fn spec_14_inputs_never_show_a_secret_in_debug() {
     let s = SENTINEL;
     let formatted = [
@@ -484,6 +556,10 @@ fn spec_14_inputs_never_show_a_secret_in_debug() {
             SoftwareTokenInput::parse_verify(None, Some(s), Some("123456"))
         ),
         format!("{:?}", AccessTokenInput::parse(Some(s))),
+        format!(
+            "{:?}",
+            RespondToAuthChallengeInput::parse(Some("c"), Some("SMS_MFA"), Some(s))
+        ),
     ];
     for text in formatted {
         assert!(text.starts_with("Ok("), "{text}");

@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::inputs::{
-    ChangePasswordInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
-    DeleteUserAttributesInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, ChangePasswordInput, ClientUserInput,
+    ConfirmForgotPasswordInput, ConfirmSignUpInput, DeleteUserAttributesInput, InitiateAuthInput,
+    RespondToAuthChallengeInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::shapes::{self, Attribute, Required, Secret};
+use super::shapes::{self, Attribute, Secret};
 use crate::App;
 use crate::error::Error;
 use crate::tokens::Issued;
@@ -160,22 +161,19 @@ pub(super) struct InitiateAuth {
 
 /// **InitiateAuth**: `USER_PASSWORD_AUTH` or `REFRESH_TOKEN_AUTH` (alias `REFRESH_TOKEN`).
 pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: InitiateAuth = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
-    required.finish()?;
-    let params = &input.auth_parameters;
-    match flow {
+    let wire: InitiateAuth = body.parse()?;
+    let input = InitiateAuthInput::parse(wire.client_id.as_deref(), wire.auth_flow.as_deref())?;
+    let (client_id, params) = (input.client_id.as_str(), &wire.auth_parameters);
+    match input.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            let client = app.pools.refresh_client(client_id)?;
+            let client = app.pools.refresh_client_input(&input)?;
             refresh(app, &client, params)
         }
         "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
-            app.pools.initiate_auth(client_id, flow, username, password)
+            app.pools.initiate_auth_input(&input, username, password)
         }),
         "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
-            app.pools.initiate_srp_auth(client_id, username, srp_a)
+            app.pools.initiate_srp_auth_input(&input, username, srp_a)
         }),
         other => Err(unsupported_flow(
             other,
@@ -187,28 +185,28 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
 /// **AdminInitiateAuth**: `ADMIN_USER_PASSWORD_AUTH` (alias `ADMIN_NO_SRP_AUTH`) or
 /// `REFRESH_TOKEN_AUTH`, for a client of the named pool.
 pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input: InitiateAuth = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
-    required.finish()?;
-    let params = &input.auth_parameters;
-    match flow {
+    let wire: InitiateAuth = body.parse()?;
+    let input = AdminInitiateAuthInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_id.as_deref(),
+        wire.auth_flow.as_deref(),
+    )?;
+    let (client_id, params) = (input.initiate.client_id.as_str(), &wire.auth_parameters);
+    match input.initiate.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             // The same authoriser and quota as the password flow of this door.
-            let client = app.pools.admin_refresh_client(caller, pool_id, client_id)?;
+            let client = app.pools.admin_refresh_client_input(caller, &input)?;
             refresh(app, &client, params)
         }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             password_flow(app, client_id, params, |username, password| {
-                let pools = &app.pools;
-                pools.admin_initiate_auth(caller, pool_id, client_id, flow, username, password)
+                app.pools
+                    .admin_initiate_auth_input(caller, &input, username, password)
             })
         }
         "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
             app.pools
-                .admin_initiate_srp_auth(caller, pool_id, client_id, username, srp_a)
+                .admin_initiate_srp_auth_input(caller, &input, username, srp_a)
         }),
         other => Err(unsupported_flow(
             other,
@@ -386,12 +384,10 @@ pub(super) struct RespondToAuthChallenge {
     pub(super) challenge_responses: BTreeMap<String, Secret>,
 }
 
-/// The parts of a NEW_PASSWORD_REQUIRED answer, after the checks both variants share.
+/// The parts of a NEW_PASSWORD_REQUIRED answer, `SECRET_HASH` checked.
 struct Answer<'a> {
-    client_id: &'a str,
     username: &'a str,
     new_password: &'a str,
-    session: &'a str,
     /// The `userAttributes.<name>` members: attributes the user sets with the password.
     attributes: Vec<(&'a str, &'a str)>,
 }
@@ -400,7 +396,6 @@ struct Answer<'a> {
 /// is not needed (the challenge is found by its secret block) and other members are
 /// ignored.
 struct VerifierAnswer<'a> {
-    client_id: &'a str,
     username: &'a str,
     secret_block: &'a str,
     signature: &'a str,
@@ -410,19 +405,15 @@ struct VerifierAnswer<'a> {
 /// `Some` when the answer is to PASSWORD_VERIFIER.
 fn verifier_answer<'a>(
     app: &App,
-    input: &'a RespondToAuthChallenge,
+    input: &RespondToAuthChallengeInput,
+    r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<VerifierAnswer<'a>>, Error> {
-    if input.challenge_name.as_deref() != Some("PASSWORD_VERIFIER") {
+    if input.challenge_name != "PASSWORD_VERIFIER" {
         return Ok(None);
     }
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    let r = &input.challenge_responses;
     let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
     let username = get("USERNAME")?;
     let answer = VerifierAnswer {
-        client_id,
         username,
         secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
         signature: get("PASSWORD_CLAIM_SIGNATURE")?,
@@ -430,18 +421,19 @@ fn verifier_answer<'a>(
     };
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         r.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Some(answer))
 }
 
-fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let challenge = required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
+fn answer<'a>(
+    app: &App,
+    input: &RespondToAuthChallengeInput,
+    responses: &'a BTreeMap<String, Secret>,
+) -> Result<Answer<'a>, Error> {
+    let challenge = &input.challenge_name;
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(PoolError::InvalidParameterMessage(format!(
             "Unsupported challenge: {}. Implemented: NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP.",
@@ -449,7 +441,6 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         ))
         .into());
     }
-    let responses = &input.challenge_responses;
     // Cognito's client libraries send the challenge's `userAttributes` back as
     // `userAttributes.<name>`; the service writes them with the new password.
     let attributes = responses
@@ -467,37 +458,35 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         )
         .into());
     };
-    let session = input.session.as_deref().unwrap_or_default();
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         responses.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Answer {
-        client_id,
         username,
         new_password,
-        session,
         attributes,
     })
 }
 
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = body.parse()?;
-    let mut required = Required::default();
-    required.client_id(input.client_id.as_deref());
-    required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
-    if let Some(m) = super::mfa::answer(app, &input)? {
-        let result =
-            app.pools
-                .respond_to_mfa_challenge(m.client_id, m.username, m.session, m.answer)?;
+    let wire: RespondToAuthChallenge = body.parse()?;
+    let input = RespondToAuthChallengeInput::parse(
+        wire.client_id.as_deref(),
+        wire.challenge_name.as_deref(),
+        wire.session.as_deref(),
+    )?;
+    let responses = &wire.challenge_responses;
+    if let Some(m) = super::mfa::answer(app, &input, responses)? {
+        let pools = &app.pools;
+        let result = pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)?;
         return auth_response(app, result);
     }
-    if let Some(v) = verifier_answer(app, &input)? {
-        let result = app.pools.respond_to_password_verifier(
-            v.client_id,
+    if let Some(v) = verifier_answer(app, &input, responses)? {
+        let result = app.pools.respond_to_password_verifier_input(
+            &input,
             v.username,
             v.secret_block,
             v.signature,
@@ -505,11 +494,10 @@ pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, 
         )?;
         return auth_response(app, result);
     }
-    let a = answer(app, &input)?;
-    let result = app.pools.respond_to_new_password_required_with_attributes(
-        a.client_id,
+    let a = answer(app, &input, responses)?;
+    let result = app.pools.respond_to_new_password_required_input(
+        &input,
         a.username,
-        a.session,
         a.new_password,
         &a.attributes,
     )?;
@@ -521,28 +509,24 @@ pub fn admin_respond_to_auth_challenge(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.client_id(input.client_id.as_deref());
-    required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
-    if let Some(m) = super::mfa::answer(app, &input)? {
-        let result = app.pools.admin_respond_to_mfa_challenge(
-            caller,
-            pool_id,
-            m.client_id,
-            m.username,
-            m.session,
-            m.answer,
-        )?;
+    let wire: RespondToAuthChallenge = body.parse()?;
+    let input = AdminRespondToAuthChallengeInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_id.as_deref(),
+        wire.challenge_name.as_deref(),
+        wire.session.as_deref(),
+    )?;
+    let responses = &wire.challenge_responses;
+    if let Some(m) = super::mfa::answer(app, &input.respond, responses)? {
+        let result = app
+            .pools
+            .admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)?;
         return auth_response(app, result);
     }
-    if let Some(v) = verifier_answer(app, &input)? {
-        let result = app.pools.admin_respond_to_password_verifier(
+    if let Some(v) = verifier_answer(app, &input.respond, responses)? {
+        let result = app.pools.admin_respond_to_password_verifier_input(
             caller,
-            pool_id,
-            v.client_id,
+            &input,
             v.username,
             v.secret_block,
             v.signature,
@@ -550,18 +534,14 @@ pub fn admin_respond_to_auth_challenge(
         )?;
         return auth_response(app, result);
     }
-    let a = answer(app, &input)?;
-    let result = app
-        .pools
-        .admin_respond_to_new_password_required_with_attributes(
-            caller,
-            pool_id,
-            a.client_id,
-            a.username,
-            a.session,
-            a.new_password,
-            &a.attributes,
-        )?;
+    let a = answer(app, &input.respond, responses)?;
+    let result = app.pools.admin_respond_to_new_password_required_input(
+        caller,
+        &input,
+        a.username,
+        a.new_password,
+        &a.attributes,
+    )?;
     auth_response(app, result)
 }
 

@@ -6,13 +6,17 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use userpool::inputs::{AccessTokenInput, AdminUserInput, PoolInput, SoftwareTokenInput};
+use std::collections::BTreeMap;
+
+use userpool::inputs::{
+    AccessTokenInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput, SoftwareTokenInput,
+};
 use userpool::{Caller, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::auth::{RespondToAuthChallenge, check_secret, missing};
-use super::shapes::{Required, Secret};
+use super::auth::{check_secret, missing};
+use super::shapes::Secret;
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -258,29 +262,24 @@ pub fn get_user_pool_mfa_config(
 
 /// The parts of an MFA answer, `SECRET_HASH` checked.
 pub(super) struct Answer<'a> {
-    pub(super) client_id: &'a str,
     pub(super) username: &'a str,
-    pub(super) session: &'a str,
     pub(super) answer: MfaAnswer<'a>,
 }
 
-/// `Some` when the answer is to an MFA challenge.
+/// `Some` when the answer is to an MFA challenge (whose `Session` is required).
 pub(super) fn answer<'a>(
     app: &App,
-    input: &'a RespondToAuthChallenge,
+    input: &RespondToAuthChallengeInput,
+    r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<Answer<'a>>, Error> {
-    let name = match input.challenge_name.as_deref() {
-        Some("SOFTWARE_TOKEN_MFA") => MfaChallengeName::SoftwareTokenMfa,
-        Some("SMS_MFA") => MfaChallengeName::SmsMfa,
-        Some("SELECT_MFA_TYPE") => MfaChallengeName::SelectMfaType,
-        Some("MFA_SETUP") => MfaChallengeName::MfaSetup,
+    let name = match input.challenge_name.as_str() {
+        "SOFTWARE_TOKEN_MFA" => MfaChallengeName::SoftwareTokenMfa,
+        "SMS_MFA" => MfaChallengeName::SmsMfa,
+        "SELECT_MFA_TYPE" => MfaChallengeName::SelectMfaType,
+        "MFA_SETUP" => MfaChallengeName::MfaSetup,
         _ => return Ok(None),
     };
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let session = required.take(input.session.as_deref(), "session");
-    required.finish()?;
-    let r = &input.challenge_responses;
+    input.required_session()?;
     let get = |member: &str| {
         r.get(member)
             .map(Secret::expose)
@@ -301,16 +300,11 @@ pub(super) fn answer<'a>(
     };
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         r.get("SECRET_HASH").map(Secret::expose),
     )?;
-    Ok(Some(Answer {
-        client_id,
-        username,
-        session,
-        answer,
-    }))
+    Ok(Some(Answer { username, answer }))
 }
 
 /// A list of factors as Cognito writes it in `ChallengeParameters`: a JSON string.

@@ -22,7 +22,10 @@ use zeroize::Zeroizing;
 use super::auth::session_constraint;
 #[cfg(feature = "jwt")]
 use super::inputs::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
-use super::inputs::{AdminUserInput, PoolInput, user_code};
+use super::inputs::{
+    AdminRespondToAuthChallengeInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput,
+    user_code,
+};
 use super::{AuthResult, MfaChallengeResult, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -510,6 +513,43 @@ impl<S: Store + ?Sized> UserPools<S> {
         let client_id = v.client_id(client_id);
         v.finish()?;
         let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    /// **RespondToAuthChallenge** with an MFA challenge from an input validated once by
+    /// [`RespondToAuthChallengeInput::parse`] (its `Session` required), with the answer's
+    /// `USERNAME` and `answer`.
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_mfa_challenge`].
+    pub fn respond_to_mfa_challenge_input(
+        &self,
+        input: &RespondToAuthChallengeInput,
+        username: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let session = input.required_session()?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    /// **AdminRespondToAuthChallenge** with an MFA challenge from an input validated once by
+    /// [`AdminRespondToAuthChallengeInput::parse`], as
+    /// [`UserPools::respond_to_mfa_challenge_input`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_mfa_challenge`].
+    pub fn admin_respond_to_mfa_challenge_input(
+        &self,
+        caller: &Caller,
+        input: &AdminRespondToAuthChallengeInput,
+        username: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let session = input.respond.required_session()?;
+        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
+        let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
+        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 

@@ -12,6 +12,7 @@
 //! `Debug`; no input has a `Display`.
 
 mod admin;
+mod auth;
 mod groups;
 mod mfa;
 mod pools;
@@ -21,6 +22,10 @@ mod token;
 pub use admin::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
     AdminUserInput, ListUsersInput,
+};
+pub use auth::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
+    RespondToAuthChallengeInput,
 };
 pub(crate) use groups::Limit;
 pub use groups::{
@@ -43,7 +48,7 @@ use crate::validate::Validator;
 /// Runs `members` over a fresh validator, then builds the input from what it accepted.
 /// `build` sees every member as `Some` once the validator found nothing wrong: a `None`
 /// there is a broken invariant, reported by [`crate::validate::accepted`] as a bug.
-fn parse_with<M, T>(
+pub(crate) fn parse_with<M, T>(
     members: impl FnOnce(&mut Validator) -> M,
     build: impl FnOnce(M) -> Result<T>,
 ) -> Result<T> {

@@ -1,0 +1,184 @@
+//! The sign-in operations' inputs: InitiateAuth, AdminInitiateAuth,
+//! RespondToAuthChallenge, AdminRespondToAuthChallenge. Each holds the members Cognito's
+//! validation layer lists; the flow's parameters (`AuthParameters`, `ChallengeResponses`)
+//! are the flow's to check, and the service's `_input` methods take them beside the input.
+
+use userpool_core::{Constraint, Error, Result, UserPoolId};
+
+use super::{SecretText, parse_with};
+use crate::validate::accepted;
+
+/// **InitiateAuth**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitiateAuthInput {
+    /// `ClientId`.
+    pub client_id: String,
+    /// `AuthFlow`, as given (the flows are the service's to accept).
+    pub auth_flow: String,
+}
+
+impl InitiateAuthInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`clientId`, `authFlow`).
+    pub fn parse(client_id: Option<&str>, auth_flow: Option<&str>) -> Result<Self> {
+        parse_with(
+            |v| {
+                (
+                    v.required_client_id(client_id),
+                    v.required_text("authFlow", auth_flow),
+                )
+            },
+            |(client_id, auth_flow)| {
+                Ok(InitiateAuthInput {
+                    client_id: accepted(client_id)?,
+                    auth_flow: accepted(auth_flow)?,
+                })
+            },
+        )
+    }
+}
+
+/// **AdminInitiateAuth**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminInitiateAuthInput {
+    /// `UserPoolId`.
+    pub user_pool_id: UserPoolId,
+    /// `ClientId` and `AuthFlow`.
+    pub initiate: InitiateAuthInput,
+}
+
+impl AdminInitiateAuthInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `clientId`, `authFlow`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        client_id: Option<&str>,
+        auth_flow: Option<&str>,
+    ) -> Result<Self> {
+        parse_with(
+            |v| {
+                (
+                    v.required_pool_id(user_pool_id),
+                    v.required_client_id(client_id),
+                    v.required_text("authFlow", auth_flow),
+                )
+            },
+            |(pool, client_id, auth_flow)| {
+                Ok(AdminInitiateAuthInput {
+                    user_pool_id: accepted(pool)?,
+                    initiate: InitiateAuthInput {
+                        client_id: accepted(client_id)?,
+                        auth_flow: accepted(auth_flow)?,
+                    },
+                })
+            },
+        )
+    }
+}
+
+/// **RespondToAuthChallenge**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RespondToAuthChallengeInput {
+    /// `ClientId`.
+    pub client_id: String,
+    /// `ChallengeName`, as given.
+    pub challenge_name: String,
+    /// `Session` (zeroizing, redacted); the challenges that need one check it.
+    pub session: Option<SecretText>,
+}
+
+impl RespondToAuthChallengeInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`clientId`, `challengeName`).
+    pub fn parse(
+        client_id: Option<&str>,
+        challenge_name: Option<&str>,
+        session: Option<&str>,
+    ) -> Result<Self> {
+        parse_with(
+            |v| {
+                (
+                    v.required_client_id(client_id),
+                    v.required_text("challengeName", challenge_name),
+                )
+            },
+            |(client_id, challenge_name)| {
+                Ok(RespondToAuthChallengeInput {
+                    client_id: accepted(client_id)?,
+                    challenge_name: accepted(challenge_name)?,
+                    session: session.map(SecretText::new),
+                })
+            },
+        )
+    }
+
+    /// The session's text; `""` when the request had none (which the challenges that need
+    /// one refuse by its length).
+    #[must_use]
+    pub fn session_text(&self) -> &str {
+        self.session.as_ref().map_or("", SecretText::expose)
+    }
+
+    /// The session of an answer to an MFA challenge, which requires one.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (`session` missing).
+    pub fn required_session(&self) -> Result<&str> {
+        self.session
+            .as_ref()
+            .map(SecretText::expose)
+            .ok_or_else(|| Error::invalid_parameter("session", Constraint::Missing))
+    }
+}
+
+/// **AdminRespondToAuthChallenge**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminRespondToAuthChallengeInput {
+    /// `UserPoolId`.
+    pub user_pool_id: UserPoolId,
+    /// `ClientId`, `ChallengeName` and `Session`.
+    pub respond: RespondToAuthChallengeInput,
+}
+
+impl AdminRespondToAuthChallengeInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `clientId`, `challengeName`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        client_id: Option<&str>,
+        challenge_name: Option<&str>,
+        session: Option<&str>,
+    ) -> Result<Self> {
+        parse_with(
+            |v| {
+                (
+                    v.required_pool_id(user_pool_id),
+                    v.required_client_id(client_id),
+                    v.required_text("challengeName", challenge_name),
+                )
+            },
+            |(pool, client_id, challenge_name)| {
+                Ok(AdminRespondToAuthChallengeInput {
+                    user_pool_id: accepted(pool)?,
+                    respond: RespondToAuthChallengeInput {
+                        client_id: accepted(client_id)?,
+                        challenge_name: accepted(challenge_name)?,
+                        session: session.map(SecretText::new),
+                    },
+                })
+            },
+        )
+    }
+}
