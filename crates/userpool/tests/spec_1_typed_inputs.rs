@@ -7,7 +7,10 @@
 
 mod common;
 
-use userpool::inputs::{AccessTokenInput, PoolClientInput, PoolInput, SoftwareTokenInput};
+use userpool::inputs::{
+    AccessTokenInput, AddCustomAttributesInput, ListUserPoolClientsInput, PoolClientInput,
+    PoolInput, SoftwareTokenInput,
+};
 use userpool::inputs::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
     AdminUpdateUserAttributesInput, AdminUserInput, ChangePasswordInput, ClientUserInput,
@@ -449,6 +452,19 @@ fn spec_1_pool_and_client_inputs_list_every_missing_and_malformed_member() {
     assert_list(
         pools.describe_user_pool(admin, "bad"),
         &[pattern("userPoolId", POOL_ID)],
+    );
+    let max_results = "Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60";
+    assert_list(
+        ListUserPoolClientsInput::parse(None, Some(0), None),
+        &[missing("userPoolId"), max_results.to_owned()],
+    );
+    assert_list(
+        pools.list_user_pool_clients(admin, "bad", Some(61), None),
+        &[pattern("userPoolId", POOL_ID), max_results.to_owned()],
+    );
+    assert_list(
+        AddCustomAttributesInput::parse(Some("bad"), None),
+        &[pattern("userPoolId", POOL_ID), missing("customAttributes")],
     );
 }
 

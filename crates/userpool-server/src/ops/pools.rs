@@ -11,7 +11,9 @@ use super::shapes::{self, Required};
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
-use userpool::inputs::{PoolClientInput, PoolInput};
+use userpool::inputs::{
+    AddCustomAttributesInput, ListUserPoolClientsInput, PoolClientInput, PoolInput,
+};
 
 /// `PasswordPolicyType` as sent.
 #[derive(Deserialize, Default)]
@@ -386,14 +388,13 @@ pub fn list_user_pool_clients(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ListUserPoolClients = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let max = input.max_results.map(|m| usize::try_from(m).unwrap_or(0));
-    let page = app
-        .pools
-        .list_user_pool_clients(caller, id, max, input.next_token.as_deref())?;
+    let wire: ListUserPoolClients = body.parse()?;
+    let input = ListUserPoolClientsInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.max_results,
+        wire.next_token.as_deref(),
+    )?;
+    let page = app.pools.list_user_pool_clients_input(caller, &input)?;
     let mut out = json!({
         "UserPoolClients": page.clients.iter().map(|c| json!({
             "ClientId": c.client_id,
@@ -499,20 +500,15 @@ pub fn add_custom_attributes(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: AddCustomAttributes = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    if input.custom_attributes.is_none() {
-        required.violate("customAttributes", userpool_core::Constraint::Missing);
-    }
-    required.finish()?;
-    let attributes: Vec<_> = input
-        .custom_attributes
-        .unwrap_or_default()
-        .into_iter()
-        .map(SchemaAttributeWire::into_input)
-        .collect();
-    app.pools.add_custom_attributes(caller, id, &attributes)?;
+    let wire: AddCustomAttributes = body.parse()?;
+    let attributes: Option<Vec<_>> = wire.custom_attributes.map(|list| {
+        list.into_iter()
+            .map(SchemaAttributeWire::into_input)
+            .collect()
+    });
+    let input =
+        AddCustomAttributesInput::parse(wire.user_pool_id.as_deref(), attributes.as_deref())?;
+    app.pools.add_custom_attributes_input(caller, &input)?;
     Ok(json!({}))
 }
 

@@ -6,11 +6,14 @@
 use std::collections::BTreeMap;
 
 use userpool_core::{
-    AttributeWriter, Constraint, Error, Internal, Result, SchemaAttributeInput, UserPoolId,
-    Username, VerifiableAttribute, transitions,
+    AttributeWriter, Error, Internal, Result, SchemaAttributeInput, UserPoolId, Username,
+    VerifiableAttribute, transitions,
 };
 
-use super::inputs::{AdminDeleteUserAttributesInput, PoolClientInput, PoolInput};
+use super::inputs::{
+    AddCustomAttributesInput, AdminDeleteUserAttributesInput, ListUserPoolClientsInput,
+    PoolClientInput, PoolInput,
+};
 use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -61,15 +64,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         attributes: &[SchemaAttributeInput],
     ) -> Result<PoolRecord> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "AddCustomAttributes", &id)?;
+        let input = AddCustomAttributesInput::parse(Some(pool_id), Some(attributes))?;
+        self.add_custom_attributes_input(caller, &input)
+    }
+
+    /// **AddCustomAttributes** from an input validated once by
+    /// [`AddCustomAttributesInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::add_custom_attributes`].
+    pub fn add_custom_attributes_input(
+        &self,
+        caller: &Caller,
+        input: &AddCustomAttributesInput,
+    ) -> Result<PoolRecord> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "AddCustomAttributes", id)?;
         for _ in 0..self.max_attempts {
-            let mut record = self.pool(&id)?;
-            record.schema = record.schema.with_custom_attributes(attributes)?;
+            let mut record = self.pool(id)?;
+            record.schema = record.schema.with_custom_attributes(&input.attributes)?;
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(version) => {
-                    self.forget_rules(&id);
+                    self.forget_rules(id);
                     return Ok(PoolRecord { version, ..record });
                 }
                 Err(StoreError::Conflict { .. }) => {}
@@ -429,18 +446,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<usize>,
         next_token: Option<&str>,
     ) -> Result<ClientPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let limit = max_results.unwrap_or(60);
-        v.check(
-            "maxResults",
-            (!(1..=60).contains(&limit)).then_some(Constraint::OutOfRange { min: 1, max: 60 }),
-        );
-        v.finish()?;
-        let id = accepted(id)?;
-        self.authorize(caller, "ListUserPoolClients", &id)?;
-        self.pool(&id)?;
-        let mut clients = self.store.list_clients(&id, next_token, limit + 1)?;
+        let max_results = max_results.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let input = ListUserPoolClientsInput::parse(Some(pool_id), max_results, next_token)?;
+        self.list_user_pool_clients_input(caller, &input)
+    }
+
+    /// **ListUserPoolClients** from an input validated once by
+    /// [`ListUserPoolClientsInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_user_pool_clients`].
+    pub fn list_user_pool_clients_input(
+        &self,
+        caller: &Caller,
+        input: &ListUserPoolClientsInput,
+    ) -> Result<ClientPage> {
+        let (id, limit) = (&input.user_pool_id, input.max_results);
+        self.authorize(caller, "ListUserPoolClients", id)?;
+        self.pool(id)?;
+        let next_token = input.next_token.as_deref();
+        let mut clients = self.store.list_clients(id, next_token, limit + 1)?;
         let more = clients.len() > limit;
         clients.truncate(limit);
         let next_token = more

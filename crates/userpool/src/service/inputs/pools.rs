@@ -1,6 +1,6 @@
 //! The inputs of the operations on a pool and its app clients.
 
-use userpool_core::{Result, UserPoolId};
+use userpool_core::{Constraint, Result, SchemaAttributeInput, UserPoolId};
 
 use super::parse_with;
 use crate::validate::accepted;
@@ -58,6 +58,87 @@ impl PoolClientInput {
                 Ok(PoolClientInput {
                     user_pool_id: accepted(pool)?,
                     client_id: accepted(client)?,
+                })
+            },
+        )
+    }
+}
+
+/// **ListUserPoolClients**' members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListUserPoolClientsInput {
+    /// `UserPoolId`.
+    pub user_pool_id: UserPoolId,
+    /// `MaxResults`: 1..=60, absent meaning 60.
+    pub max_results: usize,
+    /// `NextToken`.
+    pub next_token: Option<String>,
+}
+
+impl ListUserPoolClientsInput {
+    /// Validates the members; `None` is a member the request left out (only the pool is
+    /// required).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `maxResults`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<Self> {
+        parse_with(
+            |v| {
+                let pool = v.required_pool_id(user_pool_id);
+                let max = max_results.map_or(Some(60), |m| usize::try_from(m).ok());
+                let max = max.filter(|m| (1..=60).contains(m));
+                let range = Constraint::OutOfRange { min: 1, max: 60 };
+                v.check("maxResults", max.is_none().then_some(range));
+                (pool, max)
+            },
+            |(pool, max)| {
+                Ok(ListUserPoolClientsInput {
+                    user_pool_id: accepted(pool)?,
+                    max_results: accepted(max)?,
+                    next_token: next_token.map(str::to_owned),
+                })
+            },
+        )
+    }
+}
+
+/// **AddCustomAttributes**' members, validated (the attributes themselves are checked
+/// against the pool's schema when they are added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddCustomAttributesInput {
+    /// `UserPoolId`.
+    pub user_pool_id: UserPoolId,
+    /// `CustomAttributes`.
+    pub attributes: Vec<SchemaAttributeInput>,
+}
+
+impl AddCustomAttributesInput {
+    /// Validates the members; `None` is a member the request left out (both are
+    /// required).
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `customAttributes`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        attributes: Option<&[SchemaAttributeInput]>,
+    ) -> Result<Self> {
+        parse_with(
+            |v| {
+                (
+                    v.required_pool_id(user_pool_id),
+                    v.present("customAttributes", attributes),
+                )
+            },
+            |(pool, attributes)| {
+                Ok(AddCustomAttributesInput {
+                    user_pool_id: accepted(pool)?,
+                    attributes: accepted(attributes)?.to_vec(),
                 })
             },
         )
