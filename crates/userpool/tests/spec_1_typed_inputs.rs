@@ -8,8 +8,9 @@
 mod common;
 
 use userpool::inputs::{
-    AccessTokenInput, AddCustomAttributesInput, ListUserPoolClientsInput, PoolClientInput,
-    PoolInput, SoftwareTokenInput,
+    AccessTokenInput, AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,
+    ListUserPoolClientsInput, PoolClientInput, PoolInput, SoftwareTokenInput,
+    UpdateUserPoolClientInput,
 };
 use userpool::inputs::{
     AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminListGroupsForUserInput,
@@ -465,6 +466,53 @@ fn spec_1_pool_and_client_inputs_list_every_missing_and_malformed_member() {
     assert_list(
         AddCustomAttributesInput::parse(Some("bad"), None),
         &[pattern("userPoolId", POOL_ID), missing("customAttributes")],
+    );
+    assert_list(CreateUserPoolInput::parse(None), &[missing("poolName")]);
+    let flows = userpool::ClientSettings {
+        explicit_auth_flows: vec!["NOT_A_FLOW".into()],
+        ..userpool::ClientSettings::default()
+    };
+    let flow_pattern = |message: String| message.starts_with("Value at 'explicitAuthFlows'");
+    match CreateUserPoolClientInput::parse(Some("bad"), None, flows.clone()) {
+        Err(e) => {
+            let message = e.to_string();
+            assert!(
+                message.starts_with("3 validation errors detected: "),
+                "{message}"
+            );
+            let parts: Vec<String> = message
+                .trim_start_matches("3 validation errors detected: ")
+                .split("; ")
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(parts[0], pattern("userPoolId", POOL_ID));
+            assert_eq!(parts[1], missing("clientName"));
+            assert!(flow_pattern(parts[2].clone()), "{message}");
+        }
+        Ok(v) => panic!("expected a validation list, got {v:?}"),
+    }
+    let update = userpool::ClientUpdate {
+        client_name: Some(String::new()),
+        ..userpool::ClientUpdate::default()
+    };
+    assert_list(
+        UpdateUserPoolClientInput::parse(None, Some("no/slash"), update),
+        &[
+            missing("userPoolId"),
+            pattern("clientId", CLIENT_ID),
+            "Value at 'clientName' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned(),
+        ],
+    );
+    assert_list(
+        pools.create_user_pool_client(admin, "bad", "", flows),
+        &[
+            pattern("userPoolId", POOL_ID),
+            "Value at 'clientName' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned(),
+            pattern(
+                "explicitAuthFlows",
+                "ADMIN_NO_SRP_AUTH|CUSTOM_AUTH_FLOW_ONLY|USER_PASSWORD_AUTH|ALLOW_ADMIN_USER_PASSWORD_AUTH|ALLOW_CUSTOM_AUTH|ALLOW_USER_PASSWORD_AUTH|ALLOW_USER_SRP_AUTH|ALLOW_REFRESH_TOKEN_AUTH|ALLOW_USER_AUTH",
+            ),
+        ],
     );
 }
 

@@ -126,13 +126,6 @@ impl Required {
         })
     }
 
-    /// `ClientId`, required and well-formed.
-    pub fn client_id<'a>(&mut self, value: Option<&'a str>) -> &'a str {
-        self.member(value, "clientId", |v| {
-            userpool::client_id_constraint(v).into_iter().collect()
-        })
-    }
-
     /// `InvalidParameterException` listing every missing or invalid member, if any.
     ///
     /// # Errors

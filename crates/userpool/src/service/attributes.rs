@@ -12,7 +12,7 @@ use userpool_core::{
 
 use super::inputs::{
     AddCustomAttributesInput, AdminDeleteUserAttributesInput, ListUserPoolClientsInput,
-    PoolClientInput, PoolInput,
+    PoolClientInput, PoolInput, UpdateUserPoolClientInput,
 };
 use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
@@ -491,25 +491,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         client_id: &str,
         update: ClientUpdate,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        let name = update
-            .client_name
-            .as_deref()
-            .map(|n| v.name("clientName", n));
-        super::pools::check_auth_flows(&mut v, &update.explicit_auth_flows);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        let name = name.map(accepted).transpose()?;
-        self.authorize(caller, "UpdateUserPoolClient", &id)?;
-        self.pool(&id)?;
-        let current = self.store.get_client(&id, &client_id)?.ok_or_else(|| {
+        let input = UpdateUserPoolClientInput::parse(Some(pool_id), Some(client_id), update)?;
+        self.update_user_pool_client_input(caller, input)
+    }
+
+    /// **UpdateUserPoolClient** from an input validated once by
+    /// [`UpdateUserPoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_user_pool_client`].
+    pub fn update_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: UpdateUserPoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, client_id) = (&input.client.user_pool_id, &input.client.client_id);
+        let update = input.update;
+        self.authorize(caller, "UpdateUserPoolClient", id)?;
+        self.pool(id)?;
+        let current = self.store.get_client(id, client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })?;
-        self.check_client_oauth(&id, &update.oauth, current.secret.is_some())?;
+        self.check_client_oauth(id, &update.oauth, current.secret.is_some())?;
         let client = ClientRecord {
-            name: name.unwrap_or_else(|| current.name.clone()),
+            name: update.client_name.unwrap_or_else(|| current.name.clone()),
             explicit_auth_flows: super::pools::auth_flows_or_default(update.explicit_auth_flows),
             prevent_user_existence_errors: update.prevent_user_existence_errors,
             oauth: update.oauth,

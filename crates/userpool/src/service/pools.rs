@@ -2,7 +2,7 @@
 
 use userpool_core::{Constraint, Error, Internal, Result, UserPoolId};
 
-use super::inputs::{PoolClientInput, PoolInput};
+use super::inputs::{CreateUserPoolClientInput, CreateUserPoolInput, PoolClientInput, PoolInput};
 use super::rules::policy_with_blocklist;
 use super::{ClientSettings, PoolPage, PoolSettings, PoolUpdate, UserPools};
 use crate::authorize::Caller;
@@ -88,6 +88,31 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<PoolRecord> {
         let mut v = Validator::new();
         let name = v.name("poolName", name);
+        self.check_pool_settings(&mut v, &settings);
+        v.finish()?;
+        self.create_pool(caller, accepted(name)?, &settings)
+    }
+
+    /// **CreateUserPool** from a name validated once by [`CreateUserPoolInput::parse`];
+    /// the settings are checked here, against the host's limits.
+    ///
+    /// # Errors
+    /// As [`UserPools::create_user_pool`].
+    pub fn create_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &CreateUserPoolInput,
+        settings: PoolSettings,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        self.check_pool_settings(&mut v, &settings);
+        v.finish()?;
+        self.create_pool(caller, input.pool_name.clone(), &settings)
+    }
+
+    /// Records what a new pool's settings break: hash parameters above the host's ceiling,
+    /// alias and username attributes both set.
+    fn check_pool_settings(&self, v: &mut Validator, settings: &PoolSettings) {
         v.take(self.host.hasher(settings.hash_params));
         v.check(
             "aliasAttributes",
@@ -96,8 +121,14 @@ impl<S: Store + ?Sized> UserPools<S> {
                     "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool",
                 )),
         );
-        v.finish()?;
-        let name = accepted(name)?;
+    }
+
+    fn create_pool(
+        &self,
+        caller: &Caller,
+        name: String,
+        settings: &PoolSettings,
+    ) -> Result<PoolRecord> {
         let schema = userpool_core::Schema::for_new_pool(&settings.schema)?;
         settings.settings.validate()?;
         let mfa =
@@ -178,12 +209,42 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<PoolRecord> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
+        self.check_pool_update(&mut v, &update);
+        v.finish()?;
+        self.update_pool(caller, &accepted(id)?, update)
+    }
+
+    /// **UpdateUserPool** from a pool validated once by [`PoolInput::parse`]; the update is
+    /// checked here, against the host's limits.
+    ///
+    /// # Errors
+    /// As [`UserPools::update_user_pool`].
+    pub fn update_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+        update: PoolUpdate,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        self.check_pool_update(&mut v, &update);
+        v.finish()?;
+        self.update_pool(caller, &input.user_pool_id, update)
+    }
+
+    /// Records what an update breaks: hash parameters above the host's ceiling.
+    fn check_pool_update(&self, v: &mut Validator, update: &PoolUpdate) {
         if let Some(params) = update.hash_params {
             v.take(self.host.hasher(params));
         }
-        v.finish()?;
-        let id = accepted(id)?;
-        self.authorize(caller, "UpdateUserPool", &id)?;
+    }
+
+    fn update_pool(
+        &self,
+        caller: &Caller,
+        id: &UserPoolId,
+        update: PoolUpdate,
+    ) -> Result<PoolRecord> {
+        self.authorize(caller, "UpdateUserPool", id)?;
         let policy = update
             .policy
             .as_ref()
@@ -193,7 +254,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             settings.validate()?;
         }
         for _ in 0..self.max_attempts {
-            let mut record = self.pool(&id)?;
+            let mut record = self.pool(id)?;
             if let Some(policy) = &policy {
                 record.policy = policy.clone();
             }
@@ -217,7 +278,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(version) => {
-                    self.forget_rules(&id);
+                    self.forget_rules(id);
                     return Ok(PoolRecord { version, ..record });
                 }
                 Err(StoreError::Conflict { .. }) => {}
@@ -315,12 +376,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         client_name: &str,
         settings: ClientSettings,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.name("clientName", client_name);
-        check_auth_flows(&mut v, &settings.explicit_auth_flows);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
+        let input = CreateUserPoolClientInput::parse(Some(pool_id), Some(client_name), settings)?;
+        self.create_user_pool_client_input(caller, input)
+    }
+
+    /// **CreateUserPoolClient** from an input validated once by
+    /// [`CreateUserPoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_user_pool_client`].
+    pub fn create_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: CreateUserPoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, name, settings) = (input.user_pool_id, input.client_name, input.settings);
         self.authorize(caller, "CreateUserPoolClient", &id)?;
         self.pool(&id)?;
         self.check_client_oauth(&id, &settings.oauth, settings.generate_secret)?;

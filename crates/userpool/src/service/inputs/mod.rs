@@ -34,7 +34,10 @@ pub use groups::{
 };
 pub(crate) use mfa::user_code;
 pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
-pub use pools::{AddCustomAttributesInput, ListUserPoolClientsInput, PoolClientInput, PoolInput};
+pub use pools::{
+    AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,
+    ListUserPoolClientsInput, PoolClientInput, PoolInput, UpdateUserPoolClientInput,
+};
 pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 pub use token::{
     ChangePasswordInput, DeleteUserAttributesInput, SecretText, UpdateUserAttributesInput,

@@ -3,6 +3,8 @@
 use userpool_core::{Constraint, Result, SchemaAttributeInput, UserPoolId};
 
 use super::parse_with;
+use crate::service::pools::check_auth_flows;
+use crate::service::{ClientSettings, ClientUpdate};
 use crate::validate::accepted;
 
 /// The member of the operations on a pool alone (DescribeUserPool, DeleteUserPool,
@@ -139,6 +141,116 @@ impl AddCustomAttributesInput {
                 Ok(AddCustomAttributesInput {
                     user_pool_id: accepted(pool)?,
                     attributes: accepted(attributes)?.to_vec(),
+                })
+            },
+        )
+    }
+}
+
+/// **CreateUserPool**'s name, validated (the settings are checked against the host's
+/// limits when the pool is created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateUserPoolInput {
+    /// `PoolName`.
+    pub pool_name: String,
+}
+
+impl CreateUserPoolInput {
+    /// Validates the member; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` (`poolName` missing or malformed).
+    pub fn parse(pool_name: Option<&str>) -> Result<Self> {
+        parse_with(
+            |v| v.required("poolName", pool_name, |v, name| v.name("poolName", name)),
+            |name| {
+                Ok(CreateUserPoolInput {
+                    pool_name: accepted(name)?,
+                })
+            },
+        )
+    }
+}
+
+/// **CreateUserPoolClient**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateUserPoolClientInput {
+    /// `UserPoolId`.
+    pub user_pool_id: UserPoolId,
+    /// `ClientName`.
+    pub client_name: String,
+    /// The client's settings (`ExplicitAuthFlows` checked here; the OAuth settings against
+    /// the pool when the client is created).
+    pub settings: ClientSettings,
+}
+
+impl CreateUserPoolClientInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `clientName`, `explicitAuthFlows`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        client_name: Option<&str>,
+        settings: ClientSettings,
+    ) -> Result<Self> {
+        parse_with(
+            move |v| {
+                let pool = v.required_pool_id(user_pool_id);
+                let name = v.required("clientName", client_name, |v, n| v.name("clientName", n));
+                check_auth_flows(v, &settings.explicit_auth_flows);
+                (pool, name, settings)
+            },
+            |(pool, name, settings)| {
+                Ok(CreateUserPoolClientInput {
+                    user_pool_id: accepted(pool)?,
+                    client_name: accepted(name)?,
+                    settings,
+                })
+            },
+        )
+    }
+}
+
+/// **UpdateUserPoolClient**'s members, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateUserPoolClientInput {
+    /// The pool and the client.
+    pub client: PoolClientInput,
+    /// The settings that replace the client's (`ClientName` and `ExplicitAuthFlows`
+    /// checked here).
+    pub update: ClientUpdate,
+}
+
+impl UpdateUserPoolClientInput {
+    /// Validates the members; `None` is a member the request left out.
+    ///
+    /// # Errors
+    /// `InvalidParameterException` listing every violated member, missing ones included
+    /// (`userPoolId`, `clientId`, `clientName`, `explicitAuthFlows`).
+    pub fn parse(
+        user_pool_id: Option<&str>,
+        client_id: Option<&str>,
+        update: ClientUpdate,
+    ) -> Result<Self> {
+        parse_with(
+            move |v| {
+                let pool = v.required_pool_id(user_pool_id);
+                let client = v.required_client_id(client_id);
+                if let Some(name) = &update.client_name {
+                    v.name("clientName", name);
+                }
+                check_auth_flows(v, &update.explicit_auth_flows);
+                (pool, client, update)
+            },
+            |(pool, client, update)| {
+                Ok(UpdateUserPoolClientInput {
+                    client: PoolClientInput {
+                        user_pool_id: accepted(pool)?,
+                        client_id: accepted(client)?,
+                    },
+                    update,
                 })
             },
         )
