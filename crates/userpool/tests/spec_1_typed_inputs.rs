@@ -19,6 +19,7 @@ use userpool::inputs::{
     GroupWriteInput, ListGroupsInput, ListUsersInGroupInput, ListUsersInput, MembershipInput,
     SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
+use userpool::inputs::{AdminImportUsersInput, ImportUserMembers};
 use userpool::inputs::{
     AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
     RespondToAuthChallengeInput,
@@ -585,6 +586,39 @@ fn spec_1_sign_in_str_methods_and_inputs_report_the_same_members() {
 }
 
 #[test]
+fn spec_1_spec_19_import_input_lists_every_user_s_missing_members() {
+    let user = |username, password_hash| ImportUserMembers {
+        username,
+        attributes: &[],
+        password_hash,
+        enabled: None,
+    };
+    assert_list(
+        AdminImportUsersInput::parse(Some("bad"), &[user(None, Some("h")), user(Some("u"), None)]),
+        &[
+            pattern("userPoolId", POOL_ID),
+            missing("users.member.username"),
+            missing("users.member.passwordHash"),
+        ],
+    );
+    assert_list(
+        AdminImportUsersInput::parse(None, &[]),
+        &[
+            missing("userPoolId"),
+            "Value at 'users' failed to satisfy constraint: Member must have length between 1 and 1000".to_owned(),
+        ],
+    );
+    let env = env();
+    assert_list(
+        env.pools.admin_import_users(&env.admin, "bad", &[]),
+        &[
+            pattern("userPoolId", POOL_ID),
+            "Value at 'users' failed to satisfy constraint: Member must have length between 1 and 1000".to_owned(),
+        ],
+    );
+}
+
+#[test]
 fn spec_14_inputs_never_show_a_secret_in_debug() {
     let s = SENTINEL;
     let formatted = [
@@ -623,6 +657,18 @@ fn spec_14_inputs_never_show_a_secret_in_debug() {
         format!(
             "{:?}",
             RespondToAuthChallengeInput::parse(Some("c"), Some("SMS_MFA"), Some(s))
+        ),
+        format!(
+            "{:?}",
+            AdminImportUsersInput::parse(
+                Some("us-east-1_a"),
+                &[ImportUserMembers {
+                    username: Some("u"),
+                    attributes: &[],
+                    password_hash: Some(s),
+                    enabled: None,
+                }],
+            )
         ),
     ];
     for text in formatted {

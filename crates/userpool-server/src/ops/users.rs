@@ -6,12 +6,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::Caller;
 use userpool::inputs::{
-    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
-    AdminUserInput, ListUsersInput,
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminImportUsersInput,
+    AdminUpdateUserAttributesInput, AdminUserInput, ImportUserMembers, ListUsersInput,
 };
 use userpool_core::AdminSetUserPasswordInput;
 
-use super::shapes::{self, Attribute, Required, Secret};
+use super::shapes::{self, Attribute, Secret};
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -87,30 +87,24 @@ struct ImportedUser {
 /// "UserAttributes", "PasswordHash", "Enabled"?}]}` → `{"Imported": n, "Failed": [{"Username",
 /// "Code", "Message"}]}`.
 pub fn admin_import_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input: ImportUsers = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let users = input.users.unwrap_or_default();
-    for user in &users {
-        required.take(user.username.as_deref(), "users.member.username");
-        required.take(user.password_hash.as_deref(), "users.member.passwordHash");
-    }
-    required.finish()?;
+    let wire: ImportUsers = body.parse()?;
+    let users = wire.users.unwrap_or_default();
     let attributes: Vec<Vec<(&str, &str)>> = users
         .iter()
         .map(|u| shapes::attribute_pairs(u.user_attributes.as_deref().unwrap_or_default()))
         .collect();
-    let batch: Vec<userpool::ImportUser<'_>> = users
+    let members: Vec<ImportUserMembers<'_>> = users
         .iter()
         .zip(&attributes)
-        .map(|(user, attributes)| userpool::ImportUser {
-            username: user.username.as_deref().unwrap_or_default(),
+        .map(|(user, attributes)| ImportUserMembers {
+            username: user.username.as_deref(),
             attributes,
-            password_hash: user.password_hash.as_deref().unwrap_or_default(),
+            password_hash: user.password_hash.as_deref(),
             enabled: user.enabled,
         })
         .collect();
-    let report = app.pools.admin_import_users(caller, pool, &batch)?;
+    let input = AdminImportUsersInput::parse(wire.user_pool_id.as_deref(), &members)?;
+    let report = app.pools.admin_import_users_input(caller, &input)?;
     let failed: Vec<Value> = report
         .failed
         .iter()

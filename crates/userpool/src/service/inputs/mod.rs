@@ -14,6 +14,7 @@
 mod admin;
 mod auth;
 mod groups;
+mod import;
 mod mfa;
 mod pools;
 mod public;
@@ -32,6 +33,7 @@ pub use groups::{
     AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
     ListUsersInGroupInput, MembershipInput,
 };
+pub use import::{AdminImportUsersInput, ImportUserMembers, ImportedUser};
 pub(crate) use mfa::user_code;
 pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
 pub use pools::{
