@@ -14,7 +14,7 @@ use userpool::inputs::{
     RespondToAuthChallengeInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
-use userpool_core::{Constraint, Error as PoolError};
+use userpool_core::{Constraint, Error as PoolError, Username};
 
 use super::shapes::{self, Attribute, Secret};
 use crate::App;
@@ -32,6 +32,23 @@ pub(super) struct PublicInput {
     secret_hash: Option<Secret>,
     confirmation_code: Option<Secret>,
     user_attributes: Option<Vec<Attribute>>,
+}
+
+impl PublicInput {
+    /// Checks the request's `SecretHash` for the validated client and user.
+    fn check_secret_hash(
+        &self,
+        app: &App,
+        client_id: &str,
+        username: &Username,
+    ) -> Result<(), Error> {
+        check_secret(
+            app,
+            client_id,
+            username.as_str(),
+            self.secret_hash.as_deref(),
+        )
+    }
 }
 
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
@@ -69,12 +86,7 @@ pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
         wire.password.as_deref(),
         &shapes::attribute_pairs(attributes),
     )?;
-    check_secret(
-        app,
-        &input.client_id,
-        input.username.as_str(),
-        wire.secret_hash.as_deref(),
-    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
     let result = app.pools.sign_up_input(&input)?;
     let mut out =
         json!({ "UserConfirmed": result.user_confirmed, "UserSub": result.user_sub.to_string() });
@@ -91,24 +103,14 @@ pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
         wire.username.as_deref(),
         wire.confirmation_code.as_deref(),
     )?;
-    check_secret(
-        app,
-        &input.client_id,
-        input.username.as_str(),
-        wire.secret_hash.as_deref(),
-    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
     app.pools.confirm_sign_up_input(&input)?;
     Ok(json!({}))
 }
 
 pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
-    check_secret(
-        app,
-        &input.client_id,
-        input.username.as_str(),
-        wire.secret_hash.as_deref(),
-    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
     let details = app.pools.forgot_password_input(&input)?;
     Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
 }
@@ -121,12 +123,7 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
         wire.confirmation_code.as_deref(),
         wire.password.as_deref(),
     )?;
-    check_secret(
-        app,
-        &input.client_id,
-        input.username.as_str(),
-        wire.secret_hash.as_deref(),
-    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
     app.pools.confirm_forgot_password_input(&input)?;
     Ok(json!({}))
 }
@@ -135,12 +132,7 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
 /// the code (the service decides, SPEC §12 limits included).
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
-    check_secret(
-        app,
-        &input.client_id,
-        input.username.as_str(),
-        wire.secret_hash.as_deref(),
-    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
     let details = app.pools.resend_confirmation_code_input(&input)?;
     Ok(match details {
         Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
