@@ -14,8 +14,8 @@
 
 use userpool_core::mfa::{self, FactorPreference, MfaChallenge, MfaChallengeName, PoolMfaConfig};
 use userpool_core::{
-    ChallengeSession, Constraint, Error, Event, Internal, NotAuthorized, Result, SignInOutcome,
-    UserPoolId, UserRecord, Username,
+    ChallengeSession, Error, Event, Internal, NotAuthorized, Result, SignInOutcome, UserPoolId,
+    UserRecord, Username,
 };
 use zeroize::Zeroizing;
 
@@ -338,7 +338,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &SoftwareTokenInput,
     ) -> Result<Option<ChallengeSessionText>> {
         let Some(code) = &input.user_code else {
-            return Err(Error::invalid_parameter("userCode", Constraint::Missing));
+            return Err(Error::invalid_parameter(
+                "userCode",
+                userpool_core::Constraint::Missing,
+            ));
         };
         match &input.credential {
             TokenOrSession::Session(session) => Ok(Some(
