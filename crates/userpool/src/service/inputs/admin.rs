@@ -9,7 +9,7 @@ use userpool_core::{Password, Result, UserPoolId, Username};
 
 use super::parse_with;
 use crate::service::MessageAction;
-use crate::validate::accepted;
+use crate::validate::{Validator, accepted};
 
 /// The members of the admin operations on one user: a pool and a username.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,22 +27,33 @@ impl AdminUserInput {
     /// `InvalidParameterException` listing every violated member, missing ones included
     /// (`userPoolId`, `username`).
     pub fn parse(user_pool_id: Option<&str>, username: Option<&str>) -> Result<Self> {
-        parse_with(
-            |v| {
-                (
-                    v.required_pool_id(user_pool_id),
-                    v.required_username(username),
-                )
-            },
-            |(user_pool_id, username)| {
-                Ok(AdminUserInput {
-                    user_pool_id: accepted(user_pool_id)?,
-                    username: accepted(username)?,
-                })
-            },
+        parse_with(|v| Self::members(v, user_pool_id, username), Self::build)
+    }
+
+    /// Records the two members in `v`, in Cognito's order, for the inputs that start with
+    /// them.
+    pub(super) fn members(
+        v: &mut Validator,
+        user_pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> UserMembers {
+        (
+            v.required_pool_id(user_pool_id),
+            v.required_username(username),
         )
     }
+
+    /// The input, from members a validator accepted.
+    pub(super) fn build((user_pool_id, username): UserMembers) -> Result<Self> {
+        Ok(AdminUserInput {
+            user_pool_id: accepted(user_pool_id)?,
+            username: accepted(username)?,
+        })
+    }
 }
+
+/// A pool and a username as a validator took them.
+pub(super) type UserMembers = (Option<UserPoolId>, Option<Username>);
 
 /// **AdminCreateUser**'s members, validated.
 #[derive(Debug, Clone)]
@@ -120,19 +131,15 @@ impl AdminUpdateUserAttributesInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                let pool = v.required_pool_id(user_pool_id);
-                let name = v.required_username(username);
+                let user = AdminUserInput::members(v, user_pool_id, username);
                 let attributes = v
                     .present("userAttributes", attributes)
                     .and_then(|a| v.attributes("userAttributes", a));
-                (pool, name, attributes)
+                (user, attributes)
             },
-            |(user_pool_id, username, attributes)| {
+            |(user, attributes)| {
                 Ok(AdminUpdateUserAttributesInput {
-                    user: AdminUserInput {
-                        user_pool_id: accepted(user_pool_id)?,
-                        username: accepted(username)?,
-                    },
+                    user: AdminUserInput::build(user)?,
                     attributes: accepted(attributes)?,
                 })
             },
@@ -163,18 +170,12 @@ impl AdminDeleteUserAttributesInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                (
-                    v.required_pool_id(user_pool_id),
-                    v.required_username(username),
-                    v.present("userAttributeNames", names),
-                )
+                let user = AdminUserInput::members(v, user_pool_id, username);
+                (user, v.present("userAttributeNames", names))
             },
-            |(user_pool_id, username, names)| {
+            |(user, names)| {
                 Ok(AdminDeleteUserAttributesInput {
-                    user: AdminUserInput {
-                        user_pool_id: accepted(user_pool_id)?,
-                        username: accepted(username)?,
-                    },
+                    user: AdminUserInput::build(user)?,
                     names: accepted(names)?.iter().map(|n| (*n).to_owned()).collect(),
                 })
             },

@@ -6,7 +6,7 @@
 use userpool_core::{Constraint, Error, Result, UserPoolId};
 
 use super::{SecretText, parse_with};
-use crate::validate::accepted;
+use crate::validate::{Validator, accepted};
 
 /// **InitiateAuth**'s members, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,22 +24,27 @@ impl InitiateAuthInput {
     /// `InvalidParameterException` listing every violated member, missing ones included
     /// (`clientId`, `authFlow`).
     pub fn parse(client_id: Option<&str>, auth_flow: Option<&str>) -> Result<Self> {
-        parse_with(
-            |v| {
-                (
-                    v.required_client_id(client_id),
-                    v.required_text("authFlow", auth_flow),
-                )
-            },
-            |(client_id, auth_flow)| {
-                Ok(InitiateAuthInput {
-                    client_id: accepted(client_id)?,
-                    auth_flow: accepted(auth_flow)?,
-                })
-            },
+        parse_with(|v| Self::members(v, client_id, auth_flow), Self::build)
+    }
+
+    /// Records the members in `v`, in Cognito's order.
+    fn members(v: &mut Validator, client_id: Option<&str>, auth_flow: Option<&str>) -> Members {
+        (
+            v.required_client_id(client_id),
+            v.required_text("authFlow", auth_flow),
         )
     }
+
+    fn build((client_id, auth_flow): Members) -> Result<Self> {
+        Ok(InitiateAuthInput {
+            client_id: accepted(client_id)?,
+            auth_flow: accepted(auth_flow)?,
+        })
+    }
 }
+
+/// A client id and a name (`AuthFlow`, `ChallengeName`) as a validator took them.
+type Members = (Option<String>, Option<String>);
 
 /// **AdminInitiateAuth**'s members, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,19 +68,13 @@ impl AdminInitiateAuthInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                (
-                    v.required_pool_id(user_pool_id),
-                    v.required_client_id(client_id),
-                    v.required_text("authFlow", auth_flow),
-                )
+                let pool = v.required_pool_id(user_pool_id);
+                (pool, InitiateAuthInput::members(v, client_id, auth_flow))
             },
-            |(pool, client_id, auth_flow)| {
+            |(pool, members)| {
                 Ok(AdminInitiateAuthInput {
                     user_pool_id: accepted(pool)?,
-                    initiate: InitiateAuthInput {
-                        client_id: accepted(client_id)?,
-                        auth_flow: accepted(auth_flow)?,
-                    },
+                    initiate: InitiateAuthInput::build(members)?,
                 })
             },
         )
@@ -105,20 +104,29 @@ impl RespondToAuthChallengeInput {
         session: Option<&str>,
     ) -> Result<Self> {
         parse_with(
-            |v| {
-                (
-                    v.required_client_id(client_id),
-                    v.required_text("challengeName", challenge_name),
-                )
-            },
-            |(client_id, challenge_name)| {
-                Ok(RespondToAuthChallengeInput {
-                    client_id: accepted(client_id)?,
-                    challenge_name: accepted(challenge_name)?,
-                    session: session.map(SecretText::new),
-                })
-            },
+            |v| Self::members(v, client_id, challenge_name),
+            |members| Self::build(members, session),
         )
+    }
+
+    /// Records the members in `v`, in Cognito's order.
+    fn members(
+        v: &mut Validator,
+        client_id: Option<&str>,
+        challenge_name: Option<&str>,
+    ) -> Members {
+        (
+            v.required_client_id(client_id),
+            v.required_text("challengeName", challenge_name),
+        )
+    }
+
+    fn build((client_id, challenge_name): Members, session: Option<&str>) -> Result<Self> {
+        Ok(RespondToAuthChallengeInput {
+            client_id: accepted(client_id)?,
+            challenge_name: accepted(challenge_name)?,
+            session: session.map(SecretText::new),
+        })
     }
 
     /// The session's text; `""` when the request had none (which the challenges that need
@@ -163,20 +171,14 @@ impl AdminRespondToAuthChallengeInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                (
-                    v.required_pool_id(user_pool_id),
-                    v.required_client_id(client_id),
-                    v.required_text("challengeName", challenge_name),
-                )
+                let pool = v.required_pool_id(user_pool_id);
+                let members = RespondToAuthChallengeInput::members(v, client_id, challenge_name);
+                (pool, members)
             },
-            |(pool, client_id, challenge_name)| {
+            |(pool, members)| {
                 Ok(AdminRespondToAuthChallengeInput {
                     user_pool_id: accepted(pool)?,
-                    respond: RespondToAuthChallengeInput {
-                        client_id: accepted(client_id)?,
-                        challenge_name: accepted(challenge_name)?,
-                        session: session.map(SecretText::new),
-                    },
+                    respond: RespondToAuthChallengeInput::build(members, session)?,
                 })
             },
         )

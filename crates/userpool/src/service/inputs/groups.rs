@@ -243,18 +243,12 @@ impl AdminListGroupsForUserInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                (
-                    v.required_pool_id(user_pool_id),
-                    v.required_username(username),
-                    limit.check(v),
-                )
+                let user = AdminUserInput::members(v, user_pool_id, username);
+                (user, limit.check(v))
             },
-            |(pool, username, limit)| {
+            |(user, limit)| {
                 Ok(AdminListGroupsForUserInput {
-                    user: AdminUserInput {
-                        user_pool_id: accepted(pool)?,
-                        username: accepted(username)?,
-                    },
+                    user: AdminUserInput::build(user)?,
                     limit: accepted(limit)?,
                     next_token: next_token.map(str::to_owned),
                 })
