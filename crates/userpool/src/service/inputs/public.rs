@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use userpool_core::{ConfirmationCode, Password, Result, Username};
 
 use super::parse_with;
-use crate::validate::accepted;
+use crate::validate::{Validator, accepted};
 
 /// **SignUp**'s members, validated.
 #[derive(Debug, Clone)]
@@ -76,24 +76,35 @@ impl ConfirmSignUpInput {
         username: Option<&str>,
         code: Option<&str>,
     ) -> Result<Self> {
-        parse_with(
-            |v| {
-                (
-                    v.required_client_id(client_id),
-                    v.required_username(username),
-                    v.required_code(ConfirmationCode::FIELD, code),
-                )
-            },
-            |(client_id, username, code)| {
-                Ok(ConfirmSignUpInput {
-                    client_id: accepted(client_id)?,
-                    username: accepted(username)?,
-                    code: accepted(code)?,
-                })
-            },
+        parse_with(|v| Self::members(v, client_id, username, code), Self::build)
+    }
+
+    /// Records the members in `v`, in Cognito's order (ConfirmForgotPassword starts with
+    /// the same three).
+    fn members(
+        v: &mut Validator,
+        client_id: Option<&str>,
+        username: Option<&str>,
+        code: Option<&str>,
+    ) -> CodeMembers {
+        (
+            v.required_client_id(client_id),
+            v.required_username(username),
+            v.required_code(ConfirmationCode::FIELD, code),
         )
     }
+
+    fn build((client_id, username, code): CodeMembers) -> Result<Self> {
+        Ok(ConfirmSignUpInput {
+            client_id: accepted(client_id)?,
+            username: accepted(username)?,
+            code: accepted(code)?,
+        })
+    }
 }
+
+/// A client, a user and a code as a validator took them.
+type CodeMembers = (Option<String>, Option<Username>, Option<ConfirmationCode>);
 
 /// The members of ResendConfirmationCode and ForgotPassword: an app client and a user.
 #[derive(Debug, Clone)]
@@ -155,18 +166,15 @@ impl ConfirmForgotPasswordInput {
     ) -> Result<Self> {
         parse_with(
             |v| {
-                (
-                    v.required_client_id(client_id),
-                    v.required_username(username),
-                    v.required_code(ConfirmationCode::FIELD, code),
-                    v.required_password("password", password),
-                )
+                let members = ConfirmSignUpInput::members(v, client_id, username, code);
+                (members, v.required_password("password", password))
             },
-            |(client_id, username, code, password)| {
+            |(members, password)| {
+                let confirm = ConfirmSignUpInput::build(members)?;
                 Ok(ConfirmForgotPasswordInput {
-                    client_id: accepted(client_id)?,
-                    username: accepted(username)?,
-                    code: accepted(code)?,
+                    client_id: confirm.client_id,
+                    username: confirm.username,
+                    code: confirm.code,
                     password: accepted(password)?,
                 })
             },
