@@ -261,3 +261,60 @@ pub(crate) fn accepted<T>(value: Option<T>) -> Result<T> {
         )))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The violations `v` collected, as the error's message.
+    fn message(v: Validator) -> String {
+        v.finish().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn missing_and_malformed_members_land_in_one_list_in_the_order_taken() {
+        let mut v = Validator::new();
+        assert_eq!(
+            v.required_pool_id(Some("us-east-1_abc"))
+                .map(|p| p.as_str().to_owned()),
+            Some("us-east-1_abc".to_owned())
+        );
+        assert!(v.required_username(None).is_none());
+        assert!(v.required_password("password", Some(" x")).is_none());
+        assert!(v.required_text("authFlow", None).is_none());
+        let message = message(v);
+        assert!(
+            message.starts_with("3 validation errors detected: "),
+            "{message}"
+        );
+        let username = message.find("Value null at 'username'");
+        let password = message.find("Value at 'password'");
+        let flow = message.find("Value null at 'authFlow'");
+        assert!(username < password && password < flow, "{message}");
+    }
+
+    #[test]
+    fn a_code_parsed_for_another_member_is_reported_under_that_member() {
+        let mut v = Validator::new();
+        assert!(v.required_code("code", Some("1 2")).is_none());
+        let message = message(v);
+        assert!(message.contains("Value at 'code'"), "{message}");
+        assert!(!message.contains("confirmationCode"), "{message}");
+    }
+
+    #[test]
+    fn a_required_secret_is_kept_redacted_and_a_missing_list_is_named() {
+        let mut v = Validator::new();
+        let token = v.required_secret("accessToken", Some("Sentinel-Secret-9"));
+        assert_eq!(
+            token.as_ref().map(SecretText::expose),
+            Some("Sentinel-Secret-9")
+        );
+        assert!(!format!("{token:?}").contains("Sentinel"));
+        assert!(v.present::<&[&str]>("userAttributeNames", None).is_none());
+        assert_eq!(
+            message(v),
+            "1 validation error detected: Value null at 'userAttributeNames' failed to satisfy constraint: Member must not be null"
+        );
+    }
+}
