@@ -118,6 +118,7 @@ pub mod service;
 pub mod tokens;
 mod validate;
 
+pub use service::inputs;
 pub use userpool_store as store;
 pub use validate::client_id_constraint;
 

@@ -8,6 +8,8 @@ use userpool_core::{
     Violations,
 };
 
+use crate::service::inputs::SecretText;
+
 /// The constraint a `ClientId` breaks, if any: 1..=128 characters of `[\w+]+` (Cognito's
 /// model). Public so the wire layer reports a malformed client id in the same list as the
 /// members a request left out.
@@ -128,6 +130,105 @@ impl Validator {
         })
     }
 
+    /// A required member: `Missing` under `field` when the request left it out, else what
+    /// `parse` makes of it. Every typed input's `parse` takes its members this way, so a
+    /// missing member and a malformed one land in one list, in the order they are taken.
+    pub(crate) fn required<'a, T>(
+        &mut self,
+        field: &'static str,
+        value: Option<&'a str>,
+        parse: impl FnOnce(&mut Self, &'a str) -> Option<T>,
+    ) -> Option<T> {
+        match value {
+            Some(value) => parse(self, value),
+            None => {
+                self.check(field, Some(Constraint::Missing));
+                None
+            }
+        }
+    }
+
+    /// `UserPoolId`, required.
+    pub(crate) fn required_pool_id(&mut self, value: Option<&str>) -> Option<UserPoolId> {
+        self.required(UserPoolId::FIELD, value, Self::pool_id)
+    }
+
+    /// `Username`, required.
+    pub(crate) fn required_username(&mut self, value: Option<&str>) -> Option<Username> {
+        self.required(Username::FIELD, value, Self::username)
+    }
+
+    /// `ClientId`, required.
+    pub(crate) fn required_client_id(&mut self, value: Option<&str>) -> Option<String> {
+        self.required("clientId", value, Self::client_id)
+    }
+
+    /// A password member named `field`, required.
+    pub(crate) fn required_password(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<Password> {
+        self.required(field, value, |v, value| v.password(field, value))
+    }
+
+    /// A confirmation code member named `field` (`confirmationCode`, `code`), required; its
+    /// violations are reported under `field`.
+    pub(crate) fn required_code(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<ConfirmationCode> {
+        self.required(field, value, |v, value| {
+            v.take_as(field, ConfirmationCode::parse(value))
+        })
+    }
+
+    /// A required member with no constraint of its own beyond being present
+    /// (`authFlow`, `challengeName`, `attributeName`, `groupName` where its rules are the
+    /// operation's).
+    pub(crate) fn required_text(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<String> {
+        self.required(field, value, |_, value| Some(value.to_owned()))
+    }
+
+    /// A required secret member (an access token, a session): present, and held in memory
+    /// wiped on drop.
+    pub(crate) fn required_secret(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Option<SecretText> {
+        self.required(field, value, |_, value| Some(SecretText::new(value)))
+    }
+
+    /// A required member that is not text (a list): `Missing` under `field` when absent.
+    pub(crate) fn present<T>(&mut self, field: &'static str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.check(field, Some(Constraint::Missing));
+        }
+        value
+    }
+
+    /// As [`Validator::take`], with the violations reported under `field` (a core type
+    /// parsed for a member of another name, such as VerifyUserAttribute's `code`).
+    pub(crate) fn take_as<T>(&mut self, field: &'static str, parsed: Result<T>) -> Option<T> {
+        match parsed {
+            Err(Error::InvalidParameter(v)) => {
+                let renamed = v.as_slice().iter().map(|v| Violation {
+                    field,
+                    constraint: v.constraint,
+                });
+                self.found.extend(renamed);
+                None
+            }
+            other => self.take(other),
+        }
+    }
+
     /// Records `constraint` against `field` if there is one; true when there is none.
     pub(crate) fn check(&mut self, field: &'static str, constraint: Option<Constraint>) -> bool {
         match constraint {
@@ -159,4 +260,61 @@ pub(crate) fn accepted<T>(value: Option<T>) -> Result<T> {
             "an accepted request lacks a member the validator passed",
         )))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The violations `v` collected, as the error's message.
+    fn message(v: Validator) -> String {
+        v.finish().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn missing_and_malformed_members_land_in_one_list_in_the_order_taken() {
+        let mut v = Validator::new();
+        assert_eq!(
+            v.required_pool_id(Some("us-east-1_abc"))
+                .map(|p| p.as_str().to_owned()),
+            Some("us-east-1_abc".to_owned())
+        );
+        assert!(v.required_username(None).is_none());
+        assert!(v.required_password("password", Some(" x")).is_none());
+        assert!(v.required_text("authFlow", None).is_none());
+        let message = message(v);
+        assert!(
+            message.starts_with("3 validation errors detected: "),
+            "{message}"
+        );
+        let username = message.find("Value null at 'username'");
+        let password = message.find("Value at 'password'");
+        let flow = message.find("Value null at 'authFlow'");
+        assert!(username < password && password < flow, "{message}");
+    }
+
+    #[test]
+    fn a_code_parsed_for_another_member_is_reported_under_that_member() {
+        let mut v = Validator::new();
+        assert!(v.required_code("code", Some("1 2")).is_none());
+        let message = message(v);
+        assert!(message.contains("Value at 'code'"), "{message}");
+        assert!(!message.contains("confirmationCode"), "{message}");
+    }
+
+    #[test]
+    fn a_required_secret_is_kept_redacted_and_a_missing_list_is_named() {
+        let mut v = Validator::new();
+        let token = v.required_secret("accessToken", Some("Sentinel-Secret-9"));
+        assert_eq!(
+            token.as_ref().map(SecretText::expose),
+            Some("Sentinel-Secret-9")
+        );
+        assert!(!format!("{token:?}").contains("Sentinel"));
+        assert!(v.present::<&[&str]>("userAttributeNames", None).is_none());
+        assert_eq!(
+            message(v),
+            "1 validation error detected: Value null at 'userAttributeNames' failed to satisfy constraint: Member must not be null"
+        );
+    }
 }

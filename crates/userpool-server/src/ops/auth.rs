@@ -8,10 +8,15 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use userpool::inputs::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, ChangePasswordInput, ClientUserInput,
+    ConfirmForgotPasswordInput, ConfirmSignUpInput, DeleteUserAttributesInput, InitiateAuthInput,
+    RespondToAuthChallengeInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
+};
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
-use userpool_core::{Constraint, Error as PoolError};
+use userpool_core::{Constraint, Error as PoolError, Username};
 
-use super::shapes::{self, Attribute, Required, Secret};
+use super::shapes::{self, Attribute, Secret};
 use crate::App;
 use crate::error::Error;
 use crate::tokens::Issued;
@@ -27,6 +32,23 @@ pub(super) struct PublicInput {
     secret_hash: Option<Secret>,
     confirmation_code: Option<Secret>,
     user_attributes: Option<Vec<Attribute>>,
+}
+
+impl PublicInput {
+    /// Checks the request's `SecretHash` for the validated client and user.
+    fn check_secret_hash(
+        &self,
+        app: &App,
+        client_id: &str,
+        username: &Username,
+    ) -> Result<(), Error> {
+        check_secret(
+            app,
+            client_id,
+            username.as_str(),
+            self.secret_hash.as_deref(),
+        )
+    }
 }
 
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
@@ -47,21 +69,25 @@ fn delivery(details: &CodeDeliveryDetails) -> Value {
     })
 }
 
+/// The client and user of ResendConfirmationCode and ForgotPassword, and the body for its
+/// `SecretHash`.
+fn client_user(body: RequestBody) -> Result<(ClientUserInput, PublicInput), Error> {
+    let wire: PublicInput = body.parse()?;
+    let input = ClientUserInput::parse(wire.client_id.as_deref(), wire.username.as_deref())?;
+    Ok((input, wire))
+}
+
 pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let password = required.password(input.password.as_deref(), "password");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let attributes = input.user_attributes.as_deref().unwrap_or_default();
-    let result = app.pools.sign_up(
-        client_id,
-        username,
-        password,
+    let wire: PublicInput = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().unwrap_or_default();
+    let input = SignUpInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.password.as_deref(),
         &shapes::attribute_pairs(attributes),
     )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    let result = app.pools.sign_up_input(&input)?;
     let mut out =
         json!({ "UserConfirmed": result.user_confirmed, "UserSub": result.user_sub.to_string() });
     if let Some(details) = &result.code_delivery {
@@ -71,52 +97,43 @@ pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
 }
 
 pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    app.pools.confirm_sign_up(client_id, username, code)?;
+    let wire: PublicInput = body.parse()?;
+    let input = ConfirmSignUpInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.confirmation_code.as_deref(),
+    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    app.pools.confirm_sign_up_input(&input)?;
     Ok(json!({}))
 }
 
 pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let details = app.pools.forgot_password(client_id, username)?;
+    let (input, wire) = client_user(body)?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    let details = app.pools.forgot_password_input(&input)?;
     Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
 }
 
 pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    let code = required.code(input.confirmation_code.as_deref(), "confirmationCode");
-    let password = required.password(input.password.as_deref(), "password");
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    app.pools
-        .confirm_forgot_password(client_id, username, code, password)?;
+    let wire: PublicInput = body.parse()?;
+    let input = ConfirmForgotPasswordInput::parse(
+        wire.client_id.as_deref(),
+        wire.username.as_deref(),
+        wire.confirmation_code.as_deref(),
+        wire.password.as_deref(),
+    )?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    app.pools.confirm_forgot_password_input(&input)?;
     Ok(json!({}))
 }
 
 /// **ResendConfirmationCode**: `CodeDeliveryDetails` when the user has somewhere to send
 /// the code (the service decides, SPEC §12 limits included).
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: PublicInput = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    check_secret(app, client_id, username, input.secret_hash.as_deref())?;
-    let details = app.pools.resend_confirmation_code(client_id, username)?;
+    let (input, wire) = client_user(body)?;
+    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    let details = app.pools.resend_confirmation_code_input(&input)?;
     Ok(match details {
         Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
         None => json!({}),
@@ -136,22 +153,19 @@ pub(super) struct InitiateAuth {
 
 /// **InitiateAuth**: `USER_PASSWORD_AUTH` or `REFRESH_TOKEN_AUTH` (alias `REFRESH_TOKEN`).
 pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: InitiateAuth = body.parse()?;
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
-    required.finish()?;
-    let params = &input.auth_parameters;
-    match flow {
+    let wire: InitiateAuth = body.parse()?;
+    let input = InitiateAuthInput::parse(wire.client_id.as_deref(), wire.auth_flow.as_deref())?;
+    let (client_id, params) = (input.client_id.as_str(), &wire.auth_parameters);
+    match input.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            let client = app.pools.refresh_client(client_id)?;
+            let client = app.pools.refresh_client_input(&input)?;
             refresh(app, &client, params)
         }
         "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
-            app.pools.initiate_auth(client_id, flow, username, password)
+            app.pools.initiate_auth_input(&input, username, password)
         }),
         "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
-            app.pools.initiate_srp_auth(client_id, username, srp_a)
+            app.pools.initiate_srp_auth_input(&input, username, srp_a)
         }),
         other => Err(unsupported_flow(
             other,
@@ -163,28 +177,28 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
 /// **AdminInitiateAuth**: `ADMIN_USER_PASSWORD_AUTH` (alias `ADMIN_NO_SRP_AUTH`) or
 /// `REFRESH_TOKEN_AUTH`, for a client of the named pool.
 pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input: InitiateAuth = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    let flow = required.take(input.auth_flow.as_deref(), "authFlow");
-    required.finish()?;
-    let params = &input.auth_parameters;
-    match flow {
+    let wire: InitiateAuth = body.parse()?;
+    let input = AdminInitiateAuthInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_id.as_deref(),
+        wire.auth_flow.as_deref(),
+    )?;
+    let (client_id, params) = (input.initiate.client_id.as_str(), &wire.auth_parameters);
+    match input.initiate.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             // The same authoriser and quota as the password flow of this door.
-            let client = app.pools.admin_refresh_client(caller, pool_id, client_id)?;
+            let client = app.pools.admin_refresh_client_input(caller, &input)?;
             refresh(app, &client, params)
         }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
             password_flow(app, client_id, params, |username, password| {
-                let pools = &app.pools;
-                pools.admin_initiate_auth(caller, pool_id, client_id, flow, username, password)
+                app.pools
+                    .admin_initiate_auth_input(caller, &input, username, password)
             })
         }
         "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
             app.pools
-                .admin_initiate_srp_auth(caller, pool_id, client_id, username, srp_a)
+                .admin_initiate_srp_auth_input(caller, &input, username, srp_a)
         }),
         other => Err(unsupported_flow(
             other,
@@ -362,12 +376,10 @@ pub(super) struct RespondToAuthChallenge {
     pub(super) challenge_responses: BTreeMap<String, Secret>,
 }
 
-/// The parts of a NEW_PASSWORD_REQUIRED answer, after the checks both variants share.
+/// The parts of a NEW_PASSWORD_REQUIRED answer, `SECRET_HASH` checked.
 struct Answer<'a> {
-    client_id: &'a str,
     username: &'a str,
     new_password: &'a str,
-    session: &'a str,
     /// The `userAttributes.<name>` members: attributes the user sets with the password.
     attributes: Vec<(&'a str, &'a str)>,
 }
@@ -376,7 +388,6 @@ struct Answer<'a> {
 /// is not needed (the challenge is found by its secret block) and other members are
 /// ignored.
 struct VerifierAnswer<'a> {
-    client_id: &'a str,
     username: &'a str,
     secret_block: &'a str,
     signature: &'a str,
@@ -386,19 +397,15 @@ struct VerifierAnswer<'a> {
 /// `Some` when the answer is to PASSWORD_VERIFIER.
 fn verifier_answer<'a>(
     app: &App,
-    input: &'a RespondToAuthChallenge,
+    input: &RespondToAuthChallengeInput,
+    r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<VerifierAnswer<'a>>, Error> {
-    if input.challenge_name.as_deref() != Some("PASSWORD_VERIFIER") {
+    if input.challenge_name != "PASSWORD_VERIFIER" {
         return Ok(None);
     }
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    let r = &input.challenge_responses;
     let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
     let username = get("USERNAME")?;
     let answer = VerifierAnswer {
-        client_id,
         username,
         secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
         signature: get("PASSWORD_CLAIM_SIGNATURE")?,
@@ -406,18 +413,19 @@ fn verifier_answer<'a>(
     };
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         r.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Some(answer))
 }
 
-fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>, Error> {
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let challenge = required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
+fn answer<'a>(
+    app: &App,
+    input: &RespondToAuthChallengeInput,
+    responses: &'a BTreeMap<String, Secret>,
+) -> Result<Answer<'a>, Error> {
+    let challenge = &input.challenge_name;
     if challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(PoolError::InvalidParameterMessage(format!(
             "Unsupported challenge: {}. Implemented: NEW_PASSWORD_REQUIRED, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA, SMS_MFA, SELECT_MFA_TYPE, MFA_SETUP.",
@@ -425,7 +433,6 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         ))
         .into());
     }
-    let responses = &input.challenge_responses;
     // Cognito's client libraries send the challenge's `userAttributes` back as
     // `userAttributes.<name>`; the service writes them with the new password.
     let attributes = responses
@@ -443,37 +450,35 @@ fn answer<'a>(app: &App, input: &'a RespondToAuthChallenge) -> Result<Answer<'a>
         )
         .into());
     };
-    let session = input.session.as_deref().unwrap_or_default();
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         responses.get("SECRET_HASH").map(Secret::expose),
     )?;
     Ok(Answer {
-        client_id,
         username,
         new_password,
-        session,
         attributes,
     })
 }
 
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = body.parse()?;
-    let mut required = Required::default();
-    required.client_id(input.client_id.as_deref());
-    required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
-    if let Some(m) = super::mfa::answer(app, &input)? {
-        let result =
-            app.pools
-                .respond_to_mfa_challenge(m.client_id, m.username, m.session, m.answer)?;
+    let wire: RespondToAuthChallenge = body.parse()?;
+    let input = RespondToAuthChallengeInput::parse(
+        wire.client_id.as_deref(),
+        wire.challenge_name.as_deref(),
+        wire.session.as_deref(),
+    )?;
+    let responses = &wire.challenge_responses;
+    if let Some(m) = super::mfa::answer(app, &input, responses)? {
+        let pools = &app.pools;
+        let result = pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)?;
         return auth_response(app, result);
     }
-    if let Some(v) = verifier_answer(app, &input)? {
-        let result = app.pools.respond_to_password_verifier(
-            v.client_id,
+    if let Some(v) = verifier_answer(app, &input, responses)? {
+        let result = app.pools.respond_to_password_verifier_input(
+            &input,
             v.username,
             v.secret_block,
             v.signature,
@@ -481,11 +486,10 @@ pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, 
         )?;
         return auth_response(app, result);
     }
-    let a = answer(app, &input)?;
-    let result = app.pools.respond_to_new_password_required_with_attributes(
-        a.client_id,
+    let a = answer(app, &input, responses)?;
+    let result = app.pools.respond_to_new_password_required_input(
+        &input,
         a.username,
-        a.session,
         a.new_password,
         &a.attributes,
     )?;
@@ -497,28 +501,24 @@ pub fn admin_respond_to_auth_challenge(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: RespondToAuthChallenge = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.client_id(input.client_id.as_deref());
-    required.take(input.challenge_name.as_deref(), "challengeName");
-    required.finish()?;
-    if let Some(m) = super::mfa::answer(app, &input)? {
-        let result = app.pools.admin_respond_to_mfa_challenge(
-            caller,
-            pool_id,
-            m.client_id,
-            m.username,
-            m.session,
-            m.answer,
-        )?;
+    let wire: RespondToAuthChallenge = body.parse()?;
+    let input = AdminRespondToAuthChallengeInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_id.as_deref(),
+        wire.challenge_name.as_deref(),
+        wire.session.as_deref(),
+    )?;
+    let responses = &wire.challenge_responses;
+    if let Some(m) = super::mfa::answer(app, &input.respond, responses)? {
+        let result = app
+            .pools
+            .admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)?;
         return auth_response(app, result);
     }
-    if let Some(v) = verifier_answer(app, &input)? {
-        let result = app.pools.admin_respond_to_password_verifier(
+    if let Some(v) = verifier_answer(app, &input.respond, responses)? {
+        let result = app.pools.admin_respond_to_password_verifier_input(
             caller,
-            pool_id,
-            v.client_id,
+            &input,
             v.username,
             v.secret_block,
             v.signature,
@@ -526,18 +526,14 @@ pub fn admin_respond_to_auth_challenge(
         )?;
         return auth_response(app, result);
     }
-    let a = answer(app, &input)?;
-    let result = app
-        .pools
-        .admin_respond_to_new_password_required_with_attributes(
-            caller,
-            pool_id,
-            a.client_id,
-            a.username,
-            a.session,
-            a.new_password,
-            &a.attributes,
-        )?;
+    let a = answer(app, &input.respond, responses)?;
+    let result = app.pools.admin_respond_to_new_password_required_input(
+        caller,
+        &input,
+        a.username,
+        a.new_password,
+        &a.attributes,
+    )?;
     auth_response(app, result)
 }
 
@@ -560,14 +556,13 @@ fn token_input(body: RequestBody) -> Result<WithToken, Error> {
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
 pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: WithToken = body.parse()?;
-    let mut required = Required::default();
-    let previous = required.password(input.previous_password.as_deref(), "previousPassword");
-    let proposed = required.password(input.proposed_password.as_deref(), "proposedPassword");
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    app.pools
-        .change_password_with_token(token, previous, proposed)?;
+    let wire: WithToken = body.parse()?;
+    let input = ChangePasswordInput::parse(
+        wire.previous_password.as_deref(),
+        wire.proposed_password.as_deref(),
+        wire.access_token.as_deref(),
+    )?;
+    app.pools.change_password_input(&input)?;
     Ok(json!({}))
 }
 
@@ -607,20 +602,11 @@ pub(super) struct AttributesWithToken {
 /// `CodeDeliveryDetailsList` is empty: this service sends no attribute verification codes
 /// (VerifyUserAttribute is not built).
 pub fn update_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributesWithToken = body.parse()?;
-    let mut required = Required::default();
-    if input.user_attributes.is_none() {
-        required.violate("userAttributes", Constraint::Missing);
-    }
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let attributes = input.user_attributes.as_deref().unwrap_or_default();
-    let claims = app.pools.verify_access_token(token)?;
-    let sent = app.pools.update_user_attributes(
-        claims.pool_id.as_str(),
-        &claims.username,
-        &shapes::attribute_pairs(attributes),
-    )?;
+    let wire: AttributesWithToken = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().map(shapes::attribute_pairs);
+    let input =
+        UpdateUserAttributesInput::parse(attributes.as_deref(), wire.access_token.as_deref())?;
+    let sent = app.pools.update_user_attributes_input(&input)?;
     Ok(json!({ "CodeDeliveryDetailsList": sent.iter().map(delivery).collect::<Vec<_>>() }))
 }
 
@@ -634,17 +620,14 @@ pub(super) struct AttributeCode {
 
 /// **GetUserAttributeVerificationCode**: a code for the token's user's email or phone.
 pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributeCode = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    let sent = app.pools.get_user_attribute_verification_code(
-        claims.pool_id.as_str(),
-        &claims.username,
-        attribute,
+    let wire: AttributeCode = body.parse()?;
+    let input = UserAttributeCodeInput::parse_request(
+        wire.access_token.as_deref(),
+        wire.attribute_name.as_deref(),
     )?;
+    let sent = app
+        .pools
+        .get_user_attribute_verification_code_input(&input)?;
     let mut out = json!({});
     if let Some(details) = &sent {
         out["CodeDeliveryDetails"] = delivery(details);
@@ -654,32 +637,25 @@ pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Res
 
 /// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
 pub fn verify_user_attribute(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributeCode = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    let attribute = required.take(input.attribute_name.as_deref(), "attributeName");
-    let code = required.code(input.code.as_deref(), "code");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools
-        .verify_user_attribute(claims.pool_id.as_str(), &claims.username, attribute, code)?;
+    let wire: AttributeCode = body.parse()?;
+    let input = UserAttributeCodeInput::parse_verify(
+        wire.access_token.as_deref(),
+        wire.attribute_name.as_deref(),
+        wire.code.as_deref(),
+    )?;
+    app.pools.verify_user_attribute_input(&input)?;
     Ok(json!({}))
 }
 
 /// **DeleteUserAttributes**: the access token's user deletes their own attributes.
 pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: AttributesWithToken = body.parse()?;
-    let mut required = Required::default();
-    if input.user_attribute_names.is_none() {
-        required.violate("userAttributeNames", Constraint::Missing);
-    }
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let names = input.user_attribute_names.as_deref().unwrap_or_default();
-    let claims = app.pools.verify_access_token(token)?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    app.pools
-        .delete_user_attributes(claims.pool_id.as_str(), &claims.username, &names)?;
+    let wire: AttributesWithToken = body.parse()?;
+    let names: Option<Vec<&str>> = wire
+        .user_attribute_names
+        .as_ref()
+        .map(|names| names.iter().map(String::as_str).collect());
+    let input = DeleteUserAttributesInput::parse(names.as_deref(), wire.access_token.as_deref())?;
+    app.pools.delete_user_attributes_input(&input)?;
     Ok(json!({}))
 }
 

@@ -5,10 +5,13 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use userpool::inputs::{
+    AdminListGroupsForUserInput, GroupWriteInput, ListGroupsInput, ListUsersInGroupInput,
+    MembershipInput,
+};
 use userpool::{Caller, GroupPage, GroupRecord, GroupSettings};
-use userpool_core::Constraint;
 
-use super::shapes::{self, Required};
+use super::shapes;
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -40,17 +43,30 @@ impl GroupInput {
         }
     }
 
-    /// `Limit` as the wire model allows it (0..=60, 0 or absent meaning 60), for the
-    /// service, which takes 1..=60; out of the model's range, a violation.
-    fn limit(&self, required: &mut Required) -> Option<usize> {
-        match self.limit {
-            None | Some(0) => None,
-            Some(n @ 1..=60) => usize::try_from(n).ok(),
-            Some(_) => {
-                required.violate("limit", Constraint::OutOfRange { min: 0, max: 60 });
-                None
-            }
-        }
+    /// The pool and the group, both required.
+    fn group(&self) -> Result<userpool::inputs::GroupInput, Error> {
+        Ok(userpool::inputs::GroupInput::parse(
+            self.user_pool_id.as_deref(),
+            self.group_name.as_deref(),
+        )?)
+    }
+
+    /// The members of CreateGroup and UpdateGroup.
+    fn write(&self) -> Result<GroupWriteInput, Error> {
+        Ok(GroupWriteInput::parse(
+            self.user_pool_id.as_deref(),
+            self.group_name.as_deref(),
+            &self.settings(),
+        )?)
+    }
+
+    /// The members of AdminAddUserToGroup and AdminRemoveUserFromGroup.
+    fn membership(&self) -> Result<MembershipInput, Error> {
+        Ok(MembershipInput::parse(
+            self.user_pool_id.as_deref(),
+            self.username.as_deref(),
+            self.group_name.as_deref(),
+        )?)
     }
 }
 
@@ -82,72 +98,44 @@ fn group_page(page: &GroupPage) -> Value {
     out
 }
 
-/// The members of the operations on one group: pool and group name, both required.
-fn pool_and_group(input: &GroupInput) -> Result<(&str, &str), Error> {
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let name = required.take(input.group_name.as_deref(), "groupName");
-    required.finish()?;
-    Ok((pool, name))
-}
-
 /// **CreateGroup**: `{"Group": GroupType}`.
 pub fn create_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, name) = pool_and_group(&input)?;
-    let group = app
-        .pools
-        .create_group(caller, pool, name, &input.settings())?;
+    let input = GroupInput::parse(body)?.write()?;
+    let group = app.pools.create_group_input(caller, &input)?;
     Ok(json!({ "Group": group_type(&group) }))
 }
 
 /// **GetGroup**: `{"Group": GroupType}`.
 pub fn get_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, name) = pool_and_group(&input)?;
-    let group = app.pools.get_group(caller, pool, name)?;
+    let input = GroupInput::parse(body)?.group()?;
+    let group = app.pools.get_group_input(caller, &input)?;
     Ok(json!({ "Group": group_type(&group) }))
 }
 
 /// **UpdateGroup**: `{"Group": GroupType}`; members left out keep their values.
 pub fn update_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, name) = pool_and_group(&input)?;
-    let group = app
-        .pools
-        .update_group(caller, pool, name, &input.settings())?;
+    let input = GroupInput::parse(body)?.write()?;
+    let group = app.pools.update_group_input(caller, &input)?;
     Ok(json!({ "Group": group_type(&group) }))
 }
 
 /// **DeleteGroup**: `{}`.
 pub fn delete_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, name) = pool_and_group(&input)?;
-    app.pools.delete_group(caller, pool, name)?;
+    let input = GroupInput::parse(body)?.group()?;
+    app.pools.delete_group_input(caller, &input)?;
     Ok(json!({}))
 }
 
 /// **ListGroups**: `{"Groups": [GroupType], "NextToken"?}`.
 pub fn list_groups(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let limit = input.limit(&mut required);
-    required.finish()?;
-    let page = app
-        .pools
-        .list_groups(caller, pool, limit, input.next_token.as_deref())?;
+    let wire = GroupInput::parse(body)?;
+    let input = ListGroupsInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.limit,
+        wire.next_token.as_deref(),
+    )?;
+    let page = app.pools.list_groups_input(caller, &input)?;
     Ok(group_page(&page))
-}
-
-/// The membership operations' members: pool, username and group, all required.
-fn membership(input: &GroupInput) -> Result<(&str, &str, &str), Error> {
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let user = required.username(input.username.as_deref());
-    let group = required.take(input.group_name.as_deref(), "groupName");
-    required.finish()?;
-    Ok((pool, user, group))
 }
 
 /// **AdminAddUserToGroup**: `{}`.
@@ -156,10 +144,8 @@ pub fn admin_add_user_to_group(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, user, group) = membership(&input)?;
-    app.pools
-        .admin_add_user_to_group(caller, pool, user, group)?;
+    let input = GroupInput::parse(body)?.membership()?;
+    app.pools.admin_add_user_to_group_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -169,10 +155,9 @@ pub fn admin_remove_user_from_group(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let (pool, user, group) = membership(&input)?;
+    let input = GroupInput::parse(body)?.membership()?;
     app.pools
-        .admin_remove_user_from_group(caller, pool, user, group)?;
+        .admin_remove_user_from_group_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -182,33 +167,27 @@ pub fn admin_list_groups_for_user(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let user = required.username(input.username.as_deref());
-    let limit = input.limit(&mut required);
-    required.finish()?;
-    let page = app.pools.admin_list_groups_for_user(
-        caller,
-        pool,
-        user,
-        limit,
-        input.next_token.as_deref(),
+    let wire = GroupInput::parse(body)?;
+    let input = AdminListGroupsForUserInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.username.as_deref(),
+        wire.limit,
+        wire.next_token.as_deref(),
     )?;
+    let page = app.pools.admin_list_groups_for_user_input(caller, &input)?;
     Ok(group_page(&page))
 }
 
 /// **ListUsersInGroup**: `{"Users": [UserType], "NextToken"?}`.
 pub fn list_users_in_group(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = GroupInput::parse(body)?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let group = required.take(input.group_name.as_deref(), "groupName");
-    let limit = input.limit(&mut required);
-    required.finish()?;
-    let page =
-        app.pools
-            .list_users_in_group(caller, pool, group, limit, input.next_token.as_deref())?;
+    let wire = GroupInput::parse(body)?;
+    let input = ListUsersInGroupInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.group_name.as_deref(),
+        wire.limit,
+        wire.next_token.as_deref(),
+    )?;
+    let page = app.pools.list_users_in_group_input(caller, &input)?;
     let mut out = json!({ "Users": page.users.iter().map(shapes::user_type).collect::<Vec<_>>() });
     if let Some(token) = &page.next_token {
         out["NextToken"] = json!(token);

@@ -6,12 +6,17 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use userpool::inputs::{
+    AccessTokenInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput, SoftwareTokenInput,
+};
 use userpool::{Caller, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::auth::{RespondToAuthChallenge, check_secret, missing};
-use super::shapes::{Required, Secret};
+use super::auth::{check_secret, missing};
+use super::shapes::Secret;
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -95,73 +100,43 @@ struct SmsConfig {
     sms_authentication_message: Option<String>,
 }
 
-/// `AccessToken` or `Session`, not both and not neither (Cognito's rule); neither is
-/// recorded as a missing `accessToken`, reported with the request's other missing members.
-fn token_or_session(input: &TokenOrSession, required: &mut Required) -> Result<(), Error> {
-    match (&input.access_token, &input.session) {
-        (Some(_), Some(_)) => Err(PoolError::InvalidParameterMessage(
-            "Only one of AccessToken or Session may be given".into(),
-        )
-        .into()),
-        (None, None) => {
-            required.violate("accessToken", Constraint::Missing);
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
 /// **AssociateSoftwareToken**: `SecretCode`, and a new `Session` when called with one.
 pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: TokenOrSession = body.parse()?;
-    let mut required = Required::default();
-    token_or_session(&input, &mut required)?;
-    required.finish()?;
-    if let Some(session) = &input.session {
-        let (secret, session) = app.pools.associate_software_token_in_session(session)?;
-        return Ok(json!({ "SecretCode": secret.as_str(), "Session": session.expose() }));
+    let wire: TokenOrSession = body.parse()?;
+    let input =
+        SoftwareTokenInput::parse_associate(wire.access_token.as_deref(), wire.session.as_deref())?;
+    let (secret, session) = app.pools.associate_software_token_input(&input)?;
+    let mut out = json!({ "SecretCode": secret.as_str() });
+    if let Some(session) = session {
+        out["Session"] = json!(session.expose());
     }
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
-    let secret = app
-        .pools
-        .associate_software_token(claims.pool_id.as_str(), &claims.username)?;
-    Ok(json!({ "SecretCode": secret.as_str() }))
+    Ok(out)
 }
 
 /// **VerifySoftwareToken**: `Status` `SUCCESS`, and a new `Session` when called with one.
 /// `FriendlyDeviceName` is accepted and not kept.
 pub fn verify_software_token(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: TokenOrSession = body.parse()?;
-    let mut required = Required::default();
-    token_or_session(&input, &mut required)?;
-    let code = required.take(input.user_code.as_deref(), "userCode");
-    required.finish()?;
-    if let Some(session) = &input.session {
-        let session = app.pools.verify_software_token_in_session(session, code)?;
-        return Ok(json!({ "Status": "SUCCESS", "Session": session.expose() }));
+    let wire: TokenOrSession = body.parse()?;
+    let input = SoftwareTokenInput::parse_verify(
+        wire.access_token.as_deref(),
+        wire.session.as_deref(),
+        wire.user_code.as_deref(),
+    )?;
+    let mut out = json!({ "Status": "SUCCESS" });
+    if let Some(session) = app.pools.verify_software_token_input(&input)? {
+        out["Session"] = json!(session.expose());
     }
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
-    app.pools
-        .verify_software_token(claims.pool_id.as_str(), &claims.username, code)?;
-    Ok(json!({ "Status": "SUCCESS" }))
+    Ok(out)
 }
 
 /// **SetUserMFAPreference**.
 pub fn set_user_mfa_preference(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: Preference = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools.set_user_mfa_preference(
-        claims.pool_id.as_str(),
-        &claims.username,
-        preference(input.software_token_mfa_settings),
-        preference(input.sms_mfa_settings),
+    let wire: Preference = body.parse()?;
+    let input = AccessTokenInput::parse(wire.access_token.as_deref())?;
+    app.pools.set_user_mfa_preference_input(
+        &input,
+        preference(wire.software_token_mfa_settings),
+        preference(wire.sms_mfa_settings),
     )?;
     Ok(json!({}))
 }
@@ -172,17 +147,13 @@ pub fn admin_set_user_mfa_preference(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: Preference = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    app.pools.admin_set_user_mfa_preference(
+    let wire: Preference = body.parse()?;
+    let input = AdminUserInput::parse(wire.user_pool_id.as_deref(), wire.username.as_deref())?;
+    app.pools.admin_set_user_mfa_preference_input(
         caller,
-        pool_id,
-        username,
-        preference(input.software_token_mfa_settings),
-        preference(input.sms_mfa_settings),
+        &input,
+        preference(wire.software_token_mfa_settings),
+        preference(wire.sms_mfa_settings),
     )?;
     Ok(json!({}))
 }
@@ -214,14 +185,10 @@ fn sms_from_options(options: Option<&[MfaOption]>) -> Result<bool, Error> {
 
 /// **SetUserSettings** (legacy MFA options).
 pub fn set_user_settings(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input: UserSettings = body.parse()?;
-    let mut required = Required::default();
-    let token = required.take(input.access_token.as_deref(), "accessToken");
-    required.finish()?;
-    let sms = sms_from_options(input.mfa_options.as_deref())?;
-    let claims = app.pools.verify_access_token(token)?;
-    app.pools
-        .set_user_settings(claims.pool_id.as_str(), &claims.username, sms)?;
+    let wire: UserSettings = body.parse()?;
+    let input = AccessTokenInput::parse(wire.access_token.as_deref())?;
+    let sms = sms_from_options(wire.mfa_options.as_deref())?;
+    app.pools.set_user_settings_input(&input, sms)?;
     Ok(json!({}))
 }
 
@@ -231,14 +198,11 @@ pub fn admin_set_user_settings(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: UserSettings = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    let username = required.username(input.username.as_deref());
-    required.finish()?;
-    let sms = sms_from_options(input.mfa_options.as_deref())?;
+    let wire: UserSettings = body.parse()?;
+    let input = AdminUserInput::parse(wire.user_pool_id.as_deref(), wire.username.as_deref())?;
+    let sms = sms_from_options(wire.mfa_options.as_deref())?;
     app.pools
-        .admin_set_user_settings(caller, pool_id, username, sms)?;
+        .admin_set_user_settings_input(caller, &input, sms)?;
     Ok(json!({}))
 }
 
@@ -266,10 +230,8 @@ pub fn set_user_pool_mfa_config(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let mut config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    let pool = PoolInput::parse(input.user_pool_id.as_deref())?;
+    let mut config = app.pools.get_user_pool_mfa_config_input(caller, &pool)?;
     if let Some(mode) = &input.mfa_configuration {
         config.mode = mode.parse::<MfaMode>()?;
     }
@@ -282,7 +244,7 @@ pub fn set_user_pool_mfa_config(
     }
     let config = app
         .pools
-        .set_user_pool_mfa_config(caller, pool_id, config)?;
+        .set_user_pool_mfa_config_input(caller, &pool, config)?;
     Ok(pool_mfa_config(&config))
 }
 
@@ -293,38 +255,31 @@ pub fn get_user_pool_mfa_config(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let input: PoolConfig = body.parse()?;
-    let mut required = Required::default();
-    let pool_id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let config = app.pools.get_user_pool_mfa_config(caller, pool_id)?;
+    let pool = PoolInput::parse(input.user_pool_id.as_deref())?;
+    let config = app.pools.get_user_pool_mfa_config_input(caller, &pool)?;
     Ok(pool_mfa_config(&config))
 }
 
 /// The parts of an MFA answer, `SECRET_HASH` checked.
 pub(super) struct Answer<'a> {
-    pub(super) client_id: &'a str,
     pub(super) username: &'a str,
-    pub(super) session: &'a str,
     pub(super) answer: MfaAnswer<'a>,
 }
 
-/// `Some` when the answer is to an MFA challenge.
+/// `Some` when the answer is to an MFA challenge (whose `Session` is required).
 pub(super) fn answer<'a>(
     app: &App,
-    input: &'a RespondToAuthChallenge,
+    input: &RespondToAuthChallengeInput,
+    r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<Answer<'a>>, Error> {
-    let name = match input.challenge_name.as_deref() {
-        Some("SOFTWARE_TOKEN_MFA") => MfaChallengeName::SoftwareTokenMfa,
-        Some("SMS_MFA") => MfaChallengeName::SmsMfa,
-        Some("SELECT_MFA_TYPE") => MfaChallengeName::SelectMfaType,
-        Some("MFA_SETUP") => MfaChallengeName::MfaSetup,
+    let name = match input.challenge_name.as_str() {
+        "SOFTWARE_TOKEN_MFA" => MfaChallengeName::SoftwareTokenMfa,
+        "SMS_MFA" => MfaChallengeName::SmsMfa,
+        "SELECT_MFA_TYPE" => MfaChallengeName::SelectMfaType,
+        "MFA_SETUP" => MfaChallengeName::MfaSetup,
         _ => return Ok(None),
     };
-    let mut required = Required::default();
-    let client_id = required.client_id(input.client_id.as_deref());
-    let session = required.take(input.session.as_deref(), "session");
-    required.finish()?;
-    let r = &input.challenge_responses;
+    input.required_session()?;
     let get = |member: &str| {
         r.get(member)
             .map(Secret::expose)
@@ -345,16 +300,11 @@ pub(super) fn answer<'a>(
     };
     check_secret(
         app,
-        client_id,
+        &input.client_id,
         username,
         r.get("SECRET_HASH").map(Secret::expose),
     )?;
-    Ok(Some(Answer {
-        client_id,
-        username,
-        session,
-        answer,
-    }))
+    Ok(Some(Answer { username, answer }))
 }
 
 /// A list of factors as Cognito writes it in `ChallengeParameters`: a JSON string.

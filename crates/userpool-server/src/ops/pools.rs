@@ -7,10 +7,14 @@ use userpool::{Caller, ClientSettings, ClientUpdate, PoolSettings, PoolUpdate};
 use userpool_core::{AliasAttribute, Error as PoolError, PasswordPolicy};
 
 use super::settings::{SchemaAttributeWire, SettingsWire};
-use super::shapes::{self, Required};
+use super::shapes;
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
+use userpool::inputs::{
+    AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,
+    ListUserPoolClientsInput, PoolClientInput, PoolInput, UpdateUserPoolClientInput,
+};
 
 /// `PasswordPolicyType` as sent.
 #[derive(Deserialize, Default)]
@@ -138,9 +142,7 @@ pub fn create_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
     )?;
     let mut settings_wire = settings_wire;
     let input: CreateUserPool = shapes::input(input)?;
-    let mut required = Required::default();
-    let name = required.take(input.pool_name.as_deref(), "poolName");
-    required.finish()?;
+    let name = CreateUserPoolInput::parse(input.pool_name.as_deref())?;
     let mfa_mode = settings_wire.take_mfa_mode()?.unwrap_or_default();
     let settings = PoolSettings {
         mfa_mode,
@@ -161,7 +163,7 @@ pub fn create_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
             .unwrap_or(true),
         ..PoolSettings::default()
     };
-    let pool = app.pools.create_user_pool(caller, name, settings)?;
+    let pool = app.pools.create_user_pool_input(caller, &name, settings)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(0);
     Ok(json!({ "UserPool": described }))
@@ -173,18 +175,15 @@ struct PoolOnly {
     user_pool_id: Option<String>,
 }
 
-fn pool_id(body: RequestBody) -> Result<String, Error> {
+fn pool_id(body: RequestBody) -> Result<PoolInput, Error> {
     let input: PoolOnly = body.parse()?;
-    let mut required = Required::default();
-    let id = required
-        .take(input.user_pool_id.as_deref(), "userPoolId")
-        .to_owned();
-    required.finish()?;
-    Ok(id)
+    Ok(PoolInput::parse(input.user_pool_id.as_deref())?)
 }
 
 pub fn describe_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let pool = app.pools.describe_user_pool(caller, &pool_id(body)?)?;
+    let pool = app
+        .pools
+        .describe_user_pool_input(caller, &pool_id(body)?)?;
     let mut described = shapes::user_pool_type(&pool);
     described["EstimatedNumberOfUsers"] = json!(app.pools.estimated_number_of_users(&pool.id)?);
     if let Some(domain) = app.pools.domain_of_pool(&pool.id)? {
@@ -207,9 +206,7 @@ pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
     let mut input = body.object()?;
     let mut settings_wire = split_settings(&mut input, &["UserPoolId", "Policies"])?;
     let input: UpdateUserPool = shapes::input(input)?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
+    let pool = PoolInput::parse(input.user_pool_id.as_deref())?;
     // The mode SetUserPoolMfaConfig set is what DescribeUserPool answers; a client that
     // sends it back (or changes it) is honoured as SetUserPoolMfaConfig would be.
     let mfa_mode = settings_wire.take_mfa_mode()?;
@@ -219,12 +216,12 @@ pub fn update_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result
         mfa_mode,
         ..PoolUpdate::default()
     };
-    app.pools.update_user_pool(caller, id, update)?;
+    app.pools.update_user_pool_input(caller, &pool, update)?;
     Ok(json!({}))
 }
 
 pub fn delete_user_pool(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    app.pools.delete_user_pool(caller, &pool_id(body)?)?;
+    app.pools.delete_user_pool_input(caller, &pool_id(body)?)?;
     Ok(json!({}))
 }
 
@@ -319,31 +316,22 @@ pub fn create_user_pool_client(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: CreateUserPoolClient = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let name = required.take(input.client_name.as_deref(), "clientName");
-    required.finish()?;
-    let prevent = match input.prevent_user_existence_errors.as_deref() {
-        None | Some("LEGACY") => false,
-        Some("ENABLED") => true,
-        Some(_) => {
-            return Err(PoolError::invalid_parameter(
-                "preventUserExistenceErrors",
-                userpool_core::Constraint::Pattern("LEGACY|ENABLED"),
-            )
-            .into());
-        }
-    };
+    let wire: CreateUserPoolClient = body.parse()?;
+    // Refused after the members Cognito's validation layer lists, as before.
+    let prevent = prevent_flag(wire.prevent_user_existence_errors.as_deref());
     let settings = ClientSettings {
-        generate_secret: input.generate_secret.unwrap_or(false),
-        explicit_auth_flows: input.explicit_auth_flows.unwrap_or_default(),
-        prevent_user_existence_errors: prevent,
-        oauth: input.oauth.settings(),
+        generate_secret: wire.generate_secret.unwrap_or(false),
+        explicit_auth_flows: wire.explicit_auth_flows.unwrap_or_default(),
+        prevent_user_existence_errors: *prevent.as_ref().unwrap_or(&false),
+        oauth: wire.oauth.settings(),
     };
-    let client = app
-        .pools
-        .create_user_pool_client(caller, id, name, settings)?;
+    let input = CreateUserPoolClientInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_name.as_deref(),
+        settings,
+    )?;
+    prevent?;
+    let client = app.pools.create_user_pool_client_input(caller, input)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
 }
 
@@ -354,17 +342,23 @@ struct DescribeUserPoolClient {
     client_id: Option<String>,
 }
 
+/// The pool and the app client of DescribeUserPoolClient and DeleteUserPoolClient.
+fn pool_client(body: RequestBody) -> Result<PoolClientInput, Error> {
+    let input: DescribeUserPoolClient = body.parse()?;
+    Ok(PoolClientInput::parse(
+        input.user_pool_id.as_deref(),
+        input.client_id.as_deref(),
+    )?)
+}
+
 pub fn describe_user_pool_client(
     app: &App,
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    let client = app.pools.describe_user_pool_client(caller, id, client_id)?;
+    let client = app
+        .pools
+        .describe_user_pool_client_input(caller, &pool_client(body)?)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
 }
 
@@ -382,14 +376,13 @@ pub fn list_user_pool_clients(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ListUserPoolClients = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    required.finish()?;
-    let max = input.max_results.map(|m| usize::try_from(m).unwrap_or(0));
-    let page = app
-        .pools
-        .list_user_pool_clients(caller, id, max, input.next_token.as_deref())?;
+    let wire: ListUserPoolClients = body.parse()?;
+    let input = ListUserPoolClientsInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.max_results,
+        wire.next_token.as_deref(),
+    )?;
+    let page = app.pools.list_user_pool_clients_input(caller, &input)?;
     let mut out = json!({
         "UserPoolClients": page.clients.iter().map(|c| json!({
             "ClientId": c.client_id,
@@ -452,22 +445,22 @@ pub fn update_user_pool_client(
         ))
         .into());
     }
-    let input: UpdateUserPoolClient = shapes::input(input)?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
+    let wire: UpdateUserPoolClient = shapes::input(input)?;
+    // Refused after the members Cognito's validation layer lists, as before.
+    let prevent = prevent_flag(wire.prevent_user_existence_errors.as_deref());
     let update = ClientUpdate {
-        client_name: input.client_name,
-        explicit_auth_flows: input.explicit_auth_flows.unwrap_or_default(),
-        prevent_user_existence_errors: prevent_flag(
-            input.prevent_user_existence_errors.as_deref(),
-        )?,
-        oauth: input.oauth.settings(),
+        client_name: wire.client_name,
+        explicit_auth_flows: wire.explicit_auth_flows.unwrap_or_default(),
+        prevent_user_existence_errors: *prevent.as_ref().unwrap_or(&false),
+        oauth: wire.oauth.settings(),
     };
-    let client = app
-        .pools
-        .update_user_pool_client(caller, id, client_id, update)?;
+    let input = UpdateUserPoolClientInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.client_id.as_deref(),
+        update,
+    )?;
+    prevent?;
+    let client = app.pools.update_user_pool_client_input(caller, input)?;
     Ok(json!({ "UserPoolClient": shapes::user_pool_client_type(&client) }))
 }
 
@@ -477,12 +470,8 @@ pub fn delete_user_pool_client(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DescribeUserPoolClient = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    let client_id = required.client_id(input.client_id.as_deref());
-    required.finish()?;
-    app.pools.delete_user_pool_client(caller, id, client_id)?;
+    app.pools
+        .delete_user_pool_client_input(caller, &pool_client(body)?)?;
     Ok(json!({}))
 }
 
@@ -499,26 +488,21 @@ pub fn add_custom_attributes(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: AddCustomAttributes = body.parse()?;
-    let mut required = Required::default();
-    let id = required.pool_id(input.user_pool_id.as_deref());
-    if input.custom_attributes.is_none() {
-        required.violate("customAttributes", userpool_core::Constraint::Missing);
-    }
-    required.finish()?;
-    let attributes: Vec<_> = input
-        .custom_attributes
-        .unwrap_or_default()
-        .into_iter()
-        .map(SchemaAttributeWire::into_input)
-        .collect();
-    app.pools.add_custom_attributes(caller, id, &attributes)?;
+    let wire: AddCustomAttributes = body.parse()?;
+    let attributes: Option<Vec<_>> = wire.custom_attributes.map(|list| {
+        list.into_iter()
+            .map(SchemaAttributeWire::into_input)
+            .collect()
+    });
+    let input =
+        AddCustomAttributesInput::parse(wire.user_pool_id.as_deref(), attributes.as_deref())?;
+    app.pools.add_custom_attributes_input(caller, &input)?;
     Ok(json!({}))
 }
 
 /// **GetCSVHeader**.
 pub fn get_csv_header(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let id = pool_id(body)?;
-    let header = app.pools.get_csv_header(caller, &id)?;
-    Ok(json!({ "UserPoolId": id, "CSVHeader": header }))
+    let input = pool_id(body)?;
+    let header = app.pools.get_csv_header_input(caller, &input)?;
+    Ok(json!({ "UserPoolId": input.user_pool_id.as_str(), "CSVHeader": header }))
 }

@@ -9,8 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use userpool::{ClientRecord, PoolRecord, UserDescription};
 use userpool_core::{
-    ConfirmationCode, Constraint, Error as PoolError, Password, PasswordPolicy, UserPoolId,
-    Username, Violation, Violations,
+    Constraint, Error as PoolError, PasswordPolicy, UserPoolId, Violation, Violations,
 };
 use zeroize::Zeroizing;
 
@@ -125,30 +124,6 @@ impl Required {
         self.member(value, UserPoolId::FIELD, |v| {
             constraints(UserPoolId::parse(v))
         })
-    }
-
-    /// `ClientId`, required and well-formed.
-    pub fn client_id<'a>(&mut self, value: Option<&'a str>) -> &'a str {
-        self.member(value, "clientId", |v| {
-            userpool::client_id_constraint(v).into_iter().collect()
-        })
-    }
-
-    /// `Username`, required and well-formed.
-    pub fn username<'a>(&mut self, value: Option<&'a str>) -> &'a str {
-        self.member(value, Username::FIELD, |v| constraints(Username::parse(v)))
-    }
-
-    /// A password member (`password`, `proposedPassword`, ...), required and well-formed.
-    pub fn password<'a>(&mut self, value: Option<&'a str>, field: &'static str) -> &'a str {
-        self.member(value, field, |v| {
-            constraints(Password::parse_field(field, v))
-        })
-    }
-
-    /// A confirmation code member (`confirmationCode`, `code`), required and well-formed.
-    pub fn code<'a>(&mut self, value: Option<&'a str>, field: &'static str) -> &'a str {
-        self.member(value, field, |v| constraints(ConfirmationCode::parse(v)))
     }
 
     /// `InvalidParameterException` listing every missing or invalid member, if any.

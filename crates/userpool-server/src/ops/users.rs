@@ -4,10 +4,14 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use userpool::{Caller, MessageAction, Store, UserPools};
-use userpool_core::{AdminSetUserPasswordInput, Constraint, Error as PoolError};
+use userpool::Caller;
+use userpool::inputs::{
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminImportUsersInput,
+    AdminUpdateUserAttributesInput, AdminUserInput, ImportUserMembers, ListUsersInput,
+};
+use userpool_core::AdminSetUserPasswordInput;
 
-use super::shapes::{self, Attribute, Required, Secret};
+use super::shapes::{self, Attribute, Secret};
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -24,54 +28,40 @@ pub(super) struct UserInput {
 }
 
 impl UserInput {
-    fn parse(body: RequestBody) -> Result<Self, Error> {
-        body.parse()
+    /// The pool and the user, both required.
+    fn target(&self) -> Result<AdminUserInput, Error> {
+        Ok(AdminUserInput::parse(
+            self.user_pool_id.as_deref(),
+            self.username.as_deref(),
+        )?)
     }
+}
 
-    /// Pool id and username, both required.
-    fn target(&self) -> Result<(&str, &str), Error> {
-        let mut required = Required::default();
-        let pool = required.pool_id(self.user_pool_id.as_deref());
-        let name = required.username(self.username.as_deref());
-        required.finish()?;
-        Ok((pool, name))
-    }
+/// The pool and the user of an admin operation on one user.
+fn target(body: RequestBody) -> Result<AdminUserInput, Error> {
+    body.parse::<UserInput>()?.target()
 }
 
 /// The admin operations that take a pool and a username and answer `{}`.
 fn on_user<T>(
     body: RequestBody,
-    op: impl FnOnce(&str, &str) -> userpool_core::Result<T>,
+    op: impl FnOnce(&AdminUserInput) -> userpool_core::Result<T>,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
-    op(pool, name)?;
+    op(&target(body)?)?;
     Ok(json!({}))
 }
 
 pub fn admin_create_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let name = required.username(input.username.as_deref());
-    if let Some(password) = input.temporary_password.as_deref() {
-        required.password(Some(password), "temporaryPassword");
-    }
-    required.finish()?;
-    let action = input
-        .message_action
-        .as_deref()
-        .map(MessageAction::parse)
-        .transpose()?;
-    let attributes = input.user_attributes.as_deref().unwrap_or_default();
-    let user = app.pools.admin_create_user(
-        caller,
-        pool,
-        name,
-        input.temporary_password.as_deref(),
+    let wire: UserInput = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().unwrap_or_default();
+    let input = AdminCreateUserInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.username.as_deref(),
+        wire.temporary_password.as_deref(),
         &shapes::attribute_pairs(attributes),
-        action,
+        wire.message_action.as_deref(),
     )?;
+    let user = app.pools.admin_create_user_input(caller, &input)?;
     Ok(json!({ "User": shapes::user_type(&user) }))
 }
 
@@ -97,30 +87,24 @@ struct ImportedUser {
 /// "UserAttributes", "PasswordHash", "Enabled"?}]}` → `{"Imported": n, "Failed": [{"Username",
 /// "Code", "Message"}]}`.
 pub fn admin_import_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input: ImportUsers = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let users = input.users.unwrap_or_default();
-    for user in &users {
-        required.take(user.username.as_deref(), "users.member.username");
-        required.take(user.password_hash.as_deref(), "users.member.passwordHash");
-    }
-    required.finish()?;
+    let wire: ImportUsers = body.parse()?;
+    let users = wire.users.unwrap_or_default();
     let attributes: Vec<Vec<(&str, &str)>> = users
         .iter()
         .map(|u| shapes::attribute_pairs(u.user_attributes.as_deref().unwrap_or_default()))
         .collect();
-    let batch: Vec<userpool::ImportUser<'_>> = users
+    let members: Vec<ImportUserMembers<'_>> = users
         .iter()
         .zip(&attributes)
-        .map(|(user, attributes)| userpool::ImportUser {
-            username: user.username.as_deref().unwrap_or_default(),
+        .map(|(user, attributes)| ImportUserMembers {
+            username: user.username.as_deref(),
             attributes,
-            password_hash: user.password_hash.as_deref().unwrap_or_default(),
+            password_hash: user.password_hash.as_deref(),
             enabled: user.enabled,
         })
         .collect();
-    let report = app.pools.admin_import_users(caller, pool, &batch)?;
+    let input = AdminImportUsersInput::parse(wire.user_pool_id.as_deref(), &members)?;
+    let report = app.pools.admin_import_users_input(caller, &input)?;
     let failed: Vec<Value> = report
         .failed
         .iter()
@@ -130,15 +114,13 @@ pub fn admin_import_users(app: &App, caller: &Caller, body: RequestBody) -> Resu
 }
 
 pub fn admin_get_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
-    let user = app.pools.admin_get_user(caller, pool, name)?;
+    let user = app.pools.admin_get_user_input(caller, &target(body)?)?;
     Ok(shapes::admin_get_user(&user))
 }
 
 pub fn admin_delete_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    on_user(body, |pool, name| {
-        app.pools.admin_delete_user(caller, pool, name)
+    on_user(body, |input| {
+        app.pools.admin_delete_user_input(caller, input)
     })
 }
 
@@ -173,15 +155,14 @@ pub fn admin_set_user_password(
 /// **AdminDisableUser**: the user can no longer sign in, and every token issued to them is
 /// revoked, as Cognito documents.
 pub fn admin_disable_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_disable_user(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(body, |input| {
+        app.pools.admin_disable_user_input(caller, input)
+    })
 }
 
 pub fn admin_enable_user(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    on_user(body, |pool, name| {
-        app.pools.admin_enable_user(caller, pool, name)
+    on_user(body, |input| {
+        app.pools.admin_enable_user_input(caller, input)
     })
 }
 
@@ -190,8 +171,8 @@ pub fn admin_confirm_sign_up(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    on_user(body, |pool, name| {
-        app.pools.admin_confirm_sign_up(caller, pool, name)
+    on_user(body, |input| {
+        app.pools.admin_confirm_sign_up_input(caller, input)
     })
 }
 
@@ -200,8 +181,8 @@ pub fn admin_reset_user_password(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    on_user(body, |pool, name| {
-        app.pools.admin_reset_user_password(caller, pool, name)
+    on_user(body, |input| {
+        app.pools.admin_reset_user_password_input(caller, input)
     })
 }
 
@@ -210,17 +191,15 @@ pub fn admin_update_user_attributes(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
-    let Some(attributes) = input.user_attributes.as_deref() else {
-        return Err(PoolError::invalid_parameter("userAttributes", Constraint::Missing).into());
-    };
-    app.pools.admin_update_user_attributes(
-        caller,
-        pool,
-        name,
-        &shapes::attribute_pairs(attributes),
+    let wire: UserInput = body.parse()?;
+    let attributes = wire.user_attributes.as_deref().map(shapes::attribute_pairs);
+    let input = AdminUpdateUserAttributesInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.username.as_deref(),
+        attributes.as_deref(),
     )?;
+    app.pools
+        .admin_update_user_attributes_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -231,10 +210,9 @@ pub fn admin_user_global_sign_out(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input = UserInput::parse(body)?;
-    let (pool, name) = input.target()?;
-    app.pools.admin_user_global_sign_out(caller, pool, name)?;
-    Ok(json!({}))
+    on_user(body, |input| {
+        app.pools.admin_user_global_sign_out_input(caller, input)
+    })
 }
 
 #[derive(Deserialize)]
@@ -250,22 +228,16 @@ struct ListUsers {
 /// **ListUsers**: the service pages, filters and authorises; `AttributesToGet` picks the
 /// attributes each listed user carries.
 pub fn list_users(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
-    let input: ListUsers = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    if let Err(broken) = UserPools::<dyn Store>::list_users_limit(input.limit) {
-        required.violate("limit", broken);
-    }
-    required.finish()?;
-    let page = app.pools.list_users(
-        caller,
-        pool,
-        input.limit,
-        input.pagination_token.as_deref(),
-        input.filter.as_deref(),
+    let wire: ListUsers = body.parse()?;
+    let input = ListUsersInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.limit,
+        wire.pagination_token.as_deref(),
+        wire.filter.as_deref(),
     )?;
+    let page = app.pools.list_users_input(caller, &input)?;
     let mut users = page.users;
-    if let Some(wanted) = &input.attributes_to_get {
+    if let Some(wanted) = &wire.attributes_to_get {
         for user in &mut users {
             user.attributes.retain(|name, _| wanted.contains(name));
         }
@@ -291,21 +263,17 @@ pub fn admin_delete_user_attributes(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DeleteAttributesInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let name = required.username(input.username.as_deref());
-    if input.user_attribute_names.is_none() {
-        required.violate("userAttributeNames", Constraint::Missing);
-    }
-    required.finish()?;
-    let names: Vec<&str> = input
+    let wire: DeleteAttributesInput = body.parse()?;
+    let names: Option<Vec<&str>> = wire
         .user_attribute_names
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
+        .as_ref()
+        .map(|names| names.iter().map(String::as_str).collect());
+    let input = AdminDeleteUserAttributesInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.username.as_deref(),
+        names.as_deref(),
+    )?;
     app.pools
-        .admin_delete_user_attributes(caller, pool, name, &names)?;
+        .admin_delete_user_attributes_input(caller, &input)?;
     Ok(json!({}))
 }

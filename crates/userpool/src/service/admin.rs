@@ -6,11 +6,13 @@ use userpool_core::{
 };
 
 use super::filter::Filter;
+use super::inputs::{
+    AdminCreateUserInput, AdminUpdateUserAttributesInput, AdminUserInput, ListUsersInput,
+};
 use super::paging::PageToken;
 use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
-use crate::validate::{Validator, accepted};
 use userpool_store::keys;
 use userpool_store::store::{Store, StoreError};
 
@@ -108,15 +110,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         attributes: &[(&str, &str)],
         message_action: Option<MessageAction>,
     ) -> Result<UserDescription> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.username(username);
-        let password = temporary_password.map(|p| v.password("temporaryPassword", p));
-        let attributes = v.attributes("userAttributes", attributes);
-        v.finish()?;
-        let (id, name, mut attributes) = (accepted(id)?, accepted(name)?, accepted(attributes)?);
-        let password = password.map(accepted).transpose()?;
-        let pool = self.admin(caller, "AdminCreateUser", Category::UserCreation, &id)?;
+        let mut input = AdminCreateUserInput::parse(
+            Some(pool_id),
+            Some(username),
+            temporary_password,
+            attributes,
+            None,
+        )?;
+        input.message_action = message_action;
+        self.admin_create_user_input(caller, &input)
+    }
+
+    /// **AdminCreateUser** from an input validated once by [`AdminCreateUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_create_user`].
+    pub fn admin_create_user_input(
+        &self,
+        caller: &Caller,
+        input: &AdminCreateUserInput,
+    ) -> Result<UserDescription> {
+        let (name, password) = (input.username.clone(), input.temporary_password.clone());
+        let (mut attributes, message_action) = (input.attributes.clone(), input.message_action);
+        let id = &input.user_pool_id;
+        let pool = self.admin(caller, "AdminCreateUser", Category::UserCreation, id)?;
         let rules = self.rules(&pool)?;
         let user = if message_action == Some(MessageAction::Resend) {
             self.transition(&pool, &name, |user, ctx| {
@@ -172,14 +189,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
+        self.admin_get_user_input(
             caller,
-            "AdminGetUser",
-            Category::UserRead,
-            pool_id,
-            username,
-        )?;
-        Ok(UserDescription::from(&self.resolve(&pool, &name)?))
+            &AdminUserInput::parse(Some(pool_id), Some(username))?,
+        )
+    }
+
+    /// **AdminGetUser** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_get_user`].
+    pub fn admin_get_user_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<UserDescription> {
+        let pool = self.admin_user(caller, "AdminGetUser", Category::UserRead, input)?;
+        Ok(UserDescription::from(
+            &self.resolve(&pool, &input.username)?,
+        ))
     }
 
     /// **AdminDeleteUser**.
@@ -188,15 +216,20 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
     /// `ResourceNotFoundException`, `UserNotFoundException`, `InternalErrorException`.
     pub fn admin_delete_user(&self, caller: &Caller, pool_id: &str, username: &str) -> Result<()> {
-        let (pool, name) = self.admin_user(
+        self.admin_delete_user_input(
             caller,
-            "AdminDeleteUser",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
+            &AdminUserInput::parse(Some(pool_id), Some(username))?,
+        )
+    }
+
+    /// **AdminDeleteUser** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_delete_user`].
+    pub fn admin_delete_user_input(&self, caller: &Caller, input: &AdminUserInput) -> Result<()> {
+        let pool = self.admin_user(caller, "AdminDeleteUser", Category::UserUpdate, input)?;
         for _ in 0..self.max_attempts {
-            let user = self.resolve(&pool, &name)?;
+            let user = self.resolve(&pool, &input.username)?;
             match self
                 .store
                 .delete_user(&pool.id, &user.username, user.version)
@@ -221,16 +254,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
+        self.admin_disable_user_input(
+            caller,
+            &AdminUserInput::parse(Some(pool_id), Some(username))?,
+        )
+    }
+
+    /// **AdminDisableUser** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_disable_user`].
+    pub fn admin_disable_user_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<UserDescription> {
         let user = self.admin_transition(
             caller,
             "AdminDisableUser",
             Category::UserUpdate,
-            pool_id,
-            username,
+            input,
             |user, _, ctx| transitions::admin_disable_user(user, ctx),
         )?;
         // A disabled user's tokens stop working at once, as in Cognito.
-        self.revoke_sessions(&userpool_core::UserPoolId::parse(pool_id)?, user.sub)?;
+        self.revoke_sessions(&input.user_pool_id, user.sub)?;
         Ok(user)
     }
 
@@ -245,12 +292,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
+        self.admin_enable_user_input(
+            caller,
+            &AdminUserInput::parse(Some(pool_id), Some(username))?,
+        )
+    }
+
+    /// **AdminEnableUser** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_enable_user`].
+    pub fn admin_enable_user_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<UserDescription> {
         self.admin_transition(
             caller,
             "AdminEnableUser",
             Category::UserUpdate,
-            pool_id,
-            username,
+            input,
             |user, _, ctx| transitions::admin_enable_user(user, ctx),
         )
     }
@@ -271,14 +332,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminConfirmSignUp",
-            Category::UserCreation,
-            pool_id,
-            username,
-        )?;
-        let user = self.transition(&pool, &name, |user, ctx| {
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_confirm_sign_up_input(caller, &input)
+    }
+
+    /// **AdminConfirmSignUp** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_confirm_sign_up`].
+    pub fn admin_confirm_sign_up_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<UserDescription> {
+        let pool = self.admin_user(caller, "AdminConfirmSignUp", Category::UserCreation, input)?;
+        let user = self.transition(&pool, &input.username, |user, ctx| {
             Ok(transitions::admin_confirm_sign_up(user, ctx)?)
         })?;
         // PostConfirmation_ConfirmSignUp runs here too, without an app client, as Cognito's
@@ -307,12 +375,24 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<UserDescription> {
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_reset_user_password_input(caller, &input)
+    }
+
+    /// **AdminResetUserPassword** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_reset_user_password`].
+    pub fn admin_reset_user_password_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<UserDescription> {
         self.admin_transition(
             caller,
             "AdminResetUserPassword",
             Category::UserAccountRecovery,
-            pool_id,
-            username,
+            input,
             transitions::admin_reset_user_password,
         )
     }
@@ -333,20 +413,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         attributes: &[(&str, &str)],
     ) -> Result<UserDescription> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.username(username);
-        let updates = v.attributes("userAttributes", attributes);
-        v.finish()?;
-        let (id, name, updates) = (accepted(id)?, accepted(name)?, accepted(updates)?);
-        let pool = self.admin(
-            caller,
-            "AdminUpdateUserAttributes",
-            Category::UserUpdate,
-            &id,
+        let input =
+            AdminUpdateUserAttributesInput::parse(Some(pool_id), Some(username), Some(attributes))?;
+        self.admin_update_user_attributes_input(caller, &input)
+    }
+
+    /// **AdminUpdateUserAttributes** from an input validated once by
+    /// [`AdminUpdateUserAttributesInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_update_user_attributes`].
+    pub fn admin_update_user_attributes_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUpdateUserAttributesInput,
+    ) -> Result<UserDescription> {
+        let (action, category) = ("AdminUpdateUserAttributes", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, &input.user)?;
+        let (user, _) = self.update_attributes(
+            &pool,
+            &input.user.username,
+            &input.attributes,
+            AttributeWriter::Administrator,
         )?;
-        let (user, _) =
-            self.update_attributes(&pool, &name, &updates, AttributeWriter::Administrator)?;
         Ok(UserDescription::from(&user))
     }
 
@@ -374,24 +463,33 @@ impl<S: Store + ?Sized> UserPools<S> {
         pagination_token: Option<&str>,
         filter: Option<&str>,
     ) -> Result<ListUsersPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let limit = Self::list_users_limit(limit);
-        v.check("limit", limit.err());
-        v.finish()?;
-        let limit = limit.unwrap_or(MAX_USERS_PAGE);
-        let id = accepted(id)?;
-        let filter = filter.map(Filter::parse).transpose()?;
-        let pool = self.admin(caller, "ListUsers", Category::UserRead, &id)?;
-        let mut after = pagination_token
-            .map(|t| PageToken::read(&id, USERS_SCOPE, t))
+        let input = ListUsersInput::parse(Some(pool_id), limit, pagination_token, filter)?;
+        self.list_users_input(caller, &input)
+    }
+
+    /// **ListUsers** from an input validated once by [`ListUsersInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_users`].
+    pub fn list_users_input(
+        &self,
+        caller: &Caller,
+        input: &ListUsersInput,
+    ) -> Result<ListUsersPage> {
+        let (id, limit) = (&input.user_pool_id, input.limit);
+        let filter = input.filter.as_deref().map(Filter::parse).transpose()?;
+        let pool = self.admin(caller, "ListUsers", Category::UserRead, id)?;
+        let mut after = input
+            .pagination_token
+            .as_deref()
+            .map(|t| PageToken::read(id, USERS_SCOPE, t))
             .transpose()?;
         let mut matched: Vec<UserDescription> = Vec::new();
         loop {
             // One more than needed, to know whether another page follows.
             let page = self
                 .store
-                .list_users(&id, after.as_deref(), MAX_USERS_PAGE + 1)?;
+                .list_users(id, after.as_deref(), MAX_USERS_PAGE + 1)?;
             let store_has_more = page.len() > MAX_USERS_PAGE;
             let mut scanned = page.into_iter().take(MAX_USERS_PAGE).peekable();
             while let Some(user) = scanned.next() {
@@ -408,7 +506,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                             .then(|| {
                                 after
                                     .as_deref()
-                                    .map(|k| PageToken::issue(&id, USERS_SCOPE, k))
+                                    .map(|k| PageToken::issue(id, USERS_SCOPE, k))
                             })
                             .flatten();
                         return Ok(ListUsersPage {
@@ -443,8 +541,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
     }
 
-    /// The prelude of the admin operations that take only a pool and a username.
-    pub(super) fn admin_user(
+    /// The prelude of the admin operations that take only a pool and a username, given
+    /// as text: validated, then [`Self::admin_user`].
+    pub(super) fn admin_user_str(
         &self,
         caller: &Caller,
         action: &str,
@@ -452,29 +551,38 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<(crate::PoolRecord, userpool_core::Username)> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.username(username);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
-        let pool = self.admin(caller, action, category, &id)?;
-        Ok((pool, name))
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        let pool = self.admin_user(caller, action, category, &input)?;
+        Ok((pool, input.username))
+    }
+
+    /// The prelude of the admin operations on one user: the authoriser and the pool's
+    /// quota, then the pool.
+    pub(super) fn admin_user(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        input: &AdminUserInput,
+    ) -> Result<crate::PoolRecord> {
+        self.admin(caller, action, category, &input.user_pool_id)
     }
 
     /// The shape of every admin operation that is one core transition on one user:
-    /// validate, authorise and rate-limit, then run `op` under compare-and-swap.
+    /// authorise and rate-limit, then run `op` under compare-and-swap.
     fn admin_transition(
         &self,
         caller: &Caller,
         action: &str,
         category: Category,
-        pool_id: &str,
-        username: &str,
+        input: &AdminUserInput,
         mut op: impl FnMut(&UserRecord, &PoolRules, &mut Context<'_>) -> Result<(UserRecord, Event)>,
     ) -> Result<UserDescription> {
-        let (pool, name) = self.admin_user(caller, action, category, pool_id, username)?;
+        let pool = self.admin_user(caller, action, category, input)?;
         let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &name, |user, ctx| Ok(op(user, &rules, ctx)?))?;
+        let user = self.transition(&pool, &input.username, |user, ctx| {
+            Ok(op(user, &rules, ctx)?)
+        })?;
         Ok(UserDescription::from(&user))
     }
 }

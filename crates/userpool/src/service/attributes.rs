@@ -3,11 +3,17 @@
 //! GetCSVHeader. Attribute writes are checked against the pool's schema
 //! ([`userpool_core::Schema`]) all-or-nothing.
 
+use std::collections::BTreeMap;
+
 use userpool_core::{
-    AttributeWriter, Constraint, Error, Internal, Result, SchemaAttributeInput, UserPoolId,
+    AttributeWriter, Error, Internal, Result, SchemaAttributeInput, UserPoolId, Username,
     VerifiableAttribute, transitions,
 };
 
+use super::inputs::{
+    AddCustomAttributesInput, AdminDeleteUserAttributesInput, ListUserPoolClientsInput,
+    PoolClientInput, PoolInput, UpdateUserPoolClientInput,
+};
 use super::{ClientPage, ClientUpdate, CodeDeliveryDetails, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -33,15 +39,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         attributes: &[SchemaAttributeInput],
     ) -> Result<PoolRecord> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "AddCustomAttributes", &id)?;
+        let input = AddCustomAttributesInput::parse(Some(pool_id), Some(attributes))?;
+        self.add_custom_attributes_input(caller, &input)
+    }
+
+    /// **AddCustomAttributes** from an input validated once by
+    /// [`AddCustomAttributesInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::add_custom_attributes`].
+    pub fn add_custom_attributes_input(
+        &self,
+        caller: &Caller,
+        input: &AddCustomAttributesInput,
+    ) -> Result<PoolRecord> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "AddCustomAttributes", id)?;
         for _ in 0..self.max_attempts {
-            let mut record = self.pool(&id)?;
-            record.schema = record.schema.with_custom_attributes(attributes)?;
+            let mut record = self.pool(id)?;
+            record.schema = record.schema.with_custom_attributes(&input.attributes)?;
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(version) => {
-                    self.forget_rules(&id);
+                    self.forget_rules(id);
                     return Ok(PoolRecord { version, ..record });
                 }
                 Err(StoreError::Conflict { .. }) => {}
@@ -113,17 +133,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         names: &[&str],
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminDeleteUserAttributes",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        self.write_attributes(&pool, &name, |user| {
-            pool.schema
-                .validate_delete(&user.attributes, &names, AttributeWriter::Administrator)
+        let input =
+            AdminDeleteUserAttributesInput::parse(Some(pool_id), Some(username), Some(names))?;
+        self.admin_delete_user_attributes_input(caller, &input)
+    }
+
+    /// **AdminDeleteUserAttributes** from an input validated once by
+    /// [`AdminDeleteUserAttributesInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_delete_user_attributes`].
+    pub fn admin_delete_user_attributes_input(
+        &self,
+        caller: &Caller,
+        input: &AdminDeleteUserAttributesInput,
+    ) -> Result<()> {
+        let (action, category) = ("AdminDeleteUserAttributes", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, &input.user)?;
+        self.write_attributes(&pool, &input.user.username, |user| {
+            pool.schema.validate_delete(
+                &user.attributes,
+                &input.names,
+                AttributeWriter::Administrator,
+            )
         })?;
         Ok(())
     }
@@ -152,10 +184,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         let updates = v.attributes("userAttributes", attributes);
         v.finish()?;
         let (id, name, updates) = (accepted(id)?, accepted(name)?, accepted(updates)?);
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.update_user_attributes_of(&id, &name, &updates)
+    }
+
+    /// [`Self::update_user_attributes`] once its members are valid.
+    pub(super) fn update_user_attributes_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        updates: &BTreeMap<String, String>,
+    ) -> Result<Vec<CodeDeliveryDetails>> {
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let (user, mut deliveries) =
-            self.update_attributes(&pool, &name, &updates, AttributeWriter::User)?;
+            self.update_attributes(&pool, name, updates, AttributeWriter::User)?;
         for attribute in &pool.settings.auto_verified_attributes {
             let changed = updates
                 .get(attribute.as_str())
@@ -166,7 +208,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 .is_none_or(|f| f != "true");
             if changed && unverified {
                 let rules = self.rules(&pool)?;
-                let sent = self.transition(&pool, &name, |user, ctx| {
+                let sent = self.transition(&pool, name, |user, ctx| {
                     Ok(transitions::get_user_attribute_verification_code(
                         user, *attribute, &rules, ctx,
                     )?)
@@ -237,11 +279,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
+        self.get_user_attribute_verification_code_of(&id, &name, attribute)
+    }
+
+    /// [`Self::get_user_attribute_verification_code`] once its members are valid.
+    pub(super) fn get_user_attribute_verification_code_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        attribute: &str,
+    ) -> Result<Option<CodeDeliveryDetails>> {
         let attribute = VerifiableAttribute::parse(attribute)?;
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &name, |user, ctx| {
+        let user = self.transition(&pool, name, |user, ctx| {
             Ok(transitions::get_user_attribute_verification_code(
                 user, attribute, &rules, ctx,
             )?)
@@ -271,12 +323,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         let code = v.code(code);
         v.finish()?;
         let (id, name, code) = (accepted(id)?, accepted(name)?, accepted(code)?);
+        self.verify_user_attribute_of(&id, &name, attribute, &code)
+    }
+
+    /// [`Self::verify_user_attribute`] once its members are valid.
+    pub(super) fn verify_user_attribute_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        attribute: &str,
+        code: &userpool_core::ConfirmationCode,
+    ) -> Result<()> {
         let attribute = VerifiableAttribute::parse(attribute)?;
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
-            transitions::verify_user_attribute(user, attribute, &code, &rules, ctx)
+        self.transition(&pool, name, |user, ctx| {
+            transitions::verify_user_attribute(user, attribute, code, &rules, ctx)
         })?;
         Ok(())
     }
@@ -297,12 +360,22 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
-        self.limit(&id, Category::UserUpdate)?;
-        let pool = self.pool(&id)?;
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        self.write_attributes(&pool, &name, |user| {
+        self.delete_user_attributes_of(&id, &name, &names)
+    }
+
+    /// [`Self::delete_user_attributes`] once its members are valid.
+    pub(super) fn delete_user_attributes_of(
+        &self,
+        id: &UserPoolId,
+        name: &Username,
+        names: &[String],
+    ) -> Result<()> {
+        self.limit(id, Category::UserUpdate)?;
+        let pool = self.pool(id)?;
+        self.write_attributes(&pool, name, |user| {
             pool.schema
-                .validate_delete(&user.attributes, &names, AttributeWriter::User)
+                .validate_delete(&user.attributes, names, AttributeWriter::User)
         })?;
         Ok(())
     }
@@ -348,18 +421,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<usize>,
         next_token: Option<&str>,
     ) -> Result<ClientPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let limit = max_results.unwrap_or(60);
-        v.check(
-            "maxResults",
-            (!(1..=60).contains(&limit)).then_some(Constraint::OutOfRange { min: 1, max: 60 }),
-        );
-        v.finish()?;
-        let id = accepted(id)?;
-        self.authorize(caller, "ListUserPoolClients", &id)?;
-        self.pool(&id)?;
-        let mut clients = self.store.list_clients(&id, next_token, limit + 1)?;
+        let max_results = max_results.map(|m| i64::try_from(m).unwrap_or(i64::MAX));
+        let input = ListUserPoolClientsInput::parse(Some(pool_id), max_results, next_token)?;
+        self.list_user_pool_clients_input(caller, &input)
+    }
+
+    /// **ListUserPoolClients** from an input validated once by
+    /// [`ListUserPoolClientsInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_user_pool_clients`].
+    pub fn list_user_pool_clients_input(
+        &self,
+        caller: &Caller,
+        input: &ListUserPoolClientsInput,
+    ) -> Result<ClientPage> {
+        let (id, limit) = (&input.user_pool_id, input.max_results);
+        self.authorize(caller, "ListUserPoolClients", id)?;
+        self.pool(id)?;
+        let next_token = input.next_token.as_deref();
+        let mut clients = self.store.list_clients(id, next_token, limit + 1)?;
         let more = clients.len() > limit;
         clients.truncate(limit);
         let next_token = more
@@ -385,25 +466,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         client_id: &str,
         update: ClientUpdate,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        let name = update
-            .client_name
-            .as_deref()
-            .map(|n| v.name("clientName", n));
-        super::pools::check_auth_flows(&mut v, &update.explicit_auth_flows);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        let name = name.map(accepted).transpose()?;
-        self.authorize(caller, "UpdateUserPoolClient", &id)?;
-        self.pool(&id)?;
-        let current = self.store.get_client(&id, &client_id)?.ok_or_else(|| {
+        let input = UpdateUserPoolClientInput::parse(Some(pool_id), Some(client_id), update)?;
+        self.update_user_pool_client_input(caller, input)
+    }
+
+    /// **UpdateUserPoolClient** from an input validated once by
+    /// [`UpdateUserPoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_user_pool_client`].
+    pub fn update_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: UpdateUserPoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, client_id) = (&input.client.user_pool_id, &input.client.client_id);
+        let update = input.update;
+        self.authorize(caller, "UpdateUserPoolClient", id)?;
+        self.pool(id)?;
+        let current = self.store.get_client(id, client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })?;
-        self.check_client_oauth(&id, &update.oauth, current.secret.is_some())?;
+        self.check_client_oauth(id, &update.oauth, current.secret.is_some())?;
         let client = ClientRecord {
-            name: name.unwrap_or_else(|| current.name.clone()),
+            name: update.client_name.unwrap_or_else(|| current.name.clone()),
             explicit_auth_flows: super::pools::auth_flows_or_default(update.explicit_auth_flows),
             prevent_user_existence_errors: update.prevent_user_existence_errors,
             oauth: update.oauth,
@@ -431,10 +517,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<()> {
-        let (id, client_id) = super::pools::pool_and_client_ids(pool_id, client_id)?;
-        self.authorize(caller, "DeleteUserPoolClient", &id)?;
-        self.pool(&id)?;
-        match self.store.delete_client(&id, &client_id) {
+        let input = PoolClientInput::parse(Some(pool_id), Some(client_id))?;
+        self.delete_user_pool_client_input(caller, &input)
+    }
+
+    /// **DeleteUserPoolClient** from an input validated once by [`PoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_user_pool_client`].
+    pub fn delete_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: &PoolClientInput,
+    ) -> Result<()> {
+        let (id, client_id) = (&input.user_pool_id, &input.client_id);
+        self.authorize(caller, "DeleteUserPoolClient", id)?;
+        self.pool(id)?;
+        match self.store.delete_client(id, client_id) {
             Ok(()) => Ok(()),
             Err(StoreError::NotFound) => Err(Error::ResourceNotFound(format!(
                 "User pool client {client_id} does not exist."
@@ -451,9 +550,16 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn get_csv_header(&self, caller: &Caller, pool_id: &str) -> Result<Vec<String>> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "GetCSVHeader", &id)?;
-        let pool = self.pool(&id)?;
+        self.get_csv_header_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **GetCSVHeader** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::get_csv_header`].
+    pub fn get_csv_header_input(&self, caller: &Caller, input: &PoolInput) -> Result<Vec<String>> {
+        self.authorize(caller, "GetCSVHeader", &input.user_pool_id)?;
+        let pool = self.pool(&input.user_pool_id)?;
         let mut header: Vec<String> = userpool_core::schema::csv_standard_columns()
             .chain(["cognito:mfa_enabled", "cognito:username"])
             .map(str::to_owned)

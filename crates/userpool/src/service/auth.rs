@@ -12,6 +12,10 @@ use userpool_core::{
 };
 use uuid::Uuid;
 
+use super::inputs::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
+    RespondToAuthChallengeInput, parse_with,
+};
 use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -57,19 +61,45 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<AuthResult> {
         let mut v = Validator::new();
         let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let password = v.password("password", password);
+        let (name, password) = credentials(&mut v, username, password);
         v.finish()?;
-        let (client_id, name, password) =
-            (accepted(client_id)?, accepted(name)?, accepted(password)?);
+        let input = InitiateAuthInput {
+            client_id: accepted(client_id)?,
+            auth_flow: auth_flow.to_owned(),
+        };
+        self.password_sign_in(&input, &accepted(name)?, &accepted(password)?)
+    }
+
+    /// **InitiateAuth** with `USER_PASSWORD_AUTH` from an input validated once by
+    /// [`InitiateAuthInput::parse`], with the flow's `USERNAME` and `PASSWORD`.
+    ///
+    /// # Errors
+    /// As [`UserPools::initiate_auth`].
+    pub fn initiate_auth_input(
+        &self,
+        input: &InitiateAuthInput,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthResult> {
+        let (name, password) = checked_credentials(username, password)?;
+        self.password_sign_in(input, &name, &password)
+    }
+
+    fn password_sign_in(
+        &self,
+        input: &InitiateAuthInput,
+        name: &Username,
+        password: &Password,
+    ) -> Result<AuthResult> {
+        let auth_flow = &input.auth_flow;
         if auth_flow != USER_PASSWORD_AUTH {
             return Err(Error::InvalidParameterMessage(format!(
                 "Unsupported auth flow: {auth_flow}. Only USER_PASSWORD_AUTH is implemented."
             )));
         }
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
         require_flow(&client, ENABLES_USER_PASSWORD)?;
-        self.sign_in(&client, &pool, &name, &password)
+        self.sign_in(&client, &pool, name, password)
     }
 
     /// **AdminInitiateAuth** with `ADMIN_USER_PASSWORD_AUTH` (or its legacy name
@@ -99,11 +129,43 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
         let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let password = v.password("password", password);
+        let (name, password) = credentials(&mut v, username, password);
         v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        let (name, password) = (accepted(name)?, accepted(password)?);
+        let input = AdminInitiateAuthInput {
+            user_pool_id: accepted(id)?,
+            initiate: InitiateAuthInput {
+                client_id: accepted(client_id)?,
+                auth_flow: auth_flow.to_owned(),
+            },
+        };
+        self.admin_password_sign_in(caller, &input, &accepted(name)?, &accepted(password)?)
+    }
+
+    /// **AdminInitiateAuth** with `ADMIN_USER_PASSWORD_AUTH` (or `ADMIN_NO_SRP_AUTH`) from
+    /// an input validated once by [`AdminInitiateAuthInput::parse`], with the flow's
+    /// `USERNAME` and `PASSWORD`.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_initiate_auth`].
+    pub fn admin_initiate_auth_input(
+        &self,
+        caller: &Caller,
+        input: &AdminInitiateAuthInput,
+        username: &str,
+        password: &str,
+    ) -> Result<AuthResult> {
+        let (name, password) = checked_credentials(username, password)?;
+        self.admin_password_sign_in(caller, input, &name, &password)
+    }
+
+    fn admin_password_sign_in(
+        &self,
+        caller: &Caller,
+        input: &AdminInitiateAuthInput,
+        name: &Username,
+        password: &Password,
+    ) -> Result<AuthResult> {
+        let auth_flow = input.initiate.auth_flow.as_str();
         if !ADMIN_PASSWORD_FLOWS.contains(&auth_flow) {
             return Err(Error::InvalidParameterMessage(format!(
                 "Unsupported auth flow: {auth_flow}. Only ADMIN_USER_PASSWORD_AUTH \
@@ -114,11 +176,11 @@ impl<S: Store + ?Sized> UserPools<S> {
             caller,
             "AdminInitiateAuth",
             Category::UserAuthentication,
-            &id,
-            &client_id,
+            &input.user_pool_id,
+            &input.initiate.client_id,
         )?;
         require_flow(&client, ENABLES_ADMIN_PASSWORD)?;
-        self.sign_in(&client, &pool, &name, &password)
+        self.sign_in(&client, &pool, name, password)
     }
 
     /// **RespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: the session from
@@ -170,16 +232,32 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<AuthResult> {
         let mut v = Validator::new();
         let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let new_password = v.password("NEW_PASSWORD", new_password);
-        v.check("session", session_constraint(session));
-        let updates = v.attributes("userAttributes", attributes);
+        let answer =
+            NewPasswordAnswer::members(&mut v, username, new_password, session, attributes);
         v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (new_password, updates) = (accepted(new_password)?, accepted(updates)?);
-        refuse_unwritable(&updates)?;
+        let client_id = accepted(client_id)?;
+        let answer = answer.accepted()?;
         let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
-        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
+        self.answer_new_password(&client, &pool, &answer, session)
+    }
+
+    /// **RespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED` from an input validated once
+    /// by [`RespondToAuthChallengeInput::parse`], with the answer's `USERNAME`,
+    /// `NEW_PASSWORD` and `userAttributes.<name>` members.
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_new_password_required_with_attributes`].
+    pub fn respond_to_new_password_required_input(
+        &self,
+        input: &RespondToAuthChallengeInput,
+        username: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
+        let session = input.session_text();
+        let answer = NewPasswordAnswer::parse(username, new_password, session, attributes)?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        self.answer_new_password(&client, &pool, &answer, session)
     }
 
     /// **AdminRespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED`: as
@@ -237,23 +315,37 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
         let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let new_password = v.password("NEW_PASSWORD", new_password);
-        v.check("session", session_constraint(session));
-        let updates = v.attributes("userAttributes", attributes);
+        let answer =
+            NewPasswordAnswer::members(&mut v, username, new_password, session, attributes);
         v.finish()?;
         let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        let (name, new_password) = (accepted(name)?, accepted(new_password)?);
-        let updates = accepted(updates)?;
-        refuse_unwritable(&updates)?;
-        let (client, pool) = self.admin_client(
-            caller,
-            "AdminRespondToAuthChallenge",
-            Category::UserAuthentication,
-            &id,
-            &client_id,
-        )?;
-        self.answer_new_password(&client, &pool, &name, session, &new_password, &updates)
+        let answer = answer.accepted()?;
+        let action = "AdminRespondToAuthChallenge";
+        let category = Category::UserAuthentication;
+        let (client, pool) = self.admin_client(caller, action, category, &id, &client_id)?;
+        self.answer_new_password(&client, &pool, &answer, session)
+    }
+
+    /// **AdminRespondToAuthChallenge** with `NEW_PASSWORD_REQUIRED` from an input
+    /// validated once by [`AdminRespondToAuthChallengeInput::parse`], with the answer's
+    /// `USERNAME`, `NEW_PASSWORD` and `userAttributes.<name>` members.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_new_password_required_with_attributes`].
+    pub fn admin_respond_to_new_password_required_input(
+        &self,
+        caller: &Caller,
+        input: &AdminRespondToAuthChallengeInput,
+        username: &str,
+        new_password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<AuthResult> {
+        let session = input.respond.session_text();
+        let answer = NewPasswordAnswer::parse(username, new_password, session, attributes)?;
+        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
+        let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
+        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
+        self.answer_new_password(&client, &pool, &answer, session)
     }
 
     /// The user with this `sub`, for a host that holds a verified token (`GetUser`, a token
@@ -503,11 +595,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         client: &ClientRecord,
         pool: &PoolRecord,
-        name: &Username,
+        answer: &NewPasswordAnswer,
         session: &str,
-        new_password: &Password,
-        updates: &BTreeMap<String, String>,
     ) -> Result<AuthResult> {
+        let (name, new_password) = (&answer.username, &answer.new_password);
+        let updates = &answer.updates;
         let rules = self.rules(pool)?;
         // Changes the pool holds until verified (SPEC §16), to hold once the answer is in.
         let mut held = BTreeMap::new();
@@ -682,6 +774,87 @@ const NOT_WRITABLE_BY_USERS: [&str; 3] = ["sub", "email_verified", "phone_number
 
 /// `NotAuthorizedException` `A client attempted to write unauthorized attribute` when a
 /// user's own write names one of [`NOT_WRITABLE_BY_USERS`].
+/// `USERNAME` and `PASSWORD` of the password flows, recorded in `v`.
+fn credentials(
+    v: &mut Validator,
+    username: &str,
+    password: &str,
+) -> (Option<Username>, Option<Password>) {
+    (v.username(username), v.password("password", password))
+}
+
+/// [`credentials`] on their own, for an input whose other members were validated.
+fn checked_credentials(username: &str, password: &str) -> Result<(Username, Password)> {
+    parse_with(
+        |v| credentials(v, username, password),
+        |(name, password)| Ok((accepted(name)?, accepted(password)?)),
+    )
+}
+
+/// A NEW_PASSWORD_REQUIRED answer's members, validated: the user, the new password and
+/// the attributes they set with it (none they may not write).
+struct NewPasswordAnswer {
+    username: Username,
+    new_password: Password,
+    updates: BTreeMap<String, String>,
+}
+
+/// The members of a NEW_PASSWORD_REQUIRED answer as a validator took them.
+struct NewPasswordMembers(
+    Option<Username>,
+    Option<Password>,
+    Option<BTreeMap<String, String>>,
+);
+
+impl NewPasswordAnswer {
+    /// Records the answer's members in `v`, in Cognito's order: `username`,
+    /// `NEW_PASSWORD`, `session`, `userAttributes`.
+    fn members(
+        v: &mut Validator,
+        username: &str,
+        new_password: &str,
+        session: &str,
+        attributes: &[(&str, &str)],
+    ) -> NewPasswordMembers {
+        let name = v.username(username);
+        let new_password = v.password("NEW_PASSWORD", new_password);
+        v.check("session", session_constraint(session));
+        NewPasswordMembers(
+            name,
+            new_password,
+            v.attributes("userAttributes", attributes),
+        )
+    }
+
+    /// The answer's members on their own, for an input whose other members were
+    /// validated.
+    fn parse(
+        username: &str,
+        new_password: &str,
+        session: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<Self> {
+        parse_with(
+            |v| Self::members(v, username, new_password, session, attributes),
+            NewPasswordMembers::accepted,
+        )
+    }
+}
+
+impl NewPasswordMembers {
+    /// The answer, once the validator found nothing wrong; the attributes a user may not
+    /// write refused.
+    fn accepted(self) -> Result<NewPasswordAnswer> {
+        let updates = accepted(self.2)?;
+        refuse_unwritable(&updates)?;
+        Ok(NewPasswordAnswer {
+            username: accepted(self.0)?,
+            new_password: accepted(self.1)?,
+            updates,
+        })
+    }
+}
+
 fn refuse_unwritable(updates: &BTreeMap<String, String>) -> Result<()> {
     if NOT_WRITABLE_BY_USERS
         .iter()

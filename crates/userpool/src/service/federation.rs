@@ -342,7 +342,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             .provider_attribute_value
             .filter(|v| !v.is_empty())
             .ok_or_else(|| invalid("DestinationUser ProviderAttributeValue is required."))?;
-        let (pool, name) = self.admin_user(
+        let (pool, name) = self.admin_user_str(
             caller,
             "AdminLinkProviderForUser",
             Category::UserUpdate,

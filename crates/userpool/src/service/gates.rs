@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use userpool_core::{Error, Result, UserPoolId};
 
 use super::UserPools;
+use super::inputs::{AdminInitiateAuthInput, InitiateAuthInput};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -67,6 +68,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(client)
     }
 
+    /// [`Self::refresh_client`] from an input validated once by
+    /// [`InitiateAuthInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::refresh_client`].
+    pub fn refresh_client_input(&self, input: &InitiateAuthInput) -> Result<ClientRecord> {
+        let (client, _) = self.client(&input.client_id, Category::UserAuthentication)?;
+        Ok(client)
+    }
+
+    /// [`Self::admin_refresh_client`] from an input validated once by
+    /// [`AdminInitiateAuthInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_refresh_client`].
+    pub fn admin_refresh_client_input(
+        &self,
+        caller: &Caller,
+        input: &AdminInitiateAuthInput,
+    ) -> Result<ClientRecord> {
+        self.refresh_client_of(caller, &input.user_pool_id, &input.initiate.client_id)
+    }
+
     /// The prelude of a token refresh through `AdminInitiateAuth`: the authoriser is asked
     /// for `AdminInitiateAuth`, one request is taken from the pool's `UserAuthentication`
     /// quota, and the client must belong to the pool.
@@ -81,14 +105,28 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<ClientRecord> {
-        let (id, client_id) = super::pools::pool_and_client_ids(pool_id, client_id)?;
+        let mut v = Validator::new();
+        let id = v.pool_id(pool_id);
+        let client_id = v.client_id(client_id);
+        v.finish()?;
+        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        self.refresh_client_of(caller, &id, &client_id)
+    }
+
+    /// The admin refresh's prelude once its members are valid.
+    fn refresh_client_of(
+        &self,
+        caller: &Caller,
+        id: &UserPoolId,
+        client_id: &str,
+    ) -> Result<ClientRecord> {
         let pool = self.admin(
             caller,
             "AdminInitiateAuth",
             Category::UserAuthentication,
-            &id,
+            id,
         )?;
-        self.store.get_client(&pool.id, &client_id)?.ok_or_else(|| {
+        self.store.get_client(&pool.id, client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })
     }

@@ -18,20 +18,19 @@
 //! nothing but a position the same caller reaches by paging.
 
 use chrono::{DateTime, Utc};
-use userpool_core::{Constraint, Internal, Result, UserPoolId};
+use userpool_core::{Internal, Result, UserPoolId};
 
+use super::inputs::{
+    AdminListGroupsForUserInput, GroupInput, GroupWriteInput, Limit, ListGroupsInput,
+    ListUsersInGroupInput, MembershipInput,
+};
 use super::paging::PageToken;
 use super::{UserDescription, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
-use crate::validate::{Validator, accepted};
 use userpool_store::groups::GroupRecord;
 use userpool_store::keys;
 use userpool_store::store::{Store, StoreError};
-
-/// The largest page, and the default: Cognito's `Limit` range is 1..=60 (0 and absent mean
-/// 60 on the wire).
-const MAX_PAGE: usize = 60;
 
 /// The optional members of CreateGroup and UpdateGroup, as the client sent them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,13 +61,6 @@ pub struct UsersInGroupPage {
     pub next_token: Option<String>,
 }
 
-/// The settings once validated.
-struct Valid {
-    description: Option<String>,
-    role_arn: Option<String>,
-    precedence: Option<u32>,
-}
-
 impl<S: Store + ?Sized> UserPools<S> {
     /// **CreateGroup** (SPEC §17): a group named `group_name` in the pool.
     ///
@@ -84,15 +76,28 @@ impl<S: Store + ?Sized> UserPools<S> {
         group_name: &str,
         settings: &GroupSettings,
     ) -> Result<GroupRecord> {
-        let (id, name, settings) =
-            self.admin_group_write(caller, "CreateGroup", pool_id, group_name, settings)?;
+        let input = GroupWriteInput::parse(Some(pool_id), Some(group_name), settings)?;
+        self.create_group_input(caller, &input)
+    }
+
+    /// **CreateGroup** from an input validated once by [`GroupWriteInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_group`].
+    pub fn create_group_input(
+        &self,
+        caller: &Caller,
+        input: &GroupWriteInput,
+    ) -> Result<GroupRecord> {
+        let id = &input.group.user_pool_id;
+        self.admin(caller, "CreateGroup", Category::UserUpdate, id)?;
         let now = self.clock.now();
         let group = GroupRecord {
-            pool_id: id,
-            name,
-            description: settings.description,
-            precedence: settings.precedence,
-            role_arn: settings.role_arn,
+            pool_id: id.clone(),
+            name: input.group.group_name.clone(),
+            description: input.description.clone(),
+            precedence: input.precedence,
+            role_arn: input.role_arn.clone(),
             created_at: now,
             modified_at: now,
             version: 0,
@@ -112,9 +117,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         group_name: &str,
     ) -> Result<GroupRecord> {
-        let (id, name) =
-            self.admin_group(caller, "GetGroup", Category::UserRead, pool_id, group_name)?;
-        self.group(&id, &name)
+        self.get_group_input(caller, &GroupInput::parse(Some(pool_id), Some(group_name))?)
+    }
+
+    /// **GetGroup** from an input validated once by [`GroupInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::get_group`].
+    pub fn get_group_input(&self, caller: &Caller, input: &GroupInput) -> Result<GroupRecord> {
+        self.admin(caller, "GetGroup", Category::UserRead, &input.user_pool_id)?;
+        self.group(&input.user_pool_id, &input.group_name)
     }
 
     /// **UpdateGroup** (SPEC §17): sets the members given; a member left out keeps its
@@ -130,17 +142,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         group_name: &str,
         settings: &GroupSettings,
     ) -> Result<GroupRecord> {
-        let (id, name, valid) =
-            self.admin_group_write(caller, "UpdateGroup", pool_id, group_name, settings)?;
+        let input = GroupWriteInput::parse(Some(pool_id), Some(group_name), settings)?;
+        self.update_group_input(caller, &input)
+    }
+
+    /// **UpdateGroup** from an input validated once by [`GroupWriteInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_group`].
+    pub fn update_group_input(
+        &self,
+        caller: &Caller,
+        input: &GroupWriteInput,
+    ) -> Result<GroupRecord> {
+        let (id, name) = (&input.group.user_pool_id, &input.group.group_name);
+        self.admin(caller, "UpdateGroup", Category::UserUpdate, id)?;
         for attempt in 0..self.max_attempts {
             if attempt > 0 {
                 self.back_off(attempt);
             }
-            let current = self.group(&id, &name)?;
+            let current = self.group(id, name)?;
             let next = GroupRecord {
-                description: valid.description.clone().or(current.description.clone()),
-                role_arn: valid.role_arn.clone().or(current.role_arn.clone()),
-                precedence: valid.precedence.or(current.precedence),
+                description: input.description.clone().or(current.description.clone()),
+                role_arn: input.role_arn.clone().or(current.role_arn.clone()),
+                precedence: input.precedence.or(current.precedence),
                 modified_at: later(self.clock.now(), current.modified_at),
                 ..current
             };
@@ -159,14 +184,17 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `TooManyRequestsException`,
     /// `ResourceNotFoundException` (pool; or `Group not found.`), `InternalErrorException`.
     pub fn delete_group(&self, caller: &Caller, pool_id: &str, group_name: &str) -> Result<()> {
-        let (id, name) = self.admin_group(
-            caller,
-            "DeleteGroup",
-            Category::UserUpdate,
-            pool_id,
-            group_name,
-        )?;
-        Ok(self.store.delete_group(&id, &name)?)
+        self.delete_group_input(caller, &GroupInput::parse(Some(pool_id), Some(group_name))?)
+    }
+
+    /// **DeleteGroup** from an input validated once by [`GroupInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_group`].
+    pub fn delete_group_input(&self, caller: &Caller, input: &GroupInput) -> Result<()> {
+        let id = &input.user_pool_id;
+        self.admin(caller, "DeleteGroup", Category::UserUpdate, id)?;
+        Ok(self.store.delete_group(id, &input.group_name)?)
     }
 
     /// **ListGroups** (SPEC §17): the pool's groups by name, `limit` (1..=60, default 60)
@@ -183,18 +211,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         limit: Option<usize>,
         next_token: Option<&str>,
     ) -> Result<GroupPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let limit = limit_of(&mut v, limit);
-        v.finish()?;
-        let id = accepted(id)?;
-        self.admin(caller, "ListGroups", Category::UserRead, &id)?;
+        let input = ListGroupsInput::parse_paged(Some(pool_id), Limit::Library(limit), next_token)?;
+        self.list_groups_input(caller, &input)
+    }
+
+    /// **ListGroups** from an input validated once by [`ListGroupsInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_groups`].
+    pub fn list_groups_input(&self, caller: &Caller, input: &ListGroupsInput) -> Result<GroupPage> {
+        let (id, limit) = (&input.user_pool_id, input.limit);
+        self.admin(caller, "ListGroups", Category::UserRead, id)?;
         let scope = "groups";
-        let after = next_token
-            .map(|t| PageToken::read(&id, scope, t))
+        let after = input
+            .next_token
+            .as_deref()
+            .map(|t| PageToken::read(id, scope, t))
             .transpose()?;
-        let groups = self.store.list_groups(&id, after.as_deref(), limit + 1)?;
-        Ok(group_page(&id, scope, groups, limit))
+        let groups = self.store.list_groups(id, after.as_deref(), limit + 1)?;
+        Ok(group_page(id, scope, groups, limit))
     }
 
     /// **AdminAddUserToGroup** (SPEC §17): the user (found as every lookup finds one, SPEC
@@ -212,14 +247,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         group_name: &str,
     ) -> Result<()> {
-        let (pool, user, group) = self.membership(
-            caller,
-            "AdminAddUserToGroup",
-            Category::UserUpdate,
-            pool_id,
-            username,
-            group_name,
-        )?;
+        let input = MembershipInput::parse(Some(pool_id), Some(username), Some(group_name))?;
+        self.admin_add_user_to_group_input(caller, &input)
+    }
+
+    /// **AdminAddUserToGroup** from an input validated once by [`MembershipInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_add_user_to_group`].
+    pub fn admin_add_user_to_group_input(
+        &self,
+        caller: &Caller,
+        input: &MembershipInput,
+    ) -> Result<()> {
+        let (pool, user, group) = self.membership(caller, "AdminAddUserToGroup", input)?;
         Ok(self.store.add_user_to_group(&pool, &group, user.sub)?)
     }
 
@@ -237,14 +278,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         group_name: &str,
     ) -> Result<()> {
-        let (pool, user, group) = self.membership(
-            caller,
-            "AdminRemoveUserFromGroup",
-            Category::UserUpdate,
-            pool_id,
-            username,
-            group_name,
-        )?;
+        let input = MembershipInput::parse(Some(pool_id), Some(username), Some(group_name))?;
+        self.admin_remove_user_from_group_input(caller, &input)
+    }
+
+    /// **AdminRemoveUserFromGroup** from an input validated once by [`MembershipInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_remove_user_from_group`].
+    pub fn admin_remove_user_from_group_input(
+        &self,
+        caller: &Caller,
+        input: &MembershipInput,
+    ) -> Result<()> {
+        let (pool, user, group) = self.membership(caller, "AdminRemoveUserFromGroup", input)?;
         self.store.remove_user_from_group(&pool, &group, user.sub)?;
         Ok(())
     }
@@ -262,22 +309,38 @@ impl<S: Store + ?Sized> UserPools<S> {
         limit: Option<usize>,
         next_token: Option<&str>,
     ) -> Result<GroupPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.username(username);
-        let limit = limit_of(&mut v, limit);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
-        let pool = self.admin(caller, "AdminListGroupsForUser", Category::UserRead, &id)?;
-        let user = self.resolve(&pool, &name)?;
+        let input = AdminListGroupsForUserInput::parse_paged(
+            Some(pool_id),
+            Some(username),
+            Limit::Library(limit),
+            next_token,
+        )?;
+        self.admin_list_groups_for_user_input(caller, &input)
+    }
+
+    /// **AdminListGroupsForUser** from an input validated once by
+    /// [`AdminListGroupsForUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_list_groups_for_user`].
+    pub fn admin_list_groups_for_user_input(
+        &self,
+        caller: &Caller,
+        input: &AdminListGroupsForUserInput,
+    ) -> Result<GroupPage> {
+        let (id, limit) = (&input.user.user_pool_id, input.limit);
+        let pool = self.admin(caller, "AdminListGroupsForUser", Category::UserRead, id)?;
+        let user = self.resolve(&pool, &input.user.username)?;
         let scope = format!("user:{}", user.sub);
-        let after = next_token
-            .map(|t| PageToken::read(&id, &scope, t))
+        let after = input
+            .next_token
+            .as_deref()
+            .map(|t| PageToken::read(id, &scope, t))
             .transpose()?;
         let groups = self
             .store
-            .list_groups_for_user(&id, user.sub, after.as_deref(), limit + 1)?;
-        Ok(group_page(&id, &scope, groups, limit))
+            .list_groups_for_user(id, user.sub, after.as_deref(), limit + 1)?;
+        Ok(group_page(id, &scope, groups, limit))
     }
 
     /// **ListUsersInGroup** (SPEC §17): the group's members in username order.
@@ -293,66 +356,46 @@ impl<S: Store + ?Sized> UserPools<S> {
         limit: Option<usize>,
         next_token: Option<&str>,
     ) -> Result<UsersInGroupPage> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = group_name_of(&mut v, group_name);
-        let limit = limit_of(&mut v, limit);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
-        let pool = self.admin(caller, "ListUsersInGroup", Category::UserRead, &id)?;
+        let input = ListUsersInGroupInput::parse_paged(
+            Some(pool_id),
+            Some(group_name),
+            Limit::Library(limit),
+            next_token,
+        )?;
+        self.list_users_in_group_input(caller, &input)
+    }
+
+    /// **ListUsersInGroup** from an input validated once by
+    /// [`ListUsersInGroupInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_users_in_group`].
+    pub fn list_users_in_group_input(
+        &self,
+        caller: &Caller,
+        input: &ListUsersInGroupInput,
+    ) -> Result<UsersInGroupPage> {
+        let (id, name, limit) = (
+            &input.group.user_pool_id,
+            &input.group.group_name,
+            input.limit,
+        );
+        let pool = self.admin(caller, "ListUsersInGroup", Category::UserRead, id)?;
         let scope = format!("members:{name}");
-        let after = next_token
-            .map(|t| PageToken::read(&id, &scope, t))
+        let after = input
+            .next_token
+            .as_deref()
+            .map(|t| PageToken::read(id, &scope, t))
             .transpose()?;
         let mut users = self
             .store
-            .list_users_in_group(&id, &name, after.as_deref(), limit + 1)?;
-        let next_token = truncate_to_page(&mut users, limit).map(|u| {
-            PageToken::issue(&id, &scope, &keys::username_key(&pool, u.username.as_str()))
-        });
+            .list_users_in_group(id, name, after.as_deref(), limit + 1)?;
+        let next_token = truncate_to_page(&mut users, limit)
+            .map(|u| PageToken::issue(id, &scope, &keys::username_key(&pool, u.username.as_str())));
         Ok(UsersInGroupPage {
             users: users.iter().map(UserDescription::from).collect(),
             next_token,
         })
-    }
-
-    /// The prelude of the operations on one group: validate, authorise, rate-limit, find
-    /// the pool.
-    fn admin_group(
-        &self,
-        caller: &Caller,
-        action: &str,
-        category: Category,
-        pool_id: &str,
-        group_name: &str,
-    ) -> Result<(UserPoolId, String)> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = group_name_of(&mut v, group_name);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
-        self.admin(caller, action, category, &id)?;
-        Ok((id, name))
-    }
-
-    /// The prelude of CreateGroup and UpdateGroup: [`Self::admin_group`] with the settings
-    /// validated too (every violated member listed at once).
-    fn admin_group_write(
-        &self,
-        caller: &Caller,
-        action: &str,
-        pool_id: &str,
-        group_name: &str,
-        settings: &GroupSettings,
-    ) -> Result<(UserPoolId, String, Valid)> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = group_name_of(&mut v, group_name);
-        let settings = settings_of(&mut v, settings);
-        v.finish()?;
-        let (id, name, settings) = (accepted(id)?, accepted(name)?, accepted(settings)?);
-        self.admin(caller, action, Category::UserUpdate, &id)?;
-        Ok((id, name, settings))
     }
 
     /// The prelude of the membership operations: the pool, the group (which must exist),
@@ -361,21 +404,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         caller: &Caller,
         action: &str,
-        category: Category,
-        pool_id: &str,
-        username: &str,
-        group_name: &str,
+        input: &MembershipInput,
     ) -> Result<(UserPoolId, userpool_core::UserRecord, String)> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.username(username);
-        let group = group_name_of(&mut v, group_name);
-        v.finish()?;
-        let (id, name, group) = (accepted(id)?, accepted(name)?, accepted(group)?);
-        let pool = self.admin(caller, action, category, &id)?;
-        self.group(&id, &group)?;
-        let user = self.resolve(&pool, &name)?;
-        Ok((id, user, group))
+        let id = &input.user_pool_id;
+        let pool = self.admin(caller, action, Category::UserUpdate, id)?;
+        self.group(id, &input.group_name)?;
+        let user = self.resolve(&pool, &input.username)?;
+        Ok((id.clone(), user, input.group_name.clone()))
     }
 
     fn group(&self, pool: &UserPoolId, name: &str) -> Result<GroupRecord> {
@@ -408,147 +443,4 @@ fn truncate_to_page<T>(entries: &mut Vec<T>, limit: usize) -> Option<&T> {
     let more = entries.len() > limit;
     entries.truncate(limit);
     if more { entries.last() } else { None }
-}
-
-/// `Limit`: 1..=60, absent means 60.
-fn limit_of(v: &mut Validator, limit: Option<usize>) -> usize {
-    let limit = limit.unwrap_or(MAX_PAGE);
-    v.check(
-        "limit",
-        (!(1..=MAX_PAGE).contains(&limit)).then_some(Constraint::OutOfRange { min: 1, max: 60 }),
-    );
-    limit.clamp(1, MAX_PAGE)
-}
-
-/// `GroupName`: 1..=128 characters of `[\p{L}\p{M}\p{S}\p{N}\p{P}]+` — letters, marks,
-/// symbols, numbers and punctuation. Without Unicode category tables, the check refuses
-/// what falls outside those classes in practice: whitespace and separators, control
-/// characters, the common format characters (zero-width and bidirectional controls, the
-/// byte-order mark) and private-use characters.
-fn group_name_of(v: &mut Validator, name: &str) -> Option<String> {
-    let n = name.chars().count();
-    let constraint = if n == 0 {
-        Some(Constraint::TooShort { min: 1 })
-    } else if n > 128 {
-        Some(Constraint::TooLong { max: 128 })
-    } else if !name.chars().all(is_group_name_char) {
-        Some(Constraint::Pattern(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"))
-    } else {
-        None
-    };
-    v.check("groupName", constraint).then(|| name.to_owned())
-}
-
-fn is_group_name_char(c: char) -> bool {
-    let format = matches!(c,
-        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
-        | '\u{FEFF}' | '\u{E000}'..='\u{F8FF}' | '\u{FFF0}'..='\u{FFFB}');
-    !c.is_whitespace() && !c.is_control() && !format
-}
-
-/// The optional members of CreateGroup and UpdateGroup.
-fn settings_of(v: &mut Validator, settings: &GroupSettings) -> Option<Valid> {
-    let mut ok = true;
-    if let Some(description) = &settings.description {
-        ok &= v.check(
-            "description",
-            (description.chars().count() > 2048).then_some(Constraint::TooLong { max: 2048 }),
-        );
-    }
-    if let Some(arn) = &settings.role_arn {
-        let n = arn.chars().count();
-        let constraint = if n < 20 {
-            Some(Constraint::TooShort { min: 20 })
-        } else if n > 2048 {
-            Some(Constraint::TooLong { max: 2048 })
-        } else if !is_role_arn(arn) {
-            Some(Constraint::Pattern(ROLE_ARN_PATTERN))
-        } else {
-            None
-        };
-        ok &= v.check("roleArn", constraint);
-    }
-    let precedence = match settings.precedence {
-        None => None,
-        Some(p) => match u32::try_from(p) {
-            Ok(p) if i32::try_from(p).is_ok() => Some(p),
-            _ => {
-                v.check(
-                    "precedence",
-                    Some(Constraint::OutOfRange {
-                        min: 0,
-                        max: i64::from(i32::MAX),
-                    }),
-                );
-                ok = false;
-                None
-            }
-        },
-    };
-    ok.then(|| Valid {
-        description: settings.description.clone(),
-        role_arn: settings.role_arn.clone(),
-        precedence,
-    })
-}
-
-/// Cognito's `RoleArn` pattern.
-const ROLE_ARN_PATTERN: &str = r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?";
-
-/// Whether `arn` matches [`ROLE_ARN_PATTERN`] (with `\w` the ASCII word characters, as in
-/// the AWS model's Java regular expressions): `arn`, partition, service, an optional
-/// region, an account id of digits, then one to three resource parts.
-fn is_role_arn(arn: &str) -> bool {
-    let word = |s: &str| {
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=/,.@-".contains(c))
-    };
-    let parts: Vec<&str> = arn.split(':').collect();
-    if !(6..=8).contains(&parts.len()) || parts[0] != "arn" {
-        return false;
-    }
-    let nonempty_word = |s: &&str| !s.is_empty() && word(s);
-    nonempty_word(&parts[1])
-        && nonempty_word(&parts[2])
-        && word(parts[3])
-        && !parts[4].is_empty()
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5..].iter().all(nonempty_word)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn role_arns_as_cognito_accepts_them() {
-        for good in [
-            "arn:aws:iam::123456789012:role/admins",
-            "arn:aws-cn:iam::123456789012:role/path/to/role",
-            "arn:aws:iam:eu-west-1:123456789012:role/x:y:z",
-        ] {
-            assert!(is_role_arn(good), "{good}");
-        }
-        for bad in [
-            "arn:aws:iam::notdigits:role/admins",
-            "arx:aws:iam::123456789012:role/admins",
-            "arn:aws:iam::123456789012",
-            "arn:aws:iam::123456789012:",
-            "arn:aws:iam::123456789012:role/a:b:c:d",
-            "arn:aws:iam::123456789012:role/with space",
-            "arn::iam::123456789012:role/admins",
-        ] {
-            assert!(!is_role_arn(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn group_names_refuse_separators_and_controls_only() {
-        for good in ["admins", "Ädmins+=,.@-", "日本語", "a/b\\c", "😀"] {
-            assert!(good.chars().all(is_group_name_char), "{good}");
-        }
-        for bad in ["a b", "a\tb", "a\u{0}b", "a\u{200B}b", "a\u{FEFF}"] {
-            assert!(!bad.chars().all(is_group_name_char), "{bad:?}");
-        }
-    }
 }

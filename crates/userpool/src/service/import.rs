@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use userpool_core::{Error, Result, transitions};
 
+use super::inputs::{AdminImportUsersInput, ImportUserMembers};
 use super::{UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -72,21 +73,37 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         users: &[ImportUser<'_>],
     ) -> Result<ImportReport> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        v.check(
-            "users",
-            (users.is_empty() || users.len() > MAX_IMPORT_BATCH).then_some(
-                userpool_core::Constraint::Inconsistent(
-                    "Member must have length between 1 and 1000",
-                ),
-            ),
-        );
-        v.finish()?;
-        let id = accepted(id)?;
-        let pool = self.admin(caller, "AdminImportUsers", Category::UserCreation, &id)?;
+        let members: Vec<ImportUserMembers<'_>> = users.iter().map(Into::into).collect();
+        let input = AdminImportUsersInput::parse(Some(pool_id), &members)?;
+        self.admin_import_users_input(caller, &input)
+    }
+
+    /// **AdminImportUsers** from an input validated once by
+    /// [`AdminImportUsersInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_import_users`].
+    pub fn admin_import_users_input(
+        &self,
+        caller: &Caller,
+        input: &AdminImportUsersInput,
+    ) -> Result<ImportReport> {
+        let id = &input.user_pool_id;
+        let pool = self.admin(caller, "AdminImportUsers", Category::UserCreation, id)?;
         let mut report = ImportReport::default();
-        for user in users {
+        for imported in &input.users {
+            let attributes: Vec<(&str, &str)> = imported
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let user = ImportUser {
+                username: &imported.username,
+                attributes: &attributes,
+                password_hash: imported.password_hash.expose(),
+                enabled: imported.enabled,
+            };
+            let user = &user;
             match self.import_one(&pool, user) {
                 Ok(()) => report.imported += 1,
                 Err(Error::Internal(internal)) => return Err(Error::Internal(internal)),

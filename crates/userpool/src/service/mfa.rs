@@ -14,12 +14,18 @@
 
 use userpool_core::mfa::{self, FactorPreference, MfaChallenge, MfaChallengeName, PoolMfaConfig};
 use userpool_core::{
-    ChallengeSession, Constraint, Error, Event, Internal, NotAuthorized, Result, SignInOutcome,
-    UserPoolId, UserRecord, Username,
+    ChallengeSession, Error, Event, Internal, NotAuthorized, Result, SignInOutcome, UserPoolId,
+    UserRecord, Username,
 };
 use zeroize::Zeroizing;
 
 use super::auth::session_constraint;
+#[cfg(feature = "jwt")]
+use super::inputs::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
+use super::inputs::{
+    AdminRespondToAuthChallengeInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput,
+    user_code,
+};
 use super::{AuthResult, MfaChallengeResult, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -103,16 +109,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         config: PoolMfaConfig,
     ) -> Result<PoolMfaConfig> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "SetUserPoolMfaConfig", &id)?;
+        self.set_user_pool_mfa_config_input(caller, &PoolInput::parse(Some(pool_id))?, config)
+    }
+
+    /// **SetUserPoolMfaConfig** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::set_user_pool_mfa_config`].
+    pub fn set_user_pool_mfa_config_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+        config: PoolMfaConfig,
+    ) -> Result<PoolMfaConfig> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "SetUserPoolMfaConfig", id)?;
         config.validate()?;
         for _ in 0..self.max_attempts {
-            let mut record = self.pool(&id)?;
+            let mut record = self.pool(id)?;
             record.mfa = config.clone();
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(_) => {
-                    self.forget_rules(&id);
+                    self.forget_rules(id);
                     return Ok(config);
                 }
                 Err(StoreError::Conflict { .. }) => {}
@@ -131,9 +150,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         pool_id: &str,
     ) -> Result<PoolMfaConfig> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "GetUserPoolMfaConfig", &id)?;
-        Ok(self.pool(&id)?.mfa)
+        self.get_user_pool_mfa_config_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **GetUserPoolMfaConfig** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::get_user_pool_mfa_config`].
+    pub fn get_user_pool_mfa_config_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+    ) -> Result<PoolMfaConfig> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "GetUserPoolMfaConfig", id)?;
+        Ok(self.pool(id)?.mfa)
     }
 
     /// The pool and user named by an access token's claims (the host verified the token).
@@ -233,7 +264,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         let code = user_code(code)?;
         let (pool, name) = self.token_user(pool_id, username, Category::UserUpdate)?;
         self.mutate(&pool, &name, |user, ctx| {
-            Ok((Some(mfa::verify_software_token(user, &code, ctx)?), ()))
+            Ok((
+                Some(mfa::verify_software_token(user, code.expose(), ctx)?),
+                (),
+            ))
         })?;
         Ok(())
     }
@@ -255,10 +289,131 @@ impl<S: Store + ?Sized> UserPools<S> {
         let rules = self.rules(&pool)?;
         let (_, next_session) = self.on_session_user(&pool, &name, |user, ctx| {
             let (next, session) =
-                mfa::verify_software_token_in_session(user, &core, &code, &rules, ctx)?;
+                mfa::verify_software_token_in_session(user, &core, code.expose(), &rules, ctx)?;
             Ok((Some(next), session))
         })?;
         Ok(wire_session(&pool.id, &next_session))
+    }
+
+    /// **AssociateSoftwareToken** from an input validated once by
+    /// [`SoftwareTokenInput::parse_associate`]: the secret, and with a session the session
+    /// to verify with.
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] (with a token),
+    /// [`UserPools::associate_software_token`] and
+    /// [`UserPools::associate_software_token_in_session`].
+    #[cfg(feature = "jwt")]
+    pub fn associate_software_token_input(
+        &self,
+        input: &SoftwareTokenInput,
+    ) -> Result<(Zeroizing<String>, Option<ChallengeSessionText>)> {
+        match &input.credential {
+            TokenOrSession::Session(session) => {
+                let (secret, session) =
+                    self.associate_software_token_in_session(session.expose())?;
+                Ok((secret, Some(session)))
+            }
+            TokenOrSession::AccessToken(token) => {
+                let claims = self.verify_access_token(token.expose())?;
+                let secret =
+                    self.associate_software_token(claims.pool_id.as_str(), &claims.username)?;
+                Ok((secret, None))
+            }
+        }
+    }
+
+    /// **VerifySoftwareToken** from an input validated once by
+    /// [`SoftwareTokenInput::parse_verify`]: with a session, the session to answer
+    /// `MFA_SETUP` with.
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] (with a token),
+    /// [`UserPools::verify_software_token`] and
+    /// [`UserPools::verify_software_token_in_session`]; `InvalidParameterException` for an
+    /// input without a `userCode`.
+    #[cfg(feature = "jwt")]
+    pub fn verify_software_token_input(
+        &self,
+        input: &SoftwareTokenInput,
+    ) -> Result<Option<ChallengeSessionText>> {
+        let Some(code) = &input.user_code else {
+            return Err(Error::invalid_parameter(
+                "userCode",
+                userpool_core::Constraint::Missing,
+            ));
+        };
+        match &input.credential {
+            TokenOrSession::Session(session) => Ok(Some(
+                self.verify_software_token_in_session(session.expose(), code.expose())?,
+            )),
+            TokenOrSession::AccessToken(token) => {
+                let claims = self.verify_access_token(token.expose())?;
+                let (pool, user) = (claims.pool_id.as_str(), &claims.username);
+                self.verify_software_token(pool, user, code.expose())?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// **SetUserMFAPreference** from an input validated once by
+    /// [`AccessTokenInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and [`UserPools::set_user_mfa_preference`].
+    #[cfg(feature = "jwt")]
+    pub fn set_user_mfa_preference_input(
+        &self,
+        input: &AccessTokenInput,
+        software_token: FactorPreference,
+        sms: FactorPreference,
+    ) -> Result<()> {
+        let claims = self.verify_access_token(input.access_token.expose())?;
+        let (pool, user) = (claims.pool_id.as_str(), &claims.username);
+        self.set_user_mfa_preference(pool, user, software_token, sms)
+    }
+
+    /// **SetUserSettings** from an input validated once by [`AccessTokenInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and [`UserPools::set_user_settings`].
+    #[cfg(feature = "jwt")]
+    pub fn set_user_settings_input(&self, input: &AccessTokenInput, sms: bool) -> Result<()> {
+        let claims = self.verify_access_token(input.access_token.expose())?;
+        self.set_user_settings(claims.pool_id.as_str(), &claims.username, sms)
+    }
+
+    /// **AdminSetUserMFAPreference** from an input validated once by
+    /// [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_set_user_mfa_preference`].
+    pub fn admin_set_user_mfa_preference_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+        software_token: FactorPreference,
+        sms: FactorPreference,
+    ) -> Result<()> {
+        let (action, category) = ("AdminSetUserMFAPreference", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, input)?;
+        self.write_preference(&pool, &input.username, software_token, sms)
+    }
+
+    /// **AdminSetUserSettings** from an input validated once by [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_set_user_settings`].
+    pub fn admin_set_user_settings_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+        sms: bool,
+    ) -> Result<()> {
+        let (action, category) = ("AdminSetUserSettings", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, input)?;
+        let preference = (FactorPreference::default(), sms_only(sms));
+        self.write_preference(&pool, &input.username, preference.0, preference.1)
     }
 
     /// **SetUserMFAPreference** for the access token's user.
@@ -291,14 +446,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         software_token: FactorPreference,
         sms: FactorPreference,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminSetUserMFAPreference",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        self.write_preference(&pool, &name, software_token, sms)
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_set_user_mfa_preference_input(caller, &input, software_token, sms)
     }
 
     /// **SetUserSettings** (legacy) for the access token's user: `MFAOptions` naming SMS to
@@ -322,14 +471,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         sms: bool,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminSetUserSettings",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        self.write_preference(&pool, &name, FactorPreference::default(), sms_only(sms))
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_set_user_settings_input(caller, &input, sms)
     }
 
     fn write_preference(
@@ -373,6 +516,43 @@ impl<S: Store + ?Sized> UserPools<S> {
         let client_id = v.client_id(client_id);
         v.finish()?;
         let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    /// **RespondToAuthChallenge** with an MFA challenge from an input validated once by
+    /// [`RespondToAuthChallengeInput::parse`] (its `Session` required), with the answer's
+    /// `USERNAME` and `answer`.
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_mfa_challenge`].
+    pub fn respond_to_mfa_challenge_input(
+        &self,
+        input: &RespondToAuthChallengeInput,
+        username: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let session = input.required_session()?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        self.answer_mfa(&client, &pool, username, session, answer)
+    }
+
+    /// **AdminRespondToAuthChallenge** with an MFA challenge from an input validated once by
+    /// [`AdminRespondToAuthChallengeInput::parse`], as
+    /// [`UserPools::respond_to_mfa_challenge_input`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_mfa_challenge`].
+    pub fn admin_respond_to_mfa_challenge_input(
+        &self,
+        caller: &Caller,
+        input: &AdminRespondToAuthChallengeInput,
+        username: &str,
+        answer: MfaAnswer<'_>,
+    ) -> Result<AuthResult> {
+        let session = input.respond.required_session()?;
+        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
+        let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
+        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 
@@ -488,25 +668,4 @@ fn sms_only(enabled: bool) -> FactorPreference {
         enabled: Some(enabled),
         preferred: None,
     }
-}
-
-/// `UserCode` of VerifySoftwareToken: six digits (Cognito's model: length 6, `[0-9]+`).
-fn user_code(code: &str) -> Result<Zeroizing<String>> {
-    if code.chars().count() != 6 {
-        return Err(Error::invalid_parameter(
-            "userCode",
-            if code.chars().count() < 6 {
-                Constraint::TooShort { min: 6 }
-            } else {
-                Constraint::TooLong { max: 6 }
-            },
-        ));
-    }
-    if !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::invalid_parameter(
-            "userCode",
-            Constraint::Pattern("[0-9]+"),
-        ));
-    }
-    Ok(Zeroizing::new(code.to_owned()))
 }

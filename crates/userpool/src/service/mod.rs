@@ -26,6 +26,7 @@ mod filter;
 mod gates;
 mod groups;
 mod import;
+pub mod inputs;
 mod mfa;
 mod names;
 mod oauth;

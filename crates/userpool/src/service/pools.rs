@@ -2,6 +2,7 @@
 
 use userpool_core::{Constraint, Error, Internal, Result, UserPoolId};
 
+use super::inputs::{CreateUserPoolClientInput, CreateUserPoolInput, PoolClientInput, PoolInput};
 use super::rules::policy_with_blocklist;
 use super::{ClientSettings, PoolPage, PoolSettings, PoolUpdate, UserPools};
 use crate::authorize::Caller;
@@ -38,19 +39,6 @@ const DEFAULT_AUTH_FLOWS: &[&str] = &[
     "ALLOW_CUSTOM_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
 ];
-
-/// The members of an operation that names one app client and nothing else: the pool id
-/// and the client id, validated together (both violations listed at once).
-///
-/// # Errors
-/// `InvalidParameterException`.
-pub(super) fn pool_and_client_ids(pool_id: &str, client_id: &str) -> Result<(UserPoolId, String)> {
-    let mut v = Validator::new();
-    let id = v.pool_id(pool_id);
-    let client_id = v.client_id(client_id);
-    v.finish()?;
-    Ok((accepted(id)?, accepted(client_id)?))
-}
 
 /// Records the violations of an `ExplicitAuthFlows` list: unknown flows, and `ALLOW_` names
 /// mixed with legacy ones.
@@ -100,6 +88,31 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<PoolRecord> {
         let mut v = Validator::new();
         let name = v.name("poolName", name);
+        self.check_pool_settings(&mut v, &settings);
+        v.finish()?;
+        self.create_pool(caller, accepted(name)?, &settings)
+    }
+
+    /// **CreateUserPool** from a name validated once by [`CreateUserPoolInput::parse`];
+    /// the settings are checked here, against the host's limits.
+    ///
+    /// # Errors
+    /// As [`UserPools::create_user_pool`].
+    pub fn create_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &CreateUserPoolInput,
+        settings: PoolSettings,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        self.check_pool_settings(&mut v, &settings);
+        v.finish()?;
+        self.create_pool(caller, input.pool_name.clone(), &settings)
+    }
+
+    /// Records what a new pool's settings break: hash parameters above the host's ceiling,
+    /// alias and username attributes both set.
+    fn check_pool_settings(&self, v: &mut Validator, settings: &PoolSettings) {
         v.take(self.host.hasher(settings.hash_params));
         v.check(
             "aliasAttributes",
@@ -108,8 +121,14 @@ impl<S: Store + ?Sized> UserPools<S> {
                     "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool",
                 )),
         );
-        v.finish()?;
-        let name = accepted(name)?;
+    }
+
+    fn create_pool(
+        &self,
+        caller: &Caller,
+        name: String,
+        settings: &PoolSettings,
+    ) -> Result<PoolRecord> {
         let schema = userpool_core::Schema::for_new_pool(&settings.schema)?;
         settings.settings.validate()?;
         let mfa =
@@ -160,9 +179,20 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn describe_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<PoolRecord> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "DescribeUserPool", &id)?;
-        self.pool(&id)
+        self.describe_user_pool_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **DescribeUserPool** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_user_pool`].
+    pub fn describe_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+    ) -> Result<PoolRecord> {
+        self.authorize(caller, "DescribeUserPool", &input.user_pool_id)?;
+        self.pool(&input.user_pool_id)
     }
 
     /// **UpdateUserPool**: policy, hashing parameters and history mode. Alias attributes,
@@ -179,12 +209,42 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<PoolRecord> {
         let mut v = Validator::new();
         let id = v.pool_id(pool_id);
+        self.check_pool_update(&mut v, &update);
+        v.finish()?;
+        self.update_pool(caller, &accepted(id)?, update)
+    }
+
+    /// **UpdateUserPool** from a pool validated once by [`PoolInput::parse`]; the update is
+    /// checked here, against the host's limits.
+    ///
+    /// # Errors
+    /// As [`UserPools::update_user_pool`].
+    pub fn update_user_pool_input(
+        &self,
+        caller: &Caller,
+        input: &PoolInput,
+        update: PoolUpdate,
+    ) -> Result<PoolRecord> {
+        let mut v = Validator::new();
+        self.check_pool_update(&mut v, &update);
+        v.finish()?;
+        self.update_pool(caller, &input.user_pool_id, update)
+    }
+
+    /// Records what an update breaks: hash parameters above the host's ceiling.
+    fn check_pool_update(&self, v: &mut Validator, update: &PoolUpdate) {
         if let Some(params) = update.hash_params {
             v.take(self.host.hasher(params));
         }
-        v.finish()?;
-        let id = accepted(id)?;
-        self.authorize(caller, "UpdateUserPool", &id)?;
+    }
+
+    fn update_pool(
+        &self,
+        caller: &Caller,
+        id: &UserPoolId,
+        update: PoolUpdate,
+    ) -> Result<PoolRecord> {
+        self.authorize(caller, "UpdateUserPool", id)?;
         let policy = update
             .policy
             .as_ref()
@@ -194,7 +254,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             settings.validate()?;
         }
         for _ in 0..self.max_attempts {
-            let mut record = self.pool(&id)?;
+            let mut record = self.pool(id)?;
             if let Some(policy) = &policy {
                 record.policy = policy.clone();
             }
@@ -218,7 +278,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             record.modified_at = self.clock.now();
             match self.store.update_pool(&record) {
                 Ok(version) => {
-                    self.forget_rules(&id);
+                    self.forget_rules(id);
                     return Ok(PoolRecord { version, ..record });
                 }
                 Err(StoreError::Conflict { .. }) => {}
@@ -234,15 +294,23 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `InvalidParameterException`, `NotAuthorizedException`, `ResourceNotFoundException`,
     /// `InternalErrorException`.
     pub fn delete_user_pool(&self, caller: &Caller, pool_id: &str) -> Result<()> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.authorize(caller, "DeleteUserPool", &id)?;
-        if self.pool(&id)?.settings.deletion_protection {
+        self.delete_user_pool_input(caller, &PoolInput::parse(Some(pool_id))?)
+    }
+
+    /// **DeleteUserPool** from an input validated once by [`PoolInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_user_pool`].
+    pub fn delete_user_pool_input(&self, caller: &Caller, input: &PoolInput) -> Result<()> {
+        let id = &input.user_pool_id;
+        self.authorize(caller, "DeleteUserPool", id)?;
+        if self.pool(id)?.settings.deletion_protection {
             return Err(Error::InvalidParameterMessage(
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.".into(),
             ));
         }
-        self.store.delete_pool(&id)?;
-        self.forget_rules(&id);
+        self.store.delete_pool(id)?;
+        self.forget_rules(id);
         Ok(())
     }
 
@@ -308,12 +376,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         client_name: &str,
         settings: ClientSettings,
     ) -> Result<ClientRecord> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let name = v.name("clientName", client_name);
-        check_auth_flows(&mut v, &settings.explicit_auth_flows);
-        v.finish()?;
-        let (id, name) = (accepted(id)?, accepted(name)?);
+        let input = CreateUserPoolClientInput::parse(Some(pool_id), Some(client_name), settings)?;
+        self.create_user_pool_client_input(caller, input)
+    }
+
+    /// **CreateUserPoolClient** from an input validated once by
+    /// [`CreateUserPoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_user_pool_client`].
+    pub fn create_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: CreateUserPoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, name, settings) = (input.user_pool_id, input.client_name, input.settings);
         self.authorize(caller, "CreateUserPoolClient", &id)?;
         self.pool(&id)?;
         self.check_client_oauth(&id, &settings.oauth, settings.generate_secret)?;
@@ -354,10 +431,24 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         client_id: &str,
     ) -> Result<ClientRecord> {
-        let (id, client_id) = pool_and_client_ids(pool_id, client_id)?;
-        self.authorize(caller, "DescribeUserPoolClient", &id)?;
-        self.pool(&id)?;
-        self.store.get_client(&id, &client_id)?.ok_or_else(|| {
+        let input = PoolClientInput::parse(Some(pool_id), Some(client_id))?;
+        self.describe_user_pool_client_input(caller, &input)
+    }
+
+    /// **DescribeUserPoolClient** from an input validated once by
+    /// [`PoolClientInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_user_pool_client`].
+    pub fn describe_user_pool_client_input(
+        &self,
+        caller: &Caller,
+        input: &PoolClientInput,
+    ) -> Result<ClientRecord> {
+        let (id, client_id) = (&input.user_pool_id, &input.client_id);
+        self.authorize(caller, "DescribeUserPoolClient", id)?;
+        self.pool(id)?;
+        self.store.get_client(id, client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })
     }

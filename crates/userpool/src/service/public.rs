@@ -4,6 +4,7 @@
 use userpool_core::settings::AccountRecoverySetting;
 use userpool_core::{AttributeWriter, Error, NotAuthorized, Result, UserRecord, transitions};
 
+use super::inputs::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
 use super::{
     CodeDeliveryDetails, FederatedSignIn, SignUpResult, UserDescription, UserPools, names,
 };
@@ -43,15 +44,20 @@ impl<S: Store + ?Sized> UserPools<S> {
         password: &str,
         attributes: &[(&str, &str)],
     ) -> Result<SignUpResult> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let password = v.password("password", password);
-        let attributes = v.attributes("userAttributes", attributes);
-        v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (password, mut attributes) = (accepted(password)?, accepted(attributes)?);
-        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let input =
+            SignUpInput::parse(Some(client_id), Some(username), Some(password), attributes)?;
+        self.sign_up_input(&input)
+    }
+
+    /// **SignUp** from an input validated once by [`SignUpInput::parse`] (every member,
+    /// missing ones included, reported together in Cognito's order).
+    ///
+    /// # Errors
+    /// As [`UserPools::sign_up`].
+    pub fn sign_up_input(&self, input: &SignUpInput) -> Result<SignUpResult> {
+        let (name, password) = (input.username.clone(), &input.password);
+        let mut attributes = input.attributes.clone();
+        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
         if pool.settings.admin_create_user.allow_admin_create_user_only {
             return Err(NotAuthorized::SignUpNotPermitted.into());
         }
@@ -87,8 +93,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let rules = self.rules(&pool)?;
         let user = self
             .create(&pool, destination.is_some(), |ctx| {
-                let (user, event) = transitions::sign_up(name, &password, attributes, &rules, ctx)?;
-                let user = names::name_new_user(new_name, user, sub, Some(&password), &rules, ctx)?;
+                let (user, event) = transitions::sign_up(name, password, attributes, &rules, ctx)?;
+                let user = names::name_new_user(new_name, user, sub, Some(password), &rules, ctx)?;
                 if auto_confirm {
                     // PreSignUp's autoConfirmUser: confirmed at once, no code is sent.
                     return transitions::admin_confirm_sign_up(&user, ctx);
@@ -195,16 +201,19 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// UNCONFIRMED),
     /// `InternalErrorException`.
     pub fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> Result<()> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let code = v.code(code);
-        v.finish()?;
-        let (client_id, name, code) = (accepted(client_id)?, accepted(name)?, accepted(code)?);
-        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let input = ConfirmSignUpInput::parse(Some(client_id), Some(username), Some(code))?;
+        self.confirm_sign_up_input(&input)
+    }
+
+    /// **ConfirmSignUp** from an input validated once by [`ConfirmSignUpInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::confirm_sign_up`].
+    pub fn confirm_sign_up_input(&self, input: &ConfirmSignUpInput) -> Result<()> {
+        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
         let rules = self.rules(&pool)?;
-        let confirmed = self.transition(&pool, &name, |user, ctx| {
-            transitions::confirm_sign_up(user, &code, &rules, ctx)
+        let confirmed = self.transition(&pool, &input.username, |user, ctx| {
+            transitions::confirm_sign_up(user, &input.code, &rules, ctx)
         });
         let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
         self.post_confirmation(
@@ -242,19 +251,28 @@ impl<S: Store + ?Sized> UserPools<S> {
         client_id: &str,
         username: &str,
     ) -> Result<Option<CodeDeliveryDetails>> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (client, pool) = self.client(&client_id, Category::UserCreation)?;
+        let input = ClientUserInput::parse(Some(client_id), Some(username))?;
+        self.resend_confirmation_code_input(&input)
+    }
+
+    /// **ResendConfirmationCode** from an input validated once by
+    /// [`ClientUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::resend_confirmation_code`].
+    pub fn resend_confirmation_code_input(
+        &self,
+        input: &ClientUserInput,
+    ) -> Result<Option<CodeDeliveryDetails>> {
+        let name = &input.username;
+        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
         if pool.settings.auto_verified_attributes.is_empty() {
             return Err(Error::InvalidParameterMessage(
                 "Cannot resend codes. Auto verification not turned on.".into(),
             ));
         }
         let rules = self.rules(&pool)?;
-        let written = self.mutate(&pool, &name, |user, ctx| {
+        let written = self.mutate(&pool, name, |user, ctx| {
             let (next, event) = transitions::resend_confirmation_code(user, &rules, ctx)?;
             Ok((Some(next), event))
         });
@@ -297,12 +315,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (id, name) = (accepted(id)?, accepted(name)?);
         let (previous, proposed) = (accepted(previous)?, accepted(proposed)?);
-        self.limit(&id, Category::UserAccountRecovery)?;
-        let pool = self.pool(&id)?;
+        self.change_password_of(&id, &name, &previous, &proposed)
+    }
+
+    /// [`Self::change_password`] once its members are valid.
+    pub(super) fn change_password_of(
+        &self,
+        id: &userpool_core::UserPoolId,
+        name: &userpool_core::Username,
+        previous: &userpool_core::Password,
+        proposed: &userpool_core::Password,
+    ) -> Result<()> {
+        self.limit(id, Category::UserAccountRecovery)?;
+        let pool = self.pool(id)?;
         let rules = self.rules(&pool)?;
-        self.transition(&pool, &name, |user, ctx| {
+        self.transition(&pool, name, |user, ctx| {
             Ok(transitions::change_password(
-                user, &previous, &proposed, &rules, ctx,
+                user, previous, proposed, &rules, ctx,
             )?)
         })?;
         Ok(())
@@ -326,12 +355,16 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// `UserNotFoundException`, `NotAuthorizedException` (`User is disabled.`, or the
     /// status allows no reset), `LimitExceededException`, `InternalErrorException`.
     pub fn forgot_password(&self, client_id: &str, username: &str) -> Result<CodeDeliveryDetails> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let input = ClientUserInput::parse(Some(client_id), Some(username))?;
+        self.forgot_password_input(&input)
+    }
+
+    /// **ForgotPassword** from an input validated once by [`ClientUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::forgot_password`].
+    pub fn forgot_password_input(&self, input: &ClientUserInput) -> Result<CodeDeliveryDetails> {
+        let (client, pool) = self.client(&input.client_id, Category::UserAccountRecovery)?;
         if pool
             .settings
             .account_recovery
@@ -340,7 +373,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         {
             return Err(NotAuthorized::AdminOnlyRecovery.into());
         }
-        self.forgot_password_once(&client, &pool, &name, true)
+        self.forgot_password_once(&client, &pool, &input.username, true)
     }
 
     /// [`Self::forgot_password`]; `may_migrate` lets an unknown user go through the
@@ -397,18 +430,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         code: &str,
         password: &str,
     ) -> Result<()> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        let name = v.username(username);
-        let code = v.code(code);
-        let password = v.password("password", password);
-        v.finish()?;
-        let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (code, password) = (accepted(code)?, accepted(password)?);
-        let (client, pool) = self.client(&client_id, Category::UserAccountRecovery)?;
+        let input = ConfirmForgotPasswordInput::parse(
+            Some(client_id),
+            Some(username),
+            Some(code),
+            Some(password),
+        )?;
+        self.confirm_forgot_password_input(&input)
+    }
+
+    /// **ConfirmForgotPassword** from an input validated once by
+    /// [`ConfirmForgotPasswordInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::confirm_forgot_password`].
+    pub fn confirm_forgot_password_input(&self, input: &ConfirmForgotPasswordInput) -> Result<()> {
+        let (client, pool) = self.client(&input.client_id, Category::UserAccountRecovery)?;
         let rules = self.rules(&pool)?;
-        let confirmed = self.transition(&pool, &name, |user, ctx| {
-            transitions::confirm_forgot_password(user, &code, &password, &rules, ctx)
+        let confirmed = self.transition(&pool, &input.username, |user, ctx| {
+            transitions::confirm_forgot_password(user, &input.code, &input.password, &rules, ctx)
         });
         let user = self.hide_unknown_user_behind_code_mismatch(&client, &pool, confirmed)?;
         // Cognito runs PostConfirmation after a reset too; as after ConfirmSignUp, the new

@@ -11,6 +11,10 @@ use userpool_core::srp::{
 };
 use userpool_core::{Context, Error, NotAuthorized, Result, UserPoolId, Username};
 
+use super::inputs::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
+    RespondToAuthChallengeInput,
+};
 use super::{AuthResult, PasswordVerifierParameters, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -42,8 +46,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         username: &str,
         srp_a: &str,
     ) -> Result<AuthResult> {
-        let (client_id, name, a) = self.srp_inputs(client_id, username, srp_a)?;
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        let (client_id, name, a) = self.srp_inputs(Some(client_id), username, srp_a)?;
+        let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        require_srp(&client)?;
+        self.open_challenge(&client, &pool, &name, &a)
+    }
+
+    /// **InitiateAuth** with `USER_SRP_AUTH` from an input validated once by
+    /// [`InitiateAuthInput::parse`], with the flow's `USERNAME` and `SRP_A`.
+    ///
+    /// # Errors
+    /// As [`UserPools::initiate_srp_auth`].
+    pub fn initiate_srp_auth_input(
+        &self,
+        input: &InitiateAuthInput,
+        username: &str,
+        srp_a: &str,
+    ) -> Result<AuthResult> {
+        let (_, name, a) = self.srp_inputs(None, username, srp_a)?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -64,14 +85,30 @@ impl<S: Store + ?Sized> UserPools<S> {
         srp_a: &str,
     ) -> Result<AuthResult> {
         let id = UserPoolId::parse(pool_id)?;
-        let (client_id, name, a) = self.srp_inputs(client_id, username, srp_a)?;
-        let (client, pool) = self.admin_client(
-            caller,
-            "AdminInitiateAuth",
-            Category::UserAuthentication,
-            &id,
-            &client_id,
-        )?;
+        let (client_id, name, a) = self.srp_inputs(Some(client_id), username, srp_a)?;
+        let (action, category) = ("AdminInitiateAuth", Category::UserAuthentication);
+        let client_id = accepted(client_id)?;
+        let (client, pool) = self.admin_client(caller, action, category, &id, &client_id)?;
+        require_srp(&client)?;
+        self.open_challenge(&client, &pool, &name, &a)
+    }
+
+    /// **AdminInitiateAuth** with `USER_SRP_AUTH` from an input validated once by
+    /// [`AdminInitiateAuthInput::parse`], with the flow's `USERNAME` and `SRP_A`.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_initiate_srp_auth`].
+    pub fn admin_initiate_srp_auth_input(
+        &self,
+        caller: &Caller,
+        input: &AdminInitiateAuthInput,
+        username: &str,
+        srp_a: &str,
+    ) -> Result<AuthResult> {
+        let (_, name, a) = self.srp_inputs(None, username, srp_a)?;
+        let (action, category) = ("AdminInitiateAuth", Category::UserAuthentication);
+        let (id, client_id) = (&input.user_pool_id, &input.initiate.client_id);
+        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -105,6 +142,49 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        require_srp(&client)?;
+        self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
+    }
+
+    /// **RespondToAuthChallenge** with `PASSWORD_VERIFIER` from an input validated once by
+    /// [`RespondToAuthChallengeInput::parse`], with the answer's `USERNAME`,
+    /// `PASSWORD_CLAIM_SECRET_BLOCK`, `PASSWORD_CLAIM_SIGNATURE` and `TIMESTAMP`.
+    ///
+    /// # Errors
+    /// As [`UserPools::respond_to_password_verifier`].
+    pub fn respond_to_password_verifier_input(
+        &self,
+        input: &RespondToAuthChallengeInput,
+        username: &str,
+        secret_block: &str,
+        signature: &str,
+        timestamp: &str,
+    ) -> Result<AuthResult> {
+        let name = Username::parse(username)?;
+        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        require_srp(&client)?;
+        self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
+    }
+
+    /// **AdminRespondToAuthChallenge** with `PASSWORD_VERIFIER` from an input validated once
+    /// by [`AdminRespondToAuthChallengeInput::parse`], with the answer's members as
+    /// [`UserPools::respond_to_password_verifier_input`] takes them.
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_respond_to_password_verifier`].
+    pub fn admin_respond_to_password_verifier_input(
+        &self,
+        caller: &Caller,
+        input: &AdminRespondToAuthChallengeInput,
+        username: &str,
+        secret_block: &str,
+        signature: &str,
+        timestamp: &str,
+    ) -> Result<AuthResult> {
+        let name = Username::parse(username)?;
+        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
+        let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
+        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
@@ -144,23 +224,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
 
+    /// The SRP sign-in's members: the client's (`None` when an input already validated
+    /// it), `USERNAME` and `SRP_A`, once SRP is on.
     fn srp_inputs(
         &self,
-        client_id: &str,
+        client_id: Option<&str>,
         username: &str,
         srp_a: &str,
-    ) -> Result<(String, Username, SrpA)> {
+    ) -> Result<(Option<String>, Username, SrpA)> {
         if !self.host.srp() {
             return Err(Error::InvalidParameterMessage(format!(
                 "Unsupported auth flow: {USER_SRP_AUTH}. SRP is turned off on this host."
             )));
         }
         let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
+        let client_id = client_id.map(|c| v.client_id(c));
         let name = v.username(username);
         v.finish()?;
         let a = SrpA::parse(srp_a)?;
-        Ok((accepted(client_id)?, accepted(name)?, a))
+        Ok((client_id.flatten(), accepted(name)?, a))
     }
 
     fn simulation_key(&self) -> &[u8] {

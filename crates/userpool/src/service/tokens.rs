@@ -4,9 +4,14 @@
 //! client and its `SECRET_HASH`, the user's existence and `Enabled` flag, the quotas and
 //! limits, revocation; the host only frames requests.
 
-use userpool_core::{Cause, Error, Internal, NotAuthorized, Result};
+use userpool_core::{Cause, Error, Internal, NotAuthorized, Result, UserPoolId, Username};
 
+use super::CodeDeliveryDetails;
 use super::UserPools;
+use super::inputs::{
+    AdminUserInput, ChangePasswordInput, DeleteUserAttributesInput, SecretText,
+    UpdateUserAttributesInput, UserAttributeCodeInput,
+};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::secret_hash;
@@ -127,13 +132,87 @@ impl<S: Store + ?Sized> UserPools<S> {
         previous_password: &str,
         proposed_password: &str,
     ) -> Result<()> {
-        let claims = self.verify_access_token(access_token)?;
-        self.change_password(
-            claims.pool_id.as_str(),
-            &claims.username,
-            previous_password,
-            proposed_password,
+        let input = ChangePasswordInput::parse(
+            Some(previous_password),
+            Some(proposed_password),
+            Some(access_token),
+        )?;
+        self.change_password_input(&input)
+    }
+
+    /// **ChangePassword** from an input validated once by [`ChangePasswordInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::change_password_with_token`].
+    pub fn change_password_input(&self, input: &ChangePasswordInput) -> Result<()> {
+        let (id, name) = self.access_token_user(&input.access_token)?;
+        self.change_password_of(
+            &id,
+            &name,
+            &input.previous_password,
+            &input.proposed_password,
         )
+    }
+
+    /// **UpdateUserAttributes** with the access token: the token's user writes their own
+    /// attributes, as [`UserPools::update_user_attributes`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and [`UserPools::update_user_attributes`].
+    pub fn update_user_attributes_input(
+        &self,
+        input: &UpdateUserAttributesInput,
+    ) -> Result<Vec<CodeDeliveryDetails>> {
+        let (id, name) = self.access_token_user(&input.access_token)?;
+        self.update_user_attributes_of(&id, &name, &input.attributes)
+    }
+
+    /// **DeleteUserAttributes** with the access token, as
+    /// [`UserPools::delete_user_attributes`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and [`UserPools::delete_user_attributes`].
+    pub fn delete_user_attributes_input(&self, input: &DeleteUserAttributesInput) -> Result<()> {
+        let (id, name) = self.access_token_user(&input.access_token)?;
+        self.delete_user_attributes_of(&id, &name, &input.names)
+    }
+
+    /// **GetUserAttributeVerificationCode** with the access token (the input's `code` is
+    /// not used), as [`UserPools::get_user_attribute_verification_code`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and
+    /// [`UserPools::get_user_attribute_verification_code`].
+    pub fn get_user_attribute_verification_code_input(
+        &self,
+        input: &UserAttributeCodeInput,
+    ) -> Result<Option<CodeDeliveryDetails>> {
+        let (id, name) = self.access_token_user(&input.access_token)?;
+        self.get_user_attribute_verification_code_of(&id, &name, &input.attribute_name)
+    }
+
+    /// **VerifyUserAttribute** with the access token, as
+    /// [`UserPools::verify_user_attribute`].
+    ///
+    /// # Errors
+    /// As [`UserPools::verify_access_token`] and [`UserPools::verify_user_attribute`];
+    /// `InvalidParameterException` for an input without a code.
+    pub fn verify_user_attribute_input(&self, input: &UserAttributeCodeInput) -> Result<()> {
+        let Some(code) = &input.code else {
+            return Err(Error::invalid_parameter(
+                "code",
+                userpool_core::Constraint::Missing,
+            ));
+        };
+        let (id, name) = self.access_token_user(&input.access_token)?;
+        self.verify_user_attribute_of(&id, &name, &input.attribute_name, code)
+    }
+
+    /// The pool and the user a valid access token names.
+    fn access_token_user(&self, token: &SecretText) -> Result<(UserPoolId, Username)> {
+        let claims = self.verify_access_token(token.expose())?;
+        let name = Username::parse(&claims.username)?;
+        Ok((claims.pool_id, name))
     }
 
     /// **GlobalSignOut**: revokes every session of the token's user, so their refresh
@@ -160,14 +239,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         username: &str,
     ) -> Result<()> {
-        let (pool, name) = self.admin_user(
-            caller,
-            "AdminUserGlobalSignOut",
-            Category::UserUpdate,
-            pool_id,
-            username,
-        )?;
-        let user = self.find_user(&pool, &name)?.ok_or(Error::UserNotFound)?;
+        let input = AdminUserInput::parse(Some(pool_id), Some(username))?;
+        self.admin_user_global_sign_out_input(caller, &input)
+    }
+
+    /// **AdminUserGlobalSignOut** from an input validated once by
+    /// [`AdminUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_user_global_sign_out`].
+    pub fn admin_user_global_sign_out_input(
+        &self,
+        caller: &Caller,
+        input: &AdminUserInput,
+    ) -> Result<()> {
+        let (action, category) = ("AdminUserGlobalSignOut", Category::UserUpdate);
+        let pool = self.admin_user(caller, action, category, input)?;
+        let user = self
+            .find_user(&pool, &input.username)?
+            .ok_or(Error::UserNotFound)?;
         self.revoke_sessions(&pool.id, user.sub)
     }
 }

@@ -1,0 +1,64 @@
+//! The typed inputs of the service's operations: each request parsed once, at the edge, into
+//! values that are valid because they exist (SPEC §1).
+//!
+//! Every input has a `parse` constructor taking the request's members as `Option`s (`None`
+//! for a member the request left out) and reporting every violation at once — missing
+//! members and malformed ones, in Cognito's order — as one `InvalidParameterException`
+//! (`N validation errors detected: ...`). The service's `&str` methods are that `parse`
+//! followed by the operation's `_input` method, so a host calling the library and a wire
+//! front end get the same list from the same validator.
+//!
+//! Secrets (passwords, codes, tokens, sessions) are held in zeroizing types and redacted in
+//! `Debug`; no input has a `Display`.
+
+mod admin;
+mod auth;
+mod groups;
+mod import;
+mod mfa;
+mod pools;
+mod public;
+mod token;
+
+pub use admin::{
+    AdminCreateUserInput, AdminDeleteUserAttributesInput, AdminUpdateUserAttributesInput,
+    AdminUserInput, ListUsersInput,
+};
+pub use auth::{
+    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
+    RespondToAuthChallengeInput,
+};
+pub(crate) use groups::Limit;
+pub use groups::{
+    AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
+    ListUsersInGroupInput, MembershipInput,
+};
+pub use import::{AdminImportUsersInput, ImportUserMembers, ImportedUser};
+pub(crate) use mfa::user_code;
+pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
+pub use pools::{
+    AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,
+    ListUserPoolClientsInput, PoolClientInput, PoolInput, UpdateUserPoolClientInput,
+};
+pub use public::{ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, SignUpInput};
+pub use token::{
+    ChangePasswordInput, DeleteUserAttributesInput, SecretText, UpdateUserAttributesInput,
+    UserAttributeCodeInput,
+};
+
+use userpool_core::Result;
+
+use crate::validate::Validator;
+
+/// Runs `members` over a fresh validator, then builds the input from what it accepted.
+/// `build` sees every member as `Some` once the validator found nothing wrong: a `None`
+/// there is a broken invariant, reported by [`crate::validate::accepted`] as a bug.
+pub(crate) fn parse_with<M, T>(
+    members: impl FnOnce(&mut Validator) -> M,
+    build: impl FnOnce(M) -> Result<T>,
+) -> Result<T> {
+    let mut v = Validator::new();
+    let members = members(&mut v);
+    v.finish()?;
+    build(members)
+}
