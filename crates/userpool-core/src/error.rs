@@ -417,6 +417,9 @@ pub enum NotAuthorized {
     /// An access token of the OAuth endpoints without `aws.cognito.signin.user.admin`
     /// presented to an operation of the user's own (GetUser, ChangePassword, ...).
     MissingScopes,
+    /// ResendConfirmationCode in a pool that auto-verifies no attribute: there is nowhere
+    /// to send a code (SPEC §16).
+    AutoVerificationOff,
 }
 
 impl fmt::Display for NotAuthorized {
@@ -445,6 +448,9 @@ impl fmt::Display for NotAuthorized {
             NotAuthorized::InvalidRefreshToken => f.write_str("Invalid Refresh Token"),
             NotAuthorized::ExpiredRefreshToken => f.write_str("Refresh Token has expired"),
             NotAuthorized::RevokedRefreshToken => f.write_str("Refresh Token has been revoked"),
+            NotAuthorized::AutoVerificationOff => {
+                f.write_str("Cannot resend codes. Auto verification not turned on.")
+            }
             NotAuthorized::UnauthorizedAttribute => {
                 f.write_str("A client attempted to write unauthorized attribute")
             }

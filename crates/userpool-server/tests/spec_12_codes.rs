@@ -229,7 +229,7 @@ async fn spec_16_resend_confirmation_code_without_auto_verified_attributes_over_
             body["message"].as_str().unwrap_or_default()
         ),
         (
-            "InvalidParameterException",
+            "NotAuthorizedException",
             "Cannot resend codes. Auto verification not turned on."
         )
     );

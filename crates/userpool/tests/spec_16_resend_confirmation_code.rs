@@ -50,7 +50,7 @@ fn spec_16_resend_in_a_pool_that_auto_verifies_nothing_is_refused_and_issues_not
     assert_eq!(
         (error.code(), error.to_string().as_str()),
         (
-            "InvalidParameterException",
+            "NotAuthorizedException",
             "Cannot resend codes. Auto verification not turned on."
         )
     );
@@ -62,7 +62,7 @@ fn spec_16_resend_in_a_pool_that_auto_verifies_nothing_is_refused_and_issues_not
         .unwrap_err();
     assert_eq!(
         error.code(),
-        "InvalidParameterException",
+        "NotAuthorizedException",
         "the pool is checked before the user"
     );
 }

@@ -117,6 +117,77 @@ fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
 }
 
 #[test]
+fn s6_every_missing_required_attribute_is_named_in_the_refusal() {
+    let required = |name: &str| SchemaAttributeInput {
+        name: name.into(),
+        required: Some(true),
+        ..SchemaAttributeInput::default()
+    };
+    let env = env_with(
+        PoolSettings {
+            schema: vec![required("name"), required("family_name")],
+            ..fast_settings()
+        },
+        false,
+        |b| b,
+    );
+    env.pools
+        .admin_create_user(
+            &env.admin,
+            &env.pool_id,
+            "erin",
+            Some(TEMPORARY),
+            &[("name", "Erin"), ("family_name", "Smith")],
+            None,
+        )
+        .unwrap();
+    let pool_id = UserPoolId::parse(&env.pool_id).unwrap();
+    let mut stored = env.record("erin").unwrap();
+    stored.attributes.remove("name");
+    stored.attributes.remove("family_name");
+    env.store.update_user(&pool_id, &stored).unwrap();
+    let session = match env
+        .pools
+        .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "erin", TEMPORARY)
+        .unwrap()
+    {
+        AuthResult::NewPasswordRequired {
+            session,
+            required_attributes,
+            ..
+        } => {
+            assert_eq!(required_attributes.len(), 2, "{required_attributes:?}");
+            session.expose().to_owned()
+        }
+        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
+    };
+    let before = env.record("erin").unwrap();
+    let answer = |given: &[(&str, &str)]| {
+        env.pools
+            .respond_to_new_password_required_with_attributes(
+                &env.client_id,
+                "erin",
+                &session,
+                PERMANENT,
+                given,
+            )
+            .unwrap_err()
+            .to_string()
+    };
+    let both = answer(&[]);
+    assert!(
+        both == "Invalid attributes given, name and family_name is missing"
+            || both == "Invalid attributes given, family_name and name is missing",
+        "{both}"
+    );
+    assert_eq!(
+        answer(&[("name", "Erin")]),
+        "Invalid attributes given, family_name is missing"
+    );
+    assert_eq!(env.record("erin").unwrap(), before, "nothing changed");
+}
+
+#[test]
 fn s6_a_user_with_every_required_attribute_gets_an_empty_list() {
     let env = common::env();
     env.pools

@@ -628,9 +628,13 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             // The challenge's requiredAttributes: the answer must leave none missing, or
             // nothing is written (the session stays good for a complete answer).
-            if let Some(missing) = missing_required(pool, &next.attributes).next() {
+            // Every one missing is named, joined by "and", as Cognito words it
+            // (`name and address is missing`).
+            let missing: Vec<&str> = missing_required(pool, &next.attributes).collect();
+            if !missing.is_empty() {
                 return Err(Error::InvalidParameterMessage(format!(
-                    "Invalid attributes given, {missing} is missing"
+                    "Invalid attributes given, {} is missing",
+                    missing.join(" and ")
                 ))
                 .into());
             }

@@ -239,9 +239,9 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// simulated answer and nothing is sent, as for [`UserPools::forgot_password`].
     ///
     /// # Errors
-    /// `InvalidParameterException` (`Cannot resend codes. Auto verification not turned
-    /// on.` for a pool without AutoVerifiedAttributes; `User is already confirmed.` for a
-    /// user in any status but UNCONFIRMED), `ResourceNotFoundException`,
+    /// `NotAuthorizedException` (`Cannot resend codes. Auto verification not turned on.`)
+    /// for a pool without AutoVerifiedAttributes; `InvalidParameterException` (`User is
+    /// already confirmed.` for a user in any status but UNCONFIRMED), `ResourceNotFoundException`,
     /// `TooManyRequestsException`,
     /// `UserNotFoundException` (unless prevented), `NotAuthorizedException` (`User is
     /// disabled.`), `LimitExceededException` (the issuance limit: nothing is issued or
@@ -267,9 +267,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = &input.username;
         let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
         if pool.settings.auto_verified_attributes.is_empty() {
-            return Err(Error::InvalidParameterMessage(
-                "Cannot resend codes. Auto verification not turned on.".into(),
-            ));
+            return Err(Error::NotAuthorized(NotAuthorized::AutoVerificationOff));
         }
         let rules = self.rules(&pool)?;
         let written = self.mutate(&pool, name, |user, ctx| {
