@@ -204,10 +204,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &AdminUserInput,
     ) -> Result<UserDescription> {
-        let pool = self.admin_user(caller, "AdminGetUser", Category::UserRead, input)?;
-        Ok(UserDescription::from(
-            &self.resolve(&pool, &input.username)?,
-        ))
+        let (_, user) = self.admin_pool_user(caller, "AdminGetUser", Category::UserRead, input)?;
+        Ok(UserDescription::from(&user))
     }
 
     /// **AdminDeleteUser**.
@@ -227,9 +225,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// As [`UserPools::admin_delete_user`].
     pub fn admin_delete_user_input(&self, caller: &Caller, input: &AdminUserInput) -> Result<()> {
-        let pool = self.admin_user(caller, "AdminDeleteUser", Category::UserUpdate, input)?;
+        let (pool, user) =
+            self.admin_pool_user(caller, "AdminDeleteUser", Category::UserUpdate, input)?;
+        let mut first = Some(user);
         for _ in 0..self.max_attempts {
-            let user = self.resolve(&pool, &input.username)?;
+            let user = match first.take() {
+                Some(user) => user,
+                None => self.resolve(&pool, &input.username)?,
+            };
             match self
                 .store
                 .delete_user(&pool.id, &user.username, user.version)
@@ -345,8 +348,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &AdminUserInput,
     ) -> Result<UserDescription> {
-        let pool = self.admin_user(caller, "AdminConfirmSignUp", Category::UserCreation, input)?;
-        let user = self.transition(&pool, &input.username, |user, ctx| {
+        let (pool, user) =
+            self.admin_pool_user(caller, "AdminConfirmSignUp", Category::UserCreation, input)?;
+        let user = self.transition_from(&pool, &input.username, Some(user), |user, ctx| {
             Ok(transitions::admin_confirm_sign_up(user, ctx)?)
         })?;
         // PostConfirmation_ConfirmSignUp runs here too, without an app client, as Cognito's
@@ -568,8 +572,23 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.admin(caller, action, category, &input.user_pool_id)
     }
 
+    /// The prelude of the admin operations that read one user: the authoriser and the
+    /// pool's quota, then the pool and the user together (one store read, as
+    /// AdminSetUserPassword does).
+    fn admin_pool_user(
+        &self,
+        caller: &Caller,
+        action: &str,
+        category: Category,
+        input: &AdminUserInput,
+    ) -> Result<(crate::PoolRecord, UserRecord)> {
+        self.authorize(caller, action, &input.user_pool_id)?;
+        self.limit(&input.user_pool_id, category)?;
+        self.pool_and_user(&input.user_pool_id, &input.username)
+    }
+
     /// The shape of every admin operation that is one core transition on one user:
-    /// authorise and rate-limit, then run `op` under compare-and-swap.
+    /// [`Self::admin_pool_user`], then `op` under compare-and-swap.
     fn admin_transition(
         &self,
         caller: &Caller,
@@ -578,9 +597,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &AdminUserInput,
         mut op: impl FnMut(&UserRecord, &PoolRules, &mut Context<'_>) -> Result<(UserRecord, Event)>,
     ) -> Result<UserDescription> {
-        let pool = self.admin_user(caller, action, category, input)?;
+        let (pool, user) = self.admin_pool_user(caller, action, category, input)?;
         let rules = self.rules(&pool)?;
-        let user = self.transition(&pool, &input.username, |user, ctx| {
+        let user = self.transition_from(&pool, &input.username, Some(user), |user, ctx| {
             Ok(op(user, &rules, ctx)?)
         })?;
         Ok(UserDescription::from(&user))
