@@ -30,10 +30,23 @@ pub fn client_id_constraint(value: &str) -> Option<Constraint> {
     }
 }
 
+/// The prefix of an `InvalidParameterException` naming one member, as the core's OAuth
+/// rules word it (their violations quote the value, which [`Violation`] never carries).
+const ONE_VIOLATION: &str = "1 validation error detected: ";
+
+/// One entry of a request's violation list.
+#[derive(Debug)]
+enum Finding {
+    /// A member and the constraint it broke.
+    Violation(Violation),
+    /// A member's violation already worded by the core, value quoted (OAuth members).
+    Worded(String),
+}
+
 /// Collects the violations of one request's members.
 #[derive(Debug, Default)]
 pub(crate) struct Validator {
-    found: Vec<Violation>,
+    found: Vec<Finding>,
     other: Option<Error>,
 }
 
@@ -47,13 +60,35 @@ impl Validator {
         match parsed {
             Ok(v) => Some(v),
             Err(Error::InvalidParameter(v)) => {
-                self.found.extend(v.as_slice().iter().cloned());
+                let found = v.as_slice().iter().cloned().map(Finding::Violation);
+                self.found.extend(found);
                 None
             }
             Err(e) => {
                 self.other.get_or_insert(e);
                 None
             }
+        }
+    }
+
+    /// As [`Validator::take`] for a core rule that words its own message (the OAuth
+    /// records' members, whose violations quote the value): a one-violation
+    /// `InvalidParameterException` joins the list; any other refusal (`Domain cannot
+    /// contain reserved word: aws`) is reported alone when the list is empty, as every
+    /// error outside the list is.
+    pub(crate) fn take_worded(&mut self, checked: Result<()>) -> bool {
+        match checked {
+            Err(Error::InvalidParameterMessage(message)) => {
+                match message.strip_prefix(ONE_VIOLATION) {
+                    Some(detail) => self.found.push(Finding::Worded(detail.to_owned())),
+                    None => {
+                        self.other
+                            .get_or_insert(Error::InvalidParameterMessage(message));
+                    }
+                }
+                false
+            }
+            other => self.take(other).is_some(),
         }
     }
 
@@ -218,9 +253,11 @@ impl Validator {
     pub(crate) fn take_as<T>(&mut self, field: &'static str, parsed: Result<T>) -> Option<T> {
         match parsed {
             Err(Error::InvalidParameter(v)) => {
-                let renamed = v.as_slice().iter().map(|v| Violation {
-                    field,
-                    constraint: v.constraint,
+                let renamed = v.as_slice().iter().map(|v| {
+                    Finding::Violation(Violation {
+                        field,
+                        constraint: v.constraint,
+                    })
                 });
                 self.found.extend(renamed);
                 None
@@ -233,7 +270,8 @@ impl Validator {
     pub(crate) fn check(&mut self, field: &'static str, constraint: Option<Constraint>) -> bool {
         match constraint {
             Some(constraint) => {
-                self.found.push(Violation { field, constraint });
+                self.found
+                    .push(Finding::Violation(Violation { field, constraint }));
                 false
             }
             None => true,
@@ -242,7 +280,30 @@ impl Validator {
 
     /// The collected violations as one error, if any.
     pub(crate) fn finish(self) -> Result<()> {
-        if let Some(violations) = Violations::from_vec(self.found) {
+        if self.found.iter().any(|f| matches!(f, Finding::Worded(_))) {
+            // A list with a worded entry keeps Cognito's wording: `N validation errors
+            // detected: ` and the entries joined by `; `, as [`Violations`] displays them.
+            let n = self.found.len();
+            let entries: Vec<String> = self
+                .found
+                .into_iter()
+                .map(|f| match f {
+                    Finding::Violation(v) => v.to_string(),
+                    Finding::Worded(detail) => detail,
+                })
+                .collect();
+            let head = if n == 1 {
+                ONE_VIOLATION.to_owned()
+            } else {
+                format!("{n} validation errors detected: ")
+            };
+            return Err(Error::InvalidParameterMessage(head + &entries.join("; ")));
+        }
+        let found = self.found.into_iter().filter_map(|f| match f {
+            Finding::Violation(v) => Some(v),
+            Finding::Worded(_) => None,
+        });
+        if let Some(violations) = Violations::from_vec(found.collect()) {
             return Err(Error::InvalidParameter(violations));
         }
         self.other.map_or(Ok(()), Err)

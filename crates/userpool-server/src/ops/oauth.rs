@@ -9,13 +9,17 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use userpool::oauth::{
-    DomainRecord, IdentityProviderRecord, ResourceServerRecord, ResourceServerScope,
+use userpool::inputs::{
+    CreateIdentityProviderInput, DescribeDomainInput, DisableProviderForUserInput,
+    DomainInput as DomainMembers, IdentityProviderKeyInput, IdpIdentifierInput,
+    LinkProviderForUserInput, ListOAuthRecordsInput, PoolDomainInput,
+    ResourceServerInput as ResourceServerMembers, ResourceServerKeyInput, ScopeMembers,
+    UpdateIdentityProviderInput,
 };
+use userpool::oauth::{DomainRecord, IdentityProviderRecord, ResourceServerRecord};
 use userpool::{Caller, IdentityProviderSettings};
-use userpool_core::Constraint;
 
-use super::shapes::{self, ACCOUNT_ID, Required};
+use super::shapes::{self, ACCOUNT_ID};
 use crate::App;
 use crate::error::Error;
 use crate::wire::RequestBody;
@@ -53,18 +57,6 @@ fn domain_description(domain: &DomainRecord) -> Value {
     out
 }
 
-fn domain_members(input: &DomainInput, pool_required: bool) -> Result<(&str, &str), Error> {
-    let mut required = Required::default();
-    let pool = if pool_required {
-        required.pool_id(input.user_pool_id.as_deref())
-    } else {
-        ""
-    };
-    let domain = required.take(input.domain.as_deref(), "domain");
-    required.finish()?;
-    Ok((pool, domain))
-}
-
 fn certificate(input: &DomainInput) -> Option<&str> {
     input
         .custom_domain_config
@@ -78,15 +70,14 @@ pub fn create_user_pool_domain(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = body.parse()?;
-    let (pool, domain) = domain_members(&input, true)?;
-    let created = app.pools.create_user_pool_domain(
-        caller,
-        pool,
-        domain,
-        certificate(&input),
-        input.managed_login_version,
+    let wire: DomainInput = body.parse()?;
+    let input = DomainMembers::parse_create(
+        wire.user_pool_id.as_deref(),
+        wire.domain.as_deref(),
+        certificate(&wire),
+        wire.managed_login_version,
     )?;
+    let created = app.pools.create_user_pool_domain_input(caller, &input)?;
     Ok(domain_output(&created))
 }
 
@@ -107,9 +98,9 @@ pub fn describe_user_pool_domain(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = body.parse()?;
-    let (_, domain) = domain_members(&input, false)?;
-    let found = app.pools.describe_user_pool_domain(caller, domain)?;
+    let wire: DomainInput = body.parse()?;
+    let input = DescribeDomainInput::parse(wire.domain.as_deref())?;
+    let found = app.pools.describe_user_pool_domain_input(caller, &input)?;
     Ok(json!({ "DomainDescription": found.as_ref().map_or_else(|| json!({}), domain_description) }))
 }
 
@@ -119,15 +110,14 @@ pub fn update_user_pool_domain(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = body.parse()?;
-    let (pool, domain) = domain_members(&input, true)?;
-    let updated = app.pools.update_user_pool_domain(
-        caller,
-        pool,
-        domain,
-        certificate(&input),
-        input.managed_login_version,
+    let wire: DomainInput = body.parse()?;
+    let input = DomainMembers::parse_update(
+        wire.user_pool_id.as_deref(),
+        wire.domain.as_deref(),
+        certificate(&wire),
+        wire.managed_login_version,
     )?;
+    let updated = app.pools.update_user_pool_domain_input(caller, &input)?;
     Ok(domain_output(&updated))
 }
 
@@ -137,9 +127,9 @@ pub fn delete_user_pool_domain(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DomainInput = body.parse()?;
-    let (pool, domain) = domain_members(&input, true)?;
-    app.pools.delete_user_pool_domain(caller, pool, domain)?;
+    let wire: DomainInput = body.parse()?;
+    let input = PoolDomainInput::parse(wire.user_pool_id.as_deref(), wire.domain.as_deref())?;
+    app.pools.delete_user_pool_domain_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -163,30 +153,30 @@ struct ResourceServerInput {
 
 impl ResourceServerInput {
     /// Pool and identifier, when they are the only members (Describe, Delete).
-    fn key(&self) -> Result<(String, String), Error> {
-        record_key(
+    fn key(&self) -> Result<ResourceServerKeyInput, Error> {
+        Ok(ResourceServerKeyInput::parse(
             self.user_pool_id.as_deref(),
             self.identifier.as_deref(),
-            "identifier",
-        )
+        )?)
     }
 
-    fn scopes(&self, required: &mut Required) -> Vec<ResourceServerScope> {
-        self.scopes
+    /// Every member (Create, Update).
+    fn members(&self) -> Result<ResourceServerMembers, Error> {
+        let scopes: Vec<ScopeMembers<'_>> = self
+            .scopes
             .iter()
             .flatten()
-            .map(|s| ResourceServerScope {
-                name: required
-                    .take(s.scope_name.as_deref(), "scopes.member.scopeName")
-                    .to_owned(),
-                description: required
-                    .take(
-                        s.scope_description.as_deref(),
-                        "scopes.member.scopeDescription",
-                    )
-                    .to_owned(),
+            .map(|s| ScopeMembers {
+                scope_name: s.scope_name.as_deref(),
+                scope_description: s.scope_description.as_deref(),
             })
-            .collect()
+            .collect();
+        Ok(ResourceServerMembers::parse(
+            self.user_pool_id.as_deref(),
+            self.identifier.as_deref(),
+            self.name.as_deref(),
+            &scopes,
+        )?)
     }
 }
 
@@ -217,72 +207,14 @@ fn resource_server_output(server: &ResourceServerRecord) -> Value {
     json!({ "ResourceServer": resource_server_type(server) })
 }
 
-/// The two members naming one record of a pool, both required: `userPoolId` and the
-/// record's own key (`identifier`, `providerName`).
-fn pool_and_key(
-    pool_id: Option<&str>,
-    key: Option<&str>,
-    key_member: &'static str,
-    required: &mut Required,
-) -> (String, String) {
-    (
-        required.take(pool_id, "userPoolId").to_owned(),
-        required.take(key, key_member).to_owned(),
-    )
-}
-
-/// [`pool_and_key`] when they are the only required members.
-fn record_key(
-    pool_id: Option<&str>,
-    key: Option<&str>,
-    key_member: &'static str,
-) -> Result<(String, String), Error> {
-    let mut required = Required::default();
-    let pool_and_key = pool_and_key(pool_id, key, key_member, &mut required);
-    required.finish()?;
-    Ok(pool_and_key)
-}
-
-/// The members of CreateResourceServer and UpdateResourceServer, all required: pool,
-/// identifier, name and scopes.
-struct ResourceServerMembers {
-    pool: String,
-    identifier: String,
-    name: String,
-    scopes: Vec<ResourceServerScope>,
-}
-
-impl ResourceServerMembers {
-    fn read(input: &ResourceServerInput) -> Result<Self, Error> {
-        let mut required = Required::default();
-        let (pool, identifier) = pool_and_key(
-            input.user_pool_id.as_deref(),
-            input.identifier.as_deref(),
-            "identifier",
-            &mut required,
-        );
-        let name = required.take(input.name.as_deref(), "name").to_owned();
-        let scopes = input.scopes(&mut required);
-        required.finish()?;
-        Ok(Self {
-            pool,
-            identifier,
-            name,
-            scopes,
-        })
-    }
-}
-
 /// **CreateResourceServer**: `{"ResourceServer": ResourceServerType}`.
 pub fn create_resource_server(
     app: &App,
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let m = ResourceServerMembers::read(&body.parse()?)?;
-    let server =
-        app.pools
-            .create_resource_server(caller, &m.pool, &m.identifier, &m.name, &m.scopes)?;
+    let input = body.parse::<ResourceServerInput>()?.members()?;
+    let server = app.pools.create_resource_server_input(caller, &input)?;
     Ok(resource_server_output(&server))
 }
 
@@ -292,10 +224,8 @@ pub fn describe_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let (pool, identifier) = body.parse::<ResourceServerInput>()?.key()?;
-    let server = app
-        .pools
-        .describe_resource_server(caller, &pool, &identifier)?;
+    let input = body.parse::<ResourceServerInput>()?.key()?;
+    let server = app.pools.describe_resource_server_input(caller, &input)?;
     Ok(resource_server_output(&server))
 }
 
@@ -305,14 +235,13 @@ pub fn list_resource_servers(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ResourceServerInput = body.parse()?;
-    let pool = required_pool(input.user_pool_id.as_deref())?;
-    let page_read = app.pools.list_resource_servers(
-        caller,
-        pool,
-        input.max_results,
-        input.next_token.as_deref(),
+    let wire: ResourceServerInput = body.parse()?;
+    let input = ListOAuthRecordsInput::parse_resource_servers(
+        wire.user_pool_id.as_deref(),
+        wire.max_results,
+        wire.next_token.as_deref(),
     )?;
+    let page_read = app.pools.list_resource_servers_input(caller, &input)?;
     Ok(page(
         "ResourceServers",
         page_read
@@ -330,10 +259,8 @@ pub fn update_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let m = ResourceServerMembers::read(&body.parse()?)?;
-    let server =
-        app.pools
-            .update_resource_server(caller, &m.pool, &m.identifier, &m.name, &m.scopes)?;
+    let input = body.parse::<ResourceServerInput>()?.members()?;
+    let server = app.pools.update_resource_server_input(caller, &input)?;
     Ok(resource_server_output(&server))
 }
 
@@ -343,9 +270,8 @@ pub fn delete_resource_server(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let (pool, identifier) = body.parse::<ResourceServerInput>()?.key()?;
-    app.pools
-        .delete_resource_server(caller, &pool, &identifier)?;
+    let input = body.parse::<ResourceServerInput>()?.key()?;
+    app.pools.delete_resource_server_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -364,14 +290,12 @@ struct ProviderInput {
 }
 
 impl ProviderInput {
-    /// Pool and provider name, when the other members are optional (Describe, Update,
-    /// Delete).
-    fn key(&self) -> Result<(String, String), Error> {
-        record_key(
+    /// Pool and provider name, when they are the only members (Describe, Delete).
+    fn key(&self) -> Result<IdentityProviderKeyInput, Error> {
+        Ok(IdentityProviderKeyInput::parse(
             self.user_pool_id.as_deref(),
             self.provider_name.as_deref(),
-            "providerName",
-        )
+        )?)
     }
 
     fn settings(&self) -> IdentityProviderSettings {
@@ -410,42 +334,20 @@ fn identity_provider_output(provider: &IdentityProviderRecord) -> Value {
     json!({ "IdentityProvider": identity_provider_type(provider) })
 }
 
-/// The one required member of a List operation, `UserPoolId`.
-fn required_pool(pool_id: Option<&str>) -> Result<&str, Error> {
-    let mut required = Required::default();
-    let pool = required.pool_id(pool_id);
-    required.finish()?;
-    Ok(pool)
-}
-
 /// **CreateIdentityProvider**: `{"IdentityProvider": IdentityProviderType}`.
 pub fn create_identity_provider(
     app: &App,
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let (pool, name) = pool_and_key(
-        input.user_pool_id.as_deref(),
-        input.provider_name.as_deref(),
-        "providerName",
-        &mut required,
-    );
-    let provider_type = required
-        .take(input.provider_type.as_deref(), "providerType")
-        .to_owned();
-    if input.provider_details.is_none() {
-        required.violate("providerDetails", Constraint::Missing);
-    }
-    required.finish()?;
-    let provider = app.pools.create_identity_provider(
-        caller,
-        &pool,
-        &name,
-        &provider_type,
-        input.settings(),
+    let wire: ProviderInput = body.parse()?;
+    let input = CreateIdentityProviderInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.provider_name.as_deref(),
+        wire.provider_type.as_deref(),
+        wire.settings(),
     )?;
+    let provider = app.pools.create_identity_provider_input(caller, &input)?;
     Ok(identity_provider_output(&provider))
 }
 
@@ -455,8 +357,8 @@ pub fn describe_identity_provider(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let (pool, name) = body.parse::<ProviderInput>()?.key()?;
-    let provider = app.pools.describe_identity_provider(caller, &pool, &name)?;
+    let input = body.parse::<ProviderInput>()?.key()?;
+    let provider = app.pools.describe_identity_provider_input(caller, &input)?;
     Ok(identity_provider_output(&provider))
 }
 
@@ -466,14 +368,12 @@ pub fn get_identity_provider_by_identifier(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.pool_id(input.user_pool_id.as_deref());
-    let identifier = required.take(input.idp_identifier.as_deref(), "idpIdentifier");
-    required.finish()?;
+    let wire: ProviderInput = body.parse()?;
+    let input =
+        IdpIdentifierInput::parse(wire.user_pool_id.as_deref(), wire.idp_identifier.as_deref())?;
     let provider = app
         .pools
-        .get_identity_provider_by_identifier(caller, pool, identifier)?;
+        .get_identity_provider_by_identifier_input(caller, &input)?;
     Ok(identity_provider_output(&provider))
 }
 
@@ -483,14 +383,13 @@ pub fn list_identity_providers(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let pool = required_pool(input.user_pool_id.as_deref())?;
-    let page_read = app.pools.list_identity_providers(
-        caller,
-        pool,
-        input.max_results,
-        input.next_token.as_deref(),
+    let wire: ProviderInput = body.parse()?;
+    let input = ListOAuthRecordsInput::parse_identity_providers(
+        wire.user_pool_id.as_deref(),
+        wire.max_results,
+        wire.next_token.as_deref(),
     )?;
+    let page_read = app.pools.list_identity_providers_input(caller, &input)?;
     let providers = page_read.providers.iter().map(|p| {
         json!({
             "ProviderName": p.provider_name,
@@ -508,11 +407,13 @@ pub fn update_identity_provider(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: ProviderInput = body.parse()?;
-    let (pool, name) = input.key()?;
-    let provider = app
-        .pools
-        .update_identity_provider(caller, &pool, &name, input.settings())?;
+    let wire: ProviderInput = body.parse()?;
+    let input = UpdateIdentityProviderInput::parse(
+        wire.user_pool_id.as_deref(),
+        wire.provider_name.as_deref(),
+        wire.settings(),
+    )?;
+    let provider = app.pools.update_identity_provider_input(caller, &input)?;
     Ok(identity_provider_output(&provider))
 }
 
@@ -522,8 +423,8 @@ pub fn delete_identity_provider(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let (pool, name) = body.parse::<ProviderInput>()?.key()?;
-    app.pools.delete_identity_provider(caller, &pool, &name)?;
+    let input = body.parse::<ProviderInput>()?.key()?;
+    app.pools.delete_identity_provider_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -560,25 +461,16 @@ pub fn admin_link_provider_for_user(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: LinkInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    if input.destination_user.is_none() {
-        required.violate("destinationUser", Constraint::Missing);
-    }
-    if input.source_user.is_none() {
-        required.violate("sourceUser", Constraint::Missing);
-    }
-    required.finish()?;
-    let (Some(destination), Some(source)) = (&input.destination_user, &input.source_user) else {
-        return Ok(json!({}));
-    };
-    app.pools.admin_link_provider_for_user(
-        caller,
-        pool,
-        &destination.as_provider_user(),
-        &source.as_provider_user(),
+    let wire: LinkInput = body.parse()?;
+    let destination = wire.destination_user.as_ref().map(|u| u.as_provider_user());
+    let source = wire.source_user.as_ref().map(|u| u.as_provider_user());
+    let input = LinkProviderForUserInput::parse(
+        wire.user_pool_id.as_deref(),
+        destination.as_ref(),
+        source.as_ref(),
     )?;
+    app.pools
+        .admin_link_provider_for_user_input(caller, &input)?;
     Ok(json!({}))
 }
 
@@ -595,17 +487,10 @@ pub fn admin_disable_provider_for_user(
     caller: &Caller,
     body: RequestBody,
 ) -> Result<Value, Error> {
-    let input: DisableProviderInput = body.parse()?;
-    let mut required = Required::default();
-    let pool = required.take(input.user_pool_id.as_deref(), "userPoolId");
-    if input.user.is_none() {
-        required.violate("user", Constraint::Missing);
-    }
-    required.finish()?;
-    let Some(user) = &input.user else {
-        return Ok(json!({}));
-    };
+    let wire: DisableProviderInput = body.parse()?;
+    let user = wire.user.as_ref().map(|u| u.as_provider_user());
+    let input = DisableProviderForUserInput::parse(wire.user_pool_id.as_deref(), user.as_ref())?;
     app.pools
-        .admin_disable_provider_for_user(caller, pool, &user.as_provider_user())?;
+        .admin_disable_provider_for_user_input(caller, &input)?;
     Ok(json!({}))
 }

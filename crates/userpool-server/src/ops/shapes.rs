@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use userpool::{ClientRecord, PoolRecord, UserDescription};
-use userpool_core::{
-    Constraint, Error as PoolError, PasswordPolicy, UserPoolId, Violation, Violations,
-};
+use userpool_core::PasswordPolicy;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -64,77 +62,6 @@ impl std::ops::Deref for Secret {
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// The constraints a core parser's `InvalidParameterException` names (none when it
-/// parsed; other failures are left to the service, which reports them).
-fn constraints<T>(parsed: userpool_core::Result<T>) -> Vec<Constraint> {
-    match parsed {
-        Err(PoolError::InvalidParameter(v)) => v.as_slice().iter().map(|v| v.constraint).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Collects the required members a request left out (and members out of their model's
-/// range), to report them together as Cognito's validation layer does.
-#[derive(Default)]
-pub struct Required(Vec<Violation>);
-
-impl Required {
-    /// The value of a required member, or `""` after recording it missing.
-    pub fn take<'a>(&mut self, value: Option<&'a str>, field: &'static str) -> &'a str {
-        value.unwrap_or_else(|| {
-            self.0.push(Violation {
-                field,
-                constraint: Constraint::Missing,
-            });
-            ""
-        })
-    }
-
-    /// Records a member that is present but breaks its constraint, to be reported with the
-    /// missing ones.
-    pub fn violate(&mut self, field: &'static str, constraint: Constraint) {
-        self.0.push(Violation { field, constraint });
-    }
-
-    /// A required member checked by `check` when present: its violations are recorded
-    /// under `field` (so they land in the same list as the missing members, in the order
-    /// the members are taken).
-    fn member<'a>(
-        &mut self,
-        value: Option<&'a str>,
-        field: &'static str,
-        check: impl FnOnce(&str) -> Vec<Constraint>,
-    ) -> &'a str {
-        match value {
-            None => self.take(None, field),
-            Some(v) => {
-                for constraint in check(v) {
-                    self.violate(field, constraint);
-                }
-                v
-            }
-        }
-    }
-
-    /// `UserPoolId`, required and well-formed.
-    pub fn pool_id<'a>(&mut self, value: Option<&'a str>) -> &'a str {
-        self.member(value, UserPoolId::FIELD, |v| {
-            constraints(UserPoolId::parse(v))
-        })
-    }
-
-    /// `InvalidParameterException` listing every missing or invalid member, if any.
-    ///
-    /// # Errors
-    /// `InvalidParameterException`.
-    pub fn finish(self) -> Result<(), Error> {
-        match Violations::from_vec(self.0) {
-            Some(v) => Err(Error::Pool(PoolError::InvalidParameter(v))),
-            None => Ok(()),
-        }
     }
 }
 
@@ -349,24 +276,6 @@ mod tests {
         let message = err.map(|e| e.to_string()).unwrap_or_default();
         assert!(message.contains("Permanent"), "{message}");
         assert!(!message.contains("Hunter2"), "{message}");
-    }
-
-    #[test]
-    fn missing_members_are_reported_together() {
-        let mut required = Required::default();
-        assert_eq!(required.take(Some("a"), "userPoolId"), "a");
-        required.take(None, "username");
-        required.take(None, "password");
-        let message = required
-            .finish()
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            message.starts_with("2 validation errors detected"),
-            "{message}"
-        );
-        assert!(message.contains("Value null at 'username'"), "{message}");
     }
 
     #[test]

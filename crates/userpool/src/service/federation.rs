@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use userpool_core::{Error, Event, NotAuthorized, Result, UserRecord, transitions};
 
+use super::inputs::{DisableProviderForUserInput, LinkProviderForUserInput};
 use super::{UserDescription, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -333,6 +334,24 @@ impl<S: Store + ?Sized> UserPools<S> {
         destination: &ProviderUser<'_>,
         source: &ProviderUser<'_>,
     ) -> Result<()> {
+        let input =
+            LinkProviderForUserInput::parse(Some(pool_id), Some(destination), Some(source))?;
+        self.admin_link_provider_for_user_input(caller, &input)
+    }
+
+    /// **AdminLinkProviderForUser** from an input validated once by
+    /// [`LinkProviderForUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_link_provider_for_user`].
+    pub fn admin_link_provider_for_user_input(
+        &self,
+        caller: &Caller,
+        input: &LinkProviderForUserInput,
+    ) -> Result<()> {
+        let destination = input.destination_user.as_provider_user();
+        let source = &input.source_user.as_provider_user();
+        let pool_id = input.user_pool_id.as_str();
         if destination.provider_name != Some(COGNITO_PROVIDER) {
             return Err(invalid(
                 "DestinationUser ProviderName must be Cognito: a user of the pool.",
@@ -405,15 +424,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         user: &ProviderUser<'_>,
     ) -> Result<()> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        v.finish()?;
-        let id = accepted(id)?;
+        let input = DisableProviderForUserInput::parse(Some(pool_id), Some(user))?;
+        self.admin_disable_provider_for_user_input(caller, &input)
+    }
+
+    /// **AdminDisableProviderForUser** from an input validated once by
+    /// [`DisableProviderForUserInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::admin_disable_provider_for_user`].
+    pub fn admin_disable_provider_for_user_input(
+        &self,
+        caller: &Caller,
+        input: &DisableProviderForUserInput,
+    ) -> Result<()> {
+        let user = &input.user.as_provider_user();
         let pool = self.admin(
             caller,
             "AdminDisableProviderForUser",
             Category::UserUpdate,
-            &id,
+            &input.user_pool_id,
         )?;
         if user.provider_name == Some(COGNITO_PROVIDER) {
             return self.disable_password_sign_in(&pool, user);

@@ -16,6 +16,11 @@ use userpool_core::oauth::{self as rules, OAuthFlow};
 use userpool_core::{Error, Result, UserPoolId};
 
 use super::UserPools;
+use super::inputs::{
+    CreateIdentityProviderInput, DescribeDomainInput, DomainInput, IdentityProviderKeyInput,
+    IdpIdentifierInput, ListOAuthRecordsInput, PoolDomainInput, ResourceServerInput,
+    ResourceServerKeyInput, ScopeMembers, UpdateIdentityProviderInput,
+};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::oauth::{
@@ -23,11 +28,6 @@ use userpool_store::oauth::{
     ResourceServerRecord, ResourceServerScope,
 };
 use userpool_store::store::{Store, StoreError};
-
-/// The largest page of ListResourceServers (`MaxResults` 1..=50) and
-/// ListIdentityProviders (1..=60).
-const MAX_RESOURCE_SERVER_PAGE: usize = 50;
-const MAX_PROVIDER_PAGE: usize = 60;
 
 /// One page of `ListResourceServers`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,36 +121,8 @@ fn resume_after(listing: &str, pool: &UserPoolId, token: Option<&str>) -> Result
         .ok_or_else(|| invalid("Invalid NextToken."))
 }
 
-fn page_size(max_results: Option<i64>, max: usize) -> Result<usize> {
-    match max_results {
-        None => Ok(max),
-        Some(n) if n >= 1 && usize::try_from(n).is_ok_and(|n| n <= max) => {
-            Ok(usize::try_from(n).unwrap_or(max))
-        }
-        Some(_) => Err(invalid(format!(
-            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: \
-             Member must have value between 1 and {max}"
-        ))),
-    }
-}
-
 fn no_provider(provider_name: &str) -> Error {
     not_found(format!("Identity provider {provider_name} does not exist."))
-}
-
-/// Where a List operation starts: its pool, its page size (`max_results` in 1..=`max`) and
-/// the key its `next_token` resumes after, all checked before the caller is authorised.
-fn listing(
-    listing: &str,
-    pool_id: &str,
-    max_results: Option<i64>,
-    max: usize,
-    next_token: Option<&str>,
-) -> Result<(UserPoolId, usize, Option<String>)> {
-    let limit = page_size(max_results, max)?;
-    let id = UserPoolId::parse(pool_id)?;
-    let after = resume_after(listing, &id, next_token)?;
-    Ok((id, limit, after))
 }
 
 /// The refusal of a provider identifier another provider of the pool already has.
@@ -214,11 +186,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         action: &str,
         category: Category,
-        pool_id: &str,
+        id: &UserPoolId,
     ) -> Result<UserPoolId> {
-        let id = UserPoolId::parse(pool_id)?;
-        self.admin(caller, action, category, &id)?;
-        Ok(id)
+        self.admin(caller, action, category, id)?;
+        Ok(id.clone())
     }
 
     // ---- domains -----------------------------------------------------------------------
@@ -238,19 +209,36 @@ impl<S: Store + ?Sized> UserPools<S> {
         certificate_arn: Option<&str>,
         managed_login_version: Option<i64>,
     ) -> Result<DomainRecord> {
-        rules::validate_domain(domain, certificate_arn.is_some())?;
-        let version = managed_login_version_of(managed_login_version)?;
+        let input = DomainInput::parse_create(
+            Some(pool_id),
+            Some(domain),
+            certificate_arn,
+            managed_login_version,
+        )?;
+        self.create_user_pool_domain_input(caller, &input)
+    }
+
+    /// **CreateUserPoolDomain** from an input validated once by
+    /// [`DomainInput::parse_create`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_user_pool_domain`].
+    pub fn create_user_pool_domain_input(
+        &self,
+        caller: &Caller,
+        input: &DomainInput,
+    ) -> Result<DomainRecord> {
         let id = self.oauth_admin(
             caller,
             "CreateUserPoolDomain",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         let record = DomainRecord {
             pool_id: id,
-            domain: domain.to_owned(),
-            certificate_arn: certificate_arn.map(str::to_owned),
-            managed_login_version: version.unwrap_or(1),
+            domain: input.domain.clone(),
+            certificate_arn: input.certificate_arn.clone(),
+            managed_login_version: input.managed_login_version.unwrap_or(1),
             created_at: self.clock.now(),
             version: 0,
         };
@@ -268,13 +256,21 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         domain: &str,
     ) -> Result<Option<DomainRecord>> {
-        if domain.is_empty() || domain.len() > 253 {
-            return Err(invalid(
-                "1 validation error detected: Value at 'domain' failed to satisfy constraint: \
-                 Member must have length between 1 and 63",
-            ));
-        }
-        let found = self.store.get_domain(domain)?;
+        let input = DescribeDomainInput::parse(Some(domain))?;
+        self.describe_user_pool_domain_input(caller, &input)
+    }
+
+    /// **DescribeUserPoolDomain** from an input validated once by
+    /// [`DescribeDomainInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_user_pool_domain`].
+    pub fn describe_user_pool_domain_input(
+        &self,
+        caller: &Caller,
+        input: &DescribeDomainInput,
+    ) -> Result<Option<DomainRecord>> {
+        let found = self.store.get_domain(&input.domain)?;
         if let Some(found) = &found {
             self.authorize(caller, "DescribeUserPoolDomain", &found.pool_id)?;
         }
@@ -303,12 +299,32 @@ impl<S: Store + ?Sized> UserPools<S> {
         certificate_arn: Option<&str>,
         managed_login_version: Option<i64>,
     ) -> Result<DomainRecord> {
-        let version = managed_login_version_of(managed_login_version)?;
+        let input = DomainInput::parse_update(
+            Some(pool_id),
+            Some(domain),
+            certificate_arn,
+            managed_login_version,
+        )?;
+        self.update_user_pool_domain_input(caller, &input)
+    }
+
+    /// **UpdateUserPoolDomain** from an input validated once by
+    /// [`DomainInput::parse_update`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_user_pool_domain`].
+    pub fn update_user_pool_domain_input(
+        &self,
+        caller: &Caller,
+        input: &DomainInput,
+    ) -> Result<DomainRecord> {
+        let (domain, version) = (&input.domain, input.managed_login_version);
+        let certificate_arn = input.certificate_arn.as_deref();
         let id = self.oauth_admin(
             caller,
             "UpdateUserPoolDomain",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         let missing = || invalid("User pool domain does not exist.");
         let (next, version) = self.update_oauth_record(
@@ -316,7 +332,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                 let current = self
                     .store
                     .domain_of_pool(&id)?
-                    .filter(|d| d.domain == domain)
+                    .filter(|d| &d.domain == domain)
                     .ok_or_else(missing)?;
                 Ok(DomainRecord {
                     certificate_arn: certificate_arn
@@ -344,14 +360,28 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         domain: &str,
     ) -> Result<()> {
+        let input = PoolDomainInput::parse(Some(pool_id), Some(domain))?;
+        self.delete_user_pool_domain_input(caller, &input)
+    }
+
+    /// **DeleteUserPoolDomain** from an input validated once by
+    /// [`PoolDomainInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_user_pool_domain`].
+    pub fn delete_user_pool_domain_input(
+        &self,
+        caller: &Caller,
+        input: &PoolDomainInput,
+    ) -> Result<()> {
         let id = self.oauth_admin(
             caller,
             "DeleteUserPoolDomain",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         self.store
-            .delete_domain(&id, domain)
+            .delete_domain(&id, &input.domain)
             .map_err(|e| record_error(e, || invalid("User pool domain does not exist.")))
     }
 
@@ -371,18 +401,31 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &str,
         scopes: &[ResourceServerScope],
     ) -> Result<ResourceServerRecord> {
-        validate_resource_server(identifier, name, scopes)?;
+        let input = resource_server_input(pool_id, identifier, name, scopes)?;
+        self.create_resource_server_input(caller, &input)
+    }
+
+    /// **CreateResourceServer** from an input validated once by
+    /// [`ResourceServerInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_resource_server`].
+    pub fn create_resource_server_input(
+        &self,
+        caller: &Caller,
+        input: &ResourceServerInput,
+    ) -> Result<ResourceServerRecord> {
         let id = self.oauth_admin(
             caller,
             "CreateResourceServer",
             Category::UserUpdate,
-            pool_id,
+            &input.key.user_pool_id,
         )?;
         let record = ResourceServerRecord {
             pool_id: id,
-            identifier: identifier.to_owned(),
-            name: name.to_owned(),
-            scopes: scopes.to_vec(),
+            identifier: input.key.identifier.clone(),
+            name: input.name.clone(),
+            scopes: input.scopes.clone(),
             version: 0,
         };
         let version = self.store.create_resource_server(&record)?;
@@ -400,12 +443,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         identifier: &str,
     ) -> Result<ResourceServerRecord> {
-        rules::validate_resource_server_identifier(identifier)?;
+        let input = ResourceServerKeyInput::parse(Some(pool_id), Some(identifier))?;
+        self.describe_resource_server_input(caller, &input)
+    }
+
+    /// **DescribeResourceServer** from an input validated once by
+    /// [`ResourceServerKeyInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_resource_server`].
+    pub fn describe_resource_server_input(
+        &self,
+        caller: &Caller,
+        input: &ResourceServerKeyInput,
+    ) -> Result<ResourceServerRecord> {
+        let identifier = &input.identifier;
         let id = self.oauth_admin(
             caller,
             "DescribeResourceServer",
             Category::UserRead,
-            pool_id,
+            &input.user_pool_id,
         )?;
         self.store
             .get_resource_server(&id, identifier)?
@@ -425,19 +482,29 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<ResourceServerPage> {
-        let (id, limit, after) = listing(
-            "rs",
-            pool_id,
-            max_results,
-            MAX_RESOURCE_SERVER_PAGE,
-            next_token,
-        )?;
-        self.admin(caller, "ListResourceServers", Category::UserRead, &id)?;
+        let input =
+            ListOAuthRecordsInput::parse_resource_servers(Some(pool_id), max_results, next_token)?;
+        self.list_resource_servers_input(caller, &input)
+    }
+
+    /// **ListResourceServers** from an input validated once by
+    /// [`ListOAuthRecordsInput::parse_resource_servers`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_resource_servers`].
+    pub fn list_resource_servers_input(
+        &self,
+        caller: &Caller,
+        input: &ListOAuthRecordsInput,
+    ) -> Result<ResourceServerPage> {
+        let (id, limit) = (&input.user_pool_id, input.max_results);
+        let after = resume_after("rs", id, input.next_token.as_deref())?;
+        self.admin(caller, "ListResourceServers", Category::UserRead, id)?;
         let (resource_servers, next_token) = page_of(
             self.store
-                .list_resource_servers(&id, after.as_deref(), limit + 1)?,
+                .list_resource_servers(id, after.as_deref(), limit + 1)?,
             limit,
-            |s| page_token("rs", &id, &s.identifier),
+            |s| page_token("rs", id, &s.identifier),
         );
         Ok(ResourceServerPage {
             resource_servers,
@@ -457,12 +524,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         name: &str,
         scopes: &[ResourceServerScope],
     ) -> Result<ResourceServerRecord> {
-        validate_resource_server(identifier, name, scopes)?;
+        let input = resource_server_input(pool_id, identifier, name, scopes)?;
+        self.update_resource_server_input(caller, &input)
+    }
+
+    /// **UpdateResourceServer** from an input validated once by
+    /// [`ResourceServerInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_resource_server`].
+    pub fn update_resource_server_input(
+        &self,
+        caller: &Caller,
+        input: &ResourceServerInput,
+    ) -> Result<ResourceServerRecord> {
+        let (identifier, name, scopes) = (&input.key.identifier, &input.name, &input.scopes);
         let id = self.oauth_admin(
             caller,
             "UpdateResourceServer",
             Category::UserUpdate,
-            pool_id,
+            &input.key.user_pool_id,
         )?;
         let missing = || not_found(format!("Resource server {identifier} does not exist."));
         let (next, version) = self.update_oauth_record(
@@ -472,8 +553,8 @@ impl<S: Store + ?Sized> UserPools<S> {
                     .get_resource_server(&id, identifier)?
                     .ok_or_else(missing)?;
                 Ok(ResourceServerRecord {
-                    name: name.to_owned(),
-                    scopes: scopes.to_vec(),
+                    name: name.clone(),
+                    scopes: scopes.clone(),
                     ..current
                 })
             },
@@ -493,12 +574,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         identifier: &str,
     ) -> Result<()> {
-        rules::validate_resource_server_identifier(identifier)?;
+        let input = ResourceServerKeyInput::parse(Some(pool_id), Some(identifier))?;
+        self.delete_resource_server_input(caller, &input)
+    }
+
+    /// **DeleteResourceServer** from an input validated once by
+    /// [`ResourceServerKeyInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_resource_server`].
+    pub fn delete_resource_server_input(
+        &self,
+        caller: &Caller,
+        input: &ResourceServerKeyInput,
+    ) -> Result<()> {
+        let identifier = &input.identifier;
         let id = self.oauth_admin(
             caller,
             "DeleteResourceServer",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         self.store
             .delete_resource_server(&id, identifier)
@@ -525,20 +620,38 @@ impl<S: Store + ?Sized> UserPools<S> {
         provider_type: &str,
         settings: IdentityProviderSettings,
     ) -> Result<IdentityProviderRecord> {
-        rules::validate_provider_name(provider_name)?;
-        rules::validate_provider_type(provider_type)?;
-        validate_provider_settings(&settings)?;
+        let input = CreateIdentityProviderInput::parse(
+            Some(pool_id),
+            Some(provider_name),
+            Some(provider_type),
+            settings,
+        )?;
+        self.create_identity_provider_input(caller, &input)
+    }
+
+    /// **CreateIdentityProvider** from an input validated once by
+    /// [`CreateIdentityProviderInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::create_identity_provider`].
+    pub fn create_identity_provider_input(
+        &self,
+        caller: &Caller,
+        input: &CreateIdentityProviderInput,
+    ) -> Result<IdentityProviderRecord> {
+        let (provider_name, provider_type) = (&input.provider_name, &input.provider_type);
+        let settings = input.settings.clone();
         let id = self.oauth_admin(
             caller,
             "CreateIdentityProvider",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         let now = self.clock.now();
         let record = IdentityProviderRecord {
             pool_id: id,
-            provider_name: provider_name.to_owned(),
-            provider_type: provider_type.to_owned(),
+            provider_name: provider_name.clone(),
+            provider_type: provider_type.clone(),
             provider_details: with_social_defaults(
                 provider_type,
                 settings.provider_details.unwrap_or_default(),
@@ -571,13 +684,27 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         provider_name: &str,
     ) -> Result<IdentityProviderRecord> {
+        let input = IdentityProviderKeyInput::parse(Some(pool_id), Some(provider_name))?;
+        self.describe_identity_provider_input(caller, &input)
+    }
+
+    /// **DescribeIdentityProvider** from an input validated once by
+    /// [`IdentityProviderKeyInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::describe_identity_provider`].
+    pub fn describe_identity_provider_input(
+        &self,
+        caller: &Caller,
+        input: &IdentityProviderKeyInput,
+    ) -> Result<IdentityProviderRecord> {
         let id = self.oauth_admin(
             caller,
             "DescribeIdentityProvider",
             Category::UserRead,
-            pool_id,
+            &input.user_pool_id,
         )?;
-        self.provider(&id, provider_name)
+        self.provider(&id, &input.provider_name)
     }
 
     fn provider(&self, id: &UserPoolId, provider_name: &str) -> Result<IdentityProviderRecord> {
@@ -596,11 +723,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         identifier: &str,
     ) -> Result<IdentityProviderRecord> {
+        let input = IdpIdentifierInput::parse(Some(pool_id), Some(identifier))?;
+        self.get_identity_provider_by_identifier_input(caller, &input)
+    }
+
+    /// **GetIdentityProviderByIdentifier** from an input validated once by
+    /// [`IdpIdentifierInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::get_identity_provider_by_identifier`].
+    pub fn get_identity_provider_by_identifier_input(
+        &self,
+        caller: &Caller,
+        input: &IdpIdentifierInput,
+    ) -> Result<IdentityProviderRecord> {
+        let identifier = &input.idp_identifier;
         let id = self.oauth_admin(
             caller,
             "GetIdentityProviderByIdentifier",
             Category::UserRead,
-            pool_id,
+            &input.user_pool_id,
         )?;
         self.store
             .find_identity_provider_by_identifier(&id, identifier)?
@@ -622,14 +764,32 @@ impl<S: Store + ?Sized> UserPools<S> {
         max_results: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<IdentityProviderPage> {
-        let (id, limit, after) =
-            listing("idp", pool_id, max_results, MAX_PROVIDER_PAGE, next_token)?;
-        self.admin(caller, "ListIdentityProviders", Category::UserRead, &id)?;
+        let input = ListOAuthRecordsInput::parse_identity_providers(
+            Some(pool_id),
+            max_results,
+            next_token,
+        )?;
+        self.list_identity_providers_input(caller, &input)
+    }
+
+    /// **ListIdentityProviders** from an input validated once by
+    /// [`ListOAuthRecordsInput::parse_identity_providers`].
+    ///
+    /// # Errors
+    /// As [`UserPools::list_identity_providers`].
+    pub fn list_identity_providers_input(
+        &self,
+        caller: &Caller,
+        input: &ListOAuthRecordsInput,
+    ) -> Result<IdentityProviderPage> {
+        let (id, limit) = (&input.user_pool_id, input.max_results);
+        let after = resume_after("idp", id, input.next_token.as_deref())?;
+        self.admin(caller, "ListIdentityProviders", Category::UserRead, id)?;
         let (providers, next_token) = page_of(
             self.store
-                .list_identity_providers(&id, after.as_deref(), limit + 1)?,
+                .list_identity_providers(id, after.as_deref(), limit + 1)?,
             limit,
-            |p| page_token("idp", &id, &p.provider_name),
+            |p| page_token("idp", id, &p.provider_name),
         );
         Ok(IdentityProviderPage {
             providers,
@@ -649,12 +809,27 @@ impl<S: Store + ?Sized> UserPools<S> {
         provider_name: &str,
         settings: IdentityProviderSettings,
     ) -> Result<IdentityProviderRecord> {
-        validate_provider_settings(&settings)?;
+        let input =
+            UpdateIdentityProviderInput::parse(Some(pool_id), Some(provider_name), settings)?;
+        self.update_identity_provider_input(caller, &input)
+    }
+
+    /// **UpdateIdentityProvider** from an input validated once by
+    /// [`UpdateIdentityProviderInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::update_identity_provider`].
+    pub fn update_identity_provider_input(
+        &self,
+        caller: &Caller,
+        input: &UpdateIdentityProviderInput,
+    ) -> Result<IdentityProviderRecord> {
+        let (provider_name, settings) = (&input.key.provider_name, &input.settings);
         let id = self.oauth_admin(
             caller,
             "UpdateIdentityProvider",
             Category::UserUpdate,
-            pool_id,
+            &input.key.user_pool_id,
         )?;
         let (next, version) = self.update_oauth_record(
             || {
@@ -705,11 +880,26 @@ impl<S: Store + ?Sized> UserPools<S> {
         pool_id: &str,
         provider_name: &str,
     ) -> Result<()> {
+        let input = IdentityProviderKeyInput::parse(Some(pool_id), Some(provider_name))?;
+        self.delete_identity_provider_input(caller, &input)
+    }
+
+    /// **DeleteIdentityProvider** from an input validated once by
+    /// [`IdentityProviderKeyInput::parse`].
+    ///
+    /// # Errors
+    /// As [`UserPools::delete_identity_provider`].
+    pub fn delete_identity_provider_input(
+        &self,
+        caller: &Caller,
+        input: &IdentityProviderKeyInput,
+    ) -> Result<()> {
+        let provider_name = &input.provider_name;
         let id = self.oauth_admin(
             caller,
             "DeleteIdentityProvider",
             Category::UserUpdate,
-            pool_id,
+            &input.user_pool_id,
         )?;
         self.store
             .delete_identity_provider(&id, provider_name)
@@ -815,35 +1005,21 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 }
 
-fn managed_login_version_of(version: Option<i64>) -> Result<Option<u8>> {
-    match version {
-        None => Ok(None),
-        Some(v @ (1 | 2)) => Ok(u8::try_from(v).ok()),
-        Some(_) => Err(invalid(
-            "1 validation error detected: Value at 'managedLoginVersion' failed to satisfy \
-             constraint: Member must have value between 1 and 2",
-        )),
-    }
-}
-
-fn validate_resource_server(
+/// A resource server's members as the `&str` API takes them, validated.
+fn resource_server_input(
+    pool_id: &str,
     identifier: &str,
     name: &str,
     scopes: &[ResourceServerScope],
-) -> Result<()> {
-    rules::validate_resource_server_identifier(identifier)?;
-    rules::validate_resource_server_name(name)?;
-    if scopes.len() > rules::MAX_RESOURCE_SERVER_SCOPES {
-        return Err(invalid(
-            "1 validation error detected: Value at 'scopes' failed to satisfy constraint: \
-             Member must have length less than or equal to 100",
-        ));
-    }
-    for scope in scopes {
-        rules::validate_scope_name(&scope.name)?;
-        rules::validate_scope_description(&scope.description)?;
-    }
-    Ok(())
+) -> Result<ResourceServerInput> {
+    let members: Vec<ScopeMembers<'_>> = scopes
+        .iter()
+        .map(|s| ScopeMembers {
+            scope_name: Some(&s.name),
+            scope_description: Some(&s.description),
+        })
+        .collect();
+    ResourceServerInput::parse(Some(pool_id), Some(identifier), Some(name), &members)
 }
 
 /// `details` with the keys Cognito fills in for a social provider added where absent
@@ -873,40 +1049,4 @@ fn with_social_defaults(
         }
     }
     details
-}
-
-fn validate_provider_settings(settings: &IdentityProviderSettings) -> Result<()> {
-    let text_ok = |s: &str| !s.is_empty() && s.chars().count() <= 131_072;
-    if let Some(details) = &settings.provider_details
-        && details
-            .iter()
-            .any(|(k, v)| k.is_empty() || !text_ok(v) && !v.is_empty())
-    {
-        return Err(invalid("Invalid ProviderDetails."));
-    }
-    if let Some(mapping) = &settings.attribute_mapping
-        && mapping.iter().any(|(k, v)| {
-            k.is_empty() || k.chars().count() > 32 || v.is_empty() || v.chars().count() > 131_072
-        })
-    {
-        return Err(invalid("Invalid AttributeMapping."));
-    }
-    if let Some(ids) = &settings.idp_identifiers {
-        if ids.len() > 50 {
-            return Err(invalid(
-                "1 validation error detected: Value at 'idpIdentifiers' failed to satisfy \
-                 constraint: Member must have length less than or equal to 50",
-            ));
-        }
-        if ids
-            .iter()
-            .any(|i| i.is_empty() || i.chars().count() > 40 || i.chars().any(char::is_whitespace))
-        {
-            return Err(invalid(
-                "1 validation error detected: Value at 'idpIdentifiers' failed to satisfy \
-                 constraint: Member must satisfy regular expression pattern: [\\w\\s+=.@-]+",
-            ));
-        }
-    }
-    Ok(())
 }

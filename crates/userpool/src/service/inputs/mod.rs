@@ -13,9 +13,11 @@
 
 mod admin;
 mod auth;
+mod federation;
 mod groups;
 mod import;
 mod mfa;
+mod oauth;
 mod pools;
 mod public;
 mod token;
@@ -28,6 +30,7 @@ pub use auth::{
     AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
     RespondToAuthChallengeInput,
 };
+pub use federation::{DisableProviderForUserInput, LinkProviderForUserInput, ProviderUserInput};
 pub(crate) use groups::Limit;
 pub use groups::{
     AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
@@ -36,6 +39,11 @@ pub use groups::{
 pub use import::{AdminImportUsersInput, ImportUserMembers, ImportedUser};
 pub(crate) use mfa::user_code;
 pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
+pub use oauth::{
+    CreateIdentityProviderInput, DescribeDomainInput, DomainInput, IdentityProviderKeyInput,
+    IdpIdentifierInput, ListOAuthRecordsInput, PoolDomainInput, ResourceServerInput,
+    ResourceServerKeyInput, ScopeMembers, UpdateIdentityProviderInput,
+};
 pub use pools::{
     AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,
     ListUserPoolClientsInput, PoolClientInput, PoolInput, UpdateUserPoolClientInput,
