@@ -355,6 +355,35 @@ mod tests {
     }
 
     #[test]
+    fn a_worded_violation_joins_the_list_and_a_lone_refusal_waits_for_an_empty_one() {
+        let worded = |m: &str| Err(Error::InvalidParameterMessage(m.to_owned()));
+        let mut v = Validator::new();
+        assert!(v.required_pool_id(None).is_none());
+        assert!(!v.take_worded(worded(
+            "1 validation error detected: Value 'X' at 'domain' failed to satisfy constraint: P"
+        )));
+        assert_eq!(
+            message(v),
+            "2 validation errors detected: Value null at 'userPoolId' failed to satisfy \
+             constraint: Member must not be null; Value 'X' at 'domain' failed to satisfy \
+             constraint: P"
+        );
+
+        let mut v = Validator::new();
+        assert!(!v.take_worded(worded("Domain cannot contain reserved word: aws")));
+        assert_eq!(message(v), "Domain cannot contain reserved word: aws");
+        let mut v = Validator::new();
+        assert!(!v.take_worded(worded("Domain cannot contain reserved word: aws")));
+        assert!(v.required_text("domain", None).is_none());
+        assert_eq!(
+            message(v),
+            "1 validation error detected: Value null at 'domain' failed to satisfy \
+             constraint: Member must not be null"
+        );
+        assert!(Validator::new().take_worded(Ok(())));
+    }
+
+    #[test]
     fn a_code_parsed_for_another_member_is_reported_under_that_member() {
         let mut v = Validator::new();
         assert!(v.required_code("code", Some("1 2")).is_none());
