@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use common::env;
 use userpool::inputs::{
-    CreateIdentityProviderInput, DomainInput, LinkProviderForUserInput, ResourceServerInput,
-    ScopeMembers,
+    CreateIdentityProviderInput, LinkProviderForUserInput, ResourceServerWriteInput, ScopeMembers,
+    UserPoolDomainInput,
 };
 use userpool::oauth::ResourceServerScope;
 use userpool::{IdentityProviderSettings, ProviderUser};
@@ -73,7 +73,7 @@ fn assert_message<T: std::fmt::Debug>(result: Result<T, Error>, expected: &str) 
 #[test]
 fn spec_21_a_domain_request_lists_its_missing_and_malformed_members_together() {
     assert_message(
-        DomainInput::parse_create(None, Some("Bad_Domain"), None, Some(3)),
+        UserPoolDomainInput::parse_create(None, Some("Bad_Domain"), None, Some(3)),
         &list(&[
             missing("userPoolId"),
             quoted("Bad_Domain", "domain", DOMAIN, 63),
@@ -81,17 +81,17 @@ fn spec_21_a_domain_request_lists_its_missing_and_malformed_members_together() {
         ]),
     );
     assert_message(
-        DomainInput::parse_update(Some("us-east-1_abc"), None, None, Some(0)),
+        UserPoolDomainInput::parse_update(Some("us-east-1_abc"), None, None, Some(0)),
         &list(&[missing("domain"), range("managedLoginVersion", 1, 2)]),
     );
     // A reserved word is not a member constraint: alone it is its own message, and a
     // listed violation takes precedence.
     assert_message(
-        DomainInput::parse_create(Some("us-east-1_abc"), Some("my-cognito"), None, None),
+        UserPoolDomainInput::parse_create(Some("us-east-1_abc"), Some("my-cognito"), None, None),
         "Domain cannot contain reserved word: cognito",
     );
     assert_message(
-        DomainInput::parse_create(None, Some("my-cognito"), None, None),
+        UserPoolDomainInput::parse_create(None, Some("my-cognito"), None, None),
         &list(&[missing("userPoolId")]),
     );
 
@@ -118,7 +118,7 @@ fn spec_21_a_domain_request_lists_its_missing_and_malformed_members_together() {
 #[test]
 fn spec_21_a_resource_server_request_lists_its_missing_and_malformed_members_together() {
     assert_message(
-        ResourceServerInput::parse(
+        ResourceServerWriteInput::parse(
             Some("us-east-1_abc"),
             None,
             Some("bad|name"),

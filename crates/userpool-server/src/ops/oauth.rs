@@ -11,10 +11,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::inputs::{
     CreateIdentityProviderInput, DescribeDomainInput, DisableProviderForUserInput,
-    DomainInput as DomainMembers, IdentityProviderKeyInput, IdpIdentifierInput,
-    LinkProviderForUserInput, ListOAuthRecordsInput, PoolDomainInput,
-    ResourceServerInput as ResourceServerMembers, ResourceServerKeyInput, ScopeMembers,
-    UpdateIdentityProviderInput,
+    IdentityProviderKeyInput, IdpIdentifierInput, LinkProviderForUserInput, ListOAuthRecordsInput,
+    PoolDomainInput, ResourceServerKeyInput, ResourceServerWriteInput, ScopeMembers,
+    UpdateIdentityProviderInput, UserPoolDomainInput,
 };
 use userpool::oauth::{DomainRecord, IdentityProviderRecord, ResourceServerRecord};
 use userpool::{Caller, IdentityProviderSettings};
@@ -71,7 +70,7 @@ pub fn create_user_pool_domain(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let wire: DomainInput = body.parse()?;
-    let input = DomainMembers::parse_create(
+    let input = UserPoolDomainInput::parse_create(
         wire.user_pool_id.as_deref(),
         wire.domain.as_deref(),
         certificate(&wire),
@@ -111,7 +110,7 @@ pub fn update_user_pool_domain(
     body: RequestBody,
 ) -> Result<Value, Error> {
     let wire: DomainInput = body.parse()?;
-    let input = DomainMembers::parse_update(
+    let input = UserPoolDomainInput::parse_update(
         wire.user_pool_id.as_deref(),
         wire.domain.as_deref(),
         certificate(&wire),
@@ -161,7 +160,7 @@ impl ResourceServerInput {
     }
 
     /// Every member (Create, Update).
-    fn members(&self) -> Result<ResourceServerMembers, Error> {
+    fn members(&self) -> Result<ResourceServerWriteInput, Error> {
         let scopes: Vec<ScopeMembers<'_>> = self
             .scopes
             .iter()
@@ -171,7 +170,7 @@ impl ResourceServerInput {
                 scope_description: s.scope_description.as_deref(),
             })
             .collect();
-        Ok(ResourceServerMembers::parse(
+        Ok(ResourceServerWriteInput::parse(
             self.user_pool_id.as_deref(),
             self.identifier.as_deref(),
             self.name.as_deref(),

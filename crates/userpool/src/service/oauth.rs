@@ -17,9 +17,9 @@ use userpool_core::{Error, Result, UserPoolId};
 
 use super::UserPools;
 use super::inputs::{
-    CreateIdentityProviderInput, DescribeDomainInput, DomainInput, IdentityProviderKeyInput,
-    IdpIdentifierInput, ListOAuthRecordsInput, PoolDomainInput, ResourceServerInput,
-    ResourceServerKeyInput, ScopeMembers, UpdateIdentityProviderInput,
+    CreateIdentityProviderInput, DescribeDomainInput, IdentityProviderKeyInput, IdpIdentifierInput,
+    ListOAuthRecordsInput, PoolDomainInput, ResourceServerKeyInput, ResourceServerWriteInput,
+    ScopeMembers, UpdateIdentityProviderInput, UserPoolDomainInput,
 };
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -209,7 +209,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         certificate_arn: Option<&str>,
         managed_login_version: Option<i64>,
     ) -> Result<DomainRecord> {
-        let input = DomainInput::parse_create(
+        let input = UserPoolDomainInput::parse_create(
             Some(pool_id),
             Some(domain),
             certificate_arn,
@@ -219,14 +219,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// **CreateUserPoolDomain** from an input validated once by
-    /// [`DomainInput::parse_create`].
+    /// [`UserPoolDomainInput::parse_create`].
     ///
     /// # Errors
     /// As [`UserPools::create_user_pool_domain`].
     pub fn create_user_pool_domain_input(
         &self,
         caller: &Caller,
-        input: &DomainInput,
+        input: &UserPoolDomainInput,
     ) -> Result<DomainRecord> {
         let id = self.oauth_admin(
             caller,
@@ -299,7 +299,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         certificate_arn: Option<&str>,
         managed_login_version: Option<i64>,
     ) -> Result<DomainRecord> {
-        let input = DomainInput::parse_update(
+        let input = UserPoolDomainInput::parse_update(
             Some(pool_id),
             Some(domain),
             certificate_arn,
@@ -309,14 +309,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// **UpdateUserPoolDomain** from an input validated once by
-    /// [`DomainInput::parse_update`].
+    /// [`UserPoolDomainInput::parse_update`].
     ///
     /// # Errors
     /// As [`UserPools::update_user_pool_domain`].
     pub fn update_user_pool_domain_input(
         &self,
         caller: &Caller,
-        input: &DomainInput,
+        input: &UserPoolDomainInput,
     ) -> Result<DomainRecord> {
         let (domain, version) = (&input.domain, input.managed_login_version);
         let certificate_arn = input.certificate_arn.as_deref();
@@ -406,14 +406,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// **CreateResourceServer** from an input validated once by
-    /// [`ResourceServerInput::parse`].
+    /// [`ResourceServerWriteInput::parse`].
     ///
     /// # Errors
     /// As [`UserPools::create_resource_server`].
     pub fn create_resource_server_input(
         &self,
         caller: &Caller,
-        input: &ResourceServerInput,
+        input: &ResourceServerWriteInput,
     ) -> Result<ResourceServerRecord> {
         let id = self.oauth_admin(
             caller,
@@ -529,14 +529,14 @@ impl<S: Store + ?Sized> UserPools<S> {
     }
 
     /// **UpdateResourceServer** from an input validated once by
-    /// [`ResourceServerInput::parse`].
+    /// [`ResourceServerWriteInput::parse`].
     ///
     /// # Errors
     /// As [`UserPools::update_resource_server`].
     pub fn update_resource_server_input(
         &self,
         caller: &Caller,
-        input: &ResourceServerInput,
+        input: &ResourceServerWriteInput,
     ) -> Result<ResourceServerRecord> {
         let (identifier, name, scopes) = (&input.key.identifier, &input.name, &input.scopes);
         let id = self.oauth_admin(
@@ -1011,7 +1011,7 @@ fn resource_server_input(
     identifier: &str,
     name: &str,
     scopes: &[ResourceServerScope],
-) -> Result<ResourceServerInput> {
+) -> Result<ResourceServerWriteInput> {
     let members: Vec<ScopeMembers<'_>> = scopes
         .iter()
         .map(|s| ScopeMembers {
@@ -1019,7 +1019,7 @@ fn resource_server_input(
             scope_description: Some(&s.description),
         })
         .collect();
-    ResourceServerInput::parse(Some(pool_id), Some(identifier), Some(name), &members)
+    ResourceServerWriteInput::parse(Some(pool_id), Some(identifier), Some(name), &members)
 }
 
 /// `details` with the keys Cognito fills in for a social provider added where absent

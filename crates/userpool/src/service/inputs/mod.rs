@@ -40,9 +40,9 @@ pub use import::{AdminImportUsersInput, ImportUserMembers, ImportedUser};
 pub(crate) use mfa::user_code;
 pub use mfa::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
 pub use oauth::{
-    CreateIdentityProviderInput, DescribeDomainInput, DomainInput, IdentityProviderKeyInput,
-    IdpIdentifierInput, ListOAuthRecordsInput, PoolDomainInput, ResourceServerInput,
-    ResourceServerKeyInput, ScopeMembers, UpdateIdentityProviderInput,
+    CreateIdentityProviderInput, DescribeDomainInput, IdentityProviderKeyInput, IdpIdentifierInput,
+    ListOAuthRecordsInput, PoolDomainInput, ResourceServerKeyInput, ResourceServerWriteInput,
+    ScopeMembers, UpdateIdentityProviderInput, UserPoolDomainInput,
 };
 pub use pools::{
     AddCustomAttributesInput, CreateUserPoolClientInput, CreateUserPoolInput,

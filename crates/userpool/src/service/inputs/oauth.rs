@@ -53,7 +53,7 @@ fn required_ruled(
 
 /// **CreateUserPoolDomain**'s and **UpdateUserPoolDomain**'s members, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DomainInput {
+pub struct UserPoolDomainInput {
     /// `UserPoolId`.
     pub user_pool_id: UserPoolId,
     /// `Domain`.
@@ -64,7 +64,7 @@ pub struct DomainInput {
     pub managed_login_version: Option<u8>,
 }
 
-impl DomainInput {
+impl UserPoolDomainInput {
     /// CreateUserPoolDomain's members: the domain checked as a prefix, or as a custom
     /// domain when a certificate is given.
     ///
@@ -125,7 +125,7 @@ impl DomainInput {
                 )
             },
             |(pool, domain, version)| {
-                Ok(DomainInput {
+                Ok(UserPoolDomainInput {
                     user_pool_id: accepted(pool)?,
                     domain: accepted(domain)?,
                     certificate_arn: certificate_arn.map(str::to_owned),
@@ -241,7 +241,7 @@ pub struct ScopeMembers<'a> {
 
 /// **CreateResourceServer**'s and **UpdateResourceServer**'s members, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResourceServerInput {
+pub struct ResourceServerWriteInput {
     /// The pool and the identifier.
     pub key: ResourceServerKeyInput,
     /// `Name`.
@@ -250,7 +250,7 @@ pub struct ResourceServerInput {
     pub scopes: Vec<ResourceServerScope>,
 }
 
-impl ResourceServerInput {
+impl ResourceServerWriteInput {
     /// Validates the members; `None` is a member the request left out.
     ///
     /// # Errors
@@ -297,7 +297,7 @@ impl ResourceServerInput {
                 (key, name, all.then_some(parsed))
             },
             |((pool, identifier), name, scopes)| {
-                Ok(ResourceServerInput {
+                Ok(ResourceServerWriteInput {
                     key: ResourceServerKeyInput {
                         user_pool_id: accepted(pool)?,
                         identifier: accepted(identifier)?,
