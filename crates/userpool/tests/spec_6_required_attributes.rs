@@ -11,20 +11,26 @@ mod common;
 use userpool::{AuthResult, PoolSettings, Store};
 use userpool_core::{SchemaAttributeInput, UserPoolId, UserStatus};
 
-use common::{env_with, fast_settings};
+use common::{Env, env_with, fast_settings};
 
 const TEMPORARY: &str = "Temporary-Pass-1";
 const PERMANENT: &str = "Permanent-Pass-2";
 
-#[test]
-fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
+/// A pool whose schema requires `values`' attributes, and `erin` stored without them (as an
+/// import can leave a user), signed in with her temporary password: the service, the
+/// NEW_PASSWORD_REQUIRED session and its `requiredAttributes`.
+fn erin_lacking(values: &[(&str, &str)]) -> (Env, String, Vec<String>) {
+    let schema = values
+        .iter()
+        .map(|(name, _)| SchemaAttributeInput {
+            name: (*name).into(),
+            required: Some(true),
+            ..SchemaAttributeInput::default()
+        })
+        .collect();
     let env = env_with(
         PoolSettings {
-            schema: vec![SchemaAttributeInput {
-                name: "name".into(),
-                required: Some(true),
-                ..SchemaAttributeInput::default()
-            }],
+            schema,
             ..fast_settings()
         },
         false,
@@ -36,28 +42,36 @@ fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
             &env.pool_id,
             "erin",
             Some(TEMPORARY),
-            &[("name", "Erin")],
+            values,
             None,
         )
         .unwrap();
-    // Stored without the required attribute, as an import can leave a user.
     let pool_id = UserPoolId::parse(&env.pool_id).unwrap();
     let mut stored = env.record("erin").unwrap();
-    stored.attributes.remove("name");
+    for (name, _) in values {
+        stored.attributes.remove(*name);
+    }
     env.store.update_user(&pool_id, &stored).unwrap();
-
-    let (session, required) = match env
+    let answer = env
         .pools
         .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "erin", TEMPORARY)
-        .unwrap()
-    {
+        .unwrap();
+    match answer {
         AuthResult::NewPasswordRequired {
             session,
             required_attributes,
             ..
-        } => (session.expose().to_owned(), required_attributes),
+        } => {
+            let session = session.expose().to_owned();
+            (env, session, required_attributes)
+        }
         other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
-    };
+    }
+}
+
+#[test]
+fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
+    let (env, session, required) = erin_lacking(&[("name", "Erin")]);
     assert_eq!(required, ["name"]);
     let before = env.record("erin").unwrap();
 
@@ -118,49 +132,8 @@ fn s6_required_attributes_are_listed_and_enforced_in_the_new_password_answer() {
 
 #[test]
 fn s6_every_missing_required_attribute_is_named_in_the_refusal() {
-    let required = |name: &str| SchemaAttributeInput {
-        name: name.into(),
-        required: Some(true),
-        ..SchemaAttributeInput::default()
-    };
-    let env = env_with(
-        PoolSettings {
-            schema: vec![required("name"), required("family_name")],
-            ..fast_settings()
-        },
-        false,
-        |b| b,
-    );
-    env.pools
-        .admin_create_user(
-            &env.admin,
-            &env.pool_id,
-            "erin",
-            Some(TEMPORARY),
-            &[("name", "Erin"), ("family_name", "Smith")],
-            None,
-        )
-        .unwrap();
-    let pool_id = UserPoolId::parse(&env.pool_id).unwrap();
-    let mut stored = env.record("erin").unwrap();
-    stored.attributes.remove("name");
-    stored.attributes.remove("family_name");
-    env.store.update_user(&pool_id, &stored).unwrap();
-    let session = match env
-        .pools
-        .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "erin", TEMPORARY)
-        .unwrap()
-    {
-        AuthResult::NewPasswordRequired {
-            session,
-            required_attributes,
-            ..
-        } => {
-            assert_eq!(required_attributes.len(), 2, "{required_attributes:?}");
-            session.expose().to_owned()
-        }
-        other => panic!("expected NEW_PASSWORD_REQUIRED, got {other:?}"),
-    };
+    let (env, session, required) = erin_lacking(&[("name", "Erin"), ("family_name", "Smith")]);
+    assert_eq!(required.len(), 2, "{required:?}");
     let before = env.record("erin").unwrap();
     let answer = |given: &[(&str, &str)]| {
         env.pools
