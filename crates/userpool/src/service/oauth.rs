@@ -121,6 +121,15 @@ fn resume_after(listing: &str, pool: &UserPoolId, token: Option<&str>) -> Result
         .ok_or_else(|| invalid("Invalid NextToken."))
 }
 
+/// A domain that is not the pool's: Cognito words it as a bad parameter.
+fn no_domain() -> Error {
+    invalid("User pool domain does not exist.")
+}
+
+fn no_resource_server(identifier: &str) -> Error {
+    not_found(format!("Resource server {identifier} does not exist."))
+}
+
 fn no_provider(provider_name: &str) -> Error {
     not_found(format!("Identity provider {provider_name} does not exist."))
 }
@@ -158,12 +167,13 @@ fn page_of<R>(
 }
 
 impl<S: Store + ?Sized> UserPools<S> {
-    /// Reads an OAuth record and writes its next value (`next`, deciding on what it read),
-    /// re-reading on a version conflict; returns what was written with the version the
-    /// store issued. `missing` words a record deleted in between.
+    /// Reads an OAuth record (`read`; absent is `missing`, which also words a record deleted
+    /// in between) and writes `change` of it, re-reading on a version conflict; returns what
+    /// was written with the version the store issued.
     fn update_oauth_record<R>(
         &self,
-        mut next: impl FnMut() -> Result<R>,
+        read: impl Fn() -> std::result::Result<Option<R>, StoreError>,
+        change: impl Fn(R) -> R,
         write: impl Fn(&S, &R) -> std::result::Result<u64, StoreError>,
         missing: impl Fn() -> Error,
     ) -> Result<(R, u64)> {
@@ -171,7 +181,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             if attempt > 0 {
                 self.back_off(attempt);
             }
-            let record = next()?;
+            let record = change(read()?.ok_or_else(&missing)?);
             match write(&self.store, &record) {
                 Ok(version) => return Ok((record, version)),
                 Err(StoreError::Conflict { .. }) => {}
@@ -181,15 +191,36 @@ impl<S: Store + ?Sized> UserPools<S> {
         Err(userpool_core::Internal::ContentionRetriesExhausted.into())
     }
 
-    fn oauth_admin(
+    /// The prelude of an OAuth record read: the authoriser asked for `action`, one
+    /// `UserRead` from the pool's rate limit, the pool required to exist.
+    fn oauth_read(&self, caller: &Caller, action: &str, id: &UserPoolId) -> Result<UserPoolId> {
+        self.admin(caller, action, Category::UserRead, id)?;
+        Ok(id.clone())
+    }
+
+    /// As [`Self::oauth_read`] for a write, counted as `UserUpdate`.
+    fn oauth_write(&self, caller: &Caller, action: &str, id: &UserPoolId) -> Result<UserPoolId> {
+        self.admin(caller, action, Category::UserUpdate, id)?;
+        Ok(id.clone())
+    }
+
+    /// One page of a listing (`listing` names it in its tokens): the authoriser asked for
+    /// `action`, one `UserRead`, then `limit` records after the token's key (`key` gives a
+    /// record's) and the token resuming after the last of them when there are more.
+    fn oauth_page<R>(
         &self,
         caller: &Caller,
         action: &str,
-        category: Category,
-        id: &UserPoolId,
-    ) -> Result<UserPoolId> {
-        self.admin(caller, action, category, id)?;
-        Ok(id.clone())
+        listing: &str,
+        input: &ListOAuthRecordsInput,
+        list: impl Fn(&S, Option<&str>, usize) -> std::result::Result<Vec<R>, StoreError>,
+        key: impl Fn(&R) -> &str,
+    ) -> Result<(Vec<R>, Option<String>)> {
+        let (id, limit) = (&input.user_pool_id, input.max_results);
+        let after = resume_after(listing, id, input.next_token.as_deref())?;
+        self.admin(caller, action, Category::UserRead, id)?;
+        let records = list(&self.store, after.as_deref(), limit + 1)?;
+        Ok(page_of(records, limit, |r| page_token(listing, id, key(r))))
     }
 
     // ---- domains -----------------------------------------------------------------------
@@ -228,12 +259,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &UserPoolDomainInput,
     ) -> Result<DomainRecord> {
-        let id = self.oauth_admin(
-            caller,
-            "CreateUserPoolDomain",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "CreateUserPoolDomain", &input.user_pool_id)?;
         let record = DomainRecord {
             pool_id: id,
             domain: input.domain.clone(),
@@ -320,30 +346,23 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<DomainRecord> {
         let (domain, version) = (&input.domain, input.managed_login_version);
         let certificate_arn = input.certificate_arn.as_deref();
-        let id = self.oauth_admin(
-            caller,
-            "UpdateUserPoolDomain",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
-        let missing = || invalid("User pool domain does not exist.");
+        let id = self.oauth_write(caller, "UpdateUserPoolDomain", &input.user_pool_id)?;
         let (next, version) = self.update_oauth_record(
             || {
-                let current = self
+                Ok(self
                     .store
                     .domain_of_pool(&id)?
-                    .filter(|d| &d.domain == domain)
-                    .ok_or_else(missing)?;
-                Ok(DomainRecord {
-                    certificate_arn: certificate_arn
-                        .map(str::to_owned)
-                        .or(current.certificate_arn.clone()),
-                    managed_login_version: version.unwrap_or(current.managed_login_version),
-                    ..current
-                })
+                    .filter(|d| &d.domain == domain))
+            },
+            |current| DomainRecord {
+                certificate_arn: certificate_arn
+                    .map(str::to_owned)
+                    .or(current.certificate_arn.clone()),
+                managed_login_version: version.unwrap_or(current.managed_login_version),
+                ..current
             },
             |store, next| store.update_domain(next),
-            missing,
+            no_domain,
         )?;
         Ok(DomainRecord { version, ..next })
     }
@@ -374,15 +393,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &PoolDomainInput,
     ) -> Result<()> {
-        let id = self.oauth_admin(
-            caller,
-            "DeleteUserPoolDomain",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "DeleteUserPoolDomain", &input.user_pool_id)?;
         self.store
             .delete_domain(&id, &input.domain)
-            .map_err(|e| record_error(e, || invalid("User pool domain does not exist.")))
+            .map_err(|e| record_error(e, no_domain))
     }
 
     // ---- resource servers --------------------------------------------------------------
@@ -415,12 +429,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &ResourceServerWriteInput,
     ) -> Result<ResourceServerRecord> {
-        let id = self.oauth_admin(
-            caller,
-            "CreateResourceServer",
-            Category::UserUpdate,
-            &input.key.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "CreateResourceServer", &input.key.user_pool_id)?;
         let record = ResourceServerRecord {
             pool_id: id,
             identifier: input.key.identifier.clone(),
@@ -458,15 +467,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &ResourceServerKeyInput,
     ) -> Result<ResourceServerRecord> {
         let identifier = &input.identifier;
-        let id = self.oauth_admin(
-            caller,
-            "DescribeResourceServer",
-            Category::UserRead,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_read(caller, "DescribeResourceServer", &input.user_pool_id)?;
         self.store
             .get_resource_server(&id, identifier)?
-            .ok_or_else(|| not_found(format!("Resource server {identifier} does not exist.")))
+            .ok_or_else(|| no_resource_server(identifier))
     }
 
     /// **ListResourceServers** (SPEC §21): by identifier, `max_results` 1..=50.
@@ -497,15 +501,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &ListOAuthRecordsInput,
     ) -> Result<ResourceServerPage> {
-        let (id, limit) = (&input.user_pool_id, input.max_results);
-        let after = resume_after("rs", id, input.next_token.as_deref())?;
-        self.admin(caller, "ListResourceServers", Category::UserRead, id)?;
-        let (resource_servers, next_token) = page_of(
-            self.store
-                .list_resource_servers(id, after.as_deref(), limit + 1)?,
-            limit,
-            |s| page_token("rs", id, &s.identifier),
-        );
+        let id = &input.user_pool_id;
+        let (resource_servers, next_token) = self.oauth_page(
+            caller,
+            "ListResourceServers",
+            "rs",
+            input,
+            |store, after, limit| store.list_resource_servers(id, after, limit),
+            |s| &s.identifier,
+        )?;
         Ok(ResourceServerPage {
             resource_servers,
             next_token,
@@ -539,27 +543,16 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &ResourceServerWriteInput,
     ) -> Result<ResourceServerRecord> {
         let (identifier, name, scopes) = (&input.key.identifier, &input.name, &input.scopes);
-        let id = self.oauth_admin(
-            caller,
-            "UpdateResourceServer",
-            Category::UserUpdate,
-            &input.key.user_pool_id,
-        )?;
-        let missing = || not_found(format!("Resource server {identifier} does not exist."));
+        let id = self.oauth_write(caller, "UpdateResourceServer", &input.key.user_pool_id)?;
         let (next, version) = self.update_oauth_record(
-            || {
-                let current = self
-                    .store
-                    .get_resource_server(&id, identifier)?
-                    .ok_or_else(missing)?;
-                Ok(ResourceServerRecord {
-                    name: name.clone(),
-                    scopes: scopes.clone(),
-                    ..current
-                })
+            || self.store.get_resource_server(&id, identifier),
+            |current| ResourceServerRecord {
+                name: name.clone(),
+                scopes: scopes.clone(),
+                ..current
             },
             |store, next| store.update_resource_server(next),
-            missing,
+            || no_resource_server(identifier),
         )?;
         Ok(ResourceServerRecord { version, ..next })
     }
@@ -589,19 +582,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &ResourceServerKeyInput,
     ) -> Result<()> {
         let identifier = &input.identifier;
-        let id = self.oauth_admin(
-            caller,
-            "DeleteResourceServer",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "DeleteResourceServer", &input.user_pool_id)?;
         self.store
             .delete_resource_server(&id, identifier)
-            .map_err(|e| {
-                record_error(e, || {
-                    not_found(format!("Resource server {identifier} does not exist."))
-                })
-            })
+            .map_err(|e| record_error(e, || no_resource_server(identifier)))
     }
 
     // ---- identity providers ------------------------------------------------------------
@@ -641,12 +625,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<IdentityProviderRecord> {
         let (provider_name, provider_type) = (&input.provider_name, &input.provider_type);
         let settings = input.settings.clone();
-        let id = self.oauth_admin(
-            caller,
-            "CreateIdentityProvider",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "CreateIdentityProvider", &input.user_pool_id)?;
         let now = self.clock.now();
         let record = IdentityProviderRecord {
             pool_id: id,
@@ -698,18 +677,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &IdentityProviderKeyInput,
     ) -> Result<IdentityProviderRecord> {
-        let id = self.oauth_admin(
-            caller,
-            "DescribeIdentityProvider",
-            Category::UserRead,
-            &input.user_pool_id,
-        )?;
-        self.provider(&id, &input.provider_name)
-    }
-
-    fn provider(&self, id: &UserPoolId, provider_name: &str) -> Result<IdentityProviderRecord> {
+        let id = self.oauth_read(caller, "DescribeIdentityProvider", &input.user_pool_id)?;
+        let provider_name = &input.provider_name;
         self.store
-            .get_identity_provider(id, provider_name)?
+            .get_identity_provider(&id, provider_name)?
             .ok_or_else(|| no_provider(provider_name))
     }
 
@@ -738,10 +709,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &IdpIdentifierInput,
     ) -> Result<IdentityProviderRecord> {
         let identifier = &input.idp_identifier;
-        let id = self.oauth_admin(
+        let id = self.oauth_read(
             caller,
             "GetIdentityProviderByIdentifier",
-            Category::UserRead,
             &input.user_pool_id,
         )?;
         self.store
@@ -782,15 +752,15 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         input: &ListOAuthRecordsInput,
     ) -> Result<IdentityProviderPage> {
-        let (id, limit) = (&input.user_pool_id, input.max_results);
-        let after = resume_after("idp", id, input.next_token.as_deref())?;
-        self.admin(caller, "ListIdentityProviders", Category::UserRead, id)?;
-        let (providers, next_token) = page_of(
-            self.store
-                .list_identity_providers(id, after.as_deref(), limit + 1)?,
-            limit,
-            |p| page_token("idp", id, &p.provider_name),
-        );
+        let id = &input.user_pool_id;
+        let (providers, next_token) = self.oauth_page(
+            caller,
+            "ListIdentityProviders",
+            "idp",
+            input,
+            |store, after, limit| store.list_identity_providers(id, after, limit),
+            |p| &p.provider_name,
+        )?;
         Ok(IdentityProviderPage {
             providers,
             next_token,
@@ -825,15 +795,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &UpdateIdentityProviderInput,
     ) -> Result<IdentityProviderRecord> {
         let (provider_name, settings) = (&input.key.provider_name, &input.settings);
-        let id = self.oauth_admin(
-            caller,
-            "UpdateIdentityProvider",
-            Category::UserUpdate,
-            &input.key.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "UpdateIdentityProvider", &input.key.user_pool_id)?;
         let (next, version) = self.update_oauth_record(
-            || {
-                let current = self.provider(&id, provider_name)?;
+            || self.store.get_identity_provider(&id, provider_name),
+            |current| {
                 let mut details = settings
                     .provider_details
                     .clone()
@@ -846,7 +811,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                         .entry(PROVIDER_PRIVATE_KEY_DETAIL.to_owned())
                         .or_insert_with(|| key.clone());
                 }
-                Ok(IdentityProviderRecord {
+                IdentityProviderRecord {
                     provider_details: with_social_defaults(
                         &current.provider_type,
                         details,
@@ -862,7 +827,7 @@ impl<S: Store + ?Sized> UserPools<S> {
                         .unwrap_or(current.idp_identifiers.clone()),
                     modified_at: self.clock.now(),
                     ..current
-                })
+                }
             },
             |store, next| store.update_identity_provider(next),
             || no_provider(provider_name),
@@ -895,12 +860,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &IdentityProviderKeyInput,
     ) -> Result<()> {
         let provider_name = &input.provider_name;
-        let id = self.oauth_admin(
-            caller,
-            "DeleteIdentityProvider",
-            Category::UserUpdate,
-            &input.user_pool_id,
-        )?;
+        let id = self.oauth_write(caller, "DeleteIdentityProvider", &input.user_pool_id)?;
         self.store
             .delete_identity_provider(&id, provider_name)
             .map_err(|e| record_error(e, || no_provider(provider_name)))
