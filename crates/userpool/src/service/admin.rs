@@ -1,8 +1,8 @@
 //! Admin user operations: each asks the host's authoriser first (SPEC §7).
 
 use userpool_core::{
-    AdminSetUserPasswordInput, AttributeWriter, Constraint, Context, Event, Internal, PoolRules,
-    Result, UserRecord, transitions,
+    AdminSetUserPasswordInput, AttributeWriter, Constraint, Context, Event, PoolRules, Result,
+    UserRecord, transitions,
 };
 
 use super::filter::Filter;
@@ -14,7 +14,7 @@ use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::keys;
-use userpool_store::store::{Store, StoreError};
+use userpool_store::store::Store;
 
 /// The most users one ListUsers page holds, and the page size of `Limit` 0 or absent.
 const MAX_USERS_PAGE: usize = 60;
@@ -227,22 +227,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     pub fn admin_delete_user_input(&self, caller: &Caller, input: &AdminUserInput) -> Result<()> {
         let (pool, user) =
             self.admin_pool_user(caller, "AdminDeleteUser", Category::UserUpdate, input)?;
-        let mut first = Some(user);
-        for _ in 0..self.max_attempts {
-            let user = match first.take() {
-                Some(user) => user,
-                None => self.resolve(&pool, &input.username)?,
-            };
-            match self
-                .store
-                .delete_user(&pool.id, &user.username, user.version)
-            {
-                Ok(()) => return Ok(()),
-                Err(StoreError::Conflict { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(Internal::ContentionRetriesExhausted.into())
+        self.delete_user_record(&pool, &input.username, Some(user))
     }
 
     /// **AdminDisableUser**: `Enabled` false, status unchanged; open challenges are voided

@@ -394,18 +394,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, name) = (accepted(id)?, accepted(name)?);
         self.limit(&id, Category::UserUpdate)?;
         let pool = self.pool(&id)?;
-        for _ in 0..self.max_attempts {
-            let user = self.resolve(&pool, &name)?;
-            match self
-                .store
-                .delete_user(&pool.id, &user.username, user.version)
-            {
-                Ok(()) => return Ok(()),
-                Err(StoreError::Conflict { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(Internal::ContentionRetriesExhausted.into())
+        self.delete_user_record(&pool, &name, None)
     }
 
     /// **ListUserPoolClients**: `max_results` 1..=60 (absent: 60), in client-id order,

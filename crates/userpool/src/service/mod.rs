@@ -338,6 +338,31 @@ impl<S: Store + ?Sized> UserPools<S> {
         self.find_user(pool, name)?.ok_or(Error::UserNotFound)
     }
 
+    /// Deletes a user (AdminDeleteUser, DeleteUser), re-reading on a version conflict;
+    /// `first` is the record when the caller has already read it.
+    fn delete_user_record(
+        &self,
+        pool: &PoolRecord,
+        name: &Username,
+        mut first: Option<UserRecord>,
+    ) -> Result<()> {
+        for _ in 0..self.max_attempts {
+            let user = match first.take() {
+                Some(user) => user,
+                None => self.resolve(pool, name)?,
+            };
+            match self
+                .store
+                .delete_user(&pool.id, &user.username, user.version)
+            {
+                Ok(()) => return Ok(()),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(Internal::ContentionRetriesExhausted.into())
+    }
+
     /// Runs `step` on the current record and writes what it decided, re-reading and
     /// re-running on a version conflict. Returns the record as stored (or as read, when
     /// nothing was written) and the step's result.
