@@ -230,7 +230,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         writer: AttributeWriter,
     ) -> Result<(userpool_core::UserRecord, Vec<CodeDeliveryDetails>)> {
         let mut held = std::collections::BTreeMap::new();
-        let mut user = self.write_attributes(pool, name, |user| {
+        let user = self.write_attributes(pool, name, |user| {
             let update = pool.schema.validate_update(
                 &user.attributes,
                 updates,
@@ -240,21 +240,34 @@ impl<S: Store + ?Sized> UserPools<S> {
             held = update.pending;
             Ok(update.attributes)
         })?;
+        if held.is_empty() {
+            return Ok((user, Vec::new()));
+        }
+        let rules = self.rules(pool)?;
+        self.hold_attribute_updates(pool, user, held, &rules)
+    }
+
+    /// Holds each change the pool keeps until it is verified, a code going to the new
+    /// value (SPEC §16). Returns the user as last written and where the codes went.
+    pub(super) fn hold_attribute_updates(
+        &self,
+        pool: &PoolRecord,
+        mut user: userpool_core::UserRecord,
+        held: BTreeMap<VerifiableAttribute, String>,
+        rules: &userpool_core::PoolRules,
+    ) -> Result<(userpool_core::UserRecord, Vec<CodeDeliveryDetails>)> {
         let mut deliveries = Vec::new();
-        if !held.is_empty() {
-            let rules = self.rules(pool)?;
-            for (attribute, value) in held {
-                user = self.transition(pool, name, |user, ctx| {
-                    Ok(transitions::hold_attribute_update(
-                        user,
-                        attribute,
-                        value.clone(),
-                        &rules,
-                        ctx,
-                    )?)
-                })?;
-                deliveries.push(CodeDeliveryDetails::for_value(attribute, &value));
-            }
+        for (attribute, value) in held {
+            user = self.transition(pool, &user.username, |user, ctx| {
+                Ok(transitions::hold_attribute_update(
+                    user,
+                    attribute,
+                    value.clone(),
+                    rules,
+                    ctx,
+                )?)
+            })?;
+            deliveries.push(CodeDeliveryDetails::for_value(attribute, &value));
         }
         Ok((user, deliveries))
     }

@@ -640,7 +640,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             }
             Ok((next, event))
         });
-        let mut user = match answered {
+        let user = match answered {
             Err(Error::UserNotFound) if client.prevent_user_existence_errors => {
                 return Err(NotAuthorized::InvalidSession.into());
             }
@@ -648,17 +648,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         };
         // A held change gets its code at the new value, as UpdateUserAttributes's does;
         // dropping it would tell the user their address changed when it did not.
-        for (attribute, value) in held {
-            user = self.transition(pool, &user.username, |user, ctx| {
-                Ok(transitions::hold_attribute_update(
-                    user,
-                    attribute,
-                    value.clone(),
-                    &rules,
-                    ctx,
-                )?)
-            })?;
-        }
+        let (user, _) = self.hold_attribute_updates(pool, user, held, &rules)?;
         // The new password is the first factor: a second one may follow (SPEC §18).
         let (user, challenge) = self.mutate(pool, &user.username, |user, ctx| {
             Ok(
