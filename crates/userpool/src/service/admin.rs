@@ -468,11 +468,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, limit) = (&input.user_pool_id, input.limit);
         let filter = input.filter.as_deref().map(Filter::parse).transpose()?;
         let pool = self.admin(caller, "ListUsers", Category::UserRead, id)?;
-        let mut after = input
-            .pagination_token
-            .as_deref()
-            .map(|t| PageToken::read(id, USERS_SCOPE, t))
-            .transpose()?;
+        let mut after = PageToken::resume(id, USERS_SCOPE, input.pagination_token.as_deref())?;
         let mut matched: Vec<UserDescription> = Vec::new();
         loop {
             // One more than needed, to know whether another page follows.

@@ -24,7 +24,7 @@ use super::inputs::{
     AdminListGroupsForUserInput, GroupInput, GroupWriteInput, Limit, ListGroupsInput,
     ListUsersInGroupInput, MembershipInput,
 };
-use super::paging::PageToken;
+use super::paging::{PageToken, truncate_to_page};
 use super::{UserDescription, UserPools};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
@@ -223,11 +223,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, limit) = (&input.user_pool_id, input.limit);
         self.admin(caller, "ListGroups", Category::UserRead, id)?;
         let scope = "groups";
-        let after = input
-            .next_token
-            .as_deref()
-            .map(|t| PageToken::read(id, scope, t))
-            .transpose()?;
+        let after = PageToken::resume(id, scope, input.next_token.as_deref())?;
         let groups = self.store.list_groups(id, after.as_deref(), limit + 1)?;
         Ok(group_page(id, scope, groups, limit))
     }
@@ -332,11 +328,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let pool = self.admin(caller, "AdminListGroupsForUser", Category::UserRead, id)?;
         let user = self.resolve(&pool, &input.user.username)?;
         let scope = format!("user:{}", user.sub);
-        let after = input
-            .next_token
-            .as_deref()
-            .map(|t| PageToken::read(id, &scope, t))
-            .transpose()?;
+        let after = PageToken::resume(id, &scope, input.next_token.as_deref())?;
         let groups = self
             .store
             .list_groups_for_user(id, user.sub, after.as_deref(), limit + 1)?;
@@ -382,11 +374,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         );
         let pool = self.admin(caller, "ListUsersInGroup", Category::UserRead, id)?;
         let scope = format!("members:{name}");
-        let after = input
-            .next_token
-            .as_deref()
-            .map(|t| PageToken::read(id, &scope, t))
-            .transpose()?;
+        let after = PageToken::resume(id, &scope, input.next_token.as_deref())?;
         let mut users = self
             .store
             .list_users_in_group(id, name, after.as_deref(), limit + 1)?;
@@ -435,12 +423,4 @@ fn group_page(
     let next_token =
         truncate_to_page(&mut groups, limit).map(|g| PageToken::issue(pool, scope, &g.name));
     GroupPage { groups, next_token }
-}
-
-/// Keeps the first `limit` of the `limit + 1` entries read; the last one kept, when there
-/// was one more, is where the next page starts after.
-fn truncate_to_page<T>(entries: &mut Vec<T>, limit: usize) -> Option<&T> {
-    let more = entries.len() > limit;
-    entries.truncate(limit);
-    if more { entries.last() } else { None }
 }

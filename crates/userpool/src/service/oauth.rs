@@ -21,6 +21,7 @@ use super::inputs::{
     ListOAuthRecordsInput, PoolDomainInput, ResourceServerKeyInput, ResourceServerWriteInput,
     ScopeMembers, UpdateIdentityProviderInput, UserPoolDomainInput,
 };
+use super::paging::truncate_to_page;
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::oauth::{
@@ -160,9 +161,7 @@ fn page_of<R>(
     limit: usize,
     token_after: impl Fn(&R) -> String,
 ) -> (Vec<R>, Option<String>) {
-    let more = records.len() > limit;
-    records.truncate(limit);
-    let next_token = more.then(|| records.last().map(token_after)).flatten();
+    let next_token = truncate_to_page(&mut records, limit).map(token_after);
     (records, next_token)
 }
 

@@ -49,6 +49,24 @@ impl PageToken {
             _ => Err(invalid()),
         }
     }
+
+    /// The key a listing resumes after: none without a token, else the token's (see
+    /// [`PageToken::read`]).
+    pub(super) fn resume(
+        pool: &UserPoolId,
+        scope: &str,
+        token: Option<&str>,
+    ) -> Result<Option<String>> {
+        token.map(|t| Self::read(pool, scope, t)).transpose()
+    }
+}
+
+/// Keeps the first `limit` of the `limit + 1` entries read; the last one kept, when there
+/// was one more, is where the next page starts after.
+pub(super) fn truncate_to_page<T>(entries: &mut Vec<T>, limit: usize) -> Option<&T> {
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    if more { entries.last() } else { None }
 }
 
 #[cfg(test)]
