@@ -320,9 +320,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (id, client_id) = (accepted(id)?, accepted(client_id)?);
         let answer = answer.accepted()?;
-        let action = "AdminRespondToAuthChallenge";
-        let category = Category::UserAuthentication;
-        let (client, pool) = self.admin_client(caller, action, category, &id, &client_id)?;
+        let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 
@@ -342,9 +340,8 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<AuthResult> {
         let session = input.respond.session_text();
         let answer = NewPasswordAnswer::parse(username, new_password, session, attributes)?;
-        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
-        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
+        let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 
@@ -382,6 +379,18 @@ impl<S: Store + ?Sized> UserPools<S> {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })?;
         Ok((client, pool))
+    }
+
+    /// [`Self::admin_client`] for AdminRespondToAuthChallenge, whatever the challenge: the
+    /// authoriser asked for `AdminRespondToAuthChallenge`, counted as a sign-in step.
+    pub(super) fn admin_challenge_client(
+        &self,
+        caller: &Caller,
+        pool: &UserPoolId,
+        client_id: &str,
+    ) -> Result<(ClientRecord, PoolRecord)> {
+        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
+        self.admin_client(caller, action, category, pool, client_id)
     }
 
     /// The sign-in both doors share (SPEC §6): the core decision under compare-and-swap,

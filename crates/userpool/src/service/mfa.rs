@@ -550,9 +550,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         answer: MfaAnswer<'_>,
     ) -> Result<AuthResult> {
         let session = input.respond.required_session()?;
-        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
-        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
+        let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 
@@ -574,13 +573,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let id = v.pool_id(pool_id);
         let client_id = v.client_id(client_id);
         v.finish()?;
-        let (client, pool) = self.admin_client(
-            caller,
-            "AdminRespondToAuthChallenge",
-            Category::UserAuthentication,
-            &accepted(id)?,
-            &accepted(client_id)?,
-        )?;
+        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
+        let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 

@@ -182,9 +182,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         timestamp: &str,
     ) -> Result<AuthResult> {
         let name = Username::parse(username)?;
-        let (action, category) = ("AdminRespondToAuthChallenge", Category::UserAuthentication);
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
-        let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
+        let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
@@ -213,13 +212,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (id, client_id, name) = (accepted(id)?, accepted(client_id)?, accepted(name)?);
-        let (client, pool) = self.admin_client(
-            caller,
-            "AdminRespondToAuthChallenge",
-            Category::UserAuthentication,
-            &id,
-            &client_id,
-        )?;
+        let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
