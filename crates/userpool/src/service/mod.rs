@@ -29,6 +29,7 @@ mod import;
 pub mod inputs;
 mod mfa;
 mod names;
+mod new_password;
 mod oauth;
 mod oauth_flow;
 mod paging;
