@@ -2,8 +2,9 @@
 //! (SetUserPoolMfaConfig, GetUserPoolMfaConfig), software tokens (AssociateSoftwareToken,
 //! VerifySoftwareToken, by access token or by the `MFA_SETUP` session), the user's factors
 //! (SetUserMFAPreference, AdminSetUserMFAPreference, the legacy SetUserSettings and
-//! AdminSetUserSettings), and the answers to the MFA challenges of sign-in
-//! (RespondToAuthChallenge, AdminRespondToAuthChallenge). Every decision is the core's
+//! AdminSetUserSettings); the answers to the MFA challenges of sign-in
+//! (RespondToAuthChallenge, AdminRespondToAuthChallenge) are in `mfa_challenge`, on the
+//! sessions this module defines. Every decision is the core's
 //! ([`userpool_core::mfa`]); this module finds the user, writes under compare-and-swap and
 //! delivers SMS codes.
 //!
@@ -12,51 +13,25 @@
 //! to look; the core's part names the user and is checked against the digest on the
 //! user's record.
 
-use userpool_core::mfa::{self, FactorPreference, MfaChallenge, MfaChallengeName, PoolMfaConfig};
+use userpool_core::mfa::{self, FactorPreference, PoolMfaConfig};
 use userpool_core::{
-    ChallengeSession, Error, Event, Internal, NotAuthorized, Result, SignInOutcome, UserPoolId,
-    UserRecord, Username,
+    ChallengeSession, Error, Internal, NotAuthorized, Result, UserPoolId, UserRecord, Username,
 };
 use zeroize::Zeroizing;
 
+use super::UserPools;
 use super::auth::session_constraint;
 #[cfg(feature = "jwt")]
 use super::inputs::{AccessTokenInput, SoftwareTokenInput, TokenOrSession};
-use super::inputs::{
-    AdminRespondToAuthChallengeInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput,
-    user_code,
-};
-use super::{AuthResult, MfaChallengeResult, UserPools};
+use super::inputs::{AdminUserInput, PoolInput, user_code};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
-use userpool_store::pool::{ClientRecord, PoolRecord};
+use userpool_store::pool::PoolRecord;
 use userpool_store::store::{Store, StoreError};
 
-/// The answer to an MFA challenge (`ChallengeName` and its `ChallengeResponses`).
-#[derive(Debug, Clone, Copy)]
-pub enum MfaAnswer<'a> {
-    /// `SOFTWARE_TOKEN_MFA` with `SOFTWARE_TOKEN_MFA_CODE`.
-    SoftwareToken {
-        /// The code.
-        code: &'a str,
-    },
-    /// `SMS_MFA` with `SMS_MFA_CODE`.
-    Sms {
-        /// The code.
-        code: &'a str,
-    },
-    /// `SELECT_MFA_TYPE` with `ANSWER`.
-    Select {
-        /// `SMS_MFA` or `SOFTWARE_TOKEN_MFA`.
-        answer: &'a str,
-    },
-    /// `MFA_SETUP`, after VerifySoftwareToken with the session.
-    Setup,
-}
-
 /// The client's form of a core session: `<pool id>.<session>`.
-fn wire_session(pool: &UserPoolId, session: &ChallengeSession) -> ChallengeSessionText {
+pub(super) fn wire_session(pool: &UserPoolId, session: &ChallengeSession) -> ChallengeSessionText {
     ChallengeSessionText(Zeroizing::new(format!(
         "{}.{}",
         pool.as_str(),
@@ -84,14 +59,14 @@ impl std::fmt::Debug for ChallengeSessionText {
 
 /// The pool, the user and the core's session a client's session names; `None` for a
 /// session that names none (it is refused as an invalid session).
-fn split_session(session: &str) -> Option<(UserPoolId, Username, &str)> {
+pub(super) fn split_session(session: &str) -> Option<(UserPoolId, Username, &str)> {
     let (pool, rest) = session.split_once('.')?;
     let pool = UserPoolId::parse(pool).ok()?;
     let user = mfa::session_username(rest)?;
     Some((pool, user, rest))
 }
 
-fn invalid_session() -> Error {
+pub(super) fn invalid_session() -> Error {
     NotAuthorized::InvalidSession.into()
 }
 
@@ -200,7 +175,7 @@ impl<S: Store + ?Sized> UserPools<S> {
 
     /// Runs a session step on the user a session names; an unknown user is an invalid
     /// session (a session names only a user it was made for).
-    fn on_session_user<T>(
+    pub(super) fn on_session_user<T>(
         &self,
         pool: &PoolRecord,
         name: &Username,
@@ -494,165 +469,6 @@ impl<S: Store + ?Sized> UserPools<S> {
             ))
         })?;
         Ok(())
-    }
-
-    /// **RespondToAuthChallenge** with an MFA challenge (SPEC §18): tokens after a right
-    /// answer to `SOFTWARE_TOKEN_MFA`, `SMS_MFA` or `MFA_SETUP`; the chosen factor's
-    /// challenge after `SELECT_MFA_TYPE`.
-    ///
-    /// # Errors
-    /// `NotAuthorizedException` (`Invalid session for the user.`, `Password attempts
-    /// exceeded`, `User is disabled.`), `CodeMismatchException`, `ExpiredCodeException`,
-    /// `InvalidParameterException`, `LimitExceededException`, `ResourceNotFoundException`,
-    /// `TooManyRequestsException`, `InternalErrorException`.
-    pub fn respond_to_mfa_challenge(
-        &self,
-        client_id: &str,
-        username: &str,
-        session: &str,
-        answer: MfaAnswer<'_>,
-    ) -> Result<AuthResult> {
-        let mut v = Validator::new();
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
-        self.answer_mfa(&client, &pool, username, session, answer)
-    }
-
-    /// **RespondToAuthChallenge** with an MFA challenge from an input validated once by
-    /// [`RespondToAuthChallengeInput::parse`] (its `Session` required), with the answer's
-    /// `USERNAME` and `answer`.
-    ///
-    /// # Errors
-    /// As [`UserPools::respond_to_mfa_challenge`].
-    pub fn respond_to_mfa_challenge_input(
-        &self,
-        input: &RespondToAuthChallengeInput,
-        username: &str,
-        answer: MfaAnswer<'_>,
-    ) -> Result<AuthResult> {
-        let session = input.required_session()?;
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
-        self.answer_mfa(&client, &pool, username, session, answer)
-    }
-
-    /// **AdminRespondToAuthChallenge** with an MFA challenge from an input validated once by
-    /// [`AdminRespondToAuthChallengeInput::parse`], as
-    /// [`UserPools::respond_to_mfa_challenge_input`].
-    ///
-    /// # Errors
-    /// As [`UserPools::admin_respond_to_mfa_challenge`].
-    pub fn admin_respond_to_mfa_challenge_input(
-        &self,
-        caller: &Caller,
-        input: &AdminRespondToAuthChallengeInput,
-        username: &str,
-        answer: MfaAnswer<'_>,
-    ) -> Result<AuthResult> {
-        let session = input.respond.required_session()?;
-        let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
-        let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
-        self.answer_mfa(&client, &pool, username, session, answer)
-    }
-
-    /// **AdminRespondToAuthChallenge** with an MFA challenge: as
-    /// [`UserPools::respond_to_mfa_challenge`] for a client of the named pool.
-    ///
-    /// # Errors
-    /// As [`UserPools::respond_to_mfa_challenge`], plus the authoriser's refusal.
-    pub fn admin_respond_to_mfa_challenge(
-        &self,
-        caller: &Caller,
-        pool_id: &str,
-        client_id: &str,
-        username: &str,
-        session: &str,
-        answer: MfaAnswer<'_>,
-    ) -> Result<AuthResult> {
-        let mut v = Validator::new();
-        let id = v.pool_id(pool_id);
-        let client_id = v.client_id(client_id);
-        v.finish()?;
-        let (id, client_id) = (accepted(id)?, accepted(client_id)?);
-        let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
-        self.answer_mfa(&client, &pool, username, session, answer)
-    }
-
-    fn answer_mfa(
-        &self,
-        client: &ClientRecord,
-        pool: &PoolRecord,
-        username: &str,
-        session: &str,
-        answer: MfaAnswer<'_>,
-    ) -> Result<AuthResult> {
-        let mut v = Validator::new();
-        let name = v.username(username);
-        v.check("session", session_constraint(session));
-        v.finish()?;
-        let name = accepted(name)?;
-        // The session must be of this client's pool and name the user answering.
-        let Some((session_pool, session_user, core)) = split_session(session) else {
-            return Err(invalid_session());
-        };
-        if session_pool != pool.id {
-            return Err(invalid_session());
-        }
-        let rules = self.rules(pool)?;
-        let result = self.on_session_user(pool, &name, |user, ctx| {
-            if user.username != session_user {
-                return Err(invalid_session().into());
-            }
-            super::auth::refuse_other_client(user, client)?;
-            match answer {
-                MfaAnswer::SoftwareToken { code } => {
-                    let next = mfa::respond_to_software_token_mfa(user, core, code, &rules, ctx)?;
-                    Ok((Some(next), None))
-                }
-                MfaAnswer::Sms { code } => {
-                    let next = mfa::respond_to_sms_mfa(user, core, code, &rules, ctx)?;
-                    Ok((Some(next), None))
-                }
-                MfaAnswer::Setup => Ok((Some(mfa::respond_to_mfa_setup(user, core, ctx)?), None)),
-                MfaAnswer::Select { answer } => {
-                    let (mut next, challenge) =
-                        mfa::respond_to_select_mfa_type(user, core, answer, &rules, ctx)?;
-                    next.challenge_client = Some(client.client_id.clone());
-                    Ok((Some(next), Some(challenge)))
-                }
-            }
-        });
-        let (user, challenge) = result?;
-        let outcome = match challenge {
-            Some(challenge) => SignInOutcome::MfaRequired { challenge },
-            None => SignInOutcome::Authenticated,
-        };
-        self.signed_in(client, pool, &user, outcome)
-    }
-
-    /// The client's view of an opened MFA challenge; an SMS code goes to the delivery.
-    pub(super) fn mfa_result(
-        &self,
-        pool: &PoolRecord,
-        user: &UserRecord,
-        challenge: MfaChallenge,
-    ) -> AuthResult {
-        let delivery = if challenge.name == MfaChallengeName::SmsMfa {
-            super::CodeDeliveryDetails::sms_for_user(user)
-        } else {
-            None
-        };
-        if let Some(code) = challenge.sms_code {
-            self.delivery
-                .deliver(&pool.id, user, &Event::MfaCodeIssued { code });
-        }
-        AuthResult::Mfa(MfaChallengeResult {
-            name: challenge.name,
-            session: wire_session(&pool.id, &challenge.session),
-            user: super::UserDescription::from(user),
-            delivery,
-            options: challenge.options,
-        })
     }
 }
 

@@ -28,6 +28,7 @@ mod groups;
 mod import;
 pub mod inputs;
 mod mfa;
+mod mfa_challenge;
 mod names;
 mod new_password;
 mod oauth;
@@ -66,7 +67,8 @@ pub use federation::{
 };
 pub use groups::{GroupPage, GroupSettings, UsersInGroupPage};
 pub use import::{ImportFailure, ImportReport, ImportUser, MAX_IMPORT_BATCH};
-pub use mfa::{ChallengeSessionText, MfaAnswer};
+pub use mfa::ChallengeSessionText;
+pub use mfa_challenge::MfaAnswer;
 pub use oauth::{IdentityProviderPage, IdentityProviderSettings, ResourceServerPage};
 pub use oauth_flow::{
     AUTHORIZATION_CODE_LIFETIME, AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, CodeGrant,
