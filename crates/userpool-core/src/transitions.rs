@@ -442,6 +442,19 @@ fn with_new_code(
     Ok((next, Event::CodeIssued { purpose, code }))
 }
 
+/// A new code of `purpose` for `user`, nothing else changed (ResendConfirmationCode,
+/// ForgotPassword).
+fn reissue_code(
+    user: &UserRecord,
+    purpose: CodePurpose,
+    rules: &PoolRules,
+    ctx: &mut Context<'_>,
+) -> Result<(UserRecord, Event)> {
+    let mut next = user.clone();
+    next.modified_at = ctx.now;
+    with_new_code(Some(user), next, purpose, rules, ctx)
+}
+
 /// ResendConfirmationCode: a new sign-up code for an UNCONFIRMED user. The old code stops
 /// working; the wrong attempts counted so far stay counted, and the code counts toward the
 /// issuance limit (SPEC §12).
@@ -466,9 +479,7 @@ pub fn resend_confirmation_code(
             "User is already confirmed.".into(),
         ));
     }
-    let mut next = user.clone();
-    next.modified_at = ctx.now;
-    with_new_code(Some(user), next, CodePurpose::SignUp, rules, ctx)
+    reissue_code(user, CodePurpose::SignUp, rules, ctx)
 }
 
 /// ConfirmSignUp: UNCONFIRMED → CONFIRMED with the code sent at sign-up.
@@ -676,9 +687,7 @@ pub fn forgot_password(
     ) {
         return Err(NotAuthorized::CannotResetInCurrentState.into());
     }
-    let mut next = user.clone();
-    next.modified_at = ctx.now;
-    with_new_code(Some(user), next, CodePurpose::PasswordReset, rules, ctx)
+    reissue_code(user, CodePurpose::PasswordReset, rules, ctx)
 }
 
 /// ConfirmForgotPassword: with the reset code, CONFIRMED or RESET_REQUIRED → CONFIRMED with
