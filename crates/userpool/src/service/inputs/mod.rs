@@ -54,7 +54,7 @@ pub use token::{
     UserAttributeCodeInput,
 };
 
-use userpool_core::Result;
+use userpool_core::{Constraint, Result};
 
 use crate::validate::Validator;
 
@@ -69,4 +69,17 @@ pub(crate) fn parse_with<M, T>(
     let members = members(&mut v);
     v.finish()?;
     build(members)
+}
+
+/// A page size `MaxResults` in 1..=`max`, absent meaning `max` (ListUserPoolClients,
+/// ListResourceServers, ListIdentityProviders).
+pub(crate) fn page_size(v: &mut Validator, max_results: Option<i64>, max: usize) -> Option<usize> {
+    let size = max_results.map_or(Some(max), |m| usize::try_from(m).ok());
+    let size = size.filter(|m| (1..=max).contains(m));
+    let range = Constraint::OutOfRange {
+        min: 1,
+        max: i64::try_from(max).unwrap_or(i64::MAX),
+    };
+    v.check("maxResults", size.is_none().then_some(range));
+    size
 }

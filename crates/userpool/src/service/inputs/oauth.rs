@@ -7,7 +7,7 @@ use userpool_core::oauth as rules;
 use userpool_core::{Constraint, Result, UserPoolId};
 use userpool_store::oauth::ResourceServerScope;
 
-use super::parse_with;
+use super::{page_size, parse_with};
 use crate::service::IdentityProviderSettings;
 use crate::validate::{Validator, accepted};
 
@@ -25,18 +25,6 @@ fn managed_login_version(v: &mut Validator, version: Option<i64>) -> Option<Opti
             None
         }
     }
-}
-
-/// A page size `MaxResults` in 1..=`max`, absent meaning `max`.
-fn page_size(v: &mut Validator, max_results: Option<i64>, max: usize) -> Option<usize> {
-    let size = max_results.map_or(Some(max), |m| usize::try_from(m).ok());
-    let size = size.filter(|m| (1..=max).contains(m));
-    let range = Constraint::OutOfRange {
-        min: 1,
-        max: i64::try_from(max).unwrap_or(i64::MAX),
-    };
-    v.check("maxResults", size.is_none().then_some(range));
-    size
 }
 
 /// A required member checked by one of the core's OAuth rules.

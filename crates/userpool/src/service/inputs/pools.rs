@@ -1,8 +1,8 @@
 //! The inputs of the operations on a pool and its app clients.
 
-use userpool_core::{Constraint, Result, SchemaAttributeInput, UserPoolId};
+use userpool_core::{Result, SchemaAttributeInput, UserPoolId};
 
-use super::parse_with;
+use super::{page_size, parse_with};
 use crate::service::pools::check_auth_flows;
 use crate::service::{ClientSettings, ClientUpdate};
 use crate::validate::accepted;
@@ -92,11 +92,7 @@ impl ListUserPoolClientsInput {
         parse_with(
             |v| {
                 let pool = v.required_pool_id(user_pool_id);
-                let max = max_results.map_or(Some(60), |m| usize::try_from(m).ok());
-                let max = max.filter(|m| (1..=60).contains(m));
-                let range = Constraint::OutOfRange { min: 1, max: 60 };
-                v.check("maxResults", max.is_none().then_some(range));
-                (pool, max)
+                (pool, page_size(v, max_results, 60))
             },
             |(pool, max)| {
                 Ok(ListUserPoolClientsInput {
