@@ -20,8 +20,7 @@ pub(super) struct PageToken;
 
 impl PageToken {
     pub(super) fn issue(pool: &UserPoolId, scope: &str, after: &str) -> String {
-        let plain = format!("v1\0{}\0{scope}\0{after}", pool.as_str());
-        plain.bytes().map(|b| format!("{b:02x}")).collect()
+        hex(format!("v1\0{}\0{scope}\0{after}", pool.as_str()).as_bytes())
     }
 
     pub(super) fn read(pool: &UserPoolId, scope: &str, token: &str) -> Result<String> {
@@ -29,15 +28,7 @@ impl PageToken {
         if !token.len().is_multiple_of(2) || token.len() > 2 * 4096 {
             return Err(invalid());
         }
-        let bytes = (0..token.len())
-            .step_by(2)
-            .map(|i| {
-                token
-                    .get(i..i + 2)
-                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-            })
-            .collect::<Option<Vec<u8>>>()
-            .ok_or_else(invalid)?;
+        let bytes = unhex(token).ok_or_else(invalid)?;
         let plain = String::from_utf8(bytes).map_err(|_| invalid())?;
         let mut parts = plain.splitn(4, '\0');
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
@@ -59,6 +50,28 @@ impl PageToken {
     ) -> Result<Option<String>> {
         token.map(|t| Self::read(pool, scope, t)).transpose()
     }
+}
+
+/// Lowercase hex of `bytes`: the text of a page token (this module's and the OAuth
+/// listings').
+pub(super) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The bytes `text` is the hex of; `None` for an odd length or a character that is not a
+/// hex digit.
+pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Keeps the first `limit` of the `limit + 1` entries read; the last one kept, when there

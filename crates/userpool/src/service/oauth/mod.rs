@@ -19,7 +19,7 @@ use userpool_core::{Error, Result, UserPoolId};
 
 use super::UserPools;
 use super::inputs::ListOAuthRecordsInput;
-use super::paging::truncate_to_page;
+use super::paging::{hex, truncate_to_page, unhex};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::oauth::ClientOAuth;
@@ -38,24 +38,6 @@ fn invalid(message: impl Into<String>) -> Error {
 
 fn not_found(message: impl Into<String>) -> Error {
     Error::ResourceNotFound(message.into())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn page_token(listing: &str, pool: &UserPoolId, last: &str) -> String {
