@@ -4,7 +4,7 @@
 //! randomness, so nobody can guess it or brute-force a leaked digest; a slow, salted hash
 //! (argon2) exists to protect *low-entropy* secrets and would only add latency. An unsalted
 //! digest also lets the store look the session up by the digest alone
-//! ([`userpool::TokenStore::find_token_session_by_refresh`]), so the token is never
+//! ([`userpool_store::TokenStore::find_token_session_by_refresh`]), so the token is never
 //! compared byte by byte against anything, and a stolen database holds nothing a client
 //! could replay.
 
