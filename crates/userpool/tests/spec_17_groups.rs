@@ -286,12 +286,31 @@ fn spec_17_invalid_members_are_invalid_parameter_and_change_nothing() {
         env.pools.get_group(&env.admin, &env.pool_id, "staff"),
         before
     );
-    for limit in [0, 61] {
+    for limit in [-1, 61] {
         let e = env
             .pools
             .list_groups(&env.admin, &env.pool_id, Some(limit), None)
             .expect_err("limit out of range");
         assert!(e.to_string().contains("'limit'"), "{e}");
+    }
+}
+
+#[test]
+fn spec_17_a_zero_limit_is_the_default_page_of_sixty() {
+    let env = env();
+    for i in 0..61 {
+        create(&env, &format!("group-{i:02}"), None, None);
+    }
+    for limit in [None, Some(0), Some(60)] {
+        let page = env
+            .pools
+            .list_groups(&env.admin, &env.pool_id, limit, None)
+            .expect("a page");
+        assert_eq!(page.groups.len(), 60, "limit {limit:?}");
+        assert!(
+            page.next_token.is_some(),
+            "limit {limit:?}: the 61st is on the next page"
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use userpool_core::{
 
 use super::filter::Filter;
 use super::inputs::{
-    AdminCreateUserInput, AdminUpdateUserAttributesInput, AdminUserInput, ListUsersInput,
+    AdminCreateUserInput, AdminUpdateUserAttributesInput, AdminUserInput, ListUsersInput, MAX_LIMIT,
 };
 use super::paging::PageToken;
 use super::{ListUsersPage, MessageAction, UserDescription, UserPools, names};
@@ -15,9 +15,6 @@ use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use userpool_store::keys;
 use userpool_store::store::Store;
-
-/// The most users one ListUsers page holds, and the page size of `Limit` 0 or absent.
-const MAX_USERS_PAGE: usize = 60;
 
 /// The listing name ListUsers' page tokens carry.
 const USERS_SCOPE: &str = "users";
@@ -472,11 +469,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut matched: Vec<UserDescription> = Vec::new();
         loop {
             // One more than needed, to know whether another page follows.
-            let page = self
-                .store
-                .list_users(id, after.as_deref(), MAX_USERS_PAGE + 1)?;
-            let store_has_more = page.len() > MAX_USERS_PAGE;
-            let mut scanned = page.into_iter().take(MAX_USERS_PAGE).peekable();
+            let page = self.store.list_users(id, after.as_deref(), MAX_LIMIT + 1)?;
+            let store_has_more = page.len() > MAX_LIMIT;
+            let mut scanned = page.into_iter().take(MAX_LIMIT).peekable();
             while let Some(user) = scanned.next() {
                 let user = UserDescription::from(&user);
                 after = Some(keys::username_key(&pool, &user.username));
@@ -517,13 +512,7 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// The constraint a `Limit` out of range breaks.
     pub fn list_users_limit(limit: Option<i64>) -> std::result::Result<usize, Constraint> {
-        match limit {
-            None | Some(0) => Ok(MAX_USERS_PAGE),
-            Some(n @ 1..=60) => {
-                usize::try_from(n).map_err(|_| Constraint::OutOfRange { min: 0, max: 60 })
-            }
-            Some(_) => Err(Constraint::OutOfRange { min: 0, max: 60 }),
-        }
+        super::inputs::limit_page(limit)
     }
 
     /// The prelude of the admin operations that take only a pool and a username, given

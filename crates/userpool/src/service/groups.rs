@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use userpool_core::{Internal, Result, UserPoolId};
 
 use super::inputs::{
-    AdminListGroupsForUserInput, GroupInput, GroupWriteInput, Limit, ListGroupsInput,
+    AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
     ListUsersInGroupInput, MembershipInput,
 };
 use super::paging::{PageToken, truncate_to_page};
@@ -197,7 +197,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok(self.store.delete_group(id, &input.group_name)?)
     }
 
-    /// **ListGroups** (SPEC §17): the pool's groups by name, `limit` (1..=60, default 60)
+    /// **ListGroups** (SPEC §17): the pool's groups by name, `limit` (Cognito's `Limit`: 0..=60, 0 or absent meaning 60)
     /// at a time.
     ///
     /// # Errors
@@ -208,10 +208,10 @@ impl<S: Store + ?Sized> UserPools<S> {
         &self,
         caller: &Caller,
         pool_id: &str,
-        limit: Option<usize>,
+        limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<GroupPage> {
-        let input = ListGroupsInput::parse_paged(Some(pool_id), Limit::Library(limit), next_token)?;
+        let input = ListGroupsInput::parse(Some(pool_id), limit, next_token)?;
         self.list_groups_input(caller, &input)
     }
 
@@ -302,15 +302,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         pool_id: &str,
         username: &str,
-        limit: Option<usize>,
+        limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<GroupPage> {
-        let input = AdminListGroupsForUserInput::parse_paged(
-            Some(pool_id),
-            Some(username),
-            Limit::Library(limit),
-            next_token,
-        )?;
+        let input =
+            AdminListGroupsForUserInput::parse(Some(pool_id), Some(username), limit, next_token)?;
         self.admin_list_groups_for_user_input(caller, &input)
     }
 
@@ -345,15 +341,11 @@ impl<S: Store + ?Sized> UserPools<S> {
         caller: &Caller,
         pool_id: &str,
         group_name: &str,
-        limit: Option<usize>,
+        limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<UsersInGroupPage> {
-        let input = ListUsersInGroupInput::parse_paged(
-            Some(pool_id),
-            Some(group_name),
-            Limit::Library(limit),
-            next_token,
-        )?;
+        let input =
+            ListUsersInGroupInput::parse(Some(pool_id), Some(group_name), limit, next_token)?;
         self.list_users_in_group_input(caller, &input)
     }
 

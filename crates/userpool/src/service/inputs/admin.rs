@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use userpool_core::{Password, Result, UserPoolId, Username};
 
-use super::parse_with;
+use super::{check_limit, parse_with};
 use crate::service::MessageAction;
 use crate::validate::{Validator, accepted};
 
@@ -212,10 +212,7 @@ impl ListUsersInput {
         parse_with(
             |v| {
                 let pool = v.required_pool_id(user_pool_id);
-                let limit =
-                    crate::UserPools::<dyn userpool_store::store::Store>::list_users_limit(limit);
-                v.check("limit", limit.err());
-                (pool, limit.ok())
+                (pool, check_limit(v, limit))
             },
             |(user_pool_id, limit)| {
                 Ok(ListUsersInput {

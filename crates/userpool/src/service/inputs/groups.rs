@@ -4,43 +4,9 @@
 
 use userpool_core::{Constraint, Result, UserPoolId, Username};
 
-use super::{AdminUserInput, parse_with};
+use super::{AdminUserInput, check_limit, parse_with};
 use crate::service::GroupSettings;
 use crate::validate::{Validator, accepted};
-
-/// The largest page, and the default.
-const MAX_PAGE: usize = 60;
-
-/// A page size as given: Cognito's `Limit` (0..=60, 0 or absent meaning 60), or the
-/// library's (1..=60, absent meaning 60), which the service's `&str` methods have always
-/// taken.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Limit {
-    /// The wire model's `Limit`.
-    Wire(Option<i64>),
-    /// The `&str` methods' `limit`.
-    Library(Option<usize>),
-}
-
-impl Limit {
-    /// The page size, or `None` after recording the violation under `limit`.
-    fn check(self, v: &mut Validator) -> Option<usize> {
-        let (size, min) = match self {
-            Limit::Wire(None | Some(0)) => (Some(MAX_PAGE), 0),
-            Limit::Library(None) => (Some(MAX_PAGE), 1),
-            Limit::Wire(Some(n)) => (usize::try_from(n).ok(), 0),
-            Limit::Library(Some(n)) => (Some(n).filter(|n| *n > 0), 1),
-        };
-        let size = size.filter(|n| *n <= MAX_PAGE);
-        let max = 60;
-        v.check(
-            "limit",
-            size.is_none()
-                .then_some(Constraint::OutOfRange { min, max }),
-        );
-        size
-    }
-}
 
 /// The members of GetGroup and DeleteGroup: a pool and a group name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,17 +110,8 @@ impl ListGroupsInput {
         limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<Self> {
-        Self::parse_paged(user_pool_id, Limit::Wire(limit), next_token)
-    }
-
-    /// [`Self::parse`] with the page size in either form.
-    pub(crate) fn parse_paged(
-        user_pool_id: Option<&str>,
-        limit: Limit,
-        next_token: Option<&str>,
-    ) -> Result<Self> {
         parse_with(
-            |v| (v.required_pool_id(user_pool_id), limit.check(v)),
+            |v| (v.required_pool_id(user_pool_id), check_limit(v, limit)),
             |(pool, limit)| {
                 Ok(ListGroupsInput {
                     user_pool_id: accepted(pool)?,
@@ -231,20 +188,10 @@ impl AdminListGroupsForUserInput {
         limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<Self> {
-        Self::parse_paged(user_pool_id, username, Limit::Wire(limit), next_token)
-    }
-
-    /// [`Self::parse`] with the page size in either form.
-    pub(crate) fn parse_paged(
-        user_pool_id: Option<&str>,
-        username: Option<&str>,
-        limit: Limit,
-        next_token: Option<&str>,
-    ) -> Result<Self> {
         parse_with(
             |v| {
                 let user = AdminUserInput::members(v, user_pool_id, username);
-                (user, limit.check(v))
+                (user, check_limit(v, limit))
             },
             |(user, limit)| {
                 Ok(AdminListGroupsForUserInput {
@@ -281,22 +228,12 @@ impl ListUsersInGroupInput {
         limit: Option<i64>,
         next_token: Option<&str>,
     ) -> Result<Self> {
-        Self::parse_paged(user_pool_id, group_name, Limit::Wire(limit), next_token)
-    }
-
-    /// [`Self::parse`] with the page size in either form.
-    pub(crate) fn parse_paged(
-        user_pool_id: Option<&str>,
-        group_name: Option<&str>,
-        limit: Limit,
-        next_token: Option<&str>,
-    ) -> Result<Self> {
         parse_with(
             |v| {
                 (
                     v.required_pool_id(user_pool_id),
                     group_name_of(v, group_name),
-                    limit.check(v),
+                    check_limit(v, limit),
                 )
             },
             |(pool, name, limit)| {

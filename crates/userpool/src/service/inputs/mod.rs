@@ -31,7 +31,6 @@ pub use auth::{
     RespondToAuthChallengeInput,
 };
 pub use federation::{DisableProviderForUserInput, LinkProviderForUserInput, ProviderUserInput};
-pub(crate) use groups::Limit;
 pub use groups::{
     AdminListGroupsForUserInput, GroupInput, GroupWriteInput, ListGroupsInput,
     ListUsersInGroupInput, MembershipInput,
@@ -69,6 +68,32 @@ pub(crate) fn parse_with<M, T>(
     let members = members(&mut v);
     v.finish()?;
     build(members)
+}
+
+/// The largest page a `Limit` asks for, and the page an absent or zero `Limit` gets.
+pub(crate) const MAX_LIMIT: usize = 60;
+
+/// A page size `Limit` (ListUsers, ListGroups, AdminListGroupsForUser, ListUsersInGroup):
+/// Cognito's 0..=60, 0 or absent meaning 60.
+///
+/// # Errors
+/// The constraint a `Limit` out of range breaks.
+pub(crate) fn limit_page(limit: Option<i64>) -> std::result::Result<usize, Constraint> {
+    let range = Constraint::OutOfRange { min: 0, max: 60 };
+    match limit {
+        None | Some(0) => Ok(MAX_LIMIT),
+        Some(n) => usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_LIMIT)
+            .ok_or(range),
+    }
+}
+
+/// [`limit_page`], its violation recorded under `limit`.
+pub(crate) fn check_limit(v: &mut Validator, limit: Option<i64>) -> Option<usize> {
+    let size = limit_page(limit);
+    v.check("limit", size.err());
+    size.ok()
 }
 
 /// A page size `MaxResults` in 1..=`max`, absent meaning `max` (ListUserPoolClients,
