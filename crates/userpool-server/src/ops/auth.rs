@@ -61,6 +61,30 @@ pub(super) fn check_secret(
     Ok(app.pools.check_secret_hash(client_id, username, given)?)
 }
 
+/// Checks the `SECRET_HASH` member of `AuthParameters` or `ChallengeResponses` for
+/// `username` when the client has a secret.
+pub(super) fn check_secret_member(
+    app: &App,
+    client_id: &str,
+    username: &str,
+    members: &BTreeMap<String, Secret>,
+) -> Result<(), Error> {
+    let given = members.get("SECRET_HASH").map(Secret::expose);
+    check_secret(app, client_id, username, given)
+}
+
+/// A member of `AuthParameters` or `ChallengeResponses` the flow needs: "Missing required
+/// parameter <name>" when the request left it out.
+pub(super) fn required_member<'a>(
+    members: &'a BTreeMap<String, Secret>,
+    name: &str,
+) -> Result<&'a str, Error> {
+    members
+        .get(name)
+        .map(Secret::expose)
+        .ok_or_else(|| missing(name))
+}
+
 fn delivery(details: &CodeDeliveryDetails) -> Value {
     json!({
         "Destination": details.destination,
@@ -226,9 +250,9 @@ fn password_flow(
     params: &BTreeMap<String, Secret>,
     sign_in: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
-    let (username, password) = credentials(params)?;
-    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
-    check_secret(app, client_id, username, secret_hash)?;
+    let username = required_member(params, "USERNAME")?;
+    let password = required_member(params, "PASSWORD")?;
+    check_secret_member(app, client_id, username, params)?;
     let result = sign_in(username, password)?;
     auth_response(app, result)
 }
@@ -241,34 +265,15 @@ fn srp_flow(
     params: &BTreeMap<String, Secret>,
     start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
-    let (username, srp_a) = match (params.get("USERNAME"), params.get("SRP_A")) {
-        (Some(u), Some(a)) => (u, a),
-        (None, _) => return Err(missing("USERNAME")),
-        (_, None) => return Err(missing("SRP_A")),
-    };
-    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
-    check_secret(app, client_id, username, secret_hash)?;
+    let username = required_member(params, "USERNAME")?;
+    let srp_a = required_member(params, "SRP_A")?;
+    check_secret_member(app, client_id, username, params)?;
     let result = start(username, srp_a)?;
     auth_response(app, result)
 }
 
 pub(super) fn missing(name: &str) -> Error {
     PoolError::InvalidParameterMessage(format!("Missing required parameter {name}")).into()
-}
-
-/// `USERNAME` and `PASSWORD` of the password flows.
-fn credentials(params: &BTreeMap<String, Secret>) -> Result<(&str, &str), Error> {
-    match (params.get("USERNAME"), params.get("PASSWORD")) {
-        (Some(u), Some(p)) => Ok((u, p)),
-        (None, _) => Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter USERNAME".into(),
-        )
-        .into()),
-        (_, None) => Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter PASSWORD".into(),
-        )
-        .into()),
-    }
 }
 
 /// `REFRESH_TOKEN_AUTH`: new access and id tokens from a refresh token, for a user who
@@ -281,12 +286,7 @@ fn refresh(
     client: &ClientRecord,
     params: &BTreeMap<String, Secret>,
 ) -> Result<Value, Error> {
-    let Some(token) = params.get("REFRESH_TOKEN") else {
-        return Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter REFRESH_TOKEN".into(),
-        )
-        .into());
-    };
+    let token = required_member(params, "REFRESH_TOKEN")?;
     let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
     let issued = app.pools.refresh_tokens(client, token, secret_hash)?;
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
@@ -403,20 +403,14 @@ fn verifier_answer<'a>(
     if input.challenge_name != "PASSWORD_VERIFIER" {
         return Ok(None);
     }
-    let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
-    let username = get("USERNAME")?;
+    let username = required_member(r, "USERNAME")?;
     let answer = VerifierAnswer {
         username,
-        secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
-        signature: get("PASSWORD_CLAIM_SIGNATURE")?,
-        timestamp: get("TIMESTAMP")?,
+        secret_block: required_member(r, "PASSWORD_CLAIM_SECRET_BLOCK")?,
+        signature: required_member(r, "PASSWORD_CLAIM_SIGNATURE")?,
+        timestamp: required_member(r, "TIMESTAMP")?,
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        r.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(answer))
 }
 
@@ -450,12 +444,7 @@ fn answer<'a>(
         )
         .into());
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        responses.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, responses)?;
     Ok(Answer {
         username,
         new_password,

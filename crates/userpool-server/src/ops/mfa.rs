@@ -15,7 +15,7 @@ use userpool::{Caller, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::auth::{check_secret, missing};
+use super::auth::{check_secret_member, required_member};
 use super::shapes::Secret;
 use crate::App;
 use crate::error::Error;
@@ -280,30 +280,20 @@ pub(super) fn answer<'a>(
         _ => return Ok(None),
     };
     input.required_session()?;
-    let get = |member: &str| {
-        r.get(member)
-            .map(Secret::expose)
-            .ok_or_else(|| missing(member))
-    };
-    let username = get("USERNAME")?;
+    let username = required_member(r, "USERNAME")?;
     let answer = match name {
         MfaChallengeName::SoftwareTokenMfa => MfaAnswer::SoftwareToken {
-            code: get("SOFTWARE_TOKEN_MFA_CODE")?,
+            code: required_member(r, "SOFTWARE_TOKEN_MFA_CODE")?,
         },
         MfaChallengeName::SmsMfa => MfaAnswer::Sms {
-            code: get("SMS_MFA_CODE")?,
+            code: required_member(r, "SMS_MFA_CODE")?,
         },
         MfaChallengeName::SelectMfaType => MfaAnswer::Select {
-            answer: get("ANSWER")?,
+            answer: required_member(r, "ANSWER")?,
         },
         MfaChallengeName::MfaSetup => MfaAnswer::Setup,
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        r.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(Answer { username, answer }))
 }
 
