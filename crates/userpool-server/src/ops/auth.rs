@@ -52,7 +52,7 @@ impl PublicInput {
 }
 
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
-pub(super) fn check_secret(
+fn check_secret(
     app: &App,
     client_id: &str,
     username: &str,
@@ -272,7 +272,7 @@ fn srp_flow(
     auth_response(app, result)
 }
 
-pub(super) fn missing(name: &str) -> Error {
+fn missing(name: &str) -> Error {
     PoolError::InvalidParameterMessage(format!("Missing required parameter {name}")).into()
 }
 
@@ -452,6 +452,30 @@ fn answer<'a>(
     })
 }
 
+/// The answer of a RespondToAuthChallenge or AdminRespondToAuthChallenge, read by the
+/// challenge it answers, `SECRET_HASH` checked.
+enum ChallengeAnswer<'a> {
+    Mfa(super::mfa::Answer<'a>),
+    PasswordVerifier(VerifierAnswer<'a>),
+    NewPassword(Answer<'a>),
+}
+
+/// Reads `responses` for `input`'s challenge: an MFA challenge, PASSWORD_VERIFIER, or
+/// NEW_PASSWORD_REQUIRED (any other challenge is refused as unsupported).
+fn challenge_answer<'a>(
+    app: &App,
+    input: &RespondToAuthChallengeInput,
+    responses: &'a BTreeMap<String, Secret>,
+) -> Result<ChallengeAnswer<'a>, Error> {
+    if let Some(m) = super::mfa::answer(app, input, responses)? {
+        return Ok(ChallengeAnswer::Mfa(m));
+    }
+    if let Some(v) = verifier_answer(app, input, responses)? {
+        return Ok(ChallengeAnswer::PasswordVerifier(v));
+    }
+    answer(app, input, responses).map(ChallengeAnswer::NewPassword)
+}
+
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
     let wire: RespondToAuthChallenge = body.parse()?;
     let input = RespondToAuthChallengeInput::parse(
@@ -459,29 +483,25 @@ pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, 
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
     )?;
-    let responses = &wire.challenge_responses;
-    if let Some(m) = super::mfa::answer(app, &input, responses)? {
-        let pools = &app.pools;
-        let result = pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)?;
-        return auth_response(app, result);
-    }
-    if let Some(v) = verifier_answer(app, &input, responses)? {
-        let result = app.pools.respond_to_password_verifier_input(
+    let pools = &app.pools;
+    let result = match challenge_answer(app, &input, &wire.challenge_responses)? {
+        ChallengeAnswer::Mfa(m) => {
+            pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)
+        }
+        ChallengeAnswer::PasswordVerifier(v) => pools.respond_to_password_verifier_input(
             &input,
             v.username,
             v.secret_block,
             v.signature,
             v.timestamp,
-        )?;
-        return auth_response(app, result);
-    }
-    let a = answer(app, &input, responses)?;
-    let result = app.pools.respond_to_new_password_required_input(
-        &input,
-        a.username,
-        a.new_password,
-        &a.attributes,
-    )?;
+        ),
+        ChallengeAnswer::NewPassword(a) => pools.respond_to_new_password_required_input(
+            &input,
+            a.username,
+            a.new_password,
+            &a.attributes,
+        ),
+    }?;
     auth_response(app, result)
 }
 
@@ -497,32 +517,27 @@ pub fn admin_respond_to_auth_challenge(
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
     )?;
-    let responses = &wire.challenge_responses;
-    if let Some(m) = super::mfa::answer(app, &input.respond, responses)? {
-        let result = app
-            .pools
-            .admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)?;
-        return auth_response(app, result);
-    }
-    if let Some(v) = verifier_answer(app, &input.respond, responses)? {
-        let result = app.pools.admin_respond_to_password_verifier_input(
+    let pools = &app.pools;
+    let result = match challenge_answer(app, &input.respond, &wire.challenge_responses)? {
+        ChallengeAnswer::Mfa(m) => {
+            pools.admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)
+        }
+        ChallengeAnswer::PasswordVerifier(v) => pools.admin_respond_to_password_verifier_input(
             caller,
             &input,
             v.username,
             v.secret_block,
             v.signature,
             v.timestamp,
-        )?;
-        return auth_response(app, result);
-    }
-    let a = answer(app, &input.respond, responses)?;
-    let result = app.pools.admin_respond_to_new_password_required_input(
-        caller,
-        &input,
-        a.username,
-        a.new_password,
-        &a.attributes,
-    )?;
+        ),
+        ChallengeAnswer::NewPassword(a) => pools.admin_respond_to_new_password_required_input(
+            caller,
+            &input,
+            a.username,
+            a.new_password,
+            &a.attributes,
+        ),
+    }?;
     auth_response(app, result)
 }
 
