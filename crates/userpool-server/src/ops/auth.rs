@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::inputs::{
-    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, ChangePasswordInput, ClientUserInput,
-    ConfirmForgotPasswordInput, ConfirmSignUpInput, DeleteUserAttributesInput, InitiateAuthInput,
-    RespondToAuthChallengeInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
+    AccessTokenInput, AdminInitiateAuthInput, AdminRespondToAuthChallengeInput,
+    ChangePasswordInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
+    DeleteUserAttributesInput, InitiateAuthInput, RespondToAuthChallengeInput, SignUpInput,
+    UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
-use userpool_core::{Constraint, Error as PoolError, Username};
+use userpool_core::{Error as PoolError, Username};
 
 use super::shapes::{self, Attribute, Secret};
 use crate::App;
@@ -550,12 +551,11 @@ pub(super) struct WithToken {
     proposed_password: Option<Secret>,
 }
 
-fn token_input(body: RequestBody) -> Result<WithToken, Error> {
-    let input: WithToken = body.parse()?;
-    if input.access_token.is_none() {
-        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
-    }
-    Ok(input)
+/// The `AccessToken` of the operations that take nothing else (GetUser, GlobalSignOut,
+/// DeleteUser).
+fn access_token(body: RequestBody) -> Result<AccessTokenInput, Error> {
+    let wire: WithToken = body.parse()?;
+    Ok(AccessTokenInput::parse(wire.access_token.as_deref())?)
 }
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
@@ -572,10 +572,8 @@ pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
 
 /// **GetUser**: the access token's user.
 pub fn get_user(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    let user = app
-        .pools
-        .get_user(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    let user = app.pools.get_user(input.access_token.expose())?;
     let mut out = json!({
         "Username": user.username,
         "UserAttributes": shapes::attribute_list(&user.attributes),
@@ -588,9 +586,8 @@ pub fn get_user(app: &App, body: RequestBody) -> Result<Value, Error> {
 /// **GlobalSignOut**: revokes every refresh token of the token's user, and the access
 /// tokens issued from them (this one included).
 pub fn global_sign_out(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    app.pools
-        .global_sign_out(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    app.pools.global_sign_out(input.access_token.expose())?;
     Ok(json!({}))
 }
 
@@ -665,10 +662,8 @@ pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Err
 
 /// **DeleteUser**: the access token's user deletes themself (their sessions go too).
 pub fn delete_user(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    let claims = app.pools.verify_access_token(input.access_token.expose())?;
     app.pools
         .delete_user(claims.pool_id.as_str(), &claims.username)?;
     Ok(json!({}))
