@@ -374,6 +374,25 @@ async fn page_get(
     .await
 }
 
+/// A page of a pool's GET (`/oauth2/authorize`, `/logout`): as [`page_get`], the pool the
+/// path names (by id or domain) read before `f`; an unknown pool is a page titled `title`
+/// saying so (404).
+async fn pool_page_get(
+    app: &Arc<App>,
+    segment: String,
+    request: Request,
+    title: &'static str,
+    f: impl FnOnce(&App, &str, PoolRecord, Fields) -> Response + Send + 'static,
+) -> Response {
+    page_get(app, request, title, move |app, params| {
+        match page_pool(app, &segment, title) {
+            Ok(pool) => f(app, &segment, pool, params),
+            Err(page) => *page,
+        }
+    })
+    .await
+}
+
 /// The form of the token and revoke endpoints, from a client that authenticates
 /// (RFC 6749 §2.3): read within [`MAX_FORM_BYTES`], then on a blocking thread the
 /// per-address limit, the form (its content type, no repeated name, `required` present),
@@ -488,12 +507,13 @@ async fn authorize(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    page_get(&app, request, "Sign-in error", move |app, params| {
-        let pool = match page_pool(app, &segment, "Sign-in error") {
-            Ok(pool) => pool,
-            Err(page) => return *page,
-        };
-        match app
+    let title = "Sign-in error";
+    pool_page_get(
+        &app,
+        segment,
+        request,
+        title,
+        move |app, segment, pool, params| match app
             .pools
             .oauth_authorize(&pool, &authorize_request(&params))
         {
@@ -508,10 +528,10 @@ async fn authorize(
                 },
                 peer,
             ),
-            Ok(grant) => start_sign_in(app, &segment, grant, peer),
+            Ok(grant) => start_sign_in(app, segment, grant, peer),
             Err(refusal) => authorize_refused(refusal),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -1107,42 +1127,45 @@ async fn logout(
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
-    page_get(&app, request, "Sign-out error", move |app, params| {
-        let pool = match page_pool(app, &segment, "Sign-out error") {
-            Ok(pool) => pool,
-            Err(page) => return *page,
-        };
-        // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
-        // sign out and show the sign-in page of that authorization request, accepted
-        // (or refused) as `/oauth2/authorize` would.
-        if get_param(&params, "logout_uri").is_none()
-            && get_param(&params, "redirect_uri").is_some()
-        {
-            if let Err(refusal) =
-                app.pools
-                    .oauth_logout(&pool, get_param(&params, "client_id"), None)
+    let title = "Sign-out error";
+    pool_page_get(
+        &app,
+        segment,
+        request,
+        title,
+        move |app, segment, pool, params| {
+            // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
+            // sign out and show the sign-in page of that authorization request, accepted
+            // (or refused) as `/oauth2/authorize` would.
+            if get_param(&params, "logout_uri").is_none()
+                && get_param(&params, "redirect_uri").is_some()
             {
-                return logout_refused(refusal);
+                if let Err(refusal) =
+                    app.pools
+                        .oauth_logout(&pool, get_param(&params, "client_id"), None)
+                {
+                    return logout_refused(refusal);
+                }
+                return match app
+                    .pools
+                    .oauth_authorize(&pool, &authorize_request(&params))
+                {
+                    Ok(grant) => start_sign_in(app, segment, grant, peer),
+                    Err(refusal) => authorize_refused(refusal),
+                };
             }
-            return match app
-                .pools
-                .oauth_authorize(&pool, &authorize_request(&params))
-            {
-                Ok(grant) => start_sign_in(app, &segment, grant, peer),
-                Err(refusal) => authorize_refused(refusal),
-            };
-        }
-        // The hosted page keeps no sign-in session, so there is no cookie to end.
-        match app.pools.oauth_logout(
-            &pool,
-            get_param(&params, "client_id"),
-            get_param(&params, "logout_uri"),
-        ) {
-            Ok(Some(uri)) => redirect(&uri, None),
-            Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
-            Err(refusal) => logout_refused(refusal),
-        }
-    })
+            // The hosted page keeps no sign-in session, so there is no cookie to end.
+            match app.pools.oauth_logout(
+                &pool,
+                get_param(&params, "client_id"),
+                get_param(&params, "logout_uri"),
+            ) {
+                Ok(Some(uri)) => redirect(&uri, None),
+                Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
+                Err(refusal) => logout_refused(refusal),
+            }
+        },
+    )
     .await
 }
 
