@@ -35,7 +35,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Value, json};
 use userpool::tokens::Tokens;
@@ -89,9 +89,15 @@ pub fn routes() -> Router<Arc<App>> {
             "/{pool_id}/confirmForgotPassword",
             steps::form_route(Post::ConfirmForgot),
         )
-        .route("/{pool_id}/oauth2/token", post(token))
+        .route(
+            "/{pool_id}/oauth2/token",
+            client_form_route("grant_type", token_grant),
+        )
         .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
-        .route("/{pool_id}/oauth2/revoke", post(revoke))
+        .route(
+            "/{pool_id}/oauth2/revoke",
+            client_form_route("token", revoke),
+        )
         .route("/{pool_id}/logout", get(logout))
         .route(
             "/{pool_id}/oauth2/idpresponse",
@@ -393,6 +399,21 @@ async fn pool_page_get(
     .await
 }
 
+/// What a client-authenticated endpoint does with its form: the pool, the client, the form
+/// and the value of its required member.
+type ClientFormAnswer = fn(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response;
+
+/// The route of an endpoint a client calls with its credentials (the token and revoke
+/// endpoints): a POST read by [`client_form`], `required` its required member, answered by
+/// `answer`.
+fn client_form_route(required: &'static str, answer: ClientFormAnswer) -> MethodRouter<Arc<App>> {
+    post(
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| async move {
+            client_form(&app, segment, request, required, answer).await
+        },
+    )
+}
+
 /// The form of the token and revoke endpoints, from a client that authenticates
 /// (RFC 6749 §2.3): read within [`MAX_FORM_BYTES`], then on a blocking thread the
 /// per-address limit, the form (its content type, no repeated name, `required` present),
@@ -403,9 +424,7 @@ async fn client_form(
     segment: String,
     request: Request,
     required: &'static str,
-    f: impl FnOnce(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response
-    + Send
-    + 'static,
+    f: ClientFormAnswer,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
@@ -874,47 +893,49 @@ fn client_credentials_of(
     Ok((id.to_owned(), secret))
 }
 
-async fn token(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
+/// `POST /oauth2/token`: the grant its `grant_type` names.
+fn token_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+    grant_type: &str,
 ) -> Response {
-    client_form(
-        &app,
-        segment,
-        request,
-        "grant_type",
-        |app, pool, client, form, grant_type| match grant_type {
-            "authorization_code" => authorization_code_grant(app, pool, client, form),
-            "refresh_token" => refresh_token_grant(app, pool, client, form),
-            "client_credentials" => {
-                match app
-                    .pools
-                    .client_credentials_scopes(client, get_param(form, "scope"))
-                {
-                    Ok(scopes) => {
-                        match app
-                            .tokens
-                            .client_credentials(&pool.id, &client.client_id, &scopes)
-                        {
-                            Ok(token) => json_response(
-                                StatusCode::OK,
-                                &json!({
-                                    "access_token": token.access_token,
-                                    "expires_in": token.expires_in,
-                                    "token_type": "Bearer",
-                                }),
-                            ),
-                            Err(e) => failed(&e),
-                        }
-                    }
-                    Err(refusal) => token_refusal(refusal),
-                }
-            }
-            _ => oauth_error(OAuthError::UnsupportedGrantType),
-        },
-    )
-    .await
+    match grant_type {
+        "authorization_code" => authorization_code_grant(app, pool, client, form),
+        "refresh_token" => refresh_token_grant(app, pool, client, form),
+        "client_credentials" => client_credentials_grant(app, pool, client, form),
+        _ => oauth_error(OAuthError::UnsupportedGrantType),
+    }
+}
+
+fn client_credentials_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+) -> Response {
+    let scopes = match app
+        .pools
+        .client_credentials_scopes(client, get_param(form, "scope"))
+    {
+        Ok(scopes) => scopes,
+        Err(refusal) => return token_refusal(refusal),
+    };
+    match app
+        .tokens
+        .client_credentials(&pool.id, &client.client_id, &scopes)
+    {
+        Ok(token) => json_response(
+            StatusCode::OK,
+            &json!({
+                "access_token": token.access_token,
+                "expires_in": token.expires_in,
+                "token_type": "Bearer",
+            }),
+        ),
+        Err(e) => failed(&e),
+    }
 }
 
 fn authorization_code_grant(
@@ -1088,37 +1109,31 @@ fn revoked() -> Response {
     response
 }
 
-async fn revoke(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
+/// `POST /oauth2/revoke`: revokes the refresh token `token` of `client`.
+fn revoke(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    _form: &Fields,
+    token: &str,
 ) -> Response {
-    client_form(
-        &app,
-        segment,
-        request,
-        "token",
-        |app, pool, client, _form, token| {
-            // Cognito revokes refresh tokens only: an access or id token (a JWS, three
-            // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
-            if token.split('.').count() == 3 {
-                return oauth_error(OAuthError::UnsupportedTokenType);
-            }
-            match app.tokens.session_of_refresh_token(&pool.id, token) {
-                // RFC 7009 §2.2: an unknown token is answered as revoked.
-                Ok(None) => revoked(),
-                Ok(Some(session)) if session.client_id != client.client_id => {
-                    oauth_error(OAuthError::UnauthorizedClient)
-                }
-                Ok(Some(session)) => match app.tokens.revoke_session(&session) {
-                    Ok(()) => revoked(),
-                    Err(e) => failed(&e),
-                },
-                Err(e) => failed(&e),
-            }
+    // Cognito revokes refresh tokens only: an access or id token (a JWS, three
+    // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
+    if token.split('.').count() == 3 {
+        return oauth_error(OAuthError::UnsupportedTokenType);
+    }
+    match app.tokens.session_of_refresh_token(&pool.id, token) {
+        // RFC 7009 §2.2: an unknown token is answered as revoked.
+        Ok(None) => revoked(),
+        Ok(Some(session)) if session.client_id != client.client_id => {
+            oauth_error(OAuthError::UnauthorizedClient)
+        }
+        Ok(Some(session)) => match app.tokens.revoke_session(&session) {
+            Ok(()) => revoked(),
+            Err(e) => failed(&e),
         },
-    )
-    .await
+        Err(e) => failed(&e),
+    }
 }
 
 async fn logout(
