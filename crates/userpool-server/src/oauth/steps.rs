@@ -37,14 +37,9 @@ fn step_page(
     error: Option<&str>,
 ) -> Response {
     use pending::Step;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
     let body = match &pending.step {
         Step::SignIn => {
-            return sign_in_page(app, segment, id, pending, error, "", status);
+            return sign_in_page(app, segment, id, pending, error, "", page_status(error));
         }
         Step::NewPassword { required, .. } => {
             let action = format!("/{segment}/login");
@@ -86,7 +81,33 @@ fn step_page(
             page::confirm_forgot_password(&page_form(pending, &action, id, error), destination)
         }
     };
-    html(status, body, Some(csrf_cookie(app, segment, id, pending)))
+    form_page(app, segment, id, pending, error, body)
+}
+
+/// A page's status: 400 with an error, 200 without.
+fn page_status(error: Option<&str>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// `body`, a form of the pending request `id`, with its CSRF cookie: 400 with an error,
+/// 200 without.
+fn form_page(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+    body: String,
+) -> Response {
+    html(
+        page_status(error),
+        body,
+        Some(csrf_cookie(app, segment, id, pending)),
+    )
 }
 
 /// The choices of a SELECT_MFA_TYPE step, as `(value, label)`.
@@ -714,20 +735,9 @@ fn sign_up_page(
     let fields: Vec<page::Field<'_>> = asked.iter().map(|name| attribute_field(name)).collect();
     let username_label = username_label(pool);
     let action = format!("/{segment}/signup");
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    html(
-        status,
-        page::sign_up(
-            &page_form(pending, &action, id, error),
-            username_label,
-            &fields,
-        ),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let form = page_form(pending, &action, id, error);
+    let body = page::sign_up(&form, username_label, &fields);
+    form_page(app, segment, id, pending, error, body)
 }
 
 fn forgot_page(
@@ -738,16 +748,8 @@ fn forgot_page(
     error: Option<&str>,
 ) -> Response {
     let action = format!("/{segment}/forgotPassword");
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    html(
-        status,
-        page::forgot_password(&page_form(pending, &action, id, error)),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let body = page::forgot_password(&page_form(pending, &action, id, error));
+    form_page(app, segment, id, pending, error, body)
 }
 
 /// The attributes the sign-up page asks for: the pool's required ones and the ones it
