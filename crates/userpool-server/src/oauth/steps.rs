@@ -315,17 +315,30 @@ impl Flow<'_> {
     }
 
     /// Back to the sign-in page, with `error` and the username typed.
-    fn back_to_sign_in(&self, mut pending: Pending, error: &str, username: &str) -> Response {
+    fn back_to_sign_in(&self, pending: Pending, error: &str, username: &str) -> Response {
+        self.to_sign_in(pending, Some(error), None, username)
+    }
+
+    /// Moves the request back to its sign-in step and shows the sign-in page with `error`
+    /// (400) or `notice` (200), the username filled in.
+    fn to_sign_in(
+        &self,
+        mut pending: Pending,
+        error: Option<&str>,
+        notice: Option<&str>,
+        username: &str,
+    ) -> Response {
         pending.step = pending::Step::SignIn;
         self.app.pending.update(self.id, pending.clone());
-        sign_in_page(
+        sign_in_page_with(
             self.app,
             self.segment,
             self.id,
             &pending,
-            Some(error),
+            error,
+            notice,
             username,
-            StatusCode::BAD_REQUEST,
+            page_status(error),
         )
     }
 
@@ -618,19 +631,8 @@ impl Flow<'_> {
 
     /// Back to the sign-in page after a finished account step, with `notice` and the
     /// username filled in.
-    fn finished(&self, mut pending: Pending, notice: &str, username: &str) -> Response {
-        pending.step = pending::Step::SignIn;
-        self.app.pending.update(self.id, pending.clone());
-        sign_in_page_with(
-            self.app,
-            self.segment,
-            self.id,
-            &pending,
-            None,
-            Some(notice),
-            username,
-            StatusCode::OK,
-        )
+    fn finished(&self, pending: Pending, notice: &str, username: &str) -> Response {
+        self.to_sign_in(pending, None, Some(notice), username)
     }
 
     fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
