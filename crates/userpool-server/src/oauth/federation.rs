@@ -45,8 +45,8 @@ use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
 use super::{
-    blocking, cookie_value, get_param, limit_page, page_error, page_query, pairs, random_token,
-    redirect, with_query,
+    blocking, cookie_value, expired_page, get_param, limit_page, page_error, page_query, pairs,
+    random_token, redirect, with_query,
 };
 use crate::App;
 use crate::outbound::{self, OutboundError};
@@ -438,15 +438,8 @@ async fn idp_answer(
         if let Err(refused) = limit_page(app, peer, "Sign-in error") {
             return *refused;
         }
-        let expired = || {
-            page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "This sign-in request has expired. Start again from the application.",
-            )
-        };
         let Some(params) = pairs(&answer) else {
-            return expired();
+            return expired_page();
         };
         let state = get_param(&params, "state").unwrap_or_default();
         // Live, through a provider, for this pool, and taken: each state answers once.
@@ -458,7 +451,7 @@ async fn idp_answer(
                     .is_ok_and(|pool| pool.id == p.grant.pool.id)
         });
         let Some(live) = live else {
-            return expired();
+            return expired_page();
         };
         // Only the browser that started this sign-in may end it (its state's cookie): a
         // finished provider answer replayed into another browser is refused, and the
@@ -472,7 +465,7 @@ async fn idp_answer(
             );
         }
         let Some(pending) = app.pending.take(state) else {
-            return expired();
+            return expired_page();
         };
         let clear = state_cookie(app, &pending.grant.pool, state, "", 0);
         // The client may have been deleted while its user was at the provider (deleting it
