@@ -186,10 +186,12 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
             let client = app.pools.refresh_client_input(&input)?;
             refresh(app, &client, params)
         }
-        "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
-            app.pools.initiate_auth_input(&input, username, password)
-        }),
-        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+        "USER_PASSWORD_AUTH" => {
+            username_flow(app, client_id, params, "PASSWORD", |username, password| {
+                app.pools.initiate_auth_input(&input, username, password)
+            })
+        }
+        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
             app.pools.initiate_srp_auth_input(&input, username, srp_a)
         }),
         other => Err(unsupported_flow(
@@ -216,12 +218,12 @@ pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Res
             refresh(app, &client, params)
         }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            password_flow(app, client_id, params, |username, password| {
+            username_flow(app, client_id, params, "PASSWORD", |username, password| {
                 app.pools
                     .admin_initiate_auth_input(caller, &input, username, password)
             })
         }
-        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
             app.pools
                 .admin_initiate_srp_auth_input(caller, &input, username, srp_a)
         }),
@@ -243,33 +245,21 @@ fn unsupported_flow(flow: &str, implemented: &str) -> Error {
     .into()
 }
 
-/// The password flows, public and admin: `USERNAME` and `PASSWORD`, the client's
-/// `SECRET_HASH`, then `sign_in`, then tokens or the challenge.
-fn password_flow(
+/// The flows that start from `USERNAME` and one more member, at either door: `PASSWORD`
+/// for the password flows, `SRP_A` for `USER_SRP_AUTH` (SPEC §15, whose answer is the
+/// PASSWORD_VERIFIER challenge). Both members, the client's `SECRET_HASH`, then `start`,
+/// then tokens or the challenge.
+fn username_flow(
     app: &App,
     client_id: &str,
     params: &BTreeMap<String, Secret>,
-    sign_in: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
-) -> Result<Value, Error> {
-    let username = required_member(params, "USERNAME")?;
-    let password = required_member(params, "PASSWORD")?;
-    check_secret_member(app, client_id, username, params)?;
-    let result = sign_in(username, password)?;
-    auth_response(app, result)
-}
-
-/// `USER_SRP_AUTH` at either door (SPEC §15): `USERNAME` and `SRP_A`, the client's
-/// `SECRET_HASH`, then the PASSWORD_VERIFIER challenge.
-fn srp_flow(
-    app: &App,
-    client_id: &str,
-    params: &BTreeMap<String, Secret>,
+    member: &str,
     start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
     let username = required_member(params, "USERNAME")?;
-    let srp_a = required_member(params, "SRP_A")?;
+    let value = required_member(params, member)?;
     check_secret_member(app, client_id, username, params)?;
-    let result = start(username, srp_a)?;
+    let result = start(username, value)?;
     auth_response(app, result)
 }
 
