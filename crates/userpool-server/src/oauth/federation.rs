@@ -44,9 +44,10 @@ use userpool_store::oauth::{
 use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
+use super::sign_in::{expired_page, grant_redirect, internal_page};
 use super::{
-    blocking, cookie_value, expired_page, get_param, limit_page, page_error, page_query, pairs,
-    random_token, redirect, with_query,
+    blocking, cookie_value, get_param, limit_page, page_error, page_query, pairs, random_token,
+    redirect, with_query,
 };
 use crate::App;
 use crate::outbound::{self, OutboundError};
@@ -496,7 +497,7 @@ async fn idp_answer(
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the client of a federated sign-in");
-                return super::internal_page();
+                return internal_page();
             }
         }
         if let Some(error) = get_param(&params, "error") {
@@ -520,7 +521,7 @@ async fn idp_answer(
         };
         let apple_user = get_param(&params, "user");
         match federated_user(app, &pending, code, apple_user) {
-            Ok(user) => super::grant_redirect(app, &pending, &user, Some(clear)),
+            Ok(user) => grant_redirect(app, &pending, &user, Some(clear)),
             Err((error, description)) => to_client(&pending, error, &description),
         }
     })

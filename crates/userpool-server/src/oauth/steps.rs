@@ -18,12 +18,15 @@ use userpool_core::mfa::{MfaChallengeName, MfaFactor};
 use userpool_core::{Error as PoolError, ErrorCode, NotAuthorized};
 use zeroize::Zeroizing;
 
+use super::authorize::{authorize_refused, authorize_request};
 use super::pending::{self, Pending};
+use super::sign_in::{
+    csrf_cookie, expired_page, finish, hold_sign_in, internal_page, page_form, sign_in_message,
+    sign_in_page, sign_in_page_with,
+};
 use super::{
-    CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
-    expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
-    page_form, page_get, page_params, page_pool, read_form, sign_in_message, sign_in_page,
-    sign_in_page_with,
+    CSRF_COOKIE, Fields, blocking, cookie_value, get_param, html, page, page_error, page_get,
+    page_params, page_pool, read_form,
 };
 use crate::App;
 

@@ -1,0 +1,143 @@
+//! `POST /<pool>/oauth2/token`: the `authorization_code`, `refresh_token` and
+//! `client_credentials` grants, for a client `client_form` authenticated.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+use userpool::PoolRecord;
+use userpool::tokens::Tokens;
+use userpool_core::Error as PoolError;
+use userpool_core::oauth::OAuthError;
+
+use super::{Fields, failed, get_param, json_response, oauth_error, token_refusal};
+use crate::App;
+
+/// `POST /oauth2/token`: the grant its `grant_type` names.
+pub(super) fn token_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+    grant_type: &str,
+) -> Response {
+    match grant_type {
+        "authorization_code" => authorization_code_grant(app, pool, client, form),
+        "refresh_token" => refresh_token_grant(app, pool, client, form),
+        "client_credentials" => client_credentials_grant(app, pool, client, form),
+        _ => oauth_error(OAuthError::UnsupportedGrantType),
+    }
+}
+
+pub(super) fn client_credentials_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+) -> Response {
+    let scopes = match app
+        .pools
+        .client_credentials_scopes(client, get_param(form, "scope"))
+    {
+        Ok(scopes) => scopes,
+        Err(refusal) => return token_refusal(refusal),
+    };
+    match app
+        .tokens
+        .client_credentials(&pool.id, &client.client_id, &scopes)
+    {
+        Ok(token) => json_response(
+            StatusCode::OK,
+            &json!({
+                "access_token": token.access_token,
+                "expires_in": token.expires_in,
+                "token_type": "Bearer",
+            }),
+        ),
+        Err(e) => failed(&e),
+    }
+}
+
+pub(super) fn authorization_code_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+) -> Response {
+    let digest = get_param(form, "code").map(Tokens::authorization_code_digest);
+    let grant = match app.pools.exchange_authorization_code(
+        client,
+        digest,
+        get_param(form, "redirect_uri"),
+        get_param(form, "code_verifier"),
+    ) {
+        Ok(grant) => grant,
+        Err(refusal) => return token_refusal(refusal),
+    };
+    let code = &grant.code;
+    match app.tokens.issue_oauth_session(
+        grant.session_id(),
+        &pool.id,
+        &client.client_id,
+        &grant.user,
+        &code.scopes,
+        code.nonce.as_deref(),
+        code.auth_time,
+    ) {
+        Ok(issued) => {
+            let mut body = json!({
+                "access_token": issued.access_token,
+                "refresh_token": issued.refresh_token,
+                "expires_in": issued.expires_in,
+                "token_type": issued.token_type,
+            });
+            if code.scopes.iter().any(|s| s == "openid") {
+                body["id_token"] = json!(issued.id_token);
+            }
+            json_response(StatusCode::OK, &body)
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+pub(super) fn refresh_token_grant(
+    app: &App,
+    pool: &PoolRecord,
+    client: &userpool::ClientRecord,
+    form: &Fields,
+) -> Response {
+    let Some(refresh_token) = get_param(form, "refresh_token") else {
+        return oauth_error(OAuthError::InvalidRequest);
+    };
+    let session = match app
+        .tokens
+        .session_for_refresh(&pool.id, &client.client_id, refresh_token)
+    {
+        Ok(session) => session,
+        Err(PoolError::NotAuthorized(_)) => return oauth_error(OAuthError::InvalidGrant),
+        Err(e) => return failed(&e),
+    };
+    if let Err(e) = app
+        .pools
+        .limit_username(&client.client_id, &session.sub.to_string())
+    {
+        return failed(&e);
+    }
+    let user = match app.pools.oauth_refresh_user(&pool.id, session.sub) {
+        Ok(user) => user,
+        Err(refusal) => return token_refusal(refusal),
+    };
+    match app.tokens.reissue(&session, &user) {
+        Ok(issued) => {
+            let mut body = json!({
+                "access_token": issued.access_token,
+                "expires_in": issued.expires_in,
+                "token_type": issued.token_type,
+            });
+            if session.scopes.is_empty() || session.scopes.iter().any(|s| s == "openid") {
+                body["id_token"] = json!(issued.id_token);
+            }
+            json_response(StatusCode::OK, &body)
+        }
+        Err(e) => failed(&e),
+    }
+}
