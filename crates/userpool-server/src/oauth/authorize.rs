@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 use userpool::{AuthorizeRefusal, AuthorizeRequest};
@@ -15,11 +15,7 @@ use super::sign_in::start_sign_in;
 use super::{Fields, get_param, page_error, pool_page_get, redirect, with_query};
 use crate::App;
 
-pub(super) async fn authorize(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn authorize(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let title = "Sign-in error";
     pool_page_get(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -36,11 +36,7 @@ pub(super) fn discovery_document(tokens: &Tokens, pool: &PoolRecord) -> Value {
     })
 }
 
-pub(super) async fn discovery(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn discovery(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     blocking(&app, move |app| {
         // Anyone may ask, and each answer reads the store: the per-address limit first.

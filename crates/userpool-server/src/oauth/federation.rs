@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64ct::{Base64, Encoding};
@@ -390,11 +390,7 @@ fn detail_of(provider: &IdentityProviderRecord, name: &str) -> Option<String> {
 }
 
 /// `GET /<pool>/oauth2/idpresponse`: the provider's answer in the query.
-pub(super) async fn idp_response(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn idp_response(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = match page_query(&request, "Sign-in error") {
         Ok(query) => query,
@@ -407,8 +403,8 @@ pub(super) async fn idp_response(
 /// `POST /<pool>/oauth2/idpresponse`: the provider's answer as a form (Sign in with
 /// Apple's `response_mode=form_post`), read within [`super::MAX_FORM_BYTES`].
 pub(super) async fn idp_response_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
+    app: Arc<App>,
+    segment: String,
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
 use userpool::AuthorizeRefusal;
@@ -13,11 +13,7 @@ use super::sign_in::start_sign_in;
 use super::{get_param, html, page, page_error, pool_page_get, redirect};
 use crate::App;
 
-pub(super) async fn logout(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn logout(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let title = "Sign-out error";
     pool_page_get(

@@ -46,7 +46,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Value, json};
 use userpool::{PoolRecord, TokenRefusal};
@@ -76,9 +76,12 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route(
             "/{pool_id}/.well-known/openid-configuration",
-            get(discovery::discovery),
+            pool_route(MethodFilter::GET, discovery::discovery),
         )
-        .route("/{pool_id}/oauth2/authorize", get(authorize::authorize))
+        .route(
+            "/{pool_id}/oauth2/authorize",
+            pool_route(MethodFilter::GET, authorize::authorize),
+        )
         .route("/{pool_id}/login", steps::form_route(Post::Login))
         .route("/{pool_id}/mfa", steps::form_route(Post::Mfa))
         .route(
@@ -104,20 +107,44 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route(
             "/{pool_id}/oauth2/userInfo",
-            get(user_info::user_info).post(user_info::user_info),
+            pool_route(
+                MethodFilter::GET.or(MethodFilter::POST),
+                user_info::user_info,
+            ),
         )
         .route(
             "/{pool_id}/oauth2/revoke",
             client_form_route("token", revoke::revoke),
         )
-        .route("/{pool_id}/logout", get(logout::logout))
+        .route(
+            "/{pool_id}/logout",
+            pool_route(MethodFilter::GET, logout::logout),
+        )
         .route(
             "/{pool_id}/oauth2/idpresponse",
-            get(federation::idp_response).post(federation::idp_response_post),
+            pool_route(MethodFilter::GET, federation::idp_response).merge(pool_route(
+                MethodFilter::POST,
+                federation::idp_response_post,
+            )),
         )
 }
 
 // ---- plumbing ---------------------------------------------------------------------------
+
+/// The route of an endpoint under a pool's path answering `methods`: `handler` with the
+/// app, the path's pool segment (the pool's id or domain) and the request.
+fn pool_route<F, Answer>(methods: MethodFilter, handler: F) -> MethodRouter<Arc<App>>
+where
+    F: Fn(Arc<App>, String, Request) -> Answer + Clone + Send + Sync + 'static,
+    Answer: Future<Output = Response> + Send + 'static,
+{
+    on(
+        methods,
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            handler(app, segment, request)
+        },
+    )
+}
 
 /// The pairs of a query string or a form.
 type Fields = BTreeMap<String, Zeroizing<String>>;
@@ -422,8 +449,9 @@ type ClientFormAnswer = fn(&App, &PoolRecord, &userpool::ClientRecord, &Fields, 
 /// endpoints): a POST read by [`client_form`], `required` its required member, answered by
 /// `answer`.
 fn client_form_route(required: &'static str, answer: ClientFormAnswer) -> MethodRouter<Arc<App>> {
-    post(
-        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| async move {
+    pool_route(
+        MethodFilter::POST,
+        move |app, segment, request| async move {
             client_form(&app, segment, request, required, answer).await
         },
     )

@@ -8,10 +8,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter};
 use userpool::PoolRecord;
 use userpool::{AuthResult, MfaAnswer};
 use userpool_core::mfa::{MfaChallengeName, MfaFactor};
@@ -26,7 +26,7 @@ use super::sign_in::{
 };
 use super::{
     CSRF_COOKIE, Fields, blocking, cookie_value, get_param, html, page, page_error, page_get,
-    page_params, page_pool, read_form,
+    page_params, page_pool, pool_route, read_form,
 };
 use crate::App;
 
@@ -194,21 +194,17 @@ pub(super) enum Post {
 
 /// The route of the form posted to one path: [`step_post`] with the form's kind.
 pub(super) fn form_route(kind: Post) -> MethodRouter<Arc<App>> {
-    post(
-        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
-            step_post(app, segment, request, kind)
-        },
-    )
+    pool_route(MethodFilter::POST, move |app, segment, request| {
+        step_post(app, segment, request, kind)
+    })
 }
 
 /// The route of the sign-up page (`sign_up`) or the forgotten-password page:
 /// [`account_page`].
 pub(super) fn account_route(sign_up: bool) -> MethodRouter<Arc<App>> {
-    get(
-        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
-            account_page(app, segment, request, sign_up)
-        },
-    )
+    pool_route(MethodFilter::GET, move |app, segment, request| {
+        account_page(app, segment, request, sign_up)
+    })
 }
 
 /// A post of one of the hosted pages: the per-address limit, the pending request (live,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -32,11 +32,7 @@ pub(super) fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-pub(super) async fn user_info(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn user_info(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let token = request
         .headers()
