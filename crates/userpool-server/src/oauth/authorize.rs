@@ -16,14 +16,12 @@ use super::{Fields, get_param, page_error, pool_page_get, redirect, with_query};
 use crate::App;
 
 pub(super) async fn authorize(app: Arc<App>, segment: String, request: Request) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    let title = "Sign-in error";
     pool_page_get(
         &app,
         segment,
         request,
-        title,
-        move |app, segment, pool, params| match app
+        "Sign-in error",
+        move |app, segment, pool, params, peer| match app
             .pools
             .oauth_authorize(&pool, &authorize_request(&params))
         {

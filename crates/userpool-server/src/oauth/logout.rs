@@ -14,14 +14,12 @@ use super::{get_param, html, page, page_error, pool_page_get, redirect};
 use crate::App;
 
 pub(super) async fn logout(app: Arc<App>, segment: String, request: Request) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    let title = "Sign-out error";
     pool_page_get(
         &app,
         segment,
         request,
-        title,
-        move |app, segment, pool, params| {
+        "Sign-out error",
+        move |app, segment, pool, params, peer| {
             // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
             // sign out and show the sign-in page of that authorization request, accepted
             // (or refused) as `/oauth2/authorize` would.

@@ -400,7 +400,7 @@ async fn page_get(
     app: &Arc<App>,
     request: Request,
     title: &'static str,
-    f: impl FnOnce(&App, Fields) -> Response + Send + 'static,
+    f: impl FnOnce(&App, Fields, Option<SocketAddr>) -> Response + Send + 'static,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = match page_query(&request, title) {
@@ -415,7 +415,7 @@ async fn page_get(
             title,
             "A parameter is repeated.",
         ) {
-            Ok(params) => f(app, params),
+            Ok(params) => f(app, params, peer),
             Err(refused) => *refused,
         }
     })
@@ -430,14 +430,17 @@ async fn pool_page_get(
     segment: String,
     request: Request,
     title: &'static str,
-    f: impl FnOnce(&App, &str, PoolRecord, Fields) -> Response + Send + 'static,
+    f: impl FnOnce(&App, &str, PoolRecord, Fields, Option<SocketAddr>) -> Response + Send + 'static,
 ) -> Response {
-    page_get(app, request, title, move |app, params| {
-        match page_pool(app, &segment, title) {
-            Ok(pool) => f(app, &segment, pool, params),
+    page_get(
+        app,
+        request,
+        title,
+        move |app, params, peer| match page_pool(app, &segment, title) {
+            Ok(pool) => f(app, &segment, pool, params, peer),
             Err(page) => *page,
-        }
-    })
+        },
+    )
     .await
 }
 

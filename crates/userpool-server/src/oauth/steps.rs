@@ -851,9 +851,8 @@ fn pending_for_get(
 
 /// `GET /signup` and `GET /forgotPassword`.
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
-    let peer = crate::serve::peer(request.extensions());
     let headers = request.headers().clone();
-    page_get(&app, request, "Sign-in error", move |app, params| {
+    page_get(&app, request, "Sign-in error", move |app, params, peer| {
         let cookie = get_param(&params, "request")
             .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
         let (id, pending) = match pending_for_get(app, &segment, &params, cookie, peer) {
