@@ -313,6 +313,24 @@ impl Flow<'_> {
         Some(self.again(pending, Some(&refused.to_string())))
     }
 
+    /// The user of the account step in progress (`username`: the step's, `None` when the
+    /// request is at another step, whose page is shown again), one attempt taken from
+    /// their limit (SPEC §13): the client id and the username, or the page to answer with.
+    fn account_user(
+        &self,
+        pending: &Pending,
+        username: Option<&str>,
+    ) -> Result<(String, String), Box<Response>> {
+        let Some(username) = username else {
+            return Err(Box::new(self.again(pending, None)));
+        };
+        let client_id = Self::client_id(pending).to_owned();
+        if let Some(page) = self.over_limit(pending, &client_id, username) {
+            return Err(Box::new(page));
+        }
+        Ok((client_id, username.to_owned()))
+    }
+
     /// Back to the sign-in page, with `error` and the username typed.
     fn back_to_sign_in(&self, pending: Pending, error: &str, username: &str) -> Response {
         self.to_sign_in(pending, Some(error), None, username)
@@ -635,13 +653,11 @@ impl Flow<'_> {
     }
 
     fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
-        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.confirming_sign_up()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
             Ok(()) => self.signed_up(pending, &username),
@@ -652,13 +668,11 @@ impl Flow<'_> {
     /// A new confirmation code for the sign-up being confirmed (ResendConfirmationCode:
     /// §12's issuance limit applies), and the confirmation page again.
     fn resend_code(&self, pending: Pending) -> Response {
-        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.confirming_sign_up()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         match self
             .app
             .pools
@@ -699,13 +713,11 @@ impl Flow<'_> {
     }
 
     fn confirm_forgot(&self, pending: Pending, form: &Fields) -> Response {
-        let pending::Step::ResetPassword { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.resetting_password()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
         match self
