@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 use userpool::PoolRecord;
-use userpool::tokens::Tokens;
+use userpool::tokens::{Issued, Tokens};
 use userpool_core::Error as PoolError;
 use userpool_core::oauth::OAuthError;
 
@@ -84,16 +84,8 @@ pub(super) fn authorization_code_grant(
         code.auth_time,
     ) {
         Ok(issued) => {
-            let mut body = json!({
-                "access_token": issued.access_token,
-                "refresh_token": issued.refresh_token,
-                "expires_in": issued.expires_in,
-                "token_type": issued.token_type,
-            });
-            if code.scopes.iter().any(|s| s == "openid") {
-                body["id_token"] = json!(issued.id_token);
-            }
-            json_response(StatusCode::OK, &body)
+            let with_id_token = code.scopes.iter().any(|s| s == "openid");
+            tokens_response(&issued, issued.refresh_token.as_deref(), with_id_token)
         }
         Err(e) => failed(&e),
     }
@@ -128,16 +120,28 @@ pub(super) fn refresh_token_grant(
     };
     match app.tokens.reissue(&session, &user) {
         Ok(issued) => {
-            let mut body = json!({
-                "access_token": issued.access_token,
-                "expires_in": issued.expires_in,
-                "token_type": issued.token_type,
-            });
-            if session.scopes.is_empty() || session.scopes.iter().any(|s| s == "openid") {
-                body["id_token"] = json!(issued.id_token);
-            }
-            json_response(StatusCode::OK, &body)
+            let with_id_token =
+                session.scopes.is_empty() || session.scopes.iter().any(|s| s == "openid");
+            // A refreshed session keeps its refresh token: none is sent back.
+            tokens_response(&issued, None, with_id_token)
         }
         Err(e) => failed(&e),
     }
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1) for `issued`: its access token, then
+/// `refresh_token` when given and the id token when the grant's scopes allow it.
+fn tokens_response(issued: &Issued, refresh_token: Option<&str>, with_id_token: bool) -> Response {
+    let mut body = json!({
+        "access_token": issued.access_token,
+        "expires_in": issued.expires_in,
+        "token_type": issued.token_type,
+    });
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
+    if with_id_token {
+        body["id_token"] = json!(issued.id_token);
+    }
+    json_response(StatusCode::OK, &body)
 }
