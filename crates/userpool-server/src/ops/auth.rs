@@ -94,6 +94,14 @@ fn delivery(details: &CodeDeliveryDetails) -> Value {
     })
 }
 
+/// `{"CodeDeliveryDetails": ...}` when a code was sent, `{}` when none was.
+fn delivery_output(sent: Option<&CodeDeliveryDetails>) -> Value {
+    match sent {
+        Some(details) => json!({ "CodeDeliveryDetails": delivery(details) }),
+        None => json!({}),
+    }
+}
+
 /// The client and user of ResendConfirmationCode and ForgotPassword, and the body for its
 /// `SecretHash`.
 fn client_user(body: RequestBody) -> Result<(ClientUserInput, PublicInput), Error> {
@@ -137,7 +145,7 @@ pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
     wire.check_secret_hash(app, &input.client_id, &input.username)?;
     let details = app.pools.forgot_password_input(&input)?;
-    Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
+    Ok(delivery_output(Some(&details)))
 }
 
 pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
@@ -158,11 +166,8 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
     wire.check_secret_hash(app, &input.client_id, &input.username)?;
-    let details = app.pools.resend_confirmation_code_input(&input)?;
-    Ok(match details {
-        Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
-        None => json!({}),
-    })
+    let sent = app.pools.resend_confirmation_code_input(&input)?;
+    Ok(delivery_output(sent.as_ref()))
 }
 
 /// InitiateAuth and AdminInitiateAuth.
@@ -619,11 +624,7 @@ pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Res
     let sent = app
         .pools
         .get_user_attribute_verification_code_input(&input)?;
-    let mut out = json!({});
-    if let Some(details) = &sent {
-        out["CodeDeliveryDetails"] = delivery(details);
-    }
-    Ok(out)
+    Ok(delivery_output(sent.as_ref()))
 }
 
 /// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
