@@ -444,9 +444,18 @@ async fn pool_page_get(
     .await
 }
 
-/// What a client-authenticated endpoint does with its form: the pool, the client, the form
-/// and the value of its required member.
-type ClientFormAnswer = fn(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response;
+/// A request to the token or revoke endpoint from a client that authenticated: the pool
+/// its path names, the client, and the form.
+struct ClientRequest<'a> {
+    app: &'a App,
+    pool: &'a PoolRecord,
+    client: &'a userpool::ClientRecord,
+    form: &'a Fields,
+}
+
+/// What a client-authenticated endpoint does with its request and the value of its
+/// required member.
+type ClientFormAnswer = fn(&ClientRequest<'_>, &str) -> Response;
 
 /// The route of an endpoint a client calls with its credentials (the token and revoke
 /// endpoints): a POST read by [`client_form`], `required` its required member, answered by
@@ -501,7 +510,15 @@ async fn client_form(
             .pools
             .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
         {
-            Ok(client) => f(app, &pool, &client, &form, value),
+            Ok(client) => {
+                let request = ClientRequest {
+                    app,
+                    pool: &pool,
+                    client: &client,
+                    form: &form,
+                };
+                f(&request, value)
+            }
             Err(refusal) => token_refusal(refusal),
         }
     })

@@ -4,47 +4,36 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
-use userpool::PoolRecord;
 use userpool::tokens::{Issued, Tokens};
 use userpool_core::Error as PoolError;
 use userpool_core::oauth::OAuthError;
 
-use super::{Fields, failed, get_param, json_response, oauth_error, token_refusal};
-use crate::App;
+use super::{ClientRequest, failed, get_param, json_response, oauth_error, token_refusal};
 
 /// `POST /oauth2/token`: the grant its `grant_type` names.
-pub(super) fn token_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &Fields,
-    grant_type: &str,
-) -> Response {
+pub(super) fn token_grant(request: &ClientRequest<'_>, grant_type: &str) -> Response {
     match grant_type {
-        "authorization_code" => authorization_code_grant(app, pool, client, form),
-        "refresh_token" => refresh_token_grant(app, pool, client, form),
-        "client_credentials" => client_credentials_grant(app, pool, client, form),
+        "authorization_code" => authorization_code_grant(request),
+        "refresh_token" => refresh_token_grant(request),
+        "client_credentials" => client_credentials_grant(request),
         _ => oauth_error(OAuthError::UnsupportedGrantType),
     }
 }
 
-pub(super) fn client_credentials_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &Fields,
-) -> Response {
-    let scopes = match app
+fn client_credentials_grant(request: &ClientRequest<'_>) -> Response {
+    let scopes = match request
+        .app
         .pools
-        .client_credentials_scopes(client, get_param(form, "scope"))
+        .client_credentials_scopes(request.client, get_param(request.form, "scope"))
     {
         Ok(scopes) => scopes,
         Err(refusal) => return token_refusal(refusal),
     };
-    match app
-        .tokens
-        .client_credentials(&pool.id, &client.client_id, &scopes)
-    {
+    match request.app.tokens.client_credentials(
+        &request.pool.id,
+        &request.client.client_id,
+        &scopes,
+    ) {
         Ok(token) => json_response(
             StatusCode::OK,
             &json!({
@@ -57,27 +46,22 @@ pub(super) fn client_credentials_grant(
     }
 }
 
-pub(super) fn authorization_code_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &Fields,
-) -> Response {
-    let digest = get_param(form, "code").map(Tokens::authorization_code_digest);
-    let grant = match app.pools.exchange_authorization_code(
-        client,
+fn authorization_code_grant(request: &ClientRequest<'_>) -> Response {
+    let digest = get_param(request.form, "code").map(Tokens::authorization_code_digest);
+    let grant = match request.app.pools.exchange_authorization_code(
+        request.client,
         digest,
-        get_param(form, "redirect_uri"),
-        get_param(form, "code_verifier"),
+        get_param(request.form, "redirect_uri"),
+        get_param(request.form, "code_verifier"),
     ) {
         Ok(grant) => grant,
         Err(refusal) => return token_refusal(refusal),
     };
     let code = &grant.code;
-    match app.tokens.issue_oauth_session(
+    match request.app.tokens.issue_oauth_session(
         grant.session_id(),
-        &pool.id,
-        &client.client_id,
+        &request.pool.id,
+        &request.client.client_id,
         &grant.user,
         &code.scopes,
         code.nonce.as_deref(),
@@ -91,34 +75,35 @@ pub(super) fn authorization_code_grant(
     }
 }
 
-pub(super) fn refresh_token_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &Fields,
-) -> Response {
-    let Some(refresh_token) = get_param(form, "refresh_token") else {
+fn refresh_token_grant(request: &ClientRequest<'_>) -> Response {
+    let Some(refresh_token) = get_param(request.form, "refresh_token") else {
         return oauth_error(OAuthError::InvalidRequest);
     };
-    let session = match app
-        .tokens
-        .session_for_refresh(&pool.id, &client.client_id, refresh_token)
-    {
+    let session = match request.app.tokens.session_for_refresh(
+        &request.pool.id,
+        &request.client.client_id,
+        refresh_token,
+    ) {
         Ok(session) => session,
         Err(PoolError::NotAuthorized(_)) => return oauth_error(OAuthError::InvalidGrant),
         Err(e) => return failed(&e),
     };
-    if let Err(e) = app
+    if let Err(e) = request
+        .app
         .pools
-        .limit_username(&client.client_id, &session.sub.to_string())
+        .limit_username(&request.client.client_id, &session.sub.to_string())
     {
         return failed(&e);
     }
-    let user = match app.pools.oauth_refresh_user(&pool.id, session.sub) {
+    let user = match request
+        .app
+        .pools
+        .oauth_refresh_user(&request.pool.id, session.sub)
+    {
         Ok(user) => user,
         Err(refusal) => return token_refusal(refusal),
     };
-    match app.tokens.reissue(&session, &user) {
+    match request.app.tokens.reissue(&session, &user) {
         Ok(issued) => {
             let with_id_token =
                 session.scopes.is_empty() || session.scopes.iter().any(|s| s == "openid");
