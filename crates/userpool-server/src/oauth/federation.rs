@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64ct::{Base64, Encoding};
@@ -44,6 +44,7 @@ use userpool_store::oauth::{
 use zeroize::Zeroizing;
 
 use super::pending::{Pending, Upstream};
+use super::sign_in::{expired_page, grant_redirect, internal_page};
 use super::{
     blocking, cookie_value, get_param, limit_page, page_error, page_query, pairs, random_token,
     redirect, with_query,
@@ -389,11 +390,7 @@ fn detail_of(provider: &IdentityProviderRecord, name: &str) -> Option<String> {
 }
 
 /// `GET /<pool>/oauth2/idpresponse`: the provider's answer in the query.
-pub(super) async fn idp_response(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
+pub(super) async fn idp_response(app: Arc<App>, segment: String, request: Request) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = match page_query(&request, "Sign-in error") {
         Ok(query) => query,
@@ -406,8 +403,8 @@ pub(super) async fn idp_response(
 /// `POST /<pool>/oauth2/idpresponse`: the provider's answer as a form (Sign in with
 /// Apple's `response_mode=form_post`), read within [`super::MAX_FORM_BYTES`].
 pub(super) async fn idp_response_post(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
+    app: Arc<App>,
+    segment: String,
     request: Request,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
@@ -438,15 +435,8 @@ async fn idp_answer(
         if let Err(refused) = limit_page(app, peer, "Sign-in error") {
             return *refused;
         }
-        let expired = || {
-            page_error(
-                StatusCode::BAD_REQUEST,
-                "Sign-in error",
-                "This sign-in request has expired. Start again from the application.",
-            )
-        };
         let Some(params) = pairs(&answer) else {
-            return expired();
+            return expired_page();
         };
         let state = get_param(&params, "state").unwrap_or_default();
         // Live, through a provider, for this pool, and taken: each state answers once.
@@ -458,7 +448,7 @@ async fn idp_answer(
                     .is_ok_and(|pool| pool.id == p.grant.pool.id)
         });
         let Some(live) = live else {
-            return expired();
+            return expired_page();
         };
         // Only the browser that started this sign-in may end it (its state's cookie): a
         // finished provider answer replayed into another browser is refused, and the
@@ -472,7 +462,7 @@ async fn idp_answer(
             );
         }
         let Some(pending) = app.pending.take(state) else {
-            return expired();
+            return expired_page();
         };
         let clear = state_cookie(app, &pending.grant.pool, state, "", 0);
         // The client may have been deleted while its user was at the provider (deleting it
@@ -503,7 +493,7 @@ async fn idp_answer(
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the client of a federated sign-in");
-                return super::internal_page();
+                return internal_page();
             }
         }
         if let Some(error) = get_param(&params, "error") {
@@ -527,7 +517,7 @@ async fn idp_answer(
         };
         let apple_user = get_param(&params, "user");
         match federated_user(app, &pending, code, apple_user) {
-            Ok(user) => super::grant_redirect(app, &pending, &user, Some(clear)),
+            Ok(user) => grant_redirect(app, &pending, &user, Some(clear)),
             Err((error, description)) => to_client(&pending, error, &description),
         }
     })

@@ -2,29 +2,40 @@
 //! path-based per pool under the pool's issuer; the pool's domain works in place of its
 //! id:
 //!
-//! | path | |
-//! |---|---|
-//! | `GET /<pool>/.well-known/openid-configuration` | discovery |
-//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE, implicit flow: shows the sign-in page |
-//! | `POST /<pool>/login` | the sign-in page's form (and the new-password form) |
-//! | `POST /<pool>/mfa` | the MFA code, the choice of factor, a new TOTP's first code |
-//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser`, `POST /<pool>/resendCode` | sign-up and its confirmation |
-//! | `GET, POST /<pool>/forgotPassword`, `POST /<pool>/confirmForgotPassword` | password reset |
-//! | `POST /<pool>/oauth2/token` | `authorization_code`, `refresh_token`, `client_credentials` |
-//! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token |
-//! | `POST /<pool>/oauth2/revoke` | revokes a refresh token |
-//! | `GET /<pool>/logout` | redirects to a registered logout URL, or shows the sign-in page again |
-//! | `GET /<pool>/oauth2/idpresponse` | an external OIDC provider's answer ([`federation`]) |
+//! | path | | module |
+//! |---|---|---|
+//! | `GET /<pool>/.well-known/openid-configuration` | discovery | `discovery` |
+//! | `GET /<pool>/oauth2/authorize` | code flow with PKCE, implicit flow: shows the sign-in page | `authorize`, `sign_in` |
+//! | `POST /<pool>/login` | the sign-in page's form (and the new-password form) | `steps` |
+//! | `POST /<pool>/mfa` | the MFA code, the choice of factor, a new TOTP's first code | `steps` |
+//! | `GET, POST /<pool>/signup`, `POST /<pool>/confirmUser`, `POST /<pool>/resendCode` | sign-up and its confirmation | `steps` |
+//! | `GET, POST /<pool>/forgotPassword`, `POST /<pool>/confirmForgotPassword` | password reset | `steps` |
+//! | `POST /<pool>/oauth2/token` | `authorization_code`, `refresh_token`, `client_credentials` | `token` |
+//! | `GET, POST /<pool>/oauth2/userInfo` | the user's claims for a bearer access token | `user_info` |
+//! | `POST /<pool>/oauth2/revoke` | revokes a refresh token | `revoke` |
+//! | `GET /<pool>/logout` | redirects to a registered logout URL, or shows the sign-in page again | `logout` |
+//! | `GET /<pool>/oauth2/idpresponse` | an external OIDC provider's answer | [`federation`] |
+//!
+//! This module holds the routes and what the endpoints share: reading queries and forms,
+//! the limits, the JSON and HTML answers, and the client authentication of the token and
+//! revoke endpoints.
 //!
 //! Every decision is the service's ([`userpool::UserPools::oauth_authorize`], ...); this
 //! module reads HTTP and writes HTTP. Every endpoint anyone may call takes the
 //! per-address limit first (SPEC §13), then the service's pool quota; the sign-in form
 //! also the per-username limit and the lockout. Bodies are capped at [`MAX_FORM_BYTES`].
 
+mod authorize;
+mod discovery;
 pub mod federation;
+mod logout;
 pub mod page;
 pub mod pending;
+mod revoke;
+mod sign_in;
 mod steps;
+mod token;
+mod user_info;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -35,18 +46,16 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use serde_json::{Value, json};
-use userpool::tokens::Tokens;
-use userpool::{AuthorizeGrant, AuthorizeRefusal, AuthorizeRequest, PoolRecord, TokenRefusal};
-use userpool_core::oauth::{OAuthError, OAuthFlow};
-use userpool_core::{Error as PoolError, NotAuthorized};
+use userpool::{PoolRecord, TokenRefusal};
+use userpool_core::Error as PoolError;
+use userpool_core::oauth::OAuthError;
 use zeroize::Zeroizing;
 
 use crate::App;
 use crate::error::Error;
-use pending::Pending;
 use steps::Post;
 
 /// The most bytes a form the OAuth endpoints read may have.
@@ -67,9 +76,12 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route(
             "/{pool_id}/.well-known/openid-configuration",
-            get(discovery),
+            pool_route(MethodFilter::GET, discovery::discovery),
         )
-        .route("/{pool_id}/oauth2/authorize", get(authorize))
+        .route(
+            "/{pool_id}/oauth2/authorize",
+            pool_route(MethodFilter::GET, authorize::authorize),
+        )
         .route("/{pool_id}/login", steps::form_route(Post::Login))
         .route("/{pool_id}/mfa", steps::form_route(Post::Mfa))
         .route(
@@ -89,17 +101,53 @@ pub fn routes() -> Router<Arc<App>> {
             "/{pool_id}/confirmForgotPassword",
             steps::form_route(Post::ConfirmForgot),
         )
-        .route("/{pool_id}/oauth2/token", post(token))
-        .route("/{pool_id}/oauth2/userInfo", get(user_info).post(user_info))
-        .route("/{pool_id}/oauth2/revoke", post(revoke))
-        .route("/{pool_id}/logout", get(logout))
+        .route(
+            "/{pool_id}/oauth2/token",
+            client_form_route("grant_type", token::token_grant),
+        )
+        .route(
+            "/{pool_id}/oauth2/userInfo",
+            pool_route(
+                MethodFilter::GET.or(MethodFilter::POST),
+                user_info::user_info,
+            ),
+        )
+        .route(
+            "/{pool_id}/oauth2/revoke",
+            client_form_route("token", revoke::revoke),
+        )
+        .route(
+            "/{pool_id}/logout",
+            pool_route(MethodFilter::GET, logout::logout),
+        )
         .route(
             "/{pool_id}/oauth2/idpresponse",
-            get(federation::idp_response).post(federation::idp_response_post),
+            pool_route(MethodFilter::GET, federation::idp_response).merge(pool_route(
+                MethodFilter::POST,
+                federation::idp_response_post,
+            )),
         )
 }
 
 // ---- plumbing ---------------------------------------------------------------------------
+
+/// The route of an endpoint under a pool's path answering `methods`: `handler` with the
+/// app, the path's pool segment (the pool's id or domain) and the request.
+fn pool_route<F, Answer>(methods: MethodFilter, handler: F) -> MethodRouter<Arc<App>>
+where
+    F: Fn(Arc<App>, String, Request) -> Answer + Clone + Send + Sync + 'static,
+    Answer: Future<Output = Response> + Send + 'static,
+{
+    on(
+        methods,
+        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
+            handler(app, segment, request)
+        },
+    )
+}
+
+/// The pairs of a query string or a form.
+type Fields = BTreeMap<String, Zeroizing<String>>;
 
 /// The pairs of a query string or form body; a repeated name is refused (RFC 6749 §3.1).
 fn pairs(bytes: &[u8]) -> Option<BTreeMap<String, Zeroizing<String>>> {
@@ -352,7 +400,7 @@ async fn page_get(
     app: &Arc<App>,
     request: Request,
     title: &'static str,
-    f: impl FnOnce(&App, Fields) -> Response + Send + 'static,
+    f: impl FnOnce(&App, Fields, Option<SocketAddr>) -> Response + Send + 'static,
 ) -> Response {
     let peer = crate::serve::peer(request.extensions());
     let query = match page_query(&request, title) {
@@ -367,11 +415,58 @@ async fn page_get(
             title,
             "A parameter is repeated.",
         ) {
-            Ok(params) => f(app, params),
+            Ok(params) => f(app, params, peer),
             Err(refused) => *refused,
         }
     })
     .await
+}
+
+/// A page of a pool's GET (`/oauth2/authorize`, `/logout`): as [`page_get`], the pool the
+/// path names (by id or domain) read before `f`; an unknown pool is a page titled `title`
+/// saying so (404).
+async fn pool_page_get(
+    app: &Arc<App>,
+    segment: String,
+    request: Request,
+    title: &'static str,
+    f: impl FnOnce(&App, &str, PoolRecord, Fields, Option<SocketAddr>) -> Response + Send + 'static,
+) -> Response {
+    page_get(
+        app,
+        request,
+        title,
+        move |app, params, peer| match page_pool(app, &segment, title) {
+            Ok(pool) => f(app, &segment, pool, params, peer),
+            Err(page) => *page,
+        },
+    )
+    .await
+}
+
+/// A request to the token or revoke endpoint from a client that authenticated: the pool
+/// its path names, the client, and the form.
+struct ClientRequest<'a> {
+    app: &'a App,
+    pool: &'a PoolRecord,
+    client: &'a userpool::ClientRecord,
+    form: &'a Fields,
+}
+
+/// What a client-authenticated endpoint does with its request and the value of its
+/// required member.
+type ClientFormAnswer = fn(&ClientRequest<'_>, &str) -> Response;
+
+/// The route of an endpoint a client calls with its credentials (the token and revoke
+/// endpoints): a POST read by [`client_form`], `required` its required member, answered by
+/// `answer`.
+fn client_form_route(required: &'static str, answer: ClientFormAnswer) -> MethodRouter<Arc<App>> {
+    pool_route(
+        MethodFilter::POST,
+        move |app, segment, request| async move {
+            client_form(&app, segment, request, required, answer).await
+        },
+    )
 }
 
 /// The form of the token and revoke endpoints, from a client that authenticates
@@ -384,9 +479,7 @@ async fn client_form(
     segment: String,
     request: Request,
     required: &'static str,
-    f: impl FnOnce(&App, &PoolRecord, &userpool::ClientRecord, &Fields, &str) -> Response
-    + Send
-    + 'static,
+    f: ClientFormAnswer,
 ) -> Response {
     let (parts, body) = request.into_parts();
     let peer = crate::serve::peer(&parts.extensions);
@@ -417,400 +510,20 @@ async fn client_form(
             .pools
             .oauth_client(&pool, &client_id, secret.as_ref().map(|s| s.as_str()))
         {
-            Ok(client) => f(app, &pool, &client, &form, value),
+            Ok(client) => {
+                let request = ClientRequest {
+                    app,
+                    pool: &pool,
+                    client: &client,
+                    form: &form,
+                };
+                f(&request, value)
+            }
             Err(refusal) => token_refusal(refusal),
         }
     })
     .await
 }
-
-/// Runs `f` on a blocking thread (it may hash or touch the store).
-async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
-    let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || f(&app))
-        .await
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "BUG: an oauth task failed");
-            oauth_error(OAuthError::ServerError)
-        })
-}
-
-// ---- discovery --------------------------------------------------------------------------
-
-/// The discovery document (OpenID Connect Discovery 1.0) of `pool`.
-fn discovery_document(tokens: &Tokens, pool: &PoolRecord) -> Value {
-    let issuer = tokens.issuer(&pool.id);
-    json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/oauth2/authorize"),
-        "token_endpoint": format!("{issuer}/oauth2/token"),
-        "userinfo_endpoint": format!("{issuer}/oauth2/userInfo"),
-        "revocation_endpoint": format!("{issuer}/oauth2/revoke"),
-        "end_session_endpoint": format!("{issuer}/logout"),
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "response_types_supported": ["code", "token"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-            "cognito:username", "email", "email_verified", "phone_number",
-            "phone_number_verified", "name", "given_name", "family_name"],
-    })
-}
-
-async fn discovery(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    blocking(&app, move |app| {
-        // Anyone may ask, and each answer reads the store: the per-address limit first.
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        match app.pools.oauth_pool(&segment) {
-            Ok(pool) => json_response(StatusCode::OK, &discovery_document(&app.tokens, &pool)),
-            Err(e) => failed(&e),
-        }
-    })
-    .await
-}
-
-// ---- authorize and the sign-in page -----------------------------------------------------
-
-async fn authorize(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    page_get(&app, request, "Sign-in error", move |app, params| {
-        let pool = match page_pool(app, &segment, "Sign-in error") {
-            Ok(pool) => pool,
-            Err(page) => return *page,
-        };
-        match app
-            .pools
-            .oauth_authorize(&pool, &authorize_request(&params))
-        {
-            Ok(grant) if grant.identity_provider.is_some() => federation::redirect_upstream(
-                app,
-                Pending {
-                    grant,
-                    csrf: Zeroizing::new(String::new()),
-                    step: pending::Step::SignIn,
-                    created_at: app.clock.now(),
-                    upstream: None,
-                },
-                peer,
-            ),
-            Ok(grant) => start_sign_in(app, &segment, grant, peer),
-            Err(refusal) => authorize_refused(refusal),
-        }
-    })
-    .await
-}
-
-/// The parameters of an authorization request, as `/oauth2/authorize` reads them (and
-/// `/logout`, `/signup` and `/forgotPassword` when they carry one).
-fn authorize_request(params: &Fields) -> AuthorizeRequest<'_> {
-    AuthorizeRequest {
-        response_type: get_param(params, "response_type"),
-        client_id: get_param(params, "client_id"),
-        redirect_uri: get_param(params, "redirect_uri"),
-        scope: get_param(params, "scope"),
-        state: get_param(params, "state"),
-        nonce: get_param(params, "nonce"),
-        code_challenge: get_param(params, "code_challenge"),
-        code_challenge_method: get_param(params, "code_challenge_method"),
-        identity_provider: get_param(params, "identity_provider"),
-        idp_identifier: get_param(params, "idp_identifier"),
-    }
-}
-
-/// A refused authorization request: a page, or the error sent to the client's
-/// registered redirect URI in its query (for either response type, as Cognito's
-/// documented answers show it).
-fn authorize_refused(refusal: AuthorizeRefusal) -> Response {
-    match refusal {
-        AuthorizeRefusal::Page(message) => {
-            page_error(StatusCode::BAD_REQUEST, "Sign-in error", &message)
-        }
-        AuthorizeRefusal::Redirect {
-            redirect_uri,
-            error,
-            state,
-        } => {
-            let mut query = vec![("error", error.as_str())];
-            if let Some(state) = &state {
-                query.push(("state", state.as_str()));
-            }
-            redirect(&with_query(&redirect_uri, &query), None)
-        }
-        AuthorizeRefusal::Failed(e) => {
-            let status = if e.kind() == userpool_core::ErrorCode::TooManyRequests {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            page_error(status, "Sign-in error", &e.to_string())
-        }
-    }
-}
-
-/// Holds the accepted request and shows the sign-in page, with its CSRF cookie.
-fn start_sign_in(
-    app: &App,
-    segment: &str,
-    grant: AuthorizeGrant,
-    peer: Option<SocketAddr>,
-) -> Response {
-    match hold_sign_in(app, grant, peer) {
-        Ok((id, pending)) => sign_in_page(app, segment, &id, &pending, None, "", StatusCode::OK),
-        Err(refused) => *refused,
-    }
-}
-
-/// Holds the accepted request `grant` as a new pending sign-in of the browser at `peer`:
-/// its id and CSRF token drawn here.
-fn hold_sign_in(
-    app: &App,
-    grant: AuthorizeGrant,
-    peer: Option<SocketAddr>,
-) -> Result<(String, Pending), Box<Response>> {
-    let random = userpool::OsRandom;
-    let (Some(id), Some(csrf)) = (random_token(&random), random_token(&random)) else {
-        return Err(Box::new(internal_page()));
-    };
-    let pending = Pending {
-        grant,
-        csrf: Zeroizing::new(csrf),
-        step: pending::Step::SignIn,
-        created_at: app.clock.now(),
-        upstream: None,
-    };
-    app.pending.insert(
-        id.clone(),
-        pending.clone(),
-        app.clock.now(),
-        peer.map(|p| p.ip()),
-    );
-    Ok((id, pending))
-}
-
-/// The `Set-Cookie` value of the CSRF cookie of the pending request `id`: `value` for
-/// `max_age` seconds (0 clears it), scoped to the pool's path as the request addressed it,
-/// `HttpOnly`, `SameSite=Lax`, and `Secure` when the server is reached over HTTPS (its
-/// issuer says so).
-fn cookie(
-    app: &App,
-    pool: &PoolRecord,
-    segment: &str,
-    id: &str,
-    value: &str,
-    max_age: i64,
-) -> String {
-    let secure = if app.tokens.issuer(&pool.id).starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{CSRF_COOKIE}_{id}={value}; Path=/{segment}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    )
-}
-
-fn csrf_cookie(app: &App, segment: &str, id: &str, pending: &Pending) -> String {
-    cookie(
-        app,
-        &pending.grant.pool,
-        segment,
-        id,
-        pending.csrf.as_str(),
-        pending::PENDING_LIFETIME.num_seconds(),
-    )
-}
-
-fn page_form<'a>(
-    pending: &'a Pending,
-    action: &'a str,
-    id: &'a str,
-    error: Option<&'a str>,
-) -> page::Form<'a> {
-    page::Form {
-        pool_name: &pending.grant.pool.name,
-        action,
-        request: id,
-        csrf: &pending.csrf,
-        error,
-    }
-}
-
-fn sign_in_page(
-    app: &App,
-    segment: &str,
-    id: &str,
-    pending: &Pending,
-    error: Option<&str>,
-    username: &str,
-    status: StatusCode,
-) -> Response {
-    sign_in_page_with(app, segment, id, pending, error, None, username, status)
-}
-
-/// The sign-in page, with a notice (a finished sign-up or reset) and the links to the
-/// sign-up and forgotten-password pages the pool allows.
-#[allow(clippy::too_many_arguments)] // the page's parts, each distinct
-fn sign_in_page_with(
-    app: &App,
-    segment: &str,
-    id: &str,
-    pending: &Pending,
-    error: Option<&str>,
-    notice: Option<&str>,
-    username: &str,
-    status: StatusCode,
-) -> Response {
-    let action = format!("/{segment}/login");
-    let form = page_form(pending, &action, id, error);
-    let providers = &pending.grant.external_providers;
-    let sign_in = if !pending.grant.password_sign_in {
-        page::choose_provider(&form, providers)
-    } else if providers.is_empty() {
-        page::sign_in(&form, username)
-    } else {
-        // The providers' buttons below the password form.
-        page::sign_in(&form, username).replacen(
-            "</main>",
-            &format!("{}</main>", page::provider_buttons(&form, providers)),
-            1,
-        )
-    };
-    let page = page::with_notice(sign_in, notice);
-    let pool = &pending.grant.pool;
-    let sign_up = (!pool.settings.admin_create_user.allow_admin_create_user_only)
-        .then(|| with_query(&format!("/{segment}/signup"), &[("request", id)]));
-    let forgot = (!pool
-        .settings
-        .account_recovery
-        .as_ref()
-        .is_some_and(userpool_core::settings::AccountRecoverySetting::admin_only))
-    .then(|| with_query(&format!("/{segment}/forgotPassword"), &[("request", id)]));
-    let page = page::with_account_links(page, sign_up.as_deref(), forgot.as_deref());
-    html(status, page, Some(csrf_cookie(app, segment, id, pending)))
-}
-
-/// What the page says for a refused sign-in: Cognito's message, except that an unknown
-/// user reads as a wrong password (the page never tells which usernames exist).
-fn sign_in_message(error: &PoolError) -> String {
-    match error {
-        PoolError::UserNotFound => NotAuthorized::IncorrectCredentials.to_string(),
-        PoolError::Internal(_) => "An internal error occurred.".to_owned(),
-        other => other.to_string(),
-    }
-}
-
-fn internal_page() -> Response {
-    page_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Sign-in error",
-        "An internal error occurred.",
-    )
-}
-
-fn expired_page() -> Response {
-    page_error(
-        StatusCode::BAD_REQUEST,
-        "Sign-in error",
-        "This sign-in request has expired. Start again from the application.",
-    )
-}
-
-type Fields = BTreeMap<String, Zeroizing<String>>;
-
-/// The user signed in: for the code flow a code for the accepted request and the
-/// redirect with it in the query; for the implicit flow the tokens in the fragment.
-fn finish(
-    app: &App,
-    segment: &str,
-    id: &str,
-    pending: &Pending,
-    user: &userpool::UserDescription,
-) -> Response {
-    // Taken before anything is issued: two concurrent posts of one request get one code.
-    if app.pending.take(id).is_none() {
-        return expired_page();
-    }
-    // The path the cookie was set with: the pool's domain when the request named it.
-    let clear = cookie(app, &pending.grant.pool, segment, id, "", 0);
-    grant_redirect(app, pending, user, Some(clear))
-}
-
-/// The redirect that ends `pending`'s request signed in as `user`: for the code flow a
-/// code in the query, for the implicit flow the tokens in the fragment (with the
-/// client's `state` either way). `cookie` is set with it (the CSRF cookie's clearing).
-fn grant_redirect(
-    app: &App,
-    pending: &Pending,
-    user: &userpool::UserDescription,
-    cookie: Option<String>,
-) -> Response {
-    let grant = &pending.grant;
-    if grant.flow == OAuthFlow::Implicit {
-        let issued = match app.tokens.issue_implicit(
-            &grant.pool.id,
-            &grant.client_id,
-            user,
-            &grant.scopes,
-            grant.nonce.as_deref(),
-        ) {
-            Ok(issued) => issued,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot issue the implicit grant's tokens");
-                return internal_page();
-            }
-        };
-        let expires_in = issued.expires_in.to_string();
-        let mut fragment = form_urlencoded::Serializer::new(String::new());
-        fragment.append_pair("access_token", &issued.access_token);
-        if grant.scopes.iter().any(|s| s == "openid") {
-            fragment.append_pair("id_token", &issued.id_token);
-        }
-        fragment.append_pair("token_type", "Bearer");
-        fragment.append_pair("expires_in", &expires_in);
-        if let Some(state) = &grant.state {
-            fragment.append_pair("state", state);
-        }
-        let location = Zeroizing::new(format!("{}#{}", grant.redirect_uri, fragment.finish()));
-        return redirect(&location, cookie);
-    }
-    let saved = app
-        .tokens
-        .new_authorization_code()
-        .and_then(|(code, digest)| {
-            app.pools
-                .save_authorization_code(grant, user.sub, digest)
-                .map(|()| code)
-        });
-    let code = match saved {
-        Ok(code) => code,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot issue an authorization code");
-            return internal_page();
-        }
-    };
-    let mut query = vec![("code", code.as_str())];
-    if let Some(state) = &grant.state {
-        query.push(("state", state.as_str()));
-    }
-    redirect(&with_query(&grant.redirect_uri, &query), cookie)
-}
-
-// ---- the token endpoint -----------------------------------------------------------------
 
 /// The client's credentials: HTTP Basic, or `client_id` (and `client_secret`) in the form;
 /// both at once is `invalid_request` (RFC 6749 §2.3).
@@ -854,317 +567,13 @@ fn client_credentials_of(
     Ok((id.to_owned(), secret))
 }
 
-async fn token(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    client_form(
-        &app,
-        segment,
-        request,
-        "grant_type",
-        |app, pool, client, form, grant_type| match grant_type {
-            "authorization_code" => authorization_code_grant(app, pool, client, form),
-            "refresh_token" => refresh_token_grant(app, pool, client, form),
-            "client_credentials" => {
-                match app
-                    .pools
-                    .client_credentials_scopes(client, get_param(form, "scope"))
-                {
-                    Ok(scopes) => {
-                        match app
-                            .tokens
-                            .client_credentials(&pool.id, &client.client_id, &scopes)
-                        {
-                            Ok(token) => json_response(
-                                StatusCode::OK,
-                                &json!({
-                                    "access_token": token.access_token,
-                                    "expires_in": token.expires_in,
-                                    "token_type": "Bearer",
-                                }),
-                            ),
-                            Err(e) => failed(&e),
-                        }
-                    }
-                    Err(refusal) => token_refusal(refusal),
-                }
-            }
-            _ => oauth_error(OAuthError::UnsupportedGrantType),
-        },
-    )
-    .await
-}
-
-fn authorization_code_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &BTreeMap<String, Zeroizing<String>>,
-) -> Response {
-    let digest = get_param(form, "code").map(Tokens::authorization_code_digest);
-    let grant = match app.pools.exchange_authorization_code(
-        client,
-        digest,
-        get_param(form, "redirect_uri"),
-        get_param(form, "code_verifier"),
-    ) {
-        Ok(grant) => grant,
-        Err(refusal) => return token_refusal(refusal),
-    };
-    let code = &grant.code;
-    match app.tokens.issue_oauth_session(
-        grant.session_id(),
-        &pool.id,
-        &client.client_id,
-        &grant.user,
-        &code.scopes,
-        code.nonce.as_deref(),
-        code.auth_time,
-    ) {
-        Ok(issued) => {
-            let mut body = json!({
-                "access_token": issued.access_token,
-                "refresh_token": issued.refresh_token,
-                "expires_in": issued.expires_in,
-                "token_type": issued.token_type,
-            });
-            if code.scopes.iter().any(|s| s == "openid") {
-                body["id_token"] = json!(issued.id_token);
-            }
-            json_response(StatusCode::OK, &body)
-        }
-        Err(e) => failed(&e),
-    }
-}
-
-fn refresh_token_grant(
-    app: &App,
-    pool: &PoolRecord,
-    client: &userpool::ClientRecord,
-    form: &BTreeMap<String, Zeroizing<String>>,
-) -> Response {
-    let Some(refresh_token) = get_param(form, "refresh_token") else {
-        return oauth_error(OAuthError::InvalidRequest);
-    };
-    let session = match app
-        .tokens
-        .session_for_refresh(&pool.id, &client.client_id, refresh_token)
-    {
-        Ok(session) => session,
-        Err(PoolError::NotAuthorized(_)) => return oauth_error(OAuthError::InvalidGrant),
-        Err(e) => return failed(&e),
-    };
-    if let Err(e) = app
-        .pools
-        .limit_username(&client.client_id, &session.sub.to_string())
-    {
-        return failed(&e);
-    }
-    let user = match app.pools.oauth_refresh_user(&pool.id, session.sub) {
-        Ok(user) => user,
-        Err(refusal) => return token_refusal(refusal),
-    };
-    match app.tokens.reissue(&session, &user) {
-        Ok(issued) => {
-            let mut body = json!({
-                "access_token": issued.access_token,
-                "expires_in": issued.expires_in,
-                "token_type": issued.token_type,
-            });
-            if session.scopes.is_empty() || session.scopes.iter().any(|s| s == "openid") {
-                body["id_token"] = json!(issued.id_token);
-            }
-            json_response(StatusCode::OK, &body)
-        }
-        Err(e) => failed(&e),
-    }
-}
-
-// ---- userInfo, revoke, logout -----------------------------------------------------------
-
-fn bearer_refused() -> Response {
-    let mut response = json_response(
-        StatusCode::UNAUTHORIZED,
-        &json!({ "error": "invalid_token", "error_description": "Access token is not valid" }),
-    );
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer error=\"invalid_token\""),
-    );
-    response
-}
-
-/// The token of an `Authorization: Bearer <token>` value. The scheme's name is
-/// case-insensitive (RFC 7235 §2.1, which RFC 6750 follows), so `bearer` is as good.
-fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-async fn user_info(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(bearer_token)
-        .map(|t| Zeroizing::new(t.to_owned()));
-    blocking(&app, move |app| {
-        if let Err(e) = limit_address(app, peer) {
-            return failed(&e);
-        }
-        let Some(token) = token else {
-            return bearer_refused();
-        };
-        let pool = match app.pools.oauth_pool(&segment) {
-            Ok(pool) => pool,
-            Err(e) => return failed(&e),
-        };
-        let claims = match app.tokens.verify_access(&token) {
-            Ok(claims) if claims.pool_id == pool.id => claims,
-            Ok(_) | Err(PoolError::NotAuthorized(_)) => return bearer_refused(),
-            Err(e) => return failed(&e),
-        };
-        // Cognito's userInfo needs `openid` among the token's scopes: an access token of
-        // the API (InitiateAuth), whose only scope is `aws.cognito.signin.user.admin`, or
-        // one of the token endpoint without `openid`, reads nothing.
-        if !claims.scopes.iter().any(|s| s == "openid") {
-            return bearer_refused();
-        }
-        let user = match app.pools.get_user_by_sub(pool.id.as_str(), claims.sub) {
-            Ok(user) if user.enabled => user,
-            Ok(_) | Err(PoolError::UserNotFound) => return bearer_refused(),
-            Err(e) => return failed(&e),
-        };
-        let mut body = serde_json::Map::new();
-        let answered = user
-            .attributes
-            .iter()
-            .filter(|(name, _)| userpool_core::oauth::user_info_allows(&claims.scopes, name));
-        // Every value as the string the pool stores, the verified flags included
-        // (`"email_verified": "true"`): Cognito's documented answer, which OIDC clients
-        // written against Cognito expect.
-        for (name, value) in answered {
-            body.insert(name.clone(), json!(value));
-        }
-        body.insert("sub".into(), json!(user.sub.to_string()));
-        body.insert("username".into(), json!(user.username));
-        json_response(StatusCode::OK, &Value::Object(body))
-    })
-    .await
-}
-
-/// A revocation's answer: HTTP 200 with an empty body, as Cognito's.
-fn revoked() -> Response {
-    let mut response = StatusCode::OK.into_response();
-    no_store(&mut response);
-    response
-}
-
-async fn revoke(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    client_form(
-        &app,
-        segment,
-        request,
-        "token",
-        |app, pool, client, _form, token| {
-            // Cognito revokes refresh tokens only: an access or id token (a JWS, three
-            // dot-separated parts; a refresh token has no dot) is `unsupported_token_type`.
-            if token.split('.').count() == 3 {
-                return oauth_error(OAuthError::UnsupportedTokenType);
-            }
-            match app.tokens.session_of_refresh_token(&pool.id, token) {
-                // RFC 7009 §2.2: an unknown token is answered as revoked.
-                Ok(None) => revoked(),
-                Ok(Some(session)) if session.client_id != client.client_id => {
-                    oauth_error(OAuthError::UnauthorizedClient)
-                }
-                Ok(Some(session)) => match app.tokens.revoke_session(&session) {
-                    Ok(()) => revoked(),
-                    Err(e) => failed(&e),
-                },
-                Err(e) => failed(&e),
-            }
-        },
-    )
-    .await
-}
-
-async fn logout(
-    State(app): State<Arc<App>>,
-    Path(segment): Path<String>,
-    request: Request,
-) -> Response {
-    let peer = crate::serve::peer(request.extensions());
-    page_get(&app, request, "Sign-out error", move |app, params| {
-        let pool = match page_pool(app, &segment, "Sign-out error") {
-            Ok(pool) => pool,
-            Err(page) => return *page,
-        };
-        // Cognito's second form: `redirect_uri` and `response_type` (no `logout_uri`)
-        // sign out and show the sign-in page of that authorization request, accepted
-        // (or refused) as `/oauth2/authorize` would.
-        if get_param(&params, "logout_uri").is_none()
-            && get_param(&params, "redirect_uri").is_some()
-        {
-            if let Err(refusal) =
-                app.pools
-                    .oauth_logout(&pool, get_param(&params, "client_id"), None)
-            {
-                return logout_refused(refusal);
-            }
-            return match app
-                .pools
-                .oauth_authorize(&pool, &authorize_request(&params))
-            {
-                Ok(grant) => start_sign_in(app, &segment, grant, peer),
-                Err(refusal) => authorize_refused(refusal),
-            };
-        }
-        // The hosted page keeps no sign-in session, so there is no cookie to end.
-        match app.pools.oauth_logout(
-            &pool,
-            get_param(&params, "client_id"),
-            get_param(&params, "logout_uri"),
-        ) {
-            Ok(Some(uri)) => redirect(&uri, None),
-            Ok(None) => html(StatusCode::OK, page::signed_out(&pool.name), None),
-            Err(refusal) => logout_refused(refusal),
-        }
-    })
-    .await
-}
-
-fn logout_refused(refusal: AuthorizeRefusal) -> Response {
-    match refusal {
-        AuthorizeRefusal::Page(message) => {
-            page_error(StatusCode::BAD_REQUEST, "Sign-out error", &message)
-        }
-        // oauth_logout never sends a refusal to a client's URL; were it to, the page is
-        // the safe answer.
-        AuthorizeRefusal::Redirect { .. } => page_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Sign-out error",
-            "An internal error occurred.",
-        ),
-        AuthorizeRefusal::Failed(e) => {
-            tracing::error!(error = %e, detail = ?std::error::Error::source(&e), "logout failed");
-            page_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sign-out error",
-                "An internal error occurred.",
-            )
-        }
-    }
+/// Runs `f` on a blocking thread (it may hash or touch the store).
+async fn blocking(app: &Arc<App>, f: impl FnOnce(&App) -> Response + Send + 'static) -> Response {
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || f(&app))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "BUG: an oauth task failed");
+            oauth_error(OAuthError::ServerError)
+        })
 }

@@ -145,6 +145,24 @@ impl std::fmt::Debug for Step {
     }
 }
 
+impl Step {
+    /// The username of the sign-up this step confirms; `None` at another step.
+    pub(crate) fn confirming_sign_up(&self) -> Option<&str> {
+        match self {
+            Step::ConfirmSignUp { username, .. } => Some(username),
+            _ => None,
+        }
+    }
+
+    /// The username of the password reset this step confirms; `None` at another step.
+    pub(crate) fn resetting_password(&self) -> Option<&str> {
+        match self {
+            Step::ResetPassword { username, .. } => Some(username),
+            _ => None,
+        }
+    }
+}
+
 impl Pending {
     /// Whether `csrf` (from the form) and `cookie` both equal the request's token,
     /// compared in constant time.

@@ -8,22 +8,25 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter};
 use userpool::PoolRecord;
 use userpool::{AuthResult, MfaAnswer};
 use userpool_core::mfa::{MfaChallengeName, MfaFactor};
 use userpool_core::{Error as PoolError, ErrorCode, NotAuthorized};
 use zeroize::Zeroizing;
 
+use super::authorize::{authorize_refused, authorize_request};
 use super::pending::{self, Pending};
+use super::sign_in::{
+    csrf_cookie, expired_page, finish, hold_sign_in, internal_page, page_form, sign_in_message,
+    sign_in_page, sign_in_page_with,
+};
 use super::{
-    CSRF_COOKIE, Fields, authorize_refused, authorize_request, blocking, cookie_value, csrf_cookie,
-    expired_page, finish, get_param, hold_sign_in, html, internal_page, page, page_error,
-    page_form, page_get, page_params, page_pool, read_form, sign_in_message, sign_in_page,
-    sign_in_page_with,
+    CSRF_COOKIE, Fields, blocking, cookie_value, get_param, html, page, page_error, page_get,
+    page_params, page_pool, pool_route, read_form,
 };
 use crate::App;
 
@@ -37,14 +40,9 @@ fn step_page(
     error: Option<&str>,
 ) -> Response {
     use pending::Step;
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
     let body = match &pending.step {
         Step::SignIn => {
-            return sign_in_page(app, segment, id, pending, error, "", status);
+            return sign_in_page(app, segment, id, pending, error, "", page_status(error));
         }
         Step::NewPassword { required, .. } => {
             let action = format!("/{segment}/login");
@@ -86,7 +84,33 @@ fn step_page(
             page::confirm_forgot_password(&page_form(pending, &action, id, error), destination)
         }
     };
-    html(status, body, Some(csrf_cookie(app, segment, id, pending)))
+    form_page(app, segment, id, pending, error, body)
+}
+
+/// A page's status: 400 with an error, 200 without.
+fn page_status(error: Option<&str>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// `body`, a form of the pending request `id`, with its CSRF cookie: 400 with an error,
+/// 200 without.
+fn form_page(
+    app: &App,
+    segment: &str,
+    id: &str,
+    pending: &Pending,
+    error: Option<&str>,
+    body: String,
+) -> Response {
+    html(
+        page_status(error),
+        body,
+        Some(csrf_cookie(app, segment, id, pending)),
+    )
 }
 
 /// The choices of a SELECT_MFA_TYPE step, as `(value, label)`.
@@ -170,21 +194,17 @@ pub(super) enum Post {
 
 /// The route of the form posted to one path: [`step_post`] with the form's kind.
 pub(super) fn form_route(kind: Post) -> MethodRouter<Arc<App>> {
-    post(
-        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
-            step_post(app, segment, request, kind)
-        },
-    )
+    pool_route(MethodFilter::POST, move |app, segment, request| {
+        step_post(app, segment, request, kind)
+    })
 }
 
 /// The route of the sign-up page (`sign_up`) or the forgotten-password page:
 /// [`account_page`].
 pub(super) fn account_route(sign_up: bool) -> MethodRouter<Arc<App>> {
-    get(
-        move |State(app): State<Arc<App>>, Path(segment): Path<String>, request: Request| {
-            account_page(app, segment, request, sign_up)
-        },
-    )
+    pool_route(MethodFilter::GET, move |app, segment, request| {
+        account_page(app, segment, request, sign_up)
+    })
 }
 
 /// A post of one of the hosted pages: the per-address limit, the pending request (live,
@@ -293,18 +313,49 @@ impl Flow<'_> {
         Some(self.again(pending, Some(&refused.to_string())))
     }
 
+    /// The user of the account step in progress (`username`: the step's, `None` when the
+    /// request is at another step, whose page is shown again), one attempt taken from
+    /// their limit (SPEC §13): the client id and the username, or the page to answer with.
+    fn account_user(
+        &self,
+        pending: &Pending,
+        username: Option<&str>,
+    ) -> Result<(String, String), Box<Response>> {
+        let Some(username) = username else {
+            return Err(Box::new(self.again(pending, None)));
+        };
+        let client_id = Self::client_id(pending).to_owned();
+        if let Some(page) = self.over_limit(pending, &client_id, username) {
+            return Err(Box::new(page));
+        }
+        Ok((client_id, username.to_owned()))
+    }
+
     /// Back to the sign-in page, with `error` and the username typed.
-    fn back_to_sign_in(&self, mut pending: Pending, error: &str, username: &str) -> Response {
+    fn back_to_sign_in(&self, pending: Pending, error: &str, username: &str) -> Response {
+        self.to_sign_in(pending, Some(error), None, username)
+    }
+
+    /// Moves the request back to its sign-in step and shows the sign-in page with `error`
+    /// (400) or `notice` (200), the username filled in.
+    fn to_sign_in(
+        &self,
+        mut pending: Pending,
+        error: Option<&str>,
+        notice: Option<&str>,
+        username: &str,
+    ) -> Response {
         pending.step = pending::Step::SignIn;
         self.app.pending.update(self.id, pending.clone());
-        sign_in_page(
+        sign_in_page_with(
             self.app,
             self.segment,
             self.id,
             &pending,
-            Some(error),
+            error,
+            notice,
             username,
-            StatusCode::BAD_REQUEST,
+            page_status(error),
         )
     }
 
@@ -597,29 +648,16 @@ impl Flow<'_> {
 
     /// Back to the sign-in page after a finished account step, with `notice` and the
     /// username filled in.
-    fn finished(&self, mut pending: Pending, notice: &str, username: &str) -> Response {
-        pending.step = pending::Step::SignIn;
-        self.app.pending.update(self.id, pending.clone());
-        sign_in_page_with(
-            self.app,
-            self.segment,
-            self.id,
-            &pending,
-            None,
-            Some(notice),
-            username,
-            StatusCode::OK,
-        )
+    fn finished(&self, pending: Pending, notice: &str, username: &str) -> Response {
+        self.to_sign_in(pending, None, Some(notice), username)
     }
 
     fn confirm_user(&self, pending: Pending, form: &Fields) -> Response {
-        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.confirming_sign_up()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         let code = get_param(form, "code").unwrap_or_default();
         match self.app.pools.confirm_sign_up(&client_id, &username, code) {
             Ok(()) => self.signed_up(pending, &username),
@@ -630,13 +668,11 @@ impl Flow<'_> {
     /// A new confirmation code for the sign-up being confirmed (ResendConfirmationCode:
     /// §12's issuance limit applies), and the confirmation page again.
     fn resend_code(&self, pending: Pending) -> Response {
-        let pending::Step::ConfirmSignUp { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.confirming_sign_up()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         match self
             .app
             .pools
@@ -677,13 +713,11 @@ impl Flow<'_> {
     }
 
     fn confirm_forgot(&self, pending: Pending, form: &Fields) -> Response {
-        let pending::Step::ResetPassword { username, .. } = pending.step.clone() else {
-            return self.again(&pending, None);
-        };
-        let client_id = Self::client_id(&pending).to_owned();
-        if let Some(page) = self.over_limit(&pending, &client_id, &username) {
-            return page;
-        }
+        let (client_id, username) =
+            match self.account_user(&pending, pending.step.resetting_password()) {
+                Ok(user) => user,
+                Err(page) => return *page,
+            };
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
         match self
@@ -714,20 +748,9 @@ fn sign_up_page(
     let fields: Vec<page::Field<'_>> = asked.iter().map(|name| attribute_field(name)).collect();
     let username_label = username_label(pool);
     let action = format!("/{segment}/signup");
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    html(
-        status,
-        page::sign_up(
-            &page_form(pending, &action, id, error),
-            username_label,
-            &fields,
-        ),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let form = page_form(pending, &action, id, error);
+    let body = page::sign_up(&form, username_label, &fields);
+    form_page(app, segment, id, pending, error, body)
 }
 
 fn forgot_page(
@@ -738,16 +761,8 @@ fn forgot_page(
     error: Option<&str>,
 ) -> Response {
     let action = format!("/{segment}/forgotPassword");
-    let status = if error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    html(
-        status,
-        page::forgot_password(&page_form(pending, &action, id, error)),
-        Some(csrf_cookie(app, segment, id, pending)),
-    )
+    let body = page::forgot_password(&page_form(pending, &action, id, error));
+    form_page(app, segment, id, pending, error, body)
 }
 
 /// The attributes the sign-up page asks for: the pool's required ones and the ones it
@@ -848,9 +863,8 @@ fn pending_for_get(
 
 /// `GET /signup` and `GET /forgotPassword`.
 async fn account_page(app: Arc<App>, segment: String, request: Request, sign_up: bool) -> Response {
-    let peer = crate::serve::peer(request.extensions());
     let headers = request.headers().clone();
-    page_get(&app, request, "Sign-in error", move |app, params| {
+    page_get(&app, request, "Sign-in error", move |app, params, peer| {
         let cookie = get_param(&params, "request")
             .and_then(|id| cookie_value(&headers, &format!("{CSRF_COOKIE}_{id}")));
         let (id, pending) = match pending_for_get(app, &segment, &params, cookie, peer) {

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use userpool::inputs::{
-    AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, ChangePasswordInput, ClientUserInput,
-    ConfirmForgotPasswordInput, ConfirmSignUpInput, DeleteUserAttributesInput, InitiateAuthInput,
-    RespondToAuthChallengeInput, SignUpInput, UpdateUserAttributesInput, UserAttributeCodeInput,
+    AccessTokenInput, AdminInitiateAuthInput, AdminRespondToAuthChallengeInput,
+    ChangePasswordInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
+    DeleteUserAttributesInput, InitiateAuthInput, RespondToAuthChallengeInput, SignUpInput,
+    UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
-use userpool_core::{Constraint, Error as PoolError, Username};
+use userpool_core::{Error as PoolError, Username};
 
 use super::shapes::{self, Attribute, Secret};
 use crate::App;
@@ -52,7 +53,7 @@ impl PublicInput {
 }
 
 /// Checks `SECRET_HASH` for `username` when the client has a secret.
-pub(super) fn check_secret(
+fn check_secret(
     app: &App,
     client_id: &str,
     username: &str,
@@ -61,12 +62,44 @@ pub(super) fn check_secret(
     Ok(app.pools.check_secret_hash(client_id, username, given)?)
 }
 
+/// Checks the `SECRET_HASH` member of `AuthParameters` or `ChallengeResponses` for
+/// `username` when the client has a secret.
+pub(super) fn check_secret_member(
+    app: &App,
+    client_id: &str,
+    username: &str,
+    members: &BTreeMap<String, Secret>,
+) -> Result<(), Error> {
+    let given = members.get("SECRET_HASH").map(Secret::expose);
+    check_secret(app, client_id, username, given)
+}
+
+/// A member of `AuthParameters` or `ChallengeResponses` the flow needs: "Missing required
+/// parameter <name>" when the request left it out.
+pub(super) fn required_member<'a>(
+    members: &'a BTreeMap<String, Secret>,
+    name: &str,
+) -> Result<&'a str, Error> {
+    members
+        .get(name)
+        .map(Secret::expose)
+        .ok_or_else(|| missing(name))
+}
+
 fn delivery(details: &CodeDeliveryDetails) -> Value {
     json!({
         "Destination": details.destination,
         "DeliveryMedium": details.delivery_medium,
         "AttributeName": details.attribute_name,
     })
+}
+
+/// `{"CodeDeliveryDetails": ...}` when a code was sent, `{}` when none was.
+fn delivery_output(sent: Option<&CodeDeliveryDetails>) -> Value {
+    match sent {
+        Some(details) => json!({ "CodeDeliveryDetails": delivery(details) }),
+        None => json!({}),
+    }
 }
 
 /// The client and user of ResendConfirmationCode and ForgotPassword, and the body for its
@@ -112,7 +145,7 @@ pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
     wire.check_secret_hash(app, &input.client_id, &input.username)?;
     let details = app.pools.forgot_password_input(&input)?;
-    Ok(json!({ "CodeDeliveryDetails": delivery(&details) }))
+    Ok(delivery_output(Some(&details)))
 }
 
 pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
@@ -133,11 +166,8 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
     let (input, wire) = client_user(body)?;
     wire.check_secret_hash(app, &input.client_id, &input.username)?;
-    let details = app.pools.resend_confirmation_code_input(&input)?;
-    Ok(match details {
-        Some(details) => json!({ "CodeDeliveryDetails": delivery(&details) }),
-        None => json!({}),
-    })
+    let sent = app.pools.resend_confirmation_code_input(&input)?;
+    Ok(delivery_output(sent.as_ref()))
 }
 
 /// InitiateAuth and AdminInitiateAuth.
@@ -161,10 +191,12 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
             let client = app.pools.refresh_client_input(&input)?;
             refresh(app, &client, params)
         }
-        "USER_PASSWORD_AUTH" => password_flow(app, client_id, params, |username, password| {
-            app.pools.initiate_auth_input(&input, username, password)
-        }),
-        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+        "USER_PASSWORD_AUTH" => {
+            username_flow(app, client_id, params, "PASSWORD", |username, password| {
+                app.pools.initiate_auth_input(&input, username, password)
+            })
+        }
+        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
             app.pools.initiate_srp_auth_input(&input, username, srp_a)
         }),
         other => Err(unsupported_flow(
@@ -191,12 +223,12 @@ pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Res
             refresh(app, &client, params)
         }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            password_flow(app, client_id, params, |username, password| {
+            username_flow(app, client_id, params, "PASSWORD", |username, password| {
                 app.pools
                     .admin_initiate_auth_input(caller, &input, username, password)
             })
         }
-        "USER_SRP_AUTH" => srp_flow(app, client_id, params, |username, srp_a| {
+        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
             app.pools
                 .admin_initiate_srp_auth_input(caller, &input, username, srp_a)
         }),
@@ -218,57 +250,26 @@ fn unsupported_flow(flow: &str, implemented: &str) -> Error {
     .into()
 }
 
-/// The password flows, public and admin: `USERNAME` and `PASSWORD`, the client's
-/// `SECRET_HASH`, then `sign_in`, then tokens or the challenge.
-fn password_flow(
+/// The flows that start from `USERNAME` and one more member, at either door: `PASSWORD`
+/// for the password flows, `SRP_A` for `USER_SRP_AUTH` (SPEC §15, whose answer is the
+/// PASSWORD_VERIFIER challenge). Both members, the client's `SECRET_HASH`, then `start`,
+/// then tokens or the challenge.
+fn username_flow(
     app: &App,
     client_id: &str,
     params: &BTreeMap<String, Secret>,
-    sign_in: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
-) -> Result<Value, Error> {
-    let (username, password) = credentials(params)?;
-    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
-    check_secret(app, client_id, username, secret_hash)?;
-    let result = sign_in(username, password)?;
-    auth_response(app, result)
-}
-
-/// `USER_SRP_AUTH` at either door (SPEC §15): `USERNAME` and `SRP_A`, the client's
-/// `SECRET_HASH`, then the PASSWORD_VERIFIER challenge.
-fn srp_flow(
-    app: &App,
-    client_id: &str,
-    params: &BTreeMap<String, Secret>,
+    member: &str,
     start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
-    let (username, srp_a) = match (params.get("USERNAME"), params.get("SRP_A")) {
-        (Some(u), Some(a)) => (u, a),
-        (None, _) => return Err(missing("USERNAME")),
-        (_, None) => return Err(missing("SRP_A")),
-    };
-    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
-    check_secret(app, client_id, username, secret_hash)?;
-    let result = start(username, srp_a)?;
+    let username = required_member(params, "USERNAME")?;
+    let value = required_member(params, member)?;
+    check_secret_member(app, client_id, username, params)?;
+    let result = start(username, value)?;
     auth_response(app, result)
 }
 
-pub(super) fn missing(name: &str) -> Error {
+fn missing(name: &str) -> Error {
     PoolError::InvalidParameterMessage(format!("Missing required parameter {name}")).into()
-}
-
-/// `USERNAME` and `PASSWORD` of the password flows.
-fn credentials(params: &BTreeMap<String, Secret>) -> Result<(&str, &str), Error> {
-    match (params.get("USERNAME"), params.get("PASSWORD")) {
-        (Some(u), Some(p)) => Ok((u, p)),
-        (None, _) => Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter USERNAME".into(),
-        )
-        .into()),
-        (_, None) => Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter PASSWORD".into(),
-        )
-        .into()),
-    }
 }
 
 /// `REFRESH_TOKEN_AUTH`: new access and id tokens from a refresh token, for a user who
@@ -281,12 +282,7 @@ fn refresh(
     client: &ClientRecord,
     params: &BTreeMap<String, Secret>,
 ) -> Result<Value, Error> {
-    let Some(token) = params.get("REFRESH_TOKEN") else {
-        return Err(PoolError::InvalidParameterMessage(
-            "Missing required parameter REFRESH_TOKEN".into(),
-        )
-        .into());
-    };
+    let token = required_member(params, "REFRESH_TOKEN")?;
     let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
     let issued = app.pools.refresh_tokens(client, token, secret_hash)?;
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
@@ -403,20 +399,14 @@ fn verifier_answer<'a>(
     if input.challenge_name != "PASSWORD_VERIFIER" {
         return Ok(None);
     }
-    let get = |name: &str| r.get(name).map(Secret::expose).ok_or_else(|| missing(name));
-    let username = get("USERNAME")?;
+    let username = required_member(r, "USERNAME")?;
     let answer = VerifierAnswer {
         username,
-        secret_block: get("PASSWORD_CLAIM_SECRET_BLOCK")?,
-        signature: get("PASSWORD_CLAIM_SIGNATURE")?,
-        timestamp: get("TIMESTAMP")?,
+        secret_block: required_member(r, "PASSWORD_CLAIM_SECRET_BLOCK")?,
+        signature: required_member(r, "PASSWORD_CLAIM_SIGNATURE")?,
+        timestamp: required_member(r, "TIMESTAMP")?,
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        r.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(answer))
 }
 
@@ -450,17 +440,36 @@ fn answer<'a>(
         )
         .into());
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        responses.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, responses)?;
     Ok(Answer {
         username,
         new_password,
         attributes,
     })
+}
+
+/// The answer of a RespondToAuthChallenge or AdminRespondToAuthChallenge, read by the
+/// challenge it answers, `SECRET_HASH` checked.
+enum ChallengeAnswer<'a> {
+    Mfa(super::mfa::Answer<'a>),
+    PasswordVerifier(VerifierAnswer<'a>),
+    NewPassword(Answer<'a>),
+}
+
+/// Reads `responses` for `input`'s challenge: an MFA challenge, PASSWORD_VERIFIER, or
+/// NEW_PASSWORD_REQUIRED (any other challenge is refused as unsupported).
+fn challenge_answer<'a>(
+    app: &App,
+    input: &RespondToAuthChallengeInput,
+    responses: &'a BTreeMap<String, Secret>,
+) -> Result<ChallengeAnswer<'a>, Error> {
+    if let Some(m) = super::mfa::answer(app, input, responses)? {
+        return Ok(ChallengeAnswer::Mfa(m));
+    }
+    if let Some(v) = verifier_answer(app, input, responses)? {
+        return Ok(ChallengeAnswer::PasswordVerifier(v));
+    }
+    answer(app, input, responses).map(ChallengeAnswer::NewPassword)
 }
 
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
@@ -470,29 +479,25 @@ pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, 
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
     )?;
-    let responses = &wire.challenge_responses;
-    if let Some(m) = super::mfa::answer(app, &input, responses)? {
-        let pools = &app.pools;
-        let result = pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)?;
-        return auth_response(app, result);
-    }
-    if let Some(v) = verifier_answer(app, &input, responses)? {
-        let result = app.pools.respond_to_password_verifier_input(
+    let pools = &app.pools;
+    let result = match challenge_answer(app, &input, &wire.challenge_responses)? {
+        ChallengeAnswer::Mfa(m) => {
+            pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)
+        }
+        ChallengeAnswer::PasswordVerifier(v) => pools.respond_to_password_verifier_input(
             &input,
             v.username,
             v.secret_block,
             v.signature,
             v.timestamp,
-        )?;
-        return auth_response(app, result);
-    }
-    let a = answer(app, &input, responses)?;
-    let result = app.pools.respond_to_new_password_required_input(
-        &input,
-        a.username,
-        a.new_password,
-        &a.attributes,
-    )?;
+        ),
+        ChallengeAnswer::NewPassword(a) => pools.respond_to_new_password_required_input(
+            &input,
+            a.username,
+            a.new_password,
+            &a.attributes,
+        ),
+    }?;
     auth_response(app, result)
 }
 
@@ -508,32 +513,27 @@ pub fn admin_respond_to_auth_challenge(
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
     )?;
-    let responses = &wire.challenge_responses;
-    if let Some(m) = super::mfa::answer(app, &input.respond, responses)? {
-        let result = app
-            .pools
-            .admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)?;
-        return auth_response(app, result);
-    }
-    if let Some(v) = verifier_answer(app, &input.respond, responses)? {
-        let result = app.pools.admin_respond_to_password_verifier_input(
+    let pools = &app.pools;
+    let result = match challenge_answer(app, &input.respond, &wire.challenge_responses)? {
+        ChallengeAnswer::Mfa(m) => {
+            pools.admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)
+        }
+        ChallengeAnswer::PasswordVerifier(v) => pools.admin_respond_to_password_verifier_input(
             caller,
             &input,
             v.username,
             v.secret_block,
             v.signature,
             v.timestamp,
-        )?;
-        return auth_response(app, result);
-    }
-    let a = answer(app, &input.respond, responses)?;
-    let result = app.pools.admin_respond_to_new_password_required_input(
-        caller,
-        &input,
-        a.username,
-        a.new_password,
-        &a.attributes,
-    )?;
+        ),
+        ChallengeAnswer::NewPassword(a) => pools.admin_respond_to_new_password_required_input(
+            caller,
+            &input,
+            a.username,
+            a.new_password,
+            &a.attributes,
+        ),
+    }?;
     auth_response(app, result)
 }
 
@@ -546,12 +546,11 @@ pub(super) struct WithToken {
     proposed_password: Option<Secret>,
 }
 
-fn token_input(body: RequestBody) -> Result<WithToken, Error> {
-    let input: WithToken = body.parse()?;
-    if input.access_token.is_none() {
-        return Err(PoolError::invalid_parameter("accessToken", Constraint::Missing).into());
-    }
-    Ok(input)
+/// The `AccessToken` of the operations that take nothing else (GetUser, GlobalSignOut,
+/// DeleteUser).
+fn access_token(body: RequestBody) -> Result<AccessTokenInput, Error> {
+    let wire: WithToken = body.parse()?;
+    Ok(AccessTokenInput::parse(wire.access_token.as_deref())?)
 }
 
 /// **ChangePassword**: the access token names the user; the previous password proves it.
@@ -568,10 +567,8 @@ pub fn change_password(app: &App, body: RequestBody) -> Result<Value, Error> {
 
 /// **GetUser**: the access token's user.
 pub fn get_user(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    let user = app
-        .pools
-        .get_user(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    let user = app.pools.get_user(input.access_token.expose())?;
     let mut out = json!({
         "Username": user.username,
         "UserAttributes": shapes::attribute_list(&user.attributes),
@@ -584,9 +581,8 @@ pub fn get_user(app: &App, body: RequestBody) -> Result<Value, Error> {
 /// **GlobalSignOut**: revokes every refresh token of the token's user, and the access
 /// tokens issued from them (this one included).
 pub fn global_sign_out(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    app.pools
-        .global_sign_out(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    app.pools.global_sign_out(input.access_token.expose())?;
     Ok(json!({}))
 }
 
@@ -628,11 +624,7 @@ pub fn get_user_attribute_verification_code(app: &App, body: RequestBody) -> Res
     let sent = app
         .pools
         .get_user_attribute_verification_code_input(&input)?;
-    let mut out = json!({});
-    if let Some(details) = &sent {
-        out["CodeDeliveryDetails"] = delivery(details);
-    }
-    Ok(out)
+    Ok(delivery_output(sent.as_ref()))
 }
 
 /// **VerifyUserAttribute**: the code marks the token's user's attribute verified.
@@ -661,10 +653,8 @@ pub fn delete_user_attributes(app: &App, body: RequestBody) -> Result<Value, Err
 
 /// **DeleteUser**: the access token's user deletes themself (their sessions go too).
 pub fn delete_user(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let input = token_input(body)?;
-    let claims = app
-        .pools
-        .verify_access_token(input.access_token.as_deref().unwrap_or_default())?;
+    let input = access_token(body)?;
+    let claims = app.pools.verify_access_token(input.access_token.expose())?;
     app.pools
         .delete_user(claims.pool_id.as_str(), &claims.username)?;
     Ok(json!({}))

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use userpool::inputs::{
     AccessTokenInput, AdminUserInput, PoolInput, RespondToAuthChallengeInput, SoftwareTokenInput,
 };
-use userpool::{Caller, MfaAnswer, MfaChallengeResult};
+use userpool::{Caller, ChallengeSessionText, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::auth::{check_secret, missing};
+use super::auth::{check_secret_member, required_member};
 use super::shapes::Secret;
 use crate::App;
 use crate::error::Error;
@@ -106,11 +106,17 @@ pub fn associate_software_token(app: &App, body: RequestBody) -> Result<Value, E
     let input =
         SoftwareTokenInput::parse_associate(wire.access_token.as_deref(), wire.session.as_deref())?;
     let (secret, session) = app.pools.associate_software_token_input(&input)?;
-    let mut out = json!({ "SecretCode": secret.as_str() });
+    let out = json!({ "SecretCode": secret.as_str() });
+    Ok(with_session(out, session.as_ref()))
+}
+
+/// `out` with the new `Session` of an MFA_SETUP challenge, when the operation was called
+/// with one.
+fn with_session(mut out: Value, session: Option<&ChallengeSessionText>) -> Value {
     if let Some(session) = session {
         out["Session"] = json!(session.expose());
     }
-    Ok(out)
+    out
 }
 
 /// **VerifySoftwareToken**: `Status` `SUCCESS`, and a new `Session` when called with one.
@@ -122,11 +128,11 @@ pub fn verify_software_token(app: &App, body: RequestBody) -> Result<Value, Erro
         wire.session.as_deref(),
         wire.user_code.as_deref(),
     )?;
-    let mut out = json!({ "Status": "SUCCESS" });
-    if let Some(session) = app.pools.verify_software_token_input(&input)? {
-        out["Session"] = json!(session.expose());
-    }
-    Ok(out)
+    let session = app.pools.verify_software_token_input(&input)?;
+    Ok(with_session(
+        json!({ "Status": "SUCCESS" }),
+        session.as_ref(),
+    ))
 }
 
 /// **SetUserMFAPreference**.
@@ -280,30 +286,20 @@ pub(super) fn answer<'a>(
         _ => return Ok(None),
     };
     input.required_session()?;
-    let get = |member: &str| {
-        r.get(member)
-            .map(Secret::expose)
-            .ok_or_else(|| missing(member))
-    };
-    let username = get("USERNAME")?;
+    let username = required_member(r, "USERNAME")?;
     let answer = match name {
         MfaChallengeName::SoftwareTokenMfa => MfaAnswer::SoftwareToken {
-            code: get("SOFTWARE_TOKEN_MFA_CODE")?,
+            code: required_member(r, "SOFTWARE_TOKEN_MFA_CODE")?,
         },
         MfaChallengeName::SmsMfa => MfaAnswer::Sms {
-            code: get("SMS_MFA_CODE")?,
+            code: required_member(r, "SMS_MFA_CODE")?,
         },
         MfaChallengeName::SelectMfaType => MfaAnswer::Select {
-            answer: get("ANSWER")?,
+            answer: required_member(r, "ANSWER")?,
         },
         MfaChallengeName::MfaSetup => MfaAnswer::Setup,
     };
-    check_secret(
-        app,
-        &input.client_id,
-        username,
-        r.get("SECRET_HASH").map(Secret::expose),
-    )?;
+    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(Answer { username, answer }))
 }
 
