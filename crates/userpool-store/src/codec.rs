@@ -7,7 +7,11 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use userpool_core::{AliasAttribute, CodeThrottle, HistoryMode, UserPoolId};
+use userpool_core::mfa::PoolMfaConfig;
+use userpool_core::{
+    AliasAttribute, CodeThrottle, HashParams, HistoryMode, PasswordPolicy, PoolSettings, Schema,
+    UserPoolId,
+};
 use uuid::Uuid;
 
 use crate::pool::PoolRecord;
@@ -121,6 +125,199 @@ pub fn next_version(version: u64, column: &str) -> Result<u64, Corrupt> {
     version
         .checked_add(1)
         .ok_or_else(|| corrupt(format!("{column}: exhausted")))
+}
+
+/// A pool's schema as stored: NULL for the standard schema (and pools written before
+/// schemas were stored), else its JSON.
+///
+/// # Errors
+/// [`Corrupt`] should the schema not serialise (it always does).
+pub fn schema_text(schema: &Schema) -> Result<Option<String>, Corrupt> {
+    if *schema == Schema::standard() {
+        return Ok(None);
+    }
+    serde_json::to_string(schema)
+        .map(Some)
+        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
+}
+
+/// Reads a stored schema; deserialising re-validates it (`Schema::from_stored`).
+///
+/// # Errors
+/// [`Corrupt`] for a value no store would write.
+pub fn schema(text: Option<&str>) -> Result<Schema, Corrupt> {
+    match text {
+        None => Ok(Schema::standard()),
+        Some(json) => serde_json::from_str(json)
+            .map_err(|_| corrupt("pools.attribute_schema: not a valid schema")),
+    }
+}
+
+/// A pool's settings as stored: NULL for the defaults, else their JSON.
+///
+/// # Errors
+/// [`Corrupt`] should the settings not serialise (they always do).
+pub fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Corrupt> {
+    if *settings == PoolSettings::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(settings)
+        .map(Some)
+        .map_err(|_| corrupt("pools.settings: not serialisable"))
+}
+
+/// Reads stored pool settings.
+///
+/// # Errors
+/// [`Corrupt`] for a value no store would write.
+pub fn settings(text: Option<&str>) -> Result<PoolSettings, Corrupt> {
+    match text {
+        None => Ok(PoolSettings::default()),
+        Some(json) => {
+            serde_json::from_str(json).map_err(|_| corrupt("pools.settings: not valid settings"))
+        }
+    }
+}
+
+/// A pool as the columns of `pools` hold it, one field per column: what a SQL store
+/// binds to write a pool ([`PoolColumns::new`]) and fills from a row to read one
+/// ([`PoolColumns::into_record`]), so both stores encode and check a pool the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)] // Each field is the column of its name.
+pub struct PoolColumns {
+    pub id: String,
+    pub name: String,
+    pub minimum_length: i64,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub password_history_size: i64,
+    pub temporary_password_validity_days: i64,
+    pub maximum_length: Option<i64>,
+    pub reject_user_identity: bool,
+    pub refuse_temporary_as_new: bool,
+    pub minimum_strength: Option<i64>,
+    pub hash_memory_kib: i64,
+    pub hash_iterations: i64,
+    pub hash_parallelism: i64,
+    pub history_mode: String,
+    pub alias_attributes: String,
+    pub username_attributes: String,
+    pub case_sensitive: bool,
+    pub attribute_schema: Option<String>,
+    pub settings: Option<String>,
+    pub created_at: i64,
+    pub modified_at: i64,
+    pub version: i64,
+    pub mfa_configuration: String,
+    pub mfa_software_token: bool,
+    pub mfa_sms: bool,
+    pub mfa_sms_message: Option<String>,
+}
+
+impl PoolColumns {
+    /// `pool`'s column values, stamped with `version` (the one the write stores).
+    ///
+    /// # Errors
+    /// [`Corrupt`] for a version too large to store.
+    pub fn new(pool: &PoolRecord, version: u64) -> Result<PoolColumns, Corrupt> {
+        let p = &pool.policy;
+        Ok(PoolColumns {
+            id: pool.id.as_str().to_owned(),
+            name: pool.name.clone(),
+            minimum_length: i64::from(p.minimum_length()),
+            require_uppercase: p.require_uppercase(),
+            require_lowercase: p.require_lowercase(),
+            require_numbers: p.require_numbers(),
+            require_symbols: p.require_symbols(),
+            password_history_size: i64::from(p.password_history_size()),
+            temporary_password_validity_days: i64::from(p.temporary_password_validity_days()),
+            maximum_length: p.maximum_length().map(i64::from),
+            reject_user_identity: p.reject_user_identity(),
+            refuse_temporary_as_new: p.refuse_temporary_as_new(),
+            minimum_strength: p.minimum_strength().map(i64::from),
+            hash_memory_kib: i64::from(pool.hash_params.m_kib()),
+            hash_iterations: i64::from(pool.hash_params.t()),
+            hash_parallelism: i64::from(pool.hash_params.p()),
+            history_mode: history_mode_text(pool.history_mode).to_owned(),
+            alias_attributes: attribute_list(&pool.alias_attributes),
+            username_attributes: attribute_list(&pool.username_attributes),
+            case_sensitive: pool.case_sensitive,
+            attribute_schema: schema_text(&pool.schema)?,
+            settings: settings_text(&pool.settings)?,
+            created_at: micros(pool.created_at),
+            modified_at: micros(pool.modified_at),
+            version: to_sql_int(version, "pools.version")?,
+            mfa_configuration: pool.mfa.mode.as_str().to_owned(),
+            mfa_software_token: pool.mfa.software_token,
+            mfa_sms: pool.mfa.sms,
+            mfa_sms_message: pool.mfa.sms_message.clone(),
+        })
+    }
+
+    /// The pool these column values hold, every one checked as the record's own
+    /// constructors check it.
+    ///
+    /// # Errors
+    /// [`Corrupt`], naming the column, for a value no store would write.
+    pub fn into_record(self) -> Result<PoolRecord, Corrupt> {
+        let mut policy = PasswordPolicy::builder()
+            .minimum_length(self.minimum_length)
+            .require_uppercase(self.require_uppercase)
+            .require_lowercase(self.require_lowercase)
+            .require_numbers(self.require_numbers)
+            .require_symbols(self.require_symbols)
+            .password_history_size(self.password_history_size)
+            .temporary_password_validity_days(self.temporary_password_validity_days)
+            .reject_user_identity(self.reject_user_identity)
+            .refuse_temporary_as_new(self.refuse_temporary_as_new);
+        if let Some(max) = self.maximum_length {
+            policy = policy.maximum_length(max);
+        }
+        if let Some(score) = self.minimum_strength {
+            policy = policy.minimum_strength(score);
+        }
+        let policy = policy
+            .build()
+            .map_err(|_| corrupt("pools: password policy out of range"))?;
+        let hash_params = HashParams::new(
+            from_sql_int(self.hash_memory_kib, "hash_memory_kib")?,
+            from_sql_int(self.hash_iterations, "hash_iterations")?,
+            from_sql_int(self.hash_parallelism, "hash_parallelism")?,
+        )
+        .map_err(|_| corrupt("pools: hash parameters out of range"))?;
+        Ok(PoolRecord {
+            id: pool_id(&self.id, "pools.id")?,
+            name: self.name,
+            policy,
+            hash_params,
+            history_mode: history_mode(&self.history_mode)?,
+            alias_attributes: parse_attribute_list(
+                &self.alias_attributes,
+                "pools.alias_attributes",
+            )?,
+            username_attributes: parse_attribute_list(
+                &self.username_attributes,
+                "pools.username_attributes",
+            )?,
+            case_sensitive: self.case_sensitive,
+            mfa: PoolMfaConfig {
+                mode: self
+                    .mfa_configuration
+                    .parse()
+                    .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
+                software_token: self.mfa_software_token,
+                sms: self.mfa_sms,
+                sms_message: self.mfa_sms_message,
+            },
+            schema: schema(self.attribute_schema.as_deref())?,
+            settings: settings(self.settings.as_deref())?,
+            created_at: time(self.created_at, "pools.created_at")?,
+            modified_at: time(self.modified_at, "pools.modified_at")?,
+            version: from_sql_int(self.version, "pools.version")?,
+        })
+    }
 }
 
 /// Refuses the pool update a SQL store must not apply over `current`, the pool as stored:
@@ -345,6 +542,54 @@ mod tests {
                 Err(StoreError::Backend(_))
             ));
         }
+    }
+
+    #[test]
+    fn pool_columns_round_trip_and_a_bad_column_is_corrupt() {
+        let pool = PoolRecord {
+            id: UserPoolId::parse("us-east-1_columns").expect("valid"),
+            name: "columns".into(),
+            policy: userpool_core::PasswordPolicy::builder()
+                .minimum_length(12)
+                .maximum_length(64)
+                .minimum_strength(2)
+                .build()
+                .expect("in range"),
+            hash_params: userpool_core::HashParams::insecure_fast_for_tests(),
+            history_mode: HistoryMode::PerUserSalt,
+            alias_attributes: vec![AliasAttribute::Email, AliasAttribute::PhoneNumber],
+            username_attributes: Vec::new(),
+            case_sensitive: true,
+            mfa: Default::default(),
+            schema: userpool_core::Schema::standard(),
+            settings: userpool_core::PoolSettings::default(),
+            created_at: userpool_core::testing::epoch(),
+            modified_at: userpool_core::testing::epoch() + chrono::TimeDelta::seconds(5),
+            version: 4,
+        };
+        let columns = PoolColumns::new(&pool, 4).expect("encodes");
+        assert_eq!(
+            columns.attribute_schema, None,
+            "the standard schema is NULL"
+        );
+        assert_eq!(columns.settings, None, "default settings are NULL");
+        assert_eq!(columns.clone().into_record().expect("decodes"), pool);
+        let bad = PoolColumns {
+            mfa_configuration: "SOMETIMES".into(),
+            ..columns.clone()
+        };
+        assert_eq!(
+            bad.into_record().expect_err("corrupt").0,
+            "pools.mfa_configuration: not OFF, ON or OPTIONAL"
+        );
+        let bad = PoolColumns {
+            minimum_length: 0,
+            ..columns
+        };
+        assert_eq!(
+            bad.into_record().expect_err("corrupt").0,
+            "pools: password policy out of range"
+        );
     }
 
     #[test]
