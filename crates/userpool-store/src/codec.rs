@@ -4,13 +4,15 @@
 //! 64-bit. Reading is total: a value no store would write is a [`Corrupt`] naming the table
 //! and column, never the value (it may be a hash), and never a panic.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use userpool_core::mfa::PoolMfaConfig;
 use userpool_core::{
-    AliasAttribute, CodeThrottle, HashParams, HistoryMode, PasswordPolicy, PoolSettings, Schema,
-    UserPoolId,
+    AliasAttribute, CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind,
+    HashParams, HistoryMode, Lockout, PasswordHash, PasswordPolicy, PendingChallenge, PendingCode,
+    PoolSettings, Schema, SecretDigest, UserPoolId, UserRecord, UserStatus, Username,
 };
 use uuid::Uuid;
 
@@ -318,6 +320,242 @@ impl PoolColumns {
             version: from_sql_int(self.version, "pools.version")?,
         })
     }
+}
+
+/// A user as the scalar columns of `users` hold it, one field per column: what a SQL
+/// store binds to write a user ([`UserColumns::new`], borrowing from the record) and
+/// fills from a row to read one ([`UserColumns::into_record`]), so both stores encode and
+/// check a user the same way. The username and `sub` are keys, bound and read beside;
+/// attributes and password history are stored each store's own way. No `Debug`: it holds
+/// the credential's hash and the sealed MFA state.
+#[derive(PartialEq, Eq)]
+#[allow(missing_docs)] // Each field is the column of its name.
+pub struct UserColumns<'a> {
+    pub status: Cow<'a, str>,
+    pub enabled: bool,
+    pub credential_hash: Option<Cow<'a, str>>,
+    pub credential_kind: Option<Cow<'a, str>>,
+    pub credential_expires_at: Option<i64>,
+    pub credential_set_at: Option<i64>,
+    pub history_salt: Option<Cow<'a, [u8]>>,
+    pub consecutive_failures: i64,
+    pub last_failure_at: Option<i64>,
+    pub locked_until: Option<i64>,
+    pub code_purpose: Option<Cow<'a, str>>,
+    pub code_digest: Option<Cow<'a, str>>,
+    pub code_expires_at: Option<i64>,
+    pub code_failed_attempts: Option<i64>,
+    pub challenge_digest: Option<Cow<'a, str>>,
+    pub challenge_credential: Option<Cow<'a, str>>,
+    pub challenge_expires_at: Option<i64>,
+    pub sign_up_code_failures: Cow<'a, str>,
+    pub sign_up_codes_issued: Cow<'a, str>,
+    pub reset_code_failures: Cow<'a, str>,
+    pub reset_codes_issued: Cow<'a, str>,
+    pub srp: Option<Cow<'a, [u8]>>,
+    pub mfa: Option<Cow<'a, [u8]>>,
+    pub code_held_value: Option<Cow<'a, str>>,
+    pub challenge_client: Option<Cow<'a, str>>,
+    pub created_at: i64,
+    pub modified_at: i64,
+    pub version: i64,
+}
+
+impl<'a> UserColumns<'a> {
+    /// `user`'s column values, stamped with `version` (the one the write stores).
+    ///
+    /// # Errors
+    /// [`Corrupt`] for a version too large to store.
+    pub fn new(user: &'a UserRecord, version: u64) -> Result<UserColumns<'a>, Corrupt> {
+        let credential = user.credential.as_ref();
+        let code = user.pending_code.as_ref();
+        let challenge = user.pending_challenge.as_ref();
+        let text = |value: &'a str| Cow::Borrowed(value);
+        Ok(UserColumns {
+            status: text(user.status.as_str()),
+            enabled: user.enabled,
+            credential_hash: credential.map(|c| text(c.hash.as_phc())),
+            credential_kind: credential.map(|c| {
+                text(match c.kind {
+                    CredentialKind::Permanent => "PERMANENT",
+                    CredentialKind::Temporary { .. } => "TEMPORARY",
+                })
+            }),
+            credential_expires_at: credential.and_then(|c| match c.kind {
+                CredentialKind::Permanent => None,
+                CredentialKind::Temporary { expires_at } => Some(micros(expires_at)),
+            }),
+            credential_set_at: credential.map(|c| micros(c.set_at)),
+            history_salt: user.history_salt.as_ref().map(|s| Cow::Borrowed(&s[..])),
+            consecutive_failures: i64::from(user.lockout.consecutive_failures),
+            last_failure_at: user.lockout.last_failure_at.map(micros),
+            locked_until: user.lockout.locked_until.map(micros),
+            code_purpose: code.map(|c| text(c.purpose.as_str())),
+            code_digest: code.map(|c| Cow::Owned(c.digest.to_storage())),
+            code_expires_at: code.map(|c| micros(c.expires_at)),
+            code_failed_attempts: code.map(|c| i64::from(c.failed_attempts)),
+            challenge_digest: challenge.map(|c| Cow::Owned(c.digest.to_storage())),
+            challenge_credential: challenge.map(|c| Cow::Owned(c.credential.to_storage())),
+            challenge_expires_at: challenge.map(|c| micros(c.expires_at)),
+            sign_up_code_failures: Cow::Owned(time_list(&user.code_throttles.sign_up.failures)),
+            sign_up_codes_issued: Cow::Owned(time_list(&user.code_throttles.sign_up.issued)),
+            reset_code_failures: Cow::Owned(time_list(
+                &user.code_throttles.password_reset.failures,
+            )),
+            reset_codes_issued: Cow::Owned(time_list(&user.code_throttles.password_reset.issued)),
+            srp: user
+                .srp
+                .as_ref()
+                .map(|b| Cow::Borrowed(userpool_core::srp::SrpBlob::as_bytes(b))),
+            mfa: user
+                .mfa
+                .as_ref()
+                .map(|b| Cow::Borrowed(userpool_core::mfa::MfaBlob::as_bytes(b))),
+            code_held_value: code.and_then(|c| c.held_value.as_deref().map(text)),
+            challenge_client: user.challenge_client.as_deref().map(text),
+            created_at: micros(user.created_at),
+            modified_at: micros(user.modified_at),
+            version: to_sql_int(version, "users.version")?,
+        })
+    }
+
+    /// The user these column values hold with its `username` and `sub` columns, every
+    /// value parsed by the type that owns it; its attributes and password history are
+    /// empty, for the store to fill from where it keeps them.
+    ///
+    /// # Errors
+    /// [`Corrupt`], naming the column, for a value no store would write.
+    pub fn into_record(self, username: &str, sub_text: &str) -> Result<UserRecord, Corrupt> {
+        Ok(UserRecord {
+            username: Username::parse(username)
+                .map_err(|_| corrupt("users.username: not a valid username"))?,
+            sub: sub(sub_text)?,
+            status: UserStatus::from_str(&self.status)
+                .map_err(|_| corrupt("users.status: unknown status"))?,
+            enabled: self.enabled,
+            attributes: std::collections::BTreeMap::new(),
+            credential: self.credential()?,
+            history: Vec::new(),
+            history_salt: self
+                .history_salt
+                .as_deref()
+                .map(|bytes| {
+                    <[u8; 16]>::try_from(bytes)
+                        .map_err(|_| corrupt("users.history_salt: not 16 bytes"))
+                })
+                .transpose()?,
+            lockout: Lockout {
+                consecutive_failures: from_sql_int(
+                    self.consecutive_failures,
+                    "users.consecutive_failures",
+                )?,
+                last_failure_at: opt_time(self.last_failure_at, "users.last_failure_at")?,
+                locked_until: opt_time(self.locked_until, "users.locked_until")?,
+            },
+            pending_code: self.pending_code()?,
+            code_throttles: CodeThrottles {
+                sign_up: CodeThrottle {
+                    failures: parse_time_list(
+                        &self.sign_up_code_failures,
+                        "users.sign_up_code_failures",
+                    )?,
+                    issued: parse_time_list(
+                        &self.sign_up_codes_issued,
+                        "users.sign_up_codes_issued",
+                    )?,
+                },
+                password_reset: CodeThrottle {
+                    failures: parse_time_list(
+                        &self.reset_code_failures,
+                        "users.reset_code_failures",
+                    )?,
+                    issued: parse_time_list(&self.reset_codes_issued, "users.reset_codes_issued")?,
+                },
+            },
+            pending_challenge: self.pending_challenge()?,
+            srp: self
+                .srp
+                .map(|b| userpool_core::srp::SrpBlob::from_bytes(b.into_owned())),
+            mfa: self
+                .mfa
+                .map(|b| userpool_core::mfa::MfaBlob::from_bytes(b.into_owned())),
+            challenge_client: self.challenge_client.map(Cow::into_owned),
+            created_at: time(self.created_at, "users.created_at")?,
+            modified_at: time(self.modified_at, "users.modified_at")?,
+            version: from_sql_int(self.version, "users.version")?,
+        })
+    }
+
+    fn credential(&self) -> Result<Option<Credential>, Corrupt> {
+        let (hash, kind, set_at) = match (
+            self.credential_hash.as_deref(),
+            self.credential_kind.as_deref(),
+            self.credential_set_at,
+        ) {
+            (None, None, None) if self.credential_expires_at.is_none() => return Ok(None),
+            (Some(hash), Some(kind), Some(set_at)) => (hash, kind, set_at),
+            _ => return Err(corrupt("users.credential_*: incomplete credential")),
+        };
+        let kind = match (kind, self.credential_expires_at) {
+            ("PERMANENT", None) => CredentialKind::Permanent,
+            ("TEMPORARY", Some(at)) => CredentialKind::Temporary {
+                expires_at: time(at, "users.credential_expires_at")?,
+            },
+            _ => return Err(corrupt("users.credential_kind: unknown kind or expiry")),
+        };
+        Ok(Some(Credential {
+            hash: PasswordHash::parse(hash)
+                .map_err(|_| corrupt("users.credential_hash: malformed PHC string"))?,
+            kind,
+            set_at: time(set_at, "users.credential_set_at")?,
+        }))
+    }
+
+    fn pending_code(&self) -> Result<Option<PendingCode>, Corrupt> {
+        match (
+            self.code_purpose.as_deref(),
+            self.code_digest.as_deref(),
+            self.code_expires_at,
+            self.code_failed_attempts,
+        ) {
+            (None, None, None, None) => Ok(None),
+            (Some(purpose), Some(code_digest), Some(expires_at), Some(attempts)) => {
+                Ok(Some(PendingCode {
+                    purpose: CodePurpose::from_str(purpose)
+                        .map_err(|_| corrupt("users.code_purpose: unknown purpose"))?,
+                    digest: digest(code_digest, "users.code_digest")?,
+                    expires_at: time(expires_at, "users.code_expires_at")?,
+                    failed_attempts: from_sql_int(attempts, "users.code_failed_attempts")?,
+                    held_value: self.code_held_value.as_deref().map(str::to_owned),
+                }))
+            }
+            _ => Err(corrupt("users.code_*: incomplete pending code")),
+        }
+    }
+
+    fn pending_challenge(&self) -> Result<Option<PendingChallenge>, Corrupt> {
+        match (
+            self.challenge_digest.as_deref(),
+            self.challenge_credential.as_deref(),
+            self.challenge_expires_at,
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(session), Some(credential), Some(expires_at)) => Ok(Some(PendingChallenge {
+                digest: digest(session, "users.challenge_digest")?,
+                credential: digest(credential, "users.challenge_credential")?,
+                expires_at: time(expires_at, "users.challenge_expires_at")?,
+            })),
+            _ => Err(corrupt("users.challenge_*: incomplete pending challenge")),
+        }
+    }
+}
+
+/// Reads a stored digest (of a code, a session, a credential).
+///
+/// # Errors
+/// [`Corrupt`], naming the column, for a value no store would write.
+pub fn digest(text: &str, column: &str) -> Result<SecretDigest, Corrupt> {
+    SecretDigest::from_storage(text).map_err(|_| corrupt(format!("{column}: malformed digest")))
 }
 
 /// Refuses the pool update a SQL store must not apply over `current`, the pool as stored:
