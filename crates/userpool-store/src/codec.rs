@@ -129,58 +129,6 @@ pub fn next_version(version: u64, column: &str) -> Result<u64, Corrupt> {
         .ok_or_else(|| corrupt(format!("{column}: exhausted")))
 }
 
-/// A pool's schema as stored: NULL for the standard schema (and pools written before
-/// schemas were stored), else its JSON.
-///
-/// # Errors
-/// [`Corrupt`] should the schema not serialise (it always does).
-pub fn schema_text(schema: &Schema) -> Result<Option<String>, Corrupt> {
-    if *schema == Schema::standard() {
-        return Ok(None);
-    }
-    serde_json::to_string(schema)
-        .map(Some)
-        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
-}
-
-/// Reads a stored schema; deserialising re-validates it (`Schema::from_stored`).
-///
-/// # Errors
-/// [`Corrupt`] for a value no store would write.
-pub fn schema(text: Option<&str>) -> Result<Schema, Corrupt> {
-    match text {
-        None => Ok(Schema::standard()),
-        Some(json) => serde_json::from_str(json)
-            .map_err(|_| corrupt("pools.attribute_schema: not a valid schema")),
-    }
-}
-
-/// A pool's settings as stored: NULL for the defaults, else their JSON.
-///
-/// # Errors
-/// [`Corrupt`] should the settings not serialise (they always do).
-pub fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Corrupt> {
-    if *settings == PoolSettings::default() {
-        return Ok(None);
-    }
-    serde_json::to_string(settings)
-        .map(Some)
-        .map_err(|_| corrupt("pools.settings: not serialisable"))
-}
-
-/// Reads stored pool settings.
-///
-/// # Errors
-/// [`Corrupt`] for a value no store would write.
-pub fn settings(text: Option<&str>) -> Result<PoolSettings, Corrupt> {
-    match text {
-        None => Ok(PoolSettings::default()),
-        Some(json) => {
-            serde_json::from_str(json).map_err(|_| corrupt("pools.settings: not valid settings"))
-        }
-    }
-}
-
 /// A pool as the columns of `pools` hold it, one field per column: what a SQL store
 /// binds to write a pool ([`PoolColumns::new`]) and fills from a row to read one
 /// ([`PoolColumns::into_record`]), so both stores encode and check a pool the same way.
@@ -246,8 +194,16 @@ impl PoolColumns {
             alias_attributes: attribute_list(&pool.alias_attributes),
             username_attributes: attribute_list(&pool.username_attributes),
             case_sensitive: pool.case_sensitive,
-            attribute_schema: schema_text(&pool.schema)?,
-            settings: settings_text(&pool.settings)?,
+            // The standard schema and the default settings are NULL (pools written before
+            // either was stored read back the same), anything else its JSON.
+            attribute_schema: (pool.schema != Schema::standard())
+                .then(|| serde_json::to_string(&pool.schema))
+                .transpose()
+                .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))?,
+            settings: (pool.settings != PoolSettings::default())
+                .then(|| serde_json::to_string(&pool.settings))
+                .transpose()
+                .map_err(|_| corrupt("pools.settings: not serialisable"))?,
             created_at: micros(pool.created_at),
             modified_at: micros(pool.modified_at),
             version: to_sql_int(version, "pools.version")?,
@@ -313,8 +269,21 @@ impl PoolColumns {
                 sms: self.mfa_sms,
                 sms_message: self.mfa_sms_message,
             },
-            schema: schema(self.attribute_schema.as_deref())?,
-            settings: settings(self.settings.as_deref())?,
+            // Deserialising re-validates the schema (`Schema::from_stored`).
+            schema: self
+                .attribute_schema
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?
+                .unwrap_or_else(Schema::standard),
+            settings: self
+                .settings
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| corrupt("pools.settings: not valid settings"))?
+                .unwrap_or_default(),
             created_at: time(self.created_at, "pools.created_at")?,
             modified_at: time(self.modified_at, "pools.modified_at")?,
             version: from_sql_int(self.version, "pools.version")?,
