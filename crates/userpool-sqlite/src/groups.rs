@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, delete_keyed, is_unique_violation, lost_swap};
+use crate::error::{Failure, delete_keyed, lost_swap, unless_taken};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -76,11 +76,8 @@ pub(crate) fn create(conn: &Connection, group: &GroupRecord) -> Result<u64, Fail
             ":created_at": micros(group.created_at),
             ":modified_at": micros(group.modified_at),
         });
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::GroupExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, StoreError::GroupExists)?;
+    Ok(1)
 }
 
 /// A group of a pool.

@@ -5,7 +5,7 @@ use userpool_core::UserPoolId;
 use userpool_store::{ClientRecord, PoolRecord, StoreError};
 
 use crate::codec::{self, PoolColumns, from_sql_int, micros, time, to_sql_int};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, corrupt, is_unique_violation, unless_taken};
 
 const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require_lowercase, \
     require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
@@ -226,11 +226,7 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
             ":created_at": micros(client.created_at),
             ":modified_at": micros(client.modified_at),
         });
-    match result {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Err(StoreError::ClientExists.into()),
-        Err(e) => return Err(e.into()),
-    }
+    unless_taken(result, StoreError::ClientExists)?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
     )?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, corrupt, unless_taken};
 use crate::pools;
 
 /// The pool's signing key.
@@ -111,11 +111,8 @@ pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Resul
             ":revoked": session.revoked,
             ":scopes": session.scopes.join(" "),
         });
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::TokenSessionExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, StoreError::TokenSessionExists)?;
+    Ok(())
 }
 
 const SESSION_COLUMNS: &str = "pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, \

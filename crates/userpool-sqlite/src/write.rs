@@ -13,7 +13,7 @@ use userpool_core::{UserRecord, Username};
 use userpool_store::{PoolRecord, StoreError, keys};
 
 use crate::codec::{self, UserColumns, to_sql_int};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::error::{Failure, corrupt, is_unique_violation, unless_taken};
 use crate::read;
 
 /// The columns a write sets from the record, in the order of [`values`].
@@ -372,18 +372,13 @@ fn write_aliases(
         "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (attribute, key) in keys::alias_keys(pool, user) {
-        match alias.execute(rusqlite::params![
+        let result = alias.execute(rusqlite::params![
             pool.id.as_str(),
             attribute.as_str(),
             key,
             id
-        ]) {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::AliasExists(attribute).into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+        ]);
+        unless_taken(result, StoreError::AliasExists(attribute))?;
     }
     Ok(())
 }
