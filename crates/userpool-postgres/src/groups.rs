@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, delete_keyed, lost_swap, unique_violation};
+use crate::error::{Failure, delete_keyed, lost_swap, unless_taken};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -66,16 +66,13 @@ pub(crate) fn create(conn: &mut Conn, group: &GroupRecord) -> Result<u64, Failur
             &micros(group.modified_at),
         ],
     );
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if unique_violation(&e) == Some("pool_groups_pkey") => {
-            Err(StoreError::GroupExists.into())
-        }
-        Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-            Err(StoreError::PoolNotFound(group.pool_id.as_str().to_owned()).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(
+        result,
+        "pool_groups_pkey",
+        StoreError::GroupExists,
+        Some(StoreError::PoolNotFound(group.pool_id.as_str().to_owned())),
+    )?;
+    Ok(1)
 }
 
 /// A group of a pool.

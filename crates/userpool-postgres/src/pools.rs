@@ -8,7 +8,7 @@ use userpool_store::{ClientOAuth, ClientRecord, PoolRecord, StoreError};
 
 use crate::codec::{self, PoolColumns, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, unique_violation};
+use crate::error::{Failure, unless_taken};
 
 /// Reads a column, any failure (a type this crate would not write) a backend failure.
 pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Failure> {
@@ -185,11 +185,8 @@ pub(crate) fn create(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
         ),
         &pool_values(&columns),
     );
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if unique_violation(&e) == Some("pools_pkey") => Err(StoreError::PoolExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, "pools_pkey", StoreError::PoolExists, None)?;
+    Ok(1)
 }
 
 /// Compare-and-swap of a pool's settings. Alias attributes, username attributes and case
@@ -334,13 +331,8 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
             &micros(client.modified_at),
         ],
     );
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if unique_violation(&e) == Some("clients_pkey") => {
-            Err(StoreError::ClientExists.into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, "clients_pkey", StoreError::ClientExists, None)?;
+    Ok(())
 }
 
 /// App clients of a pool in client-id order (`COLLATE "C"`), after `after`, at most

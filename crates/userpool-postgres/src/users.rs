@@ -18,7 +18,7 @@ use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
 use crate::codec::{self, UserColumns, from_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, corrupt, unique_violation, unless_taken};
 use crate::pools::get;
 
 /// The columns a record is read from, of `users` named `u` in the query.
@@ -434,16 +434,17 @@ fn insert_alias(
     attribute: userpool_core::AliasAttribute,
     key: &str,
 ) -> Result<(), Failure> {
-    match conn.execute_raw(
+    let result = conn.execute_raw(
         "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES ($1, $2, $3, $4)",
         &[&pool.id.as_str(), &attribute.as_str(), &key, &id],
-    ) {
-        Ok(_) => Ok(()),
-        Err(e) if unique_violation(&e) == Some("aliases_pkey") => {
-            Err(StoreError::AliasExists(attribute).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    );
+    unless_taken(
+        result,
+        "aliases_pkey",
+        StoreError::AliasExists(attribute),
+        None,
+    )?;
+    Ok(())
 }
 
 /// The stored version of the user under `username`'s key.
