@@ -169,13 +169,7 @@ pub(crate) fn add_member(
     pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let sub = codec::sub_text(sub);
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
-        .query_row([pool.as_str(), &sub], |row| row.get(0))
-        .optional()?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    read::require_sub(conn, pool, &sub)?;
     conn.prepare_cached(
         "INSERT INTO group_members (pool_id, group_name, sub) VALUES (?1, ?2, ?3) \
          ON CONFLICT DO NOTHING",

@@ -20,7 +20,7 @@ use userpool_store::{
 
 use crate::codec::{self, micros, time};
 use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unless_taken};
-use crate::pools;
+use crate::{pools, read};
 
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
     i64::try_from(i).map_err(|_| corrupt(format!("{what}: too many entries")))
@@ -655,13 +655,7 @@ pub(crate) fn delete_identity_provider(
 pub(crate) fn insert_code(conn: &Connection, code: &AuthorizationCode) -> Result<(), Failure> {
     pools::require(conn, &code.pool_id)?;
     let sub = codec::sub_text(code.sub);
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
-        .query_row([code.pool_id.as_str(), &sub], |row| row.get(0))
-        .optional()?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    read::require_sub(conn, &code.pool_id, &sub)?;
     conn.prepare_cached("DELETE FROM authorization_codes WHERE pool_id = ?1 AND expires_at <= ?2")?
         .execute(rusqlite::params![
             code.pool_id.as_str(),

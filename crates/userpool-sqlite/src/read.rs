@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
-use userpool_core::{PasswordHash, UserRecord};
-use userpool_store::{PoolRecord, UserKey, keys};
+use userpool_core::{PasswordHash, UserPoolId, UserRecord};
+use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
 use crate::codec::{self, UserColumns};
 use crate::error::{Failure, corrupt};
@@ -76,6 +76,16 @@ pub(crate) fn linked_user_id(
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// Fails with `NotFound` unless the pool holds a user `sub` (stored text): the user a
+/// membership, a session or an authorization code is written for.
+pub(crate) fn require_sub(conn: &Connection, pool: &UserPoolId, sub: &str) -> Result<(), Failure> {
+    let user: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
+        .query_row([pool.as_str(), sub], |row| row.get(0))
+        .optional()?;
+    user.map(|_| ()).ok_or_else(|| StoreError::NotFound.into())
 }
 
 /// Reads the whole record of the user with row id `id`.
