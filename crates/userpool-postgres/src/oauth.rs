@@ -554,13 +554,7 @@ pub(crate) fn insert_code(conn: &mut Conn, code: &AuthorizationCode) -> Result<(
     pools::require_exists(conn, &code.pool_id)?;
     let pool = code.pool_id.as_str();
     let sub = codec::sub_text(code.sub);
-    let user = conn.query_opt(
-        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
-        &[&pool, &sub],
-    )?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    crate::users::require_sub(conn, &code.pool_id, &sub)?;
     conn.execute(
         "DELETE FROM authorization_codes WHERE pool_id = $1 AND expires_at <= $2",
         &[&pool, &micros(code.issued_at)],

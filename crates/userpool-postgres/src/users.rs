@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use postgres::Row;
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use userpool_core::{PasswordHash, UserRecord, Username};
+use userpool_core::{PasswordHash, UserPoolId, UserRecord, Username};
 use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
 use crate::codec::{self, UserColumns, from_sql_int};
@@ -149,6 +149,18 @@ static UPDATE_SAME_KEYS_SQL: LazyLock<String> = LazyLock::new(|| {
         n + 8,
     )
 });
+
+/// Fails with `NotFound` unless the pool holds a user `sub` (stored text): the user a
+/// membership or an authorization code is written for.
+pub(crate) fn require_sub(conn: &mut Conn, pool: &UserPoolId, sub: &str) -> Result<(), Failure> {
+    match conn.query_opt(
+        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
+        &[&pool.as_str(), &sub],
+    )? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound.into()),
+    }
+}
 
 /// Finds the user a key designates, in one statement.
 pub(crate) fn find(
