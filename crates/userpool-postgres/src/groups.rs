@@ -39,8 +39,10 @@ fn group_from_row(row: &Row) -> Result<GroupRecord, Failure> {
     })
 }
 
-/// Fails with `GroupNotFound` unless the pool has the group.
+/// Fails with `PoolNotFound` unless the pool exists, then with `GroupNotFound` unless it
+/// has the group: what every operation on a group's members checks first.
 fn require_group(conn: &mut Conn, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
+    pools::require_exists(conn, pool)?;
     match conn.query_opt(
         "SELECT 1 FROM pool_groups WHERE pool_id = $1 AND name = $2",
         &[&pool.as_str(), &name],
@@ -169,16 +171,9 @@ pub(crate) fn add_member(
     group: &str,
     sub: Uuid,
 ) -> Result<(), Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     let sub = codec::sub_text(sub);
-    let user = conn.query_opt(
-        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
-        &[&pool.as_str(), &sub],
-    )?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    users::require_sub(conn, pool, &sub)?;
     let result = conn.execute_raw(
         "INSERT INTO group_members (pool_id, group_name, sub) VALUES ($1, $2, $3) \
          ON CONFLICT DO NOTHING",
@@ -204,7 +199,6 @@ pub(crate) fn remove_member(
     group: &str,
     sub: Uuid,
 ) -> Result<bool, Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     let changed = conn.execute(
         "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND sub = $3",
@@ -252,7 +246,6 @@ pub(crate) fn list_members(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<UserRecord>, Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     conn.query(
         concat!(

@@ -48,8 +48,10 @@ fn query_groups(
     Ok(out)
 }
 
-/// Fails with `GroupNotFound` unless the pool has the group.
+/// Fails with `PoolNotFound` unless the pool exists, then with `GroupNotFound` unless it
+/// has the group: what every operation on a group's members checks first.
 fn require_group(conn: &Connection, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
+    pools::require(conn, pool)?;
     let found: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
         .query_row([pool.as_str(), name], |row| row.get(0))
@@ -166,7 +168,6 @@ pub(crate) fn add_member(
     group: &str,
     sub: Uuid,
 ) -> Result<(), Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let sub = codec::sub_text(sub);
     read::require_sub(conn, pool, &sub)?;
@@ -185,7 +186,6 @@ pub(crate) fn remove_member(
     group: &str,
     sub: Uuid,
 ) -> Result<bool, Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let changed = conn
         .prepare_cached(
@@ -235,7 +235,6 @@ pub(crate) fn list_members(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<UserRecord>, Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let ids: Vec<i64> = conn
         .prepare_cached(
