@@ -227,6 +227,11 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
             ":modified_at": micros(client.modified_at),
         });
     unless_taken(result, StoreError::ClientExists)?;
+    write_client_lists(conn, client)
+}
+
+/// Writes a client's auth flows and OAuth settings (none are stored for it).
+fn write_client_lists(conn: &Connection, client: &ClientRecord) -> Result<(), Failure> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
     )?;
@@ -348,22 +353,14 @@ pub(crate) fn update_client(conn: &Connection, client: &ClientRecord) -> Result<
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // The flows and the OAuth settings are replaced whole.
     conn.prepare_cached("DELETE FROM client_auth_flows WHERE client_id = ?1")?
         .execute([&client.client_id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
-    )?;
-    for (position, flow) in client.explicit_auth_flows.iter().enumerate() {
-        let position = i64::try_from(position)
-            .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
-        insert.execute(rusqlite::params![client.client_id, position, flow])?;
-    }
-    // The OAuth settings are replaced whole (their values cascade from `client_oauth`).
     conn.prepare_cached("DELETE FROM client_oauth WHERE client_id = ?1")?
         .execute([&client.client_id])?;
     conn.prepare_cached("DELETE FROM client_oauth_values WHERE client_id = ?1")?
         .execute([&client.client_id])?;
-    crate::oauth::write_client(conn, &client.client_id, &client.oauth)
+    write_client_lists(conn, client)
 }
 
 /// Deletes a client (its flows cascade).
