@@ -294,6 +294,32 @@ fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
     })
 }
 
+/// A client's keys and the settings an update replaces, as `$1..$13`: its id, its pool,
+/// its name, flows, existence-error setting, OAuth settings and modification time (an
+/// insert adds the secret and the creation time).
+fn client_settings<'a>(
+    client: &'a ClientRecord,
+    pool_id: &'a &'a str,
+    modified_at: &'a i64,
+) -> [&'a (dyn ToSql + Sync); 13] {
+    let oauth = &client.oauth;
+    [
+        &client.client_id,
+        pool_id,
+        &client.name,
+        &client.explicit_auth_flows,
+        &client.prevent_user_existence_errors,
+        &oauth.allowed_flows,
+        &oauth.allowed_flows_user_pool_client,
+        &oauth.allowed_scopes,
+        &oauth.callback_urls,
+        &oauth.logout_urls,
+        &oauth.default_redirect_uri,
+        &oauth.supported_identity_providers,
+        modified_at,
+    ]
+}
+
 /// Inserts an app client of an existing pool.
 pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     // Locks the pool row against a concurrent delete until this transaction ends (the
@@ -306,30 +332,17 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
     if found.is_none() {
         return Err(StoreError::PoolNotFound(client.pool_id.as_str().to_owned()).into());
     }
-    let oauth = &client.oauth;
+    let (pool_id, modified_at) = (client.pool_id.as_str(), micros(client.modified_at));
+    let created_at = micros(client.created_at);
+    let mut params = client_settings(client, &pool_id, &modified_at).to_vec();
+    params.extend([&client.secret as &(dyn ToSql + Sync), &created_at]);
     let result = conn.execute_raw(
-        concat!(
-            "INSERT INTO clients (",
-            client_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ),
-        &[
-            &client.client_id,
-            &client.pool_id.as_str(),
-            &client.name,
-            &client.secret,
-            &client.explicit_auth_flows,
-            &client.prevent_user_existence_errors,
-            &micros(client.created_at),
-            &oauth.allowed_flows,
-            &oauth.allowed_flows_user_pool_client,
-            &oauth.allowed_scopes,
-            &oauth.callback_urls,
-            &oauth.logout_urls,
-            &oauth.default_redirect_uri,
-            &oauth.supported_identity_providers,
-            &micros(client.modified_at),
-        ],
+        "INSERT INTO clients (client_id, pool_id, name, explicit_auth_flows, \
+         prevent_user_existence_errors, oauth_flows, oauth_flows_user_pool_client, \
+         oauth_scopes, callback_urls, logout_urls, default_redirect_uri, \
+         supported_identity_providers, modified_at, secret, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &params,
     );
     unless_taken(result, "clients_pkey", StoreError::ClientExists, None)?;
     Ok(())
@@ -363,28 +376,14 @@ pub(crate) fn list_clients(
 /// time stay.
 pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     require_exists(conn, &client.pool_id)?;
-    let oauth = &client.oauth;
+    let (pool_id, modified_at) = (client.pool_id.as_str(), micros(client.modified_at));
     let changed = conn.execute(
         "UPDATE clients SET name = $3, explicit_auth_flows = $4, \
          prevent_user_existence_errors = $5, oauth_flows = $6, \
          oauth_flows_user_pool_client = $7, oauth_scopes = $8, callback_urls = $9, \
          logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12, \
          modified_at = $13 WHERE client_id = $1 AND pool_id = $2",
-        &[
-            &client.client_id,
-            &client.pool_id.as_str(),
-            &client.name,
-            &client.explicit_auth_flows,
-            &client.prevent_user_existence_errors,
-            &oauth.allowed_flows,
-            &oauth.allowed_flows_user_pool_client,
-            &oauth.allowed_scopes,
-            &oauth.callback_urls,
-            &oauth.logout_urls,
-            &oauth.default_redirect_uri,
-            &oauth.supported_identity_providers,
-            &micros(client.modified_at),
-        ],
+        &client_settings(client, &pool_id, &modified_at),
     )?;
     if changed != 1 {
         return Err(StoreError::NotFound.into());
