@@ -217,6 +217,20 @@ pub(crate) fn unless_taken(
     })
 }
 
+/// Fails with `missing` (`PoolNotFound`, `GroupNotFound`, `NotFound`) unless `select`
+/// finds a row.
+pub(crate) fn require_row(
+    conn: &mut crate::connection::Conn,
+    select: &'static str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    match conn.query_opt(select, params)? {
+        Some(_) => Ok(()),
+        None => Err(missing.into()),
+    }
+}
+
 /// Deletes the one row `delete` names by its two key values (`$1`, `$2`); no such row is
 /// `missing` (`NotFound`, `GroupNotFound`).
 pub(crate) fn delete_keyed(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, delete_keyed, lost_swap, unless_taken};
+use crate::error::{Failure, delete_keyed, lost_swap, require_row, unless_taken};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -43,13 +43,12 @@ fn group_from_row(row: &Row) -> Result<GroupRecord, Failure> {
 /// has the group: what every operation on a group's members checks first.
 fn require_group(conn: &mut Conn, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
     pools::require_exists(conn, pool)?;
-    match conn.query_opt(
+    require_row(
+        conn,
         "SELECT 1 FROM pool_groups WHERE pool_id = $1 AND name = $2",
         &[&pool.as_str(), &name],
-    )? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::GroupNotFound.into()),
-    }
+        StoreError::GroupNotFound,
+    )
 }
 
 /// Inserts a group at version 1.

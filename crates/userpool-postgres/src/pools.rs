@@ -8,7 +8,7 @@ use userpool_store::{ClientOAuth, ClientRecord, PoolRecord, StoreError};
 
 use crate::codec::{self, PoolColumns, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, unless_taken};
+use crate::error::{Failure, require_row, unless_taken};
 
 /// Reads a column, any failure (a type this crate would not write) a backend failure.
 pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Failure> {
@@ -121,10 +121,12 @@ pub(crate) fn require(conn: &mut Conn, id: &UserPoolId) -> Result<PoolRecord, Fa
 
 /// Fails with `PoolNotFound` unless the pool exists (without reading its settings).
 pub(crate) fn require_exists(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
-    match conn.query_opt("SELECT 1 FROM pools WHERE id = $1", &[&id.as_str()])? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::PoolNotFound(id.as_str().to_owned()).into()),
-    }
+    require_row(
+        conn,
+        "SELECT 1 FROM pools WHERE id = $1",
+        &[&id.as_str()],
+        StoreError::PoolNotFound(id.as_str().to_owned()),
+    )
 }
 
 /// Every pool, ordered by id (`COLLATE "C"`: byte order).

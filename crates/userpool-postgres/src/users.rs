@@ -18,7 +18,7 @@ use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
 use crate::codec::{self, UserColumns, from_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation, unless_taken};
+use crate::error::{Failure, corrupt, require_row, unique_violation, unless_taken};
 use crate::pools::get;
 
 /// The columns a record is read from, of `users` named `u` in the query.
@@ -153,13 +153,12 @@ static UPDATE_SAME_KEYS_SQL: LazyLock<String> = LazyLock::new(|| {
 /// Fails with `NotFound` unless the pool holds a user `sub` (stored text): the user a
 /// membership or an authorization code is written for.
 pub(crate) fn require_sub(conn: &mut Conn, pool: &UserPoolId, sub: &str) -> Result<(), Failure> {
-    match conn.query_opt(
+    require_row(
+        conn,
         "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
         &[&pool.as_str(), &sub],
-    )? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::NotFound.into()),
-    }
+        StoreError::NotFound,
+    )
 }
 
 /// Finds the user a key designates, in one statement.
