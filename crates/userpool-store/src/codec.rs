@@ -270,20 +270,18 @@ impl PoolColumns {
                 sms_message: self.mfa_sms_message,
             },
             // Deserialising re-validates the schema (`Schema::from_stored`).
-            schema: self
-                .attribute_schema
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?
-                .unwrap_or_else(Schema::standard),
-            settings: self
-                .settings
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|_| corrupt("pools.settings: not valid settings"))?
-                .unwrap_or_default(),
+            schema: from_json_or(
+                self.attribute_schema.as_deref(),
+                serde_json::from_str,
+                Schema::standard,
+                "pools.attribute_schema: not a valid schema",
+            )?,
+            settings: from_json_or(
+                self.settings.as_deref(),
+                serde_json::from_str,
+                PoolSettings::default,
+                "pools.settings: not valid settings",
+            )?,
             created_at: time(self.created_at, "pools.created_at")?,
             modified_at: time(self.modified_at, "pools.modified_at")?,
             version: from_sql_int(self.version, "pools.version")?,
@@ -525,6 +523,21 @@ impl<'a> UserColumns<'a> {
 /// [`Corrupt`], naming the column, for a value no store would write.
 pub fn digest(text: &str, column: &str) -> Result<SecretDigest, Corrupt> {
     SecretDigest::from_storage(text).map_err(|_| corrupt(format!("{column}: malformed digest")))
+}
+
+/// Reads a JSON column whose NULL stands for `default()` with `parse`
+/// (`serde_json::from_str`); `invalid` is the corrupt-row message for text that does not
+/// parse.
+fn from_json_or<'a, T>(
+    text: Option<&'a str>,
+    parse: impl FnOnce(&'a str) -> serde_json::Result<T>,
+    default: impl FnOnce() -> T,
+    invalid: &str,
+) -> Result<T, Corrupt> {
+    match text {
+        None => Ok(default()),
+        Some(json) => parse(json).map_err(|_| corrupt(invalid)),
+    }
 }
 
 /// Refuses the pool update a SQL store must not apply over `current`, the pool as stored:
