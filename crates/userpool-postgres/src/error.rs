@@ -196,6 +196,41 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// The outcome of an insert that constraints refuse only for the reasons the caller names:
+/// a violation of the unique constraint `key` is `taken` (`GroupExists`, `ClientExists`,
+/// ...); a foreign-key violation is `orphan` where given (`PoolNotFound`, `NotFound`: the
+/// parent was deleted since it was read); any other failure is PostgreSQL's.
+pub(crate) fn unless_taken(
+    result: Result<u64, postgres::Error>,
+    key: &str,
+    taken: StoreError,
+    orphan: Option<StoreError>,
+) -> Result<u64, Failure> {
+    result.map_err(|e| {
+        if unique_violation(&e) == Some(key) {
+            return taken.into();
+        }
+        match orphan {
+            Some(orphan) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => orphan.into(),
+            _ => e.into(),
+        }
+    })
+}
+
+/// Fails with `missing` (`PoolNotFound`, `GroupNotFound`, `NotFound`) unless `select`
+/// finds a row.
+pub(crate) fn require_row(
+    conn: &mut crate::connection::Conn,
+    select: &'static str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+    missing: StoreError,
+) -> Result<(), Failure> {
+    match conn.query_opt(select, params)? {
+        Some(_) => Ok(()),
+        None => Err(missing.into()),
+    }
+}
+
 /// Deletes the one row `delete` names by its two key values (`$1`, `$2`); no such row is
 /// `missing` (`NotFound`, `GroupNotFound`).
 pub(crate) fn delete_keyed(

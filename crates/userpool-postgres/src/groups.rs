@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
 use crate::connection::Conn;
-use crate::error::{Failure, delete_keyed, lost_swap, unique_violation};
+use crate::error::{Failure, delete_keyed, lost_swap, require_row, unless_taken};
 use crate::pools::{self, get};
 use crate::users::{self, user_columns};
 
@@ -39,15 +39,16 @@ fn group_from_row(row: &Row) -> Result<GroupRecord, Failure> {
     })
 }
 
-/// Fails with `GroupNotFound` unless the pool has the group.
+/// Fails with `PoolNotFound` unless the pool exists, then with `GroupNotFound` unless it
+/// has the group: what every operation on a group's members checks first.
 fn require_group(conn: &mut Conn, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
-    match conn.query_opt(
+    pools::require_exists(conn, pool)?;
+    require_row(
+        conn,
         "SELECT 1 FROM pool_groups WHERE pool_id = $1 AND name = $2",
         &[&pool.as_str(), &name],
-    )? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::GroupNotFound.into()),
-    }
+        StoreError::GroupNotFound,
+    )
 }
 
 /// Inserts a group at version 1.
@@ -66,16 +67,13 @@ pub(crate) fn create(conn: &mut Conn, group: &GroupRecord) -> Result<u64, Failur
             &micros(group.modified_at),
         ],
     );
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if unique_violation(&e) == Some("pool_groups_pkey") => {
-            Err(StoreError::GroupExists.into())
-        }
-        Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-            Err(StoreError::PoolNotFound(group.pool_id.as_str().to_owned()).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(
+        result,
+        "pool_groups_pkey",
+        StoreError::GroupExists,
+        Some(StoreError::PoolNotFound(group.pool_id.as_str().to_owned())),
+    )?;
+    Ok(1)
 }
 
 /// A group of a pool.
@@ -172,16 +170,9 @@ pub(crate) fn add_member(
     group: &str,
     sub: Uuid,
 ) -> Result<(), Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     let sub = codec::sub_text(sub);
-    let user = conn.query_opt(
-        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
-        &[&pool.as_str(), &sub],
-    )?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    users::require_sub(conn, pool, &sub)?;
     let result = conn.execute_raw(
         "INSERT INTO group_members (pool_id, group_name, sub) VALUES ($1, $2, $3) \
          ON CONFLICT DO NOTHING",
@@ -207,7 +198,6 @@ pub(crate) fn remove_member(
     group: &str,
     sub: Uuid,
 ) -> Result<bool, Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     let changed = conn.execute(
         "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND sub = $3",
@@ -255,7 +245,6 @@ pub(crate) fn list_members(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<UserRecord>, Failure> {
-    pools::require_exists(conn, pool)?;
     require_group(conn, pool, group)?;
     conn.query(
         concat!(

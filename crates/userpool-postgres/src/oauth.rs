@@ -22,7 +22,7 @@ use userpool_store::{
 
 use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unique_violation};
+use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unique_violation, unless_taken};
 use crate::pools::{self, get};
 
 // ---- domains ----------------------------------------------------------------------------
@@ -227,16 +227,13 @@ pub(crate) fn create_resource_server(
             &descriptions,
         ],
     );
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if unique_violation(&e) == Some("resource_servers_pkey") => {
-            Err(StoreError::ResourceServerExists.into())
-        }
-        Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-            Err(StoreError::PoolNotFound(server.pool_id.as_str().to_owned()).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(
+        result,
+        "resource_servers_pkey",
+        StoreError::ResourceServerExists,
+        Some(StoreError::PoolNotFound(server.pool_id.as_str().to_owned())),
+    )?;
+    Ok(1)
 }
 
 /// A resource server of a pool.
@@ -379,17 +376,17 @@ fn write_identifiers(conn: &mut Conn, provider: &IdentityProviderRecord) -> Resu
         &[&pool, &name],
     )?;
     for identifier in &provider.idp_identifiers {
-        match conn.execute_raw(
+        let result = conn.execute_raw(
             "INSERT INTO idp_identifiers (pool_id, identifier, provider_name) \
              VALUES ($1, $2, $3)",
             &[&pool, identifier, &name],
-        ) {
-            Ok(_) => {}
-            Err(e) if unique_violation(&e) == Some("idp_identifiers_pkey") => {
-                return Err(StoreError::IdpIdentifierExists.into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+        );
+        unless_taken(
+            result,
+            "idp_identifiers_pkey",
+            StoreError::IdpIdentifierExists,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -419,16 +416,14 @@ pub(crate) fn create_identity_provider(
             &micros(provider.modified_at),
         ],
     );
-    match result {
-        Ok(_) => {}
-        Err(e) if unique_violation(&e) == Some("identity_providers_pkey") => {
-            return Err(StoreError::IdentityProviderExists.into());
-        }
-        Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-            return Err(StoreError::PoolNotFound(provider.pool_id.as_str().to_owned()).into());
-        }
-        Err(e) => return Err(e.into()),
-    }
+    unless_taken(
+        result,
+        "identity_providers_pkey",
+        StoreError::IdentityProviderExists,
+        Some(StoreError::PoolNotFound(
+            provider.pool_id.as_str().to_owned(),
+        )),
+    )?;
     write_identifiers(conn, provider)?;
     Ok(1)
 }
@@ -559,13 +554,7 @@ pub(crate) fn insert_code(conn: &mut Conn, code: &AuthorizationCode) -> Result<(
     pools::require_exists(conn, &code.pool_id)?;
     let pool = code.pool_id.as_str();
     let sub = codec::sub_text(code.sub);
-    let user = conn.query_opt(
-        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
-        &[&pool, &sub],
-    )?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    crate::users::require_sub(conn, &code.pool_id, &sub)?;
     conn.execute(
         "DELETE FROM authorization_codes WHERE pool_id = $1 AND expires_at <= $2",
         &[&pool, &micros(code.issued_at)],
@@ -588,17 +577,14 @@ pub(crate) fn insert_code(conn: &mut Conn, code: &AuthorizationCode) -> Result<(
             &micros(code.expires_at),
         ],
     );
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if unique_violation(&e) == Some("authorization_codes_pkey") => {
-            Err(StoreError::AuthorizationCodeExists.into())
-        }
-        // The user was deleted since it was looked at.
-        Err(e) if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
-            Err(StoreError::NotFound.into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    // A foreign-key violation: the user was deleted since it was looked at.
+    unless_taken(
+        result,
+        "authorization_codes_pkey",
+        StoreError::AuthorizationCodeExists,
+        Some(StoreError::NotFound),
+    )?;
+    Ok(())
 }
 
 /// Removes and returns a code: `DELETE ... RETURNING` takes the row lock, so of

@@ -2,14 +2,13 @@
 //! transaction for writes).
 
 use postgres::Row;
-use postgres::types::FromSql;
-use userpool_core::mfa::PoolMfaConfig;
-use userpool_core::{HashParams, PasswordPolicy, PoolSettings, Schema, UserPoolId};
+use postgres::types::{FromSql, ToSql};
+use userpool_core::UserPoolId;
 use userpool_store::{ClientOAuth, ClientRecord, PoolRecord, StoreError};
 
-use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
+use crate::codec::{self, PoolColumns, from_sql_int, micros, time, to_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, require_row, unless_taken};
 
 /// Reads a column, any failure (a type this crate would not write) a backend failure.
 pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Failure> {
@@ -26,27 +25,6 @@ macro_rules! pool_columns {
          mfa_configuration, mfa_software_token, mfa_sms, mfa_sms_message, attribute_schema, \
          settings"
     };
-}
-
-/// The pool's schema as stored: NULL for the standard schema, else its JSON (as
-/// userpool-sqlite stores it).
-fn schema_text(schema: &Schema) -> Result<Option<String>, Failure> {
-    if *schema == Schema::standard() {
-        return Ok(None);
-    }
-    serde_json::to_string(schema)
-        .map(Some)
-        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
-}
-
-/// The pool's settings as stored: NULL for the defaults, else their JSON.
-fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
-    if *settings == PoolSettings::default() {
-        return Ok(None);
-    }
-    serde_json::to_string(settings)
-        .map(Some)
-        .map_err(|_| corrupt("pools.settings: not serialisable"))
 }
 
 /// The names of a pool's timestamp and version columns in a row: their own, or the
@@ -93,73 +71,38 @@ fn pool_from_row(row: &Row) -> Result<PoolRecord, Failure> {
 
 /// Reads a pool from a row whose timestamp and version columns are named `stamps`.
 pub(crate) fn pool_from_row_as(row: &Row, stamps: &Stamps) -> Result<PoolRecord, Failure> {
-    let id: &str = get(row, "id")?;
-    let id = codec::pool_id(id, "pools.id")?;
-    let mut policy = PasswordPolicy::builder()
-        .minimum_length(get(row, "minimum_length")?)
-        .require_uppercase(get(row, "require_uppercase")?)
-        .require_lowercase(get(row, "require_lowercase")?)
-        .require_numbers(get(row, "require_numbers")?)
-        .require_symbols(get(row, "require_symbols")?)
-        .password_history_size(get(row, "password_history_size")?)
-        .temporary_password_validity_days(get(row, "temporary_password_validity_days")?)
-        .reject_user_identity(get(row, "reject_user_identity")?)
-        .refuse_temporary_as_new(get(row, "refuse_temporary_as_new")?);
-    if let Some(max) = get::<Option<i64>>(row, "maximum_length")? {
-        policy = policy.maximum_length(max);
-    }
-    if let Some(score) = get::<Option<i64>>(row, "minimum_strength")? {
-        policy = policy.minimum_strength(score);
-    }
-    let policy = policy
-        .build()
-        .map_err(|_| corrupt("pools: password policy out of range"))?;
-    let param =
-        |column: &str| -> Result<u32, Failure> { Ok(from_sql_int(get(row, column)?, column)?) };
-    let hash_params = HashParams::new(
-        param("hash_memory_kib")?,
-        param("hash_iterations")?,
-        param("hash_parallelism")?,
-    )
-    .map_err(|_| corrupt("pools: hash parameters out of range"))?;
-    Ok(PoolRecord {
-        id,
+    let columns = PoolColumns {
+        id: get(row, "id")?,
         name: get(row, "name")?,
-        policy,
-        hash_params,
-        history_mode: codec::history_mode(get(row, "history_mode")?)?,
-        alias_attributes: codec::parse_attribute_list(
-            get(row, "alias_attributes")?,
-            "pools.alias_attributes",
-        )?,
-        username_attributes: codec::parse_attribute_list(
-            get(row, "username_attributes")?,
-            "pools.username_attributes",
-        )?,
+        minimum_length: get(row, "minimum_length")?,
+        require_uppercase: get(row, "require_uppercase")?,
+        require_lowercase: get(row, "require_lowercase")?,
+        require_numbers: get(row, "require_numbers")?,
+        require_symbols: get(row, "require_symbols")?,
+        password_history_size: get(row, "password_history_size")?,
+        temporary_password_validity_days: get(row, "temporary_password_validity_days")?,
+        maximum_length: get(row, "maximum_length")?,
+        reject_user_identity: get(row, "reject_user_identity")?,
+        refuse_temporary_as_new: get(row, "refuse_temporary_as_new")?,
+        minimum_strength: get(row, "minimum_strength")?,
+        hash_memory_kib: get(row, "hash_memory_kib")?,
+        hash_iterations: get(row, "hash_iterations")?,
+        hash_parallelism: get(row, "hash_parallelism")?,
+        history_mode: get(row, "history_mode")?,
+        alias_attributes: get(row, "alias_attributes")?,
+        username_attributes: get(row, "username_attributes")?,
         case_sensitive: get(row, "case_sensitive")?,
-        mfa: PoolMfaConfig {
-            mode: get::<&str>(row, "mfa_configuration")?
-                .parse()
-                .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
-            software_token: get(row, "mfa_software_token")?,
-            sms: get(row, "mfa_sms")?,
-            sms_message: get(row, "mfa_sms_message")?,
-        },
-        // Deserialising re-validates the schema.
-        schema: match get::<Option<&str>>(row, "attribute_schema")? {
-            None => Schema::standard(),
-            Some(json) => serde_json::from_str(json)
-                .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?,
-        },
-        settings: match get::<Option<&str>>(row, "settings")? {
-            None => PoolSettings::default(),
-            Some(json) => serde_json::from_str(json)
-                .map_err(|_| corrupt("pools.settings: not valid settings"))?,
-        },
-        created_at: time(get(row, stamps.created_at)?, "pools.created_at")?,
-        modified_at: time(get(row, stamps.modified_at)?, "pools.modified_at")?,
-        version: from_sql_int(get(row, stamps.version)?, "pools.version")?,
-    })
+        attribute_schema: get(row, "attribute_schema")?,
+        settings: get(row, "settings")?,
+        created_at: get(row, stamps.created_at)?,
+        modified_at: get(row, stamps.modified_at)?,
+        version: get(row, stamps.version)?,
+        mfa_configuration: get(row, "mfa_configuration")?,
+        mfa_software_token: get(row, "mfa_software_token")?,
+        mfa_sms: get(row, "mfa_sms")?,
+        mfa_sms_message: get(row, "mfa_sms_message")?,
+    };
+    Ok(columns.into_record()?)
 }
 
 /// Reads a pool.
@@ -178,10 +121,12 @@ pub(crate) fn require(conn: &mut Conn, id: &UserPoolId) -> Result<PoolRecord, Fa
 
 /// Fails with `PoolNotFound` unless the pool exists (without reading its settings).
 pub(crate) fn require_exists(conn: &mut Conn, id: &UserPoolId) -> Result<(), Failure> {
-    match conn.query_opt("SELECT 1 FROM pools WHERE id = $1", &[&id.as_str()])? {
-        Some(_) => Ok(()),
-        None => Err(StoreError::PoolNotFound(id.as_str().to_owned()).into()),
-    }
+    require_row(
+        conn,
+        "SELECT 1 FROM pools WHERE id = $1",
+        &[&id.as_str()],
+        StoreError::PoolNotFound(id.as_str().to_owned()),
+    )
 }
 
 /// Every pool, ordered by id (`COLLATE "C"`: byte order).
@@ -195,90 +140,60 @@ pub(crate) fn list(conn: &mut Conn) -> Result<Vec<PoolRecord>, Failure> {
     .collect()
 }
 
-/// The settings columns' values, in [`pool_columns`] order after `id` and before the
-/// times and version.
-struct Settings {
-    minimum_length: i64,
-    password_history_size: i64,
-    temporary_password_validity_days: i64,
-    maximum_length: Option<i64>,
-    minimum_strength: Option<i64>,
-    hash_memory_kib: i64,
-    hash_iterations: i64,
-    hash_parallelism: i64,
-    alias_attributes: String,
-    username_attributes: String,
-}
-
-impl Settings {
-    fn new(pool: &PoolRecord) -> Settings {
-        let p = &pool.policy;
-        Settings {
-            minimum_length: i64::from(p.minimum_length()),
-            password_history_size: i64::from(p.password_history_size()),
-            temporary_password_validity_days: i64::from(p.temporary_password_validity_days()),
-            maximum_length: p.maximum_length().map(i64::from),
-            minimum_strength: p.minimum_strength().map(i64::from),
-            hash_memory_kib: i64::from(pool.hash_params.m_kib()),
-            hash_iterations: i64::from(pool.hash_params.t()),
-            hash_parallelism: i64::from(pool.hash_params.p()),
-            alias_attributes: codec::attribute_list(&pool.alias_attributes),
-            username_attributes: codec::attribute_list(&pool.username_attributes),
-        }
-    }
+/// A pool's column values as parameters `$1..$29`, in [`pool_columns`] order.
+fn pool_values(c: &PoolColumns) -> [&(dyn ToSql + Sync); 29] {
+    [
+        &c.id,
+        &c.name,
+        &c.minimum_length,
+        &c.require_uppercase,
+        &c.require_lowercase,
+        &c.require_numbers,
+        &c.require_symbols,
+        &c.password_history_size,
+        &c.temporary_password_validity_days,
+        &c.maximum_length,
+        &c.reject_user_identity,
+        &c.refuse_temporary_as_new,
+        &c.minimum_strength,
+        &c.hash_memory_kib,
+        &c.hash_iterations,
+        &c.hash_parallelism,
+        &c.history_mode,
+        &c.alias_attributes,
+        &c.username_attributes,
+        &c.case_sensitive,
+        &c.created_at,
+        &c.modified_at,
+        &c.version,
+        &c.mfa_configuration,
+        &c.mfa_software_token,
+        &c.mfa_sms,
+        &c.mfa_sms_message,
+        &c.attribute_schema,
+        &c.settings,
+    ]
 }
 
 /// Inserts a pool at version 1.
 pub(crate) fn create(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure> {
-    let s = Settings::new(pool);
-    let p = &pool.policy;
+    let columns = PoolColumns::new(pool, 1)?;
     let result = conn.execute_raw(
         concat!(
             "INSERT INTO pools (",
             pool_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, 1, $23, $24, $25, $26, $27, $28)"
+             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
         ),
-        &[
-            &pool.id.as_str(),
-            &pool.name,
-            &s.minimum_length,
-            &p.require_uppercase(),
-            &p.require_lowercase(),
-            &p.require_numbers(),
-            &p.require_symbols(),
-            &s.password_history_size,
-            &s.temporary_password_validity_days,
-            &s.maximum_length,
-            &p.reject_user_identity(),
-            &p.refuse_temporary_as_new(),
-            &s.minimum_strength,
-            &s.hash_memory_kib,
-            &s.hash_iterations,
-            &s.hash_parallelism,
-            &codec::history_mode_text(pool.history_mode),
-            &s.alias_attributes,
-            &s.username_attributes,
-            &pool.case_sensitive,
-            &micros(pool.created_at),
-            &micros(pool.modified_at),
-            &pool.mfa.mode.as_str(),
-            &pool.mfa.software_token,
-            &pool.mfa.sms,
-            &pool.mfa.sms_message,
-            &schema_text(&pool.schema)?,
-            &settings_text(&pool.settings)?,
-        ],
+        &pool_values(&columns),
     );
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if unique_violation(&e) == Some("pools_pkey") => Err(StoreError::PoolExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, "pools_pkey", StoreError::PoolExists, None)?;
+    Ok(1)
 }
 
 /// Compare-and-swap of a pool's settings. Alias attributes, username attributes and case
-/// sensitivity are refused (`Backend`): the stored keys were computed with them.
+/// sensitivity are refused (`Backend`): the stored keys were computed with them (the
+/// statement writes them back as they are).
 pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure> {
     let row = conn.query_opt(
         concat!(
@@ -294,47 +209,23 @@ pub(crate) fn update(conn: &mut Conn, pool: &PoolRecord) -> Result<u64, Failure>
     };
     codec::check_pool_update(&current, pool)?;
     let next = codec::next_version(pool.version, "pools.version")?;
-    let s = Settings::new(pool);
-    let p = &pool.policy;
+    let columns = PoolColumns::new(pool, next)?;
+    let expected = to_sql_int(pool.version, "pools.version")?;
+    let mut params = pool_values(&columns).to_vec();
+    params.push(&expected);
     let changed = conn.execute(
         "UPDATE pools SET name = $2, minimum_length = $3, require_uppercase = $4, \
          require_lowercase = $5, require_numbers = $6, require_symbols = $7, \
          password_history_size = $8, temporary_password_validity_days = $9, \
          maximum_length = $10, reject_user_identity = $11, refuse_temporary_as_new = $12, \
          minimum_strength = $13, hash_memory_kib = $14, hash_iterations = $15, \
-         hash_parallelism = $16, history_mode = $17, created_at = $18, modified_at = $19, \
-         version = $20, mfa_configuration = $22, mfa_software_token = $23, mfa_sms = $24, \
-         mfa_sms_message = $25, attribute_schema = $26, settings = $27 \
-         WHERE id = $1 AND version = $21",
-        &[
-            &pool.id.as_str(),
-            &pool.name,
-            &s.minimum_length,
-            &p.require_uppercase(),
-            &p.require_lowercase(),
-            &p.require_numbers(),
-            &p.require_symbols(),
-            &s.password_history_size,
-            &s.temporary_password_validity_days,
-            &s.maximum_length,
-            &p.reject_user_identity(),
-            &p.refuse_temporary_as_new(),
-            &s.minimum_strength,
-            &s.hash_memory_kib,
-            &s.hash_iterations,
-            &s.hash_parallelism,
-            &codec::history_mode_text(pool.history_mode),
-            &micros(pool.created_at),
-            &micros(pool.modified_at),
-            &to_sql_int(next, "pools.version")?,
-            &to_sql_int(pool.version, "pools.version")?,
-            &pool.mfa.mode.as_str(),
-            &pool.mfa.software_token,
-            &pool.mfa.sms,
-            &pool.mfa.sms_message,
-            &schema_text(&pool.schema)?,
-            &settings_text(&pool.settings)?,
-        ],
+         hash_parallelism = $16, history_mode = $17, alias_attributes = $18, \
+         username_attributes = $19, case_sensitive = $20, created_at = $21, \
+         modified_at = $22, version = $23, mfa_configuration = $24, \
+         mfa_software_token = $25, mfa_sms = $26, mfa_sms_message = $27, \
+         attribute_schema = $28, settings = $29 \
+         WHERE id = $1 AND version = $30",
+        &params,
     )?;
     if changed != 1 {
         // Unreachable under the row lock taken above; kept as the compare-and-swap's own
@@ -405,6 +296,32 @@ fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
     })
 }
 
+/// A client's keys and the settings an update replaces, as `$1..$13`: its id, its pool,
+/// its name, flows, existence-error setting, OAuth settings and modification time (an
+/// insert adds the secret and the creation time).
+fn client_settings<'a>(
+    client: &'a ClientRecord,
+    pool_id: &'a &'a str,
+    modified_at: &'a i64,
+) -> [&'a (dyn ToSql + Sync); 13] {
+    let oauth = &client.oauth;
+    [
+        &client.client_id,
+        pool_id,
+        &client.name,
+        &client.explicit_auth_flows,
+        &client.prevent_user_existence_errors,
+        &oauth.allowed_flows,
+        &oauth.allowed_flows_user_pool_client,
+        &oauth.allowed_scopes,
+        &oauth.callback_urls,
+        &oauth.logout_urls,
+        &oauth.default_redirect_uri,
+        &oauth.supported_identity_providers,
+        modified_at,
+    ]
+}
+
 /// Inserts an app client of an existing pool.
 pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     // Locks the pool row against a concurrent delete until this transaction ends (the
@@ -417,38 +334,20 @@ pub(crate) fn create_client(conn: &mut Conn, client: &ClientRecord) -> Result<()
     if found.is_none() {
         return Err(StoreError::PoolNotFound(client.pool_id.as_str().to_owned()).into());
     }
-    let oauth = &client.oauth;
+    let (pool_id, modified_at) = (client.pool_id.as_str(), micros(client.modified_at));
+    let created_at = micros(client.created_at);
+    let mut params = client_settings(client, &pool_id, &modified_at).to_vec();
+    params.extend([&client.secret as &(dyn ToSql + Sync), &created_at]);
     let result = conn.execute_raw(
-        concat!(
-            "INSERT INTO clients (",
-            client_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ),
-        &[
-            &client.client_id,
-            &client.pool_id.as_str(),
-            &client.name,
-            &client.secret,
-            &client.explicit_auth_flows,
-            &client.prevent_user_existence_errors,
-            &micros(client.created_at),
-            &oauth.allowed_flows,
-            &oauth.allowed_flows_user_pool_client,
-            &oauth.allowed_scopes,
-            &oauth.callback_urls,
-            &oauth.logout_urls,
-            &oauth.default_redirect_uri,
-            &oauth.supported_identity_providers,
-            &micros(client.modified_at),
-        ],
+        "INSERT INTO clients (client_id, pool_id, name, explicit_auth_flows, \
+         prevent_user_existence_errors, oauth_flows, oauth_flows_user_pool_client, \
+         oauth_scopes, callback_urls, logout_urls, default_redirect_uri, \
+         supported_identity_providers, modified_at, secret, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &params,
     );
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if unique_violation(&e) == Some("clients_pkey") => {
-            Err(StoreError::ClientExists.into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, "clients_pkey", StoreError::ClientExists, None)?;
+    Ok(())
 }
 
 /// App clients of a pool in client-id order (`COLLATE "C"`), after `after`, at most
@@ -479,28 +378,14 @@ pub(crate) fn list_clients(
 /// time stay.
 pub(crate) fn update_client(conn: &mut Conn, client: &ClientRecord) -> Result<(), Failure> {
     require_exists(conn, &client.pool_id)?;
-    let oauth = &client.oauth;
+    let (pool_id, modified_at) = (client.pool_id.as_str(), micros(client.modified_at));
     let changed = conn.execute(
         "UPDATE clients SET name = $3, explicit_auth_flows = $4, \
          prevent_user_existence_errors = $5, oauth_flows = $6, \
          oauth_flows_user_pool_client = $7, oauth_scopes = $8, callback_urls = $9, \
          logout_urls = $10, default_redirect_uri = $11, supported_identity_providers = $12, \
          modified_at = $13 WHERE client_id = $1 AND pool_id = $2",
-        &[
-            &client.client_id,
-            &client.pool_id.as_str(),
-            &client.name,
-            &client.explicit_auth_flows,
-            &client.prevent_user_existence_errors,
-            &oauth.allowed_flows,
-            &oauth.allowed_flows_user_pool_client,
-            &oauth.allowed_scopes,
-            &oauth.callback_urls,
-            &oauth.logout_urls,
-            &oauth.default_redirect_uri,
-            &oauth.supported_identity_providers,
-            &micros(client.modified_at),
-        ],
+        &client_settings(client, &pool_id, &modified_at),
     )?;
     if changed != 1 {
         return Err(StoreError::NotFound.into());

@@ -6,22 +6,19 @@
 //! (`users_username_unique`, `users_sub_unique`, `aliases_pkey`); a refused write is told
 //! apart by the constraint PostgreSQL names, never by its message.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use postgres::Row;
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use userpool_core::{
-    CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout, PasswordHash,
-    PendingChallenge, PendingCode, SecretDigest, UserRecord, UserStatus, Username,
-};
+use userpool_core::{PasswordHash, UserPoolId, UserRecord, Username};
 use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
-use crate::codec::{self, from_sql_int, micros, opt_time, parse_time_list, time, time_list};
+use crate::codec::{self, UserColumns, from_sql_int};
 use crate::connection::Conn;
-use crate::error::{Failure, corrupt, unique_violation};
+use crate::error::{Failure, corrupt, require_row, unique_violation, unless_taken};
 use crate::pools::get;
 
 /// The columns a record is read from, of `users` named `u` in the query.
@@ -152,6 +149,17 @@ static UPDATE_SAME_KEYS_SQL: LazyLock<String> = LazyLock::new(|| {
         n + 8,
     )
 });
+
+/// Fails with `NotFound` unless the pool holds a user `sub` (stored text): the user a
+/// membership or an authorization code is written for.
+pub(crate) fn require_sub(conn: &mut Conn, pool: &UserPoolId, sub: &str) -> Result<(), Failure> {
+    require_row(
+        conn,
+        "SELECT 1 FROM users WHERE pool_id = $1 AND sub = $2",
+        &[&pool.as_str(), &sub],
+        StoreError::NotFound,
+    )
+}
 
 /// Finds the user a key designates, in one statement.
 pub(crate) fn find(
@@ -296,122 +304,61 @@ pub(crate) fn list(
 }
 
 /// A record's column values, as stored (compared to tell whether a stored row is a given
-/// write, at the precision the columns keep).
+/// write, at the precision the columns keep): the shared scalar columns, and the
+/// attributes and password history as this store's arrays.
 #[derive(PartialEq)]
 struct Columns<'a> {
-    status: &'static str,
-    enabled: bool,
+    user: UserColumns<'a>,
     attribute_names: Vec<&'a str>,
     attribute_values: Vec<&'a str>,
-    credential_hash: Option<&'a str>,
-    credential_kind: Option<&'static str>,
-    credential_expires_at: Option<i64>,
-    credential_set_at: Option<i64>,
     password_history: Vec<&'a str>,
-    history_salt: Option<&'a [u8]>,
-    consecutive_failures: i64,
-    last_failure_at: Option<i64>,
-    locked_until: Option<i64>,
-    code_purpose: Option<&'static str>,
-    code_digest: Option<String>,
-    code_expires_at: Option<i64>,
-    code_failed_attempts: Option<i64>,
-    challenge_digest: Option<String>,
-    challenge_credential: Option<String>,
-    challenge_expires_at: Option<i64>,
-    sign_up_code_failures: String,
-    sign_up_codes_issued: String,
-    reset_code_failures: String,
-    reset_codes_issued: String,
-    srp: Option<&'a [u8]>,
-    mfa: Option<&'a [u8]>,
-    code_held_value: Option<&'a str>,
-    challenge_client: Option<&'a str>,
-    created_at: i64,
-    modified_at: i64,
-    version: i64,
 }
 
 impl<'a> Columns<'a> {
     fn new(user: &'a UserRecord, version: u64) -> Result<Self, Failure> {
-        let credential = user.credential.as_ref();
-        let code = user.pending_code.as_ref();
-        let challenge = user.pending_challenge.as_ref();
         Ok(Columns {
-            status: user.status.as_str(),
-            enabled: user.enabled,
+            user: UserColumns::new(user, version)?,
             attribute_names: user.attributes.keys().map(String::as_str).collect(),
             attribute_values: user.attributes.values().map(String::as_str).collect(),
-            credential_hash: credential.map(|c| c.hash.as_phc()),
-            credential_kind: credential.map(|c| match c.kind {
-                CredentialKind::Permanent => "PERMANENT",
-                CredentialKind::Temporary { .. } => "TEMPORARY",
-            }),
-            credential_expires_at: credential.and_then(|c| match c.kind {
-                CredentialKind::Permanent => None,
-                CredentialKind::Temporary { expires_at } => Some(micros(expires_at)),
-            }),
-            credential_set_at: credential.map(|c| micros(c.set_at)),
             password_history: user.history.iter().map(PasswordHash::as_phc).collect(),
-            history_salt: user.history_salt.as_ref().map(<[u8; 16]>::as_slice),
-            consecutive_failures: i64::from(user.lockout.consecutive_failures),
-            last_failure_at: user.lockout.last_failure_at.map(micros),
-            locked_until: user.lockout.locked_until.map(micros),
-            code_purpose: code.map(|c| c.purpose.as_str()),
-            code_digest: code.map(|c| c.digest.to_storage()),
-            code_expires_at: code.map(|c| micros(c.expires_at)),
-            code_failed_attempts: code.map(|c| i64::from(c.failed_attempts)),
-            challenge_digest: challenge.map(|c| c.digest.to_storage()),
-            challenge_credential: challenge.map(|c| c.credential.to_storage()),
-            challenge_expires_at: challenge.map(|c| micros(c.expires_at)),
-            sign_up_code_failures: time_list(&user.code_throttles.sign_up.failures),
-            sign_up_codes_issued: time_list(&user.code_throttles.sign_up.issued),
-            reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
-            reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
-            srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
-            mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
-            code_held_value: code.and_then(|c| c.held_value.as_deref()),
-            challenge_client: user.challenge_client.as_deref(),
-            created_at: micros(user.created_at),
-            modified_at: micros(user.modified_at),
-            version: codec::to_sql_int(version, "users.version")?,
         })
     }
 
     /// The values in [`FIELDS`] order.
     fn values(&self) -> [&(dyn ToSql + Sync); 31] {
+        let u = &self.user;
         [
-            &self.status,
-            &self.enabled,
+            &u.status,
+            &u.enabled,
             &self.attribute_names,
             &self.attribute_values,
-            &self.credential_hash,
-            &self.credential_kind,
-            &self.credential_expires_at,
-            &self.credential_set_at,
+            &u.credential_hash,
+            &u.credential_kind,
+            &u.credential_expires_at,
+            &u.credential_set_at,
             &self.password_history,
-            &self.history_salt,
-            &self.consecutive_failures,
-            &self.last_failure_at,
-            &self.locked_until,
-            &self.code_purpose,
-            &self.code_digest,
-            &self.code_expires_at,
-            &self.code_failed_attempts,
-            &self.challenge_digest,
-            &self.challenge_credential,
-            &self.challenge_expires_at,
-            &self.sign_up_code_failures,
-            &self.sign_up_codes_issued,
-            &self.reset_code_failures,
-            &self.reset_codes_issued,
-            &self.srp,
-            &self.mfa,
-            &self.code_held_value,
-            &self.challenge_client,
-            &self.created_at,
-            &self.modified_at,
-            &self.version,
+            &u.history_salt,
+            &u.consecutive_failures,
+            &u.last_failure_at,
+            &u.locked_until,
+            &u.code_purpose,
+            &u.code_digest,
+            &u.code_expires_at,
+            &u.code_failed_attempts,
+            &u.challenge_digest,
+            &u.challenge_credential,
+            &u.challenge_expires_at,
+            &u.sign_up_code_failures,
+            &u.sign_up_codes_issued,
+            &u.reset_code_failures,
+            &u.reset_codes_issued,
+            &u.srp,
+            &u.mfa,
+            &u.code_held_value,
+            &u.challenge_client,
+            &u.created_at,
+            &u.modified_at,
+            &u.version,
         ]
     }
 }
@@ -498,16 +445,17 @@ fn insert_alias(
     attribute: userpool_core::AliasAttribute,
     key: &str,
 ) -> Result<(), Failure> {
-    match conn.execute_raw(
+    let result = conn.execute_raw(
         "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES ($1, $2, $3, $4)",
         &[&pool.id.as_str(), &attribute.as_str(), &key, &id],
-    ) {
-        Ok(_) => Ok(()),
-        Err(e) if unique_violation(&e) == Some("aliases_pkey") => {
-            Err(StoreError::AliasExists(attribute).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    );
+    unless_taken(
+        result,
+        "aliases_pkey",
+        StoreError::AliasExists(attribute),
+        None,
+    )?;
+    Ok(())
 }
 
 /// The stored version of the user under `username`'s key.
@@ -716,9 +664,6 @@ pub(crate) fn delete(
 
 /// Reads a whole record from a row of [`user_columns`].
 pub(crate) fn user_from_row(row: &Row) -> Result<UserRecord, Failure> {
-    let username: &str = get(row, "username")?;
-    let sub: &str = get(row, "sub")?;
-    let status: &str = get(row, "status")?;
     let names: Vec<String> = get(row, "attribute_names")?;
     let values: Vec<String> = get(row, "attribute_values")?;
     if names.len() != values.len() {
@@ -727,129 +672,47 @@ pub(crate) fn user_from_row(row: &Row) -> Result<UserRecord, Failure> {
         ));
     }
     let history: Vec<&str> = get(row, "password_history")?;
-    Ok(UserRecord {
-        username: Username::parse(username)
-            .map_err(|_| corrupt("users.username: not a valid username"))?,
-        sub: codec::sub(sub)?,
-        status: UserStatus::from_str(status)
-            .map_err(|_| corrupt("users.status: unknown status"))?,
+    let blob = |column: &str| -> Result<Option<Cow<'_, [u8]>>, Failure> {
+        Ok(get::<Option<&[u8]>>(row, column)?.map(Cow::Borrowed))
+    };
+    let columns = UserColumns {
+        status: get(row, "status")?,
         enabled: get(row, "enabled")?,
-        attributes: names.into_iter().zip(values).collect(),
-        credential: credential(row)?,
-        history: history
-            .into_iter()
-            .map(|phc| {
-                PasswordHash::parse(phc)
-                    .map_err(|_| corrupt("users.password_history: malformed PHC string"))
-            })
-            .collect::<Result<_, _>>()?,
-        history_salt: history_salt(row)?,
-        lockout: Lockout {
-            consecutive_failures: from_sql_int(
-                get(row, "consecutive_failures")?,
-                "users.consecutive_failures",
-            )?,
-            last_failure_at: opt_time(get(row, "last_failure_at")?, "users.last_failure_at")?,
-            locked_until: opt_time(get(row, "locked_until")?, "users.locked_until")?,
-        },
-        pending_code: pending_code(row)?,
-        code_throttles: code_throttles(row)?,
-        pending_challenge: pending_challenge(row)?,
-        srp: get::<Option<Vec<u8>>>(row, "srp")?.map(userpool_core::srp::SrpBlob::from_bytes),
-        mfa: get::<Option<Vec<u8>>>(row, "mfa")?.map(userpool_core::mfa::MfaBlob::from_bytes),
+        credential_hash: get(row, "credential_hash")?,
+        credential_kind: get(row, "credential_kind")?,
+        credential_expires_at: get(row, "credential_expires_at")?,
+        credential_set_at: get(row, "credential_set_at")?,
+        history_salt: blob("history_salt")?,
+        consecutive_failures: get(row, "consecutive_failures")?,
+        last_failure_at: get(row, "last_failure_at")?,
+        locked_until: get(row, "locked_until")?,
+        code_purpose: get(row, "code_purpose")?,
+        code_digest: get(row, "code_digest")?,
+        code_expires_at: get(row, "code_expires_at")?,
+        code_failed_attempts: get(row, "code_failed_attempts")?,
+        challenge_digest: get(row, "challenge_digest")?,
+        challenge_credential: get(row, "challenge_credential")?,
+        challenge_expires_at: get(row, "challenge_expires_at")?,
+        sign_up_code_failures: get(row, "sign_up_code_failures")?,
+        sign_up_codes_issued: get(row, "sign_up_codes_issued")?,
+        reset_code_failures: get(row, "reset_code_failures")?,
+        reset_codes_issued: get(row, "reset_codes_issued")?,
+        srp: blob("srp")?,
+        mfa: blob("mfa")?,
+        code_held_value: get(row, "code_held_value")?,
         challenge_client: get(row, "challenge_client")?,
-        created_at: time(get(row, "created_at")?, "users.created_at")?,
-        modified_at: time(get(row, "modified_at")?, "users.modified_at")?,
-        version: from_sql_int(get(row, "version")?, "users.version")?,
-    })
-}
-
-fn credential(row: &Row) -> Result<Option<Credential>, Failure> {
-    let hash: Option<&str> = get(row, "credential_hash")?;
-    let kind: Option<&str> = get(row, "credential_kind")?;
-    let expires_at: Option<i64> = get(row, "credential_expires_at")?;
-    let set_at: Option<i64> = get(row, "credential_set_at")?;
-    let (hash, kind, set_at) = match (hash, kind, set_at) {
-        (None, None, None) if expires_at.is_none() => return Ok(None),
-        (Some(hash), Some(kind), Some(set_at)) => (hash, kind, set_at),
-        _ => return Err(corrupt("users.credential_*: incomplete credential")),
+        created_at: get(row, "created_at")?,
+        modified_at: get(row, "modified_at")?,
+        version: get(row, "version")?,
     };
-    let kind = match (kind, expires_at) {
-        ("PERMANENT", None) => CredentialKind::Permanent,
-        ("TEMPORARY", Some(at)) => CredentialKind::Temporary {
-            expires_at: time(at, "users.credential_expires_at")?,
-        },
-        _ => return Err(corrupt("users.credential_kind: unknown kind or expiry")),
-    };
-    Ok(Some(Credential {
-        hash: PasswordHash::parse(hash)
-            .map_err(|_| corrupt("users.credential_hash: malformed PHC string"))?,
-        kind,
-        set_at: time(set_at, "users.credential_set_at")?,
-    }))
-}
-
-fn history_salt(row: &Row) -> Result<Option<[u8; 16]>, Failure> {
-    let salt: Option<&[u8]> = get(row, "history_salt")?;
-    salt.map(|bytes| {
-        <[u8; 16]>::try_from(bytes).map_err(|_| corrupt("users.history_salt: not 16 bytes"))
-    })
-    .transpose()
-}
-
-fn digest(text: &str, column: &str) -> Result<SecretDigest, Failure> {
-    SecretDigest::from_storage(text).map_err(|_| corrupt(format!("{column}: malformed digest")))
-}
-
-fn pending_code(row: &Row) -> Result<Option<PendingCode>, Failure> {
-    let purpose: Option<&str> = get(row, "code_purpose")?;
-    let code_digest: Option<&str> = get(row, "code_digest")?;
-    let expires_at: Option<i64> = get(row, "code_expires_at")?;
-    let attempts: Option<i64> = get(row, "code_failed_attempts")?;
-    match (purpose, code_digest, expires_at, attempts) {
-        (None, None, None, None) => Ok(None),
-        (Some(purpose), Some(code_digest), Some(expires_at), Some(attempts)) => {
-            Ok(Some(PendingCode {
-                purpose: CodePurpose::from_str(purpose)
-                    .map_err(|_| corrupt("users.code_purpose: unknown purpose"))?,
-                digest: digest(code_digest, "users.code_digest")?,
-                expires_at: time(expires_at, "users.code_expires_at")?,
-                failed_attempts: from_sql_int(attempts, "users.code_failed_attempts")?,
-                held_value: get(row, "code_held_value")?,
-            }))
-        }
-        _ => Err(corrupt("users.code_*: incomplete pending code")),
-    }
-}
-
-fn code_throttles(row: &Row) -> Result<CodeThrottles, Failure> {
-    let list = |column: &str| -> Result<_, Failure> {
-        let text: &str = get(row, column)?;
-        Ok(parse_time_list(text, &format!("users.{column}"))?)
-    };
-    Ok(CodeThrottles {
-        sign_up: CodeThrottle {
-            failures: list("sign_up_code_failures")?,
-            issued: list("sign_up_codes_issued")?,
-        },
-        password_reset: CodeThrottle {
-            failures: list("reset_code_failures")?,
-            issued: list("reset_codes_issued")?,
-        },
-    })
-}
-
-fn pending_challenge(row: &Row) -> Result<Option<PendingChallenge>, Failure> {
-    let session: Option<&str> = get(row, "challenge_digest")?;
-    let credential: Option<&str> = get(row, "challenge_credential")?;
-    let expires_at: Option<i64> = get(row, "challenge_expires_at")?;
-    match (session, credential, expires_at) {
-        (None, None, None) => Ok(None),
-        (Some(session), Some(credential), Some(expires_at)) => Ok(Some(PendingChallenge {
-            digest: digest(session, "users.challenge_digest")?,
-            credential: digest(credential, "users.challenge_credential")?,
-            expires_at: time(expires_at, "users.challenge_expires_at")?,
-        })),
-        _ => Err(corrupt("users.challenge_*: incomplete pending challenge")),
-    }
+    let mut user = columns.into_record(get(row, "username")?, get(row, "sub")?)?;
+    user.attributes = names.into_iter().zip(values).collect();
+    user.history = history
+        .into_iter()
+        .map(|phc| {
+            PasswordHash::parse(phc)
+                .map_err(|_| corrupt("users.password_history: malformed PHC string"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(user)
 }

@@ -157,6 +157,22 @@ impl From<Failure> for StoreError {
     }
 }
 
+/// The outcome of a write that a UNIQUE or PRIMARY KEY constraint refuses only when the
+/// record it writes exists already: that refusal is `taken` (`GroupExists`,
+/// `ClientExists`, ...), any other failure is SQLite's.
+pub(crate) fn unless_taken(
+    result: rusqlite::Result<usize>,
+    taken: StoreError,
+) -> Result<usize, Failure> {
+    result.map_err(|e| {
+        if is_unique_violation(&e) {
+            taken.into()
+        } else {
+            e.into()
+        }
+    })
+}
+
 /// Deletes the one row `delete` names by its two key values (`?1`, `?2`); no such row is
 /// `missing` (`NotFound`, `GroupNotFound`).
 pub(crate) fn delete_keyed(

@@ -10,7 +10,7 @@ use userpool_store::{GroupRecord, StoreError};
 use uuid::Uuid;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, delete_keyed, is_unique_violation, lost_swap};
+use crate::error::{Failure, delete_keyed, lost_swap, unless_taken};
 use crate::{pools, read};
 
 const GROUP_COLUMNS: &str =
@@ -48,8 +48,10 @@ fn query_groups(
     Ok(out)
 }
 
-/// Fails with `GroupNotFound` unless the pool has the group.
+/// Fails with `PoolNotFound` unless the pool exists, then with `GroupNotFound` unless it
+/// has the group: what every operation on a group's members checks first.
 fn require_group(conn: &Connection, pool: &UserPoolId, name: &str) -> Result<(), Failure> {
+    pools::require(conn, pool)?;
     let found: Option<i64> = conn
         .prepare_cached("SELECT 1 FROM pool_groups WHERE pool_id = ?1 AND name = ?2")?
         .query_row([pool.as_str(), name], |row| row.get(0))
@@ -76,11 +78,8 @@ pub(crate) fn create(conn: &Connection, group: &GroupRecord) -> Result<u64, Fail
             ":created_at": micros(group.created_at),
             ":modified_at": micros(group.modified_at),
         });
-    match result {
-        Ok(_) => Ok(1),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::GroupExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, StoreError::GroupExists)?;
+    Ok(1)
 }
 
 /// A group of a pool.
@@ -169,16 +168,9 @@ pub(crate) fn add_member(
     group: &str,
     sub: Uuid,
 ) -> Result<(), Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let sub = codec::sub_text(sub);
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
-        .query_row([pool.as_str(), &sub], |row| row.get(0))
-        .optional()?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    read::require_sub(conn, pool, &sub)?;
     conn.prepare_cached(
         "INSERT INTO group_members (pool_id, group_name, sub) VALUES (?1, ?2, ?3) \
          ON CONFLICT DO NOTHING",
@@ -194,7 +186,6 @@ pub(crate) fn remove_member(
     group: &str,
     sub: Uuid,
 ) -> Result<bool, Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let changed = conn
         .prepare_cached(
@@ -244,7 +235,6 @@ pub(crate) fn list_members(
     after: Option<&str>,
     limit: usize,
 ) -> Result<Vec<UserRecord>, Failure> {
-    pools::require(conn, pool)?;
     require_group(conn, pool, group)?;
     let ids: Vec<i64> = conn
         .prepare_cached(

@@ -19,8 +19,8 @@ use userpool_store::{
 };
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, delete_keyed, is_unique_violation, lost_swap};
-use crate::pools;
+use crate::error::{Failure, corrupt, delete_keyed, lost_swap, unless_taken};
+use crate::{pools, read};
 
 fn position(i: usize, what: &str) -> Result<i64, Failure> {
     i64::try_from(i).map_err(|_| corrupt(format!("{what}: too many entries")))
@@ -322,11 +322,7 @@ pub(crate) fn create_resource_server(
             server.identifier,
             server.name
         ]);
-    match result {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Err(StoreError::ResourceServerExists.into()),
-        Err(e) => return Err(e.into()),
-    }
+    unless_taken(result, StoreError::ResourceServerExists)?;
     write_scopes(conn, server)?;
     Ok(1)
 }
@@ -480,18 +476,13 @@ fn write_provider_entries(
          VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (i, id) in provider.idp_identifiers.iter().enumerate() {
-        match identifier.execute(rusqlite::params![
+        let result = identifier.execute(rusqlite::params![
             pool,
             id,
             name,
             position(i, "idp_identifiers")?
-        ]) {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::IdpIdentifierExists.into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+        ]);
+        unless_taken(result, StoreError::IdpIdentifierExists)?;
     }
     Ok(())
 }
@@ -557,13 +548,7 @@ pub(crate) fn create_identity_provider(
             micros(provider.created_at),
             micros(provider.modified_at)
         ]);
-    match result {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::IdentityProviderExists.into());
-        }
-        Err(e) => return Err(e.into()),
-    }
+    unless_taken(result, StoreError::IdentityProviderExists)?;
     write_provider_entries(conn, provider)?;
     Ok(1)
 }
@@ -670,13 +655,7 @@ pub(crate) fn delete_identity_provider(
 pub(crate) fn insert_code(conn: &Connection, code: &AuthorizationCode) -> Result<(), Failure> {
     pools::require(conn, &code.pool_id)?;
     let sub = codec::sub_text(code.sub);
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
-        .query_row([code.pool_id.as_str(), &sub], |row| row.get(0))
-        .optional()?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    read::require_sub(conn, &code.pool_id, &sub)?;
     conn.prepare_cached("DELETE FROM authorization_codes WHERE pool_id = ?1 AND expires_at <= ?2")?
         .execute(rusqlite::params![
             code.pool_id.as_str(),
@@ -702,11 +681,8 @@ pub(crate) fn insert_code(conn: &Connection, code: &AuthorizationCode) -> Result
             ":issued_at": micros(code.issued_at),
             ":expires_at": micros(code.expires_at),
         });
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::AuthorizationCodeExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, StoreError::AuthorizationCodeExists)?;
+    Ok(())
 }
 
 /// Reads and deletes a code, in the caller's write transaction.

@@ -1,12 +1,11 @@
 //! Pools and app clients: the statements, run inside the caller's transaction.
 
-use rusqlite::{Connection, OptionalExtension, Row, named_params};
-use userpool_core::mfa::PoolMfaConfig;
-use userpool_core::{HashParams, PasswordPolicy, PoolSettings, Schema, UserPoolId};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, named_params};
+use userpool_core::UserPoolId;
 use userpool_store::{ClientRecord, PoolRecord, StoreError};
 
-use crate::codec::{self, from_sql_int, micros, time, to_sql_int};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::codec::{self, PoolColumns, from_sql_int, micros, time, to_sql_int};
+use crate::error::{Failure, corrupt, is_unique_violation, unless_taken};
 
 const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require_lowercase, \
     require_numbers, require_symbols, password_history_size, temporary_password_validity_days, \
@@ -15,98 +14,87 @@ const POOL_COLUMNS: &str = "id, name, minimum_length, require_uppercase, require
     settings, created_at, modified_at, version, mfa_configuration, mfa_software_token, mfa_sms, \
     mfa_sms_message";
 
-/// The pool's schema as stored: NULL for the standard schema (and pools written before
-/// schemas were stored), else its JSON.
-fn schema_text(schema: &Schema) -> Result<Option<String>, Failure> {
-    if *schema == Schema::standard() {
-        return Ok(None);
-    }
-    serde_json::to_string(schema)
-        .map(Some)
-        .map_err(|_| corrupt("pools.attribute_schema: not serialisable"))
-}
-
-/// The pool's settings as stored: NULL for the defaults, else their JSON.
-fn settings_text(settings: &PoolSettings) -> Result<Option<String>, Failure> {
-    if *settings == PoolSettings::default() {
-        return Ok(None);
-    }
-    serde_json::to_string(settings)
-        .map(Some)
-        .map_err(|_| corrupt("pools.settings: not serialisable"))
-}
+/// A named parameter per column of [`POOL_COLUMNS`], in its order.
+const POOL_PARAMETERS: &str = ":id, :name, :minimum_length, :require_uppercase, \
+    :require_lowercase, :require_numbers, :require_symbols, :password_history_size, \
+    :temporary_password_validity_days, :maximum_length, :reject_user_identity, \
+    :refuse_temporary_as_new, :minimum_strength, :hash_memory_kib, :hash_iterations, \
+    :hash_parallelism, :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
+    :attribute_schema, :settings, :created_at, :modified_at, :version, :mfa_configuration, \
+    :mfa_software_token, :mfa_sms, :mfa_sms_message";
 
 fn pool_from_row(row: &Row<'_>) -> Result<PoolRecord, Failure> {
-    let id: String = row.get("id")?;
-    let id = codec::pool_id(&id, "pools.id")?;
-    let mut policy = PasswordPolicy::builder()
-        .minimum_length(row.get("minimum_length")?)
-        .require_uppercase(row.get("require_uppercase")?)
-        .require_lowercase(row.get("require_lowercase")?)
-        .require_numbers(row.get("require_numbers")?)
-        .require_symbols(row.get("require_symbols")?)
-        .password_history_size(row.get("password_history_size")?)
-        .temporary_password_validity_days(row.get("temporary_password_validity_days")?)
-        .reject_user_identity(row.get("reject_user_identity")?)
-        .refuse_temporary_as_new(row.get("refuse_temporary_as_new")?);
-    if let Some(max) = row.get::<_, Option<i64>>("maximum_length")? {
-        policy = policy.maximum_length(max);
-    }
-    if let Some(score) = row.get::<_, Option<i64>>("minimum_strength")? {
-        policy = policy.minimum_strength(score);
-    }
-    let policy = policy
-        .build()
-        .map_err(|_| corrupt("pools: password policy out of range"))?;
-    let param =
-        |column: &str| -> Result<u32, Failure> { Ok(from_sql_int(row.get(column)?, column)?) };
-    let hash_params = HashParams::new(
-        param("hash_memory_kib")?,
-        param("hash_iterations")?,
-        param("hash_parallelism")?,
-    )
-    .map_err(|_| corrupt("pools: hash parameters out of range"))?;
-    let history_mode: String = row.get("history_mode")?;
-    let aliases: String = row.get("alias_attributes")?;
-    let username_attributes: String = row.get("username_attributes")?;
-    let schema = match row.get::<_, Option<String>>("attribute_schema")? {
-        None => Schema::standard(),
-        // Deserialising re-validates the schema (`Schema::from_stored`).
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|_| corrupt("pools.attribute_schema: not a valid schema"))?,
-    };
-    let settings = match row.get::<_, Option<String>>("settings")? {
-        None => PoolSettings::default(),
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|_| corrupt("pools.settings: not valid settings"))?,
-    };
-    Ok(PoolRecord {
-        id,
+    let columns = PoolColumns {
+        id: row.get("id")?,
         name: row.get("name")?,
-        policy,
-        hash_params,
-        history_mode: codec::history_mode(&history_mode)?,
-        alias_attributes: codec::parse_attribute_list(&aliases, "pools.alias_attributes")?,
-        username_attributes: codec::parse_attribute_list(
-            &username_attributes,
-            "pools.username_attributes",
-        )?,
+        minimum_length: row.get("minimum_length")?,
+        require_uppercase: row.get("require_uppercase")?,
+        require_lowercase: row.get("require_lowercase")?,
+        require_numbers: row.get("require_numbers")?,
+        require_symbols: row.get("require_symbols")?,
+        password_history_size: row.get("password_history_size")?,
+        temporary_password_validity_days: row.get("temporary_password_validity_days")?,
+        maximum_length: row.get("maximum_length")?,
+        reject_user_identity: row.get("reject_user_identity")?,
+        refuse_temporary_as_new: row.get("refuse_temporary_as_new")?,
+        minimum_strength: row.get("minimum_strength")?,
+        hash_memory_kib: row.get("hash_memory_kib")?,
+        hash_iterations: row.get("hash_iterations")?,
+        hash_parallelism: row.get("hash_parallelism")?,
+        history_mode: row.get("history_mode")?,
+        alias_attributes: row.get("alias_attributes")?,
+        username_attributes: row.get("username_attributes")?,
         case_sensitive: row.get("case_sensitive")?,
-        mfa: PoolMfaConfig {
-            mode: row
-                .get::<_, String>("mfa_configuration")?
-                .parse()
-                .map_err(|_| corrupt("pools.mfa_configuration: not OFF, ON or OPTIONAL"))?,
-            software_token: row.get("mfa_software_token")?,
-            sms: row.get("mfa_sms")?,
-            sms_message: row.get("mfa_sms_message")?,
-        },
-        schema,
-        settings,
-        created_at: time(row.get("created_at")?, "pools.created_at")?,
-        modified_at: time(row.get("modified_at")?, "pools.modified_at")?,
-        version: from_sql_int(row.get("version")?, "pools.version")?,
-    })
+        attribute_schema: row.get("attribute_schema")?,
+        settings: row.get("settings")?,
+        created_at: row.get("created_at")?,
+        modified_at: row.get("modified_at")?,
+        version: row.get("version")?,
+        mfa_configuration: row.get("mfa_configuration")?,
+        mfa_software_token: row.get("mfa_software_token")?,
+        mfa_sms: row.get("mfa_sms")?,
+        mfa_sms_message: row.get("mfa_sms_message")?,
+    };
+    Ok(columns.into_record()?)
+}
+
+/// The named parameters of a pool's columns, one per column of [`POOL_COLUMNS`] (`:id`,
+/// `:name`, ...), as [`POOL_PARAMETERS`] lists them.
+fn pool_params(c: &PoolColumns) -> [(&'static str, &dyn ToSql); 29] {
+    [
+        (":id", &c.id),
+        (":name", &c.name),
+        (":minimum_length", &c.minimum_length),
+        (":require_uppercase", &c.require_uppercase),
+        (":require_lowercase", &c.require_lowercase),
+        (":require_numbers", &c.require_numbers),
+        (":require_symbols", &c.require_symbols),
+        (":password_history_size", &c.password_history_size),
+        (
+            ":temporary_password_validity_days",
+            &c.temporary_password_validity_days,
+        ),
+        (":maximum_length", &c.maximum_length),
+        (":reject_user_identity", &c.reject_user_identity),
+        (":refuse_temporary_as_new", &c.refuse_temporary_as_new),
+        (":minimum_strength", &c.minimum_strength),
+        (":hash_memory_kib", &c.hash_memory_kib),
+        (":hash_iterations", &c.hash_iterations),
+        (":hash_parallelism", &c.hash_parallelism),
+        (":history_mode", &c.history_mode),
+        (":alias_attributes", &c.alias_attributes),
+        (":username_attributes", &c.username_attributes),
+        (":case_sensitive", &c.case_sensitive),
+        (":attribute_schema", &c.attribute_schema),
+        (":settings", &c.settings),
+        (":created_at", &c.created_at),
+        (":modified_at", &c.modified_at),
+        (":version", &c.version),
+        (":mfa_configuration", &c.mfa_configuration),
+        (":mfa_software_token", &c.mfa_software_token),
+        (":mfa_sms", &c.mfa_sms),
+        (":mfa_sms_message", &c.mfa_sms_message),
+    ]
 }
 
 /// Reads a pool.
@@ -139,47 +127,12 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<PoolRecord>, Failure> {
 
 /// Inserts a pool at version 1.
 pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
-    let sql = format!(
-        "INSERT INTO pools ({POOL_COLUMNS}) VALUES (:id, :name, :minimum_length, \
-         :require_uppercase, :require_lowercase, :require_numbers, :require_symbols, \
-         :password_history_size, :temporary_password_validity_days, :maximum_length, \
-         :reject_user_identity, :refuse_temporary_as_new, :minimum_strength, :hash_memory_kib, :hash_iterations, :hash_parallelism, \
-         :history_mode, :alias_attributes, :username_attributes, :case_sensitive, \
-         :attribute_schema, :settings, :created_at, :modified_at, 1, :mfa_configuration, \
-         :mfa_software_token, :mfa_sms, :mfa_sms_message)"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let p = &pool.policy;
-    let result = stmt.execute(named_params! {
-        ":id": pool.id.as_str(),
-        ":name": pool.name,
-        ":minimum_length": p.minimum_length(),
-        ":require_uppercase": p.require_uppercase(),
-        ":require_lowercase": p.require_lowercase(),
-        ":require_numbers": p.require_numbers(),
-        ":require_symbols": p.require_symbols(),
-        ":password_history_size": p.password_history_size(),
-        ":temporary_password_validity_days": p.temporary_password_validity_days(),
-        ":maximum_length": p.maximum_length(),
-        ":reject_user_identity": p.reject_user_identity(),
-        ":refuse_temporary_as_new": p.refuse_temporary_as_new(),
-        ":minimum_strength": p.minimum_strength(),
-        ":hash_memory_kib": pool.hash_params.m_kib(),
-        ":hash_iterations": pool.hash_params.t(),
-        ":hash_parallelism": pool.hash_params.p(),
-        ":history_mode": codec::history_mode_text(pool.history_mode),
-        ":alias_attributes": codec::attribute_list(&pool.alias_attributes),
-        ":username_attributes": codec::attribute_list(&pool.username_attributes),
-        ":case_sensitive": pool.case_sensitive,
-        ":attribute_schema": schema_text(&pool.schema)?,
-        ":settings": settings_text(&pool.settings)?,
-        ":created_at": micros(pool.created_at),
-        ":modified_at": micros(pool.modified_at),
-        ":mfa_configuration": pool.mfa.mode.as_str(),
-        ":mfa_software_token": pool.mfa.software_token,
-        ":mfa_sms": pool.mfa.sms,
-        ":mfa_sms_message": pool.mfa.sms_message,
-    });
+    let columns = PoolColumns::new(pool, 1)?;
+    let result = conn
+        .prepare_cached(&format!(
+            "INSERT INTO pools ({POOL_COLUMNS}) VALUES ({POOL_PARAMETERS})"
+        ))?
+        .execute(&pool_params(&columns)[..]);
     match result {
         Ok(_) => Ok(1),
         Err(e) if is_unique_violation(&e) && get(conn, &pool.id)?.is_some() => {
@@ -189,60 +142,38 @@ pub(crate) fn create(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failur
     }
 }
 
-/// Compare-and-swap of a pool's settings. Alias attributes and case sensitivity are
-/// refused (`Backend`): the stored keys were computed with them.
+/// Compare-and-swap of a pool's settings. Alias attributes, username attributes and case
+/// sensitivity are refused (`Backend`): the stored keys were computed with them (the
+/// statement writes them back as they are).
 pub(crate) fn update(conn: &Connection, pool: &PoolRecord) -> Result<u64, Failure> {
     let current = require(conn, &pool.id)?;
     codec::check_pool_update(&current, pool)?;
     let next = codec::next_version(pool.version, "pools.version")?;
-    let mut stmt = conn.prepare_cached(
-        "UPDATE pools SET name = :name, minimum_length = :minimum_length, \
-         require_uppercase = :require_uppercase, require_lowercase = :require_lowercase, \
-         require_numbers = :require_numbers, require_symbols = :require_symbols, \
-         password_history_size = :password_history_size, \
-         temporary_password_validity_days = :temporary_password_validity_days, \
-         maximum_length = :maximum_length, reject_user_identity = :reject_user_identity, refuse_temporary_as_new = :refuse_temporary_as_new, \
-         minimum_strength = :minimum_strength, \
-         hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
-         hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
-         username_attributes = :username_attributes, attribute_schema = :attribute_schema, \
-         settings = :settings, created_at = :created_at, \
-         modified_at = :modified_at, version = :next, \
-         mfa_configuration = :mfa_configuration, mfa_software_token = :mfa_software_token, \
-         mfa_sms = :mfa_sms, mfa_sms_message = :mfa_sms_message \
-         WHERE id = :id AND version = :expected",
-    )?;
-    let p = &pool.policy;
-    let changed = stmt.execute(named_params! {
-        ":id": pool.id.as_str(),
-        ":name": pool.name,
-        ":minimum_length": p.minimum_length(),
-        ":require_uppercase": p.require_uppercase(),
-        ":require_lowercase": p.require_lowercase(),
-        ":require_numbers": p.require_numbers(),
-        ":require_symbols": p.require_symbols(),
-        ":password_history_size": p.password_history_size(),
-        ":temporary_password_validity_days": p.temporary_password_validity_days(),
-        ":maximum_length": p.maximum_length(),
-        ":reject_user_identity": p.reject_user_identity(),
-        ":refuse_temporary_as_new": p.refuse_temporary_as_new(),
-        ":minimum_strength": p.minimum_strength(),
-        ":hash_memory_kib": pool.hash_params.m_kib(),
-        ":hash_iterations": pool.hash_params.t(),
-        ":hash_parallelism": pool.hash_params.p(),
-        ":history_mode": codec::history_mode_text(pool.history_mode),
-        ":username_attributes": codec::attribute_list(&pool.username_attributes),
-        ":attribute_schema": schema_text(&pool.schema)?,
-        ":settings": settings_text(&pool.settings)?,
-        ":created_at": micros(pool.created_at),
-        ":modified_at": micros(pool.modified_at),
-        ":next": to_sql_int(next, "pools.version")?,
-        ":mfa_configuration": pool.mfa.mode.as_str(),
-        ":mfa_software_token": pool.mfa.software_token,
-        ":mfa_sms": pool.mfa.sms,
-        ":mfa_sms_message": pool.mfa.sms_message,
-        ":expected": to_sql_int(pool.version, "pools.version")?,
-    })?;
+    let columns = PoolColumns::new(pool, next)?;
+    let expected = to_sql_int(pool.version, "pools.version")?;
+    let mut params = pool_params(&columns).to_vec();
+    params.push((":expected", &expected));
+    let changed = conn
+        .prepare_cached(
+            "UPDATE pools SET name = :name, minimum_length = :minimum_length, \
+             require_uppercase = :require_uppercase, require_lowercase = :require_lowercase, \
+             require_numbers = :require_numbers, require_symbols = :require_symbols, \
+             password_history_size = :password_history_size, \
+             temporary_password_validity_days = :temporary_password_validity_days, \
+             maximum_length = :maximum_length, reject_user_identity = :reject_user_identity, \
+             refuse_temporary_as_new = :refuse_temporary_as_new, \
+             minimum_strength = :minimum_strength, \
+             hash_memory_kib = :hash_memory_kib, hash_iterations = :hash_iterations, \
+             hash_parallelism = :hash_parallelism, history_mode = :history_mode, \
+             attribute_schema = :attribute_schema, settings = :settings, \
+             created_at = :created_at, modified_at = :modified_at, version = :version, \
+             mfa_configuration = :mfa_configuration, mfa_software_token = :mfa_software_token, \
+             mfa_sms = :mfa_sms, mfa_sms_message = :mfa_sms_message, \
+             alias_attributes = :alias_attributes, username_attributes = :username_attributes, \
+             case_sensitive = :case_sensitive \
+             WHERE id = :id AND version = :expected",
+        )?
+        .execute(&*params)?;
     if changed != 1 {
         return Err(StoreError::Conflict {
             expected: pool.version,
@@ -295,11 +226,12 @@ pub(crate) fn create_client(conn: &Connection, client: &ClientRecord) -> Result<
             ":created_at": micros(client.created_at),
             ":modified_at": micros(client.modified_at),
         });
-    match result {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Err(StoreError::ClientExists.into()),
-        Err(e) => return Err(e.into()),
-    }
+    unless_taken(result, StoreError::ClientExists)?;
+    write_client_lists(conn, client)
+}
+
+/// Writes a client's auth flows and OAuth settings (none are stored for it).
+fn write_client_lists(conn: &Connection, client: &ClientRecord) -> Result<(), Failure> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
     )?;
@@ -421,22 +353,14 @@ pub(crate) fn update_client(conn: &Connection, client: &ClientRecord) -> Result<
     if changed != 1 {
         return Err(StoreError::NotFound.into());
     }
+    // The flows and the OAuth settings are replaced whole.
     conn.prepare_cached("DELETE FROM client_auth_flows WHERE client_id = ?1")?
         .execute([&client.client_id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO client_auth_flows (client_id, position, flow) VALUES (?1, ?2, ?3)",
-    )?;
-    for (position, flow) in client.explicit_auth_flows.iter().enumerate() {
-        let position = i64::try_from(position)
-            .map_err(|_| corrupt("client_auth_flows.position: too many flows"))?;
-        insert.execute(rusqlite::params![client.client_id, position, flow])?;
-    }
-    // The OAuth settings are replaced whole (their values cascade from `client_oauth`).
     conn.prepare_cached("DELETE FROM client_oauth WHERE client_id = ?1")?
         .execute([&client.client_id])?;
     conn.prepare_cached("DELETE FROM client_oauth_values WHERE client_id = ?1")?
         .execute([&client.client_id])?;
-    crate::oauth::write_client(conn, &client.client_id, &client.oauth)
+    write_client_lists(conn, client)
 }
 
 /// Deletes a client (its flows cascade).

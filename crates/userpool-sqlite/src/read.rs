@@ -3,17 +3,14 @@
 //! `PasswordHash::parse`, digests by `SecretDigest::from_storage`). A row this crate would
 //! never have written is a corrupt-row failure, not a panic.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, Row};
-use userpool_core::{
-    CodePurpose, CodeThrottle, CodeThrottles, Credential, CredentialKind, Lockout, PasswordHash,
-    PendingChallenge, PendingCode, SecretDigest, UserRecord, UserStatus, Username,
-};
-use userpool_store::{PoolRecord, UserKey, keys};
+use userpool_core::{PasswordHash, UserPoolId, UserRecord};
+use userpool_store::{PoolRecord, StoreError, UserKey, keys};
 
-use crate::codec::{self, from_sql_int, opt_time, parse_time_list, time};
+use crate::codec::{self, UserColumns};
 use crate::error::{Failure, corrupt};
 
 /// The columns of `users` a record is read from, in the order [`user_from_row`] expects.
@@ -79,6 +76,16 @@ pub(crate) fn linked_user_id(
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// Fails with `NotFound` unless the pool holds a user `sub` (stored text): the user a
+/// membership, a session or an authorization code is written for.
+pub(crate) fn require_sub(conn: &Connection, pool: &UserPoolId, sub: &str) -> Result<(), Failure> {
+    let user: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
+        .query_row([pool.as_str(), sub], |row| row.get(0))
+        .optional()?;
+    user.map(|_| ()).ok_or_else(|| StoreError::NotFound.into())
 }
 
 /// Reads the whole record of the user with row id `id`.
@@ -155,131 +162,46 @@ fn history(conn: &Connection, id: i64) -> Result<Vec<PasswordHash>, Failure> {
 
 /// The record's own columns; attributes and history are read separately.
 fn user_from_row(row: &Row<'_>) -> Result<UserRecord, Failure> {
+    let text = |column: &str| -> Result<Cow<'static, str>, Failure> {
+        Ok(Cow::Owned(row.get::<_, String>(column)?))
+    };
+    let opt_text = |column: &str| -> Result<Option<Cow<'static, str>>, Failure> {
+        Ok(row.get::<_, Option<String>>(column)?.map(Cow::Owned))
+    };
+    let opt_blob = |column: &str| -> Result<Option<Cow<'static, [u8]>>, Failure> {
+        Ok(row.get::<_, Option<Vec<u8>>>(column)?.map(Cow::Owned))
+    };
+    let columns = UserColumns {
+        status: text("status")?,
+        enabled: row.get("enabled")?,
+        credential_hash: opt_text("credential_hash")?,
+        credential_kind: opt_text("credential_kind")?,
+        credential_expires_at: row.get("credential_expires_at")?,
+        credential_set_at: row.get("credential_set_at")?,
+        history_salt: opt_blob("history_salt")?,
+        consecutive_failures: row.get("consecutive_failures")?,
+        last_failure_at: row.get("last_failure_at")?,
+        locked_until: row.get("locked_until")?,
+        code_purpose: opt_text("code_purpose")?,
+        code_digest: opt_text("code_digest")?,
+        code_expires_at: row.get("code_expires_at")?,
+        code_failed_attempts: row.get("code_failed_attempts")?,
+        challenge_digest: opt_text("challenge_digest")?,
+        challenge_credential: opt_text("challenge_credential")?,
+        challenge_expires_at: row.get("challenge_expires_at")?,
+        sign_up_code_failures: text("sign_up_code_failures")?,
+        sign_up_codes_issued: text("sign_up_codes_issued")?,
+        reset_code_failures: text("reset_code_failures")?,
+        reset_codes_issued: text("reset_codes_issued")?,
+        srp: opt_blob("srp")?,
+        mfa: opt_blob("mfa")?,
+        code_held_value: opt_text("code_held_value")?,
+        challenge_client: opt_text("challenge_client")?,
+        created_at: row.get("created_at")?,
+        modified_at: row.get("modified_at")?,
+        version: row.get("version")?,
+    };
     let username: String = row.get("username")?;
     let sub: String = row.get("sub")?;
-    let status: String = row.get("status")?;
-    Ok(UserRecord {
-        username: Username::parse(&username)
-            .map_err(|_| corrupt("users.username: not a valid username"))?,
-        sub: codec::sub(&sub)?,
-        status: UserStatus::from_str(&status)
-            .map_err(|_| corrupt("users.status: unknown status"))?,
-        enabled: row.get("enabled")?,
-        attributes: BTreeMap::new(),
-        credential: credential(row)?,
-        history: Vec::new(),
-        history_salt: history_salt(row)?,
-        lockout: Lockout {
-            consecutive_failures: from_sql_int(
-                row.get("consecutive_failures")?,
-                "users.consecutive_failures",
-            )?,
-            last_failure_at: opt_time(row.get("last_failure_at")?, "users.last_failure_at")?,
-            locked_until: opt_time(row.get("locked_until")?, "users.locked_until")?,
-        },
-        pending_code: pending_code(row)?,
-        code_throttles: code_throttles(row)?,
-        pending_challenge: pending_challenge(row)?,
-        srp: row
-            .get::<_, Option<Vec<u8>>>("srp")?
-            .map(userpool_core::srp::SrpBlob::from_bytes),
-        mfa: row
-            .get::<_, Option<Vec<u8>>>("mfa")?
-            .map(userpool_core::mfa::MfaBlob::from_bytes),
-        challenge_client: row.get("challenge_client")?,
-        created_at: time(row.get("created_at")?, "users.created_at")?,
-        modified_at: time(row.get("modified_at")?, "users.modified_at")?,
-        version: from_sql_int(row.get("version")?, "users.version")?,
-    })
-}
-
-fn credential(row: &Row<'_>) -> Result<Option<Credential>, Failure> {
-    let hash: Option<String> = row.get("credential_hash")?;
-    let kind: Option<String> = row.get("credential_kind")?;
-    let expires_at: Option<i64> = row.get("credential_expires_at")?;
-    let set_at: Option<i64> = row.get("credential_set_at")?;
-    let (hash, kind, set_at) = match (hash, kind, set_at) {
-        (None, None, None) if expires_at.is_none() => return Ok(None),
-        (Some(hash), Some(kind), Some(set_at)) => (hash, kind, set_at),
-        _ => return Err(corrupt("users.credential_*: incomplete credential")),
-    };
-    let kind = match (kind.as_str(), expires_at) {
-        ("PERMANENT", None) => CredentialKind::Permanent,
-        ("TEMPORARY", Some(at)) => CredentialKind::Temporary {
-            expires_at: time(at, "users.credential_expires_at")?,
-        },
-        _ => return Err(corrupt("users.credential_kind: unknown kind or expiry")),
-    };
-    Ok(Some(Credential {
-        hash: PasswordHash::parse(&hash)
-            .map_err(|_| corrupt("users.credential_hash: malformed PHC string"))?,
-        kind,
-        set_at: time(set_at, "users.credential_set_at")?,
-    }))
-}
-
-fn history_salt(row: &Row<'_>) -> Result<Option<[u8; 16]>, Failure> {
-    let salt: Option<Vec<u8>> = row.get("history_salt")?;
-    salt.map(|bytes| {
-        <[u8; 16]>::try_from(bytes.as_slice())
-            .map_err(|_| corrupt("users.history_salt: not 16 bytes"))
-    })
-    .transpose()
-}
-
-fn digest(text: &str, column: &str) -> Result<SecretDigest, Failure> {
-    SecretDigest::from_storage(text).map_err(|_| corrupt(format!("{column}: malformed digest")))
-}
-
-fn pending_code(row: &Row<'_>) -> Result<Option<PendingCode>, Failure> {
-    let purpose: Option<String> = row.get("code_purpose")?;
-    let code_digest: Option<String> = row.get("code_digest")?;
-    let expires_at: Option<i64> = row.get("code_expires_at")?;
-    let attempts: Option<i64> = row.get("code_failed_attempts")?;
-    match (purpose, code_digest, expires_at, attempts) {
-        (None, None, None, None) => Ok(None),
-        (Some(purpose), Some(code_digest), Some(expires_at), Some(attempts)) => {
-            Ok(Some(PendingCode {
-                purpose: CodePurpose::from_str(&purpose)
-                    .map_err(|_| corrupt("users.code_purpose: unknown purpose"))?,
-                digest: digest(&code_digest, "users.code_digest")?,
-                expires_at: time(expires_at, "users.code_expires_at")?,
-                failed_attempts: from_sql_int(attempts, "users.code_failed_attempts")?,
-                held_value: row.get("code_held_value")?,
-            }))
-        }
-        _ => Err(corrupt("users.code_*: incomplete pending code")),
-    }
-}
-
-fn code_throttles(row: &Row<'_>) -> Result<CodeThrottles, Failure> {
-    let list = |column: &str| -> Result<_, Failure> {
-        let text: String = row.get(column)?;
-        Ok(parse_time_list(&text, &format!("users.{column}"))?)
-    };
-    Ok(CodeThrottles {
-        sign_up: CodeThrottle {
-            failures: list("sign_up_code_failures")?,
-            issued: list("sign_up_codes_issued")?,
-        },
-        password_reset: CodeThrottle {
-            failures: list("reset_code_failures")?,
-            issued: list("reset_codes_issued")?,
-        },
-    })
-}
-
-fn pending_challenge(row: &Row<'_>) -> Result<Option<PendingChallenge>, Failure> {
-    let session: Option<String> = row.get("challenge_digest")?;
-    let credential: Option<String> = row.get("challenge_credential")?;
-    let expires_at: Option<i64> = row.get("challenge_expires_at")?;
-    match (session, credential, expires_at) {
-        (None, None, None) => Ok(None),
-        (Some(session), Some(credential), Some(expires_at)) => Ok(Some(PendingChallenge {
-            digest: digest(&session, "users.challenge_digest")?,
-            credential: digest(&credential, "users.challenge_credential")?,
-            expires_at: time(expires_at, "users.challenge_expires_at")?,
-        })),
-        _ => Err(corrupt("users.challenge_*: incomplete pending challenge")),
-    }
+    Ok(columns.into_record(&username, &sub)?)
 }

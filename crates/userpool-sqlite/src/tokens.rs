@@ -12,8 +12,8 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::codec::{self, micros, time};
-use crate::error::{Failure, corrupt, is_unique_violation};
-use crate::pools;
+use crate::error::{Failure, corrupt, unless_taken};
+use crate::{pools, read};
 
 /// The pool's signing key.
 pub(crate) fn signing_key(
@@ -84,16 +84,7 @@ pub(crate) fn replace_signing_key(
 /// Stores a session of an existing user.
 pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Result<(), Failure> {
     pools::require(conn, &session.pool_id)?;
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM users WHERE pool_id = ?1 AND sub = ?2")?
-        .query_row(
-            [session.pool_id.as_str(), &codec::sub_text(session.sub)],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if user.is_none() {
-        return Err(StoreError::NotFound.into());
-    }
+    read::require_sub(conn, &session.pool_id, &codec::sub_text(session.sub))?;
     let result = conn
         .prepare_cached(
             "INSERT INTO token_sessions (pool_id, origin_jti, sub, client_id, refresh_digest, \
@@ -111,11 +102,8 @@ pub(crate) fn insert_session(conn: &Connection, session: &TokenSession) -> Resul
             ":revoked": session.revoked,
             ":scopes": session.scopes.join(" "),
         });
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(StoreError::TokenSessionExists.into()),
-        Err(e) => Err(e.into()),
-    }
+    unless_taken(result, StoreError::TokenSessionExists)?;
+    Ok(())
 }
 
 const SESSION_COLUMNS: &str = "pool_id, origin_jti, sub, client_id, refresh_digest, issued_at, \
@@ -185,30 +173,34 @@ pub(crate) fn find_session_by_refresh(
     )
 }
 
+/// Revokes the pool's live sessions whose `column` (`origin_jti`, `sub`) is `key`; returns
+/// how many.
+fn revoke_live(
+    conn: &Connection,
+    pool: &UserPoolId,
+    column: &str,
+    key: Uuid,
+) -> Result<usize, Failure> {
+    pools::require(conn, pool)?;
+    Ok(conn
+        .prepare_cached(&format!(
+            "UPDATE token_sessions SET revoked = 1 \
+             WHERE pool_id = ?1 AND {column} = ?2 AND revoked = 0"
+        ))?
+        .execute([pool.as_str(), &codec::sub_text(key)])?)
+}
+
 /// Revokes the session `origin_jti` if live; whether it was.
 pub(crate) fn revoke_one(
     conn: &Connection,
     pool: &UserPoolId,
     origin_jti: Uuid,
 ) -> Result<bool, Failure> {
-    pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached(
-            "UPDATE token_sessions SET revoked = 1 \
-             WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 0",
-        )?
-        .execute([pool.as_str(), &codec::sub_text(origin_jti)])?;
-    Ok(changed == 1)
+    Ok(revoke_live(conn, pool, "origin_jti", origin_jti)? == 1)
 }
 
 /// Revokes every live session of `sub`; returns how many.
 pub(crate) fn revoke(conn: &Connection, pool: &UserPoolId, sub: Uuid) -> Result<u64, Failure> {
-    pools::require(conn, pool)?;
-    let changed = conn
-        .prepare_cached(
-            "UPDATE token_sessions SET revoked = 1 \
-             WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",
-        )?
-        .execute([pool.as_str(), &codec::sub_text(sub)])?;
+    let changed = revoke_live(conn, pool, "sub", sub)?;
     u64::try_from(changed).map_err(|_| corrupt("token_sessions: revoked count out of range"))
 }

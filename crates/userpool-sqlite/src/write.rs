@@ -9,14 +9,14 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use rusqlite::{Connection, OptionalExtension, ToSql};
-use userpool_core::{CredentialKind, UserRecord, Username};
+use userpool_core::{UserRecord, Username};
 use userpool_store::{PoolRecord, StoreError, keys};
 
-use crate::codec::{self, micros, time_list, to_sql_int};
-use crate::error::{Failure, corrupt, is_unique_violation};
+use crate::codec::{self, UserColumns, to_sql_int};
+use crate::error::{Failure, corrupt, is_unique_violation, unless_taken};
 use crate::read;
 
-/// The columns a write sets from the record, in the order of [`Columns::values`].
+/// The columns a write sets from the record, in the order of [`values`].
 const FIELDS: [&str; 28] = [
     "status",
     "enabled",
@@ -75,114 +75,38 @@ static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// A record's column values, as stored.
-struct Columns<'a> {
-    status: &'static str,
-    enabled: bool,
-    credential_hash: Option<&'a str>,
-    credential_kind: Option<&'static str>,
-    credential_expires_at: Option<i64>,
-    credential_set_at: Option<i64>,
-    history_salt: Option<&'a [u8]>,
-    consecutive_failures: u32,
-    last_failure_at: Option<i64>,
-    locked_until: Option<i64>,
-    code_purpose: Option<&'static str>,
-    code_digest: Option<String>,
-    code_expires_at: Option<i64>,
-    code_failed_attempts: Option<u32>,
-    challenge_digest: Option<String>,
-    challenge_credential: Option<String>,
-    challenge_expires_at: Option<i64>,
-    created_at: i64,
-    modified_at: i64,
-    version: i64,
-    sign_up_code_failures: String,
-    sign_up_codes_issued: String,
-    reset_code_failures: String,
-    reset_codes_issued: String,
-    srp: Option<&'a [u8]>,
-    mfa: Option<&'a [u8]>,
-    code_held_value: Option<&'a str>,
-    challenge_client: Option<&'a str>,
-}
-
-impl<'a> Columns<'a> {
-    fn new(user: &'a UserRecord, version: u64) -> Result<Self, Failure> {
-        let credential = user.credential.as_ref();
-        let code = user.pending_code.as_ref();
-        let challenge = user.pending_challenge.as_ref();
-        Ok(Columns {
-            status: user.status.as_str(),
-            enabled: user.enabled,
-            credential_hash: credential.map(|c| c.hash.as_phc()),
-            credential_kind: credential.map(|c| match c.kind {
-                CredentialKind::Permanent => "PERMANENT",
-                CredentialKind::Temporary { .. } => "TEMPORARY",
-            }),
-            credential_expires_at: credential.and_then(|c| match c.kind {
-                CredentialKind::Permanent => None,
-                CredentialKind::Temporary { expires_at } => Some(micros(expires_at)),
-            }),
-            credential_set_at: credential.map(|c| micros(c.set_at)),
-            history_salt: user.history_salt.as_ref().map(<[u8; 16]>::as_slice),
-            consecutive_failures: user.lockout.consecutive_failures,
-            last_failure_at: user.lockout.last_failure_at.map(micros),
-            locked_until: user.lockout.locked_until.map(micros),
-            code_purpose: code.map(|c| c.purpose.as_str()),
-            code_digest: code.map(|c| c.digest.to_storage()),
-            code_expires_at: code.map(|c| micros(c.expires_at)),
-            code_failed_attempts: code.map(|c| c.failed_attempts),
-            challenge_digest: challenge.map(|c| c.digest.to_storage()),
-            challenge_credential: challenge.map(|c| c.credential.to_storage()),
-            challenge_expires_at: challenge.map(|c| micros(c.expires_at)),
-            created_at: micros(user.created_at),
-            modified_at: micros(user.modified_at),
-            version: to_sql_int(version, "users.version")?,
-            sign_up_code_failures: time_list(&user.code_throttles.sign_up.failures),
-            sign_up_codes_issued: time_list(&user.code_throttles.sign_up.issued),
-            reset_code_failures: time_list(&user.code_throttles.password_reset.failures),
-            reset_codes_issued: time_list(&user.code_throttles.password_reset.issued),
-            srp: user.srp.as_ref().map(userpool_core::srp::SrpBlob::as_bytes),
-            mfa: user.mfa.as_ref().map(userpool_core::mfa::MfaBlob::as_bytes),
-            code_held_value: code.and_then(|c| c.held_value.as_deref()),
-            challenge_client: user.challenge_client.as_deref(),
-        })
-    }
-
-    /// The values in [`FIELDS`] order.
-    fn values(&self) -> [&dyn ToSql; 28] {
-        [
-            &self.status,
-            &self.enabled,
-            &self.credential_hash,
-            &self.credential_kind,
-            &self.credential_expires_at,
-            &self.credential_set_at,
-            &self.history_salt,
-            &self.consecutive_failures,
-            &self.last_failure_at,
-            &self.locked_until,
-            &self.code_purpose,
-            &self.code_digest,
-            &self.code_expires_at,
-            &self.code_failed_attempts,
-            &self.challenge_digest,
-            &self.challenge_credential,
-            &self.challenge_expires_at,
-            &self.created_at,
-            &self.modified_at,
-            &self.version,
-            &self.sign_up_code_failures,
-            &self.sign_up_codes_issued,
-            &self.reset_code_failures,
-            &self.reset_codes_issued,
-            &self.srp,
-            &self.mfa,
-            &self.code_held_value,
-            &self.challenge_client,
-        ]
-    }
+/// A user's column values in [`FIELDS`] order.
+fn values<'c>(c: &'c UserColumns<'_>) -> [&'c dyn ToSql; 28] {
+    [
+        &c.status,
+        &c.enabled,
+        &c.credential_hash,
+        &c.credential_kind,
+        &c.credential_expires_at,
+        &c.credential_set_at,
+        &c.history_salt,
+        &c.consecutive_failures,
+        &c.last_failure_at,
+        &c.locked_until,
+        &c.code_purpose,
+        &c.code_digest,
+        &c.code_expires_at,
+        &c.code_failed_attempts,
+        &c.challenge_digest,
+        &c.challenge_credential,
+        &c.challenge_expires_at,
+        &c.created_at,
+        &c.modified_at,
+        &c.version,
+        &c.sign_up_code_failures,
+        &c.sign_up_codes_issued,
+        &c.reset_code_failures,
+        &c.reset_codes_issued,
+        &c.srp,
+        &c.mfa,
+        &c.code_held_value,
+        &c.challenge_client,
+    ]
 }
 
 /// Inserts a user at version 1.
@@ -193,10 +117,10 @@ pub(crate) fn insert(
 ) -> Result<u64, Failure> {
     let username_key = keys::username_key(pool, user.username.as_str());
     let sub = codec::sub_text(user.sub);
-    let columns = Columns::new(user, 1)?;
+    let columns = UserColumns::new(user, 1)?;
     let (pool_id, username) = (pool.id.as_str(), user.username.as_str());
     let keys: [&dyn ToSql; 4] = [&pool_id, &username, &username_key, &sub];
-    let params: Vec<&dyn ToSql> = keys.into_iter().chain(columns.values()).collect();
+    let params: Vec<&dyn ToSql> = keys.into_iter().chain(values(&columns)).collect();
     if let Err(e) = conn.prepare_cached(&INSERT_SQL)?.execute(&*params) {
         if !is_unique_violation(&e) {
             return Err(e.into());
@@ -266,10 +190,10 @@ pub(crate) fn update(
         return Err(StoreError::Backend("a user's sub never changes".into()).into());
     }
     let next = codec::next_version(user.version, "users.version")?;
-    let columns = Columns::new(user, next)?;
+    let columns = UserColumns::new(user, next)?;
     let expected = to_sql_int(user.version, "users.version")?;
     let tail: [&dyn ToSql; 2] = [&id, &expected];
-    let params: Vec<&dyn ToSql> = columns.values().into_iter().chain(tail).collect();
+    let params: Vec<&dyn ToSql> = values(&columns).into_iter().chain(tail).collect();
     // The compare-and-swap itself: under BEGIN IMMEDIATE nobody can have moved the version
     // since the read above, but the statement does not rely on that.
     let changed = conn.prepare_cached(&UPDATE_SQL)?.execute(&*params)?;
@@ -448,18 +372,13 @@ fn write_aliases(
         "INSERT INTO aliases (pool_id, attribute, alias_key, user_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (attribute, key) in keys::alias_keys(pool, user) {
-        match alias.execute(rusqlite::params![
+        let result = alias.execute(rusqlite::params![
             pool.id.as_str(),
             attribute.as_str(),
             key,
             id
-        ]) {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::AliasExists(attribute).into());
-            }
-            Err(e) => return Err(e.into()),
-        }
+        ]);
+        unless_taken(result, StoreError::AliasExists(attribute))?;
     }
     Ok(())
 }

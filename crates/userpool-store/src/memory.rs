@@ -627,11 +627,6 @@ impl Store for MemoryStore {
         })
     }
 
-    /// The pool's write lock finds a deleted pool; nothing else of the pool is read.
-    fn update_user_in(&self, pool: &PoolRecord, user: &UserRecord) -> Result<u64, StoreError> {
-        self.update_user(&pool.id, user)
-    }
-
     fn list_users(
         &self,
         pool: &UserPoolId,
