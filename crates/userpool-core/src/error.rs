@@ -296,6 +296,33 @@ impl fmt::Display for Violations {
     }
 }
 
+/// A member's value refused with the value quoted, as Cognito's validation layer words it
+/// for configuration members: `Value 'code2' at 'allowedOAuthFlows' failed to satisfy
+/// constraint: Member must satisfy enum value set: [...]`.
+///
+/// Only for values that are not secret (flows, URLs, names, enum members): a secret's
+/// violation is a [`Violation`], which never carries its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotedViolation {
+    /// The member's path as Cognito's model spells it (`allowedOAuthFlows`,
+    /// `scopes.member.scopeDescription`).
+    pub field: String,
+    /// The refused value, as it is quoted.
+    pub value: String,
+    /// The rule it broke (`Member must ...`).
+    pub rule: String,
+}
+
+impl fmt::Display for QuotedViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let QuotedViolation { field, value, rule } = self;
+        write!(
+            f,
+            "Value '{value}' at '{field}' failed to satisfy constraint: {rule}"
+        )
+    }
+}
+
 /// The rule of the password policy a password broke (SPEC §2). Only the first is reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -485,6 +512,9 @@ pub enum Error {
     /// out of its range (SPEC §2).
     #[error("{0}")]
     InvalidParameter(Violations),
+    /// `InvalidParameterException`: one member's value refused, quoted (SPEC §1).
+    #[error("1 validation error detected: {0}")]
+    InvalidValue(QuotedViolation),
     /// `InvalidParameterException` with a free-form message (e.g. an unknown auth flow).
     #[error("{0}")]
     InvalidParameterMessage(String),
@@ -676,6 +706,7 @@ impl Error {
     pub fn kind(&self) -> ErrorCode {
         match self {
             Error::InvalidParameter(_)
+            | Error::InvalidValue(_)
             | Error::InvalidParameterMessage(_)
             | Error::InvalidAttributes(_) => ErrorCode::InvalidParameter,
             Error::InvalidPassword(_) => ErrorCode::InvalidPassword,
@@ -704,6 +735,20 @@ impl Error {
             Error::InvalidOAuthFlow(_) => ErrorCode::InvalidOAuthFlow,
             Error::Trigger(e) => e.kind(),
         }
+    }
+
+    /// Shorthand for one member's refused value, quoted: see [`QuotedViolation`].
+    #[must_use]
+    pub fn invalid_value(
+        field: impl Into<String>,
+        value: impl Into<String>,
+        rule: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue(QuotedViolation {
+            field: field.into(),
+            value: value.into(),
+            rule: rule.into(),
+        })
     }
 
     /// Shorthand for one violated input constraint.

@@ -118,8 +118,8 @@ pub mod user;
 pub use config::{Context, HistoryMode, LockoutPolicy, PoolRules};
 pub use entropy::Entropy;
 pub use error::{
-    Cause, Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, Result,
-    Violation, Violations,
+    Cause, Constraint, Error, ErrorCode, Internal, NotAuthorized, PolicyViolation, QuotedViolation,
+    Result, Violation, Violations,
 };
 pub use hash::{
     HashParams, ImportCeiling, ImportHashError, ImportedScheme, PasswordHash, PasswordHasher,

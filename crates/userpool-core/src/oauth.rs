@@ -37,11 +37,14 @@ fn invalid(message: String) -> Error {
 
 /// Cognito's constraint message for a member's length and pattern.
 fn constraint(member: &str, value: &str, max: usize, pattern: &str) -> Error {
-    invalid(format!(
-        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
-         constraint: Member must satisfy regular expression pattern: {pattern}, and have \
-         length between 1 and {max}"
-    ))
+    Error::invalid_value(
+        member,
+        value,
+        format!(
+            "Member must satisfy regular expression pattern: {pattern}, and have length \
+             between 1 and {max}"
+        ),
+    )
 }
 
 fn length_ok(value: &str, max: usize) -> bool {
@@ -151,11 +154,11 @@ pub fn validate_scope_description(description: &str) -> Result<(), Error> {
     if length_ok(description, 256) {
         Ok(())
     } else {
-        Err(invalid(format!(
-            "1 validation error detected: Value '{description}' at \
-             'scopes.member.scopeDescription' failed to satisfy constraint: Member must have \
-             length between 1 and 256"
-        )))
+        Err(Error::invalid_value(
+            "scopes.member.scopeDescription",
+            description,
+            "Member must have length between 1 and 256",
+        ))
     }
 }
 
@@ -217,11 +220,12 @@ impl OAuthFlow {
             "code" => Ok(OAuthFlow::Code),
             "implicit" => Ok(OAuthFlow::Implicit),
             "client_credentials" => Ok(OAuthFlow::ClientCredentials),
-            other => Err(invalid(format!(
-                "1 validation error detected: Value '[{other}]' at 'allowedOAuthFlows' failed \
-                 to satisfy constraint: Member must satisfy constraint: [Member must satisfy \
-                 enum value set: [implicit, client_credentials, code]]"
-            ))),
+            other => Err(Error::invalid_value(
+                "allowedOAuthFlows",
+                format!("[{other}]"),
+                "Member must satisfy constraint: [Member must satisfy enum value set: \
+                 [implicit, client_credentials, code]]",
+            )),
         }
     }
 
@@ -244,12 +248,7 @@ impl OAuthFlow {
 /// # Errors
 /// `InvalidParameterException` naming `member`.
 pub fn validate_redirect_url(member: &str, url: &str) -> Result<(), Error> {
-    let refuse = |why: &str| {
-        Err(invalid(format!(
-            "1 validation error detected: Value '{url}' at '{member}' failed to satisfy \
-             constraint: {why}"
-        )))
-    };
+    let refuse = |why: &str| Err(Error::invalid_value(member, url, why));
     // A backslash is refused: browsers read `http://evil.example\@localhost` as a URL of
     // `evil.example`, while the host check below would see `localhost`.
     if !length_ok(url, 1024)
@@ -431,11 +430,12 @@ pub fn validate_provider_type(provider_type: &str) -> Result<(), Error> {
     if PROVIDER_TYPES.contains(&provider_type) {
         Ok(())
     } else {
-        Err(invalid(format!(
-            "1 validation error detected: Value '{provider_type}' at 'providerType' failed to \
-             satisfy constraint: Member must satisfy enum value set: [SAML, Facebook, Google, \
-             LoginWithAmazon, SignInWithApple, OIDC]"
-        )))
+        Err(Error::invalid_value(
+            "providerType",
+            provider_type,
+            "Member must satisfy enum value set: [SAML, Facebook, Google, LoginWithAmazon, \
+             SignInWithApple, OIDC]",
+        ))
     }
 }
 

@@ -60,9 +60,12 @@ impl RecoveryOption {
         .into_iter()
         .find(|o| o.as_str() == s)
         .ok_or_else(|| {
-            Error::InvalidParameterMessage(format!(
-                "1 validation error detected: Value '{s}' at 'accountRecoverySetting.recoveryMechanisms.member.name' failed to satisfy constraint: Member must satisfy enum value set: [verified_email, verified_phone_number, admin_only]"
-            ))
+            Error::invalid_value(
+                "accountRecoverySetting.recoveryMechanisms.member.name",
+                s,
+                "Member must satisfy enum value set: [verified_email, verified_phone_number, \
+                 admin_only]",
+            )
         })
     }
 }
@@ -159,9 +162,11 @@ impl DefaultEmailOption {
         match s {
             "CONFIRM_WITH_CODE" => Ok(DefaultEmailOption::ConfirmWithCode),
             "CONFIRM_WITH_LINK" => Ok(DefaultEmailOption::ConfirmWithLink),
-            _ => Err(Error::InvalidParameterMessage(format!(
-                "1 validation error detected: Value '{s}' at 'verificationMessageTemplate.defaultEmailOption' failed to satisfy constraint: Member must satisfy enum value set: [CONFIRM_WITH_LINK, CONFIRM_WITH_CODE]"
-            ))),
+            _ => Err(Error::invalid_value(
+                "verificationMessageTemplate.defaultEmailOption",
+                s,
+                "Member must satisfy enum value set: [CONFIRM_WITH_LINK, CONFIRM_WITH_CODE]",
+            )),
         }
     }
 }
@@ -405,9 +410,11 @@ impl PoolSettings {
         if let Some(days) = self.admin_create_user.unused_account_validity_days
             && days > 365
         {
-            return Err(Error::InvalidParameterMessage(format!(
-                "1 validation error detected: Value '{days}' at 'adminCreateUserConfig.unusedAccountValidityDays' failed to satisfy constraint: Member must have value less than or equal to 365"
-            )));
+            return Err(Error::invalid_value(
+                "adminCreateUserConfig.unusedAccountValidityDays",
+                days.to_string(),
+                "Member must have value less than or equal to 365",
+            ));
         }
         self.lambda_config.validate()?;
         for a in &self.attributes_require_verification_before_update {

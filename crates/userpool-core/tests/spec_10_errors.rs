@@ -38,6 +38,15 @@ fn every_variant_has_its_cognito_code_and_message() {
             "2 validation errors detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null; Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1",
         ),
         (
+            Error::invalid_value(
+                "mfaConfiguration",
+                "SOMETIMES",
+                "Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+            ),
+            "InvalidParameterException",
+            "1 validation error detected: Value 'SOMETIMES' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+        ),
+        (
             Error::InvalidParameterMessage("Cannot modify an immutable attribute: sub".into()),
             "InvalidParameterException",
             "Cannot modify an immutable attribute: sub",

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use userpool_core::{
-    ConfirmationCode, Constraint, Error, Password, Result, UserPoolId, Username, Violation,
-    Violations,
+    ConfirmationCode, Constraint, Error, Password, QuotedViolation, Result, UserPoolId, Username,
+    Violation, Violations,
 };
 
 use crate::service::inputs::SecretText;
@@ -30,17 +30,13 @@ pub fn client_id_constraint(value: &str) -> Option<Constraint> {
     }
 }
 
-/// The prefix of an `InvalidParameterException` naming one member, as the core's OAuth
-/// rules word it (their violations quote the value, which [`Violation`] never carries).
-const ONE_VIOLATION: &str = "1 validation error detected: ";
-
 /// One entry of a request's violation list.
 #[derive(Debug)]
 enum Finding {
     /// A member and the constraint it broke.
     Violation(Violation),
-    /// A member's violation already worded by the core, value quoted (OAuth members).
-    Worded(String),
+    /// A member's refused value, quoted (configuration members: OAuth records, settings).
+    Quoted(QuotedViolation),
 }
 
 /// Collects the violations of one request's members.
@@ -64,31 +60,14 @@ impl Validator {
                 self.found.extend(found);
                 None
             }
+            Err(Error::InvalidValue(quoted)) => {
+                self.found.push(Finding::Quoted(quoted));
+                None
+            }
             Err(e) => {
                 self.other.get_or_insert(e);
                 None
             }
-        }
-    }
-
-    /// As [`Validator::take`] for a core rule that words its own message (the OAuth
-    /// records' members, whose violations quote the value): a one-violation
-    /// `InvalidParameterException` joins the list; any other refusal (`Domain cannot
-    /// contain reserved word: aws`) is reported alone when the list is empty, as every
-    /// error outside the list is.
-    pub(crate) fn take_worded(&mut self, checked: Result<()>) -> bool {
-        match checked {
-            Err(Error::InvalidParameterMessage(message)) => {
-                match message.strip_prefix(ONE_VIOLATION) {
-                    Some(detail) => self.found.push(Finding::Worded(detail.to_owned())),
-                    None => {
-                        self.other
-                            .get_or_insert(Error::InvalidParameterMessage(message));
-                    }
-                }
-                false
-            }
-            other => self.take(other).is_some(),
         }
     }
 
@@ -280,8 +259,8 @@ impl Validator {
 
     /// The collected violations as one error, if any.
     pub(crate) fn finish(self) -> Result<()> {
-        if self.found.iter().any(|f| matches!(f, Finding::Worded(_))) {
-            // A list with a worded entry keeps Cognito's wording: `N validation errors
+        if self.found.iter().any(|f| matches!(f, Finding::Quoted(_))) {
+            // A list with a quoted entry keeps Cognito's wording: `N validation errors
             // detected: ` and the entries joined by `; `, as [`Violations`] displays them.
             let n = self.found.len();
             let entries: Vec<String> = self
@@ -289,11 +268,11 @@ impl Validator {
                 .into_iter()
                 .map(|f| match f {
                     Finding::Violation(v) => v.to_string(),
-                    Finding::Worded(detail) => detail,
+                    Finding::Quoted(quoted) => quoted.to_string(),
                 })
                 .collect();
             let head = if n == 1 {
-                ONE_VIOLATION.to_owned()
+                "1 validation error detected: ".to_owned()
             } else {
                 format!("{n} validation errors detected: ")
             };
@@ -301,7 +280,7 @@ impl Validator {
         }
         let found = self.found.into_iter().filter_map(|f| match f {
             Finding::Violation(v) => Some(v),
-            Finding::Worded(_) => None,
+            Finding::Quoted(_) => None,
         });
         if let Some(violations) = Violations::from_vec(found.collect()) {
             return Err(Error::InvalidParameter(violations));
@@ -355,13 +334,16 @@ mod tests {
     }
 
     #[test]
-    fn a_worded_violation_joins_the_list_and_a_lone_refusal_waits_for_an_empty_one() {
-        let worded = |m: &str| Err(Error::InvalidParameterMessage(m.to_owned()));
+    fn a_quoted_violation_joins_the_list_and_a_lone_refusal_waits_for_an_empty_one() {
+        let quoted = Err::<(), _>(Error::invalid_value("domain", "X", "P"));
+        let refusal = || {
+            Err::<(), _>(Error::InvalidParameterMessage(
+                "Domain cannot contain reserved word: aws".to_owned(),
+            ))
+        };
         let mut v = Validator::new();
         assert!(v.required_pool_id(None).is_none());
-        assert!(!v.take_worded(worded(
-            "1 validation error detected: Value 'X' at 'domain' failed to satisfy constraint: P"
-        )));
+        assert!(v.take(quoted).is_none());
         assert_eq!(
             message(v),
             "2 validation errors detected: Value null at 'userPoolId' failed to satisfy \
@@ -370,17 +352,17 @@ mod tests {
         );
 
         let mut v = Validator::new();
-        assert!(!v.take_worded(worded("Domain cannot contain reserved word: aws")));
+        assert!(v.take(refusal()).is_none());
         assert_eq!(message(v), "Domain cannot contain reserved word: aws");
         let mut v = Validator::new();
-        assert!(!v.take_worded(worded("Domain cannot contain reserved word: aws")));
+        assert!(v.take(refusal()).is_none());
         assert!(v.required_text("domain", None).is_none());
         assert_eq!(
             message(v),
             "1 validation error detected: Value null at 'domain' failed to satisfy \
              constraint: Member must not be null"
         );
-        assert!(Validator::new().take_worded(Ok(())));
+        assert!(Validator::new().take(Ok(())).is_some());
     }
 
     #[test]

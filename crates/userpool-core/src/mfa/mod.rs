@@ -102,9 +102,11 @@ impl FromStr for MfaMode {
             "OFF" => Ok(MfaMode::Off),
             "ON" => Ok(MfaMode::On),
             "OPTIONAL" => Ok(MfaMode::Optional),
-            _ => Err(Error::InvalidParameterMessage(format!(
-                "1 validation error detected: Value '{s}' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]"
-            ))),
+            _ => Err(Error::invalid_value(
+                "mfaConfiguration",
+                s,
+                "Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+            )),
         }
     }
 }

@@ -92,9 +92,7 @@ fn check_name(name: &str, member: &str) -> Result<()> {
         None
     };
     match why {
-        Some(why) => Err(Error::InvalidParameterMessage(format!(
-            "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: {why}"
-        ))),
+        Some(why) => Err(Error::invalid_value(member, name, why)),
         None => Ok(()),
     }
 }
@@ -344,9 +342,10 @@ impl Schema {
     /// custom attributes in all.
     pub fn with_custom_attributes(&self, inputs: &[SchemaAttributeInput]) -> Result<Schema> {
         if inputs.is_empty() {
-            return Err(Error::InvalidParameterMessage(
-                "1 validation error detected: Value '[]' at 'customAttributes' failed to satisfy constraint: Member must have length greater than or equal to 1"
-                    .into(),
+            return Err(Error::invalid_value(
+                "customAttributes",
+                "[]",
+                "Member must have length greater than or equal to 1",
             ));
         }
         let mut next = self.clone();

@@ -464,6 +464,7 @@ impl Flow<'_> {
                     e @ (PoolError::InvalidPassword(_)
                     | PoolError::PasswordHistoryPolicyViolation
                     | PoolError::InvalidParameter(_)
+                    | PoolError::InvalidValue(_)
                     | PoolError::InvalidParameterMessage(_)),
                 ) => self.again(&pending, Some(&e.to_string())),
                 Err(e) => self.back_to_sign_in(pending, &sign_in_message(&e), &username),

@@ -35,7 +35,7 @@ fn required_ruled(
     rule: impl FnOnce(&str) -> Result<()>,
 ) -> Option<String> {
     v.required(field, value, |v, value| {
-        v.take_worded(rule(value)).then(|| value.to_owned())
+        v.take(rule(value)).map(|()| value.to_owned())
     })
 }
 
@@ -489,7 +489,7 @@ fn check_identifiers(v: &mut Validator, settings: &IdentityProviderSettings) -> 
 
 /// Checks the settings in the order Cognito reports them: details, mapping, identifiers.
 fn check_settings(v: &mut Validator, settings: &IdentityProviderSettings) -> bool {
-    v.take_worded(settings_rules(settings)) && check_identifiers(v, settings)
+    v.take(settings_rules(settings)).is_some() && check_identifiers(v, settings)
 }
 
 /// **CreateIdentityProvider**'s members, validated.
