@@ -431,6 +431,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.expect("task")
 }
 
+/// AdminLinkProviderForUser's input: the down pool's `destination` user, and the identity of
+/// `provider` whose subject is `subject` as the source.
+fn link_input(w: &World, destination: &str, provider: &str, subject: &str) -> Value {
+    json!({"UserPoolId": w.down,
+           "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": destination},
+           "SourceUser": {"ProviderName": provider, "ProviderAttributeName": "Cognito_Subject",
+                          "ProviderAttributeValue": subject}})
+}
+
 async fn ursula_sub(w: &World) -> String {
     let user = admin(
         w,
@@ -504,10 +513,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, message) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Cognito", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": "dora"}}),
+        link_input(&w, "dora", "Cognito", "dora"),
     )
     .await;
     assert_eq!(code, "InvalidParameterException");
@@ -515,20 +521,14 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, _) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "nobody"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "nobody", "Upstream", &sub),
     )
     .await;
     assert_eq!(code, "UserNotFoundException");
     admin(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "dora", "Upstream", &sub),
     )
     .await;
     let ww = Arc::clone(&w);
@@ -557,10 +557,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, _) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "dora", "Upstream", &sub),
     )
     .await;
     assert_eq!(code, "InvalidParameterException");
