@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use common::code_flow::{
     CALLBACK, PASSWORD, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
 };
-use common::oauth::{Reply, call, form, get, post_form, user_info};
+use common::oauth::{Reply, call, form, get, logout, post_form, user_info};
 use common::{admin_ok, error_type, send};
 use serde_json::json;
 use userpool_core::oauth::s256_challenge;
@@ -104,11 +104,10 @@ async fn spec_21_attack_logout_uri_matching_is_exact() {
     ] {
         let reply = call(
             &s.app,
-            get(&format!(
-                "/{}/logout?{}",
-                s.pool,
-                form(&[("client_id", &s.client_id), ("logout_uri", variant)])
-            )),
+            logout(
+                &s.pool,
+                &[("client_id", &s.client_id), ("logout_uri", variant)],
+            ),
         )
         .await;
         assert_no_redirect(&reply, variant);
@@ -116,15 +115,14 @@ async fn spec_21_attack_logout_uri_matching_is_exact() {
     // The second form (redirect_uri) is matched against the callback URLs.
     let reply = call(
         &s.app,
-        get(&format!(
-            "/{}/logout?{}",
-            s.pool,
-            form(&[
+        logout(
+            &s.pool,
+            &[
                 ("client_id", &s.client_id),
                 ("response_type", "code"),
                 ("redirect_uri", "https://evil.example/cb"),
-            ])
-        )),
+            ],
+        ),
     )
     .await;
     assert_no_redirect(&reply, "logout redirect_uri");

@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{TimeDelta, Utc};
 use common::admin_ok;
-use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
+use common::oauth::{Reply, call, claims, form, get, logout, post_form, user_info};
 use serde_json::{Value, json};
 use userpool::RecordingDelivery;
 use userpool::tokens::Tokens;
@@ -957,29 +957,33 @@ async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     let tokens = assert_code_and_exchange(&s, &done).await;
     assert!(tokens["access_token"].is_string());
     // An unregistered redirect_uri is shown, never followed.
-    let uri = format!(
-        "/{}/logout?{}",
-        s.pool,
-        form(&[
-            ("client_id", &s.client_id),
-            ("redirect_uri", "https://evil.example/cb"),
-            ("response_type", "code"),
-        ])
-    );
-    let refused = call(&s.app, get(&uri)).await;
+    let refused = call(
+        &s.app,
+        logout(
+            &s.pool,
+            &[
+                ("client_id", &s.client_id),
+                ("redirect_uri", "https://evil.example/cb"),
+                ("response_type", "code"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
     // An unknown client likewise.
-    let uri = format!(
-        "/{}/logout?{}",
-        s.pool,
-        form(&[
-            ("client_id", "nope"),
-            ("redirect_uri", CALLBACK),
-            ("response_type", "code"),
-        ])
-    );
-    let refused = call(&s.app, get(&uri)).await;
+    let refused = call(
+        &s.app,
+        logout(
+            &s.pool,
+            &[
+                ("client_id", "nope"),
+                ("redirect_uri", CALLBACK),
+                ("response_type", "code"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
 }
