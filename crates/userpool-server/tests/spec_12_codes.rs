@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{
-    JSON, admin_ok, app, app_with, confirmed_user, create_client, create_pool, error_of,
+    JSON, admin_get_user, app, app_with, confirmed_user, create_client, create_pool, error_of,
     error_type, public, request, send,
 };
 use serde_json::json;
@@ -100,12 +100,7 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
         StatusCode::OK,
         "the attacker's password is not set: {body}"
     );
-    let user = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "diego" }),
-    )
-    .await;
+    let user = admin_get_user(&app, &pool, "diego").await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
 }
 

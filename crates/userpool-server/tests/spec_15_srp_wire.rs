@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{admin_ok, app, confirmed_user, create_client, create_pool, error_type, public};
+use common::{admin_get_user, app, confirmed_user, create_client, create_pool, error_type, public};
 use serde_json::{Value, json};
 
 /// A pool, a client allowing USER_SRP_AUTH and a CONFIRMED user `diego`.
@@ -126,11 +126,6 @@ async fn spec_15_refusals_on_the_wire_are_typed() {
             Some("Incorrect username or password.")
         )
     );
-    let user = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "diego" }),
-    )
-    .await;
+    let user = admin_get_user(&app, &pool, "diego").await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
 }

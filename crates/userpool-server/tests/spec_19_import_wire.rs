@@ -7,8 +7,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::{
-    JSON, admin_ok, app, create_client, create_pool, error_type, import_fixture, public, request,
-    send, signed,
+    JSON, admin_get_user, admin_ok, app, create_client, create_pool, error_type, import_fixture,
+    public, request, send, signed,
 };
 use serde_json::{Value, json};
 
@@ -68,12 +68,7 @@ async fn spec_19_imported_users_sign_in_over_the_wire() {
             out["AuthenticationResult"]["AccessToken"].is_string(),
             "{out}"
         );
-        let got = admin_ok(
-            &app,
-            "AdminGetUser",
-            json!({ "UserPoolId": pool, "Username": user }),
-        )
-        .await;
+        let got = admin_get_user(&app, &pool, &user).await;
         assert_eq!(got["UserStatus"], "CONFIRMED");
     }
 }
@@ -99,12 +94,7 @@ async fn spec_19_failures_are_listed_per_user() {
               "Message": "User account already exists" },
         ])
     );
-    let got = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "ok" }),
-    )
-    .await;
+    let got = admin_get_user(&app, &pool, "ok").await;
     assert_eq!(got["Enabled"], false);
 }
 

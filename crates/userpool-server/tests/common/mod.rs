@@ -142,6 +142,16 @@ pub async fn public(app: &Router, target: &str, body: &Value) -> (StatusCode, Va
     send(app, request(Some(target), Some(JSON), body.to_string())).await
 }
 
+/// AdminGetUser's answer for `name` in `pool`.
+pub async fn admin_get_user(app: &Router, pool: &str, name: &str) -> Value {
+    admin_ok(
+        app,
+        "AdminGetUser",
+        serde_json::json!({ "UserPoolId": pool, "Username": name }),
+    )
+    .await
+}
+
 /// CreateUserPool with `input`; the new pool's id.
 pub async fn create_pool(app: &Router, input: Value) -> String {
     admin_ok(app, "CreateUserPool", input).await["UserPool"]["Id"]
