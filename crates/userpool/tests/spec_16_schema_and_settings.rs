@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, env_with, fast_settings};
+use common::{Env, env_with, fast_settings, import_failures};
 use userpool::{ClientSettings, ClientUpdate, PoolSettings};
 use userpool_core::settings::{AccountRecoverySetting, AdminCreateUserConfig, RecoveryOption};
 use userpool_core::{AttributeDataType, SchemaAttributeInput, VerifiableAttribute};
@@ -662,13 +662,8 @@ fn imported_users_validate_against_the_schema() {
         .admin_import_users(&env.admin, &env.pool_id, &users)
         .expect("import");
     assert_eq!(report.imported, 1);
-    let failed: Vec<(&str, &str, &str)> = report
-        .failed
-        .iter()
-        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
-        .collect();
     assert_eq!(
-        failed,
+        import_failures(&report),
         [
             (
                 "unknown",

@@ -7,7 +7,7 @@ mod common;
 use userpool::{AuthResult, ImportUser, MAX_IMPORT_BATCH};
 use userpool_core::UserStatus;
 
-use common::env;
+use common::{env, import_failures};
 
 struct Fixture {
     scheme: String,
@@ -135,13 +135,8 @@ fn each_user_is_all_or_nothing_and_failures_are_listed() {
         .admin_import_users(&env.admin, &env.pool_id, &users)
         .expect("import");
     assert_eq!(report.imported, 1);
-    let failed: Vec<(&str, &str, &str)> = report
-        .failed
-        .iter()
-        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
-        .collect();
     assert_eq!(
-        failed,
+        import_failures(&report),
         vec![
             (
                 "taken",

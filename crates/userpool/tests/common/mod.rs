@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use userpool::{
-    AuthResult, Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom,
-    PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey, UserPools,
-    UserPoolsBuilder,
+    AuthResult, Caller, ClientSettings, HostOptions, ImportReport, ManualClock, MemoryStore,
+    OsRandom, PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey,
+    UserPools, UserPoolsBuilder,
 };
 use userpool_core::testing::epoch;
 use userpool_core::{
@@ -179,6 +179,15 @@ pub fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
 pub fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
     let e = result.expect_err("refused");
     (e.code(), e.to_string())
+}
+
+/// Each user an import refused: its username, Cognito code and message, in request order.
+pub fn import_failures(report: &ImportReport) -> Vec<(&str, &str, &str)> {
+    report
+        .failed
+        .iter()
+        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
+        .collect()
 }
 
 pub fn verifies(password: &str, hash: &PasswordHash) -> bool {
