@@ -17,7 +17,9 @@ use aws_sigv4::sign::v4;
 use axum::Router;
 use axum::http::StatusCode;
 use common::oauth::{self, claims, form};
-use common::{JSON, admin_ok, error_type, request, send};
+use common::{
+    JSON, admin_ok, confirmed_user, create_client, create_pool, error_type, request, send,
+};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use serde_json::{Value, json};
@@ -270,45 +272,18 @@ async fn pool(app: &Router, triggers: &[&str]) -> (String, String) {
         .iter()
         .map(|t| ((*t).to_owned(), Value::String(arn(t))))
         .collect();
-    let pool = admin_ok(
+    let pool = create_pool(
         app,
-        "CreateUserPool",
         json!({ "PoolName": "p", "LambdaConfig": config, "AutoVerifiedAttributes": ["email"] }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
+    .await;
+    let client = create_client(
         app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c",
                 "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (pool, client)
-}
-
-/// A CONFIRMED user `name` with [`PASSWORD`] (and `attributes`), made by an administrator
-/// without a message.
-async fn confirmed_user(app: &Router, pool: &str, name: &str, attributes: &[(&str, &str)]) {
-    let mut create = json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
-    if !attributes.is_empty() {
-        create["UserAttributes"] = attributes
-            .iter()
-            .map(|(name, value)| json!({ "Name": name, "Value": value }))
-            .collect();
-    }
-    admin_ok(app, "AdminCreateUser", create).await;
-    admin_ok(
-        app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": name, "Password": PASSWORD, "Permanent": true }),
-    )
     .await;
+    (pool, client)
 }
 
 async fn call(app: &Router, target: &str, body: Value) -> (StatusCode, Value) {
@@ -629,7 +604,7 @@ async fn spec_19_pre_authentication_refusal_counts_no_failed_attempt() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreAuthentication"]).await;
-    confirmed_user(&app, &pool, "erin", &[]).await;
+    confirmed_user(&app, &pool, "erin", PASSWORD, &[]).await;
     let before = user(&store, &pool, "erin").unwrap();
     fake.answer(|_: &Value| Reply::FunctionError("Not today"));
     for password in [PASSWORD, "Wrong-Passw0rd!"] {
@@ -663,6 +638,7 @@ async fn spec_19_pre_token_generation_adds_suppresses_claims_and_overrides_group
         &app,
         &pool,
         "fay",
+        PASSWORD,
         &[("email", "fay@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -1219,6 +1195,7 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
         &app,
         &pool,
         "max",
+        PASSWORD,
         &[("email", "max@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -1292,7 +1269,7 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
         .as_str()
         .unwrap()
         .to_owned();
-    confirmed_user(&app, &pool, "hal", &[]).await;
+    confirmed_user(&app, &pool, "hal", PASSWORD, &[]).await;
     fake.answer(|event: &Value| {
         Reply::Json(answering(
             event,
@@ -1422,7 +1399,7 @@ async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_
         .as_str()
         .unwrap()
         .to_owned();
-    confirmed_user(&app, &pool, "ned", &[]).await;
+    confirmed_user(&app, &pool, "ned", PASSWORD, &[]).await;
     let out = admin_ok(
         &app,
         "AdminInitiateAuth",

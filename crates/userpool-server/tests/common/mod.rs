@@ -177,17 +177,15 @@ pub async fn confirmed_user(
     password: &str,
     attributes: &[(&str, &str)],
 ) {
-    let attributes: Vec<Value> = attributes
-        .iter()
-        .map(|(name, value)| serde_json::json!({ "Name": name, "Value": value }))
-        .collect();
-    admin_ok(
-        app,
-        "AdminCreateUser",
-        serde_json::json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS",
-                            "UserAttributes": attributes }),
-    )
-    .await;
+    let mut create =
+        serde_json::json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
+    if !attributes.is_empty() {
+        create["UserAttributes"] = attributes
+            .iter()
+            .map(|(name, value)| serde_json::json!({ "Name": name, "Value": value }))
+            .collect();
+    }
+    admin_ok(app, "AdminCreateUser", create).await;
     admin_ok(
         app,
         "AdminSetUserPassword",
