@@ -110,10 +110,7 @@ fn foreign_schema_is_refused_and_left_untouched() {
     let Some(url) = common::database_url("foreign schema") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("foreign"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "foreign");
     let mut raw = common::raw(&url);
     raw.batch_execute(&format!(
         "CREATE SCHEMA {0}; CREATE TABLE {0}.accounts (id INTEGER); \
@@ -141,10 +138,7 @@ fn instances_starting_together_migrate_once_and_share_the_data() {
     let Some(url) = common::database_url("concurrent migrations") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("together"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "together");
     const INSTANCES: usize = 6;
     let barrier = Barrier::new(INSTANCES);
     let stores: Vec<PostgresStore> = std::thread::scope(|scope| {
@@ -251,10 +245,7 @@ fn a_version_1_schema_with_data_migrates_forward_and_keeps_it() {
     let Some(url) = common::database_url("migration from version 1") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("upgrade"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "upgrade");
     // A schema as the first release of this crate left it: migration 1 only, with a pool
     // and an app client written before MFA, schemas, settings and OAuth existed.
     let old = common::pool("upgrade");

@@ -69,6 +69,16 @@ pub struct SchemaGuard {
     pub schema: String,
 }
 
+impl SchemaGuard {
+    /// A guard for a fresh schema name (see [`fresh_schema`]) in the database at `url`.
+    pub fn fresh(url: &str, prefix: &str) -> SchemaGuard {
+        SchemaGuard {
+            url: url.to_owned(),
+            schema: fresh_schema(prefix),
+        }
+    }
+}
+
 impl Drop for SchemaGuard {
     fn drop(&mut self) {
         if let Ok(mut client) = postgres::Client::connect(&self.url, postgres::NoTls) {
@@ -79,16 +89,10 @@ impl Drop for SchemaGuard {
 
 /// Opens a store in a fresh schema, with the guard that drops it.
 pub fn fresh_store(url: &str, options: PostgresOptions) -> (PostgresStore, SchemaGuard) {
-    let schema = fresh_schema("t");
-    let store = PostgresStore::open_with(url, &options.schema(schema.clone()))
+    let guard = SchemaGuard::fresh(url, "t");
+    let store = PostgresStore::open_with(url, &options.schema(guard.schema.clone()))
         .expect("open a store in a fresh schema");
-    (
-        store,
-        SchemaGuard {
-            url: url.to_owned(),
-            schema,
-        },
-    )
+    (store, guard)
 }
 
 /// The conformance kit's harness: every case in a fresh schema of the test database.
