@@ -455,18 +455,7 @@ fn spec_18_the_phone_number_of_sms_mfa_is_not_deleted_from_under_it() {
 #[test]
 fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
     let e = env(MfaMode::On, true, true);
-    let other = e
-        .pools
-        .create_user_pool_client(
-            &e.admin,
-            &e.pool_id,
-            "other",
-            ClientSettings {
-                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
+    let other = e.client_allowing("other", "ALLOW_USER_PASSWORD_AUTH");
     let stored = |name: &str| {
         let id = UserPoolId::parse(&e.pool_id).expect("id");
         e.inner
@@ -489,19 +478,17 @@ fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
         code: code.expose(),
     };
     assert_eq!(
-        refused(e.pools.respond_to_mfa_challenge(
-            &other.client_id,
-            "sam",
-            sms.session.expose(),
-            answer
-        )),
+        refused(
+            e.pools
+                .respond_to_mfa_challenge(&other, "sam", sms.session.expose(), answer)
+        ),
         invalid
     );
     assert_eq!(
         refused(e.pools.admin_respond_to_mfa_challenge(
             &e.admin,
             &e.pool_id,
-            &other.client_id,
+            &other,
             "sam",
             sms.session.expose(),
             answer
@@ -519,7 +506,7 @@ fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
     let before = stored("tia");
     assert_eq!(
         refused(e.pools.respond_to_mfa_challenge(
-            &other.client_id,
+            &other,
             "tia",
             session.expose(),
             MfaAnswer::Setup

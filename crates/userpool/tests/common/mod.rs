@@ -112,6 +112,11 @@ impl Env {
             .expect("store")
     }
 
+    /// Another client of the pool, `name`, allowing only `flow`; its id.
+    pub fn client_allowing(&self, name: &str, flow: &str) -> String {
+        client_allowing(&self.pools, &self.admin, &self.pool_id, name, flow)
+    }
+
     /// Creates a CONFIRMED user with a permanent password and the given attributes.
     pub fn confirmed(&self, username: &str, password: &str, attributes: &[(&str, &str)]) {
         self.pools
@@ -164,6 +169,35 @@ pub fn sealed_env(settings: PoolSettings, client: ClientSettings, host: HostOpti
         admin,
         pool_id: pool.id.as_str().to_owned(),
         client_id: client.client_id,
+    }
+}
+
+/// Another client of `pool_id`, `name`, allowing only `flow`; its id.
+pub fn client_allowing<S: Store + ?Sized>(
+    pools: &UserPools<S>,
+    admin: &Caller,
+    pool_id: &str,
+    name: &str,
+    flow: &str,
+) -> String {
+    pools
+        .create_user_pool_client(
+            admin,
+            pool_id,
+            name,
+            ClientSettings {
+                explicit_auth_flows: vec![flow.to_owned()],
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client")
+        .client_id
+}
+
+impl SealedEnv {
+    /// Another client of the pool, `name`, allowing only `flow`; its id.
+    pub fn client_allowing(&self, name: &str, flow: &str) -> String {
+        client_allowing(&self.pools, &self.admin, &self.pool_id, name, flow)
     }
 }
 
