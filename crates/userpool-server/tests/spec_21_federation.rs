@@ -14,7 +14,7 @@ use axum::routing::post;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::net::http;
 use common::oauth::{claims, provider_authorize_query};
-use common::{admin_ok, error_type, send, signed};
+use common::{admin_ok, create_client, error_type, send, signed};
 use serde_json::{Value, json};
 use userpool_core::oauth::s256_challenge;
 
@@ -277,9 +277,8 @@ async fn world() -> World {
         )
         .await;
     }
-    let app_client = admin_ok(
+    let app_client = create_client(
         &routes,
-        "CreateUserPoolClient",
         json!({
             "UserPoolId": down, "ClientName": "web",
             "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
@@ -287,10 +286,7 @@ async fn world() -> World {
             "SupportedIdentityProviders": ["COGNITO", "Upstream", "Fake", "OtherAud", "Dead"],
         }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     World {
         base,
         admin: routes,
