@@ -498,7 +498,7 @@ async fn spec_21_two_sign_ins_open_in_one_browser_both_complete() {
     // The browser holds both cookies and sends both with each post.
     let jar = format!("{}; {}", first.cookie(), second.cookie());
     for page in [&second, &first] {
-        let body = filled_sign_in_form(&page, "alice", PASSWORD);
+        let body = filled_sign_in_form(page, "alice", PASSWORD);
         let reply = post_login(&s, &body, &jar).await;
         assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
     }
