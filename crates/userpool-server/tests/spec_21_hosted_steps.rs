@@ -914,6 +914,17 @@ async fn spec_21_discovery_lists_the_implicit_response_type() {
     assert_eq!(doc["response_types_supported"], json!(["code", "token"]));
 }
 
+/// `/logout` in its second form: back to `redirect_uri` through a new sign-in for
+/// `client_id`'s code flow.
+async fn logout_back_to(s: &Setup, client_id: &str, redirect_uri: &str) -> Reply {
+    let query = [
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("response_type", "code"),
+    ];
+    call(&s.app, logout(&s.pool, &query)).await
+}
+
 #[tokio::test]
 async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     let s = setup(json!({}), json!({})).await;
@@ -937,33 +948,11 @@ async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     let tokens = assert_code_and_exchange(&s, &done).await;
     assert!(tokens["access_token"].is_string());
     // An unregistered redirect_uri is shown, never followed.
-    let refused = call(
-        &s.app,
-        logout(
-            &s.pool,
-            &[
-                ("client_id", &s.client_id),
-                ("redirect_uri", "https://evil.example/cb"),
-                ("response_type", "code"),
-            ],
-        ),
-    )
-    .await;
+    let refused = logout_back_to(&s, &s.client_id, "https://evil.example/cb").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
     // An unknown client likewise.
-    let refused = call(
-        &s.app,
-        logout(
-            &s.pool,
-            &[
-                ("client_id", "nope"),
-                ("redirect_uri", CALLBACK),
-                ("response_type", "code"),
-            ],
-        ),
-    )
-    .await;
+    let refused = logout_back_to(&s, "nope", CALLBACK).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
 }
