@@ -22,6 +22,19 @@ fn with(settings: userpool_core::PoolSettings, schema: Vec<SchemaAttributeInput>
     )
 }
 
+/// A pool that auto-verifies email and holds a change of it until the new address is
+/// verified (`AttributesRequireVerificationBeforeUpdate`).
+fn email_change_held_env() -> Env {
+    with(
+        userpool_core::PoolSettings {
+            auto_verified_attributes: vec![VerifiableAttribute::Email],
+            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+            ..userpool_core::PoolSettings::default()
+        },
+        Vec::new(),
+    )
+}
+
 fn schema_env() -> Env {
     with(
         fast_settings().settings,
@@ -574,14 +587,7 @@ fn a_changed_auto_verified_email_gets_a_code_that_verifies_it() {
 
 #[test]
 fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() {
-    let env = with(
-        userpool_core::PoolSettings {
-            auto_verified_attributes: vec![VerifiableAttribute::Email],
-            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
-            ..userpool_core::PoolSettings::default()
-        },
-        Vec::new(),
-    );
+    let env = email_change_held_env();
     env.confirmed(
         "kim",
         PASSWORD,
@@ -687,14 +693,7 @@ fn imported_users_validate_against_the_schema() {
 /// the new value, rather than silently dropped.
 #[test]
 fn a_held_email_change_in_the_new_password_answer_is_held_with_a_code() {
-    let env = with(
-        userpool_core::PoolSettings {
-            auto_verified_attributes: vec![VerifiableAttribute::Email],
-            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
-            ..userpool_core::PoolSettings::default()
-        },
-        Vec::new(),
-    );
+    let env = email_change_held_env();
     env.pools
         .admin_create_user(
             &env.admin,
