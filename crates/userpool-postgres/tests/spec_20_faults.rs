@@ -95,13 +95,7 @@ fn newer_schema_is_refused_and_left_untouched() {
         matches!(err, Error::NewerSchema { found, supported } if found == newer && supported == schema::VERSION),
         "{err:?}"
     );
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, newer, "the refused schema was not written");
 }
 
@@ -161,13 +155,7 @@ fn instances_starting_together_migrate_once_and_share_the_data() {
             .collect()
     });
     let mut raw = common::raw(&url);
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, schema::VERSION);
     let pool = common::pool("Together1");
     stores[0].create_pool(&pool).expect("create through one");
@@ -277,13 +265,7 @@ fn a_version_1_schema_with_data_migrates_forward_and_keeps_it() {
 
     let store = PostgresStore::open_with(&url, &PostgresOptions::default().schema(&guard.schema))
         .expect("a version-1 schema is migrated");
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, schema::VERSION);
     let pool = store
         .get_pool(&old.id)

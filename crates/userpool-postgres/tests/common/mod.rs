@@ -63,6 +63,16 @@ pub fn raw(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).expect("a raw connection to the test database")
 }
 
+/// The version the schema `schema` records in its `userpool_schema` table.
+pub fn schema_version(raw: &mut postgres::Client, schema: &str) -> i64 {
+    raw.query_one(
+        &format!("SELECT version FROM {schema}.userpool_schema"),
+        &[],
+    )
+    .expect("version")
+    .get(0)
+}
+
 /// Drops its schema, with everything in it, when dropped.
 pub struct SchemaGuard {
     pub url: String,
