@@ -663,10 +663,7 @@ fn imported_users_validate_against_the_schema() {
             enabled: None,
         },
     ];
-    let report = env
-        .pools
-        .admin_import_users(&env.admin, &env.pool_id, &users)
-        .expect("import");
+    let report = env.import(&users);
     assert_eq!(report.imported, 1);
     assert_eq!(
         import_failures(&report),

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use userpool::{
-    AuthResult, Caller, ClientSettings, HostOptions, ImportReport, ManualClock, MemoryStore,
-    OsRandom, PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey,
-    UserPools, UserPoolsBuilder,
+    AuthResult, Caller, ClientSettings, HostOptions, ImportReport, ImportUser, ManualClock,
+    MemoryStore, OsRandom, PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store,
+    UserKey, UserPools, UserPoolsBuilder,
 };
 use userpool_core::testing::epoch;
 use userpool_core::{
@@ -115,6 +115,14 @@ impl Env {
     /// Another client of the pool, `name`, allowing only `flow`; its id.
     pub fn client_allowing(&self, name: &str, flow: &str) -> String {
         client_allowing(&self.pools, &self.admin, &self.pool_id, name, flow)
+    }
+
+    /// AdminImportUsers of `users` into the pool, which must be answered (refused users
+    /// are in the report).
+    pub fn import(&self, users: &[ImportUser<'_>]) -> ImportReport {
+        self.pools
+            .admin_import_users(&self.admin, &self.pool_id, users)
+            .expect("import")
     }
 
     /// Creates a CONFIRMED user with a permanent password and the given attributes.
