@@ -1089,25 +1089,13 @@ async fn spec_19_bad_client_metadata_is_refused_before_any_trigger_or_write() {
 async fn spec_19_pre_sign_up_of_an_email_username_pool_names_the_generated_username() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
-    let pool = admin_ok(
+    let pool = create_pool(
         &app,
-        "CreateUserPool",
         json!({ "PoolName": "p", "UsernameAttributes": ["email"],
                 "LambdaConfig": { "PreSignUp": arn("PreSignUp") } }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
-        &app,
-        "CreateUserPoolClient",
-        json!({ "UserPoolId": pool, "ClientName": "c" }),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
+    let client = create_client(&app, json!({ "UserPoolId": pool, "ClientName": "c" })).await;
     let (status, out) = call(
         &app,
         "SignUp",
@@ -1247,28 +1235,20 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
     const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
     let fake = Fake::start();
     let (app, _store) = server(&fake, &[]);
-    let pool = admin_ok(
+    let pool = create_pool(
         &app,
-        "CreateUserPool",
         json!({ "PoolName": "p",
                 "LambdaConfig": { "PreTokenGeneration": arn("PreTokenGeneration") } }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
+    .await;
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "web",
                 "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
                 "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
                 "SupportedIdentityProviders": ["COGNITO"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     confirmed_user(&app, &pool, "hal", PASSWORD, &[]).await;
     fake.answer(|event: &Value| {
         Reply::Json(answering(
@@ -1389,16 +1369,12 @@ async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_
     let fake = Fake::start();
     let (app, _store) = server(&fake, &[]);
     let (pool, _) = pool(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    let client = admin_ok(
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "admin",
                 "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
     confirmed_user(&app, &pool, "ned", PASSWORD, &[]).await;
     let out = admin_ok(
         &app,

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use serde_json::json;
 use userpool_core::oauth::s256_challenge;
 
-use super::admin_ok;
 use super::oauth::{Reply, call, form, get, post_form};
+use super::{admin_ok, create_pool};
 
 pub const CALLBACK: &str = "http://localhost:8000/callback";
 pub const VERIFIER: &str = "pkce-verifier-for-the-http-test-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -23,11 +23,7 @@ pub struct Setup {
 
 pub async fn setup() -> Setup {
     let app = super::app();
-    let pool =
-        admin_ok(&app, "CreateUserPool", json!({"PoolName": "Acme"})).await["UserPool"]["Id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let pool = create_pool(&app, json!({"PoolName": "Acme"})).await;
     let client = admin_ok(
         &app,
         "CreateUserPoolClient",
