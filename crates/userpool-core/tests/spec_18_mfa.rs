@@ -704,6 +704,20 @@ mod no_tokens_without_a_right_answer {
         }
     }
 
+    /// A refused answer as the model takes it: one the core counted (it carries the record
+    /// to write back) replaces the user and is a wrong answer on the open session.
+    fn take_refusal(
+        refused: transitions::Refused,
+        user: &mut UserRecord,
+        open: &mut Option<Open>,
+        earlier: &mut Vec<String>,
+    ) {
+        if let Some(record) = refused.record {
+            *user = *record;
+            count_wrong_answer(open, earlier);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
         #[test]
@@ -792,13 +806,7 @@ mod no_tokens_without_a_right_answer {
                             }
                             Err(refused) => {
                                 prop_assert!(!expected_ok, "a fresh right answer refused: {:?}", refused.error);
-                                let counted = refused.record.is_some();
-                                if let Some(record) = refused.record {
-                                    user = *record;
-                                }
-                                if counted {
-                                    count_wrong_answer(&mut open, &mut earlier);
-                                }
+                                take_refusal(refused, &mut user, &mut open, &mut earlier);
                             }
                         }
                     }
@@ -826,13 +834,7 @@ mod no_tokens_without_a_right_answer {
                             }
                             Err(refused) => {
                                 prop_assert!(!expected_ok, "the right SMS code refused: {:?}", refused.error);
-                                let counted = refused.record.is_some();
-                                if let Some(record) = refused.record {
-                                    user = *record;
-                                }
-                                if counted {
-                                    count_wrong_answer(&mut open, &mut earlier);
-                                }
+                                take_refusal(refused, &mut user, &mut open, &mut earlier);
                             }
                         }
                     }

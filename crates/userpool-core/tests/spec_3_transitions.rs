@@ -257,14 +257,8 @@ fn temporary_password_sign_in_challenges_and_the_answer_confirms() {
     assert_eq!(challenged.status, UserStatus::ForceChangePassword);
     assert_eq!(challenged.credential, user.credential);
     world.advance(TimeDelta::seconds(30));
-    let (confirmed, event) = transitions::respond_to_new_password_required(
-        &challenged,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
-    )
-    .expect("answer");
+    let (confirmed, event) =
+        answer_new_password(&challenged, &session, PERMANENT, &rules, &mut world).expect("answer");
     assert!(matches!(event, Event::NewPasswordAccepted));
     assert_eq!(confirmed.status, UserStatus::Confirmed);
     assert_eq!(

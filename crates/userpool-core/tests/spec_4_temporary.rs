@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 use common::*;
 use userpool_core::testing::insecure_fast_rules;
 use userpool_core::{
-    CredentialKind, PasswordPolicy, PoolRules, SignInOutcome, UserStatus, transitions,
+    CredentialKind, PasswordPolicy, PoolRules, SignInOutcome, UserRecord, UserStatus, transitions,
 };
 
 const EXPIRED: &str = "Temporary password has expired and must be reset by an administrator.";
@@ -25,6 +25,16 @@ fn rules_with_validity(days: i64) -> PoolRules {
 
 fn is_challenge(outcome: &SignInOutcome) -> bool {
     matches!(outcome, SignInOutcome::NewPasswordRequired { .. })
+}
+
+/// Whether signing in as `user` with `password` answers NEW_PASSWORD_REQUIRED.
+fn sign_in_challenges(
+    user: &UserRecord,
+    password: &str,
+    rules: &PoolRules,
+    world: &mut World,
+) -> bool {
+    is_challenge(&sign_in_ok(user, password, rules, world).0)
 }
 
 // SPEC §4: one nanosecond before `set_at + validity` the temporary password still yields the
@@ -149,9 +159,7 @@ fn admin_set_temporary_password_expires_validity_after_it_was_set() {
         }
     );
     world.now = set_at + TimeDelta::days(7) - TimeDelta::nanoseconds(1);
-    assert!(is_challenge(
-        &sign_in_ok(&user, TEMPORARY, &rules, &mut world).0
-    ));
+    assert!(sign_in_challenges(&user, TEMPORARY, &rules, &mut world));
     world.now = set_at + TimeDelta::days(7);
     let r = sign_in_refused(&user, TEMPORARY, &rules, &mut world);
     assert_error(&r.error, "NotAuthorizedException", EXPIRED);
@@ -160,9 +168,7 @@ fn admin_set_temporary_password_expires_validity_after_it_was_set() {
     let (user, _) =
         transitions::admin_set_user_password(&user, &pw(OTHER), false, &rules, &mut world.ctx())
             .expect("set again");
-    assert!(is_challenge(
-        &sign_in_ok(&user, OTHER, &rules, &mut world).0
-    ));
+    assert!(sign_in_challenges(&user, OTHER, &rules, &mut world));
 }
 
 // SPEC §3/§4: RESEND restarts the expiry clock, also for an already expired invitation.
@@ -177,9 +183,7 @@ fn resend_restarts_the_expiry_clock() {
         transitions::resend_invitation(&user, Some(pw(OTHER)), &rules, &mut world.ctx())
             .expect("resend");
     world.advance(TimeDelta::days(2)); // 8 days after creation, 2 after the resend
-    assert!(is_challenge(
-        &sign_in_ok(&user, OTHER, &rules, &mut world).0
-    ));
+    assert!(sign_in_challenges(&user, OTHER, &rules, &mut world));
     world.now = resent_at + TimeDelta::days(7);
     let r = sign_in_refused(&user, OTHER, &rules, &mut world);
     assert_error(&r.error, "NotAuthorizedException", EXPIRED);
@@ -187,9 +191,7 @@ fn resend_restarts_the_expiry_clock() {
     let (user, _) =
         transitions::resend_invitation(&user, Some(pw(PERMANENT)), &rules, &mut world.ctx())
             .expect("resend after expiry");
-    assert!(is_challenge(
-        &sign_in_ok(&user, PERMANENT, &rules, &mut world).0
-    ));
+    assert!(sign_in_challenges(&user, PERMANENT, &rules, &mut world));
 }
 
 // SPEC §4: a temporary password answers only NEW_PASSWORD_REQUIRED: never tokens, not
@@ -228,9 +230,7 @@ fn temporary_password_only_ever_yields_the_challenge() {
         &mut world.ctx(),
     )
     .expect("set temporary");
-    assert!(is_challenge(
-        &sign_in_ok(&user, TEMPORARY, &rules, &mut world).0
-    ));
+    assert!(sign_in_challenges(&user, TEMPORARY, &rules, &mut world));
 }
 
 // SPEC §4: time is an input — the domain crate reads no clock and does no I/O.

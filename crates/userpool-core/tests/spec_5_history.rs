@@ -27,6 +27,13 @@ fn set(
         .map(|(u, _)| u)
 }
 
+/// Sets [`TEMPORARY`] as a temporary password with AdminSetUserPassword.
+fn set_temporary(user: &UserRecord, rules: &PoolRules, world: &mut World) -> UserRecord {
+    transitions::admin_set_user_password(user, &pw(TEMPORARY), false, rules, &mut world.ctx())
+        .expect("temporary")
+        .0
+}
+
 /// A federated user (no password) who then had `nth(0)..=nth(last)` set, in order.
 fn with_passwords(last: usize, rules: &PoolRules, world: &mut World) -> UserRecord {
     let mut user = external(world);
@@ -125,14 +132,7 @@ fn temporary_passwords_are_dropped_from_history() {
         let rules = rules_with_history(2, mode);
         let mut world = World::new();
         let user = with_passwords(0, &rules, &mut world); // nth(0) current, permanent
-        let (temp, _) = transitions::admin_set_user_password(
-            &user,
-            &pw(TEMPORARY),
-            false,
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("temporary");
+        let temp = set_temporary(&user, &rules, &mut world);
         assert_eq!(temp.history.len(), 1, "the permanent one moved to history");
         // While current, the temporary password counts.
         assert_violation(transitions::admin_set_user_password(
@@ -241,14 +241,7 @@ fn every_operation_that_sets_a_password_enforces_history() {
         confirm_forgot(&with_code, &code, OTHER, &rules, &mut world)
             .expect("a fresh password after the refusals");
 
-        let (temp, _) = transitions::admin_set_user_password(
-            &user,
-            &pw(TEMPORARY),
-            false,
-            &rules,
-            &mut world.ctx(),
-        )
-        .expect("temporary");
+        let temp = set_temporary(&user, &rules, &mut world);
         let (session, challenged) = challenge(&temp, TEMPORARY, &rules, &mut world);
         for candidate in [&previous, &current] {
             assert_violation(transitions::respond_to_new_password_required(

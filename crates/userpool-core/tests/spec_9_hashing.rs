@@ -424,14 +424,8 @@ fn default_rules_work_end_to_end() {
     let mut world = World::new();
     let user = force_change(&mut world, &rules);
     let (session, challenged) = challenge(&user, TEMPORARY, &rules, &mut world);
-    let (user, _) = userpool_core::transitions::respond_to_new_password_required(
-        &challenged,
-        &session,
-        &pw(PERMANENT),
-        &rules,
-        &mut world.ctx(),
-    )
-    .expect("answer");
+    let (user, _) =
+        answer_new_password(&challenged, &session, PERMANENT, &rules, &mut world).expect("answer");
     assert!(
         user.credential
             .as_ref()

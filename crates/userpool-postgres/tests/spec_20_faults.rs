@@ -95,13 +95,7 @@ fn newer_schema_is_refused_and_left_untouched() {
         matches!(err, Error::NewerSchema { found, supported } if found == newer && supported == schema::VERSION),
         "{err:?}"
     );
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, newer, "the refused schema was not written");
 }
 
@@ -110,10 +104,7 @@ fn foreign_schema_is_refused_and_left_untouched() {
     let Some(url) = common::database_url("foreign schema") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("foreign"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "foreign");
     let mut raw = common::raw(&url);
     raw.batch_execute(&format!(
         "CREATE SCHEMA {0}; CREATE TABLE {0}.accounts (id INTEGER); \
@@ -141,10 +132,7 @@ fn instances_starting_together_migrate_once_and_share_the_data() {
     let Some(url) = common::database_url("concurrent migrations") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("together"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "together");
     const INSTANCES: usize = 6;
     let barrier = Barrier::new(INSTANCES);
     let stores: Vec<PostgresStore> = std::thread::scope(|scope| {
@@ -167,13 +155,7 @@ fn instances_starting_together_migrate_once_and_share_the_data() {
             .collect()
     });
     let mut raw = common::raw(&url);
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, schema::VERSION);
     let pool = common::pool("Together1");
     stores[0].create_pool(&pool).expect("create through one");
@@ -251,10 +233,7 @@ fn a_version_1_schema_with_data_migrates_forward_and_keeps_it() {
     let Some(url) = common::database_url("migration from version 1") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("upgrade"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "upgrade");
     // A schema as the first release of this crate left it: migration 1 only, with a pool
     // and an app client written before MFA, schemas, settings and OAuth existed.
     let old = common::pool("upgrade");
@@ -286,13 +265,7 @@ fn a_version_1_schema_with_data_migrates_forward_and_keeps_it() {
 
     let store = PostgresStore::open_with(&url, &PostgresOptions::default().schema(&guard.schema))
         .expect("a version-1 schema is migrated");
-    let version: i64 = raw
-        .query_one(
-            &format!("SELECT version FROM {}.userpool_schema", guard.schema),
-            &[],
-        )
-        .expect("version")
-        .get(0);
+    let version = common::schema_version(&mut raw, &guard.schema);
     assert_eq!(version, schema::VERSION);
     let pool = store
         .get_pool(&old.id)

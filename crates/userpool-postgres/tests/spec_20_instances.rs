@@ -15,10 +15,7 @@ fn two_instances_lose_no_update_and_count_every_increment() {
     let Some(url) = common::database_url("two instances on one database") else {
         return;
     };
-    let guard = common::SchemaGuard {
-        url: url.clone(),
-        schema: common::fresh_schema("instances"),
-    };
+    let guard = common::SchemaGuard::fresh(&url, "instances");
     let open = || {
         PostgresStore::open_with(
             &url,

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
-use common::{JSON, admin_ok, app, error_type, request, send, signed, signed_with};
+use common::{JSON, admin_ok, app, create_client, error_type, request, send, signed, signed_with};
 use serde_json::{Value, json};
 use userpool_server::config::{DEV_ACCESS_KEY_ID, DEV_SECRET_ACCESS_KEY};
 
@@ -422,15 +422,11 @@ async fn spec_3_forgot_password_with_nowhere_to_send_the_code_is_refused_and_cha
     )
     .await;
     for prevent in ["LEGACY", "ENABLED"] {
-        let client = admin_ok(
+        let client = create_client(
             &app,
-            "CreateUserPoolClient",
             json!({ "UserPoolId": pool, "ClientName": "c", "PreventUserExistenceErrors": prevent }),
         )
-        .await["UserPoolClient"]["ClientId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        .await;
         let forgot = |username: &str| {
             request(
                 Some("ForgotPassword"),

@@ -5,52 +5,29 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{JSON, admin_ok, app, app_with, error_type, request, send};
-use serde_json::{Value, json};
+use common::{
+    JSON, admin_get_user, app, app_with, confirmed_user, create_client, create_pool, error_of,
+    error_type, public, request, send,
+};
+use serde_json::json;
 
 /// A pool, a public client and a CONFIRMED user `diego` with an email address.
 async fn pool_client_and_confirmed_user(app: &axum::Router) -> (String, String) {
-    let pool = admin_ok(
+    let pool = create_pool(
         app,
-        "CreateUserPool",
         json!({ "PoolName": "p12", "AutoVerifiedAttributes": ["email"] }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let client = admin_ok(
-        app,
-        "CreateUserPoolClient",
-        json!({ "UserPoolId": pool, "ClientName": "web" }),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    admin_ok(
-        app,
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool,
-            "Username": "diego",
-            "TemporaryPassword": "Temp-Pass-1",
-            "UserAttributes": [{ "Name": "email", "Value": "diego@example.com" }],
-            "MessageAction": "SUPPRESS",
-        }),
-    )
     .await;
-    admin_ok(
+    let client = create_client(app, json!({ "UserPoolId": pool, "ClientName": "web" })).await;
+    confirmed_user(
         app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "diego", "Password": "Before-Pass-1", "Permanent": true }),
+        &pool,
+        "diego",
+        "Before-Pass-1",
+        &[("email", "diego@example.com")],
     )
     .await;
     (pool, client)
-}
-
-async fn public(app: &axum::Router, target: &str, body: Value) -> (StatusCode, Value) {
-    send(app, request(Some(target), Some(JSON), body.to_string())).await
 }
 
 // SPEC §12: 1,000 cycles of ForgotPassword + a guessed code against one user
@@ -68,7 +45,7 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
         let (status, _) = public(
             &app,
             "ForgotPassword",
-            json!({ "ClientId": client, "Username": "diego" }),
+            &json!({ "ClientId": client, "Username": "diego" }),
         )
         .await;
         if status == StatusCode::OK {
@@ -77,7 +54,7 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
         let (status, body) = public(
             &app,
             "ConfirmForgotPassword",
-            json!({
+            &json!({
                 "ClientId": client,
                 "Username": "diego",
                 "ConfirmationCode": format!("{:06}", cycle * 7_919 % 1_000_000),
@@ -97,15 +74,12 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
     let (status, body) = public(
         &app,
         "ForgotPassword",
-        json!({ "ClientId": client, "Username": "diego" }),
+        &json!({ "ClientId": client, "Username": "diego" }),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        (
-            error_type(&body),
-            body["message"].as_str().unwrap_or_default()
-        ),
+        error_of(&body),
         (
             "LimitExceededException",
             "Attempt limit exceeded, please try after some time."
@@ -114,7 +88,7 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
     let (status, body) = public(
         &app,
         "InitiateAuth",
-        json!({
+        &json!({
             "ClientId": client,
             "AuthFlow": "USER_PASSWORD_AUTH",
             "AuthParameters": { "USERNAME": "diego", "PASSWORD": "Attacker-Pass-1" },
@@ -126,12 +100,7 @@ async fn spec_12_reset_brute_force_gets_at_most_five_checks_an_hour() {
         StatusCode::OK,
         "the attacker's password is not set: {body}"
     );
-    let user = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "diego" }),
-    )
-    .await;
+    let user = admin_get_user(&app, &pool, "diego").await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
 }
 
@@ -145,7 +114,7 @@ async fn spec_12_resend_confirmation_code_over_the_wire() {
     let (status, body) = public(
         &app,
         "SignUp",
-        json!({
+        &json!({
             "ClientId": client,
             "Username": "newbie",
             "Password": "Newbie-Pass-1",
@@ -174,10 +143,7 @@ async fn spec_12_resend_confirmation_code_over_the_wire() {
     let (status, body) = send(&app, resend("diego")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        (
-            error_type(&body),
-            body["message"].as_str().unwrap_or_default()
-        ),
+        error_of(&body),
         ("InvalidParameterException", "User is already confirmed.")
     );
     let (_, body) = send(&app, resend("nobody")).await;
@@ -189,24 +155,12 @@ async fn spec_12_resend_confirmation_code_over_the_wire() {
 #[tokio::test]
 async fn spec_16_resend_confirmation_code_without_auto_verified_attributes_over_the_wire() {
     let app = app();
-    let pool =
-        admin_ok(&app, "CreateUserPool", json!({ "PoolName": "quiet" })).await["UserPool"]["Id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-    let client = admin_ok(
-        &app,
-        "CreateUserPoolClient",
-        json!({ "UserPoolId": pool, "ClientName": "web" }),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let pool = create_pool(&app, json!({ "PoolName": "quiet" })).await;
+    let client = create_client(&app, json!({ "UserPoolId": pool, "ClientName": "web" })).await;
     let (status, body) = public(
         &app,
         "SignUp",
-        json!({
+        &json!({
             "ClientId": client,
             "Username": "quiet",
             "Password": "Quiet-Pass-1",
@@ -219,15 +173,12 @@ async fn spec_16_resend_confirmation_code_without_auto_verified_attributes_over_
     let (status, body) = public(
         &app,
         "ResendConfirmationCode",
-        json!({ "ClientId": client, "Username": "quiet" }),
+        &json!({ "ClientId": client, "Username": "quiet" }),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        (
-            error_type(&body),
-            body["message"].as_str().unwrap_or_default()
-        ),
+        error_of(&body),
         (
             "NotAuthorizedException",
             "Cannot resend codes. Auto verification not turned on."

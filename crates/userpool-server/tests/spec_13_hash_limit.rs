@@ -10,7 +10,8 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use clap::Parser;
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
 use userpool_server::{Config, router, serve};
 
 fn limited_app() -> axum::Router {
@@ -32,55 +33,39 @@ fn limited_app() -> axum::Router {
     router(Arc::new(app))
 }
 
+/// Sixteen USER_PASSWORD_AUTH sign-ins as alice with `password`, started at once.
+fn sixteen_sign_ins_at_once(
+    app: &axum::Router,
+    client: &str,
+    password: &str,
+) -> Vec<JoinHandle<(StatusCode, Value)>> {
+    (0..16)
+        .map(|_| {
+            let app = app.clone();
+            let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "alice", "PASSWORD": password } });
+            tokio::spawn(async move { public(&app, "InitiateAuth", &body).await })
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn spec_13_sign_ins_beyond_the_hash_limit_are_too_many_requests_and_record_nothing() {
     let app = limited_app();
-    let pool = admin_ok(&app, "CreateUserPool", json!({ "PoolName": "p" })).await["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let client = admin_ok(
+    let pool = create_pool(&app, json!({ "PoolName": "p" })).await;
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c",
             "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "alice", "MessageAction": "SUPPRESS" }),
-    )
     .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "alice", "Password": "Passw0rd!", "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "alice", "Passw0rd!", &[]).await;
 
     let (mut too_many, mut signed_in) = (0, 0);
     // Rounds of sixteen at once until both answers were seen (the first round all but
     // certainly shows both; later rounds only guard against a scheduler that serialised it).
     for _ in 0..10 {
-        let calls: Vec<_> = (0..16)
-            .map(|_| {
-                let app = app.clone();
-                let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
-                    "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Passw0rd!" } });
-                tokio::spawn(async move {
-                    send(
-                        &app,
-                        request(Some("InitiateAuth"), Some(JSON), body.to_string()),
-                    )
-                    .await
-                })
-            })
-            .collect();
-        for call in calls {
+        for call in sixteen_sign_ins_at_once(&app, &client, "Passw0rd!") {
             let (status, out) = call.await.unwrap_or_else(|e| panic!("{e}"));
             match status {
                 StatusCode::OK => signed_in += 1,
@@ -103,22 +88,8 @@ async fn spec_13_sign_ins_beyond_the_hash_limit_are_too_many_requests_and_record
 
     // Wrong passwords refused for want of a permit are not counted toward the lockout: after
     // a burst of them the user is not locked out (five counted failures would lock it).
-    let calls: Vec<_> = (0..16)
-        .map(|_| {
-            let app = app.clone();
-            let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Wrong-Passw0rd!" } });
-            tokio::spawn(async move {
-                send(
-                    &app,
-                    request(Some("InitiateAuth"), Some(JSON), body.to_string()),
-                )
-                .await
-            })
-        })
-        .collect();
     let mut counted = 0;
-    for call in calls {
+    for call in sixteen_sign_ins_at_once(&app, &client, "Wrong-Passw0rd!") {
         let (_, out) = call.await.unwrap_or_else(|e| panic!("{e}"));
         match error_type(&out) {
             "NotAuthorizedException" => counted += 1,
@@ -129,11 +100,7 @@ async fn spec_13_sign_ins_beyond_the_hash_limit_are_too_many_requests_and_record
     if counted < 5 {
         let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
             "AuthParameters": { "USERNAME": "alice", "PASSWORD": "Passw0rd!" } });
-        let (status, out) = send(
-            &app,
-            request(Some("InitiateAuth"), Some(JSON), body.to_string()),
-        )
-        .await;
+        let (status, out) = public(&app, "InitiateAuth", &body).await;
         assert_eq!(status, StatusCode::OK, "not locked out: {out}");
     }
 }

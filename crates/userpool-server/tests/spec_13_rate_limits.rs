@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use common::net::{self, post};
-use common::{JSON, admin_ok, request, send};
+use common::{JSON, confirmed_user, create_client, create_pool, request, send};
 use serde_json::{Value, json};
 use userpool::{Authorizer, Caller, Category, ManualClock, RateLimiter, RateLimits, UserPools};
 
@@ -114,34 +114,14 @@ async fn spec_13_refresh_get_user_and_global_sign_out_are_rate_limited() {
         .rate_limiter(RateLimiter::new(limits))
         .build();
     let app = userpool_server::router(Arc::new(app));
-    let pool = admin_ok(&app, "CreateUserPool", json!({ "PoolName": "p" })).await;
-    let pool = pool["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let client = admin_ok(
+    let pool = create_pool(&app, json!({ "PoolName": "p" })).await;
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c",
                 "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
     )
     .await;
-    let client = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    admin_ok(
-        &app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "diego", "MessageAction": "SUPPRESS" }),
-    )
-    .await;
-    admin_ok(
-        &app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "diego", "Password": "Correct-Horse-9!", "Permanent": true }),
-    )
-    .await;
+    confirmed_user(&app, &pool, "diego", "Correct-Horse-9!", &[]).await;
     let public = |target: &str, body: Value| request(Some(target), Some(JSON), body.to_string());
     // UserAuthentication: 2 at once. The sign-in takes one, a refresh the other.
     let (status, out) = send(

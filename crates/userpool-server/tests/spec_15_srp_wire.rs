@@ -5,40 +5,19 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{JSON, admin_ok, app, error_type, request, send};
+use common::{admin_get_user, app, confirmed_user, create_client, create_pool, error_type, public};
 use serde_json::{Value, json};
 
+/// A pool, a client allowing USER_SRP_AUTH and a CONFIRMED user `diego`.
 async fn pool_client_user(app: &axum::Router) -> (String, String) {
-    let pool = admin_ok(app, "CreateUserPool", json!({ "PoolName": "p" })).await["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let client = admin_ok(
+    let pool = create_pool(app, json!({ "PoolName": "p" })).await;
+    let client = create_client(
         app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    admin_ok(
-        app,
-        "AdminCreateUser",
-        json!({ "UserPoolId": pool, "Username": "diego", "MessageAction": "SUPPRESS" }),
-    )
     .await;
-    admin_ok(
-        app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": "diego", "Password": "Correct-Horse-9!", "Permanent": true }),
-    )
-    .await;
+    confirmed_user(app, &pool, "diego", "Correct-Horse-9!", &[]).await;
     (pool, client)
-}
-
-async fn public(app: &axum::Router, target: &str, body: &Value) -> (StatusCode, Value) {
-    send(app, request(Some(target), Some(JSON), body.to_string())).await
 }
 
 #[tokio::test]
@@ -147,11 +126,6 @@ async fn spec_15_refusals_on_the_wire_are_typed() {
             Some("Incorrect username or password.")
         )
     );
-    let user = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "diego" }),
-    )
-    .await;
+    let user = admin_get_user(&app, &pool, "diego").await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
 }

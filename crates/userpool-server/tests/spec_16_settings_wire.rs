@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{admin_ok, app, error_type, send, signed};
+use common::{admin_ok, app, create_client, create_pool, error_type, send, signed};
 use serde_json::{Value, json};
 
 async fn pool_count(app: &axum::Router) -> usize {
@@ -143,11 +143,7 @@ async fn spec_16_describe_user_pool_shapes() {
 #[tokio::test]
 async fn spec_18_update_user_pool_takes_the_mfa_mode_as_set_user_pool_mfa_config_does() {
     let app = app();
-    let created = admin_ok(&app, "CreateUserPool", json!({"PoolName": "p"})).await;
-    let id = created["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let id = create_pool(&app, json!({"PoolName": "p"})).await;
     let mode = |app: axum::Router, id: String| async move {
         admin_ok(&app, "GetUserPoolMfaConfig", json!({"UserPoolId": id})).await["MfaConfiguration"]
             .clone()
@@ -203,21 +199,8 @@ async fn spec_18_update_user_pool_takes_the_mfa_mode_as_set_user_pool_mfa_config
 #[tokio::test]
 async fn spec_16_update_user_pool_client_moves_last_modified_date_on_the_wire() {
     let app = app();
-    let pool = admin_ok(&app, "CreateUserPool", json!({"PoolName": "p"})).await;
-    let pool_id = pool["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let created = admin_ok(
-        &app,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "web"}),
-    )
-    .await;
-    let client_id = created["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let pool_id = create_pool(&app, json!({"PoolName": "p"})).await;
+    let client_id = create_client(&app, json!({"UserPoolId": pool_id, "ClientName": "web"})).await;
     let describe = || {
         admin_ok(
             &app,

@@ -3,27 +3,16 @@
 //! against a database file; the users it imports then sign in through the service, with
 //! hashes made by independent tools.
 
+mod common;
+
 use std::process::Command;
 
 use clap::Parser;
-use serde_json::Value;
+use common::import_fixture;
 use userpool::{AuthResult, Caller, ClientSettings, PoolSettings};
 use userpool_core::HashParams;
 use userpool_core::schema::csv_standard_columns;
 use userpool_server::{App, Config, serve};
-
-fn fixture(tool: &str, scheme: &str) -> (String, String) {
-    let text = include_str!("../../userpool-core/tests/vectors/import/fixtures.json");
-    let all: Vec<Value> = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
-    let found = all
-        .iter()
-        .find(|f| f["tool"] == tool && f["scheme"] == scheme && f["password"] == "Passw0rd!")
-        .unwrap_or_else(|| panic!("no {tool} {scheme} fixture"));
-    (
-        found["password"].as_str().unwrap_or_default().to_owned(),
-        found["hash"].as_str().unwrap_or_default().to_owned(),
-    )
-}
 
 fn server_args(db: &std::path::Path) -> Vec<String> {
     [
@@ -125,7 +114,7 @@ fn spec_19_import_users_reads_cognitos_csv_layout_and_the_users_sign_in() {
             &format!("user{i}"),
             &format!("u{i}@example.com"),
             "false",
-            &fixture(tool, scheme).1,
+            &import_fixture(tool, scheme).1,
         ));
     }
     lines.push(row("bad", "bad@example.com", "false", "$1$md5crypt$x"));
@@ -133,7 +122,7 @@ fn spec_19_import_users_reads_cognitos_csv_layout_and_the_users_sign_in() {
         "mfa",
         "mfa@example.com",
         "true",
-        &fixture("passlib", "bcrypt").1,
+        &import_fixture("passlib", "bcrypt").1,
     ));
     lines.push("\"short\",\"row\"".to_owned());
     let csv = dir.path().join("users.csv");
@@ -172,7 +161,7 @@ fn spec_19_import_users_reads_cognitos_csv_layout_and_the_users_sign_in() {
                 &client,
                 "USER_PASSWORD_AUTH",
                 &user,
-                &fixture(tool, scheme).0,
+                &import_fixture(tool, scheme).0,
             )
             .unwrap_or_else(|e| panic!("{tool} {scheme}: {e}"));
         assert!(matches!(signed, AuthResult::Authenticated(_)));

@@ -6,38 +6,21 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{JSON, admin_ok, app, error_type, request, send, signed};
+use common::{
+    JSON, admin_get_user, admin_ok, app, create_client, create_pool, error_type, import_fixture,
+    public, request, send, signed,
+};
 use serde_json::{Value, json};
 
 const TARGET: &str = "Userpool.AdminImportUsers";
 
-fn fixture(tool: &str, scheme: &str) -> (String, String) {
-    let text = include_str!("../../userpool-core/tests/vectors/import/fixtures.json");
-    let all: Vec<Value> = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
-    let found = all
-        .iter()
-        .find(|f| f["tool"] == tool && f["scheme"] == scheme && f["password"] == "Passw0rd!")
-        .unwrap_or_else(|| panic!("no {tool} {scheme} fixture"));
-    (
-        found["password"].as_str().unwrap_or_default().to_owned(),
-        found["hash"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
 async fn pool_and_client(app: &axum::Router) -> (String, String) {
-    let pool = admin_ok(app, "CreateUserPool", json!({ "PoolName": "p" })).await["UserPool"]["Id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let client = admin_ok(
+    let pool = create_pool(app, json!({ "PoolName": "p" })).await;
+    let client = create_client(
         app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    .await;
     (pool, client)
 }
 
@@ -49,11 +32,7 @@ async fn sign_in(
 ) -> (StatusCode, Value) {
     let body = json!({ "ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
                        "AuthParameters": { "USERNAME": user, "PASSWORD": password } });
-    send(
-        app,
-        request(Some("InitiateAuth"), Some(JSON), body.to_string()),
-    )
-    .await
+    public(app, "InitiateAuth", &body).await
 }
 
 #[tokio::test]
@@ -72,7 +51,7 @@ async fn spec_19_imported_users_sign_in_over_the_wire() {
         .iter()
         .enumerate()
         .map(|(i, (tool, scheme))| {
-            json!({ "Username": format!("user{i}"), "PasswordHash": fixture(tool, scheme).1,
+            json!({ "Username": format!("user{i}"), "PasswordHash": import_fixture(tool, scheme).1,
                     "UserAttributes": [{ "Name": "email", "Value": format!("u{i}@example.com") }] })
         })
         .collect();
@@ -83,18 +62,13 @@ async fn spec_19_imported_users_sign_in_over_the_wire() {
         let (status, out) = sign_in(&app, &client, &user, "Wr0ng-Passw0rd!").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{tool} {scheme}: {out}");
         assert_eq!(error_type(&out), "NotAuthorizedException");
-        let (status, out) = sign_in(&app, &client, &user, &fixture(tool, scheme).0).await;
+        let (status, out) = sign_in(&app, &client, &user, &import_fixture(tool, scheme).0).await;
         assert_eq!(status, StatusCode::OK, "{tool} {scheme}: {out}");
         assert!(
             out["AuthenticationResult"]["AccessToken"].is_string(),
             "{out}"
         );
-        let got = admin_ok(
-            &app,
-            "AdminGetUser",
-            json!({ "UserPoolId": pool, "Username": user }),
-        )
-        .await;
+        let got = admin_get_user(&app, &pool, &user).await;
         assert_eq!(got["UserStatus"], "CONFIRMED");
     }
 }
@@ -103,7 +77,7 @@ async fn spec_19_imported_users_sign_in_over_the_wire() {
 async fn spec_19_failures_are_listed_per_user() {
     let app = app();
     let (pool, _) = pool_and_client(&app).await;
-    let (_, good) = fixture("python bcrypt", "bcrypt");
+    let (_, good) = import_fixture("python bcrypt", "bcrypt");
     let body = json!({ "UserPoolId": pool, "Users": [
         { "Username": "ok", "PasswordHash": good, "Enabled": false },
         { "Username": "bad", "PasswordHash": "$2b$04$short" },
@@ -120,12 +94,7 @@ async fn spec_19_failures_are_listed_per_user() {
               "Message": "User account already exists" },
         ])
     );
-    let got = admin_ok(
-        &app,
-        "AdminGetUser",
-        json!({ "UserPoolId": pool, "Username": "ok" }),
-    )
-    .await;
+    let got = admin_get_user(&app, &pool, "ok").await;
     assert_eq!(got["Enabled"], false);
 }
 

@@ -17,7 +17,9 @@ use aws_sigv4::sign::v4;
 use axum::Router;
 use axum::http::StatusCode;
 use common::oauth::{self, claims, form};
-use common::{JSON, admin_ok, error_type, request, send};
+use common::{
+    JSON, admin_ok, confirmed_user, create_client, create_pool, error_type, request, send,
+};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use serde_json::{Value, json};
@@ -270,45 +272,18 @@ async fn pool(app: &Router, triggers: &[&str]) -> (String, String) {
         .iter()
         .map(|t| ((*t).to_owned(), Value::String(arn(t))))
         .collect();
-    let pool = admin_ok(
+    let pool = create_pool(
         app,
-        "CreateUserPool",
         json!({ "PoolName": "p", "LambdaConfig": config, "AutoVerifiedAttributes": ["email"] }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
+    .await;
+    let client = create_client(
         app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "c",
                 "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (pool, client)
-}
-
-/// A CONFIRMED user `name` with [`PASSWORD`] (and `attributes`), made by an administrator
-/// without a message.
-async fn confirmed_user(app: &Router, pool: &str, name: &str, attributes: &[(&str, &str)]) {
-    let mut create = json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
-    if !attributes.is_empty() {
-        create["UserAttributes"] = attributes
-            .iter()
-            .map(|(name, value)| json!({ "Name": name, "Value": value }))
-            .collect();
-    }
-    admin_ok(app, "AdminCreateUser", create).await;
-    admin_ok(
-        app,
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": name, "Password": PASSWORD, "Permanent": true }),
-    )
     .await;
+    (pool, client)
 }
 
 async fn call(app: &Router, target: &str, body: Value) -> (StatusCode, Value) {
@@ -629,7 +604,7 @@ async fn spec_19_pre_authentication_refusal_counts_no_failed_attempt() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
     let (pool, client) = pool(&app, &["PreAuthentication"]).await;
-    confirmed_user(&app, &pool, "erin", &[]).await;
+    confirmed_user(&app, &pool, "erin", PASSWORD, &[]).await;
     let before = user(&store, &pool, "erin").unwrap();
     fake.answer(|_: &Value| Reply::FunctionError("Not today"));
     for password in [PASSWORD, "Wrong-Passw0rd!"] {
@@ -663,6 +638,7 @@ async fn spec_19_pre_token_generation_adds_suppresses_claims_and_overrides_group
         &app,
         &pool,
         "fay",
+        PASSWORD,
         &[("email", "fay@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -1113,25 +1089,13 @@ async fn spec_19_bad_client_metadata_is_refused_before_any_trigger_or_write() {
 async fn spec_19_pre_sign_up_of_an_email_username_pool_names_the_generated_username() {
     let fake = Fake::start();
     let (app, store) = server(&fake, &[]);
-    let pool = admin_ok(
+    let pool = create_pool(
         &app,
-        "CreateUserPool",
         json!({ "PoolName": "p", "UsernameAttributes": ["email"],
                 "LambdaConfig": { "PreSignUp": arn("PreSignUp") } }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
-        &app,
-        "CreateUserPoolClient",
-        json!({ "UserPoolId": pool, "ClientName": "c" }),
-    )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    .await;
+    let client = create_client(&app, json!({ "UserPoolId": pool, "ClientName": "c" })).await;
     let (status, out) = call(
         &app,
         "SignUp",
@@ -1219,6 +1183,7 @@ async fn spec_19_confirm_forgot_password_runs_post_confirmation_with_its_client_
         &app,
         &pool,
         "max",
+        PASSWORD,
         &[("email", "max@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -1270,29 +1235,21 @@ async fn spec_19_hosted_page_sign_in_is_token_generation_hosted_auth() {
     const VERIFIER: &str = "pkce-verifier-of-the-s19-hosted-test-0123456789-abcdefghijklmnop";
     let fake = Fake::start();
     let (app, _store) = server(&fake, &[]);
-    let pool = admin_ok(
+    let pool = create_pool(
         &app,
-        "CreateUserPool",
         json!({ "PoolName": "p",
                 "LambdaConfig": { "PreTokenGeneration": arn("PreTokenGeneration") } }),
     )
-    .await["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = admin_ok(
+    .await;
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "web",
                 "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
                 "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
                 "SupportedIdentityProviders": ["COGNITO"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    confirmed_user(&app, &pool, "hal", &[]).await;
+    .await;
+    confirmed_user(&app, &pool, "hal", PASSWORD, &[]).await;
     fake.answer(|event: &Value| {
         Reply::Json(answering(
             event,
@@ -1412,17 +1369,13 @@ async fn spec_19_admin_initiate_auth_metadata_is_pre_authentications_validation_
     let fake = Fake::start();
     let (app, _store) = server(&fake, &[]);
     let (pool, _) = pool(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    let client = admin_ok(
+    let client = create_client(
         &app,
-        "CreateUserPoolClient",
         json!({ "UserPoolId": pool, "ClientName": "admin",
                 "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    confirmed_user(&app, &pool, "ned", &[]).await;
+    .await;
+    confirmed_user(&app, &pool, "ned", PASSWORD, &[]).await;
     let out = admin_ok(
         &app,
         "AdminInitiateAuth",

@@ -7,9 +7,10 @@ mod common;
 
 use axum::http::{StatusCode, header};
 use common::code_flow::{
-    CALLBACK, PASSWORD, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
+    CALLBACK, PASSWORD, VERIFIER, authorize_uri, code_of, exchange, filled_sign_in_form,
+    open_sign_in_page, post_login, setup, sign_in, sign_in_form,
 };
-use common::oauth::{Reply, call, form, get, post_form, user_info};
+use common::oauth::{Reply, call, form, get, logout, post_form, user_info};
 use common::{admin_ok, error_type, send};
 use serde_json::json;
 use userpool_core::oauth::s256_challenge;
@@ -104,11 +105,10 @@ async fn spec_21_attack_logout_uri_matching_is_exact() {
     ] {
         let reply = call(
             &s.app,
-            get(&format!(
-                "/{}/logout?{}",
-                s.pool,
-                form(&[("client_id", &s.client_id), ("logout_uri", variant)])
-            )),
+            logout(
+                &s.pool,
+                &[("client_id", &s.client_id), ("logout_uri", variant)],
+            ),
         )
         .await;
         assert_no_redirect(&reply, variant);
@@ -116,15 +116,14 @@ async fn spec_21_attack_logout_uri_matching_is_exact() {
     // The second form (redirect_uri) is matched against the callback URLs.
     let reply = call(
         &s.app,
-        get(&format!(
-            "/{}/logout?{}",
-            s.pool,
-            form(&[
+        logout(
+            &s.pool,
+            &[
                 ("client_id", &s.client_id),
                 ("response_type", "code"),
                 ("redirect_uri", "https://evil.example/cb"),
-            ])
-        )),
+            ],
+        ),
     )
     .await;
     assert_no_redirect(&reply, "logout redirect_uri");
@@ -160,7 +159,7 @@ fn assert_page_headers(reply: &Reply, what: &str) {
 #[tokio::test]
 async fn spec_21_attack_every_page_carries_the_security_headers() {
     let s = setup().await;
-    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let page = open_sign_in_page(&s).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_page_headers(&page, "sign-in page");
     let refused = call(&s.app, get(&authorize_uri(&s, "https://evil.example/"))).await;
@@ -204,7 +203,7 @@ async fn spec_21_attack_every_page_carries_the_security_headers() {
 #[tokio::test]
 async fn spec_21_attack_the_csrf_cookie_is_locked_down() {
     let s = setup().await;
-    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let page = open_sign_in_page(&s).await;
     let cookie = page
         .headers
         .get(header::SET_COOKIE)
@@ -226,7 +225,7 @@ async fn spec_21_attack_the_csrf_cookie_is_locked_down() {
         "{cookie}"
     );
     // The token in the cookie is the form's, and a fresh one per request (no fixation).
-    let again = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let again = open_sign_in_page(&s).await;
     assert_ne!(page.hidden("_csrf"), again.hidden("_csrf"));
     assert_ne!(page.hidden("request"), again.hidden("request"));
 }
@@ -236,23 +235,19 @@ async fn spec_21_attack_the_csrf_cookie_is_locked_down() {
 #[tokio::test]
 async fn spec_21_attack_a_pending_request_needs_its_own_csrf_token() {
     let s = setup().await;
-    let victim = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
-    let attacker = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let victim = open_sign_in_page(&s).await;
+    let attacker = open_sign_in_page(&s).await;
     // The attacker's own valid cookie and token, against the victim's request id.
     let cookie = attacker
         .cookie()
         .replace(&attacker.hidden("request"), &victim.hidden("request"));
-    let body = form(&[
-        ("request", &victim.hidden("request")),
-        ("_csrf", &attacker.hidden("_csrf")),
-        ("username", "alice"),
-        ("password", PASSWORD),
-    ]);
-    let reply = call(
-        &s.app,
-        post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &cookie)]),
-    )
-    .await;
+    let body = sign_in_form(
+        &victim.hidden("request"),
+        &attacker.hidden("_csrf"),
+        "alice",
+        PASSWORD,
+    );
+    let reply = post_login(&s, &body, &cookie).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert_no_redirect(&reply, "foreign request");
 }
@@ -391,23 +386,10 @@ async fn spec_21_attack_state_cannot_inject_a_header() {
 #[tokio::test]
 async fn spec_21_attack_a_typed_username_is_escaped_in_the_page() {
     let s = setup().await;
-    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let page = open_sign_in_page(&s).await;
     let evil = "\"><script>alert(1)</script><x a='";
-    let body = form(&[
-        ("request", &page.hidden("request")),
-        ("_csrf", &page.hidden("_csrf")),
-        ("username", evil),
-        ("password", "Wrong-Password-1"),
-    ]);
-    let reply = call(
-        &s.app,
-        post_form(
-            &format!("/{}/login", s.pool),
-            &body,
-            &[("cookie", &page.cookie())],
-        ),
-    )
-    .await;
+    let body = filled_sign_in_form(&page, evil, "Wrong-Password-1");
+    let reply = post_login(&s, &body, &page.cookie()).await;
     assert!(!reply.body.contains("<script>"), "{}", reply.body);
     assert!(!reply.body.contains("\"><"), "{}", reply.body);
     assert!(reply.body.contains("&lt;script&gt;"), "{}", reply.body);
@@ -558,23 +540,8 @@ async fn spec_21_attack_no_secret_reaches_the_log_at_trace() {
     let csrf = page.hidden("_csrf");
     let mut answers = Vec::new();
     for password in ["Wrong-Password-Typed-7", PASSWORD] {
-        let body = form(&[
-            ("request", &page.hidden("request")),
-            ("_csrf", &csrf),
-            ("username", "alice"),
-            ("password", password),
-        ]);
-        answers.push(
-            call(
-                &s.app,
-                post_form(
-                    &format!("/{}/login", s.pool),
-                    &body,
-                    &[("cookie", &page.cookie())],
-                ),
-            )
-            .await,
-        );
+        let body = sign_in_form(&page.hidden("request"), &csrf, "alice", password);
+        answers.push(post_login(&s, &body, &page.cookie()).await);
     }
     let code = code_of(&answers[1].location());
     let exchange = |secret: String| {

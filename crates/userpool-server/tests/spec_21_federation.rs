@@ -14,7 +14,7 @@ use axum::routing::post;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::net::http;
 use common::oauth::{claims, provider_authorize_query};
-use common::{admin_ok, error_type, send, signed};
+use common::{admin_ok, create_client, error_type, send, signed};
 use serde_json::{Value, json};
 use userpool_core::oauth::s256_challenge;
 
@@ -277,9 +277,8 @@ async fn world() -> World {
         )
         .await;
     }
-    let app_client = admin_ok(
+    let app_client = create_client(
         &routes,
-        "CreateUserPoolClient",
         json!({
             "UserPoolId": down, "ClientName": "web",
             "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
@@ -287,10 +286,7 @@ async fn world() -> World {
             "SupportedIdentityProviders": ["COGNITO", "Upstream", "Fake", "OtherAud", "Dead"],
         }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     World {
         base,
         admin: routes,
@@ -431,6 +427,15 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.expect("task")
 }
 
+/// AdminLinkProviderForUser's input: the down pool's `destination` user, and the identity of
+/// `provider` whose subject is `subject` as the source.
+fn link_input(w: &World, destination: &str, provider: &str, subject: &str) -> Value {
+    json!({"UserPoolId": w.down,
+           "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": destination},
+           "SourceUser": {"ProviderName": provider, "ProviderAttributeName": "Cognito_Subject",
+                          "ProviderAttributeValue": subject}})
+}
+
 async fn ursula_sub(w: &World) -> String {
     let user = admin(
         w,
@@ -504,10 +509,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, message) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Cognito", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": "dora"}}),
+        link_input(&w, "dora", "Cognito", "dora"),
     )
     .await;
     assert_eq!(code, "InvalidParameterException");
@@ -515,20 +517,14 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, _) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "nobody"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "nobody", "Upstream", &sub),
     )
     .await;
     assert_eq!(code, "UserNotFoundException");
     admin(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "dora", "Upstream", &sub),
     )
     .await;
     let ww = Arc::clone(&w);
@@ -557,10 +553,7 @@ async fn s21_a_linked_identity_signs_in_as_the_linked_user_until_disabled() {
     let (code, _) = admin_err(
         &w,
         "AdminLinkProviderForUser",
-        json!({"UserPoolId": w.down,
-               "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "dora"},
-               "SourceUser": {"ProviderName": "Upstream", "ProviderAttributeName": "Cognito_Subject",
-                              "ProviderAttributeValue": sub}}),
+        link_input(&w, "dora", "Upstream", &sub),
     )
     .await;
     assert_eq!(code, "InvalidParameterException");

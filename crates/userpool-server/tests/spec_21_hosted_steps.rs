@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::{TimeDelta, Utc};
 use common::admin_ok;
-use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
+use common::oauth::{Reply, call, claims, form, get, logout, post_form, user_info};
 use serde_json::{Value, json};
 use userpool::RecordingDelivery;
 use userpool::tokens::Tokens;
@@ -98,8 +98,12 @@ async fn setup(pool: Value, client: Value) -> Setup {
     }
 }
 
-/// A CONFIRMED user with `PASSWORD` (and `attributes`).
-async fn user(s: &Setup, name: &str, attributes: Value) {
+/// A CONFIRMED user with `PASSWORD` (and `attributes`, as name and value).
+async fn user(s: &Setup, name: &str, attributes: &[(&str, &str)]) {
+    let attributes: Vec<Value> = attributes
+        .iter()
+        .map(|(name, value)| json!({"Name": name, "Value": value}))
+        .collect();
     admin_ok(
         &s.app,
         "AdminCreateUser",
@@ -128,6 +132,15 @@ fn authorize_query(s: &Setup, response_type: &str, scope: &str) -> String {
     ])
 }
 
+/// The authorize endpoint's URI for `response_type` and `scope` (see [`authorize_query`]).
+fn authorize_uri(s: &Setup, response_type: &str, scope: &str) -> String {
+    format!(
+        "/{}/oauth2/authorize?{}",
+        s.pool,
+        authorize_query(s, response_type, scope)
+    )
+}
+
 /// One pending sign-in as a browser holds it: the request id, its CSRF token and cookie.
 struct Browser<'a> {
     s: &'a Setup,
@@ -151,12 +164,35 @@ impl<'a> Browser<'a> {
     }
 
     async fn authorize(s: &'a Setup) -> (Browser<'a>, Reply) {
-        let uri = format!(
-            "/{}/oauth2/authorize?{}",
-            s.pool,
-            authorize_query(s, "code", "openid email")
-        );
+        let uri = authorize_uri(s, "code", "openid email");
         Browser::open(s, &uri).await
+    }
+
+    /// Opens the sign-in page of a new request and submits `username` and `password`;
+    /// the browser and the reply to the form.
+    async fn sign_in_on_a_new_request(
+        s: &'a Setup,
+        username: &str,
+        password: &str,
+    ) -> (Browser<'a>, Reply) {
+        let (browser, _) = Browser::authorize(s).await;
+        let reply = browser.sign_in(username, password).await;
+        (browser, reply)
+    }
+
+    /// Submits the sign-up form for `username` with [`PASSWORD`] and the e-mail
+    /// `{username}@example.com`.
+    async fn sign_up_with_email(&self, username: &str) -> Reply {
+        let email = format!("{username}@example.com");
+        self.post(
+            "signup",
+            &[
+                ("username", username),
+                ("password", PASSWORD),
+                ("email", &email),
+            ],
+        )
+        .await
     }
 
     /// A GET in this browser (its cookie sent), e.g. a link of the page.
@@ -332,14 +368,8 @@ async fn complete_setup(browser: &Browser<'_>, page: &Reply) -> (String, Reply) 
 #[tokio::test]
 async fn spec_18_the_page_sets_up_totp_then_asks_for_it_at_the_next_sign_in() {
     let s = totp_pool().await;
-    user(
-        &s,
-        "alice",
-        json!([{"Name": "email", "Value": "a@example.com"}]),
-    )
-    .await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("alice", PASSWORD).await;
+    user(&s, "alice", &[("email", "a@example.com")]).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "alice", PASSWORD).await;
     assert!(page.headers.get(header::LOCATION).is_none(), "no code yet");
     let (secret, done) = complete_setup(&browser, &page).await;
     let tokens = assert_code_and_exchange(&s, &done).await;
@@ -355,8 +385,7 @@ async fn spec_18_the_page_sets_up_totp_then_asks_for_it_at_the_next_sign_in() {
     )
     .await;
     assert_eq!(user["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("alice", PASSWORD).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "alice", PASSWORD).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.title().starts_with("Multi-factor authentication"));
     assert!(page.body.contains("authenticator app"));
@@ -384,8 +413,7 @@ async fn spec_18_new_password_then_mfa_setup_on_the_page() {
                "TemporaryPassword": "Temp-Pass-1x"}),
     )
     .await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("newbie", "Temp-Pass-1x").await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "newbie", "Temp-Pass-1x").await;
     assert!(page.title().starts_with("Change password"), "{}", page.body);
     // The bug this fixes: MFA after the new password was an internal error.
     let page = browser
@@ -398,13 +426,11 @@ async fn spec_18_new_password_then_mfa_setup_on_the_page() {
 #[tokio::test]
 async fn spec_18_three_wrong_codes_spend_the_challenge() {
     let s = totp_pool().await;
-    user(&s, "alice", json!([])).await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("alice", PASSWORD).await;
+    user(&s, "alice", &[]).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "alice", PASSWORD).await;
     let (secret, done) = complete_setup(&browser, &page).await;
     assert_eq!(done.status, StatusCode::FOUND);
-    let (browser, _) = Browser::authorize(&s).await;
-    browser.sign_in("alice", PASSWORD).await;
+    let (browser, _) = Browser::sign_in_on_a_new_request(&s, "alice", PASSWORD).await;
     let code = totp(&secret, 1);
     for _ in 0..2 {
         let refused = browser.post("mfa", &[("code", &wrong(&code))]).await;
@@ -442,14 +468,8 @@ async fn sms_pool(mode: &str, totp: bool) -> Setup {
 #[tokio::test]
 async fn spec_18_sms_mfa_on_the_page() {
     let s = sms_pool("ON", false).await;
-    user(
-        &s,
-        "sue",
-        json!([{"Name": "phone_number", "Value": "+15555550123"}]),
-    )
-    .await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("sue", PASSWORD).await;
+    user(&s, "sue", &[("phone_number", "+15555550123")]).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "sue", PASSWORD).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.title().starts_with("Multi-factor authentication"));
     assert!(page.body.contains("+*******0123"), "{}", page.body);
@@ -463,14 +483,8 @@ async fn spec_18_sms_mfa_on_the_page() {
 #[tokio::test]
 async fn spec_18_select_mfa_type_on_the_page() {
     let s = totp_pool().await;
-    user(
-        &s,
-        "lee",
-        json!([{"Name": "phone_number", "Value": "+15555550123"}]),
-    )
-    .await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("lee", PASSWORD).await;
+    user(&s, "lee", &[("phone_number", "+15555550123")]).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "lee", PASSWORD).await;
     let (secret, _) = complete_setup(&browser, &page).await;
     admin_ok(
         &s.app,
@@ -494,8 +508,7 @@ async fn spec_18_select_mfa_type_on_the_page() {
                "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": false}}),
     )
     .await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("lee", PASSWORD).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "lee", PASSWORD).await;
     assert!(
         page.title().starts_with("Choose how to sign in"),
         "{}",
@@ -519,9 +532,8 @@ async fn spec_18_select_mfa_type_on_the_page() {
 #[tokio::test]
 async fn spec_18_mfa_setup_needing_sms_is_refused_on_the_page() {
     let s = sms_pool("ON", false).await;
-    user(&s, "nophone", json!([])).await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("nophone", PASSWORD).await;
+    user(&s, "nophone", &[]).await;
+    let (_, page) = Browser::sign_in_on_a_new_request(&s, "nophone", PASSWORD).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     assert!(page.body.contains("SMS"), "{}", page.body);
     assert!(page.headers.get(header::LOCATION).is_none());
@@ -530,7 +542,7 @@ async fn spec_18_mfa_setup_needing_sms_is_refused_on_the_page() {
 #[tokio::test]
 async fn spec_21_every_step_needs_the_csrf_cookie_and_its_step() {
     let s = totp_pool().await;
-    user(&s, "alice", json!([])).await;
+    user(&s, "alice", &[]).await;
     let (browser, _) = Browser::authorize(&s).await;
     let delivered = s.delivery.events().len();
     for path in [
@@ -576,9 +588,8 @@ async fn spec_21_every_step_needs_the_csrf_cookie_and_its_step() {
 #[tokio::test]
 async fn spec_21_an_answered_request_takes_no_further_step() {
     let s = setup(json!({}), json!({})).await;
-    user(&s, "alice", json!([])).await;
-    let (browser, _) = Browser::authorize(&s).await;
-    let done = browser.sign_in("alice", PASSWORD).await;
+    user(&s, "alice", &[]).await;
+    let (browser, done) = Browser::sign_in_on_a_new_request(&s, "alice", PASSWORD).await;
     assert_eq!(done.status, StatusCode::FOUND);
     for path in ["mfa", "signup", "forgotPassword"] {
         let late = browser
@@ -729,8 +740,7 @@ async fn spec_21_forgot_password_then_sign_in_with_the_new_one() {
     user(
         &s,
         "dora",
-        json!([{"Name": "email", "Value": "dora@example.com"},
-               {"Name": "email_verified", "Value": "true"}]),
+        &[("email", "dora@example.com"), ("email_verified", "true")],
     )
     .await;
     let (browser, sign_in) = Browser::authorize(&s).await;
@@ -778,12 +788,7 @@ async fn spec_21_forgot_password_honours_admin_only_recovery() {
         json!({}),
     )
     .await;
-    user(
-        &s,
-        "dora",
-        json!([{"Name": "email", "Value": "dora@example.com"}]),
-    )
-    .await;
+    user(&s, "dora", &[("email", "dora@example.com")]).await;
     let (browser, page) = Browser::authorize(&s).await;
     assert!(
         !page.body.contains("Forgot your password?"),
@@ -836,18 +841,9 @@ async fn implicit_client(s: &Setup, flows: Value) -> String {
 #[tokio::test]
 async fn spec_21_implicit_grant_puts_the_tokens_in_the_fragment() {
     let mut s = setup(json!({}), json!({})).await;
-    user(
-        &s,
-        "alice",
-        json!([{"Name": "email", "Value": "a@example.com"}]),
-    )
-    .await;
+    user(&s, "alice", &[("email", "a@example.com")]).await;
     s.client_id = implicit_client(&s, json!(["implicit"])).await;
-    let uri = format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        authorize_query(&s, "token", "openid email")
-    );
+    let uri = authorize_uri(&s, "token", "openid email");
     let (browser, _) = Browser::open(&s, &uri).await;
     let done = browser.sign_in("alice", PASSWORD).await;
     assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
@@ -867,11 +863,7 @@ async fn spec_21_implicit_grant_puts_the_tokens_in_the_fragment() {
     let info = call(&s.app, user_info(&s.pool, &access)).await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
     // Without `openid`, no id token.
-    let uri = format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        authorize_query(&s, "token", "email")
-    );
+    let uri = authorize_uri(&s, "token", "email");
     let (browser, _) = Browser::open(&s, &uri).await;
     let done = browser.sign_in("alice", PASSWORD).await;
     let pairs = params_of(&done.location(), true);
@@ -882,11 +874,7 @@ async fn spec_21_implicit_grant_puts_the_tokens_in_the_fragment() {
 #[tokio::test]
 async fn spec_21_implicit_grant_refused_unless_the_client_allows_it() {
     let s = setup(json!({}), json!({})).await;
-    let uri = format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        authorize_query(&s, "token", "openid")
-    );
+    let uri = authorize_uri(&s, "token", "openid");
     let refused = call(&s.app, get(&uri)).await;
     assert_eq!(refused.status, StatusCode::FOUND);
     let pairs = params_of(&refused.location(), false);
@@ -895,11 +883,7 @@ async fn spec_21_implicit_grant_refused_unless_the_client_allows_it() {
         Some("unauthorized_client")
     );
     assert_eq!(param(&pairs, "state").as_deref(), Some("xyz"));
-    let uri = format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        authorize_query(&s, "id_token", "openid")
-    );
+    let uri = authorize_uri(&s, "id_token", "openid");
     let refused = call(&s.app, get(&uri)).await;
     let pairs = params_of(&refused.location(), false);
     assert_eq!(
@@ -909,11 +893,7 @@ async fn spec_21_implicit_grant_refused_unless_the_client_allows_it() {
     // A client allowing only `implicit` cannot ask for a code.
     let mut s = s;
     s.client_id = implicit_client(&s, json!(["implicit"])).await;
-    let uri = format!(
-        "/{}/oauth2/authorize?{}",
-        s.pool,
-        authorize_query(&s, "code", "openid")
-    );
+    let uri = authorize_uri(&s, "code", "openid");
     let refused = call(&s.app, get(&uri)).await;
     let pairs = params_of(&refused.location(), false);
     assert_eq!(
@@ -934,10 +914,21 @@ async fn spec_21_discovery_lists_the_implicit_response_type() {
     assert_eq!(doc["response_types_supported"], json!(["code", "token"]));
 }
 
+/// `/logout` in its second form: back to `redirect_uri` through a new sign-in for
+/// `client_id`'s code flow.
+async fn logout_back_to(s: &Setup, client_id: &str, redirect_uri: &str) -> Reply {
+    let query = [
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("response_type", "code"),
+    ];
+    call(&s.app, logout(&s.pool, &query)).await
+}
+
 #[tokio::test]
 async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     let s = setup(json!({}), json!({})).await;
-    user(&s, "alice", json!([])).await;
+    user(&s, "alice", &[]).await;
     let uri = format!(
         "/{}/logout?{}",
         s.pool,
@@ -957,29 +948,11 @@ async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
     let tokens = assert_code_and_exchange(&s, &done).await;
     assert!(tokens["access_token"].is_string());
     // An unregistered redirect_uri is shown, never followed.
-    let uri = format!(
-        "/{}/logout?{}",
-        s.pool,
-        form(&[
-            ("client_id", &s.client_id),
-            ("redirect_uri", "https://evil.example/cb"),
-            ("response_type", "code"),
-        ])
-    );
-    let refused = call(&s.app, get(&uri)).await;
+    let refused = logout_back_to(&s, &s.client_id, "https://evil.example/cb").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
     // An unknown client likewise.
-    let uri = format!(
-        "/{}/logout?{}",
-        s.pool,
-        form(&[
-            ("client_id", "nope"),
-            ("redirect_uri", CALLBACK),
-            ("response_type", "code"),
-        ])
-    );
-    let refused = call(&s.app, get(&uri)).await;
+    let refused = logout_back_to(&s, "nope", CALLBACK).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.headers.get(header::LOCATION).is_none());
 }
@@ -988,16 +961,7 @@ async fn spec_21_logout_with_redirect_uri_shows_the_sign_in_page_again() {
 async fn spec_21_an_unconfirmed_user_is_sent_to_the_confirmation_page() {
     let s = setup(json!({}), json!({})).await;
     let (browser, _) = Browser::authorize(&s).await;
-    let page = browser
-        .post(
-            "signup",
-            &[
-                ("username", "uma"),
-                ("password", PASSWORD),
-                ("email", "uma@example.com"),
-            ],
-        )
-        .await;
+    let page = browser.sign_up_with_email("uma").await;
     assert!(page.title().starts_with("Confirm your account"));
     let first = last_code(&s.delivery, "uma");
     // A wrong password says only that.
@@ -1030,8 +994,7 @@ async fn spec_21_a_user_whose_password_must_be_reset_is_sent_to_the_reset_page()
     user(
         &s,
         "rita",
-        json!([{"Name": "email", "Value": "rita@example.com"},
-               {"Name": "email_verified", "Value": "true"}]),
+        &[("email", "rita@example.com"), ("email_verified", "true")],
     )
     .await;
     admin_ok(
@@ -1041,8 +1004,7 @@ async fn spec_21_a_user_whose_password_must_be_reset_is_sent_to_the_reset_page()
     )
     .await;
     let issued = s.delivery.events().len();
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("rita", PASSWORD).await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "rita", PASSWORD).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.title().starts_with("Reset your password"),
@@ -1149,16 +1111,7 @@ async fn spec_21_sign_up_in_an_email_as_username_pool() {
 async fn spec_21_the_confirmation_page_resends_the_code_within_the_limit() {
     let s = setup(json!({}), json!({})).await;
     let (browser, _) = Browser::authorize(&s).await;
-    let page = browser
-        .post(
-            "signup",
-            &[
-                ("username", "ria"),
-                ("password", PASSWORD),
-                ("email", "ria@example.com"),
-            ],
-        )
-        .await;
+    let page = browser.sign_up_with_email("ria").await;
     assert!(page.body.contains("action=\"/"), "{}", page.body);
     assert!(page.body.contains("/resendCode\""), "{}", page.body);
     let codes = |s: &Setup| {
@@ -1221,8 +1174,7 @@ async fn spec_21_the_new_password_page_asks_for_missing_required_attributes() {
         .expect("user");
     stored.attributes.remove("given_name");
     s.store.update_user(&pool_id, &stored).expect("update");
-    let (browser, _) = Browser::authorize(&s).await;
-    let page = browser.sign_in("newbie", "Temp-Pass-1x").await;
+    let (browser, page) = Browser::sign_in_on_a_new_request(&s, "newbie", "Temp-Pass-1x").await;
     assert!(page.title().starts_with("Change password"), "{}", page.body);
     assert!(
         page.body.contains("name=\"given_name\""),

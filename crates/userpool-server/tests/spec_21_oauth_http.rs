@@ -9,9 +9,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::code_flow::{
-    CALLBACK, PASSWORD, Setup, VERIFIER, authorize_uri, code_of, exchange, setup, sign_in,
+    CALLBACK, PASSWORD, Setup, VERIFIER, authorize_uri, code_of, exchange, filled_sign_in_form,
+    open_sign_in_page, post_login, setup, sign_in, sign_in_form,
 };
-use common::oauth::{Reply, call, claims, form, get, post_form, user_info};
+use common::oauth::{Reply, call, claims, form, get, logout, post_form, user_info};
 use common::{admin_ok, error_type, request, send};
 use serde_json::{Value, json};
 
@@ -157,13 +158,8 @@ async fn spec_21_an_unregistered_redirect_uri_is_never_redirected_to() {
 #[tokio::test]
 async fn spec_21_the_form_needs_its_csrf_cookie() {
     let s = setup().await;
-    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
-    let body = form(&[
-        ("request", &page.hidden("request")),
-        ("_csrf", &page.hidden("_csrf")),
-        ("username", "alice"),
-        ("password", PASSWORD),
-    ]);
+    let page = open_sign_in_page(&s).await;
+    let body = filled_sign_in_form(&page, "alice", PASSWORD);
     for cookie in [None, Some("userpool_csrf=forged")] {
         let headers: Vec<(&str, &str)> = cookie.iter().map(|c| ("cookie", *c)).collect();
         let reply = call(
@@ -273,32 +269,11 @@ async fn spec_21_client_credentials_and_the_token_endpoints_errors() {
 #[tokio::test]
 async fn spec_21_logout_redirects_only_to_a_registered_logout_url() {
     let s = setup().await;
-    let ok = call(
-        &s.app,
-        get(&format!(
-            "/{}/logout?{}",
-            s.pool,
-            form(&[
-                ("client_id", &s.client_id),
-                ("logout_uri", "http://localhost:8000/bye")
-            ])
-        )),
-    )
-    .await;
+    let to = |uri| logout(&s.pool, &[("client_id", &s.client_id), ("logout_uri", uri)]);
+    let ok = call(&s.app, to("http://localhost:8000/bye")).await;
     assert_eq!(ok.status, StatusCode::FOUND);
     assert_eq!(ok.location(), "http://localhost:8000/bye");
-    let evil = call(
-        &s.app,
-        get(&format!(
-            "/{}/logout?{}",
-            s.pool,
-            form(&[
-                ("client_id", &s.client_id),
-                ("logout_uri", "https://evil.example.com")
-            ])
-        )),
-    )
-    .await;
+    let evil = call(&s.app, to("https://evil.example.com")).await;
     assert_eq!(evil.status, StatusCode::BAD_REQUEST);
     assert!(evil.headers.get(header::LOCATION).is_none());
 }
@@ -505,18 +480,11 @@ async fn spec_21_a_sign_in_by_domain_clears_the_cookie_it_set() {
 #[tokio::test]
 async fn spec_21_an_answered_request_gives_no_second_code() {
     let s = setup().await;
-    let page = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
-    let body = form(&[
-        ("request", &page.hidden("request")),
-        ("_csrf", &page.hidden("_csrf")),
-        ("username", "alice"),
-        ("password", PASSWORD),
-    ]);
-    let cookie = page.cookie();
-    let login = format!("/{}/login", s.pool);
-    let first = call(&s.app, post_form(&login, &body, &[("cookie", &cookie)])).await;
+    let page = open_sign_in_page(&s).await;
+    let body = filled_sign_in_form(&page, "alice", PASSWORD);
+    let first = post_login(&s, &body, &page.cookie()).await;
     assert_eq!(first.status, StatusCode::FOUND);
-    let second = call(&s.app, post_form(&login, &body, &[("cookie", &cookie)])).await;
+    let second = post_login(&s, &body, &page.cookie()).await;
     assert_eq!(second.status, StatusCode::BAD_REQUEST);
     assert!(second.headers.get(header::LOCATION).is_none());
 }
@@ -524,27 +492,18 @@ async fn spec_21_an_answered_request_gives_no_second_code() {
 #[tokio::test]
 async fn spec_21_two_sign_ins_open_in_one_browser_both_complete() {
     let s = setup().await;
-    let first = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
-    let second = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let first = open_sign_in_page(&s).await;
+    let second = open_sign_in_page(&s).await;
     assert_ne!(first.cookie(), second.cookie());
     // The browser holds both cookies and sends both with each post.
     let jar = format!("{}; {}", first.cookie(), second.cookie());
     for page in [&second, &first] {
-        let body = form(&[
-            ("request", &page.hidden("request")),
-            ("_csrf", &page.hidden("_csrf")),
-            ("username", "alice"),
-            ("password", PASSWORD),
-        ]);
-        let reply = call(
-            &s.app,
-            post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &jar)]),
-        )
-        .await;
+        let body = filled_sign_in_form(page, "alice", PASSWORD);
+        let reply = post_login(&s, &body, &jar).await;
         assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
     }
     // Another request's cookie does not vouch for this one's form.
-    let third = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let third = open_sign_in_page(&s).await;
     let token = first
         .cookie()
         .split_once('=')
@@ -558,17 +517,8 @@ async fn spec_21_two_sign_ins_open_in_one_browser_both_complete() {
             .map(|(n, _)| n.to_owned())
             .expect("name")
     );
-    let body = form(&[
-        ("request", &third.hidden("request")),
-        ("_csrf", &token),
-        ("username", "alice"),
-        ("password", PASSWORD),
-    ]);
-    let reply = call(
-        &s.app,
-        post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &forged)]),
-    )
-    .await;
+    let body = sign_in_form(&third.hidden("request"), &token, "alice", PASSWORD);
+    let reply = post_login(&s, &body, &forged).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
@@ -764,7 +714,7 @@ async fn spec_21_a_client_without_cognito_as_provider_gets_no_password_form() {
             .to_owned(),
         ..s
     };
-    let reply = call(&s.app, get(&authorize_uri(&s, CALLBACK))).await;
+    let reply = open_sign_in_page(&s).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
     assert!(
         reply.body.contains("Login option is not available."),

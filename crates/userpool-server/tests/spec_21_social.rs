@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use common::net::http;
 use common::oauth::{claims, provider_authorize_query};
-use common::{admin_ok, error_type, send, signed};
+use common::{admin_ok, create_client, error_type, send, signed};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rustls_pki_types::PrivatePkcs8KeyDer;
 use rustls_pki_types::pem::PemObject;
@@ -405,9 +405,8 @@ async fn world() -> World {
         .await;
         names.push(name);
     }
-    let client = admin_ok(
+    let client = create_client(
         &routes,
-        "CreateUserPoolClient",
         json!({
             "UserPoolId": pool, "ClientName": "web",
             "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": true,
@@ -416,10 +415,7 @@ async fn world() -> World {
             "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         }),
     )
-    .await["UserPoolClient"]["ClientId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     World {
         base,
         admin: routes,

@@ -249,16 +249,8 @@ const OAUTH_CASES: &[&str] = &[
 struct NoCapabilities(MemoryStore);
 
 delegate_all_but!(NoCapabilities, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
 });
 
 #[test]
@@ -333,16 +325,8 @@ fn kit_reports_the_cases_it_skips() {
 struct DomainsOnly(MemoryStore);
 
 delegate_all_but!(DomainsOnly, {
-    fn update_user(&self, pool: &UserPoolId, user: &UserRecord) -> Result<u64, StoreError> {
-        self.0.update_user(pool, user)
-    }
-    fn find_user(
-        &self,
-        pool: &UserPoolId,
-        key: UserKey<'_>,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        self.0.find_user(pool, key)
-    }
+    delegate_update_user!();
+    delegate_find_user!();
 }, tokens {}, oauth {
     fn create_domain(&self, domain: &DomainRecord) -> Result<u64, StoreError> {
         self.0.create_domain(domain)

@@ -35,6 +35,22 @@ mod sealing_store {
     userpool_store::conformance_tests!(super::Sealed);
 }
 
+/// A memory store, a sealing store over it (key 1) and a pool `eu-west-1_<suffix>` in it.
+fn sealed_pool(suffix: &str) -> (Arc<MemoryStore>, SealingStore<MemoryStore>, UserPoolId) {
+    let memory = Arc::new(MemoryStore::new());
+    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
+    let id = pool(&sealed, suffix);
+    (memory, sealed, id)
+}
+
+/// The provider `Corp` of pool `id`, as `store` reads it back.
+fn corp(store: &dyn OAuthStore, id: &UserPoolId) -> IdentityProviderRecord {
+    store
+        .get_identity_provider(id, "Corp")
+        .expect("get")
+        .expect("found")
+}
+
 fn pool(store: &dyn Store, suffix: &str) -> UserPoolId {
     let id = UserPoolId::parse(&format!("eu-west-1_{suffix}")).expect("pool id");
     store
@@ -77,17 +93,12 @@ fn provider(pool: &UserPoolId, name: &str, secret: &str) -> IdentityProviderReco
 
 #[test]
 fn spec_21_provider_secret_is_sealed_at_rest_and_opened_through_the_wrapper() {
-    let memory = Arc::new(MemoryStore::new());
-    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
-    let id = pool(&sealed, "Seal1");
+    let (memory, sealed, id) = sealed_pool("Seal1");
     sealed
         .create_identity_provider(&provider(&id, "Corp", "idp-s3cret"))
         .expect("create");
 
-    let raw = memory
-        .get_identity_provider(&id, "Corp")
-        .expect("get")
-        .expect("stored");
+    let raw = corp(&*memory, &id);
     let at_rest = &raw.provider_details["client_secret"];
     assert!(seal::is_sealed_text(at_rest), "{at_rest}");
     assert!(!at_rest.contains("idp-s3cret"));
@@ -109,43 +120,26 @@ fn spec_21_provider_secret_is_sealed_at_rest_and_opened_through_the_wrapper() {
     }
 
     // An update seals the new secret too.
-    let mut update = sealed
-        .get_identity_provider(&id, "Corp")
-        .expect("get")
-        .expect("found");
+    let mut update = corp(&sealed, &id);
     update
         .provider_details
         .insert("client_secret".into(), "rotated-s3cret".into());
     sealed.update_identity_provider(&update).expect("update");
-    let raw = memory
-        .get_identity_provider(&id, "Corp")
-        .expect("get")
-        .expect("stored");
+    let raw = corp(&*memory, &id);
     assert!(seal::is_sealed_text(&raw.provider_details["client_secret"]));
     assert_eq!(
-        sealed
-            .get_identity_provider(&id, "Corp")
-            .expect("get")
-            .expect("found")
-            .provider_details["client_secret"],
+        corp(&sealed, &id).provider_details["client_secret"],
         "rotated-s3cret"
     );
 }
 
 #[test]
 fn spec_21_a_provider_secret_moved_to_another_provider_does_not_open() {
-    let memory = Arc::new(MemoryStore::new());
-    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
-    let id = pool(&sealed, "Seal2");
+    let (memory, sealed, id) = sealed_pool("Seal2");
     sealed
         .create_identity_provider(&provider(&id, "Corp", "corp-secret"))
         .expect("create");
-    let stolen = memory
-        .get_identity_provider(&id, "Corp")
-        .expect("get")
-        .expect("stored")
-        .provider_details["client_secret"]
-        .clone();
+    let stolen = corp(&*memory, &id).provider_details["client_secret"].clone();
     // Written straight into the inner store, as someone with write access to the
     // database could: the sealed value is bound to the provider it was sealed for.
     let mut moved = provider(&id, "Other", "x");
@@ -168,20 +162,14 @@ fn spec_21_a_legacy_plaintext_provider_secret_reads_as_it_is() {
         .expect("raw create");
     let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
     assert_eq!(
-        sealed
-            .get_identity_provider(&id, "Corp")
-            .expect("get")
-            .expect("found")
-            .provider_details["client_secret"],
+        corp(&sealed, &id).provider_details["client_secret"],
         "plain-old"
     );
 }
 
 #[test]
 fn spec_21_apple_private_key_is_sealed_at_rest_apart_from_the_client_secret() {
-    let memory = Arc::new(MemoryStore::new());
-    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
-    let id = pool(&sealed, "Seal3");
+    let (memory, sealed, id) = sealed_pool("Seal3");
     let mut apple = provider(&id, "Apple", "unused");
     apple.provider_type = "SignInWithApple".into();
     apple.provider_details.insert(
@@ -214,9 +202,7 @@ fn spec_21_apple_private_key_is_sealed_at_rest_apart_from_the_client_secret() {
 /// can write the database and call the admin API.
 #[test]
 fn spec_21_apple_private_key_moved_to_a_look_alike_providers_secret_does_not_open() {
-    let memory = Arc::new(MemoryStore::new());
-    let sealed = SealingStore::new(memory.clone(), Keyring::new(key(1)));
-    let id = pool(&sealed, "Seal4");
+    let (memory, sealed, id) = sealed_pool("Seal4");
     let mut apple = provider(&id, "Apple", "unused");
     apple.provider_type = "SignInWithApple".into();
     apple

@@ -392,19 +392,7 @@ fn tampered_short_replayed_and_foreign_answers_are_refused() {
     authenticated(env.answer("alice", &proof));
 
     // An answer through another client of the pool.
-    let other = env
-        .pools
-        .create_user_pool_client(
-            &env.admin,
-            &env.pool_id,
-            "other",
-            ClientSettings {
-                explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into()],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client")
-        .client_id;
+    let other = env.client_allowing("other", "ALLOW_USER_SRP_AUTH");
     let p = env.start(&client, "alice");
     let proof = Env::prove(&client, &p);
     assert_eq!(
@@ -571,19 +559,7 @@ fn a_host_can_turn_srp_off_and_a_client_must_allow_it() {
 
     let env = self::env();
     env.confirmed("alice", PASSWORD);
-    let password_only = env
-        .pools
-        .create_user_pool_client(
-            &env.admin,
-            &env.pool_id,
-            "password only",
-            ClientSettings {
-                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client")
-        .client_id;
+    let password_only = env.client_allowing("password only", "ALLOW_USER_PASSWORD_AUTH");
     let e = env
         .pools
         .initiate_srp_auth(&password_only, "alice", &client.get_auth_parameters().a)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Env, env_with, fast_settings};
+use common::{Env, env_with, fast_settings, import_failures};
 use userpool::{ClientSettings, ClientUpdate, PoolSettings};
 use userpool_core::settings::{AccountRecoverySetting, AdminCreateUserConfig, RecoveryOption};
 use userpool_core::{AttributeDataType, SchemaAttributeInput, VerifiableAttribute};
@@ -19,6 +19,19 @@ fn with(settings: userpool_core::PoolSettings, schema: Vec<SchemaAttributeInput>
         },
         false,
         |b| b,
+    )
+}
+
+/// A pool that auto-verifies email and holds a change of it until the new address is
+/// verified (`AttributesRequireVerificationBeforeUpdate`).
+fn email_change_held_env() -> Env {
+    with(
+        userpool_core::PoolSettings {
+            auto_verified_attributes: vec![VerifiableAttribute::Email],
+            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+            ..userpool_core::PoolSettings::default()
+        },
+        Vec::new(),
     )
 }
 
@@ -574,14 +587,7 @@ fn a_changed_auto_verified_email_gets_a_code_that_verifies_it() {
 
 #[test]
 fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() {
-    let env = with(
-        userpool_core::PoolSettings {
-            auto_verified_attributes: vec![VerifiableAttribute::Email],
-            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
-            ..userpool_core::PoolSettings::default()
-        },
-        Vec::new(),
-    );
+    let env = email_change_held_env();
     env.confirmed(
         "kim",
         PASSWORD,
@@ -657,18 +663,10 @@ fn imported_users_validate_against_the_schema() {
             enabled: None,
         },
     ];
-    let report = env
-        .pools
-        .admin_import_users(&env.admin, &env.pool_id, &users)
-        .expect("import");
+    let report = env.import(&users);
     assert_eq!(report.imported, 1);
-    let failed: Vec<(&str, &str, &str)> = report
-        .failed
-        .iter()
-        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
-        .collect();
     assert_eq!(
-        failed,
+        import_failures(&report),
         [
             (
                 "unknown",
@@ -692,14 +690,7 @@ fn imported_users_validate_against_the_schema() {
 /// the new value, rather than silently dropped.
 #[test]
 fn a_held_email_change_in_the_new_password_answer_is_held_with_a_code() {
-    let env = with(
-        userpool_core::PoolSettings {
-            auto_verified_attributes: vec![VerifiableAttribute::Email],
-            attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
-            ..userpool_core::PoolSettings::default()
-        },
-        Vec::new(),
-    );
+    let env = email_change_held_env();
     env.pools
         .admin_create_user(
             &env.admin,

@@ -11,11 +11,11 @@ use common::{authenticated, refused};
 use aws_cognito_srp::{SrpClient, User};
 use chrono::TimeDelta;
 use userpool::{
-    AuthResult, ClientSettings, Clock, HostOptions, MfaAnswer, MfaChallengeResult, PoolSettings,
-    Store, UserKey,
+    AuthResult, ChallengeSessionText, ClientSettings, Clock, HostOptions, MfaAnswer,
+    MfaChallengeResult, PoolSettings, Store, UserKey,
 };
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig, TotpSecret};
-use userpool_core::{Event, HashParams, UserPoolId};
+use userpool_core::{ConfirmationCode, Event, HashParams, UserPoolId};
 use userpool_store::seal;
 
 const PASSWORD: &str = "Str0ng-Passw0rd!";
@@ -103,6 +103,19 @@ impl Env {
             .respond_to_mfa_challenge(&self.client_id, name, session, answer)
     }
 
+    /// The SMS_MFA code last delivered to `name`.
+    fn last_sms_code(&self, name: &str) -> ConfirmationCode {
+        self.delivery
+            .events()
+            .into_iter()
+            .rev()
+            .find_map(|d| match d.event {
+                Event::MfaCodeIssued { code } if d.username == name => Some(code),
+                _ => None,
+            })
+            .expect("a code delivered")
+    }
+
     fn code(&self, secret: &TotpSecret) -> String {
         secret.code_at(self.clock.now()).expect("code").to_string()
     }
@@ -111,13 +124,12 @@ impl Env {
         self.clock.advance(TimeDelta::seconds(30));
     }
 
-    /// MFA_SETUP from a fresh sign-in to tokens; returns the secret.
-    fn set_up(&self, name: &str) -> TotpSecret {
-        let setup = challenge(self.sign_in(name, PASSWORD));
-        assert_eq!(setup.name, MfaChallengeName::MfaSetup);
+    /// Associates a software token within the MFA_SETUP `session` and verifies its current
+    /// code; the secret and the session that answers MFA_SETUP.
+    fn associate_and_verify(&self, session: &str) -> (TotpSecret, ChallengeSessionText) {
         let (code, session) = self
             .pools
-            .associate_software_token_in_session(setup.session.expose())
+            .associate_software_token_in_session(session)
             .expect("associate");
         let bytes: [u8; 20] = base32(&code).try_into().expect("160 bits");
         let secret = TotpSecret::from_bytes(bytes);
@@ -125,6 +137,14 @@ impl Env {
             .pools
             .verify_software_token_in_session(session.expose(), &self.code(&secret))
             .expect("verify");
+        (secret, session)
+    }
+
+    /// MFA_SETUP from a fresh sign-in to tokens; returns the secret.
+    fn set_up(&self, name: &str) -> TotpSecret {
+        let setup = challenge(self.sign_in(name, PASSWORD));
+        assert_eq!(setup.name, MfaChallengeName::MfaSetup);
+        let (secret, session) = self.associate_and_verify(setup.session.expose());
         authenticated(self.answer(name, session.expose(), MfaAnswer::Setup));
         self.advance();
         secret
@@ -272,16 +292,7 @@ fn spec_18_sms_code_goes_through_the_delivery() {
     assert_eq!(sms.name, MfaChallengeName::SmsMfa);
     let delivery = sms.delivery.clone().expect("where the code went");
     assert_eq!(delivery.destination, "+*******0123");
-    let code = e
-        .delivery
-        .events()
-        .into_iter()
-        .rev()
-        .find_map(|d| match d.event {
-            Event::MfaCodeIssued { code } if d.username == "sue" => Some(code),
-            _ => None,
-        })
-        .expect("a code delivered");
+    let code = e.last_sms_code("sue");
     authenticated(e.answer(
         "sue",
         sms.session.expose(),
@@ -444,18 +455,7 @@ fn spec_18_the_phone_number_of_sms_mfa_is_not_deleted_from_under_it() {
 #[test]
 fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
     let e = env(MfaMode::On, true, true);
-    let other = e
-        .pools
-        .create_user_pool_client(
-            &e.admin,
-            &e.pool_id,
-            "other",
-            ClientSettings {
-                explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
+    let other = e.client_allowing("other", "ALLOW_USER_PASSWORD_AUTH");
     let stored = |name: &str| {
         let id = UserPoolId::parse(&e.pool_id).expect("id");
         e.inner
@@ -472,34 +472,23 @@ fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
     e.confirmed("sam", &[("phone_number", "+15555550142")]);
     let sms = challenge(e.sign_in("sam", PASSWORD));
     assert_eq!(sms.name, MfaChallengeName::SmsMfa);
-    let code = e
-        .delivery
-        .events()
-        .into_iter()
-        .rev()
-        .find_map(|d| match d.event {
-            Event::MfaCodeIssued { code } if d.username == "sam" => Some(code),
-            _ => None,
-        })
-        .expect("a code delivered");
+    let code = e.last_sms_code("sam");
     let before = stored("sam");
     let answer = MfaAnswer::Sms {
         code: code.expose(),
     };
     assert_eq!(
-        refused(e.pools.respond_to_mfa_challenge(
-            &other.client_id,
-            "sam",
-            sms.session.expose(),
-            answer
-        )),
+        refused(
+            e.pools
+                .respond_to_mfa_challenge(&other, "sam", sms.session.expose(), answer)
+        ),
         invalid
     );
     assert_eq!(
         refused(e.pools.admin_respond_to_mfa_challenge(
             &e.admin,
             &e.pool_id,
-            &other.client_id,
+            &other,
             "sam",
             sms.session.expose(),
             answer
@@ -513,20 +502,11 @@ fn spec_18_mfa_sessions_are_answered_through_the_opening_client_only() {
     e.confirmed("tia", &[]);
     let setup = challenge(e.sign_in("tia", PASSWORD));
     assert_eq!(setup.name, MfaChallengeName::MfaSetup);
-    let (secret_code, session) = e
-        .pools
-        .associate_software_token_in_session(setup.session.expose())
-        .expect("associate");
-    let bytes: [u8; 20] = base32(&secret_code).try_into().expect("160 bits");
-    let secret = TotpSecret::from_bytes(bytes);
-    let session = e
-        .pools
-        .verify_software_token_in_session(session.expose(), &e.code(&secret))
-        .expect("verify");
+    let (_, session) = e.associate_and_verify(setup.session.expose());
     let before = stored("tia");
     assert_eq!(
         refused(e.pools.respond_to_mfa_challenge(
-            &other.client_id,
+            &other,
             "tia",
             session.expose(),
             MfaAnswer::Setup

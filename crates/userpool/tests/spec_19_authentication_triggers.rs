@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use aws_cognito_srp::{SrpClient, User};
-use userpool::{AuthResult, ClientSettings};
+use userpool::AuthResult;
 use userpool_core::triggers::{AuthenticationEvent, Trigger, TriggerError, Triggers};
 
 use common::{Env, env_with, fast_settings};
@@ -180,19 +180,7 @@ fn post_authentication_runs_after_the_new_password_answer() {
 #[test]
 fn both_run_around_an_srp_sign_in() {
     let (env, gate) = gated();
-    let client_id = env
-        .pools
-        .create_user_pool_client(
-            &env.admin,
-            &env.pool_id,
-            "srp",
-            ClientSettings {
-                explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into()],
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client")
-        .client_id;
+    let client_id = env.client_allowing("srp", "ALLOW_USER_SRP_AUTH");
     // The SRP client stamps its answer with the system clock.
     env.clock.set(chrono::Utc::now());
     let srp_sign_in = |name: &str| -> Result<AuthResult, userpool_core::Error> {

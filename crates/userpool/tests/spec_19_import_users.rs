@@ -7,7 +7,7 @@ mod common;
 use userpool::{AuthResult, ImportUser, MAX_IMPORT_BATCH};
 use userpool_core::UserStatus;
 
-use common::env;
+use common::{env, import_failures};
 
 struct Fixture {
     scheme: String,
@@ -52,10 +52,7 @@ fn imported_users_sign_in_and_their_hash_becomes_the_pools_argon2id() {
             enabled: None,
         })
         .collect();
-    let report = env
-        .pools
-        .admin_import_users(&env.admin, &env.pool_id, &users)
-        .expect("import");
+    let report = env.import(&users);
     assert_eq!(report.failed, vec![]);
     assert_eq!(report.imported, fixtures.len());
     for (i, fixture) in fixtures.iter().enumerate() {
@@ -130,18 +127,10 @@ fn each_user_is_all_or_nothing_and_failures_are_listed() {
             enabled: None,
         },
     ];
-    let report = env
-        .pools
-        .admin_import_users(&env.admin, &env.pool_id, &users)
-        .expect("import");
+    let report = env.import(&users);
     assert_eq!(report.imported, 1);
-    let failed: Vec<(&str, &str, &str)> = report
-        .failed
-        .iter()
-        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
-        .collect();
     assert_eq!(
-        failed,
+        import_failures(&report),
         vec![
             (
                 "taken",
@@ -196,9 +185,7 @@ fn a_wrong_password_against_an_imported_hash_is_not_authorized_and_counts() {
         password_hash: &fixture.hash,
         enabled: None,
     }];
-    env.pools
-        .admin_import_users(&env.admin, &env.pool_id, &users)
-        .expect("import");
+    env.import(&users);
     let e = env
         .pools
         .initiate_auth(

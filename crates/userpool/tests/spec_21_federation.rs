@@ -9,10 +9,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{Env, env};
-use userpool::oauth::ClientOAuth;
+use userpool::oauth::{ClientOAuth, IdentityProviderRecord};
 use userpool::{
     AuthorizeRefusal, AuthorizeRequest, ClientSettings, ExternalIdentity, IdentityProviderSettings,
-    ProviderUser,
+    PoolRecord, ProviderUser,
 };
 use userpool_core::{Error, ErrorCode, NotAuthorized};
 
@@ -53,6 +53,15 @@ fn provider(env: &Env, name: &str, kind: &str, identifiers: &[&str]) {
         .expect("provider");
 }
 
+/// The OIDC provider `Corp` created in the env's pool: the pool's record and the
+/// provider's, as the relying party holds them for a sign-in.
+fn corp_provider(env: &Env) -> (PoolRecord, IdentityProviderRecord) {
+    provider(env, "Corp", "OIDC", &[]);
+    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
+    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    (pool, record)
+}
+
 fn identity(sub: &str, mail: &str) -> ExternalIdentity {
     ExternalIdentity {
         claims: BTreeMap::from([
@@ -81,9 +90,7 @@ fn cognito(username: &str) -> ProviderUser<'_> {
 #[test]
 fn s21_external_sign_in_creates_then_refreshes_the_external_provider_user() {
     let env = env();
-    provider(&env, "Corp", "OIDC", &[]);
-    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
-    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    let (pool, record) = corp_provider(&env);
     let first = env
         .pools
         .external_sign_in(&pool, &record, &identity("abc-1", "a@example.com"))
@@ -321,9 +328,7 @@ fn s21_authorize_names_only_the_clients_providers() {
 #[test]
 fn s21_a_federated_user_given_a_password_is_confirmed_and_signs_in_with_it() {
     let env = env();
-    provider(&env, "Corp", "OIDC", &[]);
-    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
-    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    let (pool, record) = corp_provider(&env);
     env.pools
         .external_sign_in(&pool, &record, &identity("p-1", "p@example.com"))
         .expect("created");
@@ -442,9 +447,7 @@ fn s21_facebook_urls_follow_a_new_api_version_unless_the_operator_set_them() {
 #[test]
 fn s21_a_disabled_external_users_refused_sign_in_changes_nothing() {
     let env = env();
-    provider(&env, "Corp", "OIDC", &[]);
-    let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
-    let record = env.pools.oidc_provider(&pool, "Corp").expect("oidc");
+    let (pool, record) = corp_provider(&env);
     env.pools
         .external_sign_in(&pool, &record, &identity("abc-9", "a@example.com"))
         .expect("created");

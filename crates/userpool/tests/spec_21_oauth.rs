@@ -16,25 +16,42 @@ use userpool_core::oauth::{OAuthError, s256_challenge};
 const CALLBACK: &str = "https://app.example.com/cb";
 const VERIFIER: &str = "a-very-long-pkce-code-verifier-0123456789-abcdefghijklmnopqrstuv";
 
-fn public_client(env: &Env) -> ClientRecord {
+/// The authorization-code flow's settings every code-flow client here shares (the
+/// flow, allowed for this user pool's users, redirecting to `CALLBACK`).
+fn code_flow() -> ClientOAuth {
+    ClientOAuth {
+        allowed_flows: vec!["code".into()],
+        allowed_flows_user_pool_client: true,
+        callback_urls: vec![CALLBACK.into()],
+        ..ClientOAuth::default()
+    }
+}
+
+/// A client `name` of the env's pool with the OAuth settings `oauth`.
+fn oauth_client(env: &Env, name: &str, oauth: ClientOAuth) -> ClientRecord {
     env.pools
         .create_user_pool_client(
             &env.admin,
             &env.pool_id,
-            "web",
+            name,
             ClientSettings {
-                oauth: ClientOAuth {
-                    allowed_flows: vec!["code".into()],
-                    allowed_flows_user_pool_client: true,
-                    allowed_scopes: vec!["openid".into(), "email".into()],
-                    callback_urls: vec![CALLBACK.into()],
-                    supported_identity_providers: vec!["COGNITO".into()],
-                    ..ClientOAuth::default()
-                },
+                oauth,
                 ..ClientSettings::default()
             },
         )
         .expect("client")
+}
+
+fn public_client(env: &Env) -> ClientRecord {
+    oauth_client(
+        env,
+        "web",
+        ClientOAuth {
+            allowed_scopes: vec!["openid".into(), "email".into()],
+            supported_identity_providers: vec!["COGNITO".into()],
+            ..code_flow()
+        },
+    )
 }
 
 fn request<'a>(client_id: &'a str, challenge: &'a str) -> AuthorizeRequest<'a> {
@@ -232,25 +249,15 @@ fn spec_21_a_verifier_for_a_code_without_a_challenge_is_a_downgrade() {
 #[test]
 fn spec_21_logout_redirects_only_to_a_registered_logout_url() {
     let env = env();
-    let client = env
-        .pools
-        .create_user_pool_client(
-            &env.admin,
-            &env.pool_id,
-            "web",
-            ClientSettings {
-                oauth: ClientOAuth {
-                    allowed_flows: vec!["code".into()],
-                    allowed_flows_user_pool_client: true,
-                    allowed_scopes: vec!["openid".into()],
-                    callback_urls: vec![CALLBACK.into()],
-                    logout_urls: vec!["https://app.example.com/bye".into()],
-                    ..ClientOAuth::default()
-                },
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
+    let client = oauth_client(
+        &env,
+        "web",
+        ClientOAuth {
+            allowed_scopes: vec!["openid".into()],
+            logout_urls: vec!["https://app.example.com/bye".into()],
+            ..code_flow()
+        },
+    );
     let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
     let id = client.client_id.as_str();
     let logout =
@@ -465,24 +472,14 @@ fn spec_21_the_pool_is_addressed_by_id_or_by_domain() {
 #[test]
 fn spec_21_a_client_allowed_no_scope_gets_no_code() {
     let (env, _) = setup();
-    let client = env
-        .pools
-        .create_user_pool_client(
-            &env.admin,
-            &env.pool_id,
-            "scopeless",
-            ClientSettings {
-                oauth: ClientOAuth {
-                    allowed_flows: vec!["code".into()],
-                    allowed_flows_user_pool_client: true,
-                    callback_urls: vec![CALLBACK.into()],
-                    supported_identity_providers: vec!["COGNITO".into()],
-                    ..ClientOAuth::default()
-                },
-                ..ClientSettings::default()
-            },
-        )
-        .expect("client");
+    let client = oauth_client(
+        &env,
+        "scopeless",
+        ClientOAuth {
+            supported_identity_providers: vec!["COGNITO".into()],
+            ..code_flow()
+        },
+    );
     let pool = env.pools.oauth_pool(&env.pool_id).expect("pool");
     let challenge = s256_challenge(VERIFIER);
     let mut r = request(&client.client_id, &challenge);

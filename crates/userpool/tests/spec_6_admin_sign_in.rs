@@ -11,7 +11,7 @@ use userpool::{AuthResult, Authorizer, Caller, ClientSettings, UserDescription};
 use userpool_core::{UserPoolId, UserStatus};
 use uuid::Uuid;
 
-use common::{Env, env, env_with, fast_settings};
+use common::{Env, env, env_with, fast_settings, refused};
 
 const PASSWORD: &str = "Str0ng-Passw0rd!";
 const WRONG: &str = "Wr0ng-Passw0rd!";
@@ -62,11 +62,6 @@ fn admin_sign_in(
 ) -> Result<AuthResult, userpool_core::Error> {
     env.pools
         .admin_initiate_auth(&env.admin, &env.pool_id, client, flow, user, password)
-}
-
-fn err(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
-    let e = result.expect_err("refused");
-    (e.code(), e.to_string())
 }
 
 #[test]
@@ -184,7 +179,7 @@ fn admin_auth_with_a_client_of_another_pool_is_resource_not_found() {
         .expect("client of the other pool");
     let before = env.record("alice");
     for client in [foreign.as_str(), "nosuchclient"] {
-        let (code, message) = err(admin_sign_in(&env, client, ADMIN_FLOW, "alice", WRONG));
+        let (code, message) = refused(admin_sign_in(&env, client, ADMIN_FLOW, "alice", WRONG));
         assert_eq!(code, "ResourceNotFoundException", "{client}");
         assert_eq!(
             message,
@@ -211,7 +206,7 @@ fn admin_auth_needs_the_admin_flow_enabled_on_the_client() {
     let (env, _) = admin_env();
     let before = env.record("alice");
     // The public env client allows ALLOW_USER_PASSWORD_AUTH only.
-    let (code, message) = err(admin_sign_in(
+    let (code, message) = refused(admin_sign_in(
         &env,
         &env.client_id,
         ADMIN_FLOW,
@@ -317,7 +312,7 @@ fn lockout_counts_failures_through_both_doors_and_applies_to_admin_auth() {
                 .initiate_auth(&env.client_id, "USER_PASSWORD_AUTH", "alice", WRONG)
         };
         assert_eq!(
-            err(result),
+            refused(result),
             (
                 "NotAuthorizedException",
                 "Incorrect username or password.".into()
@@ -330,7 +325,7 @@ fn lockout_counts_failures_through_both_doors_and_applies_to_admin_auth() {
     assert!(locked.lockout.locked_until.is_some(), "SPEC §6: locked out");
     // Inside the lockout even the right password fails, through the admin door, unverified.
     assert_eq!(
-        err(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD)),
+        refused(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD)),
         (
             "NotAuthorizedException",
             "Password attempts exceeded".into()
@@ -357,7 +352,7 @@ fn admin_auth_follows_the_sign_in_order_of_checks() {
     let (env, client) = admin_env();
     // Unknown user: UserNotFoundException (the client does not prevent existence errors).
     assert_eq!(
-        err(admin_sign_in(&env, &client, ADMIN_FLOW, "nobody", PASSWORD)).0,
+        refused(admin_sign_in(&env, &client, ADMIN_FLOW, "nobody", PASSWORD)).0,
         "UserNotFoundException"
     );
     // Disabled, with the right password.
@@ -365,12 +360,12 @@ fn admin_auth_follows_the_sign_in_order_of_checks() {
         .admin_disable_user(&env.admin, &env.pool_id, "alice")
         .expect("disable");
     assert_eq!(
-        err(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD)),
+        refused(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", PASSWORD)),
         ("NotAuthorizedException", "User is disabled.".into())
     );
     // Wrong password is reported before the state (SPEC §6).
     assert_eq!(
-        err(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", WRONG)).1,
+        refused(admin_sign_in(&env, &client, ADMIN_FLOW, "alice", WRONG)).1,
         "Incorrect username or password."
     );
 }
@@ -393,7 +388,7 @@ fn admin_auth_hides_unknown_users_where_the_client_prevents_existence_errors() {
         .expect("client")
         .client_id;
     assert_eq!(
-        err(admin_sign_in(&env, &client, ADMIN_FLOW, "nobody", PASSWORD)),
+        refused(admin_sign_in(&env, &client, ADMIN_FLOW, "nobody", PASSWORD)),
         (
             "NotAuthorizedException",
             "Incorrect username or password.".into()

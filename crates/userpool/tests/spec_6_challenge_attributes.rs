@@ -34,20 +34,33 @@ fn challenged(env: &Env) -> String {
     }
 }
 
+/// Erin's answer to the challenge `session`: `password` and `attributes`.
+fn answer(
+    env: &Env,
+    session: &str,
+    password: &str,
+    attributes: &[(&str, &str)],
+) -> Result<AuthResult, userpool_core::Error> {
+    env.pools.respond_to_new_password_required_with_attributes(
+        &env.client_id,
+        "erin",
+        session,
+        password,
+        attributes,
+    )
+}
+
 #[test]
 fn attributes_in_the_answer_are_written_with_the_password() {
     let env = env();
     let session = challenged(&env);
-    let result = env
-        .pools
-        .respond_to_new_password_required_with_attributes(
-            &env.client_id,
-            "erin",
-            &session,
-            PERMANENT,
-            &[("name", "Erin"), ("email", "erin@example.org")],
-        )
-        .expect("answered");
+    let result = answer(
+        &env,
+        &session,
+        PERMANENT,
+        &[("name", "Erin"), ("email", "erin@example.org")],
+    )
+    .expect("answered");
     assert!(matches!(result, AuthResult::Authenticated(_)));
     let user = env.record("erin").expect("user");
     assert_eq!(user.status, UserStatus::Confirmed);
@@ -71,16 +84,13 @@ fn a_user_may_not_set_sub_or_a_verified_flag_and_the_refusal_changes_nothing() {
         let env = env();
         let session = challenged(&env);
         let before = env.record("erin").expect("user");
-        let e = env
-            .pools
-            .respond_to_new_password_required_with_attributes(
-                &env.client_id,
-                "erin",
-                &session,
-                PERMANENT,
-                &[("name", "Erin"), (attribute, "true")],
-            )
-            .expect_err("not writable by the user");
+        let e = answer(
+            &env,
+            &session,
+            PERMANENT,
+            &[("name", "Erin"), (attribute, "true")],
+        )
+        .expect_err("not writable by the user");
         assert_eq!(
             (e.code(), e.to_string().as_str()),
             (
@@ -113,16 +123,7 @@ fn a_refused_password_writes_none_of_the_attributes() {
     let env = env();
     let session = challenged(&env);
     let before = env.record("erin").expect("user");
-    let e = env
-        .pools
-        .respond_to_new_password_required_with_attributes(
-            &env.client_id,
-            "erin",
-            &session,
-            "weak",
-            &[("name", "Erin")],
-        )
-        .expect_err("policy");
+    let e = answer(&env, &session, "weak", &[("name", "Erin")]).expect_err("policy");
     assert_eq!(e.code(), "InvalidPasswordException");
     assert_eq!(env.record("erin").expect("user"), before);
 }

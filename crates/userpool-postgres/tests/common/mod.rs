@@ -63,10 +63,30 @@ pub fn raw(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls).expect("a raw connection to the test database")
 }
 
+/// The version the schema `schema` records in its `userpool_schema` table.
+pub fn schema_version(raw: &mut postgres::Client, schema: &str) -> i64 {
+    raw.query_one(
+        &format!("SELECT version FROM {schema}.userpool_schema"),
+        &[],
+    )
+    .expect("version")
+    .get(0)
+}
+
 /// Drops its schema, with everything in it, when dropped.
 pub struct SchemaGuard {
     pub url: String,
     pub schema: String,
+}
+
+impl SchemaGuard {
+    /// A guard for a fresh schema name (see [`fresh_schema`]) in the database at `url`.
+    pub fn fresh(url: &str, prefix: &str) -> SchemaGuard {
+        SchemaGuard {
+            url: url.to_owned(),
+            schema: fresh_schema(prefix),
+        }
+    }
 }
 
 impl Drop for SchemaGuard {
@@ -79,16 +99,10 @@ impl Drop for SchemaGuard {
 
 /// Opens a store in a fresh schema, with the guard that drops it.
 pub fn fresh_store(url: &str, options: PostgresOptions) -> (PostgresStore, SchemaGuard) {
-    let schema = fresh_schema("t");
-    let store = PostgresStore::open_with(url, &options.schema(schema.clone()))
+    let guard = SchemaGuard::fresh(url, "t");
+    let store = PostgresStore::open_with(url, &options.schema(guard.schema.clone()))
         .expect("open a store in a fresh schema");
-    (
-        store,
-        SchemaGuard {
-            url: url.to_owned(),
-            schema,
-        },
-    )
+    (store, guard)
 }
 
 /// The conformance kit's harness: every case in a fresh schema of the test database.

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use serde_json::json;
 use userpool_core::oauth::s256_challenge;
 
-use super::admin_ok;
 use super::oauth::{Reply, call, form, get, post_form};
+use super::{admin_ok, create_pool};
 
 pub const CALLBACK: &str = "http://localhost:8000/callback";
 pub const VERIFIER: &str = "pkce-verifier-for-the-http-test-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -23,11 +23,7 @@ pub struct Setup {
 
 pub async fn setup() -> Setup {
     let app = super::app();
-    let pool =
-        admin_ok(&app, "CreateUserPool", json!({"PoolName": "Acme"})).await["UserPool"]["Id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+    let pool = create_pool(&app, json!({"PoolName": "Acme"})).await;
     let client = admin_ok(
         &app,
         "CreateUserPoolClient",
@@ -81,25 +77,50 @@ pub fn authorize_uri(s: &Setup, redirect: &str) -> String {
     )
 }
 
+/// Opens the sign-in page of a fresh authorize request (redirecting to `CALLBACK`).
+pub async fn open_sign_in_page(s: &Setup) -> Reply {
+    call(&s.app, get(&authorize_uri(s, CALLBACK))).await
+}
+
 /// Opens the sign-in page and submits it; returns the reply to the form.
 pub async fn sign_in(s: &Setup, password: &str) -> Reply {
-    let page = call(&s.app, get(&authorize_uri(s, CALLBACK))).await;
+    let page = open_sign_in_page(s).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body.contains("<title>Sign in – Acme</title>"),
         "{}",
         page.body
     );
-    let body = form(&[
-        ("request", &page.hidden("request")),
-        ("_csrf", &page.hidden("_csrf")),
-        ("username", "alice"),
+    let body = filled_sign_in_form(&page, "alice", password);
+    post_login(s, &body, &page.cookie()).await
+}
+
+/// The sign-in form of `page` (its request id and CSRF token) filled in as a user would.
+pub fn filled_sign_in_form(page: &Reply, username: &str, password: &str) -> String {
+    sign_in_form(
+        &page.hidden("request"),
+        &page.hidden("_csrf"),
+        username,
+        password,
+    )
+}
+
+/// The sign-in form's fields as a browser posts them: the pending request's id, its CSRF
+/// token, and what the user typed.
+pub fn sign_in_form(request: &str, csrf: &str, username: &str, password: &str) -> String {
+    form(&[
+        ("request", request),
+        ("_csrf", csrf),
+        ("username", username),
         ("password", password),
-    ]);
-    let cookie = page.cookie();
+    ])
+}
+
+/// Posts `body` to the pool's `/login` with `cookie` (the browser's jar) sent.
+pub async fn post_login(s: &Setup, body: &str, cookie: &str) -> Reply {
     call(
         &s.app,
-        post_form(&format!("/{}/login", s.pool), &body, &[("cookie", &cookie)]),
+        post_form(&format!("/{}/login", s.pool), body, &[("cookie", cookie)]),
     )
     .await
 }

@@ -128,3 +128,84 @@ pub async fn admin_ok(app: &Router, target: &str, body: Value) -> Value {
     assert_eq!(status, StatusCode::OK, "{target}: {out}");
     out
 }
+
+/// The error an answer carries: its `__type` and its `message`.
+pub fn error_of(body: &Value) -> (&str, &str) {
+    (
+        error_type(body),
+        body["message"].as_str().unwrap_or_default(),
+    )
+}
+
+/// An unsigned call of a public operation (one a client makes with its client id).
+pub async fn public(app: &Router, target: &str, body: &Value) -> (StatusCode, Value) {
+    send(app, request(Some(target), Some(JSON), body.to_string())).await
+}
+
+/// AdminGetUser's answer for `name` in `pool`.
+pub async fn admin_get_user(app: &Router, pool: &str, name: &str) -> Value {
+    admin_ok(
+        app,
+        "AdminGetUser",
+        serde_json::json!({ "UserPoolId": pool, "Username": name }),
+    )
+    .await
+}
+
+/// CreateUserPool with `input`; the new pool's id.
+pub async fn create_pool(app: &Router, input: Value) -> String {
+    admin_ok(app, "CreateUserPool", input).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// CreateUserPoolClient with `input`; the new client's id.
+pub async fn create_client(app: &Router, input: Value) -> String {
+    admin_ok(app, "CreateUserPoolClient", input).await["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A CONFIRMED user `name` with the permanent `password` (and `attributes`, as name and
+/// value), created by an administrator without a message.
+pub async fn confirmed_user(
+    app: &Router,
+    pool: &str,
+    name: &str,
+    password: &str,
+    attributes: &[(&str, &str)],
+) {
+    let mut create =
+        serde_json::json!({ "UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS" });
+    if !attributes.is_empty() {
+        create["UserAttributes"] = attributes
+            .iter()
+            .map(|(name, value)| serde_json::json!({ "Name": name, "Value": value }))
+            .collect();
+    }
+    admin_ok(app, "AdminCreateUser", create).await;
+    admin_ok(
+        app,
+        "AdminSetUserPassword",
+        serde_json::json!({ "UserPoolId": pool, "Username": name, "Password": password,
+                            "Permanent": true }),
+    )
+    .await;
+}
+
+/// The password and hash of the import fixture (SPEC §19) made by `tool` with `scheme`,
+/// for the password `Passw0rd!`.
+pub fn import_fixture(tool: &str, scheme: &str) -> (String, String) {
+    let text = include_str!("../../../userpool-core/tests/vectors/import/fixtures.json");
+    let all: Vec<Value> = serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let found = all
+        .iter()
+        .find(|f| f["tool"] == tool && f["scheme"] == scheme && f["password"] == "Passw0rd!")
+        .unwrap_or_else(|| panic!("no {tool} {scheme} fixture"));
+    (
+        found["password"].as_str().unwrap_or_default().to_owned(),
+        found["hash"].as_str().unwrap_or_default().to_owned(),
+    )
+}

@@ -112,6 +112,11 @@ pub fn post_form(uri: &str, body: &str, extra: &[(&str, &str)]) -> Request<Body>
     builder.body(Body::from(body.to_owned())).expect("request")
 }
 
+/// A GET of the pool's `/logout` endpoint with `pairs` as its query.
+pub fn logout(pool: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    get(&format!("/{pool}/logout?{}", form(pairs)))
+}
+
 /// A GET of the pool's userInfo endpoint with `access` as the bearer token.
 pub fn user_info(pool: &str, access: &str) -> Request<Body> {
     Request::get(format!("/{pool}/oauth2/userInfo"))

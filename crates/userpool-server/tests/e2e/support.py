@@ -168,6 +168,17 @@ class ServerProcess:
         return len(self.stderr())
 
 
+@contextlib.contextmanager
+def running(db: Path, log: Path, extra_args: list[str] | None = None, port: int = 0):
+    """A `ServerProcess` of its own for the `with` block (a restart is a second block on the
+    same `db`); at the end it is stopped and must exit 0."""
+    server = ServerProcess(db, log, extra_args, port).start()
+    try:
+        yield server
+    finally:
+        assert server.stop() == 0
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 

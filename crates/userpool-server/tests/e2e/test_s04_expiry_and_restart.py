@@ -18,6 +18,7 @@ from support import (
     make_client,
     make_pool,
     raises_cognito,
+    running,
     sign_in,
     signing_clock_ahead,
 )
@@ -27,8 +28,7 @@ EIGHT_DAYS = 8 * 86400
 
 def test_s4_temporary_password_expires_across_a_restart(tmp_path):
     db = tmp_path / "expiry.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)  # TemporaryPasswordValidityDays: default 7
         long_pool = make_pool(cognito, policy={
@@ -42,12 +42,9 @@ def test_s4_temporary_password_expires_across_a_restart(tmp_path):
         create_user(cognito, long_pool, "ten-day-user")
         # Before the restart the temporary password is still good.
         assert_new_password_required(sign_in(cognito, client, "temp-user", TEMP), "temp-user")
-    finally:
-        assert first.stop() == 0
 
     # Same database, the clock 8 days ahead; default (expensive) hash parameters for new pools.
-    second = ServerProcess(db, tmp_path / "second.log", ["--test-clock-offset-secs", str(EIGHT_DAYS)]).start()
-    try:
+    with running(db, tmp_path / "second.log", ["--test-clock-offset-secs", str(EIGHT_DAYS)]) as second:
         # Public operations first: they carry no signature, so the offset is invisible to them.
         cognito = second.client()
         with raises_cognito("NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."):
@@ -81,8 +78,6 @@ def test_s4_temporary_password_expires_across_a_restart(tmp_path):
         assert_tokens(sign_in(cognito, default_client, "argon-default", PERM))
         with raises_cognito("NotAuthorizedException", INCORRECT):
             sign_in(cognito, default_client, "argon-default", "Wrong-Guess1!")
-    finally:
-        assert second.stop() == 0
 
 
 def test_s4_clock_offset_is_refused_with_a_configured_credential(tmp_path):
@@ -108,8 +103,7 @@ def test_s4_resend_and_admin_set_restart_the_expiry_clock_and_the_policy_at_set_
     """SPEC §3/§4: RESEND and a temporary AdminSetUserPassword restart the expiry clock; a
     temporary password expires by the validity of the policy in force when it was set."""
     db = tmp_path / "clock.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         strict = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
                   "RequireNumbers": True, "RequireSymbols": True}
@@ -120,20 +114,14 @@ def test_s4_resend_and_admin_set_restart_the_expiry_clock_and_the_policy_at_set_
         # From now on the pool's validity is 7 days; the passwords above keep their 10.
         cognito.update_user_pool(UserPoolId=pool, Policies={"PasswordPolicy": {**strict, "TemporaryPasswordValidityDays": 7}})
         create_user(cognito, pool, "untouched-7")
-    finally:
-        assert first.stop() == 0
 
-    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(SIX_DAYS)]).start()
-    try:
+    with running(db, tmp_path / "second.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(SIX_DAYS)]) as second:
         cognito = second.client()
         with signing_clock_ahead(SIX_DAYS):
             cognito.admin_create_user(UserPoolId=pool, Username="resent", MessageAction="RESEND", TemporaryPassword="Resent-Temp1!")
             cognito.admin_set_user_password(UserPoolId=pool, Username="reset-by-admin", Password="New-Temp-9!")
-    finally:
-        assert second.stop() == 0
 
-    third = ServerProcess(db, tmp_path / "third.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(EIGHT_DAYS)]).start()
-    try:
+    with running(db, tmp_path / "third.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(EIGHT_DAYS)]) as third:
         cognito = third.client()
         # Set at day 6 under the 7-day policy: good until day 13.
         assert_new_password_required(sign_in(cognito, client, "resent", "Resent-Temp1!"), "resent")
@@ -143,32 +131,24 @@ def test_s4_resend_and_admin_set_restart_the_expiry_clock_and_the_policy_at_set_
         # Set at day 0 under the 7-day policy: expired at day 7.
         with raises_cognito("NotAuthorizedException", "Temporary password has expired and must be reset by an administrator."):
             sign_in(cognito, client, "untouched-7", TEMP)
-    finally:
-        assert third.stop() == 0
 
 
 def test_s6_challenge_session_expires_after_three_minutes_across_a_restart(tmp_path):
     """SPEC §6: the NEW_PASSWORD_REQUIRED session expires after 3 minutes (default)."""
     db = tmp_path / "session.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
         create_user(cognito, pool, "diego")
         session = assert_new_password_required(sign_in(cognito, client, "diego", TEMP), "diego")
-    finally:
-        assert first.stop() == 0
-    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", "200"]).start()
-    try:
+    with running(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", "200"]) as later:
         cognito = later.client()
         with raises_cognito("NotAuthorizedException"):
             answer_new_password(cognito, client, "diego", session, PERM)
         # A fresh sign-in (the temporary password is still valid) gives a working session.
         session = assert_new_password_required(sign_in(cognito, client, "diego", TEMP), "diego")
         assert_tokens(answer_new_password(cognito, client, "diego", session, PERM))
-    finally:
-        assert later.stop() == 0
 
 
 def test_s6_lockout_survives_a_restart(tmp_path):
@@ -176,8 +156,7 @@ def test_s6_lockout_survives_a_restart(tmp_path):
     import time
 
     db = tmp_path / "lockout.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
@@ -188,21 +167,15 @@ def test_s6_lockout_survives_a_restart(tmp_path):
                 time.sleep(1.15)  # wait out the first lockout
             with raises_cognito("NotAuthorizedException", INCORRECT):
                 sign_in(cognito, client, "diego", "Wrong-Passw0rd!")
-    finally:
-        assert first.stop() == 0
-    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "second.log", CHEAP_HASH_FLAGS) as second:
         cognito = second.client()
         with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
             sign_in(cognito, client, "diego", PERM)
-    finally:
-        assert second.stop() == 0
 
 
 def test_s3_reset_codes_expire_after_an_hour_sign_up_codes_after_a_day(tmp_path):
     db = tmp_path / "codes.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
@@ -213,18 +186,13 @@ def test_s3_reset_codes_expire_after_an_hour_sign_up_codes_after_a_day(tmp_path)
         cognito.sign_up(ClientId=client, Username="maria", Password=PERM,
                         UserAttributes=[{"Name": "email", "Value": "maria@example.com"}])
         sign_up_code = first.code_for("maria", "SignUp")
-    finally:
-        assert first.stop() == 0
-    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)]).start()
-    try:
+    with running(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)]) as later:
         cognito = later.client()
         with raises_cognito("ExpiredCodeException", "Invalid code provided, please request a code again."):
             cognito.confirm_forgot_password(ClientId=client, Username="diego", ConfirmationCode=reset_code, Password="Perm-Second-2#")
         assert_tokens(sign_in(cognito, client, "diego", PERM))
         cognito.confirm_sign_up(ClientId=client, Username="maria", ConfirmationCode=sign_up_code)
         assert_tokens(sign_in(cognito, client, "maria", PERM))
-    finally:
-        assert later.stop() == 0
 
 
 def test_s9_stored_hash_over_the_ceiling_is_internal_error_and_not_computed(tmp_path):
@@ -235,22 +203,18 @@ def test_s9_stored_hash_over_the_ceiling_is_internal_error_and_not_computed(tmp_
     import sqlite3
 
     db = tmp_path / "ceiling.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
         create_user(cognito, pool, "diego", permanent=PERM)
-    finally:
-        assert first.stop() == 0
     with sqlite3.connect(db) as con:
         (stored,) = con.execute("SELECT credential_hash FROM users WHERE pool_id = ? AND username = 'diego'", (pool,)).fetchone()
         assert stored.startswith("$argon2id$")
         hostile = re.sub(r"m=\d+", "m=4194304", stored)  # 4 GiB
         assert hostile != stored
         con.execute("UPDATE users SET credential_hash = ? WHERE pool_id = ? AND username = 'diego'", (hostile, pool))
-    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "second.log", CHEAP_HASH_FLAGS) as second:
         cognito = second.client()
         with raises_cognito("InternalErrorException") as e:
             sign_in(cognito, client, "diego", PERM)
@@ -259,8 +223,6 @@ def test_s9_stored_hash_over_the_ceiling_is_internal_error_and_not_computed(tmp_
         salt_and_hash = hostile.rsplit("$", 2)[1:]
         assert not any(part in second.stderr() for part in salt_and_hash), "the stored hash reached the log"
         assert not any(part in e["Message"] for part in salt_and_hash)
-    finally:
-        assert second.stop() == 0
 
 
 def test_s6_unknown_user_costs_about_what_a_known_user_costs(tmp_path):
@@ -270,8 +232,7 @@ def test_s6_unknown_user_costs_about_what_a_known_user_costs(tmp_path):
     import statistics
     import time
 
-    srv = ServerProcess(tmp_path / "unused.db", tmp_path / "timing.log", ["--memory"]).start()
-    try:
+    with running(tmp_path / "unused.db", tmp_path / "timing.log", ["--memory"]) as srv:
         cognito = srv.client()
         for prevent in (False, True):
             pool = make_pool(cognito)
@@ -290,8 +251,6 @@ def test_s6_unknown_user_costs_about_what_a_known_user_costs(tmp_path):
                     bucket.append(time.perf_counter() - start)
             k, u = statistics.median(known), statistics.median(unknown)
             assert u > 0.3 * k, f"unknown user answered in {u * 1e3:.1f} ms, known in {k * 1e3:.1f} ms (prevent={prevent})"
-    finally:
-        assert srv.stop() == 0
 
 
 def test_s9_hash_parameters_over_the_ceiling_are_refused_at_start(tmp_path):

@@ -182,38 +182,29 @@ def test_s11_tokens_survive_a_restart_and_access_tokens_expire_after_an_hour(tmp
     """The pool's signing key is stored: JWKS and issued tokens outlive a restart on the same
     address (the issuer is `http://<address>/<pool>`). Access tokens expire (60 minutes,
     the client's AccessTokenValidity); the refresh token (30 days) still gives new ones."""
-    from support import CHEAP_HASH_FLAGS, ServerProcess, make_client, make_pool
+    from support import CHEAP_HASH_FLAGS, make_client, make_pool, running
 
     db = tmp_path / "tokens.db"
-    first = ServerProcess(db, tmp_path / "first.log", CHEAP_HASH_FLAGS).start()
-    try:
+    with running(db, tmp_path / "first.log", CHEAP_HASH_FLAGS) as first:
         cognito = first.client()
         pool = make_pool(cognito)
         client = make_client(cognito, pool)["ClientId"]
         create_user(cognito, pool, "diego", permanent=PERM)
         auth = assert_tokens(sign_in(cognito, client, "diego", PERM))
         keys_before = requests.get(f"{first.url}/{pool}/.well-known/jwks.json", timeout=10).json()
-    finally:
-        assert first.stop() == 0
-    second = ServerProcess(db, tmp_path / "second.log", CHEAP_HASH_FLAGS, port=first.port).start()
-    try:
+    with running(db, tmp_path / "second.log", CHEAP_HASH_FLAGS, port=first.port) as second:
         cognito = second.client()
         keys_after = requests.get(f"{second.url}/{pool}/.well-known/jwks.json", timeout=10).json()
         assert keys_before["keys"] and keys_after == keys_before
         assert cognito.get_user(AccessToken=auth["AccessToken"])["Username"] == "diego"
-    finally:
-        assert second.stop() == 0
-    later = ServerProcess(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)],
-                          port=first.port).start()
-    try:
+    with running(db, tmp_path / "later.log", CHEAP_HASH_FLAGS + ["--test-clock-offset-secs", str(2 * 3600)],
+                 port=first.port) as later:
         cognito = later.client()
         with raises_cognito("NotAuthorizedException"):
             cognito.get_user(AccessToken=auth["AccessToken"])
         fresh = assert_tokens(cognito.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH",
                                                     AuthParameters={"REFRESH_TOKEN": auth["RefreshToken"]}))
         assert cognito.get_user(AccessToken=fresh["AccessToken"])["Username"] == "diego"
-    finally:
-        assert later.stop() == 0
 
 
 def _b64(data: bytes) -> str:

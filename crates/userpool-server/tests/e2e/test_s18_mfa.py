@@ -20,13 +20,13 @@ from support import (
     DEV_ACCESS_KEY_ID,
     DEV_SECRET_ACCESS_KEY,
     PERM,
-    ServerProcess,
     assert_tokens,
     attrs,
     create_user,
     make_client,
     make_pool,
     raises_cognito,
+    running,
     sign_in,
     unique,
 )
@@ -273,8 +273,7 @@ def test_s18_legacy_settings_and_select_mfa_type(cognito, server):
 
 def test_s18_expired_sessions_across_a_restart(tmp_path):
     db = tmp_path / "mfa.db"
-    first = ServerProcess(db, tmp_path / "first.log", [*CHEAP_HASH_FLAGS, "--log-codes"]).start()
-    try:
+    with running(db, tmp_path / "first.log", [*CHEAP_HASH_FLAGS, "--log-codes"]) as first:
         cognito = first.client()
         pool = mfa_pool(cognito, "ON", totp=False, sms=True)
         client = make_client(cognito, pool)["ClientId"]
@@ -282,15 +281,10 @@ def test_s18_expired_sessions_across_a_restart(tmp_path):
         offset = first.log_offset()
         result = sign_in(cognito, client, "old", PERM)
         code = first.code_for("old", "SmsMfa", after=offset)
-    finally:
-        assert first.stop() == 0
-    second = ServerProcess(db, tmp_path / "second.log",
-                           [*CHEAP_HASH_FLAGS, "--log-codes", "--test-clock-offset-secs", "200"]).start()
-    try:
+    with running(db, tmp_path / "second.log",
+                 [*CHEAP_HASH_FLAGS, "--log-codes", "--test-clock-offset-secs", "200"]) as second:
         cognito = second.client()
         with raises_cognito("ExpiredCodeException"):
             cognito.respond_to_auth_challenge(
                 ClientId=client, ChallengeName="SMS_MFA", Session=result["Session"],
                 ChallengeResponses={"USERNAME": "old", "SMS_MFA_CODE": code})
-    finally:
-        assert second.stop() == 0

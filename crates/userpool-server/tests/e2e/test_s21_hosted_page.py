@@ -102,6 +102,15 @@ def authorize_url(config, client_id, callback_url):
     return session, url, state, verifier, nonce
 
 
+def open_authorize_page(browser, config, client_id, callback_url):
+    """A new browser page on a fresh authorize URL: the OAuth session, the page, the state
+    and the PKCE verifier."""
+    session, url, state, verifier, _ = authorize_url(config, client_id, callback_url)
+    page = browser.new_page()
+    page.goto(url)
+    return session, page, state, verifier
+
+
 def sign_in_on_page(page, username, password):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
@@ -169,9 +178,7 @@ def test_s21_hosted_page_asks_for_a_new_password(server, cognito, pool, browser,
     create_user(cognito, pool, username, temporary=TEMP)
     client = web_app(cognito, pool, callback.url)
     config = discovery(server, pool)
-    session, url, state, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, state, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     sign_in_on_page(page, username, TEMP)
     page.get_by_label("New password").fill(PERM2)
     page.get_by_role("button", name="Change password").click()
@@ -245,9 +252,7 @@ def test_s18_hosted_page_sets_up_totp_then_asks_for_its_code(server, cognito, po
     client = web_app(cognito, pool, callback.url)
     config = discovery(server, pool)
 
-    session, url, _, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, _, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     sign_in_on_page(page, username, PERM)
     totp = set_up_totp_on_page(page)
     page.wait_for_url(f"{callback.url}*")
@@ -255,9 +260,7 @@ def test_s18_hosted_page_sets_up_totp_then_asks_for_its_code(server, cognito, po
     assert cognito.admin_get_user(UserPoolId=pool, Username=username)["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
 
     # The next sign-in asks for the authenticator's code: a wrong one is refused on the page.
-    session, url, _, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, _, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     sign_in_on_page(page, username, PERM)
     assert page.title().startswith("Multi-factor authentication")
     code = totp.at(time.time() + 30)  # the next period: the one just used may not come again
@@ -277,9 +280,7 @@ def test_s18_hosted_page_new_password_then_mfa_setup(server, cognito, pool, brow
     create_user(cognito, pool, username, temporary=TEMP)
     client = web_app(cognito, pool, callback.url)
     config = discovery(server, pool)
-    session, url, _, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, _, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     sign_in_on_page(page, username, TEMP)
     page.get_by_label("New password").fill(PERM2)
     page.get_by_role("button", name="Change password").click()
@@ -294,9 +295,7 @@ def test_s21_hosted_page_sign_up_confirm_then_sign_in(server, cognito, pool, bro
     username = unique("sam")
     client = web_app(cognito, pool, callback.url)
     config = discovery(server, pool)
-    session, url, state, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, state, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     page.get_by_role("link", name="Sign up").click()
     assert page.title().startswith("Sign up")
     page.get_by_label("Username").fill(username)
@@ -326,9 +325,7 @@ def test_s21_hosted_page_forgot_password(server, cognito, pool, browser, callbac
                 attributes={"email": "fay@example.com", "email_verified": "true"})
     client = web_app(cognito, pool, callback.url)
     config = discovery(server, pool)
-    session, url, _, verifier, _ = authorize_url(config, client["ClientId"], callback.url)
-    page = browser.new_page()
-    page.goto(url)
+    session, page, _, verifier = open_authorize_page(browser, config, client["ClientId"], callback.url)
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Username").fill(username)
     offset = server.log_offset()

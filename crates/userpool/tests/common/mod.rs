@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use userpool::{
-    AuthResult, Caller, ClientSettings, HostOptions, ManualClock, MemoryStore, OsRandom,
-    PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store, UserKey, UserPools,
-    UserPoolsBuilder,
+    AuthResult, Caller, ClientSettings, HostOptions, ImportReport, ImportUser, ManualClock,
+    MemoryStore, OsRandom, PoolSettings, RecordingDelivery, SealingStore, SeededRandom, Store,
+    UserKey, UserPools, UserPoolsBuilder,
 };
 use userpool_core::testing::epoch;
 use userpool_core::{
@@ -112,6 +112,19 @@ impl Env {
             .expect("store")
     }
 
+    /// Another client of the pool, `name`, allowing only `flow`; its id.
+    pub fn client_allowing(&self, name: &str, flow: &str) -> String {
+        client_allowing(&self.pools, &self.admin, &self.pool_id, name, flow)
+    }
+
+    /// AdminImportUsers of `users` into the pool, which must be answered (refused users
+    /// are in the report).
+    pub fn import(&self, users: &[ImportUser<'_>]) -> ImportReport {
+        self.pools
+            .admin_import_users(&self.admin, &self.pool_id, users)
+            .expect("import")
+    }
+
     /// Creates a CONFIRMED user with a permanent password and the given attributes.
     pub fn confirmed(&self, username: &str, password: &str, attributes: &[(&str, &str)]) {
         self.pools
@@ -167,6 +180,35 @@ pub fn sealed_env(settings: PoolSettings, client: ClientSettings, host: HostOpti
     }
 }
 
+/// Another client of `pool_id`, `name`, allowing only `flow`; its id.
+pub fn client_allowing<S: Store + ?Sized>(
+    pools: &UserPools<S>,
+    admin: &Caller,
+    pool_id: &str,
+    name: &str,
+    flow: &str,
+) -> String {
+    pools
+        .create_user_pool_client(
+            admin,
+            pool_id,
+            name,
+            ClientSettings {
+                explicit_auth_flows: vec![flow.to_owned()],
+                ..ClientSettings::default()
+            },
+        )
+        .expect("client")
+        .client_id
+}
+
+impl SealedEnv {
+    /// Another client of the pool, `name`, allowing only `flow`; its id.
+    pub fn client_allowing(&self, name: &str, flow: &str) -> String {
+        client_allowing(&self.pools, &self.admin, &self.pool_id, name, flow)
+    }
+}
+
 /// Panics unless the sign-in ended with tokens.
 pub fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
     match result {
@@ -179,6 +221,15 @@ pub fn authenticated(result: Result<AuthResult, userpool_core::Error>) {
 pub fn refused(result: Result<AuthResult, userpool_core::Error>) -> (&'static str, String) {
     let e = result.expect_err("refused");
     (e.code(), e.to_string())
+}
+
+/// Each user an import refused: its username, Cognito code and message, in request order.
+pub fn import_failures(report: &ImportReport) -> Vec<(&str, &str, &str)> {
+    report
+        .failed
+        .iter()
+        .map(|f| (f.username.as_str(), f.code, f.message.as_str()))
+        .collect()
 }
 
 pub fn verifies(password: &str, hash: &PasswordHash) -> bool {
