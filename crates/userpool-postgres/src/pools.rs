@@ -273,12 +273,29 @@ macro_rules! client_columns {
     };
 }
 
+/// A client's columns (of `clients` named `c`) for a statement that also reads its pool's
+/// ([`pool_user_columns`], whose timestamps are renamed): the name, which `pools` has too,
+/// as `client_name`.
+macro_rules! client_pool_columns {
+    () => {
+        "c.client_id, c.pool_id, c.name AS client_name, c.secret, c.explicit_auth_flows, \
+         c.prevent_user_existence_errors, c.created_at, c.oauth_flows, \
+         c.oauth_flows_user_pool_client, c.oauth_scopes, c.callback_urls, c.logout_urls, \
+         c.default_redirect_uri, c.supported_identity_providers, c.modified_at"
+    };
+}
+
 fn client_from_row(row: &Row) -> Result<ClientRecord, Failure> {
+    client_from_row_as(row, "name")
+}
+
+/// Reads a client from a row whose name column is `name`.
+fn client_from_row_as(row: &Row, name: &str) -> Result<ClientRecord, Failure> {
     let pool_id: &str = get(row, "pool_id")?;
     Ok(ClientRecord {
         pool_id: codec::pool_id(pool_id, "clients.pool_id")?,
         client_id: get(row, "client_id")?,
-        name: get(row, "name")?,
+        name: get(row, name)?,
         secret: get(row, "secret")?,
         explicit_auth_flows: get(row, "explicit_auth_flows")?,
         prevent_user_existence_errors: get(row, "prevent_user_existence_errors")?,
@@ -463,4 +480,28 @@ pub(crate) fn get_client(
         &[&client_id, &pool.map(UserPoolId::as_str)],
     )?;
     row.as_ref().map(client_from_row).transpose()
+}
+
+/// Reads an app client by id with its pool: one statement, a join on the pool the foreign
+/// key guarantees while the client exists.
+pub(crate) fn find_client_pool(
+    conn: &mut Conn,
+    client_id: &str,
+) -> Result<Option<(ClientRecord, PoolRecord)>, Failure> {
+    let row = conn.query_opt(
+        concat!(
+            "SELECT ",
+            client_pool_columns!(),
+            ", ",
+            pool_user_columns!(),
+            " FROM clients c JOIN pools p ON p.id = c.pool_id WHERE c.client_id = $1"
+        ),
+        &[&client_id],
+    )?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let client = client_from_row_as(&row, "client_name")?;
+    let pool = pool_from_row_as(&row, &POOL_STAMPS)?;
+    Ok(Some((client, pool)))
 }

@@ -265,6 +265,21 @@ impl Store for SqliteStore {
         self.db.read(|tx| pools::get_client(tx, None, client_id))
     }
 
+    /// One read transaction: the client's indexed lookup, then its pool's row (which the
+    /// foreign key guarantees while the client exists).
+    fn find_client_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientRecord, PoolRecord)>, StoreError> {
+        self.db.read(|tx| {
+            let Some(client) = pools::get_client(tx, None, client_id)? else {
+                return Ok(None);
+            };
+            let pool = pools::require(tx, &client.pool_id)?;
+            Ok(Some((client, pool)))
+        })
+    }
+
     fn list_clients(
         &self,
         pool: &UserPoolId,
@@ -662,7 +677,7 @@ mod round_trips {
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
 
-    use userpool::{Caller, PoolSettings, UserPools};
+    use userpool::{Caller, ClientSettings, PoolSettings, UserPools};
     use userpool_core::{HashParams, PasswordPolicy};
 
     use super::SqliteStore;
@@ -710,5 +725,59 @@ mod round_trips {
             .expect_err("no such user");
         let after = begun(&store);
         assert_eq!((after.0 - before.0, after.1 - before.1), (1, 0));
+    }
+
+    #[test]
+    fn s3_password_sign_in_reads_the_client_with_its_pool_then_the_user() {
+        let store = Arc::new(SqliteStore::open_in_memory().expect("open"));
+        let pools = UserPools::new(Arc::clone(&store));
+        let admin = Caller::new("arn:aws:iam::123456789012:user/admin");
+        let settings = PoolSettings {
+            hash_params: HashParams::new(1024, 1, 1).expect("params"),
+            ..PoolSettings::default()
+        };
+        let pool = pools
+            .create_user_pool(&admin, "round trips", settings)
+            .expect("create_user_pool");
+        let client = pools
+            .create_user_pool_client(
+                &admin,
+                pool.id.as_str(),
+                "app",
+                ClientSettings {
+                    explicit_auth_flows: vec!["ALLOW_USER_PASSWORD_AUTH".into()],
+                    ..ClientSettings::default()
+                },
+            )
+            .expect("create_user_pool_client");
+        pools
+            .admin_create_user(&admin, pool.id.as_str(), "sam", None, &[], None)
+            .expect("admin_create_user");
+        pools
+            .admin_set_user_password(&admin, pool.id.as_str(), "sam", "Fresh-Pass-1!", Some(true))
+            .expect("admin_set_user_password");
+        let sign_in = |password: &str| {
+            let before = begun(&store);
+            let outcome =
+                pools.initiate_auth(&client.client_id, "USER_PASSWORD_AUTH", "sam", password);
+            let after = begun(&store);
+            (outcome, (after.0 - before.0, after.1 - before.1))
+        };
+        let (outcome, trips) = sign_in("Fresh-Pass-1!");
+        outcome.expect("sign in");
+        assert_eq!(trips, (2, 0), "the client with its pool, then the user");
+        let (outcome, trips) = sign_in("Wrong-Pass-1!");
+        outcome.expect_err("wrong password");
+        assert_eq!(trips, (2, 1), "the same reads, and the failure recorded");
+        let before = begun(&store);
+        pools
+            .initiate_auth("nosuchclient", "USER_PASSWORD_AUTH", "sam", "Fresh-Pass-1!")
+            .expect_err("no such client");
+        let after = begun(&store);
+        assert_eq!(
+            (after.0 - before.0, after.1 - before.1),
+            (1, 0),
+            "an unknown client is one read"
+        );
     }
 }

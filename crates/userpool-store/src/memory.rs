@@ -447,6 +447,32 @@ impl Store for MemoryStore {
         }
     }
 
+    /// The client and its pool under one read lock of the pool.
+    fn find_client_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientRecord, PoolRecord)>, StoreError> {
+        let pool = self
+            .clients
+            .read()
+            .map_err(poisoned)?
+            .get(client_id)
+            .cloned();
+        let Some(pool) = pool else {
+            return Ok(None);
+        };
+        let found = self.read(&pool, |state| {
+            Ok(state
+                .clients
+                .get(client_id)
+                .map(|client| (client.clone(), state.record.clone())))
+        });
+        match found {
+            Err(StoreError::PoolNotFound(_)) => Ok(None),
+            other => other,
+        }
+    }
+
     fn list_clients(
         &self,
         pool: &UserPoolId,

@@ -345,6 +345,16 @@ impl<S: Store + ?Sized> Store for SealingStore<S> {
         self.open_client(self.inner.find_client(client_id)?)
     }
 
+    fn find_client_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientRecord, PoolRecord)>, StoreError> {
+        let Some((client, pool)) = self.inner.find_client_pool(client_id)? else {
+            return Ok(None);
+        };
+        Ok(self.open_client(Some(client))?.map(|client| (client, pool)))
+    }
+
     fn list_clients(
         &self,
         pool: &UserPoolId,

@@ -234,6 +234,32 @@ pub trait Store: TokenStore + OAuthStore + Send + Sync {
         Ok(None)
     }
 
+    /// Finds an app client by its id alone, with its pool: the prelude of every public
+    /// operation (InitiateAuth, SignUp, ForgotPassword, ...), which names only the client
+    /// and needs both. A store with one consistent read of the two should override it, so
+    /// that the prelude costs one read instead of two.
+    ///
+    /// `None` when no client has that id (a deleted pool's clients are gone with it). The
+    /// default calls [`Store::find_client`] and then [`Store::get_pool`], two reads each
+    /// consistent on its own: a pool deleted between them is `PoolNotFound`, as reading
+    /// the pool after the client always answered; an override that reads both at once
+    /// never sees a client without its pool.
+    ///
+    /// # Errors
+    /// `PoolNotFound` (the default only, as above), `Backend`.
+    fn find_client_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientRecord, PoolRecord)>, StoreError> {
+        let Some(client) = self.find_client(client_id)? else {
+            return Ok(None);
+        };
+        let pool = self
+            .get_pool(&client.pool_id)?
+            .ok_or_else(|| StoreError::PoolNotFound(client.pool_id.as_str().to_owned()))?;
+        Ok(Some((client, pool)))
+    }
+
     /// App clients of a pool ordered by client id, starting after `after`, at most
     /// `limit` (ListUserPoolClients).
     ///

@@ -115,6 +115,42 @@ fn kit_catches_a_store_that_reorders_history() {
     conformance::user_insert_then_find_by_username_alias_and_sub(&broken);
 }
 
+/// A deliberately broken store: it remembers each client with its pool as first read, as
+/// a store caching the public prelude's read might, so it misses pool updates and
+/// deletions.
+struct CachesClientPool(
+    MemoryStore,
+    std::sync::Mutex<std::collections::HashMap<String, (ClientRecord, PoolRecord)>>,
+);
+
+delegate_all_but!(CachesClientPool, {
+    delegate_update_user!();
+    delegate_find_user!();
+    fn find_client_pool(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(ClientRecord, PoolRecord)>, StoreError> {
+        let mut cache = self.1.lock().expect("lock");
+        if let Some(found) = cache.get(client_id) {
+            return Ok(Some(found.clone()));
+        }
+        let found = self.0.find_client_pool(client_id)?;
+        if let Some(found) = &found {
+            cache.insert(client_id.to_owned(), found.clone());
+        }
+        Ok(found)
+    }
+});
+
+#[test]
+fn kit_catches_a_store_that_caches_a_client_with_its_pool() {
+    let broken = Broken(|| CachesClientPool(MemoryStore::new(), Default::default()));
+    assert!(fails(|| {
+        conformance::find_client_pool_agrees_with_find_client_and_get_pool(&broken)
+    }));
+    conformance::client_create_then_get(&broken);
+}
+
 /// A deliberately broken store: it keeps only the newest wrong code attempt of each purpose,
 /// as a store that stored a counter per code instead of the SPEC §12 lists might.
 struct ForgetsCodeFailures(MemoryStore);

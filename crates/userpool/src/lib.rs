@@ -81,6 +81,12 @@
 //!
 //! A failure at any step leaves the stored user exactly as it was.
 //!
+//! A public operation (InitiateAuth, SignUp, ForgotPassword, ...) names only an app
+//! client and asks no authoriser: its prelude reads the client with its pool
+//! ([`Store::find_client_pool`]: **one read**, one SQLite transaction, one PostgreSQL
+//! statement), then takes a request from that pool's quota. A password sign-in then reads
+//! the user: two reads in all, counted in both stores' tests.
+//!
 //! # Async hosts
 //!
 //! Everything here is synchronous. Password hashing takes tens of milliseconds of CPU by

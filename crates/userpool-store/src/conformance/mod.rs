@@ -47,8 +47,9 @@
 //!   microseconds and must read back equal. The service's `userpool::SystemClock` truncates
 //!   to microseconds, so a store with microsecond precision (PostgreSQL's `timestamptz`,
 //!   an `i64` of microseconds in SQLite) returns exactly what the service wrote.
-//! - **App clients** are found by id alone ([`Store::find_client`]); client ids are unique
-//!   across pools, and a deleted pool's clients are gone.
+//! - **App clients** are found by id alone ([`Store::find_client`]), and with their pool
+//!   ([`Store::find_client_pool`], what the two separate reads answer); client ids are
+//!   unique across pools, and a deleted pool's clients are gone.
 //! - **Token storage** ([`TokenStore`], a capability): one signing key per pool, first
 //!   writer wins atomically (threads racing all get the stored key back); token sessions
 //!   unique per pool by `origin_jti` and by refresh digest (`TokenSessionExists`), found by
@@ -411,6 +412,7 @@ macro_rules! __conformance_cases {
             duplicate_pool_is_refused,
             missing_pool_is_reported,
             client_create_then_get,
+            find_client_pool_agrees_with_find_client_and_get_pool,
             user_insert_then_find_by_username_alias_and_sub,
             find_pool_user_reads_the_pool_and_the_user_by_every_key,
             update_user_in_is_compare_and_swap_and_fails_for_a_deleted_pool,

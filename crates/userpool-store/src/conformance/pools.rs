@@ -220,6 +220,64 @@ pub fn client_create_then_get(h: &impl Harness) {
     assert_eq!(ok(f.store.get_client(f.id(), "nope"), "get_client"), None);
 }
 
+/// `find_client_pool` answers what `find_client` and then `get_pool` answer: each client
+/// with its own pool as last written, nothing for an unknown id, and nothing once the pool
+/// (and so the client) is deleted.
+pub fn find_client_pool_agrees_with_find_client_and_get_pool(h: &impl Harness) {
+    let f = Fixture::new(h, true, &[]);
+    let mut other = pool_record("Kit2", false, &[AliasAttribute::Email]);
+    other.version = ok(f.store.create_pool(&other), "create_pool");
+    let clients = [
+        client(f.id(), "client1"),
+        ClientRecord {
+            secret: None,
+            explicit_auth_flows: Vec::new(),
+            oauth: crate::oauth::ClientOAuth::default(),
+            ..client(f.id(), "client2")
+        },
+        client(&other.id, "client3"),
+    ];
+    for c in &clients {
+        ok(f.store.create_client(c), "create_client");
+    }
+    let separate = |client_id: &str| {
+        ok(f.store.find_client(client_id), "find_client").map(|c| {
+            let pool = ok(f.store.get_pool(&c.pool_id), "get_pool");
+            (c, pool.expect("a client's pool exists"))
+        })
+    };
+    let together = |client_id: &str| ok(f.store.find_client_pool(client_id), "find_client_pool");
+    for c in &clients {
+        let (client, pool) = together(&c.client_id).expect("the client and its pool");
+        assert_eq!(&client, c, "find_client_pool: the client as created");
+        assert_eq!(
+            pool.id, c.pool_id,
+            "find_client_pool: the client's own pool"
+        );
+        assert_eq!(Some((client, pool)), separate(&c.client_id));
+    }
+    // The pool as last written, not as it was when the client was created.
+    let mut renamed = other.clone();
+    renamed.name = "renamed".into();
+    renamed.modified_at = at(5_000_001);
+    let version = ok(f.store.update_pool(&renamed), "update_pool");
+    let (_, pool) = together("client3").expect("client3 and its pool");
+    assert_eq!(pool, PoolRecord { version, ..renamed });
+    assert_eq!(together("client3"), separate("client3"));
+
+    assert_eq!(together("nope"), None, "an unknown client");
+    assert_eq!(together(""), None, "an empty client id");
+
+    ok(f.store.delete_pool(&other.id), "delete_pool");
+    assert_eq!(together("client3"), None, "the deleted pool's client");
+    assert_eq!(separate("client3"), None);
+    assert_eq!(
+        together("client1"),
+        separate("client1"),
+        "the other pool's client is untouched"
+    );
+}
+
 /// A schema with a custom attribute of every type, constraints, an immutable and a
 /// developer-only attribute, and an overridden standard attribute.
 fn rich_schema() -> userpool_core::Schema {

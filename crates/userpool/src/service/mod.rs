@@ -298,7 +298,6 @@ impl<S: Store + ?Sized> UserPools<S> {
             })
     }
 
-    /// The public prelude: resolve the client, rate-limit its pool, resolve the pool.
     /// Revokes every token session of the user (a disabled user, a global sign-out). A
     /// store without token storage holds no sessions to revoke.
     fn revoke_sessions(&self, pool: &UserPoolId, sub: Uuid) -> Result<()> {
@@ -308,12 +307,13 @@ impl<S: Store + ?Sized> UserPools<S> {
         }
     }
 
+    /// The public prelude: resolve the client and its pool in one store read
+    /// ([`Store::find_client_pool`]), then rate-limit the pool.
     fn client(&self, client_id: &str, category: Category) -> Result<(ClientRecord, PoolRecord)> {
-        let client = self.store.find_client(client_id)?.ok_or_else(|| {
+        let (client, pool) = self.store.find_client_pool(client_id)?.ok_or_else(|| {
             Error::ResourceNotFound(format!("User pool client {client_id} does not exist."))
         })?;
         self.limit(&client.pool_id, category)?;
-        let pool = self.pool(&client.pool_id)?;
         Ok((client, pool))
     }
 
