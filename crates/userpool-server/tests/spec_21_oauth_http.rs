@@ -128,6 +128,11 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
         "openid email",
         "a refresh keeps the granted scopes"
     );
+    // As Cognito's: new access and id tokens, and no new refresh token (the one sent stays
+    // the session's).
+    let body = refreshed.json();
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    assert!(body["id_token"].is_string(), "{body}");
     let revoke_body = form(&[("token", refresh_token), ("client_id", &s.client_id)]);
     let revoked = call(
         &s.app,
