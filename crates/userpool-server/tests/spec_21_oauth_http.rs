@@ -110,6 +110,14 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
         let info = call(&s.app, request).await;
         assert_eq!(info.status, status, "{value:.12}: {}", info.body);
     }
+    // POST is answered as GET (Cognito's userInfo takes either method).
+    let posted = Request::post(format!("/{}/oauth2/userInfo", s.pool))
+        .header(header::AUTHORIZATION, format!("Bearer {at}"))
+        .body(Body::empty())
+        .expect("request");
+    let posted = call(&s.app, posted).await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert_eq!(posted.json(), info.json());
 
     // Refresh, then revoke: the refresh token stops working.
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
