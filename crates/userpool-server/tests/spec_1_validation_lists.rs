@@ -229,6 +229,15 @@ async fn spec_1_access_token_family_lists_the_token_with_the_other_members() {
             json!({}),
             &[V::Missing("accessToken"), V::Missing("userCode")],
         ),
+        // The operations that take the token alone.
+        ("GetUser", false, json!({}), &[V::Missing("accessToken")]),
+        (
+            "GlobalSignOut",
+            false,
+            json!({}),
+            &[V::Missing("accessToken")],
+        ),
+        ("DeleteUser", false, json!({}), &[V::Missing("accessToken")]),
     ])
     .await;
 }

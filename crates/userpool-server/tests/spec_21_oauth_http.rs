@@ -110,6 +110,14 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
         let info = call(&s.app, request).await;
         assert_eq!(info.status, status, "{value:.12}: {}", info.body);
     }
+    // POST is answered as GET (Cognito's userInfo takes either method).
+    let posted = Request::post(format!("/{}/oauth2/userInfo", s.pool))
+        .header(header::AUTHORIZATION, format!("Bearer {at}"))
+        .body(Body::empty())
+        .expect("request");
+    let posted = call(&s.app, posted).await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+    assert_eq!(posted.json(), info.json());
 
     // Refresh, then revoke: the refresh token stops working.
     let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
@@ -128,6 +136,11 @@ async fn spec_21_code_flow_with_pkce_issues_tokens_once() {
         "openid email",
         "a refresh keeps the granted scopes"
     );
+    // As Cognito's: new access and id tokens, and no new refresh token (the one sent stays
+    // the session's).
+    let body = refreshed.json();
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    assert!(body["id_token"].is_string(), "{body}");
     let revoke_body = form(&[("token", refresh_token), ("client_id", &s.client_id)]);
     let revoked = call(
         &s.app,

@@ -637,6 +637,66 @@ fn a_held_email_change_keeps_the_verified_email_until_the_new_one_is_verified() 
     );
 }
 
+/// SPEC §16 with §8: an administrator who names the user by an alias and, in the same
+/// AdminUpdateUserAttributes, changes that alias and an email the pool holds until
+/// verified: the alias changes, the email change is held with a code sent to the new
+/// address. The held change is looked up by the user's username, not by the alias the
+/// request named (which the write before it had just changed).
+#[test]
+fn an_admin_update_named_by_an_alias_it_changes_still_holds_the_email_change() {
+    let env = env_with(
+        PoolSettings {
+            alias_attributes: vec![userpool_core::AliasAttribute::PreferredUsername],
+            settings: userpool_core::PoolSettings {
+                auto_verified_attributes: vec![VerifiableAttribute::Email],
+                attributes_require_verification_before_update: vec![VerifiableAttribute::Email],
+                ..userpool_core::PoolSettings::default()
+            },
+            ..fast_settings()
+        },
+        false,
+        |b| b,
+    );
+    env.confirmed(
+        "kim",
+        PASSWORD,
+        &[
+            ("email", "kim@example.com"),
+            ("email_verified", "true"),
+            ("preferred_username", "kimmy"),
+        ],
+    );
+    let p = &env.pool_id;
+    let kim = env
+        .pools
+        .admin_update_user_attributes(
+            &env.admin,
+            p,
+            "kimmy",
+            &[
+                ("preferred_username", "kimberly"),
+                ("email", "lee@example.org"),
+            ],
+        )
+        .expect("updated");
+    assert_eq!(kim.username, "kim");
+    let stored = env.record("kim").expect("kim");
+    assert_eq!(stored.attributes["preferred_username"], "kimberly");
+    assert_eq!(stored.attributes["email"], "kim@example.com", "held");
+    assert_eq!(stored.attributes["email_verified"], "true");
+    let code = env
+        .delivery
+        .last_code("kim")
+        .expect("a code for the held email");
+    env.pools
+        .verify_user_attribute(p, "kimberly", "email", code.expose())
+        .expect("the code verifies the held email");
+    assert_eq!(
+        env.record("kim").expect("kim").attributes["email"],
+        "lee@example.org"
+    );
+}
+
 /// AdminImportUsers (SPEC §19) creates users: the schema applies to them as to
 /// AdminCreateUser's, and a user it refuses is listed as failed with nothing written.
 #[test]
