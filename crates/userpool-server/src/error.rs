@@ -36,7 +36,8 @@ pub enum Error {
     /// The access key id is not the configured one.
     #[error("The security token included in the request is invalid.")]
     UnrecognizedClient,
-    /// A token or `SECRET_HASH` was refused (`NotAuthorizedException` with this message).
+    /// A token was refused (`NotAuthorizedException` with this message). `SECRET_HASH`
+    /// refusals are the service's (SPEC §11) and arrive as a `userpool_core::Error`.
     #[error("{0}")]
     NotAuthorized(String),
     /// The request's body did not arrive within its deadline (SPEC §13).

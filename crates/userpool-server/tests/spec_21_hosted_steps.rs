@@ -1221,3 +1221,60 @@ async fn spec_21_the_new_password_page_asks_for_missing_required_attributes() {
         "{user}"
     );
 }
+
+/// A client with a secret: the page's account steps go through the public operations,
+/// whose SECRET_HASH the service checks (SPEC §11), and the browser sends none (as with
+/// Cognito's hosted UI): the page presents the client's own.
+#[tokio::test]
+async fn spec_21_a_confidential_clients_page_steps_need_no_secret_hash_from_the_browser() {
+    let s = setup(json!({}), json!({"GenerateSecret": true})).await;
+    let (browser, sign_in) = Browser::authorize(&s).await;
+    let page = browser.get(&sign_in.link("Sign up")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = browser
+        .post(
+            "signup",
+            &[
+                ("username", "carol"),
+                ("password", PASSWORD),
+                ("email", "carol@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.title().starts_with("Confirm your account"),
+        "{}",
+        page.body
+    );
+    let code = last_code(&s.delivery, "carol");
+    let page = browser.post("confirmUser", &[("code", &code)]).await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    let page = browser.get(&page.link("Forgot your password?")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = browser
+        .post("forgotPassword", &[("username", "carol")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.title().starts_with("Reset your password"),
+        "{}",
+        page.body
+    );
+    let code = last_code(&s.delivery, "carol");
+    let page = browser
+        .post(
+            "confirmForgotPassword",
+            &[("code", &code), ("new_password", NEW_PASSWORD)],
+        )
+        .await;
+    assert!(page.title().starts_with("Sign in"), "{}", page.body);
+    let done = browser.sign_in("carol", NEW_PASSWORD).await;
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
+    assert!(done.location().starts_with(CALLBACK), "{}", done.location());
+    // The same client refuses the public operation without a hash, on the wire.
+    let body = json!({"ClientId": s.client_id, "Username": "carol"});
+    let (status, refused) = common::public(&s.app, "ForgotPassword", &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(common::error_type(&refused), "NotAuthorizedException");
+}

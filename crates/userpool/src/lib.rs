@@ -84,8 +84,11 @@
 //! A public operation (InitiateAuth, SignUp, ForgotPassword, ...) names only an app
 //! client and asks no authoriser: its prelude reads the client with its pool
 //! ([`Store::find_client_pool`]: **one read**, one SQLite transaction, one PostgreSQL
-//! statement), then takes a request from that pool's quota. A password sign-in then reads
-//! the user: two reads in all, counted in both stores' tests.
+//! statement), then takes a request from that pool's quota, then checks the request's
+//! `SECRET_HASH` for the username it gave when the client has a secret (SPEC §11), before
+//! any user is read. The hash travels in the typed input (`with_secret_hash`); the server
+//! only moves it there, so a host linking the library gets the same check. A password
+//! sign-in then reads the user: two reads in all, counted in both stores' tests.
 //!
 //! # Async hosts
 //!

@@ -13,6 +13,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use userpool::PoolRecord;
+use userpool::inputs::{
+    ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput, RespondToAuthChallengeInput,
+    SecretText, SignUpInput,
+};
 use userpool::{AuthResult, MfaAnswer};
 use userpool_core::mfa::{MfaChallengeName, MfaFactor};
 use userpool_core::{Error as PoolError, ErrorCode, NotAuthorized};
@@ -294,6 +298,44 @@ impl Flow<'_> {
         &pending.grant.client_id
     }
 
+    /// Runs a public operation for the pending request's client with `username`'s
+    /// `SECRET_HASH`, which the page presents as the client's own back end would
+    /// ([`userpool::UserPools::hosted_secret_hash`]): the service checks it as for any
+    /// request (SPEC §11).
+    fn with_secret_hash<T>(
+        &self,
+        pending: &Pending,
+        username: &str,
+        run: impl FnOnce(Option<&str>) -> userpool_core::Result<T>,
+    ) -> userpool_core::Result<T> {
+        let hash = self
+            .app
+            .pools
+            .hosted_secret_hash(&pending.grant, username)?;
+        run(hash.as_ref().map(SecretText::expose))
+    }
+
+    /// RespondToAuthChallenge with an MFA answer for the pending request's client:
+    /// `challenge` is the challenge's name and session.
+    fn answer_mfa(
+        &self,
+        pending: &Pending,
+        username: &str,
+        (name, session): (&str, &str),
+        answer: MfaAnswer<'_>,
+    ) -> userpool_core::Result<AuthResult> {
+        let client_id = Self::client_id(pending);
+        self.with_secret_hash(pending, username, |hash| {
+            let input =
+                RespondToAuthChallengeInput::parse(Some(client_id), Some(name), Some(session))?;
+            self.app.pools.respond_to_mfa_challenge_input(
+                &input.with_secret_hash(hash),
+                username,
+                answer,
+            )
+        })
+    }
+
     /// The page of the request's current step again, with `error`.
     fn again(&self, pending: &Pending, error: Option<&str>) -> Response {
         step_page(self.app, self.segment, self.id, pending, error)
@@ -447,16 +489,21 @@ impl Flow<'_> {
             if let Some(page) = self.over_limit(&pending, &client_id, &username) {
                 return page;
             }
-            return match self
-                .app
-                .pools
-                .respond_to_new_password_required_with_attributes(
-                    &client_id,
+            let answered = self.with_secret_hash(&pending, &username, |hash| {
+                let input = RespondToAuthChallengeInput::parse(
+                    Some(&client_id),
+                    Some("NEW_PASSWORD_REQUIRED"),
+                    Some(&session),
+                )?
+                .with_secret_hash(hash);
+                self.app.pools.respond_to_new_password_required_input(
+                    &input,
                     &username,
-                    &session,
                     new_password,
                     &attributes,
-                ) {
+                )
+            });
+            return match answered {
                 // SPEC §18: the new password may be followed by an MFA step.
                 Ok(result) => self.answered(pending, result),
                 // The session survives these: the page asks again.
@@ -505,11 +552,11 @@ impl Flow<'_> {
     /// (ResendConfirmationCode, §12's issuance limit) and the confirmation page.
     fn unconfirmed(&self, pending: Pending, username: &str) -> Response {
         let client_id = Self::client_id(&pending).to_owned();
-        match self
-            .app
-            .pools
-            .resend_confirmation_code(&client_id, username)
-        {
+        match self.with_secret_hash(&pending, username, |hash| {
+            let input = ClientUserInput::parse(Some(&client_id), Some(username))?;
+            let input = input.with_secret_hash(hash);
+            self.app.pools.resend_confirmation_code_input(&input)
+        }) {
             Ok(delivery) => self.go(
                 pending,
                 pending::Step::ConfirmSignUp {
@@ -527,7 +574,11 @@ impl Flow<'_> {
     /// page.
     fn reset_required(&self, pending: Pending, username: &str) -> Response {
         let client_id = Self::client_id(&pending).to_owned();
-        match self.app.pools.forgot_password(&client_id, username) {
+        match self.with_secret_hash(&pending, username, |hash| {
+            let input = ClientUserInput::parse(Some(&client_id), Some(username))?;
+            let input = input.with_secret_hash(hash);
+            self.app.pools.forgot_password_input(&input)
+        }) {
             Ok(delivery) => self.go(
                 pending,
                 pending::Step::ResetPassword {
@@ -563,10 +614,10 @@ impl Flow<'_> {
                     .pools
                     .verify_software_token_in_session(&session, code)
                 {
-                    Ok(verified) => self.app.pools.respond_to_mfa_challenge(
-                        &client_id,
+                    Ok(verified) => self.answer_mfa(
+                        &pending,
                         &username,
-                        verified.expose(),
+                        ("MFA_SETUP", verified.expose()),
                         MfaAnswer::Setup,
                     ),
                     Err(e) => Err(e),
@@ -580,9 +631,7 @@ impl Flow<'_> {
                     MfaChallengeName::SmsMfa => MfaAnswer::Sms { code },
                     _ => MfaAnswer::SoftwareToken { code },
                 };
-                self.app
-                    .pools
-                    .respond_to_mfa_challenge(&client_id, &username, &session, answer)
+                self.answer_mfa(&pending, &username, (name.as_str(), &session), answer)
             }
             _ => return internal_page(),
         };
@@ -624,11 +673,11 @@ impl Flow<'_> {
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
             return show(&pending, &e.to_string());
         }
-        match self
-            .app
-            .pools
-            .sign_up(&client_id, &username, password, &attributes)
-        {
+        match self.with_secret_hash(&pending, &username, |hash| {
+            let (client, name) = (Some(client_id.as_str()), Some(username.as_str()));
+            let input = SignUpInput::parse(client, name, Some(password), &attributes)?;
+            self.app.pools.sign_up_input(&input.with_secret_hash(hash))
+        }) {
             Ok(result) if result.user_confirmed => self.signed_up(pending, &username),
             Ok(result) => self.go(
                 pending,
@@ -660,7 +709,12 @@ impl Flow<'_> {
                 Err(page) => return *page,
             };
         let code = get_param(form, "code").unwrap_or_default();
-        match self.app.pools.confirm_sign_up(&client_id, &username, code) {
+        match self.with_secret_hash(&pending, &username, |hash| {
+            let input = ConfirmSignUpInput::parse(Some(&client_id), Some(&username), Some(code))?;
+            self.app
+                .pools
+                .confirm_sign_up_input(&input.with_secret_hash(hash))
+        }) {
             Ok(()) => self.signed_up(pending, &username),
             Err(e) => self.again(&pending, Some(&account_message(&e))),
         }
@@ -674,11 +728,11 @@ impl Flow<'_> {
                 Ok(user) => user,
                 Err(page) => return *page,
             };
-        match self
-            .app
-            .pools
-            .resend_confirmation_code(&client_id, &username)
-        {
+        match self.with_secret_hash(&pending, &username, |hash| {
+            let input = ClientUserInput::parse(Some(&client_id), Some(&username))?;
+            let input = input.with_secret_hash(hash);
+            self.app.pools.resend_confirmation_code_input(&input)
+        }) {
             Ok(delivery) => self.go(
                 pending,
                 pending::Step::ConfirmSignUp {
@@ -700,7 +754,11 @@ impl Flow<'_> {
         if let Err(e) = self.app.pools.limit_username(&client_id, &username) {
             return show(&pending, &e.to_string());
         }
-        match self.app.pools.forgot_password(&client_id, &username) {
+        match self.with_secret_hash(&pending, &username, |hash| {
+            let input = ClientUserInput::parse(Some(&client_id), Some(&username))?;
+            let input = input.with_secret_hash(hash);
+            self.app.pools.forgot_password_input(&input)
+        }) {
             Ok(delivery) => self.go(
                 pending,
                 pending::Step::ResetPassword {
@@ -721,11 +779,17 @@ impl Flow<'_> {
             };
         let code = get_param(form, "code").unwrap_or_default();
         let password = get_param(form, "new_password").unwrap_or_default();
-        match self
-            .app
-            .pools
-            .confirm_forgot_password(&client_id, &username, code, password)
-        {
+        match self.with_secret_hash(&pending, &username, |hash| {
+            let input = ConfirmForgotPasswordInput::parse(
+                Some(&client_id),
+                Some(&username),
+                Some(code),
+                Some(password),
+            )?;
+            self.app
+                .pools
+                .confirm_forgot_password_input(&input.with_secret_hash(hash))
+        }) {
             Ok(()) => self.finished(
                 pending,
                 "Your password has been reset. Sign in with the new password.",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use userpool::inputs::SecretText;
 use userpool::inputs::{
     AccessTokenInput, AdminInitiateAuthInput, AdminRespondToAuthChallengeInput,
     ChangePasswordInput, ClientUserInput, ConfirmForgotPasswordInput, ConfirmSignUpInput,
@@ -15,7 +16,7 @@ use userpool::inputs::{
     UpdateUserAttributesInput, UserAttributeCodeInput,
 };
 use userpool::{AuthResult, Caller, ClientRecord, CodeDeliveryDetails, UserDescription};
-use userpool_core::{Error as PoolError, Username};
+use userpool_core::Error as PoolError;
 
 use super::shapes::{self, Attribute, Secret};
 use crate::App;
@@ -33,45 +34,6 @@ pub(super) struct PublicInput {
     secret_hash: Option<Secret>,
     confirmation_code: Option<Secret>,
     user_attributes: Option<Vec<Attribute>>,
-}
-
-impl PublicInput {
-    /// Checks the request's `SecretHash` for the validated client and user.
-    fn check_secret_hash(
-        &self,
-        app: &App,
-        client_id: &str,
-        username: &Username,
-    ) -> Result<(), Error> {
-        check_secret(
-            app,
-            client_id,
-            username.as_str(),
-            self.secret_hash.as_deref(),
-        )
-    }
-}
-
-/// Checks `SECRET_HASH` for `username` when the client has a secret.
-fn check_secret(
-    app: &App,
-    client_id: &str,
-    username: &str,
-    given: Option<&str>,
-) -> Result<(), Error> {
-    Ok(app.pools.check_secret_hash(client_id, username, given)?)
-}
-
-/// Checks the `SECRET_HASH` member of `AuthParameters` or `ChallengeResponses` for
-/// `username` when the client has a secret.
-pub(super) fn check_secret_member(
-    app: &App,
-    client_id: &str,
-    username: &str,
-    members: &BTreeMap<String, Secret>,
-) -> Result<(), Error> {
-    let given = members.get("SECRET_HASH").map(Secret::expose);
-    check_secret(app, client_id, username, given)
 }
 
 /// A member of `AuthParameters` or `ChallengeResponses` the flow needs: "Missing required
@@ -102,12 +64,11 @@ fn delivery_output(sent: Option<&CodeDeliveryDetails>) -> Value {
     }
 }
 
-/// The client and user of ResendConfirmationCode and ForgotPassword, and the body for its
-/// `SecretHash`.
-fn client_user(body: RequestBody) -> Result<(ClientUserInput, PublicInput), Error> {
+/// The client, user and `SecretHash` of ResendConfirmationCode and ForgotPassword.
+fn client_user(body: RequestBody) -> Result<ClientUserInput, Error> {
     let wire: PublicInput = body.parse()?;
     let input = ClientUserInput::parse(wire.client_id.as_deref(), wire.username.as_deref())?;
-    Ok((input, wire))
+    Ok(input.with_secret_hash(wire.secret_hash.as_deref()))
 }
 
 pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
@@ -118,8 +79,8 @@ pub fn sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
         wire.username.as_deref(),
         wire.password.as_deref(),
         &shapes::attribute_pairs(attributes),
-    )?;
-    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    )?
+    .with_secret_hash(wire.secret_hash.as_deref());
     let result = app.pools.sign_up_input(&input)?;
     let mut out =
         json!({ "UserConfirmed": result.user_confirmed, "UserSub": result.user_sub.to_string() });
@@ -135,15 +96,14 @@ pub fn confirm_sign_up(app: &App, body: RequestBody) -> Result<Value, Error> {
         wire.client_id.as_deref(),
         wire.username.as_deref(),
         wire.confirmation_code.as_deref(),
-    )?;
-    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    )?
+    .with_secret_hash(wire.secret_hash.as_deref());
     app.pools.confirm_sign_up_input(&input)?;
     Ok(json!({}))
 }
 
 pub fn forgot_password(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let (input, wire) = client_user(body)?;
-    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    let input = client_user(body)?;
     let details = app.pools.forgot_password_input(&input)?;
     Ok(delivery_output(Some(&details)))
 }
@@ -155,8 +115,8 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
         wire.username.as_deref(),
         wire.confirmation_code.as_deref(),
         wire.password.as_deref(),
-    )?;
-    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    )?
+    .with_secret_hash(wire.secret_hash.as_deref());
     app.pools.confirm_forgot_password_input(&input)?;
     Ok(json!({}))
 }
@@ -164,8 +124,7 @@ pub fn confirm_forgot_password(app: &App, body: RequestBody) -> Result<Value, Er
 /// **ResendConfirmationCode**: `CodeDeliveryDetails` when the user has somewhere to send
 /// the code (the service decides, SPEC §12 limits included).
 pub fn resend_confirmation_code(app: &App, body: RequestBody) -> Result<Value, Error> {
-    let (input, wire) = client_user(body)?;
-    wire.check_secret_hash(app, &input.client_id, &input.username)?;
+    let input = client_user(body)?;
     let sent = app.pools.resend_confirmation_code_input(&input)?;
     Ok(delivery_output(sent.as_ref()))
 }
@@ -184,19 +143,18 @@ pub(super) struct InitiateAuth {
 /// **InitiateAuth**: `USER_PASSWORD_AUTH` or `REFRESH_TOKEN_AUTH` (alias `REFRESH_TOKEN`).
 pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
     let wire: InitiateAuth = body.parse()?;
-    let input = InitiateAuthInput::parse(wire.client_id.as_deref(), wire.auth_flow.as_deref())?;
-    let (client_id, params) = (input.client_id.as_str(), &wire.auth_parameters);
+    let params = &wire.auth_parameters;
+    let input = InitiateAuthInput::parse(wire.client_id.as_deref(), wire.auth_flow.as_deref())?
+        .with_secret_hash(params.get("SECRET_HASH").map(Secret::expose));
     match input.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let client = app.pools.refresh_client_input(&input)?;
-            refresh(app, &client, params)
+            refresh(app, &client, params, &input)
         }
-        "USER_PASSWORD_AUTH" => {
-            username_flow(app, client_id, params, "PASSWORD", |username, password| {
-                app.pools.initiate_auth_input(&input, username, password)
-            })
-        }
-        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
+        "USER_PASSWORD_AUTH" => username_flow(app, params, "PASSWORD", |username, password| {
+            app.pools.initiate_auth_input(&input, username, password)
+        }),
+        "USER_SRP_AUTH" => username_flow(app, params, "SRP_A", |username, srp_a| {
             app.pools.initiate_srp_auth_input(&input, username, srp_a)
         }),
         other => Err(unsupported_flow(
@@ -210,25 +168,26 @@ pub fn initiate_auth(app: &App, body: RequestBody) -> Result<Value, Error> {
 /// `REFRESH_TOKEN_AUTH`, for a client of the named pool.
 pub fn admin_initiate_auth(app: &App, caller: &Caller, body: RequestBody) -> Result<Value, Error> {
     let wire: InitiateAuth = body.parse()?;
+    let params = &wire.auth_parameters;
     let input = AdminInitiateAuthInput::parse(
         wire.user_pool_id.as_deref(),
         wire.client_id.as_deref(),
         wire.auth_flow.as_deref(),
-    )?;
-    let (client_id, params) = (input.initiate.client_id.as_str(), &wire.auth_parameters);
+    )?
+    .with_secret_hash(params.get("SECRET_HASH").map(Secret::expose));
     match input.initiate.auth_flow.as_str() {
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             // The same authoriser and quota as the password flow of this door.
             let client = app.pools.admin_refresh_client_input(caller, &input)?;
-            refresh(app, &client, params)
+            refresh(app, &client, params, &input.initiate)
         }
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
-            username_flow(app, client_id, params, "PASSWORD", |username, password| {
+            username_flow(app, params, "PASSWORD", |username, password| {
                 app.pools
                     .admin_initiate_auth_input(caller, &input, username, password)
             })
         }
-        "USER_SRP_AUTH" => username_flow(app, client_id, params, "SRP_A", |username, srp_a| {
+        "USER_SRP_AUTH" => username_flow(app, params, "SRP_A", |username, srp_a| {
             app.pools
                 .admin_initiate_srp_auth_input(caller, &input, username, srp_a)
         }),
@@ -252,18 +211,16 @@ fn unsupported_flow(flow: &str, implemented: &str) -> Error {
 
 /// The flows that start from `USERNAME` and one more member, at either door: `PASSWORD`
 /// for the password flows, `SRP_A` for `USER_SRP_AUTH` (SPEC §15, whose answer is the
-/// PASSWORD_VERIFIER challenge). Both members, the client's `SECRET_HASH`, then `start`,
-/// then tokens or the challenge.
+/// PASSWORD_VERIFIER challenge). Both members, then `start` (which checks the client's
+/// `SECRET_HASH`, carried by its input), then tokens or the challenge.
 fn username_flow(
     app: &App,
-    client_id: &str,
     params: &BTreeMap<String, Secret>,
     member: &str,
     start: impl FnOnce(&str, &str) -> userpool_core::Result<AuthResult>,
 ) -> Result<Value, Error> {
     let username = required_member(params, "USERNAME")?;
     let value = required_member(params, member)?;
-    check_secret_member(app, client_id, username, params)?;
     let result = start(username, value)?;
     auth_response(app, result)
 }
@@ -276,14 +233,15 @@ fn missing(name: &str) -> Error {
 /// still exists and is enabled. `client` passed its door's prelude (authoriser for the admin
 /// door, the pool's quota for both: `UserPools::refresh_client`,
 /// `UserPools::admin_refresh_client`); the token's user is limited as a username is
-/// (SPEC §13).
+/// (SPEC §13); the service checks the input's `SECRET_HASH`.
 fn refresh(
     app: &App,
     client: &ClientRecord,
     params: &BTreeMap<String, Secret>,
+    input: &InitiateAuthInput,
 ) -> Result<Value, Error> {
     let token = required_member(params, "REFRESH_TOKEN")?;
-    let secret_hash = params.get("SECRET_HASH").map(Secret::expose);
+    let secret_hash = input.secret_hash.as_ref().map(SecretText::expose);
     let issued = app.pools.refresh_tokens(client, token, secret_hash)?;
     Ok(json!({ "AuthenticationResult": authentication_result(&issued), "ChallengeParameters": {} }))
 }
@@ -372,7 +330,7 @@ pub(super) struct RespondToAuthChallenge {
     pub(super) challenge_responses: BTreeMap<String, Secret>,
 }
 
-/// The parts of a NEW_PASSWORD_REQUIRED answer, `SECRET_HASH` checked.
+/// The parts of a NEW_PASSWORD_REQUIRED answer (its `SECRET_HASH` is in the input).
 struct Answer<'a> {
     username: &'a str,
     new_password: &'a str,
@@ -380,7 +338,7 @@ struct Answer<'a> {
     attributes: Vec<(&'a str, &'a str)>,
 }
 
-/// The parts of a PASSWORD_VERIFIER answer (SPEC §15), `SECRET_HASH` checked. A `Session`
+/// The parts of a PASSWORD_VERIFIER answer (SPEC §15). A `Session`
 /// is not needed (the challenge is found by its secret block) and other members are
 /// ignored.
 struct VerifierAnswer<'a> {
@@ -392,7 +350,6 @@ struct VerifierAnswer<'a> {
 
 /// `Some` when the answer is to PASSWORD_VERIFIER.
 fn verifier_answer<'a>(
-    app: &App,
     input: &RespondToAuthChallengeInput,
     r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<VerifierAnswer<'a>>, Error> {
@@ -406,12 +363,10 @@ fn verifier_answer<'a>(
         signature: required_member(r, "PASSWORD_CLAIM_SIGNATURE")?,
         timestamp: required_member(r, "TIMESTAMP")?,
     };
-    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(answer))
 }
 
 fn answer<'a>(
-    app: &App,
     input: &RespondToAuthChallengeInput,
     responses: &'a BTreeMap<String, Secret>,
 ) -> Result<Answer<'a>, Error> {
@@ -440,7 +395,6 @@ fn answer<'a>(
         )
         .into());
     };
-    check_secret_member(app, &input.client_id, username, responses)?;
     Ok(Answer {
         username,
         new_password,
@@ -449,7 +403,7 @@ fn answer<'a>(
 }
 
 /// The answer of a RespondToAuthChallenge or AdminRespondToAuthChallenge, read by the
-/// challenge it answers, `SECRET_HASH` checked.
+/// challenge it answers (the service checks its `SECRET_HASH`, carried by the input).
 enum ChallengeAnswer<'a> {
     Mfa(super::mfa::Answer<'a>),
     PasswordVerifier(VerifierAnswer<'a>),
@@ -459,17 +413,22 @@ enum ChallengeAnswer<'a> {
 /// Reads `responses` for `input`'s challenge: an MFA challenge, PASSWORD_VERIFIER, or
 /// NEW_PASSWORD_REQUIRED (any other challenge is refused as unsupported).
 fn challenge_answer<'a>(
-    app: &App,
     input: &RespondToAuthChallengeInput,
     responses: &'a BTreeMap<String, Secret>,
 ) -> Result<ChallengeAnswer<'a>, Error> {
-    if let Some(m) = super::mfa::answer(app, input, responses)? {
+    if let Some(m) = super::mfa::answer(input, responses)? {
         return Ok(ChallengeAnswer::Mfa(m));
     }
-    if let Some(v) = verifier_answer(app, input, responses)? {
+    if let Some(v) = verifier_answer(input, responses)? {
         return Ok(ChallengeAnswer::PasswordVerifier(v));
     }
-    answer(app, input, responses).map(ChallengeAnswer::NewPassword)
+    answer(input, responses).map(ChallengeAnswer::NewPassword)
+}
+
+/// The `SECRET_HASH` member of `ChallengeResponses`, moved into the input for the service
+/// to check.
+fn challenge_secret_hash(responses: &BTreeMap<String, Secret>) -> Option<&str> {
+    responses.get("SECRET_HASH").map(Secret::expose)
 }
 
 pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, Error> {
@@ -478,9 +437,10 @@ pub fn respond_to_auth_challenge(app: &App, body: RequestBody) -> Result<Value, 
         wire.client_id.as_deref(),
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
-    )?;
+    )?
+    .with_secret_hash(challenge_secret_hash(&wire.challenge_responses));
     let pools = &app.pools;
-    let result = match challenge_answer(app, &input, &wire.challenge_responses)? {
+    let result = match challenge_answer(&input, &wire.challenge_responses)? {
         ChallengeAnswer::Mfa(m) => {
             pools.respond_to_mfa_challenge_input(&input, m.username, m.answer)
         }
@@ -512,9 +472,10 @@ pub fn admin_respond_to_auth_challenge(
         wire.client_id.as_deref(),
         wire.challenge_name.as_deref(),
         wire.session.as_deref(),
-    )?;
+    )?
+    .with_secret_hash(challenge_secret_hash(&wire.challenge_responses));
     let pools = &app.pools;
-    let result = match challenge_answer(app, &input.respond, &wire.challenge_responses)? {
+    let result = match challenge_answer(&input.respond, &wire.challenge_responses)? {
         ChallengeAnswer::Mfa(m) => {
             pools.admin_respond_to_mfa_challenge_input(caller, &input, m.username, m.answer)
         }

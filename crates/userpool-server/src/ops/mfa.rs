@@ -15,7 +15,7 @@ use userpool::{Caller, ChallengeSessionText, MfaAnswer, MfaChallengeResult};
 use userpool_core::mfa::{FactorPreference, MfaChallengeName, MfaMode, PoolMfaConfig};
 use userpool_core::{Constraint, Error as PoolError};
 
-use super::auth::{check_secret_member, required_member};
+use super::auth::required_member;
 use super::shapes::Secret;
 use crate::App;
 use crate::error::Error;
@@ -266,7 +266,7 @@ pub fn get_user_pool_mfa_config(
     Ok(pool_mfa_config(&config))
 }
 
-/// The parts of an MFA answer, `SECRET_HASH` checked.
+/// The parts of an MFA answer (its `SECRET_HASH` is in the input, for the service).
 pub(super) struct Answer<'a> {
     pub(super) username: &'a str,
     pub(super) answer: MfaAnswer<'a>,
@@ -274,7 +274,6 @@ pub(super) struct Answer<'a> {
 
 /// `Some` when the answer is to an MFA challenge (whose `Session` is required).
 pub(super) fn answer<'a>(
-    app: &App,
     input: &RespondToAuthChallengeInput,
     r: &'a BTreeMap<String, Secret>,
 ) -> Result<Option<Answer<'a>>, Error> {
@@ -299,7 +298,6 @@ pub(super) fn answer<'a>(
         },
         MfaChallengeName::MfaSetup => MfaAnswer::Setup,
     };
-    check_secret_member(app, &input.client_id, username, r)?;
     Ok(Some(Answer { username, answer }))
 }
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::inputs::{AdminInitiateAuthInput, InitiateAuthInput, parse_with};
 use super::new_password::missing_required;
-use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools, names};
+use super::{AuthResult, AuthenticatedUser, UserDescription, UserPools, check_secret_hash, names};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -69,6 +69,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let input = InitiateAuthInput {
             client_id: accepted(client_id)?,
             auth_flow: auth_flow.to_owned(),
+            secret_hash: None,
         };
         self.password_sign_in(&input, &accepted(name)?, &accepted(password)?)
     }
@@ -100,7 +101,12 @@ impl<S: Store + ?Sized> UserPools<S> {
                 "Unsupported auth flow: {auth_flow}. Only USER_PASSWORD_AUTH is implemented."
             )));
         }
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAuthentication,
+            name.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         require_flow(&client, ENABLES_USER_PASSWORD)?;
         self.sign_in(&client, &pool, name, password)
     }
@@ -139,6 +145,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             initiate: InitiateAuthInput {
                 client_id: accepted(client_id)?,
                 auth_flow: auth_flow.to_owned(),
+                secret_hash: None,
             },
         };
         self.admin_password_sign_in(caller, &input, &accepted(name)?, &accepted(password)?)
@@ -182,6 +189,7 @@ impl<S: Store + ?Sized> UserPools<S> {
             &input.user_pool_id,
             &input.initiate.client_id,
         )?;
+        check_secret_hash(&client, name.as_str(), input.initiate.secret_hash.as_ref())?;
         require_flow(&client, ENABLES_ADMIN_PASSWORD)?;
         self.sign_in(&client, &pool, name, password)
     }

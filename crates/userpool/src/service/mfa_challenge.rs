@@ -10,7 +10,7 @@ use userpool_core::{Event, Result, SignInOutcome, UserRecord};
 use super::auth::session_constraint;
 use super::inputs::{AdminRespondToAuthChallengeInput, RespondToAuthChallengeInput};
 use super::mfa::{invalid_session, split_session, wire_session};
-use super::{AuthResult, MfaChallengeResult, UserPools};
+use super::{AuthResult, MfaChallengeResult, UserPools, check_secret_hash};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -59,7 +59,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let mut v = Validator::new();
         let client_id = v.client_id(client_id);
         v.finish()?;
-        let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        let category = Category::UserAuthentication;
+        let (client, pool) = self.client_for(&accepted(client_id)?, category, username, None)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 
@@ -76,7 +77,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         answer: MfaAnswer<'_>,
     ) -> Result<AuthResult> {
         let session = input.required_session()?;
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAuthentication,
+            username,
+            input.secret_hash.as_ref(),
+        )?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 
@@ -96,6 +102,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let session = input.respond.required_session()?;
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
         let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
+        check_secret_hash(&client, username, input.respond.secret_hash.as_ref())?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 
@@ -119,6 +126,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (id, client_id) = (accepted(id)?, accepted(client_id)?);
         let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
+        check_secret_hash(&client, username, None)?;
         self.answer_mfa(&client, &pool, username, session, answer)
     }
 

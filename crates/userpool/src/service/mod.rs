@@ -56,6 +56,7 @@ use crate::authorize::{AllowAll, Authorizer, Caller};
 use crate::clock::{Clock, SystemClock};
 use crate::delivery::{Delivery, DropDeliveries};
 use crate::ratelimit::{Category, RateLimiter};
+use inputs::SecretText;
 use userpool_store::keys;
 use userpool_store::pool::{ClientRecord, PoolRecord};
 use userpool_store::random::{EntropyOf, OsRandom, RandomSource};
@@ -317,6 +318,25 @@ impl<S: Store + ?Sized> UserPools<S> {
         Ok((client, pool))
     }
 
+    /// [`Self::client`] for an operation that names a user through an app client (SignUp,
+    /// ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword, the
+    /// sign-in flows and their challenge answers): the request's `SECRET_HASH` is checked
+    /// for `username`, as the request gave it, before any user is looked up.
+    ///
+    /// # Errors
+    /// As [`Self::client`], and [`check_secret_hash`]'s refusals.
+    fn client_for(
+        &self,
+        client_id: &str,
+        category: Category,
+        username: &str,
+        secret_hash: Option<&SecretText>,
+    ) -> Result<(ClientRecord, PoolRecord)> {
+        let (client, pool) = self.client(client_id, category)?;
+        check_secret_hash(&client, username, secret_hash)?;
+        Ok((client, pool))
+    }
+
     /// Finds a user by username, then by the value of a username attribute the pool lists
     /// (verified or not), then by a verified alias the pool lists, then by `sub` (SPEC §8;
     /// the order is [`keys::lookup_attributes`]).
@@ -546,4 +566,20 @@ impl<S: Store + ?Sized> UserPools<S> {
             cache.remove(pool);
         }
     }
+}
+
+/// The one place the service checks a request's `SECRET_HASH` (SPEC §11): every operation
+/// that takes one calls this right after it reads the client ([`UserPools::client_for`],
+/// or after the admin door's client read) and before any user is looked up, with the
+/// username the request gave. A client without a secret needs none.
+///
+/// # Errors
+/// `NotAuthorizedException`: `Client <id> is configured for secret but secret was not
+/// received`, `Unable to verify secret hash for client <id>`.
+pub(super) fn check_secret_hash(
+    client: &ClientRecord,
+    username: &str,
+    given: Option<&SecretText>,
+) -> Result<()> {
+    crate::secret_hash::check(client, username, given.map(SecretText::expose))
 }

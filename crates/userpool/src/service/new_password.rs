@@ -11,7 +11,7 @@ use userpool_core::{
 
 use super::auth::{refuse_other_client, session_constraint};
 use super::inputs::{AdminRespondToAuthChallengeInput, RespondToAuthChallengeInput, parse_with};
-use super::{AuthResult, AuthenticatedUser, UserPools};
+use super::{AuthResult, AuthenticatedUser, UserPools, check_secret_hash};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -73,7 +73,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let client_id = accepted(client_id)?;
         let answer = answer.accepted()?;
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        let category = Category::UserAuthentication;
+        let name = answer.username.as_str();
+        let (client, pool) = self.client_for(&client_id, category, name, None)?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 
@@ -92,7 +94,12 @@ impl<S: Store + ?Sized> UserPools<S> {
     ) -> Result<AuthResult> {
         let session = input.session_text();
         let answer = NewPasswordAnswer::parse(username, new_password, session, attributes)?;
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAuthentication,
+            answer.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 
@@ -157,6 +164,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (id, client_id) = (accepted(id)?, accepted(client_id)?);
         let answer = answer.accepted()?;
         let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
+        check_secret_hash(&client, answer.username.as_str(), None)?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 
@@ -178,6 +186,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let answer = NewPasswordAnswer::parse(username, new_password, session, attributes)?;
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
         let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
+        let secret_hash = input.respond.secret_hash.as_ref();
+        check_secret_hash(&client, answer.username.as_str(), secret_hash)?;
         self.answer_new_password(&client, &pool, &answer, session)
     }
 

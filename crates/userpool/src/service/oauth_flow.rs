@@ -9,9 +9,12 @@ use subtle::ConstantTimeEq;
 use userpool_core::oauth::{self as rules, OAuthError, OAuthFlow};
 use userpool_core::{Error, Result, UserPoolId};
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
+use super::inputs::SecretText;
 use super::{AuthResult, UserDescription, UserPools};
 use crate::ratelimit::Category;
+use crate::secret_hash;
 use crate::validate::{Validator, accepted};
 use userpool_store::oauth::AuthorizationCode;
 use userpool_store::pool::{ClientRecord, PoolRecord};
@@ -330,6 +333,29 @@ impl<S: Store + ?Sized> UserPools<S> {
             ));
         }
         self.sign_in(&client, &pool, &name, &password)
+    }
+
+    /// The `SECRET_HASH` the hosted page (SPEC §21) presents for `username` on its account
+    /// steps (sign-up and its code, the password reset, the challenge answers), which go
+    /// through the public operations and their SECRET_HASH check (SPEC §11). Cognito's
+    /// hosted UI asks the browser for no client secret: the page serves a client the
+    /// authorize endpoint accepted and proves it as a back end would, with the client's
+    /// own secret. `None` for a client without a secret, or one deleted since the grant
+    /// (the operation then reports it).
+    ///
+    /// # Errors
+    /// `InternalErrorException` (the store).
+    pub fn hosted_secret_hash(
+        &self,
+        grant: &AuthorizeGrant,
+        username: &str,
+    ) -> Result<Option<SecretText>> {
+        let client = self.store.get_client(&grant.pool.id, &grant.client_id)?;
+        Ok(client.and_then(|client| {
+            let secret = client.secret.as_deref()?;
+            let hash = Zeroizing::new(secret_hash::compute(secret, username, &client.client_id));
+            Some(SecretText::new(&hash))
+        }))
     }
 
     /// Stores the authorization code whose digest is `code_digest`, for `grant` and the

@@ -57,7 +57,12 @@ impl<S: Store + ?Sized> UserPools<S> {
     pub fn sign_up_input(&self, input: &SignUpInput) -> Result<SignUpResult> {
         let (name, password) = (input.username.clone(), &input.password);
         let mut attributes = input.attributes.clone();
-        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserCreation,
+            input.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         if pool.settings.admin_create_user.allow_admin_create_user_only {
             return Err(NotAuthorized::SignUpNotPermitted.into());
         }
@@ -210,7 +215,12 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// As [`UserPools::confirm_sign_up`].
     pub fn confirm_sign_up_input(&self, input: &ConfirmSignUpInput) -> Result<()> {
-        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserCreation,
+            input.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         let rules = self.rules(&pool)?;
         let confirmed = self.transition(&pool, &input.username, |user, ctx| {
             transitions::confirm_sign_up(user, &input.code, &rules, ctx)
@@ -265,7 +275,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         input: &ClientUserInput,
     ) -> Result<Option<CodeDeliveryDetails>> {
         let name = &input.username;
-        let (client, pool) = self.client(&input.client_id, Category::UserCreation)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserCreation,
+            input.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         if pool.settings.auto_verified_attributes.is_empty() {
             return Err(Error::NotAuthorized(NotAuthorized::AutoVerificationOff));
         }
@@ -362,7 +377,12 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// As [`UserPools::forgot_password`].
     pub fn forgot_password_input(&self, input: &ClientUserInput) -> Result<CodeDeliveryDetails> {
-        let (client, pool) = self.client(&input.client_id, Category::UserAccountRecovery)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAccountRecovery,
+            input.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         if pool
             .settings
             .account_recovery
@@ -443,7 +463,12 @@ impl<S: Store + ?Sized> UserPools<S> {
     /// # Errors
     /// As [`UserPools::confirm_forgot_password`].
     pub fn confirm_forgot_password_input(&self, input: &ConfirmForgotPasswordInput) -> Result<()> {
-        let (client, pool) = self.client(&input.client_id, Category::UserAccountRecovery)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAccountRecovery,
+            input.username.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         let rules = self.rules(&pool)?;
         let confirmed = self.transition(&pool, &input.username, |user, ctx| {
             transitions::confirm_forgot_password(user, &input.code, &input.password, &rules, ctx)

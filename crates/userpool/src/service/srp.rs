@@ -15,7 +15,7 @@ use super::inputs::{
     AdminInitiateAuthInput, AdminRespondToAuthChallengeInput, InitiateAuthInput,
     RespondToAuthChallengeInput,
 };
-use super::{AuthResult, PasswordVerifierParameters, UserPools};
+use super::{AuthResult, PasswordVerifierParameters, UserPools, check_secret_hash};
 use crate::authorize::Caller;
 use crate::ratelimit::Category;
 use crate::validate::{Validator, accepted};
@@ -47,7 +47,9 @@ impl<S: Store + ?Sized> UserPools<S> {
         srp_a: &str,
     ) -> Result<AuthResult> {
         let (client_id, name, a) = self.srp_inputs(Some(client_id), username, srp_a)?;
-        let (client, pool) = self.client(&accepted(client_id)?, Category::UserAuthentication)?;
+        let category = Category::UserAuthentication;
+        let (client, pool) =
+            self.client_for(&accepted(client_id)?, category, name.as_str(), None)?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -64,7 +66,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         srp_a: &str,
     ) -> Result<AuthResult> {
         let (_, name, a) = self.srp_inputs(None, username, srp_a)?;
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAuthentication,
+            name.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -89,6 +96,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (action, category) = ("AdminInitiateAuth", Category::UserAuthentication);
         let client_id = accepted(client_id)?;
         let (client, pool) = self.admin_client(caller, action, category, &id, &client_id)?;
+        check_secret_hash(&client, name.as_str(), None)?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -109,6 +117,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let (action, category) = ("AdminInitiateAuth", Category::UserAuthentication);
         let (id, client_id) = (&input.user_pool_id, &input.initiate.client_id);
         let (client, pool) = self.admin_client(caller, action, category, id, client_id)?;
+        check_secret_hash(&client, name.as_str(), input.initiate.secret_hash.as_ref())?;
         require_srp(&client)?;
         self.open_challenge(&client, &pool, &name, &a)
     }
@@ -141,7 +150,8 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = v.username(username);
         v.finish()?;
         let (client_id, name) = (accepted(client_id)?, accepted(name)?);
-        let (client, pool) = self.client(&client_id, Category::UserAuthentication)?;
+        let category = Category::UserAuthentication;
+        let (client, pool) = self.client_for(&client_id, category, name.as_str(), None)?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
@@ -161,7 +171,12 @@ impl<S: Store + ?Sized> UserPools<S> {
         timestamp: &str,
     ) -> Result<AuthResult> {
         let name = Username::parse(username)?;
-        let (client, pool) = self.client(&input.client_id, Category::UserAuthentication)?;
+        let (client, pool) = self.client_for(
+            &input.client_id,
+            Category::UserAuthentication,
+            name.as_str(),
+            input.secret_hash.as_ref(),
+        )?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
@@ -184,6 +199,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         let name = Username::parse(username)?;
         let (id, client_id) = (&input.user_pool_id, &input.respond.client_id);
         let (client, pool) = self.admin_challenge_client(caller, id, client_id)?;
+        check_secret_hash(&client, name.as_str(), input.respond.secret_hash.as_ref())?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }
@@ -213,6 +229,7 @@ impl<S: Store + ?Sized> UserPools<S> {
         v.finish()?;
         let (id, client_id, name) = (accepted(id)?, accepted(client_id)?, accepted(name)?);
         let (client, pool) = self.admin_challenge_client(caller, &id, &client_id)?;
+        check_secret_hash(&client, name.as_str(), None)?;
         require_srp(&client)?;
         self.answer_challenge(&client, &pool, &name, secret_block, signature, timestamp)
     }

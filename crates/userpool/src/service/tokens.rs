@@ -80,25 +80,6 @@ impl<S: Store + ?Sized> UserPools<S> {
         tokens.reissue(&session, &user)
     }
 
-    /// Checks `SECRET_HASH` for `username` when the app client `client_id` has a secret
-    /// (SPEC §11). An unknown client passes here: the operation itself reports it as
-    /// `ResourceNotFoundException`.
-    ///
-    /// # Errors
-    /// `NotAuthorizedException` (`Client <id> is configured for secret but secret was not
-    /// received`, `Unable to verify secret hash for client <id>`), `InternalErrorException`.
-    pub fn check_secret_hash(
-        &self,
-        client_id: &str,
-        username: &str,
-        given: Option<&str>,
-    ) -> Result<()> {
-        match self.store.find_client(client_id)? {
-            Some(client) => secret_hash::check(&client, username, given),
-            None => Ok(()),
-        }
-    }
-
     /// What a valid access token for the user's own operations says (its signature,
     /// expiry and session checked, and the `aws.cognito.signin.user.admin` scope every
     /// token from InitiateAuth carries and an OAuth token carries only when granted).

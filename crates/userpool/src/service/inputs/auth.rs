@@ -15,6 +15,10 @@ pub struct InitiateAuthInput {
     pub client_id: String,
     /// `AuthFlow`, as given (the flows are the service's to accept).
     pub auth_flow: String,
+    /// `AuthParameters`' `SECRET_HASH` (zeroizing, redacted), for a client with a secret:
+    /// checked by the service right after it reads the client (SPEC §11). `None` until
+    /// [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl InitiateAuthInput {
@@ -39,7 +43,16 @@ impl InitiateAuthInput {
         Ok(InitiateAuthInput {
             client_id: accepted(client_id)?,
             auth_flow: accepted(auth_flow)?,
+            secret_hash: None,
         })
+    }
+
+    /// The flow's `SECRET_HASH`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 }
 
@@ -79,6 +92,13 @@ impl AdminInitiateAuthInput {
             },
         )
     }
+
+    /// The flow's `SECRET_HASH`, as [`InitiateAuthInput::with_secret_hash`].
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.initiate = self.initiate.with_secret_hash(secret_hash);
+        self
+    }
 }
 
 /// **RespondToAuthChallenge**'s members, validated.
@@ -90,6 +110,10 @@ pub struct RespondToAuthChallengeInput {
     pub challenge_name: String,
     /// `Session` (zeroizing, redacted); the challenges that need one check it.
     pub session: Option<SecretText>,
+    /// `ChallengeResponses`' `SECRET_HASH` (zeroizing, redacted), for a client with a
+    /// secret: checked by the service right after it reads the client (SPEC §11). `None`
+    /// until [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl RespondToAuthChallengeInput {
@@ -126,7 +150,16 @@ impl RespondToAuthChallengeInput {
             client_id: accepted(client_id)?,
             challenge_name: accepted(challenge_name)?,
             session: session.map(SecretText::new),
+            secret_hash: None,
         })
+    }
+
+    /// The answer's `SECRET_HASH`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 
     /// The session's text; `""` when the request had none (which the challenges that need
@@ -182,5 +215,12 @@ impl AdminRespondToAuthChallengeInput {
                 })
             },
         )
+    }
+
+    /// The answer's `SECRET_HASH`, as [`RespondToAuthChallengeInput::with_secret_hash`].
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.respond = self.respond.with_secret_hash(secret_hash);
+        self
     }
 }

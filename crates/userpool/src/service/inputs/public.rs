@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use userpool_core::{ConfirmationCode, Password, Result, Username};
 
-use super::parse_with;
+use super::{SecretText, parse_with};
 use crate::validate::{Validator, accepted};
 
 /// **SignUp**'s members, validated.
@@ -19,6 +19,10 @@ pub struct SignUpInput {
     pub password: Password,
     /// `UserAttributes` (absent is empty).
     pub attributes: BTreeMap<String, String>,
+    /// `SecretHash` (zeroizing, redacted), for a client with a secret: checked by the
+    /// service right after it reads the client (SPEC §11). `None` until
+    /// [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl SignUpInput {
@@ -48,9 +52,18 @@ impl SignUpInput {
                     username: accepted(username)?,
                     password: accepted(password)?,
                     attributes: accepted(attributes)?,
+                    secret_hash: None,
                 })
             },
         )
+    }
+
+    /// The request's `SecretHash`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 }
 
@@ -63,6 +76,10 @@ pub struct ConfirmSignUpInput {
     pub username: Username,
     /// `ConfirmationCode` (zeroizing, redacted).
     pub code: ConfirmationCode,
+    /// `SecretHash` (zeroizing, redacted), for a client with a secret: checked by the
+    /// service right after it reads the client (SPEC §11). `None` until
+    /// [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl ConfirmSignUpInput {
@@ -99,7 +116,16 @@ impl ConfirmSignUpInput {
             client_id: accepted(client_id)?,
             username: accepted(username)?,
             code: accepted(code)?,
+            secret_hash: None,
         })
+    }
+
+    /// The request's `SecretHash`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 }
 
@@ -113,6 +139,10 @@ pub struct ClientUserInput {
     pub client_id: String,
     /// `Username`.
     pub username: Username,
+    /// `SecretHash` (zeroizing, redacted), for a client with a secret: checked by the
+    /// service right after it reads the client (SPEC §11). `None` until
+    /// [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl ClientUserInput {
@@ -133,9 +163,18 @@ impl ClientUserInput {
                 Ok(ClientUserInput {
                     client_id: accepted(client_id)?,
                     username: accepted(username)?,
+                    secret_hash: None,
                 })
             },
         )
+    }
+
+    /// The request's `SecretHash`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 }
 
@@ -150,6 +189,10 @@ pub struct ConfirmForgotPasswordInput {
     pub code: ConfirmationCode,
     /// `Password`, the new one (zeroizing, redacted).
     pub password: Password,
+    /// `SecretHash` (zeroizing, redacted), for a client with a secret: checked by the
+    /// service right after it reads the client (SPEC §11). `None` until
+    /// [`Self::with_secret_hash`] sets it.
+    pub secret_hash: Option<SecretText>,
 }
 
 impl ConfirmForgotPasswordInput {
@@ -176,8 +219,17 @@ impl ConfirmForgotPasswordInput {
                     username: confirm.username,
                     code: confirm.code,
                     password: accepted(password)?,
+                    secret_hash: None,
                 })
             },
         )
+    }
+
+    /// The request's `SecretHash`, for a client with a secret (SPEC §11); `None` leaves it
+    /// out, which such a client refuses.
+    #[must_use]
+    pub fn with_secret_hash(mut self, secret_hash: Option<&str>) -> Self {
+        self.secret_hash = secret_hash.map(SecretText::new);
+        self
     }
 }
